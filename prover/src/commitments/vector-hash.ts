@@ -1,0 +1,42 @@
+/**
+ * VectorHash of circuits/README.md: s = Poseidon(tag, L); then for each chunk of 15 elements (the
+ * last one zero-padded) s = Poseidon(s, c_1, ..., c_15). The tag is an ASCII string read as a
+ * big-endian integer, so each commitment lives in its own domain and binds its length.
+ */
+import { buildPoseidon } from "circomlibjs";
+import { SNARK_SCALAR_FIELD } from "../encoding/widths";
+
+/** Elements absorbed per Poseidon call after the header. */
+export const CHUNK_SIZE = 15;
+
+let poseidonPromise: ReturnType<typeof buildPoseidon> | undefined;
+
+/** circomlibjs' Poseidon as a bigint function, built once per process. */
+export async function poseidon(): Promise<(inputs: readonly bigint[]) => bigint> {
+  poseidonPromise ??= buildPoseidon();
+  const hash = await poseidonPromise;
+  return (inputs) => hash.F.toObject(hash(inputs));
+}
+
+/** The ASCII `tag` as a big-endian integer (must be a field element). */
+export function tagToField(tag: string): bigint {
+  if (!/^[\x20-\x7e]+$/.test(tag)) throw new RangeError("tag must be non-empty printable ASCII");
+  const value = BigInt("0x" + Buffer.from(tag, "ascii").toString("hex"));
+  if (value >= SNARK_SCALAR_FIELD) throw new RangeError("tag is too long for one field element");
+  return value;
+}
+
+/** VectorHash(tag, elements); every element must already be a field element. */
+export async function vectorHash(tag: string, elements: readonly bigint[]): Promise<bigint> {
+  for (const e of elements) {
+    if (e < 0n || e >= SNARK_SCALAR_FIELD) throw new RangeError("element is not a field element");
+  }
+  const hash = await poseidon();
+  let state = hash([tagToField(tag), BigInt(elements.length)]);
+  for (let start = 0; start < elements.length; start += CHUNK_SIZE) {
+    const chunk = elements.slice(start, start + CHUNK_SIZE);
+    while (chunk.length < CHUNK_SIZE) chunk.push(0n);
+    state = hash([state, ...chunk]);
+  }
+  return state;
+}

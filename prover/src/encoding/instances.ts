@@ -1,0 +1,144 @@
+/**
+ * Circuit instances (circuits/instances.json): how many slots of each kind a compiled circuit has,
+ * and which instance a policy + market round fits.
+ */
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { z } from "zod";
+import type { Market, Policy } from "../inputs/types";
+
+/** Slot counts of a circuit instance (`MarginProof(assets, perps, options, scenarios, tiers)`). */
+export interface InstanceDims {
+  assets: number;
+  perps: number;
+  options: number;
+  scenarios: number;
+  tiers: number;
+}
+
+/** The five dimensions, in the circuit's template-parameter order. */
+export const DIMENSIONS = ["assets", "perps", "options", "scenarios", "tiers"] as const;
+
+/** Default location of the instance table. */
+export const INSTANCES_FILE = path.resolve(__dirname, "../../../circuits/instances.json");
+
+const positive = z.number().int().min(1).max(1024);
+const instanceSchema = z
+  .object({
+    assets: positive,
+    perps: positive,
+    options: positive,
+    scenarios: positive,
+    tiers: positive,
+  })
+  .strict();
+const instancesSchema = z.record(z.string().regex(/^[a-z][a-z0-9-]*$/), instanceSchema);
+
+/** The instance does not fit; the message names the missing slots and an instance that would fit. */
+export class InstanceFitError extends Error {
+  constructor(
+    message: string,
+    /** The smallest available instance that fits, when there is one. */
+    readonly suggestion: string | null,
+  ) {
+    super(message);
+    this.name = "InstanceFitError";
+  }
+}
+
+/** Reads and validates circuits/instances.json (or `file`). */
+export function loadInstances(file: string = INSTANCES_FILE): Record<string, InstanceDims> {
+  const parsed = instancesSchema.safeParse(JSON.parse(fs.readFileSync(file, "utf8")));
+  if (!parsed.success) throw new Error(`${file}: invalid instance table: ${parsed.error.message}`);
+  return parsed.data;
+}
+
+/** The slots a policy needs with this market round: the smallest instance dimensions that fit. */
+export function requiredDims(policy: Policy, market: Market): InstanceDims {
+  const scenarios = policy.options.reduce((max, option) => {
+    const length = market.options.get(option.instrument)?.riskArrayMicroUsd.length ?? 0;
+    return Math.max(max, length);
+  }, 0);
+  const tiers = [...policy.assets, ...policy.perps].reduce(
+    (m, s) => Math.max(m, s.tiers.length),
+    1,
+  );
+  return {
+    assets: policy.assets.length,
+    perps: policy.perps.length,
+    options: policy.options.length,
+    scenarios,
+    tiers,
+  };
+}
+
+/** The dimensions in which `instance` is too small for `needed` (empty when it fits). */
+export function misfits(needed: InstanceDims, instance: InstanceDims): string[] {
+  return DIMENSIONS.filter((d) => needed[d] > instance[d]).map(
+    (d) => `needs ${needed[d]} ${d} but has ${instance[d]}`,
+  );
+}
+
+/** True when `instance` has at least as many slots of each kind as the policy and round need. */
+export function fits(policy: Policy, market: Market, instance: InstanceDims): boolean {
+  return misfits(requiredDims(policy, market), instance).length === 0;
+}
+
+/** A rough circuit-size measure used to order instances from small to large. */
+function sizeOf(d: InstanceDims): number {
+  return (d.assets + d.perps) * d.tiers + d.options * d.scenarios + d.assets + d.perps + d.options;
+}
+
+/**
+ * Name of the smallest instance (among `available`, default all of `instances`) that fits;
+ * throws an {@link InstanceFitError} when none does.
+ */
+export function smallestFittingInstance(
+  policy: Policy,
+  market: Market,
+  available?: readonly string[],
+  instances: Record<string, InstanceDims> = loadInstances(),
+): string {
+  const needed = requiredDims(policy, market);
+  const names = available ?? Object.keys(instances);
+  const fitting = names
+    .filter((n) => instances[n] !== undefined && misfits(needed, instances[n]).length === 0)
+    .sort((a, b) => sizeOf(instances[a]) - sizeOf(instances[b]));
+  if (fitting.length === 0) {
+    const wanted = DIMENSIONS.map((d) => `${needed[d]} ${d}`).join(", ");
+    throw new InstanceFitError(
+      `no circuit instance among [${names.join(", ")}] fits policy ${policy.id} (${wanted})`,
+      null,
+    );
+  }
+  return fitting[0];
+}
+
+/**
+ * Throws an {@link InstanceFitError} unless instance `name` fits; the message names what is
+ * missing and which instance would fit instead.
+ */
+export function assertFits(
+  policy: Policy,
+  market: Market,
+  name: string,
+  instances: Record<string, InstanceDims> = loadInstances(),
+): InstanceDims {
+  const instance = instances[name];
+  if (instance === undefined) {
+    throw new InstanceFitError(`unknown circuit instance "${name}"`, null);
+  }
+  const problems = misfits(requiredDims(policy, market), instance);
+  if (problems.length === 0) return instance;
+  let suggestion: string | null = null;
+  try {
+    suggestion = smallestFittingInstance(policy, market, undefined, instances);
+  } catch {
+    suggestion = null;
+  }
+  const hint = suggestion === null ? "no instance fits" : `instance "${suggestion}" would fit`;
+  throw new InstanceFitError(
+    `policy ${policy.id} does not fit instance "${name}": ${problems.join(", ")}; ${hint}`,
+    suggestion,
+  );
+}

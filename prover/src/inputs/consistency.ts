@@ -1,0 +1,168 @@
+/**
+ * Cross-file rules of a policy/market/portfolio triple: everything the policy names is priced or
+ * quoted in the round, the portfolio only holds policy slots, and every value the circuit will
+ * see or derive fits its bit width (circuits/README.md), so proving never fails on an input that
+ * passed here.
+ */
+import { getAddress } from "ethers";
+import { InputError } from "../errors";
+import { computeMargin } from "../model/margin";
+import { AMOUNT_BITS, PRICE_BITS, QTY_BITS, VALUE_BITS, bound, fitsBits } from "../encoding/widths";
+import { formatPath } from "./issues";
+import type { InputFiles, Market, Policy, Portfolio } from "./types";
+
+const VALUE_RULE = `exceeds the circuit's ${VALUE_BITS}-bit µUSD range`;
+
+function checkMarketCoversPolicy(policy: Policy, market: Market, file: string): void {
+  for (const asset of policy.assets) {
+    if (!market.prices.has(asset.symbol)) {
+      throw new InputError(
+        file,
+        formatPath(["prices", asset.symbol]),
+        "missing: the policy's collateral asset needs a price",
+      );
+    }
+  }
+  for (const perp of policy.perps) {
+    if (!market.prices.has(perp.underlying)) {
+      throw new InputError(
+        file,
+        formatPath(["prices", perp.underlying]),
+        `missing: the underlying of ${perp.instrument} needs a price`,
+      );
+    }
+  }
+  let scenarios: number | null = null;
+  for (const option of policy.options) {
+    const quote = market.options.get(option.instrument);
+    if (quote === undefined) {
+      throw new InputError(
+        file,
+        formatPath(["options", option.instrument]),
+        "missing: the policy's option series needs a quote",
+      );
+    }
+    scenarios ??= quote.riskArrayMicroUsd.length;
+    if (quote.riskArrayMicroUsd.length !== scenarios) {
+      throw new InputError(
+        file,
+        formatPath(["options", option.instrument, "riskArray"]),
+        `must have ${scenarios} scenarios like the other option series`,
+      );
+    }
+  }
+  for (const [symbol, price] of market.prices) {
+    if (!fitsBits(price, PRICE_BITS)) {
+      throw new InputError(
+        file,
+        formatPath(["prices", symbol]),
+        `must be below 2^${PRICE_BITS} x 1e-8 USD`,
+      );
+    }
+  }
+}
+
+/** Rules for portfolios built in memory (the file parser already enforces them with its own paths). */
+function checkPortfolioSlots(policy: Policy, portfolio: Portfolio, file: string): void {
+  try {
+    if (getAddress(portfolio.account) !== portfolio.account) throw new Error("not checksummed");
+  } catch {
+    throw new InputError(file, "account", "must be an EIP-55 checksummed address");
+  }
+  const assets = new Set(policy.assets.map((a) => a.symbol));
+  for (const [symbol, amount] of portfolio.collateral) {
+    const path = formatPath(["collateral", symbol]);
+    if (!assets.has(symbol)) throw new InputError(file, path, "unknown asset (not in the policy)");
+    if (!fitsBits(amount, AMOUNT_BITS)) {
+      throw new InputError(
+        file,
+        path,
+        `must be non-negative and below 2^${AMOUNT_BITS} base units`,
+      );
+    }
+  }
+  const perps = new Set(policy.perps.map((p) => p.instrument));
+  [...portfolio.perps].forEach(([instrument, { size, entryPrice }], k) => {
+    if (!perps.has(instrument)) {
+      throw new InputError(
+        file,
+        formatPath(["perps", k, "instrument"]),
+        "unknown perp instrument (not in the policy)",
+      );
+    }
+    if (!fitsBits(size < 0n ? -size : size, AMOUNT_BITS)) {
+      throw new InputError(
+        file,
+        formatPath(["perps", k, "size"]),
+        `magnitude must be below 2^${AMOUNT_BITS} base units`,
+      );
+    }
+    if (!fitsBits(entryPrice, PRICE_BITS)) {
+      throw new InputError(
+        file,
+        formatPath(["perps", k, "entryPrice"]),
+        `must be non-negative and below 2^${PRICE_BITS}`,
+      );
+    }
+  });
+  const options = new Set(policy.options.map((o) => o.instrument));
+  [...portfolio.options].forEach(([instrument, quantity], k) => {
+    if (!options.has(instrument)) {
+      throw new InputError(
+        file,
+        formatPath(["options", k, "instrument"]),
+        "unknown option series (not in the policy)",
+      );
+    }
+    if (!fitsBits(quantity < 0n ? -quantity : quantity, QTY_BITS)) {
+      throw new InputError(
+        file,
+        formatPath(["options", k, "quantity"]),
+        `magnitude must be below 2^${QTY_BITS} contracts`,
+      );
+    }
+  });
+}
+
+/** Per-slot values the circuit computes must fit VALUE_BITS (v, H, n, |u|, M). */
+function checkDerivedWidths(
+  policy: Policy,
+  market: Market,
+  portfolio: Portfolio,
+  file: string,
+): void {
+  const report = computeMargin(policy, market, portfolio);
+  const limit = bound(VALUE_BITS);
+  for (const asset of report.assets) {
+    if (asset.valueMicroUsd >= limit) {
+      throw new InputError(file, formatPath(["collateral", asset.symbol]), `value ${VALUE_RULE}`);
+    }
+  }
+  const held = [...portfolio.perps.keys()];
+  for (const perp of report.perps) {
+    const path = formatPath(["perps", held.indexOf(perp.instrument), "size"]);
+    if (perp.notionalMicroUsd >= limit || perp.requirementMicroUsd >= limit) {
+      throw new InputError(file, path, `notional ${VALUE_RULE}`);
+    }
+    if ((perp.pnlMicroUsd < 0n ? -perp.pnlMicroUsd : perp.pnlMicroUsd) >= limit) {
+      throw new InputError(file, path, `unrealized PnL ${VALUE_RULE}`);
+    }
+  }
+}
+
+/**
+ * Cross-file rules: every policy asset and perp underlying has a price and every policy option
+ * series a quote in the round, with risk arrays of one length; the portfolio holds only policy
+ * slots within the circuit's widths; and the values the circuit derives fit their widths.
+ * Throws an {@link InputError} naming the file, the path and the rule.
+ */
+export function checkConsistency(
+  policy: Policy,
+  market: Market,
+  portfolio: Portfolio,
+  files: InputFiles,
+): void {
+  checkMarketCoversPolicy(policy, market, files.market);
+  checkPortfolioSlots(policy, portfolio, files.portfolio);
+  checkDerivedWidths(policy, market, portfolio, files.portfolio);
+}

@@ -1,0 +1,21 @@
+/** Input files: schemas, loaders and cross-file rules. */
+export type {
+  HaircutTier,
+  InputFiles,
+  Market,
+  OptionQuote,
+  PerpPosition,
+  Policy,
+  PolicyAsset,
+  PolicyMode,
+  PolicyOption,
+  PolicyPerp,
+  Portfolio,
+  RateTier,
+} from "./types";
+export { parsePolicy } from "./policy";
+export { parseMarket } from "./market";
+export { parsePortfolio } from "./portfolio";
+export { checkConsistency } from "./consistency";
+export { loadMarket, loadPolicy, loadPortfolio } from "./load";
+export { formatPath } from "./issues";

@@ -1,0 +1,50 @@
+/** Turning zod issues into {@link InputError}s with JSON paths such as `assets.ETH.tiers[1].weight`. */
+import type { ZodError, ZodIssue } from "zod";
+import { InputError } from "../errors";
+
+const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_-]*$/;
+
+/** Formats a path: keys joined by '.', indices as `[i]`, odd keys quoted as `["a.b"]`; `$` if empty. */
+export function formatPath(path: readonly (string | number)[]): string {
+  let out = "";
+  for (const part of path) {
+    if (typeof part === "number") out += `[${part}]`;
+    else if (IDENTIFIER.test(part)) out += out === "" ? part : `.${part}`;
+    else out += `[${JSON.stringify(part)}]`;
+  }
+  return out === "" ? "$" : out;
+}
+
+const ARTICLE: Record<string, string> = {
+  string: "a string",
+  number: "a number",
+  integer: "an integer",
+  object: "an object",
+  array: "an array",
+  boolean: "a boolean",
+  null: "null",
+};
+
+/** The rule an issue broke, in the project's wording. */
+function ruleOf(issue: ZodIssue): string {
+  switch (issue.code) {
+    case "invalid_type":
+      if (issue.received === "undefined") return "is required";
+      return `must be ${ARTICLE[issue.expected] ?? issue.expected}`;
+    case "invalid_enum_value":
+      return `must be one of ${issue.options.map((o) => JSON.stringify(o)).join(", ")}`;
+    case "invalid_literal":
+      return `must be ${JSON.stringify(issue.expected)}`;
+    default:
+      return issue.message;
+  }
+}
+
+/** The first issue of `error` as an {@link InputError} about `file`. */
+export function toInputError(error: ZodError, file: string): InputError {
+  const issue = error.issues[0];
+  if (issue.code === "unrecognized_keys") {
+    return new InputError(file, formatPath([...issue.path, issue.keys[0]]), "unknown key");
+  }
+  return new InputError(file, formatPath(issue.path), ruleOf(issue));
+}

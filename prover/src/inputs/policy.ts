@@ -1,0 +1,140 @@
+/** policy.json: schema and parsing into a {@link Policy} (DESIGN.md "File formats"). */
+import { z } from "zod";
+import {
+  MAX_DECIMALS,
+  MAX_PPM,
+  RATIO_BITS,
+  SOM_BITS,
+  UPTO_BITS,
+  VALUE_BITS,
+  bound,
+} from "../encoding/widths";
+import { decimal, decimalValue, smallInteger, symbolSchema } from "./fields";
+import { toInputError } from "./issues";
+import type { HaircutTier, Policy, RateTier } from "./types";
+
+const ppm = decimal(6, { max: MAX_PPM, rangeRule: "must be between 0 and 1" });
+
+/** `upTo`: a whole number of USD (> 0, < 2^40) or null for the last tier. */
+const upTo = z.unknown().transform((raw, ctx): bigint | null => {
+  if (raw === null) return null;
+  const result = decimalValue(raw, 0, {
+    min: 1n,
+    max: bound(UPTO_BITS) - 1n,
+    rangeRule: `must be a whole number of USD from 1 to 2^${UPTO_BITS} - 1`,
+  });
+  if (result.ok) return result.value;
+  const rule =
+    result.rule === "at most 0 decimal places" ? "must be a whole number of USD" : result.rule;
+  ctx.addIssue({ code: z.ZodIssueCode.custom, message: rule });
+  return z.NEVER;
+});
+
+/**
+ * Tier list rules shared by haircuts and perp rates: `upTo` strictly increasing and null exactly
+ * on the last tier, the ppm column (`key`) monotone in `direction`.
+ */
+function checkTiers<T extends { upTo: bigint | null }>(
+  key: string,
+  ppmOf: (tier: T) => bigint,
+  direction: "non-increasing" | "non-decreasing",
+) {
+  return (tiers: T[], ctx: z.RefinementCtx): void => {
+    const issue = (path: (string | number)[], message: string): void =>
+      ctx.addIssue({ code: z.ZodIssueCode.custom, path, message });
+    tiers.forEach((tier, k) => {
+      const last = k === tiers.length - 1;
+      if (last && tier.upTo !== null) issue([k, "upTo"], "the last tier must have upTo null");
+      if (!last && tier.upTo === null) issue([k, "upTo"], "only the last tier may have upTo null");
+      const previous = k > 0 ? tiers[k - 1].upTo : null;
+      if (tier.upTo !== null && previous !== null && tier.upTo <= previous) {
+        issue([k, "upTo"], "upTo must be strictly increasing");
+      }
+      if (k > 0) {
+        const now = ppmOf(tier);
+        const before = ppmOf(tiers[k - 1]);
+        if (direction === "non-increasing" ? now > before : now < before) {
+          issue([k, key], `${key}s must be ${direction}`);
+        }
+      }
+    });
+  };
+}
+
+const atLeastOneTier = { message: "must list at least one tier" };
+const haircutTiers = z
+  .array(z.object({ upTo, weight: ppm }).strict())
+  .min(1, atLeastOneTier)
+  .superRefine(checkTiers("weight", (t) => t.weight, "non-increasing"));
+const rateTiers = z
+  .array(z.object({ upTo, rate: ppm }).strict())
+  .min(1, atLeastOneTier)
+  .superRefine(checkTiers("rate", (t) => t.rate, "non-decreasing"));
+
+const policySchema = z
+  .object({
+    id: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, {
+      message: "must be 1-64 characters of A-Z a-z 0-9 . _ - starting with a letter or digit",
+    }),
+    mode: z.enum(["initial", "maintenance"]),
+    minRatio: decimal(6, {
+      min: 1n,
+      max: bound(RATIO_BITS) - 1n,
+      rangeRule: `must be greater than 0 and below 2^${RATIO_BITS} ppm`,
+    }),
+    buffer: decimal(6, {
+      max: bound(VALUE_BITS) - 1n,
+      rangeRule: `must be below 2^${VALUE_BITS} µUSD`,
+    }),
+    shortOptionMinimum: decimal(6, {
+      max: bound(SOM_BITS) - 1n,
+      rangeRule: `must be below 2^${SOM_BITS} µUSD`,
+    }),
+    assets: z
+      .record(
+        symbolSchema,
+        z.object({ decimals: smallInteger(MAX_DECIMALS), tiers: haircutTiers }).strict(),
+      )
+      .refine((r) => Object.keys(r).length > 0, { message: "must list at least one asset" }),
+    perps: z.record(
+      symbolSchema,
+      z
+        .object({
+          underlying: symbolSchema,
+          sizeDecimals: smallInteger(MAX_DECIMALS),
+          tiers: rateTiers,
+        })
+        .strict(),
+    ),
+    options: z.record(symbolSchema, z.object({ underlying: symbolSchema }).strict()),
+  })
+  .strict();
+
+/** Validates an in-memory policy.json object; errors name `file`. */
+export function parsePolicy(json: unknown, file: string): Policy {
+  const parsed = policySchema.safeParse(json);
+  if (!parsed.success) throw toInputError(parsed.error, file);
+  const p = parsed.data;
+  return {
+    id: p.id,
+    mode: p.mode,
+    minRatioPpm: p.minRatio,
+    bufferMicroUsd: p.buffer,
+    shortOptionMinimumMicroUsd: p.shortOptionMinimum,
+    assets: Object.entries(p.assets).map(([symbol, a]) => ({
+      symbol,
+      decimals: a.decimals,
+      tiers: a.tiers.map((t): HaircutTier => ({ upToUsd: t.upTo, weightPpm: t.weight })),
+    })),
+    perps: Object.entries(p.perps).map(([instrument, q]) => ({
+      instrument,
+      underlying: q.underlying,
+      sizeDecimals: q.sizeDecimals,
+      tiers: q.tiers.map((t): RateTier => ({ upToUsd: t.upTo, ratePpm: t.rate })),
+    })),
+    options: Object.entries(p.options).map(([instrument, o]) => ({
+      instrument,
+      underlying: o.underlying,
+    })),
+  };
+}

@@ -1,0 +1,176 @@
+/**
+ * portfolio.json (private): schema and parsing into a {@link Portfolio}. Amounts and perp sizes
+ * are scaled by the policy's `decimals` / `sizeDecimals`, so parsing needs the policy; the rules
+ * that tie the portfolio to the policy (known assets and instruments, decimals) are checked here
+ * with the portfolio's own JSON paths.
+ */
+import { getAddress } from "ethers";
+import { z } from "zod";
+import { InputError } from "../errors";
+import { AMOUNT_BITS, PRICE_BITS, QTY_BITS, bound } from "../encoding/widths";
+import { decimal, decimalValue, symbolSchema } from "./fields";
+import { formatPath, toInputError } from "./issues";
+import type { PerpPosition, Policy, Portfolio } from "./types";
+
+/** True when ethers accepts the address (all-lowercase, all-uppercase or correctly checksummed). */
+function isChecksumValid(address: string): boolean {
+  try {
+    getAddress(address);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+const MAX_AMOUNT = bound(AMOUNT_BITS) - 1n;
+const AMOUNT_RULE = `must be below 2^${AMOUNT_BITS} base units`;
+
+/** Refuses a second position in the same instrument (one net position per slot). */
+function uniqueInstruments(positions: { instrument: string }[], ctx: z.RefinementCtx): void {
+  const seen = new Set<string>();
+  positions.forEach((p, k) => {
+    if (seen.has(p.instrument)) {
+      ctx.addIssue({
+        code: z.ZodIssueCode.custom,
+        path: [k, "instrument"],
+        message: `duplicate position in ${p.instrument} (give one net position)`,
+      });
+    }
+    seen.add(p.instrument);
+  });
+}
+
+const portfolioSchema = z
+  .object({
+    account: z
+      .string()
+      .refine((a) => /^0x[0-9a-fA-F]{40}$/.test(a) && isChecksumValid(a), {
+        message: "must be a 0x-prefixed 20-byte address with a valid EIP-55 checksum",
+      }),
+    collateral: z.record(symbolSchema, z.unknown()),
+    perps: z
+      .array(
+        z
+          .object({
+            instrument: symbolSchema,
+            size: z.unknown(),
+            entryPrice: decimal(8, {
+              max: bound(PRICE_BITS) - 1n,
+              rangeRule: `must be below 2^${PRICE_BITS} x 1e-8 USD`,
+            }),
+          })
+          .strict(),
+      )
+      .superRefine(uniqueInstruments),
+    options: z
+      .array(
+        z
+          .object({
+            instrument: symbolSchema,
+            quantity: decimal(0, {
+              signed: true,
+              min: -(bound(QTY_BITS) - 1n),
+              max: bound(QTY_BITS) - 1n,
+              rangeRule: `magnitude must be below 2^${QTY_BITS} contracts`,
+            }),
+          })
+          .strict(),
+      )
+      .superRefine(uniqueInstruments),
+  })
+  .strict();
+
+/** A scaled decimal or an InputError at `path`, with "whole contracts"-style wording for 0 places. */
+function scaled(
+  raw: unknown,
+  decimals: number,
+  signed: boolean,
+  file: string,
+  path: (string | number)[],
+  unit: string,
+): bigint {
+  const result = decimalValue(raw, decimals, {
+    signed,
+    min: signed ? -MAX_AMOUNT : 0n,
+    max: MAX_AMOUNT,
+    rangeRule: signed ? `magnitude ${AMOUNT_RULE}` : AMOUNT_RULE,
+  });
+  if (result.ok) return result.value;
+  const rule =
+    result.rule === `at most ${decimals} decimal places`
+      ? `at most ${decimals} decimal places (${unit})`
+      : result.rule;
+  throw new InputError(file, formatPath(path), rule);
+}
+
+/**
+ * Validates an in-memory portfolio.json object against `policy`: collateral symbols must be policy
+ * assets and perp/option instruments policy instruments; amounts may have at most the asset's
+ * `decimals` and sizes at most the perp's `sizeDecimals` places. Errors name `file`.
+ */
+export function parsePortfolio(json: unknown, file: string, policy: Policy): Portfolio {
+  const parsed = portfolioSchema.safeParse(json);
+  if (!parsed.success) throw toInputError(parsed.error, file);
+  const p = parsed.data;
+
+  const assets = new Map(policy.assets.map((a) => [a.symbol, a]));
+  const collateral = new Map<string, bigint>();
+  for (const [symbol, raw] of Object.entries(p.collateral)) {
+    const asset = assets.get(symbol);
+    if (asset === undefined) {
+      throw new InputError(
+        file,
+        formatPath(["collateral", symbol]),
+        "unknown asset (not in the policy)",
+      );
+    }
+    collateral.set(
+      symbol,
+      scaled(
+        raw,
+        asset.decimals,
+        false,
+        file,
+        ["collateral", symbol],
+        `${symbol} has ${asset.decimals} decimals`,
+      ),
+    );
+  }
+
+  const perpsByName = new Map(policy.perps.map((q) => [q.instrument, q]));
+  const perps = new Map<string, PerpPosition>();
+  p.perps.forEach((position, k) => {
+    const perp = perpsByName.get(position.instrument);
+    if (perp === undefined) {
+      throw new InputError(
+        file,
+        formatPath(["perps", k, "instrument"]),
+        "unknown perp instrument (not in the policy)",
+      );
+    }
+    const size = scaled(
+      position.size,
+      perp.sizeDecimals,
+      true,
+      file,
+      ["perps", k, "size"],
+      `${perp.instrument} has sizeDecimals ${perp.sizeDecimals}`,
+    );
+    perps.set(position.instrument, { size, entryPrice: position.entryPrice });
+  });
+
+  const optionNames = new Set(policy.options.map((o) => o.instrument));
+  const options = new Map<string, bigint>();
+  p.options.forEach((position, k) => {
+    if (!optionNames.has(position.instrument)) {
+      throw new InputError(
+        file,
+        formatPath(["options", k, "instrument"]),
+        "unknown option series (not in the policy)",
+      );
+    }
+    options.set(position.instrument, position.quantity);
+  });
+
+  return { account: getAddress(p.account), collateral, perps, options };
+}
