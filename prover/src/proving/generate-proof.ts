@@ -1,0 +1,157 @@
+/**
+ * `generateProof`: from a policy, a market round and a private portfolio to a locally verified
+ * Groth16 margin proof, its Solidity calldata and the opening the holder keeps.
+ */
+import { randomSalt, withCommitments } from "../commitments";
+import { encodeCircuitInput } from "../encoding/circuit-input";
+import { ROUND_BITS, SNARK_SCALAR_FIELD, fitsBits } from "../encoding/widths";
+import { InputError, ShortfallError } from "../errors";
+import {
+  checkConsistency,
+  type InputFiles,
+  type Market,
+  type Policy,
+  type Portfolio,
+} from "../inputs";
+import { computeMargin } from "../model";
+import type { MarginReport } from "../model";
+import { loadArtifacts } from "../setup/manifest";
+import { step, type ProgressListener } from "../setup/progress";
+import { chooseInstance } from "./artifacts";
+import { toVerifierCalldata, type VerifierCalldata } from "./calldata";
+import { OPENING_VERSION, portfolioToJson, type Opening } from "./opening";
+import { encodePublicSignals } from "./public-signals";
+import { snarkjs, type Groth16Proof } from "./snarkjs";
+import { verifyProof } from "./verify-proof";
+
+/** Arguments of {@link generateProof}. */
+export interface GenerateProofArgs {
+  policy: Policy;
+  market: Market;
+  portfolio: Portfolio;
+  /** Single-use submission nonce, 0 <= nonce < 2^64 (above the account's last one on-chain). */
+  nonce: bigint;
+  /** Hiding salt, a field element; a fresh uniformly random one by default. Keep it secret. */
+  salt?: bigint;
+  /** Circuit instance to use; default: the smallest set-up instance that fits. */
+  instance?: string;
+  /** Receives the start and end of the witness, proving and verification steps. */
+  onProgress?: ProgressListener;
+  /** File names used in error messages (default `policy.json`, `market.json`, `portfolio.json`). */
+  files?: InputFiles;
+  /** Project root holding build/manifest.json (default: this checkout). */
+  root?: string;
+}
+
+/** A locally verified margin proof and what goes with it. */
+export interface MarginProof {
+  proof: Groth16Proof;
+  /** `[account, nonce, marketCommitment, policyCommitment, portfolioCommitment]`, decimal strings. */
+  publicSignals: string[];
+  /** The generated Solidity verifier's `verifyProof` arguments. */
+  calldata: VerifierCalldata;
+  /** The commitment opening (private: portfolio and salt); never log it. */
+  opening: Opening;
+  /** The circuit instance used. */
+  instance: string;
+  /** The reference model's report the proof attests to (private figures; never log it). */
+  report: MarginReport;
+}
+
+/** Thrown when a freshly made proof does not verify or proves other public values than intended. */
+export class ProofVerificationError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "ProofVerificationError";
+  }
+}
+
+const DEFAULT_FILES: InputFiles = {
+  policy: "policy.json",
+  market: "market.json",
+  portfolio: "portfolio.json",
+};
+
+/**
+ * Proves that `portfolio` meets `policy` at `market`'s round. In order, and before any witness
+ * work: checks the three inputs together, the nonce and the salt ({@link InputError}), picks the
+ * circuit instance, and refuses an insufficient portfolio with a {@link ShortfallError}. Then it
+ * computes the witness in memory, proves with the manifest-checked zkey, verifies the proof with
+ * the manifest-checked verification key and checks its public signals, and throws a
+ * {@link ProofVerificationError} if either fails. Nothing is written to disk.
+ */
+export async function generateProof(args: GenerateProofArgs): Promise<MarginProof> {
+  const { policy, market, portfolio, nonce } = args;
+  const files = args.files ?? DEFAULT_FILES;
+  const progress: ProgressListener = args.onProgress ?? (() => undefined);
+
+  checkConsistency(policy, market, portfolio, files);
+  if (!fitsBits(nonce, ROUND_BITS)) {
+    throw new InputError("arguments", "nonce", `must be an integer in [0, 2^${ROUND_BITS})`);
+  }
+  const salt = args.salt ?? randomSalt();
+  if (salt < 0n || salt >= SNARK_SCALAR_FIELD) {
+    throw new InputError("arguments", "salt", "must be a field element (0 <= salt < r)");
+  }
+  const instance = chooseInstance(policy, market, files.policy, args.instance, args.root);
+  const report = computeMargin(policy, market, portfolio);
+  if (!report.sufficient) throw new ShortfallError(report);
+
+  const artifacts = await loadArtifacts(instance.name, { root: args.root });
+  const signals = await withCommitments(
+    encodeCircuitInput({ policy, market, portfolio, salt, nonce, instance: instance.dims }),
+  );
+  const expected = encodePublicSignals({
+    account: portfolio.account,
+    nonce,
+    marketCommitment: signals.marketCommitment,
+    policyCommitment: signals.policyCommitment,
+    portfolioCommitment: signals.portfolioCommitment,
+  });
+
+  const witness: { type: "mem"; data?: Uint8Array } = { type: "mem" };
+  await step(progress, "witness", undefined, () =>
+    snarkjs.wtns.calculate({ ...signals }, artifacts.wasm, witness),
+  );
+  const { proof, publicSignals } = await step(progress, "proving", undefined, () =>
+    snarkjs.groth16.prove(artifacts.zkey, witness),
+  );
+  witness.data = undefined;
+  const valid = await step(progress, "verifying", undefined, () =>
+    verifyProof(proof, publicSignals, artifacts.vkey),
+  );
+  if (!valid) {
+    throw new ProofVerificationError(
+      `the proof made with instance "${instance.name}" does not verify with its verification key`,
+    );
+  }
+  if (publicSignals.join() !== expected.join()) {
+    throw new ProofVerificationError(
+      "the proof's public signals differ from the encoder's; circuit and encoder disagree",
+    );
+  }
+
+  const opening: Opening = {
+    version: OPENING_VERSION,
+    account: portfolio.account,
+    policyId: policy.id,
+    round: market.round.toString(),
+    instance: instance.name,
+    nonce: nonce.toString(),
+    salt: salt.toString(),
+    portfolio: portfolioToJson(policy, portfolio),
+    commitments: {
+      portfolio: signals.portfolioCommitment.toString(),
+      market: signals.marketCommitment.toString(),
+      policy: signals.policyCommitment.toString(),
+    },
+  };
+  return {
+    proof,
+    publicSignals,
+    calldata: toVerifierCalldata(proof, publicSignals),
+    opening,
+    instance: instance.name,
+    report,
+  };
+}

@@ -1,0 +1,27 @@
+/** Proving and verifying margin proofs, their files, and the commitment opening. */
+export {
+  generateProof,
+  ProofVerificationError,
+  type GenerateProofArgs,
+  type MarginProof,
+} from "./generate-proof";
+export { verifyProof } from "./verify-proof";
+export {
+  decodePublicSignals,
+  encodePublicSignals,
+  PUBLIC_SIGNAL_NAMES,
+  type DecodedPublicSignals,
+} from "./public-signals";
+export { parseProof, parseVerificationKey } from "./proof-files";
+export { toVerifierCalldata, type VerifierCalldata } from "./calldata";
+export { chooseInstance, setUpInstances } from "./artifacts";
+export {
+  checkOpening,
+  OPENING_VERSION,
+  parseOpening,
+  portfolioDifferences,
+  portfolioToJson,
+  type Opening,
+  type PortfolioJson,
+} from "./opening";
+export { releaseCurve, type Groth16Proof, type VerificationKey } from "./snarkjs";

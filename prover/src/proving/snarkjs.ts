@@ -1,0 +1,41 @@
+/**
+ * A typed view of the parts of snarkjs 0.7.6 that the prover uses (the package ships no types).
+ * Files may be given as paths or as in-memory buffers (`{ type: "mem", data }`), which lets the
+ * prover use exactly the bytes whose hashes the manifest checked and keeps the witness off disk.
+ */
+import type { VerificationKey } from "../setup/snarkjs";
+
+export { releaseCurve, type VerificationKey } from "../setup/snarkjs";
+
+/** A file for snarkjs: a path, or bytes held in memory. */
+export type SnarkFile = string | { type: "mem"; data?: Uint8Array };
+
+/** A Groth16 proof over BN254 as snarkjs writes it (decimal strings, projective coordinates). */
+export interface Groth16Proof {
+  pi_a: [string, string, string];
+  pi_b: [[string, string], [string, string], [string, string]];
+  pi_c: [string, string, string];
+  protocol: "groth16";
+  curve: "bn128";
+}
+
+interface SnarkjsApi {
+  wtns: {
+    calculate(input: Record<string, unknown>, wasm: SnarkFile, out: SnarkFile): Promise<void>;
+  };
+  groth16: {
+    prove(
+      zkey: SnarkFile,
+      witness: SnarkFile,
+    ): Promise<{ proof: Groth16Proof; publicSignals: string[] }>;
+    verify(
+      vkey: VerificationKey,
+      publicSignals: readonly string[],
+      proof: Groth16Proof,
+      logger?: unknown,
+    ): Promise<boolean>;
+  };
+}
+
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+export const snarkjs = require("snarkjs") as SnarkjsApi;
