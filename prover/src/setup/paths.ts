@@ -66,3 +66,9 @@ export function verifierContractName(instance: string): string {
   }
   return `Groth16Verifier_${instance.replace(/-/g, "_")}`;
 }
+
+/** The compiled circuit of an instance (layout of `prover/src/build/compile.ts`). */
+export function circuitArtifactPaths(paths: SetupPaths, instance: string) {
+  const dir = path.join(paths.build, "circuits", instance);
+  return { dir, r1cs: path.join(dir, "main.r1cs"), wasm: path.join(dir, "main_js", "main.wasm") };
+}

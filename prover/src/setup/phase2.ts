@@ -30,9 +30,13 @@ export async function writeAtomically(
   }
 }
 
-/** Creates the initial (zero-contribution) zkey of `r1cs` over `ptau`; throws with snarkjs's reason. */
-export async function newZkey(r1cs: string, ptau: string, zkey: string): Promise<void> {
+/**
+ * Creates the initial (zero-contribution) zkey of `r1cs` over `ptau`; returns snarkjs's circuit
+ * hash (blake2b-512, hex). Throws with snarkjs's reason when it refuses.
+ */
+export async function newZkey(r1cs: string, ptau: string, zkey: string): Promise<string> {
   const logger = capturingLogger();
+  let circuitHash = "";
   await writeAtomically(zkey, async (temp) => {
     const result = await snarkjs.zKey.newZKey(r1cs, ptau, temp, logger);
     if (!(result instanceof Uint8Array)) {
@@ -40,7 +44,9 @@ export async function newZkey(r1cs: string, ptau: string, zkey: string): Promise
         `${ptau}: phase 2 refused for ${r1cs}: ${logger.errors().join("; ") || "snarkjs failed"}`,
       );
     }
+    circuitHash = Buffer.from(result).toString("hex");
   });
+  return circuitHash;
 }
 
 /**
@@ -53,6 +59,64 @@ export async function contributeRandom(from: string, to: string, name: string): 
     hash = await snarkjs.zKey.contribute(from, temp, name, randomBytes(64).toString("hex"));
   });
   return Buffer.from(hash as Uint8Array).toString("hex");
+}
+
+/** One contribution of a zkey as snarkjs reports it while verifying. */
+export interface ReportedContribution {
+  /** 1-based position in the zkey. */
+  index: number;
+  name: string;
+  /** snarkjs's contribution hash (blake2b-512, hex). */
+  hash: string;
+  beacon?: { hash: string; iterationsExp: number };
+}
+
+/** What a successful snarkjs phase-2 verification reports. */
+export interface Phase2Report {
+  circuitHash: string;
+  contributions: ReportedContribution[];
+}
+
+function hexOf(formatted: string): string {
+  return formatted.replace(/\s+/g, "");
+}
+
+/**
+ * Parses the report that snarkjs 0.7.6 `verifyFromInit`/`verifyFromR1cs` logs on success
+ * ("Circuit Hash:", then "contribution #N name:" with the hash, and "Beacon generator:" /
+ * "Beacon iterations Exp:" after a beacon), in contribution order.
+ */
+export function parsePhase2Report(
+  lines: readonly { level: string; message: string }[],
+): Phase2Report {
+  let circuitHash = "";
+  const contributions: ReportedContribution[] = [];
+  let current: ReportedContribution | undefined;
+  for (const { level, message } of lines) {
+    if (level !== "info") continue;
+    const circuit = /^Circuit Hash: \n([\s0-9a-f]+)$/.exec(message);
+    const contribution = /^contribution #(\d+) (.*):\n([\s0-9a-f]+)$/s.exec(message);
+    const generator = /^Beacon generator: ([0-9a-f]+)$/.exec(message);
+    const iterations = /^Beacon iterations Exp: (\d+)$/.exec(message);
+    if (circuit) circuitHash = hexOf(circuit[1]);
+    else if (contribution) {
+      current = {
+        index: Number(contribution[1]),
+        name: contribution[2],
+        hash: hexOf(contribution[3]),
+      };
+      contributions.push(current);
+    } else if (generator && current) current.beacon = { hash: generator[1], iterationsExp: 0 };
+    else if (iterations && current?.beacon) current.beacon.iterationsExp = Number(iterations[1]);
+  }
+  contributions.sort((a, b) => a.index - b.index);
+  if (
+    !/^[0-9a-f]{128}$/.test(circuitHash) ||
+    contributions.some((c, i) => c.index !== i + 1 || !/^[0-9a-f]{128}$/.test(c.hash))
+  ) {
+    throw new Error("unexpected snarkjs verification report (snarkjs version changed?)");
+  }
+  return { circuitHash, contributions };
 }
 
 /**
