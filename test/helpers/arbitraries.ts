@@ -1,0 +1,378 @@
+/**
+ * fast-check generators of random valid policy/market/portfolio triples that fit a circuit
+ * instance, shared by the model tests and the circuit-vs-model tests. Values mostly stay in
+ * realistic ranges (so tiers, signs and rounding all matter) with a weighted share of extremes at
+ * the bit widths of circuits/README.md.
+ */
+import { getAddress, hexlify } from "ethers";
+import fc from "fast-check";
+import { formatUnits } from "../../prover/src/decimal";
+import type { InstanceDims } from "../../prover/src/encoding/instances";
+import {
+  QTY_BITS,
+  RISK_OFFSET,
+  ROUND_BITS,
+  SOM_BITS,
+  bound,
+} from "../../prover/src/encoding/widths";
+import type {
+  HaircutTier,
+  Market,
+  OptionQuote,
+  PerpPosition,
+  Policy,
+  Portfolio,
+  RateTier,
+} from "../../prover/src/inputs/types";
+import { computeMargin } from "../../prover/src/model/margin";
+
+/** A consistent policy/market/portfolio triple. */
+export interface Triple {
+  policy: Policy;
+  market: Market;
+  portfolio: Portfolio;
+}
+
+const PPM = 1_000_000n;
+
+/** `n` sorted distinct whole-USD bounds; small ones so that tiers actually bite. */
+function upTos(n: number): fc.Arbitrary<bigint[]> {
+  return fc
+    .uniqueArray(
+      fc.oneof(
+        { weight: 4, arbitrary: fc.bigInt({ min: 1n, max: 10_000_000n }) },
+        { weight: 1, arbitrary: fc.bigInt({ min: 1n, max: bound(40) - 1n }) },
+      ),
+      { minLength: n, maxLength: n, comparator: (a, b) => a === b },
+    )
+    .map((xs) => [...xs].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)));
+}
+
+/** ppm values, `n` of them, sorted in `order`; sometimes equal neighbours. */
+function ppms(n: number, order: "desc" | "asc"): fc.Arbitrary<bigint[]> {
+  const ppm = fc.oneof(
+    fc.bigInt({ min: 0n, max: PPM }),
+    fc.constantFrom(0n, 1n, 500_000n, 999_999n, PPM),
+  );
+  return fc.array(ppm, { minLength: n, maxLength: n }).map((xs) =>
+    [...xs].sort((a, b) => {
+      const cmp = a < b ? -1 : a > b ? 1 : 0;
+      return order === "asc" ? cmp : -cmp;
+    }),
+  );
+}
+
+function tiers(
+  maxTiers: number,
+  order: "desc" | "asc",
+): fc.Arbitrary<{ upToUsd: bigint | null; ppm: bigint }[]> {
+  return fc
+    .integer({ min: 1, max: maxTiers })
+    .chain((n) =>
+      fc
+        .tuple(upTos(n - 1), ppms(n, order))
+        .map(([bounds, values]) =>
+          values.map((ppm, k) => ({ upToUsd: k < n - 1 ? bounds[k] : null, ppm })),
+        ),
+    );
+}
+
+const decimalsArb = fc.oneof(fc.integer({ min: 0, max: 18 }), fc.constantFrom(0, 6, 8, 18));
+
+/** Price in 1e-8 USD: up to 100k USD per token, often round, sometimes 0. */
+const priceArb = fc.oneof(
+  { weight: 6, arbitrary: fc.bigInt({ min: 1n, max: 10n ** 13n }) },
+  { weight: 1, arbitrary: fc.constantFrom(0n, 1n, 100_000_000n) },
+);
+
+/** A base-unit amount worth at most ~1e6 whole tokens (so v stays far below 2^60 µUSD). */
+function amountArb(decimals: number): fc.Arbitrary<bigint> {
+  const max = 10n ** BigInt(decimals + 6);
+  return fc.oneof(
+    { weight: 6, arbitrary: fc.bigInt({ min: 0n, max }) },
+    { weight: 1, arbitrary: fc.constantFrom(0n, 1n, max) },
+  );
+}
+
+function signedArb(max: bigint): fc.Arbitrary<bigint> {
+  return fc.oneof(
+    { weight: 6, arbitrary: fc.bigInt({ min: -max, max }) },
+    { weight: 1, arbitrary: fc.constantFrom(0n, 1n, -1n, max, -max) },
+  );
+}
+
+const riskEntryArb = fc.oneof(
+  { weight: 8, arbitrary: fc.bigInt({ min: -(10n ** 10n), max: 10n ** 10n }) },
+  { weight: 1, arbitrary: fc.constantFrom(-RISK_OFFSET, RISK_OFFSET - 1n, 0n) },
+);
+const quantityArb = fc.oneof(
+  { weight: 8, arbitrary: fc.bigInt({ min: -100_000n, max: 100_000n }) },
+  { weight: 1, arbitrary: fc.constantFrom(0n, bound(QTY_BITS) - 1n, -(bound(QTY_BITS) - 1n)) },
+);
+const markArb = fc.oneof(
+  { weight: 8, arbitrary: fc.bigInt({ min: 0n, max: 10n ** 9n }) },
+  { weight: 1, arbitrary: fc.constantFrom(0n, bound(64) - 1n) },
+);
+
+const accountArb = fc
+  .uint8Array({ minLength: 20, maxLength: 20 })
+  .map((bytes) => getAddress(hexlify(bytes)));
+
+interface Shape {
+  assets: number;
+  perps: number;
+  options: number;
+  scenarios: number;
+}
+
+function shapeArb(dims: InstanceDims): fc.Arbitrary<Shape> {
+  return fc.record({
+    assets: fc.integer({ min: 1, max: dims.assets }),
+    perps: fc.integer({ min: 0, max: dims.perps }),
+    options: fc.integer({ min: 0, max: dims.options }),
+    scenarios: fc.integer({ min: 1, max: dims.scenarios }),
+  });
+}
+
+function policyArb(shape: Shape, dims: InstanceDims): fc.Arbitrary<Policy> {
+  const asset = fc.record({ decimals: decimalsArb, tiers: tiers(dims.tiers, "desc") });
+  const perp = fc.record({
+    sizeDecimals: decimalsArb,
+    tiers: tiers(dims.tiers, "asc"),
+    ownUnderlying: fc.boolean(),
+  });
+  return fc
+    .record({
+      mode: fc.constantFrom("initial" as const, "maintenance" as const),
+      minRatioPpm: fc.oneof(
+        fc.bigInt({ min: 1n, max: bound(24) - 1n }),
+        fc.constantFrom(1n, PPM, 1_250_000n, bound(24) - 1n),
+      ),
+      bufferMicroUsd: fc.oneof(fc.bigInt({ min: 0n, max: 10n ** 12n }), fc.constant(0n)),
+      shortOptionMinimumMicroUsd: fc.oneof(
+        fc.bigInt({ min: 0n, max: 10n ** 9n }),
+        fc.constantFrom(0n, bound(SOM_BITS) - 1n),
+      ),
+      assets: fc.array(asset, { minLength: shape.assets, maxLength: shape.assets }),
+      perps: fc.array(perp, { minLength: shape.perps, maxLength: shape.perps }),
+    })
+    .map((p) => ({
+      id: "random-policy",
+      mode: p.mode,
+      minRatioPpm: p.minRatioPpm,
+      bufferMicroUsd: p.bufferMicroUsd,
+      shortOptionMinimumMicroUsd: p.shortOptionMinimumMicroUsd,
+      assets: p.assets.map((a, i) => ({
+        symbol: `A${i}`,
+        decimals: a.decimals,
+        tiers: a.tiers.map((t): HaircutTier => ({ upToUsd: t.upToUsd, weightPpm: t.ppm })),
+      })),
+      perps: p.perps.map((q, j) => ({
+        instrument: `P${j}-PERP`,
+        // a perp on a collateral asset shares its price; otherwise it has its own underlying
+        underlying: q.ownUnderlying ? `U${j}` : `A${j % shape.assets}`,
+        sizeDecimals: q.sizeDecimals,
+        tiers: q.tiers.map((t): RateTier => ({ upToUsd: t.upToUsd, ratePpm: t.ppm })),
+      })),
+      options: Array.from({ length: shape.options }, (_, o) => ({
+        instrument: `O${o}-C`,
+        underlying: "A0",
+      })),
+    }));
+}
+
+function marketArb(policy: Policy, scenarios: number): fc.Arbitrary<Market> {
+  const symbols = [
+    ...new Set([...policy.assets.map((a) => a.symbol), ...policy.perps.map((p) => p.underlying)]),
+  ];
+  const quote = fc.record({
+    markMicroUsd: markArb,
+    riskArrayMicroUsd: fc.array(riskEntryArb, { minLength: scenarios, maxLength: scenarios }),
+  });
+  return fc
+    .record({
+      round: fc.bigInt({ min: 0n, max: bound(ROUND_BITS) - 1n }),
+      timestamp: fc.bigInt({ min: 0n, max: 2n ** 53n - 1n }),
+      prices: fc.array(priceArb, { minLength: symbols.length, maxLength: symbols.length }),
+      quotes: fc.array(quote, {
+        minLength: policy.options.length,
+        maxLength: policy.options.length,
+      }),
+    })
+    .map((m) => ({
+      // rounds arrive as JSON integers, so keep them JS-safe
+      round: m.round % 2n ** 53n,
+      timestamp: m.timestamp,
+      prices: new Map(symbols.map((s, k) => [s, m.prices[k]])),
+      options: new Map(
+        policy.options.map((o, k): [string, OptionQuote] => [o.instrument, m.quotes[k]]),
+      ),
+    }));
+}
+
+function portfolioArb(policy: Policy): fc.Arbitrary<Portfolio> {
+  const collateral = fc.tuple(
+    ...policy.assets.map((a) => fc.option(amountArb(a.decimals), { nil: undefined })),
+  );
+  const perps = fc.tuple(
+    ...policy.perps.map((p) =>
+      fc.option(
+        fc.record({ size: signedArb(10n ** BigInt(p.sizeDecimals + 5)), entryPrice: priceArb }),
+        { nil: undefined },
+      ),
+    ),
+  );
+  const options = fc.tuple(...policy.options.map(() => fc.option(quantityArb, { nil: undefined })));
+  return fc.record({ account: accountArb, collateral, perps, options }).map((p) => ({
+    account: p.account,
+    collateral: new Map(
+      policy.assets.flatMap((a, i): [string, bigint][] => {
+        const amount = p.collateral[i];
+        return amount === undefined ? [] : [[a.symbol, amount]];
+      }),
+    ),
+    perps: new Map(
+      policy.perps.flatMap((q, j): [string, PerpPosition][] => {
+        const position = p.perps[j];
+        return position === undefined ? [] : [[q.instrument, position]];
+      }),
+    ),
+    options: new Map(
+      policy.options.flatMap((o, k): [string, bigint][] => {
+        const quantity = p.options[k];
+        return quantity === undefined ? [] : [[o.instrument, quantity]];
+      }),
+    ),
+  }));
+}
+
+/** Random valid triples that fit `dims` (any verdict). */
+export function tripleArb(dims: InstanceDims): fc.Arbitrary<Triple> {
+  return shapeArb(dims).chain((shape) =>
+    policyArb(shape, dims).chain((policy) =>
+      fc
+        .tuple(marketArb(policy, shape.scenarios), portfolioArb(policy))
+        .map(([market, portfolio]) => ({ policy, market, portfolio })),
+    ),
+  );
+}
+
+/**
+ * Moves the policy's buffer and minRatio so that the triple sits `offsetMicroUsd` µUSD away from
+ * the boundary: 0 = exactly at the requirement (`Eq * 1e6 == Req * minRatio`), 1 = one µUSD short.
+ * Returns null when the triple cannot be moved there (equity below the requirement before buffer).
+ */
+export function atBoundary(triple: Triple, offsetMicroUsd: bigint): Triple | null {
+  const report = computeMargin(triple.policy, triple.market, triple.portfolio);
+  const withoutBuffer = report.requirementMicroUsd - report.bufferMicroUsd;
+  // Req' = Eq * 1e6 / minRatio must be an integer: use minRatio 2 (Eq even), 0.5 or 1.
+  const eq = report.equityMicroUsd;
+  const [minRatioPpm, target] = eq % 2n === 0n ? [2n * PPM, eq / 2n] : [PPM / 2n, eq * 2n];
+  const candidates: [bigint, bigint][] = [
+    [minRatioPpm, target],
+    [PPM, eq],
+  ];
+  for (const [ratio, requirement] of candidates) {
+    const buffer = requirement - withoutBuffer + offsetMicroUsd;
+    if (buffer >= 0n && buffer < bound(60)) {
+      return {
+        ...triple,
+        policy: { ...triple.policy, minRatioPpm: ratio, bufferMicroUsd: buffer },
+      };
+    }
+  }
+  return null;
+}
+
+/** Random triples exactly at the requirement (sufficient, excess 0). */
+export function boundaryTripleArb(dims: InstanceDims): fc.Arbitrary<Triple> {
+  return tripleArb(dims)
+    .map((t) => atBoundary(t, 0n))
+    .filter((t): t is Triple => t !== null);
+}
+
+/** Random triples exactly one µUSD of requirement short (insufficient). */
+export function oneShortTripleArb(dims: InstanceDims): fc.Arbitrary<Triple> {
+  return tripleArb(dims)
+    .map((t) => atBoundary(t, 1n))
+    .filter((t): t is Triple => t !== null);
+}
+
+/** A random field-element salt (deterministic under fast-check's seed). */
+export const saltArb = fc.bigInt({
+  min: 0n,
+  max: 21888242871839275222246405745257275088548364400416722356339538308183230875776n,
+});
+
+/** A random 64-bit nonce. */
+export const nonceArb = fc.bigInt({ min: 0n, max: bound(ROUND_BITS) - 1n });
+
+/** The triple as the three JSON documents of DESIGN.md "File formats" (for parser round trips). */
+export function tripleToJson(triple: Triple): {
+  policy: unknown;
+  market: unknown;
+  portfolio: unknown;
+} {
+  const { policy, market, portfolio } = triple;
+  const usd = (micro: bigint): string => formatUnits(micro, 6);
+  const upTo = (u: bigint | null): string | null => (u === null ? null : u.toString());
+  const decimalsOf = new Map(policy.assets.map((a) => [a.symbol, a.decimals]));
+  const sizeDecimalsOf = new Map(policy.perps.map((p) => [p.instrument, p.sizeDecimals]));
+  return {
+    policy: {
+      id: policy.id,
+      mode: policy.mode,
+      minRatio: usd(policy.minRatioPpm),
+      buffer: usd(policy.bufferMicroUsd),
+      shortOptionMinimum: usd(policy.shortOptionMinimumMicroUsd),
+      assets: Object.fromEntries(
+        policy.assets.map((a) => [
+          a.symbol,
+          {
+            decimals: a.decimals,
+            tiers: a.tiers.map((t) => ({ upTo: upTo(t.upToUsd), weight: usd(t.weightPpm) })),
+          },
+        ]),
+      ),
+      perps: Object.fromEntries(
+        policy.perps.map((p) => [
+          p.instrument,
+          {
+            underlying: p.underlying,
+            sizeDecimals: p.sizeDecimals,
+            tiers: p.tiers.map((t) => ({ upTo: upTo(t.upToUsd), rate: usd(t.ratePpm) })),
+          },
+        ]),
+      ),
+      options: Object.fromEntries(
+        policy.options.map((o) => [o.instrument, { underlying: o.underlying }]),
+      ),
+    },
+    market: {
+      round: Number(market.round),
+      timestamp: Number(market.timestamp),
+      prices: Object.fromEntries([...market.prices].map(([s, p]) => [s, formatUnits(p, 8)])),
+      options: Object.fromEntries(
+        [...market.options].map(([name, q]) => [
+          name,
+          { mark: usd(q.markMicroUsd), riskArray: q.riskArrayMicroUsd.map(usd) },
+        ]),
+      ),
+    },
+    portfolio: {
+      account: portfolio.account,
+      collateral: Object.fromEntries(
+        [...portfolio.collateral].map(([s, a]) => [s, formatUnits(a, decimalsOf.get(s) ?? 0)]),
+      ),
+      perps: [...portfolio.perps].map(([instrument, p]) => ({
+        instrument,
+        size: formatUnits(p.size, sizeDecimalsOf.get(instrument) ?? 0),
+        entryPrice: formatUnits(p.entryPrice, 8),
+      })),
+      options: [...portfolio.options].map(([instrument, q]) => ({
+        instrument,
+        quantity: q.toString(),
+      })),
+    },
+  };
+}
