@@ -1,0 +1,8 @@
+/** The on-chain side of the SDK: deployment, EIP-712 signing, calldata, submission, reads. */
+export * from "./artifacts";
+export * from "./calldata";
+export * from "./deploy";
+export * from "./eip712";
+export * from "./policy";
+export * from "./registry";
+export * from "./revert";

@@ -1,0 +1,161 @@
+/**
+ * Submitting proofs to MarginRegistry and reading what it records.
+ */
+import type { BaseContract, ContractTransactionReceipt, EventLog } from "ethers";
+import type { SolidityProof } from "./calldata";
+import { NO_ATTESTATION } from "./eip712";
+import type { SignedAttestation } from "./eip712";
+
+/** The statement a proof is submitted for (the rest of the public signals come from chain state). */
+export interface ProofSubmission {
+  policyId: string;
+  round: bigint;
+  portfolioCommitment: bigint;
+  nonce: bigint;
+  proof: SolidityProof;
+  /** Omit for policies that require no attestation. */
+  attestation?: SignedAttestation;
+}
+
+/** A relayed submission: the account's signed ProveRequest and its deadline. */
+export interface RelayedSubmission extends ProofSubmission {
+  account: string;
+  deadline: bigint;
+  accountSignature: string;
+}
+
+/** `MarginRegistry.Status`, decoded. `provedAt == 0n` means "no status". */
+export interface MarginStatus {
+  round: bigint;
+  roundTimestamp: bigint;
+  provedAt: bigint;
+  nonce: bigint;
+  portfolioCommitment: bigint;
+  custodian: string;
+  attestationValidUntil: bigint;
+}
+
+/** A `MarginProved` event. */
+export interface MarginProvedEvent {
+  account: string;
+  policyId: string;
+  round: bigint;
+  nonce: bigint;
+  portfolioCommitment: bigint;
+  blockNumber: number;
+  transactionHash: string;
+}
+
+async function send(
+  registry: BaseContract,
+  method: string,
+  args: unknown[],
+): Promise<ContractTransactionReceipt> {
+  const tx = await registry.getFunction(method)(...args);
+  return (await tx.wait()) as ContractTransactionReceipt;
+}
+
+/** Calls `prove` as the registry's runner (the account). */
+export function submitProof(
+  registry: BaseContract,
+  s: ProofSubmission,
+): Promise<ContractTransactionReceipt> {
+  return send(registry, "prove", [
+    s.policyId,
+    s.round,
+    s.portfolioCommitment,
+    s.nonce,
+    s.proof,
+    s.attestation ?? NO_ATTESTATION,
+  ]);
+}
+
+/** Calls `proveFor` as the registry's runner (any relayer). */
+export function submitProofFor(
+  registry: BaseContract,
+  s: RelayedSubmission,
+): Promise<ContractTransactionReceipt> {
+  return send(registry, "proveFor", [
+    s.account,
+    s.policyId,
+    s.round,
+    s.portfolioCommitment,
+    s.nonce,
+    s.deadline,
+    s.proof,
+    s.attestation ?? NO_ATTESTATION,
+    s.accountSignature,
+  ]);
+}
+
+/** Reads the latest status of `account` under `policyId`. */
+export async function readStatus(
+  registry: BaseContract,
+  account: string,
+  policyId: string,
+): Promise<MarginStatus> {
+  const s = (await registry.getFunction("statusOf")(account, policyId)) as {
+    round: bigint;
+    roundTimestamp: bigint;
+    provedAt: bigint;
+    nonce: bigint;
+    portfolioCommitment: bigint;
+    custodian: string;
+    attestationValidUntil: bigint;
+  };
+  return {
+    round: s.round,
+    roundTimestamp: s.roundTimestamp,
+    provedAt: s.provedAt,
+    nonce: s.nonce,
+    portfolioCommitment: s.portfolioCommitment,
+    custodian: s.custodian,
+    attestationValidUntil: s.attestationValidUntil,
+  };
+}
+
+/** `isMarginSufficient(account, policyId, maxAge)`. */
+export async function isMarginSufficient(
+  registry: BaseContract,
+  account: string,
+  policyId: string,
+  maxAge: bigint,
+): Promise<boolean> {
+  return (await registry.getFunction("isMarginSufficient")(account, policyId, maxAge)) as boolean;
+}
+
+/** The next nonce to use for `account` under `policyId`. */
+export async function nextNonce(
+  registry: BaseContract,
+  account: string,
+  policyId: string,
+): Promise<bigint> {
+  return ((await registry.getFunction("lastNonce")(account, policyId)) as bigint) + 1n;
+}
+
+/** `MarginProved` events, optionally filtered by account and policy, in a block range. */
+export async function marginProvedEvents(
+  registry: BaseContract,
+  filter: { account?: string; policyId?: string; fromBlock?: number; toBlock?: number } = {},
+): Promise<MarginProvedEvent[]> {
+  const eventFilter = registry.filters.MarginProved(
+    filter.account ?? null,
+    filter.policyId ?? null,
+  );
+  const logs = await registry.queryFilter(
+    eventFilter,
+    filter.fromBlock ?? 0,
+    filter.toBlock ?? "latest",
+  );
+  return logs
+    .filter((log): log is EventLog => "args" in log)
+    .map((log) => ({
+      account: log.args.account as string,
+      policyId: log.args.policyId as string,
+      round: log.args.round as bigint,
+      nonce: log.args.nonce as bigint,
+      portfolioCommitment: log.args.portfolioCommitment as bigint,
+      blockNumber: log.blockNumber,
+      transactionHash: log.transactionHash,
+    }));
+}

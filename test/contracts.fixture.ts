@@ -1,0 +1,74 @@
+/**
+ * Shared setup of the contract tests: Hardhat's in-process network, compiled once, with
+ * snapshots, clock control and custom-error assertions.
+ */
+import { expect } from "chai";
+import type { Interface } from "ethers";
+import type { HardhatRuntimeEnvironment } from "hardhat/types";
+// Brings in the `hre.ethers` type extension.
+import type {} from "@nomicfoundation/hardhat-ethers";
+import { decodeRevert } from "../prover/src/chain";
+
+// Loading "hardhat" from the project root picks up hardhat.config.js.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+export const hre = require("hardhat") as HardhatRuntimeEnvironment;
+
+/** BN254 scalar field modulus r. */
+export const SCALAR_FIELD =
+  21888242871839275222246405745257275088548364400416034343698204186575808495617n;
+
+let compiled: Promise<void> | undefined;
+
+/** Compiles the contracts once per process (quietly). */
+export function compileOnce(): Promise<void> {
+  compiled ??= hre.run("compile", { quiet: true }) as Promise<void>;
+  return compiled;
+}
+
+/** Takes an EVM snapshot; the returned function reverts to it. */
+export async function snapshot(): Promise<() => Promise<void>> {
+  const id = (await hre.network.provider.send("evm_snapshot", [])) as string;
+  return async () => {
+    await hre.network.provider.send("evm_revert", [id]);
+  };
+}
+
+/** The latest block's timestamp. */
+export async function now(): Promise<bigint> {
+  const block = await hre.ethers.provider.getBlock("latest");
+  if (!block) throw new Error("no latest block");
+  return BigInt(block.timestamp);
+}
+
+/** Sets the timestamp of the next mined block (the next transaction, with automining). */
+export async function setNextTimestamp(timestamp: bigint): Promise<void> {
+  await hre.network.provider.send("evm_setNextBlockTimestamp", [Number(timestamp)]);
+}
+
+/** Mines one block at `timestamp` (so views see that time). */
+export async function mineAt(timestamp: bigint): Promise<void> {
+  await setNextTimestamp(timestamp);
+  await hre.network.provider.send("evm_mine", []);
+}
+
+/**
+ * Expects `action` to revert with the custom error `name` (decoded with `interfaces`), and, when
+ * given, with exactly `args`.
+ */
+export async function expectRevert(
+  action: Promise<unknown>,
+  interfaces: readonly Interface[],
+  name: string,
+  args?: readonly unknown[],
+): Promise<void> {
+  let error: unknown;
+  try {
+    await action;
+  } catch (e) {
+    error = e;
+  }
+  expect(error, `expected a revert with ${name}`).to.not.equal(undefined);
+  const decoded = decodeRevert(error, interfaces);
+  expect(decoded?.name, `revert reason of: ${String(error)}`).to.equal(name);
+  if (args !== undefined) expect(decoded?.args).to.deep.equal([...args]);
+}
