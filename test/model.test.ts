@@ -238,13 +238,9 @@ describe("margin model v1", () => {
     it("takes the short-option minimum when it exceeds the scan risk", () => {
       const r = run(100n, -3n, -2n); // 5 short contracts
       expect(r.options.shortOptionMinimumMicroUsd).to.equal(500n);
-      expect(r.options.scanRiskMicroUsd).to.equal(
-        300n - 0n + 0n < 500n ? r.options.scanRiskMicroUsd : -1n,
-      );
+      expect(r.options.scanRiskMicroUsd).to.equal(200n); // scenario 2: 240 - 40
       expect(r.options.requirementMicroUsd).to.equal(500n);
-      expect(run(10n, -3n, -2n).options.requirementMicroUsd).to.equal(
-        run(10n, -3n, -2n).options.scanRiskMicroUsd,
-      );
+      expect(run(10n, -3n, -2n).options.requirementMicroUsd).to.equal(200n); // SOM 50 < 200
     });
 
     it("counts only short contracts for the short-option minimum", () => {
