@@ -5,6 +5,7 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { compileInstance } from "../build/compile";
 import { loadInstances } from "../encoding/instances";
 import { sha256File, sha256Hex } from "./hash";
 import type { InstanceParams } from "./manifest";
@@ -19,15 +20,8 @@ export interface CompiledCircuit {
 /** Compiles an instance; `prover/src/build/compile.ts`'s `compileInstance` by default. */
 export type CompileFn = (instance: string) => Promise<CompiledCircuit> | CompiledCircuit;
 
-/** The project's compiler, loaded when first needed. */
-export const compileWithCircom: CompileFn = async (instance) => {
-  // Loaded lazily so that loading artifacts (prover, auditor) never pulls in the compiler.
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const { compileInstance } = require("../build/compile") as {
-    compileInstance: (name: string) => Promise<CompiledCircuit> | CompiledCircuit;
-  };
-  return compileInstance(instance);
-};
+/** The project's compiler: `compileInstance` of `prover/src/build/compile.ts`. */
+export const compileWithCircom: CompileFn = (instance) => compileInstance(instance);
 
 /** The parameters of `instance` from `circuits/instances.json`; throws naming the file if unknown. */
 export function instanceParams(paths: SetupPaths, instance: string): InstanceParams {
