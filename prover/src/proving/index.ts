@@ -25,3 +25,4 @@ export {
   type PortfolioJson,
 } from "./opening";
 export { releaseCurve, type Groth16Proof, type VerificationKey } from "./snarkjs";
+export { attestOpening, type AttestArgs, type AttestationFile } from "./attest";
