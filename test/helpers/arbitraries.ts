@@ -34,6 +34,8 @@ export interface Triple {
 }
 
 const PPM = 1_000_000n;
+/** Plain objects, so that chai can deep-compare generated values. */
+const NO_NULL_PROTO = { noNullPrototype: true };
 
 /** `n` sorted distinct whole-USD bounds; small ones so that tiers actually bite. */
 function upTos(n: number): fc.Arbitrary<bigint[]> {
@@ -126,21 +128,30 @@ interface Shape {
 }
 
 function shapeArb(dims: InstanceDims): fc.Arbitrary<Shape> {
-  return fc.record({
-    assets: fc.integer({ min: 1, max: dims.assets }),
-    perps: fc.integer({ min: 0, max: dims.perps }),
-    options: fc.integer({ min: 0, max: dims.options }),
-    scenarios: fc.integer({ min: 1, max: dims.scenarios }),
-  });
+  return fc.record(
+    {
+      assets: fc.integer({ min: 1, max: dims.assets }),
+      perps: fc.integer({ min: 0, max: dims.perps }),
+      options: fc.integer({ min: 0, max: dims.options }),
+      scenarios: fc.integer({ min: 1, max: dims.scenarios }),
+    },
+    NO_NULL_PROTO,
+  );
 }
 
 function policyArb(shape: Shape, dims: InstanceDims): fc.Arbitrary<Policy> {
-  const asset = fc.record({ decimals: decimalsArb, tiers: tiers(dims.tiers, "desc") });
-  const perp = fc.record({
-    sizeDecimals: decimalsArb,
-    tiers: tiers(dims.tiers, "asc"),
-    ownUnderlying: fc.boolean(),
-  });
+  const asset = fc.record(
+    { decimals: decimalsArb, tiers: tiers(dims.tiers, "desc") },
+    NO_NULL_PROTO,
+  );
+  const perp = fc.record(
+    {
+      sizeDecimals: decimalsArb,
+      tiers: tiers(dims.tiers, "asc"),
+      ownUnderlying: fc.boolean(),
+    },
+    NO_NULL_PROTO,
+  );
   return fc
     .record({
       mode: fc.constantFrom("initial" as const, "maintenance" as const),
@@ -185,10 +196,13 @@ function marketArb(policy: Policy, scenarios: number): fc.Arbitrary<Market> {
   const symbols = [
     ...new Set([...policy.assets.map((a) => a.symbol), ...policy.perps.map((p) => p.underlying)]),
   ];
-  const quote = fc.record({
-    markMicroUsd: markArb,
-    riskArrayMicroUsd: fc.array(riskEntryArb, { minLength: scenarios, maxLength: scenarios }),
-  });
+  const quote = fc.record(
+    {
+      markMicroUsd: markArb,
+      riskArrayMicroUsd: fc.array(riskEntryArb, { minLength: scenarios, maxLength: scenarios }),
+    },
+    NO_NULL_PROTO,
+  );
   return fc
     .record({
       round: fc.bigInt({ min: 0n, max: bound(ROUND_BITS) - 1n }),
@@ -217,13 +231,16 @@ function portfolioArb(policy: Policy): fc.Arbitrary<Portfolio> {
   const perps = fc.tuple(
     ...policy.perps.map((p) =>
       fc.option(
-        fc.record({ size: signedArb(10n ** BigInt(p.sizeDecimals + 5)), entryPrice: priceArb }),
+        fc.record(
+          { size: signedArb(10n ** BigInt(p.sizeDecimals + 5)), entryPrice: priceArb },
+          NO_NULL_PROTO,
+        ),
         { nil: undefined },
       ),
     ),
   );
   const options = fc.tuple(...policy.options.map(() => fc.option(quantityArb, { nil: undefined })));
-  return fc.record({ account: accountArb, collateral, perps, options }).map((p) => ({
+  return fc.record({ account: accountArb, collateral, perps, options }, NO_NULL_PROTO).map((p) => ({
     account: p.account,
     collateral: new Map(
       policy.assets.flatMap((a, i): [string, bigint][] => {
