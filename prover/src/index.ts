@@ -1,0 +1,41 @@
+/**
+ * The zkmargin SDK: parse the three input files, compute the margin report, commit, prove and
+ * verify, check an opening and attest it. One obvious call per job:
+ *
+ * - `loadPolicy` / `loadMarket` / `loadPortfolio` and `checkConsistency`: validated inputs;
+ * - `computeMargin` / `formatReport`: the reference model's report;
+ * - `commitPortfolio` / `commitMarket` / `commitPolicy` (on an encoded input) and `randomSalt`;
+ * - `generateProof` / `verifyProof` / `decodePublicSignals`: the proof;
+ * - `checkOpening` / `attestOpening`: the custodian's check and EIP-712 attestation;
+ * - `setupInstance` / `loadArtifacts`: development keys and manifest-checked artifacts;
+ * - deployment, submission and status reads of the contracts (`chain`).
+ */
+export { InputError, ShortfallError } from "./errors";
+export { formatUnits, parseDecimal } from "./decimal";
+export * from "./inputs";
+export { computeMargin, formatReport, type MarginReport } from "./model";
+export {
+  accountToField,
+  encodeCircuitInput,
+  loadInstances,
+  smallestFittingInstance,
+  type CircuitInput,
+  type InstanceDims,
+} from "./encoding";
+export {
+  commitMarket,
+  commitPolicy,
+  commitPortfolio,
+  commitments,
+  randomSalt,
+  type Commitments,
+} from "./commitments";
+export * from "./proving";
+export { loadArtifacts, vkeyHash, ArtifactIntegrityError } from "./setup/manifest";
+export {
+  DEVELOPMENT_WARNING,
+  setupInstance,
+  type SetupOptions,
+  type SetupResult,
+} from "./setup/dev-setup";
+export * from "./chain";
