@@ -1,0 +1,428 @@
+import { expect } from "chai";
+import fc from "fast-check";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import {
+  InstanceFitError,
+  accountToField,
+  assertFits,
+  encodeCircuitInput,
+  fits,
+  loadInstances,
+  marketItems,
+  packItems,
+  policyItems,
+  portfolioItems,
+  smallestFittingInstance,
+  type CircuitInput,
+  type InstanceDims,
+  type PackItem,
+} from "../prover/src/encoding";
+import * as widths from "../prover/src/encoding/widths";
+import { loadMarket, loadPolicy, loadPortfolio } from "../prover/src/inputs";
+import { nonceArb, saltArb, tripleArb } from "./helpers/arbitraries";
+
+const ROOT = path.resolve(__dirname, "..");
+const EXAMPLES = path.join(ROOT, "examples");
+const instances = loadInstances();
+
+function exampleTriple(dir: string, portfolioDir = dir) {
+  const policy = loadPolicy(path.join(EXAMPLES, dir, "policy.json"));
+  const market = loadMarket(path.join(EXAMPLES, dir, "market.json"));
+  const portfolio = loadPortfolio(path.join(EXAMPLES, portfolioDir, "portfolio.json"), policy);
+  return { policy, market, portfolio };
+}
+
+/** Reads items back out of packed elements: the inverse of packItems for known widths. */
+function unpack(elements: bigint[], bits: number[]): bigint[] {
+  const out: bigint[] = [];
+  let e = 0;
+  let used = 0;
+  for (const b of bits) {
+    if (used + b > widths.PACK_BITS) {
+      e++;
+      used = 0;
+    }
+    out.push((elements[e] >> BigInt(used)) & ((1n << BigInt(b)) - 1n));
+    used += b;
+  }
+  expect(elements.length).to.equal(bits.length === 0 ? 0 : e + 1);
+  return out;
+}
+
+describe("encoding", () => {
+  describe("widths", () => {
+    it("match the table of circuits/README.md", () => {
+      const readme = fs.readFileSync(path.join(ROOT, "circuits/README.md"), "utf8");
+      const rows = [...readme.matchAll(/^\|[^|]+\|[^|]+\| (\d+) \| ([A-Z_]+) \|$/gm)];
+      expect(rows.length).to.be.at.least(18);
+      const table = widths as unknown as Record<string, number>;
+      for (const [, bits, name] of rows) expect(table[name], name).to.equal(Number(bits));
+    });
+
+    it("match circuits/lib/widths.circom", () => {
+      const circom = fs.readFileSync(path.join(ROOT, "circuits/lib/widths.circom"), "utf8");
+      const defs = [...circom.matchAll(/function ([A-Z_]+)\(\) \{ return (\d+); \}/g)];
+      const table = widths as unknown as Record<string, number | bigint>;
+      const compared = defs.filter(([, name]) => name in table);
+      expect(compared.length).to.be.at.least(20);
+      for (const [, name, value] of compared) expect(String(table[name]), name).to.equal(value);
+    });
+  });
+
+  describe("packItems", () => {
+    it("places items from offset 0 in order", () => {
+      expect(
+        packItems([
+          { value: 1n, bits: 1 },
+          { value: 2n, bits: 2 },
+          { value: 3n, bits: 3 },
+        ]),
+      ).to.deep.equal([1n + (2n << 1n) + (3n << 3n)]);
+    });
+
+    it("starts a new element when the next item would not fit in 248 bits", () => {
+      const max96 = (1n << 96n) - 1n;
+      const packed = packItems([
+        { value: max96, bits: 96 },
+        { value: 5n, bits: 96 },
+        { value: 7n, bits: 96 },
+      ]);
+      expect(packed).to.deep.equal([max96 + (5n << 96n), 7n]);
+      const full = packItems([
+        { value: 1n, bits: 124 },
+        { value: (1n << 124n) - 1n, bits: 124 },
+        { value: 1n, bits: 1 },
+      ]);
+      expect(full).to.deep.equal([1n + (((1n << 124n) - 1n) << 124n), 1n]);
+      expect(full[0] < 1n << 248n).to.equal(true);
+    });
+
+    it("throws when a value exceeds its width or a width is invalid", () => {
+      expect(() => packItems([{ value: 2n, bits: 1 }])).to.throw(RangeError, "pack item 0");
+      expect(() =>
+        packItems([
+          { value: 0n, bits: 8 },
+          { value: 256n, bits: 8 },
+        ]),
+      ).to.throw("pack item 1");
+      expect(() => packItems([{ value: -1n, bits: 8 }])).to.throw(RangeError);
+      expect(() => packItems([{ value: 0n, bits: 0 }])).to.throw(RangeError);
+      expect(() => packItems([{ value: 0n, bits: 249 }])).to.throw(RangeError);
+      expect(packItems([{ value: (1n << 248n) - 1n, bits: 248 }])).to.deep.equal([
+        (1n << 248n) - 1n,
+      ]);
+      expect(packItems([])).to.deep.equal([]);
+    });
+
+    it("is reversible for any items within their widths @property", () => {
+      const item = fc
+        .integer({ min: 1, max: 248 })
+        .chain((bits) =>
+          fc.record({
+            bits: fc.constant(bits),
+            value: fc.bigInt({ min: 0n, max: (1n << BigInt(bits)) - 1n }),
+          }),
+        );
+      fc.assert(
+        fc.property(fc.array(item, { maxLength: 40 }), (items: PackItem[]) => {
+          const packed = packItems(items);
+          packed.forEach((e) => expect(e < 1n << 248n).to.equal(true));
+          expect(
+            unpack(
+              packed,
+              items.map((i) => i.bits),
+            ),
+          ).to.deep.equal(items.map((i) => i.value));
+        }),
+        { seed: 5, numRuns: 300 },
+      );
+    });
+  });
+
+  describe("instances", () => {
+    it("loads circuits/instances.json", () => {
+      expect(instances.small).to.deep.equal({
+        assets: 3,
+        perps: 2,
+        options: 2,
+        scenarios: 4,
+        tiers: 2,
+      });
+      expect(instances.demo).to.deep.equal({
+        assets: 6,
+        perps: 3,
+        options: 2,
+        scenarios: 8,
+        tiers: 3,
+      });
+    });
+
+    it("finds the smallest instance that fits each example", () => {
+      const small = exampleTriple("small");
+      const desk = exampleTriple("desk");
+      expect(smallestFittingInstance(small.policy, small.market)).to.equal("small");
+      expect(smallestFittingInstance(desk.policy, desk.market)).to.equal("demo");
+      expect(smallestFittingInstance(desk.policy, desk.market, ["large", "standard"])).to.equal(
+        "standard",
+      );
+      expect(fits(desk.policy, desk.market, instances.small)).to.equal(false);
+      expect(fits(small.policy, small.market, instances.demo)).to.equal(true);
+      expect(() => smallestFittingInstance(desk.policy, desk.market, ["small"])).to.throw(
+        InstanceFitError,
+        "no circuit instance among [small] fits policy desk-maintenance-v1 (6 assets, 2 perps, 2 options, 8 scenarios, 3 tiers)",
+      );
+    });
+
+    it("says which instance would fit when the chosen one does not", () => {
+      const desk = exampleTriple("desk");
+      expect(() => assertFits(desk.policy, desk.market, "small")).to.throw(
+        InstanceFitError,
+        'policy desk-maintenance-v1 does not fit instance "small": needs 6 assets but has 3, needs 8 scenarios but has 4, needs 3 tiers but has 2; instance "demo" would fit',
+      );
+      expect(assertFits(desk.policy, desk.market, "demo")).to.deep.equal(instances.demo);
+      expect(() => assertFits(desk.policy, desk.market, "huge")).to.throw(
+        'unknown circuit instance "huge"',
+      );
+    });
+  });
+
+  describe("encodeCircuitInput", () => {
+    const SIGNALS = [
+      "account",
+      "nonce",
+      "amount",
+      "perpSizeNeg",
+      "perpSizeAbs",
+      "perpEntryPrice",
+      "optionQtyNeg",
+      "optionQtyAbs",
+      "salt",
+      "round",
+      "timestamp",
+      "price",
+      "perpMark",
+      "optionMark",
+      "riskArray",
+      "mode",
+      "minRatio",
+      "buffer",
+      "shortOptionMinimum",
+      "assetActive",
+      "assetDecimals",
+      "assetWeight",
+      "assetUpTo",
+      "perpActive",
+      "perpSizeDecimals",
+      "perpRate",
+      "perpUpTo",
+      "optionActive",
+    ];
+    const OFFSET = 1n << 62n;
+
+    it("produces exactly the private and public input names of circuits/README.md", () => {
+      const readme = fs.readFileSync(path.join(ROOT, "circuits/README.md"), "utf8");
+      const { policy, market, portfolio } = exampleTriple("small");
+      const input = encodeCircuitInput({
+        policy,
+        market,
+        portfolio,
+        salt: 1n,
+        nonce: 2n,
+        instance: instances.small,
+      });
+      expect(Object.keys(input).sort()).to.deep.equal([...SIGNALS].sort());
+      for (const name of SIGNALS) expect(readme, name).to.match(new RegExp("`" + name + "[`\\[]"));
+    });
+
+    it("encodes the small example in the small instance", () => {
+      const { policy, market, portfolio } = exampleTriple("small");
+      const input = encodeCircuitInput({
+        policy,
+        market,
+        portfolio,
+        salt: 99n,
+        nonce: 7n,
+        instance: instances.small,
+      });
+      expect(input.account).to.equal(0x70997970c51812dc3a010c7d01b50e0d17dc79c8n);
+      expect(input.nonce).to.equal(7n);
+      expect(input.salt).to.equal(99n);
+      expect(input.amount).to.deep.equal([250000_000000n, 40_500000000000000000n, 1_25000000n]);
+      expect(input.perpSizeNeg).to.deep.equal([1n, 0n]);
+      expect(input.perpSizeAbs).to.deep.equal([600000n, 80000n]);
+      expect(input.perpEntryPrice).to.deep.equal([3150_00000000n, 88000_00000000n]);
+      expect(input.optionQtyNeg).to.deep.equal([1n, 0n]);
+      expect(input.optionQtyAbs).to.deep.equal([20n, 30n]);
+      expect(input.round).to.equal(7n);
+      expect(input.timestamp).to.equal(1764072000n);
+      expect(input.price).to.deep.equal([99995000n, 3012_55000000n, 91250_40000000n]);
+      expect(input.perpMark).to.deep.equal([3012_55000000n, 91250_40000000n]); // ETH, BTC
+      expect(input.optionMark).to.deep.equal([268_400000n, 92_750000n]);
+      expect(input.riskArray[0]).to.deep.equal([
+        OFFSET + 165_200000n,
+        OFFSET - 201_700000n,
+        OFFSET + 255_000000n,
+        OFFSET - 540_200000n,
+      ]);
+      expect(input.mode).to.equal(0n); // initial
+      expect(input.minRatio).to.equal(1_250000n);
+      expect(input.buffer).to.equal(10000_000000n);
+      expect(input.shortOptionMinimum).to.equal(25_000000n);
+      expect(input.assetActive).to.deep.equal([1n, 1n, 1n]);
+      expect(input.assetDecimals).to.deep.equal([6n, 18n, 8n]);
+      expect(input.assetWeight).to.deep.equal([
+        [1_000000n, 1_000000n],
+        [900000n, 800000n],
+        [900000n, 800000n],
+      ]);
+      expect(input.assetUpTo).to.deep.equal([[0n], [5000000n], [5000000n]]);
+      expect(input.perpRate).to.deep.equal([
+        [30000n, 60000n],
+        [30000n, 50000n],
+      ]);
+      expect(input.perpUpTo).to.deep.equal([[2000000n], [2000000n]]);
+      expect(input.perpSizeDecimals).to.deep.equal([4n, 5n]);
+      expect(input.optionActive).to.deep.equal([1n, 1n]);
+    });
+
+    it("pads slots, tiers and scenarios in a larger instance", () => {
+      const { policy, market, portfolio } = exampleTriple("small");
+      const input = encodeCircuitInput({
+        policy,
+        market,
+        portfolio,
+        salt: 0n,
+        nonce: 0n,
+        instance: instances.demo,
+      });
+      expect(input.amount.slice(3)).to.deep.equal([0n, 0n, 0n]);
+      expect(input.price.slice(3)).to.deep.equal([0n, 0n, 0n]);
+      expect(input.assetActive).to.deep.equal([1n, 1n, 1n, 0n, 0n, 0n]);
+      expect(input.assetDecimals.slice(3)).to.deep.equal([0n, 0n, 0n]);
+      // padded tiers repeat the last weight with upTo 0; the last real tier's null is 0 too
+      expect(input.assetWeight[1]).to.deep.equal([900000n, 800000n, 800000n]);
+      expect(input.assetUpTo[1]).to.deep.equal([5000000n, 0n]);
+      expect(input.assetWeight[0]).to.deep.equal([1_000000n, 1_000000n, 1_000000n]);
+      expect(input.assetUpTo[0]).to.deep.equal([0n, 0n]);
+      expect(input.assetWeight[4]).to.deep.equal([0n, 0n, 0n]);
+      expect(input.assetUpTo[4]).to.deep.equal([0n, 0n]);
+      expect(input.perpRate[1]).to.deep.equal([30000n, 50000n, 50000n]);
+      expect(input.perpActive).to.deep.equal([1n, 1n, 0n]);
+      expect(input.perpRate[2]).to.deep.equal([0n, 0n, 0n]);
+      expect(input.perpUpTo[2]).to.deep.equal([0n, 0n]);
+      expect([
+        input.perpMark[2],
+        input.perpSizeAbs[2],
+        input.perpEntryPrice[2],
+        input.perpSizeNeg[2],
+      ]).to.deep.equal([0n, 0n, 0n, 0n]);
+      // padded scenarios are a loss of 0, i.e. the offset itself
+      expect(input.riskArray[1]).to.have.length(8);
+      expect(input.riskArray[1].slice(4)).to.deep.equal([OFFSET, OFFSET, OFFSET, OFFSET]);
+    });
+
+    it("encodes an absent holding as zero and an inactive option's risk as the offset", () => {
+      const { policy, market, portfolio } = exampleTriple("desk", "shortfall");
+      const dims: InstanceDims = { ...instances.demo, options: 3 };
+      const input = encodeCircuitInput({
+        policy,
+        market,
+        portfolio,
+        salt: 0n,
+        nonce: 0n,
+        instance: dims,
+      });
+      expect(input.amount[1]).to.equal(0n); // no USDT held
+      expect(input.optionQtyAbs).to.deep.equal([400n, 0n, 0n]);
+      expect(input.optionActive).to.deep.equal([1n, 1n, 0n]);
+      expect(input.optionMark[2]).to.equal(0n);
+      expect(input.riskArray[2]).to.deep.equal(new Array(8).fill(OFFSET));
+    });
+
+    it("refuses an instance that is too small, a salt outside the field and a wide nonce", () => {
+      const { policy, market, portfolio } = exampleTriple("desk");
+      expect(() =>
+        encodeCircuitInput({
+          policy,
+          market,
+          portfolio,
+          salt: 0n,
+          nonce: 0n,
+          instance: instances.small,
+        }),
+      ).to.throw(RangeError, "instance too small: needs 6 assets but has 3");
+      const args = { policy, market, portfolio, instance: instances.demo };
+      expect(() =>
+        encodeCircuitInput({ ...args, salt: widths.SNARK_SCALAR_FIELD, nonce: 0n }),
+      ).to.throw("salt");
+      expect(() => encodeCircuitInput({ ...args, salt: -1n, nonce: 0n })).to.throw("salt");
+      expect(() => encodeCircuitInput({ ...args, salt: 0n, nonce: 1n << 64n })).to.throw(
+        "nonce does not fit in 64 bits",
+      );
+    });
+
+    it("lists commitment items in spec order with spec widths", () => {
+      const { policy, market, portfolio } = exampleTriple("small");
+      const dims = instances.small;
+      const input = encodeCircuitInput({
+        policy,
+        market,
+        portfolio,
+        salt: 0n,
+        nonce: 0n,
+        instance: dims,
+      });
+      expect(portfolioItems(input, dims).map((i) => i.bits)).to.deep.equal([
+        96, 96, 96, 1, 96, 64, 1, 96, 64, 1, 48, 1, 48,
+      ]);
+      expect(
+        portfolioItems(input, dims)
+          .slice(3, 6)
+          .map((i) => i.value),
+      ).to.deep.equal([1n, 600000n, 3150_00000000n]);
+      expect(marketItems(input, dims).map((i) => i.bits)).to.deep.equal([
+        64, 64, 64, 64, 64, 64, 64, 64, 64, 63, 63, 63, 63, 63, 63, 63, 63,
+      ]);
+      expect(marketItems(input, dims)[13].value).to.equal(input.riskArray[1][0]); // option, then scenario
+      expect(policyItems(input, dims).map((i) => i.bits)).to.deep.equal([
+        1, 24, 60, 40, 1, 5, 20, 20, 40, 1, 5, 20, 20, 40, 1, 5, 20, 20, 40, 1, 5, 20, 20, 40, 1, 5,
+        20, 20, 40, 1, 1,
+      ]);
+      expect(() => portfolioItems(input, instances.demo)).to.throw("shape");
+    });
+
+    it("encodes every generated triple within the widths @property", () => {
+      const dims = instances.small;
+      fc.assert(
+        fc.property(tripleArb(dims), saltArb, nonceArb, (triple, salt, nonce) => {
+          const input: CircuitInput = encodeCircuitInput({
+            ...triple,
+            salt,
+            nonce,
+            instance: dims,
+          });
+          for (const items of [
+            portfolioItems(input, dims),
+            marketItems(input, dims),
+            policyItems(input, dims),
+          ]) {
+            expect(() => packItems(items)).not.to.throw();
+          }
+        }),
+        { seed: 9, numRuns: 200 },
+      );
+    });
+  });
+
+  describe("accountToField", () => {
+    it("reads the address as a 160-bit integer and refuses bad checksums", () => {
+      expect(accountToField("0x0000000000000000000000000000000000000001")).to.equal(1n);
+      expect(accountToField("0xffffffffffffffffffffffffffffffffffffffff")).to.equal(
+        (1n << 160n) - 1n,
+      );
+      expect(() => accountToField("0x70997970c51812dc3A010C7d01b50e0d17dc79C8")).to.throw();
+      expect(() => accountToField("0x1234")).to.throw();
+    });
+  });
+});
