@@ -6,6 +6,7 @@
 import { readFileSync, readdirSync, existsSync } from "node:fs";
 import path from "node:path";
 import type { InterfaceAbi } from "ethers";
+import { verifierContractName } from "../setup/paths";
 
 /** The project root (this file is `prover/src/chain/artifacts.ts`). */
 const PROJECT_ROOT = path.resolve(__dirname, "..", "..", "..");
@@ -62,9 +63,9 @@ export function loadArtifact(name: ZkMarginContractName): ContractArtifact {
   return readArtifact(path.join(ARTIFACTS_DIR, source, `${name}.json`));
 }
 
-/** The source path of the generated verifier of a circuit instance. */
+/** The source path (from the project root) of the generated verifier of a circuit instance. */
 export function verifierSourceName(instance: string): string {
-  return `verifier-contracts/contracts/generated/Groth16Verifier_${instance}.sol`;
+  return `verifier-contracts/contracts/generated/${verifierContractName(instance)}.sol`;
 }
 
 /** Whether the setup step has produced the verifier of `instance`. */
@@ -73,8 +74,8 @@ export function hasVerifierSource(instance: string): boolean {
 }
 
 /**
- * Loads the compiled generated verifier of a circuit instance (whatever the contract inside
- * `Groth16Verifier_<instance>.sol` is called; snarkjs names it `Groth16Verifier`).
+ * Loads the compiled generated verifier of a circuit instance (the one contract compiled from
+ * its `generated/Groth16Verifier_<instance>.sol`, whatever the setup step named it).
  */
 export function loadVerifierArtifact(instance: string): ContractArtifact {
   const dir = path.join(ARTIFACTS_DIR, verifierSourceName(instance));
