@@ -1,0 +1,272 @@
+import { expect } from "chai";
+import { buildPoseidonReference } from "circomlibjs";
+import * as path from "node:path";
+import {
+  commitMarket,
+  commitments,
+  commitPolicy,
+  commitPortfolio,
+  poseidon,
+  randomSalt,
+  tagToField,
+  vectorHash,
+  withCommitments,
+} from "../prover/src/commitments";
+import { encodeCircuitInput, loadInstances, type CircuitInput } from "../prover/src/encoding";
+import { SNARK_SCALAR_FIELD } from "../prover/src/encoding/widths";
+import { loadMarket, loadPolicy, loadPortfolio } from "../prover/src/inputs";
+
+const EXAMPLES = path.resolve(__dirname, "../examples/small");
+const instance = loadInstances().small;
+const SALT = 0x1234567890abcdef1234567890abcdef1234567890abcdef1234567890abcdefn;
+
+function smallInput(): CircuitInput {
+  const policy = loadPolicy(path.join(EXAMPLES, "policy.json"));
+  const market = loadMarket(path.join(EXAMPLES, "market.json"));
+  const portfolio = loadPortfolio(path.join(EXAMPLES, "portfolio.json"), policy);
+  return encodeCircuitInput({ policy, market, portfolio, salt: SALT, nonce: 5n, instance });
+}
+
+/** An independent Poseidon (circomlibjs' unoptimised reference implementation). */
+let reference: ReturnType<typeof buildPoseidonReference> | undefined;
+async function referencePoseidon(): Promise<(xs: bigint[]) => bigint> {
+  reference ??= buildPoseidonReference();
+  const p = await reference;
+  return (xs) => p.F.toObject(p(xs));
+}
+
+/** VectorHash written out call by call for a vector of `L <= 30` elements. */
+async function vectorHashByHand(tag: bigint, e: bigint[]): Promise<bigint> {
+  const H = await referencePoseidon();
+  const chunk = (k: number): bigint[] => Array.from({ length: 15 }, (_, i) => e[15 * k + i] ?? 0n);
+  let s = H([tag, BigInt(e.length)]);
+  if (e.length > 0) s = H([s, ...chunk(0)]);
+  if (e.length > 15) s = H([s, ...chunk(1)]);
+  expect(e.length <= 30).to.equal(true);
+  return s;
+}
+
+/** Perturbs one scalar or array entry of `input` (flipping bit 0 keeps it within its width). */
+function perturbed(
+  input: CircuitInput,
+  key: keyof CircuitInput,
+  i?: number,
+  k?: number,
+): CircuitInput {
+  const copy = structuredClone(input);
+  const value = copy[key] as bigint | bigint[] | bigint[][];
+  if (typeof value === "bigint") (copy[key] as bigint) = value ^ 1n;
+  else if (k === undefined) (value as bigint[])[i as number] ^= 1n;
+  else (value as bigint[][])[i as number][k] ^= 1n;
+  return copy;
+}
+
+/** Every (key, i, k) position of the given signals. */
+function positions(
+  input: CircuitInput,
+  keys: (keyof CircuitInput)[],
+): [keyof CircuitInput, number?, number?][] {
+  return keys.flatMap((key): [keyof CircuitInput, number?, number?][] => {
+    const value = input[key];
+    if (typeof value === "bigint") return [[key]];
+    return (value as (bigint | bigint[])[]).flatMap(
+      (row, i): [keyof CircuitInput, number?, number?][] =>
+        typeof row === "bigint"
+          ? [[key, i]]
+          : row.map((_, k): [keyof CircuitInput, number, number] => [key, i, k]),
+    );
+  });
+}
+
+const PORTFOLIO_SIGNALS: (keyof CircuitInput)[] = [
+  "amount",
+  "perpSizeNeg",
+  "perpSizeAbs",
+  "perpEntryPrice",
+  "optionQtyNeg",
+  "optionQtyAbs",
+  "salt",
+];
+const MARKET_SIGNALS: (keyof CircuitInput)[] = [
+  "round",
+  "timestamp",
+  "price",
+  "perpMark",
+  "optionMark",
+  "riskArray",
+];
+const POLICY_SIGNALS: (keyof CircuitInput)[] = [
+  "mode",
+  "minRatio",
+  "buffer",
+  "shortOptionMinimum",
+  "assetActive",
+  "assetDecimals",
+  "assetWeight",
+  "assetUpTo",
+  "perpActive",
+  "perpSizeDecimals",
+  "perpRate",
+  "perpUpTo",
+  "optionActive",
+];
+
+describe("commitments", () => {
+  describe("Poseidon", () => {
+    it("matches circomlib's published test vector", async () => {
+      const H = await poseidon();
+      expect(H([1n, 2n])).to.equal(
+        7853200120776062878684798364095072458815029376092732009249414926327459813530n,
+      );
+    });
+
+    it("agrees with the reference implementation for 2 and 16 inputs", async () => {
+      const [H, R] = [await poseidon(), await referencePoseidon()];
+      const sixteen = Array.from({ length: 16 }, (_, i) => BigInt(i) * 0x1234567n);
+      expect(H([3n, 4n])).to.equal(R([3n, 4n]));
+      expect(H(sixteen)).to.equal(R(sixteen));
+    });
+  });
+
+  describe("vectorHash", () => {
+    it("reads the tag as big-endian ASCII", () => {
+      expect(tagToField("AB")).to.equal(0x4142n);
+      expect(tagToField("zkmargin/portfolio/v1")).to.equal(
+        BigInt("0x" + Buffer.from("zkmargin/portfolio/v1").toString("hex")),
+      );
+      expect(() => tagToField("")).to.throw(RangeError);
+      expect(() => tagToField("é")).to.throw(RangeError);
+      expect(() => tagToField("x".repeat(32))).to.throw("too long");
+    });
+
+    for (const length of [0, 1, 14, 15, 16, 30]) {
+      it(`equals Poseidon(tag, L) then Poseidon(s, chunk of 15) for L = ${length}`, async () => {
+        const elements = Array.from({ length }, (_, i) => (BigInt(i + 1) << 200n) + BigInt(i));
+        expect(await vectorHash("t/v1", elements)).to.equal(
+          await vectorHashByHand(tagToField("t/v1"), elements),
+        );
+      });
+    }
+
+    it("binds the length and the tag", async () => {
+      const a = await vectorHash("t/v1", [1n]);
+      expect(await vectorHash("t/v1", [1n, 0n])).not.to.equal(a); // same chunk after zero padding
+      expect(await vectorHash("t/v2", [1n])).not.to.equal(a);
+    });
+
+    it("refuses non-field elements", async () => {
+      let error: unknown;
+      await vectorHash("t", [SNARK_SCALAR_FIELD]).catch((e: unknown) => (error = e));
+      expect(error).to.be.instanceOf(RangeError);
+    });
+  });
+
+  describe("the three commitments", () => {
+    it("equal hand-packed vector hashes of the small example (known answers)", async () => {
+      const input = smallInput();
+      const H = await referencePoseidon();
+      // portfolio items packed by hand (widths 96 96 | 96 1 96 | 64 1 96 64 1 | 48 1 48)
+      const a = input.amount;
+      const e0 = a[0] + (a[1] << 96n);
+      const e1 = a[2] + (input.perpSizeNeg[0] << 96n) + (input.perpSizeAbs[0] << 97n);
+      const e2 =
+        input.perpEntryPrice[0] +
+        (input.perpSizeNeg[1] << 64n) +
+        (input.perpSizeAbs[1] << 65n) +
+        (input.perpEntryPrice[1] << 161n) +
+        (input.optionQtyNeg[0] << 225n);
+      const e3 =
+        input.optionQtyAbs[0] + (input.optionQtyNeg[1] << 48n) + (input.optionQtyAbs[1] << 49n);
+      const tag = tagToField("zkmargin/portfolio/v1");
+      const byHand = H([H([tag, 5n]), e0, e1, e2, e3, SALT, ...new Array<bigint>(10).fill(0n)]);
+      const portfolio = await commitPortfolio(input);
+      expect(portfolio).to.equal(byHand);
+
+      // market items by hand (64 64 64 | 64 64 64 | 64 64 64 | 63 63 63 | 63 63 63 | 63 63)
+      const r = input.riskArray;
+      const m = [
+        input.round + (input.timestamp << 64n) + (input.price[0] << 128n),
+        input.price[1] + (input.price[2] << 64n) + (input.perpMark[0] << 128n),
+        input.perpMark[1] + (input.optionMark[0] << 64n) + (input.optionMark[1] << 128n),
+        r[0][0] + (r[0][1] << 63n) + (r[0][2] << 126n),
+        r[0][3] + (r[1][0] << 63n) + (r[1][1] << 126n),
+        r[1][2] + (r[1][3] << 63n),
+      ];
+      const marketTag = tagToField("zkmargin/market/v1");
+      const market = await commitMarket(input);
+      expect(market).to.equal(H([H([marketTag, 6n]), ...m, ...new Array<bigint>(9).fill(0n)]));
+
+      const policy = await commitPolicy(input);
+      // pinned after the check above, so that any change of encoding or packing is a reviewed change
+      expect({ portfolio, market, policy }).to.deep.equal({
+        portfolio: PINNED.portfolio,
+        market: PINNED.market,
+        policy: PINNED.policy,
+      });
+    });
+
+    it("commitments() and withCommitments() agree with the single commitments", async () => {
+      const input = smallInput();
+      const policy = loadPolicy(path.join(EXAMPLES, "policy.json"));
+      const market = loadMarket(path.join(EXAMPLES, "market.json"));
+      const portfolio = loadPortfolio(path.join(EXAMPLES, "portfolio.json"), policy);
+      const c = await commitments({ policy, market, portfolio, salt: SALT, instance });
+      expect(c).to.deep.equal({
+        portfolio: PINNED.portfolio,
+        market: PINNED.market,
+        policy: PINNED.policy,
+      });
+      const signals = await withCommitments(input);
+      expect(signals.portfolioCommitment).to.equal(c.portfolio);
+      expect(signals.marketCommitment).to.equal(c.market);
+      expect(signals.policyCommitment).to.equal(c.policy);
+      expect(signals.nonce).to.equal(5n);
+    });
+
+    const cases: [
+      string,
+      (i: CircuitInput) => Promise<bigint>,
+      (keyof CircuitInput)[],
+      (keyof CircuitInput)[],
+    ][] = [
+      ["portfolio", commitPortfolio, PORTFOLIO_SIGNALS, [...MARKET_SIGNALS, ...POLICY_SIGNALS]],
+      ["market", commitMarket, MARKET_SIGNALS, [...PORTFOLIO_SIGNALS, ...POLICY_SIGNALS]],
+      ["policy", commitPolicy, POLICY_SIGNALS, [...PORTFOLIO_SIGNALS, ...MARKET_SIGNALS]],
+    ];
+    for (const [name, commit, bound, unrelated] of cases) {
+      it(`the ${name} commitment changes when any one of its items changes, and only then`, async () => {
+        const input = smallInput();
+        const original = await commit(input);
+        const seen = new Set<bigint>([original]);
+        const bound_ = positions(input, bound);
+        for (const [key, i, k] of bound_) {
+          const changed = await commit(perturbed(input, key, i, k));
+          expect(seen.has(changed), `${String(key)}[${i}][${k}]`).to.equal(false);
+          seen.add(changed);
+        }
+        expect(seen.size).to.equal(bound_.length + 1);
+        for (const [key, i, k] of positions(input, [...unrelated, "account", "nonce"])) {
+          expect(await commit(perturbed(input, key, i, k)), String(key)).to.equal(original);
+        }
+      });
+    }
+  });
+
+  describe("randomSalt", () => {
+    it("draws distinct field elements that use the whole 254-bit range", () => {
+      const salts = Array.from({ length: 400 }, randomSalt);
+      expect(new Set(salts).size).to.equal(salts.length);
+      for (const s of salts) expect(s >= 0n && s < SNARK_SCALAR_FIELD).to.equal(true);
+      // P(no salt >= 2^253) = (1 - 0.43)^400: negligible; same for the lower half
+      expect(salts.some((s) => s >= 1n << 253n)).to.equal(true);
+      expect(salts.some((s) => s < 1n << 252n)).to.equal(true);
+    });
+  });
+});
+
+/** Commitments of examples/small in the small instance with SALT (checked by hand above). */
+const PINNED = {
+  portfolio: 8683976649197707531983870041178673166453137050475512687585320930170977427301n,
+  market: 16678270993558556686167841109719358847256205750265105394700178672271587597337n,
+  policy: 16223829737288058879633387053246135888461640173486723834411236876055802240082n,
+};
