@@ -116,14 +116,12 @@ describe("encoding", () => {
     });
 
     it("is reversible for any items within their widths @property", () => {
-      const item = fc
-        .integer({ min: 1, max: 248 })
-        .chain((bits) =>
-          fc.record({
-            bits: fc.constant(bits),
-            value: fc.bigInt({ min: 0n, max: (1n << BigInt(bits)) - 1n }),
-          }),
-        );
+      const item = fc.integer({ min: 1, max: 248 }).chain((bits) =>
+        fc.record({
+          bits: fc.constant(bits),
+          value: fc.bigInt({ min: 0n, max: (1n << BigInt(bits)) - 1n }),
+        }),
+      );
       fc.assert(
         fc.property(fc.array(item, { maxLength: 40 }), (items: PackItem[]) => {
           const packed = packItems(items);
@@ -360,6 +358,50 @@ describe("encoding", () => {
       expect(() => encodeCircuitInput({ ...args, salt: 0n, nonce: 1n << 64n })).to.throw(
         "nonce does not fit in 64 bits",
       );
+    });
+
+    it("re-checks in-memory policies against the rules the circuit relies on", () => {
+      const { policy, market, portfolio } = exampleTriple("small");
+      const encode = (p: typeof policy) => () =>
+        encodeCircuitInput({
+          policy: p,
+          market,
+          portfolio,
+          salt: 0n,
+          nonce: 0n,
+          instance: instances.small,
+        });
+      const withAsset = (change: Partial<(typeof policy.assets)[0]>) => ({
+        ...policy,
+        assets: [{ ...policy.assets[0], ...change }, ...policy.assets.slice(1)],
+      });
+      const up = { upToUsd: 10n, weightPpm: 500_000n };
+      const tail = { upToUsd: null, weightPpm: 600_000n };
+      expect(encode(withAsset({ tiers: [up, tail] }))).to.throw(
+        "assetWeight[0][1] breaks the non-increasing tier order",
+      );
+      expect(encode(withAsset({ tiers: [{ upToUsd: null, weightPpm: 1_000_001n }] }))).to.throw(
+        "not in 0..1e6 ppm",
+      );
+      expect(encode(withAsset({ tiers: [{ upToUsd: 5n, weightPpm: 1n }] }))).to.throw(
+        "only the last tier is unbounded",
+      );
+      expect(encode(withAsset({ tiers: [] }))).to.throw("no tiers");
+      expect(encode(withAsset({ decimals: 19 }))).to.throw(
+        "assetDecimals[0] is not an integer in 0..18",
+      );
+      const perp = policy.perps[0];
+      const falling = {
+        ...perp,
+        tiers: [
+          { upToUsd: 1n, ratePpm: 50_000n },
+          { upToUsd: null, ratePpm: 10_000n },
+        ],
+      };
+      expect(encode({ ...policy, perps: [falling, policy.perps[1]] })).to.throw(
+        "perpRate[0][1] breaks the non-decreasing",
+      );
+      expect(encode({ ...policy, minRatioPpm: 0n })).to.throw("minRatio must be positive");
     });
 
     it("lists commitment items in spec order with spec widths", () => {

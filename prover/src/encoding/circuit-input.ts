@@ -18,6 +18,8 @@ import {
   RATIO_BITS,
   RISK_BITS,
   RISK_OFFSET,
+  MAX_DECIMALS,
+  MAX_PPM,
   ROUND_BITS,
   SNARK_SCALAR_FIELD,
   SOM_BITS,
@@ -105,12 +107,30 @@ function padded<T>(values: readonly T[], length: number, fill: () => T): T[] {
 /**
  * Tier signals of one slot: `ppm[nTiers]` (padded by repeating the last real ppm) and
  * `upTo[nTiers - 1]` (the real bounds, with the last real tier's null and padding encoded as 0).
+ * Re-checks the tier rules the circuit's line form relies on (the parser enforces them for files):
+ * ppm <= 1e6 and monotone in `order`, bounds strictly increasing, null exactly on the last tier.
  */
 function tierSignals(
   tiers: readonly { upToUsd: bigint | null; ppm: bigint }[],
   nTiers: number,
+  order: "non-increasing" | "non-decreasing",
   signal: string,
 ): { ppm: bigint[]; upTo: bigint[] } {
+  if (tiers.length === 0) throw new RangeError(`${signal}: no tiers`);
+  tiers.forEach((t, k) => {
+    const last = k === tiers.length - 1;
+    if (t.ppm < 0n || t.ppm > MAX_PPM) throw new RangeError(`${signal}[${k}] is not in 0..1e6 ppm`);
+    if ((t.upToUsd === null) !== last)
+      throw new RangeError(`${signal}: only the last tier is unbounded`);
+    if (k === 0) return;
+    const previous = tiers[k - 1];
+    if (order === "non-increasing" ? t.ppm > previous.ppm : t.ppm < previous.ppm) {
+      throw new RangeError(`${signal}[${k}] breaks the ${order} tier order`);
+    }
+    if (t.upToUsd !== null && previous.upToUsd !== null && t.upToUsd <= previous.upToUsd) {
+      throw new RangeError(`${signal}UpTo[${k}] is not strictly increasing`);
+    }
+  });
   const last = tiers[tiers.length - 1];
   const ppm = padded(
     tiers.map((t, k) => checked(t.ppm, PPM_BITS, `${signal}[${k}]`)),
@@ -123,6 +143,14 @@ function tierSignals(
     () => 0n,
   ).slice(0, nTiers - 1);
   return { ppm, upTo };
+}
+
+/** A decimals / sizeDecimals value as a signal (at most MAX_DECIMALS). */
+function decimalsSignal(decimals: number, signal: string): bigint {
+  if (!Number.isInteger(decimals) || decimals < 0 || decimals > MAX_DECIMALS) {
+    throw new RangeError(`${signal} is not an integer in 0..${MAX_DECIMALS}`);
+  }
+  return checked(BigInt(decimals), DECIMALS_BITS, signal);
 }
 
 function signAndMagnitude(value: bigint, bits: number, signal: string): [bigint, bigint] {
@@ -143,6 +171,7 @@ export function encodeCircuitInput(args: EncodeArgs): CircuitInput {
   const problems = misfits(requiredDims(policy, market), instance);
   if (problems.length > 0) throw new RangeError(`instance too small: ${problems.join(", ")}`);
   if (salt < 0n || salt >= SNARK_SCALAR_FIELD) throw new RangeError("salt is not a field element");
+  if (policy.minRatioPpm <= 0n) throw new RangeError("minRatio must be positive");
   const T = instance.tiers;
   const zeros = (n: number): bigint[] => new Array<bigint>(n).fill(0n);
   const priceOf = (symbol: string, signal: string): bigint => {
@@ -155,6 +184,7 @@ export function encodeCircuitInput(args: EncodeArgs): CircuitInput {
     tierSignals(
       a.tiers.map((t) => ({ upToUsd: t.upToUsd, ppm: t.weightPpm })),
       T,
+      "non-increasing",
       `assetWeight[${i}]`,
     ),
   );
@@ -162,6 +192,7 @@ export function encodeCircuitInput(args: EncodeArgs): CircuitInput {
     tierSignals(
       p.tiers.map((t) => ({ upToUsd: t.upToUsd, ppm: t.ratePpm })),
       T,
+      "non-decreasing",
       `perpRate[${j}]`,
     ),
   );
@@ -260,9 +291,7 @@ export function encodeCircuitInput(args: EncodeArgs): CircuitInput {
       () => 0n,
     ),
     assetDecimals: padded(
-      policy.assets.map((a, i) =>
-        checked(BigInt(a.decimals), DECIMALS_BITS, `assetDecimals[${i}]`),
-      ),
+      policy.assets.map((a, i) => decimalsSignal(a.decimals, `assetDecimals[${i}]`)),
       nA,
       () => 0n,
     ),
@@ -282,9 +311,7 @@ export function encodeCircuitInput(args: EncodeArgs): CircuitInput {
       () => 0n,
     ),
     perpSizeDecimals: padded(
-      policy.perps.map((p, j) =>
-        checked(BigInt(p.sizeDecimals), DECIMALS_BITS, `perpSizeDecimals[${j}]`),
-      ),
+      policy.perps.map((p, j) => decimalsSignal(p.sizeDecimals, `perpSizeDecimals[${j}]`)),
       nP,
       () => 0n,
     ),

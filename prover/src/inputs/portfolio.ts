@@ -42,11 +42,9 @@ function uniqueInstruments(positions: { instrument: string }[], ctx: z.Refinemen
 
 const portfolioSchema = z
   .object({
-    account: z
-      .string()
-      .refine((a) => /^0x[0-9a-fA-F]{40}$/.test(a) && isChecksumValid(a), {
-        message: "must be a 0x-prefixed 20-byte address with a valid EIP-55 checksum",
-      }),
+    account: z.string().refine((a) => /^0x[0-9a-fA-F]{40}$/.test(a) && isChecksumValid(a), {
+      message: "must be a 0x-prefixed 20-byte address with a valid EIP-55 checksum",
+    }),
     collateral: z.record(symbolSchema, z.unknown()),
     perps: z
       .array(

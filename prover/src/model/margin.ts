@@ -50,14 +50,19 @@ function perpLines(policy: Policy, market: Market, portfolio: Portfolio): PerpLi
   });
 }
 
-/** Number of scenarios of the round: the common length of its risk arrays (0 without options). */
-export function scenarioCount(market: Market): number {
-  for (const quote of market.options.values()) return quote.riskArrayMicroUsd.length;
-  return 0;
+/**
+ * Number of scenarios of the policy's option series in this round: the length of their risk
+ * arrays (equal, by `checkConsistency`); 0 for a policy without options.
+ */
+export function scenarioCount(policy: Policy, market: Market): number {
+  const first = policy.options[0];
+  return first === undefined
+    ? 0
+    : (market.options.get(first.instrument)?.riskArrayMicroUsd.length ?? 0);
 }
 
 function optionsLine(policy: Policy, market: Market, portfolio: Portfolio): OptionsLine {
-  const scenarios = scenarioCount(market);
+  const scenarios = scenarioCount(policy, market);
   const scenarioLossMicroUsd: bigint[] = new Array<bigint>(scenarios).fill(0n);
   let valueMicroUsd = 0n;
   let shortContracts = 0n;
@@ -69,6 +74,11 @@ function optionsLine(policy: Policy, market: Market, portfolio: Portfolio): Opti
     const quantity = portfolio.options.get(option.instrument) ?? 0n;
     valueMicroUsd += quantity * quote.markMicroUsd;
     if (quantity < 0n) shortContracts += -quantity;
+    if (quote.riskArrayMicroUsd.length !== scenarios) {
+      throw new Error(
+        `risk arrays of ${option.instrument} and ${policy.options[0].instrument} differ in length`,
+      );
+    }
     quote.riskArrayMicroUsd.forEach((loss, k) => (scenarioLossMicroUsd[k] += quantity * loss));
   }
   const scanRiskMicroUsd = scenarioLossMicroUsd.reduce((m, x) => (x > m ? x : m), 0n);
