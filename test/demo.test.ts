@@ -11,11 +11,15 @@ const ROOT = path.resolve(__dirname, "..");
 
 /** Starts `npx hardhat node` on `port` and resolves once it accepts JSON-RPC calls. */
 async function startHardhatNode(port: number): Promise<ChildProcess> {
-  const node = spawn("npx", ["hardhat", "node", "--hostname", "127.0.0.1", "--port", String(port)], {
-    cwd: ROOT,
-    stdio: ["ignore", "pipe", "pipe"],
-    detached: true,
-  });
+  const node = spawn(
+    "npx",
+    ["hardhat", "node", "--hostname", "127.0.0.1", "--port", String(port)],
+    {
+      cwd: ROOT,
+      stdio: ["ignore", "pipe", "pipe"],
+      detached: true,
+    },
+  );
   const deadline = Date.now() + 120_000;
   while (Date.now() < deadline) {
     try {
@@ -41,11 +45,18 @@ describe("zkmargin demo (the main job)", function () {
     const out = lines.join("\n");
     expect(result.sufficientBefore).to.equal(false);
     expect(result.sufficientAfter).to.equal(true);
-    expect(result.replayRefusedWith).to.equal("InvalidProof");
+    // Another account fails the attestation (made out to the holder) before the proof's account.
+    expect(result.replayRefusedWith).to.equal("InvalidAttestationSignature");
+    expect(result.resubmitRefusedWith).to.equal("NonceNotIncreasing");
     expect(result.shortfallRefused).to.equal(true);
     expect(result.constraints).to.be.at.most(1 << 14);
     expect(Number(result.proveGas)).to.be.below(300_000);
-    for (const section of ["report", "isMarginSufficient after: true", "MarginProved(", "Summary"]) {
+    for (const section of [
+      "report",
+      "isMarginSufficient after: true",
+      "MarginProved(",
+      "Summary",
+    ]) {
       expect(out).to.include(section);
     }
     expect(out).to.include("DEVELOPMENT ONLY");
@@ -64,7 +75,8 @@ describe("zkmargin demo (the main job)", function () {
         print: (line) => lines.push(line),
       });
       expect(result.sufficientAfter).to.equal(true);
-      expect(result.replayRefusedWith).to.equal("InvalidProof");
+      expect(result.replayRefusedWith).to.equal("InvalidAttestationSignature");
+      expect(result.resubmitRefusedWith).to.equal("NonceNotIncreasing");
     } finally {
       process.kill(-node.pid!, "SIGTERM");
     }

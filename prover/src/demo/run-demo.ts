@@ -21,9 +21,9 @@ import {
 } from "../chain";
 import { ShortfallError } from "../errors";
 import { loadMarket, loadPolicy, loadPortfolio, type Market } from "../inputs";
-import { formatReport } from "../model";
+import { computeMargin, formatReport } from "../model";
 import { decodePublicSignals, generateProof } from "../proving";
-import { DEVELOPMENT_WARNING, setupInstance } from "../setup/dev-setup";
+import { setupInstance } from "../setup/dev-setup";
 import { terminalProgress } from "../setup/progress";
 import { formatUnits } from "../decimal";
 import { connectChain } from "./chain";
@@ -50,7 +50,10 @@ export interface DemoResult {
   proveGas: bigint;
   sufficientBefore: boolean;
   sufficientAfter: boolean;
+  /** The custom error refusing the proof sent from another account. */
   replayRefusedWith: string;
+  /** The custom error refusing the proof sent again by the holder (same nonce). */
+  resubmitRefusedWith: string;
   shortfallRefused: boolean;
 }
 
@@ -73,7 +76,6 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
   const setup = await setupInstance(instance, { onProgress: terminalProgress(), log: print });
   const constraints = setup.entry.constraints;
   print(`${constraints} constraints; keys ${setup.status === "created" ? "made" : "cached"}.`);
-  print(DEVELOPMENT_WARNING);
 
   heading("2. The institution's files (private portfolio, public market round and policy)");
   const policy = loadPolicy(files.policy);
@@ -92,6 +94,9 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
     );
 
     heading("3. Plaintext margin report (what only the institution sees)");
+    print(formatReport(computeMargin(policy, market, portfolio)));
+
+    heading("4. Proof, verified locally, then on-chain");
     const started = performance.now();
     const proved = await generateProof({
       policy,
@@ -103,9 +108,6 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
       onProgress: terminalProgress(),
     });
     const provingMs = performance.now() - started;
-    print(formatReport(proved.report));
-
-    heading("4. Proof, verified locally, then on-chain");
     print(`proof made and verified locally in ${(provingMs / 1000).toFixed(1)} s`);
     const signals = decodePublicSignals(proved.publicSignals);
     const verifier = await deployVerifier(admin, instance);
@@ -114,7 +116,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
     });
     const registry = marginRegistry.contract;
     await (
-      await marketBook.contract.getFunction("publishRound")(
+      await marketBook.contract.getFunction("postRound")(
         market.round,
         market.timestamp,
         signals.marketCommitment,
@@ -189,8 +191,13 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
       submitProof(registry.connect(stranger) as typeof registry, submission),
     );
     print(
-      `the same proof replayed from ${await stranger.getAddress()}: refused (${replayRefusedWith})`,
+      `the same proof and attestation sent from ${await stranger.getAddress()}: ` +
+        `refused (${replayRefusedWith})`,
     );
+    const resubmitRefusedWith = await refusal(registry.interface, () =>
+      submitProof(registry.connect(holder) as typeof registry, submission),
+    );
+    print(`the same proof sent again by the holder: refused (${resubmitRefusedWith})`);
 
     heading("6. A portfolio that falls short is refused before any proving");
     const shortfallRefused = await refusesShortfall(
@@ -218,6 +225,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
       sufficientBefore,
       sufficientAfter,
       replayRefusedWith,
+      resubmitRefusedWith,
       shortfallRefused,
     };
   } finally {
