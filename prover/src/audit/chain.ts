@@ -1,0 +1,442 @@
+/**
+ * `audit chain`: the on-chain history of a MarginRegistry. Lists its MarginProved events; for each
+ * policy involved, compares the registered verification-key hash with the local manifest's and the
+ * verifier's deployed runtime code with the locally compiled generated verifier (itself checked
+ * to be compiled from the manifest's source), and reports retirement; for each event, checks that
+ * MarketBook holds the round, re-verifies the proof from the transaction's calldata with the
+ * local verification key against public inputs rebuilt from chain state, and checks that the
+ * registry's status of every account is its latest event.
+ */
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { getAddress, type Contract, type Provider } from "ethers";
+import { ARTIFACTS_DIR, loadVerifierArtifact, verifierSourceName } from "../chain/artifacts";
+import { attach } from "../chain/deploy";
+import { readMarginRegistryDomain } from "../chain/eip712";
+import { policyIdOf } from "../chain/policy";
+import {
+  isMarginSufficient,
+  marginProvedEvents,
+  readStatus,
+  type MarginProvedEvent,
+} from "../chain/registry";
+import { encodePublicSignals } from "../proving/public-signals";
+import type { Groth16Proof } from "../proving/snarkjs";
+import { verifyProof } from "../proving/verify-proof";
+import { sha256Hex } from "../setup/hash";
+import { loadArtifacts, readManifest, type LoadedArtifacts } from "../setup/manifest";
+import { setupPaths } from "../setup/paths";
+import { Checklist, type AuditResult } from "./checklist";
+
+/** Options of {@link auditChain}. */
+export interface ChainAuditOptions {
+  provider: Provider;
+  /** MarginRegistry address. */
+  registry: string;
+  /** Only this policy: a 0x-prefixed bytes32 id or a policy.json `id` (hashed with keccak256). */
+  policyId?: string;
+  /** First block to read events from (default 0). */
+  fromBlock?: number;
+  /** The local instance every policy should use (default: the one whose vkey hash or code matches). */
+  instance?: string;
+  /** Project root holding build/manifest.json (default: this checkout). */
+  root?: string;
+}
+
+/** A registered policy as the audit saw it. */
+export interface AuditedPolicy {
+  policyId: string;
+  commitment: bigint;
+  verifier: string;
+  verificationKeyHash: string;
+  maxRoundAge: bigint;
+  requiresAttestation: boolean;
+  retired: boolean;
+  /** The local instance it was compared with. */
+  instance?: string;
+}
+
+/** A MarginProved event with the MarketBook round it used. */
+export interface AuditedEvent extends MarginProvedEvent {
+  roundTimestamp?: bigint;
+  marketCommitment?: bigint;
+}
+
+/** What a chain audit established. */
+export interface ChainAuditData {
+  registry: string;
+  marketBook?: string;
+  policyRegistry?: string;
+  events: AuditedEvent[];
+  policies: AuditedPolicy[];
+}
+
+/** A `--policy-id` argument as a bytes32: taken as is when it is one, else keccak256 of the name. */
+export function parsePolicyId(text: string): string {
+  return /^0x[0-9a-fA-F]{64}$/.test(text) ? text.toLowerCase() : policyIdOf(text);
+}
+
+const short = (id: string) => `${id.slice(0, 10)}...`;
+
+/** A local instance's manifest-checked artifacts and compiled verifier, loaded once. */
+interface LocalInstance {
+  name: string;
+  artifacts?: LoadedArtifacts;
+  runtimeCode?: string;
+}
+
+/** Audits a MarginRegistry's history; see the module comment. Never throws for a failed check. */
+export async function auditChain(options: ChainAuditOptions): Promise<AuditResult<ChainAuditData>> {
+  const { provider } = options;
+  const list = new Checklist();
+  const data: ChainAuditData = { registry: options.registry, events: [], policies: [] };
+  const subject = `MarginRegistry ${options.registry}`;
+  const done = () => list.result("chain", subject, data);
+
+  const contracts = await list.attempt(
+    "the address is a MarginRegistry v1 (EIP-712 domain) and names its MarketBook and PolicyRegistry",
+    async () => {
+      const address = getAddress(options.registry);
+      if ((await provider.getCode(address)) === "0x")
+        throw new Error(`${address}: no contract code`);
+      const registry = attach("MarginRegistry", address, provider);
+      await readMarginRegistryDomain(registry);
+      const marketBook = attach(
+        "MarketBook",
+        (await registry.getFunction("marketBook")()) as string,
+        provider,
+      );
+      const policies = attach(
+        "PolicyRegistry",
+        (await registry.getFunction("policyRegistry")()) as string,
+        provider,
+      );
+      return { registry, marketBook, policies };
+    },
+    (c) => `MarketBook ${String(c.marketBook.target)}, PolicyRegistry ${String(c.policies.target)}`,
+  );
+  if (!contracts) return done();
+  data.marketBook = String(contracts.marketBook.target);
+  data.policyRegistry = String(contracts.policies.target);
+
+  const filterId = options.policyId === undefined ? undefined : parsePolicyId(options.policyId);
+  const events = await list.attempt(
+    "MarginProved events read",
+    () =>
+      marginProvedEvents(contracts.registry, {
+        ...(filterId ? { policyId: filterId } : {}),
+        fromBlock: options.fromBlock ?? 0,
+      }),
+    (e) =>
+      `${e.length} event(s) from block ${options.fromBlock ?? 0}${filterId ? ` for policy ${short(filterId)}` : ""}`,
+  );
+  if (!events) return done();
+
+  const ids = [
+    ...new Set([...(filterId ? [filterId] : []), ...events.map((e) => e.policyId.toLowerCase())]),
+  ];
+  const locals = new Map<string, LocalInstance>();
+  const policyInstance = new Map<string, LocalInstance | undefined>();
+  for (const id of ids) {
+    const audited = await auditPolicy(list, contracts.policies, id, options, locals);
+    if (audited) data.policies.push(audited.policy);
+    policyInstance.set(id, audited?.local);
+  }
+
+  const policies = new Map(data.policies.map((p) => [p.policyId, p]));
+  for (const event of events) {
+    data.events.push(
+      await auditEvent(
+        list,
+        contracts,
+        event,
+        policies.get(event.policyId.toLowerCase()),
+        policyInstance.get(event.policyId.toLowerCase()),
+        provider,
+      ),
+    );
+  }
+  await auditStatuses(list, contracts.registry, events, policies);
+  return done();
+}
+
+/** The policy's registration against the local manifest and compiled verifier. */
+async function auditPolicy(
+  list: Checklist,
+  registry: Contract,
+  policyId: string,
+  options: ChainAuditOptions,
+  locals: Map<string, LocalInstance>,
+): Promise<{ policy: AuditedPolicy; local?: LocalInstance } | undefined> {
+  const label = `policy ${short(policyId)}`;
+  const policy = await list.attempt(
+    `${label}: registered in PolicyRegistry`,
+    async () => {
+      const p = (await registry.getFunction("getPolicy")(policyId)) as {
+        commitment: bigint;
+        verifier: string;
+        maxRoundAge: bigint;
+        requiresAttestation: boolean;
+        retired: boolean;
+        verificationKeyHash: string;
+      };
+      return {
+        policyId,
+        commitment: p.commitment,
+        verifier: p.verifier,
+        verificationKeyHash: p.verificationKeyHash.toLowerCase(),
+        maxRoundAge: p.maxRoundAge,
+        requiresAttestation: p.requiresAttestation,
+        retired: p.retired,
+      } satisfies AuditedPolicy;
+    },
+    (p) => `verifier ${p.verifier}, max round age ${p.maxRoundAge} s`,
+  );
+  if (!policy) return undefined;
+  list.add(
+    "info",
+    `${label}: ${policy.retired ? "RETIRED (new proofs refused, statuses no longer count)" : "active"}`,
+  );
+  if (!policy.requiresAttestation) {
+    list.add(
+      "warn",
+      `${label}: requires no custodian attestation`,
+      "its proofs show knowledge of some sufficient portfolio, not that the account holds it",
+    );
+  }
+
+  const code = (await options.provider.getCode(policy.verifier)).toLowerCase();
+  const manifest = readManifest(setupPaths(options.root));
+  const names = Object.keys(manifest.instances);
+  const local = async (name: string): Promise<LocalInstance> => {
+    let found = locals.get(name);
+    if (!found) {
+      found = await loadLocal(list, name, options.root);
+      locals.set(name, found);
+    }
+    return found;
+  };
+  let name =
+    options.instance ??
+    names.find((n) => manifest.instances[n].vkeyHash === policy.verificationKeyHash);
+  if (name === undefined) {
+    for (const n of names) if ((await local(n)).runtimeCode === code) name = n;
+  }
+  const instance = name === undefined ? undefined : await local(name);
+  const expected = name === undefined ? undefined : manifest.instances[name]?.vkeyHash;
+  list.expect(
+    `${label}: registered verification-key hash equals the local manifest's`,
+    expected === policy.verificationKeyHash,
+    `${policy.verificationKeyHash} (instance ${name})`,
+    expected === undefined
+      ? `registered ${policy.verificationKeyHash} matches no instance of the local manifest (${names.map((n) => `${n} ${manifest.instances[n].vkeyHash}`).join(", ") || "empty"})`
+      : `registered ${policy.verificationKeyHash}, the manifest's instance ${name} has ${expected}`,
+  );
+  const codeTitle = `${label}: verifier's deployed runtime code equals the locally compiled ${name === undefined ? "verifier" : verifierSourceName(name)}`;
+  if (instance?.runtimeCode === undefined) {
+    list.skip(codeTitle, "no locally compiled verifier to compare with");
+  } else {
+    list.expect(
+      codeTitle,
+      code === instance.runtimeCode,
+      `${policy.verifier}, ${(code.length - 2) / 2} bytes`,
+      code === "0x"
+        ? `${policy.verifier}: no code`
+        : stripMetadata(code) === stripMetadata(instance.runtimeCode)
+          ? `${policy.verifier}: same code but different metadata (other source text or compiler settings)`
+          : `${policy.verifier}: runtime code differs from the local verifier`,
+    );
+  }
+  return { policy: { ...policy, ...(name ? { instance: name } : {}) }, local: instance };
+}
+
+/** The Solidity CBOR metadata trailer removed (its length is the last two bytes). */
+function stripMetadata(code: string): string {
+  if (code.length < 6) return code;
+  const length = parseInt(code.slice(-4), 16);
+  return code.slice(0, code.length - 2 * (length + 2));
+}
+
+/** Loads an instance's manifest-checked artifacts and its compiled verifier, with checklist lines. */
+async function loadLocal(list: Checklist, name: string, root?: string): Promise<LocalInstance> {
+  const artifacts = await list.attempt(
+    `local instance ${name}: every artifact matches the manifest`,
+    () => loadArtifacts(name, { root }),
+    (a) => `${a.entry.kind} keys, vkeyHash ${a.entry.vkeyHash}`,
+  );
+  const runtimeCode = await list.attempt(
+    `local instance ${name}: the compiled verifier was built from the manifest's verifier source`,
+    () => compiledVerifier(name, artifacts),
+    () => `${path.relative(process.cwd(), path.join(ARTIFACTS_DIR, verifierSourceName(name)))}`,
+  );
+  return { name, ...(artifacts ? { artifacts } : {}), ...(runtimeCode ? { runtimeCode } : {}) };
+}
+
+/**
+ * The runtime code of the Hardhat artifact of an instance's generated verifier, after checking
+ * that the source it was compiled from (in its build-info) is the manifest's generated verifier.
+ */
+function compiledVerifier(name: string, artifacts: LoadedArtifacts | undefined): string {
+  if (!artifacts) throw new Error(`the local artifacts of ${name} do not match the manifest`);
+  const artifact = loadVerifierArtifact(name) as {
+    contractName: string;
+    deployedBytecode?: unknown;
+  };
+  const dir = path.join(ARTIFACTS_DIR, verifierSourceName(name));
+  const dbg = JSON.parse(
+    fs.readFileSync(path.join(dir, `${artifact.contractName}.dbg.json`), "utf8"),
+  ) as { buildInfo: string };
+  const buildInfo = path.resolve(dir, dbg.buildInfo);
+  const info = JSON.parse(fs.readFileSync(buildInfo, "utf8")) as {
+    input: { sources: Record<string, { content: string }> };
+  };
+  const source = info.input.sources[verifierSourceName(name)]?.content;
+  if (
+    source === undefined ||
+    sha256Hex(source) !== artifacts.entry.artifacts.generatedVerifier.sha256
+  ) {
+    throw new Error(
+      `${buildInfo}: compiled from another ${verifierSourceName(name)}; run \`npx hardhat compile\``,
+    );
+  }
+  if (typeof artifact.deployedBytecode !== "string" || artifact.deployedBytecode.length <= 2) {
+    throw new Error(`${dir}: artifact has no deployed bytecode`);
+  }
+  return artifact.deployedBytecode.toLowerCase();
+}
+
+/** One event: its round on MarketBook and its proof, re-verified from the transaction's calldata. */
+async function auditEvent(
+  list: Checklist,
+  contracts: { registry: Contract; marketBook: Contract },
+  event: MarginProvedEvent,
+  policy: AuditedPolicy | undefined,
+  local: LocalInstance | undefined,
+  provider: Provider,
+): Promise<AuditedEvent> {
+  const label = `event block ${event.blockNumber} tx ${short(event.transactionHash)} (${event.account}, policy ${short(event.policyId)}, round ${event.round}, nonce ${event.nonce})`;
+  const [roundTimestamp, marketCommitment] = (await contracts.marketBook.getFunction("roundData")(
+    event.round,
+  )) as [bigint, bigint];
+  list.expect(
+    `${label}: MarketBook holds the round`,
+    marketCommitment !== 0n,
+    `timestamp ${roundTimestamp}, marketCommitment ${marketCommitment}`,
+    `round ${event.round} is not on MarketBook ${String(contracts.marketBook.target)}`,
+  );
+  const audited: AuditedEvent = { ...event, roundTimestamp, marketCommitment };
+  const title = `${label}: the proof in the transaction verifies with the local key against public inputs rebuilt from chain state`;
+  if (!policy || !local?.artifacts || marketCommitment === 0n) {
+    list.skip(
+      title,
+      "no registered policy, local verification key or market round to rebuild it with",
+    );
+    return audited;
+  }
+  const tx = await provider.getTransaction(event.transactionHash);
+  const parsed =
+    tx && tx.to !== null && getAddress(tx.to) === getAddress(String(contracts.registry.target))
+      ? contracts.registry.interface.parseTransaction({ data: tx.data, value: tx.value })
+      : null;
+  if (!tx || !parsed || (parsed.name !== "prove" && parsed.name !== "proveFor")) {
+    list.add(
+      "warn",
+      title,
+      "not a direct call to the registry (e.g. through a wallet contract): proof not re-verified",
+    );
+    return audited;
+  }
+  const account = parsed.name === "prove" ? tx.from : (parsed.args.getValue("account") as string);
+  const args = parsed.args;
+  const calldataMatches =
+    getAddress(account) === getAddress(event.account) &&
+    (args.getValue("nonce") as bigint) === event.nonce &&
+    (args.getValue("round") as bigint) === event.round &&
+    (args.getValue("portfolioCommitment") as bigint) === event.portfolioCommitment &&
+    (args.getValue("policyId") as string).toLowerCase() === event.policyId.toLowerCase();
+  const publicSignals = encodePublicSignals({
+    account: event.account,
+    nonce: event.nonce,
+    marketCommitment,
+    policyCommitment: policy.commitment,
+    portfolioCommitment: event.portfolioCommitment,
+  });
+  const proof = snarkjsProof(args.getValue("proof") as SolidityProofResult);
+  const valid = calldataMatches && (await verifyProof(proof, publicSignals, local.artifacts.vkey));
+  list.expect(
+    title,
+    valid,
+    `instance ${local.name}`,
+    calldataMatches
+      ? "the proof does not verify with the local verification key"
+      : "the transaction's arguments differ from the event",
+  );
+  return audited;
+}
+
+/** The Proof struct as ethers decodes it. */
+interface SolidityProofResult {
+  a: readonly bigint[];
+  b: readonly (readonly bigint[])[];
+  c: readonly bigint[];
+}
+
+/** The inverse of `toSolidityProof`: affine points back in snarkjs's layout (G2 as [real, imaginary]). */
+function snarkjsProof(p: SolidityProofResult): Groth16Proof {
+  const s = (v: bigint) => v.toString();
+  return {
+    pi_a: [s(p.a[0]), s(p.a[1]), "1"],
+    pi_b: [
+      [s(p.b[0][1]), s(p.b[0][0])],
+      [s(p.b[1][1]), s(p.b[1][0])],
+      ["1", "0"],
+    ],
+    pi_c: [s(p.c[0]), s(p.c[1]), "1"],
+    protocol: "groth16",
+    curve: "bn128",
+  };
+}
+
+/** Per account and policy: nonces strictly increase, and the registry's status is the latest event. */
+async function auditStatuses(
+  list: Checklist,
+  registry: Contract,
+  events: readonly MarginProvedEvent[],
+  policies: Map<string, AuditedPolicy>,
+): Promise<void> {
+  const byPair = new Map<string, MarginProvedEvent[]>();
+  for (const e of events) {
+    const key = `${getAddress(e.account)} ${e.policyId.toLowerCase()}`;
+    byPair.set(key, [...(byPair.get(key) ?? []), e]);
+  }
+  for (const [key, history] of byPair) {
+    const [account, policyId] = key.split(" ");
+    const label = `status of ${account} under policy ${short(policyId)}`;
+    const increasing = history.every((e, i) => i === 0 || e.nonce > history[i - 1].nonce);
+    list.expect(
+      `${label}: nonces strictly increase over its ${history.length} event(s)`,
+      increasing,
+      history.map((e) => e.nonce).join(", "),
+      `nonces ${history.map((e) => e.nonce).join(", ")}`,
+    );
+    const latest = history[history.length - 1];
+    const status = await readStatus(registry, account, policyId);
+    list.expect(
+      `${label}: the registry's status is the latest event`,
+      status.provedAt !== 0n &&
+        status.round === latest.round &&
+        status.nonce === latest.nonce &&
+        status.portfolioCommitment === latest.portfolioCommitment,
+      `round ${status.round}, nonce ${status.nonce}, proved at ${status.provedAt}`,
+      `status round ${status.round} nonce ${status.nonce}, latest event round ${latest.round} nonce ${latest.nonce}`,
+    );
+    const policy = policies.get(policyId);
+    if (policy) {
+      const sufficient = await isMarginSufficient(registry, account, policyId, policy.maxRoundAge);
+      list.add(
+        "info",
+        `${label}: isMarginSufficient(maxAge = ${policy.maxRoundAge} s) is ${sufficient} now`,
+      );
+    }
+  }
+}

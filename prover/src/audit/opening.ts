@@ -1,0 +1,227 @@
+/**
+ * `audit opening`: a holder disclosed the opening of a proof's portfolio commitment. Recompute the
+ * three commitments from the opened portfolio and salt, the instance's slot layout and the public
+ * policy and market files; compare them, the account and the nonce with the proof's public
+ * signals; optionally verify the proof; and compute the reference model's margin report of the
+ * opened portfolio, the figures the proof attests to. The salt is never printed.
+ */
+import { getAddress } from "ethers";
+import { commitments } from "../commitments";
+import { loadInstances, misfits, requiredDims } from "../encoding/instances";
+import {
+  checkConsistency,
+  parsePortfolio,
+  type Market,
+  type Policy,
+  type Portfolio,
+} from "../inputs";
+import { computeMargin, type MarginReport } from "../model";
+import { parseOpening, type Opening } from "../proving/opening";
+import { parseProof } from "../proving/proof-files";
+import { decodePublicSignals, type DecodedPublicSignals } from "../proving/public-signals";
+import { verifyProof } from "../proving/verify-proof";
+import { loadArtifacts } from "../setup/manifest";
+import { Checklist, type AuditResult } from "./checklist";
+
+/** What {@link auditOpening} is given: the raw JSON of the holder's files and the public inputs. */
+export interface OpeningAuditInput {
+  /** Parsed opening.json (shape-checked here). */
+  opening: unknown;
+  /** Parsed public.json. */
+  publicSignals: unknown;
+  policy: Policy;
+  market: Market;
+  /** Parsed proof.json, to verify with the opening instance's manifest-checked key. */
+  proof?: unknown;
+  /** File names for messages. */
+  files: { opening: string; public: string; policy: string; market: string; proof?: string };
+  /** Project root holding build/manifest.json (default: this checkout). */
+  root?: string;
+}
+
+/** What an opening audit established. */
+export interface OpeningAuditData {
+  account?: string;
+  nonce?: bigint;
+  instance?: string;
+  policyId?: string;
+  round?: bigint;
+  /** The reference model's report of the opened portfolio (private figures: the holder consented). */
+  report?: MarginReport;
+}
+
+const COMMITMENTS = [
+  ["policy", "policyCommitment", "policy"],
+  ["market", "marketCommitment", "market"],
+  ["portfolio", "portfolioCommitment", "opening"],
+] as const;
+
+/** Audits a disclosed opening; see the module comment. Never throws for a failed check. */
+export async function auditOpening(
+  input: OpeningAuditInput,
+): Promise<AuditResult<OpeningAuditData>> {
+  const { policy, market, files } = input;
+  const list = new Checklist();
+  const data: OpeningAuditData = {};
+  const subject = `${files.opening} for ${files.public}`;
+  const done = () => list.result("opening", subject, data);
+
+  const opening = await list.attempt(
+    "opening.json is a well-formed opening",
+    () => parseOpening(input.opening, files.opening),
+    (o) => `instance ${o.instance}, policy ${o.policyId}, round ${o.round}`,
+  );
+  const signals = await list.attempt(
+    "public.json holds the five public signals",
+    () => decodePublicSignals(input.publicSignals, files.public),
+    (s) => `account ${s.account}, nonce ${s.nonce}`,
+  );
+  if (!opening || !signals) return done();
+  Object.assign(data, {
+    instance: opening.instance,
+    policyId: opening.policyId,
+    round: BigInt(opening.round),
+  });
+
+  list.expect(
+    "the opening is for the given policy",
+    opening.policyId === policy.id,
+    `${policy.id} (${files.policy})`,
+    `${files.opening}: policyId ${opening.policyId} is not the id of ${files.policy} (${policy.id})`,
+  );
+  list.expect(
+    "the opening is for the given market round",
+    BigInt(opening.round) === market.round,
+    `round ${market.round} (${files.market})`,
+    `${files.opening}: round ${opening.round} is not the round of ${files.market} (${market.round})`,
+  );
+  const dims = await list.attempt(
+    "the opening's circuit instance exists and fits the policy and market",
+    () => {
+      const known = loadInstances()[opening.instance];
+      if (!known)
+        throw new Error(
+          `${files.opening}: instance: unknown circuit instance "${opening.instance}"`,
+        );
+      const problems = misfits(requiredDims(policy, market), known);
+      if (problems.length > 0) {
+        throw new Error(
+          `${files.opening}: instance: ${opening.instance} does not fit (${problems.join(", ")})`,
+        );
+      }
+      return known;
+    },
+    (d) =>
+      `${opening.instance}: ${d.assets} assets, ${d.perps} perps, ${d.options} options, ${d.scenarios} scenarios, ${d.tiers} tiers`,
+  );
+  const portfolio = await list.attempt(
+    "the opened portfolio is valid for the policy and market",
+    () => {
+      const parsed = parsePortfolio(opening.portfolio, files.opening, policy);
+      checkConsistency(policy, market, parsed, { ...files, portfolio: files.opening });
+      return parsed;
+    },
+    (p) =>
+      `${p.collateral.size} collateral asset(s), ${p.perps.size} perp(s), ${p.options.size} option series`,
+  );
+  if (!dims || !portfolio) return done();
+
+  checkIdentity(list, opening, portfolio, signals, files);
+  data.account = signals.account;
+  data.nonce = signals.nonce;
+
+  const recomputed = await list.attempt(
+    "commitments recompute from the opened portfolio, the salt and the public files",
+    () => commitments({ policy, market, portfolio, salt: BigInt(opening.salt), instance: dims }),
+  );
+  if (recomputed) {
+    for (const [name, signal, source] of COMMITMENTS) {
+      const value = recomputed[name];
+      list.expect(
+        `${signal}: recomputed from ${source === "opening" ? "portfolio + salt" : files[source]} equals public.json`,
+        value === signals[signal],
+        `${value}`,
+        `${files[source]}: gives ${signal} ${value}, the proof has ${signals[signal]}`,
+      );
+    }
+    const claimed = COMMITMENTS.filter(
+      ([name]) => BigInt(opening.commitments[name]) !== recomputed[name],
+    );
+    list.expect(
+      "the opening's own commitments field agrees with the recomputed commitments",
+      claimed.length === 0,
+      "",
+      `${files.opening}: commitments.${claimed.map(([n]) => n).join(", commitments.")} differ from the recomputed value`,
+    );
+  }
+
+  await checkProof(list, input, opening, signals);
+
+  const report = computeMargin(policy, market, portfolio);
+  data.report = report;
+  list.expect(
+    "the opened portfolio meets the policy at this round (reference model)",
+    report.sufficient,
+    `equity covers the requirement; see the report below`,
+    `the reference model finds a shortfall; a valid proof of this opening is impossible`,
+  );
+  return done();
+}
+
+/** Account and nonce: the opening's, its portfolio's and the proof's agree. */
+function checkIdentity(
+  list: Checklist,
+  opening: Opening,
+  portfolio: Portfolio,
+  signals: DecodedPublicSignals,
+  files: OpeningAuditInput["files"],
+): void {
+  let account: string | undefined;
+  try {
+    account = getAddress(opening.account);
+  } catch {
+    account = undefined;
+  }
+  list.expect(
+    "account: the opening's, its portfolio's and the proof's are the same address",
+    account === portfolio.account && account === signals.account,
+    signals.account,
+    `${files.opening}: account ${opening.account}, portfolio.account ${portfolio.account}, ${files.public} ${signals.account}`,
+  );
+  list.expect(
+    "nonce: the opening's equals the proof's",
+    BigInt(opening.nonce) === signals.nonce,
+    `${signals.nonce}`,
+    `${files.opening}: nonce ${opening.nonce}, ${files.public} ${signals.nonce}`,
+  );
+}
+
+/** Verifies the proof, when given, with the opening instance's manifest-checked verification key. */
+async function checkProof(
+  list: Checklist,
+  input: OpeningAuditInput,
+  opening: Opening,
+  signals: DecodedPublicSignals,
+): Promise<void> {
+  const title = `the proof verifies for public.json with instance ${opening.instance}'s verification key`;
+  if (input.proof === undefined) {
+    list.add("info", "proof not given: only the opening was checked against public.json");
+    return;
+  }
+  const proofFile = input.files.proof ?? "proof";
+  await list.attempt(
+    title,
+    async () => {
+      const proof = parseProof(input.proof, proofFile);
+      const artifacts = await loadArtifacts(opening.instance, { root: input.root });
+      const publicSignals = input.publicSignals as string[];
+      if (!(await verifyProof(proof, publicSignals, artifacts.vkey))) {
+        throw new Error(
+          `${proofFile}: does not verify for ${input.files.public} (${artifacts.entry.kind} keys)`,
+        );
+      }
+      return artifacts.entry;
+    },
+    (entry) => `${entry.kind} keys, vkeyHash ${entry.vkeyHash}, account ${signals.account}`,
+  );
+}
