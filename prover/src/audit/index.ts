@@ -19,3 +19,4 @@ export {
   type ChainAuditData,
   type ChainAuditOptions,
 } from "./chain";
+export { auditCeremony, type CeremonyAuditData, type CeremonyAuditOptions } from "./ceremony";

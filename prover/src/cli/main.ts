@@ -10,6 +10,7 @@ import { FileExistsError } from "../io/atomic-write";
 import { ProofVerificationError, releaseCurve } from "../proving";
 import { ArtifactIntegrityError } from "../setup/manifest";
 import { register as registerAttest } from "./commands/attest";
+import { register as registerAudit } from "./commands/audit";
 import { register as registerCeremony } from "./commands/ceremony";
 import { register as registerDemo } from "./commands/demo";
 import { register as registerInspect } from "./commands/inspect";
@@ -25,6 +26,7 @@ const COMMANDS: ((program: Command) => void)[] = [
   registerVerify,
   registerInspect,
   registerAttest,
+  registerAudit,
   registerSetup,
   registerCeremony,
   registerDemo,
