@@ -9,7 +9,7 @@ import { InputError, ShortfallError } from "../prover/src/errors";
 import { formatUnits } from "../prover/src/decimal";
 import { loadMarket, loadPolicy, loadPortfolio, parsePortfolio } from "../prover/src/inputs";
 import { computeMargin } from "../prover/src/model";
-import { snarkjs } from "../prover/src/proving/snarkjs";
+import { releaseCurve, snarkjs } from "../prover/src/proving/snarkjs";
 import {
   checkOpening,
   decodePublicSignals,
@@ -20,6 +20,7 @@ import {
   type MarginProof,
 } from "../prover/src";
 import { setupInstance } from "../prover/src/setup/dev-setup";
+import { loadArtifacts } from "../prover/src/setup/manifest";
 import { instanceKeyPaths, setupPaths } from "../prover/src/setup/paths";
 import { BAD_INPUTS, SMALL_EXAMPLES, removeTempDirs, writeInputs } from "./helpers/cli";
 import { loadInputs } from "../prover/src/cli/options";
@@ -52,7 +53,10 @@ describe("prover SDK (small instance)", function () {
     second = await generateProof({ policy, market, portfolio, nonce: 42n, files });
   });
 
-  after(removeTempDirs);
+  after(async () => {
+    removeTempDirs();
+    await releaseCurve(); // snarkjs.groth16.verify, called directly below, leaves workers running
+  });
 
   it("makes a proof that snarkjs's own groth16.verify accepts with the instance's key", async () => {
     const vkey = JSON.parse(
@@ -72,8 +76,7 @@ describe("prover SDK (small instance)", function () {
   });
 
   it("rejects a proof whose public signals were changed (nonce, account, commitment)", async () => {
-    const vkey = (await import("../prover/src/setup/manifest")).loadArtifacts("small");
-    const key = (await vkey).vkey;
+    const key = (await loadArtifacts("small")).vkey;
     for (const index of [0, 1, 2, 3, 4]) {
       const tampered = [...first.publicSignals];
       tampered[index] = (BigInt(tampered[index]) + 1n).toString();

@@ -21,7 +21,7 @@ import { chooseInstance } from "./artifacts";
 import { toVerifierCalldata, type VerifierCalldata } from "./calldata";
 import { OPENING_VERSION, portfolioToJson, type Opening } from "./opening";
 import { encodePublicSignals } from "./public-signals";
-import { snarkjs, type Groth16Proof } from "./snarkjs";
+import { snarkjs, usingCurve, type Groth16Proof } from "./snarkjs";
 import { verifyProof } from "./verify-proof";
 
 /** Arguments of {@link generateProof}. */
@@ -109,17 +109,20 @@ export async function generateProof(args: GenerateProofArgs): Promise<MarginProo
     portfolioCommitment: signals.portfolioCommitment,
   });
 
-  const witness: { type: "mem"; data?: Uint8Array } = { type: "mem" };
-  await step(progress, "witness", undefined, () =>
-    snarkjs.wtns.calculate({ ...signals }, artifacts.wasm, witness),
-  );
-  const { proof, publicSignals } = await step(progress, "proving", undefined, () =>
-    snarkjs.groth16.prove(artifacts.zkey, witness),
-  );
-  witness.data = undefined;
-  const valid = await step(progress, "verifying", undefined, () =>
-    verifyProof(proof, publicSignals, artifacts.vkey),
-  );
+  const { proof, publicSignals, valid } = await usingCurve(async () => {
+    const witness: { type: "mem"; data?: Uint8Array } = { type: "mem" };
+    await step(progress, "witness", undefined, () =>
+      snarkjs.wtns.calculate({ ...signals }, artifacts.wasm, witness),
+    );
+    const { proof, publicSignals } = await step(progress, "proving", undefined, () =>
+      snarkjs.groth16.prove(artifacts.zkey, witness),
+    );
+    witness.data = undefined;
+    const valid = await step(progress, "verifying", undefined, () =>
+      verifyProof(proof, publicSignals, artifacts.vkey),
+    );
+    return { proof, publicSignals, valid };
+  });
   if (!valid) {
     throw new ProofVerificationError(
       `the proof made with instance "${instance.name}" does not verify with its verification key`,

@@ -3,9 +3,9 @@
  * Files may be given as paths or as in-memory buffers (`{ type: "mem", data }`), which lets the
  * prover use exactly the bytes whose hashes the manifest checked and keeps the witness off disk.
  */
-import type { VerificationKey } from "../setup/snarkjs";
+import { releaseCurve, type VerificationKey } from "../setup/snarkjs";
 
-export { releaseCurve, type VerificationKey } from "../setup/snarkjs";
+export { releaseCurve, type VerificationKey };
 
 /** A file for snarkjs: a path, or bytes held in memory. */
 export type SnarkFile = string | { type: "mem"; data?: Uint8Array };
@@ -39,3 +39,20 @@ interface SnarkjsApi {
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 export const snarkjs = require("snarkjs") as SnarkjsApi;
+
+let curveUsers = 0;
+
+/**
+ * Runs `fn`, which uses snarkjs's shared BN254 curve, and stops the curve's worker threads when
+ * the last such call in this module ends, so a script that proves or verifies can exit by itself.
+ * (Calls may nest or overlap; the next one builds the curve again.)
+ */
+export async function usingCurve<T>(fn: () => Promise<T>): Promise<T> {
+  curveUsers += 1;
+  try {
+    return await fn();
+  } finally {
+    curveUsers -= 1;
+    if (curveUsers === 0) await releaseCurve();
+  }
+}

@@ -1,7 +1,7 @@
 /** Local Groth16 verification of a margin proof. */
 import { decodePublicSignals } from "./public-signals";
 import { parseProof, parseVerificationKey } from "./proof-files";
-import { snarkjs, type Groth16Proof, type VerificationKey } from "./snarkjs";
+import { snarkjs, usingCurve, type Groth16Proof, type VerificationKey } from "./snarkjs";
 
 /**
  * True when `proof` verifies for `publicSignals` under `vkey` (snarkjs groth16.verify). The three
@@ -18,5 +18,5 @@ export async function verifyProof(
   const checkedKey = parseVerificationKey(vkey);
   if (checkedKey.nPublic !== publicSignals.length) return false;
   const silent = { debug: () => {}, info: () => {}, warn: () => {}, error: () => {} };
-  return snarkjs.groth16.verify(checkedKey, publicSignals, checkedProof, silent);
+  return usingCurve(() => snarkjs.groth16.verify(checkedKey, publicSignals, checkedProof, silent));
 }
