@@ -179,6 +179,7 @@ template MarginProof(nA, nP, nO, nS, nT) {
 
     // ---- Collateral. ----
     var haircutSum = 0;
+    component collateral[nA];
     for (var i = 0; i < nA; i++) {
         ZeroUnlessActive()(assetActive[i], amount[i]);
         var decimalsBits[DECIMALS_BITS()];
@@ -186,13 +187,19 @@ template MarginProof(nA, nP, nO, nS, nT) {
         for (var b = 0; b < DECIMALS_BITS(); b++) {
             decimalsBits[b] = policyPack.bits[at + b];
         }
-        var (value, haircut) = CollateralSlot(nT)(amount[i], price[i], decimalsBits, assetWeight[i], assetUpTo[i]);
-        haircutSum += haircut;
+        collateral[i] = CollateralSlot(nT);
+        collateral[i].amount <== amount[i];
+        collateral[i].price <== price[i];
+        collateral[i].decimalsBits <== decimalsBits;
+        collateral[i].weight <== assetWeight[i];
+        collateral[i].upTo <== assetUpTo[i];
+        haircutSum += collateral[i].haircut;
     }
 
     // ---- Perps. ----
     var pnlSum = 0;
     var perpRequirementSum = 0;
+    component perp[nP];
     for (var j = 0; j < nP; j++) {
         ZeroUnlessActive()(perpActive[j], perpSizeNeg[j]);
         ZeroUnlessActive()(perpActive[j], perpSizeAbs[j]);
@@ -202,10 +209,16 @@ template MarginProof(nA, nP, nO, nS, nT) {
         for (var b = 0; b < DECIMALS_BITS(); b++) {
             sizeDecimalsBits[b] = policyPack.bits[at + b];
         }
-        var (notional, pnl, requirement) = PerpSlot(nT)(perpSizeNeg[j], perpSizeAbs[j], perpEntryPrice[j],
-            perpMark[j], sizeDecimalsBits, perpRate[j], perpUpTo[j]);
-        pnlSum += pnl;
-        perpRequirementSum += requirement;
+        perp[j] = PerpSlot(nT);
+        perp[j].sizeNeg <== perpSizeNeg[j];
+        perp[j].sizeAbs <== perpSizeAbs[j];
+        perp[j].entryPrice <== perpEntryPrice[j];
+        perp[j].mark <== perpMark[j];
+        perp[j].sizeDecimalsBits <== sizeDecimalsBits;
+        perp[j].rate <== perpRate[j];
+        perp[j].upTo <== perpUpTo[j];
+        pnlSum += perp[j].pnl;
+        perpRequirementSum += perp[j].requirement;
     }
 
     // ---- Options. ----
@@ -213,10 +226,16 @@ template MarginProof(nA, nP, nO, nS, nT) {
         ZeroUnlessActive()(optionActive[o], optionQtyNeg[o]);
         ZeroUnlessActive()(optionActive[o], optionQtyAbs[o]);
     }
-    var (optionValue, optionRequirement) = OptionRisk(nO, nS)(optionQtyNeg, optionQtyAbs, optionMark,
-        riskArray, shortOptionMinimum);
+    component options = OptionRisk(nO, nS);
+    options.qtyNeg <== optionQtyNeg;
+    options.qtyAbs <== optionQtyAbs;
+    options.mark <== optionMark;
+    options.riskArray <== riskArray;
+    options.shortOptionMinimum <== shortOptionMinimum;
 
     // ---- Statement. ----
-    MarginStatement()(haircutSum + pnlSum + optionValue,
-        perpRequirementSum + optionRequirement + buffer, minRatio);
+    component statement = MarginStatement();
+    statement.equity <== haircutSum + pnlSum + options.value;
+    statement.requirement <== perpRequirementSum + options.requirement + buffer;
+    statement.minRatio <== minRatio;
 }
