@@ -1,0 +1,378 @@
+/**
+ * The `zkmargin` CLI, spawned as a user runs it (`node bin/zkmargin.js`, CI=true), on the `small`
+ * instance: margin, prove, verify, inspect and attest, their refusals and what they never reveal.
+ */
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { expect } from "chai";
+import { Wallet, encryptKeystoreJson, verifyTypedData } from "ethers";
+import { ATTESTATION_TYPES, marginRegistryDomain } from "../prover/src/chain/eip712";
+import { setupInstance } from "../prover/src/setup/dev-setup";
+import {
+  BAD_INPUTS,
+  SMALL_EXAMPLES,
+  example,
+  inputArgs,
+  listFiles,
+  removeTempDirs,
+  runCli,
+  tempDir,
+  writeInputs,
+  type CliResult,
+} from "./helpers/cli";
+
+const EXAMPLE_FILES = {
+  policy: path.join(SMALL_EXAMPLES, "policy.json"),
+  market: path.join(SMALL_EXAMPLES, "market.json"),
+  portfolio: path.join(SMALL_EXAMPLES, "portfolio.json"),
+};
+const VERBS = ["margin", "prove", "verify", "inspect", "attest"];
+/** Hardhat's well-known test account #1: a custodian key for tests only. */
+const CUSTODIAN_KEY = "0x59c6995e998f97a5a0044966f0945389dc9c86dae88c7a8412f4603b6b78690d";
+const REGISTRY = "0x5FbDB2315678afecb367f032d93F642f64180aa3";
+
+/** Asserts a refusal: non-zero exit, exactly one line `zkmargin: <file>: <path>: <rule>` on stderr. */
+function expectRefusal(result: CliResult, file: string, where: string, rule: RegExp): void {
+  expect(result.status, result.stderr).to.equal(1);
+  const lines = result.stderr.trimEnd().split("\n");
+  expect(lines, result.stderr).to.have.length(1);
+  const prefix = `zkmargin: ${file}: ${where}: `;
+  expect(lines[0].startsWith(prefix), `${lines[0]} starts with ${prefix}`).to.equal(true);
+  expect(lines[0].slice(prefix.length)).to.match(rule);
+  expect(result.stderr).to.not.match(/\n\s+at /); // no stack trace
+}
+
+/**
+ * Every representation of the example portfolio's private values: amounts (as written and in base
+ * units), perp sizes and entry prices (as written and scaled), option quantities.
+ */
+function privateValues(): string[] {
+  const p = example("portfolio") as {
+    collateral: Record<string, string>;
+    perps: { size: string; entryPrice: string }[];
+    options: { quantity: string }[];
+  };
+  const policy = example("policy") as {
+    assets: Record<string, { decimals: number }>;
+    perps: Record<string, { sizeDecimals: number }>;
+  };
+  const scaled = (text: string, decimals: number): string => {
+    const [whole, fraction = ""] = text.replace("-", "").split(".");
+    return BigInt(whole + fraction.padEnd(decimals, "0")).toString();
+  };
+  const sizeDecimals = Object.values(policy.perps).map((q) => q.sizeDecimals);
+  return [
+    ...Object.entries(p.collateral).flatMap(([s, v]) => [v, scaled(v, policy.assets[s].decimals)]),
+    ...p.perps.flatMap((q, i) => [
+      q.size,
+      q.size.replace("-", ""),
+      scaled(q.size, sizeDecimals[i]),
+      q.entryPrice,
+      scaled(q.entryPrice, 8),
+    ]),
+    ...p.options.flatMap((o) => [o.quantity, o.quantity.replace("-", "")]),
+  ];
+}
+
+/** The tokens of a text (numbers, words, hex strings), for exact comparison with private values. */
+function tokens(text: string): Set<string> {
+  return new Set(text.split(/[^0-9A-Za-z.\-x]+/).flatMap((t) => [t, t.replace(/\.$/, "")]));
+}
+
+/** Every string and number leaf of a JSON value, as strings (hex leaves also in decimal). */
+function leaves(value: unknown): string[] {
+  if (Array.isArray(value)) return value.flatMap(leaves);
+  if (value !== null && typeof value === "object") return Object.values(value).flatMap(leaves);
+  const text = String(value);
+  return /^0x[0-9a-f]+$/i.test(text) ? [text, BigInt(text).toString()] : [text];
+}
+
+describe("zkmargin CLI (small instance)", function () {
+  const out = tempDir("zkmargin-cli-out-");
+  let proved: CliResult;
+
+  before(async function () {
+    await setupInstance("small", { log: () => undefined, onProgress: () => undefined });
+    proved = runCli(["prove", ...inputArgs(EXAMPLE_FILES), "--out", out, "--nonce", "7"]);
+  });
+
+  after(removeTempDirs);
+
+  it("has --help with an example on every verb", () => {
+    for (const verb of VERBS) {
+      const help = runCli([verb, "--help"]);
+      expect(help.status, verb).to.equal(0);
+      expect(help.stdout, verb).to.match(/Example/);
+      expect(help.stdout, verb).to.contain(`zkmargin ${verb}`);
+    }
+  });
+
+  it("margin prints the report table, and --json for machines", () => {
+    const table = runCli(["margin", ...inputArgs(EXAMPLE_FILES)]);
+    expect(table.status).to.equal(0);
+    expect(table.stdout).to.match(/Verdict: SUFFICIENT/);
+    const json = runCli(["margin", ...inputArgs(EXAMPLE_FILES), "--json"]);
+    const report = JSON.parse(json.stdout) as Record<string, unknown>;
+    expect(report.sufficient).to.equal(true);
+    expect(report.policyId).to.equal("small-initial-v1");
+    expect(report.equityMicroUsd)
+      .to.be.a("string")
+      .and.match(/^[0-9]+$/);
+  });
+
+  it("prove writes proof, public signals, calldata and a 0600 opening, printing no private value", () => {
+    expect(proved.status, proved.stderr).to.equal(0);
+    expect(listFiles(out).sort()).to.deep.equal([
+      "calldata.json",
+      "opening.json",
+      "proof.json",
+      "public.json",
+    ]);
+    expect(fs.statSync(path.join(out, "opening.json")).mode & 0o777).to.equal(0o600);
+    expect(proved.stderr).to.equal(""); // CI: no progress output
+
+    const opening = JSON.parse(fs.readFileSync(path.join(out, "opening.json"), "utf8")) as {
+      salt: string;
+    };
+    const secrets = [...privateValues(), opening.salt, BigInt(opening.salt).toString(16)];
+    const printed = tokens(proved.stdout + proved.stderr);
+    for (const file of ["proof.json", "public.json", "calldata.json"]) {
+      const text = fs.readFileSync(path.join(out, file), "utf8");
+      const values = new Set(leaves(JSON.parse(text)));
+      for (const secret of secrets) {
+        expect(values.has(secret), `${file} contains ${secret}`).to.equal(false);
+      }
+      expect(text).to.not.contain(opening.salt);
+    }
+    for (const secret of secrets) {
+      expect(printed.has(secret), `printed ${secret}`).to.equal(false);
+    }
+    expect(proved.stdout).to.not.contain(opening.salt);
+  });
+
+  it("prove never overwrites an opening without --force, and does with it", () => {
+    const openingFile = path.join(out, "opening.json");
+    const before = fs.readFileSync(openingFile, "utf8");
+    const refused = runCli(["prove", ...inputArgs(EXAMPLE_FILES), "--out", out, "--nonce", "8"]);
+    expectRefusal(refused, openingFile, "$", /already exists; pass --force/);
+    expect(fs.readFileSync(openingFile, "utf8")).to.equal(before);
+
+    const forcedOut = tempDir();
+    fs.copyFileSync(openingFile, path.join(forcedOut, "opening.json"));
+    const forced = runCli([
+      "prove",
+      ...inputArgs(EXAMPLE_FILES),
+      "--out",
+      forcedOut,
+      "--nonce",
+      "8",
+      "--force",
+    ]);
+    expect(forced.status, forced.stderr).to.equal(0);
+    const replaced = path.join(forcedOut, "opening.json");
+    expect(fs.readFileSync(replaced, "utf8")).to.not.equal(before);
+    expect(fs.statSync(replaced).mode & 0o777).to.equal(0o600);
+  });
+
+  it("prove refuses a shortfall with the shortfall and writes nothing", () => {
+    const files = writeInputs((d) => void (d.portfolio.collateral = { USDC: "1000" }));
+    const target = path.join(tempDir(), "proofs");
+    const result = runCli(["prove", ...inputArgs(files), "--out", target]);
+    expectRefusal(result, files.portfolio, "$", /margin shortfall of [0-9.]+ USD; nothing written/);
+    expect(fs.existsSync(target)).to.equal(false);
+  });
+
+  it("verify accepts the proof (exit 0) with the instance's key or a key file", () => {
+    const args = ["verify", "--proof", path.join(out, "proof.json")];
+    const pub = ["--public", path.join(out, "public.json")];
+    const byInstance = runCli([...args, ...pub, "--instance", "small"]);
+    expect(byInstance.status, byInstance.stderr).to.equal(0);
+    expect(byInstance.stdout).to.match(/^valid: /);
+    const vkey = path.join("build", "keys", "small", "verification_key.json");
+    expect(runCli([...args, ...pub, "--vkey", vkey]).status).to.equal(0);
+  });
+
+  it("verify refuses (exit 1) a proof whose public signals were changed", () => {
+    const signals = JSON.parse(fs.readFileSync(path.join(out, "public.json"), "utf8")) as string[];
+    signals[1] = "8"; // another nonce
+    const tampered = path.join(tempDir(), "public.json");
+    fs.writeFileSync(tampered, JSON.stringify(signals));
+    const proof = path.join(out, "proof.json");
+    const result = runCli([
+      "verify",
+      "--proof",
+      proof,
+      "--public",
+      tampered,
+      "--instance",
+      "small",
+    ]);
+    expectRefusal(result, proof, "$", /does not verify/);
+  });
+
+  it("inspect decodes the public signals and tells which policy and round the proof is for", () => {
+    const pub = path.join(out, "public.json");
+    const plain = runCli(["inspect", "--public", pub]);
+    expect(plain.status).to.equal(0);
+    expect(plain.stdout).to.match(/account\s+0x70997970C51812dc3A010C7d01b50e0d17dc79C8/);
+    expect(plain.stdout).to.match(/nonce\s+7\n/);
+
+    const matched = runCli([
+      "inspect",
+      "--public",
+      pub,
+      "--policy",
+      EXAMPLE_FILES.policy,
+      "--market",
+      EXAMPLE_FILES.market,
+    ]);
+    expect(matched.status, matched.stderr).to.equal(0);
+    expect(matched.stdout).to.match(/policy\s+matches .*\(id small-initial-v1\)/);
+    expect(matched.stdout).to.match(/market round\s+matches .*\(round 7, /);
+    expect(matched.stdout).to.match(/circuit instance\s+small/);
+
+    const otherRound = writeInputs((d) => void (d.market.round = 8));
+    const mismatched = runCli([
+      "inspect",
+      "--public",
+      pub,
+      "--policy",
+      otherRound.policy,
+      "--market",
+      otherRound.market,
+    ]);
+    expect(mismatched.status).to.equal(1);
+    expect(mismatched.stdout).to.match(/policy\s+matches/);
+    expect(mismatched.stdout).to.match(/market round\s+DOES NOT MATCH/);
+  });
+
+  describe("attest", () => {
+    const custodian = new Wallet(CUSTODIAN_KEY);
+    const attestArgs = (records: string, attestation: string): string[] => [
+      "attest",
+      "--opening",
+      path.join(out, "opening.json"),
+      "--records",
+      records,
+      "--policy",
+      EXAMPLE_FILES.policy,
+      "--market",
+      EXAMPLE_FILES.market,
+      "--registry",
+      REGISTRY,
+      "--chain-id",
+      "31337",
+      "--valid-for",
+      "3600",
+      "--out",
+      attestation,
+    ];
+
+    it("signs an attestation that recovers to the custodian when the records agree", () => {
+      const records = writeInputs().portfolio; // the custodian's records agree with the holder
+      const file = path.join(tempDir(), "attestation.json");
+      const started = Math.floor(Date.now() / 1000);
+      const result = runCli(attestArgs(records, file), {
+        env: { ZKMARGIN_CUSTODIAN_KEY: CUSTODIAN_KEY },
+      });
+      expect(result.status, result.stderr).to.equal(0);
+      expect(result.stdout + result.stderr).to.not.contain(CUSTODIAN_KEY.slice(2));
+      const attestation = JSON.parse(fs.readFileSync(file, "utf8")) as Record<string, string>;
+      const opening = JSON.parse(fs.readFileSync(path.join(out, "opening.json"), "utf8")) as {
+        commitments: { portfolio: string };
+      };
+      expect(Object.keys(attestation).sort()).to.deep.equal(
+        ["account", "custodian", "portfolioCommitment", "signature", "validUntil"].sort(),
+      );
+      expect(attestation.portfolioCommitment).to.equal(opening.commitments.portfolio);
+      expect(attestation.custodian).to.equal(custodian.address);
+      const validUntil = BigInt(attestation.validUntil);
+      expect(validUntil >= BigInt(started + 3600) && validUntil <= BigInt(started + 3700)).to.equal(
+        true,
+      );
+      const signer = verifyTypedData(
+        marginRegistryDomain(31337n, REGISTRY),
+        ATTESTATION_TYPES,
+        {
+          account: attestation.account,
+          portfolioCommitment: BigInt(attestation.portfolioCommitment),
+          validUntil,
+        },
+        attestation.signature,
+      );
+      expect(signer).to.equal(custodian.address);
+    });
+
+    it("refuses records that differ, naming every differing field and writing nothing", () => {
+      const records = writeInputs((d) => {
+        d.portfolio.collateral.WETH = "40.4";
+        d.portfolio.perps[0].size = "-70";
+        d.portfolio.options.pop();
+      }).portfolio;
+      const file = path.join(tempDir(), "attestation.json");
+      const result = runCli(attestArgs(records, file), {
+        env: { ZKMARGIN_CUSTODIAN_KEY: CUSTODIAN_KEY },
+      });
+      expectRefusal(
+        result,
+        records,
+        "collateral.WETH, perps.ETH-PERP.size, options.ETH-26JUN26-2600-P.quantity",
+        /differ from the holder's opening; not attested/,
+      );
+      expect(result.stderr).to.not.contain("40.4"); // names fields, never values
+      expect(fs.existsSync(file)).to.equal(false);
+    });
+
+    it("signs with an encrypted keystore and refuses without a key", async () => {
+      const dir = tempDir();
+      const keystore = path.join(dir, "custodian.json");
+      fs.writeFileSync(
+        keystore,
+        await encryptKeystoreJson(custodian, "correct horse", { scrypt: { N: 1024 } }),
+      );
+      const records = writeInputs().portfolio;
+      const file = path.join(dir, "attestation.json");
+      const signed = runCli([...attestArgs(records, file), "--keystore", keystore], {
+        env: { ZKMARGIN_KEYSTORE_PASSWORD: "correct horse", ZKMARGIN_CUSTODIAN_KEY: undefined },
+      });
+      expect(signed.status, signed.stderr).to.equal(0);
+      const attestation = JSON.parse(fs.readFileSync(file, "utf8")) as { custodian: string };
+      expect(attestation.custodian).to.equal(custodian.address);
+
+      const wrongPassword = runCli([...attestArgs(records, file), "--keystore", keystore], {
+        env: { ZKMARGIN_KEYSTORE_PASSWORD: "wrong", ZKMARGIN_CUSTODIAN_KEY: undefined },
+      });
+      expectRefusal(wrongPassword, keystore, "$", /cannot decrypt/);
+      const noKey = runCli(attestArgs(records, file), {
+        env: { ZKMARGIN_CUSTODIAN_KEY: undefined },
+      });
+      expectRefusal(noKey, "environment", "ZKMARGIN_CUSTODIAN_KEY", /must hold/);
+    });
+  });
+
+  describe("refuses bad input files with one line naming the file, field and rule", () => {
+    // A sample of the table (every entry runs in-process in sdk.test.ts); spawning costs ~1 s each.
+    const sample = BAD_INPUTS.filter((_, i) => i % 4 === 0);
+    for (const bad of sample) {
+      it(bad.name, () => {
+        const files = writeInputs(bad.mutate);
+        const target = path.join(path.dirname(files.policy), "proofs");
+        const result = runCli([
+          "prove",
+          ...inputArgs(files),
+          "--out",
+          target,
+          "--instance",
+          "small",
+        ]);
+        expectRefusal(result, files[bad.file], bad.path, bad.rule);
+        expect(fs.existsSync(target)).to.equal(false);
+      });
+    }
+
+    it("a bad --nonce", () => {
+      const result = runCli(["prove", ...inputArgs(EXAMPLE_FILES), "--nonce", "1e3"]);
+      expectRefusal(result, "command line", "--nonce", /decimal integer/);
+    });
+  });
+});
