@@ -51,7 +51,7 @@ export const RISK_OFFSET = 1n << BigInt(RISK_OFFSET_BITS);
 
 /** BN254 scalar field modulus (the circuit's field). */
 export const SNARK_SCALAR_FIELD =
-  21888242871839275222246405745257275088548364400416722356339538308183230875777n;
+  21888242871839275222246405745257275088548364400416034343698204186575808495617n;
 
 /** 2^bits: the exclusive upper bound of a `bits`-wide unsigned value. */
 export function bound(bits: number): bigint {
