@@ -123,15 +123,7 @@ describe("circuit: MarginProof (small) vs the reference model", function () {
       ["nonce = 2^64", (s) => ({ ...s, nonce: 1n << 64n })],
       ["nonce = p - 1", (s) => ({ ...s, nonce: p - 1n })],
     ];
-    for (const [label, make] of cases) {
-      let error: unknown;
-      try {
-        await tester.witness(make(valid));
-      } catch (e) {
-        error = e;
-      }
-      expect(error, label).to.be.instanceOf(Error);
-    }
+    for (const [, make] of cases) await tester.expectFail(make(valid));
     await tester.expectPass({ ...asInput(valid), account: (1n << 160n) - 1n, nonce: (1n << 64n) - 1n });
   });
 

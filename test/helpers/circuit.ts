@@ -94,10 +94,15 @@ export class CircuitTester {
   /** Witness computation fails; the error message matches `pattern` when given. */
   async expectFail(input: WitnessInput, pattern?: RegExp): Promise<void> {
     let error: unknown;
+    // circom's witness calculator prints every failed assert to stderr before throwing.
+    const printError = console.error;
+    console.error = (): void => undefined;
     try {
       await this.witness(input);
     } catch (e) {
       error = e;
+    } finally {
+      console.error = printError;
     }
     expect(error, "witness computation should fail").to.be.instanceOf(Error);
     if (pattern) expect((error as Error).message).to.match(pattern);

@@ -1,0 +1,45 @@
+/**
+ * Prints, per instance: constraints in total and the marginal cost of one more collateral asset,
+ * perp and option slot (measured by compiling the instance with one more slot of that kind and
+ * differencing, so each figure includes the slot's share of the commitments).
+ * Usage: tsx scripts/constraints.ts [names...]   (default: all instances; large takes minutes)
+ */
+import { compileCustom, compileInstance } from "../prover/src/build/compile";
+import { loadInstances, type InstanceDims } from "../prover/src/encoding/instances";
+
+const SLOT_KINDS = ["assets", "perps", "options"] as const;
+
+function log(message: string): void {
+  process.stderr.write(`${message}\n`);
+}
+
+async function main(): Promise<void> {
+  const instances = loadInstances();
+  const names = process.argv.length > 2 ? process.argv.slice(2) : Object.keys(instances);
+  const rows: string[] = [];
+  for (const name of names) {
+    const dims = instances[name];
+    if (!dims) throw new Error(`unknown instance "${name}"`);
+    log(`compiling ${name} ...`);
+    const total = (await compileInstance(name)).constraints;
+    const marginal: Record<string, number> = {};
+    for (const kind of SLOT_KINDS) {
+      const bigger: InstanceDims = { ...dims, [kind]: dims[kind] + 1 };
+      log(`compiling ${name} with one more ${kind} slot ...`);
+      const built = await compileCustom(`${name}-plus-${kind}`, bigger);
+      marginal[kind] = built.constraints - total;
+    }
+    const shape = `${dims.assets}/${dims.perps}/${dims.options}/${dims.scenarios}/${dims.tiers}`;
+    rows.push(
+      `| ${name} | ${shape} | ${total} | ${marginal.assets} | ${marginal.perps} | ${marginal.options} |`,
+    );
+  }
+  console.log("| instance | assets/perps/options/scenarios/tiers | constraints | per asset | per perp | per option |");
+  console.log("|---|---|---|---|---|---|");
+  for (const row of rows) console.log(row);
+}
+
+main().catch((error: unknown) => {
+  console.error(error instanceof Error ? error.message : error);
+  process.exit(1);
+});
