@@ -370,6 +370,19 @@ describe("zkmargin CLI (small instance)", function () {
       });
     }
 
+    it("a missing option or an unknown verb, as one line", () => {
+      const missing = runCli(["prove", "--policy", EXAMPLE_FILES.policy]);
+      expect(missing.status).to.equal(1);
+      expect(missing.stderr).to.equal(
+        "zkmargin: command line: required option '--market <file>' not specified (see --help)\n",
+      );
+      const unknown = runCli(["frobnicate"]);
+      expect(unknown.status).to.equal(1);
+      expect(unknown.stderr).to.equal(
+        "zkmargin: command line: unknown command 'frobnicate' (see --help)\n",
+      );
+    });
+
     it("a bad --nonce", () => {
       const result = runCli(["prove", ...inputArgs(EXAMPLE_FILES), "--nonce", "1e3"]);
       expectRefusal(result, "command line", "--nonce", /decimal integer/);

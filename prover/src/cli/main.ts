@@ -32,16 +32,22 @@ const COMMANDS: ((program: Command) => void)[] = [
   registerDemo,
 ];
 
+/** Prints a commander usage error (unknown verb or option, missing option) as one refusal line. */
+function usageError(message: string, write: (text: string) => void): void {
+  const text = message.replace(/^error: /, "").trim();
+  write(`zkmargin: command line: ${text} (see --help)\n`);
+}
+
 /** The program with every verb registered; commander errors throw instead of exiting. */
 export function buildProgram(): Command {
   const program = new Command("zkmargin")
     .description(
       "Private, verifiable margin: prove in zero knowledge that a hidden portfolio meets a published margin policy.",
     )
-    .showHelpAfterError("(add --help for usage)")
-    .exitOverride();
+    .exitOverride()
+    .configureOutput({ outputError: usageError });
+  // Commands created after this point inherit the exit override and the error output.
   for (const register of COMMANDS) register(program);
-  for (const command of program.commands) command.exitOverride();
   return program;
 }
 
