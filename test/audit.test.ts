@@ -6,14 +6,63 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { expect } from "chai";
-import { auditKeys, type AuditResult, type Check } from "../prover/src/audit";
+import type { Contract, Signer } from "ethers";
+import {
+  auditChain,
+  auditKeys,
+  auditOpening,
+  formatAudit,
+  type AuditResult,
+  type Check,
+  type OpeningAuditInput,
+} from "../prover/src/audit";
+import {
+  deployVerifier,
+  deployZkMargin,
+  policyIdOf,
+  readMarginRegistryDomain,
+  registerPolicy,
+  signAttestation,
+  submitProof,
+  toSolidityProof,
+} from "../prover/src/chain";
+import { commitments } from "../prover/src/commitments";
+import { loadInstances } from "../prover/src/encoding/instances";
+import { loadMarket, loadPolicy, loadPortfolio, type Market } from "../prover/src/inputs";
+import { generateProof, type MarginProof } from "../prover/src/proving";
 import { setupInstance } from "../prover/src/setup/dev-setup";
 import { readManifest } from "../prover/src/setup/manifest";
 import { PROJECT_ROOT } from "../prover/src/setup/paths";
-import { removeTempDirs, tempDir } from "./helpers/cli";
+import { releaseCurve } from "../prover/src/setup/snarkjs";
+import { compileOnce, hre, now, snapshot } from "./contracts.fixture";
+import { SMALL_EXAMPLES, removeTempDirs, runCli, tempDir } from "./helpers/cli";
 
 const INSTANCE = "small";
 const quiet = { log: () => undefined, onProgress: () => undefined };
+const policyFile = path.join(SMALL_EXAMPLES, "policy.json");
+const marketFile = path.join(SMALL_EXAMPLES, "market.json");
+const policy = loadPolicy(policyFile);
+const exampleMarket = loadMarket(marketFile);
+const portfolio = loadPortfolio(path.join(SMALL_EXAMPLES, "portfolio.json"), policy);
+const FILES = {
+  opening: "opening.json",
+  public: "public.json",
+  policy: policyFile,
+  market: marketFile,
+  proof: "proof.json",
+};
+
+/** A deep copy of a JSON value. */
+function clone<T>(value: T): T {
+  return JSON.parse(JSON.stringify(value)) as T;
+}
+
+/** The titles of the failed checks, one per line. */
+function failures(result: AuditResult<unknown>): string {
+  return withStatus(result, "fail")
+    .map((c) => `${c.title}: ${c.detail}`)
+    .join("\n");
+}
 
 /** The checks of an audit with a given status. */
 function withStatus(result: AuditResult<unknown>, status: Check["status"]): Check[] {
@@ -57,7 +106,10 @@ describe("zkmargin audit", function () {
     await setupInstance(INSTANCE, quiet);
   });
 
-  after(removeTempDirs);
+  after(async function () {
+    removeTempDirs();
+    await releaseCurve(); // snarkjs keeps worker threads that would hold the process open
+  });
 
   describe("keys", function () {
     let root: string;
@@ -118,5 +170,249 @@ describe("zkmargin audit", function () {
         }
       });
     }
+  });
+  describe("opening", function () {
+    let proved: MarginProof;
+    let honest: OpeningAuditInput;
+
+    before(async function () {
+      proved = await generateProof({
+        policy,
+        market: exampleMarket,
+        portfolio,
+        nonce: 7n,
+        instance: INSTANCE,
+      });
+      honest = {
+        opening: clone(proved.opening),
+        publicSignals: clone(proved.publicSignals),
+        policy,
+        market: exampleMarket,
+        proof: clone(proved.proof),
+        files: FILES,
+      };
+    });
+
+    it("passes for a real opening, verifies the proof and reports the attested figures", async function () {
+      const result = await auditOpening(honest);
+      expect(failures(result)).to.equal("");
+      expect(result.ok).to.equal(true);
+      expect(result.data.report?.equityMicroUsd).to.equal(proved.report.equityMicroUsd);
+      expect(result.data.nonce).to.equal(7n);
+      const titles = result.checks.map((c) => c.title).join("\n");
+      expect(titles).to.match(/portfolioCommitment: recomputed/);
+      expect(titles).to.match(/the proof verifies/);
+      const text = formatAudit(result);
+      expect(text).to.match(/AUDIT PASSED/);
+      expect(text).to.not.contain(proved.opening.salt);
+    });
+
+    it("fails for a changed amount", async function () {
+      const opening = clone(proved.opening);
+      const [symbol, amount] = Object.entries(opening.portfolio.collateral)[0];
+      opening.portfolio.collateral[symbol] = (BigInt(amount.split(".")[0]) + 1n).toString();
+      const result = await auditOpening({ ...honest, opening });
+      expect(result.ok).to.equal(false);
+      expect(failures(result)).to.match(/portfolioCommitment: recomputed from portfolio \+ salt/);
+      expect(failures(result)).to.not.match(/marketCommitment|policyCommitment/);
+    });
+
+    it("fails for a changed salt", async function () {
+      const opening = clone(proved.opening);
+      opening.salt = (BigInt(opening.salt) ^ 1n).toString();
+      const result = await auditOpening({ ...honest, opening });
+      expect(result.ok).to.equal(false);
+      expect(failures(result)).to.match(/portfolioCommitment: recomputed/);
+    });
+
+    it("fails for a wrong market file", async function () {
+      const prices = new Map(exampleMarket.prices);
+      const [symbol, price] = [...prices.entries()][0];
+      prices.set(symbol, price + 1n);
+      const result = await auditOpening({ ...honest, market: { ...exampleMarket, prices } });
+      expect(result.ok).to.equal(false);
+      expect(failures(result)).to.match(/marketCommitment: recomputed/);
+      expect(failures(result)).to.not.match(/portfolioCommitment|policyCommitment/);
+    });
+
+    it("fails for another proof's public signals (account or nonce)", async function () {
+      const publicSignals = clone(proved.publicSignals);
+      publicSignals[1] = "8";
+      const result = await auditOpening({ ...honest, publicSignals });
+      expect(failures(result)).to.match(/nonce: the opening's equals the proof's/);
+      expect(failures(result)).to.match(/the proof verifies/);
+    });
+    it("CLI: prints the checklist and exits 0, or 1 with the failing line; --json for machines", function () {
+      const dir = tempDir();
+      const write = (name: string, value: unknown) => {
+        const file = path.join(dir, name);
+        fs.writeFileSync(file, JSON.stringify(value));
+        return file;
+      };
+      const args = [
+        "audit",
+        "opening",
+        "--opening",
+        write("opening.json", proved.opening),
+        "--public",
+        write("public.json", proved.publicSignals),
+        "--policy",
+        policyFile,
+        "--market",
+        marketFile,
+        "--proof",
+        write("proof.json", proved.proof),
+      ];
+      const passed = runCli(args);
+      expect(passed.status, passed.stderr).to.equal(0);
+      expect(passed.stdout).to.match(/PASS {2}portfolioCommitment: recomputed/);
+      expect(passed.stdout).to.match(/Margin report of the opened portfolio/);
+      expect(passed.stdout).to.match(/AUDIT PASSED/);
+      expect(passed.stdout).to.not.contain(proved.opening.salt);
+
+      const salted = { ...proved.opening, salt: (BigInt(proved.opening.salt) + 1n).toString() };
+      write("opening.json", salted);
+      const failed = runCli([...args, "--json"]);
+      expect(failed.status).to.equal(1);
+      const json = JSON.parse(failed.stdout) as AuditResult<unknown> & {
+        summary: { fail: number };
+      };
+      expect(json.ok).to.equal(false);
+      expect(json.summary.fail).to.be.greaterThan(0);
+      expect(json.checks.find((c) => c.status === "fail")?.title).to.match(/portfolioCommitment/);
+      expect(failed.stdout).to.not.contain(salted.salt);
+    });
+  });
+
+  describe("chain", function () {
+    let registry: Contract;
+    let policyRegistry: Contract;
+    let verifierAddress: string;
+    let market: Market;
+    let policyCommitment: bigint;
+    let admin: Signer;
+    let alice: Signer;
+    let custodian: Signer;
+    let restore: () => Promise<void>;
+
+    /** Registers `id`, proves under it as alice with a fresh proof, and returns the policy id. */
+    async function registerAndProve(id: string, vkeyHash: string): Promise<string> {
+      const policyId = policyIdOf(id);
+      await registerPolicy(policyRegistry, {
+        policyId,
+        commitment: policyCommitment,
+        mode: policy.mode,
+        verifier: verifierAddress,
+        verificationKeyHash: vkeyHash,
+        maxRoundAge: 3600n,
+      });
+      await (
+        await policyRegistry.getFunction("addCustodian")(policyId, await custodian.getAddress())
+      ).wait();
+      const proved = await generateProof({
+        policy,
+        market,
+        portfolio,
+        nonce: 1n,
+        instance: INSTANCE,
+      });
+      const portfolioCommitment = BigInt(proved.publicSignals[4]);
+      const attestation = await signAttestation(
+        custodian,
+        await readMarginRegistryDomain(registry),
+        {
+          account: portfolio.account,
+          portfolioCommitment,
+          validUntil: market.timestamp + 86_400n,
+        },
+      );
+      await submitProof(registry.connect(alice) as Contract, {
+        policyId,
+        round: market.round,
+        portfolioCommitment,
+        nonce: 1n,
+        proof: toSolidityProof(proved.proof),
+        attestation,
+      });
+      return policyId;
+    }
+
+    before(async function () {
+      await compileOnce();
+      [admin, alice, custodian] = await hre.ethers.getSigners();
+      expect(await alice.getAddress()).to.equal(portfolio.account);
+      market = { ...exampleMarket, timestamp: (await now()) - 60n };
+      const deployment = await deployZkMargin(admin, { publishers: [await admin.getAddress()] });
+      registry = deployment.marginRegistry.contract;
+      policyRegistry = deployment.policyRegistry.contract;
+      verifierAddress = (await deployVerifier(admin, INSTANCE)).address;
+      const venue = await commitments({
+        policy,
+        market,
+        portfolio,
+        salt: 0n,
+        instance: loadInstances()[INSTANCE],
+      });
+      policyCommitment = venue.policy;
+      await (
+        await deployment.marketBook.contract.getFunction("postRound")(
+          market.round,
+          market.timestamp,
+          venue.market,
+        )
+      ).wait();
+    });
+
+    beforeEach(async function () {
+      restore = await snapshot();
+    });
+
+    afterEach(async function () {
+      await restore();
+    });
+
+    it("passes after a real submission, re-verifying its proof from the calldata", async function () {
+      const policyId = await registerAndProve(
+        policy.id,
+        readManifest().instances[INSTANCE].vkeyHash,
+      );
+      const result = await auditChain({
+        provider: hre.ethers.provider,
+        registry: await registry.getAddress(),
+      });
+      expect(failures(result)).to.equal("");
+      expect(withStatus(result, "skip")).to.deep.equal([]);
+      expect(result.ok).to.equal(true);
+      expect(result.data.events.map((e) => e.policyId)).to.deep.equal([policyId]);
+      expect(result.data.policies[0].instance).to.equal(INSTANCE);
+      const titles = result.checks.map((c) => c.title).join("\n");
+      expect(titles).to.match(/runtime code equals the locally compiled/);
+      expect(titles).to.match(/the proof in the transaction verifies/);
+      expect(titles).to.match(/the registry's status is the latest event/);
+    });
+
+    it("fails when the registered vkey hash differs from the manifest's", async function () {
+      await registerAndProve(policy.id, `0x${"11".repeat(32)}`);
+      const result = await auditChain({
+        provider: hre.ethers.provider,
+        registry: await registry.getAddress(),
+        policyId: policy.id,
+      });
+      expect(result.ok).to.equal(false);
+      expect(failures(result)).to.match(
+        /registered verification-key hash equals the local manifest's/,
+      );
+      expect(failures(result)).to.match(/0x1111/);
+    });
+
+    it("fails for a policy id that was never registered", async function () {
+      const result = await auditChain({
+        provider: hre.ethers.provider,
+        registry: await registry.getAddress(),
+        policyId: "no-such-policy",
+      });
+      expect(result.ok).to.equal(false);
+      expect(failures(result)).to.match(/registered in PolicyRegistry/);
+    });
   });
 });
