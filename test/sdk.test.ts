@@ -30,6 +30,7 @@ const files = {
   market: path.join(SMALL_EXAMPLES, "market.json"),
   portfolio: path.join(SMALL_EXAMPLES, "portfolio.json"),
 };
+const OPENING = { ...files, opening: "o.json" };
 const policy = loadPolicy(files.policy);
 const market = loadMarket(files.market);
 const portfolio = loadPortfolio(files.portfolio, policy);
@@ -107,7 +108,10 @@ describe("prover SDK (small instance)", function () {
   });
 
   it("returns an opening that recomputes every commitment and round-trips the portfolio", async () => {
-    const reopened = await checkOpening(first.opening, policy, market, "opening.json");
+    const reopened = await checkOpening(first.opening, policy, market, {
+      ...files,
+      opening: "opening.json",
+    });
     expect(portfolioDifferences(policy, reopened, portfolio)).to.deep.equal([]);
     expect(first.opening.portfolio).to.deep.equal(portfolioToJson(policy, portfolio));
     expect(first.opening).to.include({
@@ -120,7 +124,7 @@ describe("prover SDK (small instance)", function () {
 
   it("refuses an opening whose salt, portfolio, policy or market was changed", async () => {
     const salted = { ...first.opening, salt: second.opening.salt };
-    await expectInputError(checkOpening(salted, policy, market, "o.json"), "commitments.portfolio");
+    await expectInputError(checkOpening(salted, policy, market, OPENING), "commitments.portfolio");
     const richer = {
       ...first.opening,
       portfolio: {
@@ -128,17 +132,19 @@ describe("prover SDK (small instance)", function () {
         collateral: { ...first.opening.portfolio.collateral, USDC: "250001" },
       },
     };
-    await expectInputError(checkOpening(richer, policy, market, "o.json"), "commitments.portfolio");
+    await expectInputError(checkOpening(richer, policy, market, OPENING), "commitments.portfolio");
+    const tooSmall = { ...first.opening, instance: "nonexistent" };
+    await expectInputError(checkOpening(tooSmall, policy, market, OPENING), "instance");
     const otherRound = { ...market, round: 8n };
-    await expectInputError(checkOpening(first.opening, policy, otherRound, "o.json"), "round");
+    await expectInputError(checkOpening(first.opening, policy, otherRound, OPENING), "round");
     const otherPrices = { ...market, prices: new Map([...market.prices, ["WETH", 1n]]) };
     await expectInputError(
-      checkOpening(first.opening, policy, otherPrices, "o.json"),
+      checkOpening(first.opening, policy, otherPrices, OPENING),
       "commitments.market",
     );
     const otherPolicy = { ...policy, bufferMicroUsd: policy.bufferMicroUsd + 1n };
     await expectInputError(
-      checkOpening(first.opening, otherPolicy, market, "o.json"),
+      checkOpening(first.opening, otherPolicy, market, OPENING),
       "commitments.policy",
     );
   });

@@ -7,7 +7,7 @@ import type { Signer, TypedDataDomain } from "ethers";
 import { signAttestation } from "../chain/eip712";
 import { InputError } from "../errors";
 import type { Market, Policy, Portfolio } from "../inputs";
-import { checkOpening, portfolioDifferences, type Opening } from "./opening";
+import { checkOpening, portfolioDifferences, type Opening, type OpeningFiles } from "./opening";
 
 /** attestation.json: what the holder passes to `MarginRegistry.prove`. */
 export interface AttestationFile {
@@ -36,7 +36,7 @@ export interface AttestArgs {
   domain: TypedDataDomain;
   validUntil: bigint;
   /** File names for error messages. */
-  files: { opening: string; records: string };
+  files: OpeningFiles & { records: string };
 }
 
 /**
@@ -46,7 +46,7 @@ export interface AttestArgs {
  */
 export async function attestOpening(args: AttestArgs): Promise<AttestationFile> {
   const { opening, records, policy, market, files } = args;
-  const holder = await checkOpening(opening, policy, market, files.opening);
+  const holder = await checkOpening(opening, policy, market, files);
   const differences = portfolioDifferences(policy, holder, records);
   if (differences.length > 0) {
     throw new InputError(

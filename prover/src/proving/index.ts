@@ -22,6 +22,7 @@ export {
   portfolioDifferences,
   portfolioToJson,
   type Opening,
+  type OpeningFiles,
   type PortfolioJson,
 } from "./opening";
 export { releaseCurve, type Groth16Proof, type VerificationKey } from "./snarkjs";

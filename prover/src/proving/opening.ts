@@ -7,10 +7,10 @@ import { getAddress } from "ethers";
 import { z } from "zod";
 import { commitments as computeCommitments } from "../commitments";
 import { formatUnits } from "../decimal";
-import { loadInstances } from "../encoding/instances";
+import { loadInstances, misfits, requiredDims } from "../encoding/instances";
 import { SNARK_SCALAR_FIELD } from "../encoding/widths";
 import { InputError } from "../errors";
-import { formatPath, parsePortfolio } from "../inputs";
+import { checkConsistency, formatPath, parsePortfolio } from "../inputs";
 import { toInputError } from "../inputs/issues";
 import type { Market, Policy, Portfolio } from "../inputs";
 
@@ -114,18 +114,28 @@ function openingPortfolio(opening: Opening, policy: Policy, file: string): Portf
   }
 }
 
+/** File names for the errors of {@link checkOpening}. */
+export interface OpeningFiles {
+  opening: string;
+  /** Default `policy.json`. */
+  policy?: string;
+  /** Default `market.json`. */
+  market?: string;
+}
+
 /**
  * Checks an opening against the public policy and market files it claims: same policy id and
  * round, a well-formed portfolio for the stated account, and all three commitments recomputed
  * from the portfolio, the salt and the instance's slot layout. Returns the parsed portfolio.
- * Errors name `file` and the opening field that does not hold.
+ * Errors name the file and the field that does not hold.
  */
 export async function checkOpening(
   opening: Opening,
   policy: Policy,
   market: Market,
-  file: string,
+  files: OpeningFiles,
 ): Promise<Portfolio> {
+  const file = files.opening;
   if (opening.policyId !== policy.id) {
     throw new InputError(file, "policyId", `is not the id of the given policy (${policy.id})`);
   }
@@ -141,7 +151,20 @@ export async function checkOpening(
       `unknown circuit instance (known: ${Object.keys(instances).join(", ")})`,
     );
   }
+  const problems = misfits(requiredDims(policy, market), instance);
+  if (problems.length > 0) {
+    throw new InputError(
+      file,
+      "instance",
+      `does not fit the policy and market (${problems.join(", ")})`,
+    );
+  }
   const portfolio = openingPortfolio(opening, policy, file);
+  checkConsistency(policy, market, portfolio, {
+    policy: files.policy ?? "policy.json",
+    market: files.market ?? "market.json",
+    portfolio: file,
+  });
   let account: string;
   try {
     account = getAddress(opening.account);

@@ -125,7 +125,12 @@ export function register(program: Command): void {
         signer,
         domain: marginRegistryDomain(chainId, registry),
         validUntil,
-        files: { opening: opts.opening, records: opts.records },
+        files: {
+          opening: opts.opening,
+          records: opts.records,
+          policy: opts.policy,
+          market: opts.market,
+        },
       });
       writeJsonFile(opts.out, attestation);
       process.stdout.write(
