@@ -36,6 +36,7 @@ import type { Market, Policy, Portfolio } from "../prover/src/inputs";
 import { attestOpening, generateProof } from "../prover/src/proving";
 import type { MarginProof } from "../prover/src/proving";
 import { readManifest } from "../prover/src/setup/manifest";
+import { releaseCurve } from "../prover/src/setup/snarkjs";
 import {
   SCALAR_FIELD,
   compileOnce,
@@ -172,6 +173,10 @@ describe("contracts end to end (real proofs, small instance)", function () {
     };
   });
 
+  after(async function () {
+    await releaseCurve(); // snarkjs keeps worker threads that would hold the process open
+  });
+
   beforeEach(async function () {
     restore = await snapshot();
   });
@@ -185,7 +190,7 @@ describe("contracts end to end (real proofs, small instance)", function () {
     expect(await isMarginSufficient(marginRegistry, account, policyId, MAX_ROUND_AGE)).to.equal(
       false,
     );
-    const receipt = await submitProof(as(alice), submission());
+    await submitProof(as(alice), submission());
     const status = await readStatus(marginRegistry, account, policyId);
     expect([
       status.round,
@@ -196,7 +201,6 @@ describe("contracts end to end (real proofs, small instance)", function () {
     expect(await isMarginSufficient(marginRegistry, account, policyId, MAX_ROUND_AGE)).to.equal(
       true,
     );
-    expect(receipt.gasUsed < 400_000n, `prove used ${receipt.gasUsed} gas`).to.equal(true);
 
     // A second, fresh proof with the next nonce updates the status.
     const second = await generateProof({
@@ -213,7 +217,7 @@ describe("contracts end to end (real proofs, small instance)", function () {
       portfolioCommitment: secondCommitment,
       validUntil: market.timestamp + DAY,
     });
-    await submitProof(
+    const repeat = await submitProof(
       as(alice),
       submission({
         nonce: 2n,
@@ -223,6 +227,8 @@ describe("contracts end to end (real proofs, small instance)", function () {
       }),
     );
     expect((await readStatus(marginRegistry, account, policyId)).nonce).to.equal(2n);
+    // The issue's target for a proof submission (npm run gas prints the full breakdown).
+    expect(repeat.gasUsed < 300_000n, `repeat prove used ${repeat.gasUsed} gas`).to.equal(true);
   });
 
   it("relayed: anyone submits the account's signed request", async function () {
