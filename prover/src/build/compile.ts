@@ -170,6 +170,5 @@ function runCompiler(relDir: string, onProgress?: (line: string) => void): Promi
 }
 
 function stripAnsi(text: string): string {
-  // eslint-disable-next-line no-control-regex
   return text.replace(/\u001b\[[0-9;]*m/g, "");
 }

@@ -94,7 +94,8 @@ export function readR1csHeader(file: string): R1csHeader {
       const size = Number(entry.readBigUInt64LE(4));
       if (entry.readUInt32LE(0) === 1) {
         const body = read(pos + 12, size);
-        const { n8: _n8, ...header } = parseHeader(body, [{ type: 1, start: 0, size }], file);
+        const { n8, ...header } = parseHeader(body, [{ type: 1, start: 0, size }], file);
+        if (n8 !== 32) throw new Error(`${file}: field elements of ${n8} bytes, expected 32 (BN254)`);
         return header;
       }
       pos += 12 + size;
