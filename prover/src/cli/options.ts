@@ -1,6 +1,7 @@
 /** Options and input loading shared by the CLI verbs. */
 import type { Command } from "commander";
 import { InputError } from "../errors";
+import { UINT_DECIMAL } from "../proving/proof-files";
 import {
   checkConsistency,
   loadMarket,
@@ -42,7 +43,7 @@ export function loadInputs(files: InputFiles): LoadedInputs {
 
 /** Parses a non-negative decimal integer option below 2^bits (e.g. `--nonce`, `--chain-id`). */
 export function parseIntegerOption(text: string, option: string, bits: number): bigint {
-  if (!/^(0|[1-9][0-9]*)$/.test(text)) {
+  if (!UINT_DECIMAL.test(text)) {
     throw new InputError(COMMAND_LINE, option, "must be a non-negative decimal integer");
   }
   const value = BigInt(text);

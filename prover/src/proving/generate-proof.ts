@@ -17,7 +17,7 @@ import { computeMargin } from "../model";
 import type { MarginReport } from "../model";
 import { loadArtifacts } from "../setup/manifest";
 import { step, type ProgressListener } from "../setup/progress";
-import { chooseInstance } from "./artifacts";
+import { chooseInstance } from "./instance-choice";
 import { toVerifierCalldata, type VerifierCalldata } from "./calldata";
 import { OPENING_VERSION, portfolioToJson, type Opening } from "./opening";
 import { encodePublicSignals } from "./public-signals";
@@ -109,19 +109,20 @@ export async function generateProof(args: GenerateProofArgs): Promise<MarginProo
     portfolioCommitment: signals.portfolioCommitment,
   });
 
+  // The witness stays in memory (it holds every private value) and is dropped after proving.
   const { proof, publicSignals, valid } = await usingCurve(async () => {
     const witness: { type: "mem"; data?: Uint8Array } = { type: "mem" };
     await step(progress, "witness", undefined, () =>
       snarkjs.wtns.calculate({ ...signals }, artifacts.wasm, witness),
     );
-    const { proof, publicSignals } = await step(progress, "proving", undefined, () =>
+    const made = await step(progress, "proving", undefined, () =>
       snarkjs.groth16.prove(artifacts.zkey, witness),
     );
     witness.data = undefined;
-    const valid = await step(progress, "verifying", undefined, () =>
-      verifyProof(proof, publicSignals, artifacts.vkey),
+    const verified = await step(progress, "verifying", undefined, () =>
+      verifyProof(made.proof, made.publicSignals, artifacts.vkey),
     );
-    return { proof, publicSignals, valid };
+    return { ...made, valid: verified };
   });
   if (!valid) {
     throw new ProofVerificationError(

@@ -14,7 +14,7 @@ export {
 } from "./public-signals";
 export { parseProof, parseVerificationKey } from "./proof-files";
 export { toVerifierCalldata, type VerifierCalldata } from "./calldata";
-export { chooseInstance, setUpInstances } from "./artifacts";
+export { chooseInstance, setUpInstances } from "./instance-choice";
 export {
   checkOpening,
   OPENING_VERSION,

@@ -12,6 +12,7 @@ import { SNARK_SCALAR_FIELD } from "../encoding/widths";
 import { InputError } from "../errors";
 import { checkConsistency, formatPath, parsePortfolio } from "../inputs";
 import { toInputError } from "../inputs/issues";
+import { uintString } from "./proof-files";
 import type { Market, Policy, Portfolio } from "../inputs";
 
 /** Version of the opening format. */
@@ -74,8 +75,7 @@ export function portfolioToJson(policy: Policy, portfolio: Portfolio): Portfolio
   return { account: portfolio.account, collateral, perps, options };
 }
 
-const decimalString = z.string().regex(/^(0|[1-9][0-9]*)$/, "must be a decimal integer string");
-const fieldElement = decimalString.refine((s) => BigInt(s) < SNARK_SCALAR_FIELD, {
+const fieldElement = uintString.refine((s) => BigInt(s) < SNARK_SCALAR_FIELD, {
   message: "must be below the BN254 field modulus",
 });
 
@@ -84,9 +84,9 @@ const openingSchema = z
     version: z.literal(OPENING_VERSION),
     account: z.string(),
     policyId: z.string().min(1),
-    round: decimalString,
+    round: uintString,
     instance: z.string().min(1),
-    nonce: decimalString,
+    nonce: uintString,
     salt: fieldElement,
     portfolio: z.unknown(),
     commitments: z

@@ -6,12 +6,17 @@ import { z } from "zod";
 import { toInputError } from "../inputs/issues";
 import type { Groth16Proof, VerificationKey } from "./snarkjs";
 
-const decimal = z.string().regex(/^(0|[1-9][0-9]*)$/, "must be a decimal string");
-const g1 = z.tuple([decimal, decimal, decimal]);
+/** A canonical unsigned decimal integer: digits, no sign, no leading zero. */
+export const UINT_DECIMAL = /^(0|[1-9][0-9]*)$/;
+
+/** A string holding a canonical unsigned decimal integer. */
+export const uintString = z.string().regex(UINT_DECIMAL, "must be a decimal integer string");
+
+const g1 = z.tuple([uintString, uintString, uintString]);
 const g2 = z.tuple([
-  z.tuple([decimal, decimal]),
-  z.tuple([decimal, decimal]),
-  z.tuple([decimal, decimal]),
+  z.tuple([uintString, uintString]),
+  z.tuple([uintString, uintString]),
+  z.tuple([uintString, uintString]),
 ]);
 
 const proofSchema = z
@@ -29,7 +34,7 @@ const vkeySchema = z
     protocol: z.literal("groth16"),
     curve: z.literal("bn128"),
     nPublic: z.number().int().nonnegative(),
-    IC: z.array(z.array(decimal)),
+    IC: z.array(z.array(uintString)),
   })
   .passthrough()
   .refine((v) => v.IC.length === v.nPublic + 1, {

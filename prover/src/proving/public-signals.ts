@@ -4,6 +4,7 @@
  */
 import { getAddress } from "ethers";
 import { InputError } from "../errors";
+import { UINT_DECIMAL } from "./proof-files";
 import { ACCOUNT_BITS, ROUND_BITS, SNARK_SCALAR_FIELD, fitsBits } from "../encoding/widths";
 
 /** The public signals' names, in the circuit's order. */
@@ -25,8 +26,6 @@ export interface DecodedPublicSignals {
   portfolioCommitment: bigint;
 }
 
-const DECIMAL = /^(0|[1-9][0-9]*)$/;
-
 /**
  * Checks and decodes the public signals (`public.json`): exactly five canonical decimal field
  * elements, the account below 2^160 and the nonce below 2^64. `source` names the input in errors.
@@ -40,7 +39,7 @@ export function decodePublicSignals(
   }
   const values = publicSignals.map((signal: unknown, i) => {
     const where = `[${i}]`;
-    if (typeof signal !== "string" || !DECIMAL.test(signal)) {
+    if (typeof signal !== "string" || !UINT_DECIMAL.test(signal)) {
       throw new InputError(source, where, `${PUBLIC_SIGNAL_NAMES[i]}: must be a decimal string`);
     }
     const value = BigInt(signal);
