@@ -3,8 +3,8 @@
  * the SDK's generateProof and the custodian's attestOpening to MarginRegistry and
  * isMarginSufficient, then one test per refusal.
  *
- * Needs the development keys and generated verifier (`zkmargin setup --instance small`); without
- * them the suite is skipped with a message saying so.
+ * The suite runs the development setup of the instance first (a no-op when its keys and
+ * generated verifier are up to date, several minutes on a fresh checkout).
  */
 import { expect } from "chai";
 import path from "node:path";
@@ -14,7 +14,6 @@ import {
   NO_ATTESTATION,
   deployVerifier,
   deployZkMargin,
-  hasVerifierSource,
   isMarginSufficient,
   policyIdOf,
   proofCoordinates,
@@ -37,9 +36,10 @@ import { attestOpening, generateProof } from "../prover/src/proving";
 import type { MarginProof } from "../prover/src/proving";
 import { readManifest } from "../prover/src/setup/manifest";
 import { releaseCurve } from "../prover/src/setup/snarkjs";
+import { setupInstance } from "../prover/src/setup/dev-setup";
 import {
   SCALAR_FIELD,
-  compileOnce,
+  compileContracts,
   expectRevert,
   hre,
   mineAt,
@@ -52,19 +52,6 @@ const INSTANCE = "small";
 const EXAMPLES = path.resolve(__dirname, "..", "examples", "small");
 const MAX_ROUND_AGE = 3600n;
 const DAY = 86_400n;
-
-/** Why the suite cannot run here, or undefined when it can. */
-function missingPieces(): string | undefined {
-  let entry;
-  try {
-    entry = readManifest().instances[INSTANCE];
-  } catch (error) {
-    return `build/manifest.json is unreadable (${String(error)})`;
-  }
-  if (!entry) return `no "${INSTANCE}" entry in build/manifest.json`;
-  if (!hasVerifierSource(INSTANCE)) return `no generated verifier for "${INSTANCE}"`;
-  return undefined;
-}
 
 describe("contracts end to end (real proofs, small instance)", function () {
   let admin: Signer,
@@ -101,14 +88,9 @@ describe("contracts end to end (real proofs, small instance)", function () {
   }
 
   before(async function () {
-    const missing = missingPieces();
-    if (missing !== undefined) {
-      console.warn(
-        `    SKIPPED: ${missing}. Run \`zkmargin setup --instance ${INSTANCE}\` to enable the real-proof contract tests.`,
-      );
-      this.skip();
-    }
-    await compileOnce();
+    // Development keys and the generated verifier of the instance (a no-op when up to date).
+    await setupInstance(INSTANCE, { log: () => undefined, onProgress: () => undefined });
+    await compileContracts();
     [admin, alice, bob, custodian, publisher, relayer] = await hre.ethers.getSigners();
 
     policy = loadPolicy(path.join(EXAMPLES, "policy.json"));

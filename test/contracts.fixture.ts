@@ -17,13 +17,16 @@ export const hre = require("hardhat") as HardhatRuntimeEnvironment;
 export const SCALAR_FIELD =
   21888242871839275222246405745257275088548364400416034343698204186575808495617n;
 
-let compiled: Promise<void> | undefined;
-
-/** Compiles the contracts once per process (quietly). */
-export function compileOnce(): Promise<void> {
-  compiled ??= hre.run("compile", { quiet: true }) as Promise<void>;
-  return compiled;
+/**
+ * Compiles the contracts (quietly). Hardhat's cache makes a repeat call cheap, and a call after the
+ * setup step wrote a generated verifier picks it up.
+ */
+export async function compileContracts(): Promise<void> {
+  await hre.run("compile", { quiet: true });
 }
+
+/** @deprecated Kept for test/audit.test.ts; same as {@link compileContracts}. */
+export const compileOnce = compileContracts;
 
 /** Takes an EVM snapshot; the returned function reverts to it. */
 export async function snapshot(): Promise<() => Promise<void>> {

@@ -33,7 +33,7 @@ import type { SignedAttestation, SolidityProof } from "../prover/src/chain";
 import type { TypedDataDomain } from "ethers";
 import {
   SCALAR_FIELD,
-  compileOnce,
+  compileContracts,
   expectRevert,
   hre,
   mineAt,
@@ -132,7 +132,7 @@ describe("contracts (test verifier)", function () {
   }
 
   before(async function () {
-    await compileOnce();
+    await compileContracts();
     const [admin, publisher, alice, bob, custodian, stranger] = await hre.ethers.getSigners();
     const d = await deployZkMargin(admin, { publishers: [await publisher.getAddress()] });
     const verifier = await deployArtifact(admin, loadArtifact("ExpectedInputsVerifier"));
