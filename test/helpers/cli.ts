@@ -59,6 +59,10 @@ export function example(name: ExampleName): Record<string, unknown> {
   >;
 }
 
+/** The three documents as loose JSON, for mutation by tests. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type Docs = Record<ExampleName, Record<string, any>>;
+
 /** Paths of the three input files in a folder. */
 export interface InputPaths {
   policy: string;
@@ -71,9 +75,7 @@ export interface InputPaths {
  * parsed documents in place (or replaced a file's text, by returning it under that name).
  */
 export function writeInputs(
-  mutate: (
-    docs: Record<ExampleName, Record<string, unknown>>,
-  ) => Partial<Record<ExampleName, string>> | void = () => undefined,
+  mutate: (docs: Docs) => Partial<Record<ExampleName, string>> | void = () => undefined,
 ): InputPaths {
   const dir = tempDir();
   const docs = {
@@ -105,8 +107,6 @@ export function listFiles(dir: string): string[] {
 
 // Bad inputs: each mutates the `small` example files and names the exact file and JSON path
 // the refusal must point at. Used by the SDK test (in-process) and the CLI test (spawned).
-
-type Docs = Record<ExampleName, Record<string, any>>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
 /** One bad input. */
 export interface BadInput {
