@@ -41,11 +41,5 @@ module.exports = {
     cache: path.join(__dirname, "build", "hardhat", "cache"),
     artifacts: path.join(__dirname, "build", "hardhat", "artifacts"),
   },
-  networks: {
-    hardhat: {
-      // Proof tests move the clock by hand; nothing here relies on automatic mining intervals.
-      allowUnlimitedContractSize: false,
-    },
-  },
   mocha: { timeout: 600_000 },
 };

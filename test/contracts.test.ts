@@ -4,7 +4,8 @@
  * state is checked signal by signal. Real Groth16 proofs: contracts.e2e.test.ts.
  */
 import { expect } from "chai";
-import { AbiCoder, Interface, ZeroAddress, keccak256, ZeroHash } from "ethers";
+import fc from "fast-check";
+import { AbiCoder, Interface, ZeroAddress, ZeroHash, getAddress, hexlify, keccak256 } from "ethers";
 import type { Contract, Signer } from "ethers";
 import {
   NO_ATTESTATION,
@@ -1084,6 +1085,80 @@ describe("contracts (test verifier)", function () {
           req.nonce,
           req.deadline,
         ),
+      );
+    });
+
+    it("@property EIP-712 digests match the contract for random messages", async function () {
+      const uint = (bits: number) => fc.bigInt({ min: 0n, max: (1n << BigInt(bits)) - 1n });
+      const address = fc
+        .uint8Array({ minLength: 20, maxLength: 20 })
+        .map((b) => getAddress(hexlify(b)));
+      const bytes32 = fc.uint8Array({ minLength: 32, maxLength: 32 }).map((b) => hexlify(b));
+      await fc.assert(
+        fc.asyncProperty(
+          address,
+          bytes32,
+          uint(64),
+          uint(256),
+          uint(64),
+          uint(64),
+          async (account, policyId, round, portfolioCommitment, nonce, deadline) => {
+            const validUntil = deadline;
+            expect(
+              attestationDigest(w.domain, { account, portfolioCommitment, validUntil }),
+            ).to.equal(
+              await w.marginRegistry.getFunction("attestationDigest")(
+                account,
+                portfolioCommitment,
+                validUntil,
+              ),
+            );
+            const req = { account, policyId, round, portfolioCommitment, nonce, deadline };
+            expect(proveRequestDigest(w.domain, req)).to.equal(
+              await w.marginRegistry.getFunction("proveRequestDigest")(
+                account,
+                policyId,
+                round,
+                portfolioCommitment,
+                nonce,
+                deadline,
+              ),
+            );
+          },
+        ),
+        { numRuns: 40, seed: 5 },
+      );
+    });
+
+    it("@property toSolidityProof keeps G1 coordinates and swaps each G2 pair", function () {
+      const coordinate = fc.bigInt({ min: 0n, max: BN254_BASE_FIELD - 1n });
+      fc.assert(
+        fc.property(fc.array(coordinate, { minLength: 8, maxLength: 8 }), (v) => {
+          const s = v.map(String);
+          const converted = toSolidityProof({
+            pi_a: [s[0], s[1], "1"],
+            pi_b: [
+              [s[2], s[3]],
+              [s[4], s[5]],
+              ["1", "0"],
+            ],
+            pi_c: [s[6], s[7], "1"],
+            protocol: "groth16",
+            curve: "bn128",
+          });
+          expect(proofCoordinates(converted)).to.deep.equal([
+            v[0],
+            v[1],
+            v[3],
+            v[2],
+            v[5],
+            v[4],
+            v[6],
+            v[7],
+          ]);
+          expect(proofFromCoordinates(proofCoordinates(converted))).to.deep.equal(converted);
+        }),
+        { numRuns: 200, seed: 7 },
       );
     });
 
