@@ -14,6 +14,9 @@ import { setupPaths } from "../setup/paths";
 import { snarkjs } from "../setup/snarkjs";
 import { Checklist, type AuditResult } from "./checklist";
 
+/** Ceremonies verified in this process, by the sha256 of their transcript (and the ptau override). */
+const verifiedCeremonies = new Map<string, ReturnType<typeof verifyCeremony>>();
+
 /** Options of {@link auditCeremony}. */
 export interface CeremonyAuditOptions {
   /** The ceremony's ptau, when it is not at the recorded path. */
@@ -90,9 +93,22 @@ export async function auditCeremony(
     );
   }
 
+  const filesIntact = list.ok;
   const verified = await list.attempt(
     "the final zkey verifies against the ceremony's r1cs and ptau, carrying exactly the transcript's contributions",
-    () => verifyCeremony(dir, options.ptau !== undefined ? { ptau: options.ptau } : {}),
+    async () => {
+      const ptau = options.ptau !== undefined ? { ptau: options.ptau } : {};
+      if (!filesIntact) return verifyCeremony(dir, ptau);
+      // Every file matched the transcript: the transcript's bytes (and the ptau) fix the verdict.
+      const key = `${await sha256File(path.join(dir, "transcript.json"))}:${options.ptau ?? ""}`;
+      let pending = verifiedCeremonies.get(key);
+      if (pending === undefined) {
+        pending = verifyCeremony(dir, ptau);
+        verifiedCeremonies.set(key, pending);
+        pending.catch(() => verifiedCeremonies.delete(key));
+      }
+      return pending;
+    },
     (v) =>
       `circuit hash ${v.report.circuitHash.slice(0, 16)}..., ${v.report.contributions.length} contribution(s)`,
   );
