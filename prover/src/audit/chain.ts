@@ -24,7 +24,12 @@ import { encodePublicSignals } from "../proving/public-signals";
 import type { Groth16Proof } from "../proving/snarkjs";
 import { verifyProof } from "../proving/verify-proof";
 import { sha256Hex } from "../setup/hash";
-import { loadArtifacts, readManifest, type LoadedArtifacts } from "../setup/manifest";
+import {
+  loadArtifacts,
+  readManifest,
+  type LoadedArtifacts,
+  type Manifest,
+} from "../setup/manifest";
 import { setupPaths } from "../setup/paths";
 import { Checklist, type AuditResult } from "./checklist";
 
@@ -206,7 +211,13 @@ async function auditPolicy(
   }
 
   const code = (await options.provider.getCode(policy.verifier)).toLowerCase();
-  const manifest = readManifest(setupPaths(options.root));
+  let manifest: Manifest;
+  try {
+    manifest = readManifest(setupPaths(options.root));
+  } catch (error) {
+    list.add("fail", "the local manifest is readable", (error as Error).message);
+    manifest = { version: 1, instances: {} };
+  }
   const names = Object.keys(manifest.instances);
   const local = async (name: string): Promise<LocalInstance> => {
     let found = locals.get(name);
