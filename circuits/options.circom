@@ -31,6 +31,9 @@ template OptionRisk(nO, nS) {
     signal output value;
     signal output requirement;
 
+    // Compile-time guard on the parameters (no signal involved): the widths above assume it.
+    assert(nO >= 1 && nO <= 32 && nS >= 1);
+
     var riskOffset = 1 << RISK_OFFSET_BITS();
     signal shortAbs[nO];
     signal q[nO];

@@ -88,7 +88,12 @@ export async function compileMain(
   try {
     fs.writeFileSync(path.join(scratch, "main.circom"), source);
     await runCompiler(path.relative(PROJECT_ROOT, scratch), opts.onProgress);
-    replaceDir(scratch, dir);
+    try {
+      replaceDir(scratch, dir);
+    } catch (error) {
+      // Another process finished the same build first: keep its (equivalent) result.
+      if (!isUpToDate(dir, source)) throw error;
+    }
   } finally {
     fs.rmSync(scratch, { recursive: true, force: true });
   }
