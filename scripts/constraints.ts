@@ -34,7 +34,9 @@ async function main(): Promise<void> {
       `| ${name} | ${shape} | ${total} | ${marginal.assets} | ${marginal.perps} | ${marginal.options} |`,
     );
   }
-  console.log("| instance | assets/perps/options/scenarios/tiers | constraints | per asset | per perp | per option |");
+  console.log(
+    "| instance | assets/perps/options/scenarios/tiers | constraints | per asset | per perp | per option |",
+  );
   console.log("|---|---|---|---|---|---|");
   for (const row of rows) console.log(row);
 }

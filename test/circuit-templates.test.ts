@@ -38,7 +38,11 @@ describe("circuit templates", function () {
     before(async () => {
       floor = await CircuitTester.main("unit-floordiv", "lib/arith.circom", "FloorDiv(8, 8)");
       ceil = await CircuitTester.main("unit-ceildiv", "lib/arith.circom", "CeilDiv(8, 8)");
-      signed = await CircuitTester.main("unit-signedfloordiv", "lib/arith.circom", "SignedFloorDiv(8, 8)");
+      signed = await CircuitTester.main(
+        "unit-signedfloordiv",
+        "lib/arith.circom",
+        "SignedFloorDiv(8, 8)",
+      );
     });
     it("equal the model's floorDiv / ceilDiv @property", async () => {
       await fc.assert(
@@ -96,7 +100,11 @@ describe("circuit templates", function () {
     let pack: CircuitTester;
     let hash: CircuitTester;
     before(async () => {
-      pack = await CircuitTester.main("unit-pack", "lib/pack.circom", `PackItems(${widths.length}, [${widths.join(", ")}])`);
+      pack = await CircuitTester.main(
+        "unit-pack",
+        "lib/pack.circom",
+        `PackItems(${widths.length}, [${widths.join(", ")}])`,
+      );
       // "zkmargin/market/v1" as a big-endian integer, 17 elements: two chunks, the last padded.
       hash = await CircuitTester.main(
         "unit-vectorhash",
@@ -106,11 +114,19 @@ describe("circuit templates", function () {
     });
     it("packs exactly like packItems @property", async () => {
       await fc.assert(
-        fc.asyncProperty(fc.tuple(...widths.map((w) => fc.bigInt({ min: 0n, max: (1n << BigInt(w)) - 1n }))), async (values) => {
-          const w = await pack.expectPass({ in: values });
-          const expected = packItems(values.map((value, i) => ({ value, bits: widths[i] })));
-          expected.forEach((e, k) => expect(pack.signal(w, `main.out[${k}]`) === e || pack.signal(w, `main.out[${k}]`) === e - p).to.equal(true));
-        }),
+        fc.asyncProperty(
+          fc.tuple(...widths.map((w) => fc.bigInt({ min: 0n, max: (1n << BigInt(w)) - 1n }))),
+          async (values) => {
+            const w = await pack.expectPass({ in: values });
+            const expected = packItems(values.map((value, i) => ({ value, bits: widths[i] })));
+            expected.forEach((e, k) =>
+              expect(
+                pack.signal(w, `main.out[${k}]`) === e ||
+                  pack.signal(w, `main.out[${k}]`) === e - p,
+              ).to.equal(true),
+            );
+          },
+        ),
         { numRuns: 20, seed: 11 },
       );
     });

@@ -12,13 +12,7 @@ import { loadInstances } from "../prover/src/encoding/instances";
 import { SNARK_SCALAR_FIELD } from "../prover/src/encoding/widths";
 import { loadMarket, loadPolicy, loadPortfolio } from "../prover/src/inputs";
 import { computeMargin } from "../prover/src/model";
-import {
-  atBoundary,
-  nonceArb,
-  saltArb,
-  tripleArb,
-  type Triple,
-} from "./helpers/arbitraries";
+import { atBoundary, nonceArb, saltArb, tripleArb, type Triple } from "./helpers/arbitraries";
 import { CircuitTester, type WitnessInput } from "./helpers/circuit";
 
 const dims = loadInstances().small;
@@ -45,13 +39,17 @@ function asInput(signals: CircuitSignals): WitnessInput {
 function expectAgreesWithModel(tester: CircuitTester, witness: bigint[], triple: Triple): void {
   const report = computeMargin(triple.policy, triple.market, triple.portfolio);
   report.assets.forEach((asset, i) => {
-    expect(tester.signal(witness, `main.collateral[${i}].value`), `v[${i}]`).to.equal(asset.valueMicroUsd);
+    expect(tester.signal(witness, `main.collateral[${i}].value`), `v[${i}]`).to.equal(
+      asset.valueMicroUsd,
+    );
     expect(tester.signal(witness, `main.collateral[${i}].haircut`), `H[${i}]`).to.equal(
       asset.haircutValueMicroUsd,
     );
   });
   report.perps.forEach((perp, j) => {
-    expect(tester.signal(witness, `main.perp[${j}].notional`), `n[${j}]`).to.equal(perp.notionalMicroUsd);
+    expect(tester.signal(witness, `main.perp[${j}].notional`), `n[${j}]`).to.equal(
+      perp.notionalMicroUsd,
+    );
     expect(tester.signal(witness, `main.perp[${j}].pnl`), `u[${j}]`).to.equal(perp.pnlMicroUsd);
     expect(tester.signal(witness, `main.perp[${j}].requirement`), `M[${j}]`).to.equal(
       perp.requirementMicroUsd,
@@ -76,12 +74,20 @@ describe("circuit: MarginProof (small) vs the reference model", function () {
     expect(tester.r1cs.nPublicOutputs).to.equal(0);
     expect(tester.r1cs.nPublicInputs).to.equal(5);
     // Wires 1..5 are the public signals in declaration order.
-    const names = ["account", "nonce", "marketCommitment", "policyCommitment", "portfolioCommitment"];
+    const names = [
+      "account",
+      "nonce",
+      "marketCommitment",
+      "policyCommitment",
+      "portfolioCommitment",
+    ];
     names.forEach((name, k) => expect(tester.wire(`main.${name}`)).to.equal(k + 1));
   });
 
   it("accepts the example portfolio and agrees with the model slot by slot", async function () {
-    expect(computeMargin(example.policy, example.market, example.portfolio).sufficient).to.equal(true);
+    expect(computeMargin(example.policy, example.market, example.portfolio).sufficient).to.equal(
+      true,
+    );
     const witness = await tester.expectPass(asInput(valid));
     expectAgreesWithModel(tester, witness, example);
   });
@@ -118,13 +124,23 @@ describe("circuit: MarginProof (small) vs the reference model", function () {
       ["amount = 2^96", (s) => ({ ...s, amount: [1n << 96n, ...s.amount.slice(1)] })],
       ["perp size = 2^96", (s) => ({ ...s, perpSizeAbs: [1n << 96n, ...s.perpSizeAbs.slice(1)] })],
       ["sign bit = 2", (s) => ({ ...s, optionQtyNeg: [2n, ...s.optionQtyNeg.slice(1)] })],
-      ["risk entry = 2^63", (s) => ({ ...s, riskArray: [[1n << 63n, ...s.riskArray[0].slice(1)], ...s.riskArray.slice(1)] })],
+      [
+        "risk entry = 2^63",
+        (s) => ({
+          ...s,
+          riskArray: [[1n << 63n, ...s.riskArray[0].slice(1)], ...s.riskArray.slice(1)],
+        }),
+      ],
       ["account = 2^160", (s) => ({ ...s, account: 1n << 160n })],
       ["nonce = 2^64", (s) => ({ ...s, nonce: 1n << 64n })],
       ["nonce = p - 1", (s) => ({ ...s, nonce: p - 1n })],
     ];
     for (const [, make] of cases) await tester.expectFail(make(valid));
-    await tester.expectPass({ ...asInput(valid), account: (1n << 160n) - 1n, nonce: (1n << 64n) - 1n });
+    await tester.expectPass({
+      ...asInput(valid),
+      account: (1n << 160n) - 1n,
+      nonce: (1n << 64n) - 1n,
+    });
   });
 
   it("forces padded slots to zero holdings", async function () {
@@ -147,7 +163,11 @@ describe("circuit: MarginProof (small) vs the reference model", function () {
     const cases: [string, string | RegExp, (x: bigint) => bigint][] = [
       ["haircut value above its tier line", "main.collateral[1].haircut", plusOne],
       ["asset value above the floor", "main.collateral[1].value", plusOne],
-      ["remainder not below its divisor", /^main\.collateral\[1\]\..*FloorDiv.*\.rem$/, (x) => x + 10n ** 20n],
+      [
+        "remainder not below its divisor",
+        /^main\.collateral\[1\]\..*FloorDiv.*\.rem$/,
+        (x) => x + 10n ** 20n,
+      ],
       ["perp requirement below its tier line", "main.perp[0].requirement", minusOne],
       ["perp notional below the ceiling", "main.perp[0].notional", minusOne],
       ["perp PnL above the floor", "main.perp[0].pnl", plusOne],
@@ -163,7 +183,7 @@ describe("circuit: MarginProof (small) vs the reference model", function () {
     for (const [label, signal, edit] of cases) {
       it(label, async function () {
         const name =
-          typeof signal === "string" ? signal : tester.signalNames(signal)[0] ?? String(signal);
+          typeof signal === "string" ? signal : (tester.signalNames(signal)[0] ?? String(signal));
         await tester.expectTamperFails(asInput(valid), name, edit);
       });
     }

@@ -11,7 +11,12 @@ import {
   compileMain,
   type CompiledArtifacts,
 } from "../../prover/src/build/compile";
-import { firstViolatedConstraint, parseWtns, readR1cs, type R1cs } from "../../prover/src/build/r1cs";
+import {
+  firstViolatedConstraint,
+  parseWtns,
+  readR1cs,
+  type R1cs,
+} from "../../prover/src/build/r1cs";
 
 /** A witness input: signal name -> value, array or nested array of values. */
 export type WitnessInput = Record<string, unknown>;
@@ -62,10 +67,15 @@ export class CircuitTester {
     return CircuitTester.cached(`main:${name}`, () => compileMain(name, source));
   }
 
-  private static cached(key: string, compile: () => Promise<CompiledArtifacts>): Promise<CircuitTester> {
+  private static cached(
+    key: string,
+    compile: () => Promise<CompiledArtifacts>,
+  ): Promise<CircuitTester> {
     let tester = cache.get(key);
     if (!tester) {
-      tester = compile().then((artifacts) => new CircuitTester(artifacts, readR1cs(artifacts.r1cs)));
+      tester = compile().then(
+        (artifacts) => new CircuitTester(artifacts, readR1cs(artifacts.r1cs)),
+      );
       cache.set(key, tester);
     }
     return tester;
@@ -131,7 +141,11 @@ export class CircuitTester {
    * Computes a valid witness for `input`, replaces signal `name` by `edit(old)` (mod p) and
    * expects the constraint check to fail. Returns the violated constraint's index.
    */
-  async expectTamperFails(input: WitnessInput, name: string, edit: (old: bigint) => bigint): Promise<number> {
+  async expectTamperFails(
+    input: WitnessInput,
+    name: string,
+    edit: (old: bigint) => bigint,
+  ): Promise<number> {
     const witness = await this.expectPass(input);
     const wire = this.wire(name);
     const p = this.r1cs.prime;
