@@ -8,7 +8,8 @@
  * - `generateProof` / `verifyProof` / `decodePublicSignals`: the proof;
  * - `checkOpening` / `attestOpening`: the custodian's check and EIP-712 attestation;
  * - `setupInstance` / `loadArtifacts`: development keys and manifest-checked artifacts;
- * - deployment, submission and status reads of the contracts (`chain`).
+ * - deployment, submission and status reads of the contracts (`chain`);
+ * - `runDemo`: the end-to-end story; the auditor's checks (`audit`).
  */
 export { InputError, ShortfallError } from "./errors";
 export { formatUnits, parseDecimal } from "./decimal";
@@ -39,3 +40,5 @@ export {
   type SetupResult,
 } from "./setup/dev-setup";
 export * from "./chain";
+export * from "./audit";
+export { runDemo, type DemoOptions, type DemoResult } from "./demo/run-demo";
