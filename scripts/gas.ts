@@ -236,8 +236,13 @@ async function main(): Promise<void> {
   const [admin, account, custodian] = await hre.ethers.getSigners();
   const manifest = readManifest();
   const declared = loadInstances();
+  // `npm run gas -- small demo` measures only the named instances.
+  const only = process.argv.slice(2);
   const ready = Object.keys(manifest.instances).filter(
-    (name) => hasVerifierSource(name) && declared[name] !== undefined,
+    (name) =>
+      hasVerifierSource(name) &&
+      declared[name] !== undefined &&
+      (only.length === 0 || only.includes(name)),
   );
 
   console.log("zkmargin gas report (Hardhat EVM, solc 0.8.30, optimizer 10000 runs)\n");
@@ -264,6 +269,15 @@ async function main(): Promise<void> {
     const example = available.find((e) => fits(e.policy, e.market, dims));
     if (!example) {
       console.log(`\n(${instance}: no example in examples/ fits this instance; skipped)`);
+      continue;
+    }
+    try {
+      await loadArtifacts(instance);
+    } catch (error) {
+      // A rebuilt circuit whose keys were not regenerated: say so rather than measure nothing.
+      console.log(
+        `\n(${instance}: artifacts do not match build/manifest.json; skipped: ${String(error)})`,
+      );
       continue;
     }
     results.push(await measureInstance(instance, dims, example, { admin, account, custodian }));

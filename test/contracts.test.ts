@@ -10,6 +10,7 @@ import type { Contract, Signer } from "ethers";
 import {
   NO_ATTESTATION,
   attestationDigest,
+  decodeRevert,
   deployArtifact,
   deployZkMargin,
   isMarginSufficient,
@@ -452,13 +453,43 @@ describe("contracts (test verifier)", function () {
         "CustodianNotRegistered",
         [POLICY, b],
       );
-      await (await w.policyRegistry.getFunction("addCustodian")(POLICY, b)).wait();
+      const cId = (await w.policyRegistry.getFunction("custodianIdOf")(POLICY, c)) as bigint;
+      const added = await (await w.policyRegistry.getFunction("addCustodian")(POLICY, b)).wait();
+      const addedLog = w.policyRegistry.interface.parseLog(added.logs[0]);
+      const bId = (await w.policyRegistry.getFunction("custodianIdOf")(POLICY, b)) as bigint;
+      expect([addedLog?.name, ...(addedLog?.args ?? [])]).to.deep.equal([
+        "CustodianAdded",
+        POLICY,
+        b,
+        bId,
+      ]);
+      // Ids are fresh per registration, across policies too.
+      const otherId = (await w.policyRegistry.getFunction("custodianIdOf")(
+        OTHER_POLICY,
+        c,
+      )) as bigint;
+      expect(new Set([cId, otherId, bId]).size).to.equal(3);
       const receipt = await (
         await w.policyRegistry.getFunction("removeCustodian")(POLICY, c)
       ).wait();
-      expect(w.policyRegistry.interface.parseLog(receipt.logs[0])?.name).to.equal(
+      const removedLog = w.policyRegistry.interface.parseLog(receipt.logs[0]);
+      expect([removedLog?.name, ...(removedLog?.args ?? [])]).to.deep.equal([
         "CustodianRemoved",
+        POLICY,
+        c,
+        cId,
+      ]);
+      expect(await w.policyRegistry.getFunction("custodianIdOf")(POLICY, c)).to.equal(0n);
+      expect([...(await w.policyRegistry.getFunction("custodianById")(POLICY, cId))]).to.deep.equal(
+        [c, false],
       );
+      expect([...(await w.policyRegistry.getFunction("custodianById")(POLICY, bId))]).to.deep.equal(
+        [b, true],
+      );
+      // An id is scoped to its policy.
+      expect([
+        ...(await w.policyRegistry.getFunction("custodianById")(POLICY, otherId)),
+      ]).to.deep.equal([ZeroAddress, false]);
       expect(await w.policyRegistry.getFunction("isCustodian")(POLICY, c)).to.equal(false);
       expect(await w.policyRegistry.getFunction("isCustodian")(OTHER_POLICY, c)).to.equal(true);
       expect(await w.policyRegistry.getFunction("custodians")(POLICY)).to.deep.equal([b]);
@@ -473,14 +504,18 @@ describe("contracts (test verifier)", function () {
       const log = w.marginRegistry.interface.parseLog(receipt.logs[0]);
       expect(log?.name).to.equal("MarginProved");
       expect([...(log?.args ?? [])]).to.deep.equal([alice, POLICY, ROUND, 1n, PORTFOLIO]);
-      const block = await hre.ethers.provider.getBlock(receipt.blockNumber);
+      const custodianId = (await w.policyRegistry.getFunction("custodianIdOf")(
+        POLICY,
+        await w.custodian.getAddress(),
+      )) as bigint;
+      expect(custodianId).to.not.equal(0n);
       expect(await readStatus(w.marginRegistry, alice, POLICY)).to.deep.equal({
         round: ROUND,
         roundTimestamp: w.roundTimestamp,
-        provedAt: BigInt(block?.timestamp ?? 0),
         nonce: 1n,
-        portfolioCommitment: PORTFOLIO,
         custodian: await w.custodian.getAddress(),
+        custodianId,
+        custodianActive: true,
         attestationValidUntil: attestation.validUntil,
       });
       expect(await isMarginSufficient(w.marginRegistry, alice, POLICY, HOUR)).to.equal(true);
@@ -813,6 +848,36 @@ describe("contracts (test verifier)", function () {
       await expectRevert(submitWith(attestation), w.errors, "InvalidAttestationSignature");
     });
 
+    it("stores an expiry beyond 48 bits saturated, which changes no outcome", async function () {
+      const forever = 2n ** 64n - 1n;
+      await proveAs(w.alice, 1n, await attest(w.alice, { validUntil: forever }));
+      const alice = await w.alice.getAddress();
+      expect((await readStatus(w.marginRegistry, alice, POLICY)).attestationValidUntil).to.equal(
+        2n ** 48n - 1n,
+      );
+      expect(await isMarginSufficient(w.marginRegistry, alice, POLICY, HOUR)).to.equal(true);
+    });
+
+    it("refuses an EOA custodian's signature in the wrong format, and a contract that refuses it", async function () {
+      const signed = await attest(w.alice);
+      // 64 bytes: no ECDSA recovery, and an EOA has no ERC-1271 to fall back on.
+      await expectRevert(
+        submitWith({ ...signed, signature: signed.signature.slice(0, 130) }),
+        w.errors,
+        "InvalidAttestationSignature",
+      );
+      // A contract custodian whose owner is not the signer refuses through ERC-1271.
+      const wallet = await deployArtifact(w.admin, loadArtifact("ERC1271Wallet"), [
+        await w.bob.getAddress(),
+      ]);
+      await (await w.policyRegistry.getFunction("addCustodian")(POLICY, wallet.address)).wait();
+      await expectRevert(
+        submitWith({ ...signed, custodian: wallet.address }),
+        w.errors,
+        "InvalidAttestationSignature",
+      );
+    });
+
     it("accepts an ERC-1271 contract custodian", async function () {
       const wallet = await deployArtifact(w.admin, loadArtifact("ERC1271Wallet"), [
         await w.stranger.getAddress(),
@@ -1015,16 +1080,34 @@ describe("contracts (test verifier)", function () {
       ).to.equal(false);
     });
 
-    it("is false once the attesting custodian is removed", async function () {
+    it("is false once the attesting custodian is removed, also after it is added again", async function () {
       await proveAs(w.alice);
-      await (
-        await w.policyRegistry.getFunction("removeCustodian")(
-          POLICY,
-          await w.custodian.getAddress(),
-        )
-      ).wait();
+      const alice = await w.alice.getAddress();
+      const custodian = await w.custodian.getAddress();
+      const before = await readStatus(w.marginRegistry, alice, POLICY);
+      await (await w.policyRegistry.getFunction("removeCustodian")(POLICY, custodian)).wait();
+      expect(await isMarginSufficient(w.marginRegistry, alice, POLICY, maxAge)).to.equal(false);
+      expect(await readStatus(w.marginRegistry, alice, POLICY)).to.deep.equal({
+        ...before,
+        custodianActive: false,
+      });
+      // A new registration gets a new id: what the old one attested stays ended.
+      await (await w.policyRegistry.getFunction("addCustodian")(POLICY, custodian)).wait();
+      const newId = (await w.policyRegistry.getFunction("custodianIdOf")(
+        POLICY,
+        custodian,
+      )) as bigint;
+      expect(newId).to.not.equal(before.custodianId);
+      expect(await isMarginSufficient(w.marginRegistry, alice, POLICY, maxAge)).to.equal(false);
+      // A fresh proof attested under the new registration counts again.
+      await proveAs(w.alice, 2n);
+      expect(await isMarginSufficient(w.marginRegistry, alice, POLICY, maxAge)).to.equal(true);
+      expect((await readStatus(w.marginRegistry, alice, POLICY)).custodianId).to.equal(newId);
+    });
+
+    it("is false for a policy that never existed", async function () {
       expect(
-        await isMarginSufficient(w.marginRegistry, await w.alice.getAddress(), POLICY, maxAge),
+        await w.policyRegistry.getFunction("acceptsStatus")(policyIdOf("never-registered"), 0n),
       ).to.equal(false);
     });
 
@@ -1160,6 +1243,46 @@ describe("contracts (test verifier)", function () {
         }),
         { numRuns: 200, seed: 7 },
       );
+    });
+
+    it("decodes a custom error wherever ethers, Hardhat or a JSON-RPC node put its data", async function () {
+      const iface = w.marginRegistry.interface;
+      const data = iface.encodeErrorResult("NonceNotIncreasing", [1n, 1n]);
+      expect(data.slice(0, 10)).to.equal(iface.getError("NonceNotIncreasing")?.selector);
+      const expected = { name: "NonceNotIncreasing", args: [1n, 1n] };
+      // `npx hardhat node` through ethers: the data is one object-valued `data` further down.
+      const fromNode = {
+        code: "UNKNOWN_ERROR",
+        error: {
+          code: -32603,
+          data: {
+            data,
+            message:
+              "Error: VM Exception while processing transaction: reverted with custom error 'NonceNotIncreasing(1, 1)'",
+          },
+          message: "Internal JSON-RPC error.",
+        },
+        // What ethers also keeps: the request's calldata is not revert data.
+        info: { payload: { method: "eth_estimateGas", params: [{ data: "0xdeadbeef" }] } },
+      };
+      expect(decodeRevert(fromNode, [iface])).to.deep.equal(expected);
+      expect(decodeRevert({ code: "CALL_EXCEPTION", data }, [iface])).to.deep.equal(expected);
+      expect(decodeRevert({ error: { error: { data } } }, [iface])).to.deep.equal(expected);
+      expect(decodeRevert({ info: { error: { data } } }, [iface])).to.deep.equal(expected);
+      // Nothing to find, not hex, an unknown selector, or a cycle: undefined, no hang.
+      const cyclic: Record<string, unknown> = { code: "UNKNOWN_ERROR" };
+      cyclic.error = cyclic;
+      for (const error of [
+        cyclic,
+        new Error("plain"),
+        { data: { message: "no data" } },
+        { data: "reverted" },
+        { data: "0x12345678" },
+        "0x928e6f0b",
+        null,
+      ]) {
+        expect(decodeRevert(error, [iface])).to.equal(undefined);
+      }
     });
 
     it("refuses to read a domain from a contract that is not a MarginRegistry", async function () {

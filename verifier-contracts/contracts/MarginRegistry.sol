@@ -4,9 +4,10 @@ pragma solidity 0.8.30;
 // Field bounds are written as the specification states them (`x < modulus`), hence `>=` refusals.
 // solhint-disable gas-strict-inequalities
 
+import {ECDSA} from "@openzeppelin/contracts/utils/cryptography/ECDSA.sol";
 import {EIP712} from "@openzeppelin/contracts/utils/cryptography/EIP712.sol";
 import {SignatureChecker} from "@openzeppelin/contracts/utils/cryptography/SignatureChecker.sol";
-import {IGroth16Verifier} from "./interfaces/IGroth16Verifier.sol";
+import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 import {MarketBook} from "./MarketBook.sol";
 import {PolicyRegistry} from "./PolicyRegistry.sol";
 import {SnarkField} from "./SnarkField.sol";
@@ -36,6 +37,10 @@ import {SnarkField} from "./SnarkField.sol";
 ///        signals, so a relayer can neither alter the statement nor reuse the request.
 ///      Signatures are checked with OpenZeppelin's SignatureChecker: ECDSA for EOAs, ERC-1271 for
 ///      contract accounts and custodians (e.g. multisigs).
+///
+///      Storage: an account's status under a policy is one slot (see `Status`), so a first proof
+///      writes one fresh slot. The proven portfolio commitment and the proof time are not stored:
+///      they are in the `MarginProved` event (the time as the log's block timestamp).
 contract MarginRegistry is EIP712 {
     /// @notice A Groth16 proof in the layout the snarkjs verifier takes.
     /// @param a The A point (G1).
@@ -57,22 +62,42 @@ contract MarginRegistry is EIP712 {
         bytes signature;
     }
 
-    /// @notice The latest proven status of an account under a policy.
+    /// @notice The latest proven status of an account under a policy, as stored: one slot, packed
+    ///         by `_pack` (bits 0-63 nonce, 64-127 round, 128-175 roundTimestamp, 176-223
+    ///         attestationValidUntil, 224-255 custodianId) and written with a single SSTORE.
+    /// @param nonce The nonce of the accepted proof (the next one must be higher); zero means
+    ///        "no status" (accepted nonces are at least 1).
     /// @param round The market round the proof was made against.
-    /// @param roundTimestamp That round's timestamp (the age `isMarginSufficient` measures).
-    /// @param provedAt The block timestamp of the accepted proof; zero means "no status".
-    /// @param nonce The nonce of the accepted proof (the next one must be higher).
-    /// @param portfolioCommitment The proven portfolio commitment.
-    /// @param custodian The attesting custodian (zero when the policy requires none).
-    /// @param attestationValidUntil The attestation's expiry (zero when none).
+    /// @param roundTimestamp That round's timestamp (the age `isMarginSufficient` measures). It is
+    ///        at most the block timestamp of the proof, so it fits 48 bits for 8.9 million years.
+    /// @param attestationValidUntil The attestation's expiry, saturated at `type(uint48).max` (no
+    ///        block timestamp reaches it, so saturation changes no outcome); zero when none.
+    /// @param custodianId The PolicyRegistry id of the attesting custodian's registration (zero
+    ///        when the policy requires no attestation); the status counts only while it is active.
     struct Status {
+        uint64 nonce;
+        uint64 round;
+        uint48 roundTimestamp;
+        uint48 attestationValidUntil;
+        uint32 custodianId;
+    }
+
+    /// @notice The latest proven status of an account under a policy, as `statusOf` returns it.
+    /// @param round The market round the proof was made against.
+    /// @param roundTimestamp That round's timestamp.
+    /// @param nonce The nonce of the accepted proof; zero means "no status".
+    /// @param attestationValidUntil The attestation's expiry (zero when none; saturated at 2^48-1).
+    /// @param custodian The attesting custodian (zero when the policy requires none).
+    /// @param custodianId Its PolicyRegistry registration id (zero when none).
+    /// @param custodianActive Whether that registration still counts (false when none).
+    struct StatusView {
         uint64 round;
         uint64 roundTimestamp;
-        uint64 provedAt;
         uint64 nonce;
-        uint256 portfolioCommitment;
-        address custodian;
         uint64 attestationValidUntil;
+        address custodian;
+        uint32 custodianId;
+        bool custodianActive;
     }
 
     /// @notice EIP-712 type hash of a custodian attestation.
@@ -88,7 +113,8 @@ contract MarginRegistry is EIP712 {
     MarketBook private immutable _MARKET_BOOK;
     PolicyRegistry private immutable _POLICY_REGISTRY;
 
-    mapping(address account => mapping(bytes32 policyId => Status)) private _statuses;
+    /// Packed `Status` words (see `_pack`); zero means "no status".
+    mapping(address account => mapping(bytes32 policyId => uint256 packed)) private _statuses;
 
     /// @notice A proof was accepted and the account's status for the policy updated.
     /// @param account The account whose margin was proven.
@@ -217,7 +243,7 @@ contract MarginRegistry is EIP712 {
             nonce,
             deadline
         );
-        if (!SignatureChecker.isValidSignatureNow(account, digest, accountSignature)) {
+        if (!_isValidSignatureNow(account, digest, accountSignature)) {
             revert InvalidAccountSignature();
         }
         _prove(account, policyId, round, portfolioCommitment, nonce, proof, attestation);
@@ -239,26 +265,37 @@ contract MarginRegistry is EIP712 {
         bytes32 policyId,
         uint256 maxAge
     ) external view returns (bool) {
-        Status storage status = _statuses[account][policyId];
-        if (status.provedAt == 0) return false;
-        (, , , bool requiresAttestation, bool retired) = _POLICY_REGISTRY.verificationParams(
-            policyId
-        );
-        if (retired) return false;
+        Status memory status = _unpack(_statuses[account][policyId]);
+        if (status.nonce == 0) return false;
+        // MarketBook refuses future timestamps, so this cannot underflow.
         if (block.timestamp - status.roundTimestamp > maxAge) return false;
-        if (requiresAttestation) {
-            if (block.timestamp > status.attestationValidUntil) return false;
-            if (!_POLICY_REGISTRY.isCustodian(policyId, status.custodian)) return false;
-        }
-        return true;
+        // A custodian id is recorded exactly when the policy required an attestation.
+        if (status.custodianId != 0 && block.timestamp > status.attestationValidUntil) return false;
+        return _POLICY_REGISTRY.acceptsStatus(policyId, status.custodianId);
     }
 
-    /// @notice The latest status of `account` under the policy (all zero when none).
+    /// @notice The latest status of `account` under the policy (all zero when none): what is
+    ///         stored, with the custodian id resolved. The portfolio commitment and the proof time
+    ///         are in the matching `MarginProved` event (same account, policy and nonce).
     /// @param account The account.
     /// @param policyId The policy.
-    /// @return The status record.
-    function statusOf(address account, bytes32 policyId) external view returns (Status memory) {
-        return _statuses[account][policyId];
+    /// @return view_ The status.
+    function statusOf(
+        address account,
+        bytes32 policyId
+    ) external view returns (StatusView memory view_) {
+        Status memory status = _unpack(_statuses[account][policyId]);
+        view_.round = status.round;
+        view_.roundTimestamp = status.roundTimestamp;
+        view_.nonce = status.nonce;
+        view_.custodianId = status.custodianId;
+        view_.attestationValidUntil = status.attestationValidUntil;
+        if (status.custodianId != 0) {
+            (view_.custodian, view_.custodianActive) = _POLICY_REGISTRY.custodianById(
+                policyId,
+                status.custodianId
+            );
+        }
     }
 
     /// @notice The account's last accepted nonce for the policy (zero before the first proof).
@@ -266,7 +303,7 @@ contract MarginRegistry is EIP712 {
     /// @param policyId The policy.
     /// @return The last nonce.
     function lastNonce(address account, bytes32 policyId) external view returns (uint64) {
-        return _statuses[account][policyId].nonce;
+        return uint64(_statuses[account][policyId]);
     }
 
     /// @notice The EIP-712 domain separator of this registry.
@@ -323,6 +360,7 @@ contract MarginRegistry is EIP712 {
             );
     }
 
+    /// @dev The checks and effects of `prove` and `proveFor`, for `account`, in the documented order.
     function _prove(
         address account,
         bytes32 policyId,
@@ -332,89 +370,149 @@ contract MarginRegistry is EIP712 {
         Proof calldata proof,
         Attestation calldata attestation
     ) private {
-        // The public signals, in the circuit's order; none comes from the caller except the
-        // nonce (checked against the account's last) and the attested portfolio commitment.
-        uint256[5] memory publicSignals;
-        publicSignals[0] = uint256(uint160(account));
-        publicSignals[1] = nonce;
-        publicSignals[4] = portfolioCommitment;
         (
-            IGroth16Verifier verifier,
-            bool requiresAttestation,
-            uint64 roundTimestamp
-        ) = _loadChainState(policyId, round, publicSignals);
+            PolicyRegistry.ProofContext memory policy,
+            uint256 marketCommitment,
+            uint48 roundTimestamp
+        ) = _loadChainState(policyId, round, attestation.custodian);
 
-        Status storage status = _statuses[account][policyId];
-        if (nonce <= status.nonce) revert NonceNotIncreasing(nonce, status.nonce);
+        _checkCallerInputs(account, policyId, portfolioCommitment, nonce, proof);
+        uint48 attestationValidUntil;
+        if (policy.requiresAttestation) {
+            attestationValidUntil = _checkAttestation(
+                policyId,
+                policy.custodianId,
+                account,
+                portfolioCommitment,
+                attestation
+            );
+        }
+
+        {
+            // The public signals, in the circuit's order; none comes from the caller except the
+            // nonce (checked against the account's last) and the attested portfolio commitment.
+            uint256[5] memory publicSignals = [
+                uint256(uint160(account)),
+                nonce,
+                marketCommitment,
+                policy.commitment,
+                portfolioCommitment
+            ];
+            if (!policy.verifier.verifyProof(proof.a, proof.b, proof.c, publicSignals)) {
+                revert InvalidProof();
+            }
+        }
+
+        // One slot; `policy.custodianId` is zero when the policy requires no attestation.
+        _statuses[account][policyId] = _pack(
+            Status(nonce, round, roundTimestamp, attestationValidUntil, policy.custodianId)
+        );
+        emit MarginProved(account, policyId, round, nonce, portfolioCommitment);
+    }
+
+    /// @dev Refuses a nonce not above the account's last, and out-of-field values.
+    function _checkCallerInputs(
+        address account,
+        bytes32 policyId,
+        uint256 portfolioCommitment,
+        uint64 nonce,
+        Proof calldata proof
+    ) private view {
+        uint64 last = uint64(_statuses[account][policyId]);
+        if (nonce <= last) revert NonceNotIncreasing(nonce, last);
         if (portfolioCommitment >= SnarkField.SCALAR_MODULUS) {
             revert PortfolioCommitmentOutOfField(portfolioCommitment);
         }
         _checkProofCoordinates(proof);
-        if (requiresAttestation) {
-            _checkAttestation(policyId, account, portfolioCommitment, attestation);
-        }
-
-        if (!verifier.verifyProof(proof.a, proof.b, proof.c, publicSignals)) revert InvalidProof();
-
-        status.round = round;
-        status.roundTimestamp = roundTimestamp;
-        status.provedAt = uint64(block.timestamp);
-        status.nonce = nonce;
-        status.portfolioCommitment = portfolioCommitment;
-        if (requiresAttestation) {
-            status.custodian = attestation.custodian;
-            status.attestationValidUntil = attestation.validUntil;
-        }
-        emit MarginProved(account, policyId, round, nonce, portfolioCommitment);
     }
 
-    /// @dev Checks the policy and the round, and writes their commitments into
-    ///      `publicSignals[3]` and `publicSignals[2]`.
+    /// @dev Reads the policy (with the named custodian's id) and the round in one call each, and
+    ///      refuses an unknown or retired policy and an unknown or stale round.
     function _loadChainState(
         bytes32 policyId,
         uint64 round,
-        uint256[5] memory publicSignals
+        address custodian
     )
         private
         view
-        returns (IGroth16Verifier verifier, bool requiresAttestation, uint64 roundTimestamp)
+        returns (
+            PolicyRegistry.ProofContext memory policy,
+            uint256 marketCommitment,
+            uint48 roundTimestamp
+        )
     {
-        uint256 policyCommitment;
-        uint64 maxRoundAge;
-        bool retired;
-        (policyCommitment, verifier, maxRoundAge, requiresAttestation, retired) = _POLICY_REGISTRY
-            .verificationParams(policyId);
-        if (policyCommitment == 0) revert UnknownPolicy(policyId);
-        if (retired) revert PolicyRetired(policyId);
+        policy = _POLICY_REGISTRY.proofContext(policyId, custodian);
+        if (policy.commitment == 0) revert UnknownPolicy(policyId);
+        if (policy.retired) revert PolicyRetired(policyId);
 
-        uint256 marketCommitment;
-        (roundTimestamp, marketCommitment) = _MARKET_BOOK.roundData(round);
+        uint64 timestamp;
+        (timestamp, marketCommitment) = _MARKET_BOOK.roundData(round);
         if (marketCommitment == 0) revert UnknownRound(round);
         // MarketBook refuses future timestamps, so this cannot underflow.
-        if (block.timestamp - roundTimestamp > maxRoundAge) {
-            revert StaleRound(round, roundTimestamp, maxRoundAge);
+        if (block.timestamp - timestamp > policy.maxRoundAge) {
+            revert StaleRound(round, timestamp, policy.maxRoundAge);
         }
-        publicSignals[2] = marketCommitment;
-        publicSignals[3] = policyCommitment;
+        // At most block.timestamp, so this never reverts before the year 8.9 million.
+        roundTimestamp = SafeCast.toUint48(timestamp);
     }
 
+    /// @dev `custodianId` is the attesting custodian's current id for the policy (zero when it is
+    ///      not registered), as PolicyRegistry.proofContext returned it. Returns the attestation's
+    ///      expiry saturated to 48 bits (no block timestamp reaches 2^48 - 1).
     function _checkAttestation(
         bytes32 policyId,
+        uint32 custodianId,
         address account,
         uint256 portfolioCommitment,
         Attestation calldata attestation
-    ) private view {
+    ) private view returns (uint48 validUntil) {
         if (attestation.signature.length == 0) revert AttestationMissing();
         if (block.timestamp > attestation.validUntil) {
             revert AttestationExpired(attestation.validUntil);
         }
-        if (!_POLICY_REGISTRY.isCustodian(policyId, attestation.custodian)) {
-            revert CustodianNotRegistered(policyId, attestation.custodian);
-        }
+        if (custodianId == 0) revert CustodianNotRegistered(policyId, attestation.custodian);
         bytes32 digest = attestationDigest(account, portfolioCommitment, attestation.validUntil);
-        if (!SignatureChecker.isValidSignatureNow(attestation.custodian, digest, attestation.signature)) {
+        if (!_isValidSignatureNow(attestation.custodian, digest, attestation.signature)) {
             revert InvalidAttestationSignature();
         }
+        uint64 expiry = attestation.validUntil;
+        validUntil = expiry > type(uint48).max ? type(uint48).max : uint48(expiry);
+    }
+
+    /// @dev Whether `signature` is `signer`'s over `digest`: an ECDSA signature (65 bytes, low s)
+    ///      that recovers to `signer`, or else one that `signer` accepts under ERC-1271. This is
+    ///      OpenZeppelin's SignatureChecker order up to v5.3 (v5.5 asks for the signer's code
+    ///      first), and it spares an EOA signer the cold EXTCODESIZE (2,600 gas). An ECDSA
+    ///      signature can recover to a contract's address only if someone holds a key for that
+    ///      address, which is infeasible for a contract someone else deployed.
+    function _isValidSignatureNow(
+        address signer,
+        bytes32 digest,
+        bytes calldata signature
+    ) private view returns (bool) {
+        (address recovered, ECDSA.RecoverError err, ) = ECDSA.tryRecoverCalldata(digest, signature);
+        if (err == ECDSA.RecoverError.NoError && recovered == signer) return true;
+        return SignatureChecker.isValidERC1271SignatureNow(signer, digest, signature);
+    }
+
+    /// @dev One storage word: nonce | round << 64 | roundTimestamp << 128 |
+    ///      attestationValidUntil << 176 | custodianId << 224 (the widths add up to 256).
+    function _pack(Status memory status) private pure returns (uint256) {
+        return
+            uint256(status.nonce) |
+            (uint256(status.round) << 64) |
+            (uint256(status.roundTimestamp) << 128) |
+            (uint256(status.attestationValidUntil) << 176) |
+            (uint256(status.custodianId) << 224);
+    }
+
+    /// @dev The inverse of `_pack`.
+    function _unpack(uint256 word) private pure returns (Status memory status) {
+        status.nonce = uint64(word);
+        status.round = uint64(word >> 64);
+        status.roundTimestamp = uint48(word >> 128);
+        status.attestationValidUntil = uint48(word >> 176);
+        status.custodianId = uint32(word >> 224);
     }
 
     function _checkProofCoordinates(Proof calldata proof) private pure {

@@ -18,8 +18,12 @@ import {SnarkField} from "./SnarkField.sol";
 ///         required, and the custodians whose attestations count.
 /// @dev A policy is never changed after registration: a new version gets a new id, and the old one
 ///      is retired. Retirement is final. Custodians can be added and removed at any time while the
-///      policy is active (removal also after retirement); MarginRegistry reads them at every proof
-///      and every `isMarginSufficient` call, so a removed custodian's attestations stop counting.
+///      policy is active (removal also after retirement). Each registration of a custodian for a
+///      policy gets a fresh, never reused `custodianId` (a uint32, so MarginRegistry can pack it
+///      into an account's one-slot status); removal ends that id. MarginRegistry resolves the
+///      custodian at every proof and checks the id at every `isMarginSufficient` call, so a removed
+///      custodian's attestations, past and future, stop counting, also if it is added again later
+///      (it then gets a new id, and statuses it attested before stay ended).
 contract PolicyRegistry is AccessControl {
     using EnumerableSet for EnumerableSet.AddressSet;
 
@@ -60,8 +64,37 @@ contract PolicyRegistry is AccessControl {
         bytes32 verificationKeyHash;
     }
 
+    /// @notice What MarginRegistry needs to check a proof, read in one call.
+    /// @param commitment The policy commitment (zero when the policy is unknown).
+    /// @param verifier The Groth16 verifier.
+    /// @param maxRoundAge The maximum round age in seconds.
+    /// @param requiresAttestation Whether an attestation is required.
+    /// @param retired Whether the policy is retired.
+    /// @param custodianId The asked-for custodian's current id for the policy; zero when it is not
+    ///        registered or the policy requires no attestation.
+    struct ProofContext {
+        uint256 commitment;
+        IGroth16Verifier verifier;
+        uint64 maxRoundAge;
+        bool requiresAttestation;
+        bool retired;
+        uint32 custodianId;
+    }
+
+    /// @notice A custodian registration, under its id: who, and whether it still counts.
+    struct CustodianRecord {
+        address custodian;
+        bool active;
+    }
+
     mapping(bytes32 policyId => Policy) private _policies;
     mapping(bytes32 policyId => EnumerableSet.AddressSet) private _custodians;
+    /// Current registration id per policy and custodian; zero when not registered.
+    mapping(bytes32 policyId => mapping(address custodian => uint32 id)) private _custodianIds;
+    /// Every registration ever made, by policy and id; `active` is cleared on removal.
+    mapping(bytes32 policyId => mapping(uint32 id => CustodianRecord)) private _custodianRecords;
+    /// The last custodian id handed out (ids are global, start at 1 and are never reused).
+    uint32 private _lastCustodianId;
 
     /// @notice A policy was registered.
     /// @param policyId The policy id.
@@ -86,11 +119,21 @@ contract PolicyRegistry is AccessControl {
     /// @notice A custodian was registered for a policy.
     /// @param policyId The policy id.
     /// @param custodian The custodian.
-    event CustodianAdded(bytes32 indexed policyId, address indexed custodian);
+    /// @param custodianId The registration's id.
+    event CustodianAdded(
+        bytes32 indexed policyId,
+        address indexed custodian,
+        uint32 indexed custodianId
+    );
     /// @notice A custodian was removed from a policy.
     /// @param policyId The policy id.
     /// @param custodian The custodian.
-    event CustodianRemoved(bytes32 indexed policyId, address indexed custodian);
+    /// @param custodianId The id of the registration that ended.
+    event CustodianRemoved(
+        bytes32 indexed policyId,
+        address indexed custodian,
+        uint32 indexed custodianId
+    );
 
     /// @notice The admin address is zero.
     error ZeroAdmin();
@@ -175,7 +218,8 @@ contract PolicyRegistry is AccessControl {
     }
 
     /// @notice Registers a custodian whose attestations count for an active policy.
-    /// @dev Only POLICY_ADMIN_ROLE. The custodian may be an EOA or an ERC-1271 contract.
+    /// @dev Only POLICY_ADMIN_ROLE. The custodian may be an EOA or an ERC-1271 contract. The
+    ///      registration gets a fresh id (see the contract's notes).
     /// @param policyId The policy.
     /// @param custodian The custodian's signing address.
     function addCustodian(bytes32 policyId, address custodian) external onlyRole(POLICY_ADMIN_ROLE) {
@@ -184,7 +228,11 @@ contract PolicyRegistry is AccessControl {
         if (!_custodians[policyId].add(custodian)) {
             revert CustodianAlreadyRegistered(policyId, custodian);
         }
-        emit CustodianAdded(policyId, custodian);
+        // Checked: reverts rather than wraps after 2^32 - 1 registrations.
+        uint32 id = ++_lastCustodianId;
+        _custodianIds[policyId][custodian] = id;
+        _custodianRecords[policyId][id] = CustodianRecord({custodian: custodian, active: true});
+        emit CustodianAdded(policyId, custodian, id);
     }
 
     /// @notice Removes a custodian; its attestations, past and future, stop counting for the policy.
@@ -199,7 +247,10 @@ contract PolicyRegistry is AccessControl {
         if (!_custodians[policyId].remove(custodian)) {
             revert CustodianNotRegistered(policyId, custodian);
         }
-        emit CustodianRemoved(policyId, custodian);
+        uint32 id = _custodianIds[policyId][custodian];
+        delete _custodianIds[policyId][custodian];
+        _custodianRecords[policyId][id].active = false;
+        emit CustodianRemoved(policyId, custodian, id);
     }
 
     /// @notice Returns a registered policy (retired or not); reverts with UnknownPolicy otherwise.
@@ -242,6 +293,58 @@ contract PolicyRegistry is AccessControl {
         );
     }
 
+    /// @notice Everything MarginRegistry needs to check a proof, read in one call without reverting.
+    /// @dev An unregistered id returns `commitment == 0`. The custodian is looked up only when the
+    ///      policy requires an attestation.
+    /// @param policyId The policy.
+    /// @param custodian The attesting custodian named by the proof's submitter (may be zero).
+    /// @return context The policy's verification parameters and the custodian's current id.
+    function proofContext(
+        bytes32 policyId,
+        address custodian
+    ) external view returns (ProofContext memory context) {
+        Policy storage policy = _policies[policyId];
+        context.commitment = policy.commitment;
+        context.verifier = policy.verifier;
+        context.maxRoundAge = policy.maxRoundAge;
+        context.requiresAttestation = policy.requiresAttestation;
+        context.retired = policy.retired;
+        if (context.requiresAttestation) context.custodianId = _custodianIds[policyId][custodian];
+    }
+
+    /// @notice Whether a status recorded for the policy with attesting custodian `custodianId` still
+    ///         counts: the policy is registered and not retired, and, when it requires an
+    ///         attestation, that custodian registration has not been removed.
+    /// @param policyId The policy.
+    /// @param custodianId The custodian id recorded with the status (zero when none).
+    /// @return True when the status still counts (its own freshness aside).
+    function acceptsStatus(bytes32 policyId, uint32 custodianId) external view returns (bool) {
+        Policy storage policy = _policies[policyId];
+        if (policy.commitment == 0 || policy.retired) return false;
+        return !policy.requiresAttestation || _custodianRecords[policyId][custodianId].active;
+    }
+
+    /// @notice The custodian registered under `custodianId` for the policy (removed or not).
+    /// @param policyId The policy.
+    /// @param custodianId The registration id.
+    /// @return custodian The custodian's address (zero when the id is unknown for the policy).
+    /// @return active Whether that registration still counts.
+    function custodianById(
+        bytes32 policyId,
+        uint32 custodianId
+    ) external view returns (address custodian, bool active) {
+        CustodianRecord storage record = _custodianRecords[policyId][custodianId];
+        return (record.custodian, record.active);
+    }
+
+    /// @notice The custodian's current registration id for the policy (zero when not registered).
+    /// @param policyId The policy.
+    /// @param custodian The custodian.
+    /// @return The id.
+    function custodianIdOf(bytes32 policyId, address custodian) external view returns (uint32) {
+        return _custodianIds[policyId][custodian];
+    }
+
     /// @notice Whether the policy is registered and not retired.
     /// @param policyId The policy.
     /// @return True when proofs for the policy are accepted.
@@ -255,7 +358,7 @@ contract PolicyRegistry is AccessControl {
     /// @param custodian The address to check.
     /// @return True when the custodian's attestations count for the policy.
     function isCustodian(bytes32 policyId, address custodian) external view returns (bool) {
-        return _custodians[policyId].contains(custodian);
+        return _custodianIds[policyId][custodian] != 0;
     }
 
     /// @notice The custodians currently registered for the policy (unordered).

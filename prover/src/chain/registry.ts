@@ -24,14 +24,22 @@ export interface RelayedSubmission extends ProofSubmission {
   accountSignature: string;
 }
 
-/** `MarginRegistry.Status`, decoded. `provedAt == 0n` means "no status". */
+/**
+ * `MarginRegistry.statusOf`, decoded: what the registry stores (one slot) with the custodian id
+ * resolved. `nonce == 0n` means "no status". The proven portfolio commitment and the proof time
+ * are not stored: they are in the matching `MarginProved` event (same account, policy and nonce).
+ */
 export interface MarginStatus {
   round: bigint;
   roundTimestamp: bigint;
-  provedAt: bigint;
   nonce: bigint;
-  portfolioCommitment: bigint;
+  /** The attesting custodian (the zero address when the policy requires no attestation). */
   custodian: string;
+  /** Its PolicyRegistry registration id (0n when none). */
+  custodianId: bigint;
+  /** Whether that registration still counts (false once the custodian is removed, or none). */
+  custodianActive: boolean;
+  /** The attestation's expiry (0n when none; saturated at 2^48 - 1 on-chain). */
   attestationValidUntil: bigint;
 }
 
@@ -94,22 +102,14 @@ export async function readStatus(
   account: string,
   policyId: string,
 ): Promise<MarginStatus> {
-  const s = (await registry.getFunction("statusOf")(account, policyId)) as {
-    round: bigint;
-    roundTimestamp: bigint;
-    provedAt: bigint;
-    nonce: bigint;
-    portfolioCommitment: bigint;
-    custodian: string;
-    attestationValidUntil: bigint;
-  };
+  const s = (await registry.getFunction("statusOf")(account, policyId)) as MarginStatus;
   return {
     round: s.round,
     roundTimestamp: s.roundTimestamp,
-    provedAt: s.provedAt,
     nonce: s.nonce,
-    portfolioCommitment: s.portfolioCommitment,
     custodian: s.custodian,
+    custodianId: s.custodianId,
+    custodianActive: s.custodianActive,
     attestationValidUntil: s.attestationValidUntil,
   };
 }

@@ -9,14 +9,28 @@ export interface DecodedRevert {
   args: unknown[];
 }
 
+/** Where ethers, Hardhat and JSON-RPC nodes nest the revert data of a failed call. */
+const NESTING_KEYS = ["data", "error", "info", "cause"] as const;
+/** How many nested objects are searched at most (error objects can be cyclic). */
+const MAX_VISITED = 32;
+
+/**
+ * Finds the first hex string under a `data` key, breadth first through `data`, `error`, `info`
+ * and `cause`: Hardhat's in-process network puts it at `error.data`, a JSON-RPC node (e.g.
+ * `npx hardhat node`) at `error.error.data.data` (an object-valued `data`).
+ */
 function revertData(error: unknown): string | undefined {
-  let current: unknown = error;
-  for (let depth = 0; depth < 5 && current !== null && typeof current === "object"; depth++) {
-    const data = (current as { data?: unknown }).data;
-    if (typeof data === "string" && data.startsWith("0x")) return data;
-    current =
-      (current as { error?: unknown; info?: unknown }).error ??
-      (current as { info?: unknown }).info;
+  const queue: unknown[] = [error];
+  const seen = new Set<object>();
+  while (queue.length > 0 && seen.size < MAX_VISITED) {
+    const current = queue.shift();
+    if (current === null || typeof current !== "object" || seen.has(current)) continue;
+    seen.add(current);
+    const fields = current as Record<string, unknown>;
+    if (typeof fields.data === "string" && /^0x([0-9a-fA-F]{2})*$/.test(fields.data)) {
+      return fields.data;
+    }
+    for (const key of NESTING_KEYS) queue.push(fields[key]);
   }
   return undefined;
 }
