@@ -37,7 +37,7 @@ template ZeroUnlessActive() {
  * @param nA, nP, nO  collateral asset, perp and option slots (each >= 1)
  * @param nS          option scenarios (>= 1)
  * @param nT          tiers per asset and per perp (>= 1)
- * Preconditions: nO <= 32 (the option widths assume it; checked at compile time).
+ * Preconditions: nO <= 64 (the option widths assume it; checked at compile time).
  * Cost (npm run constraints; figures in circuits/README.md): a collateral slot is
  * (126 + 60 nT) packed bits + 6 + 195 + (nT - 1) + 83 nT + 60 + 1 (963 at nT = 4), plus its
  * share of the Poseidon chunks (~39 per 248 packed bits); small = 7590, demo = 12868 constraints.

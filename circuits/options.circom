@@ -19,7 +19,7 @@ include "./lib/widths.circom";
  * @input shortOptionMinimum  µUSD per contract (< 2^40, checked by the packer)
  * @output value              V in µUSD, signed (|V| < nO * 2^112)
  * @output requirement        R in µUSD (< 2^117)
- * Bit widths: |q RA| < 2^110, |L_k| < nO * 2^110 <= 2^115 for nO <= 32, so R - L_k < 2^117.
+ * Bit widths: |q RA| < 2^110, |L_k| < nO * 2^110 <= 2^116 for nO <= 64, so R - L_k < 2^117.
  * Cost: 2 nO + nO nS + 1 + (nS + 1) * 117 constraints.
  */
 template OptionRisk(nO, nS) {
@@ -32,7 +32,7 @@ template OptionRisk(nO, nS) {
     signal output requirement;
 
     // Compile-time guard on the parameters (no signal involved): the widths above assume it.
-    assert(nO >= 1 && nO <= 32 && nS >= 1);
+    assert(nO >= 1 && nO <= 64 && nS >= 1);
 
     var riskOffset = 1 << RISK_OFFSET_BITS();
     signal shortAbs[nO];
