@@ -8,14 +8,14 @@ import type { HardhatRuntimeEnvironment } from "hardhat/types";
 // Brings in the `hre.ethers` type extension.
 import type {} from "@nomicfoundation/hardhat-ethers";
 import { decodeRevert } from "../prover/src/chain";
+import { SNARK_SCALAR_FIELD } from "../prover/src/encoding/widths";
 
 // Loading "hardhat" from the project root picks up hardhat.config.js.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 export const hre = require("hardhat") as HardhatRuntimeEnvironment;
 
 /** BN254 scalar field modulus r. */
-export const SCALAR_FIELD =
-  21888242871839275222246405745257275088548364400416034343698204186575808495617n;
+export const SCALAR_FIELD = SNARK_SCALAR_FIELD;
 
 /**
  * Compiles the contracts (quietly). Hardhat's cache makes a repeat call cheap, and a call after the

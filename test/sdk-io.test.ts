@@ -5,6 +5,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { expect } from "chai";
+import { SNARK_SCALAR_FIELD } from "../prover/src/encoding/widths";
 import fc from "fast-check";
 import { InputError } from "../prover/src/errors";
 import { parsePortfolio } from "../prover/src/inputs";
@@ -26,7 +27,7 @@ import {
 import { tripleArb } from "./helpers/arbitraries";
 import { removeTempDirs, tempDir } from "./helpers/cli";
 
-const R = 21888242871839275222246405745257275088548364400416722356339538308183230875777n;
+const R = SNARK_SCALAR_FIELD;
 const ACCOUNT = "0x70997970C51812dc3A010C7d01b50e0d17dc79C8";
 
 function inputError(fn: () => unknown): InputError {

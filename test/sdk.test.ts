@@ -5,6 +5,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { expect } from "chai";
+import { SNARK_SCALAR_FIELD } from "../prover/src/encoding/widths";
 import { InputError, ShortfallError } from "../prover/src/errors";
 import { formatUnits } from "../prover/src/decimal";
 import { loadMarket, loadPolicy, loadPortfolio, parsePortfolio } from "../prover/src/inputs";
@@ -179,8 +180,9 @@ describe("prover SDK (small instance)", function () {
     const base = { policy, market, portfolio, files };
     await expectInputError(generateProof({ ...base, nonce: 2n ** 64n }), "nonce");
     await expectInputError(generateProof({ ...base, nonce: -1n }), "nonce");
-    const r = 21888242871839275222246405745257275088548364400416722356339538308183230875777n;
+    const r = SNARK_SCALAR_FIELD;
     await expectInputError(generateProof({ ...base, nonce: 1n, salt: r }), "salt");
+    await expectInputError(generateProof({ ...base, nonce: 1n, salt: -1n }), "salt");
   });
 
   it("refuses a named instance that is not set up, saying which would fit", async () => {

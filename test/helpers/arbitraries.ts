@@ -14,6 +14,7 @@ import {
   ROUND_BITS,
   SOM_BITS,
   bound,
+  SNARK_SCALAR_FIELD,
 } from "../../prover/src/encoding/widths";
 import type {
   HaircutTier,
@@ -318,7 +319,7 @@ export function oneShortTripleArb(dims: InstanceDims): fc.Arbitrary<Triple> {
 /** A random field-element salt (deterministic under fast-check's seed). */
 export const saltArb = fc.bigInt({
   min: 0n,
-  max: 21888242871839275222246405745257275088548364400416034343698204186575808495616n,
+  max: SNARK_SCALAR_FIELD - 1n,
 });
 
 /** A random 64-bit nonce. */
