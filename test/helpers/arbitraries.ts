@@ -26,6 +26,7 @@ import type {
   RateTier,
 } from "../../prover/src/inputs/types";
 import { computeMargin } from "../../prover/src/model/margin";
+import { portfolioToJson } from "../../prover/src/proving/opening";
 
 /** A consistent policy/market/portfolio triple. */
 export interface Triple {
@@ -334,8 +335,6 @@ export function tripleToJson(triple: Triple): {
   const { policy, market, portfolio } = triple;
   const usd = (micro: bigint): string => formatUnits(micro, 6);
   const upTo = (u: bigint | null): string | null => (u === null ? null : u.toString());
-  const decimalsOf = new Map(policy.assets.map((a) => [a.symbol, a.decimals]));
-  const sizeDecimalsOf = new Map(policy.perps.map((p) => [p.instrument, p.sizeDecimals]));
   return {
     policy: {
       id: policy.id,
@@ -377,20 +376,6 @@ export function tripleToJson(triple: Triple): {
         ]),
       ),
     },
-    portfolio: {
-      account: portfolio.account,
-      collateral: Object.fromEntries(
-        [...portfolio.collateral].map(([s, a]) => [s, formatUnits(a, decimalsOf.get(s) ?? 0)]),
-      ),
-      perps: [...portfolio.perps].map(([instrument, p]) => ({
-        instrument,
-        size: formatUnits(p.size, sizeDecimalsOf.get(instrument) ?? 0),
-        entryPrice: formatUnits(p.entryPrice, 8),
-      })),
-      options: [...portfolio.options].map(([instrument, q]) => ({
-        instrument,
-        quantity: q.toString(),
-      })),
-    },
+    portfolio: portfolioToJson(policy, portfolio),
   };
 }
