@@ -5,18 +5,19 @@
  * signals; optionally verify the proof; and compute the reference model's margin report of the
  * opened portfolio, the figures the proof attests to. The salt is never printed.
  */
-import { getAddress } from "ethers";
-import { commitments } from "../commitments";
-import { loadInstances, misfits, requiredDims } from "../encoding/instances";
-import {
-  checkConsistency,
-  parsePortfolio,
-  type Market,
-  type Policy,
-  type Portfolio,
-} from "../inputs";
+import type { Market, Policy, Portfolio } from "../inputs";
 import { computeMargin, type MarginReport } from "../model";
-import { parseOpening, type Opening } from "../proving/opening";
+import {
+  checkOpeningPolicy,
+  checkOpeningRound,
+  misclaimedCommitments,
+  openingAccount,
+  openingInstance,
+  openingPortfolio,
+  parseOpening,
+  recomputeCommitments,
+  type Opening,
+} from "../proving/opening";
 import { parseProof } from "../proving/proof-files";
 import { decodePublicSignals, type DecodedPublicSignals } from "../proving/public-signals";
 import { verifyProof } from "../proving/verify-proof";
@@ -83,56 +84,37 @@ export async function auditOpening(
     round: BigInt(opening.round),
   });
 
-  list.expect(
+  await list.attempt(
     "the opening is for the given policy",
-    opening.policyId === policy.id,
-    `${policy.id} (${files.policy})`,
-    `${files.opening}: policyId ${opening.policyId} is not the id of ${files.policy} (${policy.id})`,
+    () => checkOpeningPolicy(opening, policy, files.opening),
+    () => `${policy.id} (${files.policy})`,
   );
-  list.expect(
+  await list.attempt(
     "the opening is for the given market round",
-    BigInt(opening.round) === market.round,
-    `round ${market.round} (${files.market})`,
-    `${files.opening}: round ${opening.round} is not the round of ${files.market} (${market.round})`,
+    () => checkOpeningRound(opening, market, files.opening),
+    () => `round ${market.round} (${files.market})`,
   );
   const dims = await list.attempt(
     "the opening's circuit instance exists and fits the policy and market",
-    () => {
-      const known = loadInstances()[opening.instance];
-      if (!known)
-        throw new Error(
-          `${files.opening}: instance: unknown circuit instance "${opening.instance}"`,
-        );
-      const problems = misfits(requiredDims(policy, market), known);
-      if (problems.length > 0) {
-        throw new Error(
-          `${files.opening}: instance: ${opening.instance} does not fit (${problems.join(", ")})`,
-        );
-      }
-      return known;
-    },
+    () => openingInstance(opening, policy, market, files.opening),
     (d) =>
       `${opening.instance}: ${d.assets} assets, ${d.perps} perps, ${d.options} options, ${d.scenarios} scenarios, ${d.tiers} tiers`,
   );
   const portfolio = await list.attempt(
     "the opened portfolio is valid for the policy and market",
-    () => {
-      const parsed = parsePortfolio(opening.portfolio, files.opening, policy);
-      checkConsistency(policy, market, parsed, { ...files, portfolio: files.opening });
-      return parsed;
-    },
+    () => openingPortfolio(opening, policy, market, files),
     (p) =>
       `${p.collateral.size} collateral asset(s), ${p.perps.size} perp(s), ${p.options.size} option series`,
   );
   if (!dims || !portfolio) return done();
 
-  checkIdentity(list, opening, portfolio, signals, files);
+  await checkIdentity(list, opening, portfolio, signals, files);
   data.account = signals.account;
   data.nonce = signals.nonce;
 
   const recomputed = await list.attempt(
     "commitments recompute from the opened portfolio, the salt and the public files",
-    () => commitments({ policy, market, portfolio, salt: BigInt(opening.salt), instance: dims }),
+    () => recomputeCommitments(opening, policy, market, portfolio, dims),
   );
   if (recomputed) {
     for (const [name, signal, source] of COMMITMENTS) {
@@ -144,9 +126,7 @@ export async function auditOpening(
         `${files[source]}: gives ${signal} ${value}, the proof has ${signals[signal]}`,
       );
     }
-    const claimed = COMMITMENTS.filter(
-      ([name]) => BigInt(opening.commitments[name]) !== recomputed[name],
-    );
+    const claimed = misclaimedCommitments(opening, recomputed);
     list.expect(
       "the opening's own commitments field agrees with the recomputed commitments",
       claimed.length === 0,
@@ -169,24 +149,22 @@ export async function auditOpening(
 }
 
 /** Account and nonce: the opening's, its portfolio's and the proof's agree. */
-function checkIdentity(
+async function checkIdentity(
   list: Checklist,
   opening: Opening,
   portfolio: Portfolio,
   signals: DecodedPublicSignals,
   files: OpeningAuditInput["files"],
-): void {
-  let account: string | undefined;
-  try {
-    account = getAddress(opening.account);
-  } catch {
-    account = undefined;
-  }
-  list.expect(
+): Promise<void> {
+  await list.attempt(
     "account: the opening's, its portfolio's and the proof's are the same address",
-    account === portfolio.account && account === signals.account,
-    signals.account,
-    `${files.opening}: account ${opening.account}, portfolio.account ${portfolio.account}, ${files.public} ${signals.account}`,
+    () => {
+      const account = openingAccount(opening, portfolio, files.opening);
+      if (account !== signals.account) {
+        throw new Error(`${files.opening}: account ${account}, ${files.public} ${signals.account}`);
+      }
+    },
+    () => signals.account,
   );
   list.expect(
     "nonce: the opening's equals the proof's",

@@ -5,9 +5,9 @@
  */
 import { getAddress } from "ethers";
 import { z } from "zod";
-import { commitments as computeCommitments } from "../commitments";
+import { commitments as computeCommitments, type Commitments } from "../commitments";
 import { formatUnits } from "../decimal";
-import { loadInstances, misfits, requiredDims } from "../encoding/instances";
+import { loadInstances, misfits, requiredDims, type InstanceDims } from "../encoding/instances";
 import { SNARK_SCALAR_FIELD } from "../encoding/widths";
 import { InputError } from "../errors";
 import { checkConsistency, formatPath, parsePortfolio } from "../inputs";
@@ -102,19 +102,7 @@ export function parseOpening(json: unknown, file: string): Opening {
   return parsed.data as Opening;
 }
 
-/** Parses the opening's portfolio against `policy`, with paths prefixed by `portfolio.`. */
-function openingPortfolio(opening: Opening, policy: Policy, file: string): Portfolio {
-  try {
-    return parsePortfolio(opening.portfolio, file, policy);
-  } catch (error) {
-    if (!(error instanceof InputError)) throw error;
-    const inner =
-      error.path === "$" ? "" : error.path.startsWith("[") ? error.path : `.${error.path}`;
-    throw new InputError(file, `portfolio${inner}`, error.rule);
-  }
-}
-
-/** File names for the errors of {@link checkOpening}. */
+/** File names for the errors of {@link checkOpening} and its steps. */
 export interface OpeningFiles {
   opening: string;
   /** Default `policy.json`. */
@@ -123,25 +111,27 @@ export interface OpeningFiles {
   market?: string;
 }
 
-/**
- * Checks an opening against the public policy and market files it claims: same policy id and
- * round, a well-formed portfolio for the stated account, and all three commitments recomputed
- * from the portfolio, the salt and the instance's slot layout. Returns the parsed portfolio.
- * Errors name the file and the field that does not hold.
- */
-export async function checkOpening(
-  opening: Opening,
-  policy: Policy,
-  market: Market,
-  files: OpeningFiles,
-): Promise<Portfolio> {
-  const file = files.opening;
+/** Refuses an opening whose policy id is not `policy`'s. */
+export function checkOpeningPolicy(opening: Opening, policy: Policy, file: string): void {
   if (opening.policyId !== policy.id) {
     throw new InputError(file, "policyId", `is not the id of the given policy (${policy.id})`);
   }
+}
+
+/** Refuses an opening whose round is not `market`'s. */
+export function checkOpeningRound(opening: Opening, market: Market, file: string): void {
   if (BigInt(opening.round) !== market.round) {
     throw new InputError(file, "round", `is not the round of the given market (${market.round})`);
   }
+}
+
+/** The opening's circuit instance; refuses an unknown one or one the policy and market do not fit. */
+export function openingInstance(
+  opening: Opening,
+  policy: Policy,
+  market: Market,
+  file: string,
+): InstanceDims {
   const instances = loadInstances();
   const instance = instances[opening.instance];
   if (instance === undefined) {
@@ -159,12 +149,39 @@ export async function checkOpening(
       `does not fit the policy and market (${problems.join(", ")})`,
     );
   }
-  const portfolio = openingPortfolio(opening, policy, file);
+  return instance;
+}
+
+/**
+ * The opening's portfolio, parsed against `policy` (error paths prefixed by `portfolio.`) and
+ * checked for consistency with the policy and market.
+ */
+export function openingPortfolio(
+  opening: Opening,
+  policy: Policy,
+  market: Market,
+  files: OpeningFiles,
+): Portfolio {
+  const file = files.opening;
+  let portfolio: Portfolio;
+  try {
+    portfolio = parsePortfolio(opening.portfolio, file, policy);
+  } catch (error) {
+    if (!(error instanceof InputError)) throw error;
+    const inner =
+      error.path === "$" ? "" : error.path.startsWith("[") ? error.path : `.${error.path}`;
+    throw new InputError(file, `portfolio${inner}`, error.rule);
+  }
   checkConsistency(policy, market, portfolio, {
     policy: files.policy ?? "policy.json",
     market: files.market ?? "market.json",
     portfolio: file,
   });
+  return portfolio;
+}
+
+/** The opening's account (EIP-55); refuses a malformed one or one that is not its portfolio's. */
+export function openingAccount(opening: Opening, portfolio: Portfolio, file: string): string {
   let account: string;
   try {
     account = getAddress(opening.account);
@@ -174,23 +191,58 @@ export async function checkOpening(
   if (account !== portfolio.account) {
     throw new InputError(file, "portfolio.account", "differs from the opening's account");
   }
-  const recomputed = await computeCommitments({
-    policy,
-    market,
-    portfolio,
-    salt: BigInt(opening.salt),
-    instance,
-  });
-  const claims = [
-    ["policy", recomputed.policy, "does not match the given policy file"],
-    ["market", recomputed.market, "does not match the given market file"],
-    ["portfolio", recomputed.portfolio, "does not match the portfolio and salt"],
-  ] as const;
-  for (const [name, value, rule] of claims) {
-    if (BigInt(opening.commitments[name]) !== value) {
-      throw new InputError(file, `commitments.${name}`, rule);
-    }
-  }
+  return account;
+}
+
+/** The three commitments recomputed from the opened portfolio, its salt and `instance`'s layout. */
+export function recomputeCommitments(
+  opening: Opening,
+  policy: Policy,
+  market: Market,
+  portfolio: Portfolio,
+  instance: InstanceDims,
+): Promise<Commitments> {
+  return computeCommitments({ policy, market, portfolio, salt: BigInt(opening.salt), instance });
+}
+
+/** The opening's commitments, in the order they are checked, with the rule a mismatch breaks. */
+export const OPENING_COMMITMENTS = [
+  ["policy", "does not match the given policy file"],
+  ["market", "does not match the given market file"],
+  ["portfolio", "does not match the portfolio and salt"],
+] as const;
+
+/** The commitments the opening's `commitments` field claims wrongly, in check order. */
+export function misclaimedCommitments(
+  opening: Opening,
+  recomputed: Commitments,
+): (typeof OPENING_COMMITMENTS)[number][] {
+  return OPENING_COMMITMENTS.filter(
+    ([name]) => BigInt(opening.commitments[name]) !== recomputed[name],
+  );
+}
+
+/**
+ * Checks an opening against the public policy and market files it claims: same policy id and
+ * round, a well-formed portfolio for the stated account, and all three commitments recomputed
+ * from the portfolio, the salt and the instance's slot layout. Returns the parsed portfolio.
+ * Errors name the file and the field that does not hold.
+ */
+export async function checkOpening(
+  opening: Opening,
+  policy: Policy,
+  market: Market,
+  files: OpeningFiles,
+): Promise<Portfolio> {
+  const file = files.opening;
+  checkOpeningPolicy(opening, policy, file);
+  checkOpeningRound(opening, market, file);
+  const instance = openingInstance(opening, policy, market, file);
+  const portfolio = openingPortfolio(opening, policy, market, files);
+  openingAccount(opening, portfolio, file);
+  const recomputed = await recomputeCommitments(opening, policy, market, portfolio, instance);
+  const [wrong] = misclaimedCommitments(opening, recomputed);
+  if (wrong !== undefined) throw new InputError(file, `commitments.${wrong[0]}`, wrong[1]);
   return portfolio;
 }
 
