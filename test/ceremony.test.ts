@@ -17,18 +17,10 @@ import { loadArtifacts } from "../prover/src/setup/manifest";
 import { contributeRandom } from "../prover/src/setup/phase2";
 import { ensureDevPtau } from "../prover/src/setup/ptau";
 import { releaseCurve, snarkjs } from "../prover/src/setup/snarkjs";
+import { refusal } from "./helpers/refusal";
 
 const ROOT = path.resolve(__dirname, "..");
 const EXAMPLES = path.join(ROOT, "examples", "small");
-
-async function refusal(promise: Promise<unknown>): Promise<Error> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error, "expected a refusal").to.be.instanceOf(Error);
-  return error as Error;
-}
 
 /** A copy of `file` with one byte flipped at `fraction` of its length. */
 function tampered(file: string, fraction: number): string {

@@ -13,6 +13,7 @@ import {
 } from "../prover/src/setup/manifest";
 import { setupPaths } from "../prover/src/setup/paths";
 import { releaseCurve } from "../prover/src/setup/snarkjs";
+import { refusal } from "./helpers/refusal";
 
 const ROOT = path.resolve(__dirname, "..");
 
@@ -93,15 +94,10 @@ describe("setup: manifest", function () {
       changed[changed.length >> 1] ^= 0x01;
       fs.writeFileSync(file, changed);
       try {
-        const error = await loadArtifacts("small", { root }).then(
-          () => undefined,
-          (e: unknown) => e,
-        );
+        const error = await refusal(loadArtifacts("small", { root }));
         expect(error).to.be.instanceOf(ArtifactIntegrityError);
         expect((error as ArtifactIntegrityError).file).to.equal(file);
-        expect((error as Error).message)
-          .to.contain(file)
-          .and.contain("does not match the manifest");
+        expect(error.message).to.contain(file).and.contain("does not match the manifest");
       } finally {
         fs.writeFileSync(file, original);
       }
@@ -142,10 +138,6 @@ function paths(root: string) {
 }
 
 async function expectReject(promise: Promise<unknown>, fragment: string): Promise<void> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error, `expected a refusal containing "${fragment}"`).to.be.instanceOf(Error);
-  expect((error as Error).message).to.contain(fragment);
+  const error = await refusal(promise, `a refusal containing "${fragment}"`);
+  expect(error.message).to.contain(fragment);
 }

@@ -24,6 +24,7 @@ import { setupInstance } from "../prover/src/setup/dev-setup";
 import { loadArtifacts } from "../prover/src/setup/manifest";
 import { instanceKeyPaths, setupPaths } from "../prover/src/setup/paths";
 import { BAD_INPUTS, SMALL_EXAMPLES, removeTempDirs, writeInputs } from "./helpers/cli";
+import { refusal } from "./helpers/refusal";
 import { loadInputs } from "../prover/src/cli/options";
 
 const files = {
@@ -223,12 +224,8 @@ describe("prover SDK (small instance)", function () {
 });
 
 async function expectInputError(promise: Promise<unknown>, where: string): Promise<InputError> {
-  try {
-    await promise;
-  } catch (error) {
-    expect(error).to.be.instanceOf(InputError);
-    expect((error as InputError).path).to.equal(where);
-    return error as InputError;
-  }
-  throw new Error(`expected an InputError at ${where}`);
+  const error = await refusal(promise, `an InputError at ${where}`);
+  expect(error).to.be.instanceOf(InputError);
+  expect((error as InputError).path).to.equal(where);
+  return error as InputError;
 }

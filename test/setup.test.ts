@@ -12,17 +12,9 @@ import {
   requiredPower,
 } from "../prover/src/setup/ptau";
 import { bn128, releaseCurve, snarkjs } from "../prover/src/setup/snarkjs";
+import { refusal } from "./helpers/refusal";
 
 const ROOT = path.resolve(__dirname, "..");
-
-async function refusal(promise: Promise<unknown>): Promise<Error> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error, "expected a refusal").to.be.instanceOf(Error);
-  return error as Error;
-}
 
 describe("setup: ptau", function () {
   let work: string;
