@@ -15,6 +15,7 @@ import {
 import { encodeCircuitInput, loadInstances, type CircuitInput } from "../prover/src/encoding";
 import { SNARK_SCALAR_FIELD } from "../prover/src/encoding/widths";
 import { loadMarket, loadPolicy, loadPortfolio } from "../prover/src/inputs";
+import { MARKET_SIGNALS, POLICY_SIGNALS, PORTFOLIO_SIGNALS } from "./helpers/signals";
 
 const EXAMPLES = path.resolve(__dirname, "../examples/small");
 const instance = loadInstances().small;
@@ -77,39 +78,6 @@ function positions(
     );
   });
 }
-
-const PORTFOLIO_SIGNALS: (keyof CircuitInput)[] = [
-  "amount",
-  "perpSizeNeg",
-  "perpSizeAbs",
-  "perpEntryPrice",
-  "optionQtyNeg",
-  "optionQtyAbs",
-  "salt",
-];
-const MARKET_SIGNALS: (keyof CircuitInput)[] = [
-  "round",
-  "timestamp",
-  "price",
-  "perpMark",
-  "optionMark",
-  "riskArray",
-];
-const POLICY_SIGNALS: (keyof CircuitInput)[] = [
-  "mode",
-  "minRatio",
-  "buffer",
-  "shortOptionMinimum",
-  "assetActive",
-  "assetDecimals",
-  "assetWeight",
-  "assetUpTo",
-  "perpActive",
-  "perpSizeDecimals",
-  "perpRate",
-  "perpUpTo",
-  "optionActive",
-];
 
 describe("commitments", () => {
   describe("Poseidon", () => {

@@ -21,6 +21,7 @@ import {
 import * as widths from "../prover/src/encoding/widths";
 import { loadMarket, loadPolicy, loadPortfolio } from "../prover/src/inputs";
 import { nonceArb, saltArb, tripleArb } from "./helpers/arbitraries";
+import { MARKET_SIGNALS, POLICY_SIGNALS, PORTFOLIO_SIGNALS } from "./helpers/signals";
 
 const ROOT = path.resolve(__dirname, "..");
 const EXAMPLES = path.join(ROOT, "examples");
@@ -189,32 +190,9 @@ describe("encoding", () => {
     const SIGNALS = [
       "account",
       "nonce",
-      "amount",
-      "perpSizeNeg",
-      "perpSizeAbs",
-      "perpEntryPrice",
-      "optionQtyNeg",
-      "optionQtyAbs",
-      "salt",
-      "round",
-      "timestamp",
-      "price",
-      "perpMark",
-      "optionMark",
-      "riskArray",
-      "mode",
-      "minRatio",
-      "buffer",
-      "shortOptionMinimum",
-      "assetActive",
-      "assetDecimals",
-      "assetWeight",
-      "assetUpTo",
-      "perpActive",
-      "perpSizeDecimals",
-      "perpRate",
-      "perpUpTo",
-      "optionActive",
+      ...PORTFOLIO_SIGNALS,
+      ...MARKET_SIGNALS,
+      ...POLICY_SIGNALS,
     ];
     const OFFSET = 1n << 62n;
 
