@@ -34,7 +34,7 @@ import { setupInstance } from "../prover/src/setup/dev-setup";
 import { readManifest } from "../prover/src/setup/manifest";
 import { PROJECT_ROOT } from "../prover/src/setup/paths";
 import { releaseCurve } from "../prover/src/setup/snarkjs";
-import { compileOnce, hre, now, snapshot } from "./contracts.fixture";
+import { compileContracts, hre, now, revertAfterEachTest } from "./contracts.fixture";
 import { SMALL_EXAMPLES, removeTempDirs, runCli, tempDir } from "./helpers/cli";
 
 const INSTANCE = "small";
@@ -293,7 +293,6 @@ describe("zkmargin audit", function () {
     let admin: Signer;
     let alice: Signer;
     let custodian: Signer;
-    let restore: () => Promise<void>;
 
     /** Registers `id`, proves under it as alice with a fresh proof, and returns the policy id. */
     async function registerAndProve(id: string, vkeyHash: string): Promise<string> {
@@ -338,7 +337,7 @@ describe("zkmargin audit", function () {
     }
 
     before(async function () {
-      await compileOnce();
+      await compileContracts();
       [admin, alice, custodian] = await hre.ethers.getSigners();
       expect(await alice.getAddress()).to.equal(portfolio.account);
       market = { ...exampleMarket, timestamp: (await now()) - 60n };
@@ -363,13 +362,7 @@ describe("zkmargin audit", function () {
       ).wait();
     });
 
-    beforeEach(async function () {
-      restore = await snapshot();
-    });
-
-    afterEach(async function () {
-      await restore();
-    });
+    revertAfterEachTest();
 
     it("passes after a real submission, re-verifying its proof from the calldata", async function () {
       const policyId = await registerAndProve(

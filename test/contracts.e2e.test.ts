@@ -45,8 +45,8 @@ import {
   hre,
   mineAt,
   now,
+  revertAfterEachTest,
   setNextTimestamp,
-  snapshot,
 } from "./contracts.fixture";
 
 const INSTANCE = "small";
@@ -69,7 +69,6 @@ describe("contracts end to end (real proofs, small instance)", function () {
   let proof: SolidityProof;
   let portfolioCommitment: bigint;
   let attestation: SignedAttestation;
-  let restore: () => Promise<void>;
   let errors: import("ethers").Interface[];
 
   function as(signer: Signer): Contract {
@@ -160,13 +159,7 @@ describe("contracts end to end (real proofs, small instance)", function () {
     await releaseCurve(); // snarkjs keeps worker threads that would hold the process open
   });
 
-  beforeEach(async function () {
-    restore = await snapshot();
-  });
-
-  afterEach(async function () {
-    await restore();
-  });
+  revertAfterEachTest();
 
   it("happy path: files -> proof -> attestation -> prove -> isMarginSufficient", async function () {
     const account = await alice.getAddress();

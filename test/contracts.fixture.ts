@@ -25,15 +25,23 @@ export async function compileContracts(): Promise<void> {
   await hre.run("compile", { quiet: true });
 }
 
-/** @deprecated Kept for test/audit.test.ts; same as {@link compileContracts}. */
-export const compileOnce = compileContracts;
-
 /** Takes an EVM snapshot; the returned function reverts to it. */
 export async function snapshot(): Promise<() => Promise<void>> {
   const id = (await hre.network.provider.send("evm_snapshot", [])) as string;
   return async () => {
     await hre.network.provider.send("evm_revert", [id]);
   };
+}
+
+/** Reverts the chain after each test of the calling suite to its state before that test. */
+export function revertAfterEachTest(): void {
+  let restore: () => Promise<void>;
+  beforeEach(async function () {
+    restore = await snapshot();
+  });
+  afterEach(async function () {
+    await restore();
+  });
 }
 
 /** The latest block's timestamp. */

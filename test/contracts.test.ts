@@ -40,6 +40,7 @@ import {
   hre,
   mineAt,
   now,
+  revertAfterEachTest,
   setNextTimestamp,
   snapshot,
 } from "./contracts.fixture";
@@ -85,7 +86,6 @@ interface World {
 
 describe("contracts (test verifier)", function () {
   let w: World;
-  let restore: () => Promise<void>;
 
   async function expectSignals(signals: bigint[], proof: SolidityProof = PROOF): Promise<void> {
     await (await w.verifier.getFunction("expect")(proofHash(proof), signals)).wait();
@@ -187,13 +187,7 @@ describe("contracts (test verifier)", function () {
     };
   });
 
-  beforeEach(async function () {
-    restore = await snapshot();
-  });
-
-  afterEach(async function () {
-    await restore();
-  });
+  revertAfterEachTest();
 
   describe("MarketBook", function () {
     function book(as: Signer): Contract {
@@ -765,6 +759,7 @@ describe("contracts (test verifier)", function () {
     });
 
     it("accepts an attestation until validUntil inclusive, then refuses it as expired", async function () {
+      const start = await snapshot();
       const t = (await now()) + 100n;
       const attestation = await attest(w.alice, { validUntil: t });
       await expectSignals(await signalsFor(w.alice, 1n));
@@ -782,8 +777,7 @@ describe("contracts (test verifier)", function () {
         "AttestationExpired",
         [t],
       );
-      await restore();
-      restore = await snapshot();
+      await start();
       await expectSignals(await signalsFor(w.alice, 1n));
       await setNextTimestamp(t);
       await submitProof(registry(w.alice), {
