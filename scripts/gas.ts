@@ -16,10 +16,12 @@ import type { Signer } from "ethers";
 import type { HardhatRuntimeEnvironment } from "hardhat/types";
 import type {} from "@nomicfoundation/hardhat-ethers";
 import {
+  addCustodian,
   deployVerifier,
   deployZkMargin,
   hasVerifierSource,
   policyIdOf,
+  postRound,
   readMarginRegistryDomain,
   registerPolicy,
   signAttestation,
@@ -108,13 +110,11 @@ async function measureInstance(
   const d = await deployZkMargin(admin, { publishers: [await admin.getAddress()] });
   const verifier = await deployVerifier(admin, instance);
   const venue = await commitments({ policy, market, portfolio, salt: 0n, instance: dims });
-  await (
-    await d.marketBook.contract.getFunction("postRound")(
-      market.round,
-      market.timestamp,
-      venue.market,
-    )
-  ).wait();
+  await postRound(d.marketBook.contract, {
+    round: market.round,
+    timestamp: market.timestamp,
+    commitment: venue.market,
+  });
   const policyId = policyIdOf(policy.id);
   await registerPolicy(d.policyRegistry.contract, {
     policyId,
@@ -124,12 +124,7 @@ async function measureInstance(
     verificationKeyHash: readManifest().instances[instance].vkeyHash,
     maxRoundAge: 3600n,
   });
-  await (
-    await d.policyRegistry.contract.getFunction("addCustodian")(
-      policyId,
-      await custodian.getAddress(),
-    )
-  ).wait();
+  await addCustodian(d.policyRegistry.contract, policyId, await custodian.getAddress());
   const domain = await readMarginRegistryDomain(d.marginRegistry.contract);
   const registry = d.marginRegistry.contract.connect(account) as Contract;
 

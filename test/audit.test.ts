@@ -17,9 +17,11 @@ import {
   type OpeningAuditInput,
 } from "../prover/src/audit";
 import {
+  addCustodian,
   deployVerifier,
   deployZkMargin,
   policyIdOf,
+  postRound,
   readMarginRegistryDomain,
   registerPolicy,
   signAttestation,
@@ -305,9 +307,7 @@ describe("zkmargin audit", function () {
         verificationKeyHash: vkeyHash,
         maxRoundAge: 3600n,
       });
-      await (
-        await policyRegistry.getFunction("addCustodian")(policyId, await custodian.getAddress())
-      ).wait();
+      await addCustodian(policyRegistry, policyId, await custodian.getAddress());
       const proved = await generateProof({
         policy,
         market,
@@ -353,13 +353,11 @@ describe("zkmargin audit", function () {
         instance: loadInstances()[INSTANCE],
       });
       policyCommitment = venue.policy;
-      await (
-        await deployment.marketBook.contract.getFunction("postRound")(
-          market.round,
-          market.timestamp,
-          venue.market,
-        )
-      ).wait();
+      await postRound(deployment.marketBook.contract, {
+        round: market.round,
+        timestamp: market.timestamp,
+        commitment: venue.market,
+      });
     });
 
     revertAfterEachTest();

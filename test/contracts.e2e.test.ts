@@ -10,13 +10,15 @@ import { expect } from "chai";
 import path from "node:path";
 import type { Contract, Signer, TypedDataDomain } from "ethers";
 import {
+  addCustodian,
   BN254_BASE_FIELD,
-  NO_ATTESTATION,
   deployVerifier,
   deployZkMargin,
   isMarginSufficient,
   marginProvedEvents,
+  NO_ATTESTATION,
   policyIdOf,
+  postRound,
   proofCoordinates,
   proofFromCoordinates,
   readMarginRegistryDomain,
@@ -111,13 +113,11 @@ describe("contracts end to end (real proofs, small instance)", function () {
     // The venue's commitments, computed from the public files independently of any proof.
     const dims = loadInstances()[INSTANCE];
     const venue = await commitments({ policy, market, portfolio, salt: 0n, instance: dims });
-    await (
-      await (marketBook.connect(publisher) as Contract).getFunction("postRound")(
-        market.round,
-        market.timestamp,
-        venue.market,
-      )
-    ).wait();
+    await postRound(marketBook.connect(publisher), {
+      round: market.round,
+      timestamp: market.timestamp,
+      commitment: venue.market,
+    });
     policyId = policyIdOf(policy.id);
     await registerPolicy(policyRegistry, {
       policyId,
@@ -127,9 +127,7 @@ describe("contracts end to end (real proofs, small instance)", function () {
       verificationKeyHash: readManifest().instances[INSTANCE].vkeyHash,
       maxRoundAge: MAX_ROUND_AGE,
     });
-    await (
-      await policyRegistry.getFunction("addCustodian")(policyId, await custodian.getAddress())
-    ).wait();
+    await addCustodian(policyRegistry, policyId, await custodian.getAddress());
 
     first = await generateProof({ policy, market, portfolio, nonce: 1n, instance: INSTANCE });
     expect(first.publicSignals[2]).to.equal(venue.market.toString());
@@ -281,9 +279,7 @@ describe("contracts end to end (real proofs, small instance)", function () {
       verificationKeyHash: readManifest().instances[INSTANCE].vkeyHash,
       maxRoundAge: MAX_ROUND_AGE,
     });
-    await (
-      await policyRegistry.getFunction("addCustodian")(otherId, await custodian.getAddress())
-    ).wait();
+    await addCustodian(policyRegistry, otherId, await custodian.getAddress());
     await expectRevert(
       submitProof(as(alice), submission({ policyId: otherId })),
       errors,
@@ -301,13 +297,11 @@ describe("contracts end to end (real proofs, small instance)", function () {
       salt: 0n,
       instance: dims,
     });
-    await (
-      await (marketBook.connect(publisher) as Contract).getFunction("postRound")(
-        next.round,
-        next.timestamp,
-        nextCommitment,
-      )
-    ).wait();
+    await postRound(marketBook.connect(publisher), {
+      round: next.round,
+      timestamp: next.timestamp,
+      commitment: nextCommitment,
+    });
     await expectRevert(
       submitProof(as(alice), submission({ round: next.round })),
       errors,

@@ -8,8 +8,9 @@ import fc from "fast-check";
 import { AbiCoder, Interface, ZeroAddress, ZeroHash, getAddress, hexlify, keccak256 } from "ethers";
 import type { Contract, Signer } from "ethers";
 import {
-  NO_ATTESTATION,
+  addCustodian,
   attestationDigest,
+  BN254_BASE_FIELD,
   decodeRevert,
   deployArtifact,
   deployZkMargin,
@@ -17,7 +18,9 @@ import {
   loadArtifact,
   marginProvedEvents,
   nextNonce,
+  NO_ATTESTATION,
   policyIdOf,
+  postRound,
   proofCoordinates,
   proofFromCoordinates,
   proveRequestDigest,
@@ -29,7 +32,6 @@ import {
   submitProof,
   submitProofFor,
   toSolidityProof,
-  BN254_BASE_FIELD,
 } from "../prover/src/chain";
 import type { SignedAttestation, SolidityProof } from "../prover/src/chain";
 import type { TypedDataDomain } from "ethers";
@@ -140,13 +142,11 @@ describe("contracts (test verifier)", function () {
     const verifier = await deployArtifact(admin, loadArtifact("ExpectedInputsVerifier"));
     const marginRegistry = d.marginRegistry.contract;
     const roundTimestamp = (await now()) - 60n;
-    await (
-      await (d.marketBook.contract.connect(publisher) as Contract).getFunction("postRound")(
-        ROUND,
-        roundTimestamp,
-        MARKET_COMMITMENT,
-      )
-    ).wait();
+    await postRound(d.marketBook.contract.connect(publisher), {
+      round: ROUND,
+      timestamp: roundTimestamp,
+      commitment: MARKET_COMMITMENT,
+    });
     for (const [id, commitment] of [
       [POLICY, POLICY_COMMITMENT],
       [OTHER_POLICY, OTHER_POLICY_COMMITMENT],
@@ -159,12 +159,7 @@ describe("contracts (test verifier)", function () {
         verificationKeyHash: VK_HASH,
         maxRoundAge: MAX_ROUND_AGE,
       });
-      await (
-        await d.policyRegistry.contract.getFunction("addCustodian")(
-          id,
-          await custodian.getAddress(),
-        )
-      ).wait();
+      await addCustodian(d.policyRegistry.contract, id, await custodian.getAddress());
     }
     w = {
       admin,
@@ -553,13 +548,11 @@ describe("contracts (test verifier)", function () {
     });
 
     it("refuses a proof for another round (market commitment from the MarketBook)", async function () {
-      await (
-        await (w.marketBook.connect(w.publisher) as Contract).getFunction("postRound")(
-          ROUND + 1n,
-          await now(),
-          MARKET_COMMITMENT + 1n,
-        )
-      ).wait();
+      await postRound(w.marketBook.connect(w.publisher), {
+        round: ROUND + 1n,
+        timestamp: await now(),
+        commitment: MARKET_COMMITMENT + 1n,
+      });
       await expectSignals(await signalsFor(w.alice, 1n));
       await expectRevert(
         submitProof(registry(w.alice), {

@@ -44,3 +44,13 @@ export async function registerPolicy(
   const tx = await policyRegistry.getFunction("registerPolicy")(registration.policyId, params);
   return (await tx.wait()) as ContractTransactionReceipt;
 }
+
+/** Registers `custodian` as an attester for the policy; the signer needs POLICY_ADMIN_ROLE. */
+export async function addCustodian(
+  policyRegistry: BaseContract,
+  policyId: string,
+  custodian: string,
+): Promise<ContractTransactionReceipt> {
+  const tx = await policyRegistry.getFunction("addCustodian")(policyId, custodian);
+  return (await tx.wait()) as ContractTransactionReceipt;
+}

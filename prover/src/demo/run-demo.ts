@@ -7,11 +7,13 @@ import path from "node:path";
 import { performance } from "node:perf_hooks";
 import type { Interface, Provider } from "ethers";
 import {
+  addCustodian,
   deployVerifier,
   deployZkMargin,
   isMarginSufficient,
   marginProvedEvents,
   policyIdOf,
+  postRound,
   readMarginRegistryDomain,
   registerPolicy,
   decodeRevert,
@@ -115,13 +117,11 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
       publishers: [await admin.getAddress()],
     });
     const registry = marginRegistry.contract;
-    await (
-      await marketBook.contract.getFunction("postRound")(
-        market.round,
-        market.timestamp,
-        signals.marketCommitment,
-      )
-    ).wait();
+    await postRound(marketBook.contract, {
+      round: market.round,
+      timestamp: market.timestamp,
+      commitment: signals.marketCommitment,
+    });
     const policyId = policyIdOf(policy.id);
     await registerPolicy(policyRegistry.contract, {
       policyId,
@@ -131,12 +131,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
       verificationKeyHash: setup.entry.vkeyHash,
       maxRoundAge: MAX_ROUND_AGE,
     });
-    await (
-      await policyRegistry.contract.getFunction("addCustodian")(
-        policyId,
-        await custodian.getAddress(),
-      )
-    ).wait();
+    await addCustodian(policyRegistry.contract, policyId, await custodian.getAddress());
     print(
       `deployed verifier ${verifier.address}, MarketBook ${marketBook.address}, ` +
         `PolicyRegistry ${policyRegistry.address}, MarginRegistry ${marginRegistry.address}`,
