@@ -33,7 +33,7 @@ import {
   submitProofFor,
   toSolidityProof,
 } from "../prover/src/chain";
-import type { SignedAttestation, SolidityProof } from "../prover/src/chain";
+import type { ProofSubmission, SignedAttestation, SolidityProof } from "../prover/src/chain";
 import type { TypedDataDomain } from "ethers";
 import {
   SCALAR_FIELD,
@@ -86,6 +86,22 @@ interface World {
   errors: Interface[];
 }
 
+/** A submission for POLICY/ROUND/PORTFOLIO with nonce 1 and PROOF, changed by `overrides`. */
+function submission(
+  attestation: SignedAttestation,
+  overrides: Partial<ProofSubmission> = {},
+): ProofSubmission {
+  return {
+    policyId: POLICY,
+    round: ROUND,
+    portfolioCommitment: PORTFOLIO,
+    nonce: 1n,
+    proof: PROOF,
+    attestation,
+    ...overrides,
+  };
+}
+
 describe("contracts (test verifier)", function () {
   let w: World;
 
@@ -121,14 +137,10 @@ describe("contracts (test verifier)", function () {
   /** `prove` as `account` for POLICY/ROUND/PORTFOLIO, expecting the matching signals. */
   async function proveAs(account: Signer, nonce = 1n, attestation?: SignedAttestation) {
     await expectSignals(await signalsFor(account, nonce));
-    return submitProof(w.marginRegistry.connect(account) as Contract, {
-      policyId: POLICY,
-      round: ROUND,
-      portfolioCommitment: PORTFOLIO,
-      nonce,
-      proof: PROOF,
-      attestation: attestation ?? (await attest(account)),
-    });
+    return submitProof(
+      w.marginRegistry.connect(account) as Contract,
+      submission(attestation ?? (await attest(account)), { nonce }),
+    );
   }
 
   function registry(as: Signer): Contract {
@@ -518,14 +530,7 @@ describe("contracts (test verifier)", function () {
     it("refuses the same proof from another account (account is msg.sender)", async function () {
       await expectSignals(await signalsFor(w.alice, 1n));
       await expectRevert(
-        submitProof(registry(w.bob), {
-          policyId: POLICY,
-          round: ROUND,
-          portfolioCommitment: PORTFOLIO,
-          nonce: 1n,
-          proof: PROOF,
-          attestation: await attest(w.bob),
-        }),
+        submitProof(registry(w.bob), submission(await attest(w.bob))),
         w.errors,
         "InvalidProof",
       );
@@ -555,14 +560,7 @@ describe("contracts (test verifier)", function () {
       });
       await expectSignals(await signalsFor(w.alice, 1n));
       await expectRevert(
-        submitProof(registry(w.alice), {
-          policyId: POLICY,
-          round: ROUND + 1n,
-          portfolioCommitment: PORTFOLIO,
-          nonce: 1n,
-          proof: PROOF,
-          attestation: await attest(w.alice),
-        }),
+        submitProof(registry(w.alice), submission(await attest(w.alice), { round: ROUND + 1n })),
         w.errors,
         "InvalidProof",
       );
@@ -623,14 +621,7 @@ describe("contracts (test verifier)", function () {
 
     it("refuses an unknown round", async function () {
       await expectRevert(
-        submitProof(registry(w.alice), {
-          policyId: POLICY,
-          round: ROUND + 9n,
-          portfolioCommitment: PORTFOLIO,
-          nonce: 1n,
-          proof: PROOF,
-          attestation: await attest(w.alice),
-        }),
+        submitProof(registry(w.alice), submission(await attest(w.alice), { round: ROUND + 9n })),
         w.errors,
         "UnknownRound",
         [ROUND + 9n],
@@ -649,14 +640,7 @@ describe("contracts (test verifier)", function () {
       await expectSignals(await signalsFor(w.alice, 1n));
       await setNextTimestamp(w.roundTimestamp + MAX_ROUND_AGE + 0n + 1n);
       await expectRevert(
-        submitProof(registry(w.alice), {
-          policyId: POLICY,
-          round: ROUND,
-          portfolioCommitment: PORTFOLIO,
-          nonce: 1n,
-          proof: PROOF,
-          attestation,
-        }),
+        submitProof(registry(w.alice), submission(attestation)),
         w.errors,
         "StaleRound",
         [ROUND, w.roundTimestamp, MAX_ROUND_AGE],
@@ -664,26 +648,17 @@ describe("contracts (test verifier)", function () {
       await restoreInner();
       await expectSignals(await signalsFor(w.alice, 1n));
       await setNextTimestamp(w.roundTimestamp + MAX_ROUND_AGE);
-      await submitProof(registry(w.alice), {
-        policyId: POLICY,
-        round: ROUND,
-        portfolioCommitment: PORTFOLIO,
-        nonce: 1n,
-        proof: PROOF,
-        attestation,
-      });
+      await submitProof(registry(w.alice), submission(attestation));
     });
 
     it("refuses a portfolio commitment at the field modulus", async function () {
       await expectRevert(
-        submitProof(registry(w.alice), {
-          policyId: POLICY,
-          round: ROUND,
-          portfolioCommitment: SCALAR_FIELD,
-          nonce: 1n,
-          proof: PROOF,
-          attestation: await attest(w.alice, { portfolio: SCALAR_FIELD }),
-        }),
+        submitProof(
+          registry(w.alice),
+          submission(await attest(w.alice, { portfolio: SCALAR_FIELD }), {
+            portfolioCommitment: SCALAR_FIELD,
+          }),
+        ),
         w.errors,
         "PortfolioCommitmentOutOfField",
         [SCALAR_FIELD],
@@ -697,14 +672,10 @@ describe("contracts (test verifier)", function () {
         const coords = proofCoordinates(PROOF);
         coords[i] = BN254_BASE_FIELD;
         await expectRevert(
-          submitProof(registry(w.alice), {
-            policyId: POLICY,
-            round: ROUND,
-            portfolioCommitment: PORTFOLIO,
-            nonce: 1n,
-            proof: proofFromCoordinates(coords),
-            attestation,
-          }),
+          submitProof(
+            registry(w.alice),
+            submission(attestation, { proof: proofFromCoordinates(coords) }),
+          ),
           w.errors,
           "ProofCoordinateOutOfField",
           [BigInt(i)],
@@ -719,14 +690,10 @@ describe("contracts (test verifier)", function () {
         const coords = proofCoordinates(PROOF);
         coords[i] ^= 1n;
         await expectRevert(
-          submitProof(registry(w.alice), {
-            policyId: POLICY,
-            round: ROUND,
-            portfolioCommitment: PORTFOLIO,
-            nonce: 1n,
-            proof: proofFromCoordinates(coords),
-            attestation,
-          }),
+          submitProof(
+            registry(w.alice),
+            submission(attestation, { proof: proofFromCoordinates(coords) }),
+          ),
           w.errors,
           "InvalidProof",
         );
@@ -737,14 +704,7 @@ describe("contracts (test verifier)", function () {
   describe("custodian attestations", function () {
     async function submitWith(attestation: SignedAttestation, account: Signer = w.alice) {
       await expectSignals(await signalsFor(account, 1n));
-      return submitProof(registry(account), {
-        policyId: POLICY,
-        round: ROUND,
-        portfolioCommitment: PORTFOLIO,
-        nonce: 1n,
-        proof: PROOF,
-        attestation,
-      });
+      return submitProof(registry(account), submission(attestation));
     }
 
     it("refuses a missing attestation", async function () {
@@ -758,14 +718,7 @@ describe("contracts (test verifier)", function () {
       await expectSignals(await signalsFor(w.alice, 1n));
       await setNextTimestamp(t + 1n);
       await expectRevert(
-        submitProof(registry(w.alice), {
-          policyId: POLICY,
-          round: ROUND,
-          portfolioCommitment: PORTFOLIO,
-          nonce: 1n,
-          proof: PROOF,
-          attestation,
-        }),
+        submitProof(registry(w.alice), submission(attestation)),
         w.errors,
         "AttestationExpired",
         [t],
@@ -773,14 +726,7 @@ describe("contracts (test verifier)", function () {
       await start();
       await expectSignals(await signalsFor(w.alice, 1n));
       await setNextTimestamp(t);
-      await submitProof(registry(w.alice), {
-        policyId: POLICY,
-        round: ROUND,
-        portfolioCommitment: PORTFOLIO,
-        nonce: 1n,
-        proof: PROOF,
-        attestation,
-      });
+      await submitProof(registry(w.alice), submission(attestation));
     });
 
     it("refuses an attestation for another commitment", async function () {
