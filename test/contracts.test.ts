@@ -86,6 +86,21 @@ interface World {
   errors: Interface[];
 }
 
+/**
+ * ProveRequest's EIP-712 types written out from the contract's typehash, independently of the
+ * SDK's `PROVE_REQUEST_TYPES` (the relayed-request tests compare the two signatures).
+ */
+const PROVE_REQUEST_TYPES_BY_HAND = {
+  ProveRequest: [
+    { name: "account", type: "address" },
+    { name: "policyId", type: "bytes32" },
+    { name: "round", type: "uint64" },
+    { name: "portfolioCommitment", type: "uint256" },
+    { name: "nonce", type: "uint64" },
+    { name: "deadline", type: "uint64" },
+  ],
+};
+
 /** A submission for POLICY/ROUND/PORTFOLIO with nonce 1 and PROOF, changed by `overrides`. */
 function submission(
   attestation: SignedAttestation,
@@ -864,16 +879,7 @@ describe("contracts (test verifier)", function () {
       const signer = overrides.signer ?? account;
       const accountSignature = await signer.signTypedData(
         w.domain,
-        {
-          ProveRequest: [
-            { name: "account", type: "address" },
-            { name: "policyId", type: "bytes32" },
-            { name: "round", type: "uint64" },
-            { name: "portfolioCommitment", type: "uint256" },
-            { name: "nonce", type: "uint64" },
-            { name: "deadline", type: "uint64" },
-          ],
-        },
+        PROVE_REQUEST_TYPES_BY_HAND,
         message,
       );
       return { ...message, accountSignature, proof: PROOF, attestation: await attest(account) };
@@ -947,27 +953,14 @@ describe("contracts (test verifier)", function () {
         validUntil: (await now()) + HOUR,
       });
       const message = { ...signed, account: wallet.address, attestation };
-      message.accountSignature = await w.bob.signTypedData(
-        w.domain,
-        {
-          ProveRequest: [
-            { name: "account", type: "address" },
-            { name: "policyId", type: "bytes32" },
-            { name: "round", type: "uint64" },
-            { name: "portfolioCommitment", type: "uint256" },
-            { name: "nonce", type: "uint64" },
-            { name: "deadline", type: "uint64" },
-          ],
-        },
-        {
-          account: wallet.address,
-          policyId: POLICY,
-          round: ROUND,
-          portfolioCommitment: PORTFOLIO,
-          nonce: 1n,
-          deadline: signed.deadline,
-        },
-      );
+      message.accountSignature = await w.bob.signTypedData(w.domain, PROVE_REQUEST_TYPES_BY_HAND, {
+        account: wallet.address,
+        policyId: POLICY,
+        round: ROUND,
+        portfolioCommitment: PORTFOLIO,
+        nonce: 1n,
+        deadline: signed.deadline,
+      });
       await expectSignals([
         BigInt(wallet.address),
         1n,
