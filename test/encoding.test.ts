@@ -55,7 +55,7 @@ describe("encoding", () => {
   describe("widths", () => {
     it("match the table of circuits/README.md", () => {
       const readme = fs.readFileSync(path.join(ROOT, "circuits/README.md"), "utf8");
-      const rows = [...readme.matchAll(/^\|[^|]+\|[^|]+\| (\d+) \| ([A-Z_]+) \|$/gm)];
+      const rows = [...readme.matchAll(/^\|[^|]+\|[^|]+\| *(\d+) *\| *([A-Z_]+) *\|$/gm)];
       expect(rows.length).to.be.at.least(18);
       const table = widths as unknown as Record<string, number>;
       for (const [, bits, name] of rows) expect(table[name], name).to.equal(Number(bits));
