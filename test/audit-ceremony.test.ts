@@ -15,6 +15,7 @@ import {
 } from "../prover/src/setup/ceremony";
 import { PROJECT_ROOT } from "../prover/src/setup/paths";
 import { releaseCurve } from "../prover/src/setup/snarkjs";
+import { buildScratchDir } from "./helpers/scratch";
 
 const quiet = { log: () => undefined };
 
@@ -31,7 +32,7 @@ describe("zkmargin audit ceremony (small instance)", function () {
   let root: string;
 
   before(async function () {
-    work = fs.mkdtempSync(path.join(PROJECT_ROOT, "build", "tmp-audit-ceremony-"));
+    work = buildScratchDir("tmp-audit-ceremony-");
     dir = path.join(work, "ceremony");
     root = path.join(work, "root");
     fs.mkdirSync(root);
@@ -46,7 +47,7 @@ describe("zkmargin audit ceremony (small instance)", function () {
 
   after(async function () {
     await releaseCurve();
-    fs.rmSync(work, { recursive: true, force: true });
+    if (work !== undefined) fs.rmSync(work, { recursive: true, force: true });
   });
 
   it("passes for a closed, installed ceremony, one line per contributor and the beacon", async function () {

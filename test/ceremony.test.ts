@@ -18,6 +18,7 @@ import { contributeRandom } from "../prover/src/setup/phase2";
 import { ensureDevPtau } from "../prover/src/setup/ptau";
 import { releaseCurve, snarkjs } from "../prover/src/setup/snarkjs";
 import { refusal } from "./helpers/refusal";
+import { buildScratchDir } from "./helpers/scratch";
 
 const ROOT = path.resolve(__dirname, "..");
 const EXAMPLES = path.join(ROOT, "examples", "small");
@@ -38,7 +39,7 @@ describe("setup: phase-2 ceremony on the small instance", function () {
   let installRoot: string;
 
   before(async function () {
-    work = fs.mkdtempSync(path.join(ROOT, "build", "tmp-ceremony-"));
+    work = buildScratchDir("tmp-ceremony-");
     dir = path.join(work, "ceremony");
     installRoot = path.join(work, "root");
     await initCeremony(dir, "small", quiet);

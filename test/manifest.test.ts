@@ -14,12 +14,13 @@ import {
 import { setupPaths } from "../prover/src/setup/paths";
 import { releaseCurve } from "../prover/src/setup/snarkjs";
 import { refusal } from "./helpers/refusal";
+import { buildScratchDir } from "./helpers/scratch";
 
 const ROOT = path.resolve(__dirname, "..");
 
 /** A throw-away project root inside build/ (circom2 only sees the cwd) with a 2-constraint circuit. */
 function tinyProject(): { root: string; compile: () => { r1cs: string; wasm: string } } {
-  const root = fs.mkdtempSync(path.join(ROOT, "build", "tmp-manifest-"));
+  const root = buildScratchDir("tmp-manifest-");
   fs.mkdirSync(path.join(root, "circuits"));
   fs.copyFileSync(
     path.join(ROOT, "circuits", "instances.json"),

@@ -13,12 +13,13 @@ import {
 } from "../prover/src/setup/ptau";
 import { bn128, releaseCurve, snarkjs } from "../prover/src/setup/snarkjs";
 import { refusal } from "./helpers/refusal";
+import { buildScratchDir } from "./helpers/scratch";
 
 const ROOT = path.resolve(__dirname, "..");
 
 describe("setup: ptau", function () {
   let work: string;
-  before(() => (work = fs.mkdtempSync(path.join(ROOT, "build", "tmp-setup-"))));
+  before(() => (work = buildScratchDir("tmp-setup-")));
   after(async function () {
     await releaseCurve();
     fs.rmSync(work, { recursive: true, force: true });
