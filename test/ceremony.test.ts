@@ -19,6 +19,16 @@ import { ensureDevPtau } from "../prover/src/setup/ptau";
 import { releaseCurve, snarkjs } from "../prover/src/setup/snarkjs";
 import { refusal } from "./helpers/refusal";
 import { buildScratchDir } from "./helpers/scratch";
+import { ContractFactory, type Contract, type InterfaceAbi } from "ethers";
+import type { HardhatRuntimeEnvironment } from "hardhat/types";
+import type { HardhatEthersHelpers } from "@nomicfoundation/hardhat-ethers/types";
+import { toVerifierCalldata } from "../prover/src/proving/calldata";
+import type { Groth16Proof } from "../prover/src/proving";
+
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const solc = require("solc") as { compile(input: string): string };
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const hre = require("hardhat") as HardhatRuntimeEnvironment & { ethers: HardhatEthersHelpers };
 
 const ROOT = path.resolve(__dirname, "..");
 const EXAMPLES = path.join(ROOT, "examples", "small");
@@ -117,7 +127,7 @@ describe("setup: phase-2 ceremony on the small instance", function () {
     expect(wrong.message).to.contain(other.file).and.contain("not the ceremony's ptau");
   });
 
-  it("finalizes into keys whose proof verifies with the exported verification key", async function () {
+  it("finalizes into keys whose proof verifies with the exported key and the generated Solidity verifier", async function () {
     fs.mkdirSync(path.join(installRoot, "circuits"), { recursive: true });
     const entry = await finalizeCeremony(dir, { root: installRoot, ...quiet });
     expect(entry.kind).to.equal("ceremony");
@@ -148,5 +158,47 @@ describe("setup: phase-2 ceremony on the small instance", function () {
     const forged = [...publicSignals];
     forged[1] = (BigInt(forged[1]) + 1n).toString();
     expect(await snarkjs.groth16.verify(artifacts.vkey, forged, proof)).to.equal(false);
+
+    // The ceremony's generated Solidity verifier, compiled and deployed on an EVM, agrees.
+    const verifierContract = await deploySolidity(verifier, "Groth16Verifier_small");
+    const args = (signals: string[]) => {
+      const c = toVerifierCalldata(proof as unknown as Groth16Proof, signals);
+      return [c.pA, c.pB, c.pC, c.pubSignals] as const;
+    };
+    expect(await verifierContract.getFunction("verifyProof")(...args(publicSignals))).to.equal(
+      true,
+    );
+    expect(await verifierContract.getFunction("verifyProof")(...args(forged))).to.equal(false);
   });
 });
+
+/** Compiles one Solidity source with the project's solcjs and deploys `name` on Hardhat's EVM. */
+async function deploySolidity(source: string, name: string): Promise<Contract> {
+  const output = JSON.parse(
+    solc.compile(
+      JSON.stringify({
+        language: "Solidity",
+        sources: { "Verifier.sol": { content: source } },
+        settings: { outputSelection: { "*": { "*": ["abi", "evm.bytecode.object"] } } },
+      }),
+    ),
+  ) as {
+    errors?: { severity: string; formattedMessage: string }[];
+    contracts: Record<
+      string,
+      Record<string, { abi: unknown[]; evm: { bytecode: { object: string } } }>
+    >;
+  };
+  const errors = (output.errors ?? []).filter((e) => e.severity === "error");
+  expect(errors.map((e) => e.formattedMessage)).to.deep.equal([]);
+  const compiled = output.contracts["Verifier.sol"][name];
+  const [deployer] = await hre.ethers.getSigners();
+  const factory = new ContractFactory(
+    compiled.abi as InterfaceAbi,
+    compiled.evm.bytecode.object,
+    deployer,
+  );
+  const contract = await factory.deploy();
+  await contract.waitForDeployment();
+  return contract as unknown as Contract;
+}
