@@ -7,6 +7,7 @@ import {
   commitPolicy,
   commitPortfolio,
   poseidon,
+  publicCommitments,
   randomSalt,
   tagToField,
   vectorHash,
@@ -189,6 +190,19 @@ describe("commitments", () => {
       expect(signals.marketCommitment).to.equal(c.market);
       expect(signals.policyCommitment).to.equal(c.policy);
       expect(signals.nonce).to.equal(5n);
+    });
+
+    it("publicCommitments() gives the market and policy commitments without any portfolio", async () => {
+      const policy = loadPolicy(path.join(EXAMPLES, "policy.json"));
+      const market = loadMarket(path.join(EXAMPLES, "market.json"));
+      expect(await publicCommitments({ policy, market, instance })).to.deep.equal({
+        market: PINNED.market,
+        policy: PINNED.policy,
+      });
+      const later = { ...market, round: market.round + 1n };
+      const moved = await publicCommitments({ policy, market: later, instance });
+      expect(moved.market).to.not.equal(PINNED.market);
+      expect(moved.policy).to.equal(PINNED.policy);
     });
 
     const cases: [

@@ -28,6 +28,7 @@ export {
   commitPolicy,
   commitPortfolio,
   commitments,
+  publicCommitments,
   randomSalt,
   type Commitments,
 } from "./commitments";

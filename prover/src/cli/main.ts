@@ -12,6 +12,7 @@ import { ArtifactIntegrityError } from "../setup/manifest";
 import { register as registerAttest } from "./commands/attest";
 import { register as registerAudit } from "./commands/audit";
 import { register as registerCeremony } from "./commands/ceremony";
+import { register as registerCommitments } from "./commands/commitments";
 import { register as registerDemo } from "./commands/demo";
 import { register as registerInspect } from "./commands/inspect";
 import { register as registerMargin } from "./commands/margin";
@@ -26,6 +27,7 @@ const COMMANDS: ((program: Command) => void)[] = [
   registerVerify,
   registerInspect,
   registerAttest,
+  registerCommitments,
   registerAudit,
   registerSetup,
   registerCeremony,

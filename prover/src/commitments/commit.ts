@@ -3,6 +3,7 @@
  * that they hash exactly the values the circuit receives.
  */
 import { randomBytes } from "node:crypto";
+import { ZeroAddress } from "ethers";
 import type { InstanceDims } from "../encoding/instances";
 import {
   encodeCircuitInput,
@@ -83,6 +84,25 @@ export async function commitments(args: {
     market: await commitMarket(input),
     policy: await commitPolicy(input),
   };
+}
+
+/** The holdings of nobody: every slot zero (commitments that do not depend on the portfolio). */
+function emptyPortfolio(): Portfolio {
+  return { account: ZeroAddress, collateral: new Map(), perps: new Map(), options: new Map() };
+}
+
+/**
+ * The two public commitments, without a portfolio: what a `MarketBook` publisher posts for a
+ * round and what governance registers for a policy, laid out for `instance` (the policy's slots,
+ * padded to the instance; see circuits/README.md).
+ */
+export async function publicCommitments(args: {
+  policy: Policy;
+  market: Market;
+  instance: InstanceDims;
+}): Promise<Omit<Commitments, "portfolio">> {
+  const input = encodeCircuitInput({ ...args, portfolio: emptyPortfolio(), salt: 0n, nonce: 0n });
+  return { market: await commitMarket(input), policy: await commitPolicy(input) };
 }
 
 /**

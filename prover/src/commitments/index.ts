@@ -8,6 +8,7 @@ export {
   commitPolicy,
   commitPortfolio,
   commitments,
+  publicCommitments,
   dimsOf,
   randomSalt,
   withCommitments,

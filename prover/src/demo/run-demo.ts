@@ -21,6 +21,7 @@ import {
   submitProof,
   toSolidityProof,
 } from "../chain";
+import { publicCommitments } from "../commitments";
 import { ShortfallError } from "../errors";
 import { loadMarket, loadPolicy, loadPortfolio, type Market } from "../inputs";
 import { computeMargin, formatReport } from "../model";
@@ -117,15 +118,17 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
       publishers: [await admin.getAddress()],
     });
     const registry = marginRegistry.contract;
+    // The publisher and governance compute their commitments from the public files alone.
+    const published = await publicCommitments({ policy, market, instance: setup.entry.params });
     await postRound(marketBook.contract, {
       round: market.round,
       timestamp: market.timestamp,
-      commitment: signals.marketCommitment,
+      commitment: published.market,
     });
     const policyId = policyIdOf(policy.id);
     await registerPolicy(policyRegistry.contract, {
       policyId,
-      commitment: signals.policyCommitment,
+      commitment: published.policy,
       mode: policy.mode,
       verifier: verifier.address,
       verificationKeyHash: setup.entry.vkeyHash,

@@ -3,7 +3,7 @@
  * whether the proof is for that policy and that market round.
  */
 import type { Command } from "commander";
-import { commitments } from "../../commitments";
+import { publicCommitments } from "../../commitments";
 import { fits, loadInstances } from "../../encoding/instances";
 import { InputError } from "../../errors";
 import { loadMarket, loadPolicy, type Market, type Policy } from "../../inputs";
@@ -28,24 +28,17 @@ interface Match {
 
 /**
  * Recomputes the policy and market commitments under every instance the files fit (they depend
- * on the instance's padding) and compares them with the proof's. No portfolio enters these two
- * commitments, so an empty one stands in for the encoder.
+ * on the instance's padding) and compares them with the proof's.
  */
 async function matchFiles(
   decoded: DecodedPublicSignals,
   policy: Policy,
   market: Market,
 ): Promise<{ policy: boolean; market: boolean; instance: string | null }> {
-  const empty = {
-    account: decoded.account,
-    collateral: new Map<string, bigint>(),
-    perps: new Map(),
-    options: new Map<string, bigint>(),
-  };
   const found = { policy: false, market: false, instance: null as string | null };
   for (const [name, dims] of Object.entries(loadInstances())) {
     if (!fits(policy, market, dims)) continue;
-    const c = await commitments({ policy, market, portfolio: empty, salt: 0n, instance: dims });
+    const c = await publicCommitments({ policy, market, instance: dims });
     const policyMatches = c.policy === decoded.policyCommitment;
     const marketMatches = c.market === decoded.marketCommitment;
     found.policy ||= policyMatches;

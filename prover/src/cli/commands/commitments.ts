@@ -1,0 +1,83 @@
+/**
+ * `zkmargin commitments`: what the public side posts on-chain for a policy and a market round —
+ * the MarketBook publisher's `marketCommitment`, and governance's `policyId`, `policyCommitment`
+ * and verification-key hash for `PolicyRegistry.registerPolicy`. Public files only.
+ */
+import type { Command } from "commander";
+import { policyIdOf } from "../../chain/policy";
+import { publicCommitments } from "../../commitments";
+import { loadInstances, misfits, requiredDims } from "../../encoding/instances";
+import { InputError } from "../../errors";
+import { loadMarket, loadPolicy } from "../../inputs";
+import { toJson } from "../../io/json";
+import { readManifest } from "../../setup/manifest";
+import { COMMAND_LINE, examples } from "../options";
+
+interface CommitmentsOptions {
+  policy: string;
+  market: string;
+  instance: string;
+  json?: boolean;
+}
+
+/** Registers `zkmargin commitments`. */
+export function register(program: Command): void {
+  program
+    .command("commitments")
+    .description(
+      "print the market commitment a publisher posts for a round, and the policy id, policy " +
+        "commitment and verification-key hash governance registers (public files only)",
+    )
+    .requiredOption("--policy <file>", "policy.json (public)")
+    .requiredOption("--market <file>", "market.json: one market round (public)")
+    .requiredOption("--instance <name>", "circuit instance whose layout the policy is proved in")
+    .option("--json", "print JSON (integers as decimal strings)")
+    .addHelpText(
+      "after",
+      examples(
+        "zkmargin commitments --policy examples/desk/policy.json --market examples/desk/market.json --instance demo",
+      ),
+    )
+    .action(async (opts: CommitmentsOptions) => {
+      const policy = loadPolicy(opts.policy);
+      const market = loadMarket(opts.market);
+      const dims = loadInstances()[opts.instance];
+      if (dims === undefined) {
+        throw new InputError(COMMAND_LINE, "--instance", `unknown instance "${opts.instance}"`);
+      }
+      const problems = misfits(requiredDims(policy, market), dims);
+      if (problems.length > 0) {
+        throw new InputError(
+          opts.policy,
+          "$",
+          `does not fit instance "${opts.instance}" (${problems.join(", ")})`,
+        );
+      }
+      const c = await publicCommitments({ policy, market, instance: dims });
+      const entry = readManifest().instances[opts.instance];
+      const out = {
+        instance: opts.instance,
+        policyId: policyIdOf(policy.id),
+        policyCommitment: c.policy,
+        mode: policy.mode,
+        verificationKeyHash: entry?.vkeyHash ?? null,
+        round: market.round,
+        timestamp: market.timestamp,
+        marketCommitment: c.market,
+      };
+      if (opts.json === true) {
+        process.stdout.write(toJson(out));
+        return;
+      }
+      const lines = [
+        `instance             ${out.instance}`,
+        `policy               ${policy.id} (${policy.mode})`,
+        `policyId             ${out.policyId}`,
+        `policyCommitment     ${out.policyCommitment}`,
+        `verificationKeyHash  ${out.verificationKeyHash ?? `(run zkmargin setup --instance ${opts.instance})`}`,
+        `round                ${out.round} at ${out.timestamp}`,
+        `marketCommitment     ${out.marketCommitment}`,
+      ];
+      process.stdout.write(`${lines.join("\n")}\n`);
+    });
+}
