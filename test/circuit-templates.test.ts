@@ -76,6 +76,32 @@ describe("circuit templates", function () {
       // 20 = 2*7 + 6; the tampered remainder breaks `quot*den + rem == num` or `rem < den`.
       await floor.expectTamperFails({ num: 20n, den: 7n }, "main.rem", (r) => r + 7n);
     });
+    it("a remainder not below the divisor fails even when every other constraint holds", async () => {
+      // 20 = 1*7 + 13 satisfies quot*den + rem == num, and quot = 1 and rem = 13 get valid bit
+      // decompositions below: only RemainderBelow's decomposition of den - 1 - rem (= -7, which
+      // has none) is left to reject the lie, and the violated constraint is that one.
+      const groups = [
+        ...new Set(floor.signalNames(/\.out\[\d+\]$/).map((n) => n.split(".out[")[0])),
+      ];
+      const line = (prefix: string) => Number(/Num2Bits_(\d+)_\d+$/.exec(prefix)?.[1]);
+      const quotBits = groups.find((g) => /^main\.Num2Bits_/.test(g));
+      const [remBits, slackBits] = groups
+        .filter((g) => g.startsWith("main.RemainderBelow_"))
+        .sort((x, y) => line(x) - line(y));
+      expect([quotBits, remBits, slackBits].every((g) => g !== undefined)).to.equal(true);
+      const index = await floor.expectTamperAllFails(
+        { num: 20n, den: 7n },
+        {
+          "main.quot": () => 1n,
+          "main.rem": () => 13n,
+          ...floor.bitEdits(quotBits!, 1n),
+          ...floor.bitEdits(remBits, 13n),
+        },
+      );
+      expect(floor.constraintSignals(index).some((n) => n.startsWith(`${slackBits}.`))).to.equal(
+        true,
+      );
+    });
   });
 
   describe("DecimalScale()", function () {

@@ -126,6 +126,23 @@ export class CircuitTester {
     return wire;
   }
 
+  /** Edits that set the bits `<prefix>.out[i]` of a Num2Bits component to those of `value`. */
+  bitEdits(prefix: string, value: bigint): Record<string, () => bigint> {
+    const edits: Record<string, () => bigint> = {};
+    for (const name of this.signalNames(/\.out\[\d+\]$/)) {
+      const bit = /^(.*)\.out\[(\d+)\]$/.exec(name);
+      if (bit && bit[1] === prefix) edits[name] = () => (value >> BigInt(bit[2])) & 1n;
+    }
+    return edits;
+  }
+
+  /** Names of the signals whose wires appear in constraint `index`. */
+  constraintSignals(index: number): string[] {
+    const { a, b, c } = this.r1cs.constraints[index];
+    const wires = new Set([...a.keys(), ...b.keys(), ...c.keys()]);
+    return [...this.wires].filter(([, w]) => wires.has(w)).map(([n]) => n);
+  }
+
   /** Names of all signals (with a wire) whose name matches `pattern`. */
   signalNames(pattern: RegExp): string[] {
     return [...this.wires].filter(([n, w]) => w >= 0 && pattern.test(n)).map(([n]) => n);
@@ -146,14 +163,29 @@ export class CircuitTester {
     name: string,
     edit: (old: bigint) => bigint,
   ): Promise<number> {
+    return this.expectTamperAllFails(input, { [name]: edit });
+  }
+
+  /**
+   * Like {@link expectTamperFails} with several signals changed at once, so that a lie can be
+   * made consistent with every constraint but the one under test (e.g. quotient and remainder
+   * moved together so that only `rem < den` can catch them).
+   */
+  async expectTamperAllFails(
+    input: WitnessInput,
+    edits: Record<string, (old: bigint) => bigint>,
+  ): Promise<number> {
     const witness = await this.expectPass(input);
-    const wire = this.wire(name);
     const p = this.r1cs.prime;
     const tampered = [...witness];
-    tampered[wire] = ((edit(witness[wire]) % p) + p) % p;
-    expect(tampered[wire], "the edit must change the signal").to.not.equal(witness[wire]);
+    for (const [name, edit] of Object.entries(edits)) {
+      const wire = this.wire(name);
+      tampered[wire] = ((edit(witness[wire]) % p) + p) % p;
+    }
+    expect(tampered, "the edits must change the witness").to.not.deep.equal(witness);
     const index = this.violated(tampered);
-    expect(index, `tampered ${name} should violate a constraint`).to.not.equal(-1);
+    const names = Object.keys(edits).join(", ");
+    expect(index, `tampered ${names} should violate a constraint`).to.not.equal(-1);
     return index;
   }
 }
