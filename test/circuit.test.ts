@@ -163,8 +163,10 @@ describe("circuit: MarginProof (small) vs the reference model", function () {
     const cases: [string, string | RegExp, (x: bigint) => bigint][] = [
       ["haircut value above its tier line", "main.collateral[1].haircut", plusOne],
       ["asset value above the floor", "main.collateral[1].value", plusOne],
+      // The bound `rem < den` itself, with everything else consistent, is shown on FloorDiv in
+      // circuit-templates.test.ts; here the remainder of a slot's value division is moved alone.
       [
-        "remainder not below its divisor",
+        "remainder of the value division moved by its divisor",
         /^main\.collateral\[1\]\..*FloorDiv.*\.rem$/,
         (x) => x + 10n ** 20n,
       ],
