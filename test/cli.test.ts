@@ -10,6 +10,7 @@ import { ATTESTATION_TYPES, marginRegistryDomain } from "../prover/src/chain/eip
 import { setupInstance } from "../prover/src/setup/dev-setup";
 import {
   BAD_INPUTS,
+  ROOT,
   SMALL_EXAMPLES,
   example,
   inputArgs,
@@ -210,6 +211,31 @@ describe("zkmargin CLI (small instance)", function () {
       "small",
     ]);
     expectRefusal(result, proof, "$", /does not verify/);
+  });
+
+  it("commitments prints the proof's market and policy commitments from the public files alone", () => {
+    const signals = JSON.parse(fs.readFileSync(path.join(out, "public.json"), "utf8")) as string[];
+    const files = ["--policy", EXAMPLE_FILES.policy, "--market", EXAMPLE_FILES.market];
+    const run = runCli(["commitments", ...files, "--instance", "small", "--json"]);
+    expect(run.status, run.stderr).to.equal(0);
+    const printed = JSON.parse(run.stdout) as {
+      marketCommitment: string;
+      policyCommitment: string;
+    };
+    expect([printed.marketCommitment, printed.policyCommitment]).to.deep.equal([
+      signals[2],
+      signals[3],
+    ]);
+    const desk = path.join(ROOT, "examples", "desk");
+    const misfit = runCli([
+      "commitments",
+      ...["--policy", path.join(desk, "policy.json"), "--market", path.join(desk, "market.json")],
+      ...["--instance", "small"],
+    ]);
+    expect(misfit.status).to.equal(1);
+    expect(misfit.stderr).to.match(
+      /policy\.json: \$: .*does not fit instance "small".*"demo" would fit/,
+    );
   });
 
   it("inspect decodes the public signals and tells which policy and round the proof is for", () => {

@@ -6,12 +6,12 @@
 import type { Command } from "commander";
 import { policyIdOf } from "../../chain/policy";
 import { publicCommitments } from "../../commitments";
-import { loadInstances, misfits, requiredDims } from "../../encoding/instances";
+import { InstanceFitError, assertFits } from "../../encoding/instances";
 import { InputError } from "../../errors";
 import { loadMarket, loadPolicy } from "../../inputs";
 import { toJson } from "../../io/json";
 import { readManifest } from "../../setup/manifest";
-import { COMMAND_LINE, examples } from "../options";
+import { examples } from "../options";
 
 interface CommitmentsOptions {
   policy: string;
@@ -41,17 +41,13 @@ export function register(program: Command): void {
     .action(async (opts: CommitmentsOptions) => {
       const policy = loadPolicy(opts.policy);
       const market = loadMarket(opts.market);
-      const dims = loadInstances()[opts.instance];
-      if (dims === undefined) {
-        throw new InputError(COMMAND_LINE, "--instance", `unknown instance "${opts.instance}"`);
-      }
-      const problems = misfits(requiredDims(policy, market), dims);
-      if (problems.length > 0) {
-        throw new InputError(
-          opts.policy,
-          "$",
-          `does not fit instance "${opts.instance}" (${problems.join(", ")})`,
-        );
+      let dims;
+      try {
+        dims = assertFits(policy, market, opts.instance);
+      } catch (error) {
+        if (error instanceof InstanceFitError)
+          throw new InputError(opts.policy, "$", error.message);
+        throw error;
       }
       const c = await publicCommitments({ policy, market, instance: dims });
       const entry = readManifest().instances[opts.instance];
