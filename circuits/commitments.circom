@@ -3,22 +3,49 @@ pragma circom 2.1.9;
 include "./lib/hash.circom";
 
 // Domain tags of the three commitments: the ASCII strings read as big-endian integers.
-/// "zkmargin/portfolio/v1"
-function PORTFOLIO_TAG() { return 178916501036896329807155402520972796779846997866033; }
-/// "zkmargin/market/v1"
-function MARKET_TAG() { return 10664254488760014164874223300267205639239217; }
-/// "zkmargin/policy/v1"
-function POLICY_TAG() { return 10664254488760014164874279647614685909317169; }
+/// "zkmargin/portfolio/v2"
+function PORTFOLIO_TAG() { return 178916501036896329807155402520972796779846997866034; }
+/// "zkmargin/market/v2"
+function MARKET_TAG() { return 10664254488760014164874223300267205639239218; }
+/// "zkmargin/policy/v2"
+function POLICY_TAG() { return 10664254488760014164874279647614685909317170; }
 
 /**
- * PortfolioCommitment(L): VectorHash("zkmargin/portfolio/v1", packed ++ [salt]).
+ * LayoutCommitment(tag, L): VectorHash(tag, [layoutId] ++ packed): one of the three commitments,
+ * with the slot layout's id as its first element (normative: circuits/README.md, "Commitments").
+ * The layout id is hashed as a whole field element, so it needs no range check: the hash binds
+ * it exactly, and MarginProof feeds the same `layoutId` signal to all three commitments.
+ * @param tag          the commitment's domain tag
+ * @param L            number of packed elements
+ * @input layoutId     the layout id (any field element; the encoder's is below 2^248)
+ * @input packed[L]    the packed items (PackItems output)
+ * @output out         the commitment
+ * Cost: VectorHash(L + 1).
+ */
+template LayoutCommitment(tag, L) {
+    signal input layoutId;
+    signal input packed[L];
+    signal output out;
+
+    var elements[L + 1];
+    elements[0] = layoutId;
+    for (var i = 0; i < L; i++) {
+        elements[i + 1] = packed[i];
+    }
+    out <== VectorHash(tag, L + 1)(elements);
+}
+
+/**
+ * PortfolioCommitment(L): VectorHash("zkmargin/portfolio/v2", [layoutId] ++ packed ++ [salt]).
  * @param L           number of packed portfolio elements
+ * @input layoutId    the layout id (see LayoutCommitment)
  * @input packed[L]   the packed portfolio items (PackItems output)
  * @input salt        hiding salt (any field element)
  * @output out        the commitment
- * Cost: VectorHash(L + 1).
+ * Cost: VectorHash(L + 2).
  */
 template PortfolioCommitment(L) {
+    signal input layoutId;
     signal input packed[L];
     signal input salt;
     signal output out;
@@ -28,5 +55,5 @@ template PortfolioCommitment(L) {
         elements[i] = packed[i];
     }
     elements[L] = salt;
-    out <== VectorHash(PORTFOLIO_TAG(), L + 1)(elements);
+    out <== LayoutCommitment(PORTFOLIO_TAG(), L + 1)(layoutId, elements);
 }

@@ -25,14 +25,16 @@ template ZeroUnlessActive() {
 /**
  * MarginProof(nA, nP, nO, nS, nT): the zkmargin statement, margin model v1 (DESIGN.md):
  * the portfolio behind `portfolioCommitment` meets the policy behind `policyCommitment` at the
- * market round behind `marketCommitment`, i.e. Eq * 1e6 >= Req * minRatio.
+ * market round behind `marketCommitment`, i.e. Eq * 1e6 >= Req * minRatio, all three encoded for
+ * one slot layout: the single `layoutId` signal is the first element of all three commitments,
+ * so a round, a policy and a portfolio encoded for different layouts never make a witness.
  * Input names, units, widths, packing and hashing: circuits/README.md (normative). No outputs:
- * the public signals are [account, nonce, marketCommitment, policyCommitment, portfolioCommitment].
+ * the public signals are [accountNonce, marketCommitment, policyCommitment, portfolioCommitment].
  *
  * Every committed input is range-checked exactly once, by the packer of its commitment; the
- * arithmetic below reads only range-checked values. account and nonce, public and otherwise
- * unused, are range-checked to 160 and 64 bits, which also constrains them. Padded slots are
- * forced to zero holdings.
+ * arithmetic below reads only range-checked values. `accountNonce` (account + nonce * 2^160),
+ * public and otherwise unused, is range-checked to 224 bits, which also constrains it. Padded
+ * slots are forced to zero holdings.
  *
  * @param nA, nP, nO  collateral asset, perp and option slots (each >= 1)
  * @param nS          option scenarios (>= 1)
@@ -44,8 +46,7 @@ template ZeroUnlessActive() {
  */
 template MarginProof(nA, nP, nO, nS, nT) {
     // Public.
-    signal input account;
-    signal input nonce;
+    signal input accountNonce;
     signal input marketCommitment;
     signal input policyCommitment;
     signal input portfolioCommitment;
@@ -58,6 +59,9 @@ template MarginProof(nA, nP, nO, nS, nT) {
     signal input optionQtyNeg[nO];
     signal input optionQtyAbs[nO];
     signal input salt;
+
+    // Layout (the first element of all three commitments).
+    signal input layoutId;
 
     // Market.
     signal input round;
@@ -82,9 +86,8 @@ template MarginProof(nA, nP, nO, nS, nT) {
     signal input perpUpTo[nP][nT - 1];
     signal input optionActive[nO];
 
-    // ---- Public signals that are not hashed: range-checked, hence constrained. ----
-    _ <== Num2Bits(ACCOUNT_BITS())(account);
-    _ <== Num2Bits(ROUND_BITS())(nonce);
+    // ---- The public signal that is not hashed: range-checked, hence constrained. ----
+    _ <== Num2Bits(ACCOUNT_BITS() + ROUND_BITS())(accountNonce);
 
     // ---- Portfolio commitment (range-checks every holding). ----
     var nPortfolio = nA + 3 * nP + 2 * nO;
@@ -106,7 +109,7 @@ template MarginProof(nA, nP, nO, nS, nT) {
     var portfolioLength = packedLength(nPortfolio, portfolioWidths);
     component portfolioPack = PackItems(nPortfolio, portfolioWidths);
     portfolioPack.in <== portfolioItems;
-    signal portfolioHash <== PortfolioCommitment(portfolioLength)(portfolioPack.out, salt);
+    signal portfolioHash <== PortfolioCommitment(portfolioLength)(layoutId, portfolioPack.out, salt);
     portfolioCommitment === portfolioHash;
 
     // ---- Market commitment (range-checks every price, mark and risk-array entry). ----
@@ -133,7 +136,7 @@ template MarginProof(nA, nP, nO, nS, nT) {
     var marketLength = packedLength(nMarket, marketWidths);
     component marketPack = PackItems(nMarket, marketWidths);
     marketPack.in <== marketItems;
-    signal marketHash <== VectorHash(MARKET_TAG(), marketLength)(marketPack.out);
+    signal marketHash <== LayoutCommitment(MARKET_TAG(), marketLength)(layoutId, marketPack.out);
     marketCommitment === marketHash;
 
     // ---- Policy commitment (range-checks every parameter). ----
@@ -176,7 +179,7 @@ template MarginProof(nA, nP, nO, nS, nT) {
     var policyLength = packedLength(nPolicy, policyWidths);
     component policyPack = PackItems(nPolicy, policyWidths);
     policyPack.in <== policyItems;
-    signal policyHash <== VectorHash(POLICY_TAG(), policyLength)(policyPack.out);
+    signal policyHash <== LayoutCommitment(POLICY_TAG(), policyLength)(layoutId, policyPack.out);
     policyCommitment === policyHash;
 
     // ---- Collateral. ----

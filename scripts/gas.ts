@@ -29,12 +29,13 @@ import {
   toSolidityProof,
 } from "../prover/src/chain";
 import type { SolidityProof } from "../prover/src/chain";
-import { commitments } from "../prover/src/commitments";
+import { publicCommitments } from "../prover/src/commitments";
+import { feedIdOf } from "../prover/src/layout";
 import { fits, loadInstances } from "../prover/src/encoding/instances";
 import type { InstanceDims } from "../prover/src/encoding/instances";
 import { loadMarket, loadPolicy, loadPortfolio } from "../prover/src/inputs";
 import type { Market, Policy, Portfolio } from "../prover/src/inputs";
-import { generateProof, releaseCurve } from "../prover/src/proving";
+import { decodePublicSignals, generateProof, releaseCurve } from "../prover/src/proving";
 import type { VerificationKey } from "../prover/src/proving";
 import { loadArtifacts, readManifest } from "../prover/src/setup/manifest";
 
@@ -44,7 +45,7 @@ const hre = require("hardhat") as HardhatRuntimeEnvironment;
 const ROOT = path.resolve(__dirname, "..");
 const TARGET = 300_000n;
 /** Public-input counts of the rendered verifier variants used to measure the per-input cost. */
-const VARIANT_INPUTS = [5, 13, 21];
+const VARIANT_INPUTS = [4, 12, 20];
 
 interface Example {
   name: string;
@@ -107,10 +108,19 @@ async function measureInstance(
   const market: Market = { ...example.market, timestamp: (await latestTimestamp()) - 60n };
   const policy = example.policy;
 
-  const d = await deployZkMargin(admin, { publishers: [await admin.getAddress()] });
+  const adminAddress = await admin.getAddress();
+  const d = await deployZkMargin(admin, {
+    roles: {
+      publishers: [adminAddress],
+      policyAdmins: [adminAddress],
+      custodianAdmins: [adminAddress],
+    },
+  });
   const verifier = await deployVerifier(admin, instance);
-  const venue = await commitments({ policy, market, portfolio, salt: 0n, instance: dims });
+  const venue = await publicCommitments({ policy, market, instance: dims });
+  const feed = feedIdOf(venue.layoutId);
   await postRound(d.marketBook.contract, {
+    feed,
     round: market.round,
     timestamp: market.timestamp,
     commitment: venue.market,
@@ -122,7 +132,9 @@ async function measureInstance(
     mode: policy.mode,
     verifier: verifier.address,
     verificationKeyHash: readManifest().instances[instance].vkeyHash,
+    feed,
     maxRoundAge: 3600n,
+    supersededGrace: 300n,
   });
   await addCustodian(d.policyRegistry.contract, policyId, await custodian.getAddress());
   const domain = await readMarginRegistryDomain(d.marginRegistry.contract);
@@ -133,13 +145,14 @@ async function measureInstance(
   ): Promise<{ gas: bigint; verify: bigint; proof: SolidityProof }> => {
     const made = await generateProof({ policy, market, portfolio, nonce, instance });
     const proof = toSolidityProof(made.proof);
-    const portfolioCommitment = BigInt(made.publicSignals[4]);
+    const { portfolioCommitment } = decodePublicSignals(made.publicSignals);
     const verify = await verifier.contract
       .getFunction("verifyProof")
       .estimateGas(proof.a, proof.b, proof.c, made.publicSignals);
     const attestation = await signAttestation(custodian, domain, {
       account: accountAddress,
       portfolioCommitment,
+      issuedAt: market.timestamp,
       validUntil: market.timestamp + 86_400n,
     });
     const receipt = await submitProof(registry, {
@@ -278,7 +291,7 @@ async function main(): Promise<void> {
     results.push(await measureInstance(instance, dims, example, { admin, account, custodian }));
   }
 
-  console.log("\nprove (real proof, 5 public inputs, custodian attestation, total tx gas)");
+  console.log("\nprove (real proof, 4 public inputs, custodian attestation, total tx gas)");
   for (const r of results) {
     const label = `${r.instance} (${r.dims.assets}A/${r.dims.perps}P/${r.dims.options}O, ${r.example})`;
     console.log(`  ${label}`);
@@ -316,7 +329,7 @@ async function main(): Promise<void> {
     console.log(row("  difference", extra, 42));
   }
   console.log(
-    "\nprove's cost does not depend on the portfolio or instance size: the circuit always has 5 " +
+    "\nprove's cost does not depend on the portfolio or instance size: the circuit always has 4 " +
       "public inputs. A per-price design grows by the slope above per price (a lower bound: it " +
       "also pays to read each price on-chain).",
   );

@@ -3,7 +3,7 @@ import { execFileSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { canonicalJson } from "../prover/src/setup/canonical-json";
+import { canonicalJson } from "../prover/src/io/canonical-json";
 import { setupInstance } from "../prover/src/setup/dev-setup";
 import {
   ArtifactIntegrityError,

@@ -4,6 +4,7 @@
  *
  * - `loadPolicy` / `loadMarket` / `loadPortfolio` and `checkConsistency`: validated inputs;
  * - `computeMargin` / `formatReport`: the reference model's report;
+ * - `layoutOf` / `layoutIdOf` / `feedIdOf`: the slot layout that binds the three commitments;
  * - `commitPortfolio` / `commitMarket` / `commitPolicy` (on an encoded input) and `randomSalt`;
  * - `generateProof` / `verifyProof` / `decodePublicSignals`: the proof;
  * - `checkOpening` / `attestOpening`: the custodian's check and EIP-712 attestation;
@@ -16,6 +17,7 @@ export { formatUnits, parseDecimal } from "./decimal";
 export * from "./inputs";
 export { computeMargin, formatReport, type MarginReport } from "./model";
 export {
+  accountNonceOf,
   accountToField,
   encodeCircuitInput,
   loadInstances,
@@ -28,10 +30,13 @@ export {
   commitPolicy,
   commitPortfolio,
   commitments,
+  policyCommitmentOf,
   publicCommitments,
   randomSalt,
   type Commitments,
+  type PublicCommitments,
 } from "./commitments";
+export * from "./layout";
 export * from "./proving";
 export { loadArtifacts, vkeyHash, ArtifactIntegrityError } from "./setup/manifest";
 export {

@@ -7,7 +7,6 @@ pragma solidity 0.8.30;
 import {ECDSA} from "@openzeppelin/contracts/utils/cryptography/ECDSA.sol";
 import {EIP712} from "@openzeppelin/contracts/utils/cryptography/EIP712.sol";
 import {SignatureChecker} from "@openzeppelin/contracts/utils/cryptography/SignatureChecker.sol";
-import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 import {MarketBook} from "./MarketBook.sol";
 import {PolicyRegistry} from "./PolicyRegistry.sol";
 import {SnarkField} from "./SnarkField.sol";
@@ -17,30 +16,34 @@ import {SnarkField} from "./SnarkField.sol";
 /// @notice Accepts zero-knowledge margin proofs and records, per (account, policy), the latest
 ///         proven status; `isMarginSufficient` is the one call a lending or derivatives protocol
 ///         needs to gate an action on a fresh, valid proof.
-/// @dev The circuit's five public signals are rebuilt here from chain state, never taken from
-///      the caller: `[account, nonce, marketCommitment(round), policyCommitment(policyId),
-///      portfolioCommitment]`, where `account` is `msg.sender` (or the signer of a relayed
-///      request), the market commitment comes from MarketBook and the policy commitment from
-///      PolicyRegistry. The caller supplies only the portfolio commitment (bound by the custodian
-///      attestation) and a nonce that must exceed the account's last one for the policy.
+/// @dev The circuit's four public signals are rebuilt here from chain state, never taken from
+///      the caller: `[uint160(account) | nonce << 160, marketCommitment(feed, round),
+///      policyCommitment(policyId), portfolioCommitment]`, where `account` is `msg.sender` (or the
+///      signer of a relayed request), the policy commitment and its feed come from PolicyRegistry
+///      and the market commitment from that feed in MarketBook. The caller supplies only the
+///      portfolio commitment (bound by the custodian attestation) and the nonce.
 ///
-///      EIP-712 domain: name "zkmargin MarginRegistry", version "1", this chain and this contract.
+///      Rounds: `prove` accepts the policy feed's latest round, or the one before it for the
+///      policy's `supersededGrace` seconds after its successor was posted, never an invalidated
+///      round, never a round older than the account's current status, and only within
+///      `maxRoundAge` of the round's timestamp. A status counts in `isMarginSufficient` under the
+///      same latest-round rule, and within the caller's `maxAge`.
+///
+///      EIP-712 domain: name "zkmargin MarginRegistry", version "2", this chain and this contract.
 ///      Typed messages:
-///      - `Attestation(address account,uint256 portfolioCommitment,uint64 validUntil)`, signed by a
-///        custodian: "the holdings behind this commitment are in our books for `account`, and this
-///        statement holds until `validUntil`". It is policy-independent; it counts for a policy
-///        only while the signer is registered as one of that policy's custodians.
+///      - `Attestation(address account,uint256 portfolioCommitment,uint64 issuedAt,
+///        uint64 validUntil)`, signed by a custodian: "the holdings behind this commitment are in
+///        our books for `account` as of `issuedAt`, and this statement holds until `validUntil`".
+///        It counts for a policy only while the signer is registered as one of that policy's
+///        custodians, if it was issued at or after that registration, and if the custodian has not
+///        revoked the account's attestations issued before a later time (`revoke`).
 ///      - `ProveRequest(address account,bytes32 policyId,uint64 round,uint256 portfolioCommitment,
-///        uint64 nonce,uint64 deadline)`, signed by the account to let anyone submit its proof.
-///        The nonce makes the request single-use; the deadline bounds how long a relayer may sit on
-///        it. The proof itself is not signed: it is bound to the same values through its public
-///        signals, so a relayer can neither alter the statement nor reuse the request.
-///      Signatures are checked with OpenZeppelin's SignatureChecker: ECDSA for EOAs, ERC-1271 for
-///      contract accounts and custodians (e.g. multisigs).
+///        uint64 nonce,uint64 deadline,address custodian,uint64 issuedAt,uint64 validUntil)`,
+///        signed by the account to let anyone submit its proof with exactly that attestation: a
+///        relayer cannot swap in a weaker attestation of the same commitment.
+///      Signatures are checked ECDSA first, then ERC-1271 (contract accounts and custodians).
 ///
-///      Storage: an account's status under a policy is one slot (see `Status`), so a first proof
-///      writes one fresh slot. The proven portfolio commitment and the proof time are not stored:
-///      they are in the `MarginProved` event (the time as the log's block timestamp).
+///      Storage: an account's status under a policy is one slot (see `Status`).
 contract MarginRegistry is EIP712 {
     /// @notice A Groth16 proof in the layout the snarkjs verifier takes.
     /// @param a The A point (G1).
@@ -52,33 +55,49 @@ contract MarginRegistry is EIP712 {
         uint256[2] c;
     }
 
-    /// @notice A custodian attestation of `(account, portfolioCommitment, validUntil)`.
+    /// @notice A custodian attestation of `(account, portfolioCommitment, issuedAt, validUntil)`.
     /// @param custodian The signer (EOA or ERC-1271 contract); must be registered for the policy.
+    /// @param issuedAt When the custodian checked the holdings (at most the block timestamp).
     /// @param validUntil The last second at which the attestation counts.
     /// @param signature The EIP-712 signature; empty means "no attestation".
     struct Attestation {
         address custodian;
+        uint64 issuedAt;
         uint64 validUntil;
         bytes signature;
     }
 
+    /// @notice A relayed proof request, as the account signs it (EIP-712 `ProveRequest`).
+    struct ProveRequest {
+        address account;
+        bytes32 policyId;
+        uint64 round;
+        uint256 portfolioCommitment;
+        uint64 nonce;
+        uint64 deadline;
+        address custodian;
+        uint64 issuedAt;
+        uint64 validUntil;
+    }
+
     /// @notice The latest proven status of an account under a policy, as stored: one slot, packed
-    ///         by `_pack` (bits 0-63 nonce, 64-127 round, 128-175 roundTimestamp, 176-223
-    ///         attestationValidUntil, 224-255 custodianId) and written with a single SSTORE.
+    ///         by `_pack` (bits 0-63 nonce, 64-127 round, 128-175 attestationValidUntil, 176-223
+    ///         attestationIssuedAt, 224-255 custodianId) and written with a single SSTORE.
     /// @param nonce The nonce of the accepted proof (the next one must be higher); zero means
     ///        "no status" (accepted nonces are at least 1).
-    /// @param round The market round the proof was made against.
-    /// @param roundTimestamp That round's timestamp (the age `isMarginSufficient` measures). It is
-    ///        at most the block timestamp of the proof, so it fits 48 bits for 8.9 million years.
+    /// @param round The market round of the policy's feed the proof was made against (its
+    ///        timestamp and state are read from MarketBook).
     /// @param attestationValidUntil The attestation's expiry, saturated at `type(uint48).max` (no
     ///        block timestamp reaches it, so saturation changes no outcome); zero when none.
+    /// @param attestationIssuedAt The attestation's issue time (at most the proof's block time, so
+    ///        48 bits hold it); zero when none.
     /// @param custodianId The PolicyRegistry id of the attesting custodian's registration (zero
     ///        when the policy requires no attestation); the status counts only while it is active.
     struct Status {
         uint64 nonce;
         uint64 round;
-        uint48 roundTimestamp;
         uint48 attestationValidUntil;
+        uint48 attestationIssuedAt;
         uint32 custodianId;
     }
 
@@ -86,40 +105,53 @@ contract MarginRegistry is EIP712 {
     /// @param round The market round the proof was made against.
     /// @param roundTimestamp That round's timestamp.
     /// @param nonce The nonce of the accepted proof; zero means "no status".
+    /// @param attestationIssuedAt The attestation's issue time (zero when none).
     /// @param attestationValidUntil The attestation's expiry (zero when none; saturated at 2^48-1).
     /// @param custodian The attesting custodian (zero when the policy requires none).
     /// @param custodianId Its PolicyRegistry registration id (zero when none).
     /// @param custodianActive Whether that registration still counts (false when none).
+    /// @param revoked Whether the custodian revoked the account's attestations issued before a time
+    ///        after `attestationIssuedAt`.
     struct StatusView {
         uint64 round;
         uint64 roundTimestamp;
         uint64 nonce;
+        uint64 attestationIssuedAt;
         uint64 attestationValidUntil;
         address custodian;
         uint32 custodianId;
         bool custodianActive;
+        bool revoked;
     }
 
     /// @notice EIP-712 type hash of a custodian attestation.
     bytes32 public constant ATTESTATION_TYPEHASH =
-        keccak256("Attestation(address account,uint256 portfolioCommitment,uint64 validUntil)"); // solhint-disable-line gas-small-strings
+        keccak256( // solhint-disable-line gas-small-strings
+            "Attestation(address account,uint256 portfolioCommitment,uint64 issuedAt,uint64 validUntil)"
+        );
 
     /// @notice EIP-712 type hash of a relayed proof request.
     bytes32 public constant PROVE_REQUEST_TYPEHASH =
         keccak256( // solhint-disable-line gas-small-strings
-            "ProveRequest(address account,bytes32 policyId,uint64 round,uint256 portfolioCommitment,uint64 nonce,uint64 deadline)"
+            "ProveRequest(address account,bytes32 policyId,uint64 round,uint256 portfolioCommitment,uint64 nonce,uint64 deadline,address custodian,uint64 issuedAt,uint64 validUntil)"
         );
+
+    /// @notice The largest step between an account's consecutive nonces for a policy, so no
+    ///         submission can push the nonce to the end of its 64-bit range (2^32 proofs apart).
+    uint64 public constant MAX_NONCE_STEP = 2 ** 32;
 
     MarketBook private immutable _MARKET_BOOK;
     PolicyRegistry private immutable _POLICY_REGISTRY;
 
     /// Packed `Status` words (see `_pack`); zero means "no status".
     mapping(address account => mapping(bytes32 policyId => uint256 packed)) private _statuses;
+    /// Per custodian and account: attestations issued before this time no longer count.
+    mapping(address custodian => mapping(address account => uint64 before)) private _revokedBefore;
 
     /// @notice A proof was accepted and the account's status for the policy updated.
     /// @param account The account whose margin was proven.
     /// @param policyId The policy.
-    /// @param round The market round the proof was made against.
+    /// @param round The market round (of the policy's feed) the proof was made against.
     /// @param nonce The proof's nonce.
     /// @param portfolioCommitment The proven portfolio commitment.
     event MarginProved(
@@ -129,6 +161,11 @@ contract MarginRegistry is EIP712 {
         uint64 nonce,
         uint256 portfolioCommitment
     );
+    /// @notice A custodian revoked an account's attestations issued before `before`.
+    /// @param custodian The custodian (the caller).
+    /// @param account The account.
+    /// @param before Attestations issued before this time no longer count.
+    event AttestationsRevoked(address indexed custodian, address indexed account, uint64 before);
 
     /// @notice A constructor argument is the zero address.
     error ZeroAddress();
@@ -138,12 +175,20 @@ contract MarginRegistry is EIP712 {
     error UnknownPolicy(bytes32 policyId);
     /// @notice The policy is retired.
     error PolicyRetired(bytes32 policyId);
-    /// @notice The round was never posted to the MarketBook.
+    /// @notice The round was never posted to the policy's feed.
     error UnknownRound(uint64 round);
+    /// @notice The publisher marked the round invalid.
+    error RoundInvalidated(uint64 round);
+    /// @notice The round is neither the feed's latest nor within the grace after its successor.
+    error RoundSuperseded(uint64 round);
+    /// @notice The round is older than the round of the account's current status.
+    error RoundBeforeStatus(uint64 round, uint64 statusRound);
     /// @notice The round is older than the policy's maximum round age.
     error StaleRound(uint64 round, uint64 roundTimestamp, uint64 maxRoundAge);
     /// @notice The nonce is not above the account's last accepted nonce for the policy.
     error NonceNotIncreasing(uint64 nonce, uint64 lastNonce);
+    /// @notice The nonce is more than MAX_NONCE_STEP above the account's last one.
+    error NonceStepTooLarge(uint64 nonce, uint64 lastNonce);
     /// @notice The portfolio commitment is not below the scalar field modulus.
     error PortfolioCommitmentOutOfField(uint256 portfolioCommitment);
     /// @notice A proof coordinate (index 0..7 in the order a0 a1 b00 b01 b10 b11 c0 c1) is not
@@ -153,24 +198,34 @@ contract MarginRegistry is EIP712 {
     error InvalidProof();
     /// @notice The policy requires an attestation and none was given.
     error AttestationMissing();
+    /// @notice The attestation's issue time is after this block.
+    error AttestationFromFuture(uint64 issuedAt);
     /// @notice The attestation's validity ended before this block.
     error AttestationExpired(uint64 validUntil);
     /// @notice The attesting address is not a custodian of the policy.
     error CustodianNotRegistered(bytes32 policyId, address custodian);
+    /// @notice The attestation was issued before its custodian's current registration.
+    error AttestationBeforeRegistration(uint64 issuedAt, uint64 registeredAt);
+    /// @notice The custodian revoked the account's attestations issued before `before`.
+    error AttestationRevoked(uint64 issuedAt, uint64 before);
     /// @notice The attestation signature is not the custodian's over this account and commitment.
     error InvalidAttestationSignature();
     /// @notice The relayed request's deadline has passed.
     error RequestExpired(uint64 deadline);
     /// @notice The relayed request is not signed by the account.
     error InvalidAccountSignature();
+    /// @notice A revocation time may only move forward.
+    error RevocationNotIncreasing(uint64 before, uint64 current);
+    /// @notice A revocation time after this block.
+    error RevocationInFuture(uint64 before);
 
     /// @notice Deploys the registry over a market book and a policy registry.
-    /// @param marketBook_ The MarketBook whose rounds proofs are made against.
+    /// @param marketBook_ The MarketBook whose feeds' rounds proofs are made against.
     /// @param policyRegistry_ The PolicyRegistry whose policies proofs are made for.
     constructor(
         MarketBook marketBook_,
         PolicyRegistry policyRegistry_
-    ) EIP712("zkmargin MarginRegistry", "1") {
+    ) EIP712("zkmargin MarginRegistry", "2") {
         if (address(marketBook_) == address(0) || address(policyRegistry_) == address(0)) {
             revert ZeroAddress();
         }
@@ -191,13 +246,16 @@ contract MarginRegistry is EIP712 {
     }
 
     /// @notice Submits a margin proof for `msg.sender`.
-    /// @dev Refuses (custom errors) an unknown or retired policy, an unknown or stale round, a
-    ///      nonce not above the last, out-of-field values, a missing, expired, foreign or
-    ///      unregistered attestation (when the policy requires one) and an invalid proof.
+    /// @dev Refuses (custom errors, in the order of verifier-contracts/README.md) an unknown or
+    ///      retired policy, a round that is unknown, invalidated, superseded, older than the
+    ///      status or stale, a nonce not above the last or too far above it, out-of-field values,
+    ///      an attestation that is missing, from the future, expired, from an unregistered
+    ///      custodian, older than the custodian's registration, revoked or badly signed (when the
+    ///      policy requires one), and an invalid proof.
     /// @param policyId The policy the proof is for.
-    /// @param round The MarketBook round the proof is made against.
+    /// @param round The round of the policy's feed the proof is made against.
     /// @param portfolioCommitment The proof's portfolio commitment.
-    /// @param nonce The proof's nonce; must exceed the account's last accepted one for the policy.
+    /// @param nonce The proof's nonce; above the account's last for the policy, by at most 2^32.
     /// @param proof The Groth16 proof.
     /// @param attestation The custodian attestation (ignored if the policy requires none).
     function prove(
@@ -211,16 +269,17 @@ contract MarginRegistry is EIP712 {
         _prove(msg.sender, policyId, round, portfolioCommitment, nonce, proof, attestation);
     }
 
-    /// @notice Submits a margin proof on behalf of `account`, who signed an EIP-712 ProveRequest.
+    /// @notice Submits a margin proof on behalf of `account`, who signed an EIP-712 ProveRequest
+    ///         naming this exact attestation.
     /// @dev Anyone may call. Same checks as `prove`, plus the request's deadline and signature.
     /// @param account The account the proof is for (bound into the proof's public signals).
     /// @param policyId The policy the proof is for.
-    /// @param round The MarketBook round the proof is made against.
+    /// @param round The round of the policy's feed the proof is made against.
     /// @param portfolioCommitment The proof's portfolio commitment.
-    /// @param nonce The proof's nonce; must exceed the account's last accepted one for the policy.
+    /// @param nonce The proof's nonce.
     /// @param deadline The last second at which the request may be submitted.
     /// @param proof The Groth16 proof.
-    /// @param attestation The custodian attestation (ignored if the policy requires none).
+    /// @param attestation The custodian attestation the account signed for.
     /// @param accountSignature The account's EIP-712 signature of the ProveRequest.
     function proveFor(
         address account,
@@ -236,12 +295,17 @@ contract MarginRegistry is EIP712 {
         if (account == address(0)) revert ZeroAccount();
         if (block.timestamp > deadline) revert RequestExpired(deadline);
         bytes32 digest = proveRequestDigest(
-            account,
-            policyId,
-            round,
-            portfolioCommitment,
-            nonce,
-            deadline
+            ProveRequest({
+                account: account,
+                policyId: policyId,
+                round: round,
+                portfolioCommitment: portfolioCommitment,
+                nonce: nonce,
+                deadline: deadline,
+                custodian: attestation.custodian,
+                issuedAt: attestation.issuedAt,
+                validUntil: attestation.validUntil
+            })
         );
         if (!_isValidSignatureNow(account, digest, accountSignature)) {
             revert InvalidAccountSignature();
@@ -249,13 +313,30 @@ contract MarginRegistry is EIP712 {
         _prove(account, policyId, round, portfolioCommitment, nonce, proof, attestation);
     }
 
-    /// @notice Whether `account` holds a valid margin proof for the policy whose market round is
-    ///         at most `maxAge` seconds old.
-    /// @dev True iff a status exists, the policy is not retired, `block.timestamp - roundTimestamp
-    ///      <= maxAge` (the age of the market data the proof used, not of its submission: a proof
-    ///      over old prices says nothing about today's), and, for a policy that requires an
-    ///      attestation, the attesting custodian is still registered and its attestation has not
-    ///      expired.
+    /// @notice Revokes the caller's attestations of `account` issued before `before`; the
+    ///         account's statuses resting on such an attestation stop counting at once. A
+    ///         custodian calls it before it releases assets behind an attestation that has not
+    ///         expired (a withdrawal), then attests the new holdings with a later `issuedAt`.
+    /// @dev Anyone may call for its own signing address. `before` never moves backwards and is at
+    ///      most the block timestamp.
+    /// @param account The account.
+    /// @param before Attestations issued before this time no longer count.
+    function revoke(address account, uint64 before) external {
+        uint64 current = _revokedBefore[msg.sender][account];
+        if (before <= current) revert RevocationNotIncreasing(before, current);
+        if (before > block.timestamp) revert RevocationInFuture(before);
+        _revokedBefore[msg.sender][account] = before;
+        emit AttestationsRevoked(msg.sender, account, before);
+    }
+
+    /// @notice Whether `account` holds a valid margin proof for the policy on a current round at
+    ///         most `maxAge` seconds old.
+    /// @dev True iff a status exists; the policy is registered and not retired; the status's round
+    ///      is not invalidated and is the feed's latest, or the one before it within the policy's
+    ///      `supersededGrace` after its successor was posted; `block.timestamp - roundTimestamp
+    ///      <= maxAge` (the age of the market data the proof used, not of its submission); and, for
+    ///      a policy that requires an attestation, the attesting custodian's registration is still
+    ///      active, the attestation has not expired and the custodian has not revoked it.
     /// @param account The account.
     /// @param policyId The policy.
     /// @param maxAge The largest acceptable age of the proven round, in seconds.
@@ -267,16 +348,25 @@ contract MarginRegistry is EIP712 {
     ) external view returns (bool) {
         Status memory status = _unpack(_statuses[account][policyId]);
         if (status.nonce == 0) return false;
-        // MarketBook refuses future timestamps, so this cannot underflow.
-        if (block.timestamp - status.roundTimestamp > maxAge) return false;
+        PolicyRegistry.StatusContext memory policy = _POLICY_REGISTRY.statusContext(
+            policyId,
+            status.custodianId
+        );
+        if (!policy.counts) return false;
         // A custodian id is recorded exactly when the policy required an attestation.
-        if (status.custodianId != 0 && block.timestamp > status.attestationValidUntil) return false;
-        return _POLICY_REGISTRY.acceptsStatus(policyId, status.custodianId);
+        if (status.custodianId != 0) {
+            if (block.timestamp > status.attestationValidUntil) return false;
+            if (status.attestationIssuedAt < _revokedBefore[policy.custodian][account]) return false;
+        }
+        MarketBook.RoundRecord memory record = _MARKET_BOOK.roundRecord(policy.feed, status.round);
+        if (!_isCurrent(record, policy.supersededGrace)) return false;
+        // MarketBook refuses future timestamps, so this cannot underflow.
+        return block.timestamp - record.timestamp <= maxAge;
     }
 
     /// @notice The latest status of `account` under the policy (all zero when none): what is
-    ///         stored, with the custodian id resolved. The portfolio commitment and the proof time
-    ///         are in the matching `MarginProved` event (same account, policy and nonce).
+    ///         stored, with the round's timestamp, the custodian and its revocation resolved. The
+    ///         portfolio commitment and the proof time are in the matching `MarginProved` event.
     /// @param account The account.
     /// @param policyId The policy.
     /// @return view_ The status.
@@ -286,15 +376,23 @@ contract MarginRegistry is EIP712 {
     ) external view returns (StatusView memory view_) {
         Status memory status = _unpack(_statuses[account][policyId]);
         view_.round = status.round;
-        view_.roundTimestamp = status.roundTimestamp;
         view_.nonce = status.nonce;
         view_.custodianId = status.custodianId;
+        view_.attestationIssuedAt = status.attestationIssuedAt;
         view_.attestationValidUntil = status.attestationValidUntil;
+        if (status.nonce == 0) return view_;
+        PolicyRegistry.StatusContext memory policy = _POLICY_REGISTRY.statusContext(
+            policyId,
+            status.custodianId
+        );
+        view_.roundTimestamp = _MARKET_BOOK.roundRecord(policy.feed, status.round).timestamp;
         if (status.custodianId != 0) {
-            (view_.custodian, view_.custodianActive) = _POLICY_REGISTRY.custodianById(
+            (view_.custodian, view_.custodianActive, ) = _POLICY_REGISTRY.custodianById(
                 policyId,
                 status.custodianId
             );
+            view_.revoked =
+                status.attestationIssuedAt < _revokedBefore[view_.custodian][account];
         }
     }
 
@@ -306,6 +404,15 @@ contract MarginRegistry is EIP712 {
         return uint64(_statuses[account][policyId]);
     }
 
+    /// @notice Attestations of `account` by `custodian` issued before the returned time do not
+    ///         count (zero when the custodian never revoked).
+    /// @param custodian The custodian.
+    /// @param account The account.
+    /// @return The revocation time.
+    function revokedBefore(address custodian, address account) external view returns (uint64) {
+        return _revokedBefore[custodian][account];
+    }
+
     /// @notice The EIP-712 domain separator of this registry.
     /// @return The domain separator.
     function domainSeparator() external view returns (bytes32) {
@@ -315,49 +422,34 @@ contract MarginRegistry is EIP712 {
     /// @notice The EIP-712 digest a custodian signs to attest a commitment.
     /// @param account The account holding the assets.
     /// @param portfolioCommitment The attested portfolio commitment.
+    /// @param issuedAt When the custodian checked the holdings.
     /// @param validUntil The last second at which the attestation counts.
     /// @return The digest.
     function attestationDigest(
         address account,
         uint256 portfolioCommitment,
+        uint64 issuedAt,
         uint64 validUntil
-    ) public view returns (bytes32) {
-        return
-            _hashTypedDataV4(
-                keccak256(abi.encode(ATTESTATION_TYPEHASH, account, portfolioCommitment, validUntil))
-            );
-    }
-
-    /// @notice The EIP-712 digest an account signs to let anyone relay its proof.
-    /// @param account The account.
-    /// @param policyId The policy.
-    /// @param round The market round.
-    /// @param portfolioCommitment The portfolio commitment.
-    /// @param nonce The proof's nonce.
-    /// @param deadline The last second at which the request may be submitted.
-    /// @return The digest.
-    function proveRequestDigest(
-        address account,
-        bytes32 policyId,
-        uint64 round,
-        uint256 portfolioCommitment,
-        uint64 nonce,
-        uint64 deadline
     ) public view returns (bytes32) {
         return
             _hashTypedDataV4(
                 keccak256(
                     abi.encode(
-                        PROVE_REQUEST_TYPEHASH,
+                        ATTESTATION_TYPEHASH,
                         account,
-                        policyId,
-                        round,
                         portfolioCommitment,
-                        nonce,
-                        deadline
+                        issuedAt,
+                        validUntil
                     )
                 )
             );
+    }
+
+    /// @notice The EIP-712 digest an account signs to let anyone relay its proof.
+    /// @param request The request (all fields static, so its ABI encoding is its fields in order).
+    /// @return The digest.
+    function proveRequestDigest(ProveRequest memory request) public view returns (bytes32) {
+        return _hashTypedDataV4(keccak256(abi.encode(PROVE_REQUEST_TYPEHASH, request)));
     }
 
     /// @dev The checks and effects of `prove` and `proveFor`, for `account`, in the documented order.
@@ -370,18 +462,21 @@ contract MarginRegistry is EIP712 {
         Proof calldata proof,
         Attestation calldata attestation
     ) private {
-        (
-            PolicyRegistry.ProofContext memory policy,
-            uint256 marketCommitment,
-            uint48 roundTimestamp
-        ) = _loadChainState(policyId, round, attestation.custodian);
+        PolicyRegistry.ProofContext memory policy = _POLICY_REGISTRY.proofContext(
+            policyId,
+            attestation.custodian
+        );
+        if (policy.commitment == 0) revert UnknownPolicy(policyId);
+        if (policy.retired) revert PolicyRetired(policyId);
 
-        _checkCallerInputs(account, policyId, portfolioCommitment, nonce, proof);
-        uint48 attestationValidUntil;
+        Status memory last = _unpack(_statuses[account][policyId]);
+        uint256 marketCommitment = _checkRound(policy, round, last.round);
+        _checkCallerInputs(last.nonce, portfolioCommitment, nonce, proof);
+        Status memory next = Status(nonce, round, 0, 0, policy.custodianId);
         if (policy.requiresAttestation) {
-            attestationValidUntil = _checkAttestation(
+            (next.attestationIssuedAt, next.attestationValidUntil) = _checkAttestation(
                 policyId,
-                policy.custodianId,
+                policy,
                 account,
                 portfolioCommitment,
                 attestation
@@ -391,9 +486,8 @@ contract MarginRegistry is EIP712 {
         {
             // The public signals, in the circuit's order; none comes from the caller except the
             // nonce (checked against the account's last) and the attested portfolio commitment.
-            uint256[5] memory publicSignals = [
-                uint256(uint160(account)),
-                nonce,
+            uint256[4] memory publicSignals = [
+                uint256(uint160(account)) | (uint256(nonce) << 160),
                 marketCommitment,
                 policy.commitment,
                 portfolioCommitment
@@ -404,79 +498,95 @@ contract MarginRegistry is EIP712 {
         }
 
         // One slot; `policy.custodianId` is zero when the policy requires no attestation.
-        _statuses[account][policyId] = _pack(
-            Status(nonce, round, roundTimestamp, attestationValidUntil, policy.custodianId)
-        );
+        _statuses[account][policyId] = _pack(next);
         emit MarginProved(account, policyId, round, nonce, portfolioCommitment);
     }
 
-    /// @dev Refuses a nonce not above the account's last, and out-of-field values.
+    /// @dev Reads the round from the policy's feed and applies the round rules: known, not
+    ///      invalidated, current (latest, or superseded less than the grace ago), not older than
+    ///      the account's status, not stale. Returns the round's market commitment.
+    function _checkRound(
+        PolicyRegistry.ProofContext memory policy,
+        uint64 round,
+        uint64 statusRound
+    ) private view returns (uint256) {
+        MarketBook.RoundRecord memory record = _MARKET_BOOK.roundRecord(policy.feed, round);
+        if (record.commitment == 0) revert UnknownRound(round);
+        if (record.invalid) revert RoundInvalidated(round);
+        if (!_isCurrent(record, policy.supersededGrace)) revert RoundSuperseded(round);
+        if (round < statusRound) revert RoundBeforeStatus(round, statusRound);
+        // MarketBook refuses future timestamps, so this cannot underflow.
+        if (block.timestamp - record.timestamp > policy.maxRoundAge) {
+            revert StaleRound(round, record.timestamp, policy.maxRoundAge);
+        }
+        return record.commitment;
+    }
+
+    /// @dev Refuses a nonce not above the account's last or more than MAX_NONCE_STEP above it,
+    ///      and out-of-field values.
     function _checkCallerInputs(
-        address account,
-        bytes32 policyId,
+        uint64 lastNonce_,
         uint256 portfolioCommitment,
         uint64 nonce,
         Proof calldata proof
-    ) private view {
-        uint64 last = uint64(_statuses[account][policyId]);
-        if (nonce <= last) revert NonceNotIncreasing(nonce, last);
+    ) private pure {
+        if (nonce <= lastNonce_) revert NonceNotIncreasing(nonce, lastNonce_);
+        if (nonce - lastNonce_ > MAX_NONCE_STEP) revert NonceStepTooLarge(nonce, lastNonce_);
         if (portfolioCommitment >= SnarkField.SCALAR_MODULUS) {
             revert PortfolioCommitmentOutOfField(portfolioCommitment);
         }
         _checkProofCoordinates(proof);
     }
 
-    /// @dev Reads the policy (with the named custodian's id) and the round in one call each, and
-    ///      refuses an unknown or retired policy and an unknown or stale round.
-    function _loadChainState(
-        bytes32 policyId,
-        uint64 round,
-        address custodian
-    )
-        private
-        view
-        returns (
-            PolicyRegistry.ProofContext memory policy,
-            uint256 marketCommitment,
-            uint48 roundTimestamp
-        )
-    {
-        policy = _POLICY_REGISTRY.proofContext(policyId, custodian);
-        if (policy.commitment == 0) revert UnknownPolicy(policyId);
-        if (policy.retired) revert PolicyRetired(policyId);
-
-        uint64 timestamp;
-        (timestamp, marketCommitment) = _MARKET_BOOK.roundData(round);
-        if (marketCommitment == 0) revert UnknownRound(round);
-        // MarketBook refuses future timestamps, so this cannot underflow.
-        if (block.timestamp - timestamp > policy.maxRoundAge) {
-            revert StaleRound(round, timestamp, policy.maxRoundAge);
-        }
-        // At most block.timestamp, so this never reverts before the year 8.9 million.
-        roundTimestamp = SafeCast.toUint48(timestamp);
-    }
-
-    /// @dev `custodianId` is the attesting custodian's current id for the policy (zero when it is
-    ///      not registered), as PolicyRegistry.proofContext returned it. Returns the attestation's
-    ///      expiry saturated to 48 bits (no block timestamp reaches 2^48 - 1).
+    /// @dev Checks the attestation against the policy's custodian registration (from
+    ///      PolicyRegistry.proofContext) and the custodian's revocation of the account. Returns the
+    ///      issue time and the expiry saturated to 48 bits (no block timestamp reaches 2^48 - 1).
     function _checkAttestation(
         bytes32 policyId,
-        uint32 custodianId,
+        PolicyRegistry.ProofContext memory policy,
         address account,
         uint256 portfolioCommitment,
         Attestation calldata attestation
-    ) private view returns (uint48 validUntil) {
+    ) private view returns (uint48 issuedAt, uint48 validUntil) {
         if (attestation.signature.length == 0) revert AttestationMissing();
+        if (attestation.issuedAt > block.timestamp) {
+            revert AttestationFromFuture(attestation.issuedAt);
+        }
         if (block.timestamp > attestation.validUntil) {
             revert AttestationExpired(attestation.validUntil);
         }
-        if (custodianId == 0) revert CustodianNotRegistered(policyId, attestation.custodian);
-        bytes32 digest = attestationDigest(account, portfolioCommitment, attestation.validUntil);
+        if (policy.custodianId == 0) revert CustodianNotRegistered(policyId, attestation.custodian);
+        if (attestation.issuedAt < policy.custodianRegisteredAt) {
+            revert AttestationBeforeRegistration(
+                attestation.issuedAt,
+                policy.custodianRegisteredAt
+            );
+        }
+        uint64 before = _revokedBefore[attestation.custodian][account];
+        if (attestation.issuedAt < before) revert AttestationRevoked(attestation.issuedAt, before);
+        bytes32 digest = attestationDigest(
+            account,
+            portfolioCommitment,
+            attestation.issuedAt,
+            attestation.validUntil
+        );
         if (!_isValidSignatureNow(attestation.custodian, digest, attestation.signature)) {
             revert InvalidAttestationSignature();
         }
+        // At most block.timestamp (checked above), so it fits 48 bits for 8.9 million years.
+        issuedAt = uint48(attestation.issuedAt);
         uint64 expiry = attestation.validUntil;
         validUntil = expiry > type(uint48).max ? type(uint48).max : uint48(expiry);
+    }
+
+    /// @dev The latest-round rule: a round counts while it is not invalidated and is the feed's
+    ///      latest, or was superseded (by the latest) less than `grace` seconds ago.
+    function _isCurrent(
+        MarketBook.RoundRecord memory record,
+        uint32 grace
+    ) private view returns (bool) {
+        if (record.invalid || record.outdated) return false;
+        return record.supersededAt == 0 || block.timestamp < uint256(record.supersededAt) + grace;
     }
 
     /// @dev Whether `signature` is `signer`'s over `digest`: an ECDSA signature (65 bytes, low s)
@@ -495,14 +605,14 @@ contract MarginRegistry is EIP712 {
         return SignatureChecker.isValidERC1271SignatureNow(signer, digest, signature);
     }
 
-    /// @dev One storage word: nonce | round << 64 | roundTimestamp << 128 |
-    ///      attestationValidUntil << 176 | custodianId << 224 (the widths add up to 256).
+    /// @dev One storage word: nonce | round << 64 | attestationValidUntil << 128 |
+    ///      attestationIssuedAt << 176 | custodianId << 224 (the widths add up to 256).
     function _pack(Status memory status) private pure returns (uint256) {
         return
             uint256(status.nonce) |
             (uint256(status.round) << 64) |
-            (uint256(status.roundTimestamp) << 128) |
-            (uint256(status.attestationValidUntil) << 176) |
+            (uint256(status.attestationValidUntil) << 128) |
+            (uint256(status.attestationIssuedAt) << 176) |
             (uint256(status.custodianId) << 224);
     }
 
@@ -510,8 +620,8 @@ contract MarginRegistry is EIP712 {
     function _unpack(uint256 word) private pure returns (Status memory status) {
         status.nonce = uint64(word);
         status.round = uint64(word >> 64);
-        status.roundTimestamp = uint48(word >> 128);
-        status.attestationValidUntil = uint48(word >> 176);
+        status.attestationValidUntil = uint48(word >> 128);
+        status.attestationIssuedAt = uint48(word >> 176);
         status.custodianId = uint32(word >> 224);
     }
 

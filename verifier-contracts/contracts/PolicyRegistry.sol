@@ -4,7 +4,7 @@ pragma solidity 0.8.30;
 // Field bounds are written as the specification states them (`x < modulus`), hence `>=` refusals.
 // solhint-disable gas-strict-inequalities
 
-import {AccessControl} from "@openzeppelin/contracts/access/AccessControl.sol";
+import {AccessControlDefaultAdminRules} from "@openzeppelin/contracts/access/extensions/AccessControlDefaultAdminRules.sol";
 import {EnumerableSet} from "@openzeppelin/contracts/utils/structs/EnumerableSet.sol";
 import {IGroth16Verifier} from "./interfaces/IGroth16Verifier.sol";
 import {SnarkField} from "./SnarkField.sol";
@@ -12,23 +12,29 @@ import {SnarkField} from "./SnarkField.sol";
 /// @title PolicyRegistry
 /// @author zkmargin
 /// @notice The margin policies a venue accepts proofs for: each policy id is bound to the
-///         Poseidon commitment of its `policy.json`, its mode, the Groth16 verifier of the circuit
-///         instance it uses (with the hash of that verifier's verification key, for auditors), the
-///         maximum age of a market round a proof may use, whether a custodian attestation is
-///         required, and the custodians whose attestations count.
+///         Poseidon commitment of its `policy.json` (laid out for one slot layout), its mode, the
+///         MarketBook feed of that layout, the Groth16 verifier of the circuit instance and the
+///         hash of that verifier's verification key, how old and how superseded a round may be,
+///         whether a custodian attestation is required, and the custodians whose attestations count.
 /// @dev A policy is never changed after registration: a new version gets a new id, and the old one
-///      is retired. Retirement is final. Custodians can be added and removed at any time while the
-///      policy is active (removal also after retirement). Each registration of a custodian for a
-///      policy gets a fresh, never reused `custodianId` (a uint32, so MarginRegistry can pack it
-///      into an account's one-slot status); removal ends that id. MarginRegistry resolves the
-///      custodian at every proof and checks the id at every `isMarginSufficient` call, so a removed
-///      custodian's attestations, past and future, stop counting, also if it is added again later
-///      (it then gets a new id, and statuses it attested before stay ended).
-contract PolicyRegistry is AccessControl {
+///      is retired. Retirement is final. Registration asks the verifier for its
+///      `verificationKeyHash()` and refuses a verifier whose hash differs from the one registered,
+///      so a policy cannot point at an arbitrary contract that answers `verifyProof` with true.
+///      Roles are separate: POLICY_ADMIN_ROLE registers and retires policies, CUSTODIAN_ADMIN_ROLE
+///      adds and removes custodians; the default admin (OpenZeppelin's
+///      AccessControlDefaultAdminRules: two-step, delayed transfer) grants them and holds neither.
+///      Each registration of a custodian for a policy gets a fresh, never reused `custodianId` (a
+///      uint32, so MarginRegistry can pack it into an account's one-slot status) and records when
+///      it was made; removal ends that id. An attestation counts only if it was issued at or after
+///      its custodian's current registration, so a removed and re-added custodian does not revive
+///      what it signed before.
+contract PolicyRegistry is AccessControlDefaultAdminRules {
     using EnumerableSet for EnumerableSet.AddressSet;
 
-    /// @notice The role allowed to register and retire policies and to manage custodians.
+    /// @notice The role allowed to register and retire policies.
     bytes32 public constant POLICY_ADMIN_ROLE = keccak256("zkmargin.POLICY_ADMIN_ROLE");
+    /// @notice The role allowed to add and remove custodians.
+    bytes32 public constant CUSTODIAN_ADMIN_ROLE = keccak256("zkmargin.CUSTODIAN_ADMIN_ROLE");
 
     /// @notice The policy's margin mode (circuit encoding: initial = 0, maintenance = 1).
     enum Mode {
@@ -40,57 +46,90 @@ contract PolicyRegistry is AccessControl {
     /// @param commitment The Poseidon policy commitment (`policyCommitment` public signal).
     /// @param mode The policy's mode.
     /// @param verifier The Groth16 verifier of the circuit instance the policy is encoded for.
-    /// @param verificationKeyHash The sha256 of the verifier's `verification_key.json`, for audit.
+    /// @param verificationKeyHash The sha256 of the verifier's `verification_key.json`; must equal
+    ///        `verifier.verificationKeyHash()`.
+    /// @param feed The MarketBook feed (layout id) whose rounds proofs are made against.
     /// @param maxRoundAge The largest accepted `block.timestamp - round timestamp` at proof time.
+    /// @param supersededGrace How long (seconds) after its successor was posted a round is still
+    ///        accepted by `prove` and a status on it still counts (0: only the latest round).
     /// @param requiresAttestation Whether proofs need a custodian attestation (normally true).
     struct PolicyParams {
         uint256 commitment;
         Mode mode;
         IGroth16Verifier verifier;
         bytes32 verificationKeyHash;
-        uint64 maxRoundAge;
+        bytes32 feed;
+        uint32 maxRoundAge;
+        uint32 supersededGrace;
         bool requiresAttestation;
     }
 
-    /// @notice A registered policy: three slots (verifier..retired share the second one).
-    struct Policy { // solhint-disable-line gas-struct-packing
-
+    /// @notice A registered policy: four slots (verifier..retired share the second one).
+    struct Policy {
         uint256 commitment;
         IGroth16Verifier verifier;
-        uint64 maxRoundAge;
+        uint32 maxRoundAge;
+        uint32 supersededGrace;
         Mode mode;
         bool requiresAttestation;
         bool retired;
+        bytes32 feed;
         bytes32 verificationKeyHash;
     }
 
     /// @notice What MarginRegistry needs to check a proof, read in one call.
     /// @param commitment The policy commitment (zero when the policy is unknown).
     /// @param verifier The Groth16 verifier.
+    /// @param feed The policy's MarketBook feed.
     /// @param maxRoundAge The maximum round age in seconds.
+    /// @param supersededGrace The superseded-round grace in seconds.
     /// @param requiresAttestation Whether an attestation is required.
     /// @param retired Whether the policy is retired.
     /// @param custodianId The asked-for custodian's current id for the policy; zero when it is not
     ///        registered or the policy requires no attestation.
+    /// @param custodianRegisteredAt When that registration was made (zero when none).
     struct ProofContext {
         uint256 commitment;
         IGroth16Verifier verifier;
-        uint64 maxRoundAge;
+        bytes32 feed;
+        uint32 maxRoundAge;
+        uint32 supersededGrace;
         bool requiresAttestation;
         bool retired;
         uint32 custodianId;
+        uint64 custodianRegisteredAt;
     }
 
-    /// @notice A custodian registration, under its id: who, and whether it still counts.
+    /// @notice What MarginRegistry needs to judge a recorded status, read in one call.
+    /// @param counts False when the policy is unknown or retired, or when it requires an
+    ///        attestation and the status's custodian registration has been removed.
+    /// @param feed The policy's MarketBook feed.
+    /// @param supersededGrace The superseded-round grace in seconds.
+    /// @param custodian The custodian of the status's registration (zero when none).
+    struct StatusContext {
+        bool counts;
+        bytes32 feed;
+        uint32 supersededGrace;
+        address custodian;
+    }
+
+    /// @notice A custodian's current registration for a policy (one slot).
+    struct Registration {
+        uint32 id;
+        uint64 registeredAt;
+    }
+
+    /// @notice A custodian registration, under its id: who, whether it still counts, and when.
     struct CustodianRecord {
         address custodian;
         bool active;
+        uint64 registeredAt;
     }
 
     mapping(bytes32 policyId => Policy) private _policies;
     mapping(bytes32 policyId => EnumerableSet.AddressSet) private _custodians;
-    /// Current registration id per policy and custodian; zero when not registered.
-    mapping(bytes32 policyId => mapping(address custodian => uint32 id)) private _custodianIds;
+    /// Current registration per policy and custodian; id zero when not registered.
+    mapping(bytes32 policyId => mapping(address custodian => Registration)) private _registrations;
     /// Every registration ever made, by policy and id; `active` is cleared on removal.
     mapping(bytes32 policyId => mapping(uint32 id => CustodianRecord)) private _custodianRecords;
     /// The last custodian id handed out (ids are global, start at 1 and are never reused).
@@ -102,7 +141,9 @@ contract PolicyRegistry is AccessControl {
     /// @param mode The policy's mode.
     /// @param verifier The Groth16 verifier.
     /// @param verificationKeyHash The sha256 of the verifier's verification key.
+    /// @param feed The policy's MarketBook feed.
     /// @param maxRoundAge The maximum round age in seconds.
+    /// @param supersededGrace The superseded-round grace in seconds.
     /// @param requiresAttestation Whether proofs need a custodian attestation.
     event PolicyRegistered(
         bytes32 indexed policyId,
@@ -110,7 +151,9 @@ contract PolicyRegistry is AccessControl {
         Mode mode,
         address verifier,
         bytes32 verificationKeyHash,
-        uint64 maxRoundAge,
+        bytes32 indexed feed,
+        uint32 maxRoundAge,
+        uint32 supersededGrace,
         bool requiresAttestation
     );
     /// @notice A policy was retired; proofs for it are refused and its statuses stop counting.
@@ -135,8 +178,6 @@ contract PolicyRegistry is AccessControl {
         uint32 indexed custodianId
     );
 
-    /// @notice The admin address is zero.
-    error ZeroAdmin();
     /// @notice The policy id is zero.
     error ZeroPolicyId();
     /// @notice The id was registered before (retired or not); ids are never reused.
@@ -151,6 +192,12 @@ contract PolicyRegistry is AccessControl {
     error VerifierNotAContract(address verifier);
     /// @notice The verification-key hash is zero.
     error ZeroVerificationKeyHash();
+    /// @notice The verifier does not answer `verificationKeyHash()` (it is not a zkmargin verifier).
+    error VerifierWithoutKeyHash(address verifier);
+    /// @notice The verifier's verification-key hash is not the registered one.
+    error VerificationKeyHashMismatch(bytes32 registered, bytes32 verifierHash);
+    /// @notice The feed id is zero.
+    error ZeroFeed();
     /// @notice The maximum round age is zero.
     error ZeroMaxRoundAge();
     /// @notice The custodian address is zero.
@@ -160,13 +207,14 @@ contract PolicyRegistry is AccessControl {
     /// @notice The custodian is not registered for the policy.
     error CustodianNotRegistered(bytes32 policyId, address custodian);
 
-    /// @notice Deploys the registry; `admin` manages roles and gets POLICY_ADMIN_ROLE.
-    /// @param admin The holder of DEFAULT_ADMIN_ROLE and POLICY_ADMIN_ROLE.
-    constructor(address admin) {
-        if (admin == address(0)) revert ZeroAdmin();
-        _grantRole(DEFAULT_ADMIN_ROLE, admin);
-        _grantRole(POLICY_ADMIN_ROLE, admin);
-    }
+    /// @notice Deploys the registry.
+    /// @param adminDelay The delay (seconds) of a default-admin transfer.
+    /// @param admin The holder of DEFAULT_ADMIN_ROLE, which grants POLICY_ADMIN_ROLE and
+    ///        CUSTODIAN_ADMIN_ROLE.
+    constructor(
+        uint48 adminDelay,
+        address admin
+    ) AccessControlDefaultAdminRules(adminDelay, admin) {}
 
     /// @notice Registers a new policy. An id can be registered once only, ever.
     /// @dev Only POLICY_ADMIN_ROLE.
@@ -181,19 +229,20 @@ contract PolicyRegistry is AccessControl {
         if (params.commitment == 0 || params.commitment >= SnarkField.SCALAR_MODULUS) {
             revert InvalidPolicyCommitment(params.commitment);
         }
-        if (address(params.verifier).code.length == 0) {
-            revert VerifierNotAContract(address(params.verifier));
-        }
         if (params.verificationKeyHash == bytes32(0)) revert ZeroVerificationKeyHash();
+        _checkVerifier(params.verifier, params.verificationKeyHash);
+        if (params.feed == bytes32(0)) revert ZeroFeed();
         if (params.maxRoundAge == 0) revert ZeroMaxRoundAge();
 
         _policies[policyId] = Policy({
             commitment: params.commitment,
             verifier: params.verifier,
             maxRoundAge: params.maxRoundAge,
+            supersededGrace: params.supersededGrace,
             mode: params.mode,
             requiresAttestation: params.requiresAttestation,
             retired: false,
+            feed: params.feed,
             verificationKeyHash: params.verificationKeyHash
         });
         emit PolicyRegistered(
@@ -202,7 +251,9 @@ contract PolicyRegistry is AccessControl {
             params.mode,
             address(params.verifier),
             params.verificationKeyHash,
+            params.feed,
             params.maxRoundAge,
+            params.supersededGrace,
             params.requiresAttestation
         );
     }
@@ -217,12 +268,16 @@ contract PolicyRegistry is AccessControl {
         emit PolicyRetired(policyId);
     }
 
-    /// @notice Registers a custodian whose attestations count for an active policy.
-    /// @dev Only POLICY_ADMIN_ROLE. The custodian may be an EOA or an ERC-1271 contract. The
-    ///      registration gets a fresh id (see the contract's notes).
+    /// @notice Registers a custodian whose attestations issued from now on count for an active
+    ///         policy.
+    /// @dev Only CUSTODIAN_ADMIN_ROLE. The custodian may be an EOA or an ERC-1271 contract. The
+    ///      registration gets a fresh id and records the block timestamp (see the contract's notes).
     /// @param policyId The policy.
     /// @param custodian The custodian's signing address.
-    function addCustodian(bytes32 policyId, address custodian) external onlyRole(POLICY_ADMIN_ROLE) {
+    function addCustodian(
+        bytes32 policyId,
+        address custodian
+    ) external onlyRole(CUSTODIAN_ADMIN_ROLE) {
         _activePolicy(policyId);
         if (custodian == address(0)) revert ZeroCustodian();
         if (!_custodians[policyId].add(custodian)) {
@@ -230,25 +285,31 @@ contract PolicyRegistry is AccessControl {
         }
         // Checked: reverts rather than wraps after 2^32 - 1 registrations.
         uint32 id = ++_lastCustodianId;
-        _custodianIds[policyId][custodian] = id;
-        _custodianRecords[policyId][id] = CustodianRecord({custodian: custodian, active: true});
+        uint64 registeredAt = uint64(block.timestamp);
+        _registrations[policyId][custodian] = Registration({id: id, registeredAt: registeredAt});
+        _custodianRecords[policyId][id] = CustodianRecord({
+            custodian: custodian,
+            active: true,
+            registeredAt: registeredAt
+        });
         emit CustodianAdded(policyId, custodian, id);
     }
 
-    /// @notice Removes a custodian; its attestations, past and future, stop counting for the policy.
-    /// @dev Only POLICY_ADMIN_ROLE. Allowed on retired policies too.
+    /// @notice Removes a custodian; its attestations, past and future, stop counting for the policy
+    ///         (also if it is added again: only attestations issued after that count).
+    /// @dev Only CUSTODIAN_ADMIN_ROLE. Allowed on retired policies too.
     /// @param policyId The policy.
     /// @param custodian The custodian to remove.
     function removeCustodian(
         bytes32 policyId,
         address custodian
-    ) external onlyRole(POLICY_ADMIN_ROLE) {
+    ) external onlyRole(CUSTODIAN_ADMIN_ROLE) {
         if (_policies[policyId].commitment == 0) revert UnknownPolicy(policyId);
         if (!_custodians[policyId].remove(custodian)) {
             revert CustodianNotRegistered(policyId, custodian);
         }
-        uint32 id = _custodianIds[policyId][custodian];
-        delete _custodianIds[policyId][custodian];
+        uint32 id = _registrations[policyId][custodian].id;
+        delete _registrations[policyId][custodian];
         _custodianRecords[policyId][id].active = false;
         emit CustodianRemoved(policyId, custodian, id);
     }
@@ -262,43 +323,12 @@ contract PolicyRegistry is AccessControl {
         return policy;
     }
 
-    /// @notice The fields MarginRegistry needs to check a proof, read without reverting.
-    /// @dev An unregistered id returns `commitment == 0`.
-    /// @param policyId The policy.
-    /// @return commitment The policy commitment (zero when unknown).
-    /// @return verifier The Groth16 verifier.
-    /// @return maxRoundAge The maximum round age in seconds.
-    /// @return requiresAttestation Whether an attestation is required.
-    /// @return retired Whether the policy is retired.
-    function verificationParams(
-        bytes32 policyId
-    )
-        external
-        view
-        returns (
-            uint256 commitment,
-            IGroth16Verifier verifier,
-            uint64 maxRoundAge,
-            bool requiresAttestation,
-            bool retired
-        )
-    {
-        Policy storage policy = _policies[policyId];
-        return (
-            policy.commitment,
-            policy.verifier,
-            policy.maxRoundAge,
-            policy.requiresAttestation,
-            policy.retired
-        );
-    }
-
     /// @notice Everything MarginRegistry needs to check a proof, read in one call without reverting.
     /// @dev An unregistered id returns `commitment == 0`. The custodian is looked up only when the
     ///      policy requires an attestation.
     /// @param policyId The policy.
     /// @param custodian The attesting custodian named by the proof's submitter (may be zero).
-    /// @return context The policy's verification parameters and the custodian's current id.
+    /// @return context The policy's verification parameters and the custodian's registration.
     function proofContext(
         bytes32 policyId,
         address custodian
@@ -307,21 +337,38 @@ contract PolicyRegistry is AccessControl {
         context.commitment = policy.commitment;
         context.verifier = policy.verifier;
         context.maxRoundAge = policy.maxRoundAge;
+        context.supersededGrace = policy.supersededGrace;
         context.requiresAttestation = policy.requiresAttestation;
         context.retired = policy.retired;
-        if (context.requiresAttestation) context.custodianId = _custodianIds[policyId][custodian];
+        context.feed = policy.feed;
+        if (context.requiresAttestation) {
+            Registration memory registration = _registrations[policyId][custodian];
+            context.custodianId = registration.id;
+            context.custodianRegisteredAt = registration.registeredAt;
+        }
     }
 
     /// @notice Whether a status recorded for the policy with attesting custodian `custodianId` still
-    ///         counts: the policy is registered and not retired, and, when it requires an
-    ///         attestation, that custodian registration has not been removed.
+    ///         counts (its round, attestation and revocation aside), with what is needed to judge
+    ///         the rest.
     /// @param policyId The policy.
     /// @param custodianId The custodian id recorded with the status (zero when none).
-    /// @return True when the status still counts (its own freshness aside).
-    function acceptsStatus(bytes32 policyId, uint32 custodianId) external view returns (bool) {
+    /// @return context See `StatusContext`.
+    function statusContext(
+        bytes32 policyId,
+        uint32 custodianId
+    ) external view returns (StatusContext memory context) {
         Policy storage policy = _policies[policyId];
-        if (policy.commitment == 0 || policy.retired) return false;
-        return !policy.requiresAttestation || _custodianRecords[policyId][custodianId].active;
+        if (policy.commitment == 0 || policy.retired) return context;
+        context.feed = policy.feed;
+        context.supersededGrace = policy.supersededGrace;
+        if (!policy.requiresAttestation) {
+            context.counts = true;
+            return context;
+        }
+        CustodianRecord storage record = _custodianRecords[policyId][custodianId];
+        context.counts = record.active;
+        context.custodian = record.custodian;
     }
 
     /// @notice The custodian registered under `custodianId` for the policy (removed or not).
@@ -329,20 +376,26 @@ contract PolicyRegistry is AccessControl {
     /// @param custodianId The registration id.
     /// @return custodian The custodian's address (zero when the id is unknown for the policy).
     /// @return active Whether that registration still counts.
+    /// @return registeredAt When the registration was made.
     function custodianById(
         bytes32 policyId,
         uint32 custodianId
-    ) external view returns (address custodian, bool active) {
+    ) external view returns (address custodian, bool active, uint64 registeredAt) {
         CustodianRecord storage record = _custodianRecords[policyId][custodianId];
-        return (record.custodian, record.active);
+        return (record.custodian, record.active, record.registeredAt);
     }
 
-    /// @notice The custodian's current registration id for the policy (zero when not registered).
+    /// @notice The custodian's current registration for the policy (zero id when not registered).
     /// @param policyId The policy.
     /// @param custodian The custodian.
-    /// @return The id.
-    function custodianIdOf(bytes32 policyId, address custodian) external view returns (uint32) {
-        return _custodianIds[policyId][custodian];
+    /// @return id The registration id.
+    /// @return registeredAt When it was made; attestations issued before do not count.
+    function registrationOf(
+        bytes32 policyId,
+        address custodian
+    ) external view returns (uint32 id, uint64 registeredAt) {
+        Registration memory registration = _registrations[policyId][custodian];
+        return (registration.id, registration.registeredAt);
     }
 
     /// @notice Whether the policy is registered and not retired.
@@ -358,7 +411,7 @@ contract PolicyRegistry is AccessControl {
     /// @param custodian The address to check.
     /// @return True when the custodian's attestations count for the policy.
     function isCustodian(bytes32 policyId, address custodian) external view returns (bool) {
-        return _custodianIds[policyId][custodian] != 0;
+        return _registrations[policyId][custodian].id != 0;
     }
 
     /// @notice The custodians currently registered for the policy (unordered).
@@ -366,6 +419,20 @@ contract PolicyRegistry is AccessControl {
     /// @return The custodian addresses.
     function custodians(bytes32 policyId) external view returns (address[] memory) {
         return _custodians[policyId].values();
+    }
+
+    /// @dev Refuses a verifier without code, one that does not answer `verificationKeyHash()` with
+    ///      exactly one word (a low-level call, so that a contract answering anything else is
+    ///      refused with a named error rather than a failed decoding), and one whose hash is not
+    ///      `expected`.
+    function _checkVerifier(IGroth16Verifier verifier, bytes32 expected) private view {
+        if (address(verifier).code.length == 0) revert VerifierNotAContract(address(verifier));
+        (bool ok, bytes memory answer) = address(verifier).staticcall(
+            abi.encodeCall(IGroth16Verifier.verificationKeyHash, ())
+        );
+        if (!ok || answer.length != 32) revert VerifierWithoutKeyHash(address(verifier));
+        bytes32 actual = abi.decode(answer, (bytes32));
+        if (actual != expected) revert VerificationKeyHashMismatch(expected, actual);
     }
 
     function _activePolicy(bytes32 policyId) private view returns (Policy storage policy) {

@@ -9,10 +9,11 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { getAddress, type Contract, type Provider } from "ethers";
+import { Contract, getAddress, type Provider } from "ethers";
 import { ARTIFACTS_DIR, loadVerifierArtifact, verifierSourceName } from "../chain/artifacts";
 import { attach } from "../chain/deploy";
 import { readMarginRegistryDomain } from "../chain/eip712";
+import { readRound } from "../chain/market-book";
 import { policyIdOf } from "../chain/policy";
 import {
   isMarginSufficient,
@@ -54,7 +55,10 @@ export interface AuditedPolicy {
   commitment: bigint;
   verifier: string;
   verificationKeyHash: string;
+  /** The MarketBook feed (layout id) its proofs use. */
+  feed: string;
   maxRoundAge: bigint;
+  supersededGrace: bigint;
   requiresAttestation: boolean;
   retired: boolean;
   /** The local instance it was compared with. */
@@ -65,6 +69,8 @@ export interface AuditedPolicy {
 export interface AuditedEvent extends MarginProvedEvent {
   roundTimestamp?: bigint;
   marketCommitment?: bigint;
+  /** The publisher later marked the round invalid. */
+  roundInvalid?: boolean;
 }
 
 /** What a chain audit established. */
@@ -99,7 +105,7 @@ export async function auditChain(options: ChainAuditOptions): Promise<AuditResul
   const done = () => list.result("chain", subject, data);
 
   const contracts = await list.attempt(
-    "the address is a MarginRegistry v1 (EIP-712 domain) and names its MarketBook and PolicyRegistry",
+    "the address is a MarginRegistry v2 (EIP-712 domain) and names its MarketBook and PolicyRegistry",
     async () => {
       const address = getAddress(options.registry);
       if ((await provider.getCode(address)) === "0x")
@@ -180,7 +186,9 @@ async function auditPolicy(
       const p = (await registry.getFunction("getPolicy")(policyId)) as {
         commitment: bigint;
         verifier: string;
+        feed: string;
         maxRoundAge: bigint;
+        supersededGrace: bigint;
         requiresAttestation: boolean;
         retired: boolean;
         verificationKeyHash: string;
@@ -190,12 +198,16 @@ async function auditPolicy(
         commitment: p.commitment,
         verifier: p.verifier,
         verificationKeyHash: p.verificationKeyHash.toLowerCase(),
+        feed: p.feed.toLowerCase(),
         maxRoundAge: p.maxRoundAge,
+        supersededGrace: p.supersededGrace,
         requiresAttestation: p.requiresAttestation,
         retired: p.retired,
       } satisfies AuditedPolicy;
     },
-    (p) => `verifier ${p.verifier}, max round age ${p.maxRoundAge} s`,
+    (p) =>
+      `verifier ${p.verifier}, feed ${short(p.feed)}, max round age ${p.maxRoundAge} s, ` +
+      `superseded grace ${p.supersededGrace} s`,
   );
   if (!policy) return undefined;
   list.add(
@@ -242,6 +254,22 @@ async function auditPolicy(
     expected === undefined
       ? `registered ${policy.verificationKeyHash} matches no instance of the local manifest (${names.map((n) => `${n} ${manifest.instances[n].vkeyHash}`).join(", ") || "empty"})`
       : `registered ${policy.verificationKeyHash}, the manifest's instance ${name} has ${expected}`,
+  );
+  await list.attempt(
+    `${label}: the verifier's verificationKeyHash() equals the registered hash`,
+    async () => {
+      const verifier = new Contract(
+        policy.verifier,
+        ["function verificationKeyHash() view returns (bytes32)"],
+        options.provider,
+      );
+      const hash = ((await verifier.getFunction("verificationKeyHash")()) as string).toLowerCase();
+      if (hash !== policy.verificationKeyHash) {
+        throw new Error(`the verifier answers ${hash}, registered ${policy.verificationKeyHash}`);
+      }
+      return hash;
+    },
+    (hash) => hash,
   );
   const codeTitle = `${label}: verifier's deployed runtime code equals the locally compiled ${name === undefined ? "verifier" : verifierSourceName(name)}`;
   if (instance?.runtimeCode === undefined) {
@@ -326,16 +354,28 @@ async function auditEvent(
   provider: Provider,
 ): Promise<AuditedEvent> {
   const label = `event block ${event.blockNumber} tx ${short(event.transactionHash)} (${event.account}, policy ${short(event.policyId)}, round ${event.round}, nonce ${event.nonce})`;
-  const [roundTimestamp, marketCommitment] = (await contracts.marketBook.getFunction("roundData")(
-    event.round,
-  )) as [bigint, bigint];
+  const record =
+    policy === undefined
+      ? undefined
+      : await readRound(contracts.marketBook, policy.feed, event.round);
+  const marketCommitment = record?.commitment ?? 0n;
   list.expect(
-    `${label}: MarketBook holds the round`,
+    `${label}: MarketBook holds the round in the policy's feed`,
     marketCommitment !== 0n,
-    `timestamp ${roundTimestamp}, marketCommitment ${marketCommitment}`,
-    `round ${event.round} is not on MarketBook ${String(contracts.marketBook.target)}`,
+    `timestamp ${record?.timestamp}, marketCommitment ${marketCommitment}`,
+    policy === undefined
+      ? "the policy is not registered"
+      : `round ${event.round} is not in feed ${short(policy.feed)} of MarketBook ${String(contracts.marketBook.target)}`,
   );
-  const audited: AuditedEvent = { ...event, roundTimestamp, marketCommitment };
+  if (record?.invalid) {
+    list.add("warn", `${label}: the publisher later marked the round invalid`);
+  }
+  const audited: AuditedEvent = {
+    ...event,
+    roundTimestamp: record?.timestamp,
+    marketCommitment,
+    roundInvalid: record?.invalid,
+  };
   const title = `${label}: the proof in the transaction verifies with the local key against public inputs rebuilt from chain state`;
   if (!policy || !local?.artifacts || marketCommitment === 0n) {
     list.skip(

@@ -19,7 +19,7 @@ export interface Check {
 }
 
 /** The audits `zkmargin audit` runs. */
-export type AuditKind = "keys" | "ceremony" | "opening" | "chain";
+export type AuditKind = "keys" | "ceremony" | "opening" | "chain" | "policy";
 
 /** A finished audit: its checklist, its verdict and the facts it established (`data`). */
 export interface AuditResult<D> {

@@ -20,3 +20,4 @@ export {
   type ChainAuditOptions,
 } from "./chain";
 export { auditCeremony, type CeremonyAuditData, type CeremonyAuditOptions } from "./ceremony";
+export { auditPolicy, type PolicyAuditData, type PolicyAuditInput } from "./policy";

@@ -43,7 +43,7 @@ export function marginMainSource(dims: InstanceDims): string {
   return [
     "pragma circom 2.1.9;",
     'include "../../../circuits/margin.circom";',
-    "component main {public [account, nonce, marketCommitment, policyCommitment, portfolioCommitment]}",
+    "component main {public [accountNonce, marketCommitment, policyCommitment, portfolioCommitment]}",
     `    = MarginProof(${args});`,
     "",
   ].join("\n");

@@ -2,7 +2,7 @@
  * Deployment of the zkmargin contracts from their compiled artifacts.
  */
 import { Contract, ContractFactory } from "ethers";
-import type { ContractRunner, Signer } from "ethers";
+import type { BaseContract, ContractRunner, Signer } from "ethers";
 import { loadArtifact, loadVerifierArtifact } from "./artifacts";
 import type { ContractArtifact } from "./artifacts";
 
@@ -39,39 +39,75 @@ export async function deployArtifact(
   };
 }
 
-/** Options of {@link deployZkMargin}. */
-export interface DeployOptions {
-  /** Holder of the admin roles of MarketBook and PolicyRegistry (default: the deployer). */
-  admin?: string;
-  /**
-   * Addresses granted MarketBook's PUBLISHER_ROLE, which needs the deployer to be the admin
-   * (default: none).
-   */
+/** The operational roles of a deployment, each held by its own addresses. */
+export interface ZkMarginRoles {
+  /** MarketBook PUBLISHER_ROLE: post and invalidate rounds. */
   publishers?: readonly string[];
+  /** PolicyRegistry POLICY_ADMIN_ROLE: register and retire policies. */
+  policyAdmins?: readonly string[];
+  /** PolicyRegistry CUSTODIAN_ADMIN_ROLE: add and remove custodians. */
+  custodianAdmins?: readonly string[];
 }
 
-/** Deploys MarketBook, PolicyRegistry and a MarginRegistry over them. */
+/** Options of {@link deployZkMargin}. */
+export interface DeployOptions {
+  /** Default admin of MarketBook and PolicyRegistry (default: the deployer). */
+  admin?: string;
+  /** Delay of a two-step default-admin transfer, seconds (default {@link DEFAULT_ADMIN_DELAY}). */
+  adminDelay?: bigint;
+  /** Roles to grant at deployment; needs the deployer to be the admin (default: none). */
+  roles?: ZkMarginRoles;
+}
+
+/** Default delay of an admin transfer: 2 days. */
+export const DEFAULT_ADMIN_DELAY = 2n * 24n * 3600n;
+
+/** Grants `role` (a role constant's name, e.g. "PUBLISHER_ROLE") of `contract` to `account`. */
+export async function grantRole(
+  contract: BaseContract,
+  role: "PUBLISHER_ROLE" | "POLICY_ADMIN_ROLE" | "CUSTODIAN_ADMIN_ROLE",
+  account: string,
+): Promise<void> {
+  const id = (await contract.getFunction(role)()) as string;
+  const receipt = await (await contract.getFunction("grantRole")(id, account)).wait();
+  if (!receipt || receipt.status !== 1) throw new Error(`granting ${role} to ${account} failed`);
+}
+
+/**
+ * Deploys MarketBook, PolicyRegistry and a MarginRegistry over them. The admin holds no
+ * operational role; `roles` grants them (separate holders, as the design asks).
+ */
 export async function deployZkMargin(
   deployer: Signer,
   options: DeployOptions = {},
 ): Promise<ZkMarginDeployment> {
   const deployerAddress = await deployer.getAddress();
   const admin = options.admin ?? deployerAddress;
-  const publishers = options.publishers ?? [];
-  if (publishers.length > 0 && admin !== deployerAddress) {
-    throw new Error("publishers can be granted at deployment only when the deployer is the admin");
+  const roles = options.roles ?? {};
+  const granting = [roles.publishers, roles.policyAdmins, roles.custodianAdmins].some(
+    (list) => (list?.length ?? 0) > 0,
+  );
+  if (granting && admin !== deployerAddress) {
+    throw new Error("roles can be granted at deployment only when the deployer is the admin");
   }
-  const marketBook = await deployArtifact(deployer, loadArtifact("MarketBook"), [admin]);
-  const policyRegistry = await deployArtifact(deployer, loadArtifact("PolicyRegistry"), [admin]);
+  const delay = options.adminDelay ?? DEFAULT_ADMIN_DELAY;
+  const marketBook = await deployArtifact(deployer, loadArtifact("MarketBook"), [delay, admin]);
+  const policyRegistry = await deployArtifact(deployer, loadArtifact("PolicyRegistry"), [
+    delay,
+    admin,
+  ]);
   const marginRegistry = await deployArtifact(deployer, loadArtifact("MarginRegistry"), [
     marketBook.address,
     policyRegistry.address,
   ]);
-  if (publishers.length > 0) {
-    const role = (await marketBook.contract.getFunction("PUBLISHER_ROLE")()) as string;
-    for (const publisher of publishers) {
-      await (await marketBook.contract.getFunction("grantRole")(role, publisher)).wait();
-    }
+  for (const account of roles.publishers ?? []) {
+    await grantRole(marketBook.contract, "PUBLISHER_ROLE", account);
+  }
+  for (const account of roles.policyAdmins ?? []) {
+    await grantRole(policyRegistry.contract, "POLICY_ADMIN_ROLE", account);
+  }
+  for (const account of roles.custodianAdmins ?? []) {
+    await grantRole(policyRegistry.contract, "CUSTODIAN_ADMIN_ROLE", account);
   }
   return { marketBook, policyRegistry, marginRegistry };
 }

@@ -8,13 +8,14 @@ import type { BaseContract, Signer, TypedDataDomain, TypedDataField } from "ethe
 
 /** The EIP-712 domain name and version MarginRegistry uses. */
 export const MARGIN_REGISTRY_DOMAIN_NAME = "zkmargin MarginRegistry";
-export const MARGIN_REGISTRY_DOMAIN_VERSION = "1";
+export const MARGIN_REGISTRY_DOMAIN_VERSION = "2";
 
 /** EIP-712 types of a custodian attestation. */
 export const ATTESTATION_TYPES: Record<string, TypedDataField[]> = {
   Attestation: [
     { name: "account", type: "address" },
     { name: "portfolioCommitment", type: "uint256" },
+    { name: "issuedAt", type: "uint64" },
     { name: "validUntil", type: "uint64" },
   ],
 };
@@ -28,13 +29,21 @@ export const PROVE_REQUEST_TYPES: Record<string, TypedDataField[]> = {
     { name: "portfolioCommitment", type: "uint256" },
     { name: "nonce", type: "uint64" },
     { name: "deadline", type: "uint64" },
+    { name: "custodian", type: "address" },
+    { name: "issuedAt", type: "uint64" },
+    { name: "validUntil", type: "uint64" },
   ],
 };
 
-/** What a custodian attests: these holdings are in its books for `account` until `validUntil`. */
+/**
+ * What a custodian attests: these holdings are in its books for `account` as of `issuedAt`, and
+ * the statement holds until `validUntil`.
+ */
 export interface AttestationMessage {
   account: string;
   portfolioCommitment: bigint;
+  /** Unix seconds; when the custodian checked the holdings (not after the proof's block). */
+  issuedAt: bigint;
   /** Unix seconds; the last second at which the attestation counts. */
   validUntil: bigint;
 }
@@ -42,11 +51,15 @@ export interface AttestationMessage {
 /** The `MarginRegistry.Attestation` struct passed to `prove`. */
 export interface SignedAttestation {
   custodian: string;
+  issuedAt: bigint;
   validUntil: bigint;
   signature: string;
 }
 
-/** What an account signs to let anyone submit its proof. */
+/**
+ * What an account signs to let anyone submit its proof: the statement, and the attestation the
+ * relayer must submit it with (custodian, issuedAt, validUntil; all zero for none).
+ */
 export interface ProveRequestMessage {
   account: string;
   policyId: string;
@@ -55,14 +68,26 @@ export interface ProveRequestMessage {
   nonce: bigint;
   /** Unix seconds; the last second at which the request may be submitted. */
   deadline: bigint;
+  custodian: string;
+  issuedAt: bigint;
+  validUntil: bigint;
 }
 
 /** The empty attestation, for policies that require none. */
 export const NO_ATTESTATION: SignedAttestation = Object.freeze({
   custodian: ZeroAddress,
+  issuedAt: 0n,
   validUntil: 0n,
   signature: "0x",
 });
+
+/** The request fields that name the attestation a relayed proof is submitted with. */
+export function attestationFields(
+  attestation: SignedAttestation | undefined,
+): Pick<ProveRequestMessage, "custodian" | "issuedAt" | "validUntil"> {
+  const a = attestation ?? NO_ATTESTATION;
+  return { custodian: a.custodian, issuedAt: a.issuedAt, validUntil: a.validUntil };
+}
 
 /** The domain of a MarginRegistry deployed at `verifyingContract` on chain `chainId`. */
 export function marginRegistryDomain(chainId: bigint, verifyingContract: string): TypedDataDomain {
@@ -84,7 +109,7 @@ export async function readMarginRegistryDomain(registry: BaseContract): Promise<
   )()) as [string, string, string, bigint, string];
   if (name !== MARGIN_REGISTRY_DOMAIN_NAME || version !== MARGIN_REGISTRY_DOMAIN_VERSION) {
     throw new Error(
-      `contract at ${verifyingContract} is not a MarginRegistry v1 (domain ${name} ${version})`,
+      `contract at ${verifyingContract} is not a MarginRegistry v${MARGIN_REGISTRY_DOMAIN_VERSION} (domain ${name} ${version})`,
     );
   }
   return marginRegistryDomain(chainId, verifyingContract);
@@ -110,7 +135,12 @@ export async function signAttestation(
   message: AttestationMessage,
 ): Promise<SignedAttestation> {
   const signature = await custodian.signTypedData(domain, ATTESTATION_TYPES, message);
-  return { custodian: await custodian.getAddress(), validUntil: message.validUntil, signature };
+  return {
+    custodian: await custodian.getAddress(),
+    issuedAt: message.issuedAt,
+    validUntil: message.validUntil,
+    signature,
+  };
 }
 
 /** Signs a relayed proof request as the account. */

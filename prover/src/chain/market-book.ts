@@ -1,25 +1,94 @@
 /**
- * Publishing market rounds in MarketBook.
+ * Publishing and reading market rounds in MarketBook: one feed per slot layout (its `layoutId`).
  */
 import type { BaseContract, ContractTransactionReceipt } from "ethers";
 
-/** What {@link postRound} publishes: a round, its timestamp and its market commitment. */
+/** What {@link postRound} publishes: a round of a feed, its timestamp and its market commitment. */
 export interface RoundPosting {
+  /** The feed: the layout id as a 32-byte word (`feedIdOf(layoutId)`). */
+  feed: string;
   round: bigint;
   timestamp: bigint;
-  /** The round's market commitment (`commitments(...).market`). */
+  /** The round's market commitment for the feed's layout (`publicCommitments(...).market`). */
   commitment: bigint;
+  /** The market file as published in the `RoundPosted` event (default: none). */
+  marketData?: Uint8Array | string;
 }
 
-/** Posts a market round; the signer needs PUBLISHER_ROLE. */
-export async function postRound(
+/** A round's record in MarketBook (`roundRecord`); `commitment == 0n` when it was never posted. */
+export interface RoundRecord {
+  commitment: bigint;
+  timestamp: bigint;
+  postedAt: bigint;
+  /** When the next round was posted (0n while this one is the latest). */
+  supersededAt: bigint;
+  /** The round after the next one has been posted. */
+  outdated: boolean;
+  invalid: boolean;
+}
+
+async function send(
+  contract: BaseContract,
+  method: string,
+  args: unknown[],
+): Promise<ContractTransactionReceipt> {
+  const tx = await contract.getFunction(method)(...args);
+  return (await tx.wait()) as ContractTransactionReceipt;
+}
+
+/** Posts a market round to its feed; the signer needs PUBLISHER_ROLE. */
+export function postRound(
   marketBook: BaseContract,
   posting: RoundPosting,
 ): Promise<ContractTransactionReceipt> {
-  const tx = await marketBook.getFunction("postRound")(
+  return send(marketBook, "postRound", [
+    posting.feed,
     posting.round,
     posting.timestamp,
     posting.commitment,
-  );
-  return (await tx.wait()) as ContractTransactionReceipt;
+    posting.marketData ?? "0x",
+  ]);
+}
+
+/** Marks a posted round invalid, for good; the signer needs PUBLISHER_ROLE. */
+export function invalidateRound(
+  marketBook: BaseContract,
+  feed: string,
+  round: bigint,
+): Promise<ContractTransactionReceipt> {
+  return send(marketBook, "invalidateRound", [feed, round]);
+}
+
+/** Reads a round's record (never reverts). */
+export async function readRound(
+  marketBook: BaseContract,
+  feed: string,
+  round: bigint,
+): Promise<RoundRecord> {
+  const r = (await marketBook.getFunction("roundRecord")(feed, round)) as RoundRecord;
+  return {
+    commitment: r.commitment,
+    timestamp: r.timestamp,
+    postedAt: r.postedAt,
+    supersededAt: r.supersededAt,
+    outdated: r.outdated,
+    invalid: r.invalid,
+  };
+}
+
+/** A feed's head: its first and latest rounds (0n before the first post). */
+export interface FeedHead {
+  firstRound: bigint;
+  latestRound: bigint;
+  latestTimestamp: bigint;
+}
+
+/** Reads a feed's head (never reverts; all zero before the feed's first round). */
+export async function readFeedHead(marketBook: BaseContract, feed: string): Promise<FeedHead> {
+  const h = (await marketBook.getFunction("feedHead")(feed)) as FeedHead;
+  return {
+    firstRound: h.firstRound,
+    latestRound: h.latestRound,
+    latestTimestamp: h.latestTimestamp,
+  };
 }

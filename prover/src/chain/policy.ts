@@ -1,5 +1,5 @@
 /**
- * Policy ids and registration in PolicyRegistry.
+ * Policy ids, registration and custodians in PolicyRegistry.
  */
 import { keccak256, toUtf8Bytes } from "ethers";
 import type { BaseContract, ContractTransactionReceipt } from "ethers";
@@ -22,14 +22,27 @@ export interface PolicyRegistration {
   verifier: string;
   /** sha256 of the instance's verification_key.json, as 0x-prefixed 32 bytes. */
   verificationKeyHash: string;
+  /** The MarketBook feed of the policy's layout (`feedIdOf(layoutId)`). */
+  feed: string;
   /** Maximum age in seconds of a round a proof may use. */
   maxRoundAge: bigint;
+  /** Seconds after its successor was posted during which a round still counts (default 0). */
+  supersededGrace?: bigint;
   /** Whether proofs need a custodian attestation; defaults to true (the normal case). */
   requiresAttestation?: boolean;
 }
 
+async function send(
+  contract: BaseContract,
+  method: string,
+  args: unknown[],
+): Promise<ContractTransactionReceipt> {
+  const tx = await contract.getFunction(method)(...args);
+  return (await tx.wait()) as ContractTransactionReceipt;
+}
+
 /** Registers a policy; the signer needs POLICY_ADMIN_ROLE. */
-export async function registerPolicy(
+export function registerPolicy(
   policyRegistry: BaseContract,
   registration: PolicyRegistration,
 ): Promise<ContractTransactionReceipt> {
@@ -38,19 +51,28 @@ export async function registerPolicy(
     mode: POLICY_MODE[registration.mode],
     verifier: registration.verifier,
     verificationKeyHash: registration.verificationKeyHash,
+    feed: registration.feed,
     maxRoundAge: registration.maxRoundAge,
+    supersededGrace: registration.supersededGrace ?? 0n,
     requiresAttestation: registration.requiresAttestation ?? true,
   };
-  const tx = await policyRegistry.getFunction("registerPolicy")(registration.policyId, params);
-  return (await tx.wait()) as ContractTransactionReceipt;
+  return send(policyRegistry, "registerPolicy", [registration.policyId, params]);
 }
 
-/** Registers `custodian` as an attester for the policy; the signer needs POLICY_ADMIN_ROLE. */
-export async function addCustodian(
+/** Registers `custodian` as an attester for the policy; the signer needs CUSTODIAN_ADMIN_ROLE. */
+export function addCustodian(
   policyRegistry: BaseContract,
   policyId: string,
   custodian: string,
 ): Promise<ContractTransactionReceipt> {
-  const tx = await policyRegistry.getFunction("addCustodian")(policyId, custodian);
-  return (await tx.wait()) as ContractTransactionReceipt;
+  return send(policyRegistry, "addCustodian", [policyId, custodian]);
+}
+
+/** Removes `custodian` from the policy; the signer needs CUSTODIAN_ADMIN_ROLE. */
+export function removeCustodian(
+  policyRegistry: BaseContract,
+  policyId: string,
+  custodian: string,
+): Promise<ContractTransactionReceipt> {
+  return send(policyRegistry, "removeCustodian", [policyId, custodian]);
 }

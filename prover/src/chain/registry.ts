@@ -25,9 +25,9 @@ export interface RelayedSubmission extends ProofSubmission {
 }
 
 /**
- * `MarginRegistry.statusOf`, decoded: what the registry stores (one slot) with the custodian id
- * resolved. `nonce == 0n` means "no status". The proven portfolio commitment and the proof time
- * are not stored: they are in the matching `MarginProved` event (same account, policy and nonce).
+ * `MarginRegistry.statusOf`, decoded: what the registry stores (one slot) with the round's
+ * timestamp, the custodian and its revocation resolved. `nonce == 0n` means "no status". The
+ * proven portfolio commitment and the proof time are in the matching `MarginProved` event.
  */
 export interface MarginStatus {
   round: bigint;
@@ -39,8 +39,12 @@ export interface MarginStatus {
   custodianId: bigint;
   /** Whether that registration still counts (false once the custodian is removed, or none). */
   custodianActive: boolean;
+  /** The attestation's issue time (0n when none). */
+  attestationIssuedAt: bigint;
   /** The attestation's expiry (0n when none; saturated at 2^48 - 1 on-chain). */
   attestationValidUntil: bigint;
+  /** The custodian revoked the account's attestations issued before a later time. */
+  revoked: boolean;
 }
 
 /** A `MarginProved` event. */
@@ -110,8 +114,22 @@ export async function readStatus(
     custodian: s.custodian,
     custodianId: s.custodianId,
     custodianActive: s.custodianActive,
+    attestationIssuedAt: s.attestationIssuedAt,
     attestationValidUntil: s.attestationValidUntil,
+    revoked: s.revoked,
   };
+}
+
+/**
+ * Revokes the signer's (a custodian's) attestations of `account` issued before `before` (Unix
+ * seconds, at most the block time): the account's statuses resting on them stop counting.
+ */
+export async function revokeAttestations(
+  registry: BaseContract,
+  account: string,
+  before: bigint,
+): Promise<ContractTransactionReceipt> {
+  return send(registry, "revoke", [account, before]);
 }
 
 /** `isMarginSufficient(account, policyId, maxAge)`. */

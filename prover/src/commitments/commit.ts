@@ -3,51 +3,93 @@
  * that they hash exactly the values the circuit receives.
  */
 import { randomBytes } from "node:crypto";
-import { ZeroAddress } from "ethers";
 import type { InstanceDims } from "../encoding/instances";
 import {
   encodeCircuitInput,
+  encodeLayoutId,
+  encodeMarketSignals,
+  encodePolicySignals,
   marketItems,
   policyItems,
   portfolioItems,
   type CircuitInput,
   type CircuitSignals,
+  type MarketSignals,
+  type PolicySignals,
+  type PortfolioSignals,
 } from "../encoding/circuit-input";
+import { misfits, requiredDims } from "../encoding/instances";
 import { packItems } from "../encoding/pack";
 import { SNARK_SCALAR_FIELD } from "../encoding/widths";
 import type { Market, Policy, Portfolio } from "../inputs/types";
 import { vectorHash } from "./vector-hash";
 
 /** Domain tags of the three commitments. */
-export const PORTFOLIO_TAG = "zkmargin/portfolio/v1";
-export const MARKET_TAG = "zkmargin/market/v1";
-export const POLICY_TAG = "zkmargin/policy/v1";
+export const PORTFOLIO_TAG = "zkmargin/portfolio/v2";
+export const MARKET_TAG = "zkmargin/market/v2";
+export const POLICY_TAG = "zkmargin/policy/v2";
 
 /** The instance dimensions an encoded input was built for. */
 export function dimsOf(input: CircuitInput): InstanceDims {
+  return { ...policyDims(input), scenarios: marketDims(input).scenarios };
+}
+
+/** The dimensions an encoded policy group shows (scenarios: 0, it has none). */
+function policyDims(input: PolicySignals): InstanceDims {
   return {
-    assets: input.amount.length,
-    perps: input.perpSizeAbs.length,
-    options: input.optionQtyAbs.length,
-    scenarios: input.riskArray[0]?.length ?? 0,
+    assets: input.assetActive.length,
+    perps: input.perpActive.length,
+    options: input.optionActive.length,
+    scenarios: 0,
     tiers: input.assetWeight[0]?.length ?? input.perpRate[0]?.length ?? 0,
   };
 }
 
-/** VectorHash("zkmargin/portfolio/v1", pack(portfolio items) ++ [salt]). */
-export async function commitPortfolio(input: CircuitInput): Promise<bigint> {
-  const packed = packItems(portfolioItems(input, dimsOf(input)));
-  return vectorHash(PORTFOLIO_TAG, [...packed, input.salt]);
+/** The dimensions an encoded market group shows (tiers: 0, it has none). */
+function marketDims(input: MarketSignals): InstanceDims {
+  return {
+    assets: input.price.length,
+    perps: input.perpMark.length,
+    options: input.optionMark.length,
+    scenarios: input.riskArray[0]?.length ?? 0,
+    tiers: 0,
+  };
 }
 
-/** VectorHash("zkmargin/market/v1", pack(market items)). */
-export async function commitMarket(input: CircuitInput): Promise<bigint> {
-  return vectorHash(MARKET_TAG, packItems(marketItems(input, dimsOf(input))));
+/** The dimensions an encoded portfolio group shows. */
+function portfolioDims(input: PortfolioSignals): InstanceDims {
+  return {
+    assets: input.amount.length,
+    perps: input.perpSizeAbs.length,
+    options: input.optionQtyAbs.length,
+    scenarios: 0,
+    tiers: 0,
+  };
 }
 
-/** VectorHash("zkmargin/policy/v1", pack(policy items)). */
-export async function commitPolicy(input: CircuitInput): Promise<bigint> {
-  return vectorHash(POLICY_TAG, packItems(policyItems(input, dimsOf(input))));
+/** VectorHash("zkmargin/portfolio/v2", [layoutId] ++ pack(portfolio items) ++ [salt]). */
+export async function commitPortfolio(
+  input: PortfolioSignals & { layoutId: bigint },
+  dims: InstanceDims = portfolioDims(input),
+): Promise<bigint> {
+  const packed = packItems(portfolioItems(input, dims));
+  return vectorHash(PORTFOLIO_TAG, [input.layoutId, ...packed, input.salt]);
+}
+
+/** VectorHash("zkmargin/market/v2", [layoutId] ++ pack(market items)). */
+export async function commitMarket(
+  input: MarketSignals & { layoutId: bigint },
+  dims: InstanceDims = marketDims(input),
+): Promise<bigint> {
+  return vectorHash(MARKET_TAG, [input.layoutId, ...packItems(marketItems(input, dims))]);
+}
+
+/** VectorHash("zkmargin/policy/v2", [layoutId] ++ pack(policy items)). */
+export async function commitPolicy(
+  input: PolicySignals & { layoutId: bigint },
+  dims: InstanceDims = policyDims(input),
+): Promise<bigint> {
+  return vectorHash(POLICY_TAG, [input.layoutId, ...packItems(policyItems(input, dims))]);
 }
 
 /** The three commitments of one encoded input. */
@@ -86,23 +128,48 @@ export async function commitments(args: {
   };
 }
 
-/** The holdings of nobody: every slot zero (commitments that do not depend on the portfolio). */
-function emptyPortfolio(): Portfolio {
-  return { account: ZeroAddress, collateral: new Map(), perps: new Map(), options: new Map() };
+/** The public commitments of a policy and a round on one layout, and that layout's id. */
+export interface PublicCommitments {
+  /** The slot layout's id: names the MarketBook feed the round is posted to (`feedIdOf`). */
+  layoutId: bigint;
+  market: bigint;
+  policy: bigint;
 }
 
 /**
  * The two public commitments, without a portfolio: what a `MarketBook` publisher posts for a
- * round and what governance registers for a policy, laid out for `instance` (the policy's slots,
- * padded to the instance; see circuits/README.md).
+ * round (to the feed of `layoutId`) and what governance registers for a policy, laid out for
+ * `instance` (the policy's slots, padded to the instance; see circuits/README.md). Refuses a
+ * malformed policy (InputError naming the rule), so no commitment is ever computed for one.
  */
 export async function publicCommitments(args: {
   policy: Policy;
   market: Market;
   instance: InstanceDims;
-}): Promise<Omit<Commitments, "portfolio">> {
-  const input = encodeCircuitInput({ ...args, portfolio: emptyPortfolio(), salt: 0n, nonce: 0n });
-  return { market: await commitMarket(input), policy: await commitPolicy(input) };
+}): Promise<PublicCommitments> {
+  const { policy, market, instance } = args;
+  const problems = misfits(requiredDims(policy, market), instance);
+  if (problems.length > 0) throw new RangeError(`instance too small: ${problems.join(", ")}`);
+  const { layoutId, policy: policyCommitment } = await policyCommitmentOf(policy, instance);
+  const marketSignals = encodeMarketSignals(policy, market, instance);
+  return {
+    layoutId,
+    market: await commitMarket({ ...marketSignals, layoutId }, instance),
+    policy: policyCommitment,
+  };
+}
+
+/**
+ * A policy's layout id and commitment on `instance`, from the policy alone (what governance
+ * registers). Refuses a malformed policy (InputError naming the rule and the value).
+ */
+export async function policyCommitmentOf(
+  policy: Policy,
+  instance: InstanceDims,
+): Promise<{ layoutId: bigint; policy: bigint }> {
+  const layoutId = encodeLayoutId(policy, instance);
+  const signals = encodePolicySignals(policy, instance);
+  return { layoutId, policy: await commitPolicy({ ...signals, layoutId }, instance) };
 }
 
 /**

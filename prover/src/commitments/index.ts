@@ -9,8 +9,10 @@ export {
   commitPortfolio,
   commitments,
   publicCommitments,
+  policyCommitmentOf,
   dimsOf,
   randomSalt,
   withCommitments,
   type Commitments,
+  type PublicCommitments,
 } from "./commit";

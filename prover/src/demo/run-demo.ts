@@ -1,27 +1,22 @@
 /**
  * The whole zkmargin story in one run: development keys, the institution's plaintext report, a
- * proof, an EVM chain (in-process Hardhat, or any JSON-RPC node), a custodian's attestation, the
- * submission, what a counterparty sees, a refused replay and a refused shortfall.
+ * proof, an EVM chain (in-process Hardhat, or any JSON-RPC node) with every role on its own
+ * account, a custodian's attestation, the submission, what a counterparty sees, a refused replay,
+ * a superseded round refused, a revoked attestation refused and a refused shortfall.
  */
 import path from "node:path";
 import { performance } from "node:perf_hooks";
 import type { Interface, Provider } from "ethers";
 import {
-  addCustodian,
-  deployVerifier,
-  deployZkMargin,
+  decodeRevert,
   isMarginSufficient,
   marginProvedEvents,
-  policyIdOf,
-  postRound,
   readMarginRegistryDomain,
-  registerPolicy,
-  decodeRevert,
+  revokeAttestations,
   signAttestation,
   submitProof,
   toSolidityProof,
 } from "../chain";
-import { publicCommitments } from "../commitments";
 import { ShortfallError } from "../errors";
 import { loadMarket, loadPolicy, loadPortfolio, type Market } from "../inputs";
 import { computeMargin, formatReport } from "../model";
@@ -30,6 +25,7 @@ import { setupInstance } from "../setup/dev-setup";
 import { terminalProgress } from "../setup/progress";
 import { formatUnits } from "../decimal";
 import { connectChain } from "./chain";
+import { assignRoles, deployVenue, nextRound, publishRound } from "./deployment";
 
 /** Options of {@link runDemo}. */
 export interface DemoOptions {
@@ -57,11 +53,20 @@ export interface DemoResult {
   replayRefusedWith: string;
   /** The custom error refusing the proof sent again by the holder (same nonce). */
   resubmitRefusedWith: string;
+  /** isMarginSufficient once two newer rounds are posted (the status's round is superseded). */
+  sufficientAfterRounds: boolean;
+  /** The custom error refusing a proof against the superseded round. */
+  supersededRefusedWith: string;
+  /** isMarginSufficient once the custodian revoked the attestation. */
+  sufficientAfterRevoke: boolean;
+  /** The custom error refusing a proof with the revoked attestation. */
+  revokedRefusedWith: string;
   shortfallRefused: boolean;
 }
 
 const ROOT = path.resolve(__dirname, "..", "..", "..");
 const MAX_ROUND_AGE = 3600n;
+const SUPERSEDED_GRACE = 300n;
 
 /** Runs the demo; resolves with its figures, rejects if any step does not behave as expected. */
 export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
@@ -83,14 +88,15 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
   heading("2. The institution's files (private portfolio, public market round and policy)");
   const policy = loadPolicy(files.policy);
   const portfolio = loadPortfolio(files.portfolio, policy);
+  const dims = setup.entry.params;
   const chain = await connectChain(options.rpc);
   try {
-    const [admin, , custodian, stranger] = chain.signers;
     const holder = await chain.signerFor(portfolio.account);
+    const roles = await assignRoles(chain.signers, portfolio.account);
     // The oracle publishes the example's prices as a fresh round, stamped with the chain's clock.
     const market: Market = {
       ...loadMarket(files.market),
-      timestamp: BigInt((await latestTimestamp(chain.provider)) + 1),
+      timestamp: BigInt(await latestTimestamp(chain.provider)),
     };
     print(
       `policy ${policy.id} (${policy.mode}), round ${market.round}, account ${portfolio.account}`,
@@ -113,50 +119,43 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
     const provingMs = performance.now() - started;
     print(`proof made and verified locally in ${(provingMs / 1000).toFixed(1)} s`);
     const signals = decodePublicSignals(proved.publicSignals);
-    const verifier = await deployVerifier(admin, instance);
-    const { marketBook, policyRegistry, marginRegistry } = await deployZkMargin(admin, {
-      publishers: [await admin.getAddress()],
-    });
-    const registry = marginRegistry.contract;
-    // The publisher and governance compute their commitments from the public files alone.
-    const published = await publicCommitments({ policy, market, instance: setup.entry.params });
-    await postRound(marketBook.contract, {
-      round: market.round,
-      timestamp: market.timestamp,
-      commitment: published.market,
-    });
-    const policyId = policyIdOf(policy.id);
-    await registerPolicy(policyRegistry.contract, {
-      policyId,
-      commitment: published.policy,
-      mode: policy.mode,
-      verifier: verifier.address,
+    const venue = await deployVenue(roles, {
+      policy,
+      market,
+      instance,
+      dims,
       verificationKeyHash: setup.entry.vkeyHash,
       maxRoundAge: MAX_ROUND_AGE,
+      supersededGrace: SUPERSEDED_GRACE,
     });
-    await addCustodian(policyRegistry.contract, policyId, await custodian.getAddress());
     print(
-      `deployed verifier ${verifier.address}, MarketBook ${marketBook.address}, ` +
-        `PolicyRegistry ${policyRegistry.address}, MarginRegistry ${marginRegistry.address}`,
+      `deployed verifier ${venue.verifier}, MarketBook ${venue.marketBook.address}, ` +
+        `PolicyRegistry ${venue.policyRegistry.address}, MarginRegistry ${venue.marginRegistry.address}`,
     );
     print(
-      `round ${market.round} published; policy registered with max round age ${MAX_ROUND_AGE} s`,
+      `roles: admin ${await roles.admin.getAddress()} (2-day transfer delay), publisher ` +
+        `${await roles.publisher.getAddress()}, policy admin ${await roles.policyAdmin.getAddress()}, ` +
+        `custodian admin ${await roles.custodianAdmin.getAddress()}`,
     );
+    print(
+      `round ${market.round} posted to feed ${venue.feed} (the layout id of the policy's slots); ` +
+        `policy registered on it: max round age ${MAX_ROUND_AGE} s, superseded grace ${SUPERSEDED_GRACE} s`,
+    );
+    const { policyId } = venue;
+    const sufficient = () =>
+      isMarginSufficient(venue.marginRegistry.contract, portfolio.account, policyId, MAX_ROUND_AGE);
 
-    const domain = await readMarginRegistryDomain(registry);
-    const attestation = await signAttestation(custodian, domain, {
+    const domain = await readMarginRegistryDomain(venue.marginRegistry.contract);
+    const now = BigInt(await latestTimestamp(chain.provider));
+    const attestation = await signAttestation(roles.custodian, domain, {
       account: portfolio.account,
       portfolioCommitment: signals.portfolioCommitment,
-      validUntil: market.timestamp + 86_400n,
+      issuedAt: now,
+      validUntil: now + 86_400n,
     });
     print(`custodian ${attestation.custodian} attested the portfolio commitment for 24 h`);
 
-    const sufficientBefore = await isMarginSufficient(
-      registry,
-      portfolio.account,
-      policyId,
-      MAX_ROUND_AGE,
-    );
+    const sufficientBefore = await sufficient();
     print(`isMarginSufficient before: ${sufficientBefore}`);
     const submission = {
       policyId,
@@ -166,41 +165,105 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
       proof: toSolidityProof(proved.proof),
       attestation,
     };
-    const receipt = await submitProof(registry.connect(holder) as typeof registry, submission);
-    const sufficientAfter = await isMarginSufficient(
-      registry,
-      portfolio.account,
-      policyId,
-      MAX_ROUND_AGE,
-    );
+    const receipt = await submitProof(venue.registryAs(holder), submission);
+    const sufficientAfter = await sufficient();
     print(
       `MarginRegistry.prove used ${receipt.gasUsed} gas; isMarginSufficient after: ${sufficientAfter}`,
     );
 
     heading("5. What a counterparty sees on-chain");
-    const [event] = await marginProvedEvents(registry, { account: portfolio.account, policyId });
+    const [event] = await marginProvedEvents(venue.marginRegistry.contract, {
+      account: portfolio.account,
+      policyId,
+    });
     print(
       `MarginProved(account ${event.account}, policy ${event.policyId}, round ${event.round}, ` +
         `nonce ${event.nonce}, portfolioCommitment ${event.portfolioCommitment})`,
     );
     print(`public signals: ${proved.publicSignals.join(", ")}`);
-    print("no balance, no position, no price of the holder's entries: only commitments.");
-    const replayRefusedWith = await refusal(registry.interface, () =>
-      submitProof(registry.connect(stranger) as typeof registry, submission),
+    print(
+      "no balance, no position, no price of the holder's entries: only commitments " +
+        "(and, in the calldata, the custodian and the attestation's times).",
+    );
+    const iface = venue.marginRegistry.contract.interface;
+    const replayRefusedWith = await refusal(iface, () =>
+      submitProof(venue.registryAs(roles.stranger), submission),
     );
     print(
-      `the same proof and attestation sent from ${await stranger.getAddress()}: ` +
+      `the same proof and attestation sent from ${await roles.stranger.getAddress()}: ` +
         `refused (${replayRefusedWith})`,
     );
-    const resubmitRefusedWith = await refusal(registry.interface, () =>
-      submitProof(registry.connect(holder) as typeof registry, submission),
+    const resubmitRefusedWith = await refusal(iface, () =>
+      submitProof(venue.registryAs(holder), submission),
     );
     print(`the same proof sent again by the holder: refused (${resubmitRefusedWith})`);
 
-    heading("6. A portfolio that falls short is refused before any proving");
+    heading("6. Prices move on: only the latest round counts");
+    const prepared = await generateProof({
+      policy,
+      market,
+      portfolio,
+      nonce: 2n,
+      salt: BigInt(proved.opening.salt),
+      instance,
+      files,
+    });
+    let latest = market;
+    for (const move of [-20_000n, -30_000n]) {
+      latest = nextRound(latest, move, BigInt(await latestTimestamp(chain.provider)));
+      await publishRound(venue, roles.publisher, policy, latest, dims);
+      print(`publisher posted round ${latest.round} (prices ${Number(move) / 10_000} %)`);
+    }
+    const sufficientAfterRounds = await sufficient();
+    print(`isMarginSufficient on the status of round ${market.round}: ${sufficientAfterRounds}`);
+    const supersededRefusedWith = await refusal(iface, () =>
+      submitProof(venue.registryAs(holder), {
+        ...submission,
+        nonce: 2n,
+        proof: toSolidityProof(prepared.proof),
+      }),
+    );
+    print(
+      `a proof against round ${market.round}, made before the move: refused (${supersededRefusedWith})`,
+    );
+    const reproved = await generateProof({
+      policy,
+      market: latest,
+      portfolio,
+      nonce: 3n,
+      salt: BigInt(proved.opening.salt),
+      instance,
+      files,
+    });
+    const latestSubmission = {
+      ...submission,
+      round: latest.round,
+      nonce: 3n,
+      proof: toSolidityProof(reproved.proof),
+    };
+    await submitProof(venue.registryAs(holder), latestSubmission);
+    print(
+      `proved again on round ${latest.round} (same attested commitment: the portfolio did not ` +
+        `change); isMarginSufficient: ${await sufficient()}`,
+    );
+
+    heading("7. A withdrawal: the custodian revokes before releasing the assets");
+    const revokedAt = BigInt(await latestTimestamp(chain.provider));
+    await revokeAttestations(venue.registryAs(roles.custodian), portfolio.account, revokedAt);
+    const sufficientAfterRevoke = await sufficient();
+    print(
+      `custodian revoked the account's attestations issued before ${revokedAt}; ` +
+        `isMarginSufficient: ${sufficientAfterRevoke}`,
+    );
+    const revokedRefusedWith = await refusal(iface, () =>
+      submitProof(venue.registryAs(holder), { ...latestSubmission, nonce: 4n }),
+    );
+    print(`a proof with the revoked attestation: refused (${revokedRefusedWith})`);
+
+    heading("8. A portfolio that falls short is refused before any proving");
     const shortfallRefused = await refusesShortfall(
       options.shortfallPortfolio ?? path.join(ROOT, "examples", "shortfall", "portfolio.json"),
-      { policy, market, instance, print },
+      { policy, market: latest, instance, print },
     );
 
     heading("Summary");
@@ -212,10 +275,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
     print(
       `margin excess: ${`${formatUnits(proved.report.excessMicroUsd, 6)} USD`} (known only to the holder)`,
     );
-    if (!sufficientAfter || sufficientBefore || !shortfallRefused) {
-      throw new Error("the demo did not behave as expected");
-    }
-    return {
+    const result: DemoResult = {
       instance,
       constraints,
       provingMs,
@@ -224,11 +284,32 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
       sufficientAfter,
       replayRefusedWith,
       resubmitRefusedWith,
+      sufficientAfterRounds,
+      supersededRefusedWith,
+      sufficientAfterRevoke,
+      revokedRefusedWith,
       shortfallRefused,
     };
+    assertStory(result);
+    return result;
   } finally {
     await chain.close();
   }
+}
+
+/** Throws unless every chapter behaved as the story says. */
+function assertStory(r: DemoResult): void {
+  const expected: [keyof DemoResult, unknown][] = [
+    ["sufficientBefore", false],
+    ["sufficientAfter", true],
+    ["sufficientAfterRounds", false],
+    ["supersededRefusedWith", "RoundSuperseded"],
+    ["sufficientAfterRevoke", false],
+    ["revokedRefusedWith", "AttestationRevoked"],
+    ["shortfallRefused", true],
+  ];
+  const wrong = expected.filter(([key, value]) => r[key] !== value).map(([key]) => key);
+  if (wrong.length > 0) throw new Error(`the demo did not behave as expected: ${wrong.join(", ")}`);
 }
 
 async function latestTimestamp(provider: Provider): Promise<number> {
@@ -246,7 +327,7 @@ async function refusal(iface: Interface, send: () => Promise<unknown>): Promise<
     if (decoded) return decoded.name;
     throw error;
   }
-  throw new Error("a replayed proof was accepted");
+  throw new Error("a submission the story expects refused was accepted");
 }
 
 async function refusesShortfall(

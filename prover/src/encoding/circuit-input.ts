@@ -5,6 +5,8 @@
  */
 import { getAddress } from "ethers";
 import type { Market, Policy, Portfolio } from "../inputs/types";
+import { assertWellFormedPolicy } from "../inputs/well-formed";
+import { layoutIdOf, layoutOf } from "../layout/layout";
 import type { InstanceDims } from "./instances";
 import { misfits, requiredDims } from "./instances";
 import type { PackItem } from "./pack";
@@ -19,7 +21,6 @@ import {
   RISK_BITS,
   RISK_OFFSET,
   MAX_DECIMALS,
-  MAX_PPM,
   ROUND_BITS,
   SNARK_SCALAR_FIELD,
   SOM_BITS,
@@ -28,15 +29,8 @@ import {
   fitsBits,
 } from "./widths";
 
-/**
- * Every input signal of `MarginProof` except the three commitments (which are hashed from these
- * values, see `commitments/`). Arrays are indexed by slot in the policy's order.
- */
-export interface CircuitInput {
-  // public
-  account: bigint;
-  nonce: bigint;
-  // portfolio (private)
+/** The portfolio's input signals (private), by slot in the policy's order. */
+export interface PortfolioSignals {
   amount: bigint[];
   perpSizeNeg: bigint[];
   perpSizeAbs: bigint[];
@@ -44,7 +38,10 @@ export interface CircuitInput {
   optionQtyNeg: bigint[];
   optionQtyAbs: bigint[];
   salt: bigint;
-  // market
+}
+
+/** The market round's input signals, laid on the policy's slots. */
+export interface MarketSignals {
   round: bigint;
   timestamp: bigint;
   price: bigint[];
@@ -52,7 +49,10 @@ export interface CircuitInput {
   optionMark: bigint[];
   /** [option][scenario], each entry offset by 2^62. */
   riskArray: bigint[][];
-  // policy
+}
+
+/** The policy's input signals. */
+export interface PolicySignals {
   mode: bigint;
   minRatio: bigint;
   buffer: bigint;
@@ -66,6 +66,17 @@ export interface CircuitInput {
   perpRate: bigint[][];
   perpUpTo: bigint[][];
   optionActive: bigint[];
+}
+
+/**
+ * Every input signal of `MarginProof` except the three commitments (which are hashed from these
+ * values, see `commitments/`): the public `accountNonce`, the layout id, and the three groups.
+ */
+export interface CircuitInput extends PortfolioSignals, MarketSignals, PolicySignals {
+  /** account + nonce * 2^160 (see {@link accountNonceOf}). */
+  accountNonce: bigint;
+  /** The slot layout's id: the first element of all three commitments. */
+  layoutId: bigint;
 }
 
 /** The full witness input: a {@link CircuitInput} plus its three public commitments. */
@@ -87,9 +98,18 @@ export interface EncodeArgs {
   instance: InstanceDims;
 }
 
-/** The EVM address as the field element of the `account` signal (a 160-bit integer). */
+/** The EVM address as a 160-bit integer. */
 export function accountToField(address: string): bigint {
   return BigInt(getAddress(address)); // throws on a malformed address or a bad checksum
+}
+
+/**
+ * The `accountNonce` public signal: `account + nonce * 2^160` (224 bits), the account and the
+ * submission nonce in one public input (MarginRegistry rebuilds it the same way).
+ */
+export function accountNonceOf(account: string, nonce: bigint): bigint {
+  const address = checked(accountToField(account), ACCOUNT_BITS, "account");
+  return address + (checked(nonce, ROUND_BITS, "nonce") << BigInt(ACCOUNT_BITS));
 }
 
 /** Throws unless 0 <= value < 2^bits; the message names the signal, never the (private) value. */
@@ -107,30 +127,14 @@ function padded<T>(values: readonly T[], length: number, fill: () => T): T[] {
 /**
  * Tier signals of one slot: `ppm[nTiers]` (padded by repeating the last real ppm) and
  * `upTo[nTiers - 1]` (the real bounds, with the last real tier's null and padding encoded as 0).
- * Re-checks the tier rules the circuit's line form relies on (the parser enforces them for files):
- * ppm <= 1e6 and monotone in `order`, bounds strictly increasing, null exactly on the last tier.
+ * The tier rules the circuit's line form relies on are the policy's well-formedness, checked by
+ * `encodeCircuitInput` before it gets here.
  */
 function tierSignals(
   tiers: readonly { upToUsd: bigint | null; ppm: bigint }[],
   nTiers: number,
-  order: "non-increasing" | "non-decreasing",
   signal: string,
 ): { ppm: bigint[]; upTo: bigint[] } {
-  if (tiers.length === 0) throw new RangeError(`${signal}: no tiers`);
-  tiers.forEach((t, k) => {
-    const last = k === tiers.length - 1;
-    if (t.ppm < 0n || t.ppm > MAX_PPM) throw new RangeError(`${signal}[${k}] is not in 0..1e6 ppm`);
-    if ((t.upToUsd === null) !== last)
-      throw new RangeError(`${signal}: only the last tier is unbounded`);
-    if (k === 0) return;
-    const previous = tiers[k - 1];
-    if (order === "non-increasing" ? t.ppm > previous.ppm : t.ppm < previous.ppm) {
-      throw new RangeError(`${signal}[${k}] breaks the ${order} tier order`);
-    }
-    if (t.upToUsd !== null && previous.upToUsd !== null && t.upToUsd <= previous.upToUsd) {
-      throw new RangeError(`${signal}UpTo[${k}] is not strictly increasing`);
-    }
-  });
   const last = tiers[tiers.length - 1];
   const ppm = padded(
     tiers.map((t, k) => checked(t.ppm, PPM_BITS, `${signal}[${k}]`)),
@@ -161,30 +165,22 @@ function encodeRisk(x: bigint, signal: string): bigint {
   return checked(x + RISK_OFFSET, RISK_BITS, signal);
 }
 
-/**
- * Encodes a consistent triple for `instance` (which must fit it). Inactive slots carry zeros
- * everywhere except risk arrays: every missing risk entry (padded scenario or padded option) is
- * the loss 0, encoded as 2^62 — a literal 0 would be a loss of -2^62.
- */
-export function encodeCircuitInput(args: EncodeArgs): CircuitInput {
-  const { policy, market, portfolio, salt, nonce, instance } = args;
-  const problems = misfits(requiredDims(policy, market), instance);
-  if (problems.length > 0) throw new RangeError(`instance too small: ${problems.join(", ")}`);
-  if (salt < 0n || salt >= SNARK_SCALAR_FIELD) throw new RangeError("salt is not a field element");
-  if (policy.minRatioPpm <= 0n) throw new RangeError("minRatio must be positive");
-  const T = instance.tiers;
-  const zeros = (n: number): bigint[] => new Array<bigint>(n).fill(0n);
-  const priceOf = (symbol: string, signal: string): bigint => {
-    const price = market.prices.get(symbol);
-    if (price === undefined) throw new RangeError(`${signal}: no market price for ${symbol}`);
-    return checked(price, PRICE_BITS, signal);
-  };
+/** `length` zeros. */
+function zeros(length: number): bigint[] {
+  return new Array<bigint>(length).fill(0n);
+}
 
+/**
+ * The policy's signals on `instance` (padded slots all zero, padded tiers as circuits/README.md
+ * says). The policy must be well formed (`assertWellFormedPolicy`; {@link encodeCircuitInput}
+ * checks it).
+ */
+export function encodePolicySignals(policy: Policy, instance: InstanceDims): PolicySignals {
+  const T = instance.tiers;
   const assetTiers = policy.assets.map((a, i) =>
     tierSignals(
       a.tiers.map((t) => ({ upToUsd: t.upToUsd, ppm: t.weightPpm })),
       T,
-      "non-increasing",
       `assetWeight[${i}]`,
     ),
   );
@@ -192,95 +188,12 @@ export function encodeCircuitInput(args: EncodeArgs): CircuitInput {
     tierSignals(
       p.tiers.map((t) => ({ upToUsd: t.upToUsd, ppm: t.ratePpm })),
       T,
-      "non-decreasing",
       `perpRate[${j}]`,
     ),
   );
-  const perpHoldings = policy.perps.map((p, j) => {
-    const position = portfolio.perps.get(p.instrument) ?? { size: 0n, entryPrice: 0n };
-    const [neg, abs] = signAndMagnitude(position.size, AMOUNT_BITS, `perpSizeAbs[${j}]`);
-    return { neg, abs, entry: checked(position.entryPrice, PRICE_BITS, `perpEntryPrice[${j}]`) };
-  });
-  const optionHoldings = policy.options.map((o, k) =>
-    signAndMagnitude(portfolio.options.get(o.instrument) ?? 0n, QTY_BITS, `optionQtyAbs[${k}]`),
-  );
-  const quotes = policy.options.map((o, k) => {
-    const quote = market.options.get(o.instrument);
-    if (quote === undefined) throw new RangeError(`optionMark[${k}]: no quote for ${o.instrument}`);
-    return quote;
-  });
-
   const nA = instance.assets;
   const nP = instance.perps;
-  const nO = instance.options;
-  const nS = instance.scenarios;
   return {
-    account: checked(accountToField(portfolio.account), ACCOUNT_BITS, "account"),
-    nonce: checked(nonce, ROUND_BITS, "nonce"),
-
-    amount: padded(
-      policy.assets.map((a, i) =>
-        checked(portfolio.collateral.get(a.symbol) ?? 0n, AMOUNT_BITS, `amount[${i}]`),
-      ),
-      nA,
-      () => 0n,
-    ),
-    perpSizeNeg: padded(
-      perpHoldings.map((h) => h.neg),
-      nP,
-      () => 0n,
-    ),
-    perpSizeAbs: padded(
-      perpHoldings.map((h) => h.abs),
-      nP,
-      () => 0n,
-    ),
-    perpEntryPrice: padded(
-      perpHoldings.map((h) => h.entry),
-      nP,
-      () => 0n,
-    ),
-    optionQtyNeg: padded(
-      optionHoldings.map(([neg]) => neg),
-      nO,
-      () => 0n,
-    ),
-    optionQtyAbs: padded(
-      optionHoldings.map(([, abs]) => abs),
-      nO,
-      () => 0n,
-    ),
-    salt,
-
-    round: checked(market.round, ROUND_BITS, "round"),
-    timestamp: checked(market.timestamp, ROUND_BITS, "timestamp"),
-    price: padded(
-      policy.assets.map((a, i) => priceOf(a.symbol, `price[${i}]`)),
-      nA,
-      () => 0n,
-    ),
-    perpMark: padded(
-      policy.perps.map((p, j) => priceOf(p.underlying, `perpMark[${j}]`)),
-      nP,
-      () => 0n,
-    ),
-    optionMark: padded(
-      quotes.map((q, k) => checked(q.markMicroUsd, PRICE_BITS, `optionMark[${k}]`)),
-      nO,
-      () => 0n,
-    ),
-    riskArray: padded(
-      quotes.map((q, k) =>
-        padded(
-          q.riskArrayMicroUsd.map((x, s) => encodeRisk(x, `riskArray[${k}][${s}]`)),
-          nS,
-          () => RISK_OFFSET,
-        ),
-      ),
-      nO,
-      () => new Array<bigint>(nS).fill(RISK_OFFSET),
-    ),
-
     mode: policy.mode === "maintenance" ? 1n : 0n,
     minRatio: checked(policy.minRatioPpm, RATIO_BITS, "minRatio"),
     buffer: checked(policy.bufferMicroUsd, VALUE_BITS, "buffer"),
@@ -327,26 +240,156 @@ export function encodeCircuitInput(args: EncodeArgs): CircuitInput {
     ),
     optionActive: padded(
       policy.options.map(() => 1n),
-      nO,
+      instance.options,
       () => 0n,
     ),
   };
 }
 
-/** Slot counts of an encoded input, checked against `dims`. */
-function assertShape(input: CircuitInput, dims: InstanceDims): void {
-  const ok =
-    input.amount.length === dims.assets &&
-    input.perpSizeAbs.length === dims.perps &&
-    input.optionQtyAbs.length === dims.options &&
-    input.riskArray.every((r) => r.length === dims.scenarios) &&
-    input.assetWeight.every((w) => w.length === dims.tiers);
+/**
+ * The round's signals laid on the policy's slots for `instance`. Every missing risk entry
+ * (padded scenario or padded option) is the loss 0, encoded as 2^62: a literal 0 would be a loss
+ * of -2^62.
+ */
+export function encodeMarketSignals(
+  policy: Policy,
+  market: Market,
+  instance: InstanceDims,
+): MarketSignals {
+  const priceOf = (symbol: string, signal: string): bigint => {
+    const price = market.prices.get(symbol);
+    if (price === undefined) throw new RangeError(`${signal}: no market price for ${symbol}`);
+    return checked(price, PRICE_BITS, signal);
+  };
+  const quotes = policy.options.map((o, k) => {
+    const quote = market.options.get(o.instrument);
+    if (quote === undefined) throw new RangeError(`optionMark[${k}]: no quote for ${o.instrument}`);
+    return quote;
+  });
+  const nS = instance.scenarios;
+  return {
+    round: checked(market.round, ROUND_BITS, "round"),
+    timestamp: checked(market.timestamp, ROUND_BITS, "timestamp"),
+    price: padded(
+      policy.assets.map((a, i) => priceOf(a.symbol, `price[${i}]`)),
+      instance.assets,
+      () => 0n,
+    ),
+    perpMark: padded(
+      policy.perps.map((p, j) => priceOf(p.underlying, `perpMark[${j}]`)),
+      instance.perps,
+      () => 0n,
+    ),
+    optionMark: padded(
+      quotes.map((q, k) => checked(q.markMicroUsd, PRICE_BITS, `optionMark[${k}]`)),
+      instance.options,
+      () => 0n,
+    ),
+    riskArray: padded(
+      quotes.map((q, k) =>
+        padded(
+          q.riskArrayMicroUsd.map((x, s) => encodeRisk(x, `riskArray[${k}][${s}]`)),
+          nS,
+          () => RISK_OFFSET,
+        ),
+      ),
+      instance.options,
+      () => new Array<bigint>(nS).fill(RISK_OFFSET),
+    ),
+  };
+}
+
+/** The portfolio's signals on the policy's slots for `instance` (zero where nothing is held). */
+export function encodePortfolioSignals(
+  policy: Policy,
+  portfolio: Portfolio,
+  salt: bigint,
+  instance: InstanceDims,
+): PortfolioSignals {
+  if (salt < 0n || salt >= SNARK_SCALAR_FIELD) throw new RangeError("salt is not a field element");
+  const perpHoldings = policy.perps.map((p, j) => {
+    const position = portfolio.perps.get(p.instrument) ?? { size: 0n, entryPrice: 0n };
+    const [neg, abs] = signAndMagnitude(position.size, AMOUNT_BITS, `perpSizeAbs[${j}]`);
+    return { neg, abs, entry: checked(position.entryPrice, PRICE_BITS, `perpEntryPrice[${j}]`) };
+  });
+  const optionHoldings = policy.options.map((o, k) =>
+    signAndMagnitude(portfolio.options.get(o.instrument) ?? 0n, QTY_BITS, `optionQtyAbs[${k}]`),
+  );
+  const nP = instance.perps;
+  const nO = instance.options;
+  return {
+    amount: padded(
+      policy.assets.map((a, i) =>
+        checked(portfolio.collateral.get(a.symbol) ?? 0n, AMOUNT_BITS, `amount[${i}]`),
+      ),
+      instance.assets,
+      () => 0n,
+    ),
+    perpSizeNeg: padded(
+      perpHoldings.map((h) => h.neg),
+      nP,
+      () => 0n,
+    ),
+    perpSizeAbs: padded(
+      perpHoldings.map((h) => h.abs),
+      nP,
+      () => 0n,
+    ),
+    perpEntryPrice: padded(
+      perpHoldings.map((h) => h.entry),
+      nP,
+      () => 0n,
+    ),
+    optionQtyNeg: padded(
+      optionHoldings.map(([neg]) => neg),
+      nO,
+      () => 0n,
+    ),
+    optionQtyAbs: padded(
+      optionHoldings.map(([, abs]) => abs),
+      nO,
+      () => 0n,
+    ),
+    salt,
+  };
+}
+
+/** The policy's layout id on `instance`, after checking that the policy is well formed. */
+export function encodeLayoutId(policy: Policy, instance: InstanceDims): bigint {
+  assertWellFormedPolicy(policy, "policy");
+  return layoutIdOf(layoutOf(policy, instance));
+}
+
+/**
+ * Encodes a consistent triple for `instance` (which must fit it): refuses a malformed policy,
+ * then lays the portfolio, the round and the policy on the instance's slots.
+ */
+export function encodeCircuitInput(args: EncodeArgs): CircuitInput {
+  const { policy, market, portfolio, salt, nonce, instance } = args;
+  const problems = misfits(requiredDims(policy, market), instance);
+  if (problems.length > 0) throw new RangeError(`instance too small: ${problems.join(", ")}`);
+  const layoutId = encodeLayoutId(policy, instance);
+  return {
+    accountNonce: accountNonceOf(portfolio.account, nonce),
+    layoutId,
+    ...encodePortfolioSignals(policy, portfolio, salt, instance),
+    ...encodeMarketSignals(policy, market, instance),
+    ...encodePolicySignals(policy, instance),
+  };
+}
+
+/** Throws unless an encoded group has the instance's shape. */
+function assertShape(ok: boolean): void {
   if (!ok) throw new RangeError("circuit input does not have the instance's shape");
 }
 
 /** Portfolio commitment items, in spec order (the salt is appended after packing). */
-export function portfolioItems(input: CircuitInput, dims: InstanceDims): PackItem[] {
-  assertShape(input, dims);
+export function portfolioItems(input: PortfolioSignals, dims: InstanceDims): PackItem[] {
+  assertShape(
+    input.amount.length === dims.assets &&
+      input.perpSizeAbs.length === dims.perps &&
+      input.optionQtyAbs.length === dims.options,
+  );
   const items: PackItem[] = input.amount.map((value) => ({ value, bits: AMOUNT_BITS }));
   for (let j = 0; j < dims.perps; j++) {
     items.push(
@@ -365,8 +408,13 @@ export function portfolioItems(input: CircuitInput, dims: InstanceDims): PackIte
 }
 
 /** Market commitment items, in spec order. */
-export function marketItems(input: CircuitInput, dims: InstanceDims): PackItem[] {
-  assertShape(input, dims);
+export function marketItems(input: MarketSignals, dims: InstanceDims): PackItem[] {
+  assertShape(
+    input.price.length === dims.assets &&
+      input.perpMark.length === dims.perps &&
+      input.optionMark.length === dims.options &&
+      input.riskArray.every((r) => r.length === dims.scenarios),
+  );
   const price = (value: bigint): PackItem => ({ value, bits: PRICE_BITS });
   return [
     { value: input.round, bits: ROUND_BITS },
@@ -379,8 +427,14 @@ export function marketItems(input: CircuitInput, dims: InstanceDims): PackItem[]
 }
 
 /** Policy commitment items, in spec order. */
-export function policyItems(input: CircuitInput, dims: InstanceDims): PackItem[] {
-  assertShape(input, dims);
+export function policyItems(input: PolicySignals, dims: InstanceDims): PackItem[] {
+  assertShape(
+    input.assetActive.length === dims.assets &&
+      input.perpActive.length === dims.perps &&
+      input.optionActive.length === dims.options &&
+      input.assetWeight.every((w) => w.length === dims.tiers) &&
+      input.perpRate.every((r) => r.length === dims.tiers),
+  );
   const items: PackItem[] = [
     { value: input.mode, bits: 1 },
     { value: input.minRatio, bits: RATIO_BITS },

@@ -14,12 +14,20 @@ export {
 } from "./instances";
 export { packItems, type PackItem } from "./pack";
 export {
+  accountNonceOf,
   accountToField,
   encodeCircuitInput,
+  encodeLayoutId,
+  encodeMarketSignals,
+  encodePolicySignals,
+  encodePortfolioSignals,
   marketItems,
   policyItems,
   portfolioItems,
   type CircuitInput,
   type CircuitSignals,
   type EncodeArgs,
+  type MarketSignals,
+  type PolicySignals,
+  type PortfolioSignals,
 } from "./circuit-input";

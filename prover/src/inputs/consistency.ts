@@ -19,7 +19,7 @@ function checkMarketCoversPolicy(policy: Policy, market: Market, file: string): 
       throw new InputError(
         file,
         formatPath(["prices", asset.symbol]),
-        "missing: the policy's collateral asset needs a price",
+        `missing: the policy's collateral asset ${JSON.stringify(asset.symbol)} needs a price`,
       );
     }
   }
@@ -28,7 +28,7 @@ function checkMarketCoversPolicy(policy: Policy, market: Market, file: string): 
       throw new InputError(
         file,
         formatPath(["prices", perp.underlying]),
-        `missing: the underlying of ${perp.instrument} needs a price`,
+        `missing: ${JSON.stringify(perp.underlying)}, the underlying of ${perp.instrument}, needs a price`,
       );
     }
   }
@@ -39,7 +39,7 @@ function checkMarketCoversPolicy(policy: Policy, market: Market, file: string): 
       throw new InputError(
         file,
         formatPath(["options", option.instrument]),
-        "missing: the policy's option series needs a quote",
+        `missing: the policy's option series ${JSON.stringify(option.instrument)} needs a quote`,
       );
     }
     scenarios ??= quote.riskArrayMicroUsd.length;
@@ -72,7 +72,13 @@ function checkPortfolioSlots(policy: Policy, portfolio: Portfolio, file: string)
   const assets = new Set(policy.assets.map((a) => a.symbol));
   for (const [symbol, amount] of portfolio.collateral) {
     const path = formatPath(["collateral", symbol]);
-    if (!assets.has(symbol)) throw new InputError(file, path, "unknown asset (not in the policy)");
+    if (!assets.has(symbol)) {
+      throw new InputError(
+        file,
+        path,
+        `unknown asset ${JSON.stringify(symbol)} (not in the policy)`,
+      );
+    }
     if (!fitsBits(amount, AMOUNT_BITS)) {
       throw new InputError(
         file,
@@ -87,7 +93,7 @@ function checkPortfolioSlots(policy: Policy, portfolio: Portfolio, file: string)
       throw new InputError(
         file,
         formatPath(["perps", k, "instrument"]),
-        "unknown perp instrument (not in the policy)",
+        `unknown perp instrument ${JSON.stringify(instrument)} (not in the policy)`,
       );
     }
     if (!fitsBits(size < 0n ? -size : size, AMOUNT_BITS)) {
@@ -111,7 +117,7 @@ function checkPortfolioSlots(policy: Policy, portfolio: Portfolio, file: string)
       throw new InputError(
         file,
         formatPath(["options", k, "instrument"]),
-        "unknown option series (not in the policy)",
+        `unknown option series ${JSON.stringify(instrument)} (not in the policy)`,
       );
     }
     if (!fitsBits(quantity < 0n ? -quantity : quantity, QTY_BITS)) {

@@ -1,6 +1,24 @@
 /** Reusable zod field schemas: exact decimals with bounds, symbols, safe integers. */
+import { getAddress } from "ethers";
 import { z } from "zod";
 import { tryParseDecimal } from "../decimal";
+
+/** True when ethers accepts the address (all-lowercase, all-uppercase or correctly checksummed). */
+function isChecksumValid(address: string): boolean {
+  try {
+    getAddress(address);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** An EVM address: 0x and 40 hex digits with a valid EIP-55 checksum (or all one case). */
+export const addressSchema = z
+  .string()
+  .refine((a) => /^0x[0-9a-fA-F]{40}$/.test(a) && isChecksumValid(a), {
+    message: "must be a 0x-prefixed 20-byte address with a valid EIP-55 checksum",
+  });
 
 /** Asset / instrument names: 1..32 of [A-Za-z0-9._-], not all digits (JS would reorder those keys). */
 export const symbolSchema = z.string().regex(/^(?![0-9]+$)[A-Za-z0-9._-]{1,32}$/, {

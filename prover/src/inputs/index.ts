@@ -13,9 +13,10 @@ export type {
   Portfolio,
   RateTier,
 } from "./types";
-export { parsePolicy } from "./policy";
+export { parsePolicy, parsePolicySchema } from "./policy";
 export { parseMarket } from "./market";
 export { parsePortfolio } from "./portfolio";
 export { checkConsistency } from "./consistency";
 export { loadMarket, loadPolicy, loadPortfolio } from "./load";
 export { formatPath } from "./issues";
+export { assertWellFormedPolicy, policyProblems, type PolicyProblem } from "./well-formed";

@@ -40,11 +40,42 @@ function ruleOf(issue: ZodIssue): string {
   }
 }
 
-/** The first issue of `error` as an {@link InputError} about `file`. */
-export function toInputError(error: ZodError, file: string): InputError {
+/** The JSON value at `path` inside `json` (undefined when there is none). */
+function valueAt(json: unknown, path: readonly (string | number)[]): unknown {
+  let here: unknown = json;
+  for (const part of path) {
+    if (here === null || typeof here !== "object") return undefined;
+    here = (here as Record<string | number, unknown>)[part];
+  }
+  return here;
+}
+
+/** ` (got "XRP-PERP")`: the offending scalar, quoted as JSON, short; "" for anything else. */
+export function gotValue(value: unknown): string {
+  if (value === null || !["string", "number", "boolean"].includes(typeof value)) return "";
+  const text = JSON.stringify(value);
+  return text.length > 80 ? ` (got ${text.slice(0, 77)}...)` : ` (got ${text})`;
+}
+
+/**
+ * The first issue of `error` as an {@link InputError} about `file`. With `json` (the parsed
+ * file), the rule also names the offending value where `reveal(path)` allows it: every value of a
+ * public file, only identifiers of a private one (never a private amount).
+ */
+export function toInputError(
+  error: ZodError,
+  file: string,
+  json?: unknown,
+  reveal: (path: readonly (string | number)[]) => boolean = () => true,
+): InputError {
   const issue = error.issues[0];
   if (issue.code === "unrecognized_keys") {
-    return new InputError(file, formatPath([...issue.path, issue.keys[0]]), "unknown key");
+    return new InputError(
+      file,
+      formatPath([...issue.path, issue.keys[0]]),
+      `unknown key ${JSON.stringify(issue.keys[0])}`,
+    );
   }
-  return new InputError(file, formatPath(issue.path), ruleOf(issue));
+  const shown = json !== undefined && reveal(issue.path) ? gotValue(valueAt(json, issue.path)) : "";
+  return new InputError(file, formatPath(issue.path), `${ruleOf(issue)}${shown}`);
 }

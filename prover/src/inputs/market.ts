@@ -55,7 +55,7 @@ const marketSchema = z
 /** Validates an in-memory market.json object; errors name `file`. */
 export function parseMarket(json: unknown, file: string): Market {
   const parsed = marketSchema.safeParse(json);
-  if (!parsed.success) throw toInputError(parsed.error, file);
+  if (!parsed.success) throw toInputError(parsed.error, file, json);
   const m = parsed.data;
   return {
     round: m.round,

@@ -9,8 +9,9 @@ import {
   VALUE_BITS,
   bound,
 } from "../encoding/widths";
-import { decimal, decimalValue, smallInteger, symbolSchema } from "./fields";
+import { addressSchema, decimal, decimalValue, smallInteger, symbolSchema } from "./fields";
 import { toInputError } from "./issues";
+import { assertWellFormedPolicy } from "./well-formed";
 import type { HaircutTier, Policy, RateTier } from "./types";
 
 const ppm = decimal(6, { max: MAX_PPM, rangeRule: "must be between 0 and 1" });
@@ -30,46 +31,9 @@ const upTo = z.unknown().transform((raw, ctx): bigint | null => {
   return z.NEVER;
 });
 
-/**
- * Tier list rules shared by haircuts and perp rates: `upTo` strictly increasing and null exactly
- * on the last tier, the ppm column (`key`) monotone in `direction`.
- */
-function checkTiers<T extends { upTo: bigint | null }>(
-  key: string,
-  ppmOf: (tier: T) => bigint,
-  direction: "non-increasing" | "non-decreasing",
-) {
-  return (tiers: T[], ctx: z.RefinementCtx): void => {
-    const issue = (path: (string | number)[], message: string): void =>
-      ctx.addIssue({ code: z.ZodIssueCode.custom, path, message });
-    tiers.forEach((tier, k) => {
-      const last = k === tiers.length - 1;
-      if (last && tier.upTo !== null) issue([k, "upTo"], "the last tier must have upTo null");
-      if (!last && tier.upTo === null) issue([k, "upTo"], "only the last tier may have upTo null");
-      const previous = k > 0 ? tiers[k - 1].upTo : null;
-      if (tier.upTo !== null && previous !== null && tier.upTo <= previous) {
-        issue([k, "upTo"], "upTo must be strictly increasing");
-      }
-      if (k > 0) {
-        const now = ppmOf(tier);
-        const before = ppmOf(tiers[k - 1]);
-        if (direction === "non-increasing" ? now > before : now < before) {
-          issue([k, key], `${key}s must be ${direction}`);
-        }
-      }
-    });
-  };
-}
-
 const atLeastOneTier = { message: "must list at least one tier" };
-const haircutTiers = z
-  .array(z.object({ upTo, weight: ppm }).strict())
-  .min(1, atLeastOneTier)
-  .superRefine(checkTiers("weight", (t) => t.weight, "non-increasing"));
-const rateTiers = z
-  .array(z.object({ upTo, rate: ppm }).strict())
-  .min(1, atLeastOneTier)
-  .superRefine(checkTiers("rate", (t) => t.rate, "non-decreasing"));
+const haircutTiers = z.array(z.object({ upTo, weight: ppm }).strict()).min(1, atLeastOneTier);
+const rateTiers = z.array(z.object({ upTo, rate: ppm }).strict()).min(1, atLeastOneTier);
 
 const policySchema = z
   .object({
@@ -93,7 +57,13 @@ const policySchema = z
     assets: z
       .record(
         symbolSchema,
-        z.object({ decimals: smallInteger(MAX_DECIMALS), tiers: haircutTiers }).strict(),
+        z
+          .object({
+            token: addressSchema.optional(),
+            decimals: smallInteger(MAX_DECIMALS),
+            tiers: haircutTiers,
+          })
+          .strict(),
       )
       .refine((r) => Object.keys(r).length > 0, { message: "must list at least one asset" }),
     perps: z.record(
@@ -110,10 +80,23 @@ const policySchema = z
   })
   .strict();
 
-/** Validates an in-memory policy.json object; errors name `file`. */
+/**
+ * Validates an in-memory policy.json object: its schema, then the well-formedness rules
+ * (`well-formed.ts`: tier order, bounds); errors name `file`, the path and the offending value.
+ */
 export function parsePolicy(json: unknown, file: string): Policy {
+  const policy = parsePolicySchema(json, file);
+  assertWellFormedPolicy(policy, file);
+  return policy;
+}
+
+/**
+ * The schema alone (types, formats, ranges of each field), without the well-formedness rules
+ * that relate fields: for `zkmargin audit policy`, which lists every broken rule.
+ */
+export function parsePolicySchema(json: unknown, file: string): Policy {
   const parsed = policySchema.safeParse(json);
-  if (!parsed.success) throw toInputError(parsed.error, file);
+  if (!parsed.success) throw toInputError(parsed.error, file, json);
   const p = parsed.data;
   return {
     id: p.id,
@@ -123,6 +106,7 @@ export function parsePolicy(json: unknown, file: string): Policy {
     shortOptionMinimumMicroUsd: p.shortOptionMinimum,
     assets: Object.entries(p.assets).map(([symbol, a]) => ({
       symbol,
+      token: a.token ?? null,
       decimals: a.decimals,
       tiers: a.tiers.map((t): HaircutTier => ({ upToUsd: t.upTo, weightPpm: t.weight })),
     })),

@@ -8,19 +8,9 @@ import { getAddress } from "ethers";
 import { z } from "zod";
 import { InputError } from "../errors";
 import { AMOUNT_BITS, PRICE_BITS, QTY_BITS, bound } from "../encoding/widths";
-import { decimal, decimalValue, symbolSchema } from "./fields";
+import { addressSchema, decimal, decimalValue, symbolSchema } from "./fields";
 import { formatPath, toInputError } from "./issues";
 import type { PerpPosition, Policy, Portfolio } from "./types";
-
-/** True when ethers accepts the address (all-lowercase, all-uppercase or correctly checksummed). */
-function isChecksumValid(address: string): boolean {
-  try {
-    getAddress(address);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 const MAX_AMOUNT = bound(AMOUNT_BITS) - 1n;
 const AMOUNT_RULE = `must be below 2^${AMOUNT_BITS} base units`;
@@ -42,9 +32,7 @@ function uniqueInstruments(positions: { instrument: string }[], ctx: z.Refinemen
 
 const portfolioSchema = z
   .object({
-    account: z.string().refine((a) => /^0x[0-9a-fA-F]{40}$/.test(a) && isChecksumValid(a), {
-      message: "must be a 0x-prefixed 20-byte address with a valid EIP-55 checksum",
-    }),
+    account: addressSchema,
     collateral: z.record(symbolSchema, z.unknown()),
     perps: z
       .array(
@@ -78,6 +66,12 @@ const portfolioSchema = z
   })
   .strict();
 
+/** Portfolio values are private: errors name instruments and the account, never an amount. */
+function revealsIdentifiersOnly(path: readonly (string | number)[]): boolean {
+  const last = path[path.length - 1];
+  return last === "instrument" || last === "account";
+}
+
 /** A scaled decimal or an InputError at `path`, with "whole contracts"-style wording for 0 places. */
 function scaled(
   raw: unknown,
@@ -108,7 +102,7 @@ function scaled(
  */
 export function parsePortfolio(json: unknown, file: string, policy: Policy): Portfolio {
   const parsed = portfolioSchema.safeParse(json);
-  if (!parsed.success) throw toInputError(parsed.error, file);
+  if (!parsed.success) throw toInputError(parsed.error, file, json, revealsIdentifiersOnly);
   const p = parsed.data;
 
   const assets = new Map(policy.assets.map((a) => [a.symbol, a]));
@@ -119,7 +113,7 @@ export function parsePortfolio(json: unknown, file: string, policy: Policy): Por
       throw new InputError(
         file,
         formatPath(["collateral", symbol]),
-        "unknown asset (not in the policy)",
+        `unknown asset ${JSON.stringify(symbol)} (not in the policy)`,
       );
     }
     collateral.set(
@@ -143,7 +137,7 @@ export function parsePortfolio(json: unknown, file: string, policy: Policy): Por
       throw new InputError(
         file,
         formatPath(["perps", k, "instrument"]),
-        "unknown perp instrument (not in the policy)",
+        `unknown perp instrument ${JSON.stringify(position.instrument)} (not in the policy)`,
       );
     }
     const size = scaled(
@@ -164,7 +158,7 @@ export function parsePortfolio(json: unknown, file: string, policy: Policy): Por
       throw new InputError(
         file,
         formatPath(["options", k, "instrument"]),
-        "unknown option series (not in the policy)",
+        `unknown option series ${JSON.stringify(position.instrument)} (not in the policy)`,
       );
     }
     options.set(position.instrument, position.quantity);

@@ -25,6 +25,8 @@ export interface RateTier {
 /** A collateral asset slot. */
 export interface PolicyAsset {
   symbol: string;
+  /** EIP-55 address of the token contract, when the asset is a token on an EVM chain. */
+  token?: string | null;
   /** Base-unit decimals of the token, 0..18. */
   decimals: number;
   /** Brackets with non-increasing weights and strictly increasing `upToUsd`, last one null. */

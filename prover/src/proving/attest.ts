@@ -1,7 +1,7 @@
 /**
  * The custodian's side: check a holder's opening against the custodian's own records and sign the
- * EIP-712 attestation `Attestation(address account, uint256 portfolioCommitment, uint64 validUntil)`
- * that MarginRegistry requires.
+ * EIP-712 attestation `Attestation(address account, uint256 portfolioCommitment, uint64 issuedAt,
+ * uint64 validUntil)` that MarginRegistry requires.
  */
 import type { Signer, TypedDataDomain } from "ethers";
 import { signAttestation } from "../chain/eip712";
@@ -14,6 +14,8 @@ export interface AttestationFile {
   account: string;
   /** Decimal string. */
   portfolioCommitment: string;
+  /** Unix seconds, decimal string: when the custodian checked the holdings. */
+  issuedAt: string;
   /** Unix seconds, decimal string: the last second at which the attestation counts. */
   validUntil: string;
   /** 65-byte ECDSA signature, 0x-hex. */
@@ -34,6 +36,8 @@ export interface AttestArgs {
   signer: Signer;
   /** The MarginRegistry's EIP-712 domain (`marginRegistryDomain(chainId, registry)`). */
   domain: TypedDataDomain;
+  /** When the custodian checked the records (Unix seconds; default: now). */
+  issuedAt?: bigint;
   validUntil: bigint;
   /** File names for error messages. */
   files: OpeningFiles & { records: string };
@@ -58,12 +62,14 @@ export async function attestOpening(args: AttestArgs): Promise<AttestationFile> 
   const message = {
     account: holder.account,
     portfolioCommitment: BigInt(opening.commitments.portfolio),
+    issuedAt: args.issuedAt ?? BigInt(Math.floor(Date.now() / 1000)),
     validUntil: args.validUntil,
   };
   const signed = await signAttestation(args.signer, args.domain, message);
   return {
     account: message.account,
     portfolioCommitment: message.portfolioCommitment.toString(),
+    issuedAt: signed.issuedAt.toString(),
     validUntil: signed.validUntil.toString(),
     signature: signed.signature,
     custodian: signed.custodian,

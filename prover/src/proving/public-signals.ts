@@ -1,16 +1,17 @@
 /**
- * The circuit's five public signals, `[account, nonce, marketCommitment, policyCommitment,
- * portfolioCommitment]` (circuits/README.md), as snarkjs writes them (decimal strings) and decoded.
+ * The circuit's four public signals, `[accountNonce, marketCommitment, policyCommitment,
+ * portfolioCommitment]` (circuits/README.md), as snarkjs writes them (decimal strings) and decoded;
+ * `accountNonce = account + nonce * 2^160`.
  */
 import { getAddress } from "ethers";
 import { InputError } from "../errors";
 import { UINT_DECIMAL } from "./proof-files";
-import { ACCOUNT_BITS, ROUND_BITS, SNARK_SCALAR_FIELD, fitsBits } from "../encoding/widths";
+import { accountNonceOf } from "../encoding/circuit-input";
+import { ACCOUNT_BITS, ROUND_BITS, SNARK_SCALAR_FIELD, bound, fitsBits } from "../encoding/widths";
 
 /** The public signals' names, in the circuit's order. */
 export const PUBLIC_SIGNAL_NAMES = [
-  "account",
-  "nonce",
+  "accountNonce",
   "marketCommitment",
   "policyCommitment",
   "portfolioCommitment",
@@ -27,8 +28,9 @@ export interface DecodedPublicSignals {
 }
 
 /**
- * Checks and decodes the public signals (`public.json`): exactly five canonical decimal field
- * elements, the account below 2^160 and the nonce below 2^64. `source` names the input in errors.
+ * Checks and decodes the public signals (`public.json`): exactly four canonical decimal field
+ * elements, the first below 2^224 (a 160-bit account and a 64-bit nonce). `source` names the
+ * input in errors.
  */
 export function decodePublicSignals(
   publicSignals: unknown,
@@ -52,16 +54,18 @@ export function decodePublicSignals(
     }
     return value;
   });
-  const [account, nonce, marketCommitment, policyCommitment, portfolioCommitment] = values;
-  if (!fitsBits(account, ACCOUNT_BITS)) {
-    throw new InputError(source, "[0]", `account: must fit in ${ACCOUNT_BITS} bits`);
+  const [accountNonce, marketCommitment, policyCommitment, portfolioCommitment] = values;
+  if (!fitsBits(accountNonce, ACCOUNT_BITS + ROUND_BITS)) {
+    throw new InputError(
+      source,
+      "[0]",
+      `accountNonce: must fit in ${ACCOUNT_BITS + ROUND_BITS} bits (160-bit account, 64-bit nonce)`,
+    );
   }
-  if (!fitsBits(nonce, ROUND_BITS)) {
-    throw new InputError(source, "[1]", `nonce: must fit in ${ROUND_BITS} bits`);
-  }
+  const account = accountNonce % bound(ACCOUNT_BITS);
   return {
     account: getAddress("0x" + account.toString(16).padStart(40, "0")),
-    nonce,
+    nonce: accountNonce >> BigInt(ACCOUNT_BITS),
     marketCommitment,
     policyCommitment,
     portfolioCommitment,
@@ -71,8 +75,7 @@ export function decodePublicSignals(
 /** The public signals in circuit order, as the decimal strings snarkjs uses. */
 export function encodePublicSignals(decoded: DecodedPublicSignals): string[] {
   return [
-    BigInt(getAddress(decoded.account)),
-    decoded.nonce,
+    accountNonceOf(decoded.account, decoded.nonce),
     decoded.marketCommitment,
     decoded.policyCommitment,
     decoded.portfolioCommitment,

@@ -6,7 +6,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { writeFileAtomic } from "../io/atomic-write";
-import { canonicalJson } from "./canonical-json";
+import { canonicalJson } from "../io/canonical-json";
 import { vkeyHash } from "./manifest";
 import { instanceKeyPaths, verifierContractName, type SetupPaths } from "./paths";
 import { snarkjs, snarkjsTemplatesDir, type VerificationKey } from "./snarkjs";
@@ -44,6 +44,22 @@ function header(instance: string, kind: SetupKind, hash: string): string {
   ].join("\n");
 }
 
+/**
+ * zkmargin's one edit inside the snarkjs contract (as Semaphore edits its verifier): the
+ * verification key's hash, which PolicyRegistry checks against the one registered with a policy.
+ */
+function keyHashFunction(hash: string): string {
+  if (!/^0x[0-9a-f]{64}$/.test(hash)) throw new Error(`not a sha256 hex hash: ${hash}`);
+  return [
+    "    // zkmargin edit: sha256 of this verifier's canonical verification_key.json.",
+    "    function verificationKeyHash() external pure returns (bytes32) {",
+    `        return ${hash};`,
+    "    }",
+    "",
+    "",
+  ].join("\n");
+}
+
 /** Renders the Solidity verifier of `zkey` under the instance's contract name, with our header. */
 export async function renderVerifier(
   zkey: string,
@@ -57,7 +73,10 @@ export async function renderVerifier(
   );
   const source = await snarkjs.zKey.exportSolidityVerifier(zkey, { groth16: template });
   const contract = verifierContractName(instance);
-  const renamed = source.replace(/^contract Groth16Verifier \{/m, `contract ${contract} {`);
+  const renamed = source.replace(
+    /^contract Groth16Verifier \{\n/m,
+    `contract ${contract} {\n${keyHashFunction(hash)}`,
+  );
   if (renamed === source)
     throw new Error("snarkjs verifier template changed: no `contract Groth16Verifier {` line");
   const body = renamed.replace(/^\/\/ SPDX-License-Identifier:[^\n]*\n/, "");

@@ -9,7 +9,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { z } from "zod";
 import { writeFileAtomic } from "../io/atomic-write";
-import { canonicalJson } from "./canonical-json";
+import { canonicalJson } from "../io/canonical-json";
 import { sha256File, sha256Hex } from "./hash";
 import { withLock } from "./lock";
 import { setupPaths, type SetupPaths } from "./paths";

@@ -4,9 +4,11 @@ pragma solidity 0.8.30;
 /// @title IGroth16Verifier
 /// @author zkmargin
 /// @notice The interface of the Groth16 verifiers that snarkjs 0.7.6 generates for a zkmargin
-///         circuit instance (`zkey export solidityverifier`).
-/// @dev The five public signals are, in this order:
-///      `[account, nonce, marketCommitment, policyCommitment, portfolioCommitment]`.
+///         circuit instance (`zkey export solidityverifier`), with zkmargin's one edit:
+///         `verificationKeyHash()`.
+/// @dev The four public signals are, in this order:
+///      `[accountNonce, marketCommitment, policyCommitment, portfolioCommitment]`, where
+///      `accountNonce = uint160(account) | nonce << 160`.
 ///      The generated verifier returns false (it does not revert) for an invalid proof, for a
 ///      public signal at or above the scalar field modulus, and for points the precompiles refuse.
 interface IGroth16Verifier {
@@ -20,6 +22,11 @@ interface IGroth16Verifier {
         uint256[2] calldata _pA,
         uint256[2][2] calldata _pB,
         uint256[2] calldata _pC,
-        uint256[5] calldata _pubSignals
+        uint256[4] calldata _pubSignals
     ) external view returns (bool);
+
+    /// @notice The sha256 of this verifier's canonical `verification_key.json` (as listed in
+    ///         `build/manifest.json`); PolicyRegistry checks it at registration.
+    /// @return The verification-key hash.
+    function verificationKeyHash() external view returns (bytes32);
 }

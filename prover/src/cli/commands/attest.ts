@@ -1,6 +1,6 @@
 /**
  * `zkmargin attest` (custodian): checks a holder's opening.json against the custodian's records
- * and signs the EIP-712 attestation of `(account, portfolioCommitment, validUntil)`. The key comes
+ * and signs the EIP-712 attestation of `(account, portfolioCommitment, issuedAt, validUntil)`. The key comes
  * from `ZKMARGIN_CUSTODIAN_KEY` or an encrypted JSON keystore (`--keystore`, password from
  * `ZKMARGIN_KEYSTORE_PASSWORD`), never from the command line.
  */
@@ -110,7 +110,8 @@ export function register(program: Command): void {
       const chainId = parseIntegerOption(opts.chainId, "--chain-id", 64);
       const validFor = parseIntegerOption(opts.validFor, "--valid-for", 32);
       if (validFor === 0n) throw new InputError(COMMAND_LINE, "--valid-for", "must be positive");
-      const validUntil = BigInt(Math.floor(Date.now() / 1000)) + validFor;
+      const issuedAt = BigInt(Math.floor(Date.now() / 1000));
+      const validUntil = issuedAt + validFor;
 
       const policy = loadPolicy(opts.policy);
       const market = loadMarket(opts.market);
@@ -124,6 +125,7 @@ export function register(program: Command): void {
         market,
         signer,
         domain: marginRegistryDomain(chainId, registry),
+        issuedAt,
         validUntil,
         files: {
           opening: opts.opening,

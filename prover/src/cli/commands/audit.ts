@@ -1,5 +1,5 @@
 /**
- * `zkmargin audit keys | ceremony | opening | chain`: the auditor's checks. Each prints a
+ * `zkmargin audit keys | ceremony | opening | chain | policy`: the auditor's checks. Each prints a
  * checklist (PASS/FAIL per line, WARN for what holds but must be read, SKIP for checks a failure
  * made impossible) or, with --json, the same as JSON; the exit status is 0 only when every check
  * passed.
@@ -11,6 +11,7 @@ import {
   auditChain,
   auditKeys,
   auditOpening,
+  auditPolicy,
   auditToJson,
   formatAudit,
   type AuditResult,
@@ -18,7 +19,8 @@ import {
 import { loadMarket, loadPolicy } from "../../inputs";
 import { readJsonFile } from "../../io/json";
 import { formatReport } from "../../model";
-import { examples, parseIntegerOption } from "../options";
+import { InputError } from "../../errors";
+import { COMMAND_LINE, examples, parseIntegerOption } from "../options";
 
 /** Prints the audit and sets the exit status. */
 function report(result: AuditResult<unknown>, json: boolean | undefined, appendix?: string): void {
@@ -31,7 +33,7 @@ export function register(program: Command): void {
   const audit = program
     .command("audit")
     .description(
-      "audit keys, a ceremony, a disclosed opening or a registry's on-chain history; " +
+      "audit keys, a ceremony, a disclosed opening, a policy or a registry's on-chain history; " +
         "prints PASS/FAIL per check and exits 0 only if all pass",
     )
     .addHelpText(
@@ -41,7 +43,76 @@ export function register(program: Command): void {
         "zkmargin audit ceremony --dir ceremony-small",
         "zkmargin audit opening --opening opening.json --public public.json --policy policy.json --market market.json --proof proof.json",
         "zkmargin audit chain --rpc http://127.0.0.1:8545 --registry 0x5FC8d32690cc91D4c39d9d3abcBD16989F875707",
+        "zkmargin audit policy --policy examples/desk/policy.json --instance demo",
       ),
+    );
+
+  audit
+    .command("policy")
+    .description(
+      "check a policy.json: every well-formedness rule (tier order, bounds), its layout id and " +
+        "commitment on an instance, and with --rpc/--registry its registration (commitment, feed, " +
+        "verifier key hash against the local manifest)",
+    )
+    .requiredOption("--policy <file>", "policy.json (public)")
+    .requiredOption("--instance <name>", "circuit instance the policy is laid out for")
+    .option("--rpc <url>", "JSON-RPC endpoint of the chain")
+    .option("--registry <address>", "MarginRegistry address (with --rpc)")
+    .option(
+      "--policy-id <id>",
+      "registered id: a bytes32 or a policy.json id (default: the file's)",
+    )
+    .option("--json", "print the checklist as JSON")
+    .addHelpText(
+      "after",
+      examples(
+        "zkmargin audit policy --policy examples/desk/policy.json --instance demo",
+        "zkmargin audit policy --policy policy.json --instance demo --rpc http://127.0.0.1:8545 --registry 0x5FC8d32690cc91D4c39d9d3abcBD16989F875707",
+      ),
+    )
+    .action(
+      async (opts: {
+        policy: string;
+        instance: string;
+        rpc?: string;
+        registry?: string;
+        policyId?: string;
+        json?: boolean;
+      }) => {
+        if ((opts.rpc === undefined) !== (opts.registry === undefined)) {
+          throw new InputError(COMMAND_LINE, "--rpc/--registry", "give both or neither");
+        }
+        const provider =
+          opts.rpc === undefined
+            ? undefined
+            : new JsonRpcProvider(opts.rpc, undefined, { staticNetwork: true });
+        try {
+          const result = await auditPolicy({
+            json: readJsonFile(opts.policy),
+            file: opts.policy,
+            instance: opts.instance,
+            ...(provider !== undefined && opts.registry !== undefined
+              ? {
+                  chain: {
+                    provider,
+                    registry: opts.registry,
+                    ...(opts.policyId !== undefined ? { policyId: opts.policyId } : {}),
+                  },
+                }
+              : {}),
+          });
+          const d = result.data;
+          report(
+            result,
+            opts.json,
+            d.feed === undefined
+              ? undefined
+              : `To register: PolicyRegistry.registerPolicy(${d.policyId}, {commitment: ${d.commitment}, feed: ${d.feed}, ...})`,
+          );
+        } finally {
+          provider?.destroy();
+        }
+      },
     );
 
   audit

@@ -1,7 +1,8 @@
 /**
  * `zkmargin commitments`: what the public side posts on-chain for a policy and a market round —
- * the MarketBook publisher's `marketCommitment`, and governance's `policyId`, `policyCommitment`
- * and verification-key hash for `PolicyRegistry.registerPolicy`. Public files only.
+ * the layout's feed id, the MarketBook publisher's `marketCommitment` for that feed, and
+ * governance's `policyId`, `policyCommitment`, feed and verification-key hash for
+ * `PolicyRegistry.registerPolicy`. Public files only; a malformed policy is refused.
  */
 import type { Command } from "commander";
 import { policyIdOf } from "../../chain/policy";
@@ -10,6 +11,7 @@ import { InstanceFitError, assertFits } from "../../encoding/instances";
 import { InputError } from "../../errors";
 import { loadMarket, loadPolicy } from "../../inputs";
 import { toJson } from "../../io/json";
+import { feedIdOf } from "../../layout";
 import { readManifest } from "../../setup/manifest";
 import { examples } from "../options";
 
@@ -25,8 +27,9 @@ export function register(program: Command): void {
   program
     .command("commitments")
     .description(
-      "print the market commitment a publisher posts for a round, and the policy id, policy " +
-        "commitment and verification-key hash governance registers (public files only)",
+      "print the layout's feed id, the market commitment a publisher posts to that feed for a " +
+        "round, and the policy id, policy commitment and verification-key hash governance " +
+        "registers (public files only)",
     )
     .requiredOption("--policy <file>", "policy.json (public)")
     .requiredOption("--market <file>", "market.json: one market round (public)")
@@ -53,6 +56,8 @@ export function register(program: Command): void {
       const entry = readManifest().instances[opts.instance];
       const out = {
         instance: opts.instance,
+        layoutId: c.layoutId,
+        feed: feedIdOf(c.layoutId),
         policyId: policyIdOf(policy.id),
         policyCommitment: c.policy,
         mode: policy.mode,
@@ -67,6 +72,7 @@ export function register(program: Command): void {
       }
       const lines = [
         `instance             ${out.instance}`,
+        `feed (layoutId)      ${out.feed}`,
         `policy               ${policy.id} (${policy.mode})`,
         `policyId             ${out.policyId}`,
         `policyCommitment     ${out.policyCommitment}`,

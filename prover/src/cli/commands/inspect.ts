@@ -60,7 +60,7 @@ export function register(program: Command): void {
       "decode public.json (account, nonce, commitments); with --policy and --market, check which " +
         "policy and market round the proof is for (exit status 1 when they do not match)",
     )
-    .requiredOption("--public <file>", "public.json (the five public signals)")
+    .requiredOption("--public <file>", "public.json (the four public signals)")
     .option("--policy <file>", "policy.json to compare with the policy commitment")
     .option("--market <file>", "market.json to compare with the market commitment")
     .option("--json", "print JSON (integers as decimal strings)")
