@@ -359,9 +359,11 @@ contract PolicyRegistry is AccessControlDefaultAdminRules {
         uint32 custodianId
     ) external view returns (StatusContext memory context) {
         Policy storage policy = _policies[policyId];
-        if (policy.commitment == 0 || policy.retired) return context;
+        if (policy.commitment == 0) return context;
+        // Set for a retired policy too, so MarginRegistry.statusOf still finds the round.
         context.feed = policy.feed;
         context.supersededGrace = policy.supersededGrace;
+        if (policy.retired) return context;
         if (!policy.requiresAttestation) {
             context.counts = true;
             return context;
