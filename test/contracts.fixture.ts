@@ -3,7 +3,8 @@
  * snapshots, clock control and custom-error assertions.
  */
 import { expect } from "chai";
-import type { Interface } from "ethers";
+import { getBytes, hexlify } from "ethers";
+import type { BaseContract, ContractTransactionReceipt, Interface, Signer } from "ethers";
 import type { HardhatRuntimeEnvironment } from "hardhat/types";
 // Brings in the `hre.ethers` type extension.
 import type {} from "@nomicfoundation/hardhat-ethers";
@@ -82,4 +83,42 @@ export async function expectRevert(
   const decoded = decodeRevert(error, interfaces);
   expect(decoded?.name, `revert reason of: ${String(error)}`).to.equal(name);
   if (args !== undefined) expect(decoded?.args).to.deep.equal([...args]);
+}
+
+/**
+ * Deploys raw runtime bytecode (at most 255 bytes) behind an 11-byte constructor that copies it
+ * into memory and returns it, e.g. the audit's 10-byte "answer true to everything" contract.
+ * Returns the new contract's address.
+ */
+export async function deployRuntime(deployer: Signer, runtime: string): Promise<string> {
+  const code = getBytes(runtime);
+  if (code.length === 0 || code.length > 255) throw new RangeError("runtime must be 1..255 bytes");
+  const size = code.length.toString(16).padStart(2, "0");
+  // PUSH1 size, DUP1, PUSH1 11, PUSH1 0, CODECOPY, PUSH1 0, RETURN; then the runtime itself.
+  const initCode = `0x60${size}80600b6000396000f3${hexlify(code).slice(2)}`;
+  const receipt = await (await deployer.sendTransaction({ data: initCode })).wait();
+  if (!receipt?.contractAddress) throw new Error("raw deployment failed");
+  return receipt.contractAddress;
+}
+
+/** The arguments of the one `name` event that `contract` emitted in `receipt`. */
+export function eventArgs(
+  contract: BaseContract,
+  receipt: ContractTransactionReceipt | null,
+  name: string,
+): unknown[] {
+  const found = (receipt?.logs ?? [])
+    .filter((log) => log.address.toLowerCase() === String(contract.target).toLowerCase())
+    .map((log) => contract.interface.parseLog(log))
+    .filter((parsed) => parsed?.name === name);
+  expect(found, `${name} events`).to.have.length(1);
+  return [...(found[0]?.args ?? [])];
+}
+
+/** The timestamp of the block that included `receipt`. */
+export async function blockTimestamp(receipt: ContractTransactionReceipt | null): Promise<bigint> {
+  if (!receipt) throw new Error("no receipt");
+  const block = await hre.ethers.provider.getBlock(receipt.blockNumber);
+  if (!block) throw new Error(`no block ${receipt.blockNumber}`);
+  return BigInt(block.timestamp);
 }

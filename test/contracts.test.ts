@@ -1,43 +1,79 @@
 /**
  * MarketBook, PolicyRegistry and MarginRegistry against a test verifier that accepts exactly one
- * (proof, public signals) pair, so the registry's rebuilding of the public signals from chain
- * state is checked signal by signal. Real Groth16 proofs: contracts.e2e.test.ts.
+ * (proof, public signals) pair, so the registry's rebuilding of the four public signals from chain
+ * state is checked signal by signal. Each hardening of issue 9 is performed as an attack that must
+ * be refused with its custom error, next to the honest path that must still work. Real Groth16
+ * proofs: contracts.e2e.test.ts.
  */
 import { expect } from "chai";
 import fc from "fast-check";
-import { AbiCoder, Interface, ZeroAddress, ZeroHash, getAddress, hexlify, keccak256 } from "ethers";
-import type { Contract, Signer } from "ethers";
 import {
+  AbiCoder,
+  Contract,
+  TypedDataEncoder,
+  ZeroAddress,
+  ZeroHash,
+  getAddress,
+  hexlify,
+  keccak256,
+  toBeHex,
+  toUtf8Bytes,
+} from "ethers";
+import type { BaseContract, Interface, Signer, TypedDataDomain } from "ethers";
+import {
+  ATTESTATION_TYPES,
+  DEFAULT_ADMIN_DELAY,
+  NO_ATTESTATION,
+  PROVE_REQUEST_TYPES,
   addCustodian,
   attestationDigest,
+  attestationFields,
   BN254_BASE_FIELD,
   decodeRevert,
   deployArtifact,
   deployZkMargin,
+  grantRole,
+  invalidateRound,
   isMarginSufficient,
   loadArtifact,
   marginProvedEvents,
+  marginRegistryDomain,
   nextNonce,
-  NO_ATTESTATION,
   policyIdOf,
   postRound,
   proofCoordinates,
   proofFromCoordinates,
   proveRequestDigest,
+  readFeedHead,
   readMarginRegistryDomain,
+  readRound,
   readStatus,
   registerPolicy,
+  removeCustodian,
+  revokeAttestations,
   signAttestation,
   signProveRequest,
   submitProof,
   submitProofFor,
   toSolidityProof,
 } from "../prover/src/chain";
-import type { ProofSubmission, SignedAttestation, SolidityProof } from "../prover/src/chain";
-import type { TypedDataDomain } from "ethers";
+import type {
+  ProofSubmission,
+  ProveRequestMessage,
+  RelayedSubmission,
+  RoundRecord,
+  SignedAttestation,
+  SolidityProof,
+} from "../prover/src/chain";
+import { accountNonceOf } from "../prover/src/encoding";
+import { feedIdOf } from "../prover/src/layout";
+import { decodePublicSignals, encodePublicSignals } from "../prover/src/proving/public-signals";
 import {
   SCALAR_FIELD,
+  blockTimestamp,
   compileContracts,
+  deployRuntime,
+  eventArgs,
   expectRevert,
   hre,
   mineAt,
@@ -48,15 +84,27 @@ import {
 } from "./contracts.fixture";
 
 const HOUR = 3600n;
+const DAY = 24n * HOUR;
 const MAX_ROUND_AGE = HOUR;
-const POLICY = policyIdOf("desk-maintenance-v1");
-const OTHER_POLICY = policyIdOf("desk-initial-v1");
+/** POLICY's and OTHER_POLICY's `supersededGrace`. */
+const GRACE = 600n;
+/** Two slot layouts' feeds. */
+const FEED = feedIdOf(0xa11ce5n);
+const OTHER_FEED = feedIdOf(0xb0b5n);
+const POLICY = policyIdOf("desk-maintenance-v2");
+const OTHER_POLICY = policyIdOf("desk-initial-v2");
 const POLICY_COMMITMENT = 0x1234n;
 const OTHER_POLICY_COMMITMENT = 0x5678n;
-const MARKET_COMMITMENT = 0xabcdefn;
 const PORTFOLIO = 0x7777n;
-const VK_HASH = keccak256("0x01");
+/** The round posted to FEED at setup; the feed opens with it. */
 const ROUND = 1042n;
+const UINT64_MAX = 2n ** 64n - 1n;
+const DEFAULT_ADMIN_ROLE = ZeroHash;
+const PUBLISHER_ROLE = keccak256(toUtf8Bytes("zkmargin.PUBLISHER_ROLE"));
+const POLICY_ADMIN_ROLE = keccak256(toUtf8Bytes("zkmargin.POLICY_ADMIN_ROLE"));
+const CUSTODIAN_ADMIN_ROLE = keccak256(toUtf8Bytes("zkmargin.CUSTODIAN_ADMIN_ROLE"));
+/** The audit's 10-byte verifier: returns the word 1 (true) to any call. */
+const ALWAYS_TRUE_RUNTIME = "0x600160005260206000f3";
 
 /** An arbitrary proof with every coordinate below q; only the stub verifier gives it meaning. */
 const PROOF: SolidityProof = proofFromCoordinates([11n, 12n, 13n, 14n, 15n, 16n, 17n, 18n]);
@@ -70,21 +118,21 @@ function proofHash(p: SolidityProof): string {
   );
 }
 
-interface World {
-  admin: Signer;
-  publisher: Signer;
-  alice: Signer;
-  bob: Signer;
-  custodian: Signer;
-  stranger: Signer;
-  marketBook: Contract;
-  policyRegistry: Contract;
-  marginRegistry: Contract;
-  verifier: Contract;
-  domain: TypedDataDomain;
-  roundTimestamp: bigint;
-  errors: Interface[];
+/** The market commitment the tests post for `round` of `feed` (distinct per feed and round). */
+function market(round: bigint, feed: string = FEED): bigint {
+  const encoded = AbiCoder.defaultAbiCoder().encode(["bytes32", "uint64"], [feed, round]);
+  return BigInt(keccak256(encoded)) >> 8n;
 }
+
+/** A round record that was never written. */
+const NO_ROUND: RoundRecord = {
+  commitment: 0n,
+  timestamp: 0n,
+  postedAt: 0n,
+  supersededAt: 0n,
+  outdated: false,
+  invalid: false,
+};
 
 /**
  * ProveRequest's EIP-712 types written out from the contract's typehash, independently of the
@@ -98,107 +146,222 @@ const PROVE_REQUEST_TYPES_BY_HAND = {
     { name: "portfolioCommitment", type: "uint256" },
     { name: "nonce", type: "uint64" },
     { name: "deadline", type: "uint64" },
+    { name: "custodian", type: "address" },
+    { name: "issuedAt", type: "uint64" },
+    { name: "validUntil", type: "uint64" },
   ],
 };
 
-/** A submission for POLICY/ROUND/PORTFOLIO with nonce 1 and PROOF, changed by `overrides`. */
-function submission(
-  attestation: SignedAttestation,
-  overrides: Partial<ProofSubmission> = {},
-): ProofSubmission {
-  return {
-    policyId: POLICY,
-    round: ROUND,
-    portfolioCommitment: PORTFOLIO,
-    nonce: 1n,
-    proof: PROOF,
-    attestation,
-    ...overrides,
-  };
+interface World {
+  admin: Signer;
+  publisher: Signer;
+  policyAdmin: Signer;
+  custodianAdmin: Signer;
+  alice: Signer;
+  bob: Signer;
+  custodian: Signer;
+  custodian2: Signer;
+  stranger: Signer;
+  marketBook: Contract;
+  policyRegistry: Contract;
+  marginRegistry: Contract;
+  verifier: Contract;
+  vkHash: string;
+  domain: TypedDataDomain;
+  roundTimestamp: bigint;
+  errors: Interface[];
+}
+
+/** What {@link proveAs} submits; every field has a default (POLICY, ROUND, nonce 1, ...). */
+interface ProveOptions {
+  policyId?: string;
+  round?: bigint;
+  nonce?: bigint;
+  portfolio?: bigint;
+  attestation?: SignedAttestation;
+  /** The block time of the submission (set after the verifier's expectation is mined). */
+  at?: bigint;
+}
+
+/** What {@link attest} signs; defaults: the custodian, PORTFOLIO, issued now, valid one day. */
+interface AttestOptions {
+  signer?: Signer;
+  portfolio?: bigint;
+  issuedAt?: bigint;
+  validUntil?: bigint;
 }
 
 describe("contracts (test verifier)", function () {
   let w: World;
 
+  const address = (s: Signer): Promise<string> => s.getAddress();
+  const book = (as: Signer): Contract => w.marketBook.connect(as) as Contract;
+  const policies = (as: Signer): Contract => w.policyRegistry.connect(as) as Contract;
+  const registry = (as: Signer): Contract => w.marginRegistry.connect(as) as Contract;
+
   async function expectSignals(signals: bigint[], proof: SolidityProof = PROOF): Promise<void> {
     await (await w.verifier.getFunction("expect")(proofHash(proof), signals)).wait();
   }
 
-  async function signalsFor(
-    account: Signer,
+  /** The signals the SDK encodes for a proof by `account` (public-signals.ts), as bigints. */
+  function signalsOf(
+    account: string,
     nonce: bigint,
-    overrides: Partial<{ market: bigint; policy: bigint; portfolio: bigint }> = {},
-  ): Promise<bigint[]> {
-    return [
-      BigInt(await account.getAddress()),
+    commitments: { market?: bigint; policy?: bigint; portfolio?: bigint } = {},
+  ): bigint[] {
+    return encodePublicSignals({
+      account,
       nonce,
-      overrides.market ?? MARKET_COMMITMENT,
-      overrides.policy ?? POLICY_COMMITMENT,
-      overrides.portfolio ?? PORTFOLIO,
-    ];
+      marketCommitment: commitments.market ?? market(ROUND),
+      policyCommitment: commitments.policy ?? POLICY_COMMITMENT,
+      portfolioCommitment: commitments.portfolio ?? PORTFOLIO,
+    }).map(BigInt);
   }
 
   async function attest(
-    account: Signer,
-    options: { portfolio?: bigint; validUntil?: bigint; signer?: Signer } = {},
+    account: Signer | string,
+    options: AttestOptions = {},
   ): Promise<SignedAttestation> {
+    const t = await now();
+    const issuedAt = options.issuedAt ?? t;
     return signAttestation(options.signer ?? w.custodian, w.domain, {
-      account: await account.getAddress(),
+      account: typeof account === "string" ? account : await account.getAddress(),
       portfolioCommitment: options.portfolio ?? PORTFOLIO,
-      validUntil: options.validUntil ?? (await now()) + 24n * HOUR,
+      issuedAt,
+      validUntil: options.validUntil ?? issuedAt + DAY,
     });
   }
 
-  /** `prove` as `account` for POLICY/ROUND/PORTFOLIO, expecting the matching signals. */
-  async function proveAs(account: Signer, nonce = 1n, attestation?: SignedAttestation) {
-    await expectSignals(await signalsFor(account, nonce));
-    return submitProof(
-      w.marginRegistry.connect(account) as Contract,
-      submission(attestation ?? (await attest(account)), { nonce }),
+  /**
+   * `prove` as `account`, with the verifier expecting the signals the chain state gives for the
+   * policy's feed and round (so any refusal is the registry's, not the proof's).
+   */
+  async function proveAs(account: Signer, options: ProveOptions = {}) {
+    const policyId = options.policyId ?? POLICY;
+    const round = options.round ?? ROUND;
+    const nonce = options.nonce ?? 1n;
+    const portfolio = options.portfolio ?? PORTFOLIO;
+    const attestation = options.attestation ?? (await attest(account, { portfolio }));
+    const policy = await w.policyRegistry.getFunction("getPolicy")(policyId);
+    await expectSignals(
+      signalsOf(await account.getAddress(), nonce, {
+        market: market(round, policy.feed as string),
+        policy: policy.commitment as bigint,
+        portfolio,
+      }),
     );
+    if (options.at !== undefined) await setNextTimestamp(options.at);
+    return submitProof(registry(account), {
+      policyId,
+      round,
+      portfolioCommitment: portfolio,
+      nonce,
+      proof: PROOF,
+      attestation,
+    });
   }
 
-  function registry(as: Signer): Contract {
-    return w.marginRegistry.connect(as) as Contract;
+  /** Posts the feed's latest round + 1 (at block time `at` when given), with `market(round)`. */
+  async function postNext(options: { feed?: string; at?: bigint } = {}): Promise<bigint> {
+    const feed = options.feed ?? FEED;
+    const round = (await readFeedHead(w.marketBook, feed)).latestRound + 1n;
+    const timestamp = options.at ?? (await now());
+    if (options.at !== undefined) await setNextTimestamp(options.at);
+    await postRound(book(w.publisher), { feed, round, timestamp, commitment: market(round, feed) });
+    return round;
+  }
+
+  async function sufficient(account: Signer, policyId = POLICY, maxAge = DAY): Promise<boolean> {
+    return isMarginSufficient(w.marginRegistry, await account.getAddress(), policyId, maxAge);
+  }
+
+  /** Registers a policy as the policy admin, with POLICY's parameters unless overridden. */
+  async function registerTestPolicy(
+    policyId: string,
+    overrides: Partial<{
+      commitment: bigint;
+      feed: string;
+      supersededGrace: bigint;
+      requiresAttestation: boolean;
+    }> = {},
+  ): Promise<void> {
+    await registerPolicy(policies(w.policyAdmin), {
+      policyId,
+      commitment: overrides.commitment ?? POLICY_COMMITMENT,
+      mode: "maintenance",
+      verifier: await w.verifier.getAddress(),
+      verificationKeyHash: w.vkHash,
+      feed: overrides.feed ?? FEED,
+      maxRoundAge: MAX_ROUND_AGE,
+      supersededGrace: overrides.supersededGrace ?? GRACE,
+      requiresAttestation: overrides.requiresAttestation ?? true,
+    });
   }
 
   before(async function () {
     await compileContracts();
-    const [admin, publisher, alice, bob, custodian, stranger] = await hre.ethers.getSigners();
-    const d = await deployZkMargin(admin, { publishers: [await publisher.getAddress()] });
+    const [
+      admin,
+      publisher,
+      policyAdmin,
+      custodianAdmin,
+      alice,
+      bob,
+      custodian,
+      custodian2,
+      stranger,
+    ] = await hre.ethers.getSigners();
+    const d = await deployZkMargin(admin, {
+      roles: {
+        publishers: [await publisher.getAddress()],
+        policyAdmins: [await policyAdmin.getAddress()],
+        custodianAdmins: [await custodianAdmin.getAddress()],
+      },
+    });
     const verifier = await deployArtifact(admin, loadArtifact("ExpectedInputsVerifier"));
-    const marginRegistry = d.marginRegistry.contract;
+    const vkHash = (await verifier.contract.getFunction("verificationKeyHash")()) as string;
     const roundTimestamp = (await now()) - 60n;
     await postRound(d.marketBook.contract.connect(publisher), {
+      feed: FEED,
       round: ROUND,
       timestamp: roundTimestamp,
-      commitment: MARKET_COMMITMENT,
+      commitment: market(ROUND),
     });
+    const asPolicyAdmin = d.policyRegistry.contract.connect(policyAdmin);
+    const asCustodianAdmin = d.policyRegistry.contract.connect(custodianAdmin);
     for (const [id, commitment] of [
       [POLICY, POLICY_COMMITMENT],
       [OTHER_POLICY, OTHER_POLICY_COMMITMENT],
     ] as const) {
-      await registerPolicy(d.policyRegistry.contract, {
+      await registerPolicy(asPolicyAdmin, {
         policyId: id,
         commitment,
         mode: "maintenance",
         verifier: verifier.address,
-        verificationKeyHash: VK_HASH,
+        verificationKeyHash: vkHash,
+        feed: FEED,
         maxRoundAge: MAX_ROUND_AGE,
+        supersededGrace: GRACE,
       });
-      await addCustodian(d.policyRegistry.contract, id, await custodian.getAddress());
+      await addCustodian(asCustodianAdmin, id, await custodian.getAddress());
     }
+    await addCustodian(asCustodianAdmin, POLICY, await custodian2.getAddress());
+    const marginRegistry = d.marginRegistry.contract;
     w = {
       admin,
       publisher,
+      policyAdmin,
+      custodianAdmin,
       alice,
       bob,
       custodian,
+      custodian2,
       stranger,
       marketBook: d.marketBook.contract,
       policyRegistry: d.policyRegistry.contract,
       marginRegistry,
       verifier: verifier.contract,
+      vkHash,
       domain: await readMarginRegistryDomain(marginRegistry),
       roundTimestamp,
       errors: [
@@ -212,111 +375,272 @@ describe("contracts (test verifier)", function () {
   revertAfterEachTest();
 
   describe("MarketBook", function () {
-    function book(as: Signer): Contract {
-      return w.marketBook.connect(as) as Contract;
-    }
-
-    it("posts a round, emits RoundPosted and serves it", async function () {
+    it("posts a round to a feed, emits RoundPosted with the market data, and serves it", async function () {
       const ts = await now();
-      const receipt = await (
-        await book(w.publisher).getFunction("postRound")(ROUND + 1n, ts, 99n)
-      ).wait();
-      const log = w.marketBook.interface.parseLog(receipt.logs[0]);
-      expect(log?.name).to.equal("RoundPosted");
-      expect(log?.args.round).to.equal(ROUND + 1n);
-      expect(await w.marketBook.getFunction("getRound")(ROUND + 1n)).to.deep.equal([ts, 99n]);
-      expect(await w.marketBook.getFunction("latestRound")()).to.deep.equal([ROUND + 1n, ts, 99n]);
-      expect(await w.marketBook.getFunction("hasRound")(ROUND + 1n)).to.equal(true);
-      expect(await w.marketBook.getFunction("hasRound")(ROUND + 2n)).to.equal(false);
+      const data = toUtf8Bytes('{"round":"1043","prices":{"ETH":"3000"}}');
+      await setNextTimestamp(ts + 5n);
+      const receipt = await postRound(book(w.publisher), {
+        feed: FEED,
+        round: ROUND + 1n,
+        timestamp: ts,
+        commitment: 99n,
+        marketData: data,
+      });
+      expect(eventArgs(w.marketBook, receipt, "RoundPosted")).to.deep.equal([
+        FEED,
+        ROUND + 1n,
+        ts,
+        99n,
+        await address(w.publisher),
+        hexlify(data),
+      ]);
+      const get = (name: string, ...args: unknown[]) => w.marketBook.getFunction(name)(...args);
+      expect(await get("getRound", FEED, ROUND + 1n)).to.deep.equal([ts, 99n]);
+      expect(await get("latestRound", FEED)).to.deep.equal([ROUND + 1n, ts, 99n]);
+      expect(await get("hasRound", FEED, ROUND + 1n)).to.equal(true);
+      expect(await get("hasRound", FEED, ROUND + 2n)).to.equal(false);
+      expect(await get("hasRound", OTHER_FEED, ROUND + 1n)).to.equal(false);
+      expect(await readRound(w.marketBook, FEED, ROUND + 1n)).to.deep.equal({
+        commitment: 99n,
+        timestamp: ts,
+        postedAt: ts + 5n,
+        supersededAt: 0n,
+        outdated: false,
+        invalid: false,
+      });
+      expect(await readFeedHead(w.marketBook, FEED)).to.deep.equal({
+        firstRound: ROUND,
+        latestRound: ROUND + 1n,
+        latestTimestamp: ts,
+      });
+      // Without market data, the event carries empty bytes.
+      const next = await postRound(book(w.publisher), {
+        feed: FEED,
+        round: ROUND + 2n,
+        timestamp: ts,
+        commitment: 100n,
+      });
+      expect(eventArgs(w.marketBook, next, "RoundPosted")[5]).to.equal("0x");
     });
 
-    it("refuses a caller without PUBLISHER_ROLE", async function () {
-      await expectRevert(
-        book(w.stranger).getFunction("postRound")(ROUND + 1n, await now(), 1n),
-        w.errors,
-        "AccessControlUnauthorizedAccount",
-      );
-    });
-
-    it("refuses a round number that does not increase, including the same round again", async function () {
+    it("keeps a feed's rounds contiguous: only the latest round + 1 is accepted", async function () {
       const ts = await now();
+      for (const round of [ROUND, ROUND - 1n, ROUND + 2n, UINT64_MAX]) {
+        await expectRevert(
+          postRound(book(w.publisher), { feed: FEED, round, timestamp: ts, commitment: 2n }),
+          w.errors,
+          "RoundNotContiguous",
+          [round, ROUND + 1n],
+        );
+      }
+      expect(await postNext()).to.equal(ROUND + 1n);
       await expectRevert(
-        book(w.publisher).getFunction("postRound")(ROUND, ts, 2n),
+        postRound(book(w.publisher), {
+          feed: FEED,
+          round: ROUND + 1n,
+          timestamp: ts,
+          commitment: 3n,
+        }),
         w.errors,
-        "RoundNotIncreasing",
-        [ROUND, ROUND],
+        "RoundNotContiguous",
+        [ROUND + 1n, ROUND + 2n],
       );
-      await expectRevert(
-        book(w.publisher).getFunction("postRound")(ROUND - 1n, ts, 2n),
-        w.errors,
-        "RoundNotIncreasing",
-      );
-      expect(await w.marketBook.getFunction("getRound")(ROUND)).to.deep.equal([
+      expect(await w.marketBook.getFunction("getRound")(FEED, ROUND)).to.deep.equal([
         w.roundTimestamp,
-        MARKET_COMMITMENT,
+        market(ROUND),
       ]);
     });
 
-    it("refuses a timestamp before the latest, in the future, or zero", async function () {
-      await expectRevert(
-        book(w.publisher).getFunction("postRound")(ROUND + 1n, w.roundTimestamp - 1n, 2n),
-        w.errors,
-        "TimestampBackwards",
-      );
-      const t = (await now()) + 100n;
-      await setNextTimestamp(t);
-      await expectRevert(
-        book(w.publisher).getFunction("postRound")(ROUND + 1n, t + 1n, 2n),
-        w.errors,
-        "TimestampInFuture",
-        [t + 1n, t],
-      );
-      // The same timestamp as the previous round and as the block are both allowed.
-      await setNextTimestamp(t + 1n);
-      await (await book(w.publisher).getFunction("postRound")(ROUND + 1n, t + 1n, 2n)).wait();
-      await (await book(w.publisher).getFunction("postRound")(ROUND + 2n, t + 1n, 3n)).wait();
+    it("opens a feed at a round from 1 to MAX_FIRST_ROUND, so round 2^64 - 1 cannot block it", async function () {
+      const maxFirst = (await w.marketBook.getFunction("MAX_FIRST_ROUND")()) as bigint;
+      expect(maxFirst).to.equal(2n ** 63n - 1n);
+      const fresh = feedIdOf(0xf1e5n);
+      const ts = await now();
+      const post = (feed: string, round: bigint) =>
+        postRound(book(w.publisher), { feed, round, timestamp: ts, commitment: 5n });
+      for (const round of [0n, maxFirst + 1n, UINT64_MAX]) {
+        await expectRevert(post(fresh, round), w.errors, "InvalidFirstRound", [round]);
+      }
+      expect(await readFeedHead(w.marketBook, fresh)).to.deep.equal({
+        firstRound: 0n,
+        latestRound: 0n,
+        latestTimestamp: 0n,
+      });
+      await post(fresh, maxFirst);
+      // 2^63 rounds remain after the highest opening: the feed goes on.
+      await post(fresh, maxFirst + 1n);
+      expect(await readFeedHead(w.marketBook, fresh)).to.deep.equal({
+        firstRound: maxFirst,
+        latestRound: maxFirst + 1n,
+        latestTimestamp: ts,
+      });
+      const lowest = feedIdOf(0xf1e6n);
+      await post(lowest, 1n);
+      expect((await readFeedHead(w.marketBook, lowest)).firstRound).to.equal(1n);
     });
 
-    it("refuses a zero timestamp on the first round", async function () {
-      const fresh = await deployZkMargin(w.admin, { publishers: [await w.publisher.getAddress()] });
+    it("refuses the zero feed", async function () {
       await expectRevert(
-        (fresh.marketBook.contract.connect(w.publisher) as Contract).getFunction("postRound")(
-          1n,
-          0n,
-          1n,
-        ),
+        postRound(book(w.publisher), { feed: ZeroHash, round: 1n, timestamp: 1n, commitment: 1n }),
         w.errors,
-        "ZeroTimestamp",
+        "ZeroFeed",
       );
-      await expectRevert(
-        fresh.marketBook.contract.getFunction("latestRound")(),
-        w.errors,
-        "UnknownRound",
-        [0n],
-      );
+    });
+
+    it("keeps feeds independent: the same round number in two feeds, each with its own commitment, timestamps and head", async function () {
+      // OTHER_FEED opens at FEED's round number, with a timestamp before FEED's latest.
+      const early = w.roundTimestamp - 100n;
+      await postRound(book(w.publisher), {
+        feed: OTHER_FEED,
+        round: ROUND,
+        timestamp: early,
+        commitment: market(ROUND, OTHER_FEED),
+      });
+      const getRound = w.marketBook.getFunction("getRound");
+      expect(await getRound(FEED, ROUND)).to.deep.equal([w.roundTimestamp, market(ROUND)]);
+      expect(await getRound(OTHER_FEED, ROUND)).to.deep.equal([early, market(ROUND, OTHER_FEED)]);
+      // Posting to one feed supersedes nothing in the other.
+      expect(await postNext({ feed: OTHER_FEED })).to.equal(ROUND + 1n);
+      expect((await readRound(w.marketBook, FEED, ROUND)).supersededAt).to.equal(0n);
+      expect((await readFeedHead(w.marketBook, FEED)).latestRound).to.equal(ROUND);
+      expect(await postNext()).to.equal(ROUND + 1n);
+      expect((await readRound(w.marketBook, OTHER_FEED, ROUND + 1n)).supersededAt).to.equal(0n);
+    });
+
+    it("refuses a timestamp before the feed's latest, in the future, or zero", async function () {
+      const post = (round: bigint, timestamp: bigint, feed = FEED) =>
+        postRound(book(w.publisher), { feed, round, timestamp, commitment: 2n });
+      await expectRevert(post(ROUND + 1n, w.roundTimestamp - 1n), w.errors, "TimestampBackwards", [
+        w.roundTimestamp - 1n,
+        w.roundTimestamp,
+      ]);
+      await expectRevert(post(ROUND + 1n, 0n), w.errors, "ZeroTimestamp");
+      await expectRevert(post(1n, 0n, OTHER_FEED), w.errors, "ZeroTimestamp");
+      const t = (await now()) + 100n;
+      await setNextTimestamp(t);
+      await expectRevert(post(ROUND + 1n, t + 1n), w.errors, "TimestampInFuture", [t + 1n, t]);
+      // The block's own time, and the same timestamp as the latest round, are both allowed.
+      await setNextTimestamp(t + 1n);
+      await post(ROUND + 1n, t + 1n);
+      await post(ROUND + 2n, t + 1n);
     });
 
     it("refuses a zero commitment and one at the field modulus", async function () {
       const ts = await now();
-      await expectRevert(
-        book(w.publisher).getFunction("postRound")(ROUND + 1n, ts, 0n),
-        w.errors,
-        "InvalidMarketCommitment",
-      );
-      await expectRevert(
-        book(w.publisher).getFunction("postRound")(ROUND + 1n, ts, SCALAR_FIELD),
-        w.errors,
-        "InvalidMarketCommitment",
-        [SCALAR_FIELD],
-      );
-      await (
-        await book(w.publisher).getFunction("postRound")(ROUND + 1n, ts, SCALAR_FIELD - 1n)
-      ).wait();
+      const post = (commitment: bigint) =>
+        postRound(book(w.publisher), { feed: FEED, round: ROUND + 1n, timestamp: ts, commitment });
+      await expectRevert(post(0n), w.errors, "InvalidMarketCommitment", [0n]);
+      await expectRevert(post(SCALAR_FIELD), w.errors, "InvalidMarketCommitment", [SCALAR_FIELD]);
+      await post(SCALAR_FIELD - 1n);
     });
 
-    it("reverts on an unknown round and reads it as zero through roundData", async function () {
-      await expectRevert(w.marketBook.getFunction("getRound")(7n), w.errors, "UnknownRound", [7n]);
-      expect(await w.marketBook.getFunction("roundData")(7n)).to.deep.equal([0n, 0n]);
+    it("reads an unknown round or feed as zero, and reverts on getRound and latestRound", async function () {
+      await expectRevert(w.marketBook.getFunction("getRound")(FEED, 7n), w.errors, "UnknownRound", [
+        FEED,
+        7n,
+      ]);
+      expect(await readRound(w.marketBook, FEED, 7n)).to.deep.equal(NO_ROUND);
+      await expectRevert(
+        w.marketBook.getFunction("latestRound")(OTHER_FEED),
+        w.errors,
+        "UnknownRound",
+        [OTHER_FEED, 0n],
+      );
+      expect(await readFeedHead(w.marketBook, OTHER_FEED)).to.deep.equal({
+        firstRound: 0n,
+        latestRound: 0n,
+        latestTimestamp: 0n,
+      });
+    });
+
+    it("records when a round is superseded (round + 1 posted) and outdated (round + 2 posted)", async function () {
+      const initial = await readRound(w.marketBook, FEED, ROUND);
+      expect(initial.supersededAt).to.equal(0n);
+      const t1 = (await now()) + 10n;
+      await postNext({ at: t1 });
+      expect(await readRound(w.marketBook, FEED, ROUND)).to.deep.equal({
+        ...initial,
+        supersededAt: t1,
+      });
+      expect(await readRound(w.marketBook, FEED, ROUND + 1n)).to.deep.equal({
+        commitment: market(ROUND + 1n),
+        timestamp: t1,
+        postedAt: t1,
+        supersededAt: 0n,
+        outdated: false,
+        invalid: false,
+      });
+      // The feed's first round has no predecessor to mark.
+      expect(await readRound(w.marketBook, FEED, ROUND - 1n)).to.deep.equal(NO_ROUND);
+      const t2 = t1 + 20n;
+      await postNext({ at: t2 });
+      expect(await readRound(w.marketBook, FEED, ROUND)).to.deep.equal({
+        ...initial,
+        supersededAt: t1,
+        outdated: true,
+      });
+      expect((await readRound(w.marketBook, FEED, ROUND + 1n)).supersededAt).to.equal(t2);
+      expect((await readRound(w.marketBook, FEED, ROUND + 1n)).outdated).to.equal(false);
+      expect(await readFeedHead(w.marketBook, FEED)).to.deep.equal({
+        firstRound: ROUND,
+        latestRound: ROUND + 2n,
+        latestTimestamp: t2,
+      });
+      await postNext({ at: t2 + 30n });
+      expect((await readRound(w.marketBook, FEED, ROUND + 1n)).outdated).to.equal(true);
+      // A superseded round's record is not rewritten by later posts.
+      expect((await readRound(w.marketBook, FEED, ROUND)).supersededAt).to.equal(t1);
+    });
+
+    it("invalidates a posted round once, without moving the feed's head", async function () {
+      const publisher = await address(w.publisher);
+      const asPublisher = book(w.publisher);
+      await expectRevert(invalidateRound(asPublisher, FEED, ROUND + 1n), w.errors, "UnknownRound", [
+        FEED,
+        ROUND + 1n,
+      ]);
+      await expectRevert(
+        invalidateRound(asPublisher, OTHER_FEED, ROUND),
+        w.errors,
+        "UnknownRound",
+        [OTHER_FEED, ROUND],
+      );
+      const before = await readRound(w.marketBook, FEED, ROUND);
+      const receipt = await invalidateRound(asPublisher, FEED, ROUND);
+      expect(eventArgs(w.marketBook, receipt, "RoundInvalidated")).to.deep.equal([
+        FEED,
+        ROUND,
+        publisher,
+      ]);
+      expect(await readRound(w.marketBook, FEED, ROUND)).to.deep.equal({
+        ...before,
+        invalid: true,
+      });
+      await expectRevert(
+        invalidateRound(asPublisher, FEED, ROUND),
+        w.errors,
+        "RoundAlreadyInvalid",
+        [FEED, ROUND],
+      );
+      // The round keeps its number: corrected data is the next round.
+      expect((await readFeedHead(w.marketBook, FEED)).latestRound).to.equal(ROUND);
+      await expectRevert(
+        postRound(asPublisher, {
+          feed: FEED,
+          round: ROUND,
+          timestamp: await now(),
+          commitment: 9n,
+        }),
+        w.errors,
+        "RoundNotContiguous",
+        [ROUND, ROUND + 1n],
+      );
+      expect(await postNext()).to.equal(ROUND + 1n);
+      // An older round can be invalidated too, and the flag is per feed.
+      await postNext();
+      await invalidateRound(asPublisher, FEED, ROUND + 1n);
+      expect((await readRound(w.marketBook, FEED, ROUND + 1n)).invalid).to.equal(true);
+      expect((await readRound(w.marketBook, FEED, ROUND + 2n)).invalid).to.equal(false);
     });
   });
 
@@ -327,214 +651,500 @@ describe("contracts (test verifier)", function () {
         commitment: 42n,
         mode: 0,
         verifier: w.verifier.target,
-        verificationKeyHash: VK_HASH,
+        verificationKeyHash: w.vkHash,
+        feed: OTHER_FEED,
         maxRoundAge: 60n,
+        supersededGrace: 30n,
         requiresAttestation: true,
         ...overrides,
       };
     }
+    const register = (p: ReturnType<typeof params>, id = NEW) =>
+      policies(w.policyAdmin).getFunction("registerPolicy")(id, p);
 
-    it("registers a policy, emits PolicyRegistered and serves it", async function () {
-      const receipt = await (
-        await w.policyRegistry.getFunction("registerPolicy")(NEW, params())
-      ).wait();
-      expect(w.policyRegistry.interface.parseLog(receipt.logs[0])?.name).to.equal(
-        "PolicyRegistered",
-      );
+    it("registers a policy with its feed, key hash and grace, emits PolicyRegistered and serves it", async function () {
+      const receipt = await (await register(params())).wait();
+      expect(eventArgs(w.policyRegistry, receipt, "PolicyRegistered")).to.deep.equal([
+        NEW,
+        42n,
+        0n,
+        w.verifier.target,
+        w.vkHash,
+        OTHER_FEED,
+        60n,
+        30n,
+        true,
+      ]);
       const p = await w.policyRegistry.getFunction("getPolicy")(NEW);
-      expect([
-        p.commitment,
-        p.mode,
-        p.verifier,
-        p.verificationKeyHash,
-        p.maxRoundAge,
-        p.requiresAttestation,
-        p.retired,
-      ]).to.deep.equal([42n, 0n, w.verifier.target, VK_HASH, 60n, true, false]);
+      expect({
+        commitment: p.commitment,
+        verifier: p.verifier,
+        maxRoundAge: p.maxRoundAge,
+        supersededGrace: p.supersededGrace,
+        mode: p.mode,
+        requiresAttestation: p.requiresAttestation,
+        retired: p.retired,
+        feed: p.feed,
+        verificationKeyHash: p.verificationKeyHash,
+      }).to.deep.equal({
+        commitment: 42n,
+        verifier: w.verifier.target,
+        maxRoundAge: 60n,
+        supersededGrace: 30n,
+        mode: 0n,
+        requiresAttestation: true,
+        retired: false,
+        feed: OTHER_FEED,
+        verificationKeyHash: w.vkHash,
+      });
       expect(await w.policyRegistry.getFunction("isActive")(NEW)).to.equal(true);
+      // The SDK's defaults: no grace, attestation required.
+      const DEFAULTS = policyIdOf("sdk-defaults");
+      await registerPolicy(policies(w.policyAdmin), {
+        policyId: DEFAULTS,
+        commitment: 43n,
+        mode: "initial",
+        verifier: await w.verifier.getAddress(),
+        verificationKeyHash: w.vkHash,
+        feed: FEED,
+        maxRoundAge: 60n,
+      });
+      const d = await w.policyRegistry.getFunction("getPolicy")(DEFAULTS);
+      expect([d.supersededGrace, d.requiresAttestation, d.mode]).to.deep.equal([0n, true, 0n]);
     });
 
     it("never re-registers an id, active or retired", async function () {
-      await expectRevert(
-        w.policyRegistry.getFunction("registerPolicy")(POLICY, params()),
-        w.errors,
-        "PolicyAlreadyRegistered",
-        [POLICY],
-      );
-      await (await w.policyRegistry.getFunction("retirePolicy")(POLICY)).wait();
-      await expectRevert(
-        w.policyRegistry.getFunction("registerPolicy")(POLICY, params()),
-        w.errors,
-        "PolicyAlreadyRegistered",
-        [POLICY],
-      );
+      await expectRevert(register(params(), POLICY), w.errors, "PolicyAlreadyRegistered", [POLICY]);
+      await (await policies(w.policyAdmin).getFunction("retirePolicy")(POLICY)).wait();
+      await expectRevert(register(params(), POLICY), w.errors, "PolicyAlreadyRegistered", [POLICY]);
       expect((await w.policyRegistry.getFunction("getPolicy")(POLICY)).commitment).to.equal(
         POLICY_COMMITMENT,
       );
     });
 
     it("refuses malformed parameters", async function () {
-      const reg = w.policyRegistry.getFunction("registerPolicy");
-      await expectRevert(reg(ZeroHash, params()), w.errors, "ZeroPolicyId");
-      await expectRevert(reg(NEW, params({ commitment: 0n })), w.errors, "InvalidPolicyCommitment");
+      await expectRevert(register(params(), ZeroHash), w.errors, "ZeroPolicyId");
       await expectRevert(
-        reg(NEW, params({ commitment: SCALAR_FIELD })),
+        register(params({ commitment: 0n })),
+        w.errors,
+        "InvalidPolicyCommitment",
+        [0n],
+      );
+      await expectRevert(
+        register(params({ commitment: SCALAR_FIELD })),
         w.errors,
         "InvalidPolicyCommitment",
         [SCALAR_FIELD],
       );
       await expectRevert(
-        reg(NEW, params({ verifier: await w.alice.getAddress() })),
-        w.errors,
-        "VerifierNotAContract",
-      );
-      await expectRevert(
-        reg(NEW, params({ verificationKeyHash: ZeroHash })),
+        register(params({ verificationKeyHash: ZeroHash })),
         w.errors,
         "ZeroVerificationKeyHash",
       );
-      await expectRevert(reg(NEW, params({ maxRoundAge: 0n })), w.errors, "ZeroMaxRoundAge");
+      await expectRevert(register(params({ feed: ZeroHash })), w.errors, "ZeroFeed");
+      await expectRevert(register(params({ maxRoundAge: 0n })), w.errors, "ZeroMaxRoundAge");
+      // Zero grace is legal: only the latest round counts.
+      await register(params({ supersededGrace: 0n }));
     });
 
-    it("refuses callers without POLICY_ADMIN_ROLE", async function () {
-      const asStranger = w.policyRegistry.connect(w.stranger) as Contract;
+    it("refuses a verifier that is not the registered one: another key hash, none, always-true code, an EOA", async function () {
+      const other = keccak256(toUtf8Bytes("another verification key"));
       await expectRevert(
-        asStranger.getFunction("registerPolicy")(NEW, params()),
+        register(params({ verificationKeyHash: other })),
         w.errors,
-        "AccessControlUnauthorizedAccount",
+        "VerificationKeyHashMismatch",
+        [other, w.vkHash],
       );
+      // The audit's 10-byte contract answers every call with the word 1, so its "key hash" is
+      // 0x..01 and never the instance's.
+      const alwaysTrue = await deployRuntime(w.admin, ALWAYS_TRUE_RUNTIME);
+      expect(await hre.ethers.provider.getCode(alwaysTrue)).to.equal(ALWAYS_TRUE_RUNTIME);
       await expectRevert(
-        asStranger.getFunction("retirePolicy")(POLICY),
+        register(params({ verifier: alwaysTrue })),
         w.errors,
-        "AccessControlUnauthorizedAccount",
+        "VerificationKeyHashMismatch",
+        [w.vkHash, toBeHex(1n, 32)],
       );
+      // Contracts that do not answer verificationKeyHash() with exactly one word: STOP (empty
+      // answer), 31 or 64 bytes of answer, and a contract without the function (reverts).
+      for (const runtime of ["0x00", "0x601f6000f3", "0x60406000f3"]) {
+        const contract = await deployRuntime(w.admin, runtime);
+        await expectRevert(
+          register(params({ verifier: contract })),
+          w.errors,
+          "VerifierWithoutKeyHash",
+          [contract],
+        );
+      }
+      const marketBook = await w.marketBook.getAddress();
       await expectRevert(
-        asStranger.getFunction("addCustodian")(POLICY, await w.stranger.getAddress()),
+        register(params({ verifier: marketBook })),
         w.errors,
-        "AccessControlUnauthorizedAccount",
+        "VerifierWithoutKeyHash",
+        [marketBook],
       );
-      await expectRevert(
-        asStranger.getFunction("removeCustodian")(POLICY, await w.custodian.getAddress()),
-        w.errors,
-        "AccessControlUnauthorizedAccount",
-      );
+      for (const eoa of [await address(w.alice), ZeroAddress]) {
+        await expectRevert(register(params({ verifier: eoa })), w.errors, "VerifierNotAContract", [
+          eoa,
+        ]);
+      }
+      expect(await w.policyRegistry.getFunction("isActive")(NEW)).to.equal(false);
     });
 
     it("retires once, for good", async function () {
-      const receipt = await (await w.policyRegistry.getFunction("retirePolicy")(POLICY)).wait();
-      expect(w.policyRegistry.interface.parseLog(receipt.logs[0])?.name).to.equal("PolicyRetired");
+      const asAdmin = policies(w.policyAdmin);
+      const receipt = await (await asAdmin.getFunction("retirePolicy")(POLICY)).wait();
+      expect(eventArgs(w.policyRegistry, receipt, "PolicyRetired")).to.deep.equal([POLICY]);
       expect(await w.policyRegistry.getFunction("isActive")(POLICY)).to.equal(false);
+      expect((await w.policyRegistry.getFunction("getPolicy")(POLICY)).retired).to.equal(true);
+      await expectRevert(asAdmin.getFunction("retirePolicy")(POLICY), w.errors, "PolicyIsRetired", [
+        POLICY,
+      ]);
+      await expectRevert(asAdmin.getFunction("retirePolicy")(NEW), w.errors, "UnknownPolicy", [
+        NEW,
+      ]);
       await expectRevert(
-        w.policyRegistry.getFunction("retirePolicy")(POLICY),
+        addCustodian(policies(w.custodianAdmin), POLICY, await address(w.bob)),
         w.errors,
         "PolicyIsRetired",
         [POLICY],
       );
-      await expectRevert(
-        w.policyRegistry.getFunction("retirePolicy")(NEW),
-        w.errors,
-        "UnknownPolicy",
-        [NEW],
-      );
-      await expectRevert(
-        w.policyRegistry.getFunction("addCustodian")(POLICY, await w.bob.getAddress()),
-        w.errors,
-        "PolicyIsRetired",
+      // Custodians can still be removed from a retired policy.
+      await removeCustodian(policies(w.custodianAdmin), POLICY, await address(w.custodian2));
+    });
+
+    it("adds and removes custodians per policy, with fresh ids and registration times", async function () {
+      const c = await address(w.custodian);
+      const c2 = await address(w.custodian2);
+      const b = await address(w.bob);
+      const pr = w.policyRegistry;
+      const asAdmin = policies(w.custodianAdmin);
+      const registrationOf = async (policyId: string, custodian: string) =>
+        [...(await pr.getFunction("registrationOf")(policyId, custodian))] as [bigint, bigint];
+      const byId = async (policyId: string, id: bigint) => [
+        ...(await pr.getFunction("custodianById")(policyId, id)),
+      ];
+      expect(await pr.getFunction("custodians")(POLICY)).to.deep.equal([c, c2]);
+      await expectRevert(addCustodian(asAdmin, POLICY, c), w.errors, "CustodianAlreadyRegistered", [
+        POLICY,
+        c,
+      ]);
+      await expectRevert(addCustodian(asAdmin, POLICY, ZeroAddress), w.errors, "ZeroCustodian");
+      await expectRevert(addCustodian(asAdmin, NEW, b), w.errors, "UnknownPolicy", [NEW]);
+      await expectRevert(removeCustodian(asAdmin, NEW, b), w.errors, "UnknownPolicy", [NEW]);
+      await expectRevert(removeCustodian(asAdmin, POLICY, b), w.errors, "CustodianNotRegistered", [
+        POLICY,
+        b,
+      ]);
+      const [cId, cAt] = await registrationOf(POLICY, c);
+      expect(cId).to.not.equal(0n);
+      expect(await byId(POLICY, cId)).to.deep.equal([c, true, cAt]);
+
+      const added = await addCustodian(asAdmin, POLICY, b);
+      const [bId, bAt] = await registrationOf(POLICY, b);
+      expect(bAt).to.equal(await blockTimestamp(added));
+      expect(eventArgs(pr, added, "CustodianAdded")).to.deep.equal([POLICY, b, bId]);
+      // Ids are fresh per registration, across policies too.
+      const [otherId] = await registrationOf(OTHER_POLICY, c);
+      const [c2Id] = await registrationOf(POLICY, c2);
+      expect(new Set([cId, otherId, c2Id, bId]).size).to.equal(4);
+
+      const removed = await removeCustodian(asAdmin, POLICY, c);
+      expect(eventArgs(pr, removed, "CustodianRemoved")).to.deep.equal([POLICY, c, cId]);
+      expect(await registrationOf(POLICY, c)).to.deep.equal([0n, 0n]);
+      // The ended registration stays readable under its id, inactive.
+      expect(await byId(POLICY, cId)).to.deep.equal([c, false, cAt]);
+      expect(await byId(POLICY, bId)).to.deep.equal([b, true, bAt]);
+      // An id is scoped to its policy.
+      expect(await byId(POLICY, otherId)).to.deep.equal([ZeroAddress, false, 0n]);
+      expect(await pr.getFunction("isCustodian")(POLICY, c)).to.equal(false);
+      expect(await pr.getFunction("isCustodian")(OTHER_POLICY, c)).to.equal(true);
+      expect([...(await pr.getFunction("custodians")(POLICY))].sort()).to.deep.equal(
+        [c2, b].sort(),
       );
     });
 
-    it("adds and removes custodians per policy", async function () {
-      const c = await w.custodian.getAddress();
-      const b = await w.bob.getAddress();
-      expect(await w.policyRegistry.getFunction("custodians")(POLICY)).to.deep.equal([c]);
-      await expectRevert(
-        w.policyRegistry.getFunction("addCustodian")(POLICY, c),
-        w.errors,
-        "CustodianAlreadyRegistered",
-        [POLICY, c],
-      );
-      await expectRevert(
-        w.policyRegistry.getFunction("addCustodian")(POLICY, ZeroAddress),
-        w.errors,
-        "ZeroCustodian",
-      );
-      await expectRevert(
-        w.policyRegistry.getFunction("addCustodian")(NEW, b),
-        w.errors,
-        "UnknownPolicy",
-      );
-      await expectRevert(
-        w.policyRegistry.getFunction("removeCustodian")(POLICY, b),
-        w.errors,
-        "CustodianNotRegistered",
-        [POLICY, b],
-      );
-      const cId = (await w.policyRegistry.getFunction("custodianIdOf")(POLICY, c)) as bigint;
-      const added = await (await w.policyRegistry.getFunction("addCustodian")(POLICY, b)).wait();
-      const addedLog = w.policyRegistry.interface.parseLog(added.logs[0]);
-      const bId = (await w.policyRegistry.getFunction("custodianIdOf")(POLICY, b)) as bigint;
-      expect([addedLog?.name, ...(addedLog?.args ?? [])]).to.deep.equal([
-        "CustodianAdded",
-        POLICY,
-        b,
-        bId,
-      ]);
-      // Ids are fresh per registration, across policies too.
-      const otherId = (await w.policyRegistry.getFunction("custodianIdOf")(
-        OTHER_POLICY,
-        c,
-      )) as bigint;
-      expect(new Set([cId, otherId, bId]).size).to.equal(3);
-      const receipt = await (
-        await w.policyRegistry.getFunction("removeCustodian")(POLICY, c)
-      ).wait();
-      const removedLog = w.policyRegistry.interface.parseLog(receipt.logs[0]);
-      expect([removedLog?.name, ...(removedLog?.args ?? [])]).to.deep.equal([
-        "CustodianRemoved",
-        POLICY,
-        c,
+    it("gives MarginRegistry the proof context and the status context in one call each", async function () {
+      const c = await address(w.custodian);
+      const pr = w.policyRegistry;
+      const [cId, cAt] = [...(await pr.getFunction("registrationOf")(POLICY, c))];
+      const proofContext = async (policyId: string, custodian: string) => {
+        const x = await pr.getFunction("proofContext")(policyId, custodian);
+        return [
+          x.commitment,
+          x.verifier,
+          x.feed,
+          x.maxRoundAge,
+          x.supersededGrace,
+          x.requiresAttestation,
+          x.retired,
+          x.custodianId,
+          x.custodianRegisteredAt,
+        ];
+      };
+      const statusContext = async (policyId: string, id: bigint) => {
+        const x = await pr.getFunction("statusContext")(policyId, id);
+        return [x.counts, x.feed, x.supersededGrace, x.custodian];
+      };
+      const verifier = w.verifier.target;
+      expect(await proofContext(POLICY, c)).to.deep.equal([
+        POLICY_COMMITMENT,
+        verifier,
+        FEED,
+        MAX_ROUND_AGE,
+        GRACE,
+        true,
+        false,
         cId,
+        cAt,
       ]);
-      expect(await w.policyRegistry.getFunction("custodianIdOf")(POLICY, c)).to.equal(0n);
-      expect([...(await w.policyRegistry.getFunction("custodianById")(POLICY, cId))]).to.deep.equal(
-        [c, false],
+      // An unregistered custodian, and an unknown policy, read as zero.
+      const stranger = await address(w.stranger);
+      expect((await proofContext(POLICY, stranger)).slice(7)).to.deep.equal([0n, 0n]);
+      expect(await proofContext(NEW, c)).to.deep.equal([
+        0n,
+        ZeroAddress,
+        ZeroHash,
+        0n,
+        0n,
+        false,
+        false,
+        0n,
+        0n,
+      ]);
+      expect(await statusContext(POLICY, cId)).to.deep.equal([true, FEED, GRACE, c]);
+      expect(await statusContext(NEW, 0n)).to.deep.equal([false, ZeroHash, 0n, ZeroAddress]);
+      // A policy without attestations looks up no custodian.
+      const OPEN = policyIdOf("open-policy");
+      await registerTestPolicy(OPEN, { requiresAttestation: false });
+      expect((await proofContext(OPEN, c)).slice(7)).to.deep.equal([0n, 0n]);
+      expect(await statusContext(OPEN, 0n)).to.deep.equal([true, FEED, GRACE, ZeroAddress]);
+      // A removed registration no longer counts (its custodian is still named).
+      await removeCustodian(policies(w.custodianAdmin), POLICY, c);
+      expect(await statusContext(POLICY, cId)).to.deep.equal([false, FEED, GRACE, c]);
+      // A retired policy counts no status, but still names its feed and grace.
+      await (await policies(w.policyAdmin).getFunction("retirePolicy")(OPEN)).wait();
+      expect(await statusContext(OPEN, 0n)).to.deep.equal([false, FEED, GRACE, ZeroAddress]);
+    });
+  });
+
+  describe("roles and admin (single keys)", function () {
+    it("names the roles as documented", async function () {
+      expect(await w.marketBook.getFunction("PUBLISHER_ROLE")()).to.equal(PUBLISHER_ROLE);
+      expect(await w.policyRegistry.getFunction("POLICY_ADMIN_ROLE")()).to.equal(POLICY_ADMIN_ROLE);
+      expect(await w.policyRegistry.getFunction("CUSTODIAN_ADMIN_ROLE")()).to.equal(
+        CUSTODIAN_ADMIN_ROLE,
       );
-      expect([...(await w.policyRegistry.getFunction("custodianById")(POLICY, bId))]).to.deep.equal(
-        [b, true],
+      expect(new Set([PUBLISHER_ROLE, POLICY_ADMIN_ROLE, CUSTODIAN_ADMIN_ROLE]).size).to.equal(3);
+    });
+
+    it("gives the admin no operational role until it grants itself one", async function () {
+      const admin = await address(w.admin);
+      const hasRole = (c: Contract, role: string) => c.getFunction("hasRole")(role, admin);
+      expect(await hasRole(w.marketBook, DEFAULT_ADMIN_ROLE)).to.equal(true);
+      expect(await hasRole(w.policyRegistry, DEFAULT_ADMIN_ROLE)).to.equal(true);
+      expect(await hasRole(w.marketBook, PUBLISHER_ROLE)).to.equal(false);
+      expect(await hasRole(w.policyRegistry, POLICY_ADMIN_ROLE)).to.equal(false);
+      expect(await hasRole(w.policyRegistry, CUSTODIAN_ADMIN_ROLE)).to.equal(false);
+      const post = () =>
+        postRound(book(w.admin), {
+          feed: FEED,
+          round: ROUND + 1n,
+          timestamp: w.roundTimestamp,
+          commitment: 1n,
+        });
+      const NEW = policyIdOf("admin-policy");
+      const register = () =>
+        registerPolicy(policies(w.admin), {
+          policyId: NEW,
+          commitment: 1n,
+          mode: "initial",
+          verifier: String(w.verifier.target),
+          verificationKeyHash: w.vkHash,
+          feed: FEED,
+          maxRoundAge: 60n,
+          requiresAttestation: false,
+        });
+      const add = () => addCustodian(policies(w.admin), POLICY, admin);
+      await expectRevert(post(), w.errors, "AccessControlUnauthorizedAccount", [
+        admin,
+        PUBLISHER_ROLE,
+      ]);
+      await expectRevert(register(), w.errors, "AccessControlUnauthorizedAccount", [
+        admin,
+        POLICY_ADMIN_ROLE,
+      ]);
+      await expectRevert(add(), w.errors, "AccessControlUnauthorizedAccount", [
+        admin,
+        CUSTODIAN_ADMIN_ROLE,
+      ]);
+      // Granting is the admin's job, and each grant is visible on-chain.
+      await grantRole(w.marketBook, "PUBLISHER_ROLE", admin);
+      await grantRole(w.policyRegistry, "POLICY_ADMIN_ROLE", admin);
+      await grantRole(w.policyRegistry, "CUSTODIAN_ADMIN_ROLE", admin);
+      await post();
+      await register();
+      await add();
+    });
+
+    it("lets each role do only its job, and no role grant roles", async function () {
+      const [publisher, policyAdmin, custodianAdmin, stranger] = [
+        w.publisher,
+        w.policyAdmin,
+        w.custodianAdmin,
+        w.stranger,
+      ];
+      const actions: Record<string, (as: Signer) => Promise<unknown>> = {
+        [PUBLISHER_ROLE]: async (as) =>
+          postRound(book(as), {
+            feed: FEED,
+            round: ROUND + 1n,
+            timestamp: w.roundTimestamp,
+            commitment: 1n,
+          }),
+        [POLICY_ADMIN_ROLE]: async (as) => policies(as).getFunction("retirePolicy")(OTHER_POLICY),
+        [CUSTODIAN_ADMIN_ROLE]: async (as) =>
+          addCustodian(policies(as), POLICY, await address(w.bob)),
+      };
+      const invalidate = (as: Signer) => invalidateRound(book(as), FEED, ROUND);
+      const retire = (as: Signer) => policies(as).getFunction("retirePolicy")(POLICY);
+      const remove = async (as: Signer) =>
+        removeCustodian(policies(as), POLICY, await address(w.custodian));
+      const holders: [Signer, string | undefined][] = [
+        [publisher, PUBLISHER_ROLE],
+        [policyAdmin, POLICY_ADMIN_ROLE],
+        [custodianAdmin, CUSTODIAN_ADMIN_ROLE],
+        [stranger, undefined],
+      ];
+      for (const [signer, own] of holders) {
+        const who = await address(signer);
+        for (const [role, action] of Object.entries(actions)) {
+          if (role === own) continue;
+          await expectRevert(action(signer), w.errors, "AccessControlUnauthorizedAccount", [
+            who,
+            role,
+          ]);
+        }
+        for (const [role, action] of [
+          [PUBLISHER_ROLE, invalidate],
+          [POLICY_ADMIN_ROLE, retire],
+          [CUSTODIAN_ADMIN_ROLE, remove],
+        ] as const) {
+          if (role === own) continue;
+          await expectRevert(action(signer), w.errors, "AccessControlUnauthorizedAccount", [
+            who,
+            role,
+          ]);
+        }
+        // No operational role can grant one, its own included.
+        for (const contract of [w.marketBook, w.policyRegistry]) {
+          await expectRevert(
+            (contract.connect(signer) as Contract).getFunction("grantRole")(
+              own ?? PUBLISHER_ROLE,
+              await address(w.stranger),
+            ),
+            w.errors,
+            "AccessControlUnauthorizedAccount",
+            [who, DEFAULT_ADMIN_ROLE],
+          );
+        }
+      }
+      // Each holder does its own job.
+      for (const [signer, own] of holders.slice(0, 3)) await actions[own as string](signer);
+    });
+
+    it("transfers the admin in two steps with a delay, on MarketBook and on PolicyRegistry", async function () {
+      const [admin, next, stranger] = await Promise.all(
+        [w.admin, w.bob, w.stranger].map((s) => s.getAddress()),
       );
-      // An id is scoped to its policy.
-      expect([
-        ...(await w.policyRegistry.getFunction("custodianById")(POLICY, otherId)),
-      ]).to.deep.equal([ZeroAddress, false]);
-      expect(await w.policyRegistry.getFunction("isCustodian")(POLICY, c)).to.equal(false);
-      expect(await w.policyRegistry.getFunction("isCustodian")(OTHER_POLICY, c)).to.equal(true);
-      expect(await w.policyRegistry.getFunction("custodians")(POLICY)).to.deep.equal([b]);
+      for (const [contract, role] of [
+        [w.marketBook, "PUBLISHER_ROLE"],
+        [w.policyRegistry, "POLICY_ADMIN_ROLE"],
+      ] as const) {
+        const as = (s: Signer) => contract.connect(s) as Contract;
+        expect(await contract.getFunction("defaultAdmin")()).to.equal(admin);
+        expect(await contract.getFunction("defaultAdminDelay")()).to.equal(DEFAULT_ADMIN_DELAY);
+        // No shortcut: DEFAULT_ADMIN_ROLE cannot be granted directly.
+        await expectRevert(
+          as(w.admin).getFunction("grantRole")(DEFAULT_ADMIN_ROLE, next),
+          w.errors,
+          "AccessControlEnforcedDefaultAdminRules",
+        );
+        await expectRevert(
+          as(w.stranger).getFunction("beginDefaultAdminTransfer")(stranger),
+          w.errors,
+          "AccessControlUnauthorizedAccount",
+          [stranger, DEFAULT_ADMIN_ROLE],
+        );
+        const begun = await (
+          await as(w.admin).getFunction("beginDefaultAdminTransfer")(next)
+        ).wait();
+        const schedule = (await blockTimestamp(begun)) + DEFAULT_ADMIN_DELAY;
+        expect([...(await contract.getFunction("pendingDefaultAdmin")())]).to.deep.equal([
+          next,
+          schedule,
+        ]);
+        await expectRevert(
+          as(w.stranger).getFunction("acceptDefaultAdminTransfer")(),
+          w.errors,
+          "AccessControlInvalidDefaultAdmin",
+          [stranger],
+        );
+        // Not before the delay has passed: at the schedule itself it is still too early.
+        await setNextTimestamp(schedule);
+        await expectRevert(
+          as(w.bob).getFunction("acceptDefaultAdminTransfer")(),
+          w.errors,
+          "AccessControlEnforcedDefaultAdminDelay",
+          [schedule],
+        );
+        await setNextTimestamp(schedule + 1n);
+        await (await as(w.bob).getFunction("acceptDefaultAdminTransfer")()).wait();
+        expect(await contract.getFunction("defaultAdmin")()).to.equal(next);
+        expect(await contract.getFunction("hasRole")(DEFAULT_ADMIN_ROLE, admin)).to.equal(false);
+        // The old admin can no longer grant roles; the new one can.
+        await expectRevert(
+          grantRole(as(w.admin), role, stranger),
+          w.errors,
+          "AccessControlUnauthorizedAccount",
+          [admin, DEFAULT_ADMIN_ROLE],
+        );
+        await grantRole(as(w.bob), role, stranger);
+      }
     });
   });
 
   describe("MarginRegistry.prove", function () {
     it("accepts a proof whose public signals are rebuilt from chain state, and records the status", async function () {
-      const alice = await w.alice.getAddress();
+      const alice = await address(w.alice);
       const attestation = await attest(w.alice);
-      const receipt = await proveAs(w.alice, 1n, attestation);
-      const log = w.marginRegistry.interface.parseLog(receipt.logs[0]);
-      expect(log?.name).to.equal("MarginProved");
-      expect([...(log?.args ?? [])]).to.deep.equal([alice, POLICY, ROUND, 1n, PORTFOLIO]);
-      const custodianId = (await w.policyRegistry.getFunction("custodianIdOf")(
+      const receipt = await proveAs(w.alice, { attestation });
+      expect(eventArgs(w.marginRegistry, receipt, "MarginProved")).to.deep.equal([
+        alice,
         POLICY,
-        await w.custodian.getAddress(),
-      )) as bigint;
+        ROUND,
+        1n,
+        PORTFOLIO,
+      ]);
+      const [custodianId] = [
+        ...(await w.policyRegistry.getFunction("registrationOf")(
+          POLICY,
+          await address(w.custodian),
+        )),
+      ];
       expect(custodianId).to.not.equal(0n);
       expect(await readStatus(w.marginRegistry, alice, POLICY)).to.deep.equal({
         round: ROUND,
         roundTimestamp: w.roundTimestamp,
         nonce: 1n,
-        custodian: await w.custodian.getAddress(),
+        custodian: await address(w.custodian),
         custodianId,
         custodianActive: true,
+        attestationIssuedAt: attestation.issuedAt,
         attestationValidUntil: attestation.validUntil,
+        revoked: false,
       });
-      expect(await isMarginSufficient(w.marginRegistry, alice, POLICY, HOUR)).to.equal(true);
+      expect(await sufficient(w.alice, POLICY, HOUR)).to.equal(true);
       expect(await nextNonce(w.marginRegistry, alice, POLICY)).to.equal(2n);
       const events = await marginProvedEvents(w.marginRegistry, { account: alice });
       expect(
@@ -542,17 +1152,69 @@ describe("contracts (test verifier)", function () {
       ).to.deep.equal([[alice, POLICY, ROUND, 1n, PORTFOLIO]]);
     });
 
-    it("refuses the same proof from another account (account is msg.sender)", async function () {
-      await expectSignals(await signalsFor(w.alice, 1n));
+    it("folds account and nonce into the first signal, uint160(account) | nonce << 160, as the SDK does", async function () {
+      const alice = await address(w.alice);
+      const nonce = 2n ** 32n;
+      const folded = BigInt(alice) | (nonce << 160n);
+      expect(accountNonceOf(alice, nonce)).to.equal(folded);
+      const signals = [folded, market(ROUND), POLICY_COMMITMENT, PORTFOLIO];
+      expect(signalsOf(alice, nonce)).to.deep.equal(signals);
+      expect(decodePublicSignals(signals.map(String))).to.deep.equal({
+        account: alice,
+        nonce,
+        marketCommitment: market(ROUND),
+        policyCommitment: POLICY_COMMITMENT,
+        portfolioCommitment: PORTFOLIO,
+      });
+      await expectSignals(signals);
+      await submitProof(registry(w.alice), {
+        policyId: POLICY,
+        round: ROUND,
+        portfolioCommitment: PORTFOLIO,
+        nonce,
+        proof: PROOF,
+        attestation: await attest(w.alice),
+      });
+      expect((await readStatus(w.marginRegistry, alice, POLICY)).nonce).to.equal(nonce);
+    });
+
+    it("binds the account: the same proof submitted by another account is refused", async function () {
+      await expectSignals(signalsOf(await address(w.alice), 1n));
+      const submission = async (account: Signer): Promise<ProofSubmission> => ({
+        policyId: POLICY,
+        round: ROUND,
+        portfolioCommitment: PORTFOLIO,
+        nonce: 1n,
+        proof: PROOF,
+        attestation: await attest(account),
+      });
       await expectRevert(
-        submitProof(registry(w.bob), submission(await attest(w.bob))),
+        submitProof(registry(w.bob), await submission(w.bob)),
         w.errors,
         "InvalidProof",
       );
+      expect(
+        await w.marginRegistry.getFunction("lastNonce")(await address(w.bob), POLICY),
+      ).to.equal(0n);
+      await submitProof(registry(w.alice), await submission(w.alice));
+    });
+
+    it("binds the nonce: the same proof with another nonce is refused", async function () {
+      await expectSignals(signalsOf(await address(w.alice), 1n));
+      const attestation = await attest(w.alice);
+      const base = { policyId: POLICY, round: ROUND, portfolioCommitment: PORTFOLIO, proof: PROOF };
+      for (const nonce of [2n, 2n ** 32n]) {
+        await expectRevert(
+          submitProof(registry(w.alice), { ...base, nonce, attestation }),
+          w.errors,
+          "InvalidProof",
+        );
+      }
+      await submitProof(registry(w.alice), { ...base, nonce: 1n, attestation });
     });
 
     it("refuses a proof for another policy (policy commitment from the registry)", async function () {
-      await expectSignals(await signalsFor(w.alice, 1n));
+      await expectSignals(signalsOf(await address(w.alice), 1n));
       await expectRevert(
         submitProof(registry(w.alice), {
           policyId: OTHER_POLICY,
@@ -567,38 +1229,69 @@ describe("contracts (test verifier)", function () {
       );
     });
 
-    it("refuses a proof for another round (market commitment from the MarketBook)", async function () {
-      await postRound(w.marketBook.connect(w.publisher), {
-        round: ROUND + 1n,
-        timestamp: await now(),
-        commitment: MARKET_COMMITMENT + 1n,
-      });
-      await expectSignals(await signalsFor(w.alice, 1n));
-      await expectRevert(
-        submitProof(registry(w.alice), submission(await attest(w.alice), { round: ROUND + 1n })),
-        w.errors,
-        "InvalidProof",
-      );
-    });
-
-    it("refuses a proof for another nonce or portfolio commitment", async function () {
-      await expectSignals(await signalsFor(w.alice, 1n));
-      const base = { policyId: POLICY, round: ROUND, proof: PROOF };
+    it("refuses a proof for another round (market commitment from the policy's feed)", async function () {
+      await postNext();
+      await expectSignals(signalsOf(await address(w.alice), 1n));
       await expectRevert(
         submitProof(registry(w.alice), {
-          ...base,
+          policyId: POLICY,
+          round: ROUND + 1n,
           portfolioCommitment: PORTFOLIO,
-          nonce: 2n,
+          nonce: 1n,
+          proof: PROOF,
           attestation: await attest(w.alice),
         }),
         w.errors,
         "InvalidProof",
       );
+    });
+
+    it("reads the round from the policy's feed: another layout's round is unknown or its commitment is not this feed's", async function () {
+      // OTHER_FEED holds ROUND and ROUND + 1 (another layout's commitments); FEED holds ROUND only.
+      await postRound(book(w.publisher), {
+        feed: OTHER_FEED,
+        round: ROUND,
+        timestamp: await now(),
+        commitment: market(ROUND, OTHER_FEED),
+      });
+      await postNext({ feed: OTHER_FEED });
+      await expectRevert(proveAs(w.alice, { round: ROUND + 1n }), w.errors, "UnknownRound", [
+        ROUND + 1n,
+      ]);
+      // A proof made against OTHER_FEED's round ROUND does not verify for POLICY (on FEED).
+      const alice = await address(w.alice);
+      await expectSignals(signalsOf(alice, 1n, { market: market(ROUND, OTHER_FEED) }));
+      const submission: ProofSubmission = {
+        policyId: POLICY,
+        round: ROUND,
+        portfolioCommitment: PORTFOLIO,
+        nonce: 1n,
+        proof: PROOF,
+        attestation: await attest(w.alice),
+      };
+      await expectRevert(submitProof(registry(w.alice), submission), w.errors, "InvalidProof");
+      // It does for a policy on OTHER_FEED (round ROUND within its grace).
+      const LAYOUT_B = policyIdOf("layout-b");
+      await registerTestPolicy(LAYOUT_B, { feed: OTHER_FEED });
+      await addCustodian(policies(w.custodianAdmin), LAYOUT_B, await address(w.custodian));
+      await submitProof(registry(w.alice), {
+        ...submission,
+        policyId: LAYOUT_B,
+        attestation: await attest(w.alice),
+      });
+      expect(await sufficient(w.alice, LAYOUT_B)).to.equal(true);
+      expect(await sufficient(w.alice, POLICY)).to.equal(false);
+    });
+
+    it("refuses a proof for another portfolio commitment", async function () {
+      await expectSignals(signalsOf(await address(w.alice), 1n));
       await expectRevert(
         submitProof(registry(w.alice), {
-          ...base,
+          policyId: POLICY,
+          round: ROUND,
           portfolioCommitment: PORTFOLIO + 1n,
           nonce: 1n,
+          proof: PROOF,
           attestation: await attest(w.alice, { portfolio: PORTFOLIO + 1n }),
         }),
         w.errors,
@@ -606,14 +1299,16 @@ describe("contracts (test verifier)", function () {
       );
     });
 
-    it("refuses a replay and any nonce not above the last", async function () {
-      await proveAs(w.alice, 5n);
-      await expectRevert(proveAs(w.alice, 5n), w.errors, "NonceNotIncreasing", [5n, 5n]);
-      await expectRevert(proveAs(w.alice, 4n), w.errors, "NonceNotIncreasing", [4n, 5n]);
-      await proveAs(w.alice, 6n);
-      // Nonces are per (account, policy): bob starts from zero, and zero itself is refused.
-      await expectRevert(proveAs(w.bob, 0n), w.errors, "NonceNotIncreasing", [0n, 0n]);
-      await proveAs(w.bob, 1n);
+    it("refuses a replay and any nonce not above the last, per (account, policy)", async function () {
+      await proveAs(w.alice, { nonce: 5n });
+      await expectRevert(proveAs(w.alice, { nonce: 5n }), w.errors, "NonceNotIncreasing", [5n, 5n]);
+      await expectRevert(proveAs(w.alice, { nonce: 4n }), w.errors, "NonceNotIncreasing", [4n, 5n]);
+      await proveAs(w.alice, { nonce: 6n });
+      // Bob starts from zero, and zero itself is refused.
+      await expectRevert(proveAs(w.bob, { nonce: 0n }), w.errors, "NonceNotIncreasing", [0n, 0n]);
+      await proveAs(w.bob, { nonce: 1n });
+      // Alice's nonce under another policy starts from zero too.
+      await proveAs(w.alice, { policyId: OTHER_POLICY, nonce: 1n });
     });
 
     it("refuses an unknown policy and a retired one", async function () {
@@ -630,50 +1325,32 @@ describe("contracts (test verifier)", function () {
         "UnknownPolicy",
         [unknown],
       );
-      await (await w.policyRegistry.getFunction("retirePolicy")(POLICY)).wait();
+      await (await policies(w.policyAdmin).getFunction("retirePolicy")(POLICY)).wait();
       await expectRevert(proveAs(w.alice), w.errors, "PolicyRetired", [POLICY]);
     });
 
     it("refuses an unknown round", async function () {
-      await expectRevert(
-        submitProof(registry(w.alice), submission(await attest(w.alice), { round: ROUND + 9n })),
-        w.errors,
-        "UnknownRound",
-        [ROUND + 9n],
-      );
+      await expectRevert(proveAs(w.alice, { round: ROUND + 9n }), w.errors, "UnknownRound", [
+        ROUND + 9n,
+      ]);
     });
 
     it("accepts a round exactly maxRoundAge old and refuses one a second older", async function () {
-      const attestation = await signAttestation(w.custodian, w.domain, {
-        account: await w.alice.getAddress(),
-        portfolioCommitment: PORTFOLIO,
-        validUntil: w.roundTimestamp + 10n * HOUR,
-      });
-      const restoreInner = await snapshot();
-      await setNextTimestamp(w.roundTimestamp + MAX_ROUND_AGE);
-      // expectSignals mines a block, so set the proof's block time after it.
-      await expectSignals(await signalsFor(w.alice, 1n));
-      await setNextTimestamp(w.roundTimestamp + MAX_ROUND_AGE + 0n + 1n);
+      const attestation = await attest(w.alice, { validUntil: w.roundTimestamp + 10n * HOUR });
+      const restore = await snapshot();
       await expectRevert(
-        submitProof(registry(w.alice), submission(attestation)),
+        proveAs(w.alice, { attestation, at: w.roundTimestamp + MAX_ROUND_AGE + 1n }),
         w.errors,
         "StaleRound",
         [ROUND, w.roundTimestamp, MAX_ROUND_AGE],
       );
-      await restoreInner();
-      await expectSignals(await signalsFor(w.alice, 1n));
-      await setNextTimestamp(w.roundTimestamp + MAX_ROUND_AGE);
-      await submitProof(registry(w.alice), submission(attestation));
+      await restore();
+      await proveAs(w.alice, { attestation, at: w.roundTimestamp + MAX_ROUND_AGE });
     });
 
     it("refuses a portfolio commitment at the field modulus", async function () {
       await expectRevert(
-        submitProof(
-          registry(w.alice),
-          submission(await attest(w.alice, { portfolio: SCALAR_FIELD }), {
-            portfolioCommitment: SCALAR_FIELD,
-          }),
-        ),
+        proveAs(w.alice, { portfolio: SCALAR_FIELD }),
         w.errors,
         "PortfolioCommitmentOutOfField",
         [SCALAR_FIELD],
@@ -681,16 +1358,20 @@ describe("contracts (test verifier)", function () {
     });
 
     it("refuses each proof coordinate at the base field modulus, naming it", async function () {
-      await expectSignals(await signalsFor(w.alice, 1n));
+      await expectSignals(signalsOf(await address(w.alice), 1n));
       const attestation = await attest(w.alice);
       for (let i = 0; i < 8; i++) {
         const coords = proofCoordinates(PROOF);
         coords[i] = BN254_BASE_FIELD;
         await expectRevert(
-          submitProof(
-            registry(w.alice),
-            submission(attestation, { proof: proofFromCoordinates(coords) }),
-          ),
+          submitProof(registry(w.alice), {
+            policyId: POLICY,
+            round: ROUND,
+            portfolioCommitment: PORTFOLIO,
+            nonce: 1n,
+            proof: proofFromCoordinates(coords),
+            attestation,
+          }),
           w.errors,
           "ProofCoordinateOutOfField",
           [BigInt(i)],
@@ -699,16 +1380,20 @@ describe("contracts (test verifier)", function () {
     });
 
     it("refuses a flipped bit in each proof element", async function () {
-      await expectSignals(await signalsFor(w.alice, 1n));
+      await expectSignals(signalsOf(await address(w.alice), 1n));
       const attestation = await attest(w.alice);
       for (let i = 0; i < 8; i++) {
         const coords = proofCoordinates(PROOF);
         coords[i] ^= 1n;
         await expectRevert(
-          submitProof(
-            registry(w.alice),
-            submission(attestation, { proof: proofFromCoordinates(coords) }),
-          ),
+          submitProof(registry(w.alice), {
+            policyId: POLICY,
+            round: ROUND,
+            portfolioCommitment: PORTFOLIO,
+            nonce: 1n,
+            proof: proofFromCoordinates(coords),
+            attestation,
+          }),
           w.errors,
           "InvalidProof",
         );
@@ -716,60 +1401,105 @@ describe("contracts (test verifier)", function () {
     });
   });
 
-  describe("custodian attestations", function () {
-    async function submitWith(attestation: SignedAttestation, account: Signer = w.alice) {
-      await expectSignals(await signalsFor(account, 1n));
-      return submitProof(registry(account), submission(attestation));
-    }
+  describe("nonces", function () {
+    it("bounds the step to MAX_NONCE_STEP (2^32): one more is refused, exactly 2^32 is accepted, 2^64 - 1 is out of reach", async function () {
+      const step = (await w.marginRegistry.getFunction("MAX_NONCE_STEP")()) as bigint;
+      expect(step).to.equal(2n ** 32n);
+      // The lock-out attack: jump straight to the last nonce.
+      await expectRevert(proveAs(w.alice, { nonce: UINT64_MAX }), w.errors, "NonceStepTooLarge", [
+        UINT64_MAX,
+        0n,
+      ]);
+      await expectRevert(proveAs(w.alice, { nonce: step + 1n }), w.errors, "NonceStepTooLarge", [
+        step + 1n,
+        0n,
+      ]);
+      await proveAs(w.alice, { nonce: step });
+      await expectRevert(proveAs(w.alice, { nonce: UINT64_MAX }), w.errors, "NonceStepTooLarge", [
+        UINT64_MAX,
+        step,
+      ]);
+      await expectRevert(
+        proveAs(w.alice, { nonce: 2n * step + 1n }),
+        w.errors,
+        "NonceStepTooLarge",
+        [2n * step + 1n, step],
+      );
+      // The step is measured from the last nonce, and the high nonce is folded into the signal.
+      await proveAs(w.alice, { nonce: 2n * step });
+      expect((await readStatus(w.marginRegistry, await address(w.alice), POLICY)).nonce).to.equal(
+        2n * step,
+      );
+    });
+  });
 
+  describe("custodian attestations", function () {
     it("refuses a missing attestation", async function () {
-      await expectRevert(submitWith(NO_ATTESTATION), w.errors, "AttestationMissing");
+      await expectRevert(
+        proveAs(w.alice, { attestation: NO_ATTESTATION }),
+        w.errors,
+        "AttestationMissing",
+      );
     });
 
     it("accepts an attestation until validUntil inclusive, then refuses it as expired", async function () {
-      const start = await snapshot();
       const t = (await now()) + 100n;
       const attestation = await attest(w.alice, { validUntil: t });
-      await expectSignals(await signalsFor(w.alice, 1n));
-      await setNextTimestamp(t + 1n);
+      const restore = await snapshot();
       await expectRevert(
-        submitProof(registry(w.alice), submission(attestation)),
+        proveAs(w.alice, { attestation, at: t + 1n }),
         w.errors,
         "AttestationExpired",
         [t],
       );
-      await start();
-      await expectSignals(await signalsFor(w.alice, 1n));
-      await setNextTimestamp(t);
-      await submitProof(registry(w.alice), submission(attestation));
+      await restore();
+      await proveAs(w.alice, { attestation, at: t });
     });
 
-    it("refuses an attestation for another commitment", async function () {
+    it("refuses an attestation issued after the block, and accepts one issued at it", async function () {
+      const t = (await now()) + 100n;
+      const restore = await snapshot();
       await expectRevert(
-        submitWith(await attest(w.alice, { portfolio: PORTFOLIO + 1n })),
+        proveAs(w.alice, { attestation: await attest(w.alice, { issuedAt: t + 1n }), at: t }),
         w.errors,
-        "InvalidAttestationSignature",
+        "AttestationFromFuture",
+        [t + 1n],
       );
+      await restore();
+      await proveAs(w.alice, { attestation: await attest(w.alice, { issuedAt: t }), at: t });
+      expect(
+        (await readStatus(w.marginRegistry, await address(w.alice), POLICY)).attestationIssuedAt,
+      ).to.equal(t);
     });
 
-    it("refuses an attestation for another account", async function () {
-      await expectRevert(submitWith(await attest(w.bob)), w.errors, "InvalidAttestationSignature");
+    it("refuses an attestation for another commitment or account, or with issuedAt or validUntil changed", async function () {
+      const signed = await attest(w.alice);
+      for (const attestation of [
+        await attest(w.alice, { portfolio: PORTFOLIO + 1n }),
+        await attest(w.bob),
+        { ...signed, issuedAt: signed.issuedAt - 1n },
+        { ...signed, validUntil: signed.validUntil + 1n },
+      ]) {
+        await expectRevert(
+          proveAs(w.alice, { attestation }),
+          w.errors,
+          "InvalidAttestationSignature",
+        );
+      }
+      await proveAs(w.alice, { attestation: signed });
     });
 
-    it("refuses an attestation from an unknown custodian", async function () {
-      const stranger = await w.stranger.getAddress();
+    it("refuses an attestation from an unknown custodian, or a registered custodian's name on someone else's signature", async function () {
+      const stranger = await address(w.stranger);
+      const forged = await attest(w.alice, { signer: w.stranger });
       await expectRevert(
-        submitWith(await attest(w.alice, { signer: w.stranger })),
+        proveAs(w.alice, { attestation: forged }),
         w.errors,
         "CustodianNotRegistered",
         [POLICY, stranger],
       );
-    });
-
-    it("refuses a registered custodian's name on someone else's signature", async function () {
-      const forged = await attest(w.alice, { signer: w.stranger });
       await expectRevert(
-        submitWith({ ...forged, custodian: await w.custodian.getAddress() }),
+        proveAs(w.alice, { attestation: { ...forged, custodian: await address(w.custodian) } }),
         w.errors,
         "InvalidAttestationSignature",
       );
@@ -777,50 +1507,80 @@ describe("contracts (test verifier)", function () {
 
     it("refuses an attestation from a removed custodian", async function () {
       const attestation = await attest(w.alice);
-      await (
-        await w.policyRegistry.getFunction("removeCustodian")(
-          POLICY,
-          await w.custodian.getAddress(),
-        )
-      ).wait();
-      await expectRevert(submitWith(attestation), w.errors, "CustodianNotRegistered");
+      const custodian = await address(w.custodian);
+      await removeCustodian(policies(w.custodianAdmin), POLICY, custodian);
+      await expectRevert(proveAs(w.alice, { attestation }), w.errors, "CustodianNotRegistered", [
+        POLICY,
+        custodian,
+      ]);
     });
 
-    it("refuses an attestation signed for another MarginRegistry (EIP-712 domain)", async function () {
-      const otherDomain = { ...w.domain, verifyingContract: await w.marketBook.getAddress() };
-      const attestation = await signAttestation(w.custodian, otherDomain, {
-        account: await w.alice.getAddress(),
-        portfolioCommitment: PORTFOLIO,
-        validUntil: (await now()) + HOUR,
+    it("refuses an attestation issued before its custodian was first registered, and accepts one issued at registration", async function () {
+      const stranger = await address(w.stranger);
+      const signedEarly = await attest(w.alice, { signer: w.stranger });
+      const added = await addCustodian(policies(w.custodianAdmin), POLICY, stranger);
+      const registeredAt = await blockTimestamp(added);
+      expect(signedEarly.issuedAt < registeredAt).to.equal(true);
+      await expectRevert(
+        proveAs(w.alice, { attestation: signedEarly }),
+        w.errors,
+        "AttestationBeforeRegistration",
+        [signedEarly.issuedAt, registeredAt],
+      );
+      await proveAs(w.alice, {
+        attestation: await attest(w.alice, { signer: w.stranger, issuedAt: registeredAt }),
       });
-      await expectRevert(submitWith(attestation), w.errors, "InvalidAttestationSignature");
+    });
+
+    it("refuses an attestation signed for another registry, chain or domain version (EIP-712 domain)", async function () {
+      const message = {
+        account: await address(w.alice),
+        portfolioCommitment: PORTFOLIO,
+        issuedAt: await now(),
+        validUntil: (await now()) + HOUR,
+      };
+      for (const domain of [
+        { ...w.domain, verifyingContract: await w.marketBook.getAddress() },
+        { ...w.domain, chainId: 1n },
+        { ...w.domain, version: "1" },
+      ]) {
+        await expectRevert(
+          proveAs(w.alice, { attestation: await signAttestation(w.custodian, domain, message) }),
+          w.errors,
+          "InvalidAttestationSignature",
+        );
+      }
+      await proveAs(w.alice, {
+        attestation: await signAttestation(w.custodian, w.domain, message),
+      });
     });
 
     it("stores an expiry beyond 48 bits saturated, which changes no outcome", async function () {
-      const forever = 2n ** 64n - 1n;
-      await proveAs(w.alice, 1n, await attest(w.alice, { validUntil: forever }));
-      const alice = await w.alice.getAddress();
+      await proveAs(w.alice, { attestation: await attest(w.alice, { validUntil: UINT64_MAX }) });
+      const alice = await address(w.alice);
       expect((await readStatus(w.marginRegistry, alice, POLICY)).attestationValidUntil).to.equal(
         2n ** 48n - 1n,
       );
-      expect(await isMarginSufficient(w.marginRegistry, alice, POLICY, HOUR)).to.equal(true);
+      expect(await sufficient(w.alice, POLICY, HOUR)).to.equal(true);
     });
 
     it("refuses an EOA custodian's signature in the wrong format, and a contract that refuses it", async function () {
       const signed = await attest(w.alice);
       // 64 bytes: no ECDSA recovery, and an EOA has no ERC-1271 to fall back on.
       await expectRevert(
-        submitWith({ ...signed, signature: signed.signature.slice(0, 130) }),
+        proveAs(w.alice, { attestation: { ...signed, signature: signed.signature.slice(0, 130) } }),
         w.errors,
         "InvalidAttestationSignature",
       );
       // A contract custodian whose owner is not the signer refuses through ERC-1271.
       const wallet = await deployArtifact(w.admin, loadArtifact("ERC1271Wallet"), [
-        await w.bob.getAddress(),
+        await address(w.bob),
       ]);
-      await (await w.policyRegistry.getFunction("addCustodian")(POLICY, wallet.address)).wait();
+      await addCustodian(policies(w.custodianAdmin), POLICY, wallet.address);
       await expectRevert(
-        submitWith({ ...signed, custodian: wallet.address }),
+        proveAs(w.alice, {
+          attestation: { ...(await attest(w.alice)), custodian: wallet.address },
+        }),
         w.errors,
         "InvalidAttestationSignature",
       );
@@ -828,74 +1588,371 @@ describe("contracts (test verifier)", function () {
 
     it("accepts an ERC-1271 contract custodian", async function () {
       const wallet = await deployArtifact(w.admin, loadArtifact("ERC1271Wallet"), [
-        await w.stranger.getAddress(),
+        await address(w.stranger),
       ]);
-      await (await w.policyRegistry.getFunction("addCustodian")(POLICY, wallet.address)).wait();
+      await addCustodian(policies(w.custodianAdmin), POLICY, wallet.address);
       const signed = await attest(w.alice, { signer: w.stranger });
-      await submitWith({ ...signed, custodian: wallet.address });
+      await proveAs(w.alice, { attestation: { ...signed, custodian: wallet.address } });
       expect(
-        (await readStatus(w.marginRegistry, await w.alice.getAddress(), POLICY)).custodian,
+        (await readStatus(w.marginRegistry, await address(w.alice), POLICY)).custodian,
       ).to.equal(wallet.address);
     });
 
-    it("needs no attestation where the policy requires none", async function () {
+    it("needs no attestation where the policy requires none, and ignores one given", async function () {
       const OPEN = policyIdOf("open-policy");
-      await registerPolicy(w.policyRegistry, {
-        policyId: OPEN,
-        commitment: POLICY_COMMITMENT,
-        mode: "initial",
-        verifier: await w.verifier.getAddress(),
-        verificationKeyHash: VK_HASH,
-        maxRoundAge: MAX_ROUND_AGE,
-        requiresAttestation: false,
+      await registerTestPolicy(OPEN, { requiresAttestation: false });
+      await proveAs(w.alice, { policyId: OPEN, attestation: NO_ATTESTATION });
+      const garbage = { ...(await attest(w.alice)), signature: "0x1234" };
+      await proveAs(w.alice, { policyId: OPEN, nonce: 2n, attestation: garbage });
+      const status = await readStatus(w.marginRegistry, await address(w.alice), OPEN);
+      expect([
+        status.custodian,
+        status.custodianId,
+        status.attestationIssuedAt,
+        status.attestationValidUntil,
+      ]).to.deep.equal([ZeroAddress, 0n, 0n, 0n]);
+      expect(await sufficient(w.alice, OPEN, HOUR)).to.equal(true);
+    });
+  });
+
+  describe("re-added custodian (attestations carry issuedAt)", function () {
+    it("refuses what a removed and re-added custodian signed before the re-add, and accepts what it signs after", async function () {
+      const alice = await address(w.alice);
+      const custodian = await address(w.custodian);
+      const old = await attest(w.alice);
+      await proveAs(w.alice, { attestation: old });
+      const { custodianId: firstId } = await readStatus(w.marginRegistry, alice, POLICY);
+      await removeCustodian(policies(w.custodianAdmin), POLICY, custodian);
+      const readded = await addCustodian(policies(w.custodianAdmin), POLICY, custodian);
+      const registeredAt = await blockTimestamp(readded);
+      const [secondId, at] = [
+        ...(await w.policyRegistry.getFunction("registrationOf")(POLICY, custodian)),
+      ];
+      expect(at).to.equal(registeredAt);
+      expect(secondId).to.not.equal(firstId);
+      // The attack: replay what it signed before the removal, or anything before the re-add.
+      await expectRevert(
+        proveAs(w.alice, { nonce: 2n, attestation: old }),
+        w.errors,
+        "AttestationBeforeRegistration",
+        [old.issuedAt, registeredAt],
+      );
+      await expectRevert(
+        proveAs(w.alice, {
+          nonce: 2n,
+          attestation: await attest(w.alice, { issuedAt: registeredAt - 1n }),
+        }),
+        w.errors,
+        "AttestationBeforeRegistration",
+        [registeredAt - 1n, registeredAt],
+      );
+      // Honest: an attestation issued at or after the re-add counts, under the new id.
+      const fresh = await attest(w.alice, { issuedAt: registeredAt });
+      await proveAs(w.alice, { nonce: 2n, attestation: fresh });
+      const status = await readStatus(w.marginRegistry, alice, POLICY);
+      expect([
+        status.custodianId,
+        status.custodianActive,
+        status.attestationIssuedAt,
+      ]).to.deep.equal([secondId, true, registeredAt]);
+      expect(await sufficient(w.alice)).to.equal(true);
+    });
+
+    it("keeps statuses attested before the removal dead after the re-add", async function () {
+      const alice = await address(w.alice);
+      const custodian = await address(w.custodian);
+      await proveAs(w.alice);
+      await proveAs(w.alice, { policyId: OTHER_POLICY });
+      const before = await readStatus(w.marginRegistry, alice, POLICY);
+      expect(await sufficient(w.alice)).to.equal(true);
+      await removeCustodian(policies(w.custodianAdmin), POLICY, custodian);
+      expect(await sufficient(w.alice)).to.equal(false);
+      expect(await readStatus(w.marginRegistry, alice, POLICY)).to.deep.equal({
+        ...before,
+        custodianActive: false,
       });
-      await expectSignals(await signalsFor(w.alice, 1n));
-      await submitProof(registry(w.alice), {
-        policyId: OPEN,
-        round: ROUND,
-        portfolioCommitment: PORTFOLIO,
-        nonce: 1n,
-        proof: PROOF,
+      await addCustodian(policies(w.custodianAdmin), POLICY, custodian);
+      expect(await sufficient(w.alice)).to.equal(false);
+      expect(await readStatus(w.marginRegistry, alice, POLICY)).to.deep.equal({
+        ...before,
+        custodianActive: false,
       });
+      // The registration under another policy was never removed.
+      expect(await sufficient(w.alice, OTHER_POLICY)).to.equal(true);
+    });
+  });
+
+  describe("revocation", function () {
+    it("ends the account's current status at once, refuses attestations issued before `before` and accepts one issued at it", async function () {
+      const [alice, custodian] = [await address(w.alice), await address(w.custodian)];
+      const old = await attest(w.alice);
+      await proveAs(w.alice, { attestation: old });
+      expect(await sufficient(w.alice)).to.equal(true);
+      const before = (await now()) + 10n;
+      await setNextTimestamp(before);
+      const receipt = await revokeAttestations(registry(w.custodian), alice, before);
+      expect(eventArgs(w.marginRegistry, receipt, "AttestationsRevoked")).to.deep.equal([
+        custodian,
+        alice,
+        before,
+      ]);
+      expect(await w.marginRegistry.getFunction("revokedBefore")(custodian, alice)).to.equal(
+        before,
+      );
+      expect(await sufficient(w.alice)).to.equal(false);
+      const status = await readStatus(w.marginRegistry, alice, POLICY);
+      expect([status.revoked, status.custodianActive, status.nonce]).to.deep.equal([
+        true,
+        true,
+        1n,
+      ]);
+      // The holder keeps proving the old attestation: refused.
+      for (const attestation of [old, await attest(w.alice, { issuedAt: before - 1n })]) {
+        await expectRevert(
+          proveAs(w.alice, { nonce: 2n, attestation }),
+          w.errors,
+          "AttestationRevoked",
+          [attestation.issuedAt, before],
+        );
+      }
+      // The custodian attests the new holdings from `before` on: accepted, and counting.
+      await proveAs(w.alice, {
+        nonce: 2n,
+        attestation: await attest(w.alice, { issuedAt: before }),
+      });
+      expect(await sufficient(w.alice)).to.equal(true);
+      expect((await readStatus(w.marginRegistry, alice, POLICY)).revoked).to.equal(false);
+    });
+
+    it("moves revocation times only forward, and never past the block time", async function () {
+      const alice = await address(w.alice);
+      const revoke = (before: bigint, account = alice) =>
+        revokeAttestations(registry(w.custodian), account, before);
+      // Zero is not above the initial zero.
+      await expectRevert(revoke(0n), w.errors, "RevocationNotIncreasing", [0n, 0n]);
+      const t = (await now()) + 10n;
+      await setNextTimestamp(t);
+      await expectRevert(revoke(t + 1n), w.errors, "RevocationInFuture", [t + 1n]);
+      await revoke(t);
+      await expectRevert(revoke(t), w.errors, "RevocationNotIncreasing", [t, t]);
+      await expectRevert(revoke(t - 1n), w.errors, "RevocationNotIncreasing", [t - 1n, t]);
+      await revoke(t + 1n);
       expect(
-        await isMarginSufficient(w.marginRegistry, await w.alice.getAddress(), OPEN, HOUR),
-      ).to.equal(true);
+        await w.marginRegistry.getFunction("revokedBefore")(await address(w.custodian), alice),
+      ).to.equal(t + 1n);
+    });
+
+    it("is per custodian and per account: another custodian's revocation touches none of this one's attestations", async function () {
+      const [alice, bob, c1, c2] = await Promise.all(
+        [w.alice, w.bob, w.custodian, w.custodian2].map((s) => s.getAddress()),
+      );
+      await proveAs(w.alice);
+      await proveAs(w.bob);
+      const c1Attestation = await attest(w.alice);
+      const c2Attestation = await attest(w.alice, { signer: w.custodian2 });
+      const t = (await now()) + 10n;
+      await setNextTimestamp(t);
+      await revokeAttestations(registry(w.custodian2), alice, t);
+      expect(await w.marginRegistry.getFunction("revokedBefore")(c1, alice)).to.equal(0n);
+      expect(await sufficient(w.alice)).to.equal(true);
+      await expectRevert(
+        proveAs(w.alice, { nonce: 2n, attestation: c2Attestation }),
+        w.errors,
+        "AttestationRevoked",
+        [c2Attestation.issuedAt, t],
+      );
+      await proveAs(w.alice, { nonce: 2n, attestation: c1Attestation });
+      // The custodian revoking bob leaves alice alone.
+      await revokeAttestations(registry(w.custodian), bob, t + 1n);
+      expect(await sufficient(w.bob)).to.equal(false);
+      expect(await sufficient(w.alice)).to.equal(true);
+      expect(await w.marginRegistry.getFunction("revokedBefore")(c2, bob)).to.equal(0n);
+    });
+
+    it("covers every policy the custodian attested the account for", async function () {
+      await proveAs(w.alice);
+      await proveAs(w.alice, { policyId: OTHER_POLICY });
+      await revokeAttestations(registry(w.custodian), await address(w.alice), await now());
+      expect(await sufficient(w.alice, POLICY)).to.equal(false);
+      expect(await sufficient(w.alice, OTHER_POLICY)).to.equal(false);
+    });
+
+    it("lets an ERC-1271 contract custodian revoke as itself", async function () {
+      const wallet = await deployArtifact(w.admin, loadArtifact("ERC1271Wallet"), [
+        await address(w.stranger),
+      ]);
+      await addCustodian(policies(w.custodianAdmin), POLICY, wallet.address);
+      const signed = await attest(w.alice, { signer: w.stranger });
+      await proveAs(w.alice, { attestation: { ...signed, custodian: wallet.address } });
+      const alice = await address(w.alice);
+      const before = await now();
+      const data = w.marginRegistry.interface.encodeFunctionData("revoke", [alice, before]);
+      // The owner's own revocation is not the wallet's.
+      await revokeAttestations(registry(w.stranger), alice, before);
+      expect(await sufficient(w.alice)).to.equal(true);
+      const asOwner = wallet.contract.connect(w.stranger) as Contract;
+      await (await asOwner.getFunction("execute")(w.marginRegistry.target, data)).wait();
+      expect(await w.marginRegistry.getFunction("revokedBefore")(wallet.address, alice)).to.equal(
+        before,
+      );
+      expect(await sufficient(w.alice)).to.equal(false);
+      expect((await readStatus(w.marginRegistry, alice, POLICY)).revoked).to.equal(true);
+    });
+  });
+
+  describe("latest-round rule (cherry-picked rounds)", function () {
+    it("accepts the previous round within supersededGrace after its successor was posted, and refuses it after", async function () {
+      const t = (await now()) + 10n;
+      await postNext({ at: t });
+      const restore = await snapshot();
+      await expectRevert(
+        proveAs(w.alice, { round: ROUND, at: t + GRACE }),
+        w.errors,
+        "RoundSuperseded",
+        [ROUND],
+      );
+      // The latest round is what is left.
+      await proveAs(w.alice, { round: ROUND + 1n });
+      await restore();
+      await proveAs(w.alice, { round: ROUND, at: t + GRACE - 1n });
+      expect((await readStatus(w.marginRegistry, await address(w.alice), POLICY)).round).to.equal(
+        ROUND,
+      );
+    });
+
+    it("refuses a round once the round after its successor is posted, even within the grace", async function () {
+      await postNext();
+      await postNext();
+      await expectRevert(proveAs(w.alice, { round: ROUND }), w.errors, "RoundSuperseded", [ROUND]);
+      await proveAs(w.alice, { round: ROUND + 1n });
+      await proveAs(w.alice, { round: ROUND + 2n, nonce: 2n });
+    });
+
+    it("counts only the latest round with a grace of zero", async function () {
+      const STRICT = policyIdOf("strict");
+      await registerTestPolicy(STRICT, { supersededGrace: 0n });
+      await addCustodian(policies(w.custodianAdmin), STRICT, await address(w.custodian));
+      await proveAs(w.alice, { policyId: STRICT, round: ROUND });
+      expect(await sufficient(w.alice, STRICT)).to.equal(true);
+      const t = (await now()) + 10n;
+      await postNext({ at: t });
+      // Stops counting in the very block of the new round.
+      expect(await sufficient(w.alice, STRICT)).to.equal(false);
+      await expectRevert(
+        proveAs(w.alice, { policyId: STRICT, round: ROUND, nonce: 2n }),
+        w.errors,
+        "RoundSuperseded",
+        [ROUND],
+      );
+      await proveAs(w.alice, { policyId: STRICT, round: ROUND + 1n, nonce: 2n });
+      expect(await sufficient(w.alice, STRICT)).to.equal(true);
+    });
+
+    it("counts a status in isMarginSufficient under the same rule", async function () {
+      await proveAs(w.alice, { round: ROUND });
+      const t = (await now()) + 10n;
+      await postNext({ at: t });
+      const restore = await snapshot();
+      await mineAt(t + GRACE - 1n);
+      expect(await sufficient(w.alice)).to.equal(true);
+      await mineAt(t + GRACE);
+      expect(await sufficient(w.alice)).to.equal(false);
+      await restore();
+      // Within the grace, the round after the successor ends it at once.
+      expect(await sufficient(w.alice)).to.equal(true);
+      await postNext();
+      expect(await sufficient(w.alice)).to.equal(false);
+      expect((await readStatus(w.marginRegistry, await address(w.alice), POLICY)).round).to.equal(
+        ROUND,
+      );
+    });
+
+    it("keeps counting a status on the latest round while it is the latest", async function () {
+      await postNext();
+      await proveAs(w.alice, { round: ROUND + 1n });
+      await mineAt((await now()) + 10n * GRACE);
+      expect(await sufficient(w.alice)).to.equal(true);
+      await postNext();
+      expect(await sufficient(w.alice)).to.equal(true);
+    });
+
+    it("refuses a new nonce that would move a status back to an older round", async function () {
+      await postNext();
+      await proveAs(w.alice, { round: ROUND + 1n });
+      // ROUND is still within its grace, but older than the status.
+      await expectRevert(
+        proveAs(w.alice, { round: ROUND, nonce: 2n }),
+        w.errors,
+        "RoundBeforeStatus",
+        [ROUND, ROUND + 1n],
+      );
+      // The same round again is fine, and so is another account on the older round.
+      await proveAs(w.alice, { round: ROUND + 1n, nonce: 2n });
+      await proveAs(w.bob, { round: ROUND });
+    });
+
+    it("refuses an invalidated round, latest or not, and stops counting a status on it", async function () {
+      await proveAs(w.alice, { round: ROUND });
+      await proveAs(w.bob, { round: ROUND });
+      await invalidateRound(book(w.publisher), FEED, ROUND);
+      expect(await sufficient(w.alice)).to.equal(false);
+      await expectRevert(
+        proveAs(w.alice, { round: ROUND, nonce: 2n }),
+        w.errors,
+        "RoundInvalidated",
+        [ROUND],
+      );
+      // The corrected data is the next round.
+      await postNext();
+      await proveAs(w.alice, { round: ROUND + 1n, nonce: 2n });
+      expect(await sufficient(w.alice)).to.equal(true);
+      expect(await sufficient(w.bob)).to.equal(false);
+      // An invalidated round in another feed with the same number changes nothing here.
+      await postRound(book(w.publisher), {
+        feed: OTHER_FEED,
+        round: ROUND + 1n,
+        timestamp: await now(),
+        commitment: market(ROUND + 1n, OTHER_FEED),
+      });
+      await invalidateRound(book(w.publisher), OTHER_FEED, ROUND + 1n);
+      expect(await sufficient(w.alice)).to.equal(true);
     });
   });
 
   describe("MarginRegistry.proveFor (relayed)", function () {
     async function request(
       account: Signer,
-      overrides: Partial<{ nonce: bigint; deadline: bigint; signer: Signer }> = {},
-    ) {
-      const message = {
+      overrides: Partial<ProveRequestMessage> & { signer?: Signer } = {},
+    ): Promise<RelayedSubmission & ProveRequestMessage> {
+      const attestation = await attest(account);
+      const { signer, ...fields } = overrides;
+      const message: ProveRequestMessage = {
         account: await account.getAddress(),
         policyId: POLICY,
         round: ROUND,
         portfolioCommitment: PORTFOLIO,
-        nonce: overrides.nonce ?? 1n,
-        deadline: overrides.deadline ?? (await now()) + HOUR,
+        nonce: 1n,
+        deadline: (await now()) + HOUR,
+        ...attestationFields(attestation),
+        ...fields,
       };
-      const signer = overrides.signer ?? account;
-      const accountSignature = await signer.signTypedData(
+      const accountSignature = await (signer ?? account).signTypedData(
         w.domain,
         PROVE_REQUEST_TYPES_BY_HAND,
         message,
       );
-      return { ...message, accountSignature, proof: PROOF, attestation: await attest(account) };
+      return { ...message, accountSignature, proof: PROOF, attestation };
     }
 
     it("lets anyone submit an account's signed request, once", async function () {
-      await expectSignals(await signalsFor(w.alice, 1n));
+      await expectSignals(signalsOf(await address(w.alice), 1n));
       const req = await request(w.alice);
       expect(req.accountSignature).to.equal(await signProveRequest(w.alice, w.domain, req));
       const receipt = await submitProofFor(registry(w.stranger), req);
-      expect(w.marginRegistry.interface.parseLog(receipt.logs[0])?.args.account).to.equal(
-        await w.alice.getAddress(),
+      expect(eventArgs(w.marginRegistry, receipt, "MarginProved")[0]).to.equal(
+        await address(w.alice),
       );
-      expect(
-        await isMarginSufficient(w.marginRegistry, await w.alice.getAddress(), POLICY, HOUR),
-      ).to.equal(true);
+      expect(await sufficient(w.alice, POLICY, HOUR)).to.equal(true);
       await expectRevert(
         submitProofFor(registry(w.stranger), req),
         w.errors,
@@ -904,8 +1961,40 @@ describe("contracts (test verifier)", function () {
       );
     });
 
+    it("refuses a relayer's weaker attestation of the same commitment (front-running): earlier validUntil, other issuedAt, another custodian, none", async function () {
+      const alice = await address(w.alice);
+      await expectSignals(signalsOf(alice, 1n));
+      const signed = await request(w.alice);
+      const strong = signed.attestation as SignedAttestation;
+      const weaker = [
+        await attest(w.alice, { issuedAt: strong.issuedAt, validUntil: strong.issuedAt + 60n }),
+        await attest(w.alice, { issuedAt: strong.issuedAt - 1n, validUntil: strong.validUntil }),
+        await attest(w.alice, {
+          signer: w.custodian2,
+          issuedAt: strong.issuedAt,
+          validUntil: strong.validUntil,
+        }),
+        NO_ATTESTATION,
+      ];
+      for (const attestation of weaker) {
+        await expectRevert(
+          submitProofFor(registry(w.stranger), { ...signed, attestation }),
+          w.errors,
+          "InvalidAccountSignature",
+        );
+      }
+      // Nothing was burnt: the nonce is unused and the signed attestation goes through.
+      expect(await w.marginRegistry.getFunction("lastNonce")(alice, POLICY)).to.equal(0n);
+      await submitProofFor(registry(w.stranger), signed);
+      const status = await readStatus(w.marginRegistry, alice, POLICY);
+      expect([status.attestationIssuedAt, status.attestationValidUntil]).to.deep.equal([
+        strong.issuedAt,
+        strong.validUntil,
+      ]);
+    });
+
     it("refuses a request not signed by the account", async function () {
-      await expectSignals(await signalsFor(w.alice, 1n));
+      await expectSignals(signalsOf(await address(w.alice), 1n));
       await expectRevert(
         submitProofFor(registry(w.stranger), await request(w.alice, { signer: w.bob })),
         w.errors,
@@ -914,23 +2003,35 @@ describe("contracts (test verifier)", function () {
     });
 
     it("refuses a request whose fields were changed after signing", async function () {
-      await expectSignals(await signalsFor(w.alice, 2n));
       const req = await request(w.alice);
-      await expectRevert(
-        submitProofFor(registry(w.stranger), { ...req, nonce: 2n }),
-        w.errors,
-        "InvalidAccountSignature",
-      );
+      for (const changed of [
+        { nonce: 2n },
+        { round: ROUND + 1n },
+        { policyId: OTHER_POLICY },
+        { portfolioCommitment: PORTFOLIO + 1n },
+        { deadline: req.deadline + 1n },
+        { account: await address(w.bob) },
+      ]) {
+        await expectRevert(
+          submitProofFor(registry(w.stranger), { ...req, ...changed }),
+          w.errors,
+          "InvalidAccountSignature",
+        );
+      }
     });
 
-    it("refuses a request past its deadline", async function () {
-      await expectSignals(await signalsFor(w.alice, 1n));
+    it("accepts a request until its deadline inclusive, and refuses it after", async function () {
+      await expectSignals(signalsOf(await address(w.alice), 1n));
       const deadline = (await now()) + 10n;
       const req = await request(w.alice, { deadline });
+      const restore = await snapshot();
       await setNextTimestamp(deadline + 1n);
       await expectRevert(submitProofFor(registry(w.stranger), req), w.errors, "RequestExpired", [
         deadline,
       ]);
+      await restore();
+      await setNextTimestamp(deadline);
+      await submitProofFor(registry(w.stranger), req);
     });
 
     it("refuses the zero account", async function () {
@@ -944,34 +2045,51 @@ describe("contracts (test verifier)", function () {
 
     it("accepts an ERC-1271 contract account", async function () {
       const wallet = await deployArtifact(w.admin, loadArtifact("ERC1271Wallet"), [
-        await w.bob.getAddress(),
+        await address(w.bob),
       ]);
-      const signed = await request(w.bob);
-      const attestation = await signAttestation(w.custodian, w.domain, {
-        account: wallet.address,
-        portfolioCommitment: PORTFOLIO,
-        validUntil: (await now()) + HOUR,
-      });
-      const message = { ...signed, account: wallet.address, attestation };
-      message.accountSignature = await w.bob.signTypedData(w.domain, PROVE_REQUEST_TYPES_BY_HAND, {
+      const attestation = await attest(wallet.address);
+      const message: ProveRequestMessage = {
         account: wallet.address,
         policyId: POLICY,
         round: ROUND,
         portfolioCommitment: PORTFOLIO,
         nonce: 1n,
-        deadline: signed.deadline,
+        deadline: (await now()) + HOUR,
+        ...attestationFields(attestation),
+      };
+      const accountSignature = await w.bob.signTypedData(
+        w.domain,
+        PROVE_REQUEST_TYPES_BY_HAND,
+        message,
+      );
+      await expectSignals(signalsOf(wallet.address, 1n));
+      await submitProofFor(registry(w.stranger), {
+        ...message,
+        accountSignature,
+        proof: PROOF,
+        attestation,
       });
-      await expectSignals([
-        BigInt(wallet.address),
-        1n,
-        MARKET_COMMITMENT,
-        POLICY_COMMITMENT,
-        PORTFOLIO,
-      ]);
-      await submitProofFor(registry(w.stranger), message);
       expect(await isMarginSufficient(w.marginRegistry, wallet.address, POLICY, HOUR)).to.equal(
         true,
       );
+    });
+
+    it("relays for a policy without attestations, the request naming none", async function () {
+      const OPEN = policyIdOf("open-policy");
+      await registerTestPolicy(OPEN, { requiresAttestation: false });
+      await expectSignals(signalsOf(await address(w.alice), 1n));
+      const message: ProveRequestMessage = {
+        account: await address(w.alice),
+        policyId: OPEN,
+        round: ROUND,
+        portfolioCommitment: PORTFOLIO,
+        nonce: 1n,
+        deadline: (await now()) + HOUR,
+        ...attestationFields(undefined),
+      };
+      const accountSignature = await signProveRequest(w.alice, w.domain, message);
+      await submitProofFor(registry(w.stranger), { ...message, accountSignature, proof: PROOF });
+      expect(await sufficient(w.alice, OPEN)).to.equal(true);
     });
   });
 
@@ -979,162 +2097,135 @@ describe("contracts (test verifier)", function () {
     const maxAge = 2n * HOUR;
 
     it("is false without a status", async function () {
-      expect(
-        await isMarginSufficient(w.marginRegistry, await w.alice.getAddress(), POLICY, maxAge),
-      ).to.equal(false);
+      expect(await sufficient(w.alice, POLICY, maxAge)).to.equal(false);
     });
 
     it("expires when the proven round is older than maxAge (round timestamp, inclusive bound)", async function () {
-      await proveAs(
-        w.alice,
-        1n,
-        await attest(w.alice, { validUntil: w.roundTimestamp + 100n * HOUR }),
-      );
-      const alice = await w.alice.getAddress();
-      await mineAt(w.roundTimestamp + maxAge);
-      expect(await isMarginSufficient(w.marginRegistry, alice, POLICY, maxAge)).to.equal(true);
-      await mineAt(w.roundTimestamp + maxAge + 1n);
-      expect(await isMarginSufficient(w.marginRegistry, alice, POLICY, maxAge)).to.equal(false);
-      expect(await isMarginSufficient(w.marginRegistry, alice, POLICY, maxAge + 1n)).to.equal(true);
-    });
-
-    it("is false once the policy is retired", async function () {
-      await proveAs(w.alice);
-      await (await w.policyRegistry.getFunction("retirePolicy")(POLICY)).wait();
-      expect(
-        await isMarginSufficient(w.marginRegistry, await w.alice.getAddress(), POLICY, maxAge),
-      ).to.equal(false);
-    });
-
-    it("is false once the attesting custodian is removed, also after it is added again", async function () {
-      await proveAs(w.alice);
-      const alice = await w.alice.getAddress();
-      const custodian = await w.custodian.getAddress();
-      const before = await readStatus(w.marginRegistry, alice, POLICY);
-      await (await w.policyRegistry.getFunction("removeCustodian")(POLICY, custodian)).wait();
-      expect(await isMarginSufficient(w.marginRegistry, alice, POLICY, maxAge)).to.equal(false);
-      expect(await readStatus(w.marginRegistry, alice, POLICY)).to.deep.equal({
-        ...before,
-        custodianActive: false,
+      await proveAs(w.alice, {
+        attestation: await attest(w.alice, { validUntil: w.roundTimestamp + 100n * HOUR }),
       });
-      // A new registration gets a new id: what the old one attested stays ended.
-      await (await w.policyRegistry.getFunction("addCustodian")(POLICY, custodian)).wait();
-      const newId = (await w.policyRegistry.getFunction("custodianIdOf")(
-        POLICY,
-        custodian,
-      )) as bigint;
-      expect(newId).to.not.equal(before.custodianId);
-      expect(await isMarginSufficient(w.marginRegistry, alice, POLICY, maxAge)).to.equal(false);
-      // A fresh proof attested under the new registration counts again.
-      await proveAs(w.alice, 2n);
-      expect(await isMarginSufficient(w.marginRegistry, alice, POLICY, maxAge)).to.equal(true);
-      expect((await readStatus(w.marginRegistry, alice, POLICY)).custodianId).to.equal(newId);
+      await mineAt(w.roundTimestamp + maxAge);
+      expect(await sufficient(w.alice, POLICY, maxAge)).to.equal(true);
+      await mineAt(w.roundTimestamp + maxAge + 1n);
+      expect(await sufficient(w.alice, POLICY, maxAge)).to.equal(false);
+      expect(await sufficient(w.alice, POLICY, maxAge + 1n)).to.equal(true);
+    });
+
+    it("is false once the policy is retired, and statusOf still shows the round's timestamp", async function () {
+      await proveAs(w.alice);
+      const alice = await address(w.alice);
+      const before = await readStatus(w.marginRegistry, alice, POLICY);
+      await (await policies(w.policyAdmin).getFunction("retirePolicy")(POLICY)).wait();
+      expect(await sufficient(w.alice, POLICY, maxAge)).to.equal(false);
+      expect(await readStatus(w.marginRegistry, alice, POLICY)).to.deep.equal(before);
     });
 
     it("is false for a policy that never existed", async function () {
-      expect(
-        await w.policyRegistry.getFunction("acceptsStatus")(policyIdOf("never-registered"), 0n),
-      ).to.equal(false);
+      const never = policyIdOf("never-registered");
+      expect(await sufficient(w.alice, never)).to.equal(false);
+      expect((await w.policyRegistry.getFunction("statusContext")(never, 0n)).counts).to.equal(
+        false,
+      );
     });
 
-    it("is false once the attestation expires", async function () {
+    it("is false once the attestation expires (inclusive bound)", async function () {
       const validUntil = (await now()) + 600n;
-      await proveAs(w.alice, 1n, await attest(w.alice, { validUntil }));
+      await proveAs(w.alice, { attestation: await attest(w.alice, { validUntil }) });
       await mineAt(validUntil);
-      expect(
-        await isMarginSufficient(w.marginRegistry, await w.alice.getAddress(), POLICY, maxAge),
-      ).to.equal(true);
+      expect(await sufficient(w.alice, POLICY, maxAge)).to.equal(true);
       await mineAt(validUntil + 1n);
-      expect(
-        await isMarginSufficient(w.marginRegistry, await w.alice.getAddress(), POLICY, maxAge),
-      ).to.equal(false);
+      expect(await sufficient(w.alice, POLICY, maxAge)).to.equal(false);
     });
 
-    it("is per policy", async function () {
+    it("is per policy and per account", async function () {
       await proveAs(w.alice);
-      expect(
-        await isMarginSufficient(
-          w.marginRegistry,
-          await w.alice.getAddress(),
-          OTHER_POLICY,
-          maxAge,
-        ),
-      ).to.equal(false);
+      expect(await sufficient(w.alice, OTHER_POLICY, maxAge)).to.equal(false);
+      expect(await sufficient(w.bob, POLICY, maxAge)).to.equal(false);
     });
   });
 
   describe("SDK helpers", function () {
-    it("computes the same EIP-712 digests as the contract", async function () {
+    it("computes the same EIP-712 type hashes, domain and digests as the contract", async function () {
+      const typeHash = (types: typeof ATTESTATION_TYPES, name: string) =>
+        keccak256(toUtf8Bytes(TypedDataEncoder.from(types).encodeType(name)));
+      expect(await w.marginRegistry.getFunction("ATTESTATION_TYPEHASH")()).to.equal(
+        typeHash(ATTESTATION_TYPES, "Attestation"),
+      );
+      expect(await w.marginRegistry.getFunction("PROVE_REQUEST_TYPEHASH")()).to.equal(
+        typeHash(PROVE_REQUEST_TYPES, "ProveRequest"),
+      );
+      expect(PROVE_REQUEST_TYPES).to.deep.equal(PROVE_REQUEST_TYPES_BY_HAND);
+      const { chainId } = await hre.ethers.provider.getNetwork();
+      const registryAddress = await w.marginRegistry.getAddress();
+      expect(w.domain).to.deep.equal(marginRegistryDomain(chainId, registryAddress));
+      expect(w.domain.version).to.equal("2");
+      expect(TypedDataEncoder.hashDomain(w.domain)).to.equal(
+        await w.marginRegistry.getFunction("domainSeparator")(),
+      );
       const message = {
-        account: await w.alice.getAddress(),
+        account: await address(w.alice),
         portfolioCommitment: PORTFOLIO,
+        issuedAt: 100n,
         validUntil: 123n,
       };
       expect(attestationDigest(w.domain, message)).to.equal(
         await w.marginRegistry.getFunction("attestationDigest")(
           message.account,
           message.portfolioCommitment,
+          message.issuedAt,
           message.validUntil,
         ),
       );
-      const req = {
+      const req: ProveRequestMessage = {
         account: message.account,
         policyId: POLICY,
         round: ROUND,
         portfolioCommitment: PORTFOLIO,
         nonce: 3n,
         deadline: 456n,
+        custodian: await address(w.custodian),
+        issuedAt: 100n,
+        validUntil: 123n,
       };
       expect(proveRequestDigest(w.domain, req)).to.equal(
-        await w.marginRegistry.getFunction("proveRequestDigest")(
-          req.account,
-          req.policyId,
-          req.round,
-          req.portfolioCommitment,
-          req.nonce,
-          req.deadline,
-        ),
+        await w.marginRegistry.getFunction("proveRequestDigest")(req),
       );
     });
 
     it("@property EIP-712 digests match the contract for random messages", async function () {
       const uint = (bits: number) => fc.bigInt({ min: 0n, max: (1n << BigInt(bits)) - 1n });
-      const address = fc
+      const addressArb = fc
         .uint8Array({ minLength: 20, maxLength: 20 })
         .map((b) => getAddress(hexlify(b)));
       const bytes32 = fc.uint8Array({ minLength: 32, maxLength: 32 }).map((b) => hexlify(b));
+      const requestArb = fc.record({
+        account: addressArb,
+        policyId: bytes32,
+        round: uint(64),
+        portfolioCommitment: uint(256),
+        nonce: uint(64),
+        deadline: uint(64),
+        custodian: addressArb,
+        issuedAt: uint(64),
+        validUntil: uint(64),
+      });
       await fc.assert(
-        fc.asyncProperty(
-          address,
-          bytes32,
-          uint(64),
-          uint(256),
-          uint(64),
-          uint(64),
-          async (account, policyId, round, portfolioCommitment, nonce, deadline) => {
-            const validUntil = deadline;
-            expect(
-              attestationDigest(w.domain, { account, portfolioCommitment, validUntil }),
-            ).to.equal(
-              await w.marginRegistry.getFunction("attestationDigest")(
-                account,
-                portfolioCommitment,
-                validUntil,
-              ),
-            );
-            const req = { account, policyId, round, portfolioCommitment, nonce, deadline };
-            expect(proveRequestDigest(w.domain, req)).to.equal(
-              await w.marginRegistry.getFunction("proveRequestDigest")(
-                account,
-                policyId,
-                round,
-                portfolioCommitment,
-                nonce,
-                deadline,
-              ),
-            );
-          },
-        ),
+        fc.asyncProperty(requestArb, async (req) => {
+          const { account, portfolioCommitment, issuedAt, validUntil } = req;
+          expect(
+            attestationDigest(w.domain, { account, portfolioCommitment, issuedAt, validUntil }),
+          ).to.equal(
+            await w.marginRegistry.getFunction("attestationDigest")(
+              account,
+              portfolioCommitment,
+              issuedAt,
+              validUntil,
+            ),
+          );
+          expect(proveRequestDigest(w.domain, req)).to.equal(
+            await w.marginRegistry.getFunction("proveRequestDigest")(req),
+          );
+        }),
         { numRuns: 40, seed: 5 },
       );
     });
@@ -1211,21 +2302,33 @@ describe("contracts (test verifier)", function () {
       }
     });
 
-    it("refuses to read a domain from a contract that is not a MarginRegistry", async function () {
-      const fake = new (await import("ethers")).Contract(
-        await w.marketBook.getAddress(),
-        [
-          "function eip712Domain() view returns (bytes1,string,string,uint256,address,bytes32,uint256[])",
-        ],
-        w.admin,
-      );
-      let error: unknown;
-      try {
-        await readMarginRegistryDomain(fake);
-      } catch (e) {
-        error = e;
+    it("refuses to read a domain from a contract that is not a MarginRegistry v2", async function () {
+      async function readError(registry: BaseContract): Promise<unknown> {
+        try {
+          await readMarginRegistryDomain(registry);
+        } catch (e) {
+          return e;
+        }
+        return undefined;
       }
-      expect(error).to.be.instanceOf(Error);
+      const domainAbi = [
+        "function eip712Domain() view returns (bytes1,string,string,uint256,address,bytes32,uint256[])",
+      ];
+      // A contract without eip712Domain().
+      const fake = new Contract(await w.marketBook.getAddress(), domainAbi, w.admin);
+      expect(await readError(fake)).to.be.instanceOf(Error);
+      // A v1 registry, and another EIP-712 contract, answering eip712Domain().
+      const registryAddress = await w.marginRegistry.getAddress();
+      for (const [name, version] of [
+        ["zkmargin MarginRegistry", "1"],
+        ["Permit2", "2"],
+      ]) {
+        const answering = {
+          getFunction: () => async () => ["0x0f", name, version, 31337n, registryAddress],
+        } as unknown as BaseContract;
+        expect(String(await readError(answering))).to.match(/is not a MarginRegistry v2/);
+      }
+      expect(await readMarginRegistryDomain(w.marginRegistry)).to.deep.equal(w.domain);
     });
 
     it("converts a snarkjs proof: drops z, swaps G2 coordinates, refuses non-affine and out-of-field values", function () {

@@ -10,8 +10,9 @@ import {IGroth16Verifier} from "../interfaces/IGroth16Verifier.sol";
 ///         any other account and nonce, market, policy or portfolio commitment, or any other proof
 ///         element, is refused.
 contract ExpectedInputsVerifier is IGroth16Verifier {
+    // The constant is the interface's `verificationKeyHash()` getter, hence its name.
     /// @inheritdoc IGroth16Verifier
-    bytes32 public constant override verificationKeyHash = keccak256("ExpectedInputsVerifier");
+    bytes32 public constant override verificationKeyHash = keccak256("ExpectedInputsVerifier"); // solhint-disable-line const-name-snakecase
 
     bytes32 private _expectedProofHash;
     uint256[4] private _expectedSignals;
