@@ -32,6 +32,9 @@ module.exports = {
     settings: {
       optimizer: { enabled: true, runs: 10_000 },
       evmVersion: "cancun",
+      // The IR pipeline: about 1,900 gas less per MarginRegistry.prove (npm run gas), which keeps
+      // a first proof under the 300,000 target with the v2 checks (feeds, revocation).
+      viaIR: true,
     },
   },
   paths: {

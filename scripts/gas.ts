@@ -17,6 +17,7 @@ import type { HardhatRuntimeEnvironment } from "hardhat/types";
 import type {} from "@nomicfoundation/hardhat-ethers";
 import {
   addCustodian,
+  approveVerifier,
   deployVerifier,
   deployZkMargin,
   hasVerifierSource,
@@ -117,6 +118,7 @@ async function measureInstance(
     },
   });
   const verifier = await deployVerifier(admin, instance);
+  await approveVerifier(d.policyRegistry.contract, verifier.address);
   const venue = await publicCommitments({ policy, market, instance: dims });
   const feed = feedIdOf(venue.layoutId);
   await postRound(d.marketBook.contract, {
@@ -207,6 +209,7 @@ function verifierVariantBytecode(vkey: VerificationKey, nPublic: number): string
         settings: {
           optimizer: { enabled: true, runs: 10_000 },
           evmVersion: "cancun",
+          viaIR: true,
           outputSelection: { "*": { "*": ["evm.bytecode.object"] } },
         },
       }),

@@ -11,6 +11,7 @@ import {
   auditChain,
   auditKeys,
   auditOpening,
+  auditPolicy,
   formatAudit,
   type AuditResult,
   type Check,
@@ -18,6 +19,7 @@ import {
 } from "../prover/src/audit";
 import {
   addCustodian,
+  approveVerifier,
   deployVerifier,
   deployZkMargin,
   policyIdOf,
@@ -28,10 +30,11 @@ import {
   submitProof,
   toSolidityProof,
 } from "../prover/src/chain";
-import { commitments } from "../prover/src/commitments";
+import { publicCommitments, type PublicCommitments } from "../prover/src/commitments";
+import { feedIdOf } from "../prover/src/layout";
 import { loadInstances } from "../prover/src/encoding/instances";
 import { loadMarket, loadPolicy, loadPortfolio, type Market } from "../prover/src/inputs";
-import { generateProof, type MarginProof } from "../prover/src/proving";
+import { decodePublicSignals, generateProof, type MarginProof } from "../prover/src/proving";
 import { setupInstance } from "../prover/src/setup/dev-setup";
 import { readManifest } from "../prover/src/setup/manifest";
 import { PROJECT_ROOT } from "../prover/src/setup/paths";
@@ -286,25 +289,26 @@ describe("zkmargin audit", function () {
     });
   });
 
-  describe("chain", function () {
+  describe("chain and policy", function () {
     let registry: Contract;
     let policyRegistry: Contract;
     let verifierAddress: string;
     let market: Market;
-    let policyCommitment: bigint;
+    let venue: PublicCommitments;
     let admin: Signer;
     let alice: Signer;
     let custodian: Signer;
 
-    /** Registers `id`, proves under it as alice with a fresh proof, and returns the policy id. */
-    async function registerAndProve(id: string, vkeyHash: string): Promise<string> {
+    /** Registers `id` on the example's feed, proves under it as alice, returns the policy id. */
+    async function registerAndProve(id: string): Promise<string> {
       const policyId = policyIdOf(id);
       await registerPolicy(policyRegistry, {
         policyId,
-        commitment: policyCommitment,
+        commitment: venue.policy,
         mode: policy.mode,
         verifier: verifierAddress,
-        verificationKeyHash: vkeyHash,
+        verificationKeyHash: readManifest().instances[INSTANCE].vkeyHash,
+        feed: feedIdOf(venue.layoutId),
         maxRoundAge: 3600n,
       });
       await addCustodian(policyRegistry, policyId, await custodian.getAddress());
@@ -315,13 +319,14 @@ describe("zkmargin audit", function () {
         nonce: 1n,
         instance: INSTANCE,
       });
-      const portfolioCommitment = BigInt(proved.publicSignals[4]);
+      const { portfolioCommitment } = decodePublicSignals(proved.publicSignals);
       const attestation = await signAttestation(
         custodian,
         await readMarginRegistryDomain(registry),
         {
           account: portfolio.account,
           portfolioCommitment,
+          issuedAt: await now(),
           validUntil: market.timestamp + 86_400n,
         },
       );
@@ -341,19 +346,18 @@ describe("zkmargin audit", function () {
       [admin, alice, custodian] = await hre.ethers.getSigners();
       expect(await alice.getAddress()).to.equal(portfolio.account);
       market = { ...exampleMarket, timestamp: (await now()) - 60n };
-      const deployment = await deployZkMargin(admin, { publishers: [await admin.getAddress()] });
+      // One account holds every role here: the audit reads the chain, whoever wrote it.
+      const me = await admin.getAddress();
+      const deployment = await deployZkMargin(admin, {
+        roles: { publishers: [me], policyAdmins: [me], custodianAdmins: [me] },
+      });
       registry = deployment.marginRegistry.contract;
       policyRegistry = deployment.policyRegistry.contract;
       verifierAddress = (await deployVerifier(admin, INSTANCE)).address;
-      const venue = await commitments({
-        policy,
-        market,
-        portfolio,
-        salt: 0n,
-        instance: loadInstances()[INSTANCE],
-      });
-      policyCommitment = venue.policy;
+      await approveVerifier(policyRegistry, verifierAddress);
+      venue = await publicCommitments({ policy, market, instance: loadInstances()[INSTANCE] });
       await postRound(deployment.marketBook.contract, {
+        feed: feedIdOf(venue.layoutId),
         round: market.round,
         timestamp: market.timestamp,
         commitment: venue.market,
@@ -362,11 +366,8 @@ describe("zkmargin audit", function () {
 
     revertAfterEachTest();
 
-    it("passes after a real submission, re-verifying its proof from the calldata", async function () {
-      const policyId = await registerAndProve(
-        policy.id,
-        readManifest().instances[INSTANCE].vkeyHash,
-      );
+    it("chain: passes after a real submission, re-verifying its proof from the calldata", async function () {
+      const policyId = await registerAndProve(policy.id);
       const result = await auditChain({
         provider: hre.ethers.provider,
         registry: await registry.getAddress(),
@@ -376,18 +377,31 @@ describe("zkmargin audit", function () {
       expect(result.ok).to.equal(true);
       expect(result.data.events.map((e) => e.policyId)).to.deep.equal([policyId]);
       expect(result.data.policies[0].instance).to.equal(INSTANCE);
+      expect(result.data.policies[0].feed).to.equal(feedIdOf(venue.layoutId));
       const titles = result.checks.map((c) => c.title).join("\n");
+      expect(titles).to.match(/verifier's verificationKeyHash\(\) equals the registered hash/);
       expect(titles).to.match(/runtime code equals the locally compiled/);
+      expect(titles).to.match(/MarketBook holds the round in the policy's feed/);
       expect(titles).to.match(/the proof in the transaction verifies/);
       expect(titles).to.match(/the registry's status is the latest event/);
     });
 
-    it("fails when the registered vkey hash differs from the manifest's", async function () {
-      await registerAndProve(policy.id, `0x${"11".repeat(32)}`);
+    it("chain: fails when the registered vkey hash differs from the auditor's manifest", async function () {
+      await registerAndProve(policy.id);
+      // The auditor's own build: the same artifacts, but a manifest naming another key.
+      const root = copyRoot();
+      const file = path.join(root, "build", "manifest.json");
+      const manifest = JSON.parse(fs.readFileSync(file, "utf8")) as {
+        instances: Record<string, { vkeyHash: string }>;
+      };
+      manifest.instances[INSTANCE].vkeyHash = `0x${"11".repeat(32)}`;
+      fs.writeFileSync(file, JSON.stringify(manifest));
       const result = await auditChain({
         provider: hre.ethers.provider,
         registry: await registry.getAddress(),
         policyId: policy.id,
+        instance: INSTANCE,
+        root,
       });
       expect(result.ok).to.equal(false);
       expect(failures(result)).to.match(
@@ -396,7 +410,7 @@ describe("zkmargin audit", function () {
       expect(failures(result)).to.match(/0x1111/);
     });
 
-    it("fails for a policy id that was never registered", async function () {
+    it("chain: fails for a policy id that was never registered", async function () {
       const result = await auditChain({
         provider: hre.ethers.provider,
         registry: await registry.getAddress(),
@@ -404,6 +418,59 @@ describe("zkmargin audit", function () {
       });
       expect(result.ok).to.equal(false);
       expect(failures(result)).to.match(/registered in PolicyRegistry/);
+    });
+
+    it("policy: passes for the registered example, tying file, feed, verifier and manifest", async function () {
+      await registerAndProve(policy.id);
+      const result = await auditPolicy({
+        json: JSON.parse(fs.readFileSync(policyFile, "utf8")),
+        file: policyFile,
+        instance: INSTANCE,
+        chain: { provider: hre.ethers.provider, registry: await registry.getAddress() },
+      });
+      expect(failures(result)).to.equal("");
+      expect(result.ok).to.equal(true);
+      expect(result.data.commitment).to.equal(venue.policy);
+      expect(result.data.feed).to.equal(feedIdOf(venue.layoutId));
+      const titles = result.checks.map((c) => c.title).join("\n");
+      expect(titles).to.match(/the registered commitment is the one computed from the file/);
+      expect(titles).to.match(/the registered feed is the policy's layout/);
+    });
+
+    it("policy: fails for a policy registered from another file (one weight changed)", async function () {
+      await registerAndProve(policy.id);
+      const json = JSON.parse(fs.readFileSync(policyFile, "utf8")) as {
+        assets: { WETH: { tiers: { weight: string }[] } };
+      };
+      json.assets.WETH.tiers[1].weight = "0.79";
+      const result = await auditPolicy({
+        json,
+        file: policyFile,
+        instance: INSTANCE,
+        chain: { provider: hre.ethers.provider, registry: await registry.getAddress() },
+      });
+      expect(result.ok).to.equal(false);
+      expect(failures(result)).to.match(/the registered commitment is the one computed/);
+    });
+
+    it("policy: lists every broken rule of a malformed policy and computes no commitment", async function () {
+      const json = JSON.parse(fs.readFileSync(policyFile, "utf8")) as {
+        minRatio: string;
+        assets: { WETH: { tiers: { weight: string; upTo: string | null }[] } };
+        perps: { "ETH-PERP": { tiers: { rate: string }[] } };
+      };
+      json.assets.WETH.tiers[1].weight = "0.95";
+      json.perps["ETH-PERP"].tiers[1].rate = "0.01";
+      const result = await auditPolicy({ json, file: policyFile, instance: INSTANCE });
+      expect(result.ok).to.equal(false);
+      expect(failures(result).split("\n")).to.deep.equal([
+        "the policy is well formed: assets.WETH.tiers[1].weight: weights must be non-increasing (got 0.95 after 0.9)",
+        "the policy is well formed: perps.ETH-PERP.tiers[1].rate: rates must be non-decreasing (got 0.01 after 0.03)",
+      ]);
+      expect(result.data.commitment).to.equal(undefined);
+      expect(withStatus(result, "skip").map((c) => c.title)).to.deep.equal([
+        `layout id and policy commitment computed on instance ${INSTANCE}`,
+      ]);
     });
   });
 });

@@ -7,13 +7,24 @@ import { expect } from "chai";
 import fc from "fast-check";
 import * as path from "node:path";
 import { withCommitments } from "../prover/src/commitments";
-import { encodeCircuitInput, type CircuitSignals } from "../prover/src/encoding/circuit-input";
+import {
+  encodeCircuitInput,
+  type CircuitInput,
+  type CircuitSignals,
+} from "../prover/src/encoding/circuit-input";
 import { loadInstances } from "../prover/src/encoding/instances";
 import { SNARK_SCALAR_FIELD } from "../prover/src/encoding/widths";
-import { loadMarket, loadPolicy, loadPortfolio } from "../prover/src/inputs";
+import { loadMarket, loadPolicy, loadPortfolio, type Portfolio } from "../prover/src/inputs";
 import { computeMargin } from "../prover/src/model";
 import { atBoundary, nonceArb, saltArb, tripleArb, type Triple } from "./helpers/arbitraries";
 import { CircuitTester, type WitnessInput } from "./helpers/circuit";
+import { withAssetOrder, withAssetRenamed, withPriceAlias } from "./helpers/layouts";
+import { MARKET_SIGNALS, PORTFOLIO_SIGNALS } from "./helpers/signals";
+
+/** The signals `names` of `from`. */
+function pick(from: CircuitInput, names: readonly (keyof CircuitInput)[]): Partial<CircuitInput> {
+  return Object.fromEntries(names.map((n) => [n, from[n]]));
+}
 
 const dims = loadInstances().small;
 const examples = path.resolve(__dirname, "../examples/small");
@@ -70,17 +81,11 @@ describe("circuit: MarginProof (small) vs the reference model", function () {
     valid = await signalsFor(example);
   });
 
-  it("has exactly the five public inputs and no outputs", function () {
+  it("has exactly the four public inputs and no outputs", function () {
     expect(tester.r1cs.nPublicOutputs).to.equal(0);
-    expect(tester.r1cs.nPublicInputs).to.equal(5);
-    // Wires 1..5 are the public signals in declaration order.
-    const names = [
-      "account",
-      "nonce",
-      "marketCommitment",
-      "policyCommitment",
-      "portfolioCommitment",
-    ];
+    expect(tester.r1cs.nPublicInputs).to.equal(4);
+    // Wires 1..4 are the public signals in declaration order.
+    const names = ["accountNonce", "marketCommitment", "policyCommitment", "portfolioCommitment"];
     names.forEach((name, k) => expect(tester.wire(`main.${name}`)).to.equal(k + 1));
   });
 
@@ -131,16 +136,11 @@ describe("circuit: MarginProof (small) vs the reference model", function () {
           riskArray: [[1n << 63n, ...s.riskArray[0].slice(1)], ...s.riskArray.slice(1)],
         }),
       ],
-      ["account = 2^160", (s) => ({ ...s, account: 1n << 160n })],
-      ["nonce = 2^64", (s) => ({ ...s, nonce: 1n << 64n })],
-      ["nonce = p - 1", (s) => ({ ...s, nonce: p - 1n })],
+      ["accountNonce = 2^224", (s) => ({ ...s, accountNonce: 1n << 224n })],
+      ["accountNonce = p - 1", (s) => ({ ...s, accountNonce: p - 1n })],
     ];
     for (const [, make] of cases) await tester.expectFail(make(valid));
-    await tester.expectPass({
-      ...asInput(valid),
-      account: (1n << 160n) - 1n,
-      nonce: (1n << 64n) - 1n,
-    });
+    await tester.expectPass({ ...asInput(valid), accountNonce: (1n << 224n) - 1n });
   });
 
   it("forces padded slots to zero holdings", async function () {
@@ -155,6 +155,118 @@ describe("circuit: MarginProof (small) vs the reference model", function () {
       const lying = await withCommitments({ ...valid, [active]: flags });
       await tester.expectFail(asInput(lying), /ZeroUnlessActive/);
     }
+  });
+
+  describe("layout binding: the two forgeries across slot layouts of one instance fail", function () {
+    // Two honest policies on the small instance: A (the example) and B, its assets reordered.
+    const policyB = withAssetOrder(policy, ["WBTC", "WETH", "USDC"], "small-reordered");
+    const layoutA = (): bigint => valid.layoutId;
+
+    /** Commitments recomputed over `input` as it stands (a witness for *some* statement). */
+    const recommitted = (input: CircuitInput): Promise<CircuitSignals> => withCommitments(input);
+
+    it("round posted for layout A, used with policy B: the witness fails", async function () {
+      // B's holder: 100k USDC against a large short ETH perp entered at the mark: short under B.
+      const portfolioB: Portfolio = {
+        account: example.portfolio.account,
+        collateral: new Map([["USDC", 100_000n * 10n ** 6n]]),
+        perps: new Map([["ETH-PERP", { size: -2000n * 10n ** 4n, entryPrice: 301255000000n }]]),
+        options: new Map(),
+      };
+      expect(computeMargin(policyB, example.market, portfolioB).sufficient).to.equal(false);
+      const honestB = encodeCircuitInput({
+        policy: policyB,
+        market: example.market,
+        portfolio: portfolioB,
+        salt: SALT,
+        nonce: NONCE,
+        instance: dims,
+      });
+      expect(honestB.layoutId).to.not.equal(layoutA());
+      // The lie: B's policy and portfolio with the prices of the round posted for layout A
+      // (B's USDC slot priced at A's third slot, WBTC).
+      const postedForA = await withCommitments(
+        encodeCircuitInput({ ...example, salt: SALT, nonce: NONCE, instance: dims }),
+      );
+      const mixed: CircuitInput = { ...honestB, ...pick(postedForA, MARKET_SIGNALS) };
+      // Control: with every commitment recomputed over one layout id the statement holds, so
+      // only the commitments stand between this witness and a proof (v1 had no layout id, and
+      // A's posted market commitment would have matched).
+      await tester.expectPass(asInput(await recommitted(mixed)));
+      const registeredB = await recommitted(honestB);
+      for (const layoutId of [honestB.layoutId, layoutA()]) {
+        await tester.expectFail(
+          asInput({
+            ...mixed,
+            layoutId,
+            marketCommitment: postedForA.marketCommitment,
+            policyCommitment: registeredB.policyCommitment,
+            portfolioCommitment: registeredB.portfolioCommitment,
+          }),
+          /MarginProof/,
+        );
+      }
+    });
+
+    it("portfolio commitment attested under layout A, used with policy B: the witness fails", async function () {
+      // A's holder owns 0.001 WETH, attested under A; under B the WETH slot is WBTC's (8 decimals).
+      const policyC = withAssetOrder(policy, ["USDC", "WBTC", "WETH"], "small-swapped");
+      const portfolioA: Portfolio = {
+        account: example.portfolio.account,
+        collateral: new Map([["WETH", 10n ** 15n]]),
+        perps: new Map(),
+        options: new Map(),
+      };
+      const attestedA = await withCommitments(
+        encodeCircuitInput({
+          ...example,
+          portfolio: portfolioA,
+          salt: SALT,
+          nonce: NONCE,
+          instance: dims,
+        }),
+      );
+      const honestC = await withCommitments(
+        encodeCircuitInput({
+          policy: policyC,
+          market: example.market,
+          portfolio: portfolioA,
+          salt: SALT,
+          nonce: NONCE,
+          instance: dims,
+        }),
+      );
+      // The lie: A's encoded holdings (10^15 base units in slot 1) under C, where slot 1 is WBTC.
+      const mixed: CircuitInput = { ...honestC, ...pick(attestedA, PORTFOLIO_SIGNALS) };
+      const control = await recommitted(mixed);
+      await tester.expectPass(asInput(control)); // billions of dollars of "WBTC"
+      expect(attestedA.portfolioCommitment).to.not.equal(control.portfolioCommitment);
+      for (const layoutId of [honestC.layoutId, layoutA()]) {
+        await tester.expectFail(
+          asInput({ ...control, layoutId, portfolioCommitment: attestedA.portfolioCommitment }),
+          /MarginProof/,
+        );
+      }
+    });
+
+    it("a renamed asset is another layout: no commitment carries over", async function () {
+      const renamed = withAssetRenamed(policy, "USDC", "USDT", "small-renamed");
+      const market = withPriceAlias(example.market, "USDC", "USDT");
+      const other = await withCommitments(
+        encodeCircuitInput({
+          policy: renamed,
+          market,
+          portfolio: { ...example.portfolio, collateral: new Map([["USDT", 1n]]) },
+          salt: SALT,
+          nonce: NONCE,
+          instance: dims,
+        }),
+      );
+      // Same slot values, another layout id: reusing A's commitments fails.
+      for (const name of ["marketCommitment", "policyCommitment"] as const) {
+        await tester.expectFail(asInput({ ...other, [name]: valid[name] }), /MarginProof/);
+      }
+    });
   });
 
   describe("tampered witnesses fail the constraint check", function () {
@@ -175,8 +287,8 @@ describe("circuit: MarginProof (small) vs the reference model", function () {
       ["perp PnL above the floor", "main.perp[0].pnl", plusOne],
       ["scan risk below a scenario's loss", "main.options.requirement", minusOne],
       ["option value raised", "main.options.value", plusOne],
-      ["account past 160 bits", "main.account", (x) => x + (1n << 160n)],
-      ["nonce past 64 bits", "main.nonce", (x) => x + (1n << 64n)],
+      ["account and nonce past 224 bits", "main.accountNonce", (x) => x + (1n << 224n)],
+      ["layout id", "main.layoutId", plusOne],
       ["portfolio commitment", "main.portfolioCommitment", plusOne],
       ["market commitment", "main.marketCommitment", plusOne],
       ["policy commitment", "main.policyCommitment", plusOne],

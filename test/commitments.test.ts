@@ -15,7 +15,18 @@ import {
 } from "../prover/src/commitments";
 import { encodeCircuitInput, loadInstances, type CircuitInput } from "../prover/src/encoding";
 import { SNARK_SCALAR_FIELD } from "../prover/src/encoding/widths";
-import { loadMarket, loadPolicy, loadPortfolio } from "../prover/src/inputs";
+import { keccak256, toUtf8Bytes } from "ethers";
+import { InputError } from "../prover/src/errors";
+import {
+  loadMarket,
+  loadPolicy,
+  loadPortfolio,
+  type Market,
+  type Policy,
+  type Portfolio,
+} from "../prover/src/inputs";
+import { canonicalLayout, feedIdOf, layoutIdOf, layoutOf } from "../prover/src/layout";
+import { withAssetOrder, withAssetRenamed, withPriceAlias } from "./helpers/layouts";
 import { MARKET_SIGNALS, POLICY_SIGNALS, PORTFOLIO_SIGNALS } from "./helpers/signals";
 
 const EXAMPLES = path.resolve(__dirname, "../examples/small");
@@ -146,8 +157,9 @@ describe("commitments", () => {
         (input.optionQtyNeg[0] << 225n);
       const e3 =
         input.optionQtyAbs[0] + (input.optionQtyNeg[1] << 48n) + (input.optionQtyAbs[1] << 49n);
-      const tag = tagToField("zkmargin/portfolio/v1");
-      const byHand = H([H([tag, 5n]), e0, e1, e2, e3, SALT, ...new Array<bigint>(10).fill(0n)]);
+      const tag = tagToField("zkmargin/portfolio/v2");
+      const L = input.layoutId;
+      const byHand = H([H([tag, 6n]), L, e0, e1, e2, e3, SALT, ...new Array<bigint>(9).fill(0n)]);
       const portfolio = await commitPortfolio(input);
       expect(portfolio).to.equal(byHand);
 
@@ -161,9 +173,9 @@ describe("commitments", () => {
         r[0][3] + (r[1][0] << 63n) + (r[1][1] << 126n),
         r[1][2] + (r[1][3] << 63n),
       ];
-      const marketTag = tagToField("zkmargin/market/v1");
+      const marketTag = tagToField("zkmargin/market/v2");
       const market = await commitMarket(input);
-      expect(market).to.equal(H([H([marketTag, 6n]), ...m, ...new Array<bigint>(9).fill(0n)]));
+      expect(market).to.equal(H([H([marketTag, 7n]), L, ...m, ...new Array<bigint>(8).fill(0n)]));
 
       const policy = await commitPolicy(input);
       // pinned after the check above, so that any change of encoding or packing is a reviewed change
@@ -189,13 +201,16 @@ describe("commitments", () => {
       expect(signals.portfolioCommitment).to.equal(c.portfolio);
       expect(signals.marketCommitment).to.equal(c.market);
       expect(signals.policyCommitment).to.equal(c.policy);
-      expect(signals.nonce).to.equal(5n);
+      expect(signals.accountNonce).to.equal(
+        0x70997970c51812dc3a010c7d01b50e0d17dc79c8n + (5n << 160n),
+      );
     });
 
     it("publicCommitments() gives the market and policy commitments without any portfolio", async () => {
       const policy = loadPolicy(path.join(EXAMPLES, "policy.json"));
       const market = loadMarket(path.join(EXAMPLES, "market.json"));
       expect(await publicCommitments({ policy, market, instance })).to.deep.equal({
+        layoutId: SMALL_LAYOUT_ID,
         market: PINNED.market,
         policy: PINNED.policy,
       });
@@ -211,9 +226,24 @@ describe("commitments", () => {
       (keyof CircuitInput)[],
       (keyof CircuitInput)[],
     ][] = [
-      ["portfolio", commitPortfolio, PORTFOLIO_SIGNALS, [...MARKET_SIGNALS, ...POLICY_SIGNALS]],
-      ["market", commitMarket, MARKET_SIGNALS, [...PORTFOLIO_SIGNALS, ...POLICY_SIGNALS]],
-      ["policy", commitPolicy, POLICY_SIGNALS, [...PORTFOLIO_SIGNALS, ...MARKET_SIGNALS]],
+      [
+        "portfolio",
+        (i) => commitPortfolio(i),
+        [...PORTFOLIO_SIGNALS, "layoutId"],
+        [...MARKET_SIGNALS, ...POLICY_SIGNALS],
+      ],
+      [
+        "market",
+        (i) => commitMarket(i),
+        [...MARKET_SIGNALS, "layoutId"],
+        [...PORTFOLIO_SIGNALS, ...POLICY_SIGNALS],
+      ],
+      [
+        "policy",
+        (i) => commitPolicy(i),
+        [...POLICY_SIGNALS, "layoutId"],
+        [...PORTFOLIO_SIGNALS, ...MARKET_SIGNALS],
+      ],
     ];
     for (const [name, commit, bound, unrelated] of cases) {
       it(`the ${name} commitment changes when any one of its items changes, and only then`, async () => {
@@ -227,11 +257,92 @@ describe("commitments", () => {
           seen.add(changed);
         }
         expect(seen.size).to.equal(bound_.length + 1);
-        for (const [key, i, k] of positions(input, [...unrelated, "account", "nonce"])) {
+        for (const [key, i, k] of positions(input, [...unrelated, "accountNonce"])) {
           expect(await commit(perturbed(input, key, i, k)), String(key)).to.equal(original);
         }
       });
     }
+  });
+
+  describe("layouts", () => {
+    const policy = loadPolicy(path.join(EXAMPLES, "policy.json"));
+    const market = loadMarket(path.join(EXAMPLES, "market.json"));
+    const portfolio = loadPortfolio(path.join(EXAMPLES, "portfolio.json"), policy);
+
+    it("the layout id is keccak256 of the canonical layout, shifted to 248 bits", () => {
+      expect(canonicalLayout(layoutOf(policy, instance))).to.equal(SMALL_LAYOUT);
+      expect(layoutIdOf(layoutOf(policy, instance))).to.equal(SMALL_LAYOUT_ID);
+      expect(SMALL_LAYOUT_ID < 1n << 248n).to.equal(true);
+      expect(feedIdOf(SMALL_LAYOUT_ID)).to.equal(
+        "0x00" + keccak256(toUtf8Bytes(SMALL_LAYOUT)).slice(2, 64),
+      );
+      expect(smallInput().layoutId).to.equal(SMALL_LAYOUT_ID);
+    });
+
+    /** All three commitments of the small example's holdings under `p` (with `m`, on `dims`). */
+    async function allThree(p: Policy, m: Market = market, dims = instance): Promise<bigint[]> {
+      const held: Portfolio = {
+        ...portfolio,
+        collateral: new Map(
+          p.assets.map((a) => [a.symbol, portfolio.collateral.get(a.symbol) ?? 0n]),
+        ),
+      };
+      const c = await commitments({
+        policy: p,
+        market: m,
+        portfolio: held,
+        salt: SALT,
+        instance: dims,
+      });
+      return [c.portfolio, c.market, c.policy];
+    }
+
+    it("a renamed, reordered, re-tokened or re-sized universe changes all three commitments", async () => {
+      const base = await allThree(policy);
+      const variants: [string, Promise<bigint[]>][] = [
+        [
+          "renamed USDC -> USDT",
+          (async () => {
+            const renamed = withAssetRenamed(policy, "USDC", "USDT", policy.id);
+            return allThree(renamed, withPriceAlias(market, "USDC", "USDT"));
+          })(),
+        ],
+        ["reordered", allThree(withAssetOrder(policy, ["WBTC", "WETH", "USDC"], policy.id))],
+        [
+          "token address added",
+          allThree({
+            ...policy,
+            assets: policy.assets.map((a, i) =>
+              i === 0 ? { ...a, token: "0xA0b86991c6218b36c1d19D4a2e9Eb0cE3606eB48" } : a,
+            ),
+          }),
+        ],
+        ["another instance", allThree(policy, market, loadInstances().demo)],
+      ];
+      for (const [label, variant] of variants) {
+        const other = await variant;
+        ["portfolio", "market", "policy"].forEach((kind, k) =>
+          expect(other[k], `${label}: ${kind}`).to.not.equal(base[k]),
+        );
+      }
+    });
+
+    it("refuses to commit to a malformed policy, naming the rule and the value", async () => {
+      const bad: Policy = {
+        ...policy,
+        assets: policy.assets.map((a) =>
+          a.symbol === "WETH"
+            ? { ...a, tiers: [a.tiers[0], { ...a.tiers[1], weightPpm: 950_000n }] }
+            : a,
+        ),
+      };
+      let error: unknown;
+      await publicCommitments({ policy: bad, market, instance }).catch((e: unknown) => (error = e));
+      expect(error).to.be.instanceOf(InputError);
+      expect((error as Error).message).to.equal(
+        "policy: assets.WETH.tiers[1].weight: weights must be non-increasing (got 0.95 after 0.9)",
+      );
+    });
   });
 
   describe("randomSalt", () => {
@@ -246,9 +357,19 @@ describe("commitments", () => {
   });
 });
 
+/** The canonical layout of examples/small on the small instance, written out by hand. */
+const SMALL_LAYOUT =
+  '{"assets":[{"decimals":6,"symbol":"USDC","token":null},{"decimals":18,"symbol":"WETH","token":null},' +
+  '{"decimals":8,"symbol":"WBTC","token":null}],"instance":{"assets":3,"options":2,"perps":2,' +
+  '"scenarios":4,"tiers":2},"options":[{"instrument":"ETH-26JUN26-3000-C","underlying":"ETH"},' +
+  '{"instrument":"ETH-26JUN26-2600-P","underlying":"ETH"}],"perps":[{"instrument":"ETH-PERP",' +
+  '"sizeDecimals":4,"underlying":"ETH"},{"instrument":"BTC-PERP","sizeDecimals":5,"underlying":"BTC"}],' +
+  '"version":"zkmargin/layout/v2"}';
+const SMALL_LAYOUT_ID = BigInt(keccak256(toUtf8Bytes(SMALL_LAYOUT))) >> 8n;
+
 /** Commitments of examples/small in the small instance with SALT (checked by hand above). */
 const PINNED = {
-  portfolio: 8683976649197707531983870041178673166453137050475512687585320930170977427301n,
-  market: 16678270993558556686167841109719358847256205750265105394700178672271587597337n,
-  policy: 16223829737288058879633387053246135888461640173486723834411236876055802240082n,
+  portfolio: 7320018376902338977635692424271252154662531587536157612079928889252409150426n,
+  market: 8252507991329236762534214542096547510595381167812957687294031024558000230903n,
+  policy: 9496932987977819175577715530335957070321282249142950048182888809247504584092n,
 };

@@ -1,7 +1,8 @@
 /**
  * End to end with real Groth16 proofs of the `small` instance: from examples/small/*.json through
  * the SDK's generateProof and the custodian's attestOpening to MarginRegistry and
- * isMarginSufficient, then one test per refusal.
+ * isMarginSufficient, then one test per refusal, and the two forgeries across slot layouts that
+ * the first audit found, now refused on-chain with real proofs.
  *
  * The suite runs the development setup of the instance first (a no-op when its keys and
  * generated verifier are up to date, several minutes on a fresh checkout).
@@ -11,6 +12,8 @@ import path from "node:path";
 import type { Contract, Signer, TypedDataDomain } from "ethers";
 import {
   addCustodian,
+  approveVerifier,
+  attestationFields,
   BN254_BASE_FIELD,
   deployVerifier,
   deployZkMargin,
@@ -24,6 +27,7 @@ import {
   readMarginRegistryDomain,
   readStatus,
   registerPolicy,
+  revokeAttestations,
   signAttestation,
   signProveRequest,
   submitProof,
@@ -31,13 +35,16 @@ import {
   toSolidityProof,
 } from "../prover/src/chain";
 import type { SignedAttestation, SolidityProof } from "../prover/src/chain";
-import { commitments } from "../prover/src/commitments";
+import { publicCommitments, withCommitments } from "../prover/src/commitments";
+import { encodeCircuitInput, type CircuitInput } from "../prover/src/encoding/circuit-input";
 import { loadInstances } from "../prover/src/encoding/instances";
+import { feedIdOf } from "../prover/src/layout";
 import { loadMarket, loadPolicy, loadPortfolio } from "../prover/src/inputs";
 import type { Market, Policy, Portfolio } from "../prover/src/inputs";
-import { attestOpening, generateProof } from "../prover/src/proving";
-import type { MarginProof } from "../prover/src/proving";
-import { readManifest } from "../prover/src/setup/manifest";
+import { attestOpening, decodePublicSignals, generateProof } from "../prover/src/proving";
+import { snarkjs, usingCurve } from "../prover/src/proving/snarkjs";
+import type { Groth16Proof, MarginProof } from "../prover/src/proving";
+import { loadArtifacts, readManifest } from "../prover/src/setup/manifest";
 import { releaseCurve } from "../prover/src/setup/snarkjs";
 import { setupInstance } from "../prover/src/setup/dev-setup";
 import {
@@ -50,11 +57,36 @@ import {
   revertAfterEachTest,
   setNextTimestamp,
 } from "./contracts.fixture";
+import { withAssetOrder } from "./helpers/layouts";
+import { MARKET_SIGNALS, PORTFOLIO_SIGNALS } from "./helpers/signals";
 
 const INSTANCE = "small";
+const GRACE = 300n;
 const EXAMPLES = path.resolve(__dirname, "..", "examples", "small");
 const MAX_ROUND_AGE = 3600n;
 const DAY = 86_400n;
+
+/** The signals `names` of `from`. */
+function pick(from: CircuitInput, names: readonly (keyof CircuitInput)[]): Partial<CircuitInput> {
+  return Object.fromEntries(names.map((n) => [n, from[n]]));
+}
+
+/**
+ * A real Groth16 proof of whatever witness `input` makes (no model check, no honesty): what an
+ * attacker with the proving key can produce. Throws when no witness exists.
+ */
+async function proveAnything(
+  input: CircuitInput,
+): Promise<{ proof: Groth16Proof; signals: string[] }> {
+  const artifacts = await loadArtifacts(INSTANCE);
+  const signals = await withCommitments(input);
+  return usingCurve(async () => {
+    const witness: { type: "mem"; data?: Uint8Array } = { type: "mem" };
+    await snarkjs.wtns.calculate({ ...signals }, artifacts.wasm, witness);
+    const made = await snarkjs.groth16.prove(artifacts.zkey, witness);
+    return { proof: made.proof, signals: made.publicSignals };
+  });
+}
 
 describe("contracts end to end (real proofs, small instance)", function () {
   let admin: Signer,
@@ -62,11 +94,15 @@ describe("contracts end to end (real proofs, small instance)", function () {
     bob: Signer,
     custodian: Signer,
     publisher: Signer,
-    relayer: Signer;
+    relayer: Signer,
+    policyAdmin: Signer,
+    custodianAdmin: Signer;
   let policy: Policy, market: Market, portfolio: Portfolio;
   let marketBook: Contract, policyRegistry: Contract, marginRegistry: Contract;
   let domain: TypedDataDomain;
   let policyId: string;
+  let feed: string;
+  let verifierAddress: string;
   let first: MarginProof;
   let proof: SolidityProof;
   let portfolioCommitment: bigint;
@@ -89,11 +125,42 @@ describe("contracts end to end (real proofs, small instance)", function () {
     };
   }
 
+  /** Registers `p` on its own layout's feed (posting `m` there first) as the policy admin. */
+  async function registerOnOwnFeed(p: Policy, m: Market): Promise<{ id: string; feed: string }> {
+    const dims = loadInstances()[INSTANCE];
+    const venue = await publicCommitments({ policy: p, market: m, instance: dims });
+    const ownFeed = feedIdOf(venue.layoutId);
+    await postRound(marketBook.connect(publisher) as Contract, {
+      feed: ownFeed,
+      round: m.round,
+      timestamp: m.timestamp,
+      commitment: venue.market,
+    });
+    const id = policyIdOf(p.id);
+    await registerPolicy(policyRegistry.connect(policyAdmin) as Contract, {
+      policyId: id,
+      commitment: venue.policy,
+      mode: p.mode,
+      verifier: verifierAddress,
+      verificationKeyHash: readManifest().instances[INSTANCE].vkeyHash,
+      feed: ownFeed,
+      maxRoundAge: MAX_ROUND_AGE,
+      supersededGrace: GRACE,
+    });
+    await addCustodian(
+      policyRegistry.connect(custodianAdmin) as Contract,
+      id,
+      await custodian.getAddress(),
+    );
+    return { id, feed: ownFeed };
+  }
+
   before(async function () {
     // Development keys and the generated verifier of the instance (a no-op when up to date).
     await setupInstance(INSTANCE, { log: () => undefined, onProgress: () => undefined });
     await compileContracts();
-    [admin, alice, bob, custodian, publisher, relayer] = await hre.ethers.getSigners();
+    [admin, alice, bob, custodian, publisher, relayer, policyAdmin, custodianAdmin] =
+      await hre.ethers.getSigners();
 
     policy = loadPolicy(path.join(EXAMPLES, "policy.json"));
     market = loadMarket(path.join(EXAMPLES, "market.json"));
@@ -102,38 +169,31 @@ describe("contracts end to end (real proofs, small instance)", function () {
     // The venue publishes the example round as the current one: same prices, today's timestamp.
     market = { ...market, timestamp: (await now()) - 60n };
 
-    const deployment = await deployZkMargin(admin, { publishers: [await publisher.getAddress()] });
+    const deployment = await deployZkMargin(admin, {
+      roles: {
+        publishers: [await publisher.getAddress()],
+        policyAdmins: [await policyAdmin.getAddress()],
+        custodianAdmins: [await custodianAdmin.getAddress()],
+      },
+    });
     marketBook = deployment.marketBook.contract;
     policyRegistry = deployment.policyRegistry.contract;
     marginRegistry = deployment.marginRegistry.contract;
     errors = [marginRegistry.interface, policyRegistry.interface, marketBook.interface];
     domain = await readMarginRegistryDomain(marginRegistry);
-    const verifier = await deployVerifier(admin, INSTANCE);
+    verifierAddress = (await deployVerifier(admin, INSTANCE)).address;
+    await approveVerifier(policyRegistry, verifierAddress);
 
     // The venue's commitments, computed from the public files independently of any proof.
-    const dims = loadInstances()[INSTANCE];
-    const venue = await commitments({ policy, market, portfolio, salt: 0n, instance: dims });
-    await postRound(marketBook.connect(publisher), {
-      round: market.round,
-      timestamp: market.timestamp,
-      commitment: venue.market,
-    });
-    policyId = policyIdOf(policy.id);
-    await registerPolicy(policyRegistry, {
-      policyId,
-      commitment: venue.policy,
-      mode: policy.mode,
-      verifier: verifier.address,
-      verificationKeyHash: readManifest().instances[INSTANCE].vkeyHash,
-      maxRoundAge: MAX_ROUND_AGE,
-    });
-    await addCustodian(policyRegistry, policyId, await custodian.getAddress());
+    ({ id: policyId, feed } = await registerOnOwnFeed(policy, market));
 
     first = await generateProof({ policy, market, portfolio, nonce: 1n, instance: INSTANCE });
-    expect(first.publicSignals[2]).to.equal(venue.market.toString());
-    expect(first.publicSignals[3]).to.equal(venue.policy.toString());
+    const signals = decodePublicSignals(first.publicSignals);
+    const venue = await publicCommitments({ policy, market, instance: loadInstances()[INSTANCE] });
+    expect(signals.marketCommitment).to.equal(venue.market);
+    expect(signals.policyCommitment).to.equal(venue.policy);
     proof = toSolidityProof(first.proof);
-    portfolioCommitment = BigInt(first.publicSignals[4]);
+    portfolioCommitment = signals.portfolioCommitment;
 
     // The custodian checks the opening against its own records (here: the same portfolio).
     const file = await attestOpening({
@@ -143,15 +203,32 @@ describe("contracts end to end (real proofs, small instance)", function () {
       market,
       signer: custodian,
       domain,
+      issuedAt: await now(),
       validUntil: market.timestamp + DAY,
       files: { opening: "opening.json", records: "custodian-records.json" },
     });
     attestation = {
       custodian: file.custodian,
+      issuedAt: BigInt(file.issuedAt),
       validUntil: BigInt(file.validUntil),
       signature: file.signature,
     };
   });
+
+  /** A fresh attestation of `commitment` for `account` by `signer` (default: the custodian). */
+  async function attest(
+    commitment: bigint,
+    account = alice,
+    signer = custodian,
+    validUntil = market.timestamp + DAY,
+  ): Promise<SignedAttestation> {
+    return signAttestation(signer, domain, {
+      account: await account.getAddress(),
+      portfolioCommitment: commitment,
+      issuedAt: await now(),
+      validUntil,
+    });
+  }
 
   after(async function () {
     await releaseCurve(); // snarkjs keeps worker threads that would hold the process open
@@ -172,14 +249,18 @@ describe("contracts end to end (real proofs, small instance)", function () {
       status.roundTimestamp,
       status.custodian,
       status.custodianActive,
+      status.attestationIssuedAt,
       status.attestationValidUntil,
+      status.revoked,
     ]).to.deep.equal([
       market.round,
       1n,
       market.timestamp,
       await custodian.getAddress(),
       true,
+      attestation.issuedAt,
       attestation.validUntil,
+      false,
     ]);
     // The proven commitment is kept in the event, not in storage.
     const [event] = await marginProvedEvents(marginRegistry, { account, policyId });
@@ -196,13 +277,9 @@ describe("contracts end to end (real proofs, small instance)", function () {
       nonce: 2n,
       instance: INSTANCE,
     });
-    const secondCommitment = BigInt(second.publicSignals[4]);
+    const secondCommitment = decodePublicSignals(second.publicSignals).portfolioCommitment;
     expect(secondCommitment).to.not.equal(portfolioCommitment); // a fresh salt
-    const secondAttestation = await signAttestation(custodian, domain, {
-      account,
-      portfolioCommitment: secondCommitment,
-      validUntil: market.timestamp + DAY,
-    });
+    const secondAttestation = await attest(secondCommitment);
     const repeat = await submitProof(
       as(alice),
       submission({
@@ -231,8 +308,20 @@ describe("contracts end to end (real proofs, small instance)", function () {
       portfolioCommitment,
       nonce: 1n,
       deadline: (await now()) + 600n,
+      ...attestationFields(attestation),
     };
     const accountSignature = await signProveRequest(alice, domain, request);
+    // A relayer who swaps in a weaker attestation of the same commitment is refused.
+    const weaker = await attest(portfolioCommitment, alice, custodian, (await now()) + 60n);
+    await expectRevert(
+      submitProofFor(as(relayer), {
+        ...submission({ attestation: weaker }),
+        ...request,
+        accountSignature,
+      }),
+      errors,
+      "InvalidAccountSignature",
+    );
     await submitProofFor(as(relayer), { ...submission(), ...request, accountSignature });
     expect(await isMarginSufficient(marginRegistry, account, policyId, MAX_ROUND_AGE)).to.equal(
       true,
@@ -248,11 +337,7 @@ describe("contracts end to end (real proofs, small instance)", function () {
   });
 
   it("refuses the same proof submitted from another account", async function () {
-    const bobAttestation = await signAttestation(custodian, domain, {
-      account: await bob.getAddress(),
-      portfolioCommitment,
-      validUntil: market.timestamp + DAY,
-    });
+    const bobAttestation = await attest(portfolioCommitment, bob);
     await expectRevert(
       submitProof(as(bob), submission({ attestation: bobAttestation })),
       errors,
@@ -260,44 +345,33 @@ describe("contracts end to end (real proofs, small instance)", function () {
     );
   });
 
-  it("refuses the proof for another policy", async function () {
-    const dims = loadInstances()[INSTANCE];
+  it("refuses the proof for another policy on the same layout", async function () {
     const other: Policy = { ...policy, id: "small-maintenance-v1", mode: "maintenance" };
-    const otherId = policyIdOf(other.id);
-    const { policy: otherCommitment } = await commitments({
-      policy: other,
-      market,
-      portfolio,
-      salt: 0n,
-      instance: dims,
-    });
-    await registerPolicy(policyRegistry, {
-      policyId: otherId,
-      commitment: otherCommitment,
-      mode: "maintenance",
-      verifier: (await policyRegistry.getFunction("getPolicy")(policyId)).verifier as string,
-      verificationKeyHash: readManifest().instances[INSTANCE].vkeyHash,
-      maxRoundAge: MAX_ROUND_AGE,
-    });
-    await addCustodian(policyRegistry, otherId, await custodian.getAddress());
+    const next: Market = { ...market, round: market.round + 1n, timestamp: await now() };
+    // Same layout, so the same feed: the next round goes there, and the policy is registered on it.
+    const registered = await registerOnOwnFeed(other, next);
+    expect(registered.feed).to.equal(feed);
+    const fresh = await attest(portfolioCommitment);
     await expectRevert(
-      submitProof(as(alice), submission({ policyId: otherId })),
+      submitProof(
+        as(alice),
+        submission({ policyId: registered.id, round: next.round, attestation: fresh }),
+      ),
       errors,
       "InvalidProof",
     );
   });
 
-  it("refuses the proof for another round", async function () {
+  it("refuses the proof against the next round, and the superseded round after the grace", async function () {
     const dims = loadInstances()[INSTANCE];
-    const next: Market = { ...market, round: market.round + 1n, timestamp: market.timestamp + 1n };
-    const { market: nextCommitment } = await commitments({
+    const next: Market = { ...market, round: market.round + 1n, timestamp: await now() };
+    const { market: nextCommitment } = await publicCommitments({
       policy,
       market: next,
-      portfolio,
-      salt: 0n,
       instance: dims,
     });
-    await postRound(marketBook.connect(publisher), {
+    const posted = await postRound(marketBook.connect(publisher) as Contract, {
+      feed,
       round: next.round,
       timestamp: next.timestamp,
       commitment: nextCommitment,
@@ -307,6 +381,11 @@ describe("contracts end to end (real proofs, small instance)", function () {
       errors,
       "InvalidProof",
     );
+    const postedAt = BigInt((await posted.getBlock()).timestamp);
+    await setNextTimestamp(postedAt + GRACE);
+    await expectRevert(submitProof(as(alice), submission()), errors, "RoundSuperseded", [
+      market.round,
+    ]);
   });
 
   it("refuses a stale round", async function () {
@@ -319,7 +398,7 @@ describe("contracts end to end (real proofs, small instance)", function () {
   });
 
   it("refuses a retired policy", async function () {
-    await (await policyRegistry.getFunction("retirePolicy")(policyId)).wait();
+    await (await policyRegistry.connect(policyAdmin).getFunction("retirePolicy")(policyId)).wait();
     await expectRevert(submitProof(as(alice), submission()), errors, "PolicyRetired", [policyId]);
   });
 
@@ -334,11 +413,7 @@ describe("contracts end to end (real proofs, small instance)", function () {
 
     it("refuses an expired attestation", async function () {
       const validUntil = (await now()) + 5n;
-      const short = await signAttestation(custodian, domain, {
-        account: await alice.getAddress(),
-        portfolioCommitment,
-        validUntil,
-      });
+      const short = await attest(portfolioCommitment, alice, custodian, validUntil);
       await setNextTimestamp(validUntil + 1n);
       await expectRevert(
         submitProof(as(alice), submission({ attestation: short })),
@@ -349,11 +424,7 @@ describe("contracts end to end (real proofs, small instance)", function () {
     });
 
     it("refuses an attestation for another commitment", async function () {
-      const wrong = await signAttestation(custodian, domain, {
-        account: await alice.getAddress(),
-        portfolioCommitment: portfolioCommitment + 1n,
-        validUntil: attestation.validUntil,
-      });
+      const wrong = await attest(portfolioCommitment + 1n);
       await expectRevert(
         submitProof(as(alice), submission({ attestation: wrong })),
         errors,
@@ -362,11 +433,7 @@ describe("contracts end to end (real proofs, small instance)", function () {
     });
 
     it("refuses an attestation for another account", async function () {
-      const wrong = await signAttestation(custodian, domain, {
-        account: await bob.getAddress(),
-        portfolioCommitment,
-        validUntil: attestation.validUntil,
-      });
+      const wrong = await attest(portfolioCommitment, bob);
       await expectRevert(
         submitProof(as(alice), submission({ attestation: wrong })),
         errors,
@@ -375,11 +442,7 @@ describe("contracts end to end (real proofs, small instance)", function () {
     });
 
     it("refuses an attestation from an unknown custodian", async function () {
-      const wrong = await signAttestation(relayer, domain, {
-        account: await alice.getAddress(),
-        portfolioCommitment,
-        validUntil: attestation.validUntil,
-      });
+      const wrong = await attest(portfolioCommitment, alice, relayer);
       await expectRevert(
         submitProof(as(alice), submission({ attestation: wrong })),
         errors,
@@ -391,7 +454,10 @@ describe("contracts end to end (real proofs, small instance)", function () {
     it("refuses an attestation from a removed custodian, and the status stops counting", async function () {
       await submitProof(as(alice), submission());
       await (
-        await policyRegistry.getFunction("removeCustodian")(policyId, await custodian.getAddress())
+        await policyRegistry.connect(custodianAdmin).getFunction("removeCustodian")(
+          policyId,
+          await custodian.getAddress(),
+        )
       ).wait();
       expect(
         await isMarginSufficient(marginRegistry, await alice.getAddress(), policyId, MAX_ROUND_AGE),
@@ -400,6 +466,159 @@ describe("contracts end to end (real proofs, small instance)", function () {
         submitProof(as(alice), submission({ nonce: 2n })),
         errors,
         "CustodianNotRegistered",
+      );
+    });
+
+    it("refuses a revoked attestation, and the status stops counting at once", async function () {
+      await submitProof(as(alice), submission());
+      const account = await alice.getAddress();
+      await revokeAttestations(as(custodian), account, await now());
+      expect(await isMarginSufficient(marginRegistry, account, policyId, MAX_ROUND_AGE)).to.equal(
+        false,
+      );
+      await expectRevert(
+        submitProof(as(alice), submission({ nonce: 2n })),
+        errors,
+        "AttestationRevoked",
+      );
+    });
+  });
+
+  describe("forgeries across slot layouts (the first audit), with real proofs", function () {
+    // Policy B: the same assets as A, reordered, registered on its own layout's feed.
+    const reorder = ["WBTC", "WETH", "USDC"];
+    let policyB: Policy;
+    let idB: string;
+
+    beforeEach(async function () {
+      policyB = withAssetOrder(policy, reorder, "small-reordered-v1");
+      ({ id: idB } = await registerOnOwnFeed(policyB, market));
+    });
+
+    it("gives layout B its own feed, policy and market commitments", async function () {
+      const dims = loadInstances()[INSTANCE];
+      const a = await publicCommitments({ policy, market, instance: dims });
+      const b = await publicCommitments({ policy: policyB, market, instance: dims });
+      expect(b.layoutId).to.not.equal(a.layoutId);
+      expect(b.market).to.not.equal(a.market);
+      expect(b.policy).to.not.equal(a.policy);
+    });
+
+    it("refuses policy B's statement proved against the round posted for layout A", async function () {
+      // B's holder is short under B: 100k USDC against a large short ETH perp at the mark.
+      const portfolioB: Portfolio = {
+        account: await alice.getAddress(),
+        collateral: new Map([["USDC", 100_000n * 10n ** 6n]]),
+        perps: new Map([["ETH-PERP", { size: -2000n * 10n ** 4n, entryPrice: 301255000000n }]]),
+        options: new Map(),
+      };
+      const dims = loadInstances()[INSTANCE];
+      const honestB = encodeCircuitInput({
+        policy: policyB,
+        market,
+        portfolio: portfolioB,
+        salt: 5n,
+        nonce: 1n,
+        instance: dims,
+      });
+      const roundA = encodeCircuitInput({
+        ...{ policy, market, portfolio },
+        salt: 5n,
+        nonce: 1n,
+        instance: dims,
+      });
+      // The best the attacker can do: B's policy and holdings with A's prices, every commitment
+      // recomputed so that a witness exists. The proof is real and verifies locally...
+      const forged = await proveAnything({ ...honestB, ...pick(roundA, MARKET_SIGNALS) });
+      const signals = decodePublicSignals(forged.signals);
+      const attested = await attest(signals.portfolioCommitment);
+      // ...but its market commitment is nobody's round: MarginRegistry rebuilds B's feed's.
+      await expectRevert(
+        submitProof(
+          as(alice),
+          submission({
+            policyId: idB,
+            portfolioCommitment: signals.portfolioCommitment,
+            proof: toSolidityProof(forged.proof),
+            attestation: attested,
+          }),
+        ),
+        errors,
+        "InvalidProof",
+      );
+      // And A's own proof is refused under B.
+      await expectRevert(
+        submitProof(
+          as(alice),
+          submission({ policyId: idB, attestation: await attest(portfolioCommitment) }),
+        ),
+        errors,
+        "InvalidProof",
+      );
+    });
+
+    it("refuses a portfolio commitment attested under layout A, used with policy B", async function () {
+      const dims = loadInstances()[INSTANCE];
+      const swapped = withAssetOrder(policy, ["USDC", "WBTC", "WETH"], "small-swapped-v1");
+      const { id: idC } = await registerOnOwnFeed(swapped, market);
+      // 0.001 WETH, attested by the custodian under layout A.
+      const small: Portfolio = {
+        account: await alice.getAddress(),
+        collateral: new Map([["WETH", 10n ** 15n]]),
+        perps: new Map(),
+        options: new Map(),
+      };
+      const underA = await withCommitments(
+        encodeCircuitInput({
+          policy,
+          market,
+          portfolio: small,
+          salt: 9n,
+          nonce: 1n,
+          instance: dims,
+        }),
+      );
+      const attestedA = await attest(underA.portfolioCommitment);
+      // Under C, slot 1 is WBTC (8 decimals): 10^15 base units read as 10^7 WBTC.
+      const honestC = encodeCircuitInput({
+        policy: swapped,
+        market,
+        portfolio: small,
+        salt: 9n,
+        nonce: 1n,
+        instance: dims,
+      });
+      const forged = await proveAnything({ ...honestC, ...pick(underA, PORTFOLIO_SIGNALS) });
+      const signals = decodePublicSignals(forged.signals);
+      expect(signals.portfolioCommitment).to.not.equal(underA.portfolioCommitment);
+      const solidity = toSolidityProof(forged.proof);
+      // With the attested commitment, the proof does not verify...
+      await expectRevert(
+        submitProof(
+          as(alice),
+          submission({
+            policyId: idC,
+            portfolioCommitment: underA.portfolioCommitment,
+            proof: solidity,
+            attestation: attestedA,
+          }),
+        ),
+        errors,
+        "InvalidProof",
+      );
+      // ...and with the proof's commitment, the attestation does not match it.
+      await expectRevert(
+        submitProof(
+          as(alice),
+          submission({
+            policyId: idC,
+            portfolioCommitment: signals.portfolioCommitment,
+            proof: solidity,
+            attestation: attestedA,
+          }),
+        ),
+        errors,
+        "InvalidAttestationSignature",
       );
     });
   });

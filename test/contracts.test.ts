@@ -49,6 +49,7 @@ import {
   readRound,
   readStatus,
   registerPolicy,
+  approveVerifier,
   removeCustodian,
   revokeAttestations,
   signAttestation,
@@ -320,6 +321,7 @@ describe("contracts (test verifier)", function () {
     });
     const verifier = await deployArtifact(admin, loadArtifact("ExpectedInputsVerifier"));
     const vkHash = (await verifier.contract.getFunction("verificationKeyHash")()) as string;
+    await approveVerifier(d.policyRegistry.contract, verifier.address);
     const roundTimestamp = (await now()) - 60n;
     await postRound(d.marketBook.contract.connect(publisher), {
       feed: FEED,
@@ -755,40 +757,85 @@ describe("contracts (test verifier)", function () {
         "VerificationKeyHashMismatch",
         [other, w.vkHash],
       );
-      // The audit's 10-byte contract answers every call with the word 1, so its "key hash" is
-      // 0x..01 and never the instance's.
+      // The audit's attack: the policy admin alone points a policy at the 10-byte contract that
+      // answers every call with the word 1, declaring 0x..01 as its key hash. Its code was never
+      // approved by the default admin, so the registration is refused.
       const alwaysTrue = await deployRuntime(w.admin, ALWAYS_TRUE_RUNTIME);
       expect(await hre.ethers.provider.getCode(alwaysTrue)).to.equal(ALWAYS_TRUE_RUNTIME);
       await expectRevert(
-        register(params({ verifier: alwaysTrue })),
+        register(params({ verifier: alwaysTrue, verificationKeyHash: toBeHex(1n, 32) })),
         w.errors,
-        "VerificationKeyHashMismatch",
-        [w.vkHash, toBeHex(1n, 32)],
+        "VerifierNotApproved",
+        [alwaysTrue, keccak256(ALWAYS_TRUE_RUNTIME)],
       );
-      // Contracts that do not answer verificationKeyHash() with exactly one word: STOP (empty
-      // answer), 31 or 64 bytes of answer, and a contract without the function (reverts).
-      for (const runtime of ["0x00", "0x601f6000f3", "0x60406000f3"]) {
-        const contract = await deployRuntime(w.admin, runtime);
+      // Approval is the default admin's alone; the policy admin cannot approve.
+      await expectRevert(
+        approveVerifier(policies(w.policyAdmin), alwaysTrue),
+        w.errors,
+        "AccessControlUnauthorizedAccount",
+        [await address(w.policyAdmin), DEFAULT_ADMIN_ROLE],
+      );
+      // Contracts that do not answer verificationKeyHash() with exactly one word are never
+      // approved: STOP (empty answer), 31 or 64 bytes of answer, a contract without the function.
+      const marketBook = await w.marketBook.getAddress();
+      for (const runtime of ["0x00", "0x601f6000f3", "0x60406000f3", null]) {
+        const contract = runtime === null ? marketBook : await deployRuntime(w.admin, runtime);
         await expectRevert(
-          register(params({ verifier: contract })),
+          approveVerifier(policies(w.admin), contract),
           w.errors,
           "VerifierWithoutKeyHash",
           [contract],
         );
       }
-      const marketBook = await w.marketBook.getAddress();
-      await expectRevert(
-        register(params({ verifier: marketBook })),
-        w.errors,
-        "VerifierWithoutKeyHash",
-        [marketBook],
-      );
       for (const eoa of [await address(w.alice), ZeroAddress]) {
+        await expectRevert(
+          approveVerifier(policies(w.admin), eoa),
+          w.errors,
+          "VerifierNotAContract",
+          [eoa],
+        );
         await expectRevert(register(params({ verifier: eoa })), w.errors, "VerifierNotAContract", [
           eoa,
         ]);
       }
       expect(await w.policyRegistry.getFunction("isActive")(NEW)).to.equal(false);
+    });
+
+    it("approves verifier code by its hash, with the key hash it answers, and withdraws approvals", async function () {
+      const verifier = await w.verifier.getAddress();
+      const codeHash = keccak256(await hre.ethers.provider.getCode(verifier));
+      expect(await w.policyRegistry.getFunction("approvedKeyHash")(codeHash)).to.equal(w.vkHash);
+      // Another deployment of the same code is approved with it.
+      const twin = await deployArtifact(w.admin, loadArtifact("ExpectedInputsVerifier"));
+      await register(params({ verifier: twin.address }));
+      expect(await w.policyRegistry.getFunction("isActive")(NEW)).to.equal(true);
+      // Withdrawn: new registrations with that code are refused, registered policies stay.
+      const receipt = await (
+        await policies(w.admin).getFunction("revokeVerifierApproval")(codeHash)
+      ).wait();
+      expect(eventArgs(w.policyRegistry, receipt, "VerifierApprovalRevoked")).to.deep.equal([
+        codeHash,
+      ]);
+      await expectRevert(
+        register(params({ verifier }), policyIdOf("after-revocation")),
+        w.errors,
+        "VerifierNotApproved",
+        [verifier, codeHash],
+      );
+      expect(await w.policyRegistry.getFunction("isActive")(POLICY)).to.equal(true);
+      await expectRevert(
+        policies(w.admin).getFunction("revokeVerifierApproval")(codeHash),
+        w.errors,
+        "UnknownVerifierApproval",
+        [codeHash],
+      );
+      // Approving again emits the code hash, the key hash and the address it was read from.
+      const again = await approveVerifier(policies(w.admin), verifier);
+      expect(eventArgs(w.policyRegistry, again, "VerifierApproved")).to.deep.equal([
+        codeHash,
+        w.vkHash,
+        verifier,
+      ]);
     });
 
     it("retires once, for good", async function () {

@@ -188,8 +188,8 @@ describe("encoding", () => {
 
   describe("encodeCircuitInput", () => {
     const SIGNALS = [
-      "account",
-      "nonce",
+      "accountNonce",
+      "layoutId",
       ...PORTFOLIO_SIGNALS,
       ...MARKET_SIGNALS,
       ...POLICY_SIGNALS,
@@ -221,8 +221,9 @@ describe("encoding", () => {
         nonce: 7n,
         instance: instances.small,
       });
-      expect(input.account).to.equal(0x70997970c51812dc3a010c7d01b50e0d17dc79c8n);
-      expect(input.nonce).to.equal(7n);
+      expect(input.accountNonce).to.equal(
+        0x70997970c51812dc3a010c7d01b50e0d17dc79c8n + (7n << 160n),
+      );
       expect(input.salt).to.equal(99n);
       expect(input.amount).to.deep.equal([250000_000000n, 40_500000000000000000n, 1_25000000n]);
       expect(input.perpSizeNeg).to.deep.equal([1n, 0n]);
@@ -356,18 +357,21 @@ describe("encoding", () => {
       const up = { upToUsd: 10n, weightPpm: 500_000n };
       const tail = { upToUsd: null, weightPpm: 600_000n };
       expect(encode(withAsset({ tiers: [up, tail] }))).to.throw(
-        "assetWeight[0][1] breaks the non-increasing tier order",
+        "policy: assets.USDC.tiers[1].weight: weights must be non-increasing (got 0.6 after 0.5)",
       );
       expect(encode(withAsset({ tiers: [{ upToUsd: null, weightPpm: 1_000_001n }] }))).to.throw(
-        "not in 0..1e6 ppm",
+        "assets.USDC.tiers[0].weight: must be between 0 and 1 (got 1.000001)",
       );
       expect(encode(withAsset({ tiers: [{ upToUsd: 5n, weightPpm: 1n }] }))).to.throw(
-        "only the last tier is unbounded",
+        "assets.USDC.tiers[0].upTo: the last tier must have upTo null",
       );
-      expect(encode(withAsset({ tiers: [] }))).to.throw("no tiers");
+      expect(encode(withAsset({ tiers: [] }))).to.throw(
+        "assets.USDC.tiers: must list at least one tier",
+      );
       expect(encode(withAsset({ decimals: 19 }))).to.throw(
-        "assetDecimals[0] is not an integer in 0..18",
+        "assets.USDC.decimals: must be an integer from 0 to 18 (got 19)",
       );
+      expect(encode(withAsset({ symbol: "WETH" }))).to.throw('assets.WETH: "WETH" is listed twice');
       const perp = policy.perps[0];
       const falling = {
         ...perp,
@@ -377,9 +381,11 @@ describe("encoding", () => {
         ],
       };
       expect(encode({ ...policy, perps: [falling, policy.perps[1]] })).to.throw(
-        "perpRate[0][1] breaks the non-decreasing",
+        "perps.ETH-PERP.tiers[1].rate: rates must be non-decreasing (got 0.01 after 0.05)",
       );
-      expect(encode({ ...policy, minRatioPpm: 0n })).to.throw("minRatio must be positive");
+      expect(encode({ ...policy, minRatioPpm: 0n })).to.throw(
+        "minRatio: must be greater than 0 and below 2^24 ppm (got 0)",
+      );
     });
 
     it("lists commitment items in spec order with spec widths", () => {

@@ -102,9 +102,10 @@ describe("SDK file and format helpers", () => {
   });
 
   describe("decodePublicSignals", () => {
-    const good = [BigInt(ACCOUNT).toString(), "7", "11", "12", "13"];
+    const accountNonce = BigInt(ACCOUNT) + (7n << 160n);
+    const good = [accountNonce.toString(), "11", "12", "13"];
 
-    it("decodes and re-encodes the five signals", () => {
+    it("decodes and re-encodes the four signals, account and nonce from the first", () => {
       const decoded = decodePublicSignals(good);
       expect(decoded).to.deep.equal({
         account: ACCOUNT,
@@ -114,24 +115,27 @@ describe("SDK file and format helpers", () => {
         portfolioCommitment: 13n,
       });
       expect(encodePublicSignals(decoded)).to.deep.equal(good);
+      const max = decodePublicSignals([((1n << 224n) - 1n).toString(), "1", "2", "3"]);
+      expect(max.account).to.equal("0xFFfFfFffFFfffFFfFFfFFFFFffFFFffffFfFFFfF");
+      expect(max.nonce).to.equal((1n << 64n) - 1n);
     });
 
     const bad: [string, unknown, string, RegExp][] = [
-      ["four signals", good.slice(0, 4), "$", /array of 5/],
-      ["a number", [...good.slice(0, 4), 13], "[4]", /decimal string/],
-      ["a leading zero", [...good.slice(0, 4), "013"], "[4]", /decimal string/],
+      ["three signals", good.slice(0, 3), "$", /array of 4/],
+      ["five signals", [...good, "14"], "$", /array of 4/],
+      ["a number", [...good.slice(0, 3), 13], "[3]", /decimal string/],
+      ["a leading zero", [...good.slice(0, 3), "013"], "[3]", /decimal string/],
       [
         "the field modulus",
         [...good.slice(0, 2), R.toString(), ...good.slice(3)],
         "[2]",
         /modulus/,
       ],
-      ["an account past 160 bits", [(2n ** 160n).toString(), ...good.slice(1)], "[0]", /160 bits/],
       [
-        "a nonce past 64 bits",
-        [good[0], (2n ** 64n).toString(), ...good.slice(2)],
-        "[1]",
-        /64 bits/,
+        "an account and nonce past 224 bits",
+        [(2n ** 224n).toString(), ...good.slice(1)],
+        "[0]",
+        /224 bits/,
       ],
     ];
     for (const [name, signals, where, rule] of bad) {

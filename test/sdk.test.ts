@@ -80,7 +80,7 @@ describe("prover SDK (small instance)", function () {
 
   it("rejects a proof whose public signals were changed (nonce, account, commitment)", async () => {
     const key = (await loadArtifacts("small")).vkey;
-    for (const index of [0, 1, 2, 3, 4]) {
+    for (const index of [0, 1, 2, 3]) {
       const tampered = [...first.publicSignals];
       tampered[index] = (BigInt(tampered[index]) + 1n).toString();
       expect(await verifyProof(first.proof, tampered, key), `signal ${index}`).to.equal(false);

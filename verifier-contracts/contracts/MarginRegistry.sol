@@ -67,8 +67,10 @@ contract MarginRegistry is EIP712 {
         bytes signature;
     }
 
-    /// @notice A relayed proof request, as the account signs it (EIP-712 `ProveRequest`).
-    struct ProveRequest {
+    /// @notice A relayed proof request, as the account signs it (EIP-712 `ProveRequest`; the field
+    ///         order is the type's, so the struct is not packed for storage: it is never stored).
+    struct ProveRequest { // solhint-disable-line gas-struct-packing
+
         address account;
         bytes32 policyId;
         uint64 round;
@@ -165,7 +167,11 @@ contract MarginRegistry is EIP712 {
     /// @param custodian The custodian (the caller).
     /// @param account The account.
     /// @param before Attestations issued before this time no longer count.
-    event AttestationsRevoked(address indexed custodian, address indexed account, uint64 before);
+    event AttestationsRevoked( // solhint-disable-line gas-indexed-events
+        address indexed custodian,
+        address indexed account,
+        uint64 before
+    );
 
     /// @notice A constructor argument is the zero address.
     error ZeroAddress();

@@ -17,12 +17,17 @@ import {SnarkField} from "./SnarkField.sol";
 ///         hash of that verifier's verification key, how old and how superseded a round may be,
 ///         whether a custodian attestation is required, and the custodians whose attestations count.
 /// @dev A policy is never changed after registration: a new version gets a new id, and the old one
-///      is retired. Retirement is final. Registration asks the verifier for its
-///      `verificationKeyHash()` and refuses a verifier whose hash differs from the one registered,
-///      so a policy cannot point at an arbitrary contract that answers `verifyProof` with true.
+///      is retired. Retirement is final. A policy's verifier must be approved first, by its code
+///      hash, by the default admin (`approveVerifier`), which records the key hash the verifier
+///      answers with `verificationKeyHash()`; registration refuses an unapproved verifier and a key
+///      hash other than the approved one. So no single key can point a policy at an arbitrary
+///      contract that answers `verifyProof` with true: the policy admin cannot approve, the
+///      default admin cannot register, and an auditor compares the approved code hash with the
+///      verifier compiled from the ceremony's keys.
 ///      Roles are separate: POLICY_ADMIN_ROLE registers and retires policies, CUSTODIAN_ADMIN_ROLE
 ///      adds and removes custodians; the default admin (OpenZeppelin's
-///      AccessControlDefaultAdminRules: two-step, delayed transfer) grants them and holds neither.
+///      AccessControlDefaultAdminRules: two-step, delayed transfer) approves verifiers and grants
+///      the roles, and holds neither role by itself.
 ///      Each registration of a custodian for a policy gets a fresh, never reused `custodianId` (a
 ///      uint32, so MarginRegistry can pack it into an account's one-slot status) and records when
 ///      it was made; removal ends that id. An attestation counts only if it was issued at or after
@@ -65,7 +70,8 @@ contract PolicyRegistry is AccessControlDefaultAdminRules {
     }
 
     /// @notice A registered policy: four slots (verifier..retired share the second one).
-    struct Policy {
+    struct Policy { // solhint-disable-line gas-struct-packing
+
         uint256 commitment;
         IGroth16Verifier verifier;
         uint32 maxRoundAge;
@@ -106,7 +112,8 @@ contract PolicyRegistry is AccessControlDefaultAdminRules {
     /// @param feed The policy's MarketBook feed.
     /// @param supersededGrace The superseded-round grace in seconds.
     /// @param custodian The custodian of the status's registration (zero when none).
-    struct StatusContext {
+    struct StatusContext { // solhint-disable-line gas-struct-packing
+
         bool counts;
         bytes32 feed;
         uint32 supersededGrace;
@@ -134,6 +141,8 @@ contract PolicyRegistry is AccessControlDefaultAdminRules {
     mapping(bytes32 policyId => mapping(uint32 id => CustodianRecord)) private _custodianRecords;
     /// The last custodian id handed out (ids are global, start at 1 and are never reused).
     uint32 private _lastCustodianId;
+    /// Approved verifier code hashes, with the verification-key hash each answers.
+    mapping(bytes32 codeHash => bytes32 verificationKeyHash) private _approvedVerifiers;
 
     /// @notice A policy was registered.
     /// @param policyId The policy id.
@@ -156,6 +165,19 @@ contract PolicyRegistry is AccessControlDefaultAdminRules {
         uint32 supersededGrace,
         bool requiresAttestation
     );
+    /// @notice The default admin approved a verifier's code for registrations.
+    /// @param codeHash The verifier's runtime code hash (EXTCODEHASH).
+    /// @param verificationKeyHash The key hash the verifier answers.
+    /// @param verifier The deployed verifier the approval was read from.
+    event VerifierApproved( // solhint-disable-line gas-indexed-events
+
+        bytes32 indexed codeHash,
+        bytes32 verificationKeyHash,
+        address verifier
+    );
+    /// @notice The default admin withdrew a verifier code approval (registered policies keep it).
+    /// @param codeHash The verifier's runtime code hash.
+    event VerifierApprovalRevoked(bytes32 indexed codeHash);
     /// @notice A policy was retired; proofs for it are refused and its statuses stop counting.
     /// @param policyId The policy id.
     event PolicyRetired(bytes32 indexed policyId);
@@ -196,6 +218,10 @@ contract PolicyRegistry is AccessControlDefaultAdminRules {
     error VerifierWithoutKeyHash(address verifier);
     /// @notice The verifier's verification-key hash is not the registered one.
     error VerificationKeyHashMismatch(bytes32 registered, bytes32 verifierHash);
+    /// @notice The verifier's code was not approved by the default admin.
+    error VerifierNotApproved(address verifier, bytes32 codeHash);
+    /// @notice No approval for this code hash.
+    error UnknownVerifierApproval(bytes32 codeHash);
     /// @notice The feed id is zero.
     error ZeroFeed();
     /// @notice The maximum round age is zero.
@@ -215,6 +241,39 @@ contract PolicyRegistry is AccessControlDefaultAdminRules {
         uint48 adminDelay,
         address admin
     ) AccessControlDefaultAdminRules(adminDelay, admin) {}
+
+    /// @notice Approves a deployed verifier's code for policy registrations, with the key hash it
+    ///         answers (read from it: a contract without a one-word `verificationKeyHash()` is
+    ///         refused). Approve only the verifier compiled from a ceremony's keys: check its code
+    ///         hash against the build (`zkmargin audit chain` does) before approving.
+    /// @dev Only DEFAULT_ADMIN_ROLE.
+    /// @param verifier A deployed verifier.
+    function approveVerifier(
+        IGroth16Verifier verifier
+    ) external onlyRole(DEFAULT_ADMIN_ROLE) {
+        bytes32 keyHash = _keyHashOf(verifier);
+        if (keyHash == bytes32(0)) revert ZeroVerificationKeyHash();
+        bytes32 codeHash = address(verifier).codehash;
+        _approvedVerifiers[codeHash] = keyHash;
+        emit VerifierApproved(codeHash, keyHash, address(verifier));
+    }
+
+    /// @notice Withdraws an approval: new registrations with that code are refused (registered
+    ///         policies are not changed; retire them to stop their proofs).
+    /// @dev Only DEFAULT_ADMIN_ROLE.
+    /// @param codeHash The verifier code hash.
+    function revokeVerifierApproval(bytes32 codeHash) external onlyRole(DEFAULT_ADMIN_ROLE) {
+        if (_approvedVerifiers[codeHash] == bytes32(0)) revert UnknownVerifierApproval(codeHash);
+        delete _approvedVerifiers[codeHash];
+        emit VerifierApprovalRevoked(codeHash);
+    }
+
+    /// @notice The key hash approved for a verifier code hash (zero when not approved).
+    /// @param codeHash The verifier's runtime code hash.
+    /// @return The approved verification-key hash.
+    function approvedKeyHash(bytes32 codeHash) external view returns (bytes32) {
+        return _approvedVerifiers[codeHash];
+    }
 
     /// @notice Registers a new policy. An id can be registered once only, ever.
     /// @dev Only POLICY_ADMIN_ROLE.
@@ -423,18 +482,29 @@ contract PolicyRegistry is AccessControlDefaultAdminRules {
         return _custodians[policyId].values();
     }
 
-    /// @dev Refuses a verifier without code, one that does not answer `verificationKeyHash()` with
-    ///      exactly one word (a low-level call, so that a contract answering anything else is
-    ///      refused with a named error rather than a failed decoding), and one whose hash is not
-    ///      `expected`.
+    /// @dev Refuses a verifier without code, one whose code the default admin has not approved, and
+    ///      one whose key hash (as it answers it, and as approved) is not `expected`.
     function _checkVerifier(IGroth16Verifier verifier, bytes32 expected) private view {
+        bytes32 approved = _approvedVerifiers[address(verifier).codehash];
+        if (address(verifier).code.length == 0) revert VerifierNotAContract(address(verifier));
+        if (approved == bytes32(0)) {
+            revert VerifierNotApproved(address(verifier), address(verifier).codehash);
+        }
+        bytes32 actual = _keyHashOf(verifier);
+        if (actual != expected || approved != expected) {
+            revert VerificationKeyHashMismatch(expected, actual);
+        }
+    }
+
+    /// @dev The verifier's `verificationKeyHash()`, through a low-level call so that a contract
+    ///      answering anything but exactly one word is refused with a named error.
+    function _keyHashOf(IGroth16Verifier verifier) private view returns (bytes32) {
         if (address(verifier).code.length == 0) revert VerifierNotAContract(address(verifier));
         (bool ok, bytes memory answer) = address(verifier).staticcall(
             abi.encodeCall(IGroth16Verifier.verificationKeyHash, ())
         );
         if (!ok || answer.length != 32) revert VerifierWithoutKeyHash(address(verifier));
-        bytes32 actual = abi.decode(answer, (bytes32));
-        if (actual != expected) revert VerificationKeyHashMismatch(expected, actual);
+        return abi.decode(answer, (bytes32));
     }
 
     function _activePolicy(bytes32 policyId) private view returns (Policy storage policy) {

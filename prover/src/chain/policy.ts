@@ -59,6 +59,17 @@ export function registerPolicy(
   return send(policyRegistry, "registerPolicy", [registration.policyId, params]);
 }
 
+/**
+ * Approves a deployed verifier's code (by its code hash, with the key hash it answers) for policy
+ * registrations; the signer needs the default admin role.
+ */
+export function approveVerifier(
+  policyRegistry: BaseContract,
+  verifier: string,
+): Promise<ContractTransactionReceipt> {
+  return send(policyRegistry, "approveVerifier", [verifier]);
+}
+
 /** Registers `custodian` as an attester for the policy; the signer needs CUSTODIAN_ADMIN_ROLE. */
 export function addCustodian(
   policyRegistry: BaseContract,

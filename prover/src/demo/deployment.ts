@@ -5,6 +5,7 @@
 import type { Contract, Signer } from "ethers";
 import {
   addCustodian,
+  approveVerifier,
   deployVerifier,
   deployZkMargin,
   policyIdOf,
@@ -75,6 +76,9 @@ export async function deployVenue(roles: DemoRoles, options: VenueOptions): Prom
       custodianAdmins: [await roles.custodianAdmin.getAddress()],
     },
   });
+  // The admin approves the verifier's code (its key hash read from it); the policy admin alone
+  // could not point a policy at any other contract.
+  await approveVerifier(deployment.policyRegistry.contract, verifier.address);
   const published = await publicCommitments({
     policy: options.policy,
     market: options.market,

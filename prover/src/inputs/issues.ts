@@ -50,6 +50,13 @@ function valueAt(json: unknown, path: readonly (string | number)[]): unknown {
   return here;
 }
 
+/** Custom issues whose message already names the value set `params: { [NAMES_VALUE]: true }`. */
+export const NAMES_VALUE = "namesValue";
+
+function namesItsValue(issue: ZodIssue): boolean {
+  return issue.code === "custom" && issue.params?.[NAMES_VALUE] === true;
+}
+
 /** ` (got "XRP-PERP")`: the offending scalar, quoted as JSON, short; "" for anything else. */
 export function gotValue(value: unknown): string {
   if (value === null || !["string", "number", "boolean"].includes(typeof value)) return "";
@@ -76,6 +83,10 @@ export function toInputError(
       `unknown key ${JSON.stringify(issue.keys[0])}`,
     );
   }
-  const shown = json !== undefined && reveal(issue.path) ? gotValue(valueAt(json, issue.path)) : "";
-  return new InputError(file, formatPath(issue.path), `${ruleOf(issue)}${shown}`);
+  const rule = ruleOf(issue);
+  const shown =
+    json === undefined || !reveal(issue.path) || namesItsValue(issue)
+      ? ""
+      : gotValue(valueAt(json, issue.path));
+  return new InputError(file, formatPath(issue.path), `${rule}${shown}`);
 }

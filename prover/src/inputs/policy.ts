@@ -106,7 +106,7 @@ export function parsePolicySchema(json: unknown, file: string): Policy {
     shortOptionMinimumMicroUsd: p.shortOptionMinimum,
     assets: Object.entries(p.assets).map(([symbol, a]) => ({
       symbol,
-      token: a.token ?? null,
+      ...(a.token !== undefined ? { token: a.token } : {}),
       decimals: a.decimals,
       tiers: a.tiers.map((t): HaircutTier => ({ upToUsd: t.upTo, weightPpm: t.weight })),
     })),

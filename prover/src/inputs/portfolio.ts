@@ -9,7 +9,7 @@ import { z } from "zod";
 import { InputError } from "../errors";
 import { AMOUNT_BITS, PRICE_BITS, QTY_BITS, bound } from "../encoding/widths";
 import { addressSchema, decimal, decimalValue, symbolSchema } from "./fields";
-import { formatPath, toInputError } from "./issues";
+import { NAMES_VALUE, formatPath, toInputError } from "./issues";
 import type { PerpPosition, Policy, Portfolio } from "./types";
 
 const MAX_AMOUNT = bound(AMOUNT_BITS) - 1n;
@@ -24,6 +24,7 @@ function uniqueInstruments(positions: { instrument: string }[], ctx: z.Refinemen
         code: z.ZodIssueCode.custom,
         path: [k, "instrument"],
         message: `duplicate position in ${p.instrument} (give one net position)`,
+        params: { [NAMES_VALUE]: true },
       });
     }
     seen.add(p.instrument);
