@@ -154,7 +154,7 @@ async function measureInstance(
     const attestation = await signAttestation(custodian, domain, {
       account: accountAddress,
       portfolioCommitment,
-      issuedAt: market.timestamp,
+      issuedAt: await latestTimestamp(),
       validUntil: market.timestamp + 86_400n,
     });
     const receipt = await submitProof(registry, {

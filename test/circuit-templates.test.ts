@@ -169,7 +169,7 @@ describe("circuit templates", function () {
       const elements = Array.from({ length: 17 }, (_, i) => (BigInt(i) * 0x1234567890abcdefn) % p);
       const w = await hash.expectPass({ in: elements });
       const out = hash.signal(w, "main.out");
-      expect((out + p) % p).to.equal(await vectorHash("zkmargin/market/v1", elements));
+      expect((out + p) % p).to.equal(await vectorHash("zkmargin/market/v2", elements));
     });
   });
 });

@@ -223,8 +223,8 @@ describe("zkmargin CLI (small instance)", function () {
       policyCommitment: string;
     };
     expect([printed.marketCommitment, printed.policyCommitment]).to.deep.equal([
+      signals[1],
       signals[2],
-      signals[3],
     ]);
     const desk = path.join(ROOT, "examples", "desk");
     const misfit = runCli([
@@ -310,20 +310,21 @@ describe("zkmargin CLI (small instance)", function () {
         commitments: { portfolio: string };
       };
       expect(Object.keys(attestation).sort()).to.deep.equal(
-        ["account", "custodian", "portfolioCommitment", "signature", "validUntil"].sort(),
+        ["account", "custodian", "issuedAt", "portfolioCommitment", "signature", "validUntil"].sort(),
       );
       expect(attestation.portfolioCommitment).to.equal(opening.commitments.portfolio);
       expect(attestation.custodian).to.equal(custodian.address);
       const validUntil = BigInt(attestation.validUntil);
-      expect(validUntil >= BigInt(started + 3600) && validUntil <= BigInt(started + 3700)).to.equal(
-        true,
-      );
+      const issuedAt = BigInt(attestation.issuedAt);
+      expect(issuedAt >= BigInt(started) && issuedAt <= BigInt(started + 100)).to.equal(true);
+      expect(validUntil).to.equal(issuedAt + 3600n);
       const signer = verifyTypedData(
         marginRegistryDomain(31337n, REGISTRY),
         ATTESTATION_TYPES,
         {
           account: attestation.account,
           portfolioCommitment: BigInt(attestation.portfolioCommitment),
+          issuedAt,
           validUntil,
         },
         attestation.signature,
