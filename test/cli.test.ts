@@ -310,7 +310,14 @@ describe("zkmargin CLI (small instance)", function () {
         commitments: { portfolio: string };
       };
       expect(Object.keys(attestation).sort()).to.deep.equal(
-        ["account", "custodian", "issuedAt", "portfolioCommitment", "signature", "validUntil"].sort(),
+        [
+          "account",
+          "custodian",
+          "issuedAt",
+          "portfolioCommitment",
+          "signature",
+          "validUntil",
+        ].sort(),
       );
       expect(attestation.portfolioCommitment).to.equal(opening.commitments.portfolio);
       expect(attestation.custodian).to.equal(custodian.address);
