@@ -1,4 +1,5 @@
 import { expect } from "chai";
+import { PUBLIC_SIGNAL_NAMES } from "../prover/src/proving/public-signals";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { readPtauHeader, readR1csHeader } from "../prover/src/setup/binfile";
@@ -77,7 +78,7 @@ describe("setup: development setup of the small instance", function () {
     expect(first.entry.kind).to.equal("development");
     const r1cs = readR1csHeader(path.join(ROOT, first.entry.artifacts.r1cs.path));
     expect(first.entry.constraints).to.equal(r1cs.nConstraints);
-    expect(first.entry.nPublic).to.equal(5);
+    expect(first.entry.nPublic).to.equal(PUBLIC_SIGNAL_NAMES.length);
     expect(first.entry.ptau.power).to.be.at.least(requiredPower(r1cs.nConstraints, r1cs.nPublic));
 
     const rerunLogs: string[] = [];
