@@ -17,6 +17,7 @@ import { register as registerDemo } from "./commands/demo";
 import { register as registerInspect } from "./commands/inspect";
 import { register as registerMargin } from "./commands/margin";
 import { register as registerProve } from "./commands/prove";
+import { register as registerScenarios } from "./commands/scenarios";
 import { register as registerSetup } from "./commands/setup";
 import { register as registerVerify } from "./commands/verify";
 
@@ -28,6 +29,7 @@ const COMMANDS: ((program: Command) => void)[] = [
   registerInspect,
   registerAttest,
   registerCommitments,
+  registerScenarios,
   registerAudit,
   registerSetup,
   registerCeremony,

@@ -1,24 +1,13 @@
 /** JSON file helpers: reading with file-named errors, writing with bigints as decimal strings. */
-import * as fs from "node:fs";
 import { InputError } from "../errors";
 import { writeFileAtomic, type AtomicWriteOptions } from "./atomic-write";
+import { WHOLE_FILE, readTextFile } from "./read-text";
 
-/** JSON path used in errors about a file as a whole (missing, unreadable, not JSON). */
-export const WHOLE_FILE = "$";
+export { WHOLE_FILE };
 
 /** Reads and parses a JSON file; a missing, unreadable or malformed file is an {@link InputError}. */
 export function readJsonFile(file: string): unknown {
-  let text: string;
-  try {
-    text = fs.readFileSync(file, "utf8");
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    throw new InputError(
-      file,
-      WHOLE_FILE,
-      code === "ENOENT" ? "file not found" : `unreadable (${code})`,
-    );
-  }
+  const text = readTextFile(file);
   try {
     return JSON.parse(text) as unknown;
   } catch (error) {

@@ -17,7 +17,7 @@ function percent(ppm: bigint): string {
 }
 
 /** Renders rows as a table: first column left-aligned, the others right-aligned. */
-function table(header: string[], rows: string[][]): string[] {
+export function table(header: string[], rows: string[][]): string[] {
   const widths = header.map((h, c) => Math.max(h.length, ...rows.map((r) => r[c].length)));
   const line = (cells: string[]): string =>
     cells
