@@ -10,7 +10,8 @@
  * - `checkOpening` / `attestOpening`: the custodian's check and EIP-712 attestation;
  * - `setupInstance` / `loadArtifacts`: development keys and manifest-checked artifacts;
  * - deployment, submission and status reads of the contracts (`chain`);
- * - `runDemo`: the end-to-end story; the auditor's checks (`audit`).
+ * - `runDemo`: the end-to-end story; the auditor's checks (`audit`);
+ * - `generateScenarios` / `withScenarios`: a round's joint scenario set from price history (`risk`).
  */
 export { InputError, ShortfallError } from "./errors";
 export { formatUnits, parseDecimal } from "./decimal";
@@ -48,3 +49,16 @@ export {
 export * from "./chain";
 export * from "./audit";
 export { runDemo, type DemoOptions, type DemoResult } from "./demo/run-demo";
+export {
+  DEFAULT_SCENARIO_OPTIONS,
+  formatScenarioSummary,
+  generateScenarios,
+  loadHistory,
+  loadMarketInput,
+  parseHistory,
+  scenariosJson,
+  withScenarios,
+  type PriceHistory,
+  type ScenarioOptions,
+  type ScenarioSet,
+} from "./risk";
