@@ -10,7 +10,7 @@ import * as path from "node:path";
 import { expect } from "chai";
 import fc from "fast-check";
 import { Matrix, solve } from "ml-matrix";
-import { tryParseDecimal } from "../prover/src/decimal";
+import { formatUnits, tryParseDecimal } from "../prover/src/decimal";
 import { InputError } from "../prover/src/errors";
 import {
   loadPolicy,
@@ -722,6 +722,26 @@ describe("risk: the desk's joint scenario set", function () {
     );
     for (const risk of small.optionRisks.values()) expect(risk.riskArrayMicroUsd).to.have.length(6);
     expect(scenariosJson(small).assets.USDC).to.have.length(6);
+  });
+
+  it("gives every option quoted in the round a risk array, also one the policy does not list", () => {
+    const json = deskJson("market");
+    json.options["ETH-26DEC26-3200-C"] = { mark: "410.5" };
+    const extra = parseMarketInput(json, "m.json");
+    const s = generateScenarios(d.history, extra.market, d.policy, { proxies: DESK_PROXIES });
+    expect([...s.optionRisks.keys()]).to.deep.equal([
+      "ETH-26JUN26-3000-C",
+      "ETH-26JUN26-2600-P",
+      "ETH-26DEC26-3200-C",
+    ]);
+    const risk = s.optionRisks.get("ETH-26DEC26-3200-C")!;
+    expect(risk.riskArrayMicroUsd).to.have.length(16);
+    expect(risk.series).to.deep.include({ underlying: "ETH", strike: 3200, kind: "call" });
+    const out = withScenarios(extra.json, s) as Json;
+    expect(out.options["ETH-26DEC26-3200-C"]).to.deep.equal({
+      mark: "410.5",
+      riskArray: risk.riskArrayMicroUsd.map((x) => formatUnits(x, 6)),
+    });
   });
 
   it("leaves a constant price out of the components and never moves it", () => {
