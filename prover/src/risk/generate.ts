@@ -149,6 +149,41 @@ function checkRange(losses: bigint[], file: string, path: string): bigint[] {
   return losses;
 }
 
+/** Every option's implied volatility and risk array (K losses per long contract, µUSD). */
+function revalueOptions(
+  series: readonly OptionSeries[],
+  market: Market,
+  layout: FactorLayout,
+  built: { scenarios: { moves: number[] }[]; scanRanges: number[] },
+  options: ScenarioOptions,
+  file: string,
+): Map<string, OptionRisk> {
+  const parameters = {
+    rate: options.rate,
+    horizonYears: (options.horizonDays * DAY_SECONDS) / YEAR_SECONDS,
+    volShift: options.volShift,
+  };
+  return new Map(
+    optionStates(series, market, options.rate, file).map((state): [string, OptionRisk] => {
+      const factor = layout.factorOf.get(state.series.underlying)!;
+      const losses = built.scenarios.map(({ moves }) =>
+        optionLoss(state, moves[factor], built.scanRanges[factor], parameters),
+      );
+      const path = formatPath(["options", state.series.instrument, "mark"]);
+      return [
+        state.series.instrument,
+        {
+          series: state.series,
+          years: state.years,
+          forward: black76Inputs(state.series, state.spot, state.years, options.rate).forward,
+          impliedVol: state.impliedVol,
+          riskArrayMicroUsd: checkRange(losses, file, path),
+        },
+      ];
+    }),
+  );
+}
+
 /**
  * The joint scenario set for `market` under `policy` from `history` (see the module comment and
  * README "For oracle publishers"). Options not given take DEFAULT_SCENARIO_OPTIONS. Throws an
@@ -221,32 +256,7 @@ export function generateScenarios(
       priceLosses(p.underlying, formatPath(["prices", p.underlying])),
     ]),
   );
-  const revalue = {
-    rate: merged.rate,
-    horizonYears: (merged.horizonDays * DAY_SECONDS) / YEAR_SECONDS,
-    volShift: merged.volShift,
-  };
-  const optionRisks = new Map(
-    optionStates(series, market, merged.rate, files.market).map((state): [string, OptionRisk] => {
-      const factor = layout.factorOf.get(state.series.underlying)!;
-      const path = formatPath(["options", state.series.instrument, "mark"]);
-      const riskArrayMicroUsd = checkRange(
-        movesOf(factor).map((move) => optionLoss(state, move, built.scanRanges[factor], revalue)),
-        files.market,
-        path,
-      );
-      return [
-        state.series.instrument,
-        {
-          series: state.series,
-          years: state.years,
-          forward: black76Inputs(state.series, state.spot, state.years, merged.rate).forward,
-          impliedVol: state.impliedVol,
-          riskArrayMicroUsd,
-        },
-      ];
-    }),
-  );
+  const optionRisks = revalueOptions(series, market, layout, built, merged, files.market);
   return {
     parameters: {
       lambda: merged.lambda,
