@@ -78,6 +78,7 @@ describe("zkmargin scenarios (CLI)", function () {
     expect(Object.keys(written.scenarios.perps)).to.deep.equal(
       policy.perps.map((p) => p.instrument),
     );
+    // STOPGAP (prover/src/risk/market-input.ts): the market parser does not know `scenarios` yet.
     const v1: Record<string, unknown> = { ...written };
     delete v1.scenarios;
     const market = parseMarket(v1, out);

@@ -583,7 +583,8 @@ describe("risk: the desk's joint scenario set", function () {
       for (const e of quote.riskArray as string[])
         expect(tryParseDecimal(e, 6, { signed: true }).ok, e).to.equal(true);
     }
-    // Today's market parser accepts the risk arrays (the scenarios object is the lead's to add).
+    // STOPGAP (market-input.ts): the market parser does not know `scenarios` yet; it accepts the
+    // rest, risk arrays included. Parse the file whole once model v2's schema has `scenarios`.
     const v1: Json = { ...out };
     delete v1.scenarios;
     const parsed = parseMarket(v1, "out.json");
@@ -946,6 +947,46 @@ describe("risk: refusals name the file, the place and the rule", function () {
       /WETH is not a factor/,
     );
     expectInputError(run({ singles: ["ETH", "ETH"] }), "opts", "singles[1]", /listed twice/);
+  });
+});
+
+describe("risk: STOPGAP reading of the round until the market schema has `scenarios`", function () {
+  // prover/src/risk/market-input.ts drops `scenarios` and fills placeholder risk arrays before
+  // the project's strict market parser sees the round. When model v2 adds `scenarios` to that
+  // schema, the first test fails on purpose: revisit market-input.ts and parse generated files
+  // whole in these tests (see the note at the top of market-input.ts).
+  it("the market parser still refuses `scenarios`, so the generator's output is not a round yet", () => {
+    const d = desk();
+    const out = withScenarios(d.marketJson, deskSet());
+    expectInputError(() => parseMarket(out, "out.json"), "out.json", "scenarios", /unknown key/);
+  });
+
+  it("ignores the input's scenarios and risk arrays, whatever they hold, and validates the rest", () => {
+    const stale = deskJson("market");
+    stale.scenarios = { labels: ["old"], assets: { DOGE: ["x"] } };
+    stale.options["ETH-26JUN26-3000-C"].riskArray = ["not a number"];
+    delete stale.options["ETH-26JUN26-2600-P"].riskArray;
+    const read = parseMarketInput(stale, "m.json");
+    expect(read.json).to.equal(stale);
+    expect(read.market.prices).to.deep.equal(desk().market.prices);
+    const d = desk();
+    const fromStale = generateScenarios(d.history, read.market, d.policy, {
+      proxies: DESK_PROXIES,
+    });
+    expect(withScenarios(read.json, fromStale)).to.deep.equal(
+      withScenarios(d.marketJson, deskSet()),
+    );
+    const unknown = deskJson("market");
+    unknown.options["ETH-26JUN26-3000-C"].delta = "0.5";
+    expectInputError(
+      () => parseMarketInput(unknown, "m.json"),
+      "m.json",
+      "options.ETH-26JUN26-3000-C.delta",
+      /unknown key/,
+    );
+    const badPrice = deskJson("market");
+    badPrice.prices.ETH = "-1";
+    expectInputError(() => parseMarketInput(badPrice, "m.json"), "m.json", "prices.ETH", /"-1"/);
   });
 });
 
