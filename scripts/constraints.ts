@@ -4,10 +4,8 @@
  * differencing, so each figure includes the slot's share of the commitments).
  * Usage: tsx scripts/constraints.ts [names...]   (default: all instances; large takes minutes)
  */
-import { compileCustom, compileInstance } from "../prover/src/build/compile";
-import { loadInstances, type InstanceDims } from "../prover/src/encoding/instances";
-
-const SLOT_KINDS = ["assets", "perps", "options"] as const;
+import { measureSlotCosts } from "../prover/src/bench/slot-costs";
+import { loadInstances } from "../prover/src/encoding/instances";
 
 function log(message: string): void {
   process.stderr.write(`${message}\n`);
@@ -20,18 +18,10 @@ async function main(): Promise<void> {
   for (const name of names) {
     const dims = instances[name];
     if (!dims) throw new Error(`unknown instance "${name}"`);
-    log(`compiling ${name} ...`);
-    const total = (await compileInstance(name)).constraints;
-    const marginal: Record<string, number> = {};
-    for (const kind of SLOT_KINDS) {
-      const bigger: InstanceDims = { ...dims, [kind]: dims[kind] + 1 };
-      log(`compiling ${name} with one more ${kind} slot ...`);
-      const built = await compileCustom(`${name}-plus-${kind}`, bigger);
-      marginal[kind] = built.constraints - total;
-    }
+    const { total, perSlot } = await measureSlotCosts(name, dims, log);
     const shape = `${dims.assets}/${dims.perps}/${dims.options}/${dims.scenarios}/${dims.tiers}`;
     rows.push(
-      `| ${name} | ${shape} | ${total} | ${marginal.assets} | ${marginal.perps} | ${marginal.options} |`,
+      `| ${name} | ${shape} | ${total} | ${perSlot.assets} | ${perSlot.perps} | ${perSlot.options} |`,
     );
   }
   console.log(

@@ -1,0 +1,157 @@
+pragma circom 2.1.9;
+
+// The naive baseline of the benchmark (bench/baseline/README.md): the margin statement of
+// MarginProof for the same slot counts, with every public value (prices, marks, risk arrays,
+// haircut weights, tier bounds, rates, decimals, minRatio, buffer) as a public input instead of
+// a market or policy commitment. Written for the comparison in BENCHMARKS.md; never deployed.
+//
+// The slot arithmetic is the real circuit's (CollateralSlot, PerpSlot, OptionRisk,
+// MarginStatement, ZeroUnlessActive, VectorHash), included rather than copied, so the two
+// circuits differ exactly by the design choice under comparison.
+include "circomlib/circuits/bitify.circom";
+include "../../circuits/margin.circom";
+
+/// Domain tag of the baseline's portfolio commitment: "zkmargin/baseline/v1" as a big-endian integer.
+function BASELINE_PORTFOLIO_TAG() { return 0x7a6b6d617267696e2f626173656c696e652f7631; }
+
+/**
+ * Boolean(): in * (in - 1) == 0.
+ * Cost: 1 constraint.
+ */
+template Boolean() {
+    signal input in;
+    in * (in - 1) === 0;
+}
+
+/**
+ * BaselineMargin(nA, nP, nO, nS, nT): Eq * 1e6 >= Req * minRatio for the portfolio behind the
+ * output `portfolioCommitment`, with the market round and the policy given as public inputs.
+ *
+ * Public signals, in snarkjs order: portfolioCommitment (the output), then the public inputs in
+ * declaration order: account, nonce, price[nA], perpMark[nP], optionMark[nO], riskArray[nO][nS],
+ * minRatio, buffer, shortOptionMinimum, assetActive[nA], assetDecimals[nA], assetWeight[nA][nT],
+ * assetUpTo[nA][nT-1], perpActive[nP], perpSizeDecimals[nP], perpRate[nP][nT],
+ * perpUpTo[nP][nT-1], optionActive[nO]. Units and encodings are circuits/README.md's.
+ *
+ * What it leaves to the verifier (the design's cost, not a shortcut): every public input comes
+ * from the verifier's own storage, so the contract must range-check each value when it is
+ * posted (widths of circuits/README.md, tier order, decimals <= 18), store it, and pass all of
+ * them to the verifier on every proof. The circuit range-checks only the private holdings and the
+ * decimals' 5 bits (DecimalScale needs boolean bits). Round, timestamp and policy mode are not in
+ * the proof: the contract that supplies the prices knows which round they are from.
+ *
+ * @param nA, nP, nO, nS, nT  as MarginProof
+ */
+template BaselineMargin(nA, nP, nO, nS, nT) {
+    // Public: bound by the verifier, which supplies them.
+    signal input account;
+    signal input nonce;
+    signal input price[nA];
+    signal input perpMark[nP];
+    signal input optionMark[nO];
+    signal input riskArray[nO][nS];
+    signal input minRatio;
+    signal input buffer;
+    signal input shortOptionMinimum;
+    signal input assetActive[nA];
+    signal input assetDecimals[nA];
+    signal input assetWeight[nA][nT];
+    signal input assetUpTo[nA][nT - 1];
+    signal input perpActive[nP];
+    signal input perpSizeDecimals[nP];
+    signal input perpRate[nP][nT];
+    signal input perpUpTo[nP][nT - 1];
+    signal input optionActive[nO];
+
+    // Private: the portfolio.
+    signal input amount[nA];
+    signal input perpSizeNeg[nP];
+    signal input perpSizeAbs[nP];
+    signal input perpEntryPrice[nP];
+    signal input optionQtyNeg[nO];
+    signal input optionQtyAbs[nO];
+    signal input salt;
+
+    signal output portfolioCommitment;
+
+    // account and nonce are otherwise unused: one constraint each binds them to the proof.
+    signal accountSquared <== account * account;
+    signal nonceSquared <== nonce * nonce;
+
+    // ---- Range checks of the private holdings, and their commitment (one item per element). ----
+    var nItems = nA + 3 * nP + 2 * nO + 1;
+    var items[nItems];
+    var n = 0;
+    for (var i = 0; i < nA; i++) {
+        _ <== Num2Bits(AMOUNT_BITS())(amount[i]);
+        items[n] = amount[i]; n++;
+    }
+    for (var j = 0; j < nP; j++) {
+        Boolean()(perpSizeNeg[j]);
+        _ <== Num2Bits(AMOUNT_BITS())(perpSizeAbs[j]);
+        _ <== Num2Bits(PRICE_BITS())(perpEntryPrice[j]);
+        items[n] = perpSizeNeg[j]; n++;
+        items[n] = perpSizeAbs[j]; n++;
+        items[n] = perpEntryPrice[j]; n++;
+    }
+    for (var o = 0; o < nO; o++) {
+        Boolean()(optionQtyNeg[o]);
+        _ <== Num2Bits(QTY_BITS())(optionQtyAbs[o]);
+        items[n] = optionQtyNeg[o]; n++;
+        items[n] = optionQtyAbs[o]; n++;
+    }
+    items[n] = salt;
+    portfolioCommitment <== VectorHash(BASELINE_PORTFOLIO_TAG(), nItems)(items);
+
+    // ---- Collateral. ----
+    var haircutSum = 0;
+    component collateral[nA];
+    for (var i = 0; i < nA; i++) {
+        ZeroUnlessActive()(assetActive[i], amount[i]);
+        collateral[i] = CollateralSlot(nT);
+        collateral[i].amount <== amount[i];
+        collateral[i].price <== price[i];
+        collateral[i].decimalsBits <== Num2Bits(DECIMALS_BITS())(assetDecimals[i]);
+        collateral[i].weight <== assetWeight[i];
+        collateral[i].upTo <== assetUpTo[i];
+        haircutSum += collateral[i].haircut;
+    }
+
+    // ---- Perps. ----
+    var pnlSum = 0;
+    var perpRequirementSum = 0;
+    component perp[nP];
+    for (var j = 0; j < nP; j++) {
+        ZeroUnlessActive()(perpActive[j], perpSizeNeg[j]);
+        ZeroUnlessActive()(perpActive[j], perpSizeAbs[j]);
+        ZeroUnlessActive()(perpActive[j], perpEntryPrice[j]);
+        perp[j] = PerpSlot(nT);
+        perp[j].sizeNeg <== perpSizeNeg[j];
+        perp[j].sizeAbs <== perpSizeAbs[j];
+        perp[j].entryPrice <== perpEntryPrice[j];
+        perp[j].mark <== perpMark[j];
+        perp[j].sizeDecimalsBits <== Num2Bits(DECIMALS_BITS())(perpSizeDecimals[j]);
+        perp[j].rate <== perpRate[j];
+        perp[j].upTo <== perpUpTo[j];
+        pnlSum += perp[j].pnl;
+        perpRequirementSum += perp[j].requirement;
+    }
+
+    // ---- Options. ----
+    for (var o = 0; o < nO; o++) {
+        ZeroUnlessActive()(optionActive[o], optionQtyNeg[o]);
+        ZeroUnlessActive()(optionActive[o], optionQtyAbs[o]);
+    }
+    component options = OptionRisk(nO, nS);
+    options.qtyNeg <== optionQtyNeg;
+    options.qtyAbs <== optionQtyAbs;
+    options.mark <== optionMark;
+    options.riskArray <== riskArray;
+    options.shortOptionMinimum <== shortOptionMinimum;
+
+    // ---- Statement. ----
+    component statement = MarginStatement();
+    statement.equity <== haircutSum + pnlSum + options.value;
+    statement.requirement <== perpRequirementSum + options.requirement + buffer;
+    statement.minRatio <== minRatio;
+}

@@ -1,0 +1,178 @@
+/**
+ * benchmarks.svg from one run's results: three panels of horizontal grouped bars, one group per
+ * instance. Proving time (the MSM floor, Groth16 prove and the whole warm call, the cold CLI run,
+ * the baseline's Groth16 prove), constraints and verifier gas (zkmargin vs the baseline). Plain
+ * SVG, no script, no external font or style.
+ */
+import type { BenchResults, InstanceFigures } from "../results";
+import { formatCount, formatSeconds } from "./format";
+
+/** One bar series of a panel. */
+interface Series {
+  label: string;
+  color: string;
+  value(f: InstanceFigures): number;
+  format(value: number): string;
+}
+
+interface Panel {
+  title: string;
+  series: Series[];
+}
+
+const WIDTH = 860;
+const LABEL_WIDTH = 210;
+const VALUE_WIDTH = 110;
+const BAR_HEIGHT = 14;
+const BAR_GAP = 3;
+const GROUP_GAP = 12;
+const TITLE_HEIGHT = 28;
+const LEGEND_ROW = 18;
+const PANEL_GAP = 24;
+
+const ZKMARGIN = "#1f77b4";
+const BASELINE = "#ff7f0e";
+
+const PANELS: Panel[] = [
+  {
+    title: "Proving time per instance (median)",
+    series: [
+      {
+        label: "MSM floor",
+        color: "#7f7f7f",
+        value: (f) => f.floor.total.median,
+        format: formatSeconds,
+      },
+      {
+        label: "Groth16 prove (warm)",
+        color: ZKMARGIN,
+        value: (f) => f.warm.proving.median,
+        format: formatSeconds,
+      },
+      {
+        label: "generateProof (warm)",
+        color: "#aec7e8",
+        value: (f) => f.warm.total.median,
+        format: formatSeconds,
+      },
+      {
+        label: "zkmargin prove (cold)",
+        color: "#2ca02c",
+        value: (f) => f.cold.wallSeconds,
+        format: formatSeconds,
+      },
+      {
+        label: "baseline Groth16 prove (warm)",
+        color: BASELINE,
+        value: (f) => f.baseline.proving.median,
+        format: formatSeconds,
+      },
+    ],
+  },
+  {
+    title: "Constraints",
+    series: [
+      {
+        label: "zkmargin",
+        color: ZKMARGIN,
+        value: (f) => f.constraints.total,
+        format: formatCount,
+      },
+      {
+        label: "baseline",
+        color: BASELINE,
+        value: (f) => f.baseline.constraints,
+        format: formatCount,
+      },
+    ],
+  },
+  {
+    title: "verifyProof gas",
+    series: [
+      { label: "zkmargin", color: ZKMARGIN, value: (f) => f.gas.verifyOnly, format: formatCount },
+      {
+        label: "baseline",
+        color: BASELINE,
+        value: (f) => f.baseline.verifyGas,
+        format: formatCount,
+      },
+    ],
+  },
+];
+
+/** Escapes text for SVG content and attribute values. */
+export function escapeXml(text: string): string {
+  return text
+    .replace(/&/g, "&amp;")
+    .replace(/</g, "&lt;")
+    .replace(/>/g, "&gt;")
+    .replace(/"/g, "&quot;");
+}
+
+function text(x: number, y: number, content: string, extra = ""): string {
+  return `<text x="${x}" y="${y}"${extra ? ` ${extra}` : ""}>${escapeXml(content)}</text>`;
+}
+
+/** Renders one panel at vertical offset `top`; returns its elements and height. */
+function renderPanel(panel: Panel, list: readonly InstanceFigures[], top: number) {
+  const elements: string[] = [text(0, top + 16, panel.title, 'font-weight="bold" font-size="14"')];
+  let y = top + TITLE_HEIGHT;
+  panel.series.forEach((s, i) => {
+    const x = (i % 3) * 280;
+    const row = y + Math.floor(i / 3) * LEGEND_ROW;
+    elements.push(`<rect x="${x}" y="${row}" width="12" height="12" fill="${s.color}"/>`);
+    elements.push(text(x + 18, row + 10, s.label));
+  });
+  y += Math.ceil(panel.series.length / 3) * LEGEND_ROW + 6;
+  const max = Math.max(...list.flatMap((f) => panel.series.map((s) => s.value(f))), 1e-9);
+  const span = WIDTH - LABEL_WIDTH - VALUE_WIDTH;
+  for (const f of list) {
+    const groupHeight = panel.series.length * (BAR_HEIGHT + BAR_GAP);
+    elements.push(
+      text(
+        LABEL_WIDTH - 10,
+        y + groupHeight / 2 + 4,
+        f.instance,
+        'text-anchor="end" font-weight="bold"',
+      ),
+    );
+    panel.series.forEach((s, i) => {
+      const value = s.value(f);
+      const barY = y + i * (BAR_HEIGHT + BAR_GAP);
+      const width = Math.max(1, (value / max) * span);
+      elements.push(
+        `<rect x="${LABEL_WIDTH}" y="${barY}" width="${width.toFixed(1)}" height="${BAR_HEIGHT}" fill="${s.color}"><title>${escapeXml(`${f.instance}, ${s.label}: ${s.format(value)}`)}</title></rect>`,
+      );
+      elements.push(text(LABEL_WIDTH + width + 6, barY + BAR_HEIGHT - 3, s.format(value)));
+    });
+    y += groupHeight + GROUP_GAP;
+  }
+  return { elements, height: y - top };
+}
+
+/** The chart's SVG document for `results`. */
+export function renderChart(results: BenchResults): string {
+  const list = results.instances;
+  const elements: string[] = [];
+  let y = 0;
+  const heading = `zkmargin benchmarks, ${results.date.slice(0, 10)}, ${results.machine.cores} cores (${results.machine.cpu})`;
+  elements.push(text(0, 16, heading, 'font-size="15" font-weight="bold"'));
+  y += 32;
+  if (list.length === 0) {
+    elements.push(text(0, y + 16, "No instance was measured."));
+    y += 24;
+  }
+  for (const panel of list.length > 0 ? PANELS : []) {
+    const rendered = renderPanel(panel, list, y);
+    elements.push(...rendered.elements);
+    y += rendered.height + PANEL_GAP;
+  }
+  const height = Math.ceil(y);
+  return [
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${WIDTH}" height="${height}" viewBox="0 -2 ${WIDTH} ${height + 2}" font-family="sans-serif" font-size="12">`,
+    `<rect x="0" y="-2" width="${WIDTH}" height="${height + 2}" fill="#ffffff"/>`,
+    ...elements,
+    "</svg>",
+    "",
+  ].join("\n");
+}

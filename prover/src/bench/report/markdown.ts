@@ -1,0 +1,311 @@
+/**
+ * BENCHMARKS.md from one run's results: machine and load, then constraints, proving time, the
+ * distance from the MSM floor, sizes, gas and the naive baseline side by side, then how each
+ * figure is measured. Formatted with the project's Prettier settings, so the generated file passes
+ * `npm run lint` as it is.
+ */
+import * as path from "node:path";
+import { PROJECT_ROOT } from "../../setup/paths";
+import type { BenchResults, InstanceFigures } from "../results";
+import { MSM_NAMES } from "../msm-floor";
+import { formatBytes, formatCount, formatRatio, formatSeconds, formatSummary } from "./format";
+
+/** A Markdown table. */
+function table(header: readonly string[], rows: readonly (readonly string[])[]): string {
+  return [
+    `| ${header.join(" | ")} |`,
+    `| ${header.map(() => "---").join(" | ")} |`,
+    ...rows.map((row) => `| ${row.join(" | ")} |`),
+  ].join("\n");
+}
+
+function shape(f: InstanceFigures): string {
+  const d = f.dims;
+  return `${d.assets}/${d.perps}/${d.options}/${d.scenarios}/${d.tiers}`;
+}
+
+function loadSentence(results: BenchResults): string {
+  const { load, machine } = results;
+  const figures = `${load.max.toFixed(2)} on ${machine.cores} cores (${load.start.toFixed(2)} at the start, ${load.end.toFixed(2)} at the end, ${load.samples} samples)`;
+  return load.shared
+    ? `**The machine was shared during this run**: the one-minute load average reached ${figures}, so other jobs competed for the cores and every time below is an upper bound.`
+    : `The one-minute load average stayed at or below ${figures}: the cores were not oversubscribed.`;
+}
+
+function machineTable(results: BenchResults): string {
+  const m = results.machine;
+  return table(
+    ["machine", ""],
+    [
+      ["CPU", m.cpu],
+      ["cores", String(m.cores)],
+      ["memory", `${(m.memoryBytes / 2 ** 30).toFixed(1)} GiB`],
+      ["OS", m.platform],
+      ["Node.js", m.node],
+      ["snarkjs / ffjavascript", `${m.snarkjs} / ${m.ffjavascript}`],
+      ["circom", m.circom],
+      ["Hardhat / solc", `${m.hardhat} / ${m.solc}`],
+    ],
+  );
+}
+
+function constraintsSection(list: readonly InstanceFigures[]): string {
+  return [
+    "## Constraints",
+    "",
+    table(
+      [
+        "instance",
+        "assets/perps/options/scenarios/tiers",
+        "constraints",
+        "per asset",
+        "per perp",
+        "per option",
+        "baseline constraints",
+      ],
+      list.map((f) => [
+        f.instance,
+        shape(f),
+        formatCount(f.constraints.total),
+        formatCount(f.constraints.perSlot.assets),
+        formatCount(f.constraints.perSlot.perps),
+        formatCount(f.constraints.perSlot.options),
+        `${formatCount(f.baseline.constraints)} (${formatRatio(f.baseline.constraints, f.constraints.total)})`,
+      ]),
+    ),
+    "",
+    "Per slot: the marginal cost of one more slot of that kind, measured by compiling the instance " +
+      "with one more slot and differencing, so it includes the slot's share of the commitments (as " +
+      "`npm run constraints` and `circuits/constraints.snapshot.json`).",
+  ].join("\n");
+}
+
+function provingSection(list: readonly InstanceFigures[]): string {
+  return [
+    "## Proving time",
+    "",
+    "Warm: `generateProof` in one process that keeps the curve and its worker threads alive, " +
+      "median (min to max) of the runs, split by its own progress events; _other_ is the rest " +
+      "(input checks, the reference model, commitments, sha256 of every artifact).",
+    "",
+    table(
+      ["instance", "example", "witness", "Groth16 prove", "local verification", "other", "total"],
+      list.map((f) => [
+        f.instance,
+        f.example,
+        formatSummary(f.warm.witness),
+        formatSummary(f.warm.proving),
+        formatSummary(f.warm.verifying),
+        formatSummary(f.warm.other),
+        formatSummary(f.warm.total),
+      ]),
+    ),
+    "",
+    "Cold: one `zkmargin prove` in a new process, as a user runs it (TypeScript loading, artifact " +
+      "hashing, curve start-up, proof, local verification, files written), under `/usr/bin/time -v`.",
+    "",
+    table(
+      ["instance", "wall", "CPU (user + system)", "peak memory (max RSS)"],
+      list.map((f) => [
+        f.instance,
+        formatSeconds(f.cold.wallSeconds),
+        formatSeconds(f.cold.userSeconds + f.cold.systemSeconds),
+        formatBytes(f.cold.maxRssBytes),
+      ]),
+    ),
+  ].join("\n");
+}
+
+function floorSection(list: readonly InstanceFigures[]): string {
+  return [
+    "## Distance from the floor",
+    "",
+    "The floor is the time of the proof's five multi-scalar multiplications alone, with the same " +
+      "library and curve (ffjavascript's `multiExpAffine` on snarkjs's bn128), the zkey's own bases " +
+      "and the witness as scalars (random field elements for H); sizes from the zkey's header.",
+    "",
+    table(
+      [
+        "instance",
+        "points A / B1 / B2 / C / H",
+        "floor",
+        "Groth16 prove ÷ floor",
+        "warm total ÷ floor",
+        "cold wall ÷ floor",
+      ],
+      list.map((f) => {
+        const p = f.floor.sizes.points;
+        const floor = f.floor.total.median;
+        return [
+          f.instance,
+          MSM_NAMES.map((name) => formatCount(p[name])).join(" / "),
+          formatSummary(f.floor.total),
+          formatRatio(f.warm.proving.median, floor),
+          formatRatio(f.warm.total.median, floor),
+          formatRatio(f.cold.wallSeconds, floor),
+        ];
+      }),
+    ),
+    "",
+    table(
+      ["instance", ...MSM_NAMES.map((name) => (name === "B2" ? "B2 (G2)" : name))],
+      list.map((f) => [
+        f.instance,
+        ...MSM_NAMES.map((name) => formatSeconds(f.floor.each[name].median)),
+      ]),
+    ),
+  ].join("\n");
+}
+
+function sizesAndGasSection(list: readonly InstanceFigures[]): string {
+  return [
+    "## Sizes and gas",
+    "",
+    table(
+      [
+        "instance",
+        "public signals",
+        "zkey",
+        "wasm",
+        "baseline public signals",
+        "baseline zkey",
+        "baseline wasm",
+      ],
+      list.map((f) => [
+        f.instance,
+        String(f.nPublic),
+        formatBytes(f.zkeyBytes),
+        formatBytes(f.wasmBytes),
+        String(f.baseline.nPublic),
+        formatBytes(f.baseline.zkeyBytes),
+        formatBytes(f.baseline.wasmBytes),
+      ]),
+    ),
+    "",
+    "Gas on Hardhat's in-process EVM with real proofs. `prove` is `MarginRegistry.prove` with a " +
+      "custodian attestation (the account's first proof, then a repeat); `verifyProof` is the " +
+      "transaction gas of the generated verifier alone.",
+    "",
+    table(
+      [
+        "instance",
+        "prove (first)",
+        "prove (repeat)",
+        "verifyProof",
+        "baseline verifyProof",
+        "baseline verifier code",
+      ],
+      list.map((f) => [
+        f.instance,
+        formatCount(f.gas.firstProve),
+        formatCount(f.gas.repeatProve),
+        formatCount(f.gas.verifyOnly),
+        formatCount(f.baseline.verifyGas),
+        `${formatCount(f.baseline.verifierRuntimeBytes)} bytes${f.baseline.verifierDeployGas === null ? " (above EIP-170: not deployable on mainnet)" : ""}`,
+      ]),
+    ),
+  ].join("\n");
+}
+
+function baselineSection(list: readonly InstanceFigures[]): string {
+  return [
+    "## The naive baseline, side by side",
+    "",
+    "The baseline (`bench/baseline/`, see its README for what it leaves out) proves the same margin " +
+      "statement for the same slot counts with the same slot arithmetic, but takes prices, marks, " +
+      "risk arrays and every policy parameter as public inputs instead of market and policy " +
+      "commitments. Same example, same number of warm runs, same process.",
+    "",
+    table(
+      [
+        "instance",
+        "constraints",
+        "public signals",
+        "witness",
+        "Groth16 prove",
+        "local verification",
+        "verifyProof gas",
+      ],
+      list.map((f) => {
+        const b = f.baseline;
+        const pair = (ours: string, theirs: string) => `${ours} vs ${theirs}`;
+        return [
+          f.instance,
+          pair(formatCount(f.constraints.total), formatCount(b.constraints)),
+          pair(String(f.nPublic), String(b.nPublic)),
+          pair(formatSeconds(f.warm.witness.median), formatSeconds(b.witness.median)),
+          pair(formatSeconds(f.warm.proving.median), formatSeconds(b.proving.median)),
+          pair(formatSeconds(f.warm.verifying.median), formatSeconds(b.verifying.median)),
+          pair(formatCount(f.gas.verifyOnly), formatCount(b.verifyGas)),
+        ];
+      }),
+    ),
+    "",
+    "Each cell is zkmargin vs baseline (medians). The baseline's `prove` would also read every " +
+      "public input from storage (at least 2,100 gas per cold slot) before calling its verifier.",
+  ].join("\n");
+}
+
+function methodSection(): string {
+  return [
+    "## How each figure is measured",
+    "",
+    "- Constraints: circom `--O2` r1cs headers; per slot by compiling one more slot and differencing.",
+    "- Witness, Groth16 prove, local verification: wall time of each step in one warm process, " +
+      "after one untimed warm-up proof; the example is the largest `examples/` triple that fits.",
+    "- Cold run and peak memory: `/usr/bin/time -v node bin/zkmargin.js prove ...` (wall clock, " +
+      "user and system CPU, maximum resident set size of the process and its threads).",
+    "- Floor: the five MSMs timed one by one with the zkey's bases, median of the runs.",
+    "- Gas: `eth_estimateGas` and receipts on Hardhat's in-process network (solc 0.8.30, 10,000 " +
+      "optimizer runs); the baseline's verifier is snarkjs's template rendered for its own key.",
+    "- Sizes: the files the manifest lists (zkey, wasm) and the baseline's own.",
+  ].join("\n");
+}
+
+/** The report's Markdown for `results`; `chartFile` is the SVG's path relative to the report. */
+export async function renderMarkdown(results: BenchResults, chartFile: string): Promise<string> {
+  const list = results.instances;
+  const when = `${results.date.slice(0, 10)} ${results.date.slice(11, 16)} UTC`;
+  const parts = [
+    "# Benchmarks",
+    "",
+    "<!-- Generated by `npm run bench` (prover/src/bench/) from one run; do not edit by hand. -->",
+    "",
+    `Measured on ${when} by \`npm run bench\`${results.mode === "quick" ? " `--quick`" : ""}: ` +
+      `${results.runs} warm runs per figure after one warm-up, ${formatSeconds(results.durationSeconds)} in all. ` +
+      loadSentence(results),
+    "",
+    machineTable(results),
+    "",
+    `![Proving time, constraints and verifier gas per instance](${chartFile})`,
+    "",
+  ];
+  if (list.length === 0) parts.push("No instance was measured.", "");
+  else {
+    for (const section of [
+      constraintsSection,
+      provingSection,
+      floorSection,
+      sizesAndGasSection,
+      baselineSection,
+    ]) {
+      parts.push(section(list), "");
+    }
+  }
+  if (results.skipped.length > 0) {
+    parts.push(
+      "## Not measured",
+      "",
+      ...results.skipped.map((s) => `- ${s.instance}: ${s.reason}`),
+      "",
+    );
+  }
+  parts.push(methodSection(), "");
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const prettier = require("prettier") as {
+    format(source: string, options: object): Promise<string>;
+    resolveConfig(file: string): Promise<object | null>;
+  };
+  const config = (await prettier.resolveConfig(path.join(PROJECT_ROOT, "README.md"))) ?? {};
+  return prettier.format(parts.join("\n"), { ...config, parser: "markdown" });
+}

@@ -1,0 +1,72 @@
+/**
+ * The figures of one benchmark run, as written to benchmarks.json and rendered into
+ * BENCHMARKS.md and benchmarks.svg. Times are seconds, sizes bytes, gas units as numbers
+ * (every gas figure is far below 2^53).
+ */
+import type { InstanceDims } from "../encoding/instances";
+import type { ProcessUsage } from "./cold-run";
+import type { LoadSummary, MachineInfo } from "./machine";
+import type { MsmName, ZkeyMsmSizes } from "./msm-floor";
+import type { SlotCosts } from "./slot-costs";
+import type { Summary } from "./stats";
+import type { WarmTimings } from "./warm";
+
+/** Version of the benchmarks.json layout. */
+export const BENCH_RESULTS_VERSION = 1;
+
+/** The naive baseline's figures for one instance. */
+export interface BaselineFigures {
+  constraints: number;
+  nPublic: number;
+  zkeyBytes: number;
+  wasmBytes: number;
+  witness: Summary;
+  proving: Summary;
+  verifying: Summary;
+  /** Transaction gas of its generated verifier's `verifyProof` with a real proof. */
+  verifyGas: number;
+  verifierRuntimeBytes: number;
+  /** Null when the verifier is above EIP-170's limit (not deployable on Ethereum mainnet). */
+  verifierDeployGas: number | null;
+}
+
+/** Gas of the real design for one instance (Hardhat's in-process EVM). */
+export interface GasFigures {
+  firstProve: number;
+  repeatProve: number;
+  /** Transaction gas of the instance verifier's `verifyProof` alone. */
+  verifyOnly: number;
+}
+
+/** Everything measured for one set-up instance. */
+export interface InstanceFigures {
+  instance: string;
+  dims: InstanceDims;
+  /** The examples/ folder proved. */
+  example: string;
+  constraints: SlotCosts;
+  nPublic: number;
+  zkeyBytes: number;
+  wasmBytes: number;
+  warm: WarmTimings;
+  cold: ProcessUsage;
+  floor: { sizes: ZkeyMsmSizes; total: Summary; each: Record<MsmName, Summary> };
+  gas: GasFigures;
+  baseline: BaselineFigures;
+}
+
+/** One run of `npm run bench`. */
+export interface BenchResults {
+  version: typeof BENCH_RESULTS_VERSION;
+  /** ISO 8601 start time. */
+  date: string;
+  mode: "full" | "quick";
+  /** Warm runs per figure (after one warm-up). */
+  runs: number;
+  machine: MachineInfo;
+  load: LoadSummary;
+  instances: InstanceFigures[];
+  /** Instances that are set up but could not be measured, and why. */
+  skipped: { instance: string; reason: string }[];
+  durationSeconds: number;
+}

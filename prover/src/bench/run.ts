@@ -1,0 +1,225 @@
+/**
+ * One benchmark run: for every set-up circuit instance (or the quick set), constraints, warm and
+ * cold proving, the MSM floor, sizes, gas, and the naive baseline side by side; then the report
+ * files. Each measurement lives in its own module; this file only sequences them.
+ */
+import { performance } from "node:perf_hooks";
+import * as path from "node:path";
+import type { HardhatRuntimeEnvironment } from "hardhat/types";
+import type {} from "@nomicfoundation/hardhat-ethers";
+import * as fs from "node:fs";
+import { toSolidityProof } from "../chain";
+import { loadInstances, type InstanceDims } from "../encoding/instances";
+import { measureProveGas, measureVerifierGas } from "../gas";
+import { writeFileAtomic } from "../io/atomic-write";
+import { toJson } from "../io/json";
+import { usingCurve } from "../proving/snarkjs";
+import { sourceFingerprint } from "../setup/circuit";
+import { setupInstance } from "../setup/dev-setup";
+import { loadArtifacts, readManifest } from "../setup/manifest";
+import { setupPaths } from "../setup/paths";
+import { measureBaseline, type BaselineResult } from "./baseline/measure";
+import { coldProve } from "./cold-run";
+import { exampleFor, type Example } from "./examples";
+import { describeMachine, LoadMonitor } from "./machine";
+import { measureMsmFloor } from "./msm-floor";
+import type { BenchOptions } from "./options";
+import { renderChart } from "./report/chart";
+import { renderMarkdown } from "./report/markdown";
+import { BENCH_RESULTS_VERSION, type BenchResults, type InstanceFigures } from "./results";
+import { measureSlotCosts } from "./slot-costs";
+import { measureWarmProving } from "./warm";
+import { computeWitness, encodeExample } from "./witness";
+
+/** Files a run writes into its output folder. */
+export const REPORT_FILES = {
+  markdown: "BENCHMARKS.md",
+  chart: "benchmarks.svg",
+  json: "benchmarks.json",
+} as const;
+
+type Log = (message: string) => void;
+
+/** An instance measured up to (not including) gas. */
+interface Measured {
+  figures: Omit<InstanceFigures, "gas" | "baseline">;
+  example: Example;
+  baseline: BaselineResult;
+}
+
+/** Why a set-up instance cannot be measured now, or null when it can. */
+async function unmeasurable(instance: string): Promise<string | null> {
+  const entry = readManifest().instances[instance];
+  if (!entry) return `not set up: run \`npx zkmargin setup --instance ${instance}\``;
+  if (entry.sourceFingerprint !== (await sourceFingerprint(setupPaths(), instance))) {
+    return `its keys predate the current circuits/: run \`npx zkmargin setup --instance ${instance}\``;
+  }
+  try {
+    await loadArtifacts(instance);
+  } catch (error) {
+    return (error as Error).message;
+  }
+  return null;
+}
+
+/** Every non-gas figure of one instance. */
+async function measureInstance(
+  instance: string,
+  dims: InstanceDims,
+  example: Example,
+  runs: number,
+  log: Log,
+): Promise<Measured> {
+  const artifacts = await loadArtifacts(instance);
+  log(`${instance}: constraints per slot kind`);
+  const constraints = await measureSlotCosts(instance, dims, log);
+  log(`${instance}: naive baseline (compile, keys, ${runs} proofs)`);
+  const baseline = await measureBaseline(instance, dims, example, runs, log);
+  log(`${instance}: cold \`zkmargin prove\``);
+  const cold = await coldProve(instance, {
+    policy: path.join(example.dir, "policy.json"),
+    market: path.join(example.dir, "market.json"),
+    portfolio: path.join(example.dir, "portfolio.json"),
+  });
+  log(`${instance}: ${runs} warm proofs of examples/${example.name}`);
+  const warm = await measureWarmProving(instance, example, runs);
+  log(`${instance}: MSM floor`);
+  const floor = await usingCurve(async () => {
+    const witness = await computeWitness(await encodeExample(example, dims), artifacts.wasm);
+    return measureMsmFloor(artifacts.zkey, witness, runs);
+  });
+  return {
+    figures: {
+      instance,
+      dims,
+      example: example.name,
+      constraints,
+      nPublic: artifacts.entry.nPublic,
+      zkeyBytes: fs.statSync(artifacts.zkey).size,
+      wasmBytes: fs.statSync(artifacts.wasm).size,
+      warm,
+      cold,
+      floor,
+    },
+    example,
+    baseline,
+  };
+}
+
+/** Gas of every measured instance and of its baseline, on Hardhat's in-process network. */
+async function measureGas(measured: readonly Measured[], log: Log): Promise<InstanceFigures[]> {
+  if (measured.length === 0) return [];
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const hre = require("hardhat") as HardhatRuntimeEnvironment;
+  await hre.run("compile", { quiet: true });
+  const [admin, account, custodian] = await hre.ethers.getSigners();
+  const out: InstanceFigures[] = [];
+  for (const { figures, example, baseline } of measured) {
+    log(
+      `${figures.instance}: gas (prove, and the baseline verifier with ${baseline.nPublic} inputs)`,
+    );
+    const prove = await measureProveGas(figures.instance, figures.dims, example, {
+      admin,
+      account,
+      custodian,
+    });
+    const verifier = await measureVerifierGas(
+      admin,
+      hre.ethers.provider,
+      baseline.vkey,
+      toSolidityProof(baseline.proof),
+      baseline.publicSignals,
+    );
+    if (!verifier.accepted) {
+      throw new Error(`the baseline verifier of ${figures.instance} rejected a valid proof`);
+    }
+    out.push({
+      ...figures,
+      gas: {
+        firstProve: Number(prove.firstProve),
+        repeatProve: Number(prove.repeatProve),
+        verifyOnly: Number(prove.verifyOnly),
+      },
+      baseline: {
+        constraints: baseline.constraints,
+        nPublic: baseline.nPublic,
+        zkeyBytes: baseline.zkeyBytes,
+        wasmBytes: baseline.wasmBytes,
+        witness: baseline.witness,
+        proving: baseline.proving,
+        verifying: baseline.verifying,
+        verifyGas: Number(verifier.verifyGas),
+        verifierRuntimeBytes: verifier.runtimeBytes,
+        verifierDeployGas: verifier.deployGas === null ? null : Number(verifier.deployGas),
+      },
+    });
+  }
+  return out;
+}
+
+/**
+ * Runs the benchmark: quick mode sets up its instance when needed; a full run measures every
+ * set-up instance whose keys match the current circuits (others are listed as skipped), smallest
+ * first. Named instances that are not measurable are an error.
+ */
+export async function runBench(options: BenchOptions, log: Log): Promise<BenchResults> {
+  const date = new Date().toISOString();
+  const started = performance.now();
+  const load = new LoadMonitor();
+  const machine = describeMachine();
+  const declared = loadInstances();
+  for (const name of options.instances) {
+    if (!declared[name]) throw new Error(`circuits/instances.json: unknown instance "${name}"`);
+  }
+  if (options.quick) {
+    for (const name of options.instances) await setupInstance(name, { log });
+  }
+  const manifest = readManifest();
+  const candidates =
+    options.instances.length > 0
+      ? options.instances
+      : Object.keys(manifest.instances)
+          .filter((name) => declared[name] !== undefined)
+          .sort((a, b) => manifest.instances[a].constraints - manifest.instances[b].constraints);
+
+  const skipped: BenchResults["skipped"] = [];
+  const measured: Measured[] = [];
+  for (const instance of candidates) {
+    const dims = declared[instance];
+    const example = exampleFor(dims);
+    const reason =
+      (await unmeasurable(instance)) ?? (example ? null : "no example in examples/ fits it");
+    if (reason !== null || !example) {
+      if (options.instances.length > 0) throw new Error(`${instance}: ${reason}`);
+      log(`${instance}: skipped (${reason})`);
+      skipped.push({ instance, reason: reason ?? "" });
+      continue;
+    }
+    measured.push(await measureInstance(instance, dims, example, options.runs, log));
+  }
+  const instances = await measureGas(measured, log);
+  return {
+    version: BENCH_RESULTS_VERSION,
+    date,
+    mode: options.quick ? "quick" : "full",
+    runs: options.runs,
+    machine,
+    load: load.stop(),
+    instances,
+    skipped,
+    durationSeconds: (performance.now() - started) / 1000,
+  };
+}
+
+/** Writes BENCHMARKS.md, benchmarks.svg and benchmarks.json into `outDir`; returns their paths. */
+export async function writeReport(results: BenchResults, outDir: string): Promise<string[]> {
+  const files = {
+    markdown: path.join(outDir, REPORT_FILES.markdown),
+    chart: path.join(outDir, REPORT_FILES.chart),
+    json: path.join(outDir, REPORT_FILES.json),
+  };
+  writeFileAtomic(files.markdown, await renderMarkdown(results, REPORT_FILES.chart));
+  writeFileAtomic(files.chart, renderChart(results));
+  writeFileAtomic(files.json, toJson(results));
+  return Object.values(files);
+}

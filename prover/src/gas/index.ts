@@ -1,0 +1,21 @@
+/**
+ * Gas measurements on Hardhat's in-process EVM, shared by `npm run gas` and `npm run bench`:
+ * `MarginRegistry.prove` with real proofs, and generated Groth16 verifiers with any number of
+ * public inputs.
+ */
+export { measureProveGas, type ExampleTriple, type GasSigners, type ProveGas } from "./prove-gas";
+export {
+  measureVerifierGas,
+  renderGroth16Verifier,
+  withPublicInputs,
+  type RpcProvider,
+  type VerifierGas,
+} from "./verifier-gas";
+export {
+  bytecodeSize,
+  compileSolidity,
+  projectSolc,
+  MAX_RUNTIME_BYTES,
+  type CompiledBytecode,
+  type ProjectSolc,
+} from "./solidity";

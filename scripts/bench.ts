@@ -1,0 +1,24 @@
+/**
+ * `npm run bench [-- --quick] [--runs N] [--out DIR] [instance...]`: measures every set-up
+ * circuit instance and the naive baseline side by side and writes BENCHMARKS.md, benchmarks.svg
+ * and benchmarks.json (default: bench/). The measurements are prover/src/bench/; nothing in the
+ * report is typed in by hand.
+ */
+import { parseBenchArgs, runBench, writeReport } from "../prover/src/bench";
+import { releaseCurve } from "../prover/src/proving";
+import { PROJECT_ROOT } from "../prover/src/setup/paths";
+
+async function main(): Promise<void> {
+  const options = parseBenchArgs(process.argv.slice(2));
+  process.chdir(PROJECT_ROOT); // Hardhat finds its configuration from the working directory
+  const results = await runBench(options, (message) => process.stderr.write(`${message}\n`));
+  for (const file of await writeReport(results, options.outDir)) console.log(`wrote ${file}`);
+}
+
+main()
+  .then(releaseCurve)
+  .catch(async (error: unknown) => {
+    console.error(error instanceof Error ? error.message : error);
+    await releaseCurve();
+    process.exitCode = 1;
+  });
