@@ -67,6 +67,11 @@ export class CircuitTester {
     return CircuitTester.cached(`main:${name}`, () => compileMain(name, source));
   }
 
+  /** Any other compiled circuit (e.g. the benchmark's baseline), compiled once per process under `key`. */
+  static of(key: string, compile: () => Promise<CompiledArtifacts>): Promise<CircuitTester> {
+    return CircuitTester.cached(`custom:${key}`, compile);
+  }
+
   private static cached(
     key: string,
     compile: () => Promise<CompiledArtifacts>,

@@ -23,11 +23,25 @@ export interface MachineInfo {
   solc: string;
 }
 
-/** Installed version of a package of the project ("absent" when not installed). */
-export function packageVersion(name: string, root = PROJECT_ROOT): string {
-  const file = path.join(root, "node_modules", name, "package.json");
-  if (!fs.existsSync(file)) return "absent";
-  return String((JSON.parse(fs.readFileSync(file, "utf8")) as { version?: unknown }).version);
+/**
+ * Version of package `name` as `from` resolves it (default: the project itself; a dependency's
+ * own copy may differ, as snarkjs's ffjavascript does), or "absent".
+ */
+export function packageVersion(name: string, from = PROJECT_ROOT): string {
+  let dir: string;
+  try {
+    // The entry point, not "<name>/package.json": a package's "exports" may not list the latter.
+    dir = path.dirname(require.resolve(name, { paths: [from] }));
+  } catch {
+    return "absent";
+  }
+  for (; dir !== path.dirname(dir); dir = path.dirname(dir)) {
+    const file = path.join(dir, "package.json");
+    if (!fs.existsSync(file)) continue;
+    const json = JSON.parse(fs.readFileSync(file, "utf8")) as { name?: unknown; version?: unknown };
+    if (json.name === name) return String(json.version);
+  }
+  return "absent";
 }
 
 /** `circom --version` of the compiler `prover/src/build/compile.ts` picks. */
@@ -52,7 +66,8 @@ export function describeMachine(): MachineInfo {
     platform: `${os.type()} ${os.release()} ${os.arch()}`,
     node: process.version,
     snarkjs: packageVersion("snarkjs"),
-    ffjavascript: packageVersion("ffjavascript"),
+    // The copy snarkjs loads (its own, which the project's top-level one may not be).
+    ffjavascript: packageVersion("ffjavascript", path.dirname(require.resolve("snarkjs"))),
     circom: circomVersion(),
     hardhat: packageVersion("hardhat"),
     solc: packageVersion("solc"),

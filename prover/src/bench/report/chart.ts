@@ -158,6 +158,11 @@ export function renderChart(results: BenchResults): string {
   const heading = `zkmargin benchmarks, ${results.date.slice(0, 10)}, ${results.machine.cores} cores (${results.machine.cpu})`;
   elements.push(text(0, 16, heading, 'font-size="15" font-weight="bold"'));
   y += 32;
+  if (results.load.shared) {
+    const note = `Shared machine: load average up to ${results.load.max.toFixed(1)} on ${results.machine.cores} cores, so times are upper bounds.`;
+    elements.push(text(0, y, note, 'fill="#b00000"'));
+    y += 16;
+  }
   if (list.length === 0) {
     elements.push(text(0, y + 16, "No instance was measured."));
     y += 24;

@@ -10,6 +10,11 @@ import type { BenchResults, InstanceFigures } from "../results";
 import { MSM_NAMES } from "../msm-floor";
 import { formatBytes, formatCount, formatRatio, formatSeconds, formatSummary } from "./format";
 
+/** Text from outside the project (a CPU model, an OS name) made safe in a table cell. */
+function cell(text: string): string {
+  return text.replace(/\|/g, "\\|").replace(/</g, "&lt;").replace(/>/g, "&gt;");
+}
+
 /** A Markdown table. */
 function table(header: readonly string[], rows: readonly (readonly string[])[]): string {
   return [
@@ -37,10 +42,10 @@ function machineTable(results: BenchResults): string {
   return table(
     ["machine", ""],
     [
-      ["CPU", m.cpu],
+      ["CPU", cell(m.cpu)],
       ["cores", String(m.cores)],
       ["memory", `${(m.memoryBytes / 2 ** 30).toFixed(1)} GiB`],
-      ["OS", m.platform],
+      ["OS", cell(m.platform)],
       ["Node.js", m.node],
       ["snarkjs / ffjavascript", `${m.snarkjs} / ${m.ffjavascript}`],
       ["circom", m.circom],

@@ -1,0 +1,163 @@
+/**
+ * The benchmark's naive baseline (bench/baseline/baseline.circom) on the small instance: it proves
+ * the same statement as MarginProof (per-slot figures equal the reference model's, the boundary
+ * passes, one µUSD short fails), keeps the soundness it claims (holdings range-checked, padded
+ * slots empty, a real portfolio commitment), exposes exactly the public signals the benchmark
+ * counts, and its keys make proofs that its generated verifier accepts on Hardhat's EVM.
+ */
+import { expect } from "chai";
+import {
+  BASELINE_PUBLIC_INPUTS,
+  baselineInput,
+  baselinePublicCount,
+  compileBaseline,
+  type BaselineInput,
+} from "../prover/src/bench/baseline/circuit";
+import { measureBaseline } from "../prover/src/bench/baseline/measure";
+import { loadExamples } from "../prover/src/bench/examples";
+import { encodeExample } from "../prover/src/bench/witness";
+import { toSolidityProof } from "../prover/src/chain";
+import { vectorHash } from "../prover/src/commitments";
+import { loadInstances } from "../prover/src/encoding/instances";
+import { measureVerifierGas, MAX_RUNTIME_BYTES } from "../prover/src/gas";
+import { computeMargin } from "../prover/src/model";
+import { setupInstance } from "../prover/src/setup/dev-setup";
+import { hre } from "./contracts.fixture";
+import { atBoundary, type Triple } from "./helpers/arbitraries";
+import { CircuitTester } from "./helpers/circuit";
+
+const INSTANCE = "small";
+const dims = loadInstances()[INSTANCE];
+const example = loadExamples().find((e) => e.name === "small");
+if (!example) throw new Error("examples/small is missing");
+
+async function inputFor(triple: Triple): Promise<BaselineInput> {
+  return baselineInput(await encodeExample({ name: "test", ...triple }, dims));
+}
+
+describe("bench: the naive baseline circuit (small)", function () {
+  let tester: CircuitTester;
+  let valid: BaselineInput;
+
+  before(async function () {
+    tester = await CircuitTester.of(`baseline-${INSTANCE}`, () => compileBaseline(INSTANCE, dims));
+    valid = await inputFor(example);
+  });
+
+  it("has one output and the public inputs the benchmark counts, in order", function () {
+    expect(tester.r1cs.nPublicOutputs).to.equal(1);
+    expect(tester.r1cs.nPublicOutputs + tester.r1cs.nPublicInputs).to.equal(
+      baselinePublicCount(dims),
+    );
+    expect(tester.wire("main.portfolioCommitment")).to.equal(1);
+    let wire = 2;
+    for (const name of BASELINE_PUBLIC_INPUTS) {
+      // The first element of a signal, vector or matrix: main.x, main.x[0] or main.x[0][0].
+      let first = `main.${name}`;
+      for (let v: unknown = valid[name]; Array.isArray(v); v = v[0]) first += "[0]";
+      expect(tester.wire(first), name).to.equal(wire);
+      wire += [valid[name]].flat(2).length;
+    }
+    expect(wire - 1).to.equal(baselinePublicCount(dims));
+  });
+
+  it("accepts the example and agrees with the reference model slot by slot", async function () {
+    const report = computeMargin(example.policy, example.market, example.portfolio);
+    const witness = await tester.expectPass({ ...valid });
+    const expected: [string, bigint][] = [
+      ...report.assets.flatMap((a, i): [string, bigint][] => [
+        [`collateral[${i}].value`, a.valueMicroUsd],
+        [`collateral[${i}].haircut`, a.haircutValueMicroUsd],
+      ]),
+      ...report.perps.flatMap((p, j): [string, bigint][] => [
+        [`perp[${j}].notional`, p.notionalMicroUsd],
+        [`perp[${j}].pnl`, p.pnlMicroUsd],
+        [`perp[${j}].requirement`, p.requirementMicroUsd],
+      ]),
+      ["options.value", report.options.valueMicroUsd],
+      ["options.requirement", report.options.requirementMicroUsd],
+    ];
+    for (const [name, value] of expected) {
+      expect(tester.signal(witness, `main.${name}`), name).to.equal(value);
+    }
+  });
+
+  it("passes exactly at the requirement and fails one µUSD short", async function () {
+    const at = atBoundary(example, 0n);
+    const short = atBoundary(example, 1n);
+    if (!at || !short) throw new Error("example cannot be moved to the boundary");
+    await tester.expectPass({ ...(await inputFor(at)) });
+    await tester.expectFail({ ...(await inputFor(short)) }, /MarginStatement/);
+  });
+
+  it("outputs a salted commitment to every holding, under its own tag", async function () {
+    const witness = await tester.expectPass({ ...valid });
+    const items = [
+      ...valid.amount,
+      ...valid.perpSizeAbs.flatMap((abs, j) => [
+        valid.perpSizeNeg[j],
+        abs,
+        valid.perpEntryPrice[j],
+      ]),
+      ...valid.optionQtyAbs.flatMap((abs, o) => [valid.optionQtyNeg[o], abs]),
+      valid.salt,
+    ];
+    expect(witness[1]).to.equal(await vectorHash("zkmargin/baseline/v1", items));
+    const resalted = await tester.expectPass({ ...valid, salt: valid.salt + 1n });
+    expect(resalted[1]).to.not.equal(witness[1]);
+  });
+
+  it("range-checks the private holdings", async function () {
+    const amount = [...valid.amount];
+    amount[0] = 1n << 96n;
+    await tester.expectFail({ ...valid, amount });
+    const perpSizeNeg = [...valid.perpSizeNeg];
+    perpSizeNeg[0] = 2n;
+    await tester.expectFail({ ...valid, perpSizeNeg });
+  });
+
+  it("refuses a holding in a slot the verifier marks inactive", async function () {
+    const held = valid.perpSizeAbs.findIndex((size) => size > 0n);
+    expect(held, "the example holds a perp").to.be.at.least(0);
+    const perpActive = [...valid.perpActive];
+    perpActive[held] = 0n;
+    await tester.expectFail({ ...valid, perpActive }, /ZeroUnlessActive/);
+  });
+});
+
+describe("bench: baseline keys, proofs and generated verifier (small)", function () {
+  it("proves, verifies locally, and its N-input verifier accepts only the true inputs", async function () {
+    // The instance's keys bring the ptau the baseline's phase 2 reuses (no-op when up to date).
+    await setupInstance(INSTANCE, { log: () => undefined, onProgress: () => undefined });
+    const result = await measureBaseline(INSTANCE, dims, example, 1);
+    expect(result.nPublic).to.equal(baselinePublicCount(dims));
+    expect(result.publicSignals).to.have.length(result.nPublic);
+    expect(result.witness.runs).to.equal(1);
+
+    const [deployer] = await hre.ethers.getSigners();
+    const proof = toSolidityProof(result.proof);
+    const measured = await measureVerifierGas(
+      deployer,
+      hre.ethers.provider,
+      result.vkey,
+      proof,
+      result.publicSignals,
+    );
+    expect(measured.accepted).to.equal(true);
+    expect(measured.nPublic).to.equal(result.nPublic);
+    expect(measured.runtimeBytes).to.be.at.most(MAX_RUNTIME_BYTES);
+    expect(measured.deployGas).to.not.equal(null);
+
+    const price = 1 + BASELINE_PUBLIC_INPUTS.indexOf("price");
+    const lied = [...result.publicSignals];
+    lied[price] = (BigInt(lied[price]) + 1n).toString();
+    const refused = await measureVerifierGas(
+      deployer,
+      hre.ethers.provider,
+      result.vkey,
+      proof,
+      lied,
+    );
+    expect(refused.accepted).to.equal(false);
+  });
+});

@@ -1,0 +1,314 @@
+/**
+ * The benchmark's deterministic parts: options, the GNU time parser, summaries, the load monitor,
+ * the example choice, the zkey's MSM sizes against the r1cs, and the rendering of BENCHMARKS.md
+ * and benchmarks.svg from fixed results (no timing is asserted anywhere).
+ */
+import { expect } from "chai";
+import * as path from "node:path";
+import { parseGnuTimeVerbose } from "../prover/src/bench/cold-run";
+import { exampleFor, loadExamples } from "../prover/src/bench/examples";
+import { LoadMonitor } from "../prover/src/bench/machine";
+import { MSM_NAMES, measureMsmFloor, readZkeyMsmSizes } from "../prover/src/bench/msm-floor";
+import { DEFAULT_OUT_DIR, parseBenchArgs } from "../prover/src/bench/options";
+import { renderChart } from "../prover/src/bench/report/chart";
+import { renderMarkdown } from "../prover/src/bench/report/markdown";
+import type { BenchResults, InstanceFigures } from "../prover/src/bench/results";
+import { summarize, type Summary } from "../prover/src/bench/stats";
+import { computeWitness, encodeExample } from "../prover/src/bench/witness";
+import { readR1csHeader } from "../prover/src/build/r1cs";
+import { loadInstances } from "../prover/src/encoding/instances";
+import { loadPortfolio } from "../prover/src/inputs";
+import { usingCurve } from "../prover/src/proving/snarkjs";
+import { setupInstance } from "../prover/src/setup/dev-setup";
+import { loadArtifacts } from "../prover/src/setup/manifest";
+
+describe("bench: options", function () {
+  it("defaults to every set-up instance, 5 runs, bench/", function () {
+    expect(parseBenchArgs([])).to.deep.equal({
+      quick: false,
+      runs: 5,
+      outDir: DEFAULT_OUT_DIR,
+      instances: [],
+    });
+  });
+
+  it("quick means the small instance and 3 runs; --runs and --out override", function () {
+    expect(parseBenchArgs(["--quick", "--out", "scratch"])).to.deep.equal({
+      quick: true,
+      runs: 3,
+      outDir: path.resolve("scratch"),
+      instances: ["small"],
+    });
+    expect(parseBenchArgs(["demo", "--runs", "7"])).to.include({ runs: 7 });
+    expect(parseBenchArgs(["demo", "standard"]).instances).to.deep.equal(["demo", "standard"]);
+  });
+
+  it("refuses bad options with the usage", function () {
+    for (const argv of [
+      ["--runs", "0"],
+      ["--runs", "x"],
+      ["--runs"],
+      ["--fast"],
+      ["--quick", "demo"],
+    ]) {
+      expect(() => parseBenchArgs(argv), argv.join(" ")).to.throw(/usage: npm run bench/);
+    }
+  });
+});
+
+describe("bench: measurements' plumbing", function () {
+  it("parses GNU time's verbose report", function () {
+    const report = [
+      '\tCommand being timed: "node bin/zkmargin.js prove"',
+      "\tUser time (seconds): 10.52",
+      "\tSystem time (seconds): 0.81",
+      "\tElapsed (wall clock) time (h:mm:ss or m:ss): 1:02:03.50",
+      "\tMaximum resident set size (kbytes): 512000",
+      "\tExit status: 0",
+    ].join("\n");
+    expect(parseGnuTimeVerbose(report)).to.deep.equal({
+      wallSeconds: 3723.5,
+      userSeconds: 10.52,
+      systemSeconds: 0.81,
+      maxRssBytes: 512000 * 1024,
+      exitStatus: 0,
+    });
+    expect(parseGnuTimeVerbose(report.replace("1:02:03.50", "0:08.05")).wallSeconds).to.equal(8.05);
+    expect(() => parseGnuTimeVerbose("Exit status: 0")).to.throw(/Elapsed/);
+  });
+
+  it("summarises odd and even samples by their median", function () {
+    expect(summarize([3, 1, 2])).to.deep.equal({ median: 2, min: 1, max: 3, runs: 3 });
+    expect(summarize([4, 1, 2, 3]).median).to.equal(2.5);
+    expect(() => summarize([])).to.throw(RangeError);
+  });
+
+  it("flags a load above the number of cores as a shared machine", function () {
+    const loads = [0.5, 3.5, 1];
+    const monitor = new LoadMonitor(2, 60_000, () => loads.shift() ?? 1);
+    monitor.sample();
+    expect(monitor.stop()).to.deep.equal({
+      samples: 3,
+      start: 0.5,
+      max: 3.5,
+      end: 1,
+      shared: true,
+    });
+    const quiet = new LoadMonitor(2, 60_000, () => 1.5).stop();
+    expect(quiet.shared).to.equal(false);
+  });
+
+  it("proves, for each instance, the largest example that fits and meets its policy", function () {
+    const instances = loadInstances();
+    const examples = loadExamples();
+    expect(exampleFor(instances.small, examples)?.name).to.equal("small");
+    expect(exampleFor(instances.demo, examples)?.name).to.equal("desk");
+    expect(
+      exampleFor(
+        instances.small,
+        examples.filter((e) => e.name !== "small"),
+      ),
+    ).to.equal(undefined);
+    // A portfolio short of its margin has no proof: never chosen.
+    const small = examples.find((e) => e.name === "small");
+    if (!small) throw new Error("examples/small is missing");
+    const short = {
+      ...small,
+      portfolio: loadPortfolio(path.join(small.dir, "shortfall-portfolio.json"), small.policy),
+    };
+    expect(exampleFor(instances.small, [short])).to.equal(undefined);
+  });
+
+  it("reads the MSM sizes from the zkey and times MSMs of exactly those sizes", async function () {
+    await setupInstance("small", { log: () => undefined, onProgress: () => undefined });
+    const artifacts = await loadArtifacts("small");
+    const r1cs = readR1csHeader(artifacts.r1cs);
+    const sizes = readZkeyMsmSizes(artifacts.zkey);
+    const nPublic = r1cs.nPublicInputs + r1cs.nPublicOutputs;
+    expect(sizes.nVars).to.equal(r1cs.nWires);
+    expect(sizes.nPublic).to.equal(nPublic);
+    expect(sizes.points).to.deep.equal({
+      A: r1cs.nWires,
+      B1: r1cs.nWires,
+      B2: r1cs.nWires,
+      C: r1cs.nWires - nPublic - 1,
+      H: sizes.domainSize,
+    });
+    // snarkjs's domain: the smallest power of two above constraints + public inputs.
+    expect(sizes.domainSize).to.be.above(r1cs.nConstraints + nPublic);
+    expect(sizes.domainSize / 2).to.be.at.most(r1cs.nConstraints + nPublic);
+
+    const example = loadExamples().find((e) => e.name === "small");
+    if (!example) throw new Error("examples/small is missing");
+    const dims = loadInstances().small;
+    const floor = await usingCurve(async () =>
+      measureMsmFloor(
+        artifacts.zkey,
+        await computeWitness(await encodeExample(example, dims), artifacts.wasm),
+        1,
+      ),
+    );
+    expect(floor.sizes).to.deep.equal(sizes);
+    for (const name of MSM_NAMES) expect(floor.each[name].runs).to.equal(1);
+    expect(() => readZkeyMsmSizes(artifacts.r1cs)).to.throw(/not a zkey file/);
+  });
+});
+
+/** A fixed summary around `median`. */
+function s(median: number): Summary {
+  return { median, min: median * 0.9, max: median * 1.2, runs: 3 };
+}
+
+function figures(instance: string, scale: number): InstanceFigures {
+  const points = {
+    A: 100 * scale,
+    B1: 100 * scale,
+    B2: 100 * scale,
+    C: 94 * scale,
+    H: 128 * scale,
+  };
+  return {
+    instance,
+    dims: { assets: 3 * scale, perps: 2, options: 2, scenarios: 4, tiers: 2 },
+    example: "small",
+    constraints: { total: 7590 * scale, perSlot: { assets: 679, perps: 944, options: 380 } },
+    nPublic: 5,
+    zkeyBytes: 6_000_000 * scale,
+    wasmBytes: 4_400_000,
+    warm: {
+      total: s(2.5 * scale),
+      witness: s(0.4),
+      proving: s(1.6 * scale),
+      verifying: s(0.03),
+      other: s(0.5),
+    },
+    cold: {
+      wallSeconds: 4 * scale,
+      userSeconds: 5,
+      systemSeconds: 0.5,
+      maxRssBytes: 300 << 20,
+      exitStatus: 0,
+    },
+    floor: {
+      sizes: { nVars: points.A, nPublic: 5, domainSize: points.H, points },
+      total: s(1.1 * scale),
+      each: { A: s(0.2), B1: s(0.2), B2: s(0.4), C: s(0.1), H: s(0.2) },
+    },
+    gas: { firstProve: 299_045, repeatProve: 281_957, verifyOnly: 242_702 },
+    baseline: {
+      constraints: 4634 * scale,
+      nPublic: 48 * scale,
+      zkeyBytes: 3_500_000,
+      wasmBytes: 4_300_000,
+      witness: s(0.3),
+      proving: s(1.0 * scale),
+      verifying: s(0.03),
+      verifyGas: 534_963 * scale,
+      verifierRuntimeBytes: 5_799 * scale * scale,
+      verifierDeployGas: scale === 1 ? 1_300_000 : null,
+    },
+  };
+}
+
+function results(overrides: Partial<BenchResults> = {}): BenchResults {
+  return {
+    version: 1,
+    date: "2026-01-02T03:04:05.000Z",
+    mode: "full",
+    runs: 3,
+    machine: {
+      cpu: "Test CPU <R&D>",
+      cores: 2,
+      memoryBytes: 24 * 2 ** 30,
+      platform: "Linux test x64",
+      node: "v20.0.0",
+      snarkjs: "0.7.6",
+      ffjavascript: "0.3.1",
+      circom: "circom compiler 2.2.3",
+      hardhat: "2.29.1",
+      solc: "0.8.30",
+    },
+    load: { samples: 10, start: 0.5, max: 1.5, end: 0.7, shared: false },
+    instances: [figures("small", 1), figures("standard", 9)],
+    skipped: [],
+    durationSeconds: 321,
+    ...overrides,
+  };
+}
+
+describe("bench: BENCHMARKS.md and benchmarks.svg", function () {
+  it("states the date, the machine and every section, one row per instance", async function () {
+    const md = await renderMarkdown(results(), "benchmarks.svg");
+    expect(md).to.match(/^# Benchmarks\n/);
+    expect(md).to.include("do not edit by hand");
+    expect(md).to.include("2026-01-02 03:04 UTC");
+    for (const fact of [
+      "Test CPU &lt;R&D&gt;",
+      "24.0 GiB",
+      "v20.0.0",
+      "0.7.6 / 0.3.1",
+      "circom compiler 2.2.3",
+    ]) {
+      expect(md).to.include(fact);
+    }
+    for (const heading of [
+      "## Constraints",
+      "## Proving time",
+      "## Distance from the floor",
+      "## Sizes and gas",
+      "## The naive baseline, side by side",
+      "## How each figure is measured",
+    ]) {
+      expect(md).to.include(heading);
+    }
+    expect(md).to.include(
+      "![Proving time, constraints and verifier gas per instance](benchmarks.svg)",
+    );
+    // Every table lists both instances, with figures from the results.
+    const rows = md.split("\n").filter((line) => /^\| (small|standard) /.test(line));
+    expect(rows).to.have.length(2 * 8);
+    expect(md).to.include("1.45x"); // Groth16 prove / floor for small: 1.6 / 1.1
+    expect(md).to.include("7,590 vs 4,634");
+    expect(md).to.include("above EIP-170");
+    expect(md).to.include("not oversubscribed");
+    expect(md).to.not.include("## Not measured");
+  });
+
+  it("says when the machine was shared and which instances were not measured", async function () {
+    const md = await renderMarkdown(
+      results({
+        load: { samples: 4, start: 3, max: 9.5, end: 4, shared: true },
+        skipped: [{ instance: "large", reason: "not set up" }],
+      }),
+      "benchmarks.svg",
+    );
+    expect(md).to.include("The machine was shared during this run");
+    expect(md).to.include("9.50 on 2 cores");
+    expect(md).to.include("## Not measured");
+    expect(md).to.include("- large: not set up");
+  });
+
+  it("is already formatted as the project's Prettier wants it", async function () {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const prettier = require("prettier") as {
+      check(source: string, options: object): Promise<boolean>;
+      resolveConfig(file: string): Promise<object | null>;
+    };
+    const md = await renderMarkdown(results(), "benchmarks.svg");
+    const config = (await prettier.resolveConfig(path.resolve(__dirname, "../README.md"))) ?? {};
+    expect(await prettier.check(md, { ...config, parser: "markdown" })).to.equal(true);
+  });
+
+  it("draws one bar per series and instance, with escaped text", function () {
+    const svg = renderChart(results());
+    expect(svg).to.match(/^<svg xmlns="http:\/\/www.w3.org\/2000\/svg"/);
+    expect(svg.trimEnd()).to.match(/<\/svg>$/);
+    expect(svg).to.include("Test CPU &lt;R&amp;D&gt;");
+    expect(svg).to.not.include("<R&D>");
+    const bars = svg.match(/<rect [^>]*><title>/g) ?? [];
+    expect(bars).to.have.length(2 * (5 + 2 + 2));
+    expect(svg).to.include("<title>standard, baseline: 4,814,667</title>");
+    const empty = renderChart(results({ instances: [] }));
+    expect(empty).to.include("No instance was measured.");
+  });
+});
