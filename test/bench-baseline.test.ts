@@ -130,9 +130,9 @@ describe("bench: baseline keys, proofs and generated verifier (small)", function
     // The instance's keys bring the ptau the baseline's phase 2 reuses (no-op when up to date).
     await setupInstance(INSTANCE, { log: () => undefined, onProgress: () => undefined });
     const result = await measureBaseline(INSTANCE, dims, example, 1);
-    expect(result.nPublic).to.equal(baselinePublicCount(dims));
-    expect(result.publicSignals).to.have.length(result.nPublic);
-    expect(result.witness.runs).to.equal(1);
+    expect(result.figures.nPublic).to.equal(baselinePublicCount(dims));
+    expect(result.publicSignals).to.have.length(result.figures.nPublic);
+    expect(result.figures.witness.runs).to.equal(1);
 
     const [deployer] = await hre.ethers.getSigners();
     const proof = toSolidityProof(result.proof);
@@ -144,7 +144,7 @@ describe("bench: baseline keys, proofs and generated verifier (small)", function
       result.publicSignals,
     );
     expect(measured.accepted).to.equal(true);
-    expect(measured.nPublic).to.equal(result.nPublic);
+    expect(measured.nPublic).to.equal(result.figures.nPublic);
     expect(measured.runtimeBytes).to.be.at.most(MAX_RUNTIME_BYTES);
     expect(measured.deployGas).to.not.equal(null);
 

@@ -4,6 +4,7 @@
  * (every gas figure is far below 2^53).
  */
 import type { InstanceDims } from "../encoding/instances";
+import type { BaselineMeasured } from "./baseline/measure";
 import type { ProcessUsage } from "./cold-run";
 import type { LoadSummary, MachineInfo } from "./machine";
 import type { MsmName, ZkeyMsmSizes } from "./msm-floor";
@@ -14,15 +15,8 @@ import type { WarmTimings } from "./warm";
 /** Version of the benchmarks.json layout. */
 export const BENCH_RESULTS_VERSION = 1;
 
-/** The naive baseline's figures for one instance. */
-export interface BaselineFigures {
-  constraints: number;
-  nPublic: number;
-  zkeyBytes: number;
-  wasmBytes: number;
-  witness: Summary;
-  proving: Summary;
-  verifying: Summary;
+/** The naive baseline's figures for one instance: what it measured, and its verifier's gas. */
+export interface BaselineFigures extends BaselineMeasured {
   /** Transaction gas of its generated verifier's `verifyProof` with a real proof. */
   verifyGas: number;
   verifierRuntimeBytes: number;

@@ -116,7 +116,7 @@ async function measureGas(measured: readonly Measured[], log: Log): Promise<Inst
   const out: InstanceFigures[] = [];
   for (const { figures, example, baseline } of measured) {
     log(
-      `${figures.instance}: gas (prove, and the baseline verifier with ${baseline.nPublic} inputs)`,
+      `${figures.instance}: gas (prove, and the baseline verifier with ${baseline.figures.nPublic} inputs)`,
     );
     const prove = await measureProveGas(figures.instance, figures.dims, example, {
       admin,
@@ -141,13 +141,7 @@ async function measureGas(measured: readonly Measured[], log: Log): Promise<Inst
         verifyOnly: Number(prove.verifyOnly),
       },
       baseline: {
-        constraints: baseline.constraints,
-        nPublic: baseline.nPublic,
-        zkeyBytes: baseline.zkeyBytes,
-        wasmBytes: baseline.wasmBytes,
-        witness: baseline.witness,
-        proving: baseline.proving,
-        verifying: baseline.verifying,
+        ...baseline.figures,
         verifyGas: Number(verifier.verifyGas),
         verifierRuntimeBytes: verifier.runtimeBytes,
         verifierDeployGas: verifier.deployGas === null ? null : Number(verifier.deployGas),

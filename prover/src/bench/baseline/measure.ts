@@ -14,7 +14,7 @@ import { baselineInput, BASELINE_PUBLIC_INPUTS, type BaselineInput } from "./cir
 import { ensureBaselineKeys } from "./keys";
 
 /** What the baseline measured for one instance (times in seconds). */
-export interface BaselineResult {
+export interface BaselineMeasured {
   constraints: number;
   /** Public signals: the verifier's N. */
   nPublic: number;
@@ -23,7 +23,11 @@ export interface BaselineResult {
   witness: Summary;
   proving: Summary;
   verifying: Summary;
-  /** The last proof, its public signals and key, for the verifier gas. */
+}
+
+/** The figures, and the last proof with its public signals and key (for the verifier's gas). */
+export interface BaselineResult {
+  figures: BaselineMeasured;
   proof: Groth16Proof;
   publicSignals: string[];
   vkey: VerificationKey;
@@ -78,13 +82,15 @@ export async function measureBaseline(
     }
     if (!last) throw new Error("no baseline proof made");
     return {
-      constraints: keys.constraints,
-      nPublic: keys.nPublic,
-      zkeyBytes: fs.statSync(keys.zkey).size,
-      wasmBytes: fs.statSync(keys.wasm).size,
-      witness: summarize(samples.witness),
-      proving: summarize(samples.proving),
-      verifying: summarize(samples.verifying),
+      figures: {
+        constraints: keys.constraints,
+        nPublic: keys.nPublic,
+        zkeyBytes: fs.statSync(keys.zkey).size,
+        wasmBytes: fs.statSync(keys.wasm).size,
+        witness: summarize(samples.witness),
+        proving: summarize(samples.proving),
+        verifying: summarize(samples.verifying),
+      },
       proof: last.proof,
       publicSignals: last.publicSignals,
       vkey: keys.vkey,
