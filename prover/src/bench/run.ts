@@ -3,11 +3,11 @@
  * cold proving, the MSM floor, sizes, gas, and the naive baseline side by side; then the report
  * files. Each measurement lives in its own module; this file only sequences them.
  */
-import { performance } from "node:perf_hooks";
+import * as fs from "node:fs";
 import * as path from "node:path";
+import { performance } from "node:perf_hooks";
 import type { HardhatRuntimeEnvironment } from "hardhat/types";
 import type {} from "@nomicfoundation/hardhat-ethers";
-import * as fs from "node:fs";
 import { toSolidityProof } from "../chain";
 import { loadInstances, type InstanceDims } from "../encoding/instances";
 import { measureProveGas, measureVerifierGas } from "../gas";
@@ -47,19 +47,25 @@ interface Measured {
   baseline: BaselineResult;
 }
 
-/** Why a set-up instance cannot be measured now, or null when it can. */
-async function unmeasurable(instance: string): Promise<string | null> {
+/** The example to prove on an instance, or why the instance cannot be measured now. */
+async function readiness(
+  instance: string,
+  dims: InstanceDims,
+): Promise<{ example: Example } | { reason: string }> {
   const entry = readManifest().instances[instance];
-  if (!entry) return `not set up: run \`npx zkmargin setup --instance ${instance}\``;
+  if (!entry) return { reason: `not set up: run \`npx zkmargin setup --instance ${instance}\`` };
   if (entry.sourceFingerprint !== (await sourceFingerprint(setupPaths(), instance))) {
-    return `its keys predate the current circuits/: run \`npx zkmargin setup --instance ${instance}\``;
+    return {
+      reason: `its keys predate the current circuits/: run \`npx zkmargin setup --instance ${instance}\``,
+    };
   }
   try {
     await loadArtifacts(instance);
   } catch (error) {
-    return (error as Error).message;
+    return { reason: (error as Error).message };
   }
-  return null;
+  const example = exampleFor(dims);
+  return example ? { example } : { reason: "no example in examples/ fits it" };
 }
 
 /** Every non-gas figure of one instance. */
@@ -180,16 +186,14 @@ export async function runBench(options: BenchOptions, log: Log): Promise<BenchRe
   const measured: Measured[] = [];
   for (const instance of candidates) {
     const dims = declared[instance];
-    const example = exampleFor(dims);
-    const reason =
-      (await unmeasurable(instance)) ?? (example ? null : "no example in examples/ fits it");
-    if (reason !== null || !example) {
-      if (options.instances.length > 0) throw new Error(`${instance}: ${reason}`);
-      log(`${instance}: skipped (${reason})`);
-      skipped.push({ instance, reason: reason ?? "" });
+    const ready = await readiness(instance, dims);
+    if ("reason" in ready) {
+      if (options.instances.length > 0) throw new Error(`${instance}: ${ready.reason}`);
+      log(`${instance}: skipped (${ready.reason})`);
+      skipped.push({ instance, reason: ready.reason });
       continue;
     }
-    measured.push(await measureInstance(instance, dims, example, options.runs, log));
+    measured.push(await measureInstance(instance, dims, ready.example, options.runs, log));
   }
   const instances = await measureGas(measured, log);
   return {
