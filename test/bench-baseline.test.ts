@@ -6,6 +6,8 @@
  * counts, and its keys make proofs that its generated verifier accepts on Hardhat's EVM.
  */
 import { expect } from "chai";
+import { readFileSync } from "node:fs";
+import * as path from "node:path";
 import {
   BASELINE_PUBLIC_INPUTS,
   baselineInput,
@@ -16,13 +18,14 @@ import {
 import { measureBaseline } from "../prover/src/bench/baseline/measure";
 import { loadExamples } from "../prover/src/bench/examples";
 import { encodeExample } from "../prover/src/bench/witness";
-import { toSolidityProof } from "../prover/src/chain";
+import { loadVerifierArtifact, toSolidityProof, verifierSourceName } from "../prover/src/chain";
 import { vectorHash } from "../prover/src/commitments";
 import { loadInstances } from "../prover/src/encoding/instances";
-import { measureVerifierGas, MAX_RUNTIME_BYTES } from "../prover/src/gas";
+import { compileSolidity, measureVerifierGas, MAX_RUNTIME_BYTES } from "../prover/src/gas";
 import { computeMargin } from "../prover/src/model";
 import { setupInstance } from "../prover/src/setup/dev-setup";
-import { hre } from "./contracts.fixture";
+import { PROJECT_ROOT } from "../prover/src/setup/paths";
+import { compileContracts, hre } from "./contracts.fixture";
 import { atBoundary, type Triple } from "./helpers/arbitraries";
 import { CircuitTester } from "./helpers/circuit";
 
@@ -107,6 +110,11 @@ describe("bench: the naive baseline circuit (small)", function () {
     expect(resalted[1]).to.not.equal(witness[1]);
   });
 
+  it("range-checks accountNonce to 224 bits, as MarginProof does", async function () {
+    await tester.expectPass({ ...valid, accountNonce: (1n << 224n) - 1n });
+    await tester.expectFail({ ...valid, accountNonce: 1n << 224n });
+  });
+
   it("range-checks the private holdings", async function () {
     const amount = [...valid.amount];
     amount[0] = 1n << 96n;
@@ -125,10 +133,32 @@ describe("bench: the naive baseline circuit (small)", function () {
   });
 });
 
+/** Runtime code without solc's trailing CBOR metadata (its length is the last two bytes). */
+function withoutMetadata(code: string): string {
+  const metadataBytes = parseInt(code.slice(-4), 16);
+  return code.slice(0, code.length - 2 * (metadataBytes + 2));
+}
+
 describe("bench: baseline keys, proofs and generated verifier (small)", function () {
-  it("proves, verifies locally, and its N-input verifier accepts only the true inputs", async function () {
+  before(async function () {
     // The instance's keys bring the ptau the baseline's phase 2 reuses (no-op when up to date).
     await setupInstance(INSTANCE, { log: () => undefined, onProgress: () => undefined });
+  });
+
+  it("compiles rendered verifiers exactly as Hardhat compiles the project's contracts", async function () {
+    // The instance's generated verifier, compiled by compileSolidity and by Hardhat
+    // (hardhat.config.js): the same code but for the metadata, which names the source file.
+    await compileContracts();
+    const source = readFileSync(path.join(PROJECT_ROOT, verifierSourceName(INSTANCE)), "utf8");
+    const ours = compileSolidity(source);
+    const artifact = loadVerifierArtifact(INSTANCE) as { deployedBytecode?: string };
+    if (artifact.deployedBytecode === undefined) throw new Error("artifact has no runtime code");
+    expect(withoutMetadata(ours.deployedBytecode)).to.equal(
+      withoutMetadata(artifact.deployedBytecode),
+    );
+  });
+
+  it("proves, verifies locally, and its N-input verifier accepts only the true inputs", async function () {
     const result = await measureBaseline(INSTANCE, dims, example, 1);
     expect(result.figures.nPublic).to.equal(baselinePublicCount(dims));
     expect(result.publicSignals).to.have.length(result.figures.nPublic);

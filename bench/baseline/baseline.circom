@@ -12,6 +12,8 @@ include "circomlib/circuits/bitify.circom";
 include "../../circuits/margin.circom";
 
 /// Domain tag of the baseline's portfolio commitment: "zkmargin/baseline/v1" as a big-endian integer.
+/// Its own tag: the commitment hashes unpacked holdings and no layout id, so it is not the v2
+/// portfolio commitment and must never be mistaken for one.
 function BASELINE_PORTFOLIO_TAG() { return 0x7a6b6d617267696e2f626173656c696e652f7631; }
 
 /**
@@ -28,7 +30,7 @@ template Boolean() {
  * output `portfolioCommitment`, with the market round and the policy given as public inputs.
  *
  * Public signals, in snarkjs order: portfolioCommitment (the output), then the public inputs in
- * declaration order: account, nonce, price[nA], perpMark[nP], optionMark[nO], riskArray[nO][nS],
+ * declaration order: accountNonce, price[nA], perpMark[nP], optionMark[nO], riskArray[nO][nS],
  * minRatio, buffer, shortOptionMinimum, assetActive[nA], assetDecimals[nA], assetWeight[nA][nT],
  * assetUpTo[nA][nT-1], perpActive[nP], perpSizeDecimals[nP], perpRate[nP][nT],
  * perpUpTo[nP][nT-1], optionActive[nO]. Units and encodings are circuits/README.md's.
@@ -38,14 +40,15 @@ template Boolean() {
  * posted (widths of circuits/README.md, tier order, decimals <= 18), store it, and pass all of
  * them to the verifier on every proof. The circuit range-checks only the private holdings and the
  * decimals' 5 bits (DecimalScale needs boolean bits). Round, timestamp and policy mode are not in
- * the proof: the contract that supplies the prices knows which round they are from.
+ * the proof: the contract that supplies the prices knows which round they are from. There is no
+ * layout id: the portfolio commitment names no slot layout, so nothing in the proof ties the
+ * custodian-attested holdings' slots to the assets the contract's stored values are for.
  *
  * @param nA, nP, nO, nS, nT  as MarginProof
  */
 template BaselineMargin(nA, nP, nO, nS, nT) {
     // Public: bound by the verifier, which supplies them.
-    signal input account;
-    signal input nonce;
+    signal input accountNonce;
     signal input price[nA];
     signal input perpMark[nP];
     signal input optionMark[nO];
@@ -74,9 +77,9 @@ template BaselineMargin(nA, nP, nO, nS, nT) {
 
     signal output portfolioCommitment;
 
-    // account and nonce are otherwise unused: one constraint each binds them to the proof.
-    signal accountSquared <== account * account;
-    signal nonceSquared <== nonce * nonce;
+    // accountNonce (account + nonce * 2^160), otherwise unused, is range-checked exactly as
+    // MarginProof does it (which also constrains it).
+    _ <== Num2Bits(ACCOUNT_BITS() + ROUND_BITS())(accountNonce);
 
     // ---- Range checks of the private holdings, and their commitment (one item per element). ----
     var nItems = nA + 3 * nP + 2 * nO + 1;

@@ -18,8 +18,7 @@ export const BASELINE_SOURCE = path.join(PROJECT_ROOT, "bench", "baseline", "bas
  * `portfolioCommitment`). Each names a {@link CircuitInput} field of the same encoding.
  */
 export const BASELINE_PUBLIC_INPUTS = [
-  "account",
-  "nonce",
+  "accountNonce",
   "price",
   "perpMark",
   "optionMark",
@@ -70,7 +69,7 @@ export function baselineInput(input: CircuitInput): BaselineInput {
 export function baselinePublicCount(dims: InstanceDims): number {
   const { assets: a, perps: p, options: o, scenarios: s, tiers: t } = dims;
   const slotPolicy = 2 + t + (t - 1); // active, decimals, T weights or rates, T-1 bounds
-  return 1 + 2 + a + p + o + o * s + 3 + (a + p) * slotPolicy + o;
+  return 1 + 1 + a + p + o + o * s + 3 + (a + p) * slotPolicy + o;
 }
 
 /** The build name of the baseline for an instance (under build/circuits/). */

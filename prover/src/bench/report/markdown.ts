@@ -216,7 +216,8 @@ function baselineSection(list: readonly InstanceFigures[]): string {
   return [
     "## The naive baseline, side by side",
     "",
-    "The baseline (`bench/baseline/`, see its README for what it leaves out) proves the same margin " +
+    "The baseline (`bench/baseline/`, see its README for what it leaves out: among others the " +
+      "in-circuit range checks of public values and the layout binding) proves the same margin " +
       "statement for the same slot counts with the same slot arithmetic, but takes prices, marks, " +
       "risk arrays and every policy parameter as public inputs instead of market and policy " +
       "commitments. Same example, same number of warm runs, same process.",
