@@ -1,7 +1,8 @@
 /**
  * `npm run gas`: measured gas of the zkmargin contracts on Hardhat's in-process EVM.
  *
- * - deployment gas of MarketBook, PolicyRegistry, MarginRegistry and each set-up verifier;
+ * - deployment gas of MarketBook, PolicyRegistry, MarginRegistry and each set-up verifier (an
+ *   instance whose keys predate the current circuits/ is named and skipped, as in `npm run bench`);
  * - gas of `MarginRegistry.prove` per set-up circuit instance, with a real proof made from the
  *   examples/<name>/ triple that fits it (`exampleFor`; first proof of an account, and a repeat);
  * - the cost of one more public input, measured on snarkjs verifiers rendered from the same
@@ -11,7 +12,8 @@
  */
 import type { HardhatRuntimeEnvironment } from "hardhat/types";
 import type {} from "@nomicfoundation/hardhat-ethers";
-import { exampleFor } from "../prover/src/bench/examples";
+import type { Example } from "../prover/src/bench/examples";
+import { readiness } from "../prover/src/bench/readiness";
 import { deployVerifier, deployZkMargin, hasVerifierSource } from "../prover/src/chain";
 import { loadInstances, type InstanceDims } from "../prover/src/encoding/instances";
 import {
@@ -44,7 +46,7 @@ async function main(): Promise<void> {
   const declared = loadInstances();
   // `npm run gas -- small demo` measures only the named instances.
   const only = process.argv.slice(2);
-  const ready = Object.keys(manifest.instances).filter(
+  const setUp = Object.keys(manifest.instances).filter(
     (name) =>
       hasVerifierSource(name) &&
       declared[name] !== undefined &&
@@ -52,39 +54,34 @@ async function main(): Promise<void> {
   );
 
   console.log("zkmargin gas report (Hardhat EVM, solc 0.8.30, optimizer 10000 runs)\n");
+  // Stale keys (a circuit changed since setup) or no fitting example: say so rather than measure
+  // an old verifier or nothing.
+  const ready: { instance: string; dims: InstanceDims; example: Example }[] = [];
+  for (const instance of setUp) {
+    const dims = declared[instance];
+    const checked = await readiness(instance, dims);
+    if ("reason" in checked) console.log(`(${instance}: skipped: ${checked.reason})\n`);
+    else ready.push({ instance, dims, example: checked.example });
+  }
+
   console.log("Deployment");
   const d = await deployZkMargin(admin);
   console.log(row("MarketBook", d.marketBook.gasUsed));
   console.log(row("PolicyRegistry", d.policyRegistry.gasUsed));
   console.log(row("MarginRegistry", d.marginRegistry.gasUsed));
-  for (const instance of ready) {
+  for (const { instance } of ready) {
     console.log(row(`verifier (${instance})`, (await deployVerifier(admin, instance)).gasUsed));
   }
   if (ready.length === 0) {
     console.log(
-      "\nNo circuit instance is set up (build/manifest.json + generated verifier): run " +
-        "`zkmargin setup --instance small` to measure prove gas.",
+      "\nNo circuit instance is set up and current (build/manifest.json + generated verifier): " +
+        "run `zkmargin setup --instance small` to measure prove gas.",
     );
     return;
   }
 
   const results: (ProveGas & { dims: InstanceDims })[] = [];
-  for (const instance of ready) {
-    const dims = declared[instance];
-    const example = exampleFor(dims);
-    if (!example) {
-      console.log(`\n(${instance}: no example in examples/ fits this instance; skipped)`);
-      continue;
-    }
-    try {
-      await loadArtifacts(instance);
-    } catch (error) {
-      // A rebuilt circuit whose keys were not regenerated: say so rather than measure nothing.
-      console.log(
-        `\n(${instance}: artifacts do not match build/manifest.json; skipped: ${String(error)})`,
-      );
-      continue;
-    }
+  for (const { instance, dims, example } of ready) {
     const measured = await measureProveGas(instance, dims, example, { admin, account, custodian });
     results.push({ ...measured, dims });
   }

@@ -10,6 +10,7 @@ import { exampleFor, loadExamples } from "../prover/src/bench/examples";
 import { LoadMonitor } from "../prover/src/bench/machine";
 import { MSM_NAMES, measureMsmFloor, readZkeyMsmSizes } from "../prover/src/bench/msm-floor";
 import { DEFAULT_OUT_DIR, parseBenchArgs } from "../prover/src/bench/options";
+import { readiness } from "../prover/src/bench/readiness";
 import { renderChart } from "../prover/src/bench/report/chart";
 import { renderMarkdown } from "../prover/src/bench/report/markdown";
 import type { BenchResults, InstanceFigures } from "../prover/src/bench/results";
@@ -117,6 +118,16 @@ describe("bench: measurements' plumbing", function () {
       portfolio: loadPortfolio(path.join(small.dir, "shortfall-portfolio.json"), small.policy),
     };
     expect(exampleFor(instances.small, [short])).to.equal(undefined);
+  });
+
+  it("measures a set-up, current instance and names why another cannot be", async function () {
+    await setupInstance("small", { log: () => undefined, onProgress: () => undefined });
+    const small = await readiness("small", loadInstances().small);
+    expect("example" in small && small.example.name).to.equal("small");
+    const missing = await readiness("not-an-instance", loadInstances().small);
+    expect("reason" in missing && missing.reason).to.match(
+      /not set up: run `npx zkmargin setup --instance not-an-instance`/,
+    );
   });
 
   it("reads the MSM sizes from the zkey and times MSMs of exactly those sizes", async function () {

@@ -14,15 +14,14 @@ import { measureProveGas, measureVerifierGas } from "../gas";
 import { writeFileAtomic } from "../io/atomic-write";
 import { toJson } from "../io/json";
 import { usingCurve } from "../proving/snarkjs";
-import { sourceFingerprint } from "../setup/circuit";
 import { setupInstance } from "../setup/dev-setup";
 import { loadArtifacts, readManifest } from "../setup/manifest";
-import { setupPaths } from "../setup/paths";
 import { measureBaseline, type BaselineResult } from "./baseline/measure";
 import { coldProve } from "./cold-run";
-import { exampleFor, type Example } from "./examples";
+import type { Example } from "./examples";
 import { describeMachine, LoadMonitor } from "./machine";
 import { measureMsmFloor } from "./msm-floor";
+import { readiness } from "./readiness";
 import type { BenchOptions } from "./options";
 import { renderChart } from "./report/chart";
 import { renderMarkdown } from "./report/markdown";
@@ -45,27 +44,6 @@ interface Measured {
   figures: Omit<InstanceFigures, "gas" | "baseline">;
   example: Example;
   baseline: BaselineResult;
-}
-
-/** The example to prove on an instance, or why the instance cannot be measured now. */
-async function readiness(
-  instance: string,
-  dims: InstanceDims,
-): Promise<{ example: Example } | { reason: string }> {
-  const entry = readManifest().instances[instance];
-  if (!entry) return { reason: `not set up: run \`npx zkmargin setup --instance ${instance}\`` };
-  if (entry.sourceFingerprint !== (await sourceFingerprint(setupPaths(), instance))) {
-    return {
-      reason: `its keys predate the current circuits/: run \`npx zkmargin setup --instance ${instance}\``,
-    };
-  }
-  try {
-    await loadArtifacts(instance);
-  } catch (error) {
-    return { reason: (error as Error).message };
-  }
-  const example = exampleFor(dims);
-  return example ? { example } : { reason: "no example in examples/ fits it" };
 }
 
 /** Every non-gas figure of one instance. */

@@ -262,8 +262,9 @@ function methodSection(): string {
     "- Cold run and peak memory: `/usr/bin/time -v node bin/zkmargin.js prove ...` (wall clock, " +
       "user and system CPU, maximum resident set size of the process and its threads).",
     "- Floor: the five MSMs timed one by one with the zkey's bases, median of the runs.",
-    "- Gas: `eth_estimateGas` and receipts on Hardhat's in-process network (solc 0.8.30, 10,000 " +
-      "optimizer runs); the baseline's verifier is snarkjs's template rendered for its own key.",
+    "- Gas: `eth_estimateGas` and receipts on Hardhat's in-process network, every contract " +
+      "compiled with hardhat.config.js's solc settings (optimizer, EVM version, IR pipeline); the " +
+      "baseline's verifier is snarkjs's template rendered for its own key.",
     "- Sizes: the files the manifest lists (zkey, wasm) and the baseline's own.",
   ].join("\n");
 }
