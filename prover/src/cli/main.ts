@@ -20,6 +20,7 @@ import { register as registerProve } from "./commands/prove";
 import { register as registerScenarios } from "./commands/scenarios";
 import { register as registerSetup } from "./commands/setup";
 import { register as registerVerify } from "./commands/verify";
+import { register as registerWeb } from "./commands/web";
 
 /** Every verb, in the order `--help` lists them. */
 const COMMANDS: ((program: Command) => void)[] = [
@@ -31,6 +32,7 @@ const COMMANDS: ((program: Command) => void)[] = [
   registerCommitments,
   registerScenarios,
   registerAudit,
+  registerWeb,
   registerSetup,
   registerCeremony,
   registerDemo,

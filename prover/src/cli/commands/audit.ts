@@ -20,11 +20,32 @@ import { loadMarket, loadPolicy } from "../../inputs";
 import { readJsonFile } from "../../io/json";
 import { formatReport } from "../../model";
 import { InputError } from "../../errors";
+import { writeAuditReports, type AuditReportExtras, type AuditReportFiles } from "../../report";
 import { COMMAND_LINE, examples, parseIntegerOption } from "../options";
 
-/** Prints the audit and sets the exit status. */
-function report(result: AuditResult<unknown>, json: boolean | undefined, appendix?: string): void {
-  process.stdout.write(json === true ? auditToJson(result) : formatAudit(result, appendix));
+/** How an audit's result is given: printed (text or JSON), and optionally as report files. */
+type Output = { json?: boolean } & AuditReportFiles;
+
+const HTML_HELP =
+  "also write the checklist (and what the audit found) as one self-contained HTML file";
+const MD_HELP = "also write the same as Markdown";
+
+/**
+ * Prints the audit, writes the report files asked for (`extras` feed them: notes, the opened
+ * portfolio's margin report) and sets the exit status.
+ */
+function report(
+  result: AuditResult<unknown>,
+  output: Output,
+  appendix?: string,
+  extras: AuditReportExtras = {},
+): void {
+  process.stdout.write(output.json === true ? auditToJson(result) : formatAudit(result, appendix));
+  // The text appendix is a note (e.g. the vkey hash to register) unless it is the margin report.
+  const notes = appendix !== undefined && extras.marginReport === undefined ? [appendix] : [];
+  for (const file of writeAuditReports(result, output, { notes, ...extras })) {
+    process.stderr.write(`zkmargin: audit report written to ${file}\n`);
+  }
   process.exitCode = result.ok ? 0 : 1;
 }
 
@@ -63,6 +84,8 @@ export function register(program: Command): void {
       "registered id: a bytes32 or a policy.json id (default: the file's)",
     )
     .option("--json", "print the checklist as JSON")
+    .option("--html <file>", HTML_HELP)
+    .option("--md <file>", MD_HELP)
     .addHelpText(
       "after",
       examples(
@@ -78,6 +101,8 @@ export function register(program: Command): void {
         registry?: string;
         policyId?: string;
         json?: boolean;
+        html?: string;
+        md?: string;
       }) => {
         if ((opts.rpc === undefined) !== (opts.registry === undefined)) {
           throw new InputError(COMMAND_LINE, "--rpc/--registry", "give both or neither");
@@ -104,7 +129,7 @@ export function register(program: Command): void {
           const d = result.data;
           report(
             result,
-            opts.json,
+            opts,
             d.feed === undefined
               ? undefined
               : `To register: PolicyRegistry.registerPolicy(${d.policyId}, {commitment: ${d.commitment}, feed: ${d.feed}, ...})`,
@@ -125,6 +150,8 @@ export function register(program: Command): void {
     .option("--ptau <file>", "the ptau to verify with (must be the manifest's file)")
     .option("--require-production", "fail, not warn, on development keys or a development ptau")
     .option("--json", "print the checklist as JSON")
+    .option("--html <file>", HTML_HELP)
+    .option("--md <file>", MD_HELP)
     .addHelpText(
       "after",
       examples(
@@ -138,6 +165,8 @@ export function register(program: Command): void {
         ptau?: string;
         requireProduction?: boolean;
         json?: boolean;
+        html?: string;
+        md?: string;
       }) => {
         const result = await auditKeys(opts.instance, {
           ...(opts.ptau !== undefined ? { ptau: opts.ptau } : {}),
@@ -146,7 +175,7 @@ export function register(program: Command): void {
         const d = result.data;
         report(
           result,
-          opts.json,
+          opts,
           d.vkeyHash === undefined
             ? undefined
             : `vkeyHash to record on-chain (PolicyRegistry.verificationKeyHash): ${d.vkeyHash}`,
@@ -163,14 +192,16 @@ export function register(program: Command): void {
     .requiredOption("--dir <folder>", "ceremony folder (holding transcript.json)")
     .option("--ptau <file>", "the ceremony's ptau, if it is not at the recorded path")
     .option("--json", "print the checklist as JSON")
+    .option("--html <file>", HTML_HELP)
+    .option("--md <file>", MD_HELP)
     .addHelpText(
       "after",
       examples("zkmargin audit ceremony --dir ceremony-small --ptau pot15.ptau"),
     )
-    .action(async (opts: { dir: string; ptau?: string; json?: boolean }) => {
+    .action(async (opts: { dir: string; ptau?: string } & Output) => {
       report(
         await auditCeremony(opts.dir, opts.ptau !== undefined ? { ptau: opts.ptau } : {}),
-        opts.json,
+        opts,
       );
     });
 
@@ -190,6 +221,8 @@ export function register(program: Command): void {
       "proof.json, to verify with the opening instance's manifest-checked key",
     )
     .option("--json", "print the checklist and the margin report as JSON")
+    .option("--html <file>", HTML_HELP)
+    .option("--md <file>", MD_HELP)
     .addHelpText(
       "after",
       examples(
@@ -204,11 +237,14 @@ export function register(program: Command): void {
         market: string;
         proof?: string;
         json?: boolean;
+        html?: string;
+        md?: string;
       }) => {
+        const policy = loadPolicy(opts.policy);
         const result = await auditOpening({
           opening: readJsonFile(opts.opening),
           publicSignals: readJsonFile(opts.public),
-          policy: loadPolicy(opts.policy),
+          policy,
           market: loadMarket(opts.market),
           ...(opts.proof !== undefined ? { proof: readJsonFile(opts.proof) } : {}),
           files: {
@@ -222,10 +258,11 @@ export function register(program: Command): void {
         const margin = result.data.report;
         report(
           result,
-          opts.json,
+          opts,
           margin === undefined
             ? undefined
             : `Margin report of the opened portfolio:\n${formatReport(margin)}`,
+          margin === undefined ? {} : { marginReport: margin, policy },
         );
       },
     );
@@ -245,6 +282,8 @@ export function register(program: Command): void {
       "the local instance every policy must use (default: matched by vkey hash)",
     )
     .option("--json", "print the checklist, policies and events as JSON")
+    .option("--html <file>", HTML_HELP)
+    .option("--md <file>", MD_HELP)
     .addHelpText(
       "after",
       examples(
@@ -260,6 +299,8 @@ export function register(program: Command): void {
         fromBlock: string;
         instance?: string;
         json?: boolean;
+        html?: string;
+        md?: string;
       }) => {
         const fromBlock = Number(parseIntegerOption(opts.fromBlock, "--from-block", 53));
         const provider = new JsonRpcProvider(opts.rpc, undefined, { staticNetwork: true });
@@ -271,7 +312,7 @@ export function register(program: Command): void {
             ...(opts.policyId !== undefined ? { policyId: opts.policyId } : {}),
             ...(opts.instance !== undefined ? { instance: opts.instance } : {}),
           });
-          report(result, opts.json);
+          report(result, opts);
         } finally {
           provider.destroy();
         }

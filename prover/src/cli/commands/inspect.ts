@@ -3,12 +3,12 @@
  * whether the proof is for that policy and that market round.
  */
 import type { Command } from "commander";
-import { publicCommitments } from "../../commitments";
-import { fits, loadInstances } from "../../encoding/instances";
+import { loadInstances } from "../../encoding/instances";
 import { InputError } from "../../errors";
-import { loadMarket, loadPolicy, type Market, type Policy } from "../../inputs";
+import { loadMarket, loadPolicy } from "../../inputs";
+import { matchPublicFiles } from "../../inspect/match";
 import { readJsonFile, toJson } from "../../io/json";
-import { decodePublicSignals, type DecodedPublicSignals } from "../../proving";
+import { decodePublicSignals } from "../../proving";
 import { COMMAND_LINE, examples } from "../options";
 
 interface InspectOptions {
@@ -24,28 +24,6 @@ interface Match {
   market: { file: string; round: bigint; timestamp: bigint; matches: boolean };
   /** The instance whose slot layout reproduces both commitments, if any. */
   instance: string | null;
-}
-
-/**
- * Recomputes the policy and market commitments under every instance the files fit (they depend
- * on the instance's padding) and compares them with the proof's.
- */
-async function matchFiles(
-  decoded: DecodedPublicSignals,
-  policy: Policy,
-  market: Market,
-): Promise<{ policy: boolean; market: boolean; instance: string | null }> {
-  const found = { policy: false, market: false, instance: null as string | null };
-  for (const [name, dims] of Object.entries(loadInstances())) {
-    if (!fits(policy, market, dims)) continue;
-    const c = await publicCommitments({ policy, market, instance: dims });
-    const policyMatches = c.policy === decoded.policyCommitment;
-    const marketMatches = c.market === decoded.marketCommitment;
-    found.policy ||= policyMatches;
-    found.market ||= marketMatches;
-    if (policyMatches && marketMatches) return { policy: true, market: true, instance: name };
-  }
-  return found;
 }
 
 function yesNo(matches: boolean): string {
@@ -80,7 +58,7 @@ export function register(program: Command): void {
       if (opts.policy !== undefined && opts.market !== undefined) {
         const policy = loadPolicy(opts.policy);
         const market = loadMarket(opts.market);
-        const found = await matchFiles(decoded, policy, market);
+        const found = await matchPublicFiles(decoded, policy, market, loadInstances());
         match = {
           policy: { file: opts.policy, id: policy.id, matches: found.policy },
           market: {

@@ -1,8 +1,19 @@
 /** `zkmargin margin`: the plaintext margin report of a portfolio under a policy and market round. */
 import type { Command } from "commander";
 import { toJson } from "../../io/json";
+import { writeFileAtomic } from "../../io/atomic-write";
 import { computeMargin, formatReport } from "../../model";
+import { marginReportHtml } from "../../report";
 import { examples, loadInputs, withInputFiles } from "../options";
+
+interface MarginOptions {
+  policy: string;
+  market: string;
+  portfolio: string;
+  json?: boolean;
+  /** Also write the visual report here (private figures: owner-only permissions). */
+  html?: string;
+}
 
 /** Registers `zkmargin margin`. */
 export function register(program: Command): void {
@@ -14,16 +25,22 @@ export function register(program: Command): void {
       ),
   )
     .option("--json", "print the report as JSON (integers as decimal strings, money in µUSD)")
+    .option("--html <file>", "also write the report as a self-contained HTML file with charts")
     .addHelpText(
       "after",
       examples(
         "zkmargin margin --policy examples/small/policy.json --market examples/small/market.json --portfolio examples/small/portfolio.json",
         "zkmargin margin --policy policy.json --market market.json --portfolio portfolio.json --json | jq .sufficient",
+        "zkmargin margin --policy policy.json --market market.json --portfolio portfolio.json --html report.html",
       ),
     )
-    .action((opts: { policy: string; market: string; portfolio: string; json?: boolean }) => {
+    .action((opts: MarginOptions) => {
       const { policy, market, portfolio } = loadInputs(opts);
       const report = computeMargin(policy, market, portfolio);
+      if (opts.html !== undefined) {
+        writeFileAtomic(opts.html, marginReportHtml(report, { policy }), { mode: 0o600 });
+        process.stderr.write(`zkmargin: margin report written to ${opts.html}\n`);
+      }
       const text = opts.json === true ? toJson(report) : formatReport(report);
       process.stdout.write(text.endsWith("\n") ? text : `${text}\n`);
     });

@@ -1,0 +1,208 @@
+/**
+ * The auditor's checklist as one self-contained HTML file (`zkmargin audit ... --html`) and as
+ * Markdown (`--md`): the verdict, every check with its status and detail, the notes the CLI
+ * prints after the list, and, for `audit chain`, the registered policies and each account's
+ * `MarginProved` timeline; for `audit opening`, the margin report of the opened portfolio.
+ */
+import type { ChainAuditData } from "../audit/chain";
+import { tally, type AuditResult, type Check, type CheckStatus } from "../audit/checklist";
+import type { Policy } from "../inputs/types";
+import { formatReport } from "../model/format";
+import type { MarginReport } from "../model/report";
+import { shorten } from "./format";
+import { badge, dataTable, esc, htmlDocument, section } from "./html";
+import { marginReportBody } from "./margin-html";
+import { byAccount, mdCell, timelineHtml, timelineMarkdown } from "./timeline";
+
+/** What an audit report shows besides the checklist. */
+export interface AuditReportExtras {
+  /** Lines the CLI prints after the checklist (e.g. the vkey hash to register). */
+  notes?: readonly string[];
+  /** The margin report of a disclosed opening (private figures, shown with the holder's consent). */
+  marginReport?: MarginReport;
+  /** Its policy, for amounts in whole tokens. */
+  policy?: Policy;
+}
+
+const LABEL: Record<CheckStatus, string> = {
+  pass: "PASS",
+  fail: "FAIL",
+  warn: "WARN",
+  skip: "SKIP",
+  info: "INFO",
+};
+
+function countsText(checks: readonly Check[]): string {
+  const n = tally(checks);
+  return `${n.pass} passed, ${n.fail} failed, ${n.skip} skipped, ${n.warn} warnings`;
+}
+
+/** The chain audit's data, when `result` is a chain audit. */
+function chainData(result: AuditResult<unknown>): ChainAuditData | undefined {
+  return result.audit === "chain" ? (result.data as ChainAuditData) : undefined;
+}
+
+function checklistHtml(checks: readonly Check[]): string {
+  const rows = checks.map(
+    (c) =>
+      `<tr><td class="status status-${c.status}">${LABEL[c.status]}</td>` +
+      `<th scope="row">${esc(c.title)}</th><td class="detail">${esc(c.detail)}</td></tr>`,
+  );
+  return (
+    `<div class="table-scroll" role="region" aria-label="Checks" tabindex="0"><table class="checks">` +
+    `<caption>Checks, in the order they ran</caption>` +
+    `<thead><tr><th scope="col">status</th><th scope="col">check</th><th scope="col">detail</th></tr></thead>` +
+    `<tbody>${rows.join("")}</tbody></table></div>`
+  );
+}
+
+function chainHtml(data: ChainAuditData): string {
+  const contracts = dataTable(
+    "Contracts",
+    ["contract", "address"],
+    [
+      ["MarginRegistry", `<span class="mono">${esc(data.registry)}</span>`],
+      ...(data.marketBook
+        ? [["MarketBook", `<span class="mono">${esc(data.marketBook)}</span>`]]
+        : []),
+      ...(data.policyRegistry
+        ? [["PolicyRegistry", `<span class="mono">${esc(data.policyRegistry)}</span>`]]
+        : []),
+    ],
+  );
+  const policies = dataTable(
+    "Registered policies",
+    [
+      "policy",
+      "state",
+      "verifier",
+      "verification key hash",
+      "local instance",
+      "max round age",
+      "attestation",
+    ],
+    data.policies.map((p) => [
+      `<span class="mono">${esc(shorten(p.policyId))}</span>`,
+      p.retired ? "retired" : "active",
+      `<span class="mono">${esc(p.verifier)}</span>`,
+      `<span class="mono">${esc(shorten(p.verificationKeyHash))}</span>`,
+      esc(p.instance ?? "none"),
+      `${esc(p.maxRoundAge)} s`,
+      p.requiresAttestation ? "required" : "not required",
+    ]),
+  );
+  const accounts = [...byAccount(data.events)].map(([account, events]) =>
+    section(
+      `timeline-${account.toLowerCase()}`,
+      `Account ${account}`,
+      `<p>${events.length} accepted proof(s).</p>${timelineHtml(events)}`,
+      3,
+    ),
+  );
+  return (
+    section("chain-contracts", "Contracts and policies", contracts + policies) +
+    section(
+      "chain-timelines",
+      "Account timelines",
+      accounts.length > 0 ? accounts.join("") : "<p>No <code>MarginProved</code> event.</p>",
+    )
+  );
+}
+
+/** The audit as a self-contained HTML document. */
+export function auditReportHtml(
+  result: AuditResult<unknown>,
+  extras: AuditReportExtras = {},
+): string {
+  const verdict = result.ok ? badge("AUDIT PASSED", "good") : badge("AUDIT FAILED", "bad");
+  const notes =
+    extras.notes && extras.notes.length > 0
+      ? section(
+          "audit-notes",
+          "Notes",
+          extras.notes.map((n) => `<p class="mono">${esc(n)}</p>`).join(""),
+        )
+      : "";
+  const chain = chainData(result);
+  const opening = extras.marginReport
+    ? `<section class="report-section" aria-label="Margin report of the opened portfolio">` +
+      `<p class="muted">The holder disclosed this portfolio to the auditor; the figures below are private.</p>` +
+      marginReportBody(extras.marginReport, {
+        idPrefix: "opening",
+        ...(extras.policy ? { policy: extras.policy } : {}),
+      }) +
+      `</section>`
+    : "";
+  const body =
+    `<header><h1>zkmargin audit ${esc(result.audit)}</h1><p>${esc(result.subject)}</p>` +
+    `<p class="headline">${verdict}<span>${esc(countsText(result.checks))}</span></p></header>` +
+    section("audit-checks", "Checklist", checklistHtml(result.checks)) +
+    notes +
+    (chain ? chainHtml(chain) : "") +
+    opening;
+  return htmlDocument(`zkmargin audit ${result.audit}: ${result.subject}`, body);
+}
+
+/** The audit as Markdown. */
+export function auditReportMarkdown(
+  result: AuditResult<unknown>,
+  extras: AuditReportExtras = {},
+): string {
+  const out: string[] = [
+    `# zkmargin audit ${result.audit}`,
+    "",
+    result.subject,
+    "",
+    `**${result.ok ? "AUDIT PASSED" : "AUDIT FAILED"}** (${countsText(result.checks)})`,
+    "",
+    "## Checklist",
+    "",
+    "| status | check | detail |",
+    "| --- | --- | --- |",
+    ...result.checks.map(
+      (c) => `| ${LABEL[c.status]} | ${mdCell(c.title)} | ${mdCell(c.detail)} |`,
+    ),
+    "",
+  ];
+  if (extras.notes && extras.notes.length > 0) {
+    out.push("## Notes", "", ...extras.notes.map((n) => `- ${n}`), "");
+  }
+  const chain = chainData(result);
+  if (chain) {
+    out.push(
+      "## Contracts and policies",
+      "",
+      `- MarginRegistry \`${chain.registry}\``,
+      ...(chain.marketBook ? [`- MarketBook \`${chain.marketBook}\``] : []),
+      ...(chain.policyRegistry ? [`- PolicyRegistry \`${chain.policyRegistry}\``] : []),
+      "",
+      "| policy | state | verifier | verification key hash | local instance | max round age | attestation |",
+      "| --- | --- | --- | --- | --- | ---: | --- |",
+      ...chain.policies.map(
+        (p) =>
+          `| \`${p.policyId}\` | ${p.retired ? "retired" : "active"} | \`${p.verifier}\` | \`${p.verificationKeyHash}\` | ${p.instance ?? "none"} | ${p.maxRoundAge} s | ${p.requiresAttestation ? "required" : "not required"} |`,
+      ),
+      "",
+      "## Account timelines",
+      "",
+    );
+    const accounts = [...byAccount(chain.events)];
+    if (accounts.length === 0) out.push("No `MarginProved` event.", "");
+    for (const [account, events] of accounts) {
+      out.push(`### Account ${account}`, "", timelineMarkdown(events));
+    }
+  }
+  if (extras.marginReport) {
+    out.push(
+      "## Margin report of the opened portfolio",
+      "",
+      "The holder disclosed this portfolio to the auditor; the figures below are private.",
+      "",
+      "```text",
+      formatReport(extras.marginReport).trimEnd(),
+      "```",
+      "",
+    );
+  }
+  return out.join("\n");
+}

@@ -1,0 +1,123 @@
+/**
+ * An account's `MarginProved` history as a timeline, in HTML (the verify page and `audit chain
+ * --html`) and Markdown (`audit chain --md`).
+ */
+import { timelineStrip } from "./charts";
+import { isoTime, shorten } from "./format";
+import { esc } from "./html";
+
+/** One accepted proof, as the registry's event and the chain tell it. */
+export interface TimelineEvent {
+  account: string;
+  policyId: string;
+  round: bigint;
+  nonce: bigint;
+  portfolioCommitment: bigint;
+  blockNumber: number;
+  transactionHash: string;
+  /** The block's time (unix seconds), when read. */
+  blockTime?: bigint;
+  /** The market round's timestamp (unix seconds), when read. */
+  roundTimestamp?: bigint;
+}
+
+/** Options of the timeline renderers. */
+export interface TimelineOptions {
+  /** Marks an event (e.g. the proof being verified) as "this proof". */
+  isThisProof?: (e: TimelineEvent) => boolean;
+  /** Marks the event the registry's current status comes from as "current status". */
+  isCurrent?: (e: TimelineEvent) => boolean;
+}
+
+/** Events in chain order (block, then nonce). */
+export function chronological(events: readonly TimelineEvent[]): TimelineEvent[] {
+  return [...events].sort((a, b) =>
+    a.blockNumber !== b.blockNumber
+      ? a.blockNumber - b.blockNumber
+      : a.nonce < b.nonce
+        ? -1
+        : a.nonce > b.nonce
+          ? 1
+          : 0,
+  );
+}
+
+/** Events grouped by account (checksummed as given), each group in chain order. */
+export function byAccount(events: readonly TimelineEvent[]): Map<string, TimelineEvent[]> {
+  const groups = new Map<string, TimelineEvent[]>();
+  for (const e of chronological(events))
+    groups.set(e.account, [...(groups.get(e.account) ?? []), e]);
+  return groups;
+}
+
+function when(e: TimelineEvent): string {
+  return e.blockTime === undefined
+    ? `block ${e.blockNumber}`
+    : `${isoTime(e.blockTime)}, block ${e.blockNumber}`;
+}
+
+function tags(e: TimelineEvent, options: TimelineOptions): string[] {
+  return [
+    ...(options.isThisProof?.(e) === true ? ["this proof"] : []),
+    ...(options.isCurrent?.(e) === true ? ["current status"] : []),
+  ];
+}
+
+/** One account's events as a strip (one tick per proof) and an ordered list, oldest first. */
+export function timelineHtml(
+  events: readonly TimelineEvent[],
+  options: TimelineOptions = {},
+): string {
+  if (events.length === 0) return `<p>No <code>MarginProved</code> event.</p>`;
+  const ordered = chronological(events);
+  const first = ordered[0];
+  const last = ordered[ordered.length - 1];
+  const strip = timelineStrip(
+    ordered.map((e) => ({ at: e.blockNumber, highlight: options.isThisProof?.(e) === true })),
+    `first: ${when(first)}`,
+    `last: ${when(last)}`,
+  );
+  const items = ordered.map((e) => {
+    const marks = tags(e, options);
+    const classes = [
+      ...(options.isThisProof?.(e) === true ? ["highlight"] : []),
+      ...(options.isCurrent?.(e) === true ? ["current"] : []),
+    ];
+    const round =
+      e.roundTimestamp === undefined
+        ? `round ${e.round}`
+        : `round ${e.round} (${isoTime(e.roundTimestamp)})`;
+    return (
+      `<li${classes.length > 0 ? ` class="${classes.join(" ")}"` : ""}>` +
+      `<strong>${esc(when(e))}</strong>${marks.length > 0 ? ` <span class="badge badge-neutral">${esc(marks.join(", "))}</span>` : ""}<br>` +
+      `${esc(round)}, nonce ${esc(e.nonce)}, policy <span class="mono">${esc(shorten(e.policyId))}</span><br>` +
+      `<span class="muted">portfolio commitment <span class="mono">${esc(shorten(e.portfolioCommitment.toString(), 12, 6))}</span>, ` +
+      `tx <span class="mono">${esc(shorten(e.transactionHash))}</span></span></li>`
+    );
+  });
+  return `${strip}<ol class="timeline" aria-label="MarginProved events, oldest first">${items.join("")}</ol>`;
+}
+
+/** Markdown cell text: pipes and line breaks escaped. */
+export function mdCell(text: string): string {
+  return text.replace(/\\/g, "\\\\").replace(/\|/g, "\\|").replace(/\r?\n/g, " ");
+}
+
+/** One account's events as a Markdown table, oldest first. */
+export function timelineMarkdown(
+  events: readonly TimelineEvent[],
+  options: TimelineOptions = {},
+): string {
+  if (events.length === 0) return "No `MarginProved` event.\n";
+  const rows = chronological(events).map(
+    (e) =>
+      `| ${e.blockNumber} | ${e.blockTime === undefined ? "" : isoTime(e.blockTime)} | ${e.round} | ${e.nonce} | \`${e.policyId}\` | \`${e.portfolioCommitment}\` | \`${e.transactionHash}\` | ${mdCell(tags(e, options).join(", "))} |`,
+  );
+  return (
+    [
+      "| block | time | round | nonce | policy | portfolio commitment | transaction | |",
+      "| ---: | --- | ---: | ---: | --- | --- | --- | --- |",
+      ...rows,
+    ].join("\n") + "\n"
+  );
+}

@@ -1,0 +1,248 @@
+/**
+ * The page's views as HTML strings (every value escaped), in the report's look: the verdict, what
+ * the proof says, the files against its commitments, the page's keys and the chain's record.
+ */
+import { policyIdOf } from "../../prover/src/chain/policy";
+import { isoTime, shorten } from "../../prover/src/report/format";
+import { badge, dataTable, esc, facts, section } from "../../prover/src/report/html";
+import { timelineHtml } from "../../prover/src/report/timeline";
+import type { ChainView } from "./chain";
+import type { LoadedKey, LoadedSite } from "./site";
+import type { ProofCheck, Verdict } from "./verify";
+
+/** Screen names of the public signals (any other decoded field is shown by its own name). */
+const SIGNAL_LABELS: Record<string, string> = {
+  account: "Account",
+  nonce: "Nonce",
+  accountNonce: "Account and nonce",
+  marketCommitment: "Market commitment",
+  policyCommitment: "Policy commitment",
+  portfolioCommitment: "Portfolio commitment",
+};
+
+const mono = (text: string | bigint): string => `<span class="mono">${esc(text)}</span>`;
+const yes = (text: string): string => `<span class="check-yes">✔ ${esc(text)}</span>`;
+const no = (text: string): string => `<span class="check-no">✘ ${esc(text)}</span>`;
+
+/** The verdict box: its text and the `data-verdict` it carries. */
+export function verdictView(verdict: Verdict): { html: string; state: string } {
+  switch (verdict.status) {
+    case "incomplete":
+      return {
+        state: "none",
+        html: `Waiting for ${verdict.missing.map((m) => `<code>${esc(m)}</code>`).join(" and ")}.`,
+      };
+    case "valid":
+      return {
+        state: "valid",
+        html:
+          `<span class="title">✔ Proof valid</span>` +
+          `The Groth16 proof verifies for these public signals with the verification key of instance ` +
+          `<strong>${esc(verdict.key.instance)}</strong> (vkey hash ${mono(verdict.key.vkeyHash)}).`,
+      };
+    case "invalid":
+      return {
+        state: "invalid",
+        html: `<span class="title">✘ Proof invalid</span>Reason: ${esc(verdict.reason)}`,
+      };
+  }
+}
+
+function keyWarning(key: LoadedKey): string {
+  return key.kind === "development"
+    ? `<p>${badge("WARNING", "warn")} These are development keys (one local contribution, no ceremony): whoever ran the setup could forge proofs. Production policies use ceremony keys.</p>`
+    : "";
+}
+
+/** What the proof says (account, nonce, policy, round, key), its signals and the file checks. */
+export function proofDetailsView(check: ProofCheck): string {
+  const { decoded, verdict, files } = check;
+  if (!decoded) return "";
+  const key = verdict.status === "valid" ? verdict.key : undefined;
+  const said: [string, string][] = [
+    ["Account", mono(decoded.account)],
+    ["Nonce", esc(decoded.nonce)],
+    [
+      "Policy",
+      files.policy
+        ? `${esc(files.policy.id)} (${esc(files.policy.mode)})<br>${mono(shorten(policyIdOf(files.policy.id)))} on-chain`
+        : "give policy.json to name it",
+    ],
+    [
+      "Market round",
+      files.market
+        ? `${esc(files.market.round)} at ${esc(isoTime(files.market.timestamp))}`
+        : "give market.json to name it",
+    ],
+    [
+      "Verification key",
+      key ? `${esc(key.instance)}: ${mono(shorten(key.vkeyHash, 14, 8))}` : "none verified",
+    ],
+  ];
+  const signals = dataTable(
+    "Public signals, decoded",
+    ["signal", "value"],
+    Object.entries(decoded).map(([name, value]) => [
+      esc(SIGNAL_LABELS[name] ?? name),
+      mono(String(value)),
+    ]),
+    true,
+  );
+  const lines: string[] = files.errors.map((e) => `<li>${no(e)}</li>`);
+  if (files.match && files.policy && files.market) {
+    const m = files.match;
+    lines.push(
+      `<li>${m.policy ? yes("policy.json matches") : no("policy.json DOES NOT MATCH")} the proof's policy commitment (policy ${esc(files.policy.id)})</li>`,
+      `<li>${m.market ? yes("market.json matches") : no("market.json DOES NOT MATCH")} the proof's market commitment (round ${esc(files.market.round)})</li>`,
+    );
+    if (m.instance !== null)
+      lines.push(
+        `<li>Both laid out for circuit instance <strong>${esc(m.instance)}</strong>.</li>`,
+      );
+  } else if (files.errors.length === 0) {
+    lines.push(
+      files.policy || files.market
+        ? `<li>Give both policy.json and market.json: the commitments are laid out for a circuit instance, which takes both.</li>`
+        : `<li>Give policy.json and market.json to check that the proof is for that policy and that market round.</li>`,
+    );
+  }
+  return (
+    section("said-title", "What the proof says", facts(said) + (key ? keyWarning(key) : ""), 3) +
+    signals +
+    section(
+      "files-check-title",
+      "Public files against the proof's commitments",
+      `<ul id="files-check">${lines.join("")}</ul>`,
+      3,
+    )
+  );
+}
+
+/** The keys the page carries, with the manifest's sha256 and the loaded file's. */
+export function keysView(site: LoadedSite): string {
+  const rows = site.keys.map((k) => [
+    esc(k.instance),
+    k.intact ? yes("intact") : no(k.problem ?? "unusable"),
+    esc(k.kind),
+    mono(k.vkeyHash),
+    mono(k.sha256),
+    esc(
+      `${k.params.assets}/${k.params.perps}/${k.params.options}/${k.params.scenarios}/${k.params.tiers}`,
+    ),
+  ]);
+  return (
+    `<p>Each key's file is checked against the sha256 recorded for it in the project's <code>build/manifest.json</code> ` +
+    `(copied here as <a href="manifest.json">manifest.json</a>, sha256 ${mono(site.index.manifestSha256)}). ` +
+    `The vkey hash is what <code>PolicyRegistry</code> records for a policy.</p>` +
+    dataTable(
+      "Verification keys",
+      [
+        "instance",
+        "file",
+        "setup",
+        "vkey hash",
+        "manifest sha256",
+        "assets/perps/options/scenarios/tiers",
+      ],
+      rows,
+    ) +
+    `<p class="muted">Page built ${esc(site.index.builtAt)}.</p>`
+  );
+}
+
+/** The chain's record, checked against the proof where it has one. */
+export function chainView(view: ChainView, check: ProofCheck | undefined): string {
+  const decoded = check?.decoded;
+  const key = check?.verdict.status === "valid" ? check.verdict.key : undefined;
+  const items: string[] = [];
+  const item = (html: string) => items.push(`<li>${html}</li>`);
+  if (decoded && decoded.account === view.account) {
+    item(
+      view.proofEvent
+        ? `${yes("This proof was accepted on-chain")} in block ${esc(view.proofEvent.blockNumber)}, tx ${mono(shorten(view.proofEvent.transactionHash))}`
+        : `${no("This proof is not on-chain")}: no MarginProved event of ${mono(view.account)} has its nonce and portfolio commitment`,
+    );
+  }
+  if (view.policyId === undefined) {
+    item("No policy to read: give a policy id (or policy.json, or a proof that was submitted).");
+  } else if (view.policy === null) {
+    item(no(`Policy ${view.policyId} is not registered in PolicyRegistry ${view.policyRegistry}`));
+  } else if (view.policy) {
+    const p = view.policy;
+    item(
+      `Policy ${mono(shorten(p.policyId))} is ${p.retired ? no("RETIRED") : yes("registered and active")}; max round age ${esc(p.maxRoundAge)} s; attestation ${p.requiresAttestation ? "required" : "NOT required"}`,
+    );
+    if (decoded) {
+      item(
+        p.commitment === decoded.policyCommitment
+          ? yes("Registered policy commitment equals the proof's")
+          : no("Registered policy commitment differs from the proof's"),
+      );
+    }
+    item(
+      `Verifier ${mono(p.verifier)}: ${p.verifierHasCode ? yes("has code") : no("no contract code")}`,
+    );
+    item(
+      `Registered verification-key hash ${mono(p.verificationKeyHash)}` +
+        (key
+          ? `: ${p.verificationKeyHash === key.vkeyHash ? yes(`equals the key this proof verified with (${key.instance})`) : no(`differs from the key this proof verified with (${key.instance}, ${key.vkeyHash})`)}`
+          : ""),
+    );
+  }
+  if (view.round) {
+    const r = view.round;
+    item(
+      r.marketCommitment === 0n
+        ? no(`Round ${r.round} is not on MarketBook ${view.marketBook}`)
+        : `Round ${esc(r.round)} posted at ${esc(isoTime(r.timestamp))}` +
+            (decoded
+              ? `: ${r.marketCommitment === decoded.marketCommitment ? yes("its market commitment equals the proof's") : no("its market commitment differs from the proof's")}`
+              : ""),
+    );
+  }
+  const status: [string, string][] = [];
+  if (view.status) {
+    const s = view.status;
+    status.push(
+      ["isMarginSufficient now", view.sufficient ? yes("true") : no("false")],
+      [
+        "Status round",
+        s.nonce === 0n ? "no status" : `${esc(s.round)} (${esc(isoTime(s.roundTimestamp))})`,
+      ],
+      ["Status nonce", esc(s.nonce)],
+      [
+        "Custodian",
+        s.custodianId === 0n
+          ? "none"
+          : `${mono(s.custodian)} (${s.custodianActive ? "active" : "removed"})`,
+      ],
+      [
+        "Attestation valid until",
+        s.attestationValidUntil === 0n ? "none" : esc(isoTime(s.attestationValidUntil)),
+      ],
+    );
+  }
+  const policyId = view.policyId;
+  const timeline = timelineHtml(view.events, {
+    ...(view.proofEvent
+      ? { isThisProof: (e) => e.transactionHash === view.proofEvent!.transactionHash }
+      : {}),
+    ...(view.status && policyId
+      ? {
+          isCurrent: (e) => e.policyId.toLowerCase() === policyId && e.nonce === view.status!.nonce,
+        }
+      : {}),
+  });
+  return (
+    facts([
+      ["Chain id", esc(view.chainId)],
+      ["MarginRegistry", mono(view.registry)],
+      ["PolicyRegistry", mono(view.policyRegistry)],
+      ["MarketBook", mono(view.marketBook)],
+      ["Account", mono(view.account)],
+    ]) +
+    `<ul id="chain-checks">${items.join("")}</ul>` +
+    (status.length > 0 ? section("status-title", "Account status", facts(status), 3) : "") +
+    section("timeline-title", `MarginProved history (${view.events.length})`, timeline, 3)
+  );
+}
