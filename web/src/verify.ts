@@ -75,7 +75,7 @@ async function verifyWithKeys(
       };
     }
   }
-  const tried = usable.map((k) => `${k.instance} (vkey hash ${k.vkeyHash})`).join(", ");
+  const tried = usable.map((k) => `instance ${k.instance} (vkey hash ${k.vkeyHash})`).join(", ");
   return {
     status: "invalid",
     reason:

@@ -69,6 +69,7 @@ function chainHtml(data: ChainAuditData): string {
         ? [["PolicyRegistry", `<span class="mono">${esc(data.policyRegistry)}</span>`]]
         : []),
     ],
+    true,
   );
   const policies = dataTable(
     "Registered policies",
@@ -90,6 +91,7 @@ function chainHtml(data: ChainAuditData): string {
       `${esc(p.maxRoundAge)} s`,
       p.requiresAttestation ? "required" : "not required",
     ]),
+    true,
   );
   const accounts = [...byAccount(data.events)].map(([account, events]) =>
     section(

@@ -95,7 +95,7 @@ export const REPORT_CSS = `
 .zkm-report .num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
 .zkm-report figure.chart { margin: 1rem 0; }
 .zkm-report figure.chart figcaption { font-weight: 600; margin-bottom: .25rem; }
-.zkm-report table.bars th { font-weight: 500; width: 30%; overflow-wrap: anywhere; }
+.zkm-report table.bars th { font-weight: 500; width: 30%; overflow-wrap: break-word; }
 .zkm-report table.bars td.bar { width: 50%; min-width: 4rem; padding-left: 0; padding-right: 0; }
 .zkm-report table.bars svg { display: block; width: 100%; height: 1.1rem; }
 .zkm-report table.bars tr.highlight th, .zkm-report table.bars tr.highlight td { background: #fff4e0; font-weight: 700; }

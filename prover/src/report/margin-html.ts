@@ -65,11 +65,7 @@ function summary(report: RenderableReport, id: (s: string) => string): string {
   const required = report.equityMicroUsd - report.excessMicroUsd; // ceil(Req * minRatio / 1e6)
   const rows: BarRow[] = [
     { label: "Equity", value: report.equityMicroUsd, tone: "equity" },
-    {
-      label: `Required equity (requirement × ${percent(report.minRatioPpm)})`,
-      value: required,
-      tone: "requirement",
-    },
+    { label: "Required equity", value: required, tone: "requirement" },
   ];
   return section(
     id("summary"),
@@ -83,7 +79,10 @@ function summary(report: RenderableReport, id: (s: string) => string): string {
       ["Policy minimum ratio", percent(report.minRatioPpm)],
     ]) +
       ratioGauge(report.ratioPpm, report.minRatioPpm) +
-      barChart("Equity against required equity (USD)", rows),
+      barChart(
+        `Equity against required equity: the requirement × ${percent(report.minRatioPpm)} (USD)`,
+        rows,
+      ),
   );
 }
 
@@ -215,14 +214,16 @@ function scenarios(report: RenderableReport, id: (s: string) => string): string 
   const what = joint
     ? "Joint scenario losses of the whole book (portfolio margin): every position moves at once."
     : "Option book losses per scenario of the market round's risk arrays.";
+  const name = (k: number) =>
+    joint?.labels?.[k] === undefined ? `Scenario ${k + 1}` : `Scenario "${joint.labels[k]}"`;
   const bindingText =
     binding === null
       ? "No scenario loses money: the scan risk is zero."
       : joint
-        ? `Scenario ${esc(rows[binding].label)} binds: its loss ${usdCents(losses[binding])} USD sets the portfolio scan risk.`
+        ? `${esc(name(binding))} binds: its loss ${usdCents(losses[binding])} USD sets the portfolio scan risk.`
         : o.scanRiskMicroUsd >= o.shortOptionMinimumMicroUsd
-          ? `Scenario ${esc(rows[binding].label)} binds: its loss ${usdCents(losses[binding])} USD is the option requirement.`
-          : `The worst scenario is ${esc(rows[binding].label)} (${usdCents(losses[binding])} USD), but the short-option minimum (${usdCents(o.shortOptionMinimumMicroUsd)} USD) is larger and binds instead.`;
+          ? `${esc(name(binding))} binds: its loss ${usdCents(losses[binding])} USD is the option requirement.`
+          : `The worst is ${esc(name(binding))} (${usdCents(losses[binding])} USD), but the short-option minimum (${usdCents(o.shortOptionMinimumMicroUsd)} USD) is larger and binds instead.`;
   return section(
     id("scenarios"),
     joint ? "Joint scenarios" : "Option scenarios",

@@ -1,0 +1,309 @@
+/**
+ * The visual reports and the page's build and server, without a browser: number formatting, what
+ * the margin and audit reports contain (and leave out), escaping, file permissions, the static
+ * server's path handling and the site build's refusals. The browser suite (web.test.ts) opens them.
+ */
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { expect } from "chai";
+import type { AuditResult } from "../prover/src/audit";
+import type { ChainAuditData } from "../prover/src/audit/chain";
+import { loadMarket, loadPolicy, loadPortfolio } from "../prover/src/inputs";
+import { computeMargin, formatReport, type MarginReport } from "../prover/src/model";
+import {
+  auditReportHtml,
+  auditReportMarkdown,
+  marginReportHtml,
+  writeAuditReports,
+  type RenderableReport,
+} from "../prover/src/report";
+import { groupThousands, percent, usdCents } from "../prover/src/report/format";
+import { buildSite } from "../prover/src/web/build-site";
+import { resolveInside, serveSite } from "../prover/src/web/serve";
+import { SMALL_EXAMPLES } from "./helpers/cli";
+import { freePort } from "./helpers/ports";
+import { refusal } from "./helpers/refusal";
+import { buildScratchDir } from "./helpers/scratch";
+
+const policy = loadPolicy(path.join(SMALL_EXAMPLES, "policy.json"));
+const market = loadMarket(path.join(SMALL_EXAMPLES, "market.json"));
+const report = computeMargin(
+  policy,
+  market,
+  loadPortfolio(path.join(SMALL_EXAMPLES, "portfolio.json"), policy),
+);
+const shortfall = computeMargin(
+  policy,
+  market,
+  loadPortfolio(path.join(SMALL_EXAMPLES, "shortfall-portfolio.json"), policy),
+);
+
+/** The text of an HTML string's rows of a chart or table whose row header contains `label`. */
+function rowOf(html: string, label: string): string {
+  const row = html.split("<tr").find((r) => r.includes(label));
+  expect(row, `a row for ${label}`).to.not.equal(undefined);
+  return row!;
+}
+
+describe("visual reports", function () {
+  describe("number formatting", () => {
+    it("rounds µUSD to the cent half away from zero and groups thousands", () => {
+      expect(usdCents(1_234_567_890n)).to.equal("1,234.57");
+      expect(usdCents(4_999n)).to.equal("0.00");
+      expect(usdCents(5_000n)).to.equal("0.01");
+      expect(usdCents(-5_000n)).to.equal("-0.01");
+      expect(usdCents(-1_000_000_000_000n)).to.equal("-1,000,000.00");
+      expect(groupThousands("-1234567.125")).to.equal("-1,234,567.125");
+    });
+
+    it("truncates ppm percentages to the decimals shown", () => {
+      expect(percent(1_823_456n)).to.equal("182.34 %");
+      expect(percent(1_250_000n)).to.equal("125.00 %");
+      expect(percent(15_156_600n, 0)).to.equal("1,515 %");
+    });
+  });
+
+  describe("margin report", () => {
+    it("shows every asset and position, the totals, the ratio against the minimum and the verdict", () => {
+      const html = marginReportHtml(report, { policy });
+      expect(html).to.match(/^<!doctype html>/);
+      expect(html).to.include("default-src 'none'").and.not.to.include("<script");
+      for (const a of report.assets) {
+        expect(rowOf(html, `${a.symbol} after haircut`)).to.include(
+          usdCents(a.haircutValueMicroUsd),
+        );
+      }
+      for (const p of report.perps) {
+        expect(rowOf(html, `${p.instrument} margin`)).to.include(usdCents(p.requirementMicroUsd));
+        expect(rowOf(html, `${p.instrument} unrealized PnL`)).to.include(usdCents(p.pnlMicroUsd));
+      }
+      expect(html).to.include(`ratio ${percent(report.ratioPpm!)}`);
+      expect(html).to.include(`minimum ${percent(report.minRatioPpm)} (met)`);
+      expect(html).to.include("SUFFICIENT").and.to.include(usdCents(report.excessMicroUsd));
+      // Amounts in whole tokens with the policy, base units without it.
+      expect(rowOf(html, ">WETH<")).to.include(">40.5<");
+      expect(rowOf(marginReportHtml(report), ">WETH<")).to.include(">40,500,000,000,000,000,000<");
+    });
+
+    it("marks the binding scenario, or says the short-option minimum binds instead", () => {
+      const losses = report.options.scenarioLossMicroUsd;
+      const worst = losses.indexOf(losses.reduce((m, x) => (x > m ? x : m)));
+      const html = marginReportHtml(report);
+      expect(rowOf(html, "(binding)")).to.include(`scenario ${worst + 1}`);
+      expect(html).to.include(`Scenario ${worst + 1} binds`);
+      const somBinds: MarginReport = {
+        ...report,
+        options: {
+          ...report.options,
+          shortOptionMinimumMicroUsd: report.options.scanRiskMicroUsd + 1n,
+        },
+      };
+      expect(marginReportHtml(somBinds))
+        .to.include("the short-option minimum")
+        .and.to.include("binds instead");
+    });
+
+    it("shows a shortfall as such", () => {
+      const html = marginReportHtml(shortfall);
+      expect(shortfall.sufficient).to.equal(false);
+      expect(html)
+        .to.include("SHORTFALL")
+        .and.to.include(`shortfall ${usdCents(-shortfall.excessMicroUsd)} USD`);
+      expect(html).to.include("(not met)");
+    });
+
+    it("draws the v2 sections only when the report carries them", () => {
+      const plain = marginReportHtml(report);
+      expect(plain).not.to.include("Joint scenarios").and.not.to.include("Concentration limits");
+      const v2: RenderableReport = {
+        ...report,
+        scenarios: {
+          labels: ["ETH -20%", "joint crash", "<rally>"],
+          lossMicroUsd: [5n, 90_000_000n, -3n],
+        },
+        concentration: [
+          {
+            assets: ["WETH", "WBTC"],
+            maxSharePpm: 400_000n,
+            haircutValueMicroUsd: 212_464_150_000n,
+            creditedMicroUsd: 188_000_000_000n,
+            excessMicroUsd: 24_464_150_000n,
+          },
+        ],
+      };
+      const html = marginReportHtml(v2);
+      expect(html).to.include("Joint scenarios").and.to.include("&lt;rally&gt;");
+      expect(rowOf(html, "(binding)")).to.include("joint crash");
+      expect(rowOf(html, "WETH + WBTC")).to.include("over its limit by 24,464.15 USD");
+      expect(rowOf(html, "Concentration excess")).to.include("-24,464.15");
+      expect(rowOf(html, ">WETH + WBTC<")).to.include("40.00 %");
+    });
+
+    it("escapes what the files name", () => {
+      const html = marginReportHtml({ ...report, policyId: `<img src=x onerror="alert(1)">` });
+      expect(html).not.to.include("<img");
+      expect(html).to.include("&lt;img src=x onerror=&quot;alert(1)&quot;&gt;");
+    });
+  });
+
+  describe("audit report", () => {
+    const event = (account: string, nonce: bigint, blockNumber: number) => ({
+      account,
+      policyId: `0x${"ab".repeat(32)}`,
+      round: 7n,
+      nonce,
+      portfolioCommitment: 123456789n + nonce,
+      blockNumber,
+      transactionHash: `0x${blockNumber.toString(16).padStart(64, "0")}`,
+      roundTimestamp: 1764072000n,
+      marketCommitment: 42n,
+    });
+    const alice = "0x70997970C51812dc3A010C7d01b50e0d17dc79C8";
+    const bob = "0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC";
+    const chain: AuditResult<ChainAuditData> = {
+      audit: "chain",
+      subject: "MarginRegistry 0x5FC8d32690cc91D4c39d9d3abcBD16989F875707",
+      ok: false,
+      checks: [
+        { status: "pass", title: "events read", detail: "3 event(s)" },
+        { status: "fail", title: "a | pipe", detail: "<script>alert(1)</script>" },
+        { status: "info", title: "note", detail: "" },
+      ],
+      data: {
+        registry: "0x5FC8d32690cc91D4c39d9d3abcBD16989F875707",
+        marketBook: "0x5FbDB2315678afecb367f032d93F642f64180aa3",
+        events: [event(alice, 2n, 30), event(bob, 1n, 20), event(alice, 1n, 10)],
+        policies: [],
+      },
+    };
+
+    it("lists every check with its status and each account's timeline, oldest first", () => {
+      const html = auditReportHtml(chain);
+      expect(html)
+        .to.include("AUDIT FAILED")
+        .and.to.include("1 passed, 1 failed, 0 skipped, 0 warnings");
+      expect(html).to.include("&lt;script&gt;").and.not.to.include("<script>");
+      const aliceTimeline = html.slice(
+        html.indexOf(`Account ${alice}`),
+        html.indexOf(`Account ${bob}`),
+      );
+      expect(aliceTimeline.indexOf("nonce 1")).to.be.below(aliceTimeline.indexOf("nonce 2"));
+      expect(html.match(/<li[ >]/g)).to.have.length(3);
+      const md = auditReportMarkdown(chain);
+      expect(md).to.include("| FAIL | a \\| pipe | <script>alert(1)</script> |");
+      expect(md).to.include(`### Account ${alice}`).and.to.include(`### Account ${bob}`);
+      expect(md.match(/^\| (10|20|30) \|/gm)).to.have.length(3);
+    });
+
+    it("writes a disclosed opening's report owner-only, other audits world-readable", () => {
+      const dir = buildScratchDir("report-");
+      const opening: AuditResult<unknown> = {
+        audit: "opening",
+        subject: "opening",
+        ok: true,
+        checks: [],
+        data: {},
+      };
+      const files = { html: path.join(dir, "o.html"), md: path.join(dir, "o.md") };
+      expect(writeAuditReports(opening, files, { marginReport: report, policy })).to.deep.equal([
+        files.html,
+        files.md,
+      ]);
+      for (const f of Object.values(files)) expect(fs.statSync(f).mode & 0o777).to.equal(0o600);
+      expect(fs.readFileSync(files.md, "utf8")).to.include(formatReport(report).trimEnd());
+      expect(fs.readFileSync(files.html, "utf8"))
+        .to.include("Margin report")
+        .and.to.include("WETH");
+      writeAuditReports(chain, { html: path.join(dir, "c.html") }, { notes: ["vkeyHash 0x12"] });
+      expect(fs.statSync(path.join(dir, "c.html")).mode & 0o777).to.equal(0o644);
+      expect(fs.readFileSync(path.join(dir, "c.html"), "utf8")).to.include("vkeyHash 0x12");
+      fs.rmSync(dir, { recursive: true, force: true });
+    });
+  });
+
+  describe("verify page: server and build", () => {
+    it("serves only files inside the page's folder", async () => {
+      const dir = buildScratchDir("site-");
+      fs.writeFileSync(path.join(dir, "index.html"), "<!doctype html><title>t</title>");
+      fs.writeFileSync(path.join(dir, "app.js"), "export {};");
+      expect(resolveInside(dir, "/")).to.equal(path.join(dir, "index.html"));
+      expect(resolveInside(dir, "/app.js")).to.equal(path.join(dir, "app.js"));
+      for (const bad of [
+        "/../package.json",
+        "/..%2f..%2fpackage.json",
+        "/%2e%2e/x",
+        "/a%00",
+        "/%E0%A4%A",
+      ]) {
+        expect(resolveInside(dir, bad), bad).to.equal(null);
+      }
+      const server = await serveSite(dir);
+      try {
+        const js = await fetch(`${server.url}app.js`);
+        expect(js.status).to.equal(200);
+        expect(js.headers.get("content-type")).to.match(/^text\/javascript/);
+        expect(js.headers.get("x-content-type-options")).to.equal("nosniff");
+        expect((await fetch(`${server.url}missing.js`)).status).to.equal(404);
+        expect((await fetch(server.url, { method: "POST", body: "x" })).status).to.equal(405);
+        const busy = await refusal(serveSite(dir, { port: server.port }));
+        expect(busy.message).to.include(`port ${server.port}`).and.to.include("--port");
+      } finally {
+        await server.close();
+      }
+      expect((await refusal(serveSite(path.join(dir, "nope")))).message).to.include(
+        "no index.html",
+      );
+      const port = await freePort();
+      (await serveSite(dir, { port })).close();
+      fs.rmSync(dir, { recursive: true, force: true });
+    });
+
+    it("refuses to build without keys, or with a key that differs from the manifest", async () => {
+      const root = buildScratchDir("site-root-");
+      fs.mkdirSync(path.join(root, "build"), { recursive: true });
+      const empty = await refusal(buildSite({ root, out: path.join(root, "out") }));
+      expect(empty.message)
+        .to.include("no set-up circuit instance")
+        .and.to.include("zkmargin setup");
+      const vkey = path.join(root, "build", "keys", "small", "verification_key.json");
+      fs.mkdirSync(path.dirname(vkey), { recursive: true });
+      fs.writeFileSync(vkey, '{"protocol":"groth16"}');
+      const manifest = {
+        version: 1,
+        instances: {
+          small: {
+            params: { assets: 3, perps: 2, options: 2, scenarios: 4, tiers: 2 },
+            constraints: 1,
+            nPublic: 5,
+            kind: "development",
+            sourceFingerprint: "0".repeat(64),
+            ptau: {
+              path: "p",
+              sha256: "0".repeat(64),
+              power: 13,
+              source: "development",
+              name: "p",
+            },
+            artifacts: Object.fromEntries(
+              ["r1cs", "wasm", "zkey", "vkey", "verifier", "generatedVerifier"].map((k) => [
+                k,
+                {
+                  path: k === "vkey" ? "build/keys/small/verification_key.json" : k,
+                  sha256: "1".repeat(64),
+                },
+              ]),
+            ),
+            vkeyHash: `0x${"1".repeat(64)}`,
+            contract: "Groth16Verifier_small",
+            createdAt: new Date().toISOString(),
+          },
+        },
+      };
+      fs.writeFileSync(path.join(root, "build", "manifest.json"), JSON.stringify(manifest));
+      const tampered = await refusal(buildSite({ root, out: path.join(root, "out") }));
+      expect(tampered.message).to.include(vkey).and.to.include("does not match the manifest");
+      expect(fs.existsSync(path.join(root, "out"))).to.equal(false);
+      fs.rmSync(root, { recursive: true, force: true });
+    });
+  });
+});
