@@ -292,6 +292,11 @@ describe("verify page and visual reports in headless Chromium", function () {
 
   it("reads the account's status and MarginProved history from a hardhat node, by keyboard", async () => {
     const { page } = await open();
+    // The first Tab stops: the skip link, then the file chooser.
+    await page.keyboard.press("Tab");
+    expect(await focusedId(page)).to.equal("skip-link");
+    await page.keyboard.press("Tab");
+    expect(await focusedId(page)).to.equal("file-any");
     await page.setInputFiles("#file-any", [
       story.files.proof,
       story.files.public,

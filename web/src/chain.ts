@@ -13,6 +13,7 @@ import {
   type MarginStatus,
 } from "../../prover/src/chain/registry";
 import { decodeRevert } from "../../prover/src/chain/revert";
+import type { AuditedPolicy } from "../../prover/src/audit/chain";
 import type { SiteContracts } from "../../prover/src/web/site";
 import type { TimelineEvent } from "../../prover/src/report/timeline";
 
@@ -29,17 +30,10 @@ export interface ChainQuery {
   round?: bigint;
 }
 
-/** A policy as PolicyRegistry records it. */
-export interface RegisteredPolicy {
-  policyId: string;
-  commitment: bigint;
-  verifier: string;
+/** A policy as PolicyRegistry records it (as the chain audit reads it), and its verifier's code. */
+export interface RegisteredPolicy extends Omit<AuditedPolicy, "instance"> {
   /** Whether the verifier address holds contract code. */
   verifierHasCode: boolean;
-  verificationKeyHash: string;
-  maxRoundAge: bigint;
-  requiresAttestation: boolean;
-  retired: boolean;
 }
 
 /** What the page shows of the chain. */
@@ -68,14 +62,7 @@ export function policyIdFrom(text: string): string {
 }
 
 async function readPolicy(policies: Contract, policyId: string, provider: Provider) {
-  let p: {
-    commitment: bigint;
-    verifier: string;
-    verificationKeyHash: string;
-    maxRoundAge: bigint;
-    requiresAttestation: boolean;
-    retired: boolean;
-  };
+  let p: Omit<RegisteredPolicy, "policyId" | "verifierHasCode">;
   try {
     p = (await policies.getFunction("getPolicy")(policyId)) as typeof p;
   } catch (error) {

@@ -2,19 +2,13 @@
  * An account's `MarginProved` history as a timeline, in HTML (the verify page and `audit chain
  * --html`) and Markdown (`audit chain --md`).
  */
+import type { MarginProvedEvent } from "../chain/registry";
 import { timelineStrip } from "./charts";
 import { isoTime, shorten } from "./format";
 import { esc } from "./html";
 
-/** One accepted proof, as the registry's event and the chain tell it. */
-export interface TimelineEvent {
-  account: string;
-  policyId: string;
-  round: bigint;
-  nonce: bigint;
-  portfolioCommitment: bigint;
-  blockNumber: number;
-  transactionHash: string;
+/** One accepted proof: the registry's event, with the times the chain tells. */
+export interface TimelineEvent extends MarginProvedEvent {
   /** The block's time (unix seconds), when read. */
   blockTime?: bigint;
   /** The market round's timestamp (unix seconds), when read. */
