@@ -353,12 +353,16 @@ describe("verify page and visual reports in headless Chromium", function () {
     expect(report).to.include("binds");
     expect(await page.locator("#margin-report svg").count()).to.be.greaterThan(5);
     // Nothing wider than the phone's screen but the tables that scroll on their own.
-    const overflow = await horizontalOverflow(page);
-    expect(overflow).to.be.at.most(0);
+    expect(await horizontalOverflow(page)).to.be.at.most(0);
     await page.screenshot({
       path: path.join(SCREENSHOTS, "margin-page-phone.png"),
       fullPage: true,
     });
+    await dropFiles(page, "#drop-zone", [fileOf(story.files.proof), fileOf(story.files.public)]);
+    expect(await verdict(page)).to.equal("valid");
+    expect(await horizontalOverflow(page)).to.be.at.most(0);
+    await page.locator("#result-title").scrollIntoViewIfNeeded();
+    await page.screenshot({ path: path.join(SCREENSHOTS, "verify-phone.png") });
     // Every control has a label a screen reader announces.
     const unlabelled = await unlabelledControls(page);
     expect(unlabelled).to.deep.equal([]);

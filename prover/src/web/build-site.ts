@@ -112,10 +112,15 @@ async function contractAbis(): Promise<SiteContracts> {
   }
 }
 
-/** sha256 over the page's sources, the SDK's sources and the data the page carries. */
+/**
+ * sha256 over the page's sources, the SDK's sources, the locked dependency versions and the data
+ * the page carries.
+ */
 function fingerprint(data: readonly (string | Uint8Array)[]): string {
   const hash = createHash("sha256");
   hash.update(`esbuild ${esbuild.version}\n`);
+  const lock = path.join(PROJECT_ROOT, "package-lock.json");
+  if (fs.existsSync(lock)) hash.update(fs.readFileSync(lock));
   for (const dir of [WEB_DIR, path.join(PROJECT_ROOT, "prover", "src")]) {
     for (const file of filesUnder(dir)) {
       hash.update(`${path.relative(PROJECT_ROOT, path.join(dir, file))}\n`);
