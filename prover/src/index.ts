@@ -12,6 +12,7 @@
  * - deployment, submission and status reads of the contracts (`chain`);
  * - `runDemo`: the end-to-end story; the auditor's checks (`audit`);
  * - `generateScenarios` / `withScenarios`: a round's joint scenario set from price history (`risk`).
+ * - `marginReportHtml` / `auditReportHtml` / `auditReportMarkdown`: the visual reports.
  */
 export { InputError, ShortfallError } from "./errors";
 export { formatUnits, parseDecimal } from "./decimal";
@@ -62,3 +63,4 @@ export {
   type ScenarioOptions,
   type ScenarioSet,
 } from "./risk";
+export { auditReportHtml, auditReportMarkdown, marginReportHtml } from "./report";

@@ -86,7 +86,11 @@ function summary(report: RenderableReport, id: (s: string) => string): string {
   );
 }
 
-function equity(report: RenderableReport, policy: Policy | undefined, id: (s: string) => string) {
+function equity(
+  report: RenderableReport,
+  policy: Policy | undefined,
+  id: (s: string) => string,
+): string {
   const decimals = new Map(policy?.assets.map((a) => [a.symbol, a.decimals]));
   const concentrationOff = (report.concentration ?? []).reduce((s, g) => s + g.excessMicroUsd, 0n);
   const rows: BarRow[] = [
@@ -149,7 +153,7 @@ function requirement(
   report: RenderableReport,
   policy: Policy | undefined,
   id: (s: string) => string,
-) {
+): string {
   const sizeDecimals = new Map(policy?.perps.map((p) => [p.instrument, p.sizeDecimals]));
   const o = report.options;
   const rows: BarRow[] = [
