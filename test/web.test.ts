@@ -186,6 +186,7 @@ describe("verify page and visual reports in headless Chromium", function () {
     await server?.close();
     await chain?.close();
     if (node) stopHardhatNode(node);
+    fs.rmSync(scratch, { recursive: true, force: true }); // the screenshots stay in build/screenshots
   });
 
   /** Opens the page (or `url`) at `width` x 900, recording requests and errors. */
