@@ -145,6 +145,7 @@ export function keysView(site: LoadedSite): string {
         "assets/perps/options/scenarios/tiers",
       ],
       rows,
+      true,
     ) +
     `<p class="muted">Page built ${esc(site.index.builtAt)}.</p>`
   );
