@@ -14,7 +14,12 @@ import { ARTIFACTS_DIR, loadVerifierArtifact, verifierSourceName } from "../chai
 import { attach } from "../chain/deploy";
 import { readMarginRegistryDomain } from "../chain/eip712";
 import { readRound } from "../chain/market-book";
-import { policyIdOf } from "../chain/policy";
+import {
+  parsePolicyId,
+  readPolicy,
+  readVerifierKeyHash,
+  type RegisteredPolicy,
+} from "../chain/policy";
 import {
   isMarginSufficient,
   marginProvedEvents,
@@ -50,17 +55,7 @@ export interface ChainAuditOptions {
 }
 
 /** A registered policy as the audit saw it. */
-export interface AuditedPolicy {
-  policyId: string;
-  commitment: bigint;
-  verifier: string;
-  verificationKeyHash: string;
-  /** The MarketBook feed (layout id) its proofs use. */
-  feed: string;
-  maxRoundAge: bigint;
-  supersededGrace: bigint;
-  requiresAttestation: boolean;
-  retired: boolean;
+export interface AuditedPolicy extends RegisteredPolicy {
   /** The local instance it was compared with. */
   instance?: string;
 }
@@ -80,11 +75,6 @@ export interface ChainAuditData {
   policyRegistry?: string;
   events: AuditedEvent[];
   policies: AuditedPolicy[];
-}
-
-/** A `--policy-id` argument as a bytes32: taken as is when it is one, else keccak256 of the name. */
-export function parsePolicyId(text: string): string {
-  return /^0x[0-9a-fA-F]{64}$/.test(text) ? text.toLowerCase() : policyIdOf(text);
 }
 
 const short = (id: string) => `${id.slice(0, 10)}...`;
@@ -183,27 +173,9 @@ async function auditPolicy(
   const policy = await list.attempt(
     `${label}: registered in PolicyRegistry`,
     async () => {
-      const p = (await registry.getFunction("getPolicy")(policyId)) as {
-        commitment: bigint;
-        verifier: string;
-        feed: string;
-        maxRoundAge: bigint;
-        supersededGrace: bigint;
-        requiresAttestation: boolean;
-        retired: boolean;
-        verificationKeyHash: string;
-      };
-      return {
-        policyId,
-        commitment: p.commitment,
-        verifier: p.verifier,
-        verificationKeyHash: p.verificationKeyHash.toLowerCase(),
-        feed: p.feed.toLowerCase(),
-        maxRoundAge: p.maxRoundAge,
-        supersededGrace: p.supersededGrace,
-        requiresAttestation: p.requiresAttestation,
-        retired: p.retired,
-      } satisfies AuditedPolicy;
+      const registered = await readPolicy(registry, policyId);
+      if (registered === null) throw new Error(`${policyId} is not registered`);
+      return registered;
     },
     (p) =>
       `verifier ${p.verifier}, feed ${short(p.feed)}, max round age ${p.maxRoundAge} s, ` +
@@ -258,12 +230,7 @@ async function auditPolicy(
   await list.attempt(
     `${label}: the verifier's verificationKeyHash() equals the registered hash`,
     async () => {
-      const verifier = new Contract(
-        policy.verifier,
-        ["function verificationKeyHash() view returns (bytes32)"],
-        options.provider,
-      );
-      const hash = ((await verifier.getFunction("verificationKeyHash")()) as string).toLowerCase();
+      const hash = await readVerifierKeyHash(options.provider, policy.verifier);
       if (hash !== policy.verificationKeyHash) {
         throw new Error(`the verifier answers ${hash}, registered ${policy.verificationKeyHash}`);
       }

@@ -13,7 +13,6 @@ export { auditKeys, type KeysAuditData, type KeysAuditOptions } from "./keys";
 export { auditOpening, type OpeningAuditData, type OpeningAuditInput } from "./opening";
 export {
   auditChain,
-  parsePolicyId,
   type AuditedEvent,
   type AuditedPolicy,
   type ChainAuditData,

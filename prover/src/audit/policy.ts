@@ -4,9 +4,9 @@
  * commitment, on its layout's feed, with a verifier whose key hash is the registered one and the
  * local manifest's. Governance runs it before registering; an auditor runs it on what is live.
  */
-import { Contract, getAddress, type Provider } from "ethers";
+import { getAddress, type Provider } from "ethers";
 import { attach } from "../chain/deploy";
-import { policyIdOf } from "../chain/policy";
+import { parsePolicyId, policyIdOf, readPolicy, readVerifierKeyHash } from "../chain/policy";
 import { policyCommitmentOf } from "../commitments";
 import { loadInstances, misfits, type InstanceDims } from "../encoding/instances";
 import { parsePolicySchema, policyProblems, type Policy } from "../inputs";
@@ -14,7 +14,6 @@ import { feedIdOf } from "../layout";
 import { readManifest } from "../setup/manifest";
 import { setupPaths } from "../setup/paths";
 import { Checklist, type AuditResult } from "./checklist";
-import { parsePolicyId } from "./chain";
 
 /** What to audit. */
 export interface PolicyAuditInput {
@@ -127,16 +126,9 @@ async function auditRegistration(
       const registry = attach("MarginRegistry", getAddress(chain.registry), chain.provider);
       const address = (await registry.getFunction("policyRegistry")()) as string;
       const policies = attach("PolicyRegistry", address, chain.provider);
-      return (await policies.getFunction("getPolicy")(policyId)) as {
-        commitment: bigint;
-        verifier: string;
-        feed: string;
-        verificationKeyHash: string;
-        requiresAttestation: boolean;
-        retired: boolean;
-        maxRoundAge: bigint;
-        supersededGrace: bigint;
-      };
+      const registered = await readPolicy(policies, policyId);
+      if (registered === null) throw new Error(`${policyId} is not registered`);
+      return registered;
     },
     (p) =>
       `verifier ${p.verifier}, max round age ${p.maxRoundAge} s, grace ${p.supersededGrace} s` +
@@ -167,14 +159,7 @@ async function auditRegistration(
   await list.attempt(
     "the verifier's verificationKeyHash() is the registered hash",
     async () => {
-      const verifier = new Contract(
-        registered.verifier,
-        ["function verificationKeyHash() view returns (bytes32)"],
-        chain.provider,
-      );
-      const answer = (
-        (await verifier.getFunction("verificationKeyHash")()) as string
-      ).toLowerCase();
+      const answer = await readVerifierKeyHash(chain.provider, registered.verifier);
       if (answer !== hash) throw new Error(`verifier answers ${answer}, registered ${hash}`);
       return answer;
     },

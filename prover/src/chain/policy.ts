@@ -1,8 +1,9 @@
 /**
  * Policy ids, registration and custodians in PolicyRegistry.
  */
-import { keccak256, toUtf8Bytes } from "ethers";
-import type { BaseContract, ContractTransactionReceipt } from "ethers";
+import { Contract, keccak256, toUtf8Bytes } from "ethers";
+import type { BaseContract, ContractRunner, ContractTransactionReceipt } from "ethers";
+import { decodeRevert } from "./revert";
 
 /** On-chain encoding of a policy's mode (`PolicyRegistry.Mode`, same as the circuit's `mode`). */
 export const POLICY_MODE = { initial: 0, maintenance: 1 } as const;
@@ -12,6 +13,65 @@ export type PolicyModeName = keyof typeof POLICY_MODE;
 export function policyIdOf(name: string): string {
   if (name.length === 0) throw new RangeError("policy id must not be empty");
   return keccak256(toUtf8Bytes(name));
+}
+
+/**
+ * A policy id given as text (a `--policy-id` option, a form field): a 0x-prefixed bytes32 is
+ * taken as is (lower-cased), anything else is a policy.json id, hashed with {@link policyIdOf}.
+ */
+export function parsePolicyId(text: string): string {
+  return /^0x[0-9a-fA-F]{64}$/.test(text) ? text.toLowerCase() : policyIdOf(text);
+}
+
+/**
+ * A policy as PolicyRegistry records it (`getPolicy`): its registration, every default applied
+ * (the key hash and the feed lower-cased), and whether it was retired.
+ */
+export interface RegisteredPolicy extends Required<PolicyRegistration> {
+  retired: boolean;
+}
+
+const MODE_NAMES = Object.fromEntries(
+  Object.entries(POLICY_MODE).map(([name, value]) => [value, name]),
+) as Record<number, PolicyModeName>;
+
+/** Reads a policy's registration; null when the id is not registered (`UnknownPolicy`). */
+export async function readPolicy(
+  policyRegistry: BaseContract,
+  policyId: string,
+): Promise<RegisteredPolicy | null> {
+  let p: Omit<RegisteredPolicy, "policyId" | "mode"> & { mode: bigint };
+  try {
+    p = (await policyRegistry.getFunction("getPolicy")(policyId)) as typeof p;
+  } catch (error) {
+    if (decodeRevert(error, [policyRegistry.interface])?.name === "UnknownPolicy") return null;
+    throw error;
+  }
+  return {
+    policyId: policyId.toLowerCase(),
+    commitment: p.commitment,
+    mode: MODE_NAMES[Number(p.mode)],
+    verifier: p.verifier,
+    verificationKeyHash: p.verificationKeyHash.toLowerCase(),
+    feed: p.feed.toLowerCase(),
+    maxRoundAge: p.maxRoundAge,
+    supersededGrace: p.supersededGrace,
+    requiresAttestation: p.requiresAttestation,
+    retired: p.retired,
+  };
+}
+
+/** The key hash a deployed verifier answers with (`verificationKeyHash()`), lower-cased. */
+export async function readVerifierKeyHash(
+  runner: ContractRunner,
+  verifier: string,
+): Promise<string> {
+  const contract = new Contract(
+    verifier,
+    ["function verificationKeyHash() view returns (bytes32)"],
+    runner,
+  );
+  return ((await contract.getFunction("verificationKeyHash")()) as string).toLowerCase();
 }
 
 /** What {@link registerPolicy} registers. */
