@@ -1,21 +1,33 @@
 /**
  * What the chain records about an account, read over JSON-RPC with the SDK's read functions
- * (`readStatus`, `isMarginSufficient`, `marginProvedEvents`) and the ABIs the page carries: the
- * registry's MarketBook and PolicyRegistry, the policy's registration (commitment, verifier and
- * its code, key hash), the proof's round, the account's status and its `MarginProved` history.
+ * (`readPolicy`, `readVerifierKeyHash`, `readRound`, `readFeedHead`, `readStatus`,
+ * `isMarginSufficient`, `marginProvedEvents`) and the ABIs the page carries: the registry's
+ * MarketBook and PolicyRegistry, the policy's registration (commitment, layout feed, verifier, its
+ * code and the key hash it answers with), the proof's round in the policy's feed, the account's
+ * status (attestation issue time, revocation) and its `MarginProved` history.
  */
 import { Contract, JsonRpcProvider, getAddress, isAddress, type Provider } from "ethers";
-import { policyIdOf } from "../../prover/src/chain/policy";
+import {
+  readFeedHead,
+  readRound,
+  type FeedHead,
+  type RoundRecord,
+} from "../../prover/src/chain/market-book";
+import {
+  parsePolicyId,
+  readPolicy,
+  readVerifierKeyHash,
+  type RegisteredPolicy,
+} from "../../prover/src/chain/policy";
 import {
   isMarginSufficient,
   marginProvedEvents,
   readStatus,
   type MarginStatus,
 } from "../../prover/src/chain/registry";
-import { decodeRevert } from "../../prover/src/chain/revert";
-import type { AuditedPolicy } from "../../prover/src/audit/chain";
 import type { SiteContracts } from "../../prover/src/web/site";
 import type { TimelineEvent } from "../../prover/src/report/timeline";
+import { message } from "./message";
 
 /** What to look up. */
 export interface ChainQuery {
@@ -30,10 +42,21 @@ export interface ChainQuery {
   round?: bigint;
 }
 
-/** A policy as PolicyRegistry records it (as the chain audit reads it), and its verifier's code. */
-export interface RegisteredPolicy extends Omit<AuditedPolicy, "instance"> {
+/** A registered policy, its verifier's code and the key hash the verifier answers with. */
+export interface ChainPolicy extends RegisteredPolicy {
   /** Whether the verifier address holds contract code. */
   verifierHasCode: boolean;
+  /** The verifier's `verificationKeyHash()`, lower-cased; absent when the call failed. */
+  verifierKeyHash?: string;
+  /** Why the verifier could not be asked for its key hash. */
+  verifierKeyHashError?: string;
+}
+
+/** A round of the policy's feed, as MarketBook records it. */
+export interface ChainRound {
+  feed: string;
+  round: bigint;
+  record: RoundRecord;
 }
 
 /** What the page shows of the chain. */
@@ -49,65 +72,72 @@ export interface ChainView {
   proofEvent?: TimelineEvent;
   policyId?: string;
   /** null when the policy id is not registered. */
-  policy?: RegisteredPolicy | null;
-  round?: { round: bigint; timestamp: bigint; marketCommitment: bigint };
+  policy?: ChainPolicy | null;
+  /** The feed's first and latest rounds. */
+  feedHead?: FeedHead;
+  /** The proof's round (or the one asked for) in the policy's feed. */
+  round?: ChainRound;
   status?: MarginStatus;
+  /** The status's round in the policy's feed (when it is not {@link round}'s). */
+  statusRound?: ChainRound;
   /** `isMarginSufficient(account, policy, maxRoundAge)` now. */
   sufficient?: boolean;
 }
 
-/** A bytes32 policy id from a policy.json id or a 0x bytes32. */
-export function policyIdFrom(text: string): string {
-  return /^0x[0-9a-fA-F]{64}$/.test(text) ? text.toLowerCase() : policyIdOf(text);
-}
-
-async function readPolicy(policies: Contract, policyId: string, provider: Provider) {
-  let p: Omit<RegisteredPolicy, "policyId" | "verifierHasCode">;
+/** The registration of `policyId` with its verifier's code and answered key hash; null if none. */
+async function readChainPolicy(
+  policies: Contract,
+  policyId: string,
+  provider: Provider,
+): Promise<ChainPolicy | null> {
+  const registered = await readPolicy(policies, policyId);
+  if (registered === null) return null;
+  const verifierHasCode = (await provider.getCode(registered.verifier)) !== "0x";
   try {
-    p = (await policies.getFunction("getPolicy")(policyId)) as typeof p;
+    const verifierKeyHash = await readVerifierKeyHash(provider, registered.verifier);
+    return { ...registered, verifierHasCode, verifierKeyHash };
   } catch (error) {
-    if (decodeRevert(error, [policies.interface])?.name === "UnknownPolicy") return null;
-    throw error;
+    return { ...registered, verifierHasCode, verifierKeyHashError: message(error) };
   }
-  return {
-    policyId,
-    commitment: p.commitment,
-    verifier: p.verifier,
-    verifierHasCode: (await provider.getCode(p.verifier)) !== "0x",
-    verificationKeyHash: p.verificationKeyHash.toLowerCase(),
-    maxRoundAge: p.maxRoundAge,
-    requiresAttestation: p.requiresAttestation,
-    retired: p.retired,
-  } satisfies RegisteredPolicy;
 }
 
-/** Adds block times and round timestamps to the events (one read per distinct block and round). */
+/**
+ * Adds block times and round timestamps (from each event's policy's feed) to the events: one read
+ * per distinct block, policy and round.
+ */
 async function withTimes(
   events: TimelineEvent[],
   provider: Provider,
   marketBook: Contract,
+  policyOf: (policyId: string) => Promise<ChainPolicy | null>,
 ): Promise<TimelineEvent[]> {
   const blocks = new Map<number, bigint>();
-  const rounds = new Map<bigint, bigint>();
+  const rounds = new Map<string, RoundRecord>();
+  const timed: TimelineEvent[] = [];
   for (const e of events) {
     if (!blocks.has(e.blockNumber)) {
       const block = await provider.getBlock(e.blockNumber);
       if (block) blocks.set(e.blockNumber, BigInt(block.timestamp));
     }
-    if (!rounds.has(e.round)) {
-      const [timestamp] = (await marketBook.getFunction("roundData")(e.round)) as [bigint, bigint];
-      rounds.set(e.round, timestamp);
+    const feed = (await policyOf(e.policyId))?.feed;
+    const key = `${feed} ${e.round}`;
+    if (feed !== undefined && !rounds.has(key)) {
+      rounds.set(key, await readRound(marketBook, feed, e.round));
     }
+    const record = rounds.get(key);
+    timed.push({
+      ...e,
+      ...(blocks.has(e.blockNumber) ? { blockTime: blocks.get(e.blockNumber)! } : {}),
+      ...(record && record.commitment !== 0n
+        ? { roundTimestamp: record.timestamp, roundInvalid: record.invalid }
+        : {}),
+    });
   }
-  return events.map((e) => ({
-    ...e,
-    ...(blocks.has(e.blockNumber) ? { blockTime: blocks.get(e.blockNumber)! } : {}),
-    ...(rounds.get(e.round) ? { roundTimestamp: rounds.get(e.round)! } : {}),
-  }));
+  return timed;
 }
 
-/** Reads everything {@link ChainView} holds; bad input is an error saying which field. */
-export async function readChainView(query: ChainQuery, abis: SiteContracts): Promise<ChainView> {
+/** Checks the form's fields; an error names the field and the rule. */
+function checkQuery(query: ChainQuery): URL {
   let url: URL;
   try {
     url = new URL(query.rpcUrl);
@@ -120,13 +150,19 @@ export async function readChainView(query: ChainQuery, abis: SiteContracts): Pro
   if (!isAddress(query.registry))
     throw new Error("MarginRegistry address: not a 0x address of 20 bytes");
   if (!isAddress(query.account)) throw new Error("account: not a 0x address of 20 bytes");
+  return url;
+}
+
+/** Reads everything {@link ChainView} holds; bad input is an error saying which field. */
+export async function readChainView(query: ChainQuery, abis: SiteContracts): Promise<ChainView> {
+  const url = checkQuery(query);
   const provider = new JsonRpcProvider(url.toString(), undefined, {
     staticNetwork: true,
     batchMaxCount: 1,
   });
   try {
     const network = await provider.getNetwork().catch((error: unknown) => {
-      throw new Error(`${url.toString()}: no JSON-RPC answer (${(error as Error).message})`);
+      throw new Error(`${url.toString()}: no JSON-RPC answer (${message(error)})`);
     });
     const registryAddress = getAddress(query.registry);
     if ((await provider.getCode(registryAddress)) === "0x") {
@@ -140,11 +176,18 @@ export async function readChainView(query: ChainQuery, abis: SiteContracts): Pro
     const marketBook = new Contract(marketBookAddress, abis.MarketBook, provider);
     const policies = new Contract(policyRegistryAddress, abis.PolicyRegistry, provider);
     const account = getAddress(query.account);
+    const registrations = new Map<string, Promise<ChainPolicy | null>>();
+    const policyOf = (policyId: string): Promise<ChainPolicy | null> => {
+      const id = policyId.toLowerCase();
+      if (!registrations.has(id)) registrations.set(id, readChainPolicy(policies, id, provider));
+      return registrations.get(id)!;
+    };
 
     const events = await withTimes(
       await marginProvedEvents(registry, { account }),
       provider,
       marketBook,
+      policyOf,
     );
     const proofEvent = query.proof
       ? events.find(
@@ -162,27 +205,27 @@ export async function readChainView(query: ChainQuery, abis: SiteContracts): Pro
       events,
       ...(proofEvent ? { proofEvent } : {}),
     };
-    const policyId = query.policy ? policyIdFrom(query.policy) : proofEvent?.policyId.toLowerCase();
-    const round = proofEvent?.round ?? query.round;
-    if (round !== undefined) {
-      const [timestamp, marketCommitment] = (await marketBook.getFunction("roundData")(round)) as [
-        bigint,
-        bigint,
-      ];
-      view.round = { round, timestamp, marketCommitment };
-    }
+    const policyId = query.policy
+      ? parsePolicyId(query.policy)
+      : proofEvent?.policyId.toLowerCase();
     if (policyId === undefined) return view;
     view.policyId = policyId;
-    view.policy = await readPolicy(policies, policyId, provider);
-    if (view.policy) {
-      view.status = await readStatus(registry, account, policyId);
-      view.sufficient = await isMarginSufficient(
-        registry,
-        account,
-        policyId,
-        view.policy.maxRoundAge,
-      );
+    const policy = await policyOf(policyId);
+    view.policy = policy;
+    if (policy === null) return view;
+    const roundIn = async (round: bigint): Promise<ChainRound> => ({
+      feed: policy.feed,
+      round,
+      record: await readRound(marketBook, policy.feed, round),
+    });
+    view.feedHead = await readFeedHead(marketBook, policy.feed);
+    const round = proofEvent?.round ?? query.round;
+    if (round !== undefined) view.round = await roundIn(round);
+    view.status = await readStatus(registry, account, policyId);
+    if (view.status.nonce !== 0n && view.status.round !== round) {
+      view.statusRound = await roundIn(view.status.round);
     }
+    view.sufficient = await isMarginSufficient(registry, account, policyId, policy.maxRoundAge);
     return view;
   } finally {
     provider.destroy();

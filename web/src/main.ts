@@ -10,6 +10,7 @@ import { marginReportFromFiles } from "./margin";
 import { loadSite, type LoadedSite } from "./site";
 import { checkProof, type ProofCheck } from "./verify";
 import { esc } from "../../prover/src/report/html";
+import { message } from "./message";
 
 const ROLES: readonly Role[] = ["proof", "public", "policy", "market", "portfolio"];
 
@@ -27,9 +28,6 @@ function element<T extends HTMLElement = HTMLElement>(id: string): T {
   if (!found) throw new Error(`the page has no #${id}`);
   return found as T;
 }
-
-const message = (error: unknown): string =>
-  error instanceof Error ? error.message : String(error);
 
 function renderLoaded(): void {
   const list = element("loaded-files");

@@ -2,22 +2,42 @@
  * The page's views as HTML strings (every value escaped), in the report's look: the verdict, what
  * the proof says, the files against its commitments, the page's keys and the chain's record.
  */
+import type { RoundRecord } from "../../prover/src/chain/market-book";
 import { policyIdOf } from "../../prover/src/chain/policy";
+import { feedIdOf } from "../../prover/src/layout/layout";
+import {
+  PUBLIC_SIGNAL_NAMES,
+  encodePublicSignals,
+  type DecodedPublicSignals,
+} from "../../prover/src/proving/public-signals";
 import { isoTime, shorten } from "../../prover/src/report/format";
 import { badge, dataTable, esc, facts, section } from "../../prover/src/report/html";
 import { timelineHtml } from "../../prover/src/report/timeline";
-import type { ChainView } from "./chain";
+import type { ChainRound, ChainView } from "./chain";
 import type { LoadedKey, LoadedSite } from "./site";
 import type { ProofCheck, Verdict } from "./verify";
 
-/** Screen names of the public signals (any other decoded field is shown by its own name). */
-const SIGNAL_LABELS: Record<string, string> = {
-  account: "Account",
-  nonce: "Nonce",
-  accountNonce: "Account and nonce",
-  marketCommitment: "Market commitment",
-  policyCommitment: "Policy commitment",
-  portfolioCommitment: "Portfolio commitment",
+/** Screen names of the public signals, and what each one says once decoded. */
+const SIGNALS: Record<
+  (typeof PUBLIC_SIGNAL_NAMES)[number],
+  { label: string; says: (d: DecodedPublicSignals) => string }
+> = {
+  accountNonce: {
+    label: "Account and nonce",
+    says: (d) => `account ${mono(d.account)}, nonce ${esc(d.nonce)}`,
+  },
+  marketCommitment: {
+    label: "Market commitment",
+    says: () => "the market round's prices and risk arrays, on the policy's layout",
+  },
+  policyCommitment: {
+    label: "Policy commitment",
+    says: () => "the policy's parameters, on its layout",
+  },
+  portfolioCommitment: {
+    label: "Portfolio commitment",
+    says: () => "the hidden portfolio (salted), on the layout; what the custodian attests",
+  },
 };
 
 const mono = (text: string | bigint): string => `<span class="mono">${esc(text)}</span>`;
@@ -54,6 +74,16 @@ function keyWarning(key: LoadedKey): string {
     : "";
 }
 
+/** The MarketBook feed of the policy's layout, when policy.json reproduces the commitment. */
+function layoutText(files: ProofCheck["files"]): string {
+  const layout = files.match?.layout;
+  if (!layout) return "give the policy.json of the proof (and market.json) to name it";
+  return (
+    `${mono(feedIdOf(layout.layoutId))}<br><span class="muted">` +
+    `the MarketBook feed of the policy's slot layout on instance ${esc(layout.instance)}</span>`
+  );
+}
+
 /** What the proof says (account, nonce, policy, round, key), its signals and the file checks. */
 export function proofDetailsView(check: ProofCheck): string {
   const { decoded, verdict, files } = check;
@@ -74,17 +104,20 @@ export function proofDetailsView(check: ProofCheck): string {
         ? `${esc(files.market.round)} at ${esc(isoTime(files.market.timestamp))}`
         : "give market.json to name it",
     ],
+    ["Layout and feed", layoutText(files)],
     [
       "Verification key",
       key ? `${esc(key.instance)}: ${mono(shorten(key.vkeyHash, 14, 8))}` : "none verified",
     ],
   ];
+  const values = encodePublicSignals(decoded);
   const signals = dataTable(
     "Public signals, decoded",
-    ["signal", "value"],
-    Object.entries(decoded).map(([name, value]) => [
-      esc(SIGNAL_LABELS[name] ?? name),
-      mono(String(value)),
+    ["signal", "value", "what it says"],
+    PUBLIC_SIGNAL_NAMES.map((name, i) => [
+      `${esc(SIGNALS[name].label)} <span class="muted">[${i}]</span>`,
+      mono(values[i]),
+      SIGNALS[name].says(decoded),
     ]),
     true,
   );
@@ -151,10 +184,133 @@ export function keysView(site: LoadedSite): string {
   );
 }
 
+/** Where a round stands in its feed: what `prove` and `isMarginSufficient` make of it. */
+function roundState(record: RoundRecord, supersededGrace: bigint): string {
+  if (record.invalid) return no("invalidated by the publisher: no longer counts");
+  if (record.outdated) return no("outdated: two newer rounds were posted, it no longer counts");
+  if (record.supersededAt !== 0n) {
+    return `superseded at ${esc(isoTime(record.supersededAt))}: counts for ${esc(supersededGrace)} s after that (the policy's grace)`;
+  }
+  return yes("the feed's latest round");
+}
+
+/** A round of the policy's feed, its time and state, and its commitment against the proof's. */
+function roundLine(
+  r: ChainRound,
+  view: ChainView,
+  supersededGrace: bigint,
+  decoded: DecodedPublicSignals | undefined,
+): string {
+  if (r.record.commitment === 0n) {
+    return no(
+      `Round ${r.round} is not in feed ${shorten(r.feed)} of MarketBook ${view.marketBook}`,
+    );
+  }
+  const commitment = decoded
+    ? `; ${r.record.commitment === decoded.marketCommitment ? yes("its market commitment equals the proof's") : no("its market commitment differs from the proof's")}`
+    : "";
+  return (
+    `Round ${esc(r.round)} of the policy's feed, timestamp ${esc(isoTime(r.record.timestamp))}, ` +
+    `posted ${esc(isoTime(r.record.postedAt))}: ${roundState(r.record, supersededGrace)}${commitment}`
+  );
+}
+
+/** The registration's lines: state, commitment, layout feed, verifier and key hashes. */
+function policyLines(
+  view: ChainView,
+  check: ProofCheck | undefined,
+  item: (html: string) => void,
+): void {
+  const p = view.policy!;
+  const decoded = check?.decoded;
+  const key = check?.verdict.status === "valid" ? check.verdict.key : undefined;
+  const layoutId = check?.files.match?.layout?.layoutId;
+  item(
+    `Policy ${mono(shorten(p.policyId))} (${esc(p.mode)}) is ${p.retired ? no("RETIRED") : yes("registered and active")}; ` +
+      `max round age ${esc(p.maxRoundAge)} s, superseded grace ${esc(p.supersededGrace)} s; ` +
+      `attestation ${p.requiresAttestation ? "required" : "NOT required"}`,
+  );
+  if (decoded) {
+    item(
+      p.commitment === decoded.policyCommitment
+        ? yes("Registered policy commitment equals the proof's")
+        : no("Registered policy commitment differs from the proof's"),
+    );
+  }
+  item(
+    `Feed ${mono(p.feed)}` +
+      (layoutId !== undefined
+        ? `: ${p.feed === feedIdOf(layoutId) ? yes("the layout of the given policy.json") : no(`not the layout of the given policy.json (${feedIdOf(layoutId)})`)}`
+        : " (the policy's slot layout)") +
+      (view.feedHead && view.feedHead.latestRound !== 0n
+        ? `; latest round ${esc(view.feedHead.latestRound)} (${esc(isoTime(view.feedHead.latestTimestamp))})`
+        : "; no round posted yet"),
+  );
+  item(
+    `Verifier ${mono(p.verifier)}: ${p.verifierHasCode ? yes("has code") : no("no contract code")}; ` +
+      (p.verifierKeyHash === undefined
+        ? no(`verificationKeyHash() failed: ${p.verifierKeyHashError ?? "no answer"}`)
+        : p.verifierKeyHash === p.verificationKeyHash
+          ? yes("its verificationKeyHash() equals the registered hash")
+          : no(`its verificationKeyHash() ${p.verifierKeyHash} differs from the registered hash`)),
+  );
+  item(
+    `Registered verification-key hash ${mono(p.verificationKeyHash)}` +
+      (key
+        ? `: ${p.verificationKeyHash === key.vkeyHash ? yes(`equals the key this proof verified with (${key.instance})`) : no(`differs from the key this proof verified with (${key.instance}, ${key.vkeyHash})`)}`
+        : ""),
+  );
+}
+
+/** The account's status under the policy: its round, attestation, revocation and verdict. */
+function statusFacts(view: ChainView): [string, string][] {
+  const s = view.status!;
+  const grace = view.policy?.supersededGrace ?? 0n;
+  if (s.nonce === 0n) {
+    return [
+      ["isMarginSufficient now", no("false")],
+      ["Status", "no proof accepted for this account under this policy"],
+    ];
+  }
+  const statusRound = view.statusRound ?? view.round;
+  return [
+    ["isMarginSufficient now", view.sufficient ? yes("true") : no("false")],
+    [
+      "Status round",
+      `${esc(s.round)} (${esc(isoTime(s.roundTimestamp))})` +
+        (statusRound && statusRound.round === s.round
+          ? `: ${roundState(statusRound.record, grace)}`
+          : ""),
+    ],
+    ["Status nonce", esc(s.nonce)],
+    [
+      "Custodian",
+      s.custodianId === 0n
+        ? "none (the policy requires no attestation)"
+        : `${mono(s.custodian)} (registration ${esc(s.custodianId)}, ${s.custodianActive ? yes("active") : no("removed")})`,
+    ],
+    [
+      "Attestation issued at",
+      s.attestationIssuedAt === 0n ? "none" : esc(isoTime(s.attestationIssuedAt)),
+    ],
+    [
+      "Attestation valid until",
+      s.attestationValidUntil === 0n ? "none" : esc(isoTime(s.attestationValidUntil)),
+    ],
+    [
+      "Revoked",
+      s.custodianId === 0n
+        ? "n/a"
+        : s.revoked
+          ? no("yes: the custodian revoked the account's attestations issued before a later time")
+          : yes("no"),
+    ],
+  ];
+}
+
 /** The chain's record, checked against the proof where it has one. */
 export function chainView(view: ChainView, check: ProofCheck | undefined): string {
   const decoded = check?.decoded;
-  const key = check?.verdict.status === "valid" ? check.verdict.key : undefined;
   const items: string[] = [];
   const item = (html: string) => items.push(`<li>${html}</li>`);
   if (decoded && decoded.account === view.account) {
@@ -169,59 +325,8 @@ export function chainView(view: ChainView, check: ProofCheck | undefined): strin
   } else if (view.policy === null) {
     item(no(`Policy ${view.policyId} is not registered in PolicyRegistry ${view.policyRegistry}`));
   } else if (view.policy) {
-    const p = view.policy;
-    item(
-      `Policy ${mono(shorten(p.policyId))} is ${p.retired ? no("RETIRED") : yes("registered and active")}; max round age ${esc(p.maxRoundAge)} s; attestation ${p.requiresAttestation ? "required" : "NOT required"}`,
-    );
-    if (decoded) {
-      item(
-        p.commitment === decoded.policyCommitment
-          ? yes("Registered policy commitment equals the proof's")
-          : no("Registered policy commitment differs from the proof's"),
-      );
-    }
-    item(
-      `Verifier ${mono(p.verifier)}: ${p.verifierHasCode ? yes("has code") : no("no contract code")}`,
-    );
-    item(
-      `Registered verification-key hash ${mono(p.verificationKeyHash)}` +
-        (key
-          ? `: ${p.verificationKeyHash === key.vkeyHash ? yes(`equals the key this proof verified with (${key.instance})`) : no(`differs from the key this proof verified with (${key.instance}, ${key.vkeyHash})`)}`
-          : ""),
-    );
-  }
-  if (view.round) {
-    const r = view.round;
-    item(
-      r.marketCommitment === 0n
-        ? no(`Round ${r.round} is not on MarketBook ${view.marketBook}`)
-        : `Round ${esc(r.round)} posted at ${esc(isoTime(r.timestamp))}` +
-            (decoded
-              ? `: ${r.marketCommitment === decoded.marketCommitment ? yes("its market commitment equals the proof's") : no("its market commitment differs from the proof's")}`
-              : ""),
-    );
-  }
-  const status: [string, string][] = [];
-  if (view.status) {
-    const s = view.status;
-    status.push(
-      ["isMarginSufficient now", view.sufficient ? yes("true") : no("false")],
-      [
-        "Status round",
-        s.nonce === 0n ? "no status" : `${esc(s.round)} (${esc(isoTime(s.roundTimestamp))})`,
-      ],
-      ["Status nonce", esc(s.nonce)],
-      [
-        "Custodian",
-        s.custodianId === 0n
-          ? "none"
-          : `${mono(s.custodian)} (${s.custodianActive ? "active" : "removed"})`,
-      ],
-      [
-        "Attestation valid until",
-        s.attestationValidUntil === 0n ? "none" : esc(isoTime(s.attestationValidUntil)),
-      ],
-    );
+    policyLines(view, check, item);
+    if (view.round) item(roundLine(view.round, view, view.policy.supersededGrace, decoded));
   }
   const policyId = view.policyId;
   const timeline = timelineHtml(view.events, {
@@ -243,7 +348,7 @@ export function chainView(view: ChainView, check: ProofCheck | undefined): strin
       ["Account", mono(view.account)],
     ]) +
     `<ul id="chain-checks">${items.join("")}</ul>` +
-    (status.length > 0 ? section("status-title", "Account status", facts(status), 3) : "") +
+    (view.status ? section("status-title", "Account status", facts(statusFacts(view)), 3) : "") +
     section("timeline-title", `MarginProved history (${view.events.length})`, timeline, 3)
   );
 }

@@ -15,6 +15,7 @@ import {
 import { verifyProof } from "../../prover/src/proving/verify-proof";
 import type { GivenFile } from "./files";
 import type { LoadedKey } from "./site";
+import { message } from "./message";
 
 /** The verdict on the proof. */
 export type Verdict =
@@ -46,9 +47,6 @@ export interface ProofFiles {
   policy?: GivenFile;
   market?: GivenFile;
 }
-
-const message = (error: unknown): string =>
-  error instanceof Error ? error.message : String(error);
 
 /** Verifies with every intact key of the right size; the first that accepts the proof wins. */
 async function verifyWithKeys(

@@ -12,6 +12,11 @@ export interface PublicFilesMatch {
   market: boolean;
   /** The instance whose slot layout reproduces both commitments, if any. */
   instance: string | null;
+  /**
+   * The policy's slot layout: the first instance under which the policy commitment matches and the
+   * layout id there (the first element of every commitment; its feed is `feedIdOf(layoutId)`).
+   */
+  layout: { instance: string; layoutId: bigint } | null;
 }
 
 /**
@@ -24,15 +29,25 @@ export async function matchPublicFiles(
   market: Market,
   instances: Record<string, InstanceDims>,
 ): Promise<PublicFilesMatch> {
-  const found: PublicFilesMatch = { policy: false, market: false, instance: null };
+  const found: PublicFilesMatch = { policy: false, market: false, instance: null, layout: null };
   for (const [name, dims] of Object.entries(instances)) {
     if (!fits(policy, market, dims)) continue;
     const c = await publicCommitments({ policy, market, instance: dims });
     const policyMatches = c.policy === commitments.policyCommitment;
     const marketMatches = c.market === commitments.marketCommitment;
+    if (policyMatches && found.layout === null) {
+      found.layout = { instance: name, layoutId: c.layoutId };
+    }
     found.policy ||= policyMatches;
     found.market ||= marketMatches;
-    if (policyMatches && marketMatches) return { policy: true, market: true, instance: name };
+    if (policyMatches && marketMatches) {
+      return {
+        policy: true,
+        market: true,
+        instance: name,
+        layout: { instance: name, layoutId: c.layoutId },
+      };
+    }
   }
   return found;
 }

@@ -2,15 +2,17 @@
  * The auditor's checklist as one self-contained HTML file (`zkmargin audit ... --html`) and as
  * Markdown (`--md`): the verdict, every check with its status and detail, the notes the CLI
  * prints after the list, and, for `audit chain`, the registered policies and each account's
- * `MarginProved` timeline; for `audit opening`, the margin report of the opened portfolio.
+ * `MarginProved` timeline; for `audit policy`, the policy's id, layout, feed and commitment; for
+ * `audit opening`, the margin report of the opened portfolio.
  */
 import type { ChainAuditData } from "../audit/chain";
+import type { PolicyAuditData } from "../audit/policy";
 import { tally, type AuditResult, type Check, type CheckStatus } from "../audit/checklist";
 import type { Policy } from "../inputs/types";
 import { formatReport } from "../model/format";
 import type { MarginReport } from "../model/report";
 import { shorten } from "./format";
-import { badge, dataTable, esc, htmlDocument, section } from "./html";
+import { badge, dataTable, esc, facts, htmlDocument, section } from "./html";
 import { marginReportBody } from "./margin-html";
 import { byAccount, mdCell, timelineHtml, timelineMarkdown } from "./timeline";
 
@@ -40,6 +42,60 @@ function countsText(checks: readonly Check[]): string {
 /** The chain audit's data, when `result` is a chain audit. */
 function chainData(result: AuditResult<unknown>): ChainAuditData | undefined {
   return result.audit === "chain" ? (result.data as ChainAuditData) : undefined;
+}
+
+/** The policy audit's data, when `result` is a policy audit. */
+function policyData(result: AuditResult<unknown>): PolicyAuditData | undefined {
+  return result.audit === "policy" ? (result.data as PolicyAuditData) : undefined;
+}
+
+/** What a policy audit computed, as label/value pairs (values plain text). */
+function policyFacts(data: PolicyAuditData): [string, string][] {
+  return [
+    ["On-chain policy id", data.policyId ?? "not computed (the file did not parse)"],
+    ["Layout id", data.layoutId === undefined ? "not computed" : data.layoutId.toString()],
+    ["MarketBook feed", data.feed ?? "not computed"],
+    [
+      "Policy commitment",
+      data.commitment === undefined ? "not computed" : data.commitment.toString(),
+    ],
+  ];
+}
+
+/** The policy audit's facts and well-formedness problems, in HTML. */
+function policyHtml(data: PolicyAuditData): string {
+  const problems =
+    data.problems.length === 0
+      ? "<p>No well-formedness problem.</p>"
+      : dataTable(
+          "Well-formedness problems",
+          ["field", "rule"],
+          data.problems.map((p) => [`<span class="mono">${esc(p.path)}</span>`, esc(p.rule)]),
+          true,
+        );
+  return section(
+    "policy-facts",
+    "The policy",
+    facts(policyFacts(data).map(([k, v]) => [k, `<span class="mono">${esc(v)}</span>`])) + problems,
+  );
+}
+
+/** The same in Markdown. */
+function policyMarkdown(data: PolicyAuditData): string[] {
+  return [
+    "## The policy",
+    "",
+    ...policyFacts(data).map(([k, v]) => `- ${k}: \`${v}\``),
+    "",
+    ...(data.problems.length === 0
+      ? ["No well-formedness problem.", ""]
+      : [
+          "| field | rule |",
+          "| --- | --- |",
+          ...data.problems.map((p) => `| \`${mdCell(p.path)}\` | ${mdCell(p.rule)} |`),
+          "",
+        ]),
+  ];
 }
 
 function checklistHtml(checks: readonly Check[]): string {
@@ -76,19 +132,23 @@ function chainHtml(data: ChainAuditData): string {
     [
       "policy",
       "state",
+      "feed (layout)",
       "verifier",
       "verification key hash",
       "local instance",
       "max round age",
+      "superseded grace",
       "attestation",
     ],
     data.policies.map((p) => [
       `<span class="mono">${esc(shorten(p.policyId))}</span>`,
-      p.retired ? "retired" : "active",
+      `${esc(p.mode)}, ${p.retired ? "retired" : "active"}`,
+      `<span class="mono">${esc(shorten(p.feed))}</span>`,
       `<span class="mono">${esc(p.verifier)}</span>`,
       `<span class="mono">${esc(shorten(p.verificationKeyHash))}</span>`,
       esc(p.instance ?? "none"),
       `${esc(p.maxRoundAge)} s`,
+      `${esc(p.supersededGrace)} s`,
       p.requiresAttestation ? "required" : "not required",
     ]),
     true,
@@ -126,6 +186,7 @@ export function auditReportHtml(
         )
       : "";
   const chain = chainData(result);
+  const policy = policyData(result);
   const opening = extras.marginReport
     ? `<section class="report-section" aria-label="Margin report of the opened portfolio">` +
       `<p class="muted">The holder disclosed this portfolio to the auditor; the figures below are private.</p>` +
@@ -140,6 +201,7 @@ export function auditReportHtml(
     `<p class="headline">${verdict}<span>${esc(countsText(result.checks))}</span></p></header>` +
     section("audit-checks", "Checklist", checklistHtml(result.checks)) +
     notes +
+    (policy ? policyHtml(policy) : "") +
     (chain ? chainHtml(chain) : "") +
     opening;
   return htmlDocument(`zkmargin audit ${result.audit}: ${result.subject}`, body);
@@ -169,6 +231,8 @@ export function auditReportMarkdown(
   if (extras.notes && extras.notes.length > 0) {
     out.push("## Notes", "", ...extras.notes.map((n) => `- ${n}`), "");
   }
+  const policy = policyData(result);
+  if (policy) out.push(...policyMarkdown(policy));
   const chain = chainData(result);
   if (chain) {
     out.push(
@@ -178,11 +242,11 @@ export function auditReportMarkdown(
       ...(chain.marketBook ? [`- MarketBook \`${chain.marketBook}\``] : []),
       ...(chain.policyRegistry ? [`- PolicyRegistry \`${chain.policyRegistry}\``] : []),
       "",
-      "| policy | state | verifier | verification key hash | local instance | max round age | attestation |",
-      "| --- | --- | --- | --- | --- | ---: | --- |",
+      "| policy | state | feed (layout) | verifier | verification key hash | local instance | max round age | superseded grace | attestation |",
+      "| --- | --- | --- | --- | --- | --- | ---: | ---: | --- |",
       ...chain.policies.map(
         (p) =>
-          `| \`${p.policyId}\` | ${p.retired ? "retired" : "active"} | \`${p.verifier}\` | \`${p.verificationKeyHash}\` | ${p.instance ?? "none"} | ${p.maxRoundAge} s | ${p.requiresAttestation ? "required" : "not required"} |`,
+          `| \`${p.policyId}\` | ${p.mode}, ${p.retired ? "retired" : "active"} | \`${p.feed}\` | \`${p.verifier}\` | \`${p.verificationKeyHash}\` | ${p.instance ?? "none"} | ${p.maxRoundAge} s | ${p.supersededGrace} s | ${p.requiresAttestation ? "required" : "not required"} |`,
       ),
       "",
       "## Account timelines",

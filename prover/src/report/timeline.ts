@@ -11,8 +11,10 @@ import { esc } from "./html";
 export interface TimelineEvent extends MarginProvedEvent {
   /** The block's time (unix seconds), when read. */
   blockTime?: bigint;
-  /** The market round's timestamp (unix seconds), when read. */
+  /** The market round's timestamp (unix seconds), when read from the policy's feed. */
   roundTimestamp?: bigint;
+  /** The publisher later marked the round invalid. */
+  roundInvalid?: boolean;
 }
 
 /** Options of the timeline renderers. */
@@ -54,6 +56,7 @@ function tags(e: TimelineEvent, options: TimelineOptions): string[] {
   return [
     ...(options.isThisProof?.(e) === true ? ["this proof"] : []),
     ...(options.isCurrent?.(e) === true ? ["current status"] : []),
+    ...(e.roundInvalid === true ? ["round invalidated"] : []),
   ];
 }
 
