@@ -6,6 +6,7 @@ import path from "node:path";
 import { expect } from "chai";
 import { runDemo } from "../prover/src/demo/run-demo";
 import { startHardhatNode, stopHardhatNode } from "./helpers/hardhat-node";
+import { freePort } from "./helpers/ports";
 
 const ROOT = path.resolve(__dirname, "..");
 
@@ -34,7 +35,7 @@ describe("zkmargin demo (the main job)", function () {
   });
 
   it("runs against a JSON-RPC node with --rpc", async () => {
-    const port = 18545 + (process.pid % 1000);
+    const port = await freePort();
     const node = await startHardhatNode(port);
     try {
       const lines: string[] = [];

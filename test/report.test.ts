@@ -6,21 +6,25 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { expect } from "chai";
-import type { AuditResult } from "../prover/src/audit";
+import { auditPolicy, type AuditResult } from "../prover/src/audit";
 import type { ChainAuditData } from "../prover/src/audit/chain";
+import { policyCommitmentOf } from "../prover/src/commitments";
+import { loadInstances } from "../prover/src/encoding/instances";
 import { loadMarket, loadPolicy, loadPortfolio } from "../prover/src/inputs";
 import { computeMargin, formatReport, type MarginReport } from "../prover/src/model";
 import {
   auditReportHtml,
   auditReportMarkdown,
+  esc,
   marginReportHtml,
   writeAuditReports,
   type RenderableReport,
 } from "../prover/src/report";
 import { groupThousands, percent, usdCents } from "../prover/src/report/format";
+import { feedIdOf, layoutIdOf, layoutOf } from "../prover/src/layout";
 import { buildSite } from "../prover/src/web/build-site";
 import { resolveInside, serveSite } from "../prover/src/web/serve";
-import { SMALL_EXAMPLES } from "./helpers/cli";
+import { SMALL_EXAMPLES, example } from "./helpers/cli";
 import { freePort } from "./helpers/ports";
 import { refusal } from "./helpers/refusal";
 import { buildScratchDir } from "./helpers/scratch";
@@ -172,8 +176,26 @@ describe("visual reports", function () {
       data: {
         registry: "0x5FC8d32690cc91D4c39d9d3abcBD16989F875707",
         marketBook: "0x5FbDB2315678afecb367f032d93F642f64180aa3",
-        events: [event(alice, 2n, 30), event(bob, 1n, 20), event(alice, 1n, 10)],
-        policies: [],
+        events: [
+          event(alice, 2n, 30),
+          { ...event(bob, 1n, 20), roundInvalid: true },
+          event(alice, 1n, 10),
+        ],
+        policies: [
+          {
+            policyId: `0x${"ab".repeat(32)}`,
+            commitment: 99n,
+            mode: "maintenance",
+            verifier: "0xe7f1725E7734CE288F8367e1Bb143E90bb3F0512",
+            verificationKeyHash: `0x${"cd".repeat(32)}`,
+            feed: `0x00${"ef".repeat(31)}`,
+            maxRoundAge: 3600n,
+            supersededGrace: 600n,
+            requiresAttestation: true,
+            retired: false,
+            instance: "small",
+          },
+        ],
       },
     };
 
@@ -193,6 +215,65 @@ describe("visual reports", function () {
       expect(md).to.include("| FAIL | a \\| pipe | <script>alert(1)</script> |");
       expect(md).to.include(`### Account ${alice}`).and.to.include(`### Account ${bob}`);
       expect(md.match(/^\| (10|20|30) \|/gm)).to.have.length(3);
+      // A round the publisher invalidated later is marked on the timeline.
+      const bobTimeline = html.slice(html.indexOf(`Account ${bob}`));
+      expect(bobTimeline).to.include("round invalidated");
+      expect(aliceTimeline).not.to.include("round invalidated");
+      expect(md).to.match(/^\| 20 \|.*\| round invalidated \|$/m);
+    });
+
+    it("lists each registered policy with its mode, layout feed, key hash and round rules", () => {
+      const row = rowOf(auditReportHtml(chain), "0xabababab");
+      for (const cell of ["maintenance, active", "0x00efefef", "small", "3600 s", "600 s"]) {
+        expect(row).to.include(cell);
+      }
+      const p = chain.data.policies[0];
+      expect(auditReportMarkdown(chain)).to.include(
+        `| \`${p.policyId}\` | maintenance, active | \`${p.feed}\` | \`${p.verifier}\` | \`${p.verificationKeyHash}\` | small | 3600 s | 600 s | required |`,
+      );
+    });
+
+    it("shows what `audit policy` computed (id, layout, feed, commitment) or each rule broken", async () => {
+      const dims = loadInstances().small;
+      const passed = await auditPolicy({
+        json: example("policy"),
+        file: "policy.json",
+        instance: "small",
+      });
+      expect(passed.ok, JSON.stringify(passed.checks)).to.equal(true);
+      // Computed here independently of the audit: the layout id and the commitment of the file.
+      const layoutId = layoutIdOf(layoutOf(policy, dims));
+      const { policy: commitment } = await policyCommitmentOf(policy, dims);
+      const html = auditReportHtml(passed);
+      for (const value of [feedIdOf(layoutId), layoutId.toString(), commitment.toString()]) {
+        expect(html).to.include(value);
+      }
+      expect(html).to.include("AUDIT PASSED").and.to.include("No well-formedness problem.");
+      const md = auditReportMarkdown(passed);
+      expect(md).to.include(`- MarketBook feed: \`${feedIdOf(layoutId)}\``);
+      expect(md).to.include(`- Policy commitment: \`${commitment}\``);
+
+      const broken = example("policy") as { assets: Record<string, { tiers: unknown[] }> };
+      broken.assets.WETH.tiers = [
+        { upTo: "5000000", weight: "0.80" },
+        { upTo: null, weight: "0.90" },
+      ];
+      const failed = await auditPolicy({
+        json: broken,
+        file: "bad|policy.json",
+        instance: "small",
+      });
+      expect(failed.ok).to.equal(false);
+      expect(failed.data.problems).to.have.length.greaterThan(0);
+      const failedHtml = auditReportHtml(failed);
+      const failedMd = auditReportMarkdown(failed);
+      expect(failedHtml).to.include("AUDIT FAILED").and.to.include("Well-formedness problems");
+      expect(failedMd).to.include("Layout id: `not computed`");
+      for (const problem of failed.data.problems) {
+        const table = failedHtml.slice(failedHtml.indexOf("<caption>Well-formedness problems"));
+        expect(rowOf(table, problem.path)).to.include(esc(problem.rule));
+        expect(failedMd).to.include(`| \`${problem.path}\` |`);
+      }
     });
 
     it("writes a disclosed opening's report owner-only, other audits world-readable", () => {
@@ -274,7 +355,7 @@ describe("visual reports", function () {
           small: {
             params: { assets: 3, perps: 2, options: 2, scenarios: 4, tiers: 2 },
             constraints: 1,
-            nPublic: 5,
+            nPublic: 4,
             kind: "development",
             sourceFingerprint: "0".repeat(64),
             ptau: {

@@ -11,24 +11,32 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { pathToFileURL } from "node:url";
 import { expect } from "chai";
+import type { JsonRpcProvider, Signer } from "ethers";
 import type { Page } from "playwright-core";
 import {
-  addCustodian,
-  deployVerifier,
-  deployZkMargin,
-  policyIdOf,
-  postRound,
   readMarginRegistryDomain,
-  registerPolicy,
+  type SignedAttestation,
+  revokeAttestations,
   signAttestation,
   submitProof,
   toSolidityProof,
 } from "../prover/src/chain";
-import { publicCommitments } from "../prover/src/commitments";
 import { connectChain, type DemoChain } from "../prover/src/demo/chain";
-import { loadPolicy, loadPortfolio, parseMarket } from "../prover/src/inputs";
+import {
+  assignRoles,
+  deployVenue,
+  publishRound,
+  type DemoVenue,
+} from "../prover/src/demo/deployment";
+import { loadPolicy, loadPortfolio, parseMarket, type Market } from "../prover/src/inputs";
 import { toJson } from "../prover/src/io/json";
-import { decodePublicSignals, generateProof, type MarginProof } from "../prover/src/proving";
+import {
+  decodePublicSignals,
+  encodePublicSignals,
+  generateProof,
+  type MarginProof,
+} from "../prover/src/proving";
+import { isoTime } from "../prover/src/report/format";
 import { setupInstance } from "../prover/src/setup/dev-setup";
 import { buildSite, type BuiltSite } from "../prover/src/web/build-site";
 import { serveSite, type SiteServer } from "../prover/src/web/serve";
@@ -60,24 +68,49 @@ interface StoryFiles {
 /** What the chain story left behind. */
 interface Story {
   files: StoryFiles;
-  registry: string;
-  /** The second proof, the one the page is given (submitted after the first). */
+  venue: DemoVenue;
+  /** The custodian, who can revoke. */
+  custodian: Signer;
+  /** The second proof, the one the page is given (submitted after the first, on a newer round). */
   proved: MarginProof;
+  /** The attestation's issue time. */
+  issuedAt: bigint;
+}
+
+const quiet = { log: () => undefined, onProgress: () => undefined };
+
+/** The latest block's time on the node. */
+async function chainTime(chain: DemoChain): Promise<bigint> {
+  return BigInt((await chain.provider.getBlock("latest"))!.timestamp);
 }
 
 /**
- * Deploys the contracts on the node, publishes the example round (stamped with the chain's clock),
- * registers the small policy with a custodian, and submits two attested proofs of the example
- * portfolio (nonces 1 and 2), as the demo does, with the SDK's functions.
+ * The example's market file as the oracle publishes round `round` (stamped with the chain's clock
+ * and WETH at `weth`), written to `file` and parsed.
+ */
+async function marketRound(
+  chain: DemoChain,
+  file: string,
+  round: number,
+  weth: string,
+): Promise<Market> {
+  const json = JSON.parse(fs.readFileSync(path.join(SMALL_EXAMPLES, "market.json"), "utf8"));
+  Object.assign(json, { round, timestamp: Number(await chainTime(chain)) });
+  json.prices.WETH = weth;
+  fs.writeFileSync(file, JSON.stringify(json, null, 2));
+  return parseMarket(json, file);
+}
+
+/**
+ * The demo's venue on the node (`deployVenue`: separate roles, the small policy on its layout's
+ * feed, a custodian), the example round 7 posted, the custodian's attestation (issued after its
+ * registration), a proof on round 7 (nonce 1), then round 8 posted and a proof on it (nonce 2,
+ * same salt, so the same attested portfolio commitment): what the page and the audits read.
  */
 async function chainStory(chain: DemoChain, dir: string): Promise<Story> {
-  const [admin, , custodian] = chain.signers;
   const policyFile = path.join(SMALL_EXAMPLES, "policy.json");
   const policy = loadPolicy(policyFile);
   const portfolio = loadPortfolio(path.join(SMALL_EXAMPLES, "portfolio.json"), policy);
-  const latest = await chain.provider.getBlock("latest");
-  const marketJson = JSON.parse(fs.readFileSync(path.join(SMALL_EXAMPLES, "market.json"), "utf8"));
-  marketJson.timestamp = latest!.timestamp + 1;
   const files: StoryFiles = {
     proof: path.join(dir, "proof.json"),
     public: path.join(dir, "public.json"),
@@ -86,55 +119,61 @@ async function chainStory(chain: DemoChain, dir: string): Promise<Story> {
     portfolio: path.join(SMALL_EXAMPLES, "portfolio.json"),
     opening: path.join(dir, "opening.json"),
   };
-  fs.writeFileSync(files.market, JSON.stringify(marketJson, null, 2));
-  const market = parseMarket(marketJson, files.market);
-
-  const verifier = await deployVerifier(admin, "small");
-  const { marketBook, policyRegistry, marginRegistry } = await deployZkMargin(admin, {
-    publishers: [await admin.getAddress()],
-  });
-  const setUp = await setupInstance("small", { log: () => undefined, onProgress: () => undefined });
-  const published = await publicCommitments({ policy, market, instance: setUp.entry.params });
-  await postRound(marketBook.contract, {
-    round: market.round,
-    timestamp: market.timestamp,
-    commitment: published.market,
-  });
-  const policyId = policyIdOf(policy.id);
-  await registerPolicy(policyRegistry.contract, {
-    policyId,
-    commitment: published.policy,
-    mode: policy.mode,
-    verifier: verifier.address,
+  const setUp = await setupInstance("small", quiet);
+  const dims = setUp.entry.params;
+  const roles = await assignRoles(chain.signers, portfolio.account);
+  const holder = await chain.signerFor(portfolio.account);
+  const first = await marketRound(chain, path.join(dir, "market-7.json"), 7, "3012.55");
+  const venue = await deployVenue(roles, {
+    policy,
+    market: first,
+    instance: "small",
+    dims,
     verificationKeyHash: setUp.entry.vkeyHash,
     maxRoundAge: 3600n,
+    supersededGrace: 600n,
   });
-  await addCustodian(policyRegistry.contract, policyId, await custodian.getAddress());
-  const registry = marginRegistry.contract;
-  const holder = await chain.signerFor(portfolio.account);
-  const domain = await readMarginRegistryDomain(registry);
-  let proved: MarginProof | undefined;
-  for (const nonce of [1n, 2n]) {
-    proved = await generateProof({ policy, market, portfolio, nonce, instance: "small" });
-    const signals = decodePublicSignals(proved.publicSignals);
-    const attestation = await signAttestation(custodian, domain, {
-      account: portfolio.account,
-      portfolioCommitment: signals.portfolioCommitment,
-      validUntil: market.timestamp + 86_400n,
-    });
-    await submitProof(registry.connect(holder) as typeof registry, {
-      policyId,
-      round: market.round,
-      portfolioCommitment: signals.portfolioCommitment,
+  const proofOn = (market: Market, nonce: bigint, salt?: bigint) =>
+    generateProof({
+      policy,
+      market,
+      portfolio,
       nonce,
+      instance: "small",
+      ...(salt === undefined ? {} : { salt }),
+    });
+  const submit = (proved: MarginProof, round: bigint, attestation: SignedAttestation) => {
+    const signals = decodePublicSignals(proved.publicSignals);
+    return submitProof(venue.registryAs(holder), {
+      policyId: venue.policyId,
+      round,
+      portfolioCommitment: signals.portfolioCommitment,
+      nonce: signals.nonce,
       proof: toSolidityProof(proved.proof),
       attestation,
     });
-  }
-  fs.writeFileSync(files.proof, toJson(proved!.proof));
-  fs.writeFileSync(files.public, toJson(proved!.publicSignals));
-  fs.writeFileSync(files.opening, toJson(proved!.opening), { mode: 0o600 });
-  return { files, registry: marginRegistry.address, proved: proved! };
+  };
+  const firstProof = await proofOn(first, 1n);
+  const issuedAt = await chainTime(chain);
+  const attestation = await signAttestation(
+    roles.custodian,
+    await readMarginRegistryDomain(venue.marginRegistry.contract),
+    {
+      account: portfolio.account,
+      portfolioCommitment: decodePublicSignals(firstProof.publicSignals).portfolioCommitment,
+      issuedAt,
+      validUntil: issuedAt + 86_400n,
+    },
+  );
+  await submit(firstProof, first.round, attestation);
+  const second = await marketRound(chain, files.market, 8, "2950.10");
+  await publishRound(venue, roles.publisher, policy, second, dims);
+  const proved = await proofOn(second, 2n, BigInt(firstProof.opening.salt));
+  await submit(proved, second.round, attestation);
+  fs.writeFileSync(files.proof, toJson(proved.proof));
+  fs.writeFileSync(files.public, toJson(proved.publicSignals));
+  fs.writeFileSync(files.opening, toJson(proved.opening), { mode: 0o600 });
+  return { files, venue, custodian: roles.custodian, proved, issuedAt };
 }
 
 /** A page of the browser, with every request and every console error it made recorded. */
@@ -168,7 +207,7 @@ describe("verify page and visual reports in headless Chromium", function () {
   const pages: Watched[] = [];
 
   before(async function () {
-    await setupInstance("small", { log: () => undefined, onProgress: () => undefined });
+    await setupInstance("small", quiet);
     scratch = buildScratchDir("web-");
     fs.mkdirSync(SCREENSHOTS, { recursive: true });
     const port = await freePort();
@@ -238,6 +277,15 @@ describe("verify page and visual reports in headless Chromium", function () {
       .to.include(decoded.account)
       .and.to.include(decoded.portfolioCommitment.toString());
     expect(details).to.include("small-initial-v1").and.to.include(small.vkeyHash.slice(0, 14));
+    // The four public signals as public.json has them, the first decoded into account and nonce.
+    const signals = page.locator("#proof-details table.data tbody tr");
+    expect(await signals.count()).to.equal(4);
+    expect(await signals.nth(0).innerText())
+      .to.include(story.proved.publicSignals[0])
+      .and.to.include(`account ${decoded.account}, nonce 2`);
+    expect(await signals.nth(3).innerText()).to.include(story.proved.publicSignals[3]);
+    // The layout the files are laid out on names the feed the venue registered the policy on.
+    expect(details).to.include(story.venue.feed).and.to.include("on instance small");
     const checks = await page.locator("#files-check").innerText();
     expect(checks).to.include("policy.json matches").and.to.include("market.json matches");
     expect(checks).not.to.include("DOES NOT MATCH");
@@ -252,8 +300,8 @@ describe("verify page and visual reports in headless Chromium", function () {
 
   it("says invalid, with the reason, for a tampered public signal and for a market file of another round", async () => {
     const { page } = await open();
-    const signals = [...story.proved.publicSignals];
-    signals[1] = (BigInt(signals[1]) + 1n).toString(); // the nonce
+    const decoded = decodePublicSignals(story.proved.publicSignals);
+    const signals = encodePublicSignals({ ...decoded, nonce: decoded.nonce + 1n });
     const marketJson = JSON.parse(fs.readFileSync(story.files.market, "utf8"));
     marketJson.prices.WETH = "3012.56";
     await page.setInputFiles("#file-proof", story.files.proof);
@@ -276,10 +324,12 @@ describe("verify page and visual reports in headless Chromium", function () {
       .and.to.include("instance small (vkey hash");
     await page.locator("#files-check").waitFor();
     expect(await page.locator("#files-check").innerText()).to.include("market.json DOES NOT MATCH");
+    // policy.json still matches: its layout, and so the feed the proof must use, is named.
+    expect(await page.locator("#proof-details").innerText()).to.include(story.venue.feed);
     await page.screenshot({ path: path.join(SCREENSHOTS, "verify-invalid.png"), fullPage: true });
 
     // A signal outside the field is refused before any pairing, naming the file, index and rule.
-    signals[4] = (2n ** 254n).toString();
+    signals[3] = (2n ** 254n).toString();
     await page.setInputFiles("#file-public", {
       name: "tampered-public.json",
       mimeType: "application/json",
@@ -287,7 +337,7 @@ describe("verify page and visual reports in headless Chromium", function () {
     });
     await page.locator("#verdict", { hasText: "tampered-public.json" }).waitFor();
     expect(await page.locator("#verdict").innerText()).to.include(
-      "tampered-public.json: [4]: portfolioCommitment: must be below the field modulus",
+      "tampered-public.json: [3]: portfolioCommitment: must be below the field modulus",
     );
     expectLocalOnly(pages[pages.length - 1]);
   });
@@ -311,7 +361,7 @@ describe("verify page and visual reports in headless Chromium", function () {
     await page.keyboard.type(rpc);
     await page.keyboard.press("Tab");
     expect(await focusedId(page)).to.equal("registry-address");
-    await page.keyboard.type(story.registry);
+    await page.keyboard.type(story.venue.marginRegistry.address);
     await page.keyboard.press("Enter");
     await page
       .locator('#chain-status[data-state="done"], #chain-status[data-state="error"]')
@@ -320,20 +370,53 @@ describe("verify page and visual reports in headless Chromium", function () {
     const checks = await page.locator("#chain-checks").innerText();
     expect(checks).to.include("This proof was accepted on-chain");
     expect(checks).to.include("Registered policy commitment equals the proof's");
-    expect(checks).to.include("equals the key this proof verified with (small)");
+    expect(checks).to.include(`Feed ${story.venue.feed}`);
+    expect(checks).to.include("the layout of the given policy.json");
+    expect(checks).to.include("latest round 8");
     expect(checks).to.include("has code");
+    expect(checks).to.include("its verificationKeyHash() equals the registered hash");
+    expect(checks).to.include("equals the key this proof verified with (small)");
+    expect(checks).to.match(/Round 8 of the policy's feed, .*the feed's latest round/);
     expect(checks).to.include("its market commitment equals the proof's");
+    expect(checks).not.to.include("✘");
     const details = await page.locator("#chain-details").innerText();
     expect(details).to.match(/isMarginSufficient now\s*✔ true/);
+    expect(details).to.match(/Attestation issued at\s*(\S+)/);
+    expect(details).to.include(isoTime(story.issuedAt));
+    expect(details).to.match(/Revoked\s*✔ no/);
+    // The timeline: round 7's time read from the policy's feed, round 8 is this proof's.
     const items = page.locator("ol.timeline > li");
     expect(await items.count()).to.equal(2);
-    expect(await items.nth(0).innerText()).to.include("nonce 1");
+    expect(await items.nth(0).innerText())
+      .to.include("nonce 1")
+      .and.to.match(/round 7 \(\d{4}-\d\d-\d\dT/);
     expect(await items.nth(1).innerText())
       .to.include("nonce 2")
+      .and.to.include("round 8 (")
       .and.to.include("this proof")
       .and.to.include("current status");
     await page.screenshot({ path: path.join(SCREENSHOTS, "chain-history.png"), fullPage: true });
     expectLocalOnly(pages[pages.length - 1], rpc);
+
+    // The custodian revokes (a withdrawal): the status says so and no longer counts. The node's
+    // state is restored afterwards for the other tests.
+    const node = chain!.provider as JsonRpcProvider;
+    const snapshot = (await node.send("evm_snapshot", [])) as string;
+    try {
+      await revokeAttestations(
+        story.venue.registryAs(story.custodian),
+        decodePublicSignals(story.proved.publicSignals).account,
+        BigInt((await node.getBlock("latest"))!.timestamp),
+      );
+      await page.click("#chain-read");
+      await page.locator('#chain-status[data-state="done"]').waitFor();
+      const revoked = await page.locator("#chain-details").innerText();
+      expect(revoked).to.match(/isMarginSufficient now\s*✘ false/);
+      expect(revoked).to.match(/Revoked\s*✘ yes/);
+      await page.screenshot({ path: path.join(SCREENSHOTS, "chain-revoked.png"), fullPage: true });
+    } finally {
+      expect(await node.send("evm_revert", [snapshot])).to.equal(true);
+    }
 
     // A registry address with no contract is refused in words.
     await page.fill("#registry-address", "0x000000000000000000000000000000000000dEaD");
@@ -385,55 +468,81 @@ describe("verify page and visual reports in headless Chromium", function () {
     ]);
     expect(margin.status, margin.stderr).to.equal(0);
     expect(fs.statSync(out("margin.html")).mode & 0o777).to.equal(0o600);
-    const opening = runCli([
-      "audit",
+    /** Runs `zkmargin audit <verb>`, writing <name>.html and <name>.md; it must pass. */
+    const audit = (verb: string, name: string, ...args: string[]) => {
+      const run = runCli([
+        "audit",
+        verb,
+        ...args,
+        "--html",
+        out(`${name}.html`),
+        "--md",
+        out(`${name}.md`),
+      ]);
+      expect(run.status, run.stdout + run.stderr).to.equal(0);
+    };
+    const registry = story.venue.marginRegistry.address;
+    const files = story.files;
+    audit(
       "opening",
+      "audit-opening",
       "--opening",
-      story.files.opening,
+      files.opening,
       "--public",
-      story.files.public,
+      files.public,
       ...inputs,
       "--proof",
-      story.files.proof,
-      "--html",
-      out("audit-opening.html"),
-      "--md",
-      out("audit-opening.md"),
-    ]);
-    expect(opening.status, opening.stdout + opening.stderr).to.equal(0);
-    const chainAudit = runCli([
-      "audit",
-      "chain",
+      files.proof,
+    );
+    audit("chain", "audit-chain", "--rpc", rpc, "--registry", registry);
+    audit(
+      "policy",
+      "audit-policy",
+      "--policy",
+      files.policy,
+      "--instance",
+      "small",
       "--rpc",
       rpc,
       "--registry",
-      story.registry,
-      "--html",
-      out("audit-chain.html"),
-      "--md",
-      out("audit-chain.md"),
-    ]);
-    expect(chainAudit.status, chainAudit.stdout + chainAudit.stderr).to.equal(0);
+      registry,
+    );
 
     const account = decodePublicSignals(story.proved.publicSignals).account;
     const md = fs.readFileSync(out("audit-chain.md"), "utf8");
     expect(md).to.include("**AUDIT PASSED**").and.to.include(`### Account ${account}`);
-    expect(md.match(/^\| \d+ \| .* \| 7 \| [12] \|/gm)).to.have.length(2);
+    // One row per accepted proof: round 7 with nonce 1, round 8 with nonce 2.
+    expect(md)
+      .to.match(/^\| \d+ \| [^|]* \| 7 \| 1 \|/m)
+      .and.to.match(/^\| \d+ \| [^|]* \| 8 \| 2 \|/m);
+    expect(md).to.include(`| \`${story.venue.feed}\` |`);
     expect(fs.readFileSync(out("audit-opening.md"), "utf8")).to.include("Verdict: SUFFICIENT");
+    const policyMd = fs.readFileSync(out("audit-policy.md"), "utf8");
+    expect(policyMd)
+      .to.include("**AUDIT PASSED**")
+      .and.to.include(`- MarketBook feed: \`${story.venue.feed}\``)
+      .and.to.include("| PASS | the registered feed is the policy's layout |");
 
-    for (const [file, shot, expected] of [
-      ["margin.html", "margin-report.png", ["Margin report", "SUFFICIENT", "Option scenarios"]],
-      ["audit-opening.html", "audit-opening.png", ["AUDIT PASSED", "Margin report", "PASS"]],
+    for (const [file, shot, expected, charts] of [
+      ["margin.html", "margin-report.png", ["Margin report", "SUFFICIENT", "Option scenarios"], 1],
+      ["audit-opening.html", "audit-opening.png", ["AUDIT PASSED", "Margin report", "PASS"], 1],
       [
         "audit-chain.html",
         "audit-chain.png",
-        ["AUDIT PASSED", account, "nonce 2", "Registered policies"],
+        ["AUDIT PASSED", account, "nonce 2", "Registered policies", "600 s"],
+        1,
+      ],
+      [
+        "audit-policy.html",
+        "audit-policy.png",
+        ["AUDIT PASSED", "The policy", story.venue.feed, "No well-formedness problem."],
+        0,
       ],
     ] as const) {
       const watched = await open(pathToFileURL(out(file)).href);
       const text = await watched.page.locator("main").innerText();
       for (const fragment of expected) expect(text, file).to.include(fragment);
-      expect(await watched.page.locator("svg").count(), file).to.be.greaterThan(0);
+      expect(await watched.page.locator("svg").count(), file).to.be.at.least(charts);
       await watched.page.screenshot({ path: path.join(SCREENSHOTS, shot), fullPage: true });
       // Self-contained: the file itself is the only request.
       expect(watched.requests, file).to.deep.equal([pathToFileURL(out(file)).href]);
