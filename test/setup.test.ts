@@ -82,7 +82,6 @@ describe("setup: development setup of the small instance", function () {
     expect(first.entry.ptau.power).to.be.at.least(requiredPower(r1cs.nConstraints, r1cs.nPublic));
 
     const rerunLogs: string[] = [];
-    const started = Date.now();
     const rerun = await setupInstance("small", {
       log: (m) => rerunLogs.push(m),
       onProgress: () => undefined,
@@ -93,8 +92,7 @@ describe("setup: development setup of the small instance", function () {
     expect(rerun.status).to.equal("unchanged");
     expect(rerun.entry).to.deep.equal(first.entry);
     expect(rerunLogs[0]).to.equal(DEVELOPMENT_WARNING);
-    expect(Date.now() - started).to.be.below(5000); // generous bound; measured well under a second
     const artifacts = await loadArtifacts("small");
-    expect(artifacts.vkey.nPublic).to.equal(5);
+    expect(artifacts.vkey.nPublic).to.equal(PUBLIC_SIGNAL_NAMES.length);
   });
 });
