@@ -7,6 +7,21 @@
 /** Which margin the policy asks for; the circuit encodes initial = 0, maintenance = 1. */
 export type PolicyMode = "initial" | "maintenance";
 
+/**
+ * The margin model (DESIGN.md "Portfolio margin: model v2"): `standard` is model v1 (each
+ * position on its own; asset and perp scenario arrays ignored), `portfolio` scans every position
+ * through the round's joint scenario set. The circuit encodes standard = 0, portfolio = 1.
+ */
+export type MarginKind = "standard" | "portfolio";
+
+/** A concentration limit: the group's haircut value counts up to `maxSharePpm` of all assets'. */
+export interface ConcentrationGroup {
+  /** Asset symbols of the policy (each asset is in at most one group). */
+  assets: string[];
+  /** Largest share of the total haircut value the group may contribute, ppm (0..1e6). */
+  maxSharePpm: bigint;
+}
+
 /** One haircut bracket of a collateral asset: value up to `upToUsd` (whole USD) keeps `weightPpm`. */
 export interface HaircutTier {
   /** Upper bound of the bracket in whole USD; null for the last (unbounded) bracket. */
@@ -54,6 +69,10 @@ export interface PolicyOption {
 export interface Policy {
   id: string;
   mode: PolicyMode;
+  /** Margin model; "standard" when the file omits it. */
+  margin: MarginKind;
+  /** Concentration limits, in file order (empty when the file omits them). */
+  concentration: ConcentrationGroup[];
   /** Required equity / requirement ratio in ppm (> 0; 1e6 = 100 %). */
   minRatioPpm: bigint;
   /** Fixed amount added to the requirement, µUSD. */
@@ -73,22 +92,38 @@ export interface OptionQuote {
   riskArrayMicroUsd: bigint[];
 }
 
+/**
+ * A round's joint scenario set: K scenarios, each a move of every underlying at once; per asset
+ * and per perp a risk array of K losses for a long holding (positive = loss), in
+ * 1e-12 USD per whole token (asset) or per unit of the underlying (perp), like prices.
+ */
+export interface ScenarioSet {
+  /** K labels; every risk array of the round (options included) has K entries. */
+  labels: string[];
+  /** Risk arrays by asset symbol (1e-12 USD per whole token, signed). */
+  assets: Map<string, bigint[]>;
+  /** Risk arrays by perp instrument (1e-12 USD per unit of the underlying, signed). */
+  perps: Map<string, bigint[]>;
+}
+
 /** A parsed market.json (one oracle round). */
 export interface Market {
   round: bigint;
   /** Unix seconds. */
   timestamp: bigint;
-  /** Price per whole token in 1e-8 USD, by symbol. */
+  /** Price per whole token in 1e-12 USD (at most 12 decimals in the file), by symbol. */
   prices: Map<string, bigint>;
   /** Quotes by option instrument; all risk arrays have the same length (the scenario count). */
   options: Map<string, OptionQuote>;
+  /** The joint scenario set, when the round carries one (null otherwise). */
+  scenarios: ScenarioSet | null;
 }
 
 /** A net perp position. */
 export interface PerpPosition {
   /** Signed size in 10^-sizeDecimals units of the underlying (negative = short). */
   size: bigint;
-  /** Entry price per whole underlying token, 1e-8 USD. */
+  /** Entry price per whole underlying token, 1e-12 USD. */
   entryPrice: bigint;
 }
 
