@@ -1,53 +1,53 @@
 /**
- * Bit widths of circuits/README.md "Units and widths" (mirrors circuits/lib/widths.circom).
- * Every value handed to the circuit is checked against these before proving.
+ * Bit widths and units of circuits/README.md "Units and widths" (mirrors
+ * circuits/lib/widths.circom). Every value handed to the circuit is checked against these before
+ * proving.
  */
 
 /** Collateral amount, perp size magnitude (base units). */
 export const AMOUNT_BITS = 96;
 /** Option quantity magnitude (contracts). */
 export const QTY_BITS = 48;
-/** Price, perp mark, perp entry price (1e-8 USD); option mark (µUSD). */
-export const PRICE_BITS = 64;
-/** Risk-array entry offset by 2^RISK_OFFSET_BITS. */
-export const RISK_BITS = 63;
-/** Risk-array entries x satisfy -2^62 <= x < 2^62 and are encoded as x + 2^62. */
+/** Decimals of the price unit: prices, perp marks and entry prices are integers of 1e-12 USD. */
+export const PRICE_DECIMALS = 12;
+/** Price, perp mark, perp entry price (1e-12 USD per whole token): below 2^80 (1.2e12 USD). */
+export const PRICE_BITS = 80;
+/** Option mark (µUSD per contract). */
+export const MARK_BITS = 64;
+/** Option risk-array entries x (µUSD per long contract, signed): -2^62 <= x < 2^62. */
 export const RISK_OFFSET_BITS = 62;
+/**
+ * Joint scenario entries of assets and perps x (1e-12 USD per whole token or unit, signed):
+ * -2^79 <= x < 2^79.
+ */
+export const JOINT_RISK_BITS = 79;
 /** Round, timestamp, nonce. */
 export const ROUND_BITS = 64;
 /** EVM address. */
 export const ACCOUNT_BITS = 160;
 /** decimals, sizeDecimals (<= MAX_DECIMALS). */
 export const DECIMALS_BITS = 5;
-/** Weight, rate (ppm). */
+/** Weight, rate, maxShare (ppm). */
 export const PPM_BITS = 20;
-/** Tier upTo (whole USD). */
-export const UPTO_BITS = 40;
+/** Tier upTo (whole USD): at most 2^32 - 2; the last tier and padding are encoded 2^32 - 1. */
+export const UPTO_BITS = 32;
 /** minRatio (ppm). */
 export const RATIO_BITS = 24;
 /** Buffer and per-slot values v, H, n, M, |PnL| (µUSD). */
 export const VALUE_BITS = 60;
 /** shortOptionMinimum (µUSD per contract). */
 export const SOM_BITS = 40;
-/** Scale 10^(decimals+2) and division remainders. */
-export const SCALE_BITS = 67;
-/** Tier slack (µUSD·ppm). */
-export const SLACK_BITS = 82;
-/** Option requirement R (µUSD). */
-export const RISK_SUM_BITS = 116;
-/** R - L_k, R - SOM (µUSD). */
-export const RISK_SLACK_BITS = 117;
-/** Eq*1e6 - Req*minRatio (µUSD·ppm). */
-export const FINAL_SLACK_BITS = 143;
+/** Scan risk R (µUSD). */
+export const RISK_SUM_BITS = 118;
 /** Maximum bits of one packed commitment element. */
 export const PACK_BITS = 248;
 
-/** Largest decimals / sizeDecimals (10^(18+2) < 2^67 = 2^SCALE_BITS). */
+/** Largest decimals / sizeDecimals. */
 export const MAX_DECIMALS = 18;
-/** Weights and rates are at most 100 %. */
+/** Weights, rates and shares are at most 100 %. */
 export const MAX_PPM = 1_000_000n;
-/** The offset added to every risk-array entry. */
-export const RISK_OFFSET = 1n << BigInt(RISK_OFFSET_BITS);
+/** The `upTo` of the last tier (JSON null) and of padded tiers, as encoded: 2^32 - 1. */
+export const UPTO_OPEN = (1n << BigInt(UPTO_BITS)) - 1n;
 
 /** BN254 scalar field modulus (the circuit's field). */
 export const SNARK_SCALAR_FIELD =
@@ -61,4 +61,9 @@ export function bound(bits: number): bigint {
 /** True when 0 <= value < 2^bits. */
 export function fitsBits(value: bigint, bits: number): boolean {
   return value >= 0n && value < bound(bits);
+}
+
+/** True when -2^bits <= value < 2^bits (a signed value of `bits` magnitude bits). */
+export function fitsSigned(value: bigint, bits: number): boolean {
+  return value >= -bound(bits) && value < bound(bits);
 }
