@@ -11,49 +11,26 @@ function MARKET_TAG() { return 10664254488760014164874223300267205639239218; }
 function POLICY_TAG() { return 10664254488760014164874279647614685909317170; }
 
 /**
- * LayoutCommitment(tag, L): VectorHash(tag, [layoutId] ++ packed): one of the three commitments,
- * with the slot layout's id as its first element (normative: circuits/README.md, "Commitments").
- * The layout id is hashed as a whole field element, so it needs no range check: the hash binds
- * it exactly, and MarginProof feeds the same `layoutId` signal to all three commitments.
+ * LayoutCommitment(tag, L): VectorHash(tag, [layoutId] ++ elements): one of the three
+ * commitments, with the slot layout's id as its first element (normative: circuits/README.md,
+ * "Commitments"). The layout id is hashed as a whole field element: the hash binds it exactly,
+ * and MarginProof feeds the same `layoutId` signal to all three commitments.
  * @param tag          the commitment's domain tag
- * @param L            number of packed elements
+ * @param L            number of elements after the layout id
  * @input layoutId     the layout id (any field element; the encoder's is below 2^248)
- * @input packed[L]    the packed items (PackItems output)
+ * @input elements[L]  packed items, or whole public values
  * @output out         the commitment
  * Cost: VectorHash(L + 1).
  */
 template LayoutCommitment(tag, L) {
     signal input layoutId;
-    signal input packed[L];
+    signal input elements[L];
     signal output out;
 
-    var elements[L + 1];
-    elements[0] = layoutId;
+    var all[L + 1];
+    all[0] = layoutId;
     for (var i = 0; i < L; i++) {
-        elements[i + 1] = packed[i];
+        all[i + 1] = elements[i];
     }
-    out <== VectorHash(tag, L + 1)(elements);
-}
-
-/**
- * PortfolioCommitment(L): VectorHash("zkmargin/portfolio/v2", [layoutId] ++ packed ++ [salt]).
- * @param L           number of packed portfolio elements
- * @input layoutId    the layout id (see LayoutCommitment)
- * @input packed[L]   the packed portfolio items (PackItems output)
- * @input salt        hiding salt (any field element)
- * @output out        the commitment
- * Cost: VectorHash(L + 2).
- */
-template PortfolioCommitment(L) {
-    signal input layoutId;
-    signal input packed[L];
-    signal input salt;
-    signal output out;
-
-    var elements[L + 1];
-    for (var i = 0; i < L; i++) {
-        elements[i] = packed[i];
-    }
-    elements[L] = salt;
-    out <== LayoutCommitment(PORTFOLIO_TAG(), L + 1)(layoutId, elements);
+    out <== VectorHash(tag, L + 1)(all);
 }

@@ -8,6 +8,7 @@ include "./commitments.circom";
 include "./collateral.circom";
 include "./perp.circom";
 include "./options.circom";
+include "./concentration.circom";
 include "./statement.circom";
 
 /**
@@ -23,33 +24,38 @@ template ZeroUnlessActive() {
 }
 
 /**
- * MarginProof(nA, nP, nO, nS, nT): the zkmargin statement, margin model v1 (DESIGN.md):
- * the portfolio behind `portfolioCommitment` meets the policy behind `policyCommitment` at the
- * market round behind `marketCommitment`, i.e. Eq * 1e6 >= Req * minRatio, all three encoded for
- * one slot layout: the single `layoutId` signal is the first element of all three commitments,
- * so a round, a policy and a portfolio encoded for different layouts never make a witness.
+ * MarginProof(nA, nP, nO, nS, nT, nG): the zkmargin statement, margin models v1 ("standard")
+ * and v2 ("portfolio") of DESIGN.md in one circuit: the portfolio behind `portfolioCommitment`
+ * meets the policy behind `policyCommitment` at the market round behind `marketCommitment`,
+ * i.e. Eq * 1e6 >= Req * minRatio, all three encoded for one slot layout: the single `layoutId`
+ * signal is the first element of all three commitments, so a round, a policy and a portfolio
+ * encoded for different layouts never make a witness. The policy's `portfolioMargin` bit
+ * chooses the model: the joint scenario scan over every position, or the options' alone.
  * Input names, units, widths, packing and hashing: circuits/README.md (normative). No outputs:
  * the public signals are [accountNonce, marketCommitment, policyCommitment, portfolioCommitment].
  *
- * Every committed input is range-checked exactly once, by the packer of its commitment; the
- * arithmetic below reads only range-checked values. `accountNonce` (account + nonce * 2^160),
- * public and otherwise unused, is range-checked to 224 bits, which also constrains it. Padded
- * slots are forced to zero holdings.
+ * Range checks: every private input and every policy parameter is range-checked exactly once,
+ * by the packer of its commitment; `accountNonce` is range-checked to 224 bits. Market values
+ * (prices, marks, risk entries) are public, hashed as whole field elements and bound exactly by
+ * the market commitment that the publisher computed from a validated market file (which anyone
+ * can re-check): the circuit trusts their widths, as it trusts their values (circuits/README.md,
+ * "Who is trusted for what"). Padded slots are forced to zero holdings.
  *
- * @param nA, nP, nO  collateral asset, perp and option slots (each >= 1)
- * @param nS          option scenarios (>= 1)
- * @param nT          tiers per asset and per perp (>= 1)
- * Preconditions: nO <= 64 (the option widths assume it; checked at compile time).
- * Cost (npm run constraints; figures in circuits/README.md): a collateral slot is
- * (126 + 60 nT) packed bits + 6 + 195 + (nT - 1) + 83 nT + 60 + 1 (963 at nT = 4), plus its
- * share of the Poseidon chunks (~39 per 248 packed bits); small = 7590, demo = 12868 constraints.
+ * @param nA, nP, nO  collateral asset, perp and option slots (each >= 1; nO <= 64)
+ * @param nS          scenarios (>= 1): option risk arrays and joint scenario arrays
+ * @param nT          tiers per asset and per perp (>= 2)
+ * @param nG          concentration groups (>= 1)
+ * Cost (npm run constraints; figures in circuits/README.md).
  */
-template MarginProof(nA, nP, nO, nS, nT) {
+template MarginProof(nA, nP, nO, nS, nT, nG) {
     // Public.
     signal input accountNonce;
     signal input marketCommitment;
     signal input policyCommitment;
     signal input portfolioCommitment;
+
+    // Layout (the first element of all three commitments).
+    signal input layoutId;
 
     // Portfolio (private).
     signal input amount[nA];
@@ -60,26 +66,27 @@ template MarginProof(nA, nP, nO, nS, nT) {
     signal input optionQtyAbs[nO];
     signal input salt;
 
-    // Layout (the first element of all three commitments).
-    signal input layoutId;
-
-    // Market.
-    signal input round;
-    signal input timestamp;
+    // Market (public values, bound by marketCommitment).
+    signal input roundTimestamp;
     signal input price[nA];
     signal input perpMark[nP];
     signal input optionMark[nO];
     signal input riskArray[nO][nS];
+    signal input assetRisk[nA][nS];
+    signal input perpRisk[nP][nS];
 
-    // Policy.
+    // Policy (bound by policyCommitment).
     signal input mode;
+    signal input portfolioMargin;
     signal input minRatio;
     signal input buffer;
     signal input shortOptionMinimum;
+    signal input groupShare[nG];
     signal input assetActive[nA];
     signal input assetDecimals[nA];
     signal input assetWeight[nA][nT];
     signal input assetUpTo[nA][nT - 1];
+    signal input assetGroup[nA][nG];
     signal input perpActive[nP];
     signal input perpSizeDecimals[nP];
     signal input perpRate[nP][nT];
@@ -109,48 +116,53 @@ template MarginProof(nA, nP, nO, nS, nT) {
     var portfolioLength = packedLength(nPortfolio, portfolioWidths);
     component portfolioPack = PackItems(nPortfolio, portfolioWidths);
     portfolioPack.in <== portfolioItems;
-    signal portfolioHash <== PortfolioCommitment(portfolioLength)(layoutId, portfolioPack.out, salt);
+    var portfolioElements[portfolioLength + 1];
+    for (var e = 0; e < portfolioLength; e++) {
+        portfolioElements[e] = portfolioPack.out[e];
+    }
+    portfolioElements[portfolioLength] = salt;
+    signal portfolioHash <== LayoutCommitment(PORTFOLIO_TAG(), portfolioLength + 1)(
+        layoutId,
+        portfolioElements
+    );
     portfolioCommitment === portfolioHash;
 
-    // ---- Market commitment (range-checks every price, mark and risk-array entry). ----
-    var nMarket = 2 + nA + nP + nO + nO * nS;
-    var marketItems[nMarket];
-    var marketWidths[nMarket];
+    // ---- Market commitment: every public value as a whole element, in spec order. ----
+    var nMarket = 1 + nA + nP + nO + (nO + nA + nP) * nS;
+    var marketElements[nMarket];
     n = 0;
-    marketItems[n] = round; marketWidths[n] = ROUND_BITS(); n++;
-    marketItems[n] = timestamp; marketWidths[n] = ROUND_BITS(); n++;
+    marketElements[n] = roundTimestamp; n++;
+    for (var i = 0; i < nA; i++) { marketElements[n] = price[i]; n++; }
+    for (var j = 0; j < nP; j++) { marketElements[n] = perpMark[j]; n++; }
+    for (var o = 0; o < nO; o++) { marketElements[n] = optionMark[o]; n++; }
+    for (var o = 0; o < nO; o++) {
+        for (var k = 0; k < nS; k++) { marketElements[n] = riskArray[o][k]; n++; }
+    }
     for (var i = 0; i < nA; i++) {
-        marketItems[n] = price[i]; marketWidths[n] = PRICE_BITS(); n++;
+        for (var k = 0; k < nS; k++) { marketElements[n] = assetRisk[i][k]; n++; }
     }
     for (var j = 0; j < nP; j++) {
-        marketItems[n] = perpMark[j]; marketWidths[n] = PRICE_BITS(); n++;
+        for (var k = 0; k < nS; k++) { marketElements[n] = perpRisk[j][k]; n++; }
     }
-    for (var o = 0; o < nO; o++) {
-        marketItems[n] = optionMark[o]; marketWidths[n] = PRICE_BITS(); n++;
-    }
-    for (var o = 0; o < nO; o++) {
-        for (var k = 0; k < nS; k++) {
-            marketItems[n] = riskArray[o][k]; marketWidths[n] = RISK_BITS(); n++;
-        }
-    }
-    var marketLength = packedLength(nMarket, marketWidths);
-    component marketPack = PackItems(nMarket, marketWidths);
-    marketPack.in <== marketItems;
-    signal marketHash <== LayoutCommitment(MARKET_TAG(), marketLength)(layoutId, marketPack.out);
+    signal marketHash <== LayoutCommitment(MARKET_TAG(), nMarket)(layoutId, marketElements);
     marketCommitment === marketHash;
 
     // ---- Policy commitment (range-checks every parameter). ----
     var perSlot = 2 + nT + (nT - 1);
-    var nPolicy = 4 + (nA + nP) * perSlot + nO;
+    var nPolicy = 5 + nG + nA * (perSlot + nG) + nP * perSlot + nO;
     var policyItems[nPolicy];
     var policyWidths[nPolicy];
     var assetDecimalsItem[nA];
     var perpDecimalsItem[nP];
     n = 0;
     policyItems[n] = mode; policyWidths[n] = 1; n++;
+    policyItems[n] = portfolioMargin; policyWidths[n] = 1; n++;
     policyItems[n] = minRatio; policyWidths[n] = RATIO_BITS(); n++;
     policyItems[n] = buffer; policyWidths[n] = VALUE_BITS(); n++;
     policyItems[n] = shortOptionMinimum; policyWidths[n] = SOM_BITS(); n++;
+    for (var g = 0; g < nG; g++) {
+        policyItems[n] = groupShare[g]; policyWidths[n] = PPM_BITS(); n++;
+    }
     for (var i = 0; i < nA; i++) {
         policyItems[n] = assetActive[i]; policyWidths[n] = 1; n++;
         assetDecimalsItem[i] = n;
@@ -160,6 +172,9 @@ template MarginProof(nA, nP, nO, nS, nT) {
         }
         for (var t = 0; t < nT - 1; t++) {
             policyItems[n] = assetUpTo[i][t]; policyWidths[n] = UPTO_BITS(); n++;
+        }
+        for (var g = 0; g < nG; g++) {
+            policyItems[n] = assetGroup[i][g]; policyWidths[n] = 1; n++;
         }
     }
     for (var j = 0; j < nP; j++) {
@@ -206,7 +221,7 @@ template MarginProof(nA, nP, nO, nS, nT) {
     var perpRequirementSum = 0;
     component perp[nP];
     for (var j = 0; j < nP; j++) {
-        ZeroUnlessActive()(perpActive[j], perpSizeNeg[j]);
+        // A padded slot's sign bit alone changes nothing: its size is forced to zero.
         ZeroUnlessActive()(perpActive[j], perpSizeAbs[j]);
         ZeroUnlessActive()(perpActive[j], perpEntryPrice[j]);
         var sizeDecimalsBits[DECIMALS_BITS()];
@@ -226,21 +241,41 @@ template MarginProof(nA, nP, nO, nS, nT) {
         perpRequirementSum += perp[j].requirement;
     }
 
-    // ---- Options. ----
+    // ---- Options and the scan risk (joint under a portfolio policy). ----
     for (var o = 0; o < nO; o++) {
-        ZeroUnlessActive()(optionActive[o], optionQtyNeg[o]);
         ZeroUnlessActive()(optionActive[o], optionQtyAbs[o]);
     }
-    component options = OptionRisk(nO, nS);
-    options.qtyNeg <== optionQtyNeg;
-    options.qtyAbs <== optionQtyAbs;
-    options.mark <== optionMark;
-    options.riskArray <== riskArray;
-    options.shortOptionMinimum <== shortOptionMinimum;
+    component book = OptionBook(nO);
+    book.qtyNeg <== optionQtyNeg;
+    book.qtyAbs <== optionQtyAbs;
+    book.mark <== optionMark;
+    book.shortOptionMinimum <== shortOptionMinimum;
+
+    component scan = ScanRisk(nA, nP, nO, nS);
+    for (var i = 0; i < nA; i++) {
+        scan.assetPosition[i] <== collateral[i].position;
+    }
+    for (var j = 0; j < nP; j++) {
+        scan.perpPosition[j] <== perp[j].position;
+    }
+    scan.quantity <== book.quantity;
+    scan.assetRisk <== assetRisk;
+    scan.perpRisk <== perpRisk;
+    scan.riskArray <== riskArray;
+    scan.portfolio <== portfolioMargin;
+    scan.som <== book.som;
+
+    // ---- Concentration limits. ----
+    component concentration = Concentration(nA, nG);
+    for (var i = 0; i < nA; i++) {
+        concentration.haircut[i] <== collateral[i].haircut;
+    }
+    concentration.member <== assetGroup;
+    concentration.maxShare <== groupShare;
 
     // ---- Statement. ----
     component statement = MarginStatement();
-    statement.equity <== haircutSum + pnlSum + options.value;
-    statement.requirement <== perpRequirementSum + options.requirement + buffer;
+    statement.equity <== haircutSum + pnlSum + book.value - concentration.excess;
+    statement.requirement <== perpRequirementSum + scan.requirement + buffer;
     statement.minRatio <== minRatio;
 }

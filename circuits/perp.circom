@@ -3,59 +3,27 @@ pragma circom 2.1.9;
 include "circomlib/circuits/bitify.circom";
 include "./lib/widths.circom";
 include "./lib/arith.circom";
-include "./collateral.circom";
+include "./tiers.circom";
 
 /**
- * TieredRequirement(T): the margin requirement M of a perp with notional n (DESIGN.md rule 3):
- *   M * 1e6 >= r_t * n - D_t  for every tier t,  0 <= M < 2^60,
- * with D_t derived in-circuit (D_t = -TierIntercepts). With non-decreasing rates the max of the
- * lines is the bracket sum, so the smallest M allowed is exactly ceil(bracket sum / 1e6); a
- * larger M only raises the requirement, so lower bounds suffice.
- * @param T          number of tiers
- * @input notional   n in µUSD (< 2^60)
- * @input rate[T]    rates in ppm (< 2^20)
- * @input upTo[T-1]  tier bounds in whole USD (< 2^40)
- * @output requirement  M in µUSD (< 2^60)
- * Bit widths: |r_t n - D_t| < 2^81, M * 1e6 < 2^80, so each slack fits 82 bits.
- * Cost: T - 1 + T * (1 + 82) + 60 constraints.
- */
-template TieredRequirement(T) {
-    signal input notional;
-    signal input rate[T];
-    signal input upTo[T - 1];
-    signal output requirement;
-
-    // intercept[t] = -D_t, so line_t = r_t * n + intercept[t].
-    signal intercept[T] <== TierIntercepts(T)(rate, upTo);
-
-    var worst = rate[0] * notional + intercept[0];
-    for (var t = 1; t < T; t++) {
-        var line = rate[t] * notional + intercept[t];
-        if (line > worst) {
-            worst = line;
-        }
-    }
-    requirement <-- worst <= 0 ? 0 : (worst + PPM_ONE() - 1) \ PPM_ONE();
-    _ <== Num2Bits(VALUE_BITS())(requirement);
-    for (var t = 0; t < T; t++) {
-        _ <== Num2Bits(SLACK_BITS())(requirement * PPM_ONE() - rate[t] * notional - intercept[t]);
-    }
-}
-
-/**
- * PerpSlot(T): one perpetual / future slot (DESIGN.md rule 3).
- *   n = ceil(|s| * P / scale),  u = floor(s * (P - E) / scale) (signed),  M from TieredRequirement.
- * The signed size arrives as sign + magnitude; the signed PnL leaves as a field element standing
- * for a signed integer, proved to lie in [-2^60, 2^60) by SignedFloorDiv (its non-negative part
- * u + 2^60 is range-checked), so neither input nor arithmetic relies on an unchecked field negative.
+ * PerpSlot(T): one perpetual / future slot (DESIGN.md rule 3, prices in 1e-12 USD):
+ *   b = |s| * 10^(18 - sizeDecimals),  bs = (1 - 2 neg) b     (the size in 1e-18 units)
+ *   n = ceil(b * P / 10^24)            (µUSD; one more is allowed: it only hurts the holder)
+ *   u = floor(bs * (P - E) / 10^24)    (µUSD, signed; one less is allowed)
+ *   M = ceil(bracket sum of n / 1e6)   (µUSD; one more is allowed)
+ * The signed size arrives as sign and magnitude; u leaves as a field element standing for a
+ * signed integer, proved to lie in [-2^60, 2^60) (its non-negative part u + 2^60 is
+ * range-checked). n is bounded to [0, 2^60] by its tier gaps.
  * @param T               number of tiers
  * @input sizeNeg         1 = short (boolean, checked by the packer)
- * @input sizeAbs         |s| (< 2^96), entryPrice E and mark P (< 2^64): checked by the packer
+ * @input sizeAbs         |s| (< 2^96) and entryPrice E (< 2^80): checked by the packer
+ * @input mark            P, the underlying's price (< 2^80; public, bound by the market commitment)
  * @input sizeDecimalsBits[5] bits of sizeDecimals (from the packer)
  * @input rate[T], upTo[T-1]  the perp's tiers
+ * @output position       bs, the signed size in 1e-18 units, for the joint scenario scan
  * @output notional, pnl, requirement  µUSD (pnl signed)
- * Bit widths: |s| * P, |s| * E < 2^160; |s (P - E)| < 2^160; scale <= 10^20 < 2^67.
- * Cost: 6 + 4 + CeilDiv(60,67) + SignedFloorDiv(60,67) + TieredRequirement(T).
+ * Bit widths: b * P < 2^236, |bs * (P - E)| < 2^237.
+ * Cost: 6 + 4 + 80 + 80 + 61 + TierLine(T) + 80 constraints (450 at T = 4).
  */
 template PerpSlot(T) {
     signal input sizeNeg;
@@ -65,16 +33,22 @@ template PerpSlot(T) {
     signal input sizeDecimalsBits[DECIMALS_BITS()];
     signal input rate[T];
     signal input upTo[T - 1];
+    signal output position;
     signal output notional;
     signal output pnl;
     signal output requirement;
 
-    signal scale <== DecimalScale()(sizeDecimalsBits);
-    signal atMark <== sizeAbs * mark;
-    signal atEntry <== sizeAbs * entryPrice;
-    signal signedDiff <== (1 - 2 * sizeNeg) * (atMark - atEntry);
+    signal factor <== DecimalNormalizer()(sizeDecimalsBits);
+    signal size <== sizeAbs * factor;
+    signal shortSize <== sizeNeg * size;
+    position <== size - 2 * shortSize;
 
-    notional <== CeilDiv(VALUE_BITS(), SCALE_BITS())(atMark, scale);
-    pnl <== SignedFloorDiv(VALUE_BITS(), SCALE_BITS())(signedDiff, scale);
-    requirement <== TieredRequirement(T)(notional, rate, upTo);
+    signal atMark <== size * mark;
+    notional <== DivideUp()(atMark);
+    signal line <== TierLine(T)(notional, rate, upTo);
+    requirement <== CeilPpm()(line);
+
+    signal gain <== position * (mark - entryPrice);
+    pnl <== DivideDown()(gain);
+    _ <== Num2Bits(PNL_BITS())(pnl + VALUE_CAP());
 }

@@ -1,6 +1,7 @@
 /**
- * Single circom templates in small test mains (compiled under build/circuits/unit-*): division and
- * remainder checks, the decimal scale, packing and the vector hash against the TypeScript side.
+ * Single circom templates in small test mains (compiled under build/circuits/unit-*): the decimal
+ * normalizer, the one-sided divisions, the tier line, concentration limits, packing and the
+ * vector hash against the TypeScript side.
  */
 import { expect } from "chai";
 import fc from "fast-check";
@@ -8,116 +9,203 @@ import { vectorHash } from "../prover/src/commitments";
 import { packItems } from "../prover/src/encoding";
 import { SNARK_SCALAR_FIELD } from "../prover/src/encoding/widths";
 import { ceilDiv, floorDiv } from "../prover/src/model";
+import { bracketSum } from "../prover/src/model/brackets";
 import { CircuitTester } from "./helpers/circuit";
 
 const p = SNARK_SCALAR_FIELD;
 
 describe("circuit templates", function () {
-  describe("RemainderBelow(8)", function () {
+  const D = 10n ** 24n;
+  /** A field element standing for the signed integer x. */
+  const field = (x: bigint): bigint => ((x % p) + p) % p;
+
+  describe("DecimalNormalizer()", function () {
     let t: CircuitTester;
     before(async () => {
-      t = await CircuitTester.main("unit-remainder", "lib/arith.circom", "RemainderBelow(8)");
-    });
-    it("accepts 0 <= rem < den", async () => {
-      await t.expectPass({ rem: 6n, den: 7n });
-      await t.expectPass({ rem: 0n, den: 1n });
-      await t.expectPass({ rem: 255n, den: 256n });
-    });
-    it("rejects a remainder not below its divisor, a zero divisor and a field negative", async () => {
-      await t.expectFail({ rem: 7n, den: 7n }, /RemainderBelow/);
-      await t.expectFail({ rem: 8n, den: 7n }, /RemainderBelow/);
-      await t.expectFail({ rem: 0n, den: 0n }, /RemainderBelow/);
-      await t.expectFail({ rem: p - 1n, den: 7n }, /RemainderBelow/);
-    });
-  });
-
-  describe("FloorDiv / CeilDiv / SignedFloorDiv (8, 8)", function () {
-    let floor: CircuitTester;
-    let ceil: CircuitTester;
-    let signed: CircuitTester;
-    before(async () => {
-      floor = await CircuitTester.main("unit-floordiv", "lib/arith.circom", "FloorDiv(8, 8)");
-      ceil = await CircuitTester.main("unit-ceildiv", "lib/arith.circom", "CeilDiv(8, 8)");
-      signed = await CircuitTester.main(
-        "unit-signedfloordiv",
-        "lib/arith.circom",
-        "SignedFloorDiv(8, 8)",
-      );
-    });
-    it("equal the model's floorDiv / ceilDiv @property", async () => {
-      await fc.assert(
-        fc.asyncProperty(
-          // Quotients of every sign and size that fit 8 bits (255 * den; 256 * den - 1 if negative).
-          fc
-            .bigInt({ min: 1n, max: 255n })
-            .chain((den) => fc.tuple(fc.bigInt({ min: 0n, max: 255n * den }), fc.constant(den))),
-          fc.boolean(),
-          async ([num, den], negative) => {
-            const w1 = await floor.expectPass({ num, den });
-            expect(floor.signal(w1, "main.quot")).to.equal(floorDiv(num, den));
-            expect(floor.signal(w1, "main.rem")).to.equal(num - floorDiv(num, den) * den);
-            const w2 = await ceil.expectPass({ num, den });
-            expect(ceil.signal(w2, "main.quot")).to.equal(ceilDiv(num, den));
-            const n = negative ? -num : num;
-            const w3 = await signed.expectPass({ num: (n + p) % p, den });
-            expect(signed.signal(w3, "main.quot")).to.equal(floorDiv(n, den));
-          },
-        ),
-        { numRuns: 40, seed: 7 },
-      );
-    });
-    it("has no witness when the quotient does not fit its width", async () => {
-      await floor.expectFail({ num: 256n * 3n, den: 3n }, /FloorDiv/);
-      await ceil.expectFail({ num: 255n * 3n + 1n, den: 3n }, /CeilDiv/);
-      await signed.expectFail({ num: p - 257n * 3n, den: 3n }, /SignedFloorDiv/);
-      await floor.expectPass({ num: 255n * 3n + 2n, den: 3n });
-    });
-    it("a remainder at the divisor fails the constraint check", async () => {
-      // 20 = 2*7 + 6; the tampered remainder breaks `quot*den + rem == num` or `rem < den`.
-      await floor.expectTamperFails({ num: 20n, den: 7n }, "main.rem", (r) => r + 7n);
-    });
-    it("a remainder not below the divisor fails even when every other constraint holds", async () => {
-      // 20 = 1*7 + 13 satisfies quot*den + rem == num, and quot = 1 and rem = 13 get valid bit
-      // decompositions below: only RemainderBelow's decomposition of den - 1 - rem (= -7, which
-      // has none) is left to reject the lie, and the violated constraint is that one.
-      const groups = [
-        ...new Set(floor.signalNames(/\.out\[\d+\]$/).map((n) => n.split(".out[")[0])),
-      ];
-      const line = (prefix: string) => Number(/Num2Bits_(\d+)_\d+$/.exec(prefix)?.[1]);
-      const quotBits = groups.find((g) => /^main\.Num2Bits_/.test(g));
-      const [remBits, slackBits] = groups
-        .filter((g) => g.startsWith("main.RemainderBelow_"))
-        .sort((x, y) => line(x) - line(y));
-      expect([quotBits, remBits, slackBits].every((g) => g !== undefined)).to.equal(true);
-      const index = await floor.expectTamperAllFails(
-        { num: 20n, den: 7n },
-        {
-          "main.quot": () => 1n,
-          "main.rem": () => 13n,
-          ...floor.bitEdits(quotBits!, 1n),
-          ...floor.bitEdits(remBits, 13n),
-        },
-      );
-      expect(floor.constraintSignals(index).some((n) => n.startsWith(`${slackBits}.`))).to.equal(
-        true,
-      );
-    });
-  });
-
-  describe("DecimalScale()", function () {
-    let t: CircuitTester;
-    before(async () => {
-      t = await CircuitTester.main("unit-decimalscale", "lib/arith.circom", "DecimalScale()");
+      t = await CircuitTester.main("unit-normalizer", "lib/arith.circom", "DecimalNormalizer()");
     });
     const bitsOf = (d: number): bigint[] => [0, 1, 2, 3, 4].map((i) => BigInt((d >> i) & 1));
-    it("gives 10^(decimals + 2) for decimals 0..18", async () => {
+    it("gives 10^(18 - decimals) for decimals 0..18", async () => {
       for (let d = 0; d <= 18; d++) {
         const w = await t.expectPass({ bits: bitsOf(d) });
-        expect(t.signal(w, "main.scale"), `decimals ${d}`).to.equal(10n ** BigInt(d + 2));
+        expect(t.signal(w, "main.factor"), `decimals ${d}`).to.equal(10n ** BigInt(18 - d));
       }
     });
     it("refuses decimals 19..31", async () => {
-      for (let d = 19; d <= 31; d++) await t.expectFail({ bits: bitsOf(d) }, /DecimalScale/);
+      for (let d = 19; d <= 31; d++) await t.expectFail({ bits: bitsOf(d) }, /DecimalNormalizer/);
+    });
+  });
+
+  describe("DivideDown / DivideUp (by 10^24) and FloorPpm / CeilPpm", function () {
+    let down: CircuitTester;
+    let up: CircuitTester;
+    let floorPpm: CircuitTester;
+    let ceilPpm: CircuitTester;
+    before(async () => {
+      down = await CircuitTester.main("unit-dividedown", "lib/arith.circom", "DivideDown()");
+      up = await CircuitTester.main("unit-divideup", "lib/arith.circom", "DivideUp()");
+      floorPpm = await CircuitTester.main("unit-floorppm", "lib/arith.circom", "FloorPpm()");
+      ceilPpm = await CircuitTester.main("unit-ceilppm", "lib/arith.circom", "CeilPpm()");
+    });
+    it("give the model's floor and ceiling in honest witnesses @property", async () => {
+      await fc.assert(
+        fc.asyncProperty(
+          fc.bigInt({ min: -(1n << 236n), max: 1n << 236n }),
+          fc.bigInt({ min: 0n, max: ((1n << 60n) - 1n) * 1_000_000n }),
+          async (num, small) => {
+            const w1 = await down.expectPass({ num: field(num) });
+            expect(down.signal(w1, "main.out")).to.equal(floorDiv(num, D));
+            const n = num < 0n ? -num : num;
+            const w2 = await up.expectPass({ num: n });
+            expect(up.signal(w2, "main.out")).to.equal(ceilDiv(n, D));
+            const w3 = await floorPpm.expectPass({ num: small });
+            expect(floorPpm.signal(w3, "main.out")).to.equal(small / 1_000_000n);
+            const w4 = await ceilPpm.expectPass({ num: small });
+            expect(ceilPpm.signal(w4, "main.out")).to.equal(ceilDiv(small, 1_000_000n));
+          },
+        ),
+        { numRuns: 30, seed: 7 },
+      );
+    });
+    it("allow only the rounding that hurts the holder: one less for a floor, one more for a ceiling", async () => {
+      const num = 7n * D + 3n;
+      // floor 7: 6 is allowed (a smaller value), 8 and 5 are not.
+      await down.expectTamperFails({ num }, "main.out", (q) => q + 1n);
+      await down.expectTamperFails({ num }, "main.out", (q) => q - 2n);
+      // ceil 8: 9 is allowed (a larger notional), 7 and 10 are not.
+      await up.expectTamperFails({ num }, "main.out", (q) => q - 1n);
+      await up.expectTamperFails({ num }, "main.out", (q) => q + 2n);
+      await floorPpm.expectTamperFails({ num: 5_000_001n }, "main.out", (q) => q + 1n);
+      await ceilPpm.expectTamperFails({ num: 5_000_001n }, "main.out", (q) => q - 1n);
+    });
+    it("refuse a quotient past 2^60 for FloorPpm / CeilPpm (no witness)", async () => {
+      await floorPpm.expectFail({ num: (1n << 60n) * 1_000_000n }, /FloorPpm/);
+      await ceilPpm.expectFail({ num: (1n << 60n) * 1_000_000n }, /CeilPpm/);
+      await floorPpm.expectPass({ num: ((1n << 60n) - 1n) * 1_000_000n });
+    });
+  });
+
+  describe("TierLine(3) and TierLineAt(3)", function () {
+    let t: CircuitTester;
+    let at: CircuitTester;
+    before(async () => {
+      t = await CircuitTester.main("unit-tierline", "tiers.circom", "TierLine(3)");
+      at = await CircuitTester.main("unit-tierlineat", "tiers.circom", "TierLineAt(3)");
+    });
+    /** Three tiers with bounds u1 < u2 (whole USD), the last open. */
+    const tiersArb = fc
+      .tuple(
+        fc.bigInt({ min: 1n, max: 1_000_000n }),
+        fc.bigInt({ min: 1n, max: 1_000_000n }),
+        fc.array(fc.bigInt({ min: 0n, max: 1_000_000n }), { minLength: 3, maxLength: 3 }),
+      )
+      .map(([a, b, slopes]) => ({ bounds: [a, a + b], slopes }));
+    it("is the bracket sum of x, whatever the slopes' order @property", async () => {
+      await fc.assert(
+        fc.asyncProperty(
+          tiersArb,
+          fc.bigInt({ min: 0n, max: 3_000_000n * 1_000_000n }),
+          async ({ bounds, slopes }, x) => {
+            const w = await t.expectPass({
+              x,
+              slope: slopes,
+              upTo: bounds,
+            });
+            const expected = bracketSum(x, [
+              { upToUsd: bounds[0], ppm: slopes[0] },
+              { upToUsd: bounds[1], ppm: slopes[1] },
+              { upToUsd: null, ppm: slopes[2] },
+            ]);
+            expect(t.signal(w, "main.line")).to.equal(expected);
+          },
+        ),
+        { numRuns: 30, seed: 19 },
+      );
+    });
+    it("refuses a pick of another tier than x's (its line would pay more), and x past 2^60", async () => {
+      const base = {
+        slope: [900_000n, 800_000n, 700_000n],
+        upTo: [1_000_000n, 2_000_000n],
+      };
+      const x = 5_000_000n * 1_000_000n; // in the last tier, whose line is the lowest
+      const w = await at.expectPass({ ...base, x, pick: [0n, 0n, 1n] });
+      expect(at.signal(w, "main.line")).to.equal(
+        bracketSum(x, [
+          { upToUsd: 1_000_000n, ppm: 900_000n },
+          { upToUsd: 2_000_000n, ppm: 800_000n },
+          { upToUsd: null, ppm: 700_000n },
+        ]),
+      );
+      await at.expectFail({ ...base, x, pick: [1n, 0n, 0n] }, /TierLineAt/);
+      await at.expectFail({ ...base, x, pick: [0n, 1n, 0n] }, /TierLineAt/);
+      await at.expectFail({ ...base, x, pick: [0n, 0n, 0n] }, /TierLineAt/);
+      await at.expectFail({ ...base, x, pick: [1n, 0n, 1n] }, /TierLineAt/);
+      await t.expectFail({ ...base, x: (1n << 60n) + 1n }, /TierLineAt/);
+      await t.expectPass({ ...base, x: 1n << 60n });
+    });
+    it("reads an open or padded bound 2^32 - 1 as the last tier's region", async () => {
+      const open = (1n << 32n) - 1n;
+      // Two real tiers padded to three: the padded tier repeats the last slope.
+      const input = { slope: [900_000n, 800_000n, 800_000n], upTo: [1_000_000n, open] };
+      for (const x of [0n, 999_999n * 1_000_000n, 7_000_000n * 1_000_000n, 1n << 60n]) {
+        const w = await t.expectPass({ ...input, x });
+        expect(t.signal(w, "main.line")).to.equal(
+          bracketSum(x, [
+            { upToUsd: 1_000_000n, ppm: 900_000n },
+            { upToUsd: null, ppm: 800_000n },
+          ]),
+        );
+      }
+    });
+  });
+
+  describe("Concentration(3, 2)", function () {
+    let t: CircuitTester;
+    before(async () => {
+      t = await CircuitTester.main(
+        "unit-concentration",
+        "concentration.circom",
+        "Concentration(3, 2)",
+      );
+    });
+    /** The model's excess: max(0, S_g - floor(share * T / 1e6)), summed over groups. */
+    function excessOf(haircut: bigint[], member: bigint[][], share: bigint[]): bigint {
+      const total = haircut.reduce((a, b) => a + b, 0n);
+      return share.reduce((sum, s, g) => {
+        const group = haircut.reduce((a, h, i) => a + member[i][g] * h, 0n);
+        const cap = (s * total) / 1_000_000n;
+        return sum + (group > cap ? group - cap : 0n);
+      }, 0n);
+    }
+    it("takes off exactly the excess over each group's cap @property", async () => {
+      await fc.assert(
+        fc.asyncProperty(
+          fc.array(fc.bigInt({ min: 0n, max: 1n << 50n }), { minLength: 3, maxLength: 3 }),
+          fc.array(fc.constantFrom(0, 1, 2), { minLength: 3, maxLength: 3 }),
+          fc.array(fc.bigInt({ min: 0n, max: 1_000_000n }), { minLength: 2, maxLength: 2 }),
+          async (haircut, groupOf, share) => {
+            // Each asset in at most one group (2 = none).
+            const member = groupOf.map((g) => [g === 0 ? 1n : 0n, g === 1 ? 1n : 0n]);
+            const w = await t.expectPass({ haircut, member, maxShare: share });
+            expect(t.signal(w, "main.excess")).to.equal(excessOf(haircut, member, share));
+          },
+        ),
+        { numRuns: 30, seed: 23 },
+      );
+    });
+    it("refuses an excess below the model's (a larger one only hurts the holder)", async () => {
+      const input = {
+        haircut: [600n, 300n, 100n],
+        member: [
+          [1n, 0n],
+          [0n, 1n],
+          [0n, 0n],
+        ],
+        maxShare: [400_000n, 1_000_000n],
+      };
+      const w = await t.expectPass(input);
+      expect(t.signal(w, "main.excess")).to.equal(200n); // 600 - floor(0.4 * 1000)
+      await t.expectTamperFails(input, "main.groupExcess[0]", (x) => x - 1n);
     });
   });
 
@@ -131,7 +219,7 @@ describe("circuit templates", function () {
         "lib/pack.circom",
         `PackItems(${widths.length}, [${widths.join(", ")}])`,
       );
-      // "zkmargin/market/v1" as a big-endian integer, 17 elements: two chunks, the last padded.
+      // "zkmargin/market/v2" as a big-endian integer, 17 elements: two chunks, the last padded.
       hash = await CircuitTester.main(
         "unit-vectorhash",
         "commitments.circom",

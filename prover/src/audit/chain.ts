@@ -31,6 +31,7 @@ import type { Groth16Proof } from "../proving/snarkjs";
 import { verifyProof } from "../proving/verify-proof";
 import { sha256Hex } from "../setup/hash";
 import {
+  MANIFEST_VERSION,
   loadArtifacts,
   readManifest,
   type LoadedArtifacts,
@@ -200,7 +201,7 @@ async function auditPolicy(
     manifest = readManifest(setupPaths(options.root));
   } catch (error) {
     list.add("fail", "the local manifest is readable", (error as Error).message);
-    manifest = { version: 1, instances: {} };
+    manifest = { version: MANIFEST_VERSION, instances: {} };
   }
   const names = Object.keys(manifest.instances);
   const local = async (name: string): Promise<LocalInstance> => {

@@ -50,6 +50,7 @@ function policyDims(policy: Policy): InstanceDims {
     options: policy.options.length,
     scenarios: 0,
     tiers,
+    groups: policy.concentration.length,
   };
 }
 
@@ -90,7 +91,7 @@ export async function auditPolicy(input: PolicyAuditInput): Promise<AuditResult<
       if (problems.length > 0) throw new Error(problems.join(", "));
       return instance;
     },
-    (d) => `${d.assets}/${d.perps}/${d.options}/${d.scenarios}/${d.tiers}`,
+    (d) => `${d.assets}/${d.perps}/${d.options}/${d.scenarios}/${d.tiers}/${d.groups}`,
   );
   const title = `layout id and policy commitment computed on instance ${input.instance}`;
   if (!dims || data.problems.length > 0) {

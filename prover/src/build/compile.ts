@@ -39,7 +39,14 @@ export interface CompileOptions {
 
 /** The `main.circom` of an instance of `MarginProof` (normative form: circuits/README.md). */
 export function marginMainSource(dims: InstanceDims): string {
-  const args = [dims.assets, dims.perps, dims.options, dims.scenarios, dims.tiers].join(", ");
+  const args = [
+    dims.assets,
+    dims.perps,
+    dims.options,
+    dims.scenarios,
+    dims.tiers,
+    dims.groups,
+  ].join(", ");
   return [
     "pragma circom 2.1.9;",
     'include "../../../circuits/margin.circom";',

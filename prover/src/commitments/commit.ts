@@ -9,7 +9,7 @@ import {
   encodeLayoutId,
   encodeMarketSignals,
   encodePolicySignals,
-  marketItems,
+  marketElements,
   policyItems,
   portfolioItems,
   type CircuitInput,
@@ -42,10 +42,11 @@ function policyDims(input: PolicySignals): InstanceDims {
     options: input.optionActive.length,
     scenarios: 0,
     tiers: input.assetWeight[0]?.length ?? input.perpRate[0]?.length ?? 0,
+    groups: input.groupShare.length,
   };
 }
 
-/** The dimensions an encoded market group shows (tiers: 0, it has none). */
+/** The dimensions an encoded market group shows (tiers and groups: 0, it has none). */
 function marketDims(input: MarketSignals): InstanceDims {
   return {
     assets: input.price.length,
@@ -53,6 +54,7 @@ function marketDims(input: MarketSignals): InstanceDims {
     options: input.optionMark.length,
     scenarios: input.riskArray[0]?.length ?? 0,
     tiers: 0,
+    groups: 0,
   };
 }
 
@@ -64,6 +66,7 @@ function portfolioDims(input: PortfolioSignals): InstanceDims {
     options: input.optionQtyAbs.length,
     scenarios: 0,
     tiers: 0,
+    groups: 0,
   };
 }
 
@@ -76,12 +79,12 @@ export async function commitPortfolio(
   return vectorHash(PORTFOLIO_TAG, [input.layoutId, ...packed, input.salt]);
 }
 
-/** VectorHash("zkmargin/market/v2", [layoutId] ++ pack(market items)). */
+/** VectorHash("zkmargin/market/v2", [layoutId] ++ market elements, each value whole). */
 export async function commitMarket(
   input: MarketSignals & { layoutId: bigint },
   dims: InstanceDims = marketDims(input),
 ): Promise<bigint> {
-  return vectorHash(MARKET_TAG, [input.layoutId, ...packItems(marketItems(input, dims))]);
+  return vectorHash(MARKET_TAG, [input.layoutId, ...marketElements(input, dims)]);
 }
 
 /** VectorHash("zkmargin/policy/v2", [layoutId] ++ pack(policy items)). */

@@ -1,7 +1,7 @@
 /**
  * Encodes a policy/market/portfolio triple into the input signals of `MarginProof` exactly as
- * circuits/README.md names and pads them, and lists the commitment items from those same encoded
- * values, so the TypeScript commitments and the circuit's can never drift apart.
+ * circuits/README.md names and pads them, and lists the commitment items and elements from those
+ * same encoded values, so the TypeScript commitments and the circuit's can never drift apart.
  */
 import { getAddress } from "ethers";
 import type { Market, Policy, Portfolio } from "../inputs/types";
@@ -14,19 +14,23 @@ import {
   ACCOUNT_BITS,
   AMOUNT_BITS,
   DECIMALS_BITS,
+  JOINT_RISK_BITS,
+  MARK_BITS,
+  MAX_DECIMALS,
+  MAX_PPM,
   PPM_BITS,
   PRICE_BITS,
   QTY_BITS,
   RATIO_BITS,
-  RISK_BITS,
-  RISK_OFFSET,
-  MAX_DECIMALS,
+  RISK_OFFSET_BITS,
   ROUND_BITS,
   SNARK_SCALAR_FIELD,
   SOM_BITS,
   UPTO_BITS,
+  UPTO_OPEN,
   VALUE_BITS,
   fitsBits,
+  fitsSigned,
 } from "./widths";
 
 /** The portfolio's input signals (private), by slot in the policy's order. */
@@ -40,27 +44,40 @@ export interface PortfolioSignals {
   salt: bigint;
 }
 
-/** The market round's input signals, laid on the policy's slots. */
+/**
+ * The market round's input signals, laid on the policy's slots: public values, hashed whole.
+ * Signed entries are field elements (x mod r), so a loss of -5 is r - 5.
+ */
 export interface MarketSignals {
-  round: bigint;
-  timestamp: bigint;
+  /** round + timestamp * 2^64. */
+  roundTimestamp: bigint;
   price: bigint[];
   perpMark: bigint[];
   optionMark: bigint[];
-  /** [option][scenario], each entry offset by 2^62. */
+  /** [option][scenario], µUSD per long contract, signed. */
   riskArray: bigint[][];
+  /** [asset][scenario], joint scenario losses, 1e-12 USD per whole token, signed. */
+  assetRisk: bigint[][];
+  /** [perp][scenario], joint scenario losses, 1e-12 USD per unit, signed. */
+  perpRisk: bigint[][];
 }
 
 /** The policy's input signals. */
 export interface PolicySignals {
   mode: bigint;
+  /** 1 for a portfolio-margin policy (model v2), 0 for standard (model v1). */
+  portfolioMargin: bigint;
   minRatio: bigint;
   buffer: bigint;
   shortOptionMinimum: bigint;
+  /** Per concentration group: maxShare in ppm (1e6 for an unused group). */
+  groupShare: bigint[];
   assetActive: bigint[];
   assetDecimals: bigint[];
   assetWeight: bigint[][];
   assetUpTo: bigint[][];
+  /** [asset][group]: 1 when the asset is in the group. */
+  assetGroup: bigint[][];
   perpActive: bigint[];
   perpSizeDecimals: bigint[];
   perpRate: bigint[][];
@@ -118,23 +135,35 @@ function checked(value: bigint, bits: number, signal: string): bigint {
   return value;
 }
 
+/** A signed public value with |value| < 2^bits (or -2^bits) as a field element. */
+function signedElement(value: bigint, bits: number, signal: string): bigint {
+  if (!fitsSigned(value, bits)) throw new RangeError(`${signal} is not within ±2^${bits}`);
+  return value < 0n ? SNARK_SCALAR_FIELD + value : value;
+}
+
 /** `length` copies of `fill` after `values` (which must not be longer). */
 function padded<T>(values: readonly T[], length: number, fill: () => T): T[] {
   if (values.length > length) throw new RangeError(`${values.length} values for ${length} slots`);
   return [...values, ...Array.from({ length: length - values.length }, fill)];
 }
 
+/** `length` zeros. */
+function zeros(length: number): bigint[] {
+  return new Array<bigint>(length).fill(0n);
+}
+
 /**
  * Tier signals of one slot: `ppm[nTiers]` (padded by repeating the last real ppm) and
- * `upTo[nTiers - 1]` (the real bounds, with the last real tier's null and padding encoded as 0).
- * The tier rules the circuit's line form relies on are the policy's well-formedness, checked by
- * `encodeCircuitInput` before it gets here.
+ * `upTo[nTiers - 1]` (the real bounds; the last real tier's open bound and every padded tier's
+ * encoded as UPTO_OPEN = 2^32 - 1, so the bounds never decrease). The tier rules the circuit's
+ * lines rely on are the policy's well-formedness, checked by `encodeCircuitInput` before.
  */
 function tierSignals(
   tiers: readonly { upToUsd: bigint | null; ppm: bigint }[],
   nTiers: number,
   signal: string,
 ): { ppm: bigint[]; upTo: bigint[] } {
+  if (tiers.length > nTiers) throw new RangeError(`${signal}: more tiers than the instance has`);
   const last = tiers[tiers.length - 1];
   const ppm = padded(
     tiers.map((t, k) => checked(t.ppm, PPM_BITS, `${signal}[${k}]`)),
@@ -142,9 +171,15 @@ function tierSignals(
     () => last.ppm,
   );
   const upTo = padded(
-    tiers.map((t, k) => checked(t.upToUsd ?? 0n, UPTO_BITS, `${signal}UpTo[${k}]`)),
+    tiers.map((t, k) => {
+      const bound = t.upToUsd ?? UPTO_OPEN;
+      if (t.upToUsd !== null && bound >= UPTO_OPEN) {
+        throw new RangeError(`${signal}UpTo[${k}] must be below 2^${UPTO_BITS} - 1`);
+      }
+      return checked(bound, UPTO_BITS, `${signal}UpTo[${k}]`);
+    }),
     nTiers,
-    () => 0n,
+    () => UPTO_OPEN,
   ).slice(0, nTiers - 1);
   return { ppm, upTo };
 }
@@ -161,22 +196,16 @@ function signAndMagnitude(value: bigint, bits: number, signal: string): [bigint,
   return [value < 0n ? 1n : 0n, checked(value < 0n ? -value : value, bits, signal)];
 }
 
-function encodeRisk(x: bigint, signal: string): bigint {
-  return checked(x + RISK_OFFSET, RISK_BITS, signal);
-}
-
-/** `length` zeros. */
-function zeros(length: number): bigint[] {
-  return new Array<bigint>(length).fill(0n);
-}
-
 /**
- * The policy's signals on `instance` (padded slots all zero, padded tiers as circuits/README.md
- * says). The policy must be well formed (`assertWellFormedPolicy`; {@link encodeCircuitInput}
- * checks it).
+ * The policy's signals on `instance` (padded slots all zero; padded groups with maxShare 1e6 and
+ * no member). The policy must be well formed (`assertWellFormedPolicy`; {@link
+ * encodeCircuitInput} checks it).
  */
 export function encodePolicySignals(policy: Policy, instance: InstanceDims): PolicySignals {
   const T = instance.tiers;
+  const G = instance.groups;
+  const groups = policy.concentration;
+  if (groups.length > G) throw new RangeError("more concentration groups than the instance has");
   const assetTiers = policy.assets.map((a, i) =>
     tierSignals(
       a.tiers.map((t) => ({ upToUsd: t.upToUsd, ppm: t.weightPpm })),
@@ -191,13 +220,25 @@ export function encodePolicySignals(policy: Policy, instance: InstanceDims): Pol
       `perpRate[${j}]`,
     ),
   );
+  const membership = (symbol: string): bigint[] =>
+    padded(
+      groups.map((g) => (g.assets.includes(symbol) ? 1n : 0n)),
+      G,
+      () => 0n,
+    );
   const nA = instance.assets;
   const nP = instance.perps;
   return {
     mode: policy.mode === "maintenance" ? 1n : 0n,
+    portfolioMargin: policy.margin === "portfolio" ? 1n : 0n,
     minRatio: checked(policy.minRatioPpm, RATIO_BITS, "minRatio"),
     buffer: checked(policy.bufferMicroUsd, VALUE_BITS, "buffer"),
     shortOptionMinimum: checked(policy.shortOptionMinimumMicroUsd, SOM_BITS, "shortOptionMinimum"),
+    groupShare: padded(
+      groups.map((g, k) => checked(g.maxSharePpm, PPM_BITS, `groupShare[${k}]`)),
+      G,
+      () => MAX_PPM,
+    ),
     assetActive: padded(
       policy.assets.map(() => 1n),
       nA,
@@ -217,6 +258,11 @@ export function encodePolicySignals(policy: Policy, instance: InstanceDims): Pol
       assetTiers.map((t) => t.upTo),
       nA,
       () => zeros(T - 1),
+    ),
+    assetGroup: padded(
+      policy.assets.map((a) => membership(a.symbol)),
+      nA,
+      () => zeros(G),
     ),
     perpActive: padded(
       policy.perps.map(() => 1n),
@@ -246,10 +292,25 @@ export function encodePolicySignals(policy: Policy, instance: InstanceDims): Pol
   };
 }
 
+/** One risk array padded to `nS` scenarios (a missing scenario is the loss 0). */
+function riskRow(
+  losses: readonly bigint[] | undefined,
+  nS: number,
+  bits: number,
+  signal: string,
+): bigint[] {
+  return padded(
+    (losses ?? []).map((x, k) => signedElement(x, bits, `${signal}[${k}]`)),
+    nS,
+    () => 0n,
+  );
+}
+
 /**
- * The round's signals laid on the policy's slots for `instance`. Every missing risk entry
- * (padded scenario or padded option) is the loss 0, encoded as 2^62: a literal 0 would be a loss
- * of -2^62.
+ * The round's signals laid on the policy's slots for `instance`: whole public values, signed
+ * ones as field elements. A missing scenario array (a round without a joint scenario set, or an
+ * asset the set does not cover) and every padded scenario or slot are losses of 0. The market
+ * commitment does not depend on the policy's margin kind: policies of one layout share a feed.
  */
 export function encodeMarketSignals(
   policy: Policy,
@@ -267,9 +328,11 @@ export function encodeMarketSignals(
     return quote;
   });
   const nS = instance.scenarios;
+  const set = market.scenarios;
   return {
-    round: checked(market.round, ROUND_BITS, "round"),
-    timestamp: checked(market.timestamp, ROUND_BITS, "timestamp"),
+    roundTimestamp:
+      checked(market.round, ROUND_BITS, "round") +
+      (checked(market.timestamp, ROUND_BITS, "timestamp") << BigInt(ROUND_BITS)),
     price: padded(
       policy.assets.map((a, i) => priceOf(a.symbol, `price[${i}]`)),
       instance.assets,
@@ -281,20 +344,28 @@ export function encodeMarketSignals(
       () => 0n,
     ),
     optionMark: padded(
-      quotes.map((q, k) => checked(q.markMicroUsd, PRICE_BITS, `optionMark[${k}]`)),
+      quotes.map((q, k) => checked(q.markMicroUsd, MARK_BITS, `optionMark[${k}]`)),
       instance.options,
       () => 0n,
     ),
     riskArray: padded(
-      quotes.map((q, k) =>
-        padded(
-          q.riskArrayMicroUsd.map((x, s) => encodeRisk(x, `riskArray[${k}][${s}]`)),
-          nS,
-          () => RISK_OFFSET,
-        ),
-      ),
+      quotes.map((q, k) => riskRow(q.riskArrayMicroUsd, nS, RISK_OFFSET_BITS, `riskArray[${k}]`)),
       instance.options,
-      () => new Array<bigint>(nS).fill(RISK_OFFSET),
+      () => zeros(nS),
+    ),
+    assetRisk: padded(
+      policy.assets.map((a, i) =>
+        riskRow(set?.assets.get(a.symbol), nS, JOINT_RISK_BITS, `assetRisk[${i}]`),
+      ),
+      instance.assets,
+      () => zeros(nS),
+    ),
+    perpRisk: padded(
+      policy.perps.map((p, j) =>
+        riskRow(set?.perps.get(p.instrument), nS, JOINT_RISK_BITS, `perpRisk[${j}]`),
+      ),
+      instance.perps,
+      () => zeros(nS),
     ),
   };
 }
@@ -407,22 +478,30 @@ export function portfolioItems(input: PortfolioSignals, dims: InstanceDims): Pac
   return items;
 }
 
-/** Market commitment items, in spec order. */
-export function marketItems(input: MarketSignals, dims: InstanceDims): PackItem[] {
+/**
+ * Market commitment elements (after the layout id), in spec order: every public value whole,
+ * unpacked (circuits/README.md: the publisher's validated values are bound exactly by the hash).
+ */
+export function marketElements(input: MarketSignals, dims: InstanceDims): bigint[] {
   assertShape(
     input.price.length === dims.assets &&
       input.perpMark.length === dims.perps &&
       input.optionMark.length === dims.options &&
-      input.riskArray.every((r) => r.length === dims.scenarios),
+      [...input.riskArray, ...input.assetRisk, ...input.perpRisk].every(
+        (r) => r.length === dims.scenarios,
+      ) &&
+      input.riskArray.length === dims.options &&
+      input.assetRisk.length === dims.assets &&
+      input.perpRisk.length === dims.perps,
   );
-  const price = (value: bigint): PackItem => ({ value, bits: PRICE_BITS });
   return [
-    { value: input.round, bits: ROUND_BITS },
-    { value: input.timestamp, bits: ROUND_BITS },
-    ...input.price.map(price),
-    ...input.perpMark.map(price),
-    ...input.optionMark.map(price),
-    ...input.riskArray.flatMap((row) => row.map((value) => ({ value, bits: RISK_BITS }))),
+    input.roundTimestamp,
+    ...input.price,
+    ...input.perpMark,
+    ...input.optionMark,
+    ...input.riskArray.flat(),
+    ...input.assetRisk.flat(),
+    ...input.perpRisk.flat(),
   ];
 }
 
@@ -432,14 +511,18 @@ export function policyItems(input: PolicySignals, dims: InstanceDims): PackItem[
     input.assetActive.length === dims.assets &&
       input.perpActive.length === dims.perps &&
       input.optionActive.length === dims.options &&
+      input.groupShare.length === dims.groups &&
+      input.assetGroup.every((g) => g.length === dims.groups) &&
       input.assetWeight.every((w) => w.length === dims.tiers) &&
       input.perpRate.every((r) => r.length === dims.tiers),
   );
   const items: PackItem[] = [
     { value: input.mode, bits: 1 },
+    { value: input.portfolioMargin, bits: 1 },
     { value: input.minRatio, bits: RATIO_BITS },
     { value: input.buffer, bits: VALUE_BITS },
     { value: input.shortOptionMinimum, bits: SOM_BITS },
+    ...input.groupShare.map((value) => ({ value, bits: PPM_BITS })),
   ];
   const slot = (active: bigint, decimals: bigint, ppm: bigint[], upTo: bigint[]): void => {
     items.push({ value: active, bits: 1 }, { value: decimals, bits: DECIMALS_BITS });
@@ -448,6 +531,7 @@ export function policyItems(input: PolicySignals, dims: InstanceDims): PackItem[
   };
   for (let i = 0; i < dims.assets; i++) {
     slot(input.assetActive[i], input.assetDecimals[i], input.assetWeight[i], input.assetUpTo[i]);
+    input.assetGroup[i].forEach((value) => items.push({ value, bits: 1 }));
   }
   for (let j = 0; j < dims.perps; j++) {
     slot(input.perpActive[j], input.perpSizeDecimals[j], input.perpRate[j], input.perpUpTo[j]);

@@ -21,7 +21,7 @@ export {
   encodeMarketSignals,
   encodePolicySignals,
   encodePortfolioSignals,
-  marketItems,
+  marketElements,
   policyItems,
   portfolioItems,
   type CircuitInput,

@@ -7,17 +7,22 @@ import * as path from "node:path";
 import { z } from "zod";
 import type { Market, Policy } from "../inputs/types";
 
-/** Slot counts of a circuit instance (`MarginProof(assets, perps, options, scenarios, tiers)`). */
+/**
+ * Slot counts of a circuit instance (`MarginProof(assets, perps, options, scenarios, tiers,
+ * groups)`): scenarios count both the option risk arrays and the joint scenario arrays, groups the
+ * concentration limits.
+ */
 export interface InstanceDims {
   assets: number;
   perps: number;
   options: number;
   scenarios: number;
   tiers: number;
+  groups: number;
 }
 
-/** The five dimensions, in the circuit's template-parameter order. */
-export const DIMENSIONS = ["assets", "perps", "options", "scenarios", "tiers"] as const;
+/** The six dimensions, in the circuit's template-parameter order. */
+export const DIMENSIONS = ["assets", "perps", "options", "scenarios", "tiers", "groups"] as const;
 
 /** Default location of the instance table. */
 export const INSTANCES_FILE = path.resolve(__dirname, "../../../circuits/instances.json");
@@ -29,7 +34,8 @@ const instanceSchema = z
     perps: positive,
     options: positive,
     scenarios: positive,
-    tiers: positive,
+    tiers: z.number().int().min(2).max(16),
+    groups: positive,
   })
   .strict();
 const instancesSchema = z.record(z.string().regex(/^[a-z][a-z0-9-]*$/), instanceSchema);
@@ -53,12 +59,16 @@ export function loadInstances(file: string = INSTANCES_FILE): Record<string, Ins
   return parsed.data;
 }
 
-/** The slots a policy needs with this market round: the smallest instance dimensions that fit. */
+/**
+ * The slots a policy needs with this market round: the smallest instance dimensions that fit.
+ * Scenarios: the longest option risk array of the policy's series, or the round's joint scenario
+ * set when it has one (its arrays are committed whatever the policy's margin kind).
+ */
 export function requiredDims(policy: Policy, market: Market): InstanceDims {
   const scenarios = policy.options.reduce((max, option) => {
     const length = market.options.get(option.instrument)?.riskArrayMicroUsd.length ?? 0;
     return Math.max(max, length);
-  }, 0);
+  }, market.scenarios?.labels.length ?? 0);
   const tiers = [...policy.assets, ...policy.perps].reduce(
     (m, s) => Math.max(m, s.tiers.length),
     1,
@@ -69,6 +79,7 @@ export function requiredDims(policy: Policy, market: Market): InstanceDims {
     options: policy.options.length,
     scenarios,
     tiers,
+    groups: policy.concentration.length,
   };
 }
 
@@ -86,7 +97,8 @@ export function fits(policy: Policy, market: Market, instance: InstanceDims): bo
 
 /** A rough circuit-size measure used to order instances from small to large. */
 function sizeOf(d: InstanceDims): number {
-  return (d.assets + d.perps) * d.tiers + d.options * d.scenarios + d.assets + d.perps + d.options;
+  const slots = d.assets + d.perps + d.options;
+  return (d.assets + d.perps) * d.tiers + slots * d.scenarios + slots + d.assets * d.groups;
 }
 
 /**

@@ -34,6 +34,7 @@ export function layoutOf(policy: Policy, instance: InstanceDims): Layout {
       options: instance.options,
       scenarios: instance.scenarios,
       tiers: instance.tiers,
+      groups: instance.groups,
     },
     assets: policy.assets.map((a) => ({
       symbol: a.symbol,

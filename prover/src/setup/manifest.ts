@@ -15,7 +15,7 @@ import { withLock } from "./lock";
 import { setupPaths, type SetupPaths } from "./paths";
 import type { VerificationKey } from "./snarkjs";
 
-export const MANIFEST_VERSION = 1;
+export const MANIFEST_VERSION = 2;
 
 const hex64 = z.string().regex(/^[0-9a-f]{64}$/, "a lowercase hex sha256");
 
@@ -30,6 +30,7 @@ export const instanceParamsSchema = z
     options: z.number().int().positive(),
     scenarios: z.number().int().positive(),
     tiers: z.number().int().positive(),
+    groups: z.number().int().positive(),
   })
   .strict();
 export type InstanceParams = z.infer<typeof instanceParamsSchema>;
@@ -96,15 +97,21 @@ export function vkeyHash(vkey: VerificationKey | Record<string, unknown>): strin
   return `0x${sha256Hex(canonicalJson(vkey))}`;
 }
 
-/** Reads and validates the manifest; an absent file is an empty manifest. */
+/**
+ * Reads and validates the manifest; an absent file, or one of an older manifest version (keys
+ * of another circuit generation, which setup rebuilds), is an empty manifest.
+ */
 export function readManifest(paths: SetupPaths = setupPaths()): Manifest {
-  if (!fs.existsSync(paths.manifest)) return { version: MANIFEST_VERSION, instances: {} };
+  const empty: Manifest = { version: MANIFEST_VERSION, instances: {} };
+  if (!fs.existsSync(paths.manifest)) return empty;
   let raw: unknown;
   try {
     raw = JSON.parse(fs.readFileSync(paths.manifest, "utf8"));
   } catch (error) {
     throw new Error(`${paths.manifest}: not valid JSON (${(error as Error).message})`);
   }
+  const version = (raw as { version?: unknown } | null)?.version;
+  if (typeof version === "number" && version < MANIFEST_VERSION) return empty;
   const parsed = manifestSchema.safeParse(raw);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
