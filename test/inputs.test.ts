@@ -12,6 +12,7 @@ import {
   parseMarket,
   parsePolicy,
   parsePortfolio,
+  policyProblems,
 } from "../prover/src/inputs";
 import type { Market, Policy, Portfolio } from "../prover/src/inputs/types";
 import { tripleArb, tripleToJson } from "./helpers/arbitraries";
@@ -31,9 +32,33 @@ const base = {
   portfolio: example("small", "portfolio"),
 };
 
-/** Parses the small example after `edit` changed one of its files, through every rule. */
-function parseEdited(file: keyof typeof base, edit: (json: Json) => void): void {
+/** A four-scenario joint set over the small example's universe (its option arrays have 4). */
+function withScenarios(market: Json): void {
+  const moves = (x: string) => [x, `-${x}`, `${x}5`, `-${x}5`];
+  market.scenarios = {
+    labels: ["down", "up", "crash", "rally"],
+    assets: { USDC: ["0", "0", "0.005", "0"], WETH: moves("301.255"), WBTC: moves("9125.04") },
+    perps: { "ETH-PERP": moves("301.255"), "BTC-PERP": moves("9125.04") },
+  };
+}
+
+/** The small example as a portfolio-margin policy with a joint scenario set. */
+function portfolioMargin(docs: typeof base): void {
+  docs.policy.margin = "portfolio";
+  withScenarios(docs.market);
+}
+
+/**
+ * Parses the small example after `before` prepared it and `edit` changed one of its files,
+ * through every rule.
+ */
+function parseEdited(
+  file: keyof typeof base,
+  edit: (json: Json) => void,
+  before: (docs: typeof base) => void = () => undefined,
+): void {
   const docs = structuredClone(base);
+  before(docs);
   edit(docs[file]);
   const policy = parsePolicy(docs.policy, FILES.policy);
   const market = parseMarket(docs.market, FILES.market);
@@ -55,6 +80,8 @@ interface BadCase {
   name: string;
   file: keyof typeof base;
   edit: (json: Json) => void;
+  /** Prepares the documents before `edit` (e.g. a portfolio-margin policy and scenario set). */
+  before?: (docs: typeof base) => void;
   path: string;
   rule: string;
 }
@@ -221,14 +248,14 @@ const bad: BadCase[] = [
     file: "policy",
     edit: (j) => (j.assets.WETH.tiers[0].upTo = "0"),
     path: `${ETH_TIERS}[0].upTo`,
-    rule: 'must be a whole number of USD from 1 to 2^40 - 1 (got "0")',
+    rule: 'must be a whole number of USD from 1 to 2^32 - 2 (got "0")',
   },
   {
-    name: "upTo past 2^40",
+    name: "upTo at 2^32 - 1 (the open tier's code)",
     file: "policy",
-    edit: (j) => (j.assets.WETH.tiers[0].upTo = "1099511627776"),
+    edit: (j) => (j.assets.WETH.tiers[0].upTo = "4294967295"),
     path: `${ETH_TIERS}[0].upTo`,
-    rule: 'must be a whole number of USD from 1 to 2^40 - 1 (got "1099511627776")',
+    rule: 'must be a whole number of USD from 1 to 2^32 - 2 (got "4294967295")',
   },
   {
     name: "empty tier list",
@@ -266,6 +293,87 @@ const bad: BadCase[] = [
     rule: "is required",
   },
   {
+    name: "unknown margin kind",
+    file: "policy",
+    edit: (j) => (j.margin = "cross"),
+    path: "margin",
+    rule: 'must be one of "standard", "portfolio" (got "cross")',
+  },
+  {
+    name: "concentration not an array",
+    file: "policy",
+    edit: (j) => (j.concentration = { assets: ["WETH"], maxShare: "0.4" }),
+    path: "concentration",
+    rule: "must be an array",
+  },
+  {
+    name: "concentration group without assets",
+    file: "policy",
+    edit: (j) => (j.concentration = [{ assets: [], maxShare: "0.4" }]),
+    path: "concentration[0].assets",
+    rule: "must list at least one asset",
+  },
+  {
+    name: "concentration group naming an unknown asset",
+    file: "policy",
+    edit: (j) => (j.concentration = [{ assets: ["WETH", "DOGE"], maxShare: "0.4" }]),
+    path: "concentration[0].assets[1]",
+    rule: 'unknown asset "DOGE" (not in the policy)',
+  },
+  {
+    name: "asset in two concentration groups",
+    file: "policy",
+    edit: (j) =>
+      (j.concentration = [
+        { assets: ["WETH"], maxShare: "0.4" },
+        { assets: ["WBTC", "WETH"], maxShare: "0.5" },
+      ]),
+    path: "concentration[1].assets[1]",
+    rule: '"WETH" is already in concentration[0] (an asset may be in one group only)',
+  },
+  {
+    name: "asset twice in one concentration group",
+    file: "policy",
+    edit: (j) => (j.concentration = [{ assets: ["WBTC", "WBTC"], maxShare: "0.4" }]),
+    path: "concentration[0].assets[1]",
+    rule: '"WBTC" is listed twice in this group',
+  },
+  {
+    name: "concentration asset not a symbol",
+    file: "policy",
+    edit: (j) => (j.concentration = [{ assets: ["WETH", 5], maxShare: "0.4" }]),
+    path: "concentration[0].assets[1]",
+    rule: "must be a string (got 5)",
+  },
+  {
+    name: "maxShare above 1",
+    file: "policy",
+    edit: (j) => (j.concentration = [{ assets: ["WETH"], maxShare: "1.5" }]),
+    path: "concentration[0].maxShare",
+    rule: 'must be between 0 and 1 (got "1.5")',
+  },
+  {
+    name: "maxShare with 7 decimals",
+    file: "policy",
+    edit: (j) => (j.concentration = [{ assets: ["WETH"], maxShare: "0.4000001" }]),
+    path: "concentration[0].maxShare",
+    rule: 'at most 6 decimal places (got "0.4000001")',
+  },
+  {
+    name: "maxShare missing",
+    file: "policy",
+    edit: (j) => (j.concentration = [{ assets: ["WETH"] }]),
+    path: "concentration[0].maxShare",
+    rule: "is required",
+  },
+  {
+    name: "unknown concentration key",
+    file: "policy",
+    edit: (j) => (j.concentration = [{ assets: ["WETH"], maxShare: "0.4", cap: "1" }]),
+    path: "concentration[0].cap",
+    rule: 'unknown key "cap"',
+  },
+  {
     name: "all-digit asset symbol",
     file: "policy",
     edit: (j) => (j.assets["123"] = j.assets.USDC),
@@ -295,11 +403,11 @@ const bad: BadCase[] = [
     rule: "must be a non-negative integer (Unix seconds) (got -1)",
   },
   {
-    name: "price with 9 decimals",
+    name: "price with 13 decimals",
     file: "market",
-    edit: (j) => (j.prices.WETH = "3012.123456789"),
+    edit: (j) => (j.prices.WETH = "0.0000123456789"),
     path: "prices.WETH",
-    rule: 'at most 8 decimal places (got "3012.123456789")',
+    rule: 'at most 12 decimal places (got "0.0000123456789")',
   },
   {
     name: "negative price",
@@ -309,11 +417,18 @@ const bad: BadCase[] = [
     rule: 'must not be negative (got "-1")',
   },
   {
-    name: "price past 2^64",
+    name: "price at 2^80 x 1e-12 USD",
     file: "market",
-    edit: (j) => (j.prices.BTC = "184467440737.09551616"),
+    edit: (j) => (j.prices.BTC = "1208925819614.629174706176"),
     path: "prices.BTC",
-    rule: 'must be below 2^64 x 1e-8 USD (got "184467440737.09551616")',
+    rule: 'must be below 2^80 x 1e-12 USD (got "1208925819614.629174706176")',
+  },
+  {
+    name: "option mark at 2^64 µUSD",
+    file: "market",
+    edit: (j) => (j.options["ETH-26JUN26-3000-C"].mark = "18446744073709.551616"),
+    path: "options.ETH-26JUN26-3000-C.mark",
+    rule: 'must be below 2^64 µUSD (got "18446744073709.551616")',
   },
   {
     name: "risk arrays of different lengths",
@@ -351,6 +466,132 @@ const bad: BadCase[] = [
     },
     path: "options.ETH-26JUN26-3000-C.riskArray",
     rule: "must list at least one scenario",
+  },
+  {
+    name: "scenario set without labels",
+    file: "market",
+    edit: (j) => (j.scenarios = { assets: {} }),
+    path: "scenarios.labels",
+    rule: "is required",
+  },
+  {
+    name: "scenario set with no label",
+    file: "market",
+    edit: (j) => (j.scenarios = { labels: [] }),
+    path: "scenarios.labels",
+    rule: "must list at least one scenario",
+  },
+  {
+    name: "empty scenario label",
+    file: "market",
+    before: (d) => withScenarios(d.market),
+    edit: (j) => (j.scenarios.labels[1] = ""),
+    path: "scenarios.labels[1]",
+    rule: 'must be 1-64 printable ASCII characters without leading or trailing spaces (got "")',
+  },
+  {
+    name: "scenario label with a trailing space",
+    file: "market",
+    before: (d) => withScenarios(d.market),
+    edit: (j) => (j.scenarios.labels[0] = "down "),
+    path: "scenarios.labels[0]",
+    rule: 'must be 1-64 printable ASCII characters without leading or trailing spaces (got "down ")',
+  },
+  {
+    name: "scenario labels not unique",
+    file: "market",
+    before: (d) => withScenarios(d.market),
+    edit: (j) => (j.scenarios.labels[2] = "down"),
+    path: "scenarios.labels[2]",
+    rule: 'labels must be unique (got "down", also labels[0])',
+  },
+  {
+    name: "asset scenario array shorter than the labels",
+    file: "market",
+    before: (d) => withScenarios(d.market),
+    edit: (j) => j.scenarios.assets.WETH.pop(),
+    path: "scenarios.assets.WETH",
+    rule: "must have 4 entries, one per scenario label (got 3)",
+  },
+  {
+    name: "perp scenario array longer than the labels",
+    file: "market",
+    before: (d) => withScenarios(d.market),
+    edit: (j) => j.scenarios.perps["BTC-PERP"].push("1"),
+    path: "scenarios.perps.BTC-PERP",
+    rule: "must have 4 entries, one per scenario label (got 5)",
+  },
+  {
+    name: "option risk arrays of another length than the labels",
+    file: "market",
+    before: (d) => withScenarios(d.market),
+    edit: (j) => j.scenarios.labels.push("flat"),
+    path: "options.ETH-26JUN26-3000-C.riskArray",
+    rule: "must have 5 entries, one per scenario label (got 4)",
+  },
+  {
+    name: "scenario entry with 13 decimals",
+    file: "market",
+    before: (d) => withScenarios(d.market),
+    edit: (j) => (j.scenarios.assets.WETH[0] = "301.2550000000001"),
+    path: "scenarios.assets.WETH[0]",
+    rule: 'at most 12 decimal places (got "301.2550000000001")',
+  },
+  {
+    name: "scenario entry below -2^79 x 1e-12 USD",
+    file: "market",
+    before: (d) => withScenarios(d.market),
+    edit: (j) => (j.scenarios.perps["ETH-PERP"][3] = "-604462909807.314587353089"),
+    path: "scenarios.perps.ETH-PERP[3]",
+    rule: 'must be at least -2^79 and below 2^79 x 1e-12 USD (got "-604462909807.314587353089")',
+  },
+  {
+    name: "scenario entry at 2^79 x 1e-12 USD",
+    file: "market",
+    before: (d) => withScenarios(d.market),
+    edit: (j) => (j.scenarios.assets.USDC[0] = "604462909807.314587353088"),
+    path: "scenarios.assets.USDC[0]",
+    rule: 'must be at least -2^79 and below 2^79 x 1e-12 USD (got "604462909807.314587353088")',
+  },
+  {
+    name: "scenario entry as a number",
+    file: "market",
+    before: (d) => withScenarios(d.market),
+    edit: (j) => (j.scenarios.assets.WBTC[2] = 9125.04),
+    path: "scenarios.assets.WBTC[2]",
+    rule: "must be a decimal string, not a JSON number (got 9125.04)",
+  },
+  {
+    name: "unknown scenario set key",
+    file: "market",
+    before: (d) => withScenarios(d.market),
+    edit: (j) => (j.scenarios.weights = ["1", "1", "0.35", "0.35"]),
+    path: "scenarios.weights",
+    rule: 'unknown key "weights"',
+  },
+  {
+    name: "portfolio-margin policy without a scenario set",
+    file: "market",
+    before: (d) => (d.policy.margin = "portfolio"),
+    edit: () => undefined,
+    path: "scenarios",
+    rule: 'missing: the portfolio-margin policy "small-initial-v1" needs the round\'s joint scenario set',
+  },
+  {
+    name: "portfolio-margin policy without an asset's risk array",
+    file: "market",
+    before: portfolioMargin,
+    edit: (j) => delete j.scenarios.assets.WBTC,
+    path: "scenarios.assets.WBTC",
+    rule: 'missing: the portfolio-margin policy\'s asset "WBTC" needs a risk array',
+  },
+  {
+    name: "portfolio-margin policy without a perp's risk array",
+    file: "market",
+    before: portfolioMargin,
+    edit: (j) => delete j.scenarios.perps["ETH-PERP"],
+    path: "scenarios.perps.ETH-PERP",
+    rule: 'missing: the portfolio-margin policy\'s perp "ETH-PERP" needs a risk array',
   },
   {
     name: "policy asset without price",
@@ -494,6 +735,27 @@ const bad: BadCase[] = [
     rule: "must be an array",
   },
   {
+    name: "entry price with 13 decimals",
+    file: "portfolio",
+    edit: (j) => (j.perps[0].entryPrice = "3150.0000000000001"),
+    path: "perps[0].entryPrice",
+    rule: "at most 12 decimal places",
+  },
+  {
+    name: "joint loss past 2^117 µUSD",
+    file: "portfolio",
+    before: (d) => {
+      portfolioMargin(d);
+      // BTC at 0: the perp's notional and PnL are 0, its scenario loss is not
+      d.market.prices.BTC = "0";
+      d.market.scenarios.perps["BTC-PERP"][0] = "100000000000";
+    },
+    edit: (j) =>
+      (j.perps[1] = { instrument: "BTC-PERP", size: "700000000000000000000", entryPrice: "0" }),
+    path: "$",
+    rule: 'joint loss in scenario "down" exceeds the circuit\'s 117-bit µUSD range',
+  },
+  {
     name: "collateral value past 2^60 µUSD",
     file: "portfolio",
     edit: (j) => (j.collateral.WBTC = "20000000"),
@@ -511,15 +773,18 @@ const bad: BadCase[] = [
 
 describe("inputs", () => {
   describe("examples", () => {
-    for (const [dir, portfolioDir] of [
-      ["desk", "desk"],
-      ["desk", "shortfall"],
-      ["small", "small"],
+    for (const [policyDir, marketDir, portfolioDir] of [
+      ["desk", "desk", "desk"],
+      ["desk", "desk", "shortfall"],
+      ["small", "small", "small"],
+      ["portfolio", "portfolio", "portfolio"],
+      ["desk", "portfolio", "portfolio"],
+      ["portfolio", "portfolio", "desk"],
     ]) {
-      it(`loads ${portfolioDir}/portfolio.json with ${dir}/policy.json and market.json`, () => {
+      it(`loads ${portfolioDir}/portfolio.json with ${policyDir}/policy.json and ${marketDir}/market.json`, () => {
         const files = {
-          policy: path.join(EXAMPLES, dir, "policy.json"),
-          market: path.join(EXAMPLES, dir, "market.json"),
+          policy: path.join(EXAMPLES, policyDir, "policy.json"),
+          market: path.join(EXAMPLES, marketDir, "market.json"),
           portfolio: path.join(EXAMPLES, portfolioDir, "portfolio.json"),
         };
         const policy = loadPolicy(files.policy);
@@ -556,15 +821,63 @@ describe("inputs", () => {
       expect(policy.perps[1].tiers[1]).to.deep.equal({ upToUsd: 50_000_000n, ratePpm: 35_000n });
       const market = loadMarket(path.join(EXAMPLES, "desk", "market.json"));
       expect(market.round).to.equal(1042n);
-      expect(market.prices.get("WETH")).to.equal(301255000000n);
+      expect(market.prices.get("WETH")).to.equal(3012_550000000000n);
+      expect(market.scenarios).to.equal(null);
       expect(market.options.get("ETH-26JUN26-3000-C")?.riskArrayMicroUsd[7]).to.equal(-540_200000n);
       const portfolio = loadPortfolio(path.join(EXAMPLES, "desk", "portfolio.json"), policy);
       expect(portfolio.collateral.get("WETH")).to.equal(150_250000000000000000n);
       expect(portfolio.perps.get("ETH-PERP")).to.deep.equal({
         size: -2_000_000n,
-        entryPrice: 315000000000n,
+        entryPrice: 3150_000000000000n,
       });
       expect(portfolio.options.get("ETH-26JUN26-3000-C")).to.equal(-50n);
+      // model v2 defaults: a file without "margin" and "concentration"
+      expect(policy.margin).to.equal("standard");
+      expect(policy.concentration).to.deep.equal([]);
+    });
+
+    it("parses the portfolio example's margin kind, groups and scenario set", () => {
+      const policy = loadPolicy(path.join(EXAMPLES, "portfolio", "policy.json"));
+      expect(policy.margin).to.equal("portfolio");
+      expect(policy.concentration).to.deep.equal([
+        { assets: ["WETH", "wstETH"], maxSharePpm: 750_000n },
+        { assets: ["USDT"], maxSharePpm: 250_000n },
+      ]);
+      const market = loadMarket(path.join(EXAMPLES, "portfolio", "market.json"));
+      const set = market.scenarios;
+      expect(set?.labels).to.have.length(8);
+      expect(set?.labels[6]).to.equal("crash: ETH -25% BTC -20%");
+      expect([...(set?.assets.keys() ?? [])]).to.deep.equal(policy.assets.map((a) => a.symbol));
+      expect([...(set?.perps.keys() ?? [])]).to.deep.equal(["ETH-PERP", "BTC-PERP"]);
+      expect(set?.assets.get("WETH")?.[6]).to.equal(753_137500000000n);
+      expect(set?.assets.get("USDC")?.[6]).to.equal(4_999750000n);
+      expect(set?.perps.get("ETH-PERP")?.[7]).to.equal(-753_137500000000n);
+    });
+
+    it("reads 12-decimal prices exactly (SHIB/PEPE-like tokens)", () => {
+      const docs = structuredClone(base);
+      docs.market.prices.WETH = "0.000012345678";
+      docs.market.prices.BTC = "0.000000000001";
+      const market = parseMarket(docs.market, FILES.market);
+      expect(market.prices.get("WETH")).to.equal(12_345_678n);
+      expect(market.prices.get("BTC")).to.equal(1n);
+      docs.portfolio.perps[0].entryPrice = "0.000000987654";
+      const policy = parsePolicy(docs.policy, FILES.policy);
+      const portfolio = parsePortfolio(docs.portfolio, FILES.portfolio, policy);
+      expect(portfolio.perps.get("ETH-PERP")?.entryPrice).to.equal(987_654n);
+    });
+
+    it("a standard policy accepts a scenario set without an asset's or perp's array", () => {
+      expect(() =>
+        parseEdited(
+          "market",
+          (j) => {
+            delete j.scenarios.assets.WBTC;
+            delete j.scenarios.perps;
+          },
+          (d) => withScenarios(d.market),
+        ),
+      ).not.to.throw();
     });
   });
 
@@ -577,7 +890,7 @@ describe("inputs", () => {
     });
     for (const c of bad) {
       it(`${c.file}: ${c.name}`, () => {
-        const error = caught(() => parseEdited(c.file, c.edit));
+        const error = caught(() => parseEdited(c.file, c.edit, c.before));
         expect({ file: error.file, path: error.path, rule: error.rule }).to.deep.equal({
           file: FILES[c.file],
           path: c.path,
@@ -661,7 +974,7 @@ describe("inputs", () => {
         rule: "must be an EIP-55 checksummed address",
       });
       const pnl = new Map(portfolio.perps);
-      pnl.set("ETH-PERP", { size: 1_000_000n, entryPrice: (1n << 64n) - 1n });
+      pnl.set("ETH-PERP", { size: 1_000_000n, entryPrice: (1n << 80n) - 1n });
       expect(check(policy, market, { ...portfolio, perps: pnl })).to.deep.include({
         file: FILES.portfolio,
         path: "perps[0].size",
@@ -669,8 +982,80 @@ describe("inputs", () => {
       });
     });
 
+    it("refuses an in-memory round whose scenario set breaks the market rules", () => {
+      const docs = structuredClone(base);
+      portfolioMargin(docs);
+      const p = parsePolicy(docs.policy, FILES.policy);
+      const m = parseMarket(docs.market, FILES.market);
+      const q = parsePortfolio(docs.portfolio, FILES.portfolio, p);
+      const set = m.scenarios!;
+      expect(() => checkConsistency(p, m, q, FILES)).not.to.throw();
+      expect(
+        check(p, { ...m, scenarios: { ...set, labels: ["a", "b", "a", "c"] } }, q),
+      ).to.deep.include({
+        file: FILES.market,
+        path: "scenarios.labels[2]",
+        rule: 'labels must be unique (got "a", also labels[0])',
+      });
+      expect(check(p, { ...m, scenarios: { ...set, labels: ["a", "b", "c"] } }, q)).to.deep.include(
+        {
+          path: "options.ETH-26JUN26-3000-C.riskArray",
+          rule: "must have 3 entries, one per scenario label (got 4)",
+        },
+      );
+      const wide = new Map(set.assets);
+      wide.set("WETH", [0n, 1n << 79n, 0n, 0n]);
+      expect(check(p, { ...m, scenarios: { ...set, assets: wide } }, q)).to.deep.include({
+        path: "scenarios.assets.WETH[1]",
+        rule: "must be at least -2^79 and below 2^79 x 1e-12 USD (got 604462909807.314587353088)",
+      });
+      expect(check(p, { ...m, scenarios: null }, q)).to.deep.include({
+        path: "scenarios",
+        rule: 'missing: the portfolio-margin policy "small-initial-v1" needs the round\'s joint scenario set',
+      });
+      const standard = { ...p, margin: "standard" as const };
+      expect(() => checkConsistency(standard, { ...m, scenarios: null }, q, FILES)).not.to.throw();
+      const prices = new Map(m.prices);
+      prices.set("WETH", 1n << 80n);
+      expect(check(p, { ...m, prices }, q)).to.deep.include({
+        path: "prices.WETH",
+        rule: "must be below 2^80 x 1e-12 USD (got 1208925819614.629174706176)",
+      });
+    });
+
+    it("lists every broken concentration rule of an in-memory policy", () => {
+      const p = parsePolicy(base.policy, FILES.policy);
+      const broken: Policy = {
+        ...p,
+        margin: "cross" as Policy["margin"],
+        concentration: [
+          { assets: [], maxSharePpm: 0n },
+          { assets: ["WETH", "DOGE", "WETH"], maxSharePpm: 1_000_001n },
+          { assets: ["USDC", "WETH"], maxSharePpm: -1n },
+        ],
+      };
+      expect(policyProblems(broken)).to.deep.equal([
+        { path: "margin", rule: 'must be one of "standard", "portfolio" (got "cross")' },
+        { path: "concentration[0].assets", rule: "must list at least one asset" },
+        {
+          path: "concentration[1].assets[1]",
+          rule: 'unknown asset "DOGE" (not in the policy)',
+        },
+        { path: "concentration[1].assets[2]", rule: '"WETH" is listed twice in this group' },
+        { path: "concentration[1].maxShare", rule: "must be between 0 and 1 (got 1.000001)" },
+        {
+          path: "concentration[2].assets[1]",
+          rule: '"WETH" is already in concentration[1] (an asset may be in one group only)',
+        },
+        { path: "concentration[2].maxShare", rule: "must be between 0 and 1 (got -0.000001)" },
+      ]);
+      expect(
+        policyProblems({ ...p, concentration: [{ assets: ["WETH"], maxSharePpm: 0n }] }),
+      ).to.deep.equal([]);
+    });
+
     it("parses every generated triple back from its JSON form @property", () => {
-      const dims = { assets: 6, perps: 3, options: 2, scenarios: 8, tiers: 3 };
+      const dims = { assets: 6, perps: 3, options: 2, scenarios: 8, tiers: 3, groups: 2 };
       fc.assert(
         fc.property(tripleArb(dims), (triple) => {
           const json = tripleToJson(triple);

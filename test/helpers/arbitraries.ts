@@ -1,29 +1,37 @@
 /**
  * fast-check generators of random valid policy/market/portfolio triples that fit a circuit
- * instance, shared by the model tests and the circuit-vs-model tests. Values mostly stay in
- * realistic ranges (so tiers, signs and rounding all matter) with a weighted share of extremes at
- * the bit widths of circuits/README.md.
+ * instance, shared by the model tests and the circuit-vs-model tests: both margin kinds,
+ * concentration groups, rounds with and without a joint scenario set, prices with up to 12
+ * decimals. Values mostly stay in realistic ranges (so tiers, signs and rounding all matter) with
+ * a weighted share of extremes at the bit widths of circuits/README.md.
  */
 import { getAddress, hexlify } from "ethers";
 import fc from "fast-check";
 import { formatUnits } from "../../prover/src/decimal";
 import type { InstanceDims } from "../../prover/src/encoding/instances";
 import {
+  JOINT_RISK_BITS,
+  MARK_BITS,
+  PRICE_DECIMALS,
   QTY_BITS,
-  RISK_OFFSET,
+  RISK_OFFSET_BITS,
   ROUND_BITS,
   SOM_BITS,
+  UPTO_OPEN,
   bound,
   SNARK_SCALAR_FIELD,
 } from "../../prover/src/encoding/widths";
 import type {
+  ConcentrationGroup,
   HaircutTier,
+  MarginKind,
   Market,
   OptionQuote,
   PerpPosition,
   Policy,
   Portfolio,
   RateTier,
+  ScenarioSet,
 } from "../../prover/src/inputs/types";
 import { computeMargin } from "../../prover/src/model/margin";
 import { portfolioToJson } from "../../prover/src/proving/opening";
@@ -45,7 +53,7 @@ function upTos(n: number): fc.Arbitrary<bigint[]> {
     .uniqueArray(
       fc.oneof(
         { weight: 4, arbitrary: fc.bigInt({ min: 1n, max: 10_000_000n }) },
-        { weight: 1, arbitrary: fc.bigInt({ min: 1n, max: bound(40) - 1n }) },
+        { weight: 1, arbitrary: fc.bigInt({ min: 1n, max: UPTO_OPEN - 1n }) },
       ),
       { minLength: n, maxLength: n, comparator: (a, b) => a === b },
     )
@@ -83,10 +91,17 @@ function tiers(
 
 const decimalsArb = fc.oneof(fc.integer({ min: 0, max: 18 }), fc.constantFrom(0, 6, 8, 18));
 
-/** Price in 1e-8 USD: up to 100k USD per token, often round, sometimes 0. */
+/** 1e-12 USD per USD. */
+const USD = 10n ** BigInt(PRICE_DECIMALS);
+
+/**
+ * Price in 1e-12 USD: up to 100k USD per token with all 12 decimals in use, tiny SHIB/PEPE-like
+ * prices (below 1e-4 USD), round ones, sometimes 0 or one unit.
+ */
 const priceArb = fc.oneof(
-  { weight: 6, arbitrary: fc.bigInt({ min: 1n, max: 10n ** 13n }) },
-  { weight: 1, arbitrary: fc.constantFrom(0n, 1n, 100_000_000n) },
+  { weight: 5, arbitrary: fc.bigInt({ min: 1n, max: 100_000n * USD }) },
+  { weight: 2, arbitrary: fc.bigInt({ min: 1n, max: USD / 10_000n }) },
+  { weight: 1, arbitrary: fc.constantFrom(0n, 1n, USD, 3012_550000000000n) },
 );
 
 /** A base-unit amount worth at most ~1e6 whole tokens (so v stays far below 2^60 µUSD). */
@@ -107,15 +122,29 @@ function signedArb(max: bigint): fc.Arbitrary<bigint> {
 
 const riskEntryArb = fc.oneof(
   { weight: 8, arbitrary: fc.bigInt({ min: -(10n ** 10n), max: 10n ** 10n }) },
-  { weight: 1, arbitrary: fc.constantFrom(-RISK_OFFSET, RISK_OFFSET - 1n, 0n) },
+  {
+    weight: 1,
+    arbitrary: fc.constantFrom(-bound(RISK_OFFSET_BITS), bound(RISK_OFFSET_BITS) - 1n, 0n),
+  },
 );
+/** Joint scenario entry, 1e-12 USD per whole token or unit: mostly moves of up to 100k USD. */
+const jointEntryArb = fc.oneof(
+  { weight: 8, arbitrary: fc.bigInt({ min: -100_000n * USD, max: 100_000n * USD }) },
+  { weight: 1, arbitrary: fc.bigInt({ min: -USD, max: USD }) },
+  {
+    weight: 1,
+    arbitrary: fc.constantFrom(-bound(JOINT_RISK_BITS), bound(JOINT_RISK_BITS) - 1n, 0n, 1n, -1n),
+  },
+);
+/** Scenario labels: printable ASCII, no outer spaces (SCENARIO_LABEL). */
+const labelArb = fc.stringMatching(/^[!-~](?:[ -~]{0,14}[!-~])?$/);
 const quantityArb = fc.oneof(
   { weight: 8, arbitrary: fc.bigInt({ min: -100_000n, max: 100_000n }) },
   { weight: 1, arbitrary: fc.constantFrom(0n, bound(QTY_BITS) - 1n, -(bound(QTY_BITS) - 1n)) },
 );
 const markArb = fc.oneof(
   { weight: 8, arbitrary: fc.bigInt({ min: 0n, max: 10n ** 9n }) },
-  { weight: 1, arbitrary: fc.constantFrom(0n, bound(64) - 1n) },
+  { weight: 1, arbitrary: fc.constantFrom(0n, bound(MARK_BITS) - 1n) },
 );
 
 const accountArb = fc
@@ -127,6 +156,8 @@ interface Shape {
   perps: number;
   options: number;
   scenarios: number;
+  /** Largest number of concentration groups. */
+  groups: number;
 }
 
 function shapeArb(dims: InstanceDims): fc.Arbitrary<Shape> {
@@ -136,9 +167,36 @@ function shapeArb(dims: InstanceDims): fc.Arbitrary<Shape> {
       perps: fc.integer({ min: 0, max: dims.perps }),
       options: fc.integer({ min: 0, max: dims.options }),
       scenarios: fc.integer({ min: 1, max: dims.scenarios }),
+      groups: fc.integer({ min: 0, max: dims.groups ?? 0 }),
     },
     NO_NULL_PROTO,
   );
+}
+
+const maxShareArb = fc.oneof(
+  fc.bigInt({ min: 0n, max: PPM }),
+  fc.constantFrom(0n, 1n, 400_000n, 999_999n, PPM),
+);
+
+/**
+ * Up to `groups` disjoint concentration groups over the first `assets` asset symbols: each asset
+ * goes to one group or none; empty groups are dropped.
+ */
+function groupsArb(assets: number, groups: number): fc.Arbitrary<ConcentrationGroup[]> {
+  if (groups === 0) return fc.constant([]);
+  return fc
+    .tuple(
+      fc.array(fc.integer({ min: -1, max: groups - 1 }), { minLength: assets, maxLength: assets }),
+      fc.array(maxShareArb, { minLength: groups, maxLength: groups }),
+    )
+    .map(([groupOf, shares]) =>
+      shares
+        .map((maxSharePpm, g) => ({
+          assets: groupOf.flatMap((h, i) => (h === g ? [`A${i}`] : [])),
+          maxSharePpm,
+        }))
+        .filter((group) => group.assets.length > 0),
+    );
 }
 
 function policyArb(shape: Shape, dims: InstanceDims): fc.Arbitrary<Policy> {
@@ -157,6 +215,8 @@ function policyArb(shape: Shape, dims: InstanceDims): fc.Arbitrary<Policy> {
   return fc
     .record({
       mode: fc.constantFrom("initial" as const, "maintenance" as const),
+      margin: fc.constantFrom<MarginKind>("standard", "portfolio"),
+      concentration: groupsArb(shape.assets, Math.min(shape.groups, shape.assets)),
       minRatioPpm: fc.oneof(
         fc.bigInt({ min: 1n, max: bound(24) - 1n }),
         fc.constantFrom(1n, PPM, 1_250_000n, bound(24) - 1n),
@@ -172,6 +232,8 @@ function policyArb(shape: Shape, dims: InstanceDims): fc.Arbitrary<Policy> {
     .map((p) => ({
       id: "random-policy",
       mode: p.mode,
+      margin: p.margin,
+      concentration: p.concentration,
       minRatioPpm: p.minRatioPpm,
       bufferMicroUsd: p.bufferMicroUsd,
       shortOptionMinimumMicroUsd: p.shortOptionMinimumMicroUsd,
@@ -194,6 +256,38 @@ function policyArb(shape: Shape, dims: InstanceDims): fc.Arbitrary<Policy> {
     }));
 }
 
+/**
+ * A joint scenario set of `scenarios` labels. Under a `portfolio` policy it has a risk array for
+ * every policy asset and perp; under `standard` (which ignores them) some may be missing.
+ */
+function scenarioSetArb(policy: Policy, scenarios: number): fc.Arbitrary<ScenarioSet> {
+  const array = fc.array(jointEntryArb, { minLength: scenarios, maxLength: scenarios });
+  const maybe = (present: fc.Arbitrary<bigint[]>): fc.Arbitrary<bigint[] | undefined> =>
+    policy.margin === "portfolio" ? present : fc.option(present, { nil: undefined });
+  const keep = (names: string[], arrays: (bigint[] | undefined)[]): Map<string, bigint[]> =>
+    new Map(names.flatMap((name, k) => (arrays[k] === undefined ? [] : [[name, arrays[k]]])));
+  return fc
+    .record(
+      {
+        labels: fc.uniqueArray(labelArb, { minLength: scenarios, maxLength: scenarios }),
+        assets: fc.tuple(...policy.assets.map(() => maybe(array))),
+        perps: fc.tuple(...policy.perps.map(() => maybe(array))),
+      },
+      NO_NULL_PROTO,
+    )
+    .map((set) => ({
+      labels: set.labels,
+      assets: keep(
+        policy.assets.map((a) => a.symbol),
+        set.assets,
+      ),
+      perps: keep(
+        policy.perps.map((p) => p.instrument),
+        set.perps,
+      ),
+    }));
+}
+
 function marketArb(policy: Policy, scenarios: number): fc.Arbitrary<Market> {
   const symbols = [
     ...new Set([...policy.assets.map((a) => a.symbol), ...policy.perps.map((p) => p.underlying)]),
@@ -205,6 +299,7 @@ function marketArb(policy: Policy, scenarios: number): fc.Arbitrary<Market> {
     },
     NO_NULL_PROTO,
   );
+  const set = scenarioSetArb(policy, scenarios);
   return fc
     .record({
       round: fc.bigInt({ min: 0n, max: bound(ROUND_BITS) - 1n }),
@@ -214,6 +309,7 @@ function marketArb(policy: Policy, scenarios: number): fc.Arbitrary<Market> {
         minLength: policy.options.length,
         maxLength: policy.options.length,
       }),
+      scenarios: policy.margin === "portfolio" ? set : fc.option(set, { nil: null }),
     })
     .map((m) => ({
       // rounds arrive as JSON integers, so keep them JS-safe
@@ -223,6 +319,7 @@ function marketArb(policy: Policy, scenarios: number): fc.Arbitrary<Market> {
       options: new Map(
         policy.options.map((o, k): [string, OptionQuote] => [o.instrument, m.quotes[k]]),
       ),
+      scenarios: m.scenarios,
     }));
 }
 
@@ -326,7 +423,10 @@ export const saltArb = fc.bigInt({
 /** A random 64-bit nonce. */
 export const nonceArb = fc.bigInt({ min: 0n, max: bound(ROUND_BITS) - 1n });
 
-/** The triple as the three JSON documents of DESIGN.md "File formats" (for parser round trips). */
+/**
+ * The triple as the three JSON documents of DESIGN.md "File formats" and model v2 (for parser
+ * round trips): `margin` always written, `concentration` and `scenarios` only when present.
+ */
 export function tripleToJson(triple: Triple): {
   policy: unknown;
   market: unknown;
@@ -335,10 +435,14 @@ export function tripleToJson(triple: Triple): {
   const { policy, market, portfolio } = triple;
   const usd = (micro: bigint): string => formatUnits(micro, 6);
   const upTo = (u: bigint | null): string | null => (u === null ? null : u.toString());
+  const price = (p: bigint): string => formatUnits(p, PRICE_DECIMALS);
+  const arrays = (byName: Map<string, bigint[]>): Record<string, string[]> =>
+    Object.fromEntries([...byName].map(([name, xs]) => [name, xs.map(price)]));
   return {
     policy: {
       id: policy.id,
       mode: policy.mode,
+      margin: policy.margin,
       minRatio: usd(policy.minRatioPpm),
       buffer: usd(policy.bufferMicroUsd),
       shortOptionMinimum: usd(policy.shortOptionMinimumMicroUsd),
@@ -364,17 +468,34 @@ export function tripleToJson(triple: Triple): {
       options: Object.fromEntries(
         policy.options.map((o) => [o.instrument, { underlying: o.underlying }]),
       ),
+      ...(policy.concentration.length > 0
+        ? {
+            concentration: policy.concentration.map((g) => ({
+              assets: g.assets,
+              maxShare: usd(g.maxSharePpm),
+            })),
+          }
+        : {}),
     },
     market: {
       round: Number(market.round),
       timestamp: Number(market.timestamp),
-      prices: Object.fromEntries([...market.prices].map(([s, p]) => [s, formatUnits(p, 8)])),
+      prices: Object.fromEntries([...market.prices].map(([s, p]) => [s, price(p)])),
       options: Object.fromEntries(
         [...market.options].map(([name, q]) => [
           name,
           { mark: usd(q.markMicroUsd), riskArray: q.riskArrayMicroUsd.map(usd) },
         ]),
       ),
+      ...(market.scenarios === null
+        ? {}
+        : {
+            scenarios: {
+              labels: market.scenarios.labels,
+              assets: arrays(market.scenarios.assets),
+              perps: arrays(market.scenarios.perps),
+            },
+          }),
     },
     portfolio: portfolioToJson(policy, portfolio),
   };

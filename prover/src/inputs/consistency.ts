@@ -7,11 +7,24 @@
 import { getAddress } from "ethers";
 import { InputError } from "../errors";
 import { computeMargin } from "../model/margin";
-import { AMOUNT_BITS, PRICE_BITS, QTY_BITS, VALUE_BITS, bound, fitsBits } from "../encoding/widths";
+import {
+  AMOUNT_BITS,
+  PRICE_BITS,
+  PRICE_DECIMALS,
+  QTY_BITS,
+  RISK_SUM_BITS,
+  VALUE_BITS,
+  bound,
+  fitsBits,
+  fitsSigned,
+} from "../encoding/widths";
 import { formatPath } from "./issues";
+import { assertWellFormedMarket } from "./market-rules";
 import type { InputFiles, Market, Policy, Portfolio } from "./types";
 
 const VALUE_RULE = `exceeds the circuit's ${VALUE_BITS}-bit µUSD range`;
+/** Scenario losses L_k: -2^117 <= L_k < 2^117 µUSD, so R = max(L_k, SOM) < 2^118 (RISK_SUM_BITS). */
+const SCENARIO_LOSS_BITS = RISK_SUM_BITS - 1;
 
 function checkMarketCoversPolicy(policy: Policy, market: Market, file: string): void {
   for (const asset of policy.assets) {
@@ -32,31 +45,47 @@ function checkMarketCoversPolicy(policy: Policy, market: Market, file: string): 
       );
     }
   }
-  let scenarios: number | null = null;
   for (const option of policy.options) {
-    const quote = market.options.get(option.instrument);
-    if (quote === undefined) {
+    if (!market.options.has(option.instrument)) {
       throw new InputError(
         file,
         formatPath(["options", option.instrument]),
         `missing: the policy's option series ${JSON.stringify(option.instrument)} needs a quote`,
       );
     }
-    scenarios ??= quote.riskArrayMicroUsd.length;
-    if (quote.riskArrayMicroUsd.length !== scenarios) {
+  }
+}
+
+/**
+ * A `portfolio` policy scans every position: the round needs a joint scenario set with a risk
+ * array for every policy asset and perp (the market rules give them, and the option risk
+ * arrays, K entries). A `standard` policy ignores the asset and perp arrays.
+ */
+function checkScenarioCoverage(policy: Policy, market: Market, file: string): void {
+  if (policy.margin !== "portfolio") return;
+  const set = market.scenarios;
+  if (set === null) {
+    throw new InputError(
+      file,
+      "scenarios",
+      `missing: the portfolio-margin policy ${JSON.stringify(policy.id)} needs the round's joint scenario set`,
+    );
+  }
+  for (const asset of policy.assets) {
+    if (!set.assets.has(asset.symbol)) {
       throw new InputError(
         file,
-        formatPath(["options", option.instrument, "riskArray"]),
-        `must have ${scenarios} scenarios like the other option series`,
+        formatPath(["scenarios", "assets", asset.symbol]),
+        `missing: the portfolio-margin policy's asset ${JSON.stringify(asset.symbol)} needs a risk array`,
       );
     }
   }
-  for (const [symbol, price] of market.prices) {
-    if (!fitsBits(price, PRICE_BITS)) {
+  for (const perp of policy.perps) {
+    if (!set.perps.has(perp.instrument)) {
       throw new InputError(
         file,
-        formatPath(["prices", symbol]),
-        `must be below 2^${PRICE_BITS} x 1e-8 USD`,
+        formatPath(["scenarios", "perps", perp.instrument]),
+        `missing: the portfolio-margin policy's perp ${JSON.stringify(perp.instrument)} needs a risk array`,
       );
     }
   }
@@ -107,7 +136,7 @@ function checkPortfolioSlots(policy: Policy, portfolio: Portfolio, file: string)
       throw new InputError(
         file,
         formatPath(["perps", k, "entryPrice"]),
-        `must be non-negative and below 2^${PRICE_BITS}`,
+        `must be non-negative and below 2^${PRICE_BITS} x 1e-${PRICE_DECIMALS} USD`,
       );
     }
   });
@@ -130,7 +159,11 @@ function checkPortfolioSlots(policy: Policy, portfolio: Portfolio, file: string)
   });
 }
 
-/** Per-slot values the circuit computes must fit VALUE_BITS (v, H, n, |u|, M). */
+/**
+ * Values the circuit computes must fit their widths: per slot v, H, n, |u|, M below 2^60 µUSD;
+ * every scenario loss L_k in [-2^117, 2^117) µUSD. The scan risk R = max(0, max_k L_k, SOM) is
+ * then below 2^118 (RISK_SUM_BITS), since SOM < 2^40 x (options x 2^48) is far below 2^117.
+ */
 function checkDerivedWidths(
   policy: Policy,
   market: Market,
@@ -154,13 +187,25 @@ function checkDerivedWidths(
       throw new InputError(file, path, `unrealized PnL ${VALUE_RULE}`);
     }
   }
+  const kind = report.margin === "portfolio" ? "joint loss" : "option loss";
+  for (const { label, lossMicroUsd } of report.scenarios) {
+    if (!fitsSigned(lossMicroUsd, SCENARIO_LOSS_BITS)) {
+      throw new InputError(
+        file,
+        "$",
+        `${kind} in scenario ${JSON.stringify(label)} exceeds the circuit's ${SCENARIO_LOSS_BITS}-bit µUSD range`,
+      );
+    }
+  }
 }
 
 /**
- * Cross-file rules: every policy asset and perp underlying has a price and every policy option
- * series a quote in the round, with risk arrays of one length; the portfolio holds only policy
- * slots within the circuit's widths; and the values the circuit derives fit their widths.
- * Throws an {@link InputError} naming the file, the path and the rule.
+ * Cross-file rules: the round is well formed (`market-rules.ts`: one scenario count K, widths);
+ * every policy asset and perp underlying has a price and every policy option series a quote; a
+ * `portfolio` policy has the round's scenario set with a risk array for each of its assets and
+ * perps; the portfolio holds only policy slots within the circuit's widths; and the values the
+ * circuit derives (per slot, per scenario, the scan risk) fit their widths. Throws an
+ * {@link InputError} naming the file, the path and the rule.
  */
 export function checkConsistency(
   policy: Policy,
@@ -168,7 +213,9 @@ export function checkConsistency(
   portfolio: Portfolio,
   files: InputFiles,
 ): void {
+  assertWellFormedMarket(market, files.market);
   checkMarketCoversPolicy(policy, market, files.market);
+  checkScenarioCoverage(policy, market, files.market);
   checkPortfolioSlots(policy, portfolio, files.portfolio);
   checkDerivedWidths(policy, market, portfolio, files.portfolio);
 }

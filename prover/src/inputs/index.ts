@@ -1,7 +1,9 @@
 /** Input files: schemas, loaders and cross-file rules. */
 export type {
+  ConcentrationGroup,
   HaircutTier,
   InputFiles,
+  MarginKind,
   Market,
   OptionQuote,
   PerpPosition,
@@ -12,6 +14,7 @@ export type {
   PolicyPerp,
   Portfolio,
   RateTier,
+  ScenarioSet,
 } from "./types";
 export { parsePolicy, parsePolicySchema } from "./policy";
 export { parseMarket } from "./market";
@@ -20,3 +23,4 @@ export { checkConsistency } from "./consistency";
 export { loadMarket, loadPolicy, loadPortfolio } from "./load";
 export { formatPath } from "./issues";
 export { assertWellFormedPolicy, policyProblems, type PolicyProblem } from "./well-formed";
+export { assertWellFormedMarket, marketProblems, type MarketProblem } from "./market-rules";

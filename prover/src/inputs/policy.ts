@@ -6,6 +6,7 @@ import {
   RATIO_BITS,
   SOM_BITS,
   UPTO_BITS,
+  UPTO_OPEN,
   VALUE_BITS,
   bound,
 } from "../encoding/widths";
@@ -16,13 +17,16 @@ import type { HaircutTier, Policy, RateTier } from "./types";
 
 const ppm = decimal(6, { max: MAX_PPM, rangeRule: "must be between 0 and 1" });
 
-/** `upTo`: a whole number of USD (> 0, < 2^40) or null for the last tier. */
+/**
+ * `upTo`: a whole number of USD from 1 to 2^32 - 2, or null for the last tier (2^32 - 1,
+ * UPTO_OPEN, is the open tier's code in the circuit).
+ */
 const upTo = z.unknown().transform((raw, ctx): bigint | null => {
   if (raw === null) return null;
   const result = decimalValue(raw, 0, {
     min: 1n,
-    max: bound(UPTO_BITS) - 1n,
-    rangeRule: `must be a whole number of USD from 1 to 2^${UPTO_BITS} - 1`,
+    max: UPTO_OPEN - 1n,
+    rangeRule: `must be a whole number of USD from 1 to 2^${UPTO_BITS} - 2`,
   });
   if (result.ok) return result.value;
   const rule =
@@ -35,12 +39,21 @@ const atLeastOneTier = { message: "must list at least one tier" };
 const haircutTiers = z.array(z.object({ upTo, weight: ppm }).strict()).min(1, atLeastOneTier);
 const rateTiers = z.array(z.object({ upTo, rate: ppm }).strict()).min(1, atLeastOneTier);
 
+/** A concentration group; its cross-field rules (known assets, one group each) are well-formedness. */
+const concentrationGroup = z
+  .object({
+    assets: z.array(symbolSchema).min(1, { message: "must list at least one asset" }),
+    maxShare: ppm,
+  })
+  .strict();
+
 const policySchema = z
   .object({
     id: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, {
       message: "must be 1-64 characters of A-Z a-z 0-9 . _ - starting with a letter or digit",
     }),
     mode: z.enum(["initial", "maintenance"]),
+    margin: z.enum(["standard", "portfolio"]).optional(),
     minRatio: decimal(6, {
       min: 1n,
       max: bound(RATIO_BITS) - 1n,
@@ -77,12 +90,13 @@ const policySchema = z
         .strict(),
     ),
     options: z.record(symbolSchema, z.object({ underlying: symbolSchema }).strict()),
+    concentration: z.array(concentrationGroup).optional(),
   })
   .strict();
 
 /**
  * Validates an in-memory policy.json object: its schema, then the well-formedness rules
- * (`well-formed.ts`: tier order, bounds); errors name `file`, the path and the offending value.
+ * (`well-formed.ts`: tier order, bounds, concentration groups); errors name `file`, the path and the offending value.
  */
 export function parsePolicy(json: unknown, file: string): Policy {
   const policy = parsePolicySchema(json, file);
@@ -101,6 +115,11 @@ export function parsePolicySchema(json: unknown, file: string): Policy {
   return {
     id: p.id,
     mode: p.mode,
+    margin: p.margin ?? "standard",
+    concentration: (p.concentration ?? []).map((g) => ({
+      assets: g.assets,
+      maxSharePpm: g.maxShare,
+    })),
     minRatioPpm: p.minRatio,
     bufferMicroUsd: p.buffer,
     shortOptionMinimumMicroUsd: p.shortOptionMinimum,

@@ -7,9 +7,10 @@
 import { getAddress } from "ethers";
 import { z } from "zod";
 import { InputError } from "../errors";
-import { AMOUNT_BITS, PRICE_BITS, QTY_BITS, bound } from "../encoding/widths";
+import { AMOUNT_BITS, PRICE_BITS, PRICE_DECIMALS, QTY_BITS, bound } from "../encoding/widths";
 import { addressSchema, decimal, decimalValue, symbolSchema } from "./fields";
 import { NAMES_VALUE, formatPath, toInputError } from "./issues";
+import { PRICE_RULE } from "./market-rules";
 import type { PerpPosition, Policy, Portfolio } from "./types";
 
 const MAX_AMOUNT = bound(AMOUNT_BITS) - 1n;
@@ -41,9 +42,9 @@ const portfolioSchema = z
           .object({
             instrument: symbolSchema,
             size: z.unknown(),
-            entryPrice: decimal(8, {
+            entryPrice: decimal(PRICE_DECIMALS, {
               max: bound(PRICE_BITS) - 1n,
-              rangeRule: `must be below 2^${PRICE_BITS} x 1e-8 USD`,
+              rangeRule: PRICE_RULE,
             }),
           })
           .strict(),

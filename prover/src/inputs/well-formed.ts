@@ -12,12 +12,15 @@ import {
   RATIO_BITS,
   SOM_BITS,
   UPTO_BITS,
+  UPTO_OPEN,
   VALUE_BITS,
   bound,
 } from "../encoding/widths";
 import { InputError } from "../errors";
 import { formatPath } from "./issues";
-import type { Policy } from "./types";
+import type { MarginKind, Policy } from "./types";
+
+const MARGIN_KINDS: readonly MarginKind[] = ["standard", "portfolio"];
 
 /** One broken rule: a JSON path into policy.json and what was expected, with the value. */
 export interface PolicyProblem {
@@ -51,8 +54,12 @@ function tierProblems(
     }
     if (last && tier.upToUsd !== null) at(k, "upTo", "the last tier must have upTo null");
     if (!last && tier.upToUsd === null) at(k, "upTo", "only the last tier may have upTo null");
-    if (tier.upToUsd !== null && (tier.upToUsd < 1n || tier.upToUsd >= bound(UPTO_BITS))) {
-      at(k, "upTo", `must be a whole number of USD from 1 to 2^${UPTO_BITS} - 1`);
+    if (tier.upToUsd !== null && (tier.upToUsd < 1n || tier.upToUsd >= UPTO_OPEN)) {
+      at(
+        k,
+        "upTo",
+        `must be a whole number of USD from 1 to 2^${UPTO_BITS} - 2 (got ${tier.upToUsd})`,
+      );
     }
     if (k === 0) return;
     const previous = tiers[k - 1];
@@ -99,13 +106,65 @@ function duplicates(names: readonly string[], section: string): PolicyProblem[] 
 }
 
 /**
+ * Concentration groups: each lists at least one asset, every listed asset is a policy asset and
+ * sits in one group only (once), and maxShare is in [0, 1].
+ */
+function concentrationProblems(policy: Policy): PolicyProblem[] {
+  const problems: PolicyProblem[] = [];
+  const assets = new Set(policy.assets.map((a) => a.symbol));
+  const groupOf = new Map<string, number>();
+  policy.concentration.forEach((group, g) => {
+    if (group.assets.length === 0) {
+      problems.push({
+        path: formatPath(["concentration", g, "assets"]),
+        rule: "must list at least one asset",
+      });
+    }
+    group.assets.forEach((symbol, k) => {
+      const path = formatPath(["concentration", g, "assets", k]);
+      const earlier = groupOf.get(symbol);
+      if (!assets.has(symbol)) {
+        problems.push({
+          path,
+          rule: `unknown asset ${JSON.stringify(symbol)} (not in the policy)`,
+        });
+      } else if (earlier === g) {
+        problems.push({ path, rule: `${JSON.stringify(symbol)} is listed twice in this group` });
+      } else if (earlier !== undefined) {
+        problems.push({
+          path,
+          rule: `${JSON.stringify(symbol)} is already in concentration[${earlier}] (an asset may be in one group only)`,
+        });
+      } else {
+        groupOf.set(symbol, g);
+      }
+    });
+    if (group.maxSharePpm < 0n || group.maxSharePpm > MAX_PPM) {
+      problems.push({
+        path: formatPath(["concentration", g, "maxShare"]),
+        rule: `must be between 0 and 1 (got ${ppm(group.maxSharePpm)})`,
+      });
+    }
+  });
+  return problems;
+}
+
+/**
  * Every broken rule of `policy`: minRatio above 0 and within its width, buffer and short-option
  * minimum within theirs, at least one asset, unique slot names, decimals 0..18, and per slot
  * tiers with weights/rates in [0, 1], weights non-increasing (rates non-decreasing), `upTo`
- * strictly increasing whole USD, null exactly on the last tier. Empty when well formed.
+ * strictly increasing whole USD below 2^32 - 1, null exactly on the last tier; a known margin
+ * kind; concentration groups of known assets, each asset in one group at most, maxShare in
+ * [0, 1]. Empty when well formed.
  */
 export function policyProblems(policy: Policy): PolicyProblem[] {
   const problems: PolicyProblem[] = [];
+  if (!MARGIN_KINDS.includes(policy.margin)) {
+    problems.push({
+      path: "margin",
+      rule: `must be one of "standard", "portfolio" (got ${JSON.stringify(policy.margin)})`,
+    });
+  }
   if (policy.minRatioPpm <= 0n || policy.minRatioPpm >= bound(RATIO_BITS)) {
     problems.push({
       path: "minRatio",
@@ -165,6 +224,7 @@ export function policyProblems(policy: Policy): PolicyProblem[] {
       ),
     );
   }
+  problems.push(...concentrationProblems(policy));
   return problems;
 }
 

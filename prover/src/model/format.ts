@@ -1,5 +1,6 @@
 /** Plaintext rendering of a {@link MarginReport} for the CLI (`zkmargin margin`). */
 import { formatUnits } from "../decimal";
+import { PRICE_DECIMALS } from "../encoding/widths";
 import type { MarginReport } from "./report";
 
 /** µUSD as USD with exactly 6 decimals, right-aligned by the table. */
@@ -27,13 +28,67 @@ export function table(header: string[], rows: string[][]): string[] {
   return [line(header), line(widths.map((w) => "-".repeat(w))), ...rows.map(line)];
 }
 
+/** The scenario section: every scenario's loss, the scan risk and which scenario binds. */
+function scenarioSection(report: MarginReport): string[] {
+  if (report.scenarios.length === 0) return [];
+  const joint = report.margin === "portfolio";
+  const scanRisk = report.scenarios.reduce((m, s) => (s.lossMicroUsd > m ? s.lossMicroUsd : m), 0n);
+  const binding = report.bindingScenario;
+  const verdict =
+    binding !== null
+      ? `scenario ${JSON.stringify(report.scenarios[binding].label)} binds: R = its loss`
+      : scanRisk > 0n
+        ? "no scenario binds: the short option minimum is larger"
+        : "no scenario binds: no scenario loses";
+  return [
+    joint
+      ? "Joint scenarios (USD, loss of every position together, positive = loss)"
+      : "Option scenarios (USD, loss of the option book, positive = loss)",
+    ...table(
+      ["scenario", "loss", ""],
+      [
+        ...report.scenarios.map((s, k) => [
+          s.label,
+          usd(s.lossMicroUsd),
+          k === binding ? "<- binds" : "",
+        ]),
+        ["scan risk", usd(scanRisk), ""],
+      ],
+    ),
+    verdict,
+    "",
+  ];
+}
+
+/** The concentration section: per group its haircut value, cap, credited value and excess. */
+function concentrationSection(report: MarginReport): string[] {
+  if (report.concentration.length === 0) return [];
+  return [
+    "Concentration limits (USD; the excess is taken off the equity)",
+    ...table(
+      ["group", "max share", "after haircut", "cap", "credited", "excess"],
+      report.concentration.map((g) => [
+        g.assets.join("+"),
+        percent(g.maxSharePpm),
+        usd(g.haircutMicroUsd),
+        usd(g.capMicroUsd),
+        usd(g.creditedMicroUsd),
+        usd(g.excessMicroUsd),
+      ]),
+    ),
+    "",
+  ];
+}
+
 /**
- * A readable report: one row per asset and per perp, the option book, the totals and the verdict.
- * Amounts are shown in base units and prices in 1e-8 USD so nothing is rounded for display.
+ * A readable report: one row per asset, per concentration group and per perp, the option book,
+ * every scenario (joint under a `portfolio` policy) with the one that binds, the totals and the
+ * verdict. Amounts are shown in base units and prices in USD with up to 12 decimals (their exact
+ * 1e-12 USD unit), so nothing is rounded for display.
  */
 export function formatReport(report: MarginReport): string {
   const out: string[] = [
-    `Margin report: policy ${report.policyId}, market round ${report.round}`,
+    `Margin report: policy ${report.policyId} (${report.margin} margin), market round ${report.round}`,
     "",
   ];
   out.push("Collateral (USD)");
@@ -43,13 +98,14 @@ export function formatReport(report: MarginReport): string {
       report.assets.map((a) => [
         a.symbol,
         a.amount.toString(),
-        formatUnits(a.price, 8),
+        formatUnits(a.price, PRICE_DECIMALS),
         usd(a.valueMicroUsd),
         usd(a.haircutValueMicroUsd),
       ]),
     ),
     "",
   );
+  out.push(...concentrationSection(report));
   out.push("Perpetuals (USD)");
   out.push(
     ...table(
@@ -57,8 +113,8 @@ export function formatReport(report: MarginReport): string {
       report.perps.map((p) => [
         p.instrument,
         p.size.toString(),
-        formatUnits(p.entryPrice, 8),
-        formatUnits(p.mark, 8),
+        formatUnits(p.entryPrice, PRICE_DECIMALS),
+        formatUnits(p.mark, PRICE_DECIMALS),
         usd(p.notionalMicroUsd),
         usd(p.pnlMicroUsd),
         usd(p.requirementMicroUsd),
@@ -73,19 +129,27 @@ export function formatReport(report: MarginReport): string {
       ["item", "amount"],
       [
         ["value", usd(o.valueMicroUsd)],
-        ...o.scenarioLossMicroUsd.map((loss, k) => [`scenario ${k + 1} loss`, usd(loss)]),
-        ["scan risk", usd(o.scanRiskMicroUsd)],
         ["short option minimum", usd(o.shortOptionMinimumMicroUsd)],
-        ["requirement", usd(o.requirementMicroUsd)],
+        [
+          report.margin === "portfolio"
+            ? "requirement (joint scan risk or minimum)"
+            : "requirement (scan risk or minimum)",
+          usd(o.requirementMicroUsd),
+        ],
       ],
     ),
     "",
   );
+  out.push(...scenarioSection(report));
+  const excess = report.concentration.reduce((s, g) => s + g.excessMicroUsd, 0n);
   out.push("Totals (USD)");
   out.push(
     ...table(
       ["item", "amount"],
       [
+        ...(report.concentration.length > 0
+          ? [["concentration excess (taken off equity)", usd(excess)]]
+          : []),
         ["equity", usd(report.equityMicroUsd)],
         ["buffer", usd(report.bufferMicroUsd)],
         ["requirement (incl. buffer)", usd(report.requirementMicroUsd)],

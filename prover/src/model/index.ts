@@ -1,6 +1,19 @@
-/** The reference margin model v1 and its plaintext report. */
-export { computeMargin, scenarioCount } from "./margin";
+/** The reference margin model (v1 standard, v2 portfolio) and its plaintext report. */
+export {
+  computeMargin,
+  JOINT_DENOMINATOR,
+  JOINT_POSITION_DECIMALS,
+  scenarioCount,
+  scenarioLabels,
+} from "./margin";
 export { formatReport } from "./format";
 export { bracketSum, MICRO_USD_PER_USD, type Bracket } from "./brackets";
 export { abs, ceilDiv, floorDiv, pow10 } from "./arith";
-export type { AssetLine, MarginReport, OptionsLine, PerpLine } from "./report";
+export type {
+  AssetLine,
+  ConcentrationLine,
+  MarginReport,
+  OptionsLine,
+  PerpLine,
+  ScenarioLine,
+} from "./report";
