@@ -1,7 +1,8 @@
 /**
- * MarginProof (small instance) against the TypeScript reference model and the TS commitments:
- * the witness exists iff the model says sufficient, per-slot intermediates equal the model's, and
- * tampered witnesses (one signal changed) fail the constraint check.
+ * MarginProof (small instance) against the TypeScript reference model and the TS commitments,
+ * under both margin models: the witness exists iff the model says sufficient, per-slot
+ * intermediates, the scan risk and the concentration excess equal the model's, and tampered
+ * witnesses (one signal changed) fail the constraint check.
  */
 import { expect } from "chai";
 import fc from "fast-check";
@@ -14,7 +15,14 @@ import {
 } from "../prover/src/encoding/circuit-input";
 import { loadInstances } from "../prover/src/encoding/instances";
 import { SNARK_SCALAR_FIELD } from "../prover/src/encoding/widths";
-import { loadMarket, loadPolicy, loadPortfolio, type Portfolio } from "../prover/src/inputs";
+import {
+  loadMarket,
+  loadPolicy,
+  loadPortfolio,
+  type Market,
+  type Policy,
+  type Portfolio,
+} from "../prover/src/inputs";
 import { computeMargin } from "../prover/src/model";
 import { atBoundary, nonceArb, saltArb, tripleArb, type Triple } from "./helpers/arbitraries";
 import { CircuitTester, type WitnessInput } from "./helpers/circuit";
@@ -66,9 +74,12 @@ function expectAgreesWithModel(tester: CircuitTester, witness: bigint[], triple:
       perp.requirementMicroUsd,
     );
   });
-  expect(tester.signal(witness, "main.options.value"), "V").to.equal(report.options.valueMicroUsd);
-  expect(tester.signal(witness, "main.options.requirement"), "R").to.equal(
+  expect(tester.signal(witness, "main.book.value"), "V").to.equal(report.options.valueMicroUsd);
+  expect(tester.signal(witness, "main.scan.requirement"), "R").to.equal(
     report.options.requirementMicroUsd,
+  );
+  expect(tester.signal(witness, "main.concentration.excess"), "excess").to.equal(
+    report.concentration.reduce((sum, g) => sum + g.excessMicroUsd, 0n),
   );
 }
 
@@ -128,14 +139,13 @@ describe("circuit: MarginProof (small) vs the reference model", function () {
       ["amount as p - 1", (s) => ({ ...s, amount: [p - 1n, ...s.amount.slice(1)] })],
       ["amount = 2^96", (s) => ({ ...s, amount: [1n << 96n, ...s.amount.slice(1)] })],
       ["perp size = 2^96", (s) => ({ ...s, perpSizeAbs: [1n << 96n, ...s.perpSizeAbs.slice(1)] })],
-      ["sign bit = 2", (s) => ({ ...s, optionQtyNeg: [2n, ...s.optionQtyNeg.slice(1)] })],
       [
-        "risk entry = 2^63",
-        (s) => ({
-          ...s,
-          riskArray: [[1n << 63n, ...s.riskArray[0].slice(1)], ...s.riskArray.slice(1)],
-        }),
+        "entry price = 2^80",
+        (s) => ({ ...s, perpEntryPrice: [1n << 80n, ...s.perpEntryPrice.slice(1)] }),
       ],
+      ["sign bit = 2", (s) => ({ ...s, optionQtyNeg: [2n, ...s.optionQtyNeg.slice(1)] })],
+      ["margin bit = 2", (s) => ({ ...s, portfolioMargin: 2n })],
+      ["group bit = 2", (s) => ({ ...s, assetGroup: [[2n], ...s.assetGroup.slice(1)] })],
       ["accountNonce = 2^224", (s) => ({ ...s, accountNonce: 1n << 224n })],
       ["accountNonce = p - 1", (s) => ({ ...s, accountNonce: p - 1n })],
     ];
@@ -170,7 +180,9 @@ describe("circuit: MarginProof (small) vs the reference model", function () {
       const portfolioB: Portfolio = {
         account: example.portfolio.account,
         collateral: new Map([["USDC", 100_000n * 10n ** 6n]]),
-        perps: new Map([["ETH-PERP", { size: -2000n * 10n ** 4n, entryPrice: 301255000000n }]]),
+        perps: new Map([
+          ["ETH-PERP", { size: -2000n * 10n ** 4n, entryPrice: 3012_550000000000n }],
+        ]),
         options: new Map(),
       };
       expect(computeMargin(policyB, example.market, portfolioB).sufficient).to.equal(false);
@@ -269,24 +281,162 @@ describe("circuit: MarginProof (small) vs the reference model", function () {
     });
   });
 
+  describe("portfolio margin (model v2): the joint scenario scan and concentration limits", function () {
+    /** USD in 1e-12 units. */
+    const usd = (x: number): bigint => BigInt(Math.round(x * 1e6)) * 1_000_000n;
+    // Joint moves of ETH and BTC: down, up, crash, rally; losses per whole token (long), signed.
+    const eth = [usd(301.255), usd(-301.255), usd(753.1375), usd(-753.1375)];
+    const btc = [usd(7300.032), usd(-7300.032), usd(18250.08), usd(-18250.08)];
+    const pmPolicy: Policy = {
+      ...policy,
+      id: "small-portfolio",
+      margin: "portfolio",
+      concentration: [{ assets: ["WETH", "WBTC"], maxSharePpm: 400_000n }],
+    };
+    // Option risk arrays that follow the same moves (loss per long contract, µUSD).
+    const pmMarket: Market = {
+      ...example.market,
+      options: new Map([
+        [
+          "ETH-26JUN26-3000-C",
+          {
+            markMicroUsd: 268_400000n,
+            riskArrayMicroUsd: [120_000000n, -150_000000n, 230_000000n, -500_000000n],
+          },
+        ],
+        [
+          "ETH-26JUN26-2600-P",
+          {
+            markMicroUsd: 92_750000n,
+            riskArrayMicroUsd: [-150_000000n, 60_000000n, -450_000000n, 90_000000n],
+          },
+        ],
+      ]),
+      scenarios: {
+        labels: ["down", "up", "crash", "rally"],
+        assets: new Map([
+          ["USDC", [0n, 0n, 0n, 0n]],
+          ["WETH", eth],
+          ["WBTC", btc],
+        ]),
+        perps: new Map([
+          ["ETH-PERP", eth],
+          ["BTC-PERP", btc],
+        ]),
+      },
+    };
+    /**
+     * 100 short puts hedged by a short of 30 ETH-PERP (entered at the mark), on 65,000 USDC: the
+     * options' worst loss (crash, 45,000 USD) is partly offset by the perp's gain in the same
+     * move, which only the joint scan sees.
+     */
+    const hedged: Portfolio = {
+      account: example.portfolio.account,
+      collateral: new Map([["USDC", 65_000n * 10n ** 6n]]),
+      perps: new Map([["ETH-PERP", { size: -30n * 10n ** 4n, entryPrice: 3012_550000000000n }]]),
+      options: new Map([["ETH-26JUN26-2600-P", -100n]]),
+    };
+
+    it("agrees with the model on the example book under a portfolio policy", async function () {
+      const triple = { policy: pmPolicy, market: pmMarket, portfolio: example.portfolio };
+      const report = computeMargin(triple.policy, triple.market, triple.portfolio);
+      expect(report.margin).to.equal("portfolio");
+      expect(report.concentration[0].excessMicroUsd > 0n, "the group cap binds").to.equal(true);
+      const at = atBoundary(triple, 0n);
+      const short = atBoundary(triple, 1n);
+      if (!at || !short) throw new Error("example cannot be moved to the boundary");
+      const witness = await tester.expectPass(asInput(await signalsFor(at)));
+      expectAgreesWithModel(tester, witness, at);
+      await tester.expectFail(asInput(await signalsFor(short)), /MarginStatement/);
+    });
+
+    it("credits a hedge that the standard model charges in full", async function () {
+      const standard = computeMargin(policy, pmMarket, hedged);
+      const portfolio = computeMargin(pmPolicy, pmMarket, hedged);
+      expect(standard.sufficient, "standard: short").to.equal(false);
+      expect(portfolio.sufficient, "portfolio: sufficient").to.equal(true);
+      await tester.expectFail(
+        asInput(await signalsFor({ policy, market: pmMarket, portfolio: hedged })),
+        /MarginStatement/,
+      );
+      const witness = await tester.expectPass(
+        asInput(await signalsFor({ policy: pmPolicy, market: pmMarket, portfolio: hedged })),
+      );
+      expectAgreesWithModel(tester, witness, {
+        policy: pmPolicy,
+        market: pmMarket,
+        portfolio: hedged,
+      });
+    });
+
+    it("refuses a scan risk below the binding joint loss", async function () {
+      const triple = { policy: pmPolicy, market: pmMarket, portfolio: hedged };
+      expect(computeMargin(pmPolicy, pmMarket, hedged).bindingScenario).to.not.equal(null);
+      const signals = asInput(await signalsFor(triple));
+      await tester.expectTamperFails(signals, "main.scan.requirement", (x) => x - 1n);
+    });
+
+    it("refuses an excess below the group's, even with every other constraint consistent", async function () {
+      const triple = { policy: pmPolicy, market: pmMarket, portfolio: example.portfolio };
+      const excess = computeMargin(pmPolicy, pmMarket, example.portfolio).concentration[0]
+        .excessMicroUsd;
+      expect(excess > 0n).to.equal(true);
+      // The excess and its 68 bits lowered together: only the cap inequality is left to object.
+      const excessBits = [
+        ...new Set(
+          tester
+            .signalNames(/^main\.concentration\.Num2Bits_\d+_\d+\[0\]\.out\[67\]$/)
+            .map((n) => n.split(".out[")[0]),
+        ),
+      ];
+      const slackBits = [
+        ...new Set(
+          tester
+            .signalNames(/^main\.concentration\.Num2Bits_\d+_\d+\[0\]\.out\[87\]$/)
+            .map((n) => n.split(".out[")[0]),
+        ),
+      ];
+      expect([excessBits.length, slackBits.length]).to.deep.equal([1, 1]);
+      const index = await tester.expectTamperAllFails(asInput(await signalsFor(triple)), {
+        "main.concentration.excess": (x) => x - 1n,
+        ...tester.bitEdits(excessBits[0], excess - 1n),
+      });
+      expect(
+        tester.constraintSignals(index).some((n) => n.startsWith(`${slackBits[0]}.`)),
+        "the violated constraint is the cap inequality's",
+      ).to.equal(true);
+    });
+
+    it("ignores the joint arrays under a standard policy (model v1), but still commits to them", async function () {
+      const withSet = await signalsFor({
+        ...example,
+        market: { ...example.market, scenarios: pmMarket.scenarios },
+      });
+      const without = await signalsFor(example);
+      expect(withSet.marketCommitment).to.not.equal(without.marketCommitment);
+      const w1 = await tester.expectPass(asInput(withSet));
+      const w2 = await tester.expectPass(asInput(without));
+      for (const name of ["main.scan.requirement", "main.book.value"]) {
+        expect(tester.signal(w1, name)).to.equal(tester.signal(w2, name));
+      }
+    });
+  });
+
   describe("tampered witnesses fail the constraint check", function () {
     const plusOne = (x: bigint): bigint => x + 1n;
     const minusOne = (x: bigint): bigint => x - 1n;
     const cases: [string, string | RegExp, (x: bigint) => bigint][] = [
       ["haircut value above its tier line", "main.collateral[1].haircut", plusOne],
       ["asset value above the floor", "main.collateral[1].value", plusOne],
-      // The bound `rem < den` itself, with everything else consistent, is shown on FloorDiv in
-      // circuit-templates.test.ts; here the remainder of a slot's value division is moved alone.
-      [
-        "remainder of the value division moved by its divisor",
-        /^main\.collateral\[1\]\..*FloorDiv.*\.rem$/,
-        (x) => x + 10n ** 20n,
-      ],
+      // One below the floor is allowed (it only lowers the holder's value); two below is not.
+      ["asset value two below the floor", "main.collateral[1].value", (x) => x - 2n],
       ["perp requirement below its tier line", "main.perp[0].requirement", minusOne],
       ["perp notional below the ceiling", "main.perp[0].notional", minusOne],
       ["perp PnL above the floor", "main.perp[0].pnl", plusOne],
-      ["scan risk below a scenario's loss", "main.options.requirement", minusOne],
-      ["option value raised", "main.options.value", plusOne],
+      ["asset position rescaled", "main.collateral[0].position", plusOne],
+      ["scan risk below a scenario's loss", "main.scan.requirement", minusOne],
+      ["option value raised", "main.book.value", plusOne],
+      ["margin model switched", "main.portfolioMargin", plusOne],
       ["account and nonce past 224 bits", "main.accountNonce", (x) => x + (1n << 224n)],
       ["layout id", "main.layoutId", plusOne],
       ["portfolio commitment", "main.portfolioCommitment", plusOne],

@@ -9,10 +9,11 @@ import {
   encodeCircuitInput,
   fits,
   loadInstances,
-  marketItems,
+  marketElements,
   packItems,
   policyItems,
   portfolioItems,
+  requiredDims,
   smallestFittingInstance,
   type CircuitInput,
   type InstanceDims,
@@ -55,7 +56,8 @@ describe("encoding", () => {
   describe("widths", () => {
     it("match the table of circuits/README.md", () => {
       const readme = fs.readFileSync(path.join(ROOT, "circuits/README.md"), "utf8");
-      const rows = [...readme.matchAll(/^\|[^|]+\|[^|]+\| *(\d+) *\| *([A-Z_]+) *\|$/gm)];
+      // | quantity | unit | width | NAME | checked by |
+      const rows = [...readme.matchAll(/^\|[^|]+\|[^|]+\| *(\d+) *\| *([A-Z_]+) *\|[^|]+\|$/gm)];
       expect(rows.length).to.be.at.least(18);
       const table = widths as unknown as Record<string, number>;
       for (const [, bits, name] of rows) expect(table[name], name).to.equal(Number(bits));
@@ -66,7 +68,7 @@ describe("encoding", () => {
       const defs = [...circom.matchAll(/function ([A-Z_]+)\(\) \{ return (\d+); \}/g)];
       const table = widths as unknown as Record<string, number | bigint>;
       const compared = defs.filter(([, name]) => name in table);
-      expect(compared.length).to.be.at.least(20);
+      expect(compared.length).to.be.at.least(12);
       for (const [, name, value] of compared) expect(String(table[name]), name).to.equal(value);
     });
   });
@@ -147,6 +149,7 @@ describe("encoding", () => {
         options: 2,
         scenarios: 4,
         tiers: 2,
+        groups: 1,
       });
       expect(instances.demo).to.deep.equal({
         assets: 6,
@@ -154,6 +157,7 @@ describe("encoding", () => {
         options: 2,
         scenarios: 8,
         tiers: 3,
+        groups: 2,
       });
     });
 
@@ -162,6 +166,13 @@ describe("encoding", () => {
       const desk = exampleTriple("desk");
       expect(smallestFittingInstance(small.policy, small.market)).to.equal("small");
       expect(smallestFittingInstance(desk.policy, desk.market)).to.equal("demo");
+      // the hedged book under portfolio margin: 8 joint scenarios and 2 concentration groups
+      const hedged = exampleTriple("portfolio");
+      expect(requiredDims(hedged.policy, hedged.market)).to.deep.include({
+        scenarios: 8,
+        groups: 2,
+      });
+      expect(smallestFittingInstance(hedged.policy, hedged.market)).to.equal("demo");
       expect(smallestFittingInstance(desk.policy, desk.market, ["large", "standard"])).to.equal(
         "standard",
       );
@@ -169,7 +180,7 @@ describe("encoding", () => {
       expect(fits(small.policy, small.market, instances.demo)).to.equal(true);
       expect(() => smallestFittingInstance(desk.policy, desk.market, ["small"])).to.throw(
         InstanceFitError,
-        "no circuit instance among [small] fits policy desk-maintenance-v1 (6 assets, 2 perps, 2 options, 8 scenarios, 3 tiers)",
+        "no circuit instance among [small] fits policy desk-maintenance-v1 (6 assets, 2 perps, 2 options, 8 scenarios, 3 tiers, 0 groups)",
       );
     });
 
@@ -194,7 +205,9 @@ describe("encoding", () => {
       ...MARKET_SIGNALS,
       ...POLICY_SIGNALS,
     ];
-    const OFFSET = 1n << 62n;
+    const R = widths.SNARK_SCALAR_FIELD;
+    const OPEN = widths.UPTO_OPEN;
+    const ZEROS4 = [0n, 0n, 0n, 0n];
 
     it("produces exactly the private and public input names of circuits/README.md", () => {
       const readme = fs.readFileSync(path.join(ROOT, "circuits/README.md"), "utf8");
@@ -228,21 +241,28 @@ describe("encoding", () => {
       expect(input.amount).to.deep.equal([250000_000000n, 40_500000000000000000n, 1_25000000n]);
       expect(input.perpSizeNeg).to.deep.equal([1n, 0n]);
       expect(input.perpSizeAbs).to.deep.equal([600000n, 80000n]);
-      expect(input.perpEntryPrice).to.deep.equal([3150_00000000n, 88000_00000000n]);
+      expect(input.perpEntryPrice).to.deep.equal([3150_000000000000n, 88000_000000000000n]);
       expect(input.optionQtyNeg).to.deep.equal([1n, 0n]);
       expect(input.optionQtyAbs).to.deep.equal([20n, 30n]);
-      expect(input.round).to.equal(7n);
-      expect(input.timestamp).to.equal(1764072000n);
-      expect(input.price).to.deep.equal([99995000n, 3012_55000000n, 91250_40000000n]);
-      expect(input.perpMark).to.deep.equal([3012_55000000n, 91250_40000000n]); // ETH, BTC
+      expect(input.roundTimestamp).to.equal(7n + (1764072000n << 64n));
+      // prices in 1e-12 USD
+      expect(input.price).to.deep.equal([999950000000n, 3012_550000000000n, 91250_400000000000n]);
+      expect(input.perpMark).to.deep.equal([3012_550000000000n, 91250_400000000000n]); // ETH, BTC
       expect(input.optionMark).to.deep.equal([268_400000n, 92_750000n]);
+      // signed entries as field elements: a gain of 201.7 is r - 201_700000
       expect(input.riskArray[0]).to.deep.equal([
-        OFFSET + 165_200000n,
-        OFFSET - 201_700000n,
-        OFFSET + 255_000000n,
-        OFFSET - 540_200000n,
+        165_200000n,
+        R - 201_700000n,
+        255_000000n,
+        R - 540_200000n,
       ]);
+      // a round without a joint scenario set: every joint entry is the loss 0
+      expect(input.assetRisk).to.deep.equal([ZEROS4, ZEROS4, ZEROS4]);
+      expect(input.perpRisk).to.deep.equal([ZEROS4, ZEROS4]);
       expect(input.mode).to.equal(0n); // initial
+      expect(input.portfolioMargin).to.equal(0n); // standard
+      expect(input.groupShare).to.deep.equal([1_000000n]); // an unused group: 100 %
+      expect(input.assetGroup).to.deep.equal([[0n], [0n], [0n]]);
       expect(input.minRatio).to.equal(1_250000n);
       expect(input.buffer).to.equal(10000_000000n);
       expect(input.shortOptionMinimum).to.equal(25_000000n);
@@ -253,7 +273,7 @@ describe("encoding", () => {
         [900000n, 800000n],
         [900000n, 800000n],
       ]);
-      expect(input.assetUpTo).to.deep.equal([[0n], [5000000n], [5000000n]]);
+      expect(input.assetUpTo).to.deep.equal([[OPEN], [5000000n], [5000000n]]);
       expect(input.perpRate).to.deep.equal([
         [30000n, 60000n],
         [30000n, 50000n],
@@ -277,11 +297,11 @@ describe("encoding", () => {
       expect(input.price.slice(3)).to.deep.equal([0n, 0n, 0n]);
       expect(input.assetActive).to.deep.equal([1n, 1n, 1n, 0n, 0n, 0n]);
       expect(input.assetDecimals.slice(3)).to.deep.equal([0n, 0n, 0n]);
-      // padded tiers repeat the last weight with upTo 0; the last real tier's null is 0 too
+      // padded tiers repeat the last weight with the open bound 2^32 - 1, like the last real tier
       expect(input.assetWeight[1]).to.deep.equal([900000n, 800000n, 800000n]);
-      expect(input.assetUpTo[1]).to.deep.equal([5000000n, 0n]);
+      expect(input.assetUpTo[1]).to.deep.equal([5000000n, OPEN]);
       expect(input.assetWeight[0]).to.deep.equal([1_000000n, 1_000000n, 1_000000n]);
-      expect(input.assetUpTo[0]).to.deep.equal([0n, 0n]);
+      expect(input.assetUpTo[0]).to.deep.equal([OPEN, OPEN]);
       expect(input.assetWeight[4]).to.deep.equal([0n, 0n, 0n]);
       expect(input.assetUpTo[4]).to.deep.equal([0n, 0n]);
       expect(input.perpRate[1]).to.deep.equal([30000n, 50000n, 50000n]);
@@ -294,9 +314,12 @@ describe("encoding", () => {
         input.perpEntryPrice[2],
         input.perpSizeNeg[2],
       ]).to.deep.equal([0n, 0n, 0n, 0n]);
-      // padded scenarios are a loss of 0, i.e. the offset itself
+      // padded scenarios are a loss of 0
       expect(input.riskArray[1]).to.have.length(8);
-      expect(input.riskArray[1].slice(4)).to.deep.equal([OFFSET, OFFSET, OFFSET, OFFSET]);
+      expect(input.riskArray[1].slice(4)).to.deep.equal([0n, 0n, 0n, 0n]);
+      expect(input.assetRisk[5]).to.deep.equal(new Array<bigint>(8).fill(0n));
+      // padded groups: 100 % and no member
+      expect(input.groupShare).to.deep.equal([1_000000n, 1_000000n]);
     });
 
     it("encodes an absent holding as zero and an inactive option's risk as the offset", () => {
@@ -314,7 +337,7 @@ describe("encoding", () => {
       expect(input.optionQtyAbs).to.deep.equal([400n, 0n, 0n]);
       expect(input.optionActive).to.deep.equal([1n, 1n, 0n]);
       expect(input.optionMark[2]).to.equal(0n);
-      expect(input.riskArray[2]).to.deep.equal(new Array(8).fill(OFFSET));
+      expect(input.riskArray[2]).to.deep.equal(new Array(8).fill(0n));
     });
 
     it("refuses an instance that is too small, a salt outside the field and a wide nonce", () => {
@@ -400,20 +423,22 @@ describe("encoding", () => {
         instance: dims,
       });
       expect(portfolioItems(input, dims).map((i) => i.bits)).to.deep.equal([
-        96, 96, 96, 1, 96, 64, 1, 96, 64, 1, 48, 1, 48,
+        96, 96, 96, 1, 96, 80, 1, 96, 80, 1, 48, 1, 48,
       ]);
       expect(
         portfolioItems(input, dims)
           .slice(3, 6)
           .map((i) => i.value),
-      ).to.deep.equal([1n, 600000n, 3150_00000000n]);
-      expect(marketItems(input, dims).map((i) => i.bits)).to.deep.equal([
-        64, 64, 64, 64, 64, 64, 64, 64, 64, 63, 63, 63, 63, 63, 63, 63, 63,
-      ]);
-      expect(marketItems(input, dims)[13].value).to.equal(input.riskArray[1][0]); // option, then scenario
+      ).to.deep.equal([1n, 600000n, 3150_000000000000n]);
+      const elements = marketElements(input, dims);
+      expect(elements).to.have.length(1 + 3 + 2 + 2 + 2 * 4 + 3 * 4 + 2 * 4);
+      expect(elements[8 + 4]).to.equal(input.riskArray[1][0]); // option, then scenario
+      expect(elements[16]).to.equal(input.assetRisk[0][0]); // then assets, then perps
+      // mode, margin, minRatio, buffer, SOM, 1 group share; per asset active, decimals, 2
+      // weights, 1 bound, 1 group bit; per perp active, decimals, 2 rates, 1 bound; per option active
       expect(policyItems(input, dims).map((i) => i.bits)).to.deep.equal([
-        1, 24, 60, 40, 1, 5, 20, 20, 40, 1, 5, 20, 20, 40, 1, 5, 20, 20, 40, 1, 5, 20, 20, 40, 1, 5,
-        20, 20, 40, 1, 1,
+        1, 1, 24, 60, 40, 20, 1, 5, 20, 20, 32, 1, 1, 5, 20, 20, 32, 1, 1, 5, 20, 20, 32, 1, 1, 5,
+        20, 20, 32, 1, 5, 20, 20, 32, 1, 1,
       ]);
       expect(() => portfolioItems(input, instances.demo)).to.throw("shape");
     });
@@ -428,12 +453,11 @@ describe("encoding", () => {
             nonce,
             instance: dims,
           });
-          for (const items of [
-            portfolioItems(input, dims),
-            marketItems(input, dims),
-            policyItems(input, dims),
-          ]) {
+          for (const items of [portfolioItems(input, dims), policyItems(input, dims)]) {
             expect(() => packItems(items)).not.to.throw();
+          }
+          for (const element of marketElements(input, dims)) {
+            expect(element >= 0n && element < R).to.equal(true);
           }
         }),
         { seed: 9, numRuns: 200 },

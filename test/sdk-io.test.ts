@@ -198,7 +198,7 @@ describe("SDK file and format helpers", () => {
   it("@property writes any portfolio back as JSON that parses to the same portfolio", () => {
     fc.assert(
       fc.property(
-        tripleArb({ assets: 3, perps: 2, options: 2, scenarios: 4, tiers: 2 }),
+        tripleArb({ assets: 3, perps: 2, options: 2, scenarios: 4, tiers: 2, groups: 1 }),
         ({ policy, portfolio }) => {
           const json = JSON.parse(JSON.stringify(portfolioToJson(policy, portfolio))) as unknown;
           const parsed = parsePortfolio(json, "opening.json", policy);
@@ -214,6 +214,8 @@ describe("SDK file and format helpers", () => {
     const policy = {
       id: "p",
       mode: "initial" as const,
+      margin: "standard" as const,
+      concentration: [],
       minRatioPpm: 1_000_000n,
       bufferMicroUsd: 0n,
       shortOptionMinimumMicroUsd: 0n,

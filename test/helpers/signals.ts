@@ -17,24 +17,28 @@ export const PORTFOLIO_SIGNALS: (keyof CircuitInput)[] = [
 
 /** Signals of the market commitment. */
 export const MARKET_SIGNALS: (keyof CircuitInput)[] = [
-  "round",
-  "timestamp",
+  "roundTimestamp",
   "price",
   "perpMark",
   "optionMark",
   "riskArray",
+  "assetRisk",
+  "perpRisk",
 ];
 
 /** Signals of the policy commitment. */
 export const POLICY_SIGNALS: (keyof CircuitInput)[] = [
   "mode",
+  "portfolioMargin",
   "minRatio",
   "buffer",
   "shortOptionMinimum",
+  "groupShare",
   "assetActive",
   "assetDecimals",
   "assetWeight",
   "assetUpTo",
+  "assetGroup",
   "perpActive",
   "perpSizeDecimals",
   "perpRate",

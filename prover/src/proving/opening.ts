@@ -8,7 +8,7 @@ import { z } from "zod";
 import { commitments as computeCommitments, type Commitments } from "../commitments";
 import { formatUnits } from "../decimal";
 import { loadInstances, misfits, requiredDims, type InstanceDims } from "../encoding/instances";
-import { SNARK_SCALAR_FIELD } from "../encoding/widths";
+import { PRICE_DECIMALS, SNARK_SCALAR_FIELD } from "../encoding/widths";
 import { InputError } from "../errors";
 import { checkConsistency, formatPath, parsePortfolio } from "../inputs";
 import { toInputError } from "../inputs/issues";
@@ -44,9 +44,6 @@ export interface Opening {
   /** The three commitments, as in the proof's public signals. */
   commitments: { portfolio: string; market: string; policy: string };
 }
-
-/** Decimal places of prices (1e-8 USD per whole token). */
-const PRICE_DECIMALS = 8;
 
 /** Writes `portfolio` back in the portfolio.json format; {@link parsePortfolio} reads it back exactly. */
 export function portfolioToJson(policy: Policy, portfolio: Portfolio): PortfolioJson {
