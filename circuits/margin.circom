@@ -24,7 +24,7 @@ template ZeroUnlessActive() {
 }
 
 /**
- * MarginProof(nA, nP, nO, nS, nT, nG): the zkmargin statement, margin models v1 ("standard")
+ * MarginProof(nA, nP, nO, nS, nT, nG, J): the zkmargin statement, margin models v1 ("standard")
  * and v2 ("portfolio") of DESIGN.md in one circuit: the portfolio behind `portfolioCommitment`
  * meets the policy behind `policyCommitment` at the market round behind `marketCommitment`,
  * i.e. Eq * 1e6 >= Req * minRatio, all three encoded for one slot layout: the single `layoutId`
@@ -45,9 +45,11 @@ template ZeroUnlessActive() {
  * @param nS          scenarios (>= 1): option risk arrays and joint scenario arrays
  * @param nT          tiers per asset and per perp (>= 2)
  * @param nG          concentration groups (>= 1)
+ * @param J           1: the instance carries the joint scenario arrays and proves both models;
+ *                    0: it carries none and proves standard policies only (portfolioMargin = 0)
  * Cost (npm run constraints; figures in circuits/README.md).
  */
-template MarginProof(nA, nP, nO, nS, nT, nG) {
+template MarginProof(nA, nP, nO, nS, nT, nG, J) {
     // Public.
     signal input accountNonce;
     signal input marketCommitment;
@@ -72,8 +74,8 @@ template MarginProof(nA, nP, nO, nS, nT, nG) {
     signal input perpMark[nP];
     signal input optionMark[nO];
     signal input riskArray[nO][nS];
-    signal input assetRisk[nA][nS];
-    signal input perpRisk[nP][nS];
+    signal input assetRisk[nA][nS * J];
+    signal input perpRisk[nP][nS * J];
 
     // Policy (bound by policyCommitment).
     signal input mode;
@@ -128,7 +130,7 @@ template MarginProof(nA, nP, nO, nS, nT, nG) {
     portfolioCommitment === portfolioHash;
 
     // ---- Market commitment: every public value as a whole element, in spec order. ----
-    var nMarket = 1 + nA + nP + nO + (nO + nA + nP) * nS;
+    var nMarket = 1 + nA + nP + nO + (nO + (nA + nP) * J) * nS;
     var marketElements[nMarket];
     n = 0;
     marketElements[n] = roundTimestamp; n++;
@@ -139,10 +141,10 @@ template MarginProof(nA, nP, nO, nS, nT, nG) {
         for (var k = 0; k < nS; k++) { marketElements[n] = riskArray[o][k]; n++; }
     }
     for (var i = 0; i < nA; i++) {
-        for (var k = 0; k < nS; k++) { marketElements[n] = assetRisk[i][k]; n++; }
+        for (var k = 0; k < nS * J; k++) { marketElements[n] = assetRisk[i][k]; n++; }
     }
     for (var j = 0; j < nP; j++) {
-        for (var k = 0; k < nS; k++) { marketElements[n] = perpRisk[j][k]; n++; }
+        for (var k = 0; k < nS * J; k++) { marketElements[n] = perpRisk[j][k]; n++; }
     }
     signal marketHash <== LayoutCommitment(MARKET_TAG(), nMarket)(layoutId, marketElements);
     marketCommitment === marketHash;
@@ -242,6 +244,8 @@ template MarginProof(nA, nP, nO, nS, nT, nG) {
     }
 
     // ---- Options and the scan risk (joint under a portfolio policy). ----
+    // Without joint arrays (J = 0) only standard policies can be proved.
+    portfolioMargin * (1 - J) === 0;
     for (var o = 0; o < nO; o++) {
         ZeroUnlessActive()(optionActive[o], optionQtyAbs[o]);
     }
@@ -251,7 +255,7 @@ template MarginProof(nA, nP, nO, nS, nT, nG) {
     book.mark <== optionMark;
     book.shortOptionMinimum <== shortOptionMinimum;
 
-    component scan = ScanRisk(nA, nP, nO, nS);
+    component scan = ScanRisk(nA, nP, nO, nS, J);
     for (var i = 0; i < nA; i++) {
         scan.assetPosition[i] <== collateral[i].position;
     }

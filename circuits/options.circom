@@ -44,7 +44,7 @@ template OptionBook(nO) {
 }
 
 /**
- * ScanRisk(nA, nP, nO, nS): the scan risk requirement R (DESIGN.md rule 4 and model v2):
+ * ScanRisk(nA, nP, nO, nS, J): the scan risk requirement R (DESIGN.md rule 4 and model v2):
  *   S_k = portfolio * (sum_i a_i A_i[k] + sum_j bs_j P_j[k]) + 10^24 * sum_o q_o RA_o[k]
  *   R * 10^24 >= S_k for every k,  R >= SOM  (hence R >= 0),
  * where a_i, bs_j are the positions in 1e-18 units, A, P the joint scenario entries in 1e-12 USD
@@ -54,10 +54,12 @@ template OptionBook(nO) {
  * max(0, max_k L_k, SOM), which the witness supplies; a larger R only raises the requirement.
  * R needs no range check of its own: R - SOM in [0, 2^119) and 0 <= SOM < 2^94 bound it.
  * @param nA, nP, nO, nS      slots and scenarios
+ * @param J                   1 with joint scenario arrays; 0 without (the options' scan alone,
+ *                            for instances that prove standard policies only)
  * @input assetPosition[nA]   a_i (< 2^156)
  * @input perpPosition[nP]    bs_j, signed (|bs_j| < 2^156)
  * @input quantity[nO]        q_o, signed (|q_o| < 2^48)
- * @input assetRisk[nA][nS], perpRisk[nP][nS]  signed, |x| < 2^79 (public, publisher-validated)
+ * @input assetRisk[nA][nS*J], perpRisk[nP][nS*J]  signed, |x| < 2^79 (public, validated)
  * @input riskArray[nO][nS]   signed µUSD, |x| < 2^62 (public, publisher-validated)
  * @input portfolio           1 for a portfolio-margin policy, 0 for standard (boolean, packer)
  * @input som                 SOM (< 2^94)
@@ -65,44 +67,48 @@ template OptionBook(nO) {
  * Bit widths: |a A| < 2^235, so |S_k| < 192 * 2^235 < 2^243 and R * 10^24 - S_k stays far from
  * the field size; honest slacks are below (R - L_k + 1) * 10^24 < 2^200 (the encoder checks
  * |L_k| < 2^117).
- * Cost: nS * (nA + nP + nO + 1 + 200) + 119 constraints.
+ * Cost: nS * (J * (nA + nP + 1) + nO + 200) + 119 constraints.
  */
-template ScanRisk(nA, nP, nO, nS) {
+template ScanRisk(nA, nP, nO, nS, J) {
     signal input assetPosition[nA];
     signal input perpPosition[nP];
     signal input quantity[nO];
-    signal input assetRisk[nA][nS];
-    signal input perpRisk[nP][nS];
+    signal input assetRisk[nA][nS * J];
+    signal input perpRisk[nP][nS * J];
     signal input riskArray[nO][nS];
     signal input portfolio;
     signal input som;
     signal output requirement;
 
-    assert(nS >= 1);
+    assert(nS >= 1 && (J == 0 || J == 1));
     var d = VALUE_DIVISOR();
 
-    signal assetLoss[nS][nA];
-    signal perpLoss[nS][nP];
+    signal assetLoss[nS * J][nA];
+    signal perpLoss[nS * J][nP];
     signal optionLoss[nS][nO];
-    signal jointLoss[nS];
+    signal jointLoss[nS * J];
     var scaledLoss[nS];
     for (var k = 0; k < nS; k++) {
-        var joint = 0;
-        for (var i = 0; i < nA; i++) {
-            assetLoss[k][i] <== assetPosition[i] * assetRisk[i][k];
-            joint += assetLoss[k][i];
+        scaledLoss[k] = 0;
+        if (J == 1) {
+            var joint = 0;
+            for (var i = 0; i < nA; i++) {
+                assetLoss[k][i] <== assetPosition[i] * assetRisk[i][k];
+                joint += assetLoss[k][i];
+            }
+            for (var j = 0; j < nP; j++) {
+                perpLoss[k][j] <== perpPosition[j] * perpRisk[j][k];
+                joint += perpLoss[k][j];
+            }
+            jointLoss[k] <== portfolio * joint;
+            scaledLoss[k] = jointLoss[k];
         }
-        for (var j = 0; j < nP; j++) {
-            perpLoss[k][j] <== perpPosition[j] * perpRisk[j][k];
-            joint += perpLoss[k][j];
-        }
-        jointLoss[k] <== portfolio * joint;
         var options = 0;
         for (var o = 0; o < nO; o++) {
             optionLoss[k][o] <== quantity[o] * riskArray[o][k];
             options += optionLoss[k][o];
         }
-        scaledLoss[k] = jointLoss[k] + d * options;
+        scaledLoss[k] += d * options;
     }
 
     // Witness: max(SOM, max_k ceil(S_k / 10^24)); circom compares as signed values.

@@ -382,20 +382,18 @@ describe("circuit: MarginProof (small) vs the reference model", function () {
         .excessMicroUsd;
       expect(excess > 0n).to.equal(true);
       // The excess and its 68 bits lowered together: only the cap inequality is left to object.
-      const excessBits = [
+      // The group's two range checks: the excess's (68 bits) and the cap slack's (88 bits).
+      const prefixes = (bit: number): string[] => [
         ...new Set(
           tester
-            .signalNames(/^main\.concentration\.Num2Bits_\d+_\d+\[0\]\.out\[67\]$/)
+            .signalNames(
+              new RegExp(`^main\\.concentration\\.Num2Bits_\\d+_\\d+\\[0\\]\\.out\\[${bit}\\]$`),
+            )
             .map((n) => n.split(".out[")[0]),
         ),
       ];
-      const slackBits = [
-        ...new Set(
-          tester
-            .signalNames(/^main\.concentration\.Num2Bits_\d+_\d+\[0\]\.out\[87\]$/)
-            .map((n) => n.split(".out[")[0]),
-        ),
-      ];
+      const slackBits = prefixes(80);
+      const excessBits = prefixes(60).filter((prefix) => !slackBits.includes(prefix));
       expect([excessBits.length, slackBits.length]).to.deep.equal([1, 1]);
       const index = await tester.expectTamperAllFails(asInput(await signalsFor(triple)), {
         "main.concentration.excess": (x) => x - 1n,
@@ -419,6 +417,44 @@ describe("circuit: MarginProof (small) vs the reference model", function () {
       for (const name of ["main.scan.requirement", "main.book.value"]) {
         expect(tester.signal(w1, name)).to.equal(tester.signal(w2, name));
       }
+    });
+  });
+
+  describe("an instance without joint scenario arrays (joint: 0) proves standard policies only", function () {
+    const classicDims = { ...dims, joint: 0 as const };
+    let classic: CircuitTester;
+    before(async function () {
+      classic = await CircuitTester.custom("small-classic", classicDims);
+    });
+
+    it("agrees with the model on a standard policy, with fewer constraints", async function () {
+      const signals = await withCommitments(
+        encodeCircuitInput({ ...example, salt: SALT, nonce: NONCE, instance: classicDims }),
+      );
+      const witness = await classic.expectPass({ ...signals });
+      expectAgreesWithModel(classic, witness, example);
+      expect(classic.r1cs.nConstraints).to.be.below(tester.r1cs.nConstraints);
+    });
+
+    it("has no witness with the portfolio bit set, and the encoder refuses a portfolio policy", async function () {
+      const portfolioPolicy: Policy = { ...policy, id: "small-pm", margin: "portfolio" };
+      expect(() =>
+        encodeCircuitInput({
+          ...example,
+          policy: portfolioPolicy,
+          salt: SALT,
+          nonce: NONCE,
+          instance: classicDims,
+        }),
+      ).to.throw("needs joint scenario arrays");
+      const input = encodeCircuitInput({
+        ...example,
+        salt: SALT,
+        nonce: NONCE,
+        instance: classicDims,
+      });
+      const lying = await withCommitments({ ...input, portfolioMargin: 1n });
+      await classic.expectFail({ ...lying }, /MarginProof/);
     });
   });
 

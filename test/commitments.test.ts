@@ -363,8 +363,8 @@ describe("commitments", () => {
 /** The canonical layout of examples/small on the small instance, written out by hand. */
 const SMALL_LAYOUT =
   '{"assets":[{"decimals":6,"symbol":"USDC","token":null},{"decimals":18,"symbol":"WETH","token":null},' +
-  '{"decimals":8,"symbol":"WBTC","token":null}],"instance":{"assets":3,"groups":1,"options":2,' +
-  '"perps":2,"scenarios":4,"tiers":2},"options":[{"instrument":"ETH-26JUN26-3000-C","underlying":"ETH"},' +
+  '{"decimals":8,"symbol":"WBTC","token":null}],"instance":{"assets":3,"groups":1,"joint":1,' +
+  '"options":2,"perps":2,"scenarios":4,"tiers":2},"options":[{"instrument":"ETH-26JUN26-3000-C","underlying":"ETH"},' +
   '{"instrument":"ETH-26JUN26-2600-P","underlying":"ETH"}],"perps":[{"instrument":"ETH-PERP",' +
   '"sizeDecimals":4,"underlying":"ETH"},{"instrument":"BTC-PERP","sizeDecimals":5,"underlying":"BTC"}],' +
   '"version":"zkmargin/layout/v2"}';
@@ -372,7 +372,7 @@ const SMALL_LAYOUT_ID = BigInt(keccak256(toUtf8Bytes(SMALL_LAYOUT))) >> 8n;
 
 /** Commitments of examples/small in the small instance with SALT (checked by hand above). */
 const PINNED = {
-  portfolio: 19566674908677505402341028873856160457863495943542229799060294138125760736691n,
-  market: 232521671409356042966853626071417857134737005470172058993781301021807644522n,
-  policy: 14103672212089781279462931807633351959123761096968501744342900991553709580036n,
+  portfolio: 13172840118804149079739350506770892607165743432472326613288517101166272041614n,
+  market: 13541043695938100788303460119766676805928638162829095312714757160148339626509n,
+  policy: 4943590369332860315988639684468194579595569408578098142117793541888450868993n,
 };

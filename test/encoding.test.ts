@@ -150,6 +150,7 @@ describe("encoding", () => {
         scenarios: 4,
         tiers: 2,
         groups: 1,
+        joint: 1,
       });
       expect(instances.demo).to.deep.equal({
         assets: 6,
@@ -158,6 +159,7 @@ describe("encoding", () => {
         scenarios: 8,
         tiers: 3,
         groups: 2,
+        joint: 1,
       });
     });
 

@@ -1055,7 +1055,15 @@ describe("inputs", () => {
     });
 
     it("parses every generated triple back from its JSON form @property", () => {
-      const dims = { assets: 6, perps: 3, options: 2, scenarios: 8, tiers: 3, groups: 2 };
+      const dims = {
+        assets: 6,
+        perps: 3,
+        options: 2,
+        scenarios: 8,
+        tiers: 3,
+        groups: 2,
+        joint: 1 as const,
+      };
       fc.assert(
         fc.property(tripleArb(dims), (triple) => {
           const json = tripleToJson(triple);

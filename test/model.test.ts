@@ -917,6 +917,7 @@ describe("margin model", () => {
       scenarios: 4,
       tiers: 3,
       groups: 2,
+      joint: 1,
     };
 
     it("bracket sums equal the circuit's min/max-of-lines form @property", () => {

@@ -198,7 +198,7 @@ describe("SDK file and format helpers", () => {
   it("@property writes any portfolio back as JSON that parses to the same portfolio", () => {
     fc.assert(
       fc.property(
-        tripleArb({ assets: 3, perps: 2, options: 2, scenarios: 4, tiers: 2, groups: 1 }),
+        tripleArb({ assets: 3, perps: 2, options: 2, scenarios: 4, tiers: 2, groups: 1, joint: 1 }),
         ({ policy, portfolio }) => {
           const json = JSON.parse(JSON.stringify(portfolioToJson(policy, portfolio))) as unknown;
           const parsed = parsePortfolio(json, "opening.json", policy);

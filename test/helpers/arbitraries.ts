@@ -215,7 +215,11 @@ function policyArb(shape: Shape, dims: InstanceDims): fc.Arbitrary<Policy> {
   return fc
     .record({
       mode: fc.constantFrom("initial" as const, "maintenance" as const),
-      margin: fc.constantFrom<MarginKind>("standard", "portfolio"),
+      // An instance without joint scenario arrays proves standard policies only.
+      margin:
+        dims.joint === 1
+          ? fc.constantFrom<MarginKind>("standard", "portfolio")
+          : fc.constant<MarginKind>("standard"),
       concentration: groupsArb(shape.assets, Math.min(shape.groups, shape.assets)),
       minRatioPpm: fc.oneof(
         fc.bigInt({ min: 1n, max: bound(24) - 1n }),

@@ -6,7 +6,9 @@
  */
 import { expect } from "chai";
 import * as fs from "node:fs";
+import type { InstanceDims } from "../../prover/src/encoding/instances";
 import {
+  compileCustom,
   compileInstance,
   compileMain,
   type CompiledArtifacts,
@@ -51,6 +53,11 @@ export class CircuitTester {
   /** The instance `name` of circuits/instances.json, compiled once per process. */
   static instance(name: string): Promise<CircuitTester> {
     return CircuitTester.cached(`instance:${name}`, () => compileInstance(name));
+  }
+
+  /** `MarginProof` with dimensions of the test's own, compiled once per process under `name`. */
+  static custom(name: string, dims: InstanceDims): Promise<CircuitTester> {
+    return CircuitTester.cached(`custom:${name}`, () => compileCustom(name, dims));
   }
 
   /**

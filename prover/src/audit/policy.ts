@@ -51,6 +51,7 @@ function policyDims(policy: Policy): InstanceDims {
     scenarios: 0,
     tiers,
     groups: policy.concentration.length,
+    joint: policy.margin === "portfolio" ? 1 : 0,
   };
 }
 
@@ -91,7 +92,7 @@ export async function auditPolicy(input: PolicyAuditInput): Promise<AuditResult<
       if (problems.length > 0) throw new Error(problems.join(", "));
       return instance;
     },
-    (d) => `${d.assets}/${d.perps}/${d.options}/${d.scenarios}/${d.tiers}/${d.groups}`,
+    (d) => `${d.assets}/${d.perps}/${d.options}/${d.scenarios}/${d.tiers}/${d.groups}/${d.joint}`,
   );
   const title = `layout id and policy commitment computed on instance ${input.instance}`;
   if (!dims || data.problems.length > 0) {

@@ -46,6 +46,7 @@ export function marginMainSource(dims: InstanceDims): string {
     dims.scenarios,
     dims.tiers,
     dims.groups,
+    dims.joint,
   ].join(", ");
   return [
     "pragma circom 2.1.9;",

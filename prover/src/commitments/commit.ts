@@ -31,7 +31,8 @@ export const POLICY_TAG = "zkmargin/policy/v2";
 
 /** The instance dimensions an encoded input was built for. */
 export function dimsOf(input: CircuitInput): InstanceDims {
-  return { ...policyDims(input), scenarios: marketDims(input).scenarios };
+  const market = marketDims(input);
+  return { ...policyDims(input), scenarios: market.scenarios, joint: market.joint };
 }
 
 /** The dimensions an encoded policy group shows (scenarios: 0, it has none). */
@@ -43,6 +44,7 @@ function policyDims(input: PolicySignals): InstanceDims {
     scenarios: 0,
     tiers: input.assetWeight[0]?.length ?? input.perpRate[0]?.length ?? 0,
     groups: input.groupShare.length,
+    joint: 0,
   };
 }
 
@@ -55,6 +57,7 @@ function marketDims(input: MarketSignals): InstanceDims {
     scenarios: input.riskArray[0]?.length ?? 0,
     tiers: 0,
     groups: 0,
+    joint: (input.assetRisk[0]?.length ?? 0) > 0 ? 1 : 0,
   };
 }
 
@@ -67,6 +70,7 @@ function portfolioDims(input: PortfolioSignals): InstanceDims {
     scenarios: 0,
     tiers: 0,
     groups: 0,
+    joint: 0,
   };
 }
 

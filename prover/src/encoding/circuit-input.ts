@@ -328,6 +328,8 @@ export function encodeMarketSignals(
     return quote;
   });
   const nS = instance.scenarios;
+  // Joint arrays exist only on instances that carry them; rows are empty otherwise.
+  const nJ = nS * instance.joint;
   const set = market.scenarios;
   return {
     roundTimestamp:
@@ -355,17 +357,19 @@ export function encodeMarketSignals(
     ),
     assetRisk: padded(
       policy.assets.map((a, i) =>
-        riskRow(set?.assets.get(a.symbol), nS, JOINT_RISK_BITS, `assetRisk[${i}]`),
+        nJ === 0 ? [] : riskRow(set?.assets.get(a.symbol), nJ, JOINT_RISK_BITS, `assetRisk[${i}]`),
       ),
       instance.assets,
-      () => zeros(nS),
+      () => zeros(nJ),
     ),
     perpRisk: padded(
       policy.perps.map((p, j) =>
-        riskRow(set?.perps.get(p.instrument), nS, JOINT_RISK_BITS, `perpRisk[${j}]`),
+        nJ === 0
+          ? []
+          : riskRow(set?.perps.get(p.instrument), nJ, JOINT_RISK_BITS, `perpRisk[${j}]`),
       ),
       instance.perps,
-      () => zeros(nS),
+      () => zeros(nJ),
     ),
   };
 }
@@ -487,8 +491,9 @@ export function marketElements(input: MarketSignals, dims: InstanceDims): bigint
     input.price.length === dims.assets &&
       input.perpMark.length === dims.perps &&
       input.optionMark.length === dims.options &&
-      [...input.riskArray, ...input.assetRisk, ...input.perpRisk].every(
-        (r) => r.length === dims.scenarios,
+      input.riskArray.every((r) => r.length === dims.scenarios) &&
+      [...input.assetRisk, ...input.perpRisk].every(
+        (r) => r.length === dims.scenarios * dims.joint,
       ) &&
       input.riskArray.length === dims.options &&
       input.assetRisk.length === dims.assets &&

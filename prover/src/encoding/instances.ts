@@ -9,8 +9,9 @@ import type { Market, Policy } from "../inputs/types";
 
 /**
  * Slot counts of a circuit instance (`MarginProof(assets, perps, options, scenarios, tiers,
- * groups)`): scenarios count both the option risk arrays and the joint scenario arrays, groups the
- * concentration limits.
+ * groups, joint)`): scenarios count both the option risk arrays and the joint scenario arrays,
+ * groups the concentration limits; `joint` is 1 when the instance carries the joint scenario
+ * arrays (it then proves portfolio-margin policies too), 0 when it proves standard ones only.
  */
 export interface InstanceDims {
   assets: number;
@@ -19,10 +20,19 @@ export interface InstanceDims {
   scenarios: number;
   tiers: number;
   groups: number;
+  joint: 0 | 1;
 }
 
-/** The six dimensions, in the circuit's template-parameter order. */
-export const DIMENSIONS = ["assets", "perps", "options", "scenarios", "tiers", "groups"] as const;
+/** The seven dimensions, in the circuit's template-parameter order. */
+export const DIMENSIONS = [
+  "assets",
+  "perps",
+  "options",
+  "scenarios",
+  "tiers",
+  "groups",
+  "joint",
+] as const;
 
 /** Default location of the instance table. */
 export const INSTANCES_FILE = path.resolve(__dirname, "../../../circuits/instances.json");
@@ -36,6 +46,7 @@ const instanceSchema = z
     scenarios: positive,
     tiers: z.number().int().min(2).max(16),
     groups: positive,
+    joint: z.union([z.literal(0), z.literal(1)]),
   })
   .strict();
 const instancesSchema = z.record(z.string().regex(/^[a-z][a-z0-9-]*$/), instanceSchema);
@@ -80,13 +91,16 @@ export function requiredDims(policy: Policy, market: Market): InstanceDims {
     scenarios,
     tiers,
     groups: policy.concentration.length,
+    joint: policy.margin === "portfolio" ? 1 : 0,
   };
 }
 
 /** The dimensions in which `instance` is too small for `needed` (empty when it fits). */
 export function misfits(needed: InstanceDims, instance: InstanceDims): string[] {
-  return DIMENSIONS.filter((d) => needed[d] > instance[d]).map(
-    (d) => `needs ${needed[d]} ${d} but has ${instance[d]}`,
+  return DIMENSIONS.filter((d) => needed[d] > instance[d]).map((d) =>
+    d === "joint"
+      ? "needs joint scenario arrays (a portfolio-margin policy) but has none"
+      : `needs ${needed[d]} ${d} but has ${instance[d]}`,
   );
 }
 
@@ -98,7 +112,8 @@ export function fits(policy: Policy, market: Market, instance: InstanceDims): bo
 /** A rough circuit-size measure used to order instances from small to large. */
 function sizeOf(d: InstanceDims): number {
   const slots = d.assets + d.perps + d.options;
-  return (d.assets + d.perps) * d.tiers + slots * d.scenarios + slots + d.assets * d.groups;
+  const scenarioEntries = (d.options + d.joint * (d.assets + d.perps)) * d.scenarios;
+  return (d.assets + d.perps) * d.tiers + scenarioEntries + slots + d.assets * d.groups;
 }
 
 /**
@@ -117,7 +132,10 @@ export function smallestFittingInstance(
     .filter((n) => instances[n] !== undefined && misfits(needed, instances[n]).length === 0)
     .sort((a, b) => sizeOf(instances[a]) - sizeOf(instances[b]));
   if (fitting.length === 0) {
-    const wanted = DIMENSIONS.map((d) => `${needed[d]} ${d}`).join(", ");
+    const wanted = DIMENSIONS.filter((d) => d !== "joint")
+      .map((d) => `${needed[d]} ${d}`)
+      .concat(needed.joint === 1 ? ["joint scenario arrays"] : [])
+      .join(", ");
     throw new InstanceFitError(
       `no circuit instance among [${names.join(", ")}] fits policy ${policy.id} (${wanted})`,
       null,

@@ -35,6 +35,7 @@ export function layoutOf(policy: Policy, instance: InstanceDims): Layout {
       scenarios: instance.scenarios,
       tiers: instance.tiers,
       groups: instance.groups,
+      joint: instance.joint,
     },
     assets: policy.assets.map((a) => ({
       symbol: a.symbol,

@@ -31,6 +31,7 @@ export const instanceParamsSchema = z
     scenarios: z.number().int().positive(),
     tiers: z.number().int().positive(),
     groups: z.number().int().positive(),
+    joint: z.union([z.literal(0), z.literal(1)]),
   })
   .strict();
 export type InstanceParams = z.infer<typeof instanceParamsSchema>;
