@@ -36,7 +36,7 @@ import { loadInstances } from "../prover/src/encoding/instances";
 import { loadMarket, loadPolicy, loadPortfolio, type Market } from "../prover/src/inputs";
 import { decodePublicSignals, generateProof, type MarginProof } from "../prover/src/proving";
 import { setupInstance } from "../prover/src/setup/dev-setup";
-import { readManifest } from "../prover/src/setup/manifest";
+import { MANIFEST_VERSION, readManifest } from "../prover/src/setup/manifest";
 import { PROJECT_ROOT } from "../prover/src/setup/paths";
 import { releaseCurve } from "../prover/src/setup/snarkjs";
 import { compileContracts, hre, now, revertAfterEachTest } from "./contracts.fixture";
@@ -93,7 +93,7 @@ function copyRoot(): string {
   for (const shared of ["circuits", "node_modules"]) {
     fs.symlinkSync(path.join(PROJECT_ROOT, shared), path.join(root, shared));
   }
-  const manifest = { version: 1, instances: { [INSTANCE]: entry } };
+  const manifest = { version: MANIFEST_VERSION, instances: { [INSTANCE]: entry } };
   fs.writeFileSync(path.join(root, "build", "manifest.json"), JSON.stringify(manifest, null, 2));
   return root;
 }

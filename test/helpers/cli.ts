@@ -270,11 +270,11 @@ export const BAD_INPUTS: BadInput[] = [
     rule: /negative/,
   },
   {
-    name: "price with 9 decimals",
-    mutate: (d) => void (d.market.prices.USDC = "0.999950001"),
+    name: "price with 13 decimals",
+    mutate: (d) => void (d.market.prices.USDC = "0.9999500000001"),
     file: "market",
     path: "prices.USDC",
-    rule: /8 decimal places/,
+    rule: /12 decimal places/,
   },
   {
     name: "asset without a price",
