@@ -6,7 +6,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { expect } from "chai";
-import { loadPolicy, parseMarket } from "../prover/src/inputs";
+import { loadMarket, loadPolicy } from "../prover/src/inputs";
 import { ROOT, removeTempDirs, runCli, tempDir, type CliResult } from "./helpers/cli";
 
 const DESK = path.join(ROOT, "examples", "desk");
@@ -78,10 +78,9 @@ describe("zkmargin scenarios (CLI)", function () {
     expect(Object.keys(written.scenarios.perps)).to.deep.equal(
       policy.perps.map((p) => p.instrument),
     );
-    // STOPGAP (prover/src/risk/market-input.ts): the market parser does not know `scenarios` yet.
-    const v1: Record<string, unknown> = { ...written };
-    delete v1.scenarios;
-    const market = parseMarket(v1, out);
+    // The written file is a round the project reads whole.
+    const market = loadMarket(out);
+    expect(market.scenarios!.labels).to.deep.equal(written.scenarios.labels);
     for (const quote of market.options.values()) expect(quote.riskArrayMicroUsd).to.have.length(16);
     // The options change K: one component, ETH and BTC alone.
     const small = path.join(tempDir(), "small.json");
@@ -107,6 +106,64 @@ describe("zkmargin scenarios (CLI)", function () {
       "BTC-up",
       "BTC-down",
     ]);
+  });
+
+  it("makes the README's 8-scenario round, which `zkmargin margin` uses under the portfolio policy", () => {
+    const dir = tempDir();
+    const out = path.join(dir, "market.json");
+    const portfolioPolicy = path.join(ROOT, "examples", "portfolio", "policy.json");
+    const made = runCli([
+      "scenarios",
+      "--history",
+      HISTORY,
+      "--market",
+      MARKET,
+      "--policy",
+      portfolioPolicy,
+      ...PROXIES,
+      "--components",
+      "2",
+      "--singles",
+      "ETH,BTC",
+      "--out",
+      out,
+    ]);
+    expect(made.status, made.stderr).to.equal(0);
+    expect(made.stderr).to.include(`wrote ${out}: 8 scenarios`);
+    const margin = runCli([
+      "margin",
+      "--policy",
+      portfolioPolicy,
+      "--market",
+      out,
+      "--portfolio",
+      path.join(ROOT, "examples", "portfolio", "portfolio.json"),
+      "--json",
+    ]);
+    expect(margin.status, margin.stderr).to.equal(0);
+    const report = JSON.parse(margin.stdout) as {
+      margin: string;
+      scenarios: { label: string; lossMicroUsd: string }[];
+      bindingScenario: number | null;
+      concentration: unknown[];
+      sufficient: boolean;
+    };
+    expect(report.margin).to.equal("portfolio");
+    expect(report.scenarios.map((s) => s.label)).to.deep.equal([
+      "PC1-up",
+      "PC1-down",
+      "PC2-up",
+      "PC2-down",
+      "ETH-up",
+      "ETH-down",
+      "BTC-up",
+      "BTC-down",
+    ]);
+    const losses = report.scenarios.map((s) => BigInt(s.lossMicroUsd));
+    const worst = losses.indexOf(losses.reduce((m, x) => (x > m ? x : m)));
+    expect(report.bindingScenario).to.equal(worst);
+    expect(report.concentration).to.have.length(2);
+    expect(report.sufficient).to.equal(true);
   });
 
   it("is deterministic, and regenerates from its own output (risk arrays and scenarios replaced)", () => {

@@ -12,13 +12,19 @@ import fc from "fast-check";
 import { Matrix, solve } from "ml-matrix";
 import { formatUnits, tryParseDecimal } from "../prover/src/decimal";
 import { InputError } from "../prover/src/errors";
+import { fits, loadInstances, requiredDims } from "../prover/src/encoding/instances";
+import { PRICE_DECIMALS } from "../prover/src/encoding/widths";
 import {
+  checkConsistency,
+  loadMarket,
   loadPolicy,
+  loadPortfolio,
   parseMarket,
   parsePolicy,
   type Market,
   type Policy,
 } from "../prover/src/inputs";
+import { computeMargin } from "../prover/src/model";
 import { black76Price, impliedVolatility, noArbitrageBounds } from "../prover/src/risk/black76";
 import { ewmaEstimate, logReturns, minimumReturns } from "../prover/src/risk/ewma";
 import { generateScenarios } from "../prover/src/risk/generate";
@@ -29,16 +35,18 @@ import { parseOptionSeries } from "../prover/src/risk/option-series";
 import { principalComponents } from "../prover/src/risk/pca";
 import { linearLosses, shiftedVol } from "../prover/src/risk/revalue";
 import { brentRoot, NoBracketError } from "../prover/src/risk/root-finding";
-import { scenariosJson, withScenarios } from "../prover/src/risk/serialize";
+import { scenarioRound, scenariosJson, withScenarios } from "../prover/src/risk/serialize";
 import {
   correlatedReturns,
   seededUniforms,
   syntheticHistoryCsv,
 } from "../prover/src/risk/synthetic";
-import type { ScenarioOptions, ScenarioSet } from "../prover/src/risk/types";
+import type { GeneratedScenarioSet, RoundQuotes, ScenarioOptions } from "../prover/src/risk/types";
 import { DESK_HISTORY, DESK_HISTORY_SPEC } from "../scripts/desk-history";
+import { buildScratchDir } from "./helpers/scratch";
 
 const DESK = path.resolve(__dirname, "..", "examples", "desk");
+const PORTFOLIO = path.resolve(__dirname, "..", "examples", "portfolio");
 const DESK_PROXIES = new Map([
   ["WETH", "ETH"],
   ["WBTC", "BTC"],
@@ -506,29 +514,29 @@ describe("risk: principal components", function () {
 /** The desk round's inputs. */
 interface Desk {
   history: PriceHistory;
-  market: Market;
+  market: RoundQuotes;
   policy: Policy;
   marketJson: Json;
 }
 
 function desk(): Desk {
-  const { json, market } = loadMarketInput(path.join(DESK, "market.json"));
+  const { json, round } = loadMarketInput(path.join(DESK, "market.json"));
   return {
     history: loadHistory(DESK_HISTORY),
-    market,
+    market: round,
     policy: loadPolicy(path.join(DESK, "policy.json")),
     marketJson: json,
   };
 }
 
-function deskSet(options: Partial<ScenarioOptions> = {}): ScenarioSet {
+function deskSet(options: Partial<ScenarioOptions> = {}): GeneratedScenarioSet {
   const d = desk();
   return generateScenarios(d.history, d.market, d.policy, { proxies: DESK_PROXIES, ...options });
 }
 
 describe("risk: the desk's joint scenario set", function () {
   let d: Desk;
-  let set: ScenarioSet;
+  let set: GeneratedScenarioSet;
   before(() => {
     d = desk();
     set = generateScenarios(d.history, d.market, d.policy, { proxies: DESK_PROXIES });
@@ -583,28 +591,41 @@ describe("risk: the desk's joint scenario set", function () {
       for (const e of quote.riskArray as string[])
         expect(tryParseDecimal(e, 6, { signed: true }).ok, e).to.equal(true);
     }
-    // STOPGAP (market-input.ts): the market parser does not know `scenarios` yet; it accepts the
-    // rest, risk arrays included. Parse the file whole once model v2's schema has `scenarios`.
-    const v1: Json = { ...out };
-    delete v1.scenarios;
-    const parsed = parseMarket(v1, "out.json");
-    expect(parsed.options.get("ETH-26JUN26-3000-C")!.riskArrayMicroUsd).to.deep.equal(
-      set.optionRisks.get("ETH-26JUN26-3000-C")!.riskArrayMicroUsd,
-    );
+    // The market parser reads the file whole: the set's values come back exactly.
+    const parsed = parseMarket(out, "out.json");
+    expect(parsed.scenarios!.labels).to.deep.equal(set.scenarios.map((s) => s.label));
+    expect(parsed.scenarios!.assets).to.deep.equal(set.assets);
+    expect(parsed.scenarios!.perps).to.deep.equal(set.perps);
+    for (const [name, risk] of set.optionRisks) {
+      expect(parsed.options.get(name)!.riskArrayMicroUsd).to.deep.equal(risk.riskArrayMicroUsd);
+    }
+    expect(scenarioRound(d.marketJson, set, "out.json")).to.deep.equal({
+      json: out,
+      market: parsed,
+    });
   });
 
-  it("rounds every loss up: the entry is the exact loss or at most one unit above", () => {
+  it("rounds every loss up to 1e-8 USD: the entry is the exact loss or less than 1e-8 USD above", () => {
+    const grid = 10 ** (PRICE_DECIMALS - 8); // entries are in 1e-12 USD on a 1e-8 USD grid
     set.scenarios.forEach((scenario, k) => {
       for (const asset of d.policy.assets) {
         const factor = set.factors.findIndex(
           (f) => f.symbol === (DESK_PROXIES.get(asset.symbol) ?? asset.symbol),
         );
-        const price = Number(d.market.prices.get(asset.symbol)!);
+        const price = Number(d.market.prices.get(asset.symbol)!); // 1e-12 USD
         const exact = -price * Math.expm1(scenario.moves[factor]);
-        const entry = Number(set.assets.get(asset.symbol)![k]);
-        expect(entry - exact, `${asset.symbol} ${scenario.label}`).to.be.within(-1e-6, 1 + 1e-6);
+        const entry = set.assets.get(asset.symbol)![k];
+        expect(entry % BigInt(grid), `${asset.symbol} ${scenario.label}`).to.equal(0n);
+        expect((Number(entry) - exact) / grid, `${asset.symbol} ${scenario.label}`).to.be.within(
+          -1e-6,
+          1 + 1e-6,
+        );
       }
     });
+    // In USD: WETH at 3012.55 falling by ETH's whole scan range.
+    const down = set.scenarios.findIndex((s) => s.label === "ETH-down");
+    const usd = Number(set.assets.get("WETH")![down]) / 1e12;
+    expect(usd).to.be.closeTo(-3012.55 * Math.expm1(-set.factors[0].scanRange), 1e-8);
   });
 
   it("a long holding loses when its factor falls and gains when it rises", () => {
@@ -692,16 +713,18 @@ describe("risk: the desk's joint scenario set", function () {
     expect(shiftedVol(0.5, 0.3, 0, 0.25)).to.equal(0.5);
   });
 
-  it("linear losses are P (1 - e^x) rounded up @property", () => {
+  it("linear losses are P (1 - e^x) rounded up to a multiple of the grid @property", () => {
     fc.assert(
       fc.property(
-        fc.bigInt({ min: 1n, max: 10n ** 15n }),
+        fc.bigInt({ min: 1n, max: 10n ** 19n }),
         fc.double({ min: -1, max: 1, noNaN: true }),
-        (price, x) => {
-          const [loss] = linearLosses(price, [x]);
+        fc.constantFrom(1n, 10_000n),
+        (price, x, grid) => {
+          const [loss] = linearLosses(price, [x], grid);
           const exact = -Number(price) * Math.expm1(x);
+          expect(loss % grid).to.equal(0n);
           expect(Number(loss)).to.be.at.least(exact - Math.abs(exact) * 1e-15);
-          expect(Number(loss)).to.be.at.most(exact + 1 + Math.abs(exact) * 1e-15);
+          expect(Number(loss)).to.be.at.most(exact + Number(grid) + Math.abs(exact) * 1e-15);
         },
       ),
     );
@@ -729,7 +752,7 @@ describe("risk: the desk's joint scenario set", function () {
     const json = deskJson("market");
     json.options["ETH-26DEC26-3200-C"] = { mark: "410.5" };
     const extra = parseMarketInput(json, "m.json");
-    const s = generateScenarios(d.history, extra.market, d.policy, { proxies: DESK_PROXIES });
+    const s = generateScenarios(d.history, extra.round, d.policy, { proxies: DESK_PROXIES });
     expect([...s.optionRisks.keys()]).to.deep.equal([
       "ETH-26JUN26-3000-C",
       "ETH-26JUN26-2600-P",
@@ -813,16 +836,16 @@ describe("risk: the generated set on a seeded series with a set volatility", fun
     expect(set.correlation[0][1]).to.be.closeTo(0.5, 0.1);
     // AAA-down: a long AAA loses 100 (1 - e^-s).
     const down = set.scenarios.findIndex((s) => s.label === "AAA-down");
-    const loss = Number(set.assets.get("AAA")![down]) / 1e8;
+    const loss = Number(set.assets.get("AAA")![down]) / 1e12;
     expect(loss).to.be.closeTo(100 * -Math.expm1(-set.factors[0].scanRange), 1e-8);
   });
 });
 
 describe("risk: refusals name the file, the place and the rule", function () {
-  const market = (mutate: (m: Json) => void): Market => {
+  const market = (mutate: (m: Json) => void): RoundQuotes => {
     const m = deskJson("market");
     mutate(m);
-    return parseMarketInput(m, "m.json").market;
+    return parseMarketInput(m, "m.json").round;
   };
   const policy = (mutate: (p: Json) => void): Policy => {
     const p = deskJson("policy");
@@ -832,7 +855,7 @@ describe("risk: refusals name the file, the place and the rule", function () {
   const files = { market: "m.json", policy: "p.json", options: "opts" };
   const run = (
     opts: {
-      market?: Market;
+      market?: RoundQuotes;
       policy?: Policy;
       history?: PriceHistory;
     } & Partial<ScenarioOptions> = {},
@@ -950,17 +973,7 @@ describe("risk: refusals name the file, the place and the rule", function () {
   });
 });
 
-describe("risk: STOPGAP reading of the round until the market schema has `scenarios`", function () {
-  // prover/src/risk/market-input.ts drops `scenarios` and fills placeholder risk arrays before
-  // the project's strict market parser sees the round. When model v2 adds `scenarios` to that
-  // schema, the first test fails on purpose: revisit market-input.ts and parse generated files
-  // whole in these tests (see the note at the top of market-input.ts).
-  it("the market parser still refuses `scenarios`, so the generator's output is not a round yet", () => {
-    const d = desk();
-    const out = withScenarios(d.marketJson, deskSet());
-    expectInputError(() => parseMarket(out, "out.json"), "out.json", "scenarios", /unknown key/);
-  });
-
+describe("risk: reading the round the set is generated for", function () {
   it("ignores the input's scenarios and risk arrays, whatever they hold, and validates the rest", () => {
     const stale = deskJson("market");
     stale.scenarios = { labels: ["old"], assets: { DOGE: ["x"] } };
@@ -968,25 +981,143 @@ describe("risk: STOPGAP reading of the round until the market schema has `scenar
     delete stale.options["ETH-26JUN26-2600-P"].riskArray;
     const read = parseMarketInput(stale, "m.json");
     expect(read.json).to.equal(stale);
-    expect(read.market.prices).to.deep.equal(desk().market.prices);
     const d = desk();
-    const fromStale = generateScenarios(d.history, read.market, d.policy, {
+    expect(read.round).to.deep.equal(d.market);
+    const fromStale = generateScenarios(d.history, read.round, d.policy, {
       proxies: DESK_PROXIES,
     });
     expect(withScenarios(read.json, fromStale)).to.deep.equal(
       withScenarios(d.marketJson, deskSet()),
     );
-    const unknown = deskJson("market");
-    unknown.options["ETH-26JUN26-3000-C"].delta = "0.5";
-    expectInputError(
-      () => parseMarketInput(unknown, "m.json"),
-      "m.json",
-      "options.ETH-26JUN26-3000-C.delta",
-      /unknown key/,
+  });
+
+  it("reads a published round with a scenario set (examples/portfolio) as the same round", () => {
+    const published = loadMarketInput(path.join(PORTFOLIO, "market.json"));
+    expect(loadMarket(path.join(PORTFOLIO, "market.json")).scenarios).to.not.equal(null);
+    expect(published.round).to.deep.equal(desk().market);
+    // A parsed Market is a round the generator reads, as it is.
+    const market = loadMarket(path.join(DESK, "market.json"));
+    const d = desk();
+    expect(generateScenarios(d.history, market, d.policy, { proxies: DESK_PROXIES })).to.deep.equal(
+      deskSet(),
     );
-    const badPrice = deskJson("market");
-    badPrice.prices.ETH = "-1";
-    expectInputError(() => parseMarketInput(badPrice, "m.json"), "m.json", "prices.ETH", /"-1"/);
+  });
+
+  it("refuses, naming the field, what the market parser refuses outside the replaced parts", () => {
+    const cases: [(m: Json) => void, string, RegExp][] = [
+      [
+        (m) => void (m.options["ETH-26JUN26-3000-C"].delta = "0.5"),
+        "options.ETH-26JUN26-3000-C.delta",
+        /unknown key/,
+      ],
+      [
+        (m) => void (m.options["ETH-26JUN26-3000-C"].mark = "1e3"),
+        "options.ETH-26JUN26-3000-C.mark",
+        /"1e3"/,
+      ],
+      [
+        (m) => void delete m.options["ETH-26JUN26-3000-C"].mark,
+        "options.ETH-26JUN26-3000-C.mark",
+        /is required/,
+      ],
+      [(m) => void (m.options = []), "options", /must be an object/],
+      [(m) => void delete m.options, "options", /is required/],
+      [(m) => void (m.prices.ETH = "-1"), "prices.ETH", /"-1"/],
+      [
+        (m) => void (m.prices.ETH = "3012.5500000000001"),
+        "prices.ETH",
+        /at most 12 decimal places/,
+      ],
+      [(m) => void (m.feed = "x"), "feed", /unknown key/],
+      [(m) => void delete m.timestamp, "timestamp", /is required/],
+    ];
+    for (const [mutate, where, rule] of cases) {
+      const json = deskJson("market");
+      mutate(json);
+      expectInputError(() => parseMarketInput(json, "m.json"), "m.json", where, rule);
+    }
+    expectInputError(() => parseMarketInput([], "m.json"), "m.json", "$", /JSON object/);
+  });
+});
+
+describe("risk: a generated round under the portfolio-margin policy", function () {
+  // The README's publisher command: 2 components and ETH, BTC alone, K = 2 x 2 + 2 x 2 = 8, the
+  // demo instance's scenario count; generated for examples/portfolio/policy.json (the desk's
+  // universe under portfolio margin) from the desk's round and history.
+  const policy = loadPolicy(path.join(PORTFOLIO, "policy.json"));
+  const standard = loadPolicy(path.join(DESK, "policy.json"));
+  const portfolioFile = path.join(PORTFOLIO, "portfolio.json");
+  let set: GeneratedScenarioSet;
+  let market: Market;
+  before(() => {
+    const d = desk();
+    set = generateScenarios(d.history, d.market, policy, {
+      proxies: DESK_PROXIES,
+      components: 2,
+      singles: ["ETH", "BTC"],
+    });
+    const file = path.join(buildScratchDir("risk-round-"), "market.json");
+    fs.writeFileSync(file, JSON.stringify(scenarioRound(d.marketJson, set, file).json));
+    market = loadMarket(file);
+    fs.rmSync(path.dirname(file), { recursive: true, force: true });
+  });
+
+  it("has 8 scenarios and 2 groups: the demo instance fits", () => {
+    expect(market.scenarios!.labels).to.deep.equal([
+      "PC1-up",
+      "PC1-down",
+      "PC2-up",
+      "PC2-down",
+      "ETH-up",
+      "ETH-down",
+      "BTC-up",
+      "BTC-down",
+    ]);
+    const needed = requiredDims(policy, market);
+    expect(needed).to.deep.include({ scenarios: 8, groups: 2, joint: 1 });
+    expect(fits(policy, market, loadInstances().demo)).to.equal(true);
+  });
+
+  it("charges the hedged desk each scenario's joint loss, as the moves give it in USD", () => {
+    const portfolio = loadPortfolio(portfolioFile, policy);
+    checkConsistency(policy, market, portfolio, {
+      policy: "policy.json",
+      market: "market.json",
+      portfolio: "portfolio.json",
+    });
+    const report = computeMargin(policy, market, portfolio);
+    expect(report.margin).to.equal("portfolio");
+    expect(report.scenarios.map((s) => s.label)).to.deep.equal(market.scenarios!.labels);
+    // Independently of the file's units: 1 200 WETH and 1 000 000 USDC long, 4 200 ETH-PERP
+    // short, 10 000 puts short, each moved by the scenario's log moves (puts: their risk array).
+    const eth = set.factors.findIndex((f) => f.symbol === "ETH");
+    const usdc = set.factors.findIndex((f) => f.symbol === "USDC");
+    const put = set.optionRisks.get("ETH-26JUN26-2600-P")!.riskArrayMicroUsd;
+    set.scenarios.forEach((scenario, k) => {
+      const ethLoss = -3012.55 * Math.expm1(scenario.moves[eth]);
+      const usd =
+        1200 * ethLoss -
+        4200 * ethLoss +
+        1_000_000 * -0.99995 * Math.expm1(scenario.moves[usdc]) -
+        (10_000 * Number(put[k])) / 1e6;
+      expect(Number(report.scenarios[k].lossMicroUsd) / 1e6, scenario.label).to.be.closeTo(
+        usd,
+        0.01,
+      );
+    });
+    const worst = report.scenarios.reduce(
+      (m, s, k, all) => (s.lossMicroUsd > all[m].lossMicroUsd ? k : m),
+      0,
+    );
+    expect(report.bindingScenario).to.equal(worst);
+    expect(report.options.requirementMicroUsd).to.equal(report.scenarios[worst].lossMicroUsd);
+    expect(report.sufficient).to.equal(true);
+    // The same round under the standard policy charges each position on its own: the puts' worst
+    // loss with no credit for the perp, and the perp's full rate.
+    const naive = computeMargin(standard, market, loadPortfolio(portfolioFile, standard));
+    expect(naive.margin).to.equal("standard");
+    expect(naive.options.requirementMicroUsd > report.options.requirementMicroUsd).to.equal(true);
+    expect(naive.requirementMicroUsd > 2n * report.requirementMicroUsd).to.equal(true);
   });
 });
 

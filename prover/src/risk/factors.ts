@@ -4,10 +4,11 @@
  * moved with ETH). The factors are the columns so used, in the history's column order.
  */
 import { InputError } from "../errors";
-import type { Market, Policy } from "../inputs";
+import type { Policy } from "../inputs";
 import { formatPath } from "../inputs/issues";
 import type { PriceHistory } from "./history";
 import type { OptionSeries } from "./option-series";
+import type { RoundQuotes } from "./types";
 
 /** Which files errors name. */
 export interface FactorFiles {
@@ -41,7 +42,7 @@ function neededSymbols(policy: Policy, series: readonly OptionSeries[]): Map<str
 /** Resolves every needed symbol to a history column; checks prices and proxies. */
 export function resolveFactors(
   policy: Policy,
-  market: Market,
+  market: RoundQuotes,
   series: readonly OptionSeries[],
   history: PriceHistory,
   proxies: ReadonlyMap<string, string>,

@@ -7,8 +7,8 @@
  */
 import { formatUnits } from "../decimal";
 import { InputError } from "../errors";
-import { RISK_OFFSET_BITS, bound } from "../encoding/widths";
-import type { Market, Policy } from "../inputs";
+import { JOINT_RISK_BITS, PRICE_DECIMALS, RISK_OFFSET_BITS, fitsSigned } from "../encoding/widths";
+import type { Policy } from "../inputs";
 import { formatPath } from "../inputs/issues";
 import { impliedVolatility, MAX_IMPLIED_VOL } from "./black76";
 import { ewmaEstimate, logReturns, minimumReturns } from "./ewma";
@@ -18,19 +18,33 @@ import { optionSeriesOf } from "./option-quotes";
 import type { OptionSeries } from "./option-series";
 import { black76Inputs, linearLosses, optionLoss, YEAR_SECONDS, type OptionState } from "./revalue";
 import { buildScenarios } from "./scenario-moves";
+import { SCENARIO_DECIMALS } from "./serialize";
 import {
   DEFAULT_SCENARIO_OPTIONS,
+  type GeneratedScenarioSet,
   type OptionRisk,
   type RiskFactor,
+  type RoundQuotes,
   type ScenarioOptions,
-  type ScenarioSet,
 } from "./types";
 
 /** Components moved when the caller does not say: three, or fewer when fewer factors move. */
 export const DEFAULT_COMPONENTS = 3;
-/** Largest magnitude of a risk-array entry in its unit (the circuit's risk-entry range). */
-const MAX_LOSS_UNITS = bound(RISK_OFFSET_BITS);
 const DAY_SECONDS = 86_400;
+/** 1e-12 USD per 1e-8 USD: asset and perp losses are rounded up to whole 1e-8 USD. */
+const LOSS_GRID = 10n ** BigInt(PRICE_DECIMALS - SCENARIO_DECIMALS);
+/** The market's price unit, 1e-12 USD, per USD. */
+const PRICE_SCALE = 10 ** PRICE_DECIMALS;
+
+/** A range of risk entries the circuit takes: magnitude bits and the unit, for the message. */
+interface EntryRange {
+  bits: number;
+  unit: string;
+}
+/** Option risk arrays: µUSD per contract. */
+const OPTION_RANGE: EntryRange = { bits: RISK_OFFSET_BITS, unit: "µUSD" };
+/** Asset and perp scenario arrays: 1e-12 USD per whole token or unit. */
+const JOINT_RANGE: EntryRange = { bits: JOINT_RISK_BITS, unit: `1e-${PRICE_DECIMALS} USD` };
 
 type Files = Required<NonNullable<ScenarioOptions["files"]>>;
 
@@ -50,7 +64,7 @@ function checkParameters(options: ScenarioOptions, files: Files): void {
 }
 
 /** Checks that the history is long enough for λ and ends no later than the round. */
-function checkHistory(history: PriceHistory, market: Market, lambda: number): void {
+function checkHistory(history: PriceHistory, market: RoundQuotes, lambda: number): void {
   const needed = minimumReturns(lambda);
   const returns = history.times.length - 1;
   if (returns < needed) {
@@ -104,13 +118,13 @@ function resolveSelection(
 /** Backs the implied volatility of every option's mark out with Black-76. */
 function optionStates(
   series: readonly OptionSeries[],
-  market: Market,
+  market: RoundQuotes,
   rate: number,
   file: string,
 ): OptionState[] {
   return series.map((s) => {
     const quote = market.options.get(s.instrument)!;
-    const spot = Number(market.prices.get(s.underlying)!) / 1e8;
+    const spot = Number(market.prices.get(s.underlying)!) / PRICE_SCALE;
     if (!(spot > 0)) {
       throw new InputError(
         file,
@@ -135,14 +149,14 @@ function optionStates(
   });
 }
 
-/** Refuses a loss outside the circuit's risk-entry range. */
-function checkRange(losses: bigint[], file: string, path: string): bigint[] {
+/** Refuses a loss outside the circuit's range for its kind of entry. */
+function checkRange(losses: bigint[], range: EntryRange, file: string, path: string): bigint[] {
   for (const loss of losses) {
-    if (loss >= MAX_LOSS_UNITS || loss < -MAX_LOSS_UNITS) {
+    if (!fitsSigned(loss, range.bits)) {
       throw new InputError(
         file,
         path,
-        `a scenario loss leaves the risk-entry range ±2^${RISK_OFFSET_BITS}`,
+        `a scenario loss leaves the risk-entry range ±2^${range.bits} ${range.unit}`,
       );
     }
   }
@@ -152,7 +166,7 @@ function checkRange(losses: bigint[], file: string, path: string): bigint[] {
 /** Every option's implied volatility and risk array (K losses per long contract, µUSD). */
 function revalueOptions(
   series: readonly OptionSeries[],
-  market: Market,
+  market: RoundQuotes,
   layout: FactorLayout,
   built: { scenarios: { moves: number[] }[]; scanRanges: number[] },
   options: ScenarioOptions,
@@ -177,7 +191,7 @@ function revalueOptions(
           years: state.years,
           forward: black76Inputs(state.series, state.spot, state.years, options.rate).forward,
           impliedVol: state.impliedVol,
-          riskArrayMicroUsd: checkRange(losses, file, path),
+          riskArrayMicroUsd: checkRange(losses, OPTION_RANGE, file, path),
         },
       ];
     }),
@@ -191,10 +205,10 @@ function revalueOptions(
  */
 export function generateScenarios(
   history: PriceHistory,
-  market: Market,
+  market: RoundQuotes,
   policy: Policy,
   options: Partial<ScenarioOptions> = {},
-): ScenarioSet {
+): GeneratedScenarioSet {
   const merged: ScenarioOptions = { ...DEFAULT_SCENARIO_OPTIONS, ...options };
   const files: Files = {
     market: "market.json",
@@ -243,7 +257,8 @@ export function generateScenarios(
   }));
   const priceLosses = (symbol: string, path: string): bigint[] =>
     checkRange(
-      linearLosses(market.prices.get(symbol)!, movesOf(layout.factorOf.get(symbol)!)),
+      linearLosses(market.prices.get(symbol)!, movesOf(layout.factorOf.get(symbol)!), LOSS_GRID),
+      JOINT_RANGE,
       files.market,
       path,
     );

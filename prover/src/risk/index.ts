@@ -12,15 +12,22 @@
 export { generateScenarios, DEFAULT_COMPONENTS } from "./generate";
 export {
   DEFAULT_SCENARIO_OPTIONS,
+  type GeneratedScenarioSet,
   type OptionRisk,
   type RiskFactor,
+  type RoundQuotes,
   type Scenario,
   type ScenarioOptions,
-  type ScenarioSet,
 } from "./types";
+/**
+ * @deprecated The generator's result is {@link GeneratedScenarioSet}; this name clashes with the
+ * input type of a round's scenario set (`inputs/types.ts`) in the SDK's root export.
+ */
+export type { GeneratedScenarioSet as ScenarioSet } from "./types";
 export { loadHistory, parseHistory, type PriceHistory } from "./history";
 export { loadMarketInput, parseMarketInput, type MarketInput } from "./market-input";
 export {
+  scenarioRound,
   scenariosJson,
   withScenarios,
   OPTION_RISK_DECIMALS,

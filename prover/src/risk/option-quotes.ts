@@ -3,9 +3,10 @@
  * the policy's series and underlyings, and not expired at the round's time.
  */
 import { InputError } from "../errors";
-import type { Market, Policy } from "../inputs";
+import type { Policy } from "../inputs";
 import { formatPath } from "../inputs/issues";
 import { parseOptionSeries, type OptionSeries } from "./option-series";
+import type { RoundQuotes } from "./types";
 
 /** Which files errors name. */
 export interface QuoteFiles {
@@ -14,7 +15,11 @@ export interface QuoteFiles {
 }
 
 /** The parsed series of every option quoted in `market`, in market order. */
-export function optionSeriesOf(market: Market, policy: Policy, files: QuoteFiles): OptionSeries[] {
+export function optionSeriesOf(
+  market: RoundQuotes,
+  policy: Policy,
+  files: QuoteFiles,
+): OptionSeries[] {
   for (const option of policy.options) {
     const parsed = parseOptionSeries(option.instrument);
     const path = formatPath(["options", option.instrument]);

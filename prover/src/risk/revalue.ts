@@ -15,10 +15,18 @@ export function ceilUnits(units: number): bigint {
   return BigInt(Math.ceil(units));
 }
 
-/** Loss of one long unit priced `price` (any unit) under each log move, in that unit, rounded up. */
-export function linearLosses(price: bigint, moves: readonly number[]): bigint[] {
+/**
+ * Loss of one long unit priced `price` (any unit) under each log move, in that unit, rounded up
+ * to a whole multiple of `grid` units (default 1).
+ */
+export function linearLosses(price: bigint, moves: readonly number[], grid = 1n): bigint[] {
   const p = Number(price);
-  return moves.map((x) => ceilUnits(-p * Math.expm1(x)));
+  return moves.map((x) => {
+    const loss = -p * Math.expm1(x);
+    const units = ceilUnits(loss / Number(grid));
+    // A positive loss is at least one grid step, also where loss / grid underflows to 0.
+    return (loss > 0 && units === 0n ? 1n : units) * grid;
+  });
 }
 
 /** One option's inputs to revaluation. */

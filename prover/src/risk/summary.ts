@@ -2,7 +2,7 @@
 import { formatUnits } from "../decimal";
 import { table } from "../model/format";
 import { formatHistoryTime } from "./history";
-import type { ScenarioSet } from "./types";
+import type { GeneratedScenarioSet } from "./types";
 
 /** A fraction as a percentage with `digits` decimals. */
 function pct(x: number, digits = 2): string {
@@ -22,7 +22,7 @@ function duration(seconds: number): string {
 }
 
 /** The summary: inputs, factors, correlation, components, scenarios and options. */
-export function formatScenarioSummary(set: ScenarioSet): string {
+export function formatScenarioSummary(set: GeneratedScenarioSet): string {
   const p = set.parameters;
   const h = set.history;
   const symbols = set.factors.map((f) => f.symbol);

@@ -1,6 +1,21 @@
-/** Options and result of the scenario generator ({@link generateScenarios}). */
+/** Inputs, options and result of the scenario generator ({@link generateScenarios}). */
 import type { OptionSeries } from "./option-series";
 import type { PrincipalComponent } from "./pca";
+
+/**
+ * What the generator reads of a market round: its time, prices and option marks. A parsed
+ * `Market` is one; `parseMarketInput` reads one from a round whose risk arrays and scenarios are
+ * still to be generated.
+ */
+export interface RoundQuotes {
+  round: bigint;
+  /** Unix seconds. */
+  timestamp: bigint;
+  /** Price per whole token, 1e-12 USD, by symbol. */
+  prices: ReadonlyMap<string, bigint>;
+  /** Option marks per contract, µUSD, by instrument (Deribit names). */
+  options: ReadonlyMap<string, { markMicroUsd: bigint }>;
+}
 
 /** What the publisher chooses; see DEFAULT_SCENARIO_OPTIONS for the defaults. */
 export interface ScenarioOptions {
@@ -77,8 +92,12 @@ export interface OptionRisk {
   riskArrayMicroUsd: bigint[];
 }
 
-/** The generated joint scenario set and everything that went into it. */
-export interface ScenarioSet {
+/**
+ * The generated joint scenario set and everything that went into it. Asset and perp losses are in
+ * the market's unit, 1e-12 USD, rounded up to a whole 1e-8 USD (SCENARIO_DECIMALS), so they equal
+ * the `scenarios` arrays that `loadMarket` reads back from the written file.
+ */
+export interface GeneratedScenarioSet {
   /** The options used, with defaults filled in. */
   parameters: Required<Omit<ScenarioOptions, "files" | "proxies">> & {
     proxies: ReadonlyMap<string, string>;
@@ -101,9 +120,9 @@ export interface ScenarioSet {
   components: PrincipalComponent[];
   /** K scenarios, in output order. */
   scenarios: Scenario[];
-  /** Loss per whole token of each policy asset, per scenario, 1e-8 USD, rounded up. */
+  /** Loss per whole token of each policy asset, per scenario, 1e-12 USD (see above). */
   assets: Map<string, bigint[]>;
-  /** Loss per unit of the underlying of each policy perp, per scenario, 1e-8 USD, rounded up. */
+  /** Loss per unit of the underlying of each policy perp, per scenario, 1e-12 USD (see above). */
   perps: Map<string, bigint[]>;
   /** Every option series quoted in the round, in market order. */
   optionRisks: Map<string, OptionRisk>;

@@ -17,7 +17,7 @@ import {
   generateScenarios,
   loadHistory,
   loadMarketInput,
-  withScenarios,
+  scenarioRound,
   type ScenarioOptions,
 } from "../../risk";
 import { COMMAND_LINE, examples } from "../options";
@@ -137,16 +137,16 @@ export function register(program: Command): void {
     .addHelpText(
       "after",
       examples(
-        "zkmargin scenarios --history examples/desk/history.csv --market examples/desk/market.json --policy examples/desk/policy.json --proxy WETH=ETH --proxy WBTC=BTC --proxy wstETH=ETH --out out/market.json",
+        "zkmargin scenarios --history examples/desk/history.csv --market examples/desk/market.json --policy examples/portfolio/policy.json --proxy WETH=ETH --proxy WBTC=BTC --proxy wstETH=ETH --components 2 --singles ETH,BTC --out out/market.json",
       ),
     )
     .action((opts: ScenariosOptions) => {
       const policy = loadPolicy(opts.policy);
-      const { json, market } = loadMarketInput(opts.market);
+      const { json, round } = loadMarketInput(opts.market);
       const history = loadHistory(opts.history);
       let set;
       try {
-        set = generateScenarios(history, market, policy, scenarioOptions(opts));
+        set = generateScenarios(history, round, policy, scenarioOptions(opts));
       } catch (error) {
         if (error instanceof InputError && error.file === COMMAND_LINE) {
           const key = /^[A-Za-z]+/.exec(error.path)?.[0] ?? "";
@@ -155,7 +155,9 @@ export function register(program: Command): void {
         throw error;
       }
       try {
-        writeJsonFile(opts.out, withScenarios(json, set), { overwrite: opts.force === true });
+        writeJsonFile(opts.out, scenarioRound(json, set, opts.out).json, {
+          overwrite: opts.force === true,
+        });
       } catch (error) {
         if (error instanceof FileExistsError) {
           throw new InputError(opts.out, "$", "already exists; pass --force to overwrite it");
