@@ -1,34 +1,60 @@
 /**
  * Prints, per instance: constraints in total and the marginal cost of one more collateral asset,
- * perp and option slot (measured by compiling the instance with one more slot of that kind and
- * differencing, so each figure includes the slot's share of the commitments).
- * Usage: tsx scripts/constraints.ts [names...]   (default: all instances; large takes minutes)
+ * perp and option slot and of one more scenario (each measured by compiling one more and
+ * differencing, so it includes its share of the commitments); the split of those figures into
+ * the standard machinery and the joint scenario share (the instance's dimensions compiled with
+ * and without joint arrays); and the targets of issues 14 and 10 against the measured figures.
+ * Usage: tsx scripts/constraints.ts [--update-snapshot] [names...]
+ *   (default: all instances; large takes many minutes). --update-snapshot writes the measured
+ *   totals into circuits/constraints.snapshot.json (other instances' entries are kept).
  */
-import { measureSlotCosts } from "../prover/src/bench/slot-costs";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { declaredCosts, measureCostSplit, type CostSplit } from "../prover/src/bench/cost-split";
+import { renderConstraintsReport } from "../prover/src/bench/report/constraints";
+import { targetChecks } from "../prover/src/bench/targets";
+import { PROJECT_ROOT } from "../prover/src/build/compile";
 import { loadInstances } from "../prover/src/encoding/instances";
+import { writeFileAtomic } from "../prover/src/io/atomic-write";
+
+const SNAPSHOT = path.join(PROJECT_ROOT, "circuits", "constraints.snapshot.json");
 
 function log(message: string): void {
   process.stderr.write(`${message}\n`);
 }
 
+/** Merges the measured totals into the snapshot, in circuits/instances.json's order. */
+function updateSnapshot(splits: readonly CostSplit[], order: readonly string[]): void {
+  const previous = fs.existsSync(SNAPSHOT)
+    ? (JSON.parse(fs.readFileSync(SNAPSHOT, "utf8")) as Record<string, number>)
+    : {};
+  const measured = Object.fromEntries(splits.map((s) => [s.instance, declaredCosts(s).total]));
+  const merged = { ...previous, ...measured };
+  const next = Object.fromEntries(
+    order.filter((name) => name in merged).map((name) => [name, merged[name]]),
+  );
+  writeFileAtomic(SNAPSHOT, `${JSON.stringify(next, null, 2)}\n`);
+  log(
+    `updated ${path.relative(PROJECT_ROOT, SNAPSHOT)} (${splits.map((s) => s.instance).join(", ")})`,
+  );
+}
+
 async function main(): Promise<void> {
+  const args = process.argv.slice(2);
+  const update = args.includes("--update-snapshot");
+  const unknownOption = args.find((a) => a.startsWith("--") && a !== "--update-snapshot");
+  if (unknownOption) throw new Error(`unknown option ${unknownOption}`);
   const instances = loadInstances();
-  const names = process.argv.length > 2 ? process.argv.slice(2) : Object.keys(instances);
-  const rows: string[] = [];
+  const named = args.filter((a) => !a.startsWith("--"));
+  const names = named.length > 0 ? named : Object.keys(instances);
+  const splits: CostSplit[] = [];
   for (const name of names) {
     const dims = instances[name];
-    if (!dims) throw new Error(`unknown instance "${name}"`);
-    const { total, perSlot } = await measureSlotCosts(name, dims, log);
-    const shape = `${dims.assets}/${dims.perps}/${dims.options}/${dims.scenarios}/${dims.tiers}`;
-    rows.push(
-      `| ${name} | ${shape} | ${total} | ${perSlot.assets} | ${perSlot.perps} | ${perSlot.options} |`,
-    );
+    if (!dims) throw new Error(`circuits/instances.json: unknown instance "${name}"`);
+    splits.push(await measureCostSplit(name, dims, log));
   }
-  console.log(
-    "| instance | assets/perps/options/scenarios/tiers | constraints | per asset | per perp | per option |",
-  );
-  console.log("|---|---|---|---|---|---|");
-  for (const row of rows) console.log(row);
+  console.log(renderConstraintsReport(splits, targetChecks(splits)));
+  if (update) updateSnapshot(splits, Object.keys(instances));
 }
 
 main().catch((error: unknown) => {

@@ -1,20 +1,21 @@
 pragma circom 2.1.9;
 
 // The naive baseline of the benchmark (bench/baseline/README.md): the margin statement of
-// MarginProof for the same slot counts, with every public value (prices, marks, risk arrays,
-// haircut weights, tier bounds, rates, decimals, minRatio, buffer) as a public input instead of
-// a market or policy commitment. Written for the comparison in BENCHMARKS.md; never deployed.
+// MarginProof (models v1 and v2) for the same dimensions, with every public value (prices,
+// marks, option and joint risk arrays, haircut weights, tier bounds, rates, decimals, groups,
+// minRatio, buffer, the margin kind) as a public input instead of a market or policy
+// commitment. Written for the comparison in BENCHMARKS.md; never deployed.
 //
-// The slot arithmetic is the real circuit's (CollateralSlot, PerpSlot, OptionRisk,
-// MarginStatement, ZeroUnlessActive, VectorHash), included rather than copied, so the two
-// circuits differ exactly by the design choice under comparison.
+// The slot arithmetic is the real circuit's (CollateralSlot, PerpSlot, OptionBook, ScanRisk,
+// Concentration, MarginStatement, ZeroUnlessActive, VectorHash), included rather than copied,
+// so the two circuits differ exactly by the design choice under comparison.
 include "circomlib/circuits/bitify.circom";
 include "../../circuits/margin.circom";
 
-/// Domain tag of the baseline's portfolio commitment: "zkmargin/baseline/v1" as a big-endian integer.
-/// Its own tag: the commitment hashes unpacked holdings and no layout id, so it is not the v2
-/// portfolio commitment and must never be mistaken for one.
-function BASELINE_PORTFOLIO_TAG() { return 0x7a6b6d617267696e2f626173656c696e652f7631; }
+/// Domain tag of the baseline's portfolio commitment: "zkmargin/baseline/v2" as a big-endian integer.
+/// Its own tag: the commitment hashes unpacked holdings and no layout id, so it is not the
+/// portfolio commitment of MarginProof and must never be mistaken for one.
+function BASELINE_PORTFOLIO_TAG() { return 0x7a6b6d617267696e2f626173656c696e652f7632; }
 
 /**
  * Boolean(): in * (in - 1) == 0.
@@ -26,40 +27,52 @@ template Boolean() {
 }
 
 /**
- * BaselineMargin(nA, nP, nO, nS, nT): Eq * 1e6 >= Req * minRatio for the portfolio behind the
- * output `portfolioCommitment`, with the market round and the policy given as public inputs.
+ * BaselineMargin(nA, nP, nO, nS, nT, nG, J): Eq * 1e6 >= Req * minRatio for the portfolio
+ * behind the output `portfolioCommitment`, with the market round and the policy given as public
+ * inputs; the same statement as MarginProof(nA, nP, nO, nS, nT, nG, J) for the same values.
  *
  * Public signals, in snarkjs order: portfolioCommitment (the output), then the public inputs in
  * declaration order: accountNonce, price[nA], perpMark[nP], optionMark[nO], riskArray[nO][nS],
- * minRatio, buffer, shortOptionMinimum, assetActive[nA], assetDecimals[nA], assetWeight[nA][nT],
- * assetUpTo[nA][nT-1], perpActive[nP], perpSizeDecimals[nP], perpRate[nP][nT],
- * perpUpTo[nP][nT-1], optionActive[nO]. Units and encodings are circuits/README.md's.
+ * (J = 1 only: assetRisk[nA][nS], perpRisk[nP][nS], portfolioMargin), minRatio, buffer,
+ * shortOptionMinimum, groupShare[nG], assetActive[nA], assetDecimals[nA], assetWeight[nA][nT],
+ * assetUpTo[nA][nT-1], assetGroup[nA][nG], perpActive[nP], perpSizeDecimals[nP],
+ * perpRate[nP][nT], perpUpTo[nP][nT-1], optionActive[nO]. Which ones are public is the main
+ * component's list (prover/src/bench/baseline/circuit.ts): with J = 0 the joint arrays are empty
+ * and `portfolioMargin` is a private input forced to 0 (standard policies only, as MarginProof).
+ * Units and encodings are circuits/README.md's.
  *
  * What it leaves to the verifier (the design's cost, not a shortcut): every public input comes
- * from the verifier's own storage, so the contract must range-check each value when it is
- * posted (widths of circuits/README.md, tier order, decimals <= 18), store it, and pass all of
- * them to the verifier on every proof. The circuit range-checks only the private holdings and the
- * decimals' 5 bits (DecimalScale needs boolean bits). Round, timestamp and policy mode are not in
- * the proof: the contract that supplies the prices knows which round they are from. There is no
- * layout id: the portfolio commitment names no slot layout, so nothing in the proof ties the
- * custodian-attested holdings' slots to the assets the contract's stored values are for.
+ * from the verifier's own storage, so the contract must range-check each policy value when it is
+ * registered (widths of circuits/README.md, booleans, tier order, decimals <= 18) as the policy
+ * packer of MarginProof does in-circuit, trust the publisher's market values as MarginProof does,
+ * store them, and pass all of them to the verifier on every proof. The circuit range-checks only
+ * the private holdings and the decimals' 5 bits (DecimalNormalizer needs boolean bits). Round,
+ * timestamp and policy mode are not in the proof: the contract that supplies the prices knows
+ * which round they are from. There is no layout id: the portfolio commitment names no slot
+ * layout, so nothing in the proof ties the custodian-attested holdings' slots to the assets the
+ * contract's stored values are for.
  *
- * @param nA, nP, nO, nS, nT  as MarginProof
+ * @param nA, nP, nO, nS, nT, nG, J  as MarginProof
  */
-template BaselineMargin(nA, nP, nO, nS, nT) {
-    // Public: bound by the verifier, which supplies them.
+template BaselineMargin(nA, nP, nO, nS, nT, nG, J) {
+    // Public (the main component lists them): bound by the verifier, which supplies them.
     signal input accountNonce;
     signal input price[nA];
     signal input perpMark[nP];
     signal input optionMark[nO];
     signal input riskArray[nO][nS];
+    signal input assetRisk[nA][nS * J];
+    signal input perpRisk[nP][nS * J];
+    signal input portfolioMargin;
     signal input minRatio;
     signal input buffer;
     signal input shortOptionMinimum;
+    signal input groupShare[nG];
     signal input assetActive[nA];
     signal input assetDecimals[nA];
     signal input assetWeight[nA][nT];
     signal input assetUpTo[nA][nT - 1];
+    signal input assetGroup[nA][nG];
     signal input perpActive[nP];
     signal input perpSizeDecimals[nP];
     signal input perpRate[nP][nT];
@@ -125,7 +138,7 @@ template BaselineMargin(nA, nP, nO, nS, nT) {
     var perpRequirementSum = 0;
     component perp[nP];
     for (var j = 0; j < nP; j++) {
-        ZeroUnlessActive()(perpActive[j], perpSizeNeg[j]);
+        // A padded slot's sign bit alone changes nothing: its size is forced to zero.
         ZeroUnlessActive()(perpActive[j], perpSizeAbs[j]);
         ZeroUnlessActive()(perpActive[j], perpEntryPrice[j]);
         perp[j] = PerpSlot(nT);
@@ -140,21 +153,43 @@ template BaselineMargin(nA, nP, nO, nS, nT) {
         perpRequirementSum += perp[j].requirement;
     }
 
-    // ---- Options. ----
+    // ---- Options and the scan risk (joint under a portfolio policy). ----
+    // Without joint arrays (J = 0) only standard policies can be proved.
+    portfolioMargin * (1 - J) === 0;
     for (var o = 0; o < nO; o++) {
-        ZeroUnlessActive()(optionActive[o], optionQtyNeg[o]);
         ZeroUnlessActive()(optionActive[o], optionQtyAbs[o]);
     }
-    component options = OptionRisk(nO, nS);
-    options.qtyNeg <== optionQtyNeg;
-    options.qtyAbs <== optionQtyAbs;
-    options.mark <== optionMark;
-    options.riskArray <== riskArray;
-    options.shortOptionMinimum <== shortOptionMinimum;
+    component book = OptionBook(nO);
+    book.qtyNeg <== optionQtyNeg;
+    book.qtyAbs <== optionQtyAbs;
+    book.mark <== optionMark;
+    book.shortOptionMinimum <== shortOptionMinimum;
+
+    component scan = ScanRisk(nA, nP, nO, nS, J);
+    for (var i = 0; i < nA; i++) {
+        scan.assetPosition[i] <== collateral[i].position;
+    }
+    for (var j = 0; j < nP; j++) {
+        scan.perpPosition[j] <== perp[j].position;
+    }
+    scan.quantity <== book.quantity;
+    scan.assetRisk <== assetRisk;
+    scan.perpRisk <== perpRisk;
+    scan.riskArray <== riskArray;
+    scan.portfolio <== portfolioMargin;
+    scan.som <== book.som;
+
+    // ---- Concentration limits. ----
+    component concentration = Concentration(nA, nG);
+    for (var i = 0; i < nA; i++) {
+        concentration.haircut[i] <== collateral[i].haircut;
+    }
+    concentration.member <== assetGroup;
+    concentration.maxShare <== groupShare;
 
     // ---- Statement. ----
     component statement = MarginStatement();
-    statement.equity <== haircutSum + pnlSum + options.value;
-    statement.requirement <== perpRequirementSum + options.requirement + buffer;
+    statement.equity <== haircutSum + pnlSum + book.value - concentration.excess;
+    statement.requirement <== perpRequirementSum + scan.requirement + buffer;
     statement.minRatio <== minRatio;
 }

@@ -55,8 +55,8 @@ async function measureInstance(
   log: Log,
 ): Promise<Measured> {
   const artifacts = await loadArtifacts(instance);
-  log(`${instance}: constraints per slot kind`);
-  const constraints = await measureSlotCosts(instance, dims, log);
+  log(`${instance}: constraints per slot kind and per scenario`);
+  const constraints = await measureSlotCosts(dims, (message) => log(`${instance}: ${message}`));
   log(`${instance}: naive baseline (compile, keys, ${runs} proofs)`);
   const baseline = await measureBaseline(instance, dims, example, runs, log);
   log(`${instance}: cold \`zkmargin prove\``);

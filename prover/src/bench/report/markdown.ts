@@ -7,6 +7,7 @@
 import * as path from "node:path";
 import { PROJECT_ROOT } from "../../setup/paths";
 import type { BenchResults, InstanceFigures } from "../results";
+import { dimsLabel } from "../slot-costs";
 import { MSM_NAMES } from "../msm-floor";
 import { formatBytes, formatCount, formatRatio, formatSeconds, formatSummary } from "./format";
 
@@ -22,11 +23,6 @@ function table(header: readonly string[], rows: readonly (readonly string[])[]):
     `| ${header.map(() => "---").join(" | ")} |`,
     ...rows.map((row) => `| ${row.join(" | ")} |`),
   ].join("\n");
-}
-
-function shape(f: InstanceFigures): string {
-  const d = f.dims;
-  return `${d.assets}/${d.perps}/${d.options}/${d.scenarios}/${d.tiers}`;
 }
 
 function loadSentence(results: BenchResults): string {
@@ -61,27 +57,31 @@ function constraintsSection(list: readonly InstanceFigures[]): string {
     table(
       [
         "instance",
-        "assets/perps/options/scenarios/tiers",
+        "A/P/O/S/T/G/J",
         "constraints",
         "per asset",
         "per perp",
         "per option",
+        "per scenario",
         "baseline constraints",
       ],
       list.map((f) => [
         f.instance,
-        shape(f),
+        dimsLabel(f.dims),
         formatCount(f.constraints.total),
         formatCount(f.constraints.perSlot.assets),
         formatCount(f.constraints.perSlot.perps),
         formatCount(f.constraints.perSlot.options),
+        formatCount(f.constraints.perScenario),
         `${formatCount(f.baseline.constraints)} (${formatRatio(f.baseline.constraints, f.constraints.total)})`,
       ]),
     ),
     "",
-    "Per slot: the marginal cost of one more slot of that kind, measured by compiling the instance " +
-      "with one more slot and differencing, so it includes the slot's share of the commitments (as " +
-      "`npm run constraints` and `circuits/constraints.snapshot.json`).",
+    "A/P/O/S/T/G/J: assets, perps, options, scenarios, tiers, concentration groups, and 1 when the " +
+      "instance has joint scenario arrays (portfolio margin). Per slot and per scenario: the marginal " +
+      "cost of one more, measured by compiling the instance with one more and differencing, so it " +
+      "includes its share of the commitments (as `npm run constraints`, which also splits each " +
+      "figure into the standard machinery and the joint scenario share and checks the targets).",
   ].join("\n");
 }
 
@@ -256,7 +256,8 @@ function methodSection(): string {
   return [
     "## How each figure is measured",
     "",
-    "- Constraints: circom `--O2` r1cs headers; per slot by compiling one more slot and differencing.",
+    "- Constraints: circom `--O2` r1cs headers; per slot and per scenario by compiling one more " +
+      "and differencing.",
     "- Witness, Groth16 prove, local verification: wall time of each step in one warm process, " +
       "after one untimed warm-up proof; the example is the largest `examples/` triple that fits.",
     "- Cold run and peak memory: `/usr/bin/time -v node bin/zkmargin.js prove ...` (wall clock, " +
