@@ -3,6 +3,7 @@ import { execFileSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { loadInstances } from "../prover/src/encoding/instances";
 import { canonicalJson } from "../prover/src/io/canonical-json";
 import { setupInstance } from "../prover/src/setup/dev-setup";
 import {
@@ -68,7 +69,7 @@ describe("setup: manifest", function () {
     const entry = readManifest(paths(root)).instances.small;
     expect(entry.kind).to.equal("development");
     expect(entry.ptau.source).to.equal("development");
-    expect(entry.params).to.deep.equal({ assets: 3, perps: 2, options: 2, scenarios: 4, tiers: 2 });
+    expect(entry.params).to.deep.equal(loadInstances().small);
     for (const record of Object.values(entry.artifacts)) {
       const bytes = fs.readFileSync(path.join(root, record.path));
       expect(createHash("sha256").update(bytes).digest("hex")).to.equal(record.sha256);
