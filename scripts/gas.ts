@@ -6,7 +6,8 @@
  * - gas of `MarginRegistry.prove` per set-up circuit instance, with a real proof made from the
  *   examples/<name>/ triple that fits it (`exampleFor`; first proof of an account, and a repeat);
  * - the cost of one more public input, measured on snarkjs verifiers rendered from the same
- *   template with N public inputs, and what a design with one public input per price would cost.
+ *   template with N public inputs, and what a design with one public input per price, or per
+ *   market value (prices, marks, option and joint risk arrays), would cost.
  *
  * Every figure printed is measured here; nothing is typed in by hand.
  */
@@ -127,19 +128,30 @@ async function main(): Promise<void> {
   const perInput = (g1 - g0) / BigInt(n1 - n0);
   console.log(row("per extra public input (slope)", perInput));
 
-  console.log("\nOne public input per price instead of a market commitment (verifier cost only)");
+  console.log(
+    "\nOne public input per market value instead of a market commitment (verifier cost only)",
+  );
   for (const r of results) {
-    const prices = BigInt(r.dims.assets + r.dims.perps + r.dims.options);
-    const extra = perInput * prices;
-    console.log(`  ${r.instance}: ${prices} prices (assets + perp marks + option marks)`);
+    const { assets, perps, options, scenarios, joint } = r.dims;
+    const prices = assets + perps + options;
+    // Every value the market commitment binds but the round and timestamp: prices, marks, option
+    // risk arrays and, on an instance with joint scenario arrays, one entry per position and scenario.
+    const values = prices + (options + joint * (assets + perps)) * scenarios;
+    console.log(
+      `  ${r.instance}: ${prices} prices (assets + perp marks + option marks), ${values} market values (with the risk arrays)`,
+    );
     console.log(row("  this design, repeat prove", r.repeatProve, 42));
-    console.log(row("  per-price design, repeat prove (>=)", r.repeatProve + extra, 42));
-    console.log(row("  difference", extra, 42));
+    console.log(
+      row("  per-price design, repeat prove (>=)", r.repeatProve + perInput * BigInt(prices), 42),
+    );
+    console.log(
+      row("  per-value design, repeat prove (>=)", r.repeatProve + perInput * BigInt(values), 42),
+    );
   }
   console.log(
     "\nprove's cost does not depend on the portfolio or instance size: the circuit always has " +
-      `${nPublic} public inputs. A per-price design grows by the slope above per price (a lower ` +
-      "bound: it also pays to read each price on-chain).",
+      `${nPublic} public inputs. A per-value design grows by the slope above per public value (a ` +
+      "lower bound: it also pays to read each value on-chain).",
   );
 }
 

@@ -8,35 +8,20 @@ import { AVERAGE_OVER, declaredAveraged, declaredCosts, type CostSplit } from ".
 
 /**
  * Constraints of model v1's circuit per instance (circuits/constraints.snapshot.json at commit
- * 954a5a2, before the layout binding and model v2), keyed by its dimensions: an instance of v2
- * with the same slot, scenario and tier counts is "the same instance".
+ * 954a5a2, before the layout binding and model v2), keyed by its shape: v1's template parameters
+ * `assets/perps/options/scenarios/tiers`. A v2 instance of the same shape is "the same instance".
  */
-export const V1_CONSTRAINTS: readonly {
-  instance: string;
-  dims: Pick<InstanceDims, "assets" | "perps" | "options" | "scenarios" | "tiers">;
-  constraints: number;
-}[] = [
-  {
-    instance: "small",
-    dims: { assets: 3, perps: 2, options: 2, scenarios: 4, tiers: 2 },
-    constraints: 7_590,
-  },
-  {
-    instance: "demo",
-    dims: { assets: 6, perps: 3, options: 2, scenarios: 8, tiers: 3 },
-    constraints: 12_868,
-  },
-  {
-    instance: "standard",
-    dims: { assets: 32, perps: 16, options: 8, scenarios: 16, tiers: 4 },
-    constraints: 68_871,
-  },
-  {
-    instance: "large",
-    dims: { assets: 128, perps: 64, options: 32, scenarios: 27, tiers: 4 },
-    constraints: 293_515,
-  },
+export const V1_CONSTRAINTS: readonly { instance: string; shape: string; constraints: number }[] = [
+  { instance: "small", shape: "3/2/2/4/2", constraints: 7_590 },
+  { instance: "demo", shape: "6/3/2/8/3", constraints: 12_868 },
+  { instance: "standard", shape: "32/16/8/16/4", constraints: 68_871 },
+  { instance: "large", shape: "128/64/32/27/4", constraints: 293_515 },
 ];
+
+/** The v1 shape of v2 dimensions (groups and the joint flag did not exist in v1). */
+export function v1Shape(dims: InstanceDims): string {
+  return [dims.assets, dims.perps, dims.options, dims.scenarios, dims.tiers].join("/");
+}
 
 /** The limits. */
 export const TARGETS = {
@@ -150,11 +135,7 @@ function jointChecks(split: CostSplit): TargetCheck[] {
 
 /** Issue 10's v1 comparison for an instance with a v1 figure of the same dimensions. */
 function v1Checks(split: CostSplit): TargetCheck[] {
-  const v1 = V1_CONSTRAINTS.find((entry) =>
-    (Object.keys(entry.dims) as (keyof typeof entry.dims)[]).every(
-      (d) => entry.dims[d] === split.dims[d],
-    ),
-  );
+  const v1 = V1_CONSTRAINTS.find((entry) => entry.shape === v1Shape(split.dims));
   if (v1 === undefined) return [];
   const limit = Math.floor(v1.constraints * TARGETS.v1Factor);
   const note = `${TARGETS.v1Factor} x v1's ${v1.constraints} (${v1.instance})`;

@@ -7,16 +7,7 @@
 import { AVERAGE_OVER, declaredCosts, type CostSplit } from "../cost-split";
 import { dimsLabel } from "../slot-costs";
 import type { TargetCheck } from "../targets";
-import { formatCount } from "./format";
-
-/** A Markdown table. */
-function table(header: readonly string[], rows: readonly (readonly string[])[]): string {
-  return [
-    `| ${header.join(" | ")} |`,
-    `|${header.map(() => "---").join("|")}|`,
-    ...rows.map((row) => `| ${row.join(" | ")} |`),
-  ].join("\n");
-}
+import { formatCount, markdownTable as table } from "./format";
 
 /** An average to one decimal, with thousands separators. */
 function formatAverage(value: number): string {

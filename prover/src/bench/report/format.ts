@@ -28,3 +28,15 @@ export function formatBytes(bytes: number): string {
 export function formatRatio(a: number, b: number): string {
   return `${(a / b).toFixed(2)}x`;
 }
+
+/** A Markdown table (cells as given: escape text from outside the project first). */
+export function markdownTable(
+  header: readonly string[],
+  rows: readonly (readonly string[])[],
+): string {
+  return [
+    `| ${header.join(" | ")} |`,
+    `| ${header.map(() => "---").join(" | ")} |`,
+    ...rows.map((row) => `| ${row.join(" | ")} |`),
+  ].join("\n");
+}

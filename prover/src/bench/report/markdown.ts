@@ -9,20 +9,18 @@ import { PROJECT_ROOT } from "../../setup/paths";
 import type { BenchResults, InstanceFigures } from "../results";
 import { dimsLabel } from "../slot-costs";
 import { MSM_NAMES } from "../msm-floor";
-import { formatBytes, formatCount, formatRatio, formatSeconds, formatSummary } from "./format";
+import {
+  formatBytes,
+  formatCount,
+  formatRatio,
+  formatSeconds,
+  formatSummary,
+  markdownTable as table,
+} from "./format";
 
 /** Text from outside the project (a CPU model, an OS name) made safe in a table cell. */
 function cell(text: string): string {
   return text.replace(/\|/g, "\\|").replace(/</g, "&lt;").replace(/>/g, "&gt;");
-}
-
-/** A Markdown table. */
-function table(header: readonly string[], rows: readonly (readonly string[])[]): string {
-  return [
-    `| ${header.join(" | ")} |`,
-    `| ${header.map(() => "---").join(" | ")} |`,
-    ...rows.map((row) => `| ${row.join(" | ")} |`),
-  ].join("\n");
 }
 
 function loadSentence(results: BenchResults): string {
