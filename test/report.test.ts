@@ -10,7 +10,17 @@ import { auditPolicy, type AuditResult } from "../prover/src/audit";
 import type { ChainAuditData } from "../prover/src/audit/chain";
 import { policyCommitmentOf } from "../prover/src/commitments";
 import { loadInstances } from "../prover/src/encoding/instances";
-import { loadMarket, loadPolicy, loadPortfolio } from "../prover/src/inputs";
+import { formatUnits } from "../prover/src/decimal";
+import {
+  checkConsistency,
+  loadMarket,
+  loadPolicy,
+  loadPortfolio,
+  parseMarket,
+  parsePolicy,
+  parsePortfolio,
+  type Policy,
+} from "../prover/src/inputs";
 import { computeMargin, formatReport, type MarginReport } from "../prover/src/model";
 import {
   auditReportHtml,
@@ -18,28 +28,56 @@ import {
   esc,
   marginReportHtml,
   writeAuditReports,
-  type RenderableReport,
 } from "../prover/src/report";
 import { groupThousands, percent, usdCents } from "../prover/src/report/format";
 import { feedIdOf, layoutIdOf, layoutOf } from "../prover/src/layout";
+import { MANIFEST_VERSION } from "../prover/src/setup/manifest";
 import { buildSite } from "../prover/src/web/build-site";
 import { resolveInside, serveSite } from "../prover/src/web/serve";
-import { SMALL_EXAMPLES, example } from "./helpers/cli";
+import { ROOT, SMALL_EXAMPLES, example } from "./helpers/cli";
 import { freePort } from "./helpers/ports";
 import { refusal } from "./helpers/refusal";
 import { buildScratchDir } from "./helpers/scratch";
 
+const EXAMPLES = path.join(ROOT, "examples");
+
+/** The report of `zkmargin margin` on example files (folder/name), checked as the CLI checks them. */
+function exampleReport(
+  policyFile: string,
+  marketFile: string,
+  portfolioFile: string,
+  change: { policy?: (json: Json) => void } = {},
+): { report: MarginReport; policy: Policy } {
+  const json = readJson(path.join(EXAMPLES, policyFile));
+  change.policy?.(json);
+  const policy = parsePolicy(json, policyFile);
+  const market = loadMarket(path.join(EXAMPLES, marketFile));
+  const portfolio = loadPortfolio(path.join(EXAMPLES, portfolioFile), policy);
+  checkConsistency(policy, market, portfolio, {
+    policy: policyFile,
+    market: marketFile,
+    portfolio: portfolioFile,
+  });
+  return { report: computeMargin(policy, market, portfolio), policy };
+}
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type Json = Record<string, any>;
+const readJson = (file: string): Json => JSON.parse(fs.readFileSync(file, "utf8")) as Json;
+
+/** examples/desk: a standard policy, a round without a scenario set. */
+const desk = exampleReport("desk/policy.json", "desk/market.json", "desk/portfolio.json");
+/** examples/portfolio: the hedged desk under portfolio margin, joint scenarios and two groups. */
+const hedged = exampleReport(
+  "portfolio/policy.json",
+  "portfolio/market.json",
+  "portfolio/portfolio.json",
+);
 const policy = loadPolicy(path.join(SMALL_EXAMPLES, "policy.json"));
-const market = loadMarket(path.join(SMALL_EXAMPLES, "market.json"));
 const report = computeMargin(
   policy,
-  market,
+  loadMarket(path.join(SMALL_EXAMPLES, "market.json")),
   loadPortfolio(path.join(SMALL_EXAMPLES, "portfolio.json"), policy),
-);
-const shortfall = computeMargin(
-  policy,
-  market,
-  loadPortfolio(path.join(SMALL_EXAMPLES, "shortfall-portfolio.json"), policy),
 );
 
 /** The text of an HTML string's rows of a chart or table whose row header contains `label`. */
@@ -69,45 +107,167 @@ describe("visual reports", function () {
 
   describe("margin report", () => {
     it("shows every asset and position, the totals, the ratio against the minimum and the verdict", () => {
-      const html = marginReportHtml(report, { policy });
+      const r = desk.report;
+      const html = marginReportHtml(r, { policy: desk.policy });
       expect(html).to.match(/^<!doctype html>/);
       expect(html).to.include("default-src 'none'").and.not.to.include("<script");
-      for (const a of report.assets) {
+      expect(html).to.include("(maintenance, standard margin)");
+      for (const a of r.assets) {
         expect(rowOf(html, `${a.symbol} after haircut`)).to.include(
           usdCents(a.haircutValueMicroUsd),
         );
       }
-      for (const p of report.perps) {
+      for (const p of r.perps) {
         expect(rowOf(html, `${p.instrument} margin`)).to.include(usdCents(p.requirementMicroUsd));
         expect(rowOf(html, `${p.instrument} unrealized PnL`)).to.include(usdCents(p.pnlMicroUsd));
       }
-      expect(html).to.include(`ratio ${percent(report.ratioPpm!)}`);
-      expect(html).to.include(`minimum ${percent(report.minRatioPpm)} (met)`);
-      expect(html).to.include("SUFFICIENT").and.to.include(usdCents(report.excessMicroUsd));
-      // Amounts in whole tokens with the policy, base units without it.
-      expect(rowOf(html, ">WETH<")).to.include(">40.5<");
-      expect(rowOf(marginReportHtml(report), ">WETH<")).to.include(">40,500,000,000,000,000,000<");
+      expect(html).to.include(`ratio ${percent(r.ratioPpm!)}`);
+      expect(html).to.include(`minimum ${percent(r.minRatioPpm)} (met)`);
+      expect(html).to.include("SUFFICIENT").and.to.include(usdCents(r.excessMicroUsd));
+      // Prices in USD from their 1e-12 USD unit; amounts in whole tokens with the policy, base
+      // units without it.
+      const weth = r.assets.find((a) => a.symbol === "WETH")!;
+      expect(rowOf(html, ">WETH<"))
+        .to.include(">3,012.55<")
+        .and.to.include(`>${groupThousands(formatUnits(weth.amount, 18))}<`);
+      expect(rowOf(marginReportHtml(r), ">WETH<")).to.include(
+        `>${groupThousands(weth.amount.toString())}<`,
+      );
+      expect(rowOf(html, ">ETH-PERP<")).to.include(">3,012.55<");
+      // A standard policy: no joint scenarios, no concentration section.
+      expect(html).to.include("Option scenarios").and.not.to.include("Joint scenarios");
+      expect(html).not.to.include("Concentration limits");
     });
 
-    it("marks the binding scenario, or says the short-option minimum binds instead", () => {
-      const losses = report.options.scenarioLossMicroUsd;
-      const worst = losses.indexOf(losses.reduce((m, x) => (x > m ? x : m)));
-      const html = marginReportHtml(report);
-      expect(rowOf(html, "(binding)")).to.include(`scenario ${worst + 1}`);
-      expect(html).to.include(`Scenario ${worst + 1} binds`);
-      const somBinds: MarginReport = {
-        ...report,
-        options: {
-          ...report.options,
-          shortOptionMinimumMicroUsd: report.options.scanRiskMicroUsd + 1n,
-        },
-      };
-      expect(marginReportHtml(somBinds))
-        .to.include("the short-option minimum")
-        .and.to.include("binds instead");
+    it("standard margin: every option scenario's loss, the binding one marked", () => {
+      const r = desk.report;
+      expect(r.bindingScenario).to.not.equal(null);
+      const k = r.bindingScenario!;
+      const html = marginReportHtml(r);
+      // A round without a scenario set: the model numbers the scenarios 1..K.
+      expect(rowOf(html, "(binds)")).to.include(`scenario ${k + 1}`);
+      expect(html).to.include(
+        `Scenario ${k + 1} binds: its loss ${usdCents(r.scenarios[k].lossMicroUsd)} USD is the option requirement.`,
+      );
+      r.scenarios.forEach((s, i) =>
+        expect(rowOf(html, `>scenario ${i + 1}`)).to.include(usdCents(s.lossMicroUsd)),
+      );
+      expect(rowOf(html, `Options scan risk (scenario ${k + 1})`)).to.include(
+        usdCents(r.options.requirementMicroUsd),
+      );
+    });
+
+    it("portfolio margin: the joint loss of each labelled scenario, the binding one, R", () => {
+      const r = hedged.report;
+      const html = marginReportHtml(r, { policy: hedged.policy });
+      expect(html).to.include("(maintenance, portfolio margin)").and.to.include("Joint scenarios");
+      expect(r.scenarios).to.have.length(8);
+      for (const s of r.scenarios)
+        expect(rowOf(html, `>${s.label}`)).to.include(usdCents(s.lossMicroUsd));
+      const k = r.bindingScenario!;
+      const label = r.scenarios[k].label;
+      expect(label).to.match(/^rally/);
+      expect(rowOf(html, "(binds)")).to.include(label);
+      expect(html).to.include(
+        `Scenario &quot;${label}&quot; binds: its loss ${usdCents(r.scenarios[k].lossMicroUsd)} USD is the portfolio scan risk R.`,
+      );
+      expect(rowOf(html, `Portfolio scan risk (${label})`)).to.include(
+        usdCents(r.options.requirementMicroUsd),
+      );
+      expect(r.options.requirementMicroUsd).to.equal(r.scenarios[k].lossMicroUsd);
+      expect(html).to.include("add-on (USD)");
+      for (const p of r.perps) {
+        expect(rowOf(html, `${p.instrument} add-on`)).to.include(usdCents(p.requirementMicroUsd));
+      }
+    });
+
+    it("portfolio margin: each concentration group's haircut value, cap, credited value and excess", () => {
+      const r = hedged.report;
+      const html = marginReportHtml(r, { policy: hedged.policy });
+      expect(r.concentration).to.have.length(2);
+      const table = html.slice(html.indexOf("<caption>Concentration groups"));
+      for (const g of r.concentration) {
+        const row = rowOf(table, `>${g.assets.join(" + ")}<`);
+        for (const cell of [
+          percent(g.maxSharePpm),
+          usdCents(g.haircutMicroUsd),
+          usdCents(g.capMicroUsd),
+          usdCents(g.creditedMicroUsd),
+          usdCents(g.excessMicroUsd),
+        ]) {
+          expect(row, g.assets.join("+")).to.include(`>${cell}<`);
+        }
+      }
+      const [eth, usdt] = r.concentration;
+      expect(eth.excessMicroUsd > 0n && usdt.excessMicroUsd === 0n).to.equal(true);
+      expect(rowOf(html, "WETH + wstETH <span")).to.include(
+        `over its cap by ${usdCents(eth.excessMicroUsd)} USD`,
+      );
+      const chart = html.slice(html.indexOf("<figcaption>Credited value per group"));
+      expect(rowOf(chart, ">USDT</th>")).not.to.include("over its cap");
+      expect(rowOf(html, ">Concentration excess<")).to.include(`-${usdCents(eth.excessMicroUsd)}`);
+      expect(html).to.include(
+        `Concentration excess (off equity)</dt><dd>${usdCents(eth.excessMicroUsd)} USD`,
+      );
+    });
+
+    it("says when the short-option minimum binds instead of the worst scenario, in both models", () => {
+      for (const [folder, market] of [
+        ["portfolio", "portfolio/market.json"],
+        ["desk", "desk/market.json"],
+      ]) {
+        const { report: r } = exampleReport(
+          `${folder}/policy.json`,
+          market,
+          "portfolio/portfolio.json",
+          { policy: (p) => void (p.shortOptionMinimum = "5000") }, // 10 000 short puts: 50 M USD
+        );
+        expect(r.bindingScenario, folder).to.equal(null);
+        const worst = r.scenarios.reduce(
+          (m, s, k, all) => (s.lossMicroUsd > all[m].lossMicroUsd ? k : m),
+          0,
+        );
+        const html = marginReportHtml(r);
+        expect(html, folder).not.to.include("(binds)");
+        expect(rowOf(html, "(worst; the short-option minimum binds)"), folder).to.include(
+          esc(r.scenarios[worst].label),
+        );
+        expect(html, folder).to.include(
+          `No scenario binds: the short-option minimum (${usdCents(r.options.shortOptionMinimumMicroUsd)} USD) is larger than the worst loss`,
+        );
+        expect(rowOf(html, ">Short-option minimum<"), folder).to.include(
+          usdCents(r.options.requirementMicroUsd),
+        );
+      }
+    });
+
+    it("says when no scenario loses", () => {
+      const flat = computeMargin(
+        hedged.policy,
+        loadMarket(path.join(EXAMPLES, "portfolio", "market.json")),
+        parsePortfolio(
+          {
+            account: "0x90F79bf6EB2c4f870365E785982E1f101E93b906",
+            collateral: { BUIDL: "1000" },
+            perps: [],
+            options: [],
+          },
+          "flat.json",
+          hedged.policy,
+        ),
+      );
+      expect(flat.bindingScenario).to.equal(null);
+      const html = marginReportHtml(flat);
+      expect(html).to.include("No scenario binds: no scenario loses money.");
+      expect(html).not.to.include("(binds)").and.not.to.include("(worst;");
     });
 
     it("shows a shortfall as such", () => {
+      const { report: shortfall } = exampleReport(
+        "desk/policy.json",
+        "desk/market.json",
+        "shortfall/portfolio.json",
+      );
       const html = marginReportHtml(shortfall);
       expect(shortfall.sufficient).to.equal(false);
       expect(html)
@@ -116,37 +276,18 @@ describe("visual reports", function () {
       expect(html).to.include("(not met)");
     });
 
-    it("draws the v2 sections only when the report carries them", () => {
-      const plain = marginReportHtml(report);
-      expect(plain).not.to.include("Joint scenarios").and.not.to.include("Concentration limits");
-      const v2: RenderableReport = {
-        ...report,
-        scenarios: {
-          labels: ["ETH -20%", "joint crash", "<rally>"],
-          lossMicroUsd: [5n, 90_000_000n, -3n],
-        },
-        concentration: [
-          {
-            assets: ["WETH", "WBTC"],
-            maxSharePpm: 400_000n,
-            haircutValueMicroUsd: 212_464_150_000n,
-            creditedMicroUsd: 188_000_000_000n,
-            excessMicroUsd: 24_464_150_000n,
-          },
-        ],
-      };
-      const html = marginReportHtml(v2);
-      expect(html).to.include("Joint scenarios").and.to.include("&lt;rally&gt;");
-      expect(rowOf(html, "(binding)")).to.include("joint crash");
-      expect(rowOf(html, "WETH + WBTC")).to.include("over its limit by 24,464.15 USD");
-      expect(rowOf(html, "Concentration excess")).to.include("-24,464.15");
-      expect(rowOf(html, ">WETH + WBTC<")).to.include("40.00 %");
-    });
-
     it("escapes what the files name", () => {
-      const html = marginReportHtml({ ...report, policyId: `<img src=x onerror="alert(1)">` });
-      expect(html).not.to.include("<img");
+      const market = readJson(path.join(EXAMPLES, "portfolio", "market.json"));
+      market.scenarios.labels[7] = `<img src=x onerror="alert(1)">`;
+      const r = computeMargin(
+        hedged.policy,
+        parseMarket(market, "market.json"),
+        loadPortfolio(path.join(EXAMPLES, "portfolio", "portfolio.json"), hedged.policy),
+      );
+      const html = marginReportHtml({ ...r, policyId: `<b onclick="x()">` });
+      expect(html).not.to.include("<img").and.not.to.include("<b ");
       expect(html).to.include("&lt;img src=x onerror=&quot;alert(1)&quot;&gt;");
+      expect(html).to.include("&lt;b onclick=&quot;x()&quot;&gt;");
     });
   });
 
@@ -350,10 +491,10 @@ describe("visual reports", function () {
       fs.mkdirSync(path.dirname(vkey), { recursive: true });
       fs.writeFileSync(vkey, '{"protocol":"groth16"}');
       const manifest = {
-        version: 1,
+        version: MANIFEST_VERSION,
         instances: {
           small: {
-            params: { assets: 3, perps: 2, options: 2, scenarios: 4, tiers: 2 },
+            params: loadInstances().small,
             constraints: 1,
             nPublic: 4,
             kind: "development",

@@ -2,7 +2,8 @@
  * The verify page and the visual reports in a real browser (Debian's headless Chromium driven by
  * playwright-core): a real proof of the `small` instance dropped on the built page verifies, a
  * tampered public signal is refused with its reason, the history of a local `hardhat node` is
- * read, the institution's margin report is drawn from local files, and the HTML reports of
+ * read, the institution's margin report is drawn from local files (standard margin, and the
+ * hedged desk of examples/portfolio under portfolio margin), and the HTML reports of
  * `zkmargin margin` and `zkmargin audit` open as they are. A screenshot of each view is written
  * to build/screenshots/ for people to look at.
  */
@@ -28,7 +29,13 @@ import {
   publishRound,
   type DemoVenue,
 } from "../prover/src/demo/deployment";
-import { loadPolicy, loadPortfolio, parseMarket, type Market } from "../prover/src/inputs";
+import {
+  loadMarket,
+  loadPolicy,
+  loadPortfolio,
+  parseMarket,
+  type Market,
+} from "../prover/src/inputs";
 import { toJson } from "../prover/src/io/json";
 import {
   decodePublicSignals,
@@ -36,7 +43,8 @@ import {
   generateProof,
   type MarginProof,
 } from "../prover/src/proving";
-import { isoTime } from "../prover/src/report/format";
+import { computeMargin } from "../prover/src/model";
+import { isoTime, usdCents } from "../prover/src/report/format";
 import { setupInstance } from "../prover/src/setup/dev-setup";
 import { buildSite, type BuiltSite } from "../prover/src/web/build-site";
 import { serveSite, type SiteServer } from "../prover/src/web/serve";
@@ -54,6 +62,8 @@ import { freePort } from "./helpers/ports";
 import { buildScratchDir } from "./helpers/scratch";
 
 const SCREENSHOTS = path.join(ROOT, "build", "screenshots");
+/** The hedged desk under portfolio margin: joint scenarios and concentration groups. */
+const PORTFOLIO_EXAMPLES = path.join(ROOT, "examples", "portfolio");
 
 /** The files a holder, a venue and an oracle would hand out, written to a scratch folder. */
 interface StoryFiles {
@@ -290,9 +300,13 @@ describe("verify page and visual reports in headless Chromium", function () {
     expect(checks).to.include("policy.json matches").and.to.include("market.json matches");
     expect(checks).not.to.include("DOES NOT MATCH");
     // The key the page used is the manifest's: its sha256 was checked on load.
-    expect(await page.locator("#keys").innerText())
-      .to.include("intact")
-      .and.to.include(small.sha256);
+    const keys = await page.locator('section[aria-labelledby="key-small"]').innerText();
+    expect(keys).to.include("intact").and.to.include(small.sha256);
+    const p = small.params;
+    expect(keys).to.include(
+      `${p.assets} assets, ${p.perps} perps, ${p.options} options, ${p.scenarios} scenarios, ` +
+        `${p.tiers} tiers, ${p.groups} group${p.groups === 1 ? "" : "s"}; standard and portfolio margin`,
+    );
     expect(requests.some((u) => u.endsWith("/keys/small/verification_key.json"))).to.equal(true);
     await page.screenshot({ path: path.join(SCREENSHOTS, "verify-valid.png"), fullPage: true });
     expectLocalOnly(pages[pages.length - 1]);
@@ -455,6 +469,52 @@ describe("verify page and visual reports in headless Chromium", function () {
     expectLocalOnly(pages[pages.length - 1]);
   });
 
+  it("draws a portfolio-margin report (examples/portfolio): joint scenarios, binding one, concentration", async () => {
+    const files = {
+      policy: path.join(PORTFOLIO_EXAMPLES, "policy.json"),
+      market: path.join(PORTFOLIO_EXAMPLES, "market.json"),
+      portfolio: path.join(PORTFOLIO_EXAMPLES, "portfolio.json"),
+    };
+    const policy = loadPolicy(files.policy);
+    const expected = computeMargin(
+      policy,
+      loadMarket(files.market),
+      loadPortfolio(files.portfolio, policy),
+    );
+    const binding = expected.scenarios[expected.bindingScenario!];
+    const [group] = expected.concentration;
+    for (const width of [1100, 390]) {
+      const { page } = await open(server!.url, width);
+      await dropFiles(page, "#drop-zone", [
+        fileOf(files.policy),
+        fileOf(files.market),
+        fileOf(files.portfolio),
+      ]);
+      await page.locator("#margin-report h1").waitFor();
+      const report = await page.locator("#margin-report").innerText();
+      expect(report)
+        .to.include("portfolio margin")
+        .and.to.include("SUFFICIENT")
+        .and.to.include(`excess ${usdCents(expected.excessMicroUsd)} USD`);
+      expect(report).to.include("Joint scenarios").and.to.include("Concentration limits");
+      expect(report).to.include(
+        `Scenario "${binding.label}" binds: its loss ${usdCents(binding.lossMicroUsd)} USD is the portfolio scan risk R.`,
+      );
+      const bindingRow = page.locator("#margin-report tr.highlight", { hasText: "(binds)" });
+      expect(await bindingRow.innerText()).to.include(binding.label);
+      expect(report).to.include(`over its cap by ${usdCents(group.excessMicroUsd)} USD`);
+      // Every scenario is a row of the chart, with its loss.
+      const chart = page.locator("#margin-report figure", { hasText: "Loss per scenario" });
+      expect(await chart.locator("tbody tr").count()).to.equal(expected.scenarios.length);
+      expect(await horizontalOverflow(page)).to.be.at.most(0);
+      await page.screenshot({
+        path: path.join(SCREENSHOTS, `margin-page-portfolio-${width}.png`),
+        fullPage: true,
+      });
+      expectLocalOnly(pages[pages.length - 1]);
+    }
+  });
+
   it("opens the margin report and the audit reports (HTML and Markdown) that the CLI writes", async () => {
     const out = (name: string) => path.join(scratch, name);
     const inputs = ["--policy", story.files.policy, "--market", story.files.market];
@@ -468,6 +528,16 @@ describe("verify page and visual reports in headless Chromium", function () {
     ]);
     expect(margin.status, margin.stderr).to.equal(0);
     expect(fs.statSync(out("margin.html")).mode & 0o777).to.equal(0o600);
+    const portfolioMargin = runCli([
+      "margin",
+      ...["policy", "market", "portfolio"].flatMap((name) => [
+        `--${name}`,
+        path.join(PORTFOLIO_EXAMPLES, `${name}.json`),
+      ]),
+      "--html",
+      out("margin-portfolio.html"),
+    ]);
+    expect(portfolioMargin.status, portfolioMargin.stderr).to.equal(0);
     /** Runs `zkmargin audit <verb>`, writing <name>.html and <name>.md; it must pass. */
     const audit = (verb: string, name: string, ...args: string[]) => {
       const run = runCli([
@@ -525,6 +595,12 @@ describe("verify page and visual reports in headless Chromium", function () {
 
     for (const [file, shot, expected, charts] of [
       ["margin.html", "margin-report.png", ["Margin report", "SUFFICIENT", "Option scenarios"], 1],
+      [
+        "margin-portfolio.html",
+        "margin-report-portfolio.png",
+        ["(maintenance, portfolio margin)", "Joint scenarios", "(binds)", "Concentration limits"],
+        4,
+      ],
       ["audit-opening.html", "audit-opening.png", ["AUDIT PASSED", "Margin report", "PASS"], 1],
       [
         "audit-chain.html",

@@ -151,35 +151,39 @@ export function proofDetailsView(check: ProofCheck): string {
   );
 }
 
-/** The keys the page carries, with the manifest's sha256 and the loaded file's. */
+/** An instance's slot counts and the margin models it proves, in words. */
+function instanceSlots(key: LoadedKey): string {
+  const counts = (["assets", "perps", "options", "scenarios", "tiers", "groups"] as const)
+    .map((d) => `${key.params[d]} ${key.params[d] === 1 ? d.slice(0, -1) : d}`)
+    .join(", ");
+  return `${counts}; ${key.params.joint === 1 ? "standard and portfolio margin" : "standard margin only"}`;
+}
+
+/**
+ * The keys the page carries, one card each: the file's state against the manifest's sha256, the
+ * setup kind, the vkey hash, the sha256 and the instance's slots (cards rather than a table, so
+ * the long hashes stay readable at a phone's width).
+ */
 export function keysView(site: LoadedSite): string {
-  const rows = site.keys.map((k) => [
-    esc(k.instance),
-    k.intact ? yes("intact") : no(k.problem ?? "unusable"),
-    esc(k.kind),
-    mono(k.vkeyHash),
-    mono(k.sha256),
-    esc(
-      `${k.params.assets}/${k.params.perps}/${k.params.options}/${k.params.scenarios}/${k.params.tiers}`,
+  const cards = site.keys.map((k) =>
+    section(
+      `key-${k.instance}`,
+      `Instance ${k.instance}`,
+      facts([
+        ["File", k.intact ? yes("intact") : no(k.problem ?? "unusable")],
+        ["Setup", esc(k.kind)],
+        ["Vkey hash", mono(k.vkeyHash)],
+        ["Manifest sha256", mono(k.sha256)],
+        ["Circuit slots and margin models", esc(instanceSlots(k))],
+      ]),
+      3,
     ),
-  ]);
+  );
   return (
     `<p>Each key's file is checked against the sha256 recorded for it in the project's <code>build/manifest.json</code> ` +
     `(copied here as <a href="manifest.json">manifest.json</a>, sha256 ${mono(site.index.manifestSha256)}). ` +
     `The vkey hash is what <code>PolicyRegistry</code> records for a policy.</p>` +
-    dataTable(
-      "Verification keys",
-      [
-        "instance",
-        "file",
-        "setup",
-        "vkey hash",
-        "manifest sha256",
-        "assets/perps/options/scenarios/tiers",
-      ],
-      rows,
-      true,
-    ) +
+    cards.join("") +
     `<p class="muted">Page built ${esc(site.index.builtAt)}.</p>`
   );
 }

@@ -132,6 +132,12 @@ export const REPORT_CSS = `
 .zkm-report .strip .highlight { stroke: #c2410c; stroke-width: 4; }
 .zkm-report .strip .legend { display: flex; justify-content: space-between; flex-wrap: wrap; gap: .25rem 1rem; font-size: .85rem; color: var(--muted); font-weight: 400; }
 .zkm-report pre { background: var(--bg-soft); padding: .75rem; overflow-x: auto; font-size: .85rem; }
+@media (max-width: 36rem) {
+  .zkm-report table.bars tr { display: grid; grid-template-columns: minmax(0, 1fr) 9rem; align-items: center; border-bottom: 1px solid var(--line); }
+  .zkm-report table.bars th { grid-column: 1 / -1; width: auto; border-bottom: none; padding-bottom: 0; }
+  .zkm-report table.bars td { border-bottom: none; }
+  .zkm-report table.bars td.bar { width: auto; padding-left: .5rem; }
+}
 @media print { .zkm-report .table-scroll { overflow: visible; } }
 `;
 

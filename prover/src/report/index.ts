@@ -2,14 +2,7 @@
  * Visual reports: the margin report and the audit checklist as self-contained HTML (inline CSS and
  * SVG, no script, no network) and Markdown, shared by the CLI and the verify page.
  */
-export {
-  marginReportBody,
-  marginReportHtml,
-  type ConcentrationUse,
-  type MarginHtmlOptions,
-  type MarginReportExtras,
-  type RenderableReport,
-} from "./margin-html";
+export { marginReportBody, marginReportHtml, type MarginHtmlOptions } from "./margin-html";
 export { auditReportHtml, auditReportMarkdown, type AuditReportExtras } from "./audit-report";
 export {
   timelineHtml,

@@ -1,46 +1,18 @@
 /**
  * The visual margin report (`zkmargin margin --html`, and the institution's view in the verify
- * page): equity and requirement by asset and position as charts and tables, the ratio against the
- * policy's minimum, the scenario losses with the binding scenario, and, when the report carries
- * them (model v2), the joint scenario set and concentration use. Private figures: it shows the
- * portfolio, so it is for the institution (and whoever it chooses to show it to).
+ * page) of a {@link MarginReport}, standard (model v1) or portfolio margin (model v2): equity and
+ * requirement by asset and position as charts and tables, the ratio against the policy's minimum,
+ * every scenario's loss (the joint loss of the whole book under portfolio margin, the option
+ * book's under standard) with the scenario that binds, or what binds instead, and each
+ * concentration group's haircut value, cap, credited value and excess. Private figures: it shows
+ * the portfolio, so it is for the institution (and whoever it chooses to show it to).
  */
+import { PRICE_DECIMALS } from "../encoding/widths";
 import type { Policy } from "../inputs/types";
-import type { MarginReport } from "../model/report";
+import type { ConcentrationLine, MarginReport } from "../model/report";
 import { barChart, ratioGauge, type BarRow } from "./charts";
 import { percent, units, usdCents } from "./format";
 import { badge, dataTable, esc, facts, htmlDocument, section } from "./html";
-
-/** A group's use of its concentration limit (model v2). */
-export interface ConcentrationUse {
-  assets: readonly string[];
-  /** The group's maximum share of total haircut value, ppm. */
-  maxSharePpm: bigint;
-  /** sum of H over the group's assets, µUSD. */
-  haircutValueMicroUsd: bigint;
-  /** min(group H, floor(maxShare * T / 1e6)), µUSD. */
-  creditedMicroUsd: bigint;
-  /** What is taken off equity: group H - credited, µUSD. */
-  excessMicroUsd: bigint;
-}
-
-/**
- * What model v2 adds to a report (DESIGN.md "Portfolio margin"). Absent from v1 reports; each
- * section is drawn only when its part is present.
- */
-export interface MarginReportExtras {
-  /** Joint scenario losses L_k, µUSD, positive = loss, with the scenario labels. */
-  scenarios?: {
-    labels?: readonly string[];
-    lossMicroUsd: readonly bigint[];
-    /** Index of the binding scenario (default: the largest loss, when positive). */
-    bindingIndex?: number | null;
-  };
-  concentration?: readonly ConcentrationUse[];
-}
-
-/** A report as computed by `computeMargin`, with the v2 parts when the model provides them. */
-export type RenderableReport = MarginReport & MarginReportExtras;
 
 /** Options of the margin report renderers. */
 export interface MarginHtmlOptions {
@@ -52,17 +24,51 @@ export interface MarginHtmlOptions {
 
 const PPM = 1_000_000n;
 
-/** Index of the largest positive loss, or null when no scenario loses. */
-function largestLoss(losses: readonly bigint[]): number | null {
-  let best: number | null = null;
-  losses.forEach((loss, k) => {
-    if (loss > 0n && (best === null || loss > losses[best])) best = k;
-  });
-  return best;
+/** max(0, max_k loss_k): the scan risk of the report's scenarios. */
+function scanRisk(report: MarginReport): bigint {
+  return report.scenarios.reduce((m, s) => (s.lossMicroUsd > m ? s.lossMicroUsd : m), 0n);
 }
 
-function summary(report: RenderableReport, id: (s: string) => string): string {
+/** Index of the first largest positive loss, or null when no scenario loses. */
+function worstScenario(report: MarginReport): number | null {
+  const worst = scanRisk(report);
+  return worst > 0n ? report.scenarios.findIndex((s) => s.lossMicroUsd === worst) : null;
+}
+
+/**
+ * A scenario's name in text: its label quoted, or "scenario k" for a round without a scenario
+ * set (whose scenarios the model numbers 1..K).
+ */
+function scenarioName(report: MarginReport, k: number): string {
+  const label = report.scenarios[k].label;
+  return label === `${k + 1}` ? `scenario ${k + 1}` : `scenario "${label}"`;
+}
+
+/** The label of a scenario's chart row. */
+function scenarioRowLabel(report: MarginReport, k: number): string {
+  const label = report.scenarios[k].label;
+  return label === `${k + 1}` ? `scenario ${k + 1}` : label;
+}
+
+/** First letter up. */
+function capital(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
+}
+
+/** What the scan requirement R is: the binding scenario's loss, the short-option minimum, or 0. */
+function scanRequirementLabel(report: MarginReport): string {
+  const joint = report.margin === "portfolio";
+  if (report.bindingScenario !== null) {
+    const what = joint ? "Portfolio scan risk" : "Options scan risk";
+    return `${what} (${scenarioRowLabel(report, report.bindingScenario)})`;
+  }
+  if (report.options.shortOptionMinimumMicroUsd > 0n) return "Short-option minimum";
+  return joint ? "Portfolio scan risk" : "Options scan risk";
+}
+
+function summary(report: MarginReport, id: (s: string) => string): string {
   const required = report.equityMicroUsd - report.excessMicroUsd; // ceil(Req * minRatio / 1e6)
+  const concentrationOff = report.concentration.reduce((s, g) => s + g.excessMicroUsd, 0n);
   const rows: BarRow[] = [
     { label: "Equity", value: report.equityMicroUsd, tone: "equity" },
     { label: "Required equity", value: required, tone: "requirement" },
@@ -77,6 +83,12 @@ function summary(report: RenderableReport, id: (s: string) => string): string {
       [report.sufficient ? "Excess" : "Shortfall", `${usdCents(report.excessMicroUsd)} USD`],
       ["Ratio", report.ratioPpm === null ? "n/a (no requirement)" : percent(report.ratioPpm)],
       ["Policy minimum ratio", percent(report.minRatioPpm)],
+      ...(report.concentration.length > 0
+        ? ([["Concentration excess (off equity)", `${usdCents(concentrationOff)} USD`]] as [
+            string,
+            string,
+          ][])
+        : []),
     ]) +
       ratioGauge(report.ratioPpm, report.minRatioPpm) +
       barChart(
@@ -87,12 +99,12 @@ function summary(report: RenderableReport, id: (s: string) => string): string {
 }
 
 function equity(
-  report: RenderableReport,
+  report: MarginReport,
   policy: Policy | undefined,
   id: (s: string) => string,
 ): string {
   const decimals = new Map(policy?.assets.map((a) => [a.symbol, a.decimals]));
-  const concentrationOff = (report.concentration ?? []).reduce((s, g) => s + g.excessMicroUsd, 0n);
+  const concentrationOff = report.concentration.reduce((s, g) => s + g.excessMicroUsd, 0n);
   const rows: BarRow[] = [
     ...report.assets.map((a) => ({
       label: `${a.symbol} after haircut`,
@@ -110,7 +122,7 @@ function equity(
       value: report.options.valueMicroUsd,
       tone: report.options.valueMicroUsd < 0n ? "loss" : "gain",
     },
-    ...(concentrationOff > 0n
+    ...(report.concentration.length > 0
       ? [{ label: "Concentration excess", value: -concentrationOff, tone: "loss" as const }]
       : []),
   ];
@@ -132,8 +144,8 @@ function equity(
           : percent(((a.valueMicroUsd - a.haircutValueMicroUsd) * PPM) / a.valueMicroUsd);
       return [
         esc(a.symbol),
-        d === undefined ? units(a.amount, 0) : units(a.amount, d),
-        units(a.price, 8),
+        units(a.amount, d ?? 0),
+        units(a.price, PRICE_DECIMALS),
         usdCents(a.valueMicroUsd),
         cut,
         usdCents(a.haircutValueMicroUsd),
@@ -143,30 +155,27 @@ function equity(
   return section(
     id("equity"),
     "Equity by asset and position",
-    `<p class="muted"><span class="key equity"></span>value after haircut, <span class="key equity-soft"></span>value before haircut; PnL and option value are signed.</p>` +
+    `<p class="muted"><span class="key equity"></span>value after haircut, <span class="key equity-soft"></span>value before haircut; PnL and option value are signed${report.concentration.length > 0 ? "; the concentration excess is taken off" : ""}.</p>` +
       barChart("Equity components (USD)", rows) +
       table,
   );
 }
 
 function requirement(
-  report: RenderableReport,
+  report: MarginReport,
   policy: Policy | undefined,
   id: (s: string) => string,
 ): string {
+  const joint = report.margin === "portfolio";
   const sizeDecimals = new Map(policy?.perps.map((p) => [p.instrument, p.sizeDecimals]));
   const o = report.options;
   const rows: BarRow[] = [
     ...report.perps.map((p) => ({
-      label: `${p.instrument} margin`,
+      label: `${p.instrument} ${joint ? "add-on" : "margin"}`,
       value: p.requirementMicroUsd,
       tone: "requirement" as const,
     })),
-    {
-      label: `Options (${o.scanRiskMicroUsd >= o.shortOptionMinimumMicroUsd ? "scan risk" : "short-option minimum"})`,
-      value: o.requirementMicroUsd,
-      tone: "requirement",
-    },
+    { label: scanRequirementLabel(report), value: o.requirementMicroUsd, tone: "requirement" },
     { label: "Buffer", value: report.bufferMicroUsd, tone: "requirement" },
   ];
   const perps = dataTable(
@@ -178,56 +187,65 @@ function requirement(
       "mark (USD)",
       "notional (USD)",
       "PnL (USD)",
-      "requirement (USD)",
+      joint ? "add-on (USD)" : "requirement (USD)",
     ],
     report.perps.map((p) => [
       esc(p.instrument),
       units(p.size, sizeDecimals.get(p.instrument) ?? 0),
-      units(p.entryPrice, 8),
-      units(p.mark, 8),
+      units(p.entryPrice, PRICE_DECIMALS),
+      units(p.mark, PRICE_DECIMALS),
       usdCents(p.notionalMicroUsd),
       usdCents(p.pnlMicroUsd),
       usdCents(p.requirementMicroUsd),
     ]),
   );
-  const options = facts([
+  const scan = facts([
     ["Option value", `${usdCents(o.valueMicroUsd)} USD`],
-    ["Scan risk (worst scenario)", `${usdCents(o.scanRiskMicroUsd)} USD`],
+    [
+      joint ? "Joint scan risk (worst scenario, whole book)" : "Scan risk (worst scenario)",
+      `${usdCents(scanRisk(report))} USD`,
+    ],
     ["Short-option minimum", `${usdCents(o.shortOptionMinimumMicroUsd)} USD`],
-    ["Option requirement", `${usdCents(o.requirementMicroUsd)} USD`],
+    [
+      joint ? "Scan requirement R (joint scan risk or minimum)" : "Option requirement",
+      `${usdCents(o.requirementMicroUsd)} USD`,
+    ],
   ]);
+  const how = joint
+    ? "Portfolio margin: the perps' tiers are size add-ons; the whole book's worst joint scenario loss (or the short-option minimum, if larger) is one requirement R, in which hedges offset."
+    : "Standard margin: each perp is charged its tiered margin and the option book its worst scenario loss (or the short-option minimum, if larger), each position on its own.";
   return section(
     id("requirement"),
     "Requirement by position",
-    barChart("Requirement components (USD)", rows) + perps + options,
+    `<p>${how}</p>` + barChart("Requirement components (USD)", rows) + perps + scan,
   );
 }
 
-function scenarios(report: RenderableReport, id: (s: string) => string): string {
-  const joint = report.scenarios;
-  const losses = joint?.lossMicroUsd ?? report.options.scenarioLossMicroUsd;
-  if (losses.length === 0) return "";
-  const binding = joint?.bindingIndex !== undefined ? joint.bindingIndex : largestLoss(losses);
-  const o = report.options;
-  const rows: BarRow[] = losses.map((loss, k) => ({
-    label: joint?.labels?.[k] ?? `scenario ${k + 1}`,
-    value: loss,
-    tone: loss > 0n ? "loss" : "gain",
-    ...(k === binding ? { highlight: true, note: "binding" } : {}),
+function scenarios(report: MarginReport, id: (s: string) => string): string {
+  if (report.scenarios.length === 0) return "";
+  const joint = report.margin === "portfolio";
+  const binding = report.bindingScenario;
+  const worst = worstScenario(report);
+  const som = report.options.shortOptionMinimumMicroUsd;
+  const rows: BarRow[] = report.scenarios.map((s, k) => ({
+    label: scenarioRowLabel(report, k),
+    value: s.lossMicroUsd,
+    tone: s.lossMicroUsd > 0n ? "loss" : "gain",
+    ...(k === binding
+      ? { highlight: true, note: "binds" }
+      : k === worst
+        ? { note: "worst; the short-option minimum binds" }
+        : {}),
   }));
   const what = joint
-    ? "Joint scenario losses of the whole book (portfolio margin): every position moves at once."
-    : "Option book losses per scenario of the market round's risk arrays.";
-  const name = (k: number) =>
-    joint?.labels?.[k] === undefined ? `Scenario ${k + 1}` : `Scenario "${joint.labels[k]}"`;
+    ? "Loss of the whole book in each scenario of the round's joint set: every asset, perp and option moves at once, so hedges offset."
+    : "Loss of the option book in each scenario of the round's risk arrays (assets and perps are charged on their own).";
   const bindingText =
-    binding === null
-      ? "No scenario loses money: the scan risk is zero."
-      : joint
-        ? `${esc(name(binding))} binds: its loss ${usdCents(losses[binding])} USD sets the portfolio scan risk.`
-        : o.scanRiskMicroUsd >= o.shortOptionMinimumMicroUsd
-          ? `${esc(name(binding))} binds: its loss ${usdCents(losses[binding])} USD is the option requirement.`
-          : `The worst is ${esc(name(binding))} (${usdCents(losses[binding])} USD), but the short-option minimum (${usdCents(o.shortOptionMinimumMicroUsd)} USD) is larger and binds instead.`;
+    binding !== null
+      ? `${capital(esc(scenarioName(report, binding)))} binds: its loss ${usdCents(report.scenarios[binding].lossMicroUsd)} USD is ${joint ? "the portfolio scan risk R" : "the option requirement"}.`
+      : worst !== null
+        ? `No scenario binds: the short-option minimum (${usdCents(som)} USD) is larger than the worst loss (${esc(scenarioName(report, worst))}, ${usdCents(report.scenarios[worst].lossMicroUsd)} USD) and is the requirement instead.`
+        : `No scenario binds: no scenario loses money${som > 0n ? `; the short-option minimum (${usdCents(som)} USD) is the requirement` : ""}.`;
   return section(
     id("scenarios"),
     joint ? "Joint scenarios" : "Option scenarios",
@@ -236,27 +254,29 @@ function scenarios(report: RenderableReport, id: (s: string) => string): string 
   );
 }
 
-function concentration(report: RenderableReport, id: (s: string) => string): string {
+function concentration(report: MarginReport, id: (s: string) => string): string {
   const groups = report.concentration;
-  if (groups === undefined || groups.length === 0) return "";
+  if (groups.length === 0) return "";
   const total = report.assets.reduce((s, a) => s + a.haircutValueMicroUsd, 0n);
-  const name = (g: ConcentrationUse) => g.assets.join(" + ");
+  const name = (g: ConcentrationLine) => g.assets.join(" + ");
   const rows: BarRow[] = groups.map((g) => ({
     label: name(g),
     value: g.creditedMicroUsd,
-    ghost: g.haircutValueMicroUsd,
+    ghost: g.haircutMicroUsd,
     tone: "equity",
     ...(g.excessMicroUsd > 0n
-      ? { highlight: true, note: `over its limit by ${usdCents(g.excessMicroUsd)} USD` }
+      ? { highlight: true, note: `over its cap by ${usdCents(g.excessMicroUsd)} USD` }
       : {}),
   }));
   const table = dataTable(
-    "Concentration groups",
-    ["group", "share of haircut value", "limit", "credited (USD)", "taken off equity (USD)"],
+    "Concentration groups (USD)",
+    ["group", "share", "max share", "after haircut", "cap", "credited", "excess"],
     groups.map((g) => [
       esc(name(g)),
-      total === 0n ? "–" : percent((g.haircutValueMicroUsd * PPM) / total),
+      total === 0n ? "–" : percent((g.haircutMicroUsd * PPM) / total),
       percent(g.maxSharePpm),
+      usdCents(g.haircutMicroUsd),
+      usdCents(g.capMicroUsd),
       usdCents(g.creditedMicroUsd),
       usdCents(g.excessMicroUsd),
     ]),
@@ -264,7 +284,8 @@ function concentration(report: RenderableReport, id: (s: string) => string): str
   return section(
     id("concentration"),
     "Concentration limits",
-    `<p class="muted"><span class="key equity"></span>credited, <span class="key equity-soft"></span>group value after haircut.</p>` +
+    `<p>A group's value after haircut counts up to its cap: its max share of all assets' value after haircut (${usdCents(total)} USD). The share is the group's part of that value now; the excess over the cap is taken off the equity.</p>` +
+      `<p class="muted"><span class="key equity"></span>credited, <span class="key equity-soft"></span>group value after haircut.</p>` +
       barChart("Credited value per group (USD)", rows) +
       table,
   );
@@ -274,17 +295,15 @@ function concentration(report: RenderableReport, id: (s: string) => string): str
  * The report as an HTML fragment (headings from h1 down), for a page that already has the
  * report stylesheet (`.zkm-report`).
  */
-export function marginReportBody(
-  report: RenderableReport,
-  options: MarginHtmlOptions = {},
-): string {
+export function marginReportBody(report: MarginReport, options: MarginHtmlOptions = {}): string {
   const prefix = options.idPrefix ?? "margin";
   const id = (s: string) => `${prefix}-${s}`;
   const verdict = report.sufficient ? badge("SUFFICIENT", "good") : badge("SHORTFALL", "bad");
-  const mode = options.policy ? ` (${esc(options.policy.mode)})` : "";
+  const kind = report.margin === "portfolio" ? "portfolio margin" : "standard margin";
+  const mode = options.policy ? `${esc(options.policy.mode)}, ` : "";
   return (
     `<header><h1>Margin report</h1>` +
-    `<p>Policy <strong>${esc(report.policyId)}</strong>${mode}, market round <strong>${esc(report.round)}</strong></p>` +
+    `<p>Policy <strong>${esc(report.policyId)}</strong> (${mode}${kind}), market round <strong>${esc(report.round)}</strong></p>` +
     `<p class="headline">${verdict}<span class="big">${report.sufficient ? "excess" : "shortfall"} ${usdCents(report.sufficient ? report.excessMicroUsd : -report.excessMicroUsd)} USD</span></p>` +
     `<p class="muted">Private: this report shows the portfolio's holdings and positions. Amounts in USD rounded to the cent for display; the verdict, the excess and the ratio are computed exactly (µUSD), as the circuit proves them.</p></header>` +
     summary(report, id) +
@@ -296,10 +315,7 @@ export function marginReportBody(
 }
 
 /** The report as one self-contained HTML document (inline CSS and SVG, no script, no network). */
-export function marginReportHtml(
-  report: RenderableReport,
-  options: MarginHtmlOptions = {},
-): string {
+export function marginReportHtml(report: MarginReport, options: MarginHtmlOptions = {}): string {
   return htmlDocument(
     `Margin report: ${report.policyId}, round ${report.round}`,
     marginReportBody(report, options),

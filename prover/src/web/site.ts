@@ -5,6 +5,7 @@
  * the browser bundle shares them.
  */
 import type { InterfaceAbi } from "ethers";
+import type { InstanceDims } from "../encoding/instances";
 
 /** The site's index, `site.json`. */
 export interface SiteIndex {
@@ -28,7 +29,8 @@ export interface SiteKey {
   /** The manifest's vkeyHash: what PolicyRegistry records for policies using this key. */
   vkeyHash: string;
   kind: "development" | "ceremony";
-  params: { assets: number; perps: number; options: number; scenarios: number; tiers: number };
+  /** The instance's dimensions (the manifest's params), to lay the policy and market files out. */
+  params: InstanceDims;
   constraints: number;
   nPublic: number;
 }

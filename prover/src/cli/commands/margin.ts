@@ -32,6 +32,7 @@ export function register(program: Command): void {
         "zkmargin margin --policy examples/small/policy.json --market examples/small/market.json --portfolio examples/small/portfolio.json",
         "zkmargin margin --policy policy.json --market market.json --portfolio portfolio.json --json | jq .sufficient",
         "zkmargin margin --policy policy.json --market market.json --portfolio portfolio.json --html report.html",
+        "zkmargin margin --policy examples/portfolio/policy.json --market examples/portfolio/market.json --portfolio examples/portfolio/portfolio.json --html report.html",
       ),
     )
     .action((opts: MarginOptions) => {
