@@ -61,6 +61,6 @@ export {
   withScenarios,
   type PriceHistory,
   type ScenarioOptions,
-  type ScenarioSet,
+  type GeneratedScenarioSet,
 } from "./risk";
 export { auditReportHtml, auditReportMarkdown, marginReportHtml } from "./report";

@@ -19,11 +19,6 @@ export {
   type Scenario,
   type ScenarioOptions,
 } from "./types";
-/**
- * @deprecated The generator's result is {@link GeneratedScenarioSet}; this name clashes with the
- * input type of a round's scenario set (`inputs/types.ts`) in the SDK's root export.
- */
-export type { GeneratedScenarioSet as ScenarioSet } from "./types";
 export { loadHistory, parseHistory, type PriceHistory } from "./history";
 export { loadMarketInput, parseMarketInput, type MarketInput } from "./market-input";
 export {
