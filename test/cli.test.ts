@@ -7,6 +7,9 @@ import * as path from "node:path";
 import { expect } from "chai";
 import { Wallet, encryptKeystoreJson, verifyTypedData } from "ethers";
 import { ATTESTATION_TYPES, marginRegistryDomain } from "../prover/src/chain/eip712";
+import { loadMarket, loadPolicy, loadPortfolio } from "../prover/src/inputs";
+import { toJson } from "../prover/src/io/json";
+import { computeMargin, formatComparison, formatReport } from "../prover/src/model";
 import { setupInstance } from "../prover/src/setup/dev-setup";
 import {
   BAD_INPUTS,
@@ -121,6 +124,43 @@ describe("zkmargin CLI (small instance)", function () {
     expect(report.equityMicroUsd)
       .to.be.a("string")
       .and.match(/^[0-9]+$/);
+  });
+
+  it("margin --compare sets one book beside itself under a standard and a portfolio policy", () => {
+    const files = {
+      policy: path.join(ROOT, "examples", "desk", "policy.json"),
+      market: path.join(ROOT, "examples", "portfolio", "market.json"),
+      portfolio: path.join(ROOT, "examples", "portfolio", "portfolio.json"),
+    };
+    const portfolioPolicy = path.join(ROOT, "examples", "portfolio", "policy.json");
+    const expected = [files.policy, portfolioPolicy].map((policyFile) => {
+      const policy = loadPolicy(policyFile);
+      return computeMargin(
+        policy,
+        loadMarket(files.market),
+        loadPortfolio(files.portfolio, policy),
+      );
+    });
+    // The hedged desk: short under model v1, sufficient under model v2.
+    expect(expected.map((r) => r.sufficient)).to.deep.equal([false, true]);
+
+    const text = runCli(["margin", ...inputArgs(files), "--compare", portfolioPolicy]);
+    expect(text.status, text.stderr).to.equal(0);
+    expect(text.stdout).to.equal(
+      [formatComparison(expected), ...expected.map(formatReport)].join("\n"),
+    );
+    const json = runCli(["margin", ...inputArgs(files), "--compare", portfolioPolicy, "--json"]);
+    expect(JSON.parse(json.stdout)).to.deep.equal(JSON.parse(toJson(expected)));
+
+    // The book must fit the second policy too: one without the book's put is refused, named.
+    const withoutPut = JSON.parse(fs.readFileSync(portfolioPolicy, "utf8")) as {
+      options: Record<string, unknown>;
+    };
+    delete withoutPut.options["ETH-26JUN26-2600-P"];
+    const withoutPutFile = path.join(tempDir(), "policy.json");
+    fs.writeFileSync(withoutPutFile, JSON.stringify(withoutPut));
+    const misfit = runCli(["margin", ...inputArgs(files), "--compare", withoutPutFile]);
+    expectRefusal(misfit, files.portfolio, "options[0].instrument", /ETH-26JUN26-2600-P/);
   });
 
   it("prove writes proof, public signals, calldata and a 0600 opening, printing no private value", () => {

@@ -23,7 +23,13 @@ describe("zkmargin demo (the main job)", function () {
     expect(result.shortfallRefused).to.equal(true);
     expect(result.constraints).to.be.at.most(1 << 14);
     expect(Number(result.proveGas)).to.be.below(300_000);
+    // The hedged book: refused under the desk's standard policy, proved under portfolio margin.
+    expect(result.hedged?.refusedUnderStandard).to.equal(true);
+    expect(result.hedged?.sufficientUnderPortfolio).to.equal(true);
+    expect(Number(result.hedged?.proveGas)).to.be.below(300_000);
     for (const section of [
+      "9. Portfolio margin",
+      "The same book under 2 policies",
       "report",
       "isMarginSufficient after: true",
       "MarginProved(",
@@ -44,6 +50,7 @@ describe("zkmargin demo (the main job)", function () {
         instance: "small",
         example: path.join(ROOT, "examples", "small"),
         shortfallPortfolio: path.join(ROOT, "examples", "small", "shortfall-portfolio.json"),
+        portfolioMargin: false, // the hedged book needs the demo instance
         print: (line) => lines.push(line),
       });
       expect(result.sufficientAfter).to.equal(true);

@@ -2,13 +2,12 @@
  * The whole zkmargin story in one run: development keys, the institution's plaintext report, a
  * proof, an EVM chain (in-process Hardhat, or any JSON-RPC node) with every role on its own
  * account, a custodian's attestation, the submission, what a counterparty sees, a refused replay,
- * a superseded round refused, a revoked attestation refused and a refused shortfall.
+ * a superseded round refused, a revoked attestation refused, a refused shortfall, and a hedged
+ * book short under a standard policy but proved under portfolio margin.
  */
 import path from "node:path";
 import { performance } from "node:perf_hooks";
-import type { Interface, Provider } from "ethers";
 import {
-  decodeRevert,
   isMarginSufficient,
   marginProvedEvents,
   readMarginRegistryDomain,
@@ -17,7 +16,6 @@ import {
   submitProof,
   toSolidityProof,
 } from "../chain";
-import { ShortfallError } from "../errors";
 import { loadMarket, loadPolicy, loadPortfolio, type Market } from "../inputs";
 import { computeMargin, formatReport } from "../model";
 import { decodePublicSignals, generateProof } from "../proving";
@@ -26,6 +24,8 @@ import { terminalProgress } from "../setup/progress";
 import { formatUnits } from "../decimal";
 import { connectChain } from "./chain";
 import { assignRoles, deployVenue, nextRound, publishRound } from "./deployment";
+import { hedgedBookChapter, type HedgedBookResult } from "./hedged-book";
+import { latestTimestamp, refusal, refusesShortfall } from "./steps";
 
 /** Options of {@link runDemo}. */
 export interface DemoOptions {
@@ -37,6 +37,11 @@ export interface DemoOptions {
   example?: string;
   /** Portfolio that falls short of the same policy (default examples/shortfall/portfolio.json). */
   shortfallPortfolio?: string;
+  /**
+   * Folder of the portfolio-margin chapter (policy, market with joint scenarios, a hedged book
+   * that also fits the main example's policy; default examples/portfolio); false skips it.
+   */
+  portfolioMargin?: string | false;
   /** Where the story is told (default stdout). */
   print?: (line: string) => void;
 }
@@ -62,6 +67,8 @@ export interface DemoResult {
   /** The custom error refusing a proof with the revoked attestation. */
   revokedRefusedWith: string;
   shortfallRefused: boolean;
+  /** The portfolio-margin chapter, unless skipped. */
+  hedged: HedgedBookResult | null;
 }
 
 const ROOT = path.resolve(__dirname, "..", "..", "..");
@@ -263,8 +270,24 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
     heading("8. A portfolio that falls short is refused before any proving");
     const shortfallRefused = await refusesShortfall(
       options.shortfallPortfolio ?? path.join(ROOT, "examples", "shortfall", "portfolio.json"),
-      { policy, market: latest, instance, print },
+      { policy, market: latest, instance, root: ROOT, print },
     );
+
+    const hedged =
+      options.portfolioMargin === false
+        ? null
+        : await hedgedBookChapter({
+            folder: options.portfolioMargin ?? path.join(ROOT, "examples", "portfolio"),
+            standardPolicy: policy,
+            instance,
+            dims,
+            verificationKeyHash: setup.entry.vkeyHash,
+            roles,
+            chain,
+            root: ROOT,
+            heading,
+            print,
+          });
 
     heading("Summary");
     print(`circuit ${instance}: ${constraints} constraints`);
@@ -289,6 +312,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
       sufficientAfterRevoke,
       revokedRefusedWith,
       shortfallRefused,
+      hedged,
     };
     assertStory(result);
     return result;
@@ -308,51 +332,9 @@ function assertStory(r: DemoResult): void {
     ["revokedRefusedWith", "AttestationRevoked"],
     ["shortfallRefused", true],
   ];
-  const wrong = expected.filter(([key, value]) => r[key] !== value).map(([key]) => key);
+  const wrong = expected.filter(([key, value]) => r[key] !== value).map(([key]) => key as string);
+  if (r.hedged && !(r.hedged.refusedUnderStandard && r.hedged.sufficientUnderPortfolio)) {
+    wrong.push("hedged");
+  }
   if (wrong.length > 0) throw new Error(`the demo did not behave as expected: ${wrong.join(", ")}`);
-}
-
-async function latestTimestamp(provider: Provider): Promise<number> {
-  const block = await provider.getBlock("latest");
-  if (!block) throw new Error("the chain has no latest block");
-  return block.timestamp;
-}
-
-/** Runs a transaction expected to revert and returns the custom error's name. */
-async function refusal(iface: Interface, send: () => Promise<unknown>): Promise<string> {
-  try {
-    await send();
-  } catch (error) {
-    const decoded = decodeRevert(error, [iface]);
-    if (decoded) return decoded.name;
-    throw error;
-  }
-  throw new Error("a submission the story expects refused was accepted");
-}
-
-async function refusesShortfall(
-  file: string,
-  ctx: {
-    policy: ReturnType<typeof loadPolicy>;
-    market: Market;
-    instance: string;
-    print: (l: string) => void;
-  },
-): Promise<boolean> {
-  const portfolio = loadPortfolio(file, ctx.policy);
-  try {
-    await generateProof({
-      ...ctx,
-      portfolio,
-      nonce: 1n,
-      files: { policy: "policy.json", market: "market.json", portfolio: file },
-    });
-  } catch (error) {
-    if (error instanceof ShortfallError) {
-      ctx.print(`${path.relative(ROOT, file)}: ${error.message}`);
-      return true;
-    }
-    throw error;
-  }
-  return false;
 }

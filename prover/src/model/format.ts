@@ -4,14 +4,14 @@ import { PRICE_DECIMALS } from "../encoding/widths";
 import type { MarginReport } from "./report";
 
 /** µUSD as USD with exactly 6 decimals, right-aligned by the table. */
-function usd(microUsd: bigint): string {
+export function usd(microUsd: bigint): string {
   const text = formatUnits(microUsd, 6);
   const [whole, fraction = ""] = text.split(".");
   return `${whole}.${fraction.padEnd(6, "0")}`;
 }
 
 /** ppm as a percentage with 4 decimals. */
-function percent(ppm: bigint): string {
+export function percent(ppm: bigint): string {
   const text = formatUnits(ppm, 4);
   const [whole, fraction = ""] = text.split(".");
   return `${whole}.${fraction.padEnd(4, "0")} %`;

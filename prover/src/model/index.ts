@@ -7,6 +7,7 @@ export {
   scenarioLabels,
 } from "./margin";
 export { formatReport } from "./format";
+export { formatComparison } from "./compare";
 export { bracketSum, MICRO_USD_PER_USD, type Bracket } from "./brackets";
 export { abs, ceilDiv, floorDiv, pow10 } from "./arith";
 export type {

@@ -2,7 +2,7 @@
 import type { Command } from "commander";
 import { toJson } from "../../io/json";
 import { writeFileAtomic } from "../../io/atomic-write";
-import { computeMargin, formatReport } from "../../model";
+import { computeMargin, formatComparison, formatReport } from "../../model";
 import { marginReportHtml } from "../../report";
 import { examples, loadInputs, withInputFiles } from "../options";
 
@@ -13,6 +13,8 @@ interface MarginOptions {
   json?: boolean;
   /** Also write the visual report here (private figures: owner-only permissions). */
   html?: string;
+  /** A second policy: the same book and round under both, side by side. */
+  compare?: string;
 }
 
 /** Registers `zkmargin margin`. */
@@ -26,6 +28,11 @@ export function register(program: Command): void {
   )
     .option("--json", "print the report as JSON (integers as decimal strings, money in µUSD)")
     .option("--html <file>", "also write the report as a self-contained HTML file with charts")
+    .option(
+      "--compare <policy>",
+      "a second policy.json: the same book and round under both, side by side, then both reports " +
+        "(--json: an array of the two; --html: the first policy's)",
+    )
     .addHelpText(
       "after",
       examples(
@@ -33,6 +40,7 @@ export function register(program: Command): void {
         "zkmargin margin --policy policy.json --market market.json --portfolio portfolio.json --json | jq .sufficient",
         "zkmargin margin --policy policy.json --market market.json --portfolio portfolio.json --html report.html",
         "zkmargin margin --policy examples/portfolio/policy.json --market examples/portfolio/market.json --portfolio examples/portfolio/portfolio.json --html report.html",
+        "zkmargin margin --policy examples/desk/policy.json --compare examples/portfolio/policy.json --market examples/portfolio/market.json --portfolio examples/portfolio/portfolio.json",
       ),
     )
     .action((opts: MarginOptions) => {
@@ -41,6 +49,16 @@ export function register(program: Command): void {
       if (opts.html !== undefined) {
         writeFileAtomic(opts.html, marginReportHtml(report, { policy }), { mode: 0o600 });
         process.stderr.write(`zkmargin: margin report written to ${opts.html}\n`);
+      }
+      if (opts.compare !== undefined) {
+        const other = loadInputs({ ...opts, policy: opts.compare });
+        const reports = [report, computeMargin(other.policy, other.market, other.portfolio)];
+        const text =
+          opts.json === true
+            ? toJson(reports)
+            : [formatComparison(reports), ...reports.map(formatReport)].join("\n");
+        process.stdout.write(text.endsWith("\n") ? text : `${text}\n`);
+        return;
       }
       const text = opts.json === true ? toJson(report) : formatReport(report);
       process.stdout.write(text.endsWith("\n") ? text : `${text}\n`);

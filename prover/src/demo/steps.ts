@@ -1,0 +1,60 @@
+/** Small steps the demo's chapters share: the chain's clock, expected refusals. */
+import path from "node:path";
+import type { Interface, Provider } from "ethers";
+import { decodeRevert } from "../chain";
+import { ShortfallError } from "../errors";
+import { loadPortfolio, type Market, type Policy } from "../inputs";
+import { generateProof } from "../proving";
+
+/** The latest block's timestamp. */
+export async function latestTimestamp(provider: Provider): Promise<number> {
+  const block = await provider.getBlock("latest");
+  if (!block) throw new Error("the chain has no latest block");
+  return block.timestamp;
+}
+
+/** Runs a transaction expected to revert and returns the custom error's name. */
+export async function refusal(iface: Interface, send: () => Promise<unknown>): Promise<string> {
+  try {
+    await send();
+  } catch (error) {
+    const decoded = decodeRevert(error, [iface]);
+    if (decoded) return decoded.name;
+    throw error;
+  }
+  throw new Error("a submission the story expects refused was accepted");
+}
+
+/**
+ * Tries to prove the portfolio in `file` under `policy`: true when the prover refuses it with its
+ * shortfall before any witness work (printed, the file named relative to `root`).
+ */
+export async function refusesShortfall(
+  file: string,
+  ctx: {
+    policy: Policy;
+    market: Market;
+    instance: string;
+    root: string;
+    print: (l: string) => void;
+  },
+): Promise<boolean> {
+  const portfolio = loadPortfolio(file, ctx.policy);
+  try {
+    await generateProof({
+      policy: ctx.policy,
+      market: ctx.market,
+      instance: ctx.instance,
+      portfolio,
+      nonce: 1n,
+      files: { policy: "policy.json", market: "market.json", portfolio: file },
+    });
+  } catch (error) {
+    if (error instanceof ShortfallError) {
+      ctx.print(`${path.relative(ctx.root, file)}: ${error.message}`);
+      return true;
+    }
+    throw error;
+  }
+  return false;
+}
