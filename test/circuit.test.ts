@@ -376,6 +376,25 @@ describe("circuit: MarginProof (small) vs the reference model", function () {
       await tester.expectTamperFails(signals, "main.scan.requirement", (x) => x - 1n);
     });
 
+    it("refuses a dropped scenario: the binding scenario's entries zeroed against the posted round", async function () {
+      const triple = { policy: pmPolicy, market: pmMarket, portfolio: hedged };
+      const k = computeMargin(pmPolicy, pmMarket, hedged).bindingScenario;
+      if (k === null) throw new Error("the hedged book must have a binding scenario");
+      const posted = await signalsFor(triple);
+      const dropColumn = (rows: bigint[][]): bigint[][] =>
+        rows.map((row) => row.map((entry, j) => (j === k ? 0n : entry)));
+      const dropped: CircuitSignals = {
+        ...posted,
+        assetRisk: dropColumn(posted.assetRisk),
+        perpRisk: dropColumn(posted.perpRisk),
+        riskArray: dropColumn(posted.riskArray),
+      };
+      // Control: as a round of its own (commitments recomputed) the dropped set makes a witness,
+      // so only the posted round's commitment (kept in `dropped`) refuses it.
+      await tester.expectPass(asInput(await withCommitments(dropped)));
+      await tester.expectFail(asInput(dropped), /MarginProof/);
+    });
+
     it("refuses an excess below the group's, even with every other constraint consistent", async function () {
       const triple = { policy: pmPolicy, market: pmMarket, portfolio: example.portfolio };
       const excess = computeMargin(pmPolicy, pmMarket, example.portfolio).concentration[0]
