@@ -104,6 +104,10 @@ describe("bench: constraint targets (npm run constraints)", function () {
       /\| classic \| 32\/16\/8\/16\/4\/4\/0 \| 70,000 \| 640 \| 800 \| 300 \| 900 \|/,
     );
     expect(report).to.include("70,000 + 30,000 = 100,000");
+    // standard and classic share their two builds: one split row names both, none repeats.
+    expect(report).to.include("| standard = classic (32/16/8/16/4/4/1 vs J 0) |");
+    expect(report).to.include("| standard = classic (T 4) |");
+    expect(report).to.not.match(/\| classic \(/);
     expect(report).to.include("640 + 660 = 1,300");
     expect(report).to.include("690.0 + 560.0 = 1,250.0");
     // Joint share per position per scenario: 30,000 / (48 x 16), and the scan's 784 / 768.

@@ -46,6 +46,21 @@ export function totalsTable(splits: readonly CostSplit[]): string {
   );
 }
 
+/**
+ * One row per distinct dimensions: instances that differ only in their joint flag (standard and
+ * classic) are measured on the same two builds, so they share a row named after both.
+ */
+export function byDimensions(splits: readonly CostSplit[]): { names: string; split: CostSplit }[] {
+  const rows = new Map<string, { names: string[]; split: CostSplit }>();
+  for (const s of splits) {
+    const key = dimsLabel({ ...s.dims, joint: 1 });
+    const row = rows.get(key);
+    if (row) row.names.push(s.instance);
+    else rows.set(key, { names: [s.instance], split: s });
+  }
+  return [...rows.values()].map((r) => ({ names: r.names.join(" = "), split: r.split }));
+}
+
 /** The standard machinery (joint 0) + joint scenario share (joint 1 - joint 0) of each figure. */
 export function splitTable(splits: readonly CostSplit[]): string {
   return table(
@@ -59,11 +74,11 @@ export function splitTable(splits: readonly CostSplit[]): string {
       "ScanRisk's joint arithmetic",
       "joint share per position per scenario",
     ],
-    splits.map((s) => {
+    byDimensions(splits).map(({ names, split: s }) => {
       const positionScenarios = (s.dims.assets + s.dims.perps) * s.dims.scenarios;
       const share = s.joint.total - s.standard.total;
       return [
-        `${s.instance} (${dimsLabel({ ...s.dims, joint: 1 })} vs J 0)`,
+        `${names} (${dimsLabel({ ...s.dims, joint: 1 })} vs J 0)`,
         split(s.standard.total, s.joint.total),
         split(s.standard.perSlot.assets, s.joint.perSlot.assets),
         split(s.standard.perSlot.perps, s.joint.perSlot.perps),
@@ -87,8 +102,8 @@ export function averagedTable(splits: readonly CostSplit[]): string {
       "per perp, 1 more",
       `per perp, ${average}`,
     ],
-    splits.map((s) => [
-      `${s.instance} (T ${s.dims.tiers})`,
+    byDimensions(splits).map(({ names, split: s }) => [
+      `${names} (T ${s.dims.tiers})`,
       split(s.standard.perSlot.assets, s.joint.perSlot.assets),
       split(s.averaged.standard.assets, s.averaged.joint.assets, formatAverage),
       split(s.standard.perSlot.perps, s.joint.perSlot.perps),
