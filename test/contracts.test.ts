@@ -658,6 +658,7 @@ describe("contracts (test verifier)", function () {
         maxRoundAge: 60n,
         supersededGrace: 30n,
         requiresAttestation: true,
+        cureWindow: 900n,
         ...overrides,
       };
     }
@@ -676,6 +677,7 @@ describe("contracts (test verifier)", function () {
         60n,
         30n,
         true,
+        900n,
       ]);
       const p = await w.policyRegistry.getFunction("getPolicy")(NEW);
       expect({
@@ -688,6 +690,7 @@ describe("contracts (test verifier)", function () {
         retired: p.retired,
         feed: p.feed,
         verificationKeyHash: p.verificationKeyHash,
+        cureWindow: p.cureWindow,
       }).to.deep.equal({
         commitment: 42n,
         verifier: w.verifier.target,
@@ -698,9 +701,10 @@ describe("contracts (test verifier)", function () {
         retired: false,
         feed: OTHER_FEED,
         verificationKeyHash: w.vkHash,
+        cureWindow: 900n,
       });
       expect(await w.policyRegistry.getFunction("isActive")(NEW)).to.equal(true);
-      // The SDK's defaults: no grace, attestation required.
+      // The SDK's defaults: no grace, attestation required, no margin calls.
       const DEFAULTS = policyIdOf("sdk-defaults");
       await registerPolicy(policies(w.policyAdmin), {
         policyId: DEFAULTS,
@@ -712,7 +716,12 @@ describe("contracts (test verifier)", function () {
         maxRoundAge: 60n,
       });
       const d = await w.policyRegistry.getFunction("getPolicy")(DEFAULTS);
-      expect([d.supersededGrace, d.requiresAttestation, d.mode]).to.deep.equal([0n, true, 0n]);
+      expect([d.supersededGrace, d.requiresAttestation, d.mode, d.cureWindow]).to.deep.equal([
+        0n,
+        true,
+        0n,
+        0n,
+      ]);
     });
 
     it("never re-registers an id, active or retired", async function () {

@@ -43,7 +43,15 @@ import {SnarkField} from "./SnarkField.sol";
 ///        relayer cannot swap in a weaker attestation of the same commitment.
 ///      Signatures are checked ECDSA first, then ERC-1271 (contract accounts and custodians).
 ///
-///      Storage: an account's status under a policy is one slot (see `Status`).
+///      Margin calls: a holder of the policy's venue role (PolicyRegistry.venueRole) calls margin on
+///      an account (`callMargin`); the call records the policy feed's latest round and a deadline
+///      `cureWindow` seconds later. A status on a later round cures the call; until then, from the
+///      deadline on, `isMarginSufficient` is false. The cure is judged where it is read
+///      (`isMarginSufficient`, `marginCallOf`), so `prove` reads and writes nothing more;
+///      `settleMarginCall` (anyone) emits the cure or the expiry.
+///
+///      Storage: an account's status under a policy is one slot (see `Status`), its open margin
+///      call another (see `MarginCall`).
 contract MarginRegistry is EIP712 {
     /// @notice A Groth16 proof in the layout the snarkjs verifier takes.
     /// @param a The A point (G1).
@@ -126,6 +134,42 @@ contract MarginRegistry is EIP712 {
         bool revoked;
     }
 
+    /// @notice A margin call, as stored (one slot); all zero when none.
+    /// @param round The policy feed's latest round when the call was made: a status on a later
+    ///        round cures it.
+    /// @param calledAt The block timestamp of the call.
+    /// @param deadline `calledAt + cureWindow`: from then on, uncured, the account's margin is not
+    ///        sufficient.
+    /// @param expiryEmitted Whether `MarginCallExpired` was emitted for this call.
+    struct MarginCall {
+        uint64 round;
+        uint64 calledAt;
+        uint64 deadline;
+        bool expiryEmitted;
+    }
+
+    /// @notice Where a margin call stands: none, pending (uncured, before the deadline), cured (the
+    ///         account's status is on a round after the call's) or expired (uncured at or after the
+    ///         deadline).
+    enum MarginCallState {
+        None,
+        Pending,
+        Cured,
+        Expired
+    }
+
+    /// @notice A margin call, as `marginCallOf` returns it.
+    /// @param state Where it stands now.
+    /// @param round The feed's latest round at the call.
+    /// @param calledAt When it was made.
+    /// @param deadline When it expires uncured.
+    struct MarginCallView {
+        MarginCallState state;
+        uint64 round;
+        uint64 calledAt;
+        uint64 deadline;
+    }
+
     /// @notice EIP-712 type hash of a custodian attestation.
     bytes32 public constant ATTESTATION_TYPEHASH =
         keccak256( // solhint-disable-line gas-small-strings
@@ -149,6 +193,8 @@ contract MarginRegistry is EIP712 {
     mapping(address account => mapping(bytes32 policyId => uint256 packed)) private _statuses;
     /// Per custodian and account: attestations issued before this time no longer count.
     mapping(address custodian => mapping(address account => uint64 before)) private _revokedBefore;
+    /// Open (or cured but not yet settled) margin calls.
+    mapping(address account => mapping(bytes32 policyId => MarginCall)) private _marginCalls;
 
     /// @notice A proof was accepted and the account's status for the policy updated.
     /// @param account The account whose margin was proven.
@@ -171,6 +217,38 @@ contract MarginRegistry is EIP712 {
         address indexed custodian,
         address indexed account,
         uint64 before
+    );
+
+    /// @notice A venue called margin on an account.
+    /// @param account The account.
+    /// @param policyId The policy.
+    /// @param venue The caller (holder of the policy's venue role).
+    /// @param round The feed's latest round: the account must prove on a later one.
+    /// @param deadline Until when (exclusive) the account can cure without losing its margin.
+    event MarginCalled( // solhint-disable-line gas-indexed-events
+        address indexed account,
+        bytes32 indexed policyId,
+        address indexed venue,
+        uint64 round,
+        uint64 deadline
+    );
+    /// @notice A margin call was cured: the account proved on a round after the call's.
+    /// @param account The account.
+    /// @param policyId The policy.
+    /// @param round The round of the status that cured it.
+    event MarginCallCured( // solhint-disable-line gas-indexed-events
+        address indexed account,
+        bytes32 indexed policyId,
+        uint64 round
+    );
+    /// @notice A margin call reached its deadline uncured (emitted once, by `settleMarginCall`).
+    /// @param account The account.
+    /// @param policyId The policy.
+    /// @param deadline The deadline that passed.
+    event MarginCallExpired( // solhint-disable-line gas-indexed-events
+        address indexed account,
+        bytes32 indexed policyId,
+        uint64 deadline
     );
 
     /// @notice A constructor argument is the zero address.
@@ -224,6 +302,18 @@ contract MarginRegistry is EIP712 {
     error RevocationNotIncreasing(uint64 before, uint64 current);
     /// @notice A revocation time after this block.
     error RevocationInFuture(uint64 before);
+    /// @notice The caller does not hold the policy's venue role.
+    error NotVenue(bytes32 policyId, address caller);
+    /// @notice The policy's cure window is zero: it takes no margin calls.
+    error MarginCallsDisabled(bytes32 policyId);
+    /// @notice The account already has an uncured margin call under the policy.
+    error MarginCallOpen(address account, bytes32 policyId, uint64 deadline);
+    /// @notice The account has no margin call under the policy.
+    error NoMarginCall(address account, bytes32 policyId);
+    /// @notice The margin call is neither cured nor past its deadline.
+    error MarginCallPending(address account, bytes32 policyId, uint64 deadline);
+    /// @notice The margin call's expiry was already emitted and it is still uncured.
+    error MarginCallAlreadyExpired(address account, bytes32 policyId, uint64 deadline);
 
     /// @notice Deploys the registry over a market book and a policy registry.
     /// @param marketBook_ The MarketBook whose feeds' rounds proofs are made against.
@@ -335,6 +425,85 @@ contract MarginRegistry is EIP712 {
         emit AttestationsRevoked(msg.sender, account, before);
     }
 
+    /// @notice Calls margin on `account` under the policy: the account must prove on a round of
+    ///         the policy's feed posted after this call within the policy's cure window, or its
+    ///         margin is not sufficient from the deadline on (until it does).
+    /// @dev Only a holder of PolicyRegistry.venueRole(policyId), for an active policy with a
+    ///      non-zero cure window, and not while an earlier call is uncured (a cured, unsettled one
+    ///      is settled first, emitting its cure).
+    /// @param account The account.
+    /// @param policyId The policy.
+    function callMargin(address account, bytes32 policyId) external {
+        (bool isVenue, bool active, bytes32 feed, uint32 cureWindow) = _POLICY_REGISTRY
+            .marginCallContext(policyId, msg.sender);
+        if (!isVenue) revert NotVenue(policyId, msg.sender);
+        if (!active) revert PolicyRetired(policyId);
+        if (cureWindow == 0) revert MarginCallsDisabled(policyId);
+        if (account == address(0)) revert ZeroAccount();
+        MarginCall memory previous = _marginCalls[account][policyId];
+        if (previous.deadline != 0) {
+            uint64 statusRound = uint64(_statuses[account][policyId] >> 64);
+            if (statusRound <= previous.round) {
+                revert MarginCallOpen(account, policyId, previous.deadline);
+            }
+            emit MarginCallCured(account, policyId, statusRound);
+        }
+        uint64 round = _MARKET_BOOK.feedHead(feed).latestRound;
+        uint64 deadline = uint64(block.timestamp) + cureWindow;
+        _marginCalls[account][policyId] = MarginCall({
+            round: round,
+            calledAt: uint64(block.timestamp),
+            deadline: deadline,
+            expiryEmitted: false
+        });
+        emit MarginCalled(account, policyId, msg.sender, round, deadline);
+    }
+
+    /// @notice Emits where the account's margin call stands: a cure (`MarginCallCured`, and the
+    ///         call is cleared) or, once, an expiry (`MarginCallExpired`; the call stays until a
+    ///         status on a later round cures it). Anyone may call (a watcher does, after its proof).
+    /// @param account The account.
+    /// @param policyId The policy.
+    /// @return state `Cured` or `Expired`.
+    function settleMarginCall(
+        address account,
+        bytes32 policyId
+    ) external returns (MarginCallState state) {
+        MarginCall storage marginCall = _marginCalls[account][policyId];
+        MarginCall memory current = marginCall;
+        state = _callState(current, uint64(_statuses[account][policyId] >> 64));
+        if (state == MarginCallState.None) revert NoMarginCall(account, policyId);
+        if (state == MarginCallState.Pending) {
+            revert MarginCallPending(account, policyId, current.deadline);
+        }
+        if (state == MarginCallState.Cured) {
+            delete _marginCalls[account][policyId];
+            emit MarginCallCured(account, policyId, uint64(_statuses[account][policyId] >> 64));
+        } else {
+            if (current.expiryEmitted) {
+                revert MarginCallAlreadyExpired(account, policyId, current.deadline);
+            }
+            marginCall.expiryEmitted = true;
+            emit MarginCallExpired(account, policyId, current.deadline);
+        }
+    }
+
+    /// @notice The account's margin call under the policy and where it stands (all zero, state
+    ///         `None`, when there is none).
+    /// @param account The account.
+    /// @param policyId The policy.
+    /// @return view_ The call.
+    function marginCallOf(
+        address account,
+        bytes32 policyId
+    ) external view returns (MarginCallView memory view_) {
+        MarginCall memory current = _marginCalls[account][policyId];
+        view_.state = _callState(current, uint64(_statuses[account][policyId] >> 64));
+        view_.round = current.round;
+        view_.calledAt = current.calledAt;
+        view_.deadline = current.deadline;
+    }
+
     /// @notice Whether `account` holds a valid margin proof for the policy on a current round at
     ///         most `maxAge` seconds old.
     /// @dev True iff a status exists; the policy is registered and not retired; the status's round
@@ -342,7 +511,8 @@ contract MarginRegistry is EIP712 {
     ///      `supersededGrace` after its successor was posted; `block.timestamp - roundTimestamp
     ///      <= maxAge` (the age of the market data the proof used, not of its submission); and, for
     ///      a policy that requires an attestation, the attesting custodian's registration is still
-    ///      active, the attestation has not expired and the custodian has not revoked it.
+    ///      active, the attestation has not expired and the custodian has not revoked it; and no
+    ///      margin call on the account is expired (uncured at or after its deadline).
     /// @param account The account.
     /// @param policyId The policy.
     /// @param maxAge The largest acceptable age of the proven round, in seconds.
@@ -363,6 +533,9 @@ contract MarginRegistry is EIP712 {
         if (status.custodianId != 0) {
             if (block.timestamp > status.attestationValidUntil) return false;
             if (status.attestationIssuedAt < _revokedBefore[policy.custodian][account]) return false;
+        }
+        if (_callState(_marginCalls[account][policyId], status.round) == MarginCallState.Expired) {
+            return false;
         }
         MarketBook.RoundRecord memory record = _MARKET_BOOK.roundRecord(policy.feed, status.round);
         if (!_isCurrent(record, policy.supersededGrace)) return false;
@@ -593,6 +766,19 @@ contract MarginRegistry is EIP712 {
     ) private view returns (bool) {
         if (record.invalid || record.outdated) return false;
         return record.supersededAt == 0 || block.timestamp < uint256(record.supersededAt) + grace;
+    }
+
+    /// @dev Where a margin call stands given the round of the account's status: cured by a status
+    ///      on a later round (whenever it was proven), else pending before the deadline and expired
+    ///      from it on.
+    function _callState(
+        MarginCall memory marginCall,
+        uint64 statusRound
+    ) private view returns (MarginCallState) {
+        if (marginCall.deadline == 0) return MarginCallState.None;
+        if (statusRound > marginCall.round) return MarginCallState.Cured;
+        if (block.timestamp < marginCall.deadline) return MarginCallState.Pending;
+        return MarginCallState.Expired;
     }
 
     /// @dev Whether `signature` is `signer`'s over `digest`: an ECDSA signature (65 bytes, low s)

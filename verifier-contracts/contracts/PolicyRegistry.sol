@@ -25,7 +25,8 @@ import {SnarkField} from "./SnarkField.sol";
 ///      default admin cannot register, and an auditor compares the approved code hash with the
 ///      verifier compiled from the ceremony's keys.
 ///      Roles are separate: POLICY_ADMIN_ROLE registers and retires policies, CUSTODIAN_ADMIN_ROLE
-///      adds and removes custodians; the default admin (OpenZeppelin's
+///      adds and removes custodians, a policy's venue role (`venueRole(policyId)`) calls margin on
+///      its accounts in MarginRegistry; the default admin (OpenZeppelin's
 ///      AccessControlDefaultAdminRules: two-step, delayed transfer) approves verifiers and grants
 ///      the roles, and holds neither role by itself.
 ///      Each registration of a custodian for a policy gets a fresh, never reused `custodianId` (a
@@ -40,6 +41,9 @@ contract PolicyRegistry is AccessControlDefaultAdminRules {
     bytes32 public constant POLICY_ADMIN_ROLE = keccak256("zkmargin.POLICY_ADMIN_ROLE");
     /// @notice The role allowed to add and remove custodians.
     bytes32 public constant CUSTODIAN_ADMIN_ROLE = keccak256("zkmargin.CUSTODIAN_ADMIN_ROLE");
+    /// @notice The tag of the per-policy venue roles (`venueRole(policyId)`), which may call margin
+    ///         on an account under that policy in MarginRegistry.
+    bytes32 public constant VENUE_ROLE = keccak256("zkmargin.VENUE_ROLE");
 
     /// @notice The policy's margin mode (circuit encoding: initial = 0, maintenance = 1).
     enum Mode {
@@ -58,6 +62,8 @@ contract PolicyRegistry is AccessControlDefaultAdminRules {
     /// @param supersededGrace How long (seconds) after its successor was posted a round is still
     ///        accepted by `prove` and a status on it still counts (0: only the latest round).
     /// @param requiresAttestation Whether proofs need a custodian attestation (normally true).
+    /// @param cureWindow How long (seconds) an account has to answer a margin call by proving on a
+    ///        round posted after it (0: the policy takes no margin calls).
     struct PolicyParams {
         uint256 commitment;
         Mode mode;
@@ -67,9 +73,11 @@ contract PolicyRegistry is AccessControlDefaultAdminRules {
         uint32 maxRoundAge;
         uint32 supersededGrace;
         bool requiresAttestation;
+        uint32 cureWindow;
     }
 
-    /// @notice A registered policy: four slots (verifier..retired share the second one).
+    /// @notice A registered policy: five slots (verifier..retired share the second one; the cure
+    ///         window, read only by margin calls, is last so `proofContext` reads no more slots).
     struct Policy { // solhint-disable-line gas-struct-packing
 
         uint256 commitment;
@@ -81,6 +89,7 @@ contract PolicyRegistry is AccessControlDefaultAdminRules {
         bool retired;
         bytes32 feed;
         bytes32 verificationKeyHash;
+        uint32 cureWindow;
     }
 
     /// @notice What MarginRegistry needs to check a proof, read in one call.
@@ -154,6 +163,7 @@ contract PolicyRegistry is AccessControlDefaultAdminRules {
     /// @param maxRoundAge The maximum round age in seconds.
     /// @param supersededGrace The superseded-round grace in seconds.
     /// @param requiresAttestation Whether proofs need a custodian attestation.
+    /// @param cureWindow The margin-call cure window in seconds (0: no margin calls).
     event PolicyRegistered(
         bytes32 indexed policyId,
         uint256 commitment,
@@ -163,7 +173,8 @@ contract PolicyRegistry is AccessControlDefaultAdminRules {
         bytes32 indexed feed,
         uint32 maxRoundAge,
         uint32 supersededGrace,
-        bool requiresAttestation
+        bool requiresAttestation,
+        uint32 cureWindow
     );
     /// @notice The default admin approved a verifier's code for registrations.
     /// @param codeHash The verifier's runtime code hash (EXTCODEHASH).
@@ -302,7 +313,8 @@ contract PolicyRegistry is AccessControlDefaultAdminRules {
             requiresAttestation: params.requiresAttestation,
             retired: false,
             feed: params.feed,
-            verificationKeyHash: params.verificationKeyHash
+            verificationKeyHash: params.verificationKeyHash,
+            cureWindow: params.cureWindow
         });
         emit PolicyRegistered(
             policyId,
@@ -313,7 +325,8 @@ contract PolicyRegistry is AccessControlDefaultAdminRules {
             params.feed,
             params.maxRoundAge,
             params.supersededGrace,
-            params.requiresAttestation
+            params.requiresAttestation,
+            params.cureWindow
         );
     }
 
@@ -457,6 +470,34 @@ contract PolicyRegistry is AccessControlDefaultAdminRules {
     ) external view returns (uint32 id, uint64 registeredAt) {
         Registration memory registration = _registrations[policyId][custodian];
         return (registration.id, registration.registeredAt);
+    }
+
+    /// @notice The role whose holders may call margin under `policyId` (granted and revoked by the
+    ///         default admin with `grantRole`/`revokeRole`, like every role).
+    /// @param policyId The policy.
+    /// @return The role id: keccak256(abi.encode(VENUE_ROLE, policyId)).
+    function venueRole(bytes32 policyId) public pure returns (bytes32) {
+        return keccak256(abi.encode(VENUE_ROLE, policyId));
+    }
+
+    /// @notice What MarginRegistry needs to record a margin call, read in one call.
+    /// @param policyId The policy.
+    /// @param caller The would-be venue.
+    /// @return isVenue Whether `caller` holds the policy's venue role.
+    /// @return active Whether the policy is registered and not retired.
+    /// @return feed The policy's MarketBook feed.
+    /// @return cureWindow The policy's cure window in seconds (0: no margin calls).
+    function marginCallContext(
+        bytes32 policyId,
+        address caller
+    ) external view returns (bool isVenue, bool active, bytes32 feed, uint32 cureWindow) {
+        Policy storage policy = _policies[policyId];
+        return (
+            hasRole(venueRole(policyId), caller),
+            policy.commitment != 0 && !policy.retired,
+            policy.feed,
+            policy.cureWindow
+        );
     }
 
     /// @notice Whether the policy is registered and not retired.

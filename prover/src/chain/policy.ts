@@ -1,7 +1,7 @@
 /**
  * Policy ids, registration and custodians in PolicyRegistry.
  */
-import { Contract, keccak256, toUtf8Bytes } from "ethers";
+import { AbiCoder, Contract, keccak256, toUtf8Bytes } from "ethers";
 import type { BaseContract, ContractRunner, ContractTransactionReceipt } from "ethers";
 import { decodeRevert } from "./revert";
 
@@ -57,6 +57,7 @@ export async function readPolicy(
     maxRoundAge: p.maxRoundAge,
     supersededGrace: p.supersededGrace,
     requiresAttestation: p.requiresAttestation,
+    cureWindow: p.cureWindow,
     retired: p.retired,
   };
 }
@@ -90,6 +91,8 @@ export interface PolicyRegistration {
   supersededGrace?: bigint;
   /** Whether proofs need a custodian attestation; defaults to true (the normal case). */
   requiresAttestation?: boolean;
+  /** Seconds an account has to answer a margin call (default 0: the policy takes no calls). */
+  cureWindow?: bigint;
 }
 
 async function send(
@@ -115,6 +118,7 @@ export function registerPolicy(
     maxRoundAge: registration.maxRoundAge,
     supersededGrace: registration.supersededGrace ?? 0n,
     requiresAttestation: registration.requiresAttestation ?? true,
+    cureWindow: registration.cureWindow ?? 0n,
   };
   return send(policyRegistry, "registerPolicy", [registration.policyId, params]);
 }
@@ -146,4 +150,23 @@ export function removeCustodian(
   custodian: string,
 ): Promise<ContractTransactionReceipt> {
   return send(policyRegistry, "removeCustodian", [policyId, custodian]);
+}
+
+/** `PolicyRegistry.VENUE_ROLE`: the tag of the per-policy venue roles. */
+export const VENUE_ROLE = keccak256(toUtf8Bytes("zkmargin.VENUE_ROLE"));
+
+/** `PolicyRegistry.venueRole(policyId)`: the role that may call margin under the policy. */
+export function venueRoleOf(policyId: string): string {
+  return keccak256(
+    AbiCoder.defaultAbiCoder().encode(["bytes32", "bytes32"], [VENUE_ROLE, policyId]),
+  );
+}
+
+/** Grants the policy's venue role to `venue`; the signer needs the default admin role. */
+export function grantVenue(
+  policyRegistry: BaseContract,
+  policyId: string,
+  venue: string,
+): Promise<ContractTransactionReceipt> {
+  return send(policyRegistry, "grantRole", [venueRoleOf(policyId), venue]);
 }

@@ -1,0 +1,98 @@
+/**
+ * Margin calls in MarginRegistry: a policy's venue calls margin on an account, which must prove on
+ * a round posted after the call within the policy's cure window; anyone settles the call (emits
+ * its cure or expiry).
+ */
+import type { BaseContract, ContractTransactionReceipt, EventLog } from "ethers";
+
+/** `MarginRegistry.MarginCallState`, by name. */
+export const MARGIN_CALL_STATES = ["none", "pending", "cured", "expired"] as const;
+export type MarginCallState = (typeof MARGIN_CALL_STATES)[number];
+
+/** `marginCallOf(account, policyId)`, decoded. */
+export interface MarginCall {
+  state: MarginCallState;
+  /** The feed's latest round at the call: a status on a later round cures it. */
+  round: bigint;
+  calledAt: bigint;
+  /** From this time on, uncured, `isMarginSufficient` is false. */
+  deadline: bigint;
+}
+
+/** A `MarginCalled` event. */
+export interface MarginCalledEvent {
+  account: string;
+  policyId: string;
+  venue: string;
+  round: bigint;
+  deadline: bigint;
+  blockNumber: number;
+  transactionHash: string;
+}
+
+async function send(
+  registry: BaseContract,
+  method: string,
+  args: unknown[],
+): Promise<ContractTransactionReceipt> {
+  const tx = await registry.getFunction(method)(...args);
+  return (await tx.wait()) as ContractTransactionReceipt;
+}
+
+/** Calls margin on `account`; the registry's runner needs the policy's venue role. */
+export function callMargin(
+  registry: BaseContract,
+  account: string,
+  policyId: string,
+): Promise<ContractTransactionReceipt> {
+  return send(registry, "callMargin", [account, policyId]);
+}
+
+/** Emits the call's cure (and clears it) or its expiry; anyone may send it. */
+export function settleMarginCall(
+  registry: BaseContract,
+  account: string,
+  policyId: string,
+): Promise<ContractTransactionReceipt> {
+  return send(registry, "settleMarginCall", [account, policyId]);
+}
+
+/** Reads the account's margin call under the policy (`state: "none"` when there is none). */
+export async function readMarginCall(
+  registry: BaseContract,
+  account: string,
+  policyId: string,
+): Promise<MarginCall> {
+  const c = (await registry.getFunction("marginCallOf")(account, policyId)) as {
+    state: bigint;
+    round: bigint;
+    calledAt: bigint;
+    deadline: bigint;
+  };
+  const state = MARGIN_CALL_STATES[Number(c.state)];
+  if (state === undefined) throw new Error(`unknown margin call state ${c.state}`);
+  return { state, round: c.round, calledAt: c.calledAt, deadline: c.deadline };
+}
+
+/** `MarginCalled` events, optionally for one account and policy, in a block range. */
+export async function marginCalledEvents(
+  registry: BaseContract,
+  filter: { account?: string; policyId?: string; fromBlock?: number; toBlock?: number } = {},
+): Promise<MarginCalledEvent[]> {
+  const logs = await registry.queryFilter(
+    registry.filters.MarginCalled(filter.account ?? null, filter.policyId ?? null),
+    filter.fromBlock ?? 0,
+    filter.toBlock ?? "latest",
+  );
+  return logs
+    .filter((log): log is EventLog => "args" in log)
+    .map((log) => ({
+      account: log.args.account as string,
+      policyId: log.args.policyId as string,
+      venue: log.args.venue as string,
+      round: log.args.round as bigint,
+      deadline: log.args.deadline as bigint,
+      blockNumber: log.blockNumber,
+      transactionHash: log.transactionHash,
+    }));
+}
