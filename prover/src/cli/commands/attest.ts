@@ -4,14 +4,14 @@
  * from `ZKMARGIN_CUSTODIAN_KEY` or an encrypted JSON keystore (`--keystore`, password from
  * `ZKMARGIN_KEYSTORE_PASSWORD`), never from the command line.
  */
-import * as fs from "node:fs";
 import type { Command } from "commander";
-import { Wallet, getAddress, type Signer } from "ethers";
+import { getAddress } from "ethers";
 import { marginRegistryDomain } from "../../chain/eip712";
 import { InputError } from "../../errors";
 import { loadMarket, loadPolicy, parsePortfolio } from "../../inputs";
 import { readJsonFile, writeJsonFile } from "../../io/json";
 import { attestOpening, parseOpening } from "../../proving";
+import { KEYSTORE_PASSWORD_ENV, keyEnvOf, loadWallet } from "../../signer";
 import { COMMAND_LINE, examples, parseIntegerOption } from "../options";
 
 interface AttestOptions {
@@ -26,46 +26,8 @@ interface AttestOptions {
   out: string;
 }
 
-const KEY_ENV = "ZKMARGIN_CUSTODIAN_KEY";
-const PASSWORD_ENV = "ZKMARGIN_KEYSTORE_PASSWORD";
-
-/** The custodian's signer, from a keystore file or the environment. Never echoes a secret. */
-async function custodianSigner(keystore: string | undefined): Promise<Signer> {
-  if (keystore !== undefined) {
-    const password = process.env[PASSWORD_ENV];
-    if (password === undefined || password === "") {
-      throw new InputError("environment", PASSWORD_ENV, "must hold the keystore's password");
-    }
-    let json: string;
-    try {
-      json = fs.readFileSync(keystore, "utf8");
-    } catch {
-      throw new InputError(keystore, "$", "cannot read the keystore file");
-    }
-    try {
-      return await Wallet.fromEncryptedJson(json, password);
-    } catch {
-      throw new InputError(
-        keystore,
-        "$",
-        `cannot decrypt (not a JSON keystore, or wrong ${PASSWORD_ENV})`,
-      );
-    }
-  }
-  const key = process.env[KEY_ENV];
-  if (key === undefined || key === "") {
-    throw new InputError(
-      "environment",
-      KEY_ENV,
-      `must hold the custodian's private key (or use --keystore)`,
-    );
-  }
-  try {
-    return new Wallet(key);
-  } catch {
-    throw new InputError("environment", KEY_ENV, "must be a 32-byte hex private key");
-  }
-}
+const KEY_ENV = keyEnvOf("custodian");
+const PASSWORD_ENV = KEYSTORE_PASSWORD_ENV;
 
 /** Registers `zkmargin attest`. */
 export function register(program: Command): void {
@@ -117,7 +79,7 @@ export function register(program: Command): void {
       const market = loadMarket(opts.market);
       const opening = parseOpening(readJsonFile(opts.opening), opts.opening);
       const records = parsePortfolio(readJsonFile(opts.records), opts.records, policy);
-      const signer = await custodianSigner(opts.keystore);
+      const signer = await loadWallet("custodian", opts.keystore);
       const attestation = await attestOpening({
         opening,
         records,
