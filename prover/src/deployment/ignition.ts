@@ -1,0 +1,209 @@
+/**
+ * The zkmargin deployment as Hardhat Ignition modules (ignition-core, the engine of
+ * `@nomicfoundation/hardhat-ignition` 0.15.x for Hardhat 2), run against any JSON-RPC node with a
+ * journal, so an interrupted deployment resumes where it stopped:
+ * - `ZkMargin`: the verifier of each circuit instance, MarketBook, PolicyRegistry and
+ *   MarginRegistry, each role granted to its own holders, each verifier's code approved, and the
+ *   default admin handed (two-step, delayed) to the final admin when it is not the deployer;
+ * - `ZkMarginPolicy_<id>`: a policy registered by the policy admin, its custodians added by the
+ *   custodian admin, its venue role granted by the default admin.
+ */
+import {
+  DeploymentResultType,
+  buildModule,
+  deploy,
+  type Artifact,
+  type ArtifactResolver,
+  type DeploymentResult,
+  type IgnitionModule,
+  type IgnitionModuleResult,
+} from "@nomicfoundation/ignition-core";
+import { keccak256, toUtf8Bytes } from "ethers";
+import {
+  loadArtifact,
+  loadVerifierArtifact,
+  type ContractArtifact,
+  type ZkMarginContractName,
+} from "../chain/artifacts";
+import { POLICY_MODE, venueRoleOf } from "../chain/policy";
+import { verifierContractName } from "../setup/paths";
+import type { SigningProvider } from "./eip1193";
+
+const role = (name: string) => keccak256(toUtf8Bytes(`zkmargin.${name}`));
+
+/** What the `ZkMargin` module deploys and grants. */
+export interface ContractsModuleConfig {
+  /** Circuit instances whose verifiers are deployed and approved. */
+  instances: readonly string[];
+  /** Default-admin transfer delay, seconds. */
+  adminDelay: bigint;
+  /** The final default admin; when not the deployer, a delayed transfer to it is begun. */
+  admin: string;
+  deployer: string;
+  publishers: readonly string[];
+  policyAdmins: readonly string[];
+  custodianAdmins: readonly string[];
+}
+
+/** The `ZkMargin` module for `config`. */
+export function contractsModule(config: ContractsModuleConfig) {
+  return buildModule("ZkMargin", (m) => {
+    const marketBook = m.contract("MarketBook", [config.adminDelay, config.deployer]);
+    const policyRegistry = m.contract("PolicyRegistry", [config.adminDelay, config.deployer]);
+    const marginRegistry = m.contract("MarginRegistry", [marketBook, policyRegistry]);
+    config.publishers.forEach((holder, i) =>
+      m.call(marketBook, "grantRole", [role("PUBLISHER_ROLE"), holder], { id: `publisher${i}` }),
+    );
+    config.policyAdmins.forEach((holder, i) =>
+      m.call(policyRegistry, "grantRole", [role("POLICY_ADMIN_ROLE"), holder], {
+        id: `policyAdmin${i}`,
+      }),
+    );
+    config.custodianAdmins.forEach((holder, i) =>
+      m.call(policyRegistry, "grantRole", [role("CUSTODIAN_ADMIN_ROLE"), holder], {
+        id: `custodianAdmin${i}`,
+      }),
+    );
+    const verifiers = Object.fromEntries(
+      config.instances.map((instance) => {
+        const name = verifierContractName(instance);
+        const verifier = m.contract(name, [], { id: name });
+        m.call(policyRegistry, "approveVerifier", [verifier], { id: `approve_${name}` });
+        return [name, verifier];
+      }),
+    );
+    if (config.admin.toLowerCase() !== config.deployer.toLowerCase()) {
+      m.call(marketBook, "beginDefaultAdminTransfer", [config.admin], { id: "marketBookAdmin" });
+      m.call(policyRegistry, "beginDefaultAdminTransfer", [config.admin], {
+        id: "policyRegistryAdmin",
+      });
+    }
+    return { marketBook, policyRegistry, marginRegistry, ...verifiers };
+  });
+}
+
+/** What a `ZkMarginPolicy_<id>` module registers. */
+export interface PolicyModuleConfig {
+  /** Module id suffix: letters, digits and `_` (derived from the policy.json id). */
+  key: string;
+  policyRegistry: string;
+  policyId: string;
+  params: {
+    commitment: bigint;
+    mode: keyof typeof POLICY_MODE;
+    verifier: string;
+    verificationKeyHash: string;
+    feed: string;
+    maxRoundAge: bigint;
+    supersededGrace: bigint;
+    requiresAttestation: boolean;
+    cureWindow: bigint;
+  };
+  policyAdmin: string;
+  custodians: readonly string[];
+  custodianAdmin?: string;
+  venues: readonly string[];
+  admin?: string;
+}
+
+/** The module that registers one policy (and its custodians and venues). */
+export function policyModule(config: PolicyModuleConfig) {
+  return buildModule(`ZkMarginPolicy_${config.key}`, (m) => {
+    const registry = m.contractAt("PolicyRegistry", config.policyRegistry);
+    const registered = m.call(
+      registry,
+      "registerPolicy",
+      [config.policyId, { ...config.params, mode: POLICY_MODE[config.params.mode] }],
+      { from: config.policyAdmin, id: "registerPolicy" },
+    );
+    config.custodians.forEach((custodian, i) =>
+      m.call(registry, "addCustodian", [config.policyId, custodian], {
+        from: config.custodianAdmin,
+        id: `custodian${i}`,
+        after: [registered],
+      }),
+    );
+    config.venues.forEach((venue, i) =>
+      m.call(registry, "grantRole", [venueRoleOf(config.policyId), venue], {
+        from: config.admin,
+        id: `venue${i}`,
+      }),
+    );
+    return { registry };
+  });
+}
+
+/** Resolves contract names to the project's compiled artifacts (verifiers by instance). */
+function artifactResolver(instances: readonly string[]): ArtifactResolver {
+  const verifiers = new Map(instances.map((i) => [verifierContractName(i), i]));
+  const withLinks = (a: ContractArtifact): Artifact => ({
+    contractName: a.contractName,
+    sourceName: a.sourceName,
+    abi: a.abi as Artifact["abi"],
+    bytecode: a.bytecode,
+    linkReferences: {},
+  });
+  return {
+    loadArtifact: async (name: string) => {
+      const instance = verifiers.get(name);
+      return withLinks(
+        instance !== undefined
+          ? loadVerifierArtifact(instance)
+          : loadArtifact(name as ZkMarginContractName),
+      );
+    },
+    getBuildInfo: async () => undefined,
+  };
+}
+
+/** A failed Ignition deployment, with Ignition's own explanation. */
+export class IgnitionError extends Error {
+  constructor(result: DeploymentResult) {
+    super(`Ignition deployment failed: ${describe(result)}`);
+    this.name = "IgnitionError";
+  }
+}
+
+function describe(result: DeploymentResult): string {
+  switch (result.type) {
+    case DeploymentResultType.VALIDATION_ERROR:
+    case DeploymentResultType.RECONCILIATION_ERROR:
+      return Object.entries(result.errors)
+        .map(([id, errors]) => `${id}: ${errors.join("; ")}`)
+        .join(" | ");
+    case DeploymentResultType.PREVIOUS_RUN_ERROR:
+      return `previous run of ${result.errors ? Object.keys(result.errors).join(", ") : "?"} failed; see the journal`;
+    case DeploymentResultType.EXECUTION_ERROR:
+      return [
+        ...result.failed.map((f) => `${f.futureId}: ${f.error}`),
+        ...result.timedOut.map((f) => `${f.futureId}: timed out`),
+        ...result.held.map((f) => `${f.futureId}: held (${f.reason})`),
+      ].join(" | ");
+    default:
+      return "unknown result";
+  }
+}
+
+/** Runs a module; returns the deployed contracts' addresses by name (without the module id). */
+export async function runModule<T extends IgnitionModuleResult<string>>(
+  provider: SigningProvider,
+  module: IgnitionModule<string, string, T>,
+  options: { journalDir: string; instances?: readonly string[]; confirmations?: number },
+): Promise<Record<string, string>> {
+  const result = await deploy({
+    config:
+      options.confirmations !== undefined ? { requiredConfirmations: options.confirmations } : {},
+    artifactResolver: artifactResolver(options.instances ?? []),
+    provider,
+    deploymentDir: options.journalDir,
+    ignitionModule: module,
+    deploymentParameters: {},
+    accounts: provider.accounts,
+    defaultSender: provider.accounts[0],
+  });
+  if (result.type !== DeploymentResultType.SUCCESSFUL_DEPLOYMENT) throw new IgnitionError(result);
+  // Keyed by future id, `<module>#<name>`.
+  return Object.fromEntries(
+    Object.entries(result.contracts).map(([id, c]) => [id.slice(id.indexOf("#") + 1), c.address]),
+  );
+}

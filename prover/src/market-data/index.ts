@@ -1,0 +1,4 @@
+/** Market files on-chain: the `marketData` encoding, fetching a round, checking it for a feed. */
+export * from "./document";
+export * from "./encoding";
+export * from "./feed";

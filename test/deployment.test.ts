@@ -1,0 +1,180 @@
+/**
+ * `zkmargin deploy` in the SDK against a real `hardhat node`: the Ignition modules deploy and wire
+ * the contracts with separate role holders, register a policy with its custodian and venue, write
+ * a deployment file the other verbs read, and resume from the journal without sending again.
+ */
+import { readFileSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { expect } from "chai";
+import { ZeroHash, keccak256, toUtf8Bytes } from "ethers";
+import { venueRoleOf } from "../prover/src/chain";
+import {
+  checkDeploymentChain,
+  deployContracts,
+  deployPolicy,
+  deployedContracts,
+  feedLayoutOf,
+  readDeployment,
+  writeDeployment,
+  type Deployment,
+} from "../prover/src/deployment";
+import { loadPolicy } from "../prover/src/inputs";
+import { readJsonFile } from "../prover/src/io";
+import { setupInstance } from "../prover/src/setup/dev-setup";
+import { compileContracts } from "./contracts.fixture";
+import { refusal } from "./helpers/refusal";
+import { nodeWallet, startRpcNode, type RpcNode } from "./helpers/hardhat-node";
+import { buildScratchDir } from "./helpers/scratch";
+
+const ROOT = path.resolve(__dirname, "..");
+const POLICY_FILE = path.join(ROOT, "examples", "small", "policy.json");
+const role = (name: string) => keccak256(toUtf8Bytes(`zkmargin.${name}`));
+
+describe("deployment (Ignition modules, hardhat node)", function () {
+  let node: RpcNode;
+  let dir: string;
+  let deployment: Deployment;
+  const [deployer, admin, publisher, policyAdmin, custodianAdmin, custodian, venue] = [
+    0, 1, 2, 3, 4, 5, 6,
+  ].map(nodeWallet);
+
+  before(async function () {
+    await setupInstance("small", { log: () => undefined });
+    await compileContracts();
+    node = await startRpcNode();
+    dir = buildScratchDir("deployment-");
+  });
+
+  after(async function () {
+    await node?.stop();
+  });
+
+  it("deploys the contracts and the verifier, grants each role to its own holder, approves the verifier", async function () {
+    deployment = await deployContracts({
+      rpc: node.url,
+      deployer,
+      instances: ["small"],
+      admin: admin.address,
+      adminDelay: 3600n,
+      publishers: [publisher.address],
+      policyAdmins: [policyAdmin.address],
+      custodianAdmins: [custodianAdmin.address],
+      journalDir: path.join(dir, "journal"),
+    });
+    const c = deployedContracts(deployment, node.provider);
+    expect(
+      await c.marketBook.getFunction("hasRole")(role("PUBLISHER_ROLE"), publisher.address),
+    ).to.equal(true);
+    expect(
+      await c.policyRegistry.getFunction("hasRole")(role("POLICY_ADMIN_ROLE"), policyAdmin.address),
+    ).to.equal(true);
+    expect(
+      await c.policyRegistry.getFunction("hasRole")(
+        role("CUSTODIAN_ADMIN_ROLE"),
+        custodianAdmin.address,
+      ),
+    ).to.equal(true);
+    // The deployer holds no operational role, and hands the admin over (two steps, delayed).
+    expect(
+      await c.marketBook.getFunction("hasRole")(role("PUBLISHER_ROLE"), deployer.address),
+    ).to.equal(false);
+    for (const contract of [c.marketBook, c.policyRegistry]) {
+      const [pending] = await contract.getFunction("pendingDefaultAdmin")();
+      expect(pending).to.equal(admin.address);
+      expect(await contract.getFunction("defaultAdminDelay")()).to.equal(3600n);
+    }
+    const verifier = deployment.verifiers.small;
+    const code = await node.provider.getCode(verifier.address);
+    expect(await c.policyRegistry.getFunction("approvedKeyHash")(keccak256(code))).to.equal(
+      verifier.verificationKeyHash,
+    );
+    expect(deployment.chainId).to.equal("31337");
+    await checkDeploymentChain(deployment, node.provider, "deployment.json");
+  });
+
+  it("resumes from the journal: a second run sends nothing and returns the same addresses", async function () {
+    const before = await node.provider.getTransactionCount(deployer.address);
+    const again = await deployContracts({
+      rpc: node.url,
+      deployer,
+      instances: ["small"],
+      admin: admin.address,
+      adminDelay: 3600n,
+      publishers: [publisher.address],
+      policyAdmins: [policyAdmin.address],
+      custodianAdmins: [custodianAdmin.address],
+      journalDir: path.join(dir, "journal"),
+    });
+    expect(again.contracts).to.deep.equal(deployment.contracts);
+    expect(await node.provider.getTransactionCount(deployer.address)).to.equal(before);
+  });
+
+  it("registers a policy signed by the policy admin, its custodian by the custodian admin, its venue by the admin", async function () {
+    // The admin accepts the transfer after the delay (the deployer's grants are already made).
+    await node.send("evm_increaseTime", [3601]);
+    await node.send("evm_mine");
+    const c = deployedContracts(deployment, admin.connect(node.provider));
+    for (const contract of [c.marketBook, c.policyRegistry]) {
+      await (await contract.getFunction("acceptDefaultAdminTransfer")()).wait();
+    }
+    const file = path.join(dir, "deployment.json");
+    const policy = loadPolicy(POLICY_FILE);
+    deployment = await deployPolicy({
+      rpc: node.url,
+      deployment,
+      file,
+      policy,
+      document: readJsonFile(POLICY_FILE),
+      instance: "small",
+      maxRoundAge: 3600n,
+      supersededGrace: 300n,
+      cureWindow: 900n,
+      requiresAttestation: true,
+      custodians: [custodian.address],
+      venues: [venue.address],
+      signers: { policyAdmin, custodianAdmin, admin },
+      journalDir: path.join(dir, "journal"),
+    });
+    writeDeployment(file, deployment);
+    const read = readDeployment(file);
+    expect(read).to.deep.equal(deployment);
+    const entry = read.policies[policy.id];
+    const registered = await c.policyRegistry.getFunction("getPolicy")(entry.policyId);
+    expect([registered.commitment, registered.feed, registered.cureWindow]).to.deep.equal([
+      BigInt(entry.commitment),
+      entry.feed,
+      900n,
+    ]);
+    expect(
+      await c.policyRegistry.getFunction("isCustodian")(entry.policyId, custodian.address),
+    ).to.equal(true);
+    expect(
+      await c.policyRegistry.getFunction("hasRole")(venueRoleOf(entry.policyId), venue.address),
+    ).to.equal(true);
+    // The layout is rebuilt from the file alone.
+    const layout = feedLayoutOf(read, policy.id, file);
+    expect(layout.feed).to.equal(entry.feed);
+    expect(layout.feed).to.not.equal(ZeroHash);
+    expect(feedLayoutOf(read, entry.policyId, file).policy.id).to.equal(policy.id);
+  });
+
+  it("refuses a malformed deployment file, an unknown policy, and a node on another chain", async function () {
+    const file = path.join(dir, "deployment.json");
+    const json = JSON.parse(readFileSync(file, "utf8")) as { contracts: object };
+    const bad = path.join(dir, "bad.json");
+    writeFileSync(
+      bad,
+      JSON.stringify({ ...json, contracts: { ...json.contracts, marketBook: "0x1234" } }),
+    );
+    expect(() => readDeployment(bad)).to.throw(
+      `${bad}: contracts.marketBook: must be an EIP-55 checksummed address`,
+    );
+    expect(() => feedLayoutOf(deployment, "no-such-policy", file)).to.throw(
+      `${file}: policies: has no policy "no-such-policy"`,
+    );
+    const error = await refusal(
+      checkDeploymentChain({ ...deployment, chainId: "1" }, node.provider, file),
+    );
+    expect(error.message).to.equal(`${file}: chainId: is 1 but the node's chain is 31337`);
+  });
+});
