@@ -1,7 +1,12 @@
 /**
  * Submitting proofs to MarginRegistry and reading what it records.
  */
-import type { BaseContract, ContractTransactionReceipt, EventLog } from "ethers";
+import type {
+  BaseContract,
+  ContractTransactionReceipt,
+  ContractTransactionResponse,
+  EventLog,
+} from "ethers";
 import type { SolidityProof } from "./calldata";
 import { NO_ATTESTATION } from "./eip712";
 import type { SignedAttestation } from "./eip712";
@@ -58,28 +63,35 @@ export interface MarginProvedEvent {
   transactionHash: string;
 }
 
+/** Called with a transaction's hash once it is sent, before its receipt is awaited. */
+export type OnSent = (transactionHash: string) => void | Promise<void>;
+
 async function send(
   registry: BaseContract,
   method: string,
   args: unknown[],
+  onSent?: OnSent,
 ): Promise<ContractTransactionReceipt> {
-  const tx = await registry.getFunction(method)(...args);
+  const tx = (await registry.getFunction(method)(...args)) as ContractTransactionResponse;
+  await onSent?.(tx.hash);
   return (await tx.wait()) as ContractTransactionReceipt;
 }
 
-/** Calls `prove` as the registry's runner (the account). */
+/**
+ * Calls `prove` as the registry's runner (the account). `onSent` receives the transaction hash as
+ * soon as it is sent (a watcher records it, so a restart can tell what became of it).
+ */
 export function submitProof(
   registry: BaseContract,
   s: ProofSubmission,
+  onSent?: OnSent,
 ): Promise<ContractTransactionReceipt> {
-  return send(registry, "prove", [
-    s.policyId,
-    s.round,
-    s.portfolioCommitment,
-    s.nonce,
-    s.proof,
-    s.attestation ?? NO_ATTESTATION,
-  ]);
+  return send(
+    registry,
+    "prove",
+    [s.policyId, s.round, s.portfolioCommitment, s.nonce, s.proof, s.attestation ?? NO_ATTESTATION],
+    onSent,
+  );
 }
 
 /** Calls `proveFor` as the registry's runner (any relayer). */

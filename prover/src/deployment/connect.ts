@@ -1,4 +1,5 @@
 /** The contracts of a deployment file, attached to a provider or signer, after a chain-id check. */
+import { FetchRequest, JsonRpcProvider, Network } from "ethers";
 import type { Contract, ContractRunner, Provider } from "ethers";
 import { attach } from "../chain/deploy";
 import { InputError } from "../errors";
@@ -45,4 +46,23 @@ export async function checkDeploymentChain(
       `${deployment.contracts.marginRegistry} holds no code on chain ${chainId}`,
     );
   }
+}
+
+/**
+ * A JSON-RPC provider for a deployment's chain: the chain id fixed (no network detection, so a
+ * node that is down fails each call at once instead of retrying in the background), no response
+ * caching (a watcher polls), and each request bounded by `timeoutMs`.
+ */
+export function deploymentProvider(
+  url: string,
+  deployment: Deployment,
+  timeoutMs = 10_000,
+): JsonRpcProvider {
+  const request = new FetchRequest(url);
+  request.timeout = timeoutMs;
+  return new JsonRpcProvider(request, Network.from(BigInt(deployment.chainId)), {
+    staticNetwork: true,
+    cacheTimeout: -1,
+    batchMaxCount: 1,
+  });
 }

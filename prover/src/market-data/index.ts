@@ -2,3 +2,4 @@
 export * from "./document";
 export * from "./encoding";
 export * from "./feed";
+export * from "./publish";

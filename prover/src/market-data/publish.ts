@@ -1,0 +1,71 @@
+/**
+ * The oracle publisher's side: validate a market file for a feed's layout and post it as the
+ * feed's next round, with the file itself in the event (`marketData`), so anyone can fetch and
+ * check it from the feed and round alone.
+ */
+import type { BaseContract } from "ethers";
+import { postRound, readFeedHead } from "../chain/market-book";
+import { encodeMarketData } from "./encoding";
+import { checkMarketForLayout, MarketDataError, type FeedLayout } from "./feed";
+
+/** What was posted. */
+export interface PublishedRound {
+  feed: string;
+  round: bigint;
+  timestamp: bigint;
+  commitment: bigint;
+  /** Size of the posted market data, bytes. */
+  marketDataBytes: number;
+  transactionHash: string;
+  blockNumber: number;
+  gasUsed: bigint;
+}
+
+/**
+ * Checks `document` (a market.json object, named `source` in errors) for the layout, refuses a
+ * round that is not the feed's next (contiguous rounds) or a timestamp before the latest round's,
+ * and posts it; the signer of `marketBook` needs PUBLISHER_ROLE.
+ */
+export async function publishMarket(
+  marketBook: BaseContract,
+  layout: FeedLayout,
+  document: unknown,
+  source: string,
+): Promise<PublishedRound> {
+  const { market, commitment } = await checkMarketForLayout(document, source, layout);
+  const head = await readFeedHead(marketBook, layout.feed);
+  if (head.latestRound > 0n && market.round !== head.latestRound + 1n) {
+    throw new MarketDataError(
+      "invalid",
+      source,
+      "round",
+      `must be ${head.latestRound + 1n}: rounds of feed ${layout.feed} are contiguous (latest ${head.latestRound})`,
+    );
+  }
+  if (market.timestamp < head.latestTimestamp) {
+    throw new MarketDataError(
+      "invalid",
+      source,
+      "timestamp",
+      `must not be before the latest round's timestamp ${head.latestTimestamp}`,
+    );
+  }
+  const marketData = encodeMarketData(document);
+  const receipt = await postRound(marketBook, {
+    feed: layout.feed,
+    round: market.round,
+    timestamp: market.timestamp,
+    commitment,
+    marketData,
+  });
+  return {
+    feed: layout.feed,
+    round: market.round,
+    timestamp: market.timestamp,
+    commitment,
+    marketDataBytes: (marketData.length - 2) / 2,
+    transactionHash: receipt.hash,
+    blockNumber: receipt.blockNumber,
+    gasUsed: receipt.gasUsed,
+  };
+}

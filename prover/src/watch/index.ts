@@ -1,0 +1,6 @@
+/** `zkmargin watch`: continuous margin for one account under one policy. */
+export * from "./alerts";
+export * from "./holder";
+export * from "./state";
+export * from "./stress";
+export * from "./watcher";

@@ -1,0 +1,590 @@
+/**
+ * `zkmargin watch`: follows a policy's feed over JSON-RPC and, on each new round once it has the
+ * configured confirmations, fetches and checks the round's market file (it must fit the layout and
+ * hash to the posted commitment, or it is refused and alerted), recomputes the margin from the
+ * holder's files, and proves and submits while sufficient, with the salt the custodian's
+ * attestation was made for. It raises alerts (JSON lines, optional webhook) on a low excess, on a
+ * scenario that would put the portfolio short, on a shortfall (no submission; the alert says by how
+ * much), on a margin call (answered with a proof on the first round after it, then settled), and
+ * when a new attestation is needed. Every step is recorded in an atomically written state file.
+ *
+ * Chain state, not the state file, decides whether a round still needs a proof (the account's
+ * status round), so a proof dropped by a reorg is made again; the state file says what is in
+ * flight, so a restart never sends a submission twice.
+ */
+import { isError, type Contract, type Provider, type Signer } from "ethers";
+import {
+  decodeRevert,
+  nextNonce,
+  readMarginCall,
+  readStatus,
+  settleMarginCall,
+  submitProof,
+  toSolidityProof,
+  type MarginCall,
+  type MarginStatus,
+} from "../chain";
+import { formatUnits } from "../decimal";
+import {
+  deployedContracts,
+  deployedPolicy,
+  feedLayoutOf,
+  checkDeploymentChain,
+  type DeployedPolicy,
+  type Deployment,
+} from "../deployment";
+import { InputError } from "../errors";
+import { writeJsonFile } from "../io/json";
+import { checkPosting, findRoundPosting, MarketDataError, type FeedLayout } from "../market-data";
+import { computeMargin } from "../model";
+import { decodePublicSignals, generateProof } from "../proving";
+import { AlertSink, type WatchEvent, type WatchEventType, type WebhookOptions } from "./alerts";
+import { readAttestationFile, readHolderPortfolio, type HolderFiles } from "./holder";
+import { loadWatchState, saveWatchState, type RoundOutcome, type WatchState } from "./state";
+import { stressNextMove } from "./stress";
+
+/** Test hooks (a simulated crash at a chosen point). */
+export interface WatchHooks {
+  /** After a submission was sent and its hash recorded, before its receipt is awaited. */
+  afterSend?(round: bigint, transactionHash: string): void | Promise<void>;
+  /** After each completed pass, with the block number it read. */
+  afterTick?(head: number): void;
+}
+
+/** Options of {@link Watcher}. */
+export interface WatchOptions {
+  provider: Provider;
+  /** The account: proves and submits (and settles its cured margin calls). */
+  signer: Signer;
+  deployment: Deployment;
+  /** The deployment file's name, for errors. */
+  deploymentFile: string;
+  /** The policy to keep proven: its policy.json id or on-chain id. */
+  policy: string;
+  files: HolderFiles & { state: string };
+  /** Confirmations a round's posting needs before the watcher acts on it (default 2). */
+  confirmations?: number;
+  /** Alert when equity falls under this multiple of the required equity, ppm (default 1.2). */
+  warnRatioPpm?: bigint;
+  /** An attestation within this many seconds of its expiry is renewed (default 300). */
+  attestationMarginSeconds?: bigint;
+  /** Polling interval, ms (default 2000). */
+  pollMs?: number;
+  /** Longest backoff while the node is unreachable, ms (default 30000). */
+  maxBackoffMs?: number;
+  webhook?: WebhookOptions;
+  /** Where event lines go (default stdout). */
+  write?: (line: string) => void;
+  hooks?: WatchHooks;
+}
+
+/** A failure the tests inject to stop the watcher as a crash would. */
+export class SimulatedCrash extends Error {
+  constructor() {
+    super("simulated crash");
+    this.name = "SimulatedCrash";
+  }
+}
+
+/** Errors that mean "the node is not answering": retried with backoff. */
+export function isUnreachable(error: unknown): boolean {
+  if (isError(error, "NETWORK_ERROR") || isError(error, "TIMEOUT")) return true;
+  if (isError(error, "SERVER_ERROR")) return true;
+  const text = `${String(error)} ${String((error as { cause?: unknown })?.cause ?? "")}`;
+  return /ECONNREFUSED|ECONNRESET|fetch failed|socket hang up|EPIPE|request timeout/i.test(text);
+}
+
+const USD = (microUsd: bigint) => formatUnits(microUsd, 6);
+
+/** A watch of one account under one policy. */
+export class Watcher {
+  readonly alerts: AlertSink;
+  private readonly confirmations: number;
+  private readonly layout: FeedLayout;
+  private readonly entry: DeployedPolicy;
+  private readonly marketBook: Contract;
+  private readonly registry: Contract;
+  private state!: WatchState;
+  private account = "";
+  private started = false;
+  private unreachable = false;
+
+  constructor(private readonly options: WatchOptions) {
+    const { deployment, deploymentFile } = options;
+    this.layout = feedLayoutOf(deployment, options.policy, deploymentFile);
+    this.entry = deployedPolicy(deployment, options.policy, deploymentFile).entry;
+    const contracts = deployedContracts(deployment, options.provider);
+    this.marketBook = contracts.marketBook;
+    this.registry = contracts.marginRegistry.connect(options.signer) as Contract;
+    this.confirmations = options.confirmations ?? 2;
+    if (!Number.isInteger(this.confirmations) || this.confirmations < 1) {
+      throw new InputError("arguments", "confirmations", "must be an integer of at least 1");
+    }
+    this.alerts = new AlertSink(
+      options.write ?? ((line) => void process.stdout.write(`${line}\n`)),
+      options.webhook,
+    );
+  }
+
+  private get deployment(): Deployment {
+    return this.options.deployment;
+  }
+
+  private emit(
+    level: WatchEvent["level"],
+    type: WatchEventType,
+    message: string,
+    details: Record<string, unknown> = {},
+  ): void {
+    this.alerts.emit(level, type, message, { policy: this.layout.policy.id, ...details });
+  }
+
+  /** Emits an alert once per `key` (remembered in the state file). */
+  private emitOnce(
+    key: string,
+    level: WatchEvent["level"],
+    type: WatchEventType,
+    message: string,
+    details: Record<string, unknown> = {},
+  ): void {
+    if (this.state.alerted.includes(key)) return;
+    this.state.alerted = [...this.state.alerted.slice(-255), key];
+    this.save();
+    this.emit(level, type, message, details);
+  }
+
+  private save(): void {
+    saveWatchState(this.options.files.state, this.state);
+  }
+
+  /** Checks the chain and loads the state; resolves what a previous run left in flight. */
+  async start(): Promise<void> {
+    if (this.started) return;
+    await checkDeploymentChain(this.deployment, this.options.provider, this.options.deploymentFile);
+    this.account = await this.options.signer.getAddress();
+    this.state = loadWatchState(this.options.files.state, {
+      chainId: this.deployment.chainId,
+      marginRegistry: this.deployment.contracts.marginRegistry,
+      account: this.account,
+      policyId: this.entry.policyId,
+    });
+    this.started = true;
+    this.emit("info", "started", `watching ${this.account} under ${this.layout.policy.id}`, {
+      account: this.account,
+      feed: this.layout.feed,
+      confirmations: this.confirmations,
+      lastRound: this.state.lastRound,
+    });
+  }
+
+  /** One pass: resolve what is in flight, answer margin calls, handle the newest confirmed round. */
+  async tick(): Promise<void> {
+    await this.start();
+    await this.recoverPending();
+    const head = await this.options.provider.getBlockNumber();
+    await this.pass(head);
+    this.options.hooks?.afterTick?.(head);
+  }
+
+  private async pass(head: number): Promise<void> {
+    const confirmedBlock = head - (this.confirmations - 1);
+    if (confirmedBlock < this.deployment.startBlock) return;
+    const feedHead = (await this.marketBook.getFunction("feedHead")(this.layout.feed, {
+      blockTag: confirmedBlock,
+    })) as { latestRound: bigint };
+    const round = feedHead.latestRound;
+    const status = await readStatus(this.registry, this.account, this.entry.policyId);
+    const call = await readMarginCall(this.registry, this.account, this.entry.policyId);
+    await this.followCall(call, status, round);
+    if (round === 0n || status.round >= round) return;
+    const outcome = this.state.rounds[round.toString()];
+    if (outcome !== undefined && outcome.outcome !== "proved") return;
+    this.noteSkipped(round, status);
+    await this.handleRound(round, confirmedBlock);
+  }
+
+  /** Runs until `signal` aborts: ticks every `pollMs`, backing off while the node is unreachable. */
+  async run(signal: AbortSignal): Promise<void> {
+    const pollMs = this.options.pollMs ?? 2_000;
+    const maxBackoffMs = this.options.maxBackoffMs ?? 30_000;
+    let delay = pollMs;
+    while (!signal.aborted) {
+      try {
+        await this.tick();
+        if (this.unreachable) {
+          this.unreachable = false;
+          this.emit("info", "rpc-restored", "the node answers again");
+        }
+        delay = pollMs;
+      } catch (error) {
+        if (error instanceof SimulatedCrash) throw error;
+        if (isUnreachable(error)) {
+          if (!this.unreachable) {
+            this.unreachable = true;
+            this.emit("warn", "rpc-unavailable", `the node does not answer: ${short(error)}`);
+          }
+          delay = Math.min(delay * 2, maxBackoffMs);
+        } else {
+          this.emit("error", "error", short(error));
+          delay = pollMs;
+        }
+      }
+      await sleep(delay, signal);
+    }
+    this.emit("info", "stopped", "watch stopped");
+  }
+
+  /** Waits up to `timeoutMs` for webhook deliveries, then stops them. */
+  async close(timeoutMs = 0): Promise<void> {
+    await this.alerts.close(timeoutMs);
+  }
+
+  /** Resolves a submission a previous pass (or run) recorded as pending, from chain state. */
+  private async recoverPending(): Promise<void> {
+    const pending = this.state.pending;
+    if (pending === undefined) return;
+    const nonce = BigInt(pending.nonce);
+    const last = (await nextNonce(this.registry, this.account, this.entry.policyId)) - 1n;
+    if (last >= nonce) {
+      this.record(BigInt(pending.round), {
+        outcome: "proved",
+        nonce: pending.nonce,
+        ...(pending.transactionHash ? { transactionHash: pending.transactionHash } : {}),
+      });
+      this.emit(
+        "info",
+        "submission-recovered",
+        `the submission for round ${pending.round} landed`,
+        {
+          round: pending.round,
+          nonce: pending.nonce,
+        },
+      );
+      return;
+    }
+    const provider = this.options.provider;
+    if (pending.transactionHash !== undefined) {
+      const tx = await provider.getTransaction(pending.transactionHash);
+      if (tx !== null && tx.blockNumber === null) return; // still in the mempool: wait
+      if (tx !== null) {
+        const receipt = await provider.getTransactionReceipt(pending.transactionHash);
+        if (receipt !== null && receipt.status === 0) {
+          this.record(BigInt(pending.round), { outcome: "refused", detail: "reverted" });
+          return;
+        }
+      }
+    } else {
+      const inFlight =
+        (await provider.getTransactionCount(this.account, "pending")) >
+        (await provider.getTransactionCount(this.account, "latest"));
+      if (inFlight) return;
+    }
+    // Never sent, or dropped (a reorg): the round is handled again if it still needs a proof.
+    this.state.pending = undefined;
+    this.save();
+  }
+
+  /** Records a round's outcome (and that it was handled) and clears a pending submission. */
+  private record(round: bigint, outcome: RoundOutcome): void {
+    this.state.rounds[round.toString()] = outcome;
+    if (round > BigInt(this.state.lastRound)) this.state.lastRound = round.toString();
+    this.state.pending = undefined;
+    this.save();
+  }
+
+  /** Notes rounds that became superseded before the watcher could act on them. */
+  private noteSkipped(round: bigint, status: MarginStatus): void {
+    const from = [BigInt(this.state.lastRound), status.round].reduce((a, b) => (a > b ? a : b));
+    if (from === 0n || round - from <= 1n) return;
+    this.emit(
+      "warn",
+      "round-skipped",
+      `rounds ${from + 1n}..${round - 1n} were superseded unproven`,
+      {
+        round: round.toString(),
+        from: (from + 1n).toString(),
+        to: (round - 1n).toString(),
+      },
+    );
+    for (let r = from + 1n; r < round; r++) {
+      this.state.rounds[r.toString()] = { outcome: "superseded" };
+    }
+    this.state.lastRound = (round - 1n).toString();
+    this.save();
+  }
+
+  /** Alerts on a margin call, settles it once cured, alerts once when it expires. */
+  private async followCall(call: MarginCall, status: MarginStatus, latest: bigint): Promise<void> {
+    if (call.state === "none") return;
+    const id = call.calledAt.toString();
+    const details = {
+      round: call.round.toString(),
+      calledAt: id,
+      deadline: call.deadline.toString(),
+      statusRound: status.round.toString(),
+    };
+    this.emitOnce(
+      `call:${id}`,
+      "warn",
+      "margin-call",
+      `margin called: prove on a round after ${call.round} before ${call.deadline}` +
+        (latest > call.round
+          ? ` (round ${latest} is out: proving now)`
+          : " (waiting for the next round)"),
+      details,
+    );
+    if (call.state === "expired") {
+      this.emitOnce(
+        `call-expired:${id}`,
+        "error",
+        "margin-call-expired",
+        "the margin call expired uncured",
+        details,
+      );
+    }
+    if (call.state === "cured") {
+      try {
+        await settleMarginCall(this.registry, this.account, this.entry.policyId);
+        this.emit(
+          "info",
+          "margin-call-cured",
+          `margin call cured by the proof on round ${status.round}`,
+          details,
+        );
+      } catch (error) {
+        // Someone else settled it first, or it was settled by a new call: nothing to do.
+        const decoded = decodeRevert(error, [this.registry.interface]);
+        if (decoded === undefined) throw error;
+      }
+    }
+  }
+
+  /** Fetches, checks and, while sufficient, proves round `round` of the feed. */
+  private async handleRound(round: bigint, confirmedBlock: number): Promise<void> {
+    const posting = await findRoundPosting(this.marketBook, this.layout.feed, round, {
+      fromBlock: this.deployment.startBlock,
+      toBlock: confirmedBlock,
+    });
+    if (posting === undefined) return; // the node's logs lag its state: next pass
+    const block = await this.options.provider.getBlock(posting.blockNumber);
+    if (block === null || block.hash !== posting.blockHash) return; // reorganised meanwhile
+    const r = round.toString();
+    let market;
+    try {
+      ({ market } = await checkPosting(posting, this.layout));
+    } catch (error) {
+      if (!(error instanceof MarketDataError)) throw error;
+      this.emit(
+        "error",
+        "market-refused",
+        `round ${r} refused, never proven against: ${error.message}`,
+        {
+          round: r,
+          reason: error.reason,
+        },
+      );
+      this.record(round, { outcome: "market-refused", detail: error.reason });
+      return;
+    }
+    this.emitOnce(
+      `round:${r}:${posting.blockHash}`,
+      "info",
+      "round-confirmed",
+      `round ${r} confirmed`,
+      {
+        round: r,
+        block: posting.blockNumber,
+        commitment: posting.commitment.toString(),
+      },
+    );
+
+    const { policy } = this.layout;
+    const holder = readHolderPortfolio(this.options.files, policy, this.layout.instance);
+    const report = computeMargin(policy, market, holder.portfolio);
+    if (!report.sufficient) {
+      this.emit(
+        "error",
+        "shortfall",
+        `round ${r}: short by ${USD(-report.excessMicroUsd)} USD; no proof submitted`,
+        {
+          round: r,
+          shortfallUsd: USD(-report.excessMicroUsd),
+        },
+      );
+      this.record(round, {
+        outcome: "shortfall",
+        excessMicroUsd: report.excessMicroUsd.toString(),
+      });
+      return;
+    }
+    this.judgeExcess(r, report);
+
+    if (holder.opening === undefined) {
+      // A new salt: prove once to obtain the opening, and ask the custodian to attest it.
+      const made = await generateProof({
+        policy,
+        market,
+        portfolio: holder.portfolio,
+        nonce: await nextNonce(this.registry, this.account, this.entry.policyId),
+        instance: this.layout.instance,
+      });
+      writeJsonFile(this.options.files.opening, made.opening, { mode: 0o600 });
+      const commitment = made.opening.commitments.portfolio;
+      this.emitOnce(
+        `attest:${commitment}`,
+        "warn",
+        "attestation-needed",
+        `${holder.renewal}: wrote ${this.options.files.opening}; have the custodian attest it ` +
+          `(portfolio commitment ${commitment}) into ${this.options.files.attestation}`,
+        { round: r, portfolioCommitment: commitment, opening: this.options.files.opening },
+      );
+      return;
+    }
+    const opening = holder.opening;
+    const attestation = await this.usableAttestation(r, BigInt(opening.commitments.portfolio));
+    if (this.entry.requiresAttestation && attestation === undefined) return;
+
+    const nonce = await nextNonce(this.registry, this.account, this.entry.policyId);
+    const made = await generateProof({
+      policy,
+      market,
+      portfolio: holder.portfolio,
+      nonce,
+      salt: BigInt(opening.salt),
+      instance: this.layout.instance,
+    });
+    const signals = decodePublicSignals(made.publicSignals);
+    this.state.pending = { round: r, nonce: nonce.toString() };
+    this.save();
+    try {
+      const receipt = await submitProof(
+        this.registry,
+        {
+          policyId: this.entry.policyId,
+          round,
+          portfolioCommitment: signals.portfolioCommitment,
+          nonce,
+          proof: toSolidityProof(made.proof),
+          ...(attestation !== undefined ? { attestation } : {}),
+        },
+        async (hash) => {
+          this.state.pending = { round: r, nonce: nonce.toString(), transactionHash: hash };
+          this.save();
+          await this.options.hooks?.afterSend?.(round, hash);
+        },
+      );
+      this.record(round, {
+        outcome: "proved",
+        nonce: nonce.toString(),
+        transactionHash: receipt.hash,
+        excessMicroUsd: report.excessMicroUsd.toString(),
+      });
+      this.emit("info", "proved", `round ${r} proven (nonce ${nonce}, ${receipt.gasUsed} gas)`, {
+        round: r,
+        nonce: nonce.toString(),
+        transactionHash: receipt.hash,
+        gasUsed: receipt.gasUsed.toString(),
+      });
+    } catch (error) {
+      const decoded = decodeRevert(error, [this.registry.interface]);
+      if (decoded === undefined) throw error; // unreachable node: the pending record resolves it
+      this.emit(
+        "warn",
+        "submission-refused",
+        `round ${r}: the registry refused the proof (${decoded.name})`,
+        {
+          round: r,
+          error: decoded.name,
+        },
+      );
+      this.record(round, { outcome: "refused", detail: decoded.name });
+    }
+  }
+
+  /** Alerts on a low excess and on a scenario that would put the portfolio short. */
+  private judgeExcess(r: string, report: ReturnType<typeof computeMargin>): void {
+    const warnRatio = this.options.warnRatioPpm ?? 1_200_000n;
+    // Equity under warnRatio x (Req x minRatio): Eq * 1e12 < Req * minRatio * warnRatio.
+    const warn =
+      report.equityMicroUsd * 10n ** 12n <
+      report.requirementMicroUsd * report.minRatioPpm * warnRatio;
+    if (warn) {
+      this.emit(
+        "warn",
+        "low-excess",
+        `round ${r}: excess ${USD(report.excessMicroUsd)} USD is under the warning level`,
+        {
+          round: r,
+          excessUsd: USD(report.excessMicroUsd),
+          ratio: report.ratioPpm === null ? null : formatUnits(report.ratioPpm, 6),
+          warnRatio: formatUnits(warnRatio, 6),
+        },
+      );
+    }
+    const stress = stressNextMove(report);
+    const worst = stress.short[0];
+    if (worst !== undefined) {
+      this.emit(
+        "warn",
+        "stress-shortfall",
+        `round ${r}: scenario ${worst.index} of the round would put it short by ${USD(-worst.excessAfterMicroUsd)} USD`,
+        {
+          round: r,
+          scenario: worst.index,
+          shortAfterUsd: USD(-worst.excessAfterMicroUsd),
+          scenariosShort: stress.short.length,
+        },
+      );
+    }
+  }
+
+  /** The attestation of `commitment`, if it is there, the account's, and not about to expire. */
+  private async usableAttestation(r: string, commitment: bigint) {
+    if (!this.entry.requiresAttestation) return undefined;
+    const file = this.options.files.attestation;
+    const attestation = readAttestationFile(file);
+    const block = await this.options.provider.getBlock("latest");
+    const now = BigInt(block?.timestamp ?? Math.floor(Date.now() / 1000));
+    const margin = this.options.attestationMarginSeconds ?? 300n;
+    let problem: string | undefined;
+    let key = `attest:${commitment}`;
+    if (attestation === undefined) problem = `${file} does not exist`;
+    else if (attestation.account !== this.account)
+      problem = `${file} is for ${attestation.account}`;
+    else if (attestation.portfolioCommitment !== commitment) {
+      problem = `${file} attests another commitment`;
+    } else if (attestation.signed.validUntil <= now + margin) {
+      problem = `${file} expires at ${attestation.signed.validUntil}`;
+      key = `${key}:expiring:${attestation.signed.validUntil}`;
+    }
+    if (problem === undefined) return attestation?.signed;
+    this.emitOnce(
+      key,
+      "warn",
+      "attestation-needed",
+      `round ${r} not proven: ${problem}; have the custodian attest ${this.options.files.opening}`,
+      { round: r, portfolioCommitment: commitment.toString(), opening: this.options.files.opening },
+    );
+    return undefined;
+  }
+}
+
+function short(error: unknown): string {
+  const text = error instanceof Error ? error.message : String(error);
+  return text.length > 300 ? `${text.slice(0, 300)}...` : text;
+}
+
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal.aborted) return resolve();
+    const timer = setTimeout(resolve, ms);
+    signal.addEventListener(
+      "abort",
+      () => {
+        clearTimeout(timer);
+        resolve();
+      },
+      { once: true },
+    );
+  });
+}
