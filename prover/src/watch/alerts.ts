@@ -4,6 +4,7 @@
  * with exponential backoff in the background so that a slow or failing webhook never holds up
  * proving. Nothing secret (salt, holdings, key) is ever put in an event.
  */
+import { setMaxListeners } from "node:events";
 
 /** Event and alert kinds. */
 export type WatchEventType =
@@ -53,11 +54,13 @@ const ALERT_LEVELS = new Set<WatchEvent["level"]>(["warn", "error"]);
 
 const sleep = (ms: number, signal: AbortSignal) =>
   new Promise<void>((resolve) => {
-    const timer = setTimeout(resolve, ms);
-    signal.addEventListener("abort", () => {
+    const done = () => {
       clearTimeout(timer);
+      signal.removeEventListener("abort", done);
       resolve();
-    });
+    };
+    const timer = setTimeout(done, ms);
+    signal.addEventListener("abort", done, { once: true });
   });
 
 /** Writes event lines and delivers alerts to the webhook. */
@@ -68,7 +71,10 @@ export class AlertSink {
   constructor(
     private readonly write: (line: string) => void,
     private readonly webhook?: WebhookOptions,
-  ) {}
+  ) {
+    // Every delivery attempt listens on the stop signal; there is no leak to warn about.
+    setMaxListeners(0, this.stop.signal);
+  }
 
   /** Logs an event; an alert is also sent to the webhook (not awaited). */
   emit(

@@ -1,0 +1,580 @@
+/**
+ * `zkmargin watch` against a real `hardhat node` on a free port, with real proofs (small
+ * instance): the deployment made with the Ignition modules, rounds posted by the publisher with
+ * their market files in the events, time moved with `evm_increaseTime`. The story, in order: an
+ * attestation asked for and then used for every round; market files that do not hash or do not
+ * fit refused and never proven; a reorg of unconfirmed blocks (`evm_snapshot`/`evm_revert`); a
+ * strained round (low excess, scenario stress) and a shortfall (alert with the amount, no
+ * submission, the webhook retried while proving goes on); a margin call cured at once and one that
+ * expires; a watcher crashed right after sending and restarted (the submission neither lost nor
+ * repeated); the node stopped (SIGSTOP) and continued under the watcher.
+ *
+ * Waits are on the watcher's own event lines or passes (`afterTick`), never on time.
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import { writeFileSync } from "node:fs";
+import path from "node:path";
+import { expect } from "chai";
+import type { AddressInfo } from "node:net";
+import type { Contract, JsonRpcProvider } from "ethers";
+import {
+  callMargin,
+  isMarginSufficient,
+  marginProvedEvents,
+  marginRegistryDomain,
+  postRound,
+  readMarginCall,
+  readStatus,
+} from "../prover/src/chain";
+import {
+  deployContracts,
+  deployPolicy,
+  deployedContracts,
+  deploymentProvider,
+  feedLayoutOf,
+  type Deployment,
+} from "../prover/src/deployment";
+import { formatUnits } from "../prover/src/decimal";
+import {
+  loadMarket,
+  loadPolicy,
+  parseMarket,
+  parsePortfolio,
+  type Market,
+} from "../prover/src/inputs";
+import { computeMargin } from "../prover/src/model";
+import { readJsonFile, writeJsonFile } from "../prover/src/io";
+import {
+  checkMarketForLayout,
+  encodeMarketData,
+  fetchRound,
+  marketDocumentOf,
+  publishMarket,
+  type FeedLayout,
+} from "../prover/src/market-data";
+import { attestOpening, parseOpening } from "../prover/src/proving";
+import { setupInstance } from "../prover/src/setup/dev-setup";
+import { SimulatedCrash, Watcher, type WatchEvent, type WatchOptions } from "../prover/src/watch";
+import { compileContracts } from "./contracts.fixture";
+import { nodeWallet, startHardhatNode, type HardhatNode } from "./helpers/hardhat-node";
+import { buildScratchDir } from "./helpers/scratch";
+
+const ROOT = path.resolve(__dirname, "..");
+const EXAMPLE = path.join(ROOT, "examples", "small");
+const CURE_WINDOW = 600n;
+/** Equity under 1.5 x the required equity is a warning (the strained round's ratio is 1.51). */
+const WARN_RATIO_PPM = 1_500_000n;
+
+/** Price moves (multipliers by symbol) that the tests post. */
+const STRAINED = { USDC: 0.3, WETH: 2.4, ETH: 2.4, WBTC: 0.2, BTC: 0.2 };
+const CRASH = { USDC: 0.3, WETH: 3, ETH: 3, WBTC: 0.2, BTC: 0.2 };
+
+/** A webhook that fails its first `failures` requests and can hold requests open. */
+class Webhook {
+  readonly bodies: WatchEvent[] = [];
+  /** The requests answered with success. */
+  readonly delivered: WatchEvent[] = [];
+  private server!: Server;
+  private held: [ServerResponse, WatchEvent][] = [];
+  hold = false;
+  constructor(public failures: number) {}
+  async start(): Promise<string> {
+    this.server = createServer((request: IncomingMessage, response: ServerResponse) => {
+      let body = "";
+      request.on("data", (chunk: Buffer) => (body += chunk.toString()));
+      request.on("end", () => {
+        const event = JSON.parse(body) as WatchEvent;
+        this.bodies.push(event);
+        if (this.failures > 0) {
+          this.failures -= 1;
+          response.writeHead(500).end();
+        } else if (this.hold) {
+          this.held.push([response, event]);
+        } else {
+          this.delivered.push(event);
+          response.writeHead(204).end();
+        }
+      });
+    });
+    await new Promise<void>((resolve) => this.server.listen(0, "127.0.0.1", resolve));
+    return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}/alerts`;
+  }
+  release(): void {
+    this.hold = false;
+    for (const [response, event] of this.held.splice(0)) {
+      this.delivered.push(event);
+      response.writeHead(204).end();
+    }
+  }
+  async stop(): Promise<void> {
+    this.release();
+    this.server.closeAllConnections();
+    await new Promise((resolve) => this.server.close(resolve));
+  }
+}
+
+describe("zkmargin watch (hardhat node, small instance)", function () {
+  let node: HardhatNode;
+  let dir: string;
+  let deployment: Deployment;
+  let layout: FeedLayout;
+  let provider: JsonRpcProvider;
+  let base: Market;
+  let book: Contract;
+  let registry: Contract;
+  let webhook: Webhook;
+  const events: WatchEvent[] = [];
+  let ticks = 0;
+  let lastHead = 0;
+  let running: { stop: () => Promise<void>; done: Promise<void> } | undefined;
+  const [deployer, , publisher, policyAdmin, custodianAdmin, custodian, venue, holder] = [
+    0, 1, 2, 3, 4, 5, 6, 7,
+  ].map(nodeWallet);
+  const files = () => ({
+    portfolio: path.join(dir, "portfolio.json"),
+    opening: path.join(dir, "opening.json"),
+    attestation: path.join(dir, "attestation.json"),
+    state: path.join(dir, "watch-state.json"),
+  });
+  let policyId = "";
+
+  const latestTimestamp = async () => BigInt((await provider.getBlock("latest"))!.timestamp);
+
+  /** The next round's market document: the example's quotes, prices moved, stamped now. */
+  async function nextDocument(
+    moves: Record<string, number> = {},
+  ): Promise<Record<string, unknown>> {
+    const head = (await book.getFunction("feedHead")(layout.feed)) as { latestRound: bigint };
+    const prices = new Map(
+      [...base.prices].map(([symbol, price]) => [
+        symbol,
+        (price * BigInt(Math.round((moves[symbol] ?? 1) * 1000))) / 1000n,
+      ]),
+    );
+    return marketDocumentOf({
+      ...base,
+      prices,
+      round: head.latestRound + 1n,
+      timestamp: await latestTimestamp(),
+    });
+  }
+
+  /** The market posted last by {@link publish}. */
+  let lastPublished: Market | undefined;
+
+  /** The publisher posts the next round (market file in the event). */
+  async function publish(moves: Record<string, number> = {}): Promise<bigint> {
+    const document = await nextDocument(moves);
+    const posted = await publishMarket(
+      book.connect(publisher.connect(provider)) as Contract,
+      layout,
+      document,
+      "market.json",
+    );
+    lastPublished = parseMarket(document, "market.json");
+    return posted.round;
+  }
+
+  async function mine(blocks = 1): Promise<void> {
+    for (let i = 0; i < blocks; i++) await node.send("evm_mine");
+  }
+
+  /** Resolves with the first event (from `from` on) matching `match`; fails after 3 minutes. */
+  async function waitForEvent(
+    match: (e: WatchEvent) => boolean,
+    from = 0,
+    what = "an event",
+  ): Promise<WatchEvent> {
+    const deadline = Date.now() + 180_000;
+    for (;;) {
+      const found = events.slice(from).find(match);
+      if (found) return found;
+      if (Date.now() > deadline) {
+        throw new Error(`no ${what}; events:\n${events.map((e) => JSON.stringify(e)).join("\n")}`);
+      }
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  }
+
+  /** Resolves once the watcher completed a pass that read block `head` or later. */
+  async function waitForPass(head: number): Promise<void> {
+    const start = ticks;
+    const deadline = Date.now() + 120_000;
+    while (!(ticks > start && lastHead >= head)) {
+      if (Date.now() > deadline) throw new Error(`the watcher did not pass block ${head}`);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  }
+
+  function watcherOptions(overrides: Partial<WatchOptions> = {}): WatchOptions {
+    return {
+      provider,
+      signer: holder.connect(provider),
+      deployment,
+      deploymentFile: path.join(dir, "deployment.json"),
+      policy: layout.policy.id,
+      files: files(),
+      confirmations: 2,
+      warnRatioPpm: WARN_RATIO_PPM,
+      pollMs: 100,
+      maxBackoffMs: 1_000,
+      webhook: { url: "", backoffMs: 50, timeoutMs: 120_000 },
+      write: (line) => events.push(JSON.parse(line) as WatchEvent),
+      hooks: {
+        afterTick: (head) => {
+          ticks += 1;
+          lastHead = head;
+        },
+      },
+      ...overrides,
+    };
+  }
+
+  function startWatcher(overrides: Partial<WatchOptions> = {}) {
+    const watcher = new Watcher(watcherOptions(overrides));
+    const controller = new AbortController();
+    const done = watcher.run(controller.signal);
+    running = {
+      done,
+      stop: async () => {
+        controller.abort();
+        await done.catch(() => undefined);
+        await watcher.close();
+      },
+    };
+    return running;
+  }
+
+  /** The holder's proofs so far, by round. */
+  async function provedRounds(): Promise<bigint[]> {
+    const proved = await marginProvedEvents(registry, { account: holder.address, policyId });
+    return proved.map((e) => e.round);
+  }
+
+  before(async function () {
+    await setupInstance("small", { log: () => undefined });
+    await compileContracts();
+    node = await startHardhatNode();
+    dir = buildScratchDir("watch-");
+    webhook = new Webhook(2);
+    deployment = await deployContracts({
+      rpc: node.url,
+      deployer,
+      instances: ["small"],
+      publishers: [publisher.address],
+      policyAdmins: [policyAdmin.address],
+      custodianAdmins: [custodianAdmin.address],
+      journalDir: path.join(dir, "journal"),
+    });
+    const policyFile = path.join(EXAMPLE, "policy.json");
+    deployment = await deployPolicy({
+      rpc: node.url,
+      deployment,
+      file: path.join(dir, "deployment.json"),
+      policy: loadPolicy(policyFile),
+      document: readJsonFile(policyFile),
+      instance: "small",
+      maxRoundAge: 86_400n,
+      supersededGrace: 300n,
+      cureWindow: CURE_WINDOW,
+      requiresAttestation: true,
+      custodians: [custodian.address],
+      venues: [venue.address],
+      signers: { policyAdmin, custodianAdmin, admin: deployer },
+      journalDir: path.join(dir, "journal"),
+    });
+    writeJsonFile(path.join(dir, "deployment.json"), deployment);
+    layout = feedLayoutOf(deployment, "small-initial-v1", "deployment.json");
+    policyId = deployment.policies["small-initial-v1"].policyId;
+    provider = deploymentProvider(node.url, deployment, 1_500);
+    ({ marketBook: book, marginRegistry: registry } = deployedContracts(deployment, provider));
+    base = loadMarket(path.join(EXAMPLE, "market.json"));
+    const portfolio = readJsonFile(path.join(EXAMPLE, "portfolio.json")) as object;
+    writeJsonFile(files().portfolio, { ...portfolio, account: holder.address });
+  });
+
+  after(async function () {
+    await running?.stop();
+    await webhook?.stop();
+    provider?.destroy();
+    await node?.stop();
+  });
+
+  it("asks for an attestation of a new salt, then proves each confirmed round with it", async function () {
+    const url = await webhook.start();
+    startWatcher({ webhook: { url, backoffMs: 50, timeoutMs: 120_000 } });
+    const first = await publish();
+    await mine(); // two confirmations
+    const asked = await waitForEvent(
+      (e) => e.type === "attestation-needed",
+      0,
+      "attestation request",
+    );
+    expect(asked.round).to.equal(first.toString());
+
+    // The custodian fetches the round from the chain alone and attests the opening.
+    const opening = parseOpening(readJsonFile(files().opening), files().opening);
+    const fetched = await fetchRound(book, layout, BigInt(opening.round), {
+      fromBlock: deployment.startBlock,
+    });
+    const records = parsePortfolio(readJsonFile(files().portfolio), "records.json", layout.policy);
+    const now = await latestTimestamp();
+    const attestation = await attestOpening({
+      opening,
+      records,
+      policy: layout.policy,
+      market: fetched.market,
+      signer: custodian,
+      domain: marginRegistryDomain(31337n, deployment.contracts.marginRegistry),
+      issuedAt: now,
+      validUntil: now + 7n * 86_400n,
+      files: { opening: files().opening, records: "records.json" },
+    });
+    writeJsonFile(files().attestation, attestation);
+    await waitForEvent((e) => e.type === "proved" && e.round === first.toString(), 0, "proof 1");
+
+    const second = await publish();
+    await mine();
+    await waitForEvent((e) => e.type === "proved" && e.round === second.toString(), 0, "proof 2");
+    const proved = await marginProvedEvents(registry, { account: holder.address, policyId });
+    expect(proved.map((e) => e.round)).to.deep.equal([first, second]);
+    // One attested commitment for both rounds: the watcher kept the salt.
+    expect(proved[0].portfolioCommitment).to.equal(proved[1].portfolioCommitment);
+    expect(proved[0].portfolioCommitment.toString()).to.equal(opening.commitments.portfolio);
+    expect(await isMarginSufficient(registry, holder.address, policyId, 3600n)).to.equal(true);
+  });
+
+  it("refuses, alerts and never proves a market file that does not hash to the posted commitment or does not fit", async function () {
+    const asPublisher = book.connect(publisher.connect(provider)) as Contract;
+    const from = events.length;
+    // Round r: the file of a crash, posted with the commitment of a normal round.
+    const honest = await nextDocument();
+    const { commitment } = await checkMarketForLayout(honest, "honest", layout);
+    const forged = { ...(await nextDocument(CRASH)) };
+    const r = BigInt(forged.round as number);
+    await postRound(asPublisher, {
+      feed: layout.feed,
+      round: r,
+      timestamp: BigInt(forged.timestamp as number),
+      commitment,
+      marketData: encodeMarketData(forged),
+    });
+    await mine();
+    const refused = await waitForEvent(
+      (e) => e.type === "market-refused" && e.round === r.toString(),
+      from,
+      "refusal of a mismatched file",
+    );
+    expect(refused.reason).to.equal("commitment");
+    // Round r + 1: a file without the WBTC price (it does not fit the layout).
+    const missing = await nextDocument();
+    const prices = { ...(missing.prices as Record<string, string>) };
+    delete prices.WBTC;
+    await postRound(asPublisher, {
+      feed: layout.feed,
+      round: r + 1n,
+      timestamp: BigInt(missing.timestamp as number),
+      commitment: 12345n,
+      marketData: encodeMarketData({ ...missing, prices }),
+    });
+    await mine();
+    const unfit = await waitForEvent(
+      (e) => e.type === "market-refused" && e.round === (r + 1n).toString(),
+      from,
+      "refusal of an unfit file",
+    );
+    expect(unfit.reason).to.equal("layout");
+    expect(unfit.level).to.equal("error");
+    // The publisher is refused the same files up front.
+    let publishError: unknown;
+    try {
+      await publishMarket(asPublisher, layout, { ...missing, prices }, "market.json");
+    } catch (error) {
+      publishError = error;
+    }
+    expect(String(publishError)).to.match(/market\.json: .*WBTC/);
+    expect(await provedRounds()).to.not.include(r);
+    expect(await provedRounds()).to.not.include(r + 1n);
+  });
+
+  it("acts only on confirmed rounds: a round reorganised away before its confirmations is never proven", async function () {
+    const from = events.length;
+    const snapshot = (await node.send("evm_snapshot")) as string;
+    const orphan = await publish(CRASH); // one confirmation: not yet acted on
+    await waitForPass(await provider.getBlockNumber());
+    await node.send("evm_revert", [snapshot]);
+    const replacement = await publish();
+    expect(replacement).to.equal(orphan);
+    await mine();
+    await waitForEvent(
+      (e) => e.type === "proved" && e.round === replacement.toString(),
+      from,
+      "proof of the replacement round",
+    );
+    // The orphaned crash round never raised a shortfall: it was never read as confirmed.
+    expect(events.slice(from).filter((e) => e.type === "shortfall")).to.deep.equal([]);
+    const status = await readStatus(registry, holder.address, policyId);
+    expect(status.round).to.equal(replacement);
+  });
+
+  it("warns on a strained round (low excess, a scenario that would put it short) and still proves it", async function () {
+    const from = events.length;
+    const round = await publish(STRAINED);
+    await mine();
+    const low = await waitForEvent((e) => e.type === "low-excess", from, "low-excess alert");
+    expect(low.round).to.equal(round.toString());
+    const stress = await waitForEvent((e) => e.type === "stress-shortfall", from, "stress alert");
+    expect(stress.round).to.equal(round.toString());
+    expect(Number(stress.shortAfterUsd)).to.be.above(0);
+    await waitForEvent((e) => e.type === "proved" && e.round === round.toString(), from, "proof");
+  });
+
+  it("alerts a shortfall by how much and submits nothing; the webhook is retried while proving goes on", async function () {
+    const from = events.length;
+    const sent = await provider.getTransactionCount(holder.address);
+    // The webhook answers 500 twice, then holds the request open until released.
+    webhook.failures = 2;
+    webhook.hold = true;
+    const round = await publish(CRASH);
+    await mine();
+    const alert = await waitForEvent((e) => e.type === "shortfall", from, "shortfall alert");
+    expect(alert.round).to.equal(round.toString());
+    const portfolio = parsePortfolio(readJsonFile(files().portfolio), "portfolio", layout.policy);
+    const report = computeMargin(layout.policy, lastPublished!, portfolio);
+    expect(report.sufficient).to.equal(false);
+    expect(alert.shortfallUsd).to.equal(formatUnits(-report.excessMicroUsd, 6));
+    expect(alert.level).to.equal("error");
+    expect(await provider.getTransactionCount(holder.address)).to.equal(sent);
+    // The webhook answered 500 twice and now holds the third attempt; proving goes on.
+    const next = await publish();
+    await mine();
+    await waitForEvent((e) => e.type === "proved" && e.round === next.toString(), from, "proof");
+    webhook.release();
+    const deadline = Date.now() + 60_000;
+    const delivered = () => webhook.delivered.some((b) => b.type === "shortfall");
+    while (!delivered() && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    const attempts = webhook.bodies.filter(
+      (b) => b.type === "shortfall" && b.round === round.toString(),
+    );
+    // Two failures and the held attempt (delivered once released), each the same alert.
+    expect(attempts.length).to.equal(3);
+    expect(new Set(attempts.map((b) => JSON.stringify(b))).size).to.equal(1);
+  });
+
+  it("answers a margin call with a proof on the first round after it, and settles the cure", async function () {
+    const from = events.length;
+    const asVenue = registry.connect(venue.connect(provider)) as Contract;
+    await callMargin(asVenue, holder.address, policyId);
+    const called = await waitForEvent((e) => e.type === "margin-call", from, "margin-call alert");
+    const round = await publish();
+    await mine();
+    await waitForEvent((e) => e.type === "proved" && e.round === round.toString(), from, "proof");
+    await waitForEvent((e) => e.type === "margin-call-cured", from, "cure");
+    expect(BigInt(String(called.round))).to.equal(round - 1n);
+    expect((await readMarginCall(registry, holder.address, policyId)).state).to.equal("none");
+    const cured = await registry.queryFilter(
+      registry.filters.MarginCallCured(holder.address, policyId),
+    );
+    expect(cured.length).to.equal(1);
+  });
+
+  it("lets a call expire when the portfolio cannot cure it, and alerts the expiry", async function () {
+    const from = events.length;
+    const shortRound = await publish(CRASH);
+    await mine();
+    await waitForEvent(
+      (e) => e.type === "shortfall" && e.round === shortRound.toString(),
+      from,
+      "shortfall",
+    );
+    await callMargin(
+      registry.connect(venue.connect(provider)) as Contract,
+      holder.address,
+      policyId,
+    );
+    await waitForEvent((e) => e.type === "margin-call", from, "margin-call alert");
+    await node.send("evm_increaseTime", [Number(CURE_WINDOW)]);
+    await mine();
+    const expired = await waitForEvent((e) => e.type === "margin-call-expired", from, "expiry");
+    expect(expired.level).to.equal("error");
+    expect(await isMarginSufficient(registry, holder.address, policyId, 86_400n)).to.equal(false);
+    expect((await readMarginCall(registry, holder.address, policyId)).state).to.equal("expired");
+  });
+
+  it("restarted right after sending, neither loses nor repeats the submission", async function () {
+    await running!.stop();
+    const from = events.length;
+    let crashed = false;
+    startWatcher({
+      hooks: {
+        afterSend: () => {
+          crashed = true;
+          throw new SimulatedCrash();
+        },
+        afterTick: (head) => {
+          ticks += 1;
+          lastHead = head;
+        },
+      },
+    });
+    const round = await publish(); // also cures the expired call late
+    await mine();
+    let error: unknown;
+    try {
+      await running!.done;
+    } catch (e) {
+      error = e;
+    }
+    expect(error).to.be.instanceOf(SimulatedCrash);
+    expect(crashed).to.equal(true);
+    const state = readJsonFile(files().state) as {
+      pending?: { round: string; transactionHash?: string };
+    };
+    expect(state.pending?.round).to.equal(round.toString());
+    expect(state.pending?.transactionHash).to.match(/^0x[0-9a-f]{64}$/);
+    const sent = await provider.getTransactionCount(holder.address);
+
+    startWatcher();
+    await waitForEvent((e) => e.type === "submission-recovered", from, "recovery");
+    await waitForPass(await provider.getBlockNumber());
+    expect((await provedRounds()).filter((r) => r === round)).to.have.length(1);
+    // The cure of the expired call is settled after the recovery; no second proof was sent.
+    await waitForEvent((e) => e.type === "margin-call-cured", from, "late cure");
+    expect(await provider.getTransactionCount(holder.address)).to.equal(sent + 1); // the settle
+    const next = await publish();
+    await mine();
+    await waitForEvent(
+      (e) => e.type === "proved" && e.round === next.toString(),
+      from,
+      "next proof",
+    );
+  });
+
+  it("survives the node stopping and continuing: alerts, backs off, and proves what was posted meanwhile", async function () {
+    const from = events.length;
+    node.pause();
+    try {
+      await waitForEvent((e) => e.type === "rpc-unavailable", from, "rpc-unavailable");
+    } finally {
+      node.resume();
+    }
+    await waitForEvent((e) => e.type === "rpc-restored", from, "rpc-restored");
+    const round = await publish();
+    await mine();
+    await waitForEvent((e) => e.type === "proved" && e.round === round.toString(), from, "proof");
+    const rounds = await provedRounds();
+    expect(new Set(rounds.map(String)).size).to.equal(rounds.length); // never twice
+  });
+
+  it("writes its state file owner-only and never logs a secret", async function () {
+    const { statSync } = await import("node:fs");
+    expect(statSync(files().state).mode & 0o777).to.equal(0o600);
+    expect(statSync(files().opening).mode & 0o777).to.equal(0o600);
+    const opening = parseOpening(readJsonFile(files().opening), files().opening);
+    const log = events.map((e) => JSON.stringify(e)).join("\n");
+    expect(log).to.not.include(opening.salt);
+    writeFileSync(path.join(dir, "events.jsonl"), log);
+  });
+});
