@@ -14,12 +14,16 @@ import { register as registerAudit } from "./commands/audit";
 import { register as registerCeremony } from "./commands/ceremony";
 import { register as registerCommitments } from "./commands/commitments";
 import { register as registerDemo } from "./commands/demo";
+import { register as registerDeploy } from "./commands/deploy";
 import { register as registerInspect } from "./commands/inspect";
 import { register as registerMargin } from "./commands/margin";
+import { register as registerMarginCall } from "./commands/margin-call";
 import { register as registerProve } from "./commands/prove";
+import { register as registerPublish } from "./commands/publish";
 import { register as registerScenarios } from "./commands/scenarios";
 import { register as registerSetup } from "./commands/setup";
 import { register as registerVerify } from "./commands/verify";
+import { register as registerWatch } from "./commands/watch";
 import { register as registerWeb } from "./commands/web";
 
 /** Every verb, in the order `--help` lists them. */
@@ -33,6 +37,10 @@ const COMMANDS: ((program: Command) => void)[] = [
   registerScenarios,
   registerAudit,
   registerWeb,
+  registerDeploy,
+  registerPublish,
+  registerWatch,
+  registerMarginCall,
   registerSetup,
   registerCeremony,
   registerDemo,

@@ -16,6 +16,7 @@ import {
   formatAudit,
   type AuditResult,
 } from "../../audit";
+import { readDeployment } from "../../deployment";
 import { loadMarket, loadPolicy } from "../../inputs";
 import { readJsonFile } from "../../io/json";
 import { formatReport } from "../../model";
@@ -274,9 +275,13 @@ export function register(program: Command): void {
         "code against the local build, each round on MarketBook, each proof re-verified from its calldata, and statuses",
     )
     .requiredOption("--rpc <url>", "JSON-RPC endpoint of the chain")
-    .requiredOption("--registry <address>", "MarginRegistry address")
+    .option("--registry <address>", "MarginRegistry address (or --deployment)")
+    .option(
+      "--deployment <file>",
+      "deployment.json: its MarginRegistry, and its deployment block as the default --from-block",
+    )
     .option("--policy-id <id>", "only this policy: a bytes32 id or a policy.json id")
-    .option("--from-block <n>", "first block to read events from", "0")
+    .option("--from-block <n>", "first block to read events from (default 0, or the deployment's)")
     .option(
       "--instance <name>",
       "the local instance every policy must use (default: matched by vkey hash)",
@@ -289,25 +294,36 @@ export function register(program: Command): void {
       examples(
         "zkmargin audit chain --rpc http://127.0.0.1:8545 --registry 0x5FC8d32690cc91D4c39d9d3abcBD16989F875707",
         "zkmargin audit chain --rpc $RPC --registry $REGISTRY --policy-id desk-maintenance-v1 --from-block 19000000 --json",
+        "zkmargin audit chain --rpc $RPC --deployment deployment.json",
       ),
     )
     .action(
       async (opts: {
         rpc: string;
-        registry: string;
+        registry?: string;
+        deployment?: string;
         policyId?: string;
-        fromBlock: string;
+        fromBlock?: string;
         instance?: string;
         json?: boolean;
         html?: string;
         md?: string;
       }) => {
-        const fromBlock = Number(parseIntegerOption(opts.fromBlock, "--from-block", 53));
+        if ((opts.registry === undefined) === (opts.deployment === undefined)) {
+          throw new InputError(COMMAND_LINE, "--registry/--deployment", "give exactly one");
+        }
+        const deployment =
+          opts.deployment !== undefined ? readDeployment(opts.deployment) : undefined;
+        const registry = deployment?.contracts.marginRegistry ?? (opts.registry as string);
+        const fromBlock =
+          opts.fromBlock !== undefined
+            ? Number(parseIntegerOption(opts.fromBlock, "--from-block", 53))
+            : (deployment?.startBlock ?? 0);
         const provider = new JsonRpcProvider(opts.rpc, undefined, { staticNetwork: true });
         try {
           const result = await auditChain({
             provider,
-            registry: opts.registry,
+            registry,
             fromBlock,
             ...(opts.policyId !== undefined ? { policyId: opts.policyId } : {}),
             ...(opts.instance !== undefined ? { instance: opts.instance } : {}),

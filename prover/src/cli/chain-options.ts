@@ -1,0 +1,98 @@
+/** Options shared by the verbs that talk to a deployment: `--deployment`, `--rpc`, addresses, keys. */
+import type { Command } from "commander";
+import {
+  getAddress,
+  type HDNodeWallet,
+  type Interface,
+  type JsonRpcProvider,
+  type Wallet,
+} from "ethers";
+import { decodeRevert } from "../chain/revert";
+import {
+  checkDeploymentChain,
+  deploymentProvider,
+  readDeployment,
+  type Deployment,
+} from "../deployment";
+import { InputError } from "../errors";
+import { KEYSTORE_PASSWORD_ENV, keyEnvOf, loadWallet, type KeyRole } from "../signer";
+import { COMMAND_LINE } from "./options";
+
+/** Commander collector for a repeatable option. */
+export function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
+}
+
+/** An address option, EIP-55 checked. */
+export function parseAddress(text: string, option: string): string {
+  try {
+    return getAddress(text);
+  } catch {
+    throw new InputError(
+      COMMAND_LINE,
+      option,
+      `"${text}" is not an address with a valid EIP-55 checksum`,
+    );
+  }
+}
+
+/** Adds `--deployment FILE --rpc URL`. */
+export function withDeployment(command: Command): Command {
+  return command
+    .requiredOption("--deployment <file>", "deployment.json written by `zkmargin deploy`")
+    .requiredOption("--rpc <url>", "JSON-RPC endpoint of the deployment's chain");
+}
+
+/** Adds `--keystore FILE` for `role`'s key (else `ZKMARGIN_<ROLE>_KEY`). */
+export function withKey(command: Command, role: KeyRole): Command {
+  return command.option(
+    "--keystore <file>",
+    `encrypted JSON keystore of the ${role} (password from $${KEYSTORE_PASSWORD_ENV}; default: $${keyEnvOf(role)})`,
+  );
+}
+
+/** The deployment file, a provider on its chain (checked), and a closer. */
+export async function openDeployment(
+  file: string,
+  rpc: string,
+): Promise<{ deployment: Deployment; provider: JsonRpcProvider }> {
+  const deployment = readDeployment(file);
+  const provider = deploymentProvider(rpc, deployment);
+  try {
+    await checkDeploymentChain(deployment, provider, file);
+  } catch (error) {
+    provider.destroy();
+    throw error;
+  }
+  return { deployment, provider };
+}
+
+/** `role`'s wallet connected to `provider`. */
+export async function connectedWallet(
+  role: KeyRole,
+  keystore: string | undefined,
+  provider: JsonRpcProvider,
+): Promise<Wallet | HDNodeWallet> {
+  return (await loadWallet(role, keystore)).connect(provider);
+}
+
+/** Runs a chain action; a revert with a known custom error becomes a one-line refusal. */
+export async function refusedAs<T>(
+  contract: { interface: Interface; target: unknown },
+  what: string,
+  action: () => Promise<T>,
+  others: readonly Interface[] = [],
+): Promise<T> {
+  try {
+    return await action();
+  } catch (error) {
+    const decoded = decodeRevert(error, [contract.interface, ...others]);
+    if (decoded === undefined) throw error;
+    const args = decoded.args.map((a) => String(a)).join(", ");
+    throw new InputError(
+      `contract ${String(contract.target)}`,
+      what,
+      `refused: ${decoded.name}(${args})`,
+    );
+  }
+}

@@ -1,0 +1,98 @@
+/**
+ * `zkmargin watch` (institution): keeps an account's margin proven under a policy, round after
+ * round, until stopped (SIGINT/SIGTERM); events and alerts as JSON lines on stdout, alerts also to
+ * `--webhook`. See prover/src/watch.
+ */
+import type { Command } from "commander";
+import { InputError } from "../../errors";
+import { parseDecimal } from "../../decimal";
+import { Watcher } from "../../watch";
+import { connectedWallet, openDeployment, withDeployment, withKey } from "../chain-options";
+import { COMMAND_LINE, examples, parseIntegerOption } from "../options";
+
+interface WatchCliOptions {
+  deployment: string;
+  rpc: string;
+  policy: string;
+  portfolio: string;
+  opening: string;
+  attestation: string;
+  state: string;
+  confirmations: string;
+  warnRatio: string;
+  poll: string;
+  webhook?: string;
+  keystore?: string;
+}
+
+/** Registers `zkmargin watch`. */
+export function register(program: Command): void {
+  const command = program
+    .command("watch")
+    .description(
+      "institution: follow the policy's feed; on each confirmed round recompute the margin, prove and submit while " +
+        "sufficient, and alert (JSON lines, --webhook) on low excess, scenario stress, shortfall, margin calls and " +
+        "attestations (key from $ZKMARGIN_ACCOUNT_KEY or --keystore)",
+    )
+    .requiredOption("--policy <id>", "a registered policy of the deployment")
+    .requiredOption("--portfolio <file>", "portfolio.json (private; re-read every round)")
+    .requiredOption(
+      "--opening <file>",
+      "opening.json whose salt the attestation is for (written when renewed)",
+    )
+    .requiredOption("--attestation <file>", "attestation.json of the opening's commitment")
+    .requiredOption("--state <file>", "the watcher's state file (created if missing)")
+    .option("--confirmations <n>", "confirmations a round needs before it is acted on", "2")
+    .option("--warn-ratio <x>", "alert when equity falls under x times the required equity", "1.2")
+    .option("--poll <ms>", "polling interval", "2000")
+    .option("--webhook <url>", "POST every alert here (retried with backoff)");
+  withKey(withDeployment(command), "account")
+    .addHelpText(
+      "after",
+      examples(
+        "ZKMARGIN_ACCOUNT_KEY=0x... zkmargin watch --deployment deployment.json --rpc http://127.0.0.1:8545 --policy desk-maintenance-v1 --portfolio portfolio.json --opening opening.json --attestation attestation.json --state watch-state.json",
+      ),
+    )
+    .action(async (opts: WatchCliOptions) => {
+      const confirmations = Number(parseIntegerOption(opts.confirmations, "--confirmations", 8));
+      const pollMs = Number(parseIntegerOption(opts.poll, "--poll", 32));
+      const warnRatioPpm = parseDecimal(opts.warnRatio, 6, {
+        file: COMMAND_LINE,
+        path: "--warn-ratio",
+      });
+      if (warnRatioPpm < 1_000_000n) {
+        throw new InputError(COMMAND_LINE, "--warn-ratio", "must be at least 1");
+      }
+      const { deployment, provider } = await openDeployment(opts.deployment, opts.rpc);
+      const controller = new AbortController();
+      const stop = () => controller.abort();
+      process.once("SIGINT", stop);
+      process.once("SIGTERM", stop);
+      try {
+        const watcher = new Watcher({
+          provider,
+          signer: await connectedWallet("account", opts.keystore, provider),
+          deployment,
+          deploymentFile: opts.deployment,
+          policy: opts.policy,
+          files: {
+            portfolio: opts.portfolio,
+            opening: opts.opening,
+            attestation: opts.attestation,
+            state: opts.state,
+          },
+          confirmations,
+          warnRatioPpm,
+          pollMs,
+          ...(opts.webhook !== undefined ? { webhook: { url: opts.webhook } } : {}),
+        });
+        await watcher.start(); // a wrong file or chain is refused here, once
+        await watcher.run(controller.signal);
+        await watcher.close(5_000);
+      } finally {
+        process.off("SIGINT", stop);
+        process.off("SIGTERM", stop);
+        provider.destroy();
+      }
+    });
+}
