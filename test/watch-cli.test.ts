@@ -1,0 +1,359 @@
+/**
+ * The continuous-margin verbs as their users run them, against a real `hardhat node`: the
+ * deployer (`deploy contracts`), governance (`deploy policy`), the publisher (`publish`), the
+ * institution (`watch`, a child process killed with SIGKILL mid-stream and restarted), the
+ * custodian (`attest --deployment --rpc`, the round fetched from the chain), the venue
+ * (`margin-call`) and the auditor (`audit chain --deployment`). Keys come from `ZKMARGIN_*_KEY`.
+ */
+import { spawn, type ChildProcess } from "node:child_process";
+import { readFileSync } from "node:fs";
+import path from "node:path";
+import { createInterface } from "node:readline";
+import { expect } from "chai";
+import { marginProvedEvents } from "../prover/src/chain";
+import { deployedContracts, deploymentProvider, readDeployment } from "../prover/src/deployment";
+import { readJsonFile, writeJsonFile } from "../prover/src/io";
+import type { WatchEvent } from "../prover/src/watch";
+import { setupInstance } from "../prover/src/setup/dev-setup";
+import { compileContracts } from "./contracts.fixture";
+import { runCli, type CliResult } from "./helpers/cli";
+import { nodeWallet, startHardhatNode, type HardhatNode } from "./helpers/hardhat-node";
+import { buildScratchDir } from "./helpers/scratch";
+
+const ROOT = path.resolve(__dirname, "..");
+const BIN = path.join(ROOT, "bin", "zkmargin.js");
+const EXAMPLE = path.join(ROOT, "examples", "small");
+const POLICY = "small-initial-v1";
+
+describe("zkmargin deploy, publish, watch, attest, margin-call (CLI, hardhat node)", function () {
+  let node: HardhatNode;
+  let dir: string;
+  let deploymentFile: string;
+  const [deployer, , publisher, policyAdmin, custodianAdmin, custodian, venue, holder] = [
+    0, 1, 2, 3, 4, 5, 6, 7,
+  ].map(nodeWallet);
+  const keys = {
+    ZKMARGIN_DEPLOYER_KEY: deployer.privateKey,
+    ZKMARGIN_PUBLISHER_KEY: publisher.privateKey,
+    ZKMARGIN_POLICY_ADMIN_KEY: policyAdmin.privateKey,
+    ZKMARGIN_CUSTODIAN_ADMIN_KEY: custodianAdmin.privateKey,
+    ZKMARGIN_ADMIN_KEY: deployer.privateKey,
+    ZKMARGIN_CUSTODIAN_KEY: custodian.privateKey,
+    ZKMARGIN_VENUE_KEY: venue.privateKey,
+    ZKMARGIN_ACCOUNT_KEY: holder.privateKey,
+  };
+  const cli = (args: string[]): CliResult => runCli(args, { env: keys });
+  const ok = (args: string[]): string => {
+    const result = cli(args);
+    expect(result.status, `${args.join(" ")}\n${result.stdout}\n${result.stderr}`).to.equal(0);
+    return result.stdout;
+  };
+  const file = (name: string) => path.join(dir, name);
+
+  /** Writes the example's market as the feed's next round, stamped with the chain's time. */
+  async function marketFile(
+    round: number,
+    edit: (m: Record<string, unknown>) => void = () => undefined,
+  ) {
+    const block = await node.provider.getBlock("latest");
+    const market = {
+      ...(readJsonFile(path.join(EXAMPLE, "market.json")) as Record<string, unknown>),
+      round,
+      timestamp: block!.timestamp,
+    };
+    edit(market);
+    writeJsonFile(file(`market-${round}.json`), market);
+    return file(`market-${round}.json`);
+  }
+
+  /** A running `zkmargin watch` and its event lines. */
+  interface WatchProcess {
+    child: ChildProcess;
+    events: WatchEvent[];
+    waitFor(match: (e: WatchEvent) => boolean, what: string): Promise<WatchEvent>;
+  }
+
+  function startWatch(): WatchProcess {
+    const child = spawn(
+      process.execPath,
+      [
+        BIN,
+        "watch",
+        "--deployment",
+        deploymentFile,
+        "--rpc",
+        node.url,
+        "--policy",
+        POLICY,
+        "--portfolio",
+        file("portfolio.json"),
+        "--opening",
+        file("opening.json"),
+        "--attestation",
+        file("attestation.json"),
+        "--state",
+        file("state.json"),
+        "--confirmations",
+        "1",
+        "--poll",
+        "100",
+      ],
+      { cwd: ROOT, env: { ...process.env, ...keys }, stdio: ["ignore", "pipe", "pipe"] },
+    );
+    const events: WatchEvent[] = [];
+    let stderr = "";
+    child.stderr!.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+    createInterface({ input: child.stdout! }).on("line", (line) => {
+      events.push(JSON.parse(line) as WatchEvent);
+    });
+    return {
+      child,
+      events,
+      async waitFor(match, what) {
+        const deadline = Date.now() + 180_000;
+        for (;;) {
+          const found = events.find(match);
+          if (found) return found;
+          if (child.exitCode !== null || Date.now() > deadline) {
+            throw new Error(
+              `no ${what} from zkmargin watch:\n${events.map((e) => JSON.stringify(e)).join("\n")}\n${stderr}`,
+            );
+          }
+          await new Promise((resolve) => setTimeout(resolve, 50));
+        }
+      },
+    };
+  }
+
+  async function stopWatch(watch: WatchProcess, signal: NodeJS.Signals): Promise<void> {
+    if (watch.child.exitCode !== null) return;
+    const exited = new Promise((resolve) => watch.child.once("exit", resolve));
+    watch.child.kill(signal);
+    await exited;
+  }
+
+  let watch: WatchProcess | undefined;
+
+  before(async function () {
+    await setupInstance("small", { log: () => undefined });
+    await compileContracts();
+    node = await startHardhatNode();
+    dir = buildScratchDir("watch-cli-");
+    deploymentFile = file("deployment.json");
+    const portfolio = readJsonFile(path.join(EXAMPLE, "portfolio.json")) as object;
+    writeJsonFile(file("portfolio.json"), { ...portfolio, account: holder.address });
+  });
+
+  after(async function () {
+    if (watch) await stopWatch(watch, "SIGKILL");
+    await node?.stop();
+  });
+
+  it("deploys the contracts and registers a policy, each signed by its role, into one deployment file", function () {
+    const out = ok([
+      "deploy",
+      "contracts",
+      "--rpc",
+      node.url,
+      "--instance",
+      "small",
+      "--publisher",
+      publisher.address,
+      "--policy-admin",
+      policyAdmin.address,
+      "--custodian-admin",
+      custodianAdmin.address,
+      "--out",
+      deploymentFile,
+    ]);
+    expect(out).to.match(/deployed on chain 31337: MarketBook 0x/);
+    // The deployment file is never overwritten.
+    const again = cli([
+      "deploy",
+      "contracts",
+      "--rpc",
+      node.url,
+      "--instance",
+      "small",
+      "--out",
+      deploymentFile,
+    ]);
+    expect(again.status).to.equal(1);
+    expect(again.stderr).to.include(`${deploymentFile}: already exists`);
+    ok([
+      "deploy",
+      "policy",
+      "--deployment",
+      deploymentFile,
+      "--rpc",
+      node.url,
+      "--policy",
+      path.join(EXAMPLE, "policy.json"),
+      "--instance",
+      "small",
+      "--max-round-age",
+      "86400",
+      "--superseded-grace",
+      "300",
+      "--cure-window",
+      "600",
+      "--custodian",
+      custodian.address,
+      "--venue",
+      venue.address,
+    ]);
+    const deployment = readDeployment(deploymentFile);
+    expect(deployment.policies[POLICY].custodians).to.deep.equal([custodian.address]);
+    expect(deployment.policies[POLICY].cureWindow).to.equal("600");
+  });
+
+  it("publishes a market file, refusing one that does not fit the layout or is not the next round", async function () {
+    const unfit = await marketFile(1, (m) => {
+      delete (m.prices as Record<string, string>).WBTC;
+    });
+    const refused = cli([
+      "publish",
+      "--deployment",
+      deploymentFile,
+      "--rpc",
+      node.url,
+      "--policy",
+      POLICY,
+      "--market",
+      unfit,
+    ]);
+    expect(refused.status).to.equal(1);
+    expect(refused.stderr).to.equal(
+      `zkmargin: ${unfit}: prices.WBTC: missing: the policy's collateral asset "WBTC" needs a price\n`,
+    );
+    const posted = ok([
+      "publish",
+      "--deployment",
+      deploymentFile,
+      "--rpc",
+      node.url,
+      "--policy",
+      POLICY,
+      "--market",
+      await marketFile(1),
+    ]);
+    expect(posted).to.match(
+      /^posted round 1 to feed 0x[0-9a-f]{64}: timestamp \d+, market commitment \d+, \d+ bytes/,
+    );
+    const skipped = cli([
+      "publish",
+      "--deployment",
+      deploymentFile,
+      "--rpc",
+      node.url,
+      "--policy",
+      POLICY,
+      "--market",
+      await marketFile(3),
+    ]);
+    expect(skipped.status).to.equal(1);
+    expect(skipped.stderr).to.include("round: must be 2: rounds of feed");
+  });
+
+  it("watches: asks for an attestation, which the custodian signs from the chain's round; then proves", async function () {
+    watch = startWatch();
+    const asked = await watch.waitFor(
+      (e) => e.type === "attestation-needed",
+      "attestation request",
+    );
+    expect(asked.round).to.equal("1");
+    const attested = ok([
+      "attest",
+      "--opening",
+      file("opening.json"),
+      "--records",
+      file("portfolio.json"),
+      "--deployment",
+      deploymentFile,
+      "--rpc",
+      node.url,
+      "--out",
+      file("attestation.json"),
+    ]);
+    expect(attested).to.include(`as custodian ${custodian.address}`);
+    await watch.waitFor((e) => e.type === "proved" && e.round === "1", "proof of round 1");
+  });
+
+  it("killed (SIGKILL) while handling a round and restarted, proves that round exactly once", async function () {
+    ok([
+      "publish",
+      "--deployment",
+      deploymentFile,
+      "--rpc",
+      node.url,
+      "--policy",
+      POLICY,
+      "--market",
+      await marketFile(2),
+    ]);
+    await watch!.waitFor((e) => e.type === "round-confirmed" && e.round === "2", "round 2");
+    await stopWatch(watch!, "SIGKILL");
+    watch = startWatch();
+    await watch.waitFor(
+      (e) => (e.type === "proved" || e.type === "submission-recovered") && e.round === "2",
+      "round 2 proven after the restart",
+    );
+    const deployment = readDeployment(deploymentFile);
+    const provider = deploymentProvider(node.url, deployment);
+    try {
+      const { marginRegistry } = deployedContracts(deployment, provider);
+      const proved = await marginProvedEvents(marginRegistry, { account: holder.address });
+      expect(proved.map((e) => e.round)).to.deep.equal([1n, 2n]);
+    } finally {
+      provider.destroy();
+    }
+  });
+
+  it("a venue's margin call is answered on the next round and settled; audit chain passes", async function () {
+    const called = ok([
+      "margin-call",
+      "--deployment",
+      deploymentFile,
+      "--rpc",
+      node.url,
+      "--policy",
+      POLICY,
+      "--account",
+      holder.address,
+    ]);
+    expect(called).to.match(/: pending \(after round 2, deadline \d+\)/);
+    await watch!.waitFor((e) => e.type === "margin-call", "margin-call alert");
+    ok([
+      "publish",
+      "--deployment",
+      deploymentFile,
+      "--rpc",
+      node.url,
+      "--policy",
+      POLICY,
+      "--market",
+      await marketFile(3),
+    ]);
+    await watch!.waitFor((e) => e.type === "margin-call-cured", "cure");
+    const settled = cli([
+      "margin-call",
+      "--deployment",
+      deploymentFile,
+      "--rpc",
+      node.url,
+      "--policy",
+      POLICY,
+      "--account",
+      holder.address,
+      "--settle",
+    ]);
+    expect(settled.status).to.equal(1);
+    expect(settled.stderr).to.match(/settleMarginCall: refused: NoMarginCall\(/);
+    await stopWatch(watch!, "SIGTERM");
+    expect(watch!.events.at(-1)?.type).to.equal("stopped");
+    const audit = cli(["audit", "chain", "--rpc", node.url, "--deployment", deploymentFile]);
+    expect(audit.status, audit.stdout + audit.stderr).to.equal(0);
+    const state = JSON.parse(readFileSync(file("state.json"), "utf8")) as { lastRound: string };
+    expect(state.lastRound).to.equal("3");
+  });
+});
