@@ -38,6 +38,17 @@ describe("zkmargin demo (the main job)", function () {
       expect(out).to.include(section);
     }
     expect(out).to.include("DEVELOPMENT ONLY");
+    // Continuous margin: three rounds proven by the watcher, its alert on the fall, a margin call
+    // answered and cured.
+    expect(result.continuous.proved).to.have.length(3);
+    expect(result.continuous.alerts).to.include.members(["low-excess", "margin-call"]);
+    expect(result.continuous.alerts).to.not.include("shortfall");
+    expect([result.continuous.callStateAfterCall, result.continuous.callStateAtEnd]).to.deep.equal([
+      "pending",
+      "none",
+    ]);
+    expect(result.continuous.sufficientAtEnd).to.equal(true);
+    expect(out).to.include("margin-call-cured");
   });
 
   it("runs against a JSON-RPC node with --rpc", async () => {
@@ -46,7 +57,7 @@ describe("zkmargin demo (the main job)", function () {
     try {
       const lines: string[] = [];
       const result = await runDemo({
-        rpc: `http://127.0.0.1:${port}`,
+        rpc: node.url,
         instance: "small",
         example: path.join(ROOT, "examples", "small"),
         shortfallPortfolio: path.join(ROOT, "examples", "small", "shortfall-portfolio.json"),
@@ -56,6 +67,7 @@ describe("zkmargin demo (the main job)", function () {
       expect(result.sufficientAfter).to.equal(true);
       expect(result.replayRefusedWith).to.equal("InvalidAttestationSignature");
       expect(result.resubmitRefusedWith).to.equal("NonceNotIncreasing");
+      expect(result.continuous.callStateAtEnd).to.equal("none");
     } finally {
       stopHardhatNode(node);
     }

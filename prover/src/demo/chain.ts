@@ -36,8 +36,8 @@ export async function connectChain(rpc?: string): Promise<DemoChain> {
   } else {
     const rpcProvider = new JsonRpcProvider(rpc, undefined, { staticNetwork: true });
     const accounts = (await rpcProvider.send("eth_accounts", [])) as string[];
-    if (accounts.length < 7) {
-      throw new Error(`${rpc}: the demo needs a node with at least 7 unlocked accounts`);
+    if (accounts.length < 8) {
+      throw new Error(`${rpc}: the demo needs a node with at least 8 unlocked accounts`);
     }
     provider = rpcProvider;
     signers = await Promise.all(accounts.map((a) => rpcProvider.getSigner(a)));

@@ -8,12 +8,14 @@ import {
   approveVerifier,
   deployVerifier,
   deployZkMargin,
+  grantVenue,
   policyIdOf,
   postRound,
   registerPolicy,
   type ZkMarginDeployment,
 } from "../chain";
-import { publicCommitments } from "../commitments";
+import { policyCommitmentOf, publicCommitments } from "../commitments";
+import { DEPLOYMENT_FILE_VERSION, type Deployment } from "../deployment";
 import type { InstanceDims } from "../encoding/instances";
 import type { Market, Policy } from "../inputs";
 import { feedIdOf } from "../layout";
@@ -26,6 +28,8 @@ export interface DemoRoles {
   custodianAdmin: Signer;
   custodian: Signer;
   stranger: Signer;
+  /** Holds the policy's venue role: calls margin. */
+  venue: Signer;
 }
 
 /** The demo's accounts, by role, out of the chain's unlocked signers (the holder excluded). */
@@ -34,11 +38,11 @@ export async function assignRoles(signers: Signer[], holder: string): Promise<De
   for (const signer of signers) {
     if ((await signer.getAddress()) !== holder) others.push(signer);
   }
-  if (others.length < 6) {
-    throw new Error("the demo needs 6 unlocked accounts besides the holder's");
+  if (others.length < 7) {
+    throw new Error("the demo needs 7 unlocked accounts besides the holder's");
   }
-  const [admin, custodian, stranger, publisher, policyAdmin, custodianAdmin] = others;
-  return { admin, publisher, policyAdmin, custodianAdmin, custodian, stranger };
+  const [admin, custodian, stranger, publisher, policyAdmin, custodianAdmin, venue] = others;
+  return { admin, publisher, policyAdmin, custodianAdmin, custodian, stranger, venue };
 }
 
 /** A deployed and configured demo venue. */
@@ -60,6 +64,8 @@ export interface VenueOptions {
   verificationKeyHash: string;
   maxRoundAge: bigint;
   supersededGrace: bigint;
+  /** Seconds an account has to answer a margin call. */
+  cureWindow: bigint;
 }
 
 /**
@@ -101,7 +107,10 @@ export async function deployVenue(roles: DemoRoles, options: VenueOptions): Prom
     feed,
     maxRoundAge: options.maxRoundAge,
     supersededGrace: options.supersededGrace,
+    cureWindow: options.cureWindow,
   });
+  // The admin grants the venue its role for this policy: it may call margin on its accounts.
+  await grantVenue(deployment.policyRegistry.contract, policyId, await roles.venue.getAddress());
   await addCustodian(
     deployment.policyRegistry.contract.connect(roles.custodianAdmin) as Contract,
     policyId,
@@ -145,4 +154,57 @@ export async function publishRound(
     timestamp: market.timestamp,
     commitment: published.market,
   });
+}
+
+/**
+ * The deployment file of a demo venue (what `zkmargin deploy` would have written), so the demo's
+ * watcher reads the venue as an institution's watcher reads a real deployment.
+ */
+export async function venueDeployment(
+  venue: DemoVenue,
+  roles: DemoRoles,
+  options: VenueOptions & { document: unknown; chainId: bigint },
+): Promise<Deployment> {
+  const { layoutId, policy: commitment } = await policyCommitmentOf(options.policy, options.dims);
+  const address = (signer: Signer) => signer.getAddress();
+  return {
+    version: DEPLOYMENT_FILE_VERSION,
+    chainId: options.chainId.toString(),
+    startBlock: 0,
+    contracts: {
+      marketBook: venue.marketBook.address,
+      policyRegistry: venue.policyRegistry.address,
+      marginRegistry: venue.marginRegistry.address,
+    },
+    roles: {
+      admin: await address(roles.admin),
+      publishers: [await address(roles.publisher)],
+      policyAdmins: [await address(roles.policyAdmin)],
+      custodianAdmins: [await address(roles.custodianAdmin)],
+    },
+    verifiers: {
+      [options.instance]: {
+        address: venue.verifier,
+        verificationKeyHash: options.verificationKeyHash,
+      },
+    },
+    policies: {
+      [options.policy.id]: {
+        policyId: venue.policyId,
+        instance: options.instance,
+        feed: feedIdOf(layoutId),
+        commitment: commitment.toString(),
+        mode: options.policy.mode,
+        verifier: venue.verifier,
+        verificationKeyHash: options.verificationKeyHash,
+        maxRoundAge: options.maxRoundAge.toString(),
+        supersededGrace: options.supersededGrace.toString(),
+        cureWindow: options.cureWindow.toString(),
+        requiresAttestation: true,
+        custodians: [await address(roles.custodian)],
+        venues: [await address(roles.venue)],
+        document: options.document,
+      },
+    },
+  };
 }

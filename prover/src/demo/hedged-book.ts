@@ -51,7 +51,7 @@ const SUPERSEDED_GRACE = 300n;
 /** Runs the chapter: the comparison, the refusal under v1, the proof under v2 on its own venue. */
 export async function hedgedBookChapter(ctx: HedgedBookContext): Promise<HedgedBookResult> {
   const { print, chain, roles } = ctx;
-  ctx.heading("9. Portfolio margin: a hedged book, short under model v1, sufficient under v2");
+  ctx.heading("10. Portfolio margin: a hedged book, short under model v1, sufficient under v2");
   const bookFile = path.join(ctx.folder, "portfolio.json");
   const policy = loadPolicy(path.join(ctx.folder, "policy.json"));
   const market: Market = {

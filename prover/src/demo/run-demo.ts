@@ -2,8 +2,9 @@
  * The whole zkmargin story in one run: development keys, the institution's plaintext report, a
  * proof, an EVM chain (in-process Hardhat, or any JSON-RPC node) with every role on its own
  * account, a custodian's attestation, the submission, what a counterparty sees, a refused replay,
- * a superseded round refused, a revoked attestation refused, a refused shortfall, and a hedged
- * book short under a standard policy but proved under portfolio margin.
+ * a superseded round refused, a revoked attestation refused, a refused shortfall, continuous
+ * margin (the watcher proving each round, its alert when the price falls, a margin call and its
+ * cure), and a hedged book short under a standard policy but proved under portfolio margin.
  */
 import path from "node:path";
 import { performance } from "node:perf_hooks";
@@ -22,8 +23,10 @@ import { decodePublicSignals, generateProof } from "../proving";
 import { setupInstance } from "../setup/dev-setup";
 import { terminalProgress } from "../setup/progress";
 import { formatUnits } from "../decimal";
+import { readJsonFile } from "../io/json";
 import { connectChain } from "./chain";
-import { assignRoles, deployVenue, nextRound, publishRound } from "./deployment";
+import { continuousMargin, type ContinuousResult } from "./continuous";
+import { assignRoles, deployVenue, nextRound, publishRound, venueDeployment } from "./deployment";
 import { hedgedBookChapter, type HedgedBookResult } from "./hedged-book";
 import { latestTimestamp, refusal, refusesShortfall } from "./steps";
 
@@ -67,6 +70,8 @@ export interface DemoResult {
   /** The custom error refusing a proof with the revoked attestation. */
   revokedRefusedWith: string;
   shortfallRefused: boolean;
+  /** The continuous-margin chapter: the watcher's alerts and proofs, the margin call's states. */
+  continuous: ContinuousResult;
   /** The portfolio-margin chapter, unless skipped. */
   hedged: HedgedBookResult | null;
 }
@@ -74,6 +79,7 @@ export interface DemoResult {
 const ROOT = path.resolve(__dirname, "..", "..", "..");
 const MAX_ROUND_AGE = 3600n;
 const SUPERSEDED_GRACE = 300n;
+const CURE_WINDOW = 900n;
 
 /** Runs the demo; resolves with its figures, rejects if any step does not behave as expected. */
 export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
@@ -126,7 +132,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
     const provingMs = performance.now() - started;
     print(`proof made and verified locally in ${(provingMs / 1000).toFixed(1)} s`);
     const signals = decodePublicSignals(proved.publicSignals);
-    const venue = await deployVenue(roles, {
+    const venueOptions = {
       policy,
       market,
       instance,
@@ -134,7 +140,9 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
       verificationKeyHash: setup.entry.vkeyHash,
       maxRoundAge: MAX_ROUND_AGE,
       supersededGrace: SUPERSEDED_GRACE,
-    });
+      cureWindow: CURE_WINDOW,
+    };
+    const venue = await deployVenue(roles, venueOptions);
     print(
       `deployed verifier ${venue.verifier}, MarketBook ${venue.marketBook.address}, ` +
         `PolicyRegistry ${venue.policyRegistry.address}, MarginRegistry ${venue.marginRegistry.address}`,
@@ -142,11 +150,13 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
     print(
       `roles: admin ${await roles.admin.getAddress()} (2-day transfer delay), publisher ` +
         `${await roles.publisher.getAddress()}, policy admin ${await roles.policyAdmin.getAddress()}, ` +
-        `custodian admin ${await roles.custodianAdmin.getAddress()}`,
+        `custodian admin ${await roles.custodianAdmin.getAddress()}, venue ` +
+        `${await roles.venue.getAddress()}`,
     );
     print(
       `round ${market.round} posted to feed ${venue.feed} (the layout id of the policy's slots); ` +
-        `policy registered on it: max round age ${MAX_ROUND_AGE} s, superseded grace ${SUPERSEDED_GRACE} s`,
+        `policy registered on it: max round age ${MAX_ROUND_AGE} s, superseded grace ${SUPERSEDED_GRACE} s, ` +
+        `margin-call cure window ${CURE_WINDOW} s`,
     );
     const { policyId } = venue;
     const sufficient = () =>
@@ -273,6 +283,27 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
       { policy, market: latest, instance, root: ROOT, print },
     );
 
+    heading("9. Continuous margin: the watcher, a price fall, a margin call, the cure");
+    const continuous = await continuousMargin({
+      provider: chain.provider,
+      venue,
+      roles,
+      deployment: await venueDeployment(venue, roles, {
+        ...venueOptions,
+        document: readJsonFile(files.policy),
+        chainId: (await chain.provider.getNetwork()).chainId,
+      }),
+      holder,
+      policy,
+      portfolio,
+      portfolioFile: files.portfolio,
+      opening: proved.opening,
+      openingMarket: market,
+      latest,
+      maxRoundAge: MAX_ROUND_AGE,
+      print,
+    });
+
     const hedged =
       options.portfolioMargin === false
         ? null
@@ -312,6 +343,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
       sufficientAfterRevoke,
       revokedRefusedWith,
       shortfallRefused,
+      continuous,
       hedged,
     };
     assertStory(result);
@@ -332,7 +364,14 @@ function assertStory(r: DemoResult): void {
     ["revokedRefusedWith", "AttestationRevoked"],
     ["shortfallRefused", true],
   ];
-  const wrong = expected.filter(([key, value]) => r[key] !== value).map(([key]) => key as string);
+  const wrong: string[] = expected.filter(([key, value]) => r[key] !== value).map(([key]) => key);
+  const c = r.continuous;
+  if (c.proved.length !== 3) wrong.push("continuous.proved");
+  if (!c.alerts.includes("low-excess")) wrong.push("continuous.alerts (low-excess)");
+  if (!c.alerts.includes("margin-call")) wrong.push("continuous.alerts (margin-call)");
+  if (c.callStateAfterCall !== "pending" || c.callStateAtEnd !== "none")
+    wrong.push("continuous.call");
+  if (!c.sufficientAtEnd) wrong.push("continuous.sufficientAtEnd");
   if (r.hedged && !(r.hedged.refusedUnderStandard && r.hedged.sufficientUnderPortfolio)) {
     wrong.push("hedged");
   }
