@@ -38,6 +38,19 @@ describe("deployment (Ignition modules, hardhat node)", function () {
     0, 1, 2, 3, 4, 5, 6,
   ].map(nodeWallet);
 
+  /** The contracts module's options: each role its own holder, a final admin to hand over to. */
+  const contractsOptions = () => ({
+    rpc: node.url,
+    deployer,
+    instances: ["small"],
+    admin: admin.address,
+    adminDelay: 3600n,
+    publishers: [publisher.address],
+    policyAdmins: [policyAdmin.address],
+    custodianAdmins: [custodianAdmin.address],
+    journalDir: path.join(dir, "journal"),
+  });
+
   before(async function () {
     await setupInstance("small", { log: () => undefined });
     await compileContracts();
@@ -50,17 +63,7 @@ describe("deployment (Ignition modules, hardhat node)", function () {
   });
 
   it("deploys the contracts and the verifier, grants each role to its own holder, approves the verifier", async function () {
-    deployment = await deployContracts({
-      rpc: node.url,
-      deployer,
-      instances: ["small"],
-      admin: admin.address,
-      adminDelay: 3600n,
-      publishers: [publisher.address],
-      policyAdmins: [policyAdmin.address],
-      custodianAdmins: [custodianAdmin.address],
-      journalDir: path.join(dir, "journal"),
-    });
+    deployment = await deployContracts(contractsOptions());
     const c = deployedContracts(deployment, node.provider);
     expect(
       await c.marketBook.getFunction("hasRole")(role("PUBLISHER_ROLE"), publisher.address),
@@ -94,17 +97,7 @@ describe("deployment (Ignition modules, hardhat node)", function () {
 
   it("resumes from the journal: a second run sends nothing and returns the same addresses", async function () {
     const before = await node.provider.getTransactionCount(deployer.address);
-    const again = await deployContracts({
-      rpc: node.url,
-      deployer,
-      instances: ["small"],
-      admin: admin.address,
-      adminDelay: 3600n,
-      publishers: [publisher.address],
-      policyAdmins: [policyAdmin.address],
-      custodianAdmins: [custodianAdmin.address],
-      journalDir: path.join(dir, "journal"),
-    });
+    const again = await deployContracts(contractsOptions());
     expect(again.contracts).to.deep.equal(deployment.contracts);
     expect(await node.provider.getTransactionCount(deployer.address)).to.equal(before);
   });

@@ -49,6 +49,31 @@ describe("zkmargin deploy, publish, watch, attest, margin-call (CLI, hardhat nod
     return result.stdout;
   };
   const file = (name: string) => path.join(dir, name);
+  /** `zkmargin publish` of a market file to the policy's feed. */
+  const publishArgs = (market: string) => [
+    "publish",
+    "--deployment",
+    deploymentFile,
+    "--rpc",
+    node.url,
+    "--policy",
+    POLICY,
+    "--market",
+    market,
+  ];
+  /** A venue's `zkmargin margin-call` on the holder. */
+  const marginCallArgs = (...extra: string[]) => [
+    "margin-call",
+    "--deployment",
+    deploymentFile,
+    "--rpc",
+    node.url,
+    "--policy",
+    POLICY,
+    "--account",
+    holder.address,
+    ...extra,
+  ];
 
   /** Writes the example's market as the feed's next round, stamped with the chain's time. */
   async function marketFile(
@@ -211,46 +236,16 @@ describe("zkmargin deploy, publish, watch, attest, margin-call (CLI, hardhat nod
     const unfit = await marketFile(1, (m) => {
       delete (m.prices as Record<string, string>).WBTC;
     });
-    const refused = cli([
-      "publish",
-      "--deployment",
-      deploymentFile,
-      "--rpc",
-      node.url,
-      "--policy",
-      POLICY,
-      "--market",
-      unfit,
-    ]);
+    const refused = cli(publishArgs(unfit));
     expect(refused.status).to.equal(1);
     expect(refused.stderr).to.equal(
       `zkmargin: ${unfit}: prices.WBTC: missing: the policy's collateral asset "WBTC" needs a price\n`,
     );
-    const posted = ok([
-      "publish",
-      "--deployment",
-      deploymentFile,
-      "--rpc",
-      node.url,
-      "--policy",
-      POLICY,
-      "--market",
-      await marketFile(1),
-    ]);
+    const posted = ok(publishArgs(await marketFile(1)));
     expect(posted).to.match(
       /^posted round 1 to feed 0x[0-9a-f]{64}: timestamp \d+, market commitment \d+, \d+ bytes/,
     );
-    const skipped = cli([
-      "publish",
-      "--deployment",
-      deploymentFile,
-      "--rpc",
-      node.url,
-      "--policy",
-      POLICY,
-      "--market",
-      await marketFile(3),
-    ]);
+    const skipped = cli(publishArgs(await marketFile(3)));
     expect(skipped.status).to.equal(1);
     expect(skipped.stderr).to.include("round: must be 2: rounds of feed");
   });
@@ -280,17 +275,7 @@ describe("zkmargin deploy, publish, watch, attest, margin-call (CLI, hardhat nod
   });
 
   it("killed (SIGKILL) while handling a round and restarted, proves that round exactly once", async function () {
-    ok([
-      "publish",
-      "--deployment",
-      deploymentFile,
-      "--rpc",
-      node.url,
-      "--policy",
-      POLICY,
-      "--market",
-      await marketFile(2),
-    ]);
+    ok(publishArgs(await marketFile(2)));
     await watch!.waitFor((e) => e.type === "round-confirmed" && e.round === "2", "round 2");
     await stopWatch(watch!, "SIGKILL");
     watch = startWatch();
@@ -310,43 +295,12 @@ describe("zkmargin deploy, publish, watch, attest, margin-call (CLI, hardhat nod
   });
 
   it("a venue's margin call is answered on the next round and settled; audit chain passes", async function () {
-    const called = ok([
-      "margin-call",
-      "--deployment",
-      deploymentFile,
-      "--rpc",
-      node.url,
-      "--policy",
-      POLICY,
-      "--account",
-      holder.address,
-    ]);
+    const called = ok(marginCallArgs());
     expect(called).to.match(/: pending \(after round 2, deadline \d+\)/);
     await watch!.waitFor((e) => e.type === "margin-call", "margin-call alert");
-    ok([
-      "publish",
-      "--deployment",
-      deploymentFile,
-      "--rpc",
-      node.url,
-      "--policy",
-      POLICY,
-      "--market",
-      await marketFile(3),
-    ]);
+    ok(publishArgs(await marketFile(3)));
     await watch!.waitFor((e) => e.type === "margin-call-cured", "cure");
-    const settled = cli([
-      "margin-call",
-      "--deployment",
-      deploymentFile,
-      "--rpc",
-      node.url,
-      "--policy",
-      POLICY,
-      "--account",
-      holder.address,
-      "--settle",
-    ]);
+    const settled = cli(marginCallArgs("--settle"));
     expect(settled.status).to.equal(1);
     expect(settled.stderr).to.match(/settleMarginCall: refused: NoMarginCall\(/);
     await stopWatch(watch!, "SIGTERM");

@@ -3,6 +3,7 @@ export * from "./artifacts";
 export * from "./calldata";
 export * from "./deploy";
 export * from "./eip712";
+export * from "./events";
 export * from "./margin-calls";
 export * from "./market-book";
 export * from "./policy";

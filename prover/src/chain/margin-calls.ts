@@ -3,7 +3,8 @@
  * a round posted after the call within the policy's cure window; anyone settles the call (emits
  * its cure or expiry).
  */
-import type { BaseContract, ContractTransactionReceipt, EventLog } from "ethers";
+import type { BaseContract, ContractTransactionReceipt } from "ethers";
+import { queryEvents, type BlockRange } from "./events";
 
 /** `MarginRegistry.MarginCallState`, by name. */
 export const MARGIN_CALL_STATES = ["none", "pending", "cured", "expired"] as const;
@@ -77,22 +78,20 @@ export async function readMarginCall(
 /** `MarginCalled` events, optionally for one account and policy, in a block range. */
 export async function marginCalledEvents(
   registry: BaseContract,
-  filter: { account?: string; policyId?: string; fromBlock?: number; toBlock?: number } = {},
+  filter: { account?: string; policyId?: string } & BlockRange = {},
 ): Promise<MarginCalledEvent[]> {
-  const logs = await registry.queryFilter(
+  const logs = await queryEvents(
+    registry,
     registry.filters.MarginCalled(filter.account ?? null, filter.policyId ?? null),
-    filter.fromBlock ?? 0,
-    filter.toBlock ?? "latest",
+    filter,
   );
-  return logs
-    .filter((log): log is EventLog => "args" in log)
-    .map((log) => ({
-      account: log.args.account as string,
-      policyId: log.args.policyId as string,
-      venue: log.args.venue as string,
-      round: log.args.round as bigint,
-      deadline: log.args.deadline as bigint,
-      blockNumber: log.blockNumber,
-      transactionHash: log.transactionHash,
-    }));
+  return logs.map((log) => ({
+    account: log.args.account as string,
+    policyId: log.args.policyId as string,
+    venue: log.args.venue as string,
+    round: log.args.round as bigint,
+    deadline: log.args.deadline as bigint,
+    blockNumber: log.blockNumber,
+    transactionHash: log.transactionHash,
+  }));
 }

@@ -1,12 +1,8 @@
 /**
  * Submitting proofs to MarginRegistry and reading what it records.
  */
-import type {
-  BaseContract,
-  ContractTransactionReceipt,
-  ContractTransactionResponse,
-  EventLog,
-} from "ethers";
+import type { BaseContract, ContractTransactionReceipt, ContractTransactionResponse } from "ethers";
+import { queryEvents, type BlockRange } from "./events";
 import type { SolidityProof } from "./calldata";
 import { NO_ATTESTATION } from "./eip712";
 import type { SignedAttestation } from "./eip712";
@@ -166,26 +162,20 @@ export async function nextNonce(
 /** `MarginProved` events, optionally filtered by account and policy, in a block range. */
 export async function marginProvedEvents(
   registry: BaseContract,
-  filter: { account?: string; policyId?: string; fromBlock?: number; toBlock?: number } = {},
+  filter: { account?: string; policyId?: string } & BlockRange = {},
 ): Promise<MarginProvedEvent[]> {
-  const eventFilter = registry.filters.MarginProved(
-    filter.account ?? null,
-    filter.policyId ?? null,
+  const logs = await queryEvents(
+    registry,
+    registry.filters.MarginProved(filter.account ?? null, filter.policyId ?? null),
+    filter,
   );
-  const logs = await registry.queryFilter(
-    eventFilter,
-    filter.fromBlock ?? 0,
-    filter.toBlock ?? "latest",
-  );
-  return logs
-    .filter((log): log is EventLog => "args" in log)
-    .map((log) => ({
-      account: log.args.account as string,
-      policyId: log.args.policyId as string,
-      round: log.args.round as bigint,
-      nonce: log.args.nonce as bigint,
-      portfolioCommitment: log.args.portfolioCommitment as bigint,
-      blockNumber: log.blockNumber,
-      transactionHash: log.transactionHash,
-    }));
+  return logs.map((log) => ({
+    account: log.args.account as string,
+    policyId: log.args.policyId as string,
+    round: log.args.round as bigint,
+    nonce: log.args.nonce as bigint,
+    portfolioCommitment: log.args.portfolioCommitment as bigint,
+    blockNumber: log.blockNumber,
+    transactionHash: log.transactionHash,
+  }));
 }

@@ -3,7 +3,8 @@
  * must cover every slot of the policy, fit the instance, and hash, for that layout, to the feed's
  * posted commitment), and fetching a round's file from the `RoundPosted` event alone.
  */
-import type { BaseContract, EventLog } from "ethers";
+import type { BaseContract } from "ethers";
+import { queryEvents, type BlockRange } from "../chain/events";
 import { publicCommitments } from "../commitments";
 import type { InstanceDims } from "../encoding/instances";
 import { misfits, requiredDims } from "../encoding/instances";
@@ -138,14 +139,9 @@ export async function findRoundPosting(
   marketBook: BaseContract,
   feed: string,
   round: bigint,
-  range: { fromBlock?: number; toBlock?: number | string } = {},
+  range: BlockRange = {},
 ): Promise<RoundPosting | undefined> {
-  const logs = await marketBook.queryFilter(
-    marketBook.filters.RoundPosted(feed, round),
-    range.fromBlock ?? 0,
-    range.toBlock ?? "latest",
-  );
-  const events = logs.filter((log): log is EventLog => "args" in log);
+  const events = await queryEvents(marketBook, marketBook.filters.RoundPosted(feed, round), range);
   const last = events[events.length - 1];
   if (last === undefined) return undefined;
   return {
@@ -228,7 +224,7 @@ export async function fetchRound(
   marketBook: BaseContract,
   layout: FeedLayout,
   round: bigint,
-  range: { fromBlock?: number; toBlock?: number | string } = {},
+  range: BlockRange = {},
 ): Promise<FetchedRound> {
   const posting = await findRoundPosting(marketBook, layout.feed, round, range);
   if (posting === undefined) {

@@ -5,6 +5,7 @@
  * proving. Nothing secret (salt, holdings, key) is ever put in an event.
  */
 import { setMaxListeners } from "node:events";
+import { sleep } from "./sleep";
 
 /** Event and alert kinds. */
 export type WatchEventType =
@@ -51,17 +52,6 @@ export interface WebhookOptions {
 }
 
 const ALERT_LEVELS = new Set<WatchEvent["level"]>(["warn", "error"]);
-
-const sleep = (ms: number, signal: AbortSignal) =>
-  new Promise<void>((resolve) => {
-    const done = () => {
-      clearTimeout(timer);
-      signal.removeEventListener("abort", done);
-      resolve();
-    };
-    const timer = setTimeout(done, ms);
-    signal.addEventListener("abort", done, { once: true });
-  });
 
 /** Writes event lines and delivers alerts to the webhook. */
 export class AlertSink {

@@ -41,6 +41,7 @@ import { decodePublicSignals, generateProof } from "../proving";
 import { AlertSink, type WatchEvent, type WatchEventType, type WebhookOptions } from "./alerts";
 import { readAttestationFile, readHolderPortfolio, type HolderFiles } from "./holder";
 import { loadWatchState, saveWatchState, type RoundOutcome, type WatchState } from "./state";
+import { sleep } from "./sleep";
 import { stressNextMove } from "./stress";
 
 /** Test hooks (a simulated crash at a chosen point). */
@@ -572,17 +573,4 @@ export class Watcher {
 function short(error: unknown): string {
   const text = error instanceof Error ? error.message : String(error);
   return text.length > 300 ? `${text.slice(0, 300)}...` : text;
-}
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal.aborted) return resolve();
-    const done = () => {
-      clearTimeout(timer);
-      signal.removeEventListener("abort", done);
-      resolve();
-    };
-    const timer = setTimeout(done, ms);
-    signal.addEventListener("abort", done, { once: true });
-  });
 }
