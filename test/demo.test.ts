@@ -57,7 +57,7 @@ describe("zkmargin demo (the main job)", function () {
     try {
       const lines: string[] = [];
       const result = await runDemo({
-        rpc: node.url,
+        rpc: `http://127.0.0.1:${port}`,
         instance: "small",
         example: path.join(ROOT, "examples", "small"),
         shortfallPortfolio: path.join(ROOT, "examples", "small", "shortfall-portfolio.json"),

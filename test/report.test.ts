@@ -333,6 +333,7 @@ describe("visual reports", function () {
             maxRoundAge: 3600n,
             supersededGrace: 600n,
             requiresAttestation: true,
+            cureWindow: 0n,
             retired: false,
             instance: "small",
           },

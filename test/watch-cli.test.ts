@@ -17,7 +17,7 @@ import type { WatchEvent } from "../prover/src/watch";
 import { setupInstance } from "../prover/src/setup/dev-setup";
 import { compileContracts } from "./contracts.fixture";
 import { runCli, type CliResult } from "./helpers/cli";
-import { nodeWallet, startHardhatNode, type HardhatNode } from "./helpers/hardhat-node";
+import { nodeWallet, startRpcNode, type RpcNode } from "./helpers/hardhat-node";
 import { buildScratchDir } from "./helpers/scratch";
 
 const ROOT = path.resolve(__dirname, "..");
@@ -26,7 +26,7 @@ const EXAMPLE = path.join(ROOT, "examples", "small");
 const POLICY = "small-initial-v1";
 
 describe("zkmargin deploy, publish, watch, attest, margin-call (CLI, hardhat node)", function () {
-  let node: HardhatNode;
+  let node: RpcNode;
   let dir: string;
   let deploymentFile: string;
   const [deployer, , publisher, policyAdmin, custodianAdmin, custodian, venue, holder] = [
@@ -162,7 +162,7 @@ describe("zkmargin deploy, publish, watch, attest, margin-call (CLI, hardhat nod
   before(async function () {
     await setupInstance("small", { log: () => undefined });
     await compileContracts();
-    node = await startHardhatNode();
+    node = await startRpcNode();
     dir = buildScratchDir("watch-cli-");
     deploymentFile = file("deployment.json");
     const portfolio = readJsonFile(path.join(EXAMPLE, "portfolio.json")) as object;

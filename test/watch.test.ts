@@ -56,7 +56,7 @@ import { attestOpening, parseOpening } from "../prover/src/proving";
 import { setupInstance } from "../prover/src/setup/dev-setup";
 import { SimulatedCrash, Watcher, type WatchEvent, type WatchOptions } from "../prover/src/watch";
 import { compileContracts } from "./contracts.fixture";
-import { nodeWallet, startHardhatNode, type HardhatNode } from "./helpers/hardhat-node";
+import { nodeWallet, startRpcNode, type RpcNode } from "./helpers/hardhat-node";
 import { buildScratchDir } from "./helpers/scratch";
 
 const ROOT = path.resolve(__dirname, "..");
@@ -114,7 +114,7 @@ class Webhook {
 }
 
 describe("zkmargin watch (hardhat node, small instance)", function () {
-  let node: HardhatNode;
+  let node: RpcNode;
   let dir: string;
   let deployment: Deployment;
   let layout: FeedLayout;
@@ -254,7 +254,7 @@ describe("zkmargin watch (hardhat node, small instance)", function () {
   before(async function () {
     await setupInstance("small", { log: () => undefined });
     await compileContracts();
-    node = await startHardhatNode();
+    node = await startRpcNode();
     dir = buildScratchDir("watch-");
     webhook = new Webhook(2);
     deployment = await deployContracts({

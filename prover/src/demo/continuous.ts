@@ -23,7 +23,7 @@ import { nextRound, type DemoRoles, type DemoVenue } from "./deployment";
 export interface ContinuousContext {
   provider: Provider;
   venue: DemoVenue;
-  roles: DemoRoles;
+  roles: Required<DemoRoles>;
   deployment: Deployment;
   holder: Signer;
   policy: Policy;

@@ -28,12 +28,12 @@ export interface DemoRoles {
   custodianAdmin: Signer;
   custodian: Signer;
   stranger: Signer;
-  /** Holds the policy's venue role: calls margin. */
-  venue: Signer;
+  /** Holds the policy's venue role: calls margin (none: nobody may). */
+  venue?: Signer;
 }
 
 /** The demo's accounts, by role, out of the chain's unlocked signers (the holder excluded). */
-export async function assignRoles(signers: Signer[], holder: string): Promise<DemoRoles> {
+export async function assignRoles(signers: Signer[], holder: string): Promise<Required<DemoRoles>> {
   const others: Signer[] = [];
   for (const signer of signers) {
     if ((await signer.getAddress()) !== holder) others.push(signer);
@@ -65,7 +65,8 @@ export interface VenueOptions {
   maxRoundAge: bigint;
   supersededGrace: bigint;
   /** Seconds an account has to answer a margin call. */
-  cureWindow: bigint;
+  /** Seconds an account has to answer a margin call (default 0: no margin calls). */
+  cureWindow?: bigint;
 }
 
 /**
@@ -107,10 +108,12 @@ export async function deployVenue(roles: DemoRoles, options: VenueOptions): Prom
     feed,
     maxRoundAge: options.maxRoundAge,
     supersededGrace: options.supersededGrace,
-    cureWindow: options.cureWindow,
+    cureWindow: options.cureWindow ?? 0n,
   });
   // The admin grants the venue its role for this policy: it may call margin on its accounts.
-  await grantVenue(deployment.policyRegistry.contract, policyId, await roles.venue.getAddress());
+  if (roles.venue !== undefined) {
+    await grantVenue(deployment.policyRegistry.contract, policyId, await roles.venue.getAddress());
+  }
   await addCustodian(
     deployment.policyRegistry.contract.connect(roles.custodianAdmin) as Contract,
     policyId,
@@ -199,10 +202,10 @@ export async function venueDeployment(
         verificationKeyHash: options.verificationKeyHash,
         maxRoundAge: options.maxRoundAge.toString(),
         supersededGrace: options.supersededGrace.toString(),
-        cureWindow: options.cureWindow.toString(),
+        cureWindow: (options.cureWindow ?? 0n).toString(),
         requiresAttestation: true,
         custodians: [await address(roles.custodian)],
-        venues: [await address(roles.venue)],
+        venues: roles.venue !== undefined ? [await address(roles.venue)] : [],
         document: options.document,
       },
     },
