@@ -568,6 +568,50 @@ describe("zkmargin watch (hardhat node, small instance)", function () {
     expect(new Set(rounds.map(String)).size).to.equal(rounds.length); // never twice
   });
 
+  it("asks for a new attestation when the portfolio file changes, and proves once it is attested", async function () {
+    const from = events.length;
+    const before = (await marginProvedEvents(registry, { account: holder.address, policyId })).at(
+      -1,
+    )!;
+    const portfolio = readJsonFile(files().portfolio) as { collateral: Record<string, string> };
+    writeJsonFile(files().portfolio, {
+      ...portfolio,
+      collateral: { ...portfolio.collateral, USDC: "240000" },
+    });
+    const round = await publish();
+    await mine();
+    const asked = await waitForEvent(
+      (e) => e.type === "attestation-needed" && e.round === round.toString(),
+      from,
+      "a new attestation request",
+    );
+    expect(asked.portfolioCommitment).to.not.equal(before.portfolioCommitment.toString());
+    // Nothing was submitted with the old attestation for the new holdings.
+    expect(await provedRounds()).to.not.include(round);
+    const opening = parseOpening(readJsonFile(files().opening), files().opening);
+    expect(opening.commitments.portfolio).to.equal(asked.portfolioCommitment);
+    const now = await latestTimestamp();
+    writeJsonFile(
+      files().attestation,
+      await attestOpening({
+        opening,
+        records: parsePortfolio(readJsonFile(files().portfolio), "records.json", layout.policy),
+        policy: layout.policy,
+        market: (await fetchRound(book, layout, BigInt(opening.round))).market,
+        signer: custodian,
+        domain: marginRegistryDomain(31337n, deployment.contracts.marginRegistry),
+        issuedAt: now,
+        validUntil: now + 86_400n,
+        files: { opening: files().opening, records: "records.json" },
+      }),
+    );
+    await waitForEvent((e) => e.type === "proved" && e.round === round.toString(), from, "proof");
+    const after = (await marginProvedEvents(registry, { account: holder.address, policyId })).at(
+      -1,
+    )!;
+    expect(after.portfolioCommitment.toString()).to.equal(asked.portfolioCommitment);
+  });
+
   it("writes its state file owner-only and never logs a secret", async function () {
     const { statSync } = await import("node:fs");
     expect(statSync(files().state).mode & 0o777).to.equal(0o600);

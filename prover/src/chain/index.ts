@@ -9,3 +9,4 @@ export * from "./market-book";
 export * from "./policy";
 export * from "./registry";
 export * from "./revert";
+export * from "./send";

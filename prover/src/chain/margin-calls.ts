@@ -5,6 +5,7 @@
  */
 import type { BaseContract, ContractTransactionReceipt } from "ethers";
 import { queryEvents, type BlockRange } from "./events";
+import { sendAndWait } from "./send";
 
 /** `MarginRegistry.MarginCallState`, by name. */
 export const MARGIN_CALL_STATES = ["none", "pending", "cured", "expired"] as const;
@@ -31,22 +32,13 @@ export interface MarginCalledEvent {
   transactionHash: string;
 }
 
-async function send(
-  registry: BaseContract,
-  method: string,
-  args: unknown[],
-): Promise<ContractTransactionReceipt> {
-  const tx = await registry.getFunction(method)(...args);
-  return (await tx.wait()) as ContractTransactionReceipt;
-}
-
 /** Calls margin on `account`; the registry's runner needs the policy's venue role. */
 export function callMargin(
   registry: BaseContract,
   account: string,
   policyId: string,
 ): Promise<ContractTransactionReceipt> {
-  return send(registry, "callMargin", [account, policyId]);
+  return sendAndWait(registry, "callMargin", [account, policyId]);
 }
 
 /** Emits the call's cure (and clears it) or its expiry; anyone may send it. */
@@ -55,7 +47,7 @@ export function settleMarginCall(
   account: string,
   policyId: string,
 ): Promise<ContractTransactionReceipt> {
-  return send(registry, "settleMarginCall", [account, policyId]);
+  return sendAndWait(registry, "settleMarginCall", [account, policyId]);
 }
 
 /** Reads the account's margin call under the policy (`state: "none"` when there is none). */

@@ -2,6 +2,7 @@
  * Publishing and reading market rounds in MarketBook: one feed per slot layout (its `layoutId`).
  */
 import type { BaseContract, ContractTransactionReceipt } from "ethers";
+import { sendAndWait } from "./send";
 
 /** What {@link postRound} publishes: a round of a feed, its timestamp and its market commitment. */
 export interface RoundPosting {
@@ -27,21 +28,12 @@ export interface RoundRecord {
   invalid: boolean;
 }
 
-async function send(
-  contract: BaseContract,
-  method: string,
-  args: unknown[],
-): Promise<ContractTransactionReceipt> {
-  const tx = await contract.getFunction(method)(...args);
-  return (await tx.wait()) as ContractTransactionReceipt;
-}
-
 /** Posts a market round to its feed; the signer needs PUBLISHER_ROLE. */
 export function postRound(
   marketBook: BaseContract,
   posting: RoundPosting,
 ): Promise<ContractTransactionReceipt> {
-  return send(marketBook, "postRound", [
+  return sendAndWait(marketBook, "postRound", [
     posting.feed,
     posting.round,
     posting.timestamp,
@@ -56,7 +48,7 @@ export function invalidateRound(
   feed: string,
   round: bigint,
 ): Promise<ContractTransactionReceipt> {
-  return send(marketBook, "invalidateRound", [feed, round]);
+  return sendAndWait(marketBook, "invalidateRound", [feed, round]);
 }
 
 /** Reads a round's record (never reverts). */

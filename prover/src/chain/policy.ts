@@ -4,6 +4,7 @@
 import { AbiCoder, Contract, keccak256, toUtf8Bytes } from "ethers";
 import type { BaseContract, ContractRunner, ContractTransactionReceipt } from "ethers";
 import { decodeRevert } from "./revert";
+import { sendAndWait } from "./send";
 
 /** On-chain encoding of a policy's mode (`PolicyRegistry.Mode`, same as the circuit's `mode`). */
 export const POLICY_MODE = { initial: 0, maintenance: 1 } as const;
@@ -95,15 +96,6 @@ export interface PolicyRegistration {
   cureWindow?: bigint;
 }
 
-async function send(
-  contract: BaseContract,
-  method: string,
-  args: unknown[],
-): Promise<ContractTransactionReceipt> {
-  const tx = await contract.getFunction(method)(...args);
-  return (await tx.wait()) as ContractTransactionReceipt;
-}
-
 /** Registers a policy; the signer needs POLICY_ADMIN_ROLE. */
 export function registerPolicy(
   policyRegistry: BaseContract,
@@ -120,7 +112,7 @@ export function registerPolicy(
     requiresAttestation: registration.requiresAttestation ?? true,
     cureWindow: registration.cureWindow ?? 0n,
   };
-  return send(policyRegistry, "registerPolicy", [registration.policyId, params]);
+  return sendAndWait(policyRegistry, "registerPolicy", [registration.policyId, params]);
 }
 
 /**
@@ -131,7 +123,7 @@ export function approveVerifier(
   policyRegistry: BaseContract,
   verifier: string,
 ): Promise<ContractTransactionReceipt> {
-  return send(policyRegistry, "approveVerifier", [verifier]);
+  return sendAndWait(policyRegistry, "approveVerifier", [verifier]);
 }
 
 /** Registers `custodian` as an attester for the policy; the signer needs CUSTODIAN_ADMIN_ROLE. */
@@ -140,7 +132,7 @@ export function addCustodian(
   policyId: string,
   custodian: string,
 ): Promise<ContractTransactionReceipt> {
-  return send(policyRegistry, "addCustodian", [policyId, custodian]);
+  return sendAndWait(policyRegistry, "addCustodian", [policyId, custodian]);
 }
 
 /** Removes `custodian` from the policy; the signer needs CUSTODIAN_ADMIN_ROLE. */
@@ -149,7 +141,7 @@ export function removeCustodian(
   policyId: string,
   custodian: string,
 ): Promise<ContractTransactionReceipt> {
-  return send(policyRegistry, "removeCustodian", [policyId, custodian]);
+  return sendAndWait(policyRegistry, "removeCustodian", [policyId, custodian]);
 }
 
 /** `PolicyRegistry.VENUE_ROLE`: the tag of the per-policy venue roles. */
@@ -168,5 +160,5 @@ export function grantVenue(
   policyId: string,
   venue: string,
 ): Promise<ContractTransactionReceipt> {
-  return send(policyRegistry, "grantRole", [venueRoleOf(policyId), venue]);
+  return sendAndWait(policyRegistry, "grantRole", [venueRoleOf(policyId), venue]);
 }

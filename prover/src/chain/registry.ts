@@ -1,11 +1,12 @@
 /**
  * Submitting proofs to MarginRegistry and reading what it records.
  */
-import type { BaseContract, ContractTransactionReceipt, ContractTransactionResponse } from "ethers";
+import type { BaseContract, ContractTransactionReceipt } from "ethers";
 import { queryEvents, type BlockRange } from "./events";
 import type { SolidityProof } from "./calldata";
 import { NO_ATTESTATION } from "./eip712";
 import type { SignedAttestation } from "./eip712";
+import { sendAndWait, type OnSent } from "./send";
 
 /** The statement a proof is submitted for (the rest of the public signals come from chain state). */
 export interface ProofSubmission {
@@ -59,20 +60,6 @@ export interface MarginProvedEvent {
   transactionHash: string;
 }
 
-/** Called with a transaction's hash once it is sent, before its receipt is awaited. */
-export type OnSent = (transactionHash: string) => void | Promise<void>;
-
-async function send(
-  registry: BaseContract,
-  method: string,
-  args: unknown[],
-  onSent?: OnSent,
-): Promise<ContractTransactionReceipt> {
-  const tx = (await registry.getFunction(method)(...args)) as ContractTransactionResponse;
-  await onSent?.(tx.hash);
-  return (await tx.wait()) as ContractTransactionReceipt;
-}
-
 /**
  * Calls `prove` as the registry's runner (the account). `onSent` receives the transaction hash as
  * soon as it is sent (a watcher records it, so a restart can tell what became of it).
@@ -82,7 +69,7 @@ export function submitProof(
   s: ProofSubmission,
   onSent?: OnSent,
 ): Promise<ContractTransactionReceipt> {
-  return send(
+  return sendAndWait(
     registry,
     "prove",
     [s.policyId, s.round, s.portfolioCommitment, s.nonce, s.proof, s.attestation ?? NO_ATTESTATION],
@@ -95,7 +82,7 @@ export function submitProofFor(
   registry: BaseContract,
   s: RelayedSubmission,
 ): Promise<ContractTransactionReceipt> {
-  return send(registry, "proveFor", [
+  return sendAndWait(registry, "proveFor", [
     s.account,
     s.policyId,
     s.round,
@@ -137,7 +124,7 @@ export async function revokeAttestations(
   account: string,
   before: bigint,
 ): Promise<ContractTransactionReceipt> {
-  return send(registry, "revoke", [account, before]);
+  return sendAndWait(registry, "revoke", [account, before]);
 }
 
 /** `isMarginSufficient(account, policyId, maxAge)`. */
