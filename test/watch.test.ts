@@ -7,7 +7,9 @@
  * strained round (low excess, scenario stress) and a shortfall (alert with the amount, no
  * submission, the webhook retried while proving goes on); a margin call cured at once and one that
  * expires; a watcher crashed right after sending and restarted (the submission neither lost nor
- * repeated); the node stopped (SIGSTOP) and continued under the watcher.
+ * repeated); the node stopped (SIGSTOP) and continued under the watcher; a changed portfolio
+ * (new opening, alerts not repeated while it waits for its attestation); and a portfolio-margin
+ * policy on the same feed, whose stress alert comes from the round's joint scenario set.
  *
  * Waits are on the watcher's own event lines or passes (`afterTick`), never on time.
  */
@@ -39,6 +41,7 @@ import {
   loadMarket,
   loadPolicy,
   parseMarket,
+  parsePolicy,
   parsePortfolio,
   type Market,
 } from "../prover/src/inputs";
@@ -53,8 +56,15 @@ import {
   type FeedLayout,
 } from "../prover/src/market-data";
 import { attestOpening, parseOpening } from "../prover/src/proving";
+import { linearLosses } from "../prover/src/risk/revalue";
 import { setupInstance } from "../prover/src/setup/dev-setup";
-import { SimulatedCrash, Watcher, type WatchEvent, type WatchOptions } from "../prover/src/watch";
+import {
+  SimulatedCrash,
+  stressNextMove,
+  Watcher,
+  type WatchEvent,
+  type WatchOptions,
+} from "../prover/src/watch";
 import { compileContracts } from "./contracts.fixture";
 import { nodeWallet, startRpcNode, type RpcNode } from "./helpers/hardhat-node";
 import { buildScratchDir } from "./helpers/scratch";
@@ -68,6 +78,8 @@ const WARN_RATIO_PPM = 1_500_000n;
 /** Price moves (multipliers by symbol) that the tests post. */
 const STRAINED = { USDC: 0.3, WETH: 2.4, ETH: 2.4, WBTC: 0.2, BTC: 0.2 };
 const CRASH = { USDC: 0.3, WETH: 3, ETH: 3, WBTC: 0.2, BTC: 0.2 };
+/** The joint scenario of the portfolio-margin round that combines a crash and a USDC depeg. */
+const CRASH_LABEL = "crash: ETH -12% BTC -10% USDC -30%";
 
 /** A webhook that fails its first `failures` requests and can hold requests open. */
 class Webhook {
@@ -140,19 +152,20 @@ describe("zkmargin watch (hardhat node, small instance)", function () {
 
   const latestTimestamp = async () => BigInt((await provider.getBlock("latest"))!.timestamp);
 
-  /** The next round's market document: the example's quotes, prices moved, stamped now. */
+  /** The next round's market document: `from`'s quotes (the example's), prices moved, stamped now. */
   async function nextDocument(
     moves: Record<string, number> = {},
+    from: Market = base,
   ): Promise<Record<string, unknown>> {
     const head = (await book.getFunction("feedHead")(layout.feed)) as { latestRound: bigint };
     const prices = new Map(
-      [...base.prices].map(([symbol, price]) => [
+      [...from.prices].map(([symbol, price]) => [
         symbol,
         (price * BigInt(Math.round((moves[symbol] ?? 1) * 1000))) / 1000n,
       ]),
     );
     return marketDocumentOf({
-      ...base,
+      ...from,
       prices,
       round: head.latestRound + 1n,
       timestamp: await latestTimestamp(),
@@ -162,12 +175,16 @@ describe("zkmargin watch (hardhat node, small instance)", function () {
   /** The market posted last by {@link publish}. */
   let lastPublished: Market | undefined;
 
-  /** The publisher posts the next round (market file in the event). */
-  async function publish(moves: Record<string, number> = {}): Promise<bigint> {
-    const document = await nextDocument(moves);
+  /** The publisher posts the next round (market file in the event), checked for `forLayout`. */
+  async function publish(
+    moves: Record<string, number> = {},
+    from: Market = base,
+    forLayout: FeedLayout = layout,
+  ): Promise<bigint> {
+    const document = await nextDocument(moves, from);
     const posted = await publishMarket(
       book.connect(publisher.connect(provider)) as Contract,
-      layout,
+      forLayout,
       document,
       "market.json",
     );
@@ -425,7 +442,18 @@ describe("zkmargin watch (hardhat node, small instance)", function () {
     expect(low.round).to.equal(round.toString());
     const stress = await waitForEvent((e) => e.type === "stress-shortfall", from, "stress alert");
     expect(stress.round).to.equal(round.toString());
-    expect(Number(stress.shortAfterUsd)).to.be.above(0);
+    // The alert is the model's own judgement of the round (standard policy: the option book).
+    const portfolio = parsePortfolio(readJsonFile(files().portfolio), "portfolio", layout.policy);
+    const judged = stressNextMove(computeMargin(layout.policy, lastPublished!, portfolio));
+    expect(judged.margin).to.equal("standard");
+    expect(stress).to.include({
+      margin: "standard",
+      scenario: judged.short[0].index,
+      label: judged.short[0].label,
+      lossUsd: formatUnits(judged.short[0].lossMicroUsd, 6),
+      shortAfterUsd: formatUnits(-judged.short[0].excessAfterMicroUsd, 6),
+      scenariosShort: judged.short.length,
+    });
     await waitForEvent((e) => e.type === "proved" && e.round === round.toString(), from, "proof");
   });
 
@@ -578,13 +606,23 @@ describe("zkmargin watch (hardhat node, small instance)", function () {
       ...portfolio,
       collateral: { ...portfolio.collateral, USDC: "240000" },
     });
-    const round = await publish();
+    const round = await publish(STRAINED);
     await mine();
     const asked = await waitForEvent(
       (e) => e.type === "attestation-needed" && e.round === round.toString(),
       from,
       "a new attestation request",
     );
+    // While the round waits for its attestation, later passes do not repeat its alerts.
+    await waitForPass(await provider.getBlockNumber());
+    await waitForPass(await provider.getBlockNumber());
+    const alerts = events
+      .slice(from)
+      .filter(
+        (e) => e.type !== "webhook-failed" && e.level !== "info" && e.round === round.toString(),
+      )
+      .map((e) => e.type);
+    expect(alerts).to.deep.equal(["low-excess", "stress-shortfall", "attestation-needed"]);
     expect(asked.portfolioCommitment).to.not.equal(before.portfolioCommitment.toString());
     // Nothing was submitted with the old attestation for the new holdings.
     expect(await provedRounds()).to.not.include(round);
@@ -620,5 +658,117 @@ describe("zkmargin watch (hardhat node, small instance)", function () {
     const log = events.map((e) => JSON.stringify(e)).join("\n");
     expect(log).to.not.include(opening.salt);
     writeFileSync(path.join(dir, "events.jsonl"), log);
+  });
+  it("under a portfolio-margin policy, judges the next move by the round's joint scenario set", async function () {
+    // The standard watcher's story is over; a second account watches a portfolio-margin policy
+    // of the same slots (same layout and feed), without attestations.
+    await running!.stop();
+    const from = events.length;
+    const document = {
+      ...(readJsonFile(path.join(EXAMPLE, "policy.json")) as object),
+      id: "small-portfolio-v1",
+      margin: "portfolio",
+    };
+    const pmPolicy = parsePolicy(document, "small-portfolio-v1");
+    deployment = await deployPolicy({
+      rpc: node.url,
+      deployment,
+      file: path.join(dir, "deployment.json"),
+      policy: pmPolicy,
+      document,
+      instance: "small",
+      maxRoundAge: 86_400n,
+      supersededGrace: 300n,
+      cureWindow: CURE_WINDOW,
+      requiresAttestation: false,
+      custodians: [],
+      venues: [],
+      signers: { policyAdmin, admin: deployer },
+      journalDir: path.join(dir, "journal"),
+    });
+    const pmLayout = feedLayoutOf(deployment, pmPolicy.id, "deployment.json");
+    expect(pmLayout.feed).to.equal(layout.feed);
+    const pmId = deployment.policies[pmPolicy.id].policyId;
+
+    // The round's joint set: four moves of ETH and BTC, the crash with a USDC depeg (log moves;
+    // losses per whole token or unit, rounded up, by the generator's own revaluation).
+    const moves = (percents: number[]) => percents.map((x) => Math.log1p(x / 100));
+    const eth = moves([-5, 5, -12, 15]);
+    const btc = moves([-4, 4, -10, 12]);
+    const price = (symbol: string) => base.prices.get(symbol)!;
+    const withSet: Market = {
+      ...base,
+      scenarios: {
+        labels: ["ETH -5% BTC -4%", "ETH +5% BTC +4%", CRASH_LABEL, "ETH +15% BTC +12%"],
+        assets: new Map([
+          ["USDC", linearLosses(price("USDC"), moves([0, 0, -30, 0]))],
+          ["WETH", linearLosses(price("WETH"), eth)],
+          ["WBTC", linearLosses(price("WBTC"), btc)],
+        ]),
+        perps: new Map([
+          ["ETH-PERP", linearLosses(price("ETH"), eth)],
+          ["BTC-PERP", linearLosses(price("BTC"), btc)],
+        ]),
+      },
+    };
+    const second = nodeWallet(8);
+    const pmDir = path.join(dir, "portfolio-margin");
+    const pmFiles = {
+      portfolio: path.join(pmDir, "portfolio.json"),
+      opening: path.join(pmDir, "opening.json"),
+      attestation: path.join(pmDir, "attestation.json"),
+      state: path.join(pmDir, "watch-state.json"),
+    };
+    const portfolioDocument = {
+      ...(readJsonFile(path.join(EXAMPLE, "portfolio.json")) as object),
+      account: second.address,
+    };
+    writeJsonFile(pmFiles.portfolio, portfolioDocument);
+    const portfolio = parsePortfolio(portfolioDocument, "portfolio.json", pmPolicy);
+    const judge = (market: Market) => ({
+      joint: stressNextMove(computeMargin(pmPolicy, market, portfolio)),
+      standard: stressNextMove(computeMargin(layout.policy, market, portfolio)),
+    });
+
+    // A calm round first, then the watcher: proven at once (no attestation needed), no alert.
+    const calm = await publish({}, withSet, pmLayout);
+    await mine();
+    startWatcher({
+      signer: second.connect(provider),
+      deployment,
+      policy: pmPolicy.id,
+      files: pmFiles,
+    });
+    await waitForEvent((e) => e.type === "proved" && e.round === calm.toString(), from, "proof");
+    expect(judge(lastPublished!).joint.short).to.deep.equal([]);
+
+    // USDC and BTC fall: still sufficient, but the joint crash (USDC depeg) would put it short.
+    // The option book alone (model v1) sees no such scenario in the same round.
+    const round = await publish({ USDC: 0.3, WBTC: 0.2, BTC: 0.2 }, withSet, pmLayout);
+    await mine();
+    const alert = await waitForEvent(
+      (e) => e.type === "stress-shortfall" && e.round === round.toString(),
+      from,
+      "joint stress alert",
+    );
+    const { joint, standard } = judge(lastPublished!);
+    expect(computeMargin(pmPolicy, lastPublished!, portfolio).sufficient).to.equal(true);
+    expect(standard.short).to.deep.equal([]);
+    expect(joint.short.map((s) => s.label)).to.deep.equal([CRASH_LABEL]);
+    expect(alert).to.include({
+      margin: "portfolio",
+      label: CRASH_LABEL,
+      scenario: 2,
+      lossUsd: formatUnits(joint.short[0].lossMicroUsd, 6),
+      shortAfterUsd: formatUnits(-joint.short[0].excessAfterMicroUsd, 6),
+      bindingScenario: CRASH_LABEL,
+    });
+    await waitForEvent((e) => e.type === "proved" && e.round === round.toString(), from, "proof");
+    const proved = await marginProvedEvents(registry, { account: second.address, policyId: pmId });
+    expect(proved.map((e) => e.round)).to.deep.equal([calm, round]);
+    expect(events.slice(from).filter((e) => e.type === "attestation-needed")).to.deep.equal([]);
+    const opening = parseOpening(readJsonFile(pmFiles.opening), pmFiles.opening);
+    expect(opening.policyId).to.equal(pmPolicy.id);
+    expect(events.map((e) => JSON.stringify(e)).join("\n")).to.not.include(opening.salt);
   });
 });

@@ -64,7 +64,6 @@ export interface VenueOptions {
   verificationKeyHash: string;
   maxRoundAge: bigint;
   supersededGrace: bigint;
-  /** Seconds an account has to answer a margin call. */
   /** Seconds an account has to answer a margin call (default 0: no margin calls). */
   cureWindow?: bigint;
 }

@@ -1,18 +1,22 @@
 /**
- * "Would the next move put it short?": the portfolio stressed by each scenario the round
- * publishes. Model v1: the scenarios are the options' risk arrays (loss per scenario
- * `sum_o q_o * RA_o[k]`, already in the margin report). Model v2 (joint scenario sets with asset
- * and perp risk arrays) passes its joint losses `L_k` instead; this is the one place that judges.
+ * "Would the next move put it short?", judged from the round's scenarios as the margin model
+ * reports them (`computeMargin`, model v2): under a `portfolio` policy each scenario's joint loss
+ * of every position (the round's joint scenario set: collateral, perps and options moving
+ * together), under a `standard` policy the option book's loss (model v1: the published option risk
+ * arrays). The model computes the losses; this module only judges them.
  *
- * The stressed excess of scenario k is `excess - loss_k`: equity falls by the scenario's loss and
- * the requirement is held at its current value (conservative for a requirement that would fall).
+ * After scenario k the equity falls by its loss and the requirement is held at the round's, so the
+ * stressed excess is `excess - loss_k` (negative = short).
  */
+import type { MarginKind } from "../inputs";
 import type { MarginReport } from "../model";
 
 /** One scenario's outcome. */
 export interface ScenarioStress {
-  /** Scenario index (0-based, the risk arrays' order). */
+  /** Scenario index (0-based, the round's scenario order). */
   index: number;
+  /** The round's label of the scenario. */
+  label: string;
   /** The portfolio's loss in the scenario, µUSD (negative = gain). */
   lossMicroUsd: bigint;
   /** The excess after the move, µUSD; negative = short. */
@@ -21,22 +25,21 @@ export interface ScenarioStress {
 
 /** The stress of a report. */
 export interface StressResult {
+  /** Which losses were judged: joint (`portfolio`) or the option book's (`standard`). */
+  margin: MarginKind;
+  /** The scenario that sets the scan risk in the requirement (the report's binding one), if any. */
+  binding?: ScenarioStress;
   /** The scenario with the lowest excess after the move (undefined without scenarios). */
   worst?: ScenarioStress;
   /** Every scenario that would put the portfolio short, worst first. */
   short: ScenarioStress[];
 }
 
-/**
- * Stresses `report` with `losses` (default: its option scenario losses, model v1), one entry per
- * scenario in µUSD, positive = loss.
- */
-export function stressNextMove(
-  report: MarginReport,
-  losses: readonly bigint[] = report.options.scenarioLossMicroUsd,
-): StressResult {
-  const all = losses.map((lossMicroUsd, index) => ({
+/** Stresses a margin report with its own per-scenario losses. */
+export function stressNextMove(report: MarginReport): StressResult {
+  const all: ScenarioStress[] = report.scenarios.map(({ label, lossMicroUsd }, index) => ({
     index,
+    label,
     lossMicroUsd,
     excessAfterMicroUsd: report.excessMicroUsd - lossMicroUsd,
   }));
@@ -47,5 +50,10 @@ export function stressNextMove(
         ? 1
         : a.index - b.index,
   );
-  return { worst: byExcess[0], short: byExcess.filter((s) => s.excessAfterMicroUsd < 0n) };
+  return {
+    margin: report.margin,
+    ...(report.bindingScenario === null ? {} : { binding: all[report.bindingScenario] }),
+    ...(byExcess.length === 0 ? {} : { worst: byExcess[0] }),
+    short: byExcess.filter((s) => s.excessAfterMicroUsd < 0n),
+  };
 }

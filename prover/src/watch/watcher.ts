@@ -4,9 +4,11 @@
  * hash to the posted commitment, or it is refused and alerted), recomputes the margin from the
  * holder's files, and proves and submits while sufficient, with the salt the custodian's
  * attestation was made for. It raises alerts (JSON lines, optional webhook) on a low excess, on a
- * scenario that would put the portfolio short, on a shortfall (no submission; the alert says by how
+ * scenario of the round that would put the portfolio short (the model's per-scenario losses: joint
+ * under portfolio margin, see `stress.ts`), on a shortfall (no submission; the alert says by how
  * much), on a margin call (answered with a proof on the first round after it, then settled), and
- * when a new attestation is needed. Every step is recorded in an atomically written state file.
+ * when a new attestation is needed (policies that require one). Every step is recorded in an
+ * atomically written state file.
  *
  * Chain state, not the state file, decides whether a round still needs a proof (the account's
  * status round), so a proof dropped by a reorg is made again; the state file says what is in
@@ -22,6 +24,7 @@ import {
   submitProof,
   toSolidityProof,
   type MarginCall,
+  type SignedAttestation,
   type MarginStatus,
 } from "../chain";
 import { formatUnits } from "../decimal";
@@ -36,7 +39,7 @@ import {
 import { InputError } from "../errors";
 import { writeJsonFile } from "../io/json";
 import { checkPosting, findRoundPosting, MarketDataError, type FeedLayout } from "../market-data";
-import { computeMargin } from "../model";
+import { computeMargin, type MarginReport } from "../model";
 import { decodePublicSignals, generateProof } from "../proving";
 import { AlertSink, type WatchEvent, type WatchEventType, type WebhookOptions } from "./alerts";
 import { readAttestationFile, readHolderPortfolio, type HolderFiles } from "./holder";
@@ -418,42 +421,39 @@ export class Watcher {
       });
       return;
     }
-    this.judgeExcess(r, report);
-
-    if (holder.opening === undefined) {
-      // A new salt: prove once to obtain the opening, and ask the custodian to attest it.
-      const made = await generateProof({
-        policy,
-        market,
-        portfolio: holder.portfolio,
-        nonce: await nextNonce(this.registry, this.account, this.entry.policyId),
-        instance: this.layout.instance,
-      });
-      writeJsonFile(this.options.files.opening, made.opening, { mode: 0o600 });
-      const commitment = made.opening.commitments.portfolio;
-      this.emitOnce(
-        `attest:${commitment}`,
-        "warn",
-        "attestation-needed",
-        `${holder.renewal}: wrote ${this.options.files.opening}; have the custodian attest it ` +
-          `(portfolio commitment ${commitment}) into ${this.options.files.attestation}`,
-        { round: r, portfolioCommitment: commitment, opening: this.options.files.opening },
-      );
-      return;
-    }
-    const opening = holder.opening;
-    const attestation = await this.usableAttestation(r, BigInt(opening.commitments.portfolio));
-    if (this.entry.requiresAttestation && attestation === undefined) return;
+    this.judgeExcess(`${r}:${posting.blockHash}`, r, report);
 
     const nonce = await nextNonce(this.registry, this.account, this.entry.policyId);
-    const made = await generateProof({
-      policy,
-      market,
-      portfolio: holder.portfolio,
-      nonce,
-      salt: BigInt(opening.salt),
-      instance: this.layout.instance,
-    });
+    const proofInput = { policy, market, portfolio: holder.portfolio, nonce };
+    let made: Awaited<ReturnType<typeof generateProof>>;
+    let attestation: SignedAttestation | undefined;
+    if (holder.opening === undefined) {
+      // A new salt: its opening is written, and, where the policy requires an attestation, the
+      // custodian is asked to attest it (the round is proven once it has).
+      made = await generateProof({ ...proofInput, instance: this.layout.instance });
+      writeJsonFile(this.options.files.opening, made.opening, { mode: 0o600 });
+      if (this.entry.requiresAttestation) {
+        const commitment = made.opening.commitments.portfolio;
+        this.emitOnce(
+          `attest:${commitment}`,
+          "warn",
+          "attestation-needed",
+          `${holder.renewal}: wrote ${this.options.files.opening}; have the custodian attest it ` +
+            `(portfolio commitment ${commitment}) into ${this.options.files.attestation}`,
+          { round: r, portfolioCommitment: commitment, opening: this.options.files.opening },
+        );
+        return;
+      }
+    } else {
+      const opening = holder.opening;
+      attestation = await this.usableAttestation(r, BigInt(opening.commitments.portfolio));
+      if (this.entry.requiresAttestation && attestation === undefined) return;
+      made = await generateProof({
+        ...proofInput,
+        salt: BigInt(opening.salt),
+        instance: this.layout.instance,
+      });
+    }
     const signals = decodePublicSignals(made.publicSignals);
     this.state.pending = { round: r, nonce: nonce.toString() };
     this.save();
@@ -502,15 +502,19 @@ export class Watcher {
     }
   }
 
-  /** Alerts on a low excess and on a scenario that would put the portfolio short. */
-  private judgeExcess(r: string, report: ReturnType<typeof computeMargin>): void {
+  /**
+   * Alerts on a low excess and on a scenario that would put the portfolio short, once per round
+   * posting (`posting`: round and block hash), however often the round is handled.
+   */
+  private judgeExcess(posting: string, r: string, report: MarginReport): void {
     const warnRatio = this.options.warnRatioPpm ?? 1_200_000n;
     // Equity under warnRatio x (Req x minRatio): Eq * 1e12 < Req * minRatio * warnRatio.
     const warn =
       report.equityMicroUsd * 10n ** 12n <
       report.requirementMicroUsd * report.minRatioPpm * warnRatio;
     if (warn) {
-      this.emit(
+      this.emitOnce(
+        `low-excess:${posting}`,
         "warn",
         "low-excess",
         `round ${r}: excess ${USD(report.excessMicroUsd)} USD is under the warning level`,
@@ -525,15 +529,22 @@ export class Watcher {
     const stress = stressNextMove(report);
     const worst = stress.short[0];
     if (worst !== undefined) {
-      this.emit(
+      const judged = stress.margin === "portfolio" ? "joint loss" : "option book's loss";
+      this.emitOnce(
+        `stress:${posting}`,
         "warn",
         "stress-shortfall",
-        `round ${r}: scenario ${worst.index} of the round would put it short by ${USD(-worst.excessAfterMicroUsd)} USD`,
+        `round ${r}: scenario "${worst.label}" of the round (${judged} ${USD(worst.lossMicroUsd)} USD) ` +
+          `would put it short by ${USD(-worst.excessAfterMicroUsd)} USD`,
         {
           round: r,
+          margin: stress.margin,
           scenario: worst.index,
+          label: worst.label,
+          lossUsd: USD(worst.lossMicroUsd),
           shortAfterUsd: USD(-worst.excessAfterMicroUsd),
           scenariosShort: stress.short.length,
+          bindingScenario: stress.binding?.label ?? null,
         },
       );
     }
