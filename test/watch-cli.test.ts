@@ -12,12 +12,15 @@ import { createInterface } from "node:readline";
 import { expect } from "chai";
 import { marginProvedEvents } from "../prover/src/chain";
 import { deployedContracts, deploymentProvider, readDeployment } from "../prover/src/deployment";
+import { parseMarket } from "../prover/src/inputs";
 import { readJsonFile, writeJsonFile } from "../prover/src/io";
+import { marketDocumentOf } from "../prover/src/market-data";
 import type { WatchEvent } from "../prover/src/watch";
 import { setupInstance } from "../prover/src/setup/dev-setup";
 import { compileContracts } from "./contracts.fixture";
 import { runCli, type CliResult } from "./helpers/cli";
 import { nodeWallet, startRpcNode, type RpcNode } from "./helpers/hardhat-node";
+import { withSmallJointSet } from "./helpers/joint-scenarios";
 import { buildScratchDir } from "./helpers/scratch";
 
 const ROOT = path.resolve(__dirname, "..");
@@ -49,31 +52,34 @@ describe("zkmargin deploy, publish, watch, attest, margin-call (CLI, hardhat nod
     return result.stdout;
   };
   const file = (name: string) => path.join(dir, name);
+  /** A verb on the deployment file and the node, for `policy`. */
+  const onDeployment = (verb: string[], policy: string, ...rest: string[]) => [
+    ...verb,
+    "--deployment",
+    deploymentFile,
+    "--rpc",
+    node.url,
+    "--policy",
+    policy,
+    ...rest,
+  ];
   /** `zkmargin publish` of a market file to the policy's feed. */
-  const publishArgs = (market: string) => [
-    "publish",
-    "--deployment",
-    deploymentFile,
-    "--rpc",
-    node.url,
-    "--policy",
-    POLICY,
-    "--market",
-    market,
-  ];
+  const publishArgs = (market: string) => onDeployment(["publish"], POLICY, "--market", market);
+  /** Governance's `zkmargin deploy policy` of a policy file on the small instance. */
+  const deployPolicyArgs = (policyFile: string) =>
+    onDeployment(
+      ["deploy", "policy"],
+      policyFile,
+      "--instance",
+      "small",
+      "--max-round-age",
+      "86400",
+      "--superseded-grace",
+      "300",
+    );
   /** A venue's `zkmargin margin-call` on the holder. */
-  const marginCallArgs = (...extra: string[]) => [
-    "margin-call",
-    "--deployment",
-    deploymentFile,
-    "--rpc",
-    node.url,
-    "--policy",
-    POLICY,
-    "--account",
-    holder.address,
-    ...extra,
-  ];
+  const marginCallArgs = (...extra: string[]) =>
+    onDeployment(["margin-call"], POLICY, "--account", holder.address, ...extra);
 
   /** Writes the example's market as the feed's next round, stamped with the chain's time. */
   async function marketFile(
@@ -175,13 +181,9 @@ describe("zkmargin deploy, publish, watch, attest, margin-call (CLI, hardhat nod
   });
 
   it("deploys the contracts and registers a policy, each signed by its role, into one deployment file", function () {
+    const deployContracts = ["deploy", "contracts", "--rpc", node.url, "--instance", "small"];
     const out = ok([
-      "deploy",
-      "contracts",
-      "--rpc",
-      node.url,
-      "--instance",
-      "small",
+      ...deployContracts,
       "--publisher",
       publisher.address,
       "--policy-admin",
@@ -193,33 +195,11 @@ describe("zkmargin deploy, publish, watch, attest, margin-call (CLI, hardhat nod
     ]);
     expect(out).to.match(/deployed on chain 31337: MarketBook 0x/);
     // The deployment file is never overwritten.
-    const again = cli([
-      "deploy",
-      "contracts",
-      "--rpc",
-      node.url,
-      "--instance",
-      "small",
-      "--out",
-      deploymentFile,
-    ]);
+    const again = cli([...deployContracts, "--out", deploymentFile]);
     expect(again.status).to.equal(1);
     expect(again.stderr).to.include(`${deploymentFile}: already exists`);
     ok([
-      "deploy",
-      "policy",
-      "--deployment",
-      deploymentFile,
-      "--rpc",
-      node.url,
-      "--policy",
-      path.join(EXAMPLE, "policy.json"),
-      "--instance",
-      "small",
-      "--max-round-age",
-      "86400",
-      "--superseded-grace",
-      "300",
+      ...deployPolicyArgs(path.join(EXAMPLE, "policy.json")),
       "--cure-window",
       "600",
       "--custodian",
@@ -309,5 +289,30 @@ describe("zkmargin deploy, publish, watch, attest, margin-call (CLI, hardhat nod
     expect(audit.status, audit.stdout + audit.stderr).to.equal(0);
     const state = JSON.parse(readFileSync(file("state.json"), "utf8")) as { lastRound: string };
     expect(state.lastRound).to.equal("3");
+  });
+  it("publishes only rounds that every policy of the feed can use: a portfolio-margin policy needs the joint set", async function () {
+    const document = {
+      ...(readJsonFile(path.join(EXAMPLE, "policy.json")) as object),
+      id: "small-portfolio-v1",
+      margin: "portfolio",
+    };
+    writeJsonFile(file("portfolio-policy.json"), document);
+    ok(deployPolicyArgs(file("portfolio-policy.json")));
+    const deployment = readDeployment(deploymentFile);
+    expect(deployment.policies["small-portfolio-v1"].feed).to.equal(
+      deployment.policies[POLICY].feed,
+    );
+    // Posted for the standard policy, the round must still serve the portfolio-margin one.
+    const bare = await marketFile(4);
+    const refused = cli(publishArgs(bare));
+    expect(refused.status).to.equal(1);
+    expect(refused.stderr).to.equal(
+      `zkmargin: ${bare}: scenarios: missing: the portfolio-margin policy "small-portfolio-v1" needs the round's joint scenario set\n`,
+    );
+    const withSet = await marketFile(4, (m) => {
+      const round = withSmallJointSet(parseMarket(m, "market.json"));
+      m.scenarios = marketDocumentOf(round).scenarios;
+    });
+    expect(ok(publishArgs(withSet))).to.match(/^posted round 4 to feed /);
   });
 });

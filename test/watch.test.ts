@@ -34,6 +34,7 @@ import {
   deployedContracts,
   deploymentProvider,
   feedLayoutOf,
+  feedLayoutsOf,
   type Deployment,
 } from "../prover/src/deployment";
 import { formatUnits } from "../prover/src/decimal";
@@ -56,7 +57,6 @@ import {
   type FeedLayout,
 } from "../prover/src/market-data";
 import { attestOpening, parseOpening } from "../prover/src/proving";
-import { linearLosses } from "../prover/src/risk/revalue";
 import { setupInstance } from "../prover/src/setup/dev-setup";
 import {
   SimulatedCrash,
@@ -67,6 +67,7 @@ import {
 } from "../prover/src/watch";
 import { compileContracts } from "./contracts.fixture";
 import { nodeWallet, startRpcNode, type RpcNode } from "./helpers/hardhat-node";
+import { SMALL_CRASH_LABEL, withSmallJointSet } from "./helpers/joint-scenarios";
 import { buildScratchDir } from "./helpers/scratch";
 
 const ROOT = path.resolve(__dirname, "..");
@@ -78,8 +79,6 @@ const WARN_RATIO_PPM = 1_500_000n;
 /** Price moves (multipliers by symbol) that the tests post. */
 const STRAINED = { USDC: 0.3, WETH: 2.4, ETH: 2.4, WBTC: 0.2, BTC: 0.2 };
 const CRASH = { USDC: 0.3, WETH: 3, ETH: 3, WBTC: 0.2, BTC: 0.2 };
-/** The joint scenario of the portfolio-margin round that combines a crash and a USDC depeg. */
-const CRASH_LABEL = "crash: ETH -12% BTC -10% USDC -30%";
 
 /** A webhook that fails its first `failures` requests and can hold requests open. */
 class Webhook {
@@ -690,27 +689,25 @@ describe("zkmargin watch (hardhat node, small instance)", function () {
     expect(pmLayout.feed).to.equal(layout.feed);
     const pmId = deployment.policies[pmPolicy.id].policyId;
 
-    // The round's joint set: four moves of ETH and BTC, the crash with a USDC depeg (log moves;
-    // losses per whole token or unit, rounded up, by the generator's own revaluation).
-    const moves = (percents: number[]) => percents.map((x) => Math.log1p(x / 100));
-    const eth = moves([-5, 5, -12, 15]);
-    const btc = moves([-4, 4, -10, 12]);
-    const price = (symbol: string) => base.prices.get(symbol)!;
-    const withSet: Market = {
-      ...base,
-      scenarios: {
-        labels: ["ETH -5% BTC -4%", "ETH +5% BTC +4%", CRASH_LABEL, "ETH +15% BTC +12%"],
-        assets: new Map([
-          ["USDC", linearLosses(price("USDC"), moves([0, 0, -30, 0]))],
-          ["WETH", linearLosses(price("WETH"), eth)],
-          ["WBTC", linearLosses(price("WBTC"), btc)],
-        ]),
-        perps: new Map([
-          ["ETH-PERP", linearLosses(price("ETH"), eth)],
-          ["BTC-PERP", linearLosses(price("BTC"), btc)],
-        ]),
-      },
-    };
+    // The publisher serves both policies of the feed: a round without the joint set is refused.
+    const withoutSet = await nextDocument();
+    let refusal: unknown;
+    try {
+      await publishMarket(
+        book.connect(publisher.connect(provider)) as Contract,
+        layout,
+        withoutSet,
+        "market.json",
+        feedLayoutsOf(deployment, layout.feed, "deployment.json"),
+      );
+    } catch (error) {
+      refusal = error;
+    }
+    expect(String(refusal)).to.include(
+      `market.json: scenarios: missing: the portfolio-margin policy "${pmPolicy.id}" needs the round's joint scenario set`,
+    );
+
+    const withSet = withSmallJointSet(base);
     const second = nodeWallet(8);
     const pmDir = path.join(dir, "portfolio-margin");
     const pmFiles = {
@@ -754,14 +751,14 @@ describe("zkmargin watch (hardhat node, small instance)", function () {
     const { joint, standard } = judge(lastPublished!);
     expect(computeMargin(pmPolicy, lastPublished!, portfolio).sufficient).to.equal(true);
     expect(standard.short).to.deep.equal([]);
-    expect(joint.short.map((s) => s.label)).to.deep.equal([CRASH_LABEL]);
+    expect(joint.short.map((s) => s.label)).to.deep.equal([SMALL_CRASH_LABEL]);
     expect(alert).to.include({
       margin: "portfolio",
-      label: CRASH_LABEL,
+      label: SMALL_CRASH_LABEL,
       scenario: 2,
       lossUsd: formatUnits(joint.short[0].lossMicroUsd, 6),
       shortAfterUsd: formatUnits(-joint.short[0].excessAfterMicroUsd, 6),
-      bindingScenario: CRASH_LABEL,
+      bindingScenario: SMALL_CRASH_LABEL,
     });
     await waitForEvent((e) => e.type === "proved" && e.round === round.toString(), from, "proof");
     const proved = await marginProvedEvents(registry, { account: second.address, policyId: pmId });

@@ -139,3 +139,14 @@ export function feedLayoutOf(deployment: Deployment, nameOrId: string, file: str
   }
   return { feed: entry.feed, policy, instance: entry.instance, dims };
 }
+
+/**
+ * The feed layouts of every registered policy on `feed`. They share one slot layout, but not the
+ * market rules: a portfolio-margin policy needs the round's joint scenario set, a standard one
+ * does not. A round for the feed is published only if it serves them all.
+ */
+export function feedLayoutsOf(deployment: Deployment, feed: string, file: string): FeedLayout[] {
+  return Object.entries(deployment.policies)
+    .filter(([, entry]) => entry.feed.toLowerCase() === feed.toLowerCase())
+    .map(([name]) => feedLayoutOf(deployment, name, file));
+}

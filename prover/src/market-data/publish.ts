@@ -22,17 +22,25 @@ export interface PublishedRound {
 }
 
 /**
- * Checks `document` (a market.json object, named `source` in errors) for the layout, refuses a
- * round that is not the feed's next (contiguous rounds) or a timestamp before the latest round's,
- * and posts it; the signer of `marketBook` needs PUBLISHER_ROLE.
+ * Checks `document` (a market.json object, named `source` in errors) for the layout and for every
+ * other policy of the feed in `sharing` (a portfolio-margin policy needs the joint scenario set),
+ * refuses a round that is not the feed's next (contiguous rounds) or a timestamp before the
+ * latest round's, and posts it; the signer of `marketBook` needs PUBLISHER_ROLE.
  */
 export async function publishMarket(
   marketBook: BaseContract,
   layout: FeedLayout,
   document: unknown,
   source: string,
+  sharing: readonly FeedLayout[] = [],
 ): Promise<PublishedRound> {
   const { market, commitment } = await checkMarketForLayout(document, source, layout);
+  for (const other of sharing) {
+    if (other.feed.toLowerCase() !== layout.feed.toLowerCase()) {
+      throw new RangeError(`policy ${other.policy.id} is not on feed ${layout.feed}`);
+    }
+    await checkMarketForLayout(document, source, other);
+  }
   const head = await readFeedHead(marketBook, layout.feed);
   if (head.latestRound > 0n && market.round !== head.latestRound + 1n) {
     throw new MarketDataError(

@@ -1,11 +1,12 @@
 /**
  * `zkmargin publish` (oracle publisher): validates a market file for a registered policy's feed
- * (every slot priced, the instance's dimensions, the next round of the feed) and posts it with
- * the file itself in the `RoundPosted` event, then prints what was posted.
+ * (every slot priced, the instance's dimensions, the next round of the feed; the joint scenario
+ * set when a portfolio-margin policy shares the feed) and posts it with the file itself in the
+ * `RoundPosted` event, then prints what was posted.
  */
 import type { Command } from "commander";
 import type { Contract } from "ethers";
-import { deployedContracts, feedLayoutOf } from "../../deployment";
+import { deployedContracts, feedLayoutOf, feedLayoutsOf } from "../../deployment";
 import { readJsonFile } from "../../io/json";
 import { publishMarket } from "../../market-data";
 import {
@@ -48,11 +49,14 @@ export function register(program: Command): void {
         const { deployment, provider } = await openDeployment(opts.deployment, opts.rpc);
         try {
           const layout = feedLayoutOf(deployment, opts.policy, opts.deployment);
+          const sharing = feedLayoutsOf(deployment, layout.feed, opts.deployment).filter(
+            (other) => other.policy.id !== layout.policy.id,
+          );
           const document = readJsonFile(opts.market);
           const publisher = await connectedWallet("publisher", opts.keystore, provider);
           const { marketBook } = deployedContracts(deployment, publisher);
           const posted = await refusedAs(marketBook, "postRound", () =>
-            publishMarket(marketBook as Contract, layout, document, opts.market),
+            publishMarket(marketBook as Contract, layout, document, opts.market, sharing),
           );
           process.stdout.write(
             `posted round ${posted.round} to feed ${posted.feed}: timestamp ${posted.timestamp}, ` +
