@@ -5,7 +5,8 @@
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import path from "node:path";
-import { HDNodeWallet, JsonRpcProvider } from "ethers";
+import { Agent } from "node:http";
+import { FetchRequest, HDNodeWallet, JsonRpcProvider } from "ethers";
 import { freePort } from "./ports";
 
 const ROOT = path.resolve(__dirname, "..", "..");
@@ -69,7 +70,15 @@ export async function startRpcNode(): Promise<RpcNode> {
   const port = await freePort();
   const child = await startHardhatNode(port);
   const url = `http://127.0.0.1:${port}`;
-  const provider = new JsonRpcProvider(url, undefined, { staticNetwork: true, cacheTimeout: -1 });
+  // A connection per request: the tests block their event loop in synchronous CLI runs for longer
+  // than the node keeps an idle connection, and a kept-alive socket the node has closed meanwhile
+  // would be reused and fail ("socket hang up").
+  const request = new FetchRequest(url);
+  request.getUrlFunc = FetchRequest.createGetUrlFunc({ agent: new Agent({ keepAlive: false }) });
+  const provider = new JsonRpcProvider(request, undefined, {
+    staticNetwork: true,
+    cacheTimeout: -1,
+  });
   const signal = (name: NodeJS.Signals) => {
     if (child.pid !== undefined && child.exitCode === null) process.kill(-child.pid, name);
   };
