@@ -28,7 +28,7 @@ describe("zkmargin demo (the main job)", function () {
     expect(result.hedged?.sufficientUnderPortfolio).to.equal(true);
     expect(Number(result.hedged?.proveGas)).to.be.below(300_000);
     for (const section of [
-      "9. Portfolio margin",
+      "10. Portfolio margin",
       "The same book under 2 policies",
       "report",
       "isMarginSufficient after: true",
