@@ -11,6 +11,7 @@ import { ProofVerificationError, releaseCurve } from "../proving";
 import { ArtifactIntegrityError } from "../setup/manifest";
 import { register as registerAttest } from "./commands/attest";
 import { register as registerAudit } from "./commands/audit";
+import { register as registerBatch } from "./commands/batch";
 import { register as registerCeremony } from "./commands/ceremony";
 import { register as registerCommitments } from "./commands/commitments";
 import { register as registerDemo } from "./commands/demo";
@@ -25,6 +26,7 @@ import { register as registerSetup } from "./commands/setup";
 import { register as registerVerify } from "./commands/verify";
 import { register as registerWatch } from "./commands/watch";
 import { register as registerWeb } from "./commands/web";
+import { register as registerWorker } from "./commands/worker";
 
 /** Every verb, in the order `--help` lists them. */
 const COMMANDS: ((program: Command) => void)[] = [
@@ -41,6 +43,8 @@ const COMMANDS: ((program: Command) => void)[] = [
   registerPublish,
   registerWatch,
   registerMarginCall,
+  registerBatch,
+  registerWorker,
   registerSetup,
   registerCeremony,
   registerDemo,

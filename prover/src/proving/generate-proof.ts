@@ -15,7 +15,7 @@ import {
 } from "../inputs";
 import { computeMargin } from "../model";
 import type { MarginReport } from "../model";
-import { loadArtifacts } from "../setup/manifest";
+import { loadArtifacts, type LoadedArtifacts } from "../setup/manifest";
 import { step, type ProgressListener } from "../setup/progress";
 import { chooseInstance } from "./instance-choice";
 import { toVerifierCalldata, type VerifierCalldata } from "./calldata";
@@ -41,7 +41,16 @@ export interface GenerateProofArgs {
   files?: InputFiles;
   /** Project root holding build/manifest.json (default: this checkout). */
   root?: string;
+  /**
+   * Where the manifest-checked artifacts of the chosen instance come from; default
+   * {@link loadArtifacts}, which re-reads and re-hashes them on every call. A long-lived prover
+   * (a queue worker) passes a cache of `loadArtifacts` results so each proof skips that work.
+   */
+  artifacts?: ArtifactSource;
 }
+
+/** Gives the manifest-checked artifacts of a circuit instance (see {@link loadArtifacts}). */
+export type ArtifactSource = (instance: string, root?: string) => Promise<LoadedArtifacts>;
 
 /** A locally verified margin proof and what goes with it. */
 export interface MarginProof {
@@ -65,6 +74,8 @@ export class ProofVerificationError extends Error {
     this.name = "ProofVerificationError";
   }
 }
+
+const defaultArtifacts: ArtifactSource = (instance, root) => loadArtifacts(instance, { root });
 
 const DEFAULT_FILES: InputFiles = {
   policy: "policy.json",
@@ -97,7 +108,7 @@ export async function generateProof(args: GenerateProofArgs): Promise<MarginProo
   const report = computeMargin(policy, market, portfolio);
   if (!report.sufficient) throw new ShortfallError(report);
 
-  const artifacts = await loadArtifacts(instance.name, { root: args.root });
+  const artifacts = await (args.artifacts ?? defaultArtifacts)(instance.name, args.root);
   const signals = await withCommitments(
     encodeCircuitInput({ policy, market, portfolio, salt, nonce, instance: instance.dims }),
   );

@@ -2,6 +2,7 @@
 export {
   generateProof,
   ProofVerificationError,
+  type ArtifactSource,
   type GenerateProofArgs,
   type MarginProof,
 } from "./generate-proof";
@@ -25,5 +26,5 @@ export {
   type OpeningFiles,
   type PortfolioJson,
 } from "./opening";
-export { releaseCurve, type Groth16Proof, type VerificationKey } from "./snarkjs";
+export { holdCurve, releaseCurve, type Groth16Proof, type VerificationKey } from "./snarkjs";
 export { attestOpening, type AttestArgs, type AttestationFile } from "./attest";

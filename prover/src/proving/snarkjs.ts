@@ -43,6 +43,22 @@ export const snarkjs = require("snarkjs") as SnarkjsApi;
 let curveUsers = 0;
 
 /**
+ * Keeps snarkjs's BN254 curve (and its worker threads) alive across {@link usingCurve} calls until
+ * the returned function is called: a long-lived prover holds it so proofs after the first do not
+ * rebuild the curve. Releasing twice is harmless.
+ */
+export function holdCurve(): () => Promise<void> {
+  curveUsers += 1;
+  let held = true;
+  return async () => {
+    if (!held) return;
+    held = false;
+    curveUsers -= 1;
+    if (curveUsers === 0) await releaseCurve();
+  };
+}
+
+/**
  * Runs `fn`, which uses snarkjs's shared BN254 curve, and stops the curve's worker threads when
  * the last such call in this module ends, so a script that proves or verifies can exit by itself.
  * (Calls may nest or overlap; the next one builds the curve again.)

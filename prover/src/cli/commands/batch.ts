@@ -1,0 +1,116 @@
+/**
+ * `zkmargin batch`: proves (and optionally submits) a round for a folder of portfolios, in this
+ * process or through Redis for `zkmargin worker`s; a progress bar, then a summary.
+ */
+import type { Command } from "commander";
+import { getAddress } from "ethers";
+import { InputError } from "../../errors";
+import { toJson } from "../../io/json";
+import { ROUND_BITS } from "../../encoding/widths";
+import { BatchProgress, runBatch, summaryLines } from "../../queue";
+import { COMMAND_LINE, examples, parseIntegerOption } from "../options";
+
+interface BatchCliOptions {
+  policy: string;
+  market: string;
+  portfolios: string;
+  results: string;
+  nonce?: string;
+  instance?: string;
+  redis?: string;
+  queue?: string;
+  inline?: boolean;
+  retryFailed?: boolean;
+  rpc?: string;
+  registry?: string;
+  accountKeys?: string;
+  json?: boolean;
+}
+
+/** Registers `zkmargin batch`. */
+export function register(program: Command): void {
+  program
+    .command("batch")
+    .description(
+      "prove a round for every portfolio in a folder (one job per account), in this process or " +
+        "on Redis for `zkmargin worker`s; optionally submit each proof; prints a summary",
+    )
+    .requiredOption("--policy <file>", "policy.json (public)")
+    .requiredOption("--market <file>", "market.json of the round (public)")
+    .requiredOption(
+      "--portfolios <dir>",
+      "folder of NAME.json portfolios or earlier openings (private), with optional NAME.attestation.json",
+    )
+    .requiredOption("--results <dir>", "results folder (storage the workers share)")
+    .option("--nonce <n>", "submission nonce of every job (default: the round's timestamp)")
+    .option("--instance <name>", "circuit instance (default: the smallest that fits)")
+    .option(
+      "--redis <url>",
+      "enqueue on this Redis (redis://[:password@]host:port, rediss:// for TLS)",
+    )
+    .option("--queue <name>", "queue name (with --redis)")
+    .option("--inline", "put portfolios and salts into the jobs (they then transit Redis)")
+    .option("--retry-failed", "put this round's failed jobs back in the queue (with --redis)")
+    .option("--rpc <url>", "JSON-RPC node of the registry (with --registry)")
+    .option("--registry <address>", "submit each proof to this MarginRegistry")
+    .option("--account-keys <file>", "owner-only JSON of account keys, for in-process submissions")
+    .option("--json", "print the outcomes as JSON")
+    .addHelpText(
+      "after",
+      examples(
+        "zkmargin batch --policy policy.json --market market.json --portfolios accounts/ --results results/",
+        "zkmargin batch --policy policy.json --market market.json --portfolios accounts/ --results /shared/results --redis redis://127.0.0.1:6379",
+      ),
+    )
+    .action(async (opts: BatchCliOptions) => {
+      let registry: string | undefined;
+      if (opts.registry !== undefined) {
+        try {
+          registry = getAddress(opts.registry);
+        } catch {
+          throw new InputError(
+            COMMAND_LINE,
+            "--registry",
+            "must be an address with a valid EIP-55 checksum",
+          );
+        }
+        if (opts.rpc === undefined)
+          throw new InputError(COMMAND_LINE, "--rpc", "is required with --registry");
+      }
+      const nonce =
+        opts.nonce === undefined
+          ? undefined
+          : parseIntegerOption(opts.nonce, "--nonce", ROUND_BITS);
+      let progress: BatchProgress | undefined;
+      const result = await runBatch({
+        policy: opts.policy,
+        market: opts.market,
+        portfolios: opts.portfolios,
+        results: opts.results,
+        ...(nonce === undefined ? {} : { nonce }),
+        instance: opts.instance,
+        inline: opts.inline === true,
+        redis: opts.redis,
+        queue: opts.queue,
+        retryFailed: opts.retryFailed === true,
+        rpc: opts.rpc,
+        registry,
+        accountKeys: opts.accountKeys,
+        onStart: (jobs) => {
+          progress = new BatchProgress(jobs);
+        },
+        onOutcome: (outcome) => progress?.add(outcome),
+      });
+      progress?.stop();
+      if (opts.json === true) {
+        process.stdout.write(
+          toJson({ tally: result.tally, outcomes: result.outcomes, refused: result.refused }),
+        );
+      } else {
+        process.stdout.write(
+          `${summaryLines(result.outcomes, result.refused, result.elapsedMs).join("\n")}\n`,
+        );
+      }
+      if (result.tally.failed > 0 || result.refused.length > 0) process.exitCode = 1;
+    });
+}

@@ -1,0 +1,162 @@
+/**
+ * The proving service on BullMQ: a queue of proof jobs with deterministic ids (a duplicate enqueue
+ * is a no-op), workers that keep their prover warm, and a wait that follows a batch to its end.
+ *
+ * Job states: `wait`/`delayed` (queued or backing off), `active` (a worker holds its lock),
+ * `completed` (the outcome is the return value: proved, submitted or short) and `failed`, the
+ * dead-letter state, with the reason in `failedReason`. A worker that dies holding a job stops
+ * renewing its lock; another worker's stalled-job check puts the job back within a few lock
+ * periods, and the stored-result and on-chain checks of the job make the rerun safe.
+ */
+import * as os from "node:os";
+import { setTimeout as sleep } from "node:timers/promises";
+import { Job, Queue, UnrecoverableError, Worker, type JobsOptions } from "bullmq";
+import type { Redis } from "ioredis";
+import { PermanentJobError } from "./failures";
+import { jobId, type ProofJob } from "./job";
+import { failedOutcome, type JobOutcome } from "./results";
+import { DEFAULT_RETRY, type RetryPolicy } from "./retry";
+import { runDelivery, type JobContext } from "./run-job";
+
+/** The default queue name. */
+export const DEFAULT_QUEUE = "zkmargin-proofs";
+
+/** How long finished jobs are kept (so re-enqueueing them is a no-op): 7 and 30 days. */
+const KEEP_COMPLETED_S = 7 * 24 * 3600;
+const KEEP_FAILED_S = 30 * 24 * 3600;
+
+/** This process, as recorded in outcomes. */
+export function workerName(): string {
+  return `${os.hostname()}:${process.pid}`;
+}
+
+/** BullMQ options of a proof job. */
+export function jobOptions(id: string, retry: RetryPolicy = DEFAULT_RETRY): JobsOptions {
+  return {
+    jobId: id,
+    attempts: retry.attempts,
+    backoff: { type: "exponential", delay: retry.backoffMs },
+    removeOnComplete: { age: KEEP_COMPLETED_S },
+    removeOnFail: { age: KEEP_FAILED_S },
+  };
+}
+
+/** A queue of proof jobs on `connection`; call `close()` when done. */
+export function proofQueue(connection: Redis, name = DEFAULT_QUEUE): Queue {
+  return new Queue(name, { connection });
+}
+
+/** What {@link enqueueJobs} did. */
+export interface EnqueueResult {
+  ids: string[];
+  /** Jobs new to the queue. */
+  added: number;
+  /** Jobs that were already queued, running or finished (left as they are). */
+  existing: number;
+  /** Failed jobs put back to wait (with `retryFailed`). */
+  retried: number;
+}
+
+/**
+ * Adds one job per (account, policy, round). A job whose id is already in the queue is left
+ * alone (BullMQ ignores an add with an existing id); with `retryFailed`, a failed one is retried.
+ */
+export async function enqueueJobs(
+  queue: Queue,
+  jobs: readonly ProofJob[],
+  options: { retry?: RetryPolicy; retryFailed?: boolean } = {},
+): Promise<EnqueueResult> {
+  const unique = new Map<string, ProofJob>();
+  for (const job of jobs) if (!unique.has(jobId(job))) unique.set(jobId(job), job);
+  const ids = [...unique.keys()];
+  const states = await Promise.all(ids.map((id) => queue.getJobState(id)));
+  const fresh = ids.filter((_, i) => states[i] === "unknown");
+  await queue.addBulk(
+    fresh.map((id) => ({
+      name: "prove",
+      data: unique.get(id),
+      opts: jobOptions(id, options.retry),
+    })),
+  );
+  let retried = 0;
+  if (options.retryFailed) {
+    for (const [i, id] of ids.entries()) {
+      if (states[i] !== "failed") continue;
+      await (await Job.fromId(queue, id))?.retry("failed");
+      retried += 1;
+    }
+  }
+  return { ids, added: fresh.length, existing: ids.length - fresh.length, retried };
+}
+
+/** Options of {@link startWorker}. */
+export interface WorkerOptions {
+  connection: Redis;
+  queue?: string;
+  context: JobContext;
+  /** Jobs proved at once by this process (default 1: a proof already uses every core). */
+  concurrency?: number;
+  /** How long a job's lock lasts without renewal; a dead worker's job is handed on after it. */
+  lockDurationMs?: number;
+  /** How often this worker looks for stalled jobs of dead workers. */
+  stalledIntervalMs?: number;
+}
+
+/** Default lock duration (renewed every half of it while a job runs). */
+export const DEFAULT_LOCK_MS = 30_000;
+
+/** Starts a worker that runs proof jobs with `context`; close it with `worker.close()`. */
+export function startWorker(options: WorkerOptions): Worker {
+  const { context } = options;
+  return new Worker(
+    options.queue ?? DEFAULT_QUEUE,
+    async (job: Job) => {
+      const lastAttempt = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
+      try {
+        return await runDelivery(job.data, job.id ?? "(no id)", context, lastAttempt);
+      } catch (error) {
+        if (error instanceof PermanentJobError) throw new UnrecoverableError(error.message);
+        throw error;
+      }
+    },
+    {
+      connection: options.connection,
+      concurrency: options.concurrency ?? 1,
+      lockDuration: options.lockDurationMs ?? DEFAULT_LOCK_MS,
+      stalledInterval: options.stalledIntervalMs ?? options.lockDurationMs ?? DEFAULT_LOCK_MS,
+      maxStalledCount: 2,
+    },
+  );
+}
+
+/**
+ * Waits until every job of `jobs` is completed or failed, polling their states (polling, unlike
+ * an event stream, also survives a Redis restart). `onOutcome` sees each outcome once.
+ */
+export async function waitForJobs(
+  queue: Queue,
+  jobs: readonly ProofJob[],
+  onOutcome: (outcome: JobOutcome) => void,
+  pollMs = 500,
+): Promise<JobOutcome[]> {
+  const pending = new Map(jobs.map((job) => [jobId(job), job]));
+  const outcomes: JobOutcome[] = [];
+  while (pending.size > 0) {
+    const ids = [...pending.keys()];
+    const states = await Promise.all(ids.map((id) => queue.getJobState(id)));
+    for (const [i, id] of ids.entries()) {
+      if (states[i] !== "completed" && states[i] !== "failed") continue;
+      const job = await Job.fromId(queue, id);
+      if (!job) continue; // removed between the two reads: look again
+      const outcome =
+        states[i] === "completed"
+          ? (job.returnvalue as JobOutcome)
+          : failedOutcome(pending.get(id) as ProofJob, id, job.failedReason, "queue");
+      pending.delete(id);
+      outcomes.push(outcome);
+      onOutcome(outcome);
+    }
+    if (pending.size > 0) await sleep(pollMs);
+  }
+  return outcomes;
+}

@@ -1,0 +1,39 @@
+/**
+ * The proving service: proof jobs (one per account, policy and round), run in this process or
+ * on BullMQ over Redis by warm workers, with results on shared storage. See README "Proving
+ * service".
+ */
+export { runBatch, type BatchOptions, type BatchResult } from "./batch";
+export {
+  DEFAULT_LOCK_MS,
+  DEFAULT_QUEUE,
+  enqueueJobs,
+  jobOptions,
+  proofQueue,
+  startWorker,
+  waitForJobs,
+  workerName,
+  type EnqueueResult,
+  type WorkerOptions,
+} from "./bullmq";
+export { PermanentJobError, permanentReason } from "./failures";
+export { loadHoldings, type Holdings } from "./holdings";
+export { runInProcess, type InProcessOptions } from "./in-process";
+export { jobId, JOB_VERSION, parseProofJob, type AttestationJson, type ProofJob } from "./job";
+export { planBatch, type BatchPlan, type BatchPlanOptions, type RefusedFile } from "./plan";
+export { WarmProver } from "./prover";
+export { checkRedisUrl, redactRedisUrl, redisConnection } from "./redis";
+export {
+  failedOutcome,
+  JobResults,
+  PRIVATE_MODE,
+  type JobOutcome,
+  type OutcomeStatus,
+  type StoredProof,
+  type SubmissionRecord,
+} from "./results";
+export { backoffDelay, DEFAULT_RETRY, type RetryPolicy } from "./retry";
+export { runDelivery, runProofJob, type JobContext } from "./run-job";
+export { runWorker, type RunningWorker, type ServiceOptions } from "./service";
+export { readAccountKeys, Submitter, type SubmitterOptions } from "./submit";
+export { BatchProgress, summaryLines, tally, type BatchTally } from "./summary";

@@ -1,0 +1,66 @@
+/**
+ * A warm prover: the manifest-checked artifacts of each circuit instance are loaded (and hashed)
+ * once, and snarkjs's BN254 curve with its worker threads is built once and kept alive, so a
+ * proof after the first pays no start-up. If an artifact file changes on disk (a new setup), the
+ * instance is checked against the manifest again before the next proof.
+ */
+import * as fs from "node:fs";
+import { holdCurve, type ArtifactSource } from "../proving";
+import { loadArtifacts, type LoadedArtifacts } from "../setup/manifest";
+import { bn128 } from "../setup/snarkjs";
+
+interface CachedArtifacts {
+  artifacts: LoadedArtifacts;
+  /** Size and modification time of each file snarkjs reads, when it was checked. */
+  stamp: string;
+}
+
+/** The size and modification time of the files a proof reads. */
+function stampOf(artifacts: LoadedArtifacts): string {
+  return [artifacts.wasm, artifacts.zkey, artifacts.vkeyPath]
+    .map((file) => {
+      const stat = fs.statSync(file);
+      return `${stat.size}:${stat.mtimeMs}`;
+    })
+    .join("|");
+}
+
+/** Keeps artifacts and the curve warm across proofs; call {@link WarmProver.close} when done. */
+export class WarmProver {
+  private readonly cache = new Map<string, Promise<CachedArtifacts>>();
+  private readonly release: () => Promise<void>;
+
+  constructor(private readonly root?: string) {
+    this.release = holdCurve();
+  }
+
+  /** The {@link ArtifactSource} to pass to `generateProof`. */
+  readonly artifacts: ArtifactSource = async (instance) => {
+    const pending = this.cache.get(instance);
+    if (pending) {
+      const cached = await pending.catch(() => undefined);
+      if (cached && stampOf(cached.artifacts) === cached.stamp) return cached.artifacts;
+    }
+    const loading = loadArtifacts(instance, { root: this.root }).then((artifacts) => ({
+      artifacts,
+      stamp: stampOf(artifacts),
+    }));
+    this.cache.set(instance, loading);
+    // A failed check is tried again on the next call.
+    loading.catch(() => {
+      if (this.cache.get(instance) === loading) this.cache.delete(instance);
+    });
+    return (await loading).artifacts;
+  };
+
+  /** Checks the instances' artifacts and builds the curve now, before the first job. */
+  async preload(instances: readonly string[]): Promise<void> {
+    for (const instance of instances) await this.artifacts(instance);
+    await bn128();
+  }
+
+  /** Lets the curve's worker threads stop (once no other proof is running). */
+  async close(): Promise<void> {
+    await this.release();
+  }
+}

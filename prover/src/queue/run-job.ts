@@ -1,0 +1,143 @@
+/**
+ * The job itself, the same code for the in-process runner and for BullMQ workers: validate the
+ * job, skip it when its result is already stored, prove (or adopt a stored proof), submit once
+ * when asked, and record the outcome. A portfolio that falls short is an outcome (`short`, with
+ * its private report), not a failure, and is never retried.
+ */
+import { performance } from "node:perf_hooks";
+import { ShortfallError } from "../errors";
+import { loadMarket, loadPolicy } from "../inputs";
+import { generateProof } from "../proving";
+import { failureReason, PermanentJobError, permanentReason } from "./failures";
+import { loadHoldings } from "./holdings";
+import { checkJobMatches, parseProofJob, type ProofJob } from "./job";
+import type { WarmProver } from "./prover";
+import { failedOutcome, JobResults, type JobOutcome, type OutcomeStatus } from "./results";
+import type { Submitter } from "./submit";
+
+/** What a job runs with: a warm prover, a submitter when jobs submit, and who is running. */
+export interface JobContext {
+  prover: WarmProver;
+  /** Needed by jobs that submit (`zkmargin worker --rpc`). */
+  submitter?: Submitter;
+  /** Recorded in outcomes: host:pid of the worker, or "in-process". */
+  worker: string;
+  /** Receives one line per step (job id, account, status; never a private value). */
+  log?: (line: string) => void;
+}
+
+/** True when an earlier run finished the job for good. */
+function isDone(outcome: JobOutcome, job: ProofJob): boolean {
+  if (outcome.status === "short" || outcome.status === "submitted") return true;
+  return outcome.status === "proved" && job.submit === undefined;
+}
+
+/** Runs a validated job; throws on failure (see {@link runDelivery} for how failures end). */
+export async function runProofJob(job: ProofJob, id: string, ctx: JobContext): Promise<JobOutcome> {
+  const log = ctx.log ?? (() => undefined);
+  const results = new JobResults(job);
+  const previous = results.outcome();
+  if (previous && isDone(previous, job)) {
+    log(`${id}: already ${previous.status}`);
+    return { ...previous, reused: true };
+  }
+  const finish = (status: OutcomeStatus, extra: Partial<JobOutcome>): JobOutcome => {
+    const outcome: JobOutcome = {
+      jobId: id,
+      account: job.account,
+      policyId: job.policyId,
+      round: job.round,
+      nonce: job.nonce,
+      status,
+      reused: false,
+      worker: ctx.worker,
+      resultDir: results.dir,
+      finishedAt: new Date().toISOString(),
+      ...extra,
+    };
+    results.writeOutcome(outcome);
+    results.removeAbandonedAttempts();
+    log(`${id}: ${status}${outcome.transactionHash ? ` (${outcome.transactionHash})` : ""}`);
+    return outcome;
+  };
+
+  const policy = loadPolicy(job.policy);
+  const market = loadMarket(job.market);
+  checkJobMatches(job, { policyId: policy.id, round: market.round }, job);
+  const holdings = loadHoldings(job, policy, market, `job ${id}`);
+
+  let stored = results.storedProof();
+  const adopted = stored !== undefined;
+  if (!stored) {
+    log(`${id}: proving`);
+    const started = performance.now();
+    try {
+      const made = await generateProof({
+        policy,
+        market,
+        portfolio: holdings.portfolio,
+        nonce: BigInt(job.nonce),
+        ...(holdings.salt === undefined ? {} : { salt: holdings.salt }),
+        instance: job.instance ?? holdings.instance,
+        files: { policy: job.policy, market: job.market, portfolio: holdings.source },
+        artifacts: ctx.prover.artifacts,
+      });
+      stored = results.saveProof(made, performance.now() - started);
+    } catch (error) {
+      if (!(error instanceof ShortfallError)) throw error;
+      results.saveShortReport(error.report);
+      return finish("short", {
+        reason: `margin shortfall under policy ${job.policyId} (figures in report.json, private)`,
+      });
+    }
+  }
+  const proved = { instance: stored.instance, provingMs: stored.provingMs };
+  if (job.submit === undefined) return finish("proved", { ...proved, reused: adopted });
+
+  if (!ctx.submitter) {
+    throw new PermanentJobError("the job asks for a submission but this worker has no --rpc");
+  }
+  const submission =
+    results.submission() ?? results.saveSubmission(await ctx.submitter.submit(job, stored));
+  return finish("submitted", {
+    ...proved,
+    transactionHash: submission.transactionHash,
+    reused: adopted && submission.found,
+  });
+}
+
+/**
+ * Runs one delivery of a raw job payload. A malformed payload or any other permanent failure is
+ * thrown as a {@link PermanentJobError} (recorded in outcome.json when the job names its results
+ * folder); other errors are rethrown for a retry, and recorded as the outcome when `lastAttempt`.
+ */
+export async function runDelivery(
+  data: unknown,
+  id: string,
+  ctx: JobContext,
+  lastAttempt: boolean,
+): Promise<JobOutcome> {
+  let job: ProofJob | undefined;
+  try {
+    job = parseProofJob(data, `job ${id}`);
+    return await runProofJob(job, id, ctx);
+  } catch (error) {
+    const permanent = permanentReason(error);
+    const reason = permanent ?? failureReason(error);
+    if (job && (permanent !== undefined || lastAttempt)) recordFailure(job, id, ctx, reason);
+    ctx.log?.(`${id}: ${permanent !== undefined ? "failed" : "attempt failed"}: ${reason}`);
+    if (permanent !== undefined && !(error instanceof PermanentJobError)) {
+      throw new PermanentJobError(reason);
+    }
+    throw error;
+  }
+}
+
+/** Writes a failed outcome (best effort: the results folder may be what is failing). */
+function recordFailure(job: ProofJob, id: string, ctx: JobContext, reason: string): void {
+  try {
+    new JobResults(job).writeOutcome(failedOutcome(job, id, reason, ctx.worker));
+  } catch {
+    // The reason still reaches the queue (failedReason) or the in-process summary.
+  }
+}

@@ -1,0 +1,212 @@
+/**
+ * Submitting a job's proof to MarginRegistry exactly once. Before sending, the registry's
+ * `lastNonce` for the account and policy says whether the proof's nonce is still usable; when it
+ * is not, the `MarginProved` event with that nonce and round says whether an earlier attempt (a
+ * worker that died after sending) already recorded it, and that transaction is adopted. The
+ * contract refuses a reused nonce, so two workers racing on one job cannot both be recorded.
+ */
+import * as fs from "node:fs";
+import { JsonRpcProvider, Wallet, getAddress, type Signer } from "ethers";
+import {
+  attach,
+  decodeRevert,
+  marginProvedEvents,
+  nextNonce,
+  policyIdOf,
+  submitProof,
+  toSolidityProof,
+  type SignedAttestation,
+} from "../chain";
+import { InputError } from "../errors";
+import { readJsonFile } from "../io/json";
+import { decodePublicSignals } from "../proving";
+import { PermanentJobError } from "./failures";
+import type { AttestationJson, ProofJob } from "./job";
+import type { StoredProof, SubmissionRecord } from "./results";
+
+/** Refusals that may clear by themselves (the round is not posted yet): retried, not final. */
+const TRANSIENT_REFUSALS = new Set(["UnknownRound"]);
+
+/** How often to poll the node for a receipt. */
+const POLLING_MS = 500;
+
+/** Options of {@link connectSubmitter}. */
+export interface SubmitterOptions {
+  /** JSON-RPC URL of the node the registry lives on. */
+  rpc: string;
+  /**
+   * A JSON file `{ "<account>": "<0x private key>", ... }` with owner-only permissions, for
+   * accounts the node does not hold unlocked.
+   */
+  accountKeys?: string;
+}
+
+/** Reads an account-keys file; refuses one that others can read, or a key that is not its account's. */
+export function readAccountKeys(file: string): Map<string, string> {
+  const mode = fs.statSync(file).mode & 0o777;
+  if ((mode & 0o077) !== 0) {
+    throw new InputError(
+      file,
+      "$",
+      `holds private keys: must be owner-only (chmod 600), not ${mode.toString(8)}`,
+    );
+  }
+  const json = readJsonFile(file);
+  if (typeof json !== "object" || json === null || Array.isArray(json)) {
+    throw new InputError(file, "$", "must be an object of account address to private key");
+  }
+  const keys = new Map<string, string>();
+  for (const [account, key] of Object.entries(json)) {
+    let wallet: Wallet;
+    try {
+      wallet = new Wallet(String(key));
+    } catch {
+      throw new InputError(file, account, "must be a 32-byte 0x-hex private key");
+    }
+    let address: string;
+    try {
+      address = getAddress(account);
+    } catch {
+      throw new InputError(file, account, "must be an address with a valid EIP-55 checksum");
+    }
+    if (wallet.address !== address) {
+      throw new InputError(file, account, "is not the address of its private key");
+    }
+    keys.set(address, wallet.privateKey);
+  }
+  return keys;
+}
+
+/** Submits stored proofs for the accounts it holds keys (or unlocked node accounts) for. */
+export class Submitter {
+  private constructor(
+    private readonly provider: JsonRpcProvider,
+    readonly chainId: bigint,
+    private readonly unlocked: ReadonlySet<string>,
+    private readonly keys: ReadonlyMap<string, string>,
+  ) {}
+
+  /** Connects to the node and reads its chain id and unlocked accounts. */
+  static async connect(options: SubmitterOptions): Promise<Submitter> {
+    const keys = options.accountKeys ? readAccountKeys(options.accountKeys) : new Map();
+    const provider = new JsonRpcProvider(options.rpc, undefined, {
+      staticNetwork: true,
+      pollingInterval: POLLING_MS,
+    });
+    try {
+      const network = await provider.getNetwork();
+      const accounts = (await provider.send("eth_accounts", [])) as string[];
+      return new Submitter(
+        provider,
+        network.chainId,
+        new Set(accounts.map((a) => getAddress(a))),
+        keys,
+      );
+    } catch (error) {
+      provider.destroy();
+      throw error;
+    }
+  }
+
+  private async signerFor(account: string): Promise<Signer> {
+    const key = this.keys.get(account);
+    if (key !== undefined) return new Wallet(key, this.provider);
+    if (this.unlocked.has(account)) return this.provider.getSigner(account);
+    throw new PermanentJobError(
+      `account ${account}: no key to submit with (not unlocked on the node, not in --account-keys)`,
+    );
+  }
+
+  /** Records the job's stored proof on-chain once; returns the transaction that holds it. */
+  async submit(job: ProofJob, stored: StoredProof): Promise<SubmissionRecord> {
+    const target = job.submit;
+    if (target === undefined) throw new Error("the job asks for no submission");
+    if (BigInt(target.chainId) !== this.chainId) {
+      throw new PermanentJobError(
+        `the job submits on chain ${target.chainId} but the RPC node is on chain ${this.chainId}`,
+      );
+    }
+    const signals = decodePublicSignals(stored.publicSignals, "public.json");
+    if (job.attestation)
+      checkAttestation(job.attestation, job.account, signals.portfolioCommitment);
+    const registry = attach("MarginRegistry", target.registry, await this.signerFor(job.account));
+    const policyId = policyIdOf(job.policyId);
+    const round = BigInt(job.round);
+    const recorded = async (): Promise<SubmissionRecord | undefined> => {
+      const events = await marginProvedEvents(registry, { account: job.account, policyId });
+      const event = events.find((e) => e.nonce === signals.nonce && e.round === round);
+      return (
+        event && {
+          ...target,
+          transactionHash: event.transactionHash,
+          blockNumber: event.blockNumber,
+          found: true,
+        }
+      );
+    };
+
+    const last = (await nextNonce(registry, job.account, policyId)) - 1n;
+    if (last >= signals.nonce) {
+      const found = await recorded();
+      if (found) return found;
+      throw new PermanentJobError(
+        `nonce ${signals.nonce} is not above the account's last nonce on-chain (${last}) for ` +
+          `policy ${job.policyId}: a later proof was recorded first`,
+      );
+    }
+    try {
+      const receipt = await submitProof(registry, {
+        policyId,
+        round,
+        portfolioCommitment: signals.portfolioCommitment,
+        nonce: signals.nonce,
+        proof: toSolidityProof(stored.proof),
+        ...(job.attestation ? { attestation: signedAttestation(job.attestation) } : {}),
+      });
+      return {
+        ...target,
+        transactionHash: receipt.hash,
+        blockNumber: receipt.blockNumber,
+        found: false,
+      };
+    } catch (error) {
+      const refusal = decodeRevert(error, [registry.interface]);
+      if (refusal?.name === "NonceNotIncreasing") {
+        const found = await recorded(); // another attempt's transaction got in first
+        if (found) return found;
+      }
+      if (refusal && !TRANSIENT_REFUSALS.has(refusal.name)) {
+        throw new PermanentJobError(`MarginRegistry refused the proof: ${refusal.name}`);
+      }
+      throw error;
+    }
+  }
+
+  close(): void {
+    this.provider.destroy();
+  }
+}
+
+/** Refuses an attestation for another account or another portfolio commitment. */
+function checkAttestation(attestation: AttestationJson, account: string, commitment: bigint): void {
+  if (attestation.account !== account) {
+    throw new PermanentJobError(
+      `the job's attestation is for account ${attestation.account}, not ${account}`,
+    );
+  }
+  if (BigInt(attestation.portfolioCommitment) !== commitment) {
+    throw new PermanentJobError(
+      "the job's attestation is for another portfolio commitment than the proof's " +
+        "(prove from the attested opening, so the salt is the same)",
+    );
+  }
+}
+
+/** attestation.json -> the struct `MarginRegistry.prove` takes. */
+function signedAttestation(attestation: AttestationJson): SignedAttestation {
+  return {
+    custodian: attestation.custodian,
+    validUntil: BigInt(attestation.validUntil),
+    signature: attestation.signature,
+  };
+}
