@@ -1,0 +1,374 @@
+/**
+ * The proving service without Redis: job payloads and their refusals, batch planning, the result
+ * store's atomic commit, the in-process runner (idempotent, short portfolios reported, permanent
+ * failures not retried, transient ones retried), Redis URLs and account-key files.
+ */
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { expect } from "chai";
+import { Wallet } from "ethers";
+import { InputError } from "../prover/src/errors";
+import {
+  JobResults,
+  WarmProver,
+  checkRedisUrl,
+  jobId,
+  parseProofJob,
+  planBatch,
+  readAccountKeys,
+  redactRedisUrl,
+  redisConnection,
+  runInProcess,
+  type JobOutcome,
+  type ProofJob,
+} from "../prover/src/queue";
+import { setupInstance } from "../prover/src/setup/dev-setup";
+import { SMALL_EXAMPLES, removeTempDirs, tempDir } from "./helpers/cli";
+import { syntheticAccounts, writePortfolios } from "./helpers/queue";
+import { refusal } from "./helpers/refusal";
+
+const POLICY = path.join(SMALL_EXAMPLES, "policy.json");
+const MARKET = path.join(SMALL_EXAMPLES, "market.json");
+const QUIET = { log: () => undefined, onProgress: () => undefined };
+
+/** A well-formed job for `account` whose holdings are `file`. */
+function jobFor(account: string, file: string, results: string): ProofJob {
+  return {
+    version: 1,
+    account,
+    policyId: "small-initial-v1",
+    round: "7",
+    nonce: "5",
+    policy: POLICY,
+    market: MARKET,
+    holdings: { file },
+    results,
+  };
+}
+
+function mode(file: string): number {
+  return fs.statSync(file).mode & 0o777;
+}
+
+/** Every file under `dir` with its bytes, to show that a rerun changed nothing. */
+function snapshotFiles(dir: string): Map<string, string> {
+  const files = fs.readdirSync(dir, { recursive: true }) as string[];
+  return new Map(
+    files
+      .map((f) => path.join(dir, f))
+      .filter((f) => fs.statSync(f).isFile())
+      .map((f) => [f, fs.readFileSync(f, "utf8")]),
+  );
+}
+
+describe("proving service: jobs and the in-process runner", function () {
+  before(async function () {
+    await setupInstance("small", QUIET);
+  });
+  after(() => removeTempDirs());
+
+  describe("job payloads", function () {
+    const [account] = syntheticAccounts(1);
+    const good = jobFor(account, "/shared/a.json", "/shared/results");
+
+    it("has one id per (account, policy, round), whatever the nonce or files", function () {
+      expect(jobId(good)).to.equal(`small-initial-v1~7~${account}`);
+      expect(jobId({ ...good, nonce: "9", holdings: { file: "/b.json" } } as ProofJob)).to.equal(
+        jobId(good),
+      );
+      expect(jobId({ ...good, round: "8" })).to.not.equal(jobId(good));
+      expect(parseProofJob(JSON.parse(JSON.stringify(good)), "job x")).to.deep.equal(good);
+    });
+
+    const malformed: [string, (j: Record<string, unknown>) => void, string, RegExp][] = [
+      ["a missing nonce", (j) => delete j.nonce, "nonce", /required/],
+      ["a nonce past 64 bits", (j) => (j.nonce = (1n << 64n).toString()), "nonce", /2\^64/],
+      ["a lower-case account", (j) => (j.account = account.toLowerCase()), "account", /EIP-55/],
+      ["a numeric round", (j) => (j.round = 7), "round", /string/],
+      ["an unknown field", (j) => (j.extra = 1), "extra", /unknown key/],
+      ["a policy id with a colon", (j) => (j.policyId = "a:b"), "policyId", /policy id/],
+      ["no results folder", (j) => (j.results = ""), "results", /non-empty/],
+      [
+        "a salt past the field",
+        (j) => (j.holdings = { portfolio: {}, salt: "1" + "0".repeat(80) }),
+        "holdings",
+        /./,
+      ],
+      ["another version", (j) => (j.version = 2), "version", /1/],
+    ];
+    for (const [name, mutate, field, rule] of malformed) {
+      it(`refuses a job with ${name}, naming the job, the field and the rule`, function () {
+        const data = JSON.parse(JSON.stringify(good)) as Record<string, unknown>;
+        mutate(data);
+        let error: unknown;
+        try {
+          parseProofJob(data, "job 42");
+        } catch (e) {
+          error = e;
+        }
+        expect(error).to.be.instanceOf(InputError);
+        const e = error as InputError;
+        expect(e.file).to.equal("job 42");
+        expect(e.path.startsWith(field), e.message).to.equal(true);
+        expect(e.rule).to.match(rule);
+      });
+    }
+  });
+
+  describe("planning a batch from a folder", function () {
+    it("makes one job per portfolio file, refuses files without a usable account, and picks up attestations", function () {
+      const dir = tempDir();
+      const accounts = syntheticAccounts(3);
+      const [a, b] = writePortfolios(dir, "small", accounts.slice(0, 2));
+      fs.writeFileSync(path.join(dir, "zz-no-account.json"), JSON.stringify({ collateral: {} }));
+      fs.copyFileSync(a, path.join(dir, "zz-twin.json"));
+      const attestation = {
+        account: accounts[1],
+        portfolioCommitment: "12345",
+        validUntil: "2000000000",
+        signature: `0x${"ab".repeat(65)}`,
+        custodian: accounts[2],
+      };
+      fs.writeFileSync(b.replace(/\.json$/, ".attestation.json"), JSON.stringify(attestation));
+
+      const plan = planBatch({ policy: POLICY, market: MARKET, portfolios: dir, results: "out" });
+      expect(plan.jobs.map((j) => j.account)).to.deep.equal(accounts.slice(0, 2));
+      expect(plan.jobs.map((j) => j.holdings)).to.deep.equal([{ file: a }, { file: b }]);
+      expect(plan.jobs[0].nonce).to.equal("1764072000"); // the round's timestamp
+      expect(plan.jobs[0].attestation).to.equal(undefined);
+      expect(plan.jobs[1].attestation).to.deep.equal(attestation);
+      expect(plan.jobs[0].results).to.equal(path.resolve("out"));
+      expect(plan.refused.map((r) => r.reason)).to.deep.equal([
+        `${path.join(dir, "zz-no-account.json")}: account: is required`,
+        `${path.join(dir, "zz-twin.json")}: account: is also the account of ${a}`,
+      ]);
+
+      const inline = planBatch({
+        policy: POLICY,
+        market: MARKET,
+        portfolios: dir,
+        results: "out",
+        inline: true,
+        nonce: 9n,
+      });
+      expect(inline.jobs[0].holdings).to.deep.equal({
+        portfolio: JSON.parse(fs.readFileSync(a, "utf8")),
+      });
+      expect(inline.jobs[0].nonce).to.equal("9");
+    });
+
+    it("refuses a bad policy file before making any job", async function () {
+      const dir = tempDir();
+      const error = await refusal(
+        Promise.resolve().then(() =>
+          planBatch({
+            policy: path.join(dir, "none.json"),
+            market: MARKET,
+            portfolios: dir,
+            results: dir,
+          }),
+        ),
+      );
+      expect(error.message).to.equal(`${path.join(dir, "none.json")}: $: file not found`);
+    });
+  });
+
+  describe("the in-process runner", function () {
+    const accounts = syntheticAccounts(4);
+    let folder: string;
+    let results: string;
+    let jobs: ProofJob[];
+    let outcomes: JobOutcome[];
+    const logs: string[] = [];
+    let prover: WarmProver;
+
+    before(async function () {
+      folder = tempDir();
+      results = tempDir();
+      writePortfolios(folder, "small", accounts.slice(0, 3), [accounts[2]]);
+      jobs = planBatch({ policy: POLICY, market: MARKET, portfolios: folder, results }).jobs;
+      prover = new WarmProver();
+      outcomes = await runInProcess(jobs, {
+        prover,
+        worker: "in-process",
+        log: (l) => logs.push(l),
+      });
+    });
+    after(() => prover.close());
+
+    it("proves each sufficient account once and reports the short one, with owner-only openings and reports", function () {
+      expect(outcomes.map((o) => [o.account, o.status, o.reused])).to.deep.equal([
+        [accounts[0], "proved", false],
+        [accounts[1], "proved", false],
+        [accounts[2], "short", false],
+      ]);
+      for (const o of outcomes.slice(0, 2)) {
+        const stored = new JobResults(jobs[0]).dir.replace(accounts[0], o.account);
+        expect(o.resultDir).to.equal(stored);
+        expect(mode(path.join(stored, "proof", "opening.json"))).to.equal(0o600);
+        expect(mode(path.join(stored, "proof", "report.json"))).to.equal(0o600);
+        expect(mode(path.join(stored, "proof", "proof.json"))).to.equal(0o644);
+        const opening = JSON.parse(
+          fs.readFileSync(path.join(stored, "proof", "opening.json"), "utf8"),
+        ) as { nonce: string; account: string };
+        expect(opening.account).to.equal(o.account);
+        expect(opening.nonce).to.equal("1764072000");
+        expect(o.instance).to.equal("small");
+      }
+      const short = outcomes[2].resultDir;
+      expect(fs.existsSync(path.join(short, "proof"))).to.equal(false);
+      expect(mode(path.join(short, "report.json"))).to.equal(0o600);
+      expect(outcomes[2].reason).to.match(/margin shortfall under policy small-initial-v1/);
+      expect(outcomes[2].reason).to.not.match(/[0-9]{4}/); // no figure of the portfolio
+      expect(logs.filter((l) => l.endsWith(": proving"))).to.have.length(3);
+    });
+
+    it("never writes a salt or a holding outside the owner-only files, nor logs one", function () {
+      const opening = JSON.parse(
+        fs.readFileSync(path.join(outcomes[0].resultDir, "proof", "opening.json"), "utf8"),
+      ) as { salt: string };
+      const secrets = [opening.salt, "250000", "40.5"];
+      const shared = [...snapshotFiles(results)]
+        .filter(([file]) => !file.endsWith("opening.json") && !file.endsWith("report.json"))
+        .map(([, text]) => text);
+      for (const text of [...shared, logs.join("\n"), JSON.stringify(outcomes)]) {
+        for (const secret of secrets) expect(text).to.not.include(secret);
+      }
+    });
+
+    it("does nothing on a rerun: no proof, no file changed", async function () {
+      const before = snapshotFiles(results);
+      const rerun = await runInProcess(jobs, { prover, worker: "in-process" });
+      expect(rerun.map((o) => [o.status, o.reused])).to.deep.equal([
+        ["proved", true],
+        ["proved", true],
+        ["short", true],
+      ]);
+      expect(snapshotFiles(results)).to.deep.equal(before);
+    });
+
+    it("adopts a proof an earlier attempt stored before dying, instead of proving again", async function () {
+      const job = jobs[0];
+      const stored = new JobResults(job);
+      const proofBefore = fs.readFileSync(path.join(stored.proofDir, "proof.json"), "utf8");
+      fs.rmSync(path.join(stored.dir, "outcome.json")); // died after committing the proof
+      fs.mkdirSync(path.join(stored.dir, ".attempt-dead01")); // and a dead attempt's leftovers
+      const lines: string[] = [];
+      const [outcome] = await runInProcess([job], {
+        prover,
+        worker: "in-process",
+        log: (l) => lines.push(l),
+      });
+      expect([outcome.status, outcome.reused]).to.deep.equal(["proved", true]);
+      expect(lines.some((l) => l.endsWith(": proving"))).to.equal(false);
+      expect(fs.readFileSync(path.join(stored.proofDir, "proof.json"), "utf8")).to.equal(
+        proofBefore,
+      );
+      expect(fs.existsSync(path.join(stored.dir, ".attempt-dead01"))).to.equal(false);
+    });
+
+    it("keeps the first proof when two attempts commit one job", function () {
+      const job = { ...jobs[0], results: tempDir() };
+      const store = new JobResults(job);
+      const first = new JobResults(jobs[0]).storedProof();
+      if (!first) throw new Error("no stored proof");
+      const opening = JSON.parse(
+        fs.readFileSync(path.join(new JobResults(jobs[0]).proofDir, "opening.json"), "utf8"),
+      ) as Record<string, unknown>;
+      const made = (salt: string, pi: string) => ({
+        proof: { ...first.proof, pi_a: [pi, first.proof.pi_a[1], "1"] as [string, string, string] },
+        publicSignals: first.publicSignals,
+        calldata: {} as never,
+        opening: { ...opening, salt } as never,
+        instance: "small",
+        report: {} as never,
+      });
+      const kept = store.saveProof(made("111", "1"), 10);
+      const raced = store.saveProof(made("222", "2"), 20);
+      expect(kept.proof.pi_a[0]).to.equal("1");
+      expect(raced).to.deep.equal(kept);
+      const onDisk = JSON.parse(
+        fs.readFileSync(path.join(store.proofDir, "opening.json"), "utf8"),
+      ) as { salt: string };
+      expect(onDisk.salt).to.equal("111"); // the opening belongs to the proof that was kept
+      expect(fs.readdirSync(store.dir)).to.deep.equal(["proof"]);
+    });
+
+    it("fails a job with a bad portfolio file at once, with the file, the field and the rule", async function () {
+      const bad = path.join(tempDir(), "bad.json");
+      fs.writeFileSync(
+        bad,
+        JSON.stringify({ account: accounts[3], collateral: { DOGE: "1" }, perps: [], options: [] }),
+      );
+      const lines: string[] = [];
+      const [outcome] = await runInProcess(
+        [jobFor(accounts[3], bad, results)],
+        { prover, worker: "in-process", log: (l) => lines.push(l) },
+        { retry: { attempts: 5, backoffMs: 1 } },
+      );
+      expect(outcome.status).to.equal("failed");
+      expect(outcome.reason).to.equal(`${bad}: collateral.DOGE: unknown asset (not in the policy)`);
+      expect(lines.filter((l) => /failed/.test(l))).to.have.length(1);
+      const recorded = new JobResults(jobFor(accounts[3], bad, results)).outcome();
+      expect(recorded?.status).to.equal("failed");
+      expect(recorded?.reason).to.equal(outcome.reason);
+    });
+
+    it("retries a failure that may clear, with backoff, and records the reason after the last attempt", async function () {
+      const keyless = new WarmProver(tempDir()); // a machine without the keys
+      const lines: string[] = [];
+      const job = { ...jobs[1], results: tempDir() };
+      try {
+        const [outcome] = await runInProcess(
+          [job],
+          { prover: keyless, worker: "in-process", log: (l) => lines.push(l) },
+          { retry: { attempts: 3, backoffMs: 1 } },
+        );
+        expect(outcome.status).to.equal("failed");
+        expect(outcome.reason).to.match(/no entry for instance "small"/);
+        expect(lines.filter((l) => l.includes("attempt failed"))).to.have.length(3);
+        expect(new JobResults(job).outcome()?.status).to.equal("failed");
+      } finally {
+        await keyless.close();
+      }
+    });
+  });
+
+  describe("Redis URLs and account keys", function () {
+    it("accepts redis:// and rediss:// (TLS) URLs, refuses others, and hides passwords in logs", async function () {
+      expect(() => checkRedisUrl("http://127.0.0.1:6379", "--redis")).to.throw(
+        "--redis: $: must be a redis:// or rediss:// URL",
+      );
+      expect(redactRedisUrl("redis://:s3cret@host:6379/2")).to.equal("redis://:***@host:6379/2");
+      expect(redactRedisUrl("rediss://user:s3cret@host:6380")).to.equal(
+        "rediss://***:***@host:6380",
+      );
+      const tls = redisConnection("rediss://:s3cret@127.0.0.1:1");
+      tls.on("error", () => undefined);
+      try {
+        expect(tls.options.tls).to.not.equal(undefined);
+        expect(tls.options.password).to.equal("s3cret");
+      } finally {
+        tls.disconnect();
+      }
+    });
+
+    it("reads an owner-only account-keys file and refuses one others can read or with a wrong address", function () {
+      const dir = tempDir();
+      const wallet = Wallet.createRandom();
+      const file = path.join(dir, "keys.json");
+      fs.writeFileSync(file, JSON.stringify({ [wallet.address]: wallet.privateKey }), {
+        mode: 0o600,
+      });
+      expect(readAccountKeys(file).get(wallet.address)).to.equal(wallet.privateKey);
+      fs.chmodSync(file, 0o644);
+      expect(() => readAccountKeys(file)).to.throw(/must be owner-only \(chmod 600\), not 644/);
+      const [other] = syntheticAccounts(1);
+      fs.writeFileSync(file, JSON.stringify({ [other]: wallet.privateKey }), { mode: 0o600 });
+      fs.chmodSync(file, 0o600);
+      expect(() => readAccountKeys(file)).to.throw(
+        `${file}: ${other}: is not the address of its private key`,
+      );
+    });
+  });
+});
