@@ -64,3 +64,23 @@ export {
   type GeneratedScenarioSet,
 } from "./risk";
 export { auditReportHtml, auditReportMarkdown, marginReportHtml } from "./report";
+export {
+  enqueueJobs,
+  JobResults,
+  jobId,
+  parseProofJob,
+  planBatch,
+  proofQueue,
+  redisConnection,
+  runBatch,
+  runInProcess,
+  runWorker,
+  startWorker,
+  waitForJobs,
+  WarmProver,
+  type BatchOptions,
+  type BatchResult,
+  type JobOutcome,
+  type ProofJob,
+  type ServiceOptions,
+} from "./queue";

@@ -11,7 +11,7 @@ import { redisConnection } from "./redis";
 import type { JobOutcome } from "./results";
 import type { RetryPolicy } from "./retry";
 import { Submitter } from "./submit";
-import { tally, type BatchTally } from "./summary";
+import { tallyOutcomes, type BatchTally } from "./summary";
 
 /** Options of {@link runBatch}. */
 export interface BatchOptions extends Omit<BatchPlanOptions, "submit"> {
@@ -98,7 +98,7 @@ export async function runBatch(options: BatchOptions): Promise<BatchResult> {
   return {
     outcomes,
     refused,
-    tally: tally(outcomes),
+    tally: tallyOutcomes(outcomes),
     elapsedMs: performance.now() - started,
     ...(enqueued ? { enqueued } : {}),
   };

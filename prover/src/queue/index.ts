@@ -36,4 +36,4 @@ export { backoffDelay, DEFAULT_RETRY, type RetryPolicy } from "./retry";
 export { runDelivery, runProofJob, type JobContext } from "./run-job";
 export { runWorker, type RunningWorker, type ServiceOptions } from "./service";
 export { readAccountKeys, Submitter, type SubmitterOptions } from "./submit";
-export { BatchProgress, summaryLines, tally, type BatchTally } from "./summary";
+export { BatchProgress, summaryLines, tallyOutcomes, type BatchTally } from "./summary";

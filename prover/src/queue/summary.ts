@@ -21,7 +21,7 @@ export interface BatchTally {
 }
 
 /** Counts `outcomes`. */
-export function tally(outcomes: readonly JobOutcome[]): BatchTally {
+export function tallyOutcomes(outcomes: readonly JobOutcome[]): BatchTally {
   const count = (test: (o: JobOutcome) => boolean) => outcomes.filter(test).length;
   return {
     jobs: outcomes.length,
@@ -53,7 +53,7 @@ export class BatchProgress {
   /** Counts one finished job. */
   add(outcome: JobOutcome): void {
     this.outcomes.push(outcome);
-    const t = tally(this.outcomes);
+    const t = tallyOutcomes(this.outcomes);
     this.bar?.update(t.jobs, { proved: t.proved, short: t.short, failed: t.failed });
   }
 
@@ -72,7 +72,7 @@ export function summaryLines(
   refused: readonly RefusedFile[],
   elapsedMs: number,
 ): string[] {
-  const t = tally(outcomes);
+  const t = tallyOutcomes(outcomes);
   const lines = [
     `batch: ${t.jobs} jobs in ${seconds(elapsedMs)}: ${t.proved} proved (${t.submitted} submitted), ` +
       `${t.short} short, ${t.failed} failed` +

@@ -1,0 +1,168 @@
+/**
+ * `npm run bench:batch [-- --accounts N]`: proving throughput of a round for N accounts (default
+ * 50) on the demo instance, three ways in one run:
+ *   1. a CLI process per proof (`zkmargin prove`, what a shell loop does),
+ *   2. one warm in-process worker (`zkmargin batch` without --redis),
+ *   3. two `zkmargin worker` processes on a local redis-server (`zkmargin batch --redis`).
+ * Prints proofs per second, the warm per-proof latency and the speed-up over the CLI loop. The
+ * portfolios are the desk example with the account and the USDC balance varied (deterministic).
+ * Needs redis-server (apt-get install redis-server) for the third way.
+ */
+import { spawnSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { performance } from "node:perf_hooks";
+import { runBatch, type BatchResult } from "../prover/src/queue";
+import { setupInstance } from "../prover/src/setup/dev-setup";
+import { syntheticAccounts, WorkerProcess, writePortfolios } from "../test/helpers/queue";
+import { buildScratchDir } from "../test/helpers/scratch";
+import { startRedisServer } from "../test/helpers/servers";
+
+const ROOT = path.resolve(__dirname, "..");
+const BIN = path.join(ROOT, "bin", "zkmargin.js");
+const DESK = path.join(ROOT, "examples", "desk");
+const POLICY = path.join(DESK, "policy.json");
+const MARKET = path.join(DESK, "market.json");
+
+interface Way {
+  name: string;
+  proofs: number;
+  seconds: number;
+}
+
+function parseAccounts(argv: string[]): number {
+  const at = argv.indexOf("--accounts");
+  const n = at >= 0 ? Number.parseInt(argv[at + 1], 10) : 50;
+  if (!Number.isSafeInteger(n) || n < 1) throw new Error("--accounts must be a positive integer");
+  return n;
+}
+
+function quantile(values: number[], q: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
+}
+
+/** Way 1: one `zkmargin prove` process per portfolio, one after the other. */
+function cliLoop(files: readonly string[], out: string): Way {
+  const started = performance.now();
+  for (const [i, file] of files.entries()) {
+    const run = spawnSync(
+      process.execPath,
+      [
+        BIN,
+        "prove",
+        "--policy",
+        POLICY,
+        "--market",
+        MARKET,
+        "--portfolio",
+        file,
+        "--out",
+        path.join(out, String(i)),
+        "--nonce",
+        "1",
+      ],
+      { cwd: ROOT, env: { ...process.env, CI: "true" }, encoding: "utf8" },
+    );
+    if (run.status !== 0) throw new Error(`zkmargin prove failed on ${file}: ${run.stderr}`);
+  }
+  return {
+    name: "CLI process per proof",
+    proofs: files.length,
+    seconds: (performance.now() - started) / 1000,
+  };
+}
+
+function checkBatch(result: BatchResult, n: number, name: string): void {
+  if (result.tally.proved !== n || result.tally.reused !== 0) {
+    throw new Error(`${name}: expected ${n} fresh proofs, got ${JSON.stringify(result.tally)}`);
+  }
+}
+
+async function main(): Promise<void> {
+  const n = parseAccounts(process.argv.slice(2));
+  await setupInstance("demo", { log: () => undefined });
+  const scratch = buildScratchDir("bench-batch-");
+  try {
+    const portfolios = path.join(scratch, "portfolios");
+    const files = writePortfolios(portfolios, "desk", syntheticAccounts(n));
+    console.log(`${n} accounts, demo instance, desk portfolios`);
+
+    const cli = cliLoop(files, path.join(scratch, "cli"));
+    console.log(`1. CLI loop done: ${cli.seconds.toFixed(1)} s`);
+
+    const warmStarted = performance.now();
+    const warm = await runBatch({
+      policy: POLICY,
+      market: MARKET,
+      portfolios,
+      results: path.join(scratch, "warm"),
+    });
+    checkBatch(warm, n, "in-process");
+    const warmWay = {
+      name: "one warm worker (in-process)",
+      proofs: n,
+      seconds: (performance.now() - warmStarted) / 1000,
+    };
+    const latencies = warm.outcomes.map((o) => (o.provingMs ?? 0) / 1000);
+    console.log(`2. in-process done: ${warmWay.seconds.toFixed(1)} s`);
+
+    const redis = await startRedisServer();
+    const workers: WorkerProcess[] = [];
+    let queued: Way;
+    let startup: number;
+    try {
+      const startupStarted = performance.now();
+      for (let i = 0; i < 2; i += 1) {
+        workers.push(await WorkerProcess.start(["--redis", redis.url, "--preload", "demo"]));
+      }
+      startup = (performance.now() - startupStarted) / 1000;
+      const started = performance.now();
+      const result = await runBatch({
+        policy: POLICY,
+        market: MARKET,
+        portfolios,
+        results: path.join(scratch, "redis"),
+        redis: redis.url,
+      });
+      checkBatch(result, n, "redis");
+      queued = {
+        name: "two workers on Redis",
+        proofs: n,
+        seconds: (performance.now() - started) / 1000,
+      };
+    } finally {
+      await Promise.all(workers.map((w) => w.stop("SIGTERM")));
+      await redis.stop();
+    }
+    console.log(
+      `3. Redis done: ${queued.seconds.toFixed(1)} s (worker start-up ${startup.toFixed(1)} s, not counted)`,
+    );
+
+    console.log("\nway                            proofs  wall (s)  proofs/s  speed-up");
+    for (const way of [cli, warmWay, queued]) {
+      const rate = way.proofs / way.seconds;
+      const speedUp = rate / (cli.proofs / cli.seconds);
+      console.log(
+        `${way.name.padEnd(30)} ${String(way.proofs).padStart(6)}  ${way.seconds.toFixed(1).padStart(8)}  ` +
+          `${rate.toFixed(2).padStart(8)}  ${speedUp.toFixed(1).padStart(7)}x`,
+      );
+    }
+    const warmOnly = latencies.slice(1); // the first proof loads the keys and builds the curve
+    console.log(
+      `\nwarm per-proof latency (witness + Groth16 + local verification, in-process, proofs 2..${n}): ` +
+        `median ${quantile(warmOnly, 0.5).toFixed(2)} s, p90 ${quantile(warmOnly, 0.9).toFixed(2)} s, ` +
+        `min ${Math.min(...warmOnly).toFixed(2)} s; first proof ${latencies[0].toFixed(2)} s`,
+    );
+    console.log(
+      `CLI loop per proof (process start, keys, curve, proof): ${(cli.seconds / cli.proofs).toFixed(2)} s`,
+    );
+  } finally {
+    fs.rmSync(scratch, { recursive: true, force: true });
+  }
+}
+
+void main().catch((error: unknown) => {
+  console.error(error);
+  process.exitCode = 1;
+});

@@ -1,0 +1,429 @@
+/**
+ * The proving service on a real Redis (redis-server) with `zkmargin worker` processes submitting
+ * to a real chain (`hardhat node`), small instance: a batch of 10 across two workers, duplicate
+ * enqueues, a graceful SIGTERM, a worker killed mid-proof, Redis restarted mid-batch, a short
+ * portfolio and malformed jobs. Every submission is checked on-chain: one per account and round.
+ *
+ * The holders' portfolios are openings of an earlier in-process run, attested by the custodian
+ * (the salt is reused, so one attestation serves every round), as a prime broker would run it.
+ */
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { expect } from "chai";
+import { Job, type Queue } from "bullmq";
+import type { Contract, Signer } from "ethers";
+import type { Redis } from "ioredis";
+import {
+  addCustodian,
+  deployVerifier,
+  deployZkMargin,
+  marginProvedEvents,
+  policyIdOf,
+  postRound,
+  readMarginRegistryDomain,
+  registerPolicy,
+} from "../prover/src/chain";
+import { publicCommitments } from "../prover/src/commitments";
+import { connectChain, type DemoChain } from "../prover/src/demo/chain";
+import { loadInstances } from "../prover/src/encoding/instances";
+import { loadMarket, loadPolicy, parsePortfolio } from "../prover/src/inputs";
+import { readJsonFile } from "../prover/src/io/json";
+import { attestOpening, parseOpening } from "../prover/src/proving";
+import {
+  JobResults,
+  enqueueJobs,
+  jobId,
+  jobOptions,
+  planBatch,
+  proofQueue,
+  redisConnection,
+  runBatch,
+  waitForJobs,
+  type JobOutcome,
+  type ProofJob,
+} from "../prover/src/queue";
+import { setupInstance } from "../prover/src/setup/dev-setup";
+import { SMALL_EXAMPLES, removeTempDirs, tempDir } from "./helpers/cli";
+import { runCliAsync, WorkerProcess, writePortfolios } from "./helpers/queue";
+import {
+  startHardhatNode,
+  startRedisServer,
+  type HardhatNode,
+  type RedisServer,
+} from "./helpers/servers";
+
+const POLICY = path.join(SMALL_EXAMPLES, "policy.json");
+const policy = loadPolicy(POLICY);
+const POLICY_ID = policyIdOf(policy.id);
+/** Job locks in the tests: short, so a dead worker's job is handed on within seconds. */
+const LOCK_MS = "8000";
+
+describe("proving service on Redis (redis-server, hardhat node, worker processes)", function () {
+  let redis: RedisServer;
+  let node: HardhatNode;
+  let chain: DemoChain;
+  let registry: Contract;
+  let marketBook: Contract;
+  let connection: Redis;
+  let queue: Queue;
+  let accounts: string[];
+  let shortAccount: string;
+  /** Folder of attested openings, one per account (NAME.json + NAME.attestation.json). */
+  let attested: string;
+  let lastTimestamp = 0;
+  const workers: WorkerProcess[] = [];
+
+  const startWorker = async (): Promise<WorkerProcess> => {
+    const worker = await WorkerProcess.start([
+      "--redis",
+      redis.url,
+      "--rpc",
+      node.url,
+      "--preload",
+      "small",
+      "--lock-duration",
+      LOCK_MS,
+    ]);
+    workers.push(worker);
+    return worker;
+  };
+
+  /** Posts round `round` stamped at the chain's clock; returns its market file. */
+  const postMarket = async (round: number): Promise<string> => {
+    const latest = (await chain.provider.getBlock("latest"))?.timestamp ?? 0;
+    const timestamp = Math.max(latest, lastTimestamp + 1);
+    if (timestamp > latest)
+      await (chain.provider as unknown as { send(m: string, p: unknown[]): Promise<unknown> }).send(
+        "evm_mine",
+        [timestamp],
+      );
+    lastTimestamp = timestamp;
+    const json = JSON.parse(
+      fs.readFileSync(path.join(SMALL_EXAMPLES, "market.json"), "utf8"),
+    ) as Record<string, unknown>;
+    json.round = round;
+    json.timestamp = timestamp;
+    const file = path.join(tempDir(), `market-${round}.json`);
+    fs.writeFileSync(file, JSON.stringify(json, null, 2));
+    const market = loadMarket(file);
+    const published = await publicCommitments({ policy, market, instance: loadInstances().small });
+    await postRound(marketBook, {
+      round: market.round,
+      timestamp: market.timestamp,
+      commitment: published.market,
+    });
+    return file;
+  };
+
+  /** A batch folder with the attested openings of `who`. */
+  const batchFolder = (who: readonly string[]): string => {
+    const dir = tempDir();
+    for (const name of fs.readdirSync(attested)) {
+      const account = (
+        readJsonFile(path.join(attested, name.replace(".attestation", ""))) as { account: string }
+      ).account;
+      if (who.includes(account)) fs.copyFileSync(path.join(attested, name), path.join(dir, name));
+    }
+    return dir;
+  };
+
+  /** The batch's jobs, as `zkmargin batch` would make them. */
+  const jobsOf = (market: string, portfolios: string, results: string): ProofJob[] =>
+    planBatch({
+      policy: POLICY,
+      market,
+      portfolios,
+      results,
+      submit: { registry: String(registry.target), chainId: 31337n },
+    }).jobs;
+
+  /** MarginProved events of `round`, by account. */
+  const proofsOnChain = async (round: number): Promise<Map<string, number>> => {
+    const counts = new Map<string, number>();
+    for (const event of await marginProvedEvents(registry, { policyId: POLICY_ID })) {
+      if (event.round === BigInt(round))
+        counts.set(event.account, (counts.get(event.account) ?? 0) + 1);
+    }
+    return counts;
+  };
+
+  before(async function () {
+    await setupInstance("small", { log: () => undefined, onProgress: () => undefined });
+    [redis, node] = await Promise.all([startRedisServer(), startHardhatNode()]);
+    chain = await connectChain(node.url);
+    const [admin] = chain.signers;
+    const custodian: Signer = chain.signers[19];
+    accounts = await Promise.all(chain.signers.slice(1, 11).map((s) => s.getAddress()));
+    shortAccount = await chain.signers[11].getAddress();
+    const verifier = await deployVerifier(admin, "small");
+    const deployed = await deployZkMargin(admin, { publishers: [await admin.getAddress()] });
+    registry = deployed.marginRegistry.contract;
+    marketBook = deployed.marketBook.contract;
+    const setup = JSON.parse(
+      fs.readFileSync(path.resolve(__dirname, "..", "build", "manifest.json"), "utf8"),
+    ) as {
+      instances: { small: { vkeyHash: string } };
+    };
+    await registerPolicy(deployed.policyRegistry.contract, {
+      policyId: POLICY_ID,
+      commitment: (
+        await publicCommitments({
+          policy,
+          market: loadMarket(path.join(SMALL_EXAMPLES, "market.json")),
+          instance: loadInstances().small,
+        })
+      ).policy,
+      mode: policy.mode,
+      verifier: verifier.address,
+      verificationKeyHash: setup.instances.small.vkeyHash,
+      maxRoundAge: 7n * 24n * 3600n,
+    });
+    await addCustodian(deployed.policyRegistry.contract, POLICY_ID, await custodian.getAddress());
+
+    // Last round's openings, made in-process; the custodian checks each against its records and signs.
+    const market = await postMarket(1);
+    const plain = tempDir();
+    const portfolioFiles = writePortfolios(plain, "small", accounts);
+    const earlier = await runBatch({
+      policy: POLICY,
+      market,
+      portfolios: plain,
+      results: tempDir(),
+    });
+    expect(earlier.tally.proved).to.equal(10);
+    const domain = await readMarginRegistryDomain(registry);
+    attested = tempDir();
+    for (const [i, outcome] of earlier.outcomes.entries()) {
+      const openingFile = path.join(outcome.resultDir, "proof", "opening.json");
+      const attestation = await attestOpening({
+        opening: parseOpening(readJsonFile(openingFile), openingFile),
+        records: parsePortfolio(readJsonFile(portfolioFiles[i]), portfolioFiles[i], policy),
+        policy,
+        market: loadMarket(market),
+        signer: custodian,
+        domain,
+        validUntil: BigInt(lastTimestamp + 30 * 24 * 3600),
+        files: { opening: openingFile, records: portfolioFiles[i], policy: POLICY, market },
+      });
+      const name = path.basename(portfolioFiles[i], ".json");
+      fs.copyFileSync(openingFile, path.join(attested, `${name}.json`));
+      fs.writeFileSync(
+        path.join(attested, `${name}.attestation.json`),
+        JSON.stringify(attestation),
+      );
+    }
+    connection = redisConnection(redis.url);
+    queue = proofQueue(connection);
+  });
+
+  after(async function () {
+    await Promise.all(workers.map((w) => w.stop("SIGKILL")));
+    await queue?.close();
+    await connection?.quit().catch(() => undefined);
+    await chain?.close();
+    await node?.stop();
+    await redis?.stop();
+    removeTempDirs();
+  });
+
+  let round2: { market: string; portfolios: string; results: string; outcomes: JobOutcome[] };
+
+  it("proves and submits a batch of 10 across two worker processes, one submission per account", async function () {
+    const [w1, w2] = await Promise.all([startWorker(), startWorker()]);
+    const market = await postMarket(2);
+    const portfolios = batchFolder(accounts);
+    const results = tempDir();
+    const run = await runCliAsync([
+      "batch",
+      "--policy",
+      POLICY,
+      "--market",
+      market,
+      "--portfolios",
+      portfolios,
+      "--results",
+      results,
+      "--redis",
+      redis.url,
+      "--rpc",
+      node.url,
+      "--registry",
+      String(registry.target),
+      "--json",
+    ]);
+    expect(run.status, run.stderr).to.equal(0);
+    const { tally, outcomes } = JSON.parse(run.stdout) as {
+      tally: Record<string, number>;
+      outcomes: JobOutcome[];
+    };
+    expect(tally).to.include({ jobs: 10, proved: 10, submitted: 10, short: 0, failed: 0 });
+    expect(new Set(outcomes.map((o) => o.worker))).to.deep.equal(new Set([w1.name, w2.name]));
+    const onChain = await proofsOnChain(2);
+    expect([...onChain.keys()].sort()).to.deep.equal([...accounts].sort());
+    expect([...onChain.values()].every((n) => n === 1)).to.equal(true);
+    for (const outcome of outcomes) {
+      const submission = new JobResults({
+        results,
+        policyId: policy.id,
+        round: "2",
+        account: outcome.account,
+      }).submission();
+      expect(submission?.transactionHash).to.equal(outcome.transactionHash);
+    }
+    expect(run.stdout).to.not.include(redis.password);
+    for (const w of workers) expect(w.output).to.not.include(redis.password);
+    round2 = { market, portfolios, results, outcomes };
+  });
+
+  it("treats a duplicate enqueue as a no-op: same jobs, nothing proved or submitted again", async function () {
+    const jobs = jobsOf(round2.market, round2.portfolios, round2.results);
+    const again = await enqueueJobs(queue, [...jobs, ...jobs]);
+    expect(again).to.include({ added: 0, existing: 10 });
+    const first = jobs[0];
+    // Below the pre-check, Redis itself keeps one job per id.
+    await queue.add("prove", first, jobOptions(jobId(first)));
+    const counts = await queue.getJobCounts("waiting", "active", "delayed", "completed", "failed");
+    expect(counts).to.include({ waiting: 0, active: 0, delayed: 0, completed: 10, failed: 0 });
+    const outcomes = await waitForJobs(queue, jobs, () => undefined);
+    expect(outcomes.map((o) => o.transactionHash).sort()).to.deep.equal(
+      round2.outcomes.map((o) => o.transactionHash).sort(),
+    );
+    expect([...(await proofsOnChain(2)).values()].every((n) => n === 1)).to.equal(true);
+    const proving = workers.map(
+      (w) => w.output.match(/~2~0x[0-9a-fA-F]{40}: proving/g)?.length ?? 0,
+    );
+    expect(proving.reduce((a, b) => a + b, 0)).to.equal(10); // one proof per job, none for the duplicates
+  });
+
+  it("on SIGTERM, a worker finishes the job in hand, then exits", async function () {
+    const market = await postMarket(3);
+    const jobs = jobsOf(market, batchFolder([accounts[0]]), tempDir());
+    await enqueueJobs(queue, jobs);
+    const id = jobId(jobs[0]);
+    const proving = workers.filter((w) => w.child.exitCode === null);
+    const holder = await Promise.race(
+      proving.map((w) => w.waitFor(new RegExp(`${literal(id)}: proving`)).then(() => w)),
+    );
+    holder.child.kill("SIGTERM");
+    const exit = await holder.exited;
+    expect(exit.code).to.equal(0);
+    expect(holder.output).to.match(new RegExp(`${literal(id)}: submitted[\\s\\S]*stopped`));
+    const [outcome] = await waitForJobs(queue, jobs, () => undefined);
+    expect([outcome.status, outcome.worker]).to.deep.equal(["submitted", holder.name]);
+    expect((await proofsOnChain(3)).get(accounts[0])).to.equal(1);
+  });
+
+  it("hands the job of a worker killed mid-proof to another: one proof, one submission", async function () {
+    for (const w of workers) if (w.child.exitCode === null) await w.stop("SIGTERM");
+    const victim = await startWorker();
+    const market = await postMarket(4);
+    const results = tempDir();
+    const jobs = jobsOf(market, batchFolder([accounts[1]]), results);
+    await enqueueJobs(queue, jobs);
+    const id = jobId(jobs[0]);
+    await victim.waitFor(new RegExp(`${literal(id)}: proving`));
+    victim.child.kill("SIGSTOP"); // freeze it at once, then check it had not committed a proof
+    const store = new JobResults(jobs[0]);
+    expect(fs.existsSync(store.proofDir), "killed after the proof was committed").to.equal(false);
+    await victim.stop("SIGKILL");
+    const rescuer = await startWorker();
+    const [outcome] = await waitForJobs(queue, jobs, () => undefined);
+    expect([outcome.status, outcome.worker, outcome.reused]).to.deep.equal([
+      "submitted",
+      rescuer.name,
+      false,
+    ]);
+    expect((await proofsOnChain(4)).get(accounts[1])).to.equal(1);
+    expect(fs.readdirSync(store.dir).sort()).to.deep.equal([
+      "outcome.json",
+      "proof",
+      "submission.json",
+    ]);
+    const job = await Job.fromId(queue, id);
+    // Started twice (the second time after the stall), finished once, never failed.
+    expect([job?.attemptsStarted, job?.attemptsMade, job?.stalledCounter]).to.deep.equal([2, 1, 1]);
+  });
+
+  it("survives a Redis restart mid-batch: every job ends, each submitted once", async function () {
+    const [w1] = workers.filter((w) => w.child.exitCode === null);
+    const w2 = await startWorker();
+    const market = await postMarket(5);
+    const who = accounts.slice(2, 8);
+    const portfolios = batchFolder(who);
+    const batch = runCliAsync([
+      "batch",
+      "--policy",
+      POLICY,
+      "--market",
+      market,
+      "--portfolios",
+      portfolios,
+      "--results",
+      tempDir(),
+      "--redis",
+      redis.url,
+      "--rpc",
+      node.url,
+      "--registry",
+      String(registry.target),
+      "--json",
+    ]);
+    await Promise.race([w1, w2].map((w) => w.waitFor(/~5~0x[0-9a-fA-F]{40}: submitted/)));
+    await redis.restart();
+    const run = await batch;
+    expect(run.status, run.stderr).to.equal(0);
+    const { tally } = JSON.parse(run.stdout) as { tally: Record<string, number> };
+    expect(tally).to.include({ jobs: 6, submitted: 6, failed: 0 });
+    const onChain = await proofsOnChain(5);
+    expect([...onChain.keys()].sort()).to.deep.equal([...who].sort());
+    expect([...onChain.values()].every((n) => n === 1)).to.equal(true);
+  });
+
+  it("reports a short portfolio once, without retrying it or submitting anything", async function () {
+    const market = await postMarket(6);
+    const portfolios = tempDir();
+    writePortfolios(portfolios, "small", [shortAccount], [shortAccount]);
+    const jobs = jobsOf(market, portfolios, tempDir());
+    await enqueueJobs(queue, jobs);
+    const [outcome] = await waitForJobs(queue, jobs, () => undefined);
+    expect(outcome.status).to.equal("short");
+    const job = await Job.fromId(queue, jobId(jobs[0]));
+    expect([await job?.getState(), job?.attemptsMade, job?.attemptsStarted]).to.deep.equal([
+      "completed",
+      0,
+      1,
+    ]);
+    expect(fs.statSync(path.join(outcome.resultDir, "report.json")).mode & 0o777).to.equal(0o600);
+    expect((await proofsOnChain(6)).size).to.equal(0);
+  });
+
+  it("dead-letters a malformed job at once, with its reason, and a job whose file is missing", async function () {
+    const [good] = jobsOf(await postMarket(7), batchFolder([accounts[9]]), tempDir());
+    const malformed = { ...good, account: good.account.toLowerCase() };
+    const badId = `malformed~7~${good.account}`;
+    await queue.add("prove", malformed, jobOptions(badId));
+    const gone = path.join(tempDir(), "gone.json");
+    const missing: ProofJob = { ...good, holdings: { file: gone } };
+    await enqueueJobs(queue, [missing]);
+    const [lost] = await waitForJobs(queue, [missing], () => undefined);
+    expect(lost.status).to.equal("failed");
+    expect(lost.reason).to.equal(`${gone}: $: file not found`);
+    expect(new JobResults(missing).outcome()?.reason).to.equal(lost.reason);
+    while ((await queue.getJobState(badId)) !== "failed") {
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+    const dead = await Job.fromId(queue, badId);
+    expect(dead?.failedReason).to.equal(
+      `job ${badId}: account: must be an address with a valid EIP-55 checksum`,
+    );
+    expect(dead?.attemptsMade).to.equal(1); // 5 attempts allowed, 1 made
+    const lostJob = await Job.fromId(queue, jobId(missing));
+    expect(lostJob?.attemptsMade).to.equal(1);
+    expect(await queue.getJobCounts("failed")).to.deep.equal({ failed: 2 });
+  });
+});
+
+/** `text` as a literal inside a regular expression. */
+function literal(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+}
