@@ -12,7 +12,7 @@ import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { performance } from "node:perf_hooks";
-import { runBatch, type BatchResult } from "../prover/src/queue";
+import { runBatch, type BatchOptions, type BatchResult } from "../prover/src/queue";
 import { setupInstance } from "../prover/src/setup/dev-setup";
 import { syntheticAccounts, WorkerProcess, writePortfolios } from "../test/helpers/queue";
 import { buildScratchDir } from "../test/helpers/scratch";
@@ -73,10 +73,18 @@ function cliLoop(files: readonly string[], out: string): Way {
   };
 }
 
-function checkBatch(result: BatchResult, n: number, name: string): void {
+/** Runs a batch of the desk round, checks it made `n` fresh proofs, and times it. */
+async function timedBatch(
+  name: string,
+  n: number,
+  options: Pick<BatchOptions, "portfolios" | "results" | "redis">,
+): Promise<[BatchResult, Way]> {
+  const started = performance.now();
+  const result = await runBatch({ policy: POLICY, market: MARKET, ...options });
   if (result.tally.proved !== n || result.tally.reused !== 0) {
     throw new Error(`${name}: expected ${n} fresh proofs, got ${JSON.stringify(result.tally)}`);
   }
+  return [result, { name, proofs: n, seconds: (performance.now() - started) / 1000 }];
 }
 
 async function main(): Promise<void> {
@@ -91,19 +99,10 @@ async function main(): Promise<void> {
     const cli = cliLoop(files, path.join(scratch, "cli"));
     console.log(`1. CLI loop done: ${cli.seconds.toFixed(1)} s`);
 
-    const warmStarted = performance.now();
-    const warm = await runBatch({
-      policy: POLICY,
-      market: MARKET,
+    const [warm, warmWay] = await timedBatch("one warm worker (in-process)", n, {
       portfolios,
       results: path.join(scratch, "warm"),
     });
-    checkBatch(warm, n, "in-process");
-    const warmWay = {
-      name: "one warm worker (in-process)",
-      proofs: n,
-      seconds: (performance.now() - warmStarted) / 1000,
-    };
     const latencies = warm.outcomes.map((o) => (o.provingMs ?? 0) / 1000);
     console.log(`2. in-process done: ${warmWay.seconds.toFixed(1)} s`);
 
@@ -117,20 +116,11 @@ async function main(): Promise<void> {
         workers.push(await WorkerProcess.start(["--redis", redis.url, "--preload", "demo"]));
       }
       startup = (performance.now() - startupStarted) / 1000;
-      const started = performance.now();
-      const result = await runBatch({
-        policy: POLICY,
-        market: MARKET,
+      [, queued] = await timedBatch("two workers on Redis", n, {
         portfolios,
         results: path.join(scratch, "redis"),
         redis: redis.url,
       });
-      checkBatch(result, n, "redis");
-      queued = {
-        name: "two workers on Redis",
-        proofs: n,
-        seconds: (performance.now() - started) / 1000,
-      };
     } finally {
       await Promise.all(workers.map((w) => w.stop("SIGTERM")));
       await redis.stop();

@@ -127,6 +127,13 @@ describe("proving service on Redis (redis-server, hardhat node, worker processes
     return dir;
   };
 
+  /** `zkmargin batch` arguments for a round submitted through Redis, with a JSON summary. */
+  const batchArgs = (market: string, portfolios: string, results: string): string[] => [
+    ...["batch", "--policy", POLICY, "--market", market, "--portfolios", portfolios],
+    ...["--results", results, "--redis", redis.url, "--rpc", node.url],
+    ...["--registry", String(registry.target), "--json"],
+  ];
+
   /** The batch's jobs, as `zkmargin batch` would make them. */
   const jobsOf = (market: string, portfolios: string, results: string): ProofJob[] =>
     planBatch({
@@ -233,24 +240,7 @@ describe("proving service on Redis (redis-server, hardhat node, worker processes
     const market = await postMarket(2);
     const portfolios = batchFolder(accounts);
     const results = tempDir();
-    const run = await runCliAsync([
-      "batch",
-      "--policy",
-      POLICY,
-      "--market",
-      market,
-      "--portfolios",
-      portfolios,
-      "--results",
-      results,
-      "--redis",
-      redis.url,
-      "--rpc",
-      node.url,
-      "--registry",
-      String(registry.target),
-      "--json",
-    ]);
+    const run = await runCliAsync(batchArgs(market, portfolios, results));
     expect(run.status, run.stderr).to.equal(0);
     const { tally, outcomes } = JSON.parse(run.stdout) as {
       tally: Record<string, number>;
@@ -350,24 +340,7 @@ describe("proving service on Redis (redis-server, hardhat node, worker processes
     const market = await postMarket(5);
     const who = accounts.slice(2, 8);
     const portfolios = batchFolder(who);
-    const batch = runCliAsync([
-      "batch",
-      "--policy",
-      POLICY,
-      "--market",
-      market,
-      "--portfolios",
-      portfolios,
-      "--results",
-      tempDir(),
-      "--redis",
-      redis.url,
-      "--rpc",
-      node.url,
-      "--registry",
-      String(registry.target),
-      "--json",
-    ]);
+    const batch = runCliAsync(batchArgs(market, portfolios, tempDir()));
     await Promise.race([w1, w2].map((w) => w.waitFor(/~5~0x[0-9a-fA-F]{40}: submitted/)));
     await redis.restart();
     const run = await batch;

@@ -1,5 +1,6 @@
 /** Options and input loading shared by the CLI verbs. */
 import type { Command } from "commander";
+import { getAddress } from "ethers";
 import { InputError } from "../errors";
 import { UINT_DECIMAL } from "../proving/proof-files";
 import {
@@ -51,6 +52,15 @@ export function parseIntegerOption(text: string, option: string, bits: number): 
     throw new InputError(COMMAND_LINE, option, `must be below 2^${bits}`);
   }
   return value;
+}
+
+/** Parses an address option (e.g. `--registry`); refuses one without a valid EIP-55 checksum. */
+export function parseAddressOption(text: string, option: string): string {
+  try {
+    return getAddress(text);
+  } catch {
+    throw new InputError(COMMAND_LINE, option, "must be an address with a valid EIP-55 checksum");
+  }
 }
 
 /** A help epilogue with examples, shown by `--help`. */

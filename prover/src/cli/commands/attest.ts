@@ -5,7 +5,6 @@
  * `ZKMARGIN_KEYSTORE_PASSWORD`), never from the command line.
  */
 import type { Command } from "commander";
-import { getAddress } from "ethers";
 import { marginRegistryDomain } from "../../chain/eip712";
 import { InputError } from "../../errors";
 import { deployedContracts, deployedPolicy, feedLayoutOf, readDeployment } from "../../deployment";
@@ -16,7 +15,7 @@ import { readJsonFile, writeJsonFile } from "../../io/json";
 import { attestOpening, parseOpening } from "../../proving";
 import type { Opening } from "../../proving/opening";
 import { KEYSTORE_PASSWORD_ENV, keyEnvOf, loadWallet } from "../../signer";
-import { COMMAND_LINE, examples, parseIntegerOption } from "../options";
+import { COMMAND_LINE, examples, parseAddressOption, parseIntegerOption } from "../options";
 
 interface AttestOptions {
   opening: string;
@@ -117,17 +116,7 @@ async function attestationContext(opts: AttestOptions, opening: Opening) {
     return value;
   };
   if (opts.deployment === undefined) {
-    const registryText = need(opts.registry, "--registry");
-    let registry: string;
-    try {
-      registry = getAddress(registryText);
-    } catch {
-      throw new InputError(
-        COMMAND_LINE,
-        "--registry",
-        "must be an address with a valid EIP-55 checksum",
-      );
-    }
+    const registry = parseAddressOption(need(opts.registry, "--registry"), "--registry");
     const policyFile = need(opts.policy, "--policy");
     const marketFile = need(opts.market, "--market");
     return {

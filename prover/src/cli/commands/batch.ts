@@ -3,12 +3,11 @@
  * process or through Redis for `zkmargin worker`s; a progress bar, then a summary.
  */
 import type { Command } from "commander";
-import { getAddress } from "ethers";
 import { InputError } from "../../errors";
 import { toJson } from "../../io/json";
 import { ROUND_BITS } from "../../encoding/widths";
 import { BatchProgress, runBatch, summaryLines } from "../../queue";
-import { COMMAND_LINE, examples, parseIntegerOption } from "../options";
+import { COMMAND_LINE, examples, parseAddressOption, parseIntegerOption } from "../options";
 
 interface BatchCliOptions {
   policy: string;
@@ -63,20 +62,11 @@ export function register(program: Command): void {
       ),
     )
     .action(async (opts: BatchCliOptions) => {
-      let registry: string | undefined;
-      if (opts.registry !== undefined) {
-        try {
-          registry = getAddress(opts.registry);
-        } catch {
-          throw new InputError(
-            COMMAND_LINE,
-            "--registry",
-            "must be an address with a valid EIP-55 checksum",
-          );
-        }
-        if (opts.rpc === undefined)
-          throw new InputError(COMMAND_LINE, "--rpc", "is required with --registry");
+      if (opts.registry !== undefined && opts.rpc === undefined) {
+        throw new InputError(COMMAND_LINE, "--rpc", "is required with --registry");
       }
+      const registry =
+        opts.registry === undefined ? undefined : parseAddressOption(opts.registry, "--registry");
       const nonce =
         opts.nonce === undefined
           ? undefined
