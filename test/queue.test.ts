@@ -23,7 +23,7 @@ import {
   type ProofJob,
 } from "../prover/src/queue";
 import { setupInstance } from "../prover/src/setup/dev-setup";
-import { SMALL_EXAMPLES, removeTempDirs, tempDir } from "./helpers/cli";
+import { SMALL_EXAMPLES, removeTempDirs, runCli, tempDir } from "./helpers/cli";
 import { syntheticAccounts, writePortfolios } from "./helpers/queue";
 import { refusal } from "./helpers/refusal";
 
@@ -334,11 +334,106 @@ describe("proving service: jobs and the in-process runner", function () {
     });
   });
 
+  describe("the batch and worker verbs", function () {
+    it("show an example in --help", function () {
+      for (const verb of ["batch", "worker"]) {
+        const help = runCli([verb, "--help"]);
+        expect(help.status, verb).to.equal(0);
+        expect(help.stdout, verb).to.match(
+          new RegExp(`\\nExamples:\\n {2}\\$ zkmargin ${verb} --`),
+        );
+      }
+    });
+
+    it("refuse bad options with one line naming the option", function () {
+      const folder = tempDir();
+      const base = [
+        "batch",
+        "--policy",
+        POLICY,
+        "--market",
+        MARKET,
+        "--portfolios",
+        folder,
+        "--results",
+        folder,
+      ];
+      const cases: [string[], string][] = [
+        [
+          [...base, "--registry", "0x5FbDB2315678afecb367f032d93F642f64180aa3"],
+          "zkmargin: command line: --rpc: is required with --registry\n",
+        ],
+        [
+          [...base, "--redis", "http://127.0.0.1:6379"],
+          "zkmargin: command line: --redis: must be a redis:// or rediss:// URL\n",
+        ],
+        [
+          ["worker", "--redis", "127.0.0.1:6379"],
+          "zkmargin: command line: --redis: must be a redis:// or rediss:// URL\n",
+        ],
+        [
+          [...base, "--nonce", "-1"],
+          "zkmargin: command line: --nonce: must be a non-negative decimal integer\n",
+        ],
+      ];
+      for (const [args, stderr] of cases) {
+        const run = runCli(args);
+        expect([run.status, run.stderr], args.join(" ")).to.deep.equal([1, stderr]);
+      }
+    });
+
+    it("batch runs in-process by default and ends with a summary; a refused file makes the exit status 1", function () {
+      const folder = tempDir();
+      const results = tempDir();
+      const accounts = syntheticAccounts(2);
+      writePortfolios(folder, "small", accounts, [accounts[1]]);
+      const ok = runCli([
+        "batch",
+        "--policy",
+        POLICY,
+        "--market",
+        MARKET,
+        "--portfolios",
+        folder,
+        "--results",
+        results,
+      ]);
+      expect(ok.status, ok.stderr).to.equal(0);
+      expect(ok.stdout).to.match(
+        /^batch: 2 jobs in [0-9.]+ s: 1 proved \(0 submitted\), 1 short, 0 failed\n/,
+      );
+      expect(ok.stdout).to.include(`short: ${accounts[1]} (report: `);
+      fs.writeFileSync(path.join(folder, "stray.json"), "{}");
+      const again = runCli([
+        "batch",
+        "--policy",
+        POLICY,
+        "--market",
+        MARKET,
+        "--portfolios",
+        folder,
+        "--results",
+        results,
+        "--json",
+      ]);
+      expect(again.status).to.equal(1);
+      const summary = JSON.parse(again.stdout) as {
+        tally: { jobs: number; reused: number };
+        refused: { reason: string }[];
+      };
+      expect(summary.tally).to.include({ jobs: 2, reused: 2 });
+      expect(summary.refused.map((r) => r.reason)).to.deep.equal([
+        `${path.join(folder, "stray.json")}: account: is required`,
+      ]);
+    });
+  });
+
   describe("Redis URLs and account keys", function () {
     it("accepts redis:// and rediss:// (TLS) URLs, refuses others, and hides passwords in logs", async function () {
-      expect(() => checkRedisUrl("http://127.0.0.1:6379", "--redis")).to.throw(
-        "--redis: $: must be a redis:// or rediss:// URL",
+      expect(() => checkRedisUrl("http://127.0.0.1:6379")).to.throw(
+        "command line: --redis: must be a redis:// or rediss:// URL",
       );
+      expect(() => checkRedisUrl("not a url")).to.throw(/must be a redis:\/\//);
       expect(redactRedisUrl("redis://:s3cret@host:6379/2")).to.equal("redis://:***@host:6379/2");
       expect(redactRedisUrl("rediss://user:s3cret@host:6380")).to.equal(
         "rediss://***:***@host:6380",

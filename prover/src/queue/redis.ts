@@ -9,16 +9,19 @@ import { InputError } from "../errors";
 /** Longest wait between reconnection attempts. */
 const MAX_RECONNECT_MS = 2000;
 
-/** Refuses anything but a redis:// or rediss:// URL; `source` names the option in errors. */
-export function checkRedisUrl(url: string, source: string): URL {
-  let parsed: URL;
+/**
+ * Refuses anything but a redis:// or rediss:// URL, as an {@link InputError} about `file` and
+ * `field` (by default the command line's `--redis`).
+ */
+export function checkRedisUrl(url: string, file = "command line", field = "--redis"): URL {
+  let parsed: URL | undefined;
   try {
     parsed = new URL(url);
   } catch {
-    throw new InputError(source, "$", "must be a redis:// or rediss:// URL");
+    parsed = undefined;
   }
-  if (parsed.protocol !== "redis:" && parsed.protocol !== "rediss:") {
-    throw new InputError(source, "$", "must be a redis:// or rediss:// URL");
+  if (parsed?.protocol !== "redis:" && parsed?.protocol !== "rediss:") {
+    throw new InputError(file, field, "must be a redis:// or rediss:// URL");
   }
   return parsed;
 }
@@ -32,8 +35,8 @@ export function redactRedisUrl(url: string): string {
 }
 
 /** A connection for BullMQ queues and workers; call `quit()` when done. */
-export function redisConnection(url: string, source = "--redis"): Redis {
-  checkRedisUrl(url, source);
+export function redisConnection(url: string): Redis {
+  checkRedisUrl(url);
   return new IORedis(url, {
     maxRetriesPerRequest: null,
     retryStrategy: (times) => Math.min(times * 100, MAX_RECONNECT_MS),

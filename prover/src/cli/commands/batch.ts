@@ -6,8 +6,9 @@ import type { Command } from "commander";
 import { InputError } from "../../errors";
 import { toJson } from "../../io/json";
 import { ROUND_BITS } from "../../encoding/widths";
-import { BatchProgress, runBatch, summaryLines } from "../../queue";
+import type { BatchProgress } from "../../queue";
 import { COMMAND_LINE, examples, parseAddressOption, parseIntegerOption } from "../options";
+import { queueSdk } from "../queue-sdk";
 
 interface BatchCliOptions {
   policy: string;
@@ -62,6 +63,8 @@ export function register(program: Command): void {
       ),
     )
     .action(async (opts: BatchCliOptions) => {
+      const { BatchProgress, checkRedisUrl, runBatch, summaryLines } = queueSdk();
+      if (opts.redis !== undefined) checkRedisUrl(opts.redis);
       if (opts.registry !== undefined && opts.rpc === undefined) {
         throw new InputError(COMMAND_LINE, "--rpc", "is required with --registry");
       }

@@ -3,8 +3,8 @@
  * (it then finishes the job in hand and exits).
  */
 import type { Command } from "commander";
-import { runWorker } from "../../queue";
 import { examples, parseIntegerOption } from "../options";
+import { queueSdk } from "../queue-sdk";
 
 interface WorkerCliOptions {
   redis: string;
@@ -46,6 +46,8 @@ export function register(program: Command): void {
       ),
     )
     .action(async (opts: WorkerCliOptions) => {
+      const { checkRedisUrl, runWorker } = queueSdk();
+      checkRedisUrl(opts.redis);
       const concurrency = Number(parseIntegerOption(opts.concurrency, "--concurrency", 8));
       const lockDurationMs = Number(parseIntegerOption(opts.lockDuration, "--lock-duration", 31));
       const log = (line: string) => void process.stdout.write(`zkmargin worker: ${line}\n`);
