@@ -394,6 +394,16 @@ describe("proving service on Redis (redis-server, hardhat node, worker processes
     const lostJob = await Job.fromId(queue, jobId(missing));
     expect(lostJob?.attemptsMade).to.equal(1);
     expect(await queue.getJobCounts("failed")).to.deep.equal({ failed: 2 });
+
+    // Once the file is there, --retry-failed puts the dead job back, and it is proved and submitted.
+    fs.copyFileSync((good.holdings as { file: string }).file, gone);
+    expect(await enqueueJobs(queue, [missing], { retryFailed: true })).to.include({
+      added: 0,
+      retried: 1,
+    });
+    const [retried] = await waitForJobs(queue, [missing], () => undefined);
+    expect(retried.status).to.equal("submitted");
+    expect((await proofsOnChain(7)).get(good.account)).to.equal(1);
   });
 });
 

@@ -145,13 +145,17 @@ export async function waitForJobs(
     const ids = [...pending.keys()];
     const states = await Promise.all(ids.map((id) => queue.getJobState(id)));
     for (const [i, id] of ids.entries()) {
-      if (states[i] !== "completed" && states[i] !== "failed") continue;
+      if (states[i] !== "completed" && states[i] !== "failed" && states[i] !== "unknown") continue;
       const job = await Job.fromId(queue, id);
-      if (!job) continue; // removed between the two reads: look again
       const outcome =
-        states[i] === "completed"
+        states[i] === "completed" && job
           ? (job.returnvalue as JobOutcome)
-          : failedOutcome(pending.get(id) as ProofJob, id, job.failedReason, "queue");
+          : failedOutcome(
+              pending.get(id) as ProofJob,
+              id,
+              job?.failedReason ?? "the job is no longer in the queue (removed before it finished)",
+              "queue",
+            );
       pending.delete(id);
       outcomes.push(outcome);
       onOutcome(outcome);

@@ -95,7 +95,9 @@ export class Submitter {
     });
     try {
       const network = await provider.getNetwork();
-      const accounts = (await provider.send("eth_accounts", [])) as string[];
+      // A public node may hold no accounts or refuse to list them: then only --account-keys sign.
+      const accounts = ((await provider.send("eth_accounts", []).catch(() => [])) ??
+        []) as string[];
       return new Submitter(
         provider,
         network.chainId,
