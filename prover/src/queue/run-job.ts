@@ -95,7 +95,8 @@ export async function runProofJob(job: ProofJob, id: string, ctx: JobContext): P
   if (job.submit === undefined) return finish("proved", { ...proved, reused: adopted });
 
   if (!ctx.submitter) {
-    throw new PermanentJobError("the job asks for a submission but this worker has no --rpc");
+    // Not final: another worker of the fleet may have --rpc (the stored proof makes a retry cheap).
+    throw new Error("the job asks for a submission but this worker has no --rpc");
   }
   const submission =
     results.submission() ?? results.saveSubmission(await ctx.submitter.submit(job, stored));

@@ -114,7 +114,8 @@ export class Submitter {
     const key = this.keys.get(account);
     if (key !== undefined) return new Wallet(key, this.provider);
     if (this.unlocked.has(account)) return this.provider.getSigner(account);
-    throw new PermanentJobError(
+    // Not final: another worker of the fleet may hold this account's key.
+    throw new Error(
       `account ${account}: no key to submit with (not unlocked on the node, not in --account-keys)`,
     );
   }
