@@ -31,6 +31,21 @@ const POLICY = path.join(SMALL_EXAMPLES, "policy.json");
 const MARKET = path.join(SMALL_EXAMPLES, "market.json");
 const QUIET = { log: () => undefined, onProgress: () => undefined };
 
+/** `zkmargin batch` over `folder` into `results`, on the small example's policy and market. */
+function batchArgs(folder: string, results: string): string[] {
+  return [
+    "batch",
+    "--policy",
+    POLICY,
+    "--market",
+    MARKET,
+    "--portfolios",
+    folder,
+    "--results",
+    results,
+  ];
+}
+
 /** A well-formed job for `account` whose holdings are `file`. */
 function jobFor(account: string, file: string, results: string): ProofJob {
   return {
@@ -347,17 +362,7 @@ describe("proving service: jobs and the in-process runner", function () {
 
     it("refuse bad options with one line naming the option", function () {
       const folder = tempDir();
-      const base = [
-        "batch",
-        "--policy",
-        POLICY,
-        "--market",
-        MARKET,
-        "--portfolios",
-        folder,
-        "--results",
-        folder,
-      ];
+      const base = batchArgs(folder, folder);
       const cases: [string[], string][] = [
         [
           [...base, "--registry", "0x5FbDB2315678afecb367f032d93F642f64180aa3"],
@@ -387,35 +392,14 @@ describe("proving service: jobs and the in-process runner", function () {
       const results = tempDir();
       const accounts = syntheticAccounts(2);
       writePortfolios(folder, "small", accounts, [accounts[1]]);
-      const ok = runCli([
-        "batch",
-        "--policy",
-        POLICY,
-        "--market",
-        MARKET,
-        "--portfolios",
-        folder,
-        "--results",
-        results,
-      ]);
+      const ok = runCli([...batchArgs(folder, results)]);
       expect(ok.status, ok.stderr).to.equal(0);
       expect(ok.stdout).to.match(
         /^batch: 2 jobs in [0-9.]+ s: 1 proved \(0 submitted\), 1 short, 0 failed\n/,
       );
       expect(ok.stdout).to.include(`short: ${accounts[1]} (report: `);
       fs.writeFileSync(path.join(folder, "stray.json"), "{}");
-      const again = runCli([
-        "batch",
-        "--policy",
-        POLICY,
-        "--market",
-        MARKET,
-        "--portfolios",
-        folder,
-        "--results",
-        results,
-        "--json",
-      ]);
+      const again = runCli([...batchArgs(folder, results), "--json"]);
       expect(again.status).to.equal(1);
       const summary = JSON.parse(again.stdout) as {
         tally: { jobs: number; reused: number };
