@@ -11,21 +11,17 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { expect } from "chai";
 import { Job, type Queue } from "bullmq";
-import type { Contract, Signer } from "ethers";
+import type { Contract } from "ethers";
 import type { Redis } from "ioredis";
-import {
-  addCustodian,
-  deployVerifier,
-  deployZkMargin,
-  marginProvedEvents,
-  policyIdOf,
-  postRound,
-  readMarginRegistryDomain,
-  registerPolicy,
-} from "../prover/src/chain";
-import { publicCommitments } from "../prover/src/commitments";
+import { marginProvedEvents, readMarginRegistryDomain } from "../prover/src/chain";
 import { connectChain, type DemoChain } from "../prover/src/demo/chain";
-import { loadInstances } from "../prover/src/encoding/instances";
+import {
+  deployVenue,
+  publishRound,
+  type DemoRoles,
+  type DemoVenue,
+} from "../prover/src/demo/deployment";
+import type { InstanceDims } from "../prover/src/encoding/instances";
 import { loadMarket, loadPolicy, parsePortfolio } from "../prover/src/inputs";
 import { readJsonFile } from "../prover/src/io/json";
 import { attestOpening, parseOpening } from "../prover/src/proving";
@@ -54,16 +50,20 @@ import {
 
 const POLICY = path.join(SMALL_EXAMPLES, "policy.json");
 const policy = loadPolicy(POLICY);
-const POLICY_ID = policyIdOf(policy.id);
 /** Job locks in the tests: short, so a dead worker's job is handed on within seconds. */
 const LOCK_MS = "8000";
+/** The venue's policy: rounds up to a week old, a superseded round counts for an hour. */
+const MAX_ROUND_AGE = 7n * 24n * 3600n;
+const SUPERSEDED_GRACE = 3600n;
 
 describe("proving service on Redis (redis-server, hardhat node, worker processes)", function () {
   let redis: RedisServer;
   let node: HardhatNode;
   let chain: DemoChain;
+  let roles: DemoRoles;
+  let venue: DemoVenue;
+  let dims: InstanceDims;
   let registry: Contract;
-  let marketBook: Contract;
   let connection: Redis;
   let queue: Queue;
   let accounts: string[];
@@ -88,8 +88,8 @@ describe("proving service on Redis (redis-server, hardhat node, worker processes
     return worker;
   };
 
-  /** Posts round `round` stamped at the chain's clock; returns its market file. */
-  const postMarket = async (round: number): Promise<string> => {
+  /** market.json of round `round`, stamped with the chain's clock (moved on by a second at least). */
+  const marketFile = async (round: number): Promise<string> => {
     const latest = (await chain.provider.getBlock("latest"))?.timestamp ?? 0;
     const timestamp = Math.max(latest, lastTimestamp + 1);
     if (timestamp > latest)
@@ -105,13 +105,13 @@ describe("proving service on Redis (redis-server, hardhat node, worker processes
     json.timestamp = timestamp;
     const file = path.join(tempDir(), `market-${round}.json`);
     fs.writeFileSync(file, JSON.stringify(json, null, 2));
-    const market = loadMarket(file);
-    const published = await publicCommitments({ policy, market, instance: loadInstances().small });
-    await postRound(marketBook, {
-      round: market.round,
-      timestamp: market.timestamp,
-      commitment: published.market,
-    });
+    return file;
+  };
+
+  /** Posts round `round` to the venue's feed as the publisher; returns its market file. */
+  const postMarket = async (round: number): Promise<string> => {
+    const file = await marketFile(round);
+    await publishRound(venue, roles.publisher, policy, loadMarket(file), dims);
     return file;
   };
 
@@ -147,7 +147,7 @@ describe("proving service on Redis (redis-server, hardhat node, worker processes
   /** MarginProved events of `round`, by account. */
   const proofsOnChain = async (round: number): Promise<Map<string, number>> => {
     const counts = new Map<string, number>();
-    for (const event of await marginProvedEvents(registry, { policyId: POLICY_ID })) {
+    for (const event of await marginProvedEvents(registry, { policyId: venue.policyId })) {
       if (event.round === BigInt(round))
         counts.set(event.account, (counts.get(event.account) ?? 0) + 1);
     }
@@ -155,40 +155,40 @@ describe("proving service on Redis (redis-server, hardhat node, worker processes
   };
 
   before(async function () {
-    await setupInstance("small", { log: () => undefined, onProgress: () => undefined });
+    const setup = await setupInstance("small", {
+      log: () => undefined,
+      onProgress: () => undefined,
+    });
+    dims = setup.entry.params;
     [redis, node] = await Promise.all([startRedisServer(), startHardhatNode()]);
     chain = await connectChain(node.url);
-    const [admin] = chain.signers;
-    const custodian: Signer = chain.signers[19];
-    accounts = await Promise.all(chain.signers.slice(1, 11).map((s) => s.getAddress()));
-    shortAccount = await chain.signers[11].getAddress();
-    const verifier = await deployVerifier(admin, "small");
-    const deployed = await deployZkMargin(admin, { publishers: [await admin.getAddress()] });
-    registry = deployed.marginRegistry.contract;
-    marketBook = deployed.marketBook.contract;
-    const setup = JSON.parse(
-      fs.readFileSync(path.resolve(__dirname, "..", "build", "manifest.json"), "utf8"),
-    ) as {
-      instances: { small: { vkeyHash: string } };
+    const signers = chain.signers;
+    // Holders are accounts 1 to 11; every role has an account of its own.
+    accounts = await Promise.all(signers.slice(1, 11).map((s) => s.getAddress()));
+    shortAccount = await signers[11].getAddress();
+    roles = {
+      admin: signers[0],
+      publisher: signers[12],
+      policyAdmin: signers[13],
+      custodianAdmin: signers[14],
+      stranger: signers[15],
+      custodian: signers[19],
     };
-    await registerPolicy(deployed.policyRegistry.contract, {
-      policyId: POLICY_ID,
-      commitment: (
-        await publicCommitments({
-          policy,
-          market: loadMarket(path.join(SMALL_EXAMPLES, "market.json")),
-          instance: loadInstances().small,
-        })
-      ).policy,
-      mode: policy.mode,
-      verifier: verifier.address,
-      verificationKeyHash: setup.instances.small.vkeyHash,
-      maxRoundAge: 7n * 24n * 3600n,
+    // Round 1 is posted with the venue's deployment, before the custodian is added.
+    const market = await marketFile(1);
+    venue = await deployVenue(roles, {
+      policy,
+      market: loadMarket(market),
+      instance: "small",
+      dims,
+      verificationKeyHash: setup.entry.vkeyHash,
+      maxRoundAge: MAX_ROUND_AGE,
+      supersededGrace: SUPERSEDED_GRACE,
     });
-    await addCustodian(deployed.policyRegistry.contract, POLICY_ID, await custodian.getAddress());
+    registry = venue.marginRegistry.contract;
 
-    // Last round's openings, made in-process; the custodian checks each against its records and signs.
-    const market = await postMarket(1);
+    // Last round's openings, made in-process; the custodian checks each against its records and
+    // signs, issued at the chain's clock (after its registration, as MarginRegistry requires).
     const plain = tempDir();
     const portfolioFiles = writePortfolios(plain, "small", accounts);
     const earlier = await runBatch({
@@ -199,6 +199,7 @@ describe("proving service on Redis (redis-server, hardhat node, worker processes
     });
     expect(earlier.tally.proved).to.equal(10);
     const domain = await readMarginRegistryDomain(registry);
+    const issuedAt = BigInt((await chain.provider.getBlock("latest"))?.timestamp ?? 0);
     attested = tempDir();
     for (const [i, outcome] of earlier.outcomes.entries()) {
       const openingFile = path.join(outcome.resultDir, "proof", "opening.json");
@@ -207,9 +208,10 @@ describe("proving service on Redis (redis-server, hardhat node, worker processes
         records: parsePortfolio(readJsonFile(portfolioFiles[i]), portfolioFiles[i], policy),
         policy,
         market: loadMarket(market),
-        signer: custodian,
+        signer: roles.custodian,
         domain,
-        validUntil: BigInt(lastTimestamp + 30 * 24 * 3600),
+        issuedAt,
+        validUntil: issuedAt + 30n * 24n * 3600n,
         files: { opening: openingFile, records: portfolioFiles[i], policy: POLICY, market },
       });
       const name = path.basename(portfolioFiles[i], ".json");

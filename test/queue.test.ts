@@ -76,6 +76,18 @@ function snapshotFiles(dir: string): Map<string, string> {
   );
 }
 
+/** A well-formed attestation.json of `account` (the signature is not checked off-chain). */
+function attestationOf(account: string, custodian: string): Record<string, string> {
+  return {
+    account,
+    portfolioCommitment: "12345",
+    issuedAt: "1764072000",
+    validUntil: "2000000000",
+    signature: `0x${"ab".repeat(65)}`,
+    custodian,
+  };
+}
+
 describe("proving service: jobs and the in-process runner", function () {
   before(async function () {
     await setupInstance("small", QUIET);
@@ -83,8 +95,15 @@ describe("proving service: jobs and the in-process runner", function () {
   after(() => removeTempDirs());
 
   describe("job payloads", function () {
-    const [account] = syntheticAccounts(1);
+    const [account, custodian] = syntheticAccounts(2);
     const good = jobFor(account, "/shared/a.json", "/shared/results");
+    /** `mutate` applied to a copy of the job's attestation (a v1 file had no issuedAt). */
+    const withAttestation =
+      (mutate: (a: Record<string, string>) => void) => (j: Record<string, unknown>) => {
+        const attestation = attestationOf(account, custodian);
+        mutate(attestation);
+        j.attestation = attestation;
+      };
 
     it("has one id per (account, policy, round), whatever the nonce or files", function () {
       expect(jobId(good)).to.equal(`small-initial-v1~7~${account}`);
@@ -110,6 +129,18 @@ describe("proving service: jobs and the in-process runner", function () {
         /./,
       ],
       ["another version", (j) => (j.version = 2), "version", /1/],
+      [
+        "an attestation without issuedAt (v1)",
+        withAttestation((a) => delete a.issuedAt),
+        "attestation.issuedAt",
+        /required/,
+      ],
+      [
+        "an attestation issued past 64 bits",
+        withAttestation((a) => (a.issuedAt = (1n << 64n).toString())),
+        "attestation.issuedAt",
+        /2\^64/,
+      ],
     ];
     for (const [name, mutate, field, rule] of malformed) {
       it(`refuses a job with ${name}, naming the job, the field and the rule`, function () {
@@ -137,13 +168,7 @@ describe("proving service: jobs and the in-process runner", function () {
       const [a, b] = writePortfolios(dir, "small", accounts.slice(0, 2));
       fs.writeFileSync(path.join(dir, "zz-no-account.json"), JSON.stringify({ collateral: {} }));
       fs.copyFileSync(a, path.join(dir, "zz-twin.json"));
-      const attestation = {
-        account: accounts[1],
-        portfolioCommitment: "12345",
-        validUntil: "2000000000",
-        signature: `0x${"ab".repeat(65)}`,
-        custodian: accounts[2],
-      };
+      const attestation = attestationOf(accounts[1], accounts[2]);
       fs.writeFileSync(b.replace(/\.json$/, ".attestation.json"), JSON.stringify(attestation));
 
       const plan = planBatch({ policy: POLICY, market: MARKET, portfolios: dir, results: "out" });

@@ -19,7 +19,7 @@ export {
 export { PermanentJobError, permanentReason } from "./failures";
 export { loadHoldings, type Holdings } from "./holdings";
 export { runInProcess, type InProcessOptions } from "./in-process";
-export { jobId, JOB_VERSION, parseProofJob, type AttestationJson, type ProofJob } from "./job";
+export { jobId, JOB_VERSION, parseProofJob, type ProofJob } from "./job";
 export { planBatch, type BatchPlan, type BatchPlanOptions, type RefusedFile } from "./plan";
 export { WarmProver } from "./prover";
 export { checkRedisUrl, redactRedisUrl, redisConnection } from "./redis";

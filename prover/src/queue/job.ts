@@ -9,6 +9,7 @@ import { z } from "zod";
 import { ROUND_BITS, SNARK_SCALAR_FIELD } from "../encoding/widths";
 import { InputError } from "../errors";
 import { toInputError } from "../inputs/issues";
+import type { AttestationFile } from "../proving";
 import { uintString } from "../proving/proof-files";
 
 /** Version of the job payload. */
@@ -38,6 +39,11 @@ const fieldElement = uintString.refine((s) => BigInt(s) < SNARK_SCALAR_FIELD, {
   message: "must be below the BN254 field modulus",
 });
 
+/** Unix seconds as MarginRegistry's uint64 fields hold them. */
+const uint64Seconds = uintString.refine((s) => BigInt(s) < 1n << 64n, {
+  message: "must be below 2^64 (Unix seconds)",
+});
+
 const path = z.string().min(1, "must be a non-empty path");
 
 /**
@@ -50,12 +56,16 @@ const holdingsSchema = z.union([
   z.object({ portfolio: z.record(z.unknown()), salt: fieldElement.optional() }).strict(),
 ]);
 
-/** attestation.json as `zkmargin attest` writes it (public: it goes into the submission). */
-export const attestationFileSchema = z
+/**
+ * attestation.json as `zkmargin attest` writes it ({@link AttestationFile}; public: it goes into
+ * the submission). Typed against the SDK's interface, so a field added there fails to compile here.
+ */
+export const attestationFileSchema: z.ZodType<AttestationFile, z.ZodTypeDef, unknown> = z
   .object({
     account: address,
     portfolioCommitment: fieldElement,
-    validUntil: uintString,
+    issuedAt: uint64Seconds,
+    validUntil: uint64Seconds,
     signature: z.string().regex(/^0x[0-9a-fA-F]{130}$/, "must be a 65-byte 0x-hex signature"),
     custodian: address,
   })
@@ -85,8 +95,6 @@ const jobSchema = z
 
 /** A validated proof job. */
 export type ProofJob = z.infer<typeof jobSchema>;
-/** attestation.json, validated. */
-export type AttestationJson = z.infer<typeof attestationFileSchema>;
 
 /**
  * Validates a job payload; a malformed one is an {@link InputError} naming `source` (the job id

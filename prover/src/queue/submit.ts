@@ -19,9 +19,9 @@ import {
 } from "../chain";
 import { InputError } from "../errors";
 import { readJsonFile } from "../io/json";
-import { decodePublicSignals } from "../proving";
+import { decodePublicSignals, type AttestationFile } from "../proving";
 import { PermanentJobError } from "./failures";
-import type { AttestationJson, ProofJob } from "./job";
+import type { ProofJob } from "./job";
 import type { StoredProof, SubmissionRecord } from "./results";
 
 /** Refusals that may clear by themselves (the round is not posted yet): retried, not final. */
@@ -191,7 +191,7 @@ export class Submitter {
 }
 
 /** Refuses an attestation for another account or another portfolio commitment. */
-function checkAttestation(attestation: AttestationJson, account: string, commitment: bigint): void {
+function checkAttestation(attestation: AttestationFile, account: string, commitment: bigint): void {
   if (attestation.account !== account) {
     throw new PermanentJobError(
       `the job's attestation is for account ${attestation.account}, not ${account}`,
@@ -206,9 +206,10 @@ function checkAttestation(attestation: AttestationJson, account: string, commitm
 }
 
 /** attestation.json -> the struct `MarginRegistry.prove` takes. */
-function signedAttestation(attestation: AttestationJson): SignedAttestation {
+function signedAttestation(attestation: AttestationFile): SignedAttestation {
   return {
     custodian: attestation.custodian,
+    issuedAt: BigInt(attestation.issuedAt),
     validUntil: BigInt(attestation.validUntil),
     signature: attestation.signature,
   };
