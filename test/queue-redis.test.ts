@@ -2,7 +2,8 @@
  * The proving service on a real Redis (redis-server) with `zkmargin worker` processes submitting
  * to a real chain (`hardhat node`), small instance: a batch of 10 across two workers, duplicate
  * enqueues, a graceful SIGTERM, a worker killed mid-proof, Redis restarted mid-batch, a short
- * portfolio and malformed jobs. Every submission is checked on-chain: one per account and round.
+ * portfolio, malformed jobs, and the contract's refusals (one that clears is retried, one that
+ * cannot is dead-lettered). Every submission is checked on-chain: one per account and round.
  *
  * The holders' portfolios are openings of an earlier in-process run, attested by the custodian
  * (the salt is reused, so one attestation serves every round), as a prime broker would run it.
@@ -11,9 +12,13 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { expect } from "chai";
 import { Job, type Queue } from "bullmq";
-import type { Contract } from "ethers";
+import type { Contract, JsonRpcProvider } from "ethers";
 import type { Redis } from "ioredis";
-import { marginProvedEvents, readMarginRegistryDomain } from "../prover/src/chain";
+import {
+  marginProvedEvents,
+  readMarginRegistryDomain,
+  revokeAttestations,
+} from "../prover/src/chain";
 import { connectChain, type DemoChain } from "../prover/src/demo/chain";
 import {
   deployVenue,
@@ -24,7 +29,7 @@ import {
 import type { InstanceDims } from "../prover/src/encoding/instances";
 import { loadMarket, loadPolicy, parsePortfolio } from "../prover/src/inputs";
 import { readJsonFile } from "../prover/src/io/json";
-import { attestOpening, parseOpening } from "../prover/src/proving";
+import { attestOpening, parseOpening, type AttestationFile } from "../prover/src/proving";
 import {
   JobResults,
   enqueueJobs,
@@ -70,6 +75,8 @@ describe("proving service on Redis (redis-server, hardhat node, worker processes
   let shortAccount: string;
   /** Folder of attested openings, one per account (NAME.json + NAME.attestation.json). */
   let attested: string;
+  /** The custodian's attestation of an account's opening, issued at `issuedAt` (valid 30 days). */
+  let attest: (account: string, issuedAt: bigint) => Promise<AttestationFile>;
   let lastTimestamp = 0;
   const workers: WorkerProcess[] = [];
 
@@ -88,15 +95,19 @@ describe("proving service on Redis (redis-server, hardhat node, worker processes
     return worker;
   };
 
+  /** A JSON-RPC call to the hardhat node (its clock: evm_mine, evm_increaseTime). */
+  const rpc = (method: string, params: unknown[]): Promise<unknown> =>
+    (chain.provider as JsonRpcProvider).send(method, params);
+
+  /** The timestamp of the chain's latest block. */
+  const chainTime = async (): Promise<bigint> =>
+    BigInt((await chain.provider.getBlock("latest"))?.timestamp ?? 0);
+
   /** market.json of round `round`, stamped with the chain's clock (moved on by a second at least). */
   const marketFile = async (round: number): Promise<string> => {
-    const latest = (await chain.provider.getBlock("latest"))?.timestamp ?? 0;
+    const latest = Number(await chainTime());
     const timestamp = Math.max(latest, lastTimestamp + 1);
-    if (timestamp > latest)
-      await (chain.provider as unknown as { send(m: string, p: unknown[]): Promise<unknown> }).send(
-        "evm_mine",
-        [timestamp],
-      );
+    if (timestamp > latest) await rpc("evm_mine", [timestamp]);
     lastTimestamp = timestamp;
     const json = JSON.parse(
       fs.readFileSync(path.join(SMALL_EXAMPLES, "market.json"), "utf8"),
@@ -115,13 +126,14 @@ describe("proving service on Redis (redis-server, hardhat node, worker processes
     return file;
   };
 
+  /** The account of a portfolio or opening file. */
+  const accountIn = (file: string): string => (readJsonFile(file) as { account: string }).account;
+
   /** A batch folder with the attested openings of `who`. */
   const batchFolder = (who: readonly string[]): string => {
     const dir = tempDir();
     for (const name of fs.readdirSync(attested)) {
-      const account = (
-        readJsonFile(path.join(attested, name.replace(".attestation", ""))) as { account: string }
-      ).account;
+      const account = accountIn(path.join(attested, name.replace(".attestation", "")));
       if (who.includes(account)) fs.copyFileSync(path.join(attested, name), path.join(dir, name));
     }
     return dir;
@@ -199,26 +211,33 @@ describe("proving service on Redis (redis-server, hardhat node, worker processes
     });
     expect(earlier.tally.proved).to.equal(10);
     const domain = await readMarginRegistryDomain(registry);
-    const issuedAt = BigInt((await chain.provider.getBlock("latest"))?.timestamp ?? 0);
-    attested = tempDir();
+    const openings = new Map<string, { opening: string; records: string }>();
     for (const [i, outcome] of earlier.outcomes.entries()) {
-      const openingFile = path.join(outcome.resultDir, "proof", "opening.json");
-      const attestation = await attestOpening({
-        opening: parseOpening(readJsonFile(openingFile), openingFile),
-        records: parsePortfolio(readJsonFile(portfolioFiles[i]), portfolioFiles[i], policy),
+      const opening = path.join(outcome.resultDir, "proof", "opening.json");
+      openings.set(outcome.account, { opening, records: portfolioFiles[i] });
+    }
+    attest = async (account, issuedAt) => {
+      const files = { ...openings.get(account)!, policy: POLICY, market };
+      return attestOpening({
+        opening: parseOpening(readJsonFile(files.opening), files.opening),
+        records: parsePortfolio(readJsonFile(files.records), files.records, policy),
         policy,
         market: loadMarket(market),
         signer: roles.custodian,
         domain,
         issuedAt,
         validUntil: issuedAt + 30n * 24n * 3600n,
-        files: { opening: openingFile, records: portfolioFiles[i], policy: POLICY, market },
+        files,
       });
-      const name = path.basename(portfolioFiles[i], ".json");
-      fs.copyFileSync(openingFile, path.join(attested, `${name}.json`));
+    };
+    const issuedAt = await chainTime();
+    attested = tempDir();
+    for (const [account, files] of openings) {
+      const name = path.basename(files.records, ".json");
+      fs.copyFileSync(files.opening, path.join(attested, `${name}.json`));
       fs.writeFileSync(
         path.join(attested, `${name}.attestation.json`),
-        JSON.stringify(attestation),
+        JSON.stringify(await attest(account, issuedAt)),
       );
     }
     connection = redisConnection(redis.url);
@@ -406,6 +425,50 @@ describe("proving service on Redis (redis-server, hardhat node, worker processes
     const [retried] = await waitForJobs(queue, [missing], () => undefined);
     expect(retried.status).to.equal("submitted");
     expect((await proofsOnChain(7)).get(good.account)).to.equal(1);
+  });
+
+  it("retries a refusal that clears (attestation issued ahead of the chain's clock) and dead-letters one that cannot (revoked)", async function () {
+    const market = await postMarket(8);
+    const [early, revoked] = [accounts[2], accounts[3]];
+    const now = await chainTime();
+    const portfolios = batchFolder([early, revoked]);
+    // early's attestation is replaced by one issued an hour from the chain's now.
+    const [earlyName] = fs
+      .readdirSync(portfolios)
+      .filter((n) => !n.includes(".attestation") && accountIn(path.join(portfolios, n)) === early);
+    fs.writeFileSync(
+      path.join(portfolios, earlyName.replace(/\.json$/, ".attestation.json")),
+      JSON.stringify(await attest(early, now + 3600n)),
+    );
+    // The custodian revokes what it attested for `revoked` so far.
+    await revokeAttestations(venue.registryAs(roles.custodian), revoked, now);
+    const jobs = jobsOf(market, portfolios, tempDir());
+    const [earlyJob, revokedJob] = [early, revoked].map((a) => jobs.find((j) => j.account === a)!);
+    await enqueueJobs(queue, jobs);
+    const live = workers.filter((w) => w.child.exitCode === null);
+    await Promise.race(
+      live.map((w) =>
+        w.waitFor(
+          new RegExp(
+            `${literal(jobId(earlyJob))}: attempt failed: MarginRegistry refused the proof: ` +
+              `AttestationFromFuture\\(${now + 3600n}\\); retried`,
+          ),
+        ),
+      ),
+    );
+    await rpc("evm_increaseTime", [3600]);
+    await rpc("evm_mine", []);
+    const outcomes = await waitForJobs(queue, [earlyJob, revokedJob], () => undefined);
+    expect(outcomes.map((o) => o.status)).to.deep.equal(["submitted", "failed"]);
+    expect(outcomes[1].reason).to.match(
+      new RegExp(`^MarginRegistry refused the proof: AttestationRevoked\\(\\d+, ${now}\\)$`),
+    );
+    const [retried, dead] = await Promise.all(
+      [earlyJob, revokedJob].map((j) => Job.fromId(queue, jobId(j))),
+    );
+    expect(retried?.attemptsStarted).to.be.greaterThan(1);
+    expect([dead?.attemptsMade, dead?.failedReason]).to.deep.equal([1, outcomes[1].reason]);
+    expect([...(await proofsOnChain(8)).entries()]).to.deep.equal([[early, 1]]);
   });
 });
 

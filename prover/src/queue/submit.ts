@@ -24,8 +24,11 @@ import { PermanentJobError } from "./failures";
 import type { ProofJob } from "./job";
 import type { StoredProof, SubmissionRecord } from "./results";
 
-/** Refusals that may clear by themselves (the round is not posted yet): retried, not final. */
-const TRANSIENT_REFUSALS = new Set(["UnknownRound"]);
+/**
+ * Refusals that may clear by themselves, retried rather than final: the round is not posted yet,
+ * or the attestation's `issuedAt` is ahead of the chain's clock (the custodian's clock runs ahead).
+ */
+const TRANSIENT_REFUSALS = new Set(["UnknownRound", "AttestationFromFuture"]);
 
 /** How often to poll the node for a receipt. */
 const POLLING_MS = 500;
@@ -178,10 +181,10 @@ export class Submitter {
         const found = await recorded(); // another attempt's transaction got in first
         if (found) return found;
       }
-      if (refusal && !TRANSIENT_REFUSALS.has(refusal.name)) {
-        throw new PermanentJobError(`MarginRegistry refused the proof: ${refusal.name}`);
-      }
-      throw error;
+      if (refusal === undefined) throw error;
+      const reason = `MarginRegistry refused the proof: ${refusal.name}(${refusal.args.join(", ")})`;
+      if (TRANSIENT_REFUSALS.has(refusal.name)) throw new Error(`${reason}; retried`);
+      throw new PermanentJobError(reason);
     }
   }
 
