@@ -347,7 +347,9 @@ describe("proving service: jobs and the in-process runner", function () {
         { retry: { attempts: 5, backoffMs: 1 } },
       );
       expect(outcome.status).to.equal("failed");
-      expect(outcome.reason).to.equal(`${bad}: collateral.DOGE: unknown asset (not in the policy)`);
+      expect(outcome.reason).to.equal(
+        `${bad}: collateral.DOGE: unknown asset "DOGE" (not in the policy)`,
+      );
       expect(lines.filter((l) => /failed/.test(l))).to.have.length(1);
       const recorded = new JobResults(jobFor(accounts[3], bad, results)).outcome();
       expect(recorded?.status).to.equal("failed");
