@@ -7,7 +7,12 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { expect } from "chai";
 import { Wallet } from "ethers";
+import { withCommitments } from "../prover/src/commitments";
+import { encodeCircuitInput } from "../prover/src/encoding";
+import { loadInstances } from "../prover/src/encoding/instances";
 import { InputError } from "../prover/src/errors";
+import { loadMarket, loadPolicy, loadPortfolio } from "../prover/src/inputs";
+import { snarkjs } from "../prover/src/proving/snarkjs";
 import {
   JobResults,
   WarmProver,
@@ -21,8 +26,14 @@ import {
   runInProcess,
   type JobOutcome,
   type ProofJob,
+  WitnessCalculators,
 } from "../prover/src/queue";
 import { setupInstance } from "../prover/src/setup/dev-setup";
+import {
+  ArtifactIntegrityError,
+  loadArtifacts,
+  type LoadedArtifacts,
+} from "../prover/src/setup/manifest";
 import { SMALL_EXAMPLES, removeTempDirs, runCli, tempDir } from "./helpers/cli";
 import { syntheticAccounts, writePortfolios } from "./helpers/queue";
 import { refusal } from "./helpers/refusal";
@@ -373,6 +384,72 @@ describe("proving service: jobs and the in-process runner", function () {
       } finally {
         await keyless.close();
       }
+    });
+  });
+
+  describe("warm witness calculators", function () {
+    let artifacts: LoadedArtifacts;
+    /** The small example's circuit input with `salt` (so every witness differs). */
+    let inputOf: (salt: bigint) => Promise<Record<string, unknown>>;
+
+    /** The witness snarkjs's own `wtns.calculate` gives (it compiles the wasm afresh). */
+    const reference = async (input: Record<string, unknown>): Promise<Buffer> => {
+      const out: { type: "mem"; data?: Uint8Array } = { type: "mem" };
+      await snarkjs.wtns.calculate(input, artifacts.wasm, out);
+      return Buffer.from(out.data!);
+    };
+
+    before(async function () {
+      artifacts = await loadArtifacts("small");
+      const policy = loadPolicy(POLICY);
+      const market = loadMarket(MARKET);
+      const portfolio = loadPortfolio(path.join(SMALL_EXAMPLES, "portfolio.json"), policy);
+      inputOf = async (salt) => ({
+        ...(await withCommitments(
+          encodeCircuitInput({
+            policy,
+            market,
+            portfolio,
+            salt,
+            nonce: 1n,
+            instance: loadInstances().small,
+          }),
+        )),
+      });
+    });
+
+    it("give snarkjs's witness, input after input, from one compiled calculator", async function () {
+      const calculators = new WitnessCalculators();
+      for (const salt of [1n, 2n, 1n]) {
+        const input = await inputOf(salt);
+        const warm = Buffer.from(await calculators.witness(artifacts, input));
+        expect(warm.equals(await reference(input)), `salt ${salt}`).to.equal(true);
+      }
+    });
+
+    it("run concurrent calculations one after another, each on its own input", async function () {
+      const calculators = new WitnessCalculators();
+      const inputs = await Promise.all([3n, 4n, 5n].map(inputOf));
+      const warm = await Promise.all(inputs.map((input) => calculators.witness(artifacts, input)));
+      for (const [i, input] of inputs.entries()) {
+        expect(Buffer.from(warm[i]).equals(await reference(input)), `input ${i}`).to.equal(true);
+      }
+    });
+
+    it("refuse a wasm whose bytes are not the manifest's, naming the file, and build once it is restored", async function () {
+      const calculators = new WitnessCalculators();
+      const copy = path.join(tempDir(), "circuit.wasm");
+      const bytes = fs.readFileSync(artifacts.wasm);
+      fs.writeFileSync(copy, Buffer.concat([bytes, Buffer.from([0])]));
+      const tampered = { ...artifacts, wasm: copy };
+      const input = await inputOf(6n);
+      const error = await refusal(calculators.witness(tampered, input));
+      expect(error).to.be.instanceOf(ArtifactIntegrityError);
+      expect(error.message.startsWith(`${copy}: sha256 `), error.message).to.equal(true);
+      expect(error.message).to.include("does not match the manifest");
+      fs.writeFileSync(copy, bytes); // a refused build is not kept
+      const warm = Buffer.from(await calculators.witness(tampered, input));
+      expect(warm.equals(await reference(input))).to.equal(true);
     });
   });
 

@@ -47,10 +47,21 @@ export interface GenerateProofArgs {
    * (a queue worker) passes a cache of `loadArtifacts` results so each proof skips that work.
    */
   artifacts?: ArtifactSource;
+  /**
+   * Computes the witness; default snarkjs's `wtns.calculate`, which compiles the instance's
+   * WebAssembly on every call. A long-lived prover passes calculators it compiled once.
+   */
+  witness?: WitnessSource;
 }
 
 /** Gives the manifest-checked artifacts of a circuit instance (see {@link loadArtifacts}). */
 export type ArtifactSource = (instance: string, root?: string) => Promise<LoadedArtifacts>;
+
+/** Computes the witness of `input` (the `.wtns` bytes, kept in memory) with the instance's wasm. */
+export type WitnessSource = (
+  artifacts: LoadedArtifacts,
+  input: Record<string, unknown>,
+) => Promise<Uint8Array>;
 
 /** A locally verified margin proof and what goes with it. */
 export interface MarginProof {
@@ -76,6 +87,13 @@ export class ProofVerificationError extends Error {
 }
 
 const defaultArtifacts: ArtifactSource = (instance, root) => loadArtifacts(instance, { root });
+
+const defaultWitness: WitnessSource = async (artifacts, input) => {
+  const witness: { type: "mem"; data?: Uint8Array } = { type: "mem" };
+  await snarkjs.wtns.calculate(input, artifacts.wasm, witness);
+  if (witness.data === undefined) throw new Error("snarkjs wrote no witness");
+  return witness.data;
+};
 
 const DEFAULT_FILES: InputFiles = {
   policy: "policy.json",
@@ -123,8 +141,8 @@ export async function generateProof(args: GenerateProofArgs): Promise<MarginProo
   // The witness stays in memory (it holds every private value) and is dropped after proving.
   const { proof, publicSignals, valid } = await usingCurve(async () => {
     const witness: { type: "mem"; data?: Uint8Array } = { type: "mem" };
-    await step(progress, "witness", undefined, () =>
-      snarkjs.wtns.calculate({ ...signals }, artifacts.wasm, witness),
+    witness.data = await step(progress, "witness", undefined, () =>
+      (args.witness ?? defaultWitness)(artifacts, { ...signals }),
     );
     const made = await step(progress, "proving", undefined, () =>
       snarkjs.groth16.prove(artifacts.zkey, witness),

@@ -5,6 +5,7 @@ export {
   type ArtifactSource,
   type GenerateProofArgs,
   type MarginProof,
+  type WitnessSource,
 } from "./generate-proof";
 export { verifyProof } from "./verify-proof";
 export {

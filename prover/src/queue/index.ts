@@ -37,3 +37,4 @@ export { runDelivery, runProofJob, type JobContext } from "./run-job";
 export { runWorker, type RunningWorker, type ServiceOptions } from "./service";
 export { readAccountKeys, Submitter, type SubmitterOptions } from "./submit";
 export { BatchProgress, summaryLines, tallyOutcomes, type BatchTally } from "./summary";
+export { WitnessCalculators } from "./witness";

@@ -1,13 +1,15 @@
 /**
  * A warm prover: the manifest-checked artifacts of each circuit instance are loaded (and hashed)
- * once, and snarkjs's BN254 curve with its worker threads is built once and kept alive, so a
- * proof after the first pays no start-up. If an artifact file changes on disk (a new setup), the
- * instance is checked against the manifest again before the next proof.
+ * once, its witness calculator (the circuit's WebAssembly) is compiled once, and snarkjs's BN254
+ * curve with its worker threads is built once and kept alive, so a proof after the first pays no
+ * start-up. If an artifact file changes on disk (a new setup), the instance is checked against the
+ * manifest again, and its calculator rebuilt, before the next proof.
  */
 import * as fs from "node:fs";
-import { holdCurve, type ArtifactSource } from "../proving";
+import { holdCurve, type ArtifactSource, type WitnessSource } from "../proving";
 import { loadArtifacts, type LoadedArtifacts } from "../setup/manifest";
 import { bn128 } from "../setup/snarkjs";
+import { WitnessCalculators } from "./witness";
 
 interface CachedArtifacts {
   artifacts: LoadedArtifacts;
@@ -29,6 +31,10 @@ function stampOf(artifacts: LoadedArtifacts): string {
 export class WarmProver {
   private readonly cache = new Map<string, Promise<CachedArtifacts>>();
   private readonly release: () => Promise<void>;
+  private readonly calculators = new WitnessCalculators();
+
+  /** The {@link WitnessSource} to pass to `generateProof`. */
+  readonly witness: WitnessSource = this.calculators.witness;
 
   constructor(private readonly root?: string) {
     this.release = holdCurve();
@@ -53,9 +59,11 @@ export class WarmProver {
     return (await loading).artifacts;
   };
 
-  /** Checks the instances' artifacts and builds the curve now, before the first job. */
+  /** Checks the instances' artifacts, compiles their calculators and builds the curve now. */
   async preload(instances: readonly string[]): Promise<void> {
-    for (const instance of instances) await this.artifacts(instance);
+    for (const instance of instances) {
+      await this.calculators.prepare(await this.artifacts(instance));
+    }
     await bn128();
   }
 

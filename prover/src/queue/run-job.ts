@@ -81,6 +81,7 @@ export async function runProofJob(job: ProofJob, id: string, ctx: JobContext): P
         instance: job.instance ?? holdings.instance,
         files: { policy: job.policy, market: job.market, portfolio: holdings.source },
         artifacts: ctx.prover.artifacts,
+        witness: ctx.prover.witness,
       });
       stored = results.saveProof(made, performance.now() - started);
     } catch (error) {

@@ -165,14 +165,18 @@ export async function checkArtifact(paths: SetupPaths, record: ArtifactRecord): 
   const file = path.resolve(paths.root, record.path);
   if (!fs.existsSync(file))
     throw new ArtifactIntegrityError(file, "missing (listed in the manifest)");
-  const actual = await sha256File(file);
+  checkDigest(file, await sha256File(file), record);
+  return file;
+}
+
+/** Refuses `file` when `actual`, the sha256 of its bytes as read, is not the manifest's. */
+export function checkDigest(file: string, actual: string, record: ArtifactRecord): void {
   if (actual !== record.sha256) {
     throw new ArtifactIntegrityError(
       file,
       `sha256 ${actual} does not match the manifest (${record.sha256}); rebuild with \`zkmargin setup\` or restore the file`,
     );
   }
-  return file;
 }
 
 /** The checked artifacts of one instance. */
