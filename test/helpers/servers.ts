@@ -7,24 +7,12 @@
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import * as fs from "node:fs";
-import * as net from "node:net";
 import * as os from "node:os";
 import * as path from "node:path";
+import { freePort } from "./ports";
 
 const ROOT = path.resolve(__dirname, "..", "..");
 const START_TIMEOUT_MS = 60_000;
-
-/** A free TCP port on 127.0.0.1 (free when asked; the server binds it right after). */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 /** Spawns `command` and resolves once its output matches `ready`; rejects if it exits first. */
 function startProcess(
