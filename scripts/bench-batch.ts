@@ -16,7 +16,7 @@ import { runBatch, type BatchOptions, type BatchResult } from "../prover/src/que
 import { setupInstance } from "../prover/src/setup/dev-setup";
 import { syntheticAccounts, WorkerProcess, writePortfolios } from "../test/helpers/queue";
 import { buildScratchDir } from "../test/helpers/scratch";
-import { startRedisServer } from "../test/helpers/servers";
+import { startRedisServer } from "../test/helpers/redis-server";
 
 const ROOT = path.resolve(__dirname, "..");
 const BIN = path.join(ROOT, "bin", "zkmargin.js");

@@ -8,6 +8,7 @@
  * The holders' portfolios are openings of an earlier in-process run, attested by the custodian
  * (the salt is reused, so one attestation serves every round), as a prime broker would run it.
  */
+import type { ChildProcess } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { expect } from "chai";
@@ -46,12 +47,9 @@ import {
 import { setupInstance } from "../prover/src/setup/dev-setup";
 import { SMALL_EXAMPLES, removeTempDirs, tempDir } from "./helpers/cli";
 import { runCliAsync, WorkerProcess, writePortfolios } from "./helpers/queue";
-import {
-  startHardhatNode,
-  startRedisServer,
-  type HardhatNode,
-  type RedisServer,
-} from "./helpers/servers";
+import { startHardhatNode, stopHardhatNode } from "./helpers/hardhat-node";
+import { freePort } from "./helpers/ports";
+import { startRedisServer, type RedisServer } from "./helpers/redis-server";
 
 const POLICY = path.join(SMALL_EXAMPLES, "policy.json");
 const policy = loadPolicy(POLICY);
@@ -63,7 +61,9 @@ const SUPERSEDED_GRACE = 3600n;
 
 describe("proving service on Redis (redis-server, hardhat node, worker processes)", function () {
   let redis: RedisServer;
-  let node: HardhatNode;
+  /** The hardhat node's process and JSON-RPC URL. */
+  let node: ChildProcess | undefined;
+  let rpcUrl: string;
   let chain: DemoChain;
   let roles: DemoRoles;
   let venue: DemoVenue;
@@ -85,7 +85,7 @@ describe("proving service on Redis (redis-server, hardhat node, worker processes
       "--redis",
       redis.url,
       "--rpc",
-      node.url,
+      rpcUrl,
       "--preload",
       "small",
       "--lock-duration",
@@ -142,7 +142,7 @@ describe("proving service on Redis (redis-server, hardhat node, worker processes
   /** `zkmargin batch` arguments for a round submitted through Redis, with a JSON summary. */
   const batchArgs = (market: string, portfolios: string, results: string): string[] => [
     ...["batch", "--policy", POLICY, "--market", market, "--portfolios", portfolios],
-    ...["--results", results, "--redis", redis.url, "--rpc", node.url],
+    ...["--results", results, "--redis", redis.url, "--rpc", rpcUrl],
     ...["--registry", String(registry.target), "--json"],
   ];
 
@@ -172,8 +172,10 @@ describe("proving service on Redis (redis-server, hardhat node, worker processes
       onProgress: () => undefined,
     });
     dims = setup.entry.params;
-    [redis, node] = await Promise.all([startRedisServer(), startHardhatNode()]);
-    chain = await connectChain(node.url);
+    const port = await freePort();
+    rpcUrl = `http://127.0.0.1:${port}`;
+    [redis, node] = await Promise.all([startRedisServer(), startHardhatNode(port)]);
+    chain = await connectChain(rpcUrl);
     const signers = chain.signers;
     // Holders are accounts 1 to 11; every role has an account of its own.
     accounts = await Promise.all(signers.slice(1, 11).map((s) => s.getAddress()));
@@ -249,7 +251,7 @@ describe("proving service on Redis (redis-server, hardhat node, worker processes
     await queue?.close();
     await connection?.quit().catch(() => undefined);
     await chain?.close();
-    await node?.stop();
+    if (node) stopHardhatNode(node);
     await redis?.stop();
     removeTempDirs();
   });

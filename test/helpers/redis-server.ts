@@ -1,8 +1,7 @@
 /**
- * Local servers for tests and benchmarks, each on a free loopback port and stopped by the caller:
- * `redis-server` (Debian's package, with a password and an append-only file in a temporary
- * folder, so a restart keeps the queue) and a `hardhat node` (a JSON-RPC chain several processes
- * can share).
+ * A local `redis-server` for the proving-service tests and benchmark (Debian's package), on a
+ * free loopback port, with a password and an append-only file in a temporary folder (so a
+ * restart keeps the queue); stopped by the caller. (`hardhat node`: test/helpers/hardhat-node.ts.)
  */
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
@@ -118,23 +117,4 @@ export async function startRedisServer(): Promise<RedisServer> {
       fs.rmSync(dir, { recursive: true, force: true });
     },
   };
-}
-
-/** A running `hardhat node`. */
-export interface HardhatNode {
-  url: string;
-  stop(): Promise<void>;
-}
-
-/** Starts `hardhat node` (20 unlocked accounts) on a free port. */
-export async function startHardhatNode(): Promise<HardhatNode> {
-  const port = await freePort();
-  const hardhat = path.join(ROOT, "node_modules", "hardhat", "internal", "cli", "bootstrap.js");
-  const child = await startProcess(
-    process.execPath,
-    [hardhat, "node", "--hostname", "127.0.0.1", "--port", String(port)],
-    /Started HTTP and WebSocket JSON-RPC server/,
-    "hardhat node",
-  );
-  return { url: `http://127.0.0.1:${port}`, stop: () => stopProcess(child) };
 }
