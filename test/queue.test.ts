@@ -12,6 +12,8 @@ import { encodeCircuitInput } from "../prover/src/encoding";
 import { loadInstances } from "../prover/src/encoding/instances";
 import { InputError } from "../prover/src/errors";
 import { loadMarket, loadPolicy, loadPortfolio } from "../prover/src/inputs";
+import { toJson } from "../prover/src/io/json";
+import { computeMargin } from "../prover/src/model";
 import { snarkjs } from "../prover/src/proving/snarkjs";
 import {
   JobResults,
@@ -284,6 +286,25 @@ describe("proving service: jobs and the in-process runner", function () {
         .map(([, text]) => text);
       for (const text of [...shared, logs.join("\n"), JSON.stringify(outcomes)]) {
         for (const secret of secrets) expect(text).to.not.include(secret);
+      }
+    });
+
+    it("stores each account's margin report as the model computes it, short or sufficient", function () {
+      const policy = loadPolicy(POLICY);
+      const market = loadMarket(MARKET);
+      const files = fs.readdirSync(folder).sort();
+      expect(files).to.have.length(outcomes.length);
+      for (const [i, o] of outcomes.entries()) {
+        const file = path.join(o.resultDir, o.status === "short" ? "" : "proof", "report.json");
+        const expected = computeMargin(
+          policy,
+          market,
+          loadPortfolio(path.join(folder, files[i]), policy),
+        );
+        expect(expected.sufficient).to.equal(o.status === "proved");
+        expect(JSON.parse(fs.readFileSync(file, "utf8"))).to.deep.equal(
+          JSON.parse(toJson(expected)),
+        );
       }
     });
 
