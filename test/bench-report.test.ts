@@ -11,6 +11,7 @@ import { LoadMonitor } from "../prover/src/bench/machine";
 import { MSM_NAMES, measureMsmFloor, readZkeyMsmSizes } from "../prover/src/bench/msm-floor";
 import { DEFAULT_OUT_DIR, parseBenchArgs } from "../prover/src/bench/options";
 import { readiness } from "../prover/src/bench/readiness";
+import { benchCandidates } from "../prover/src/bench/run";
 import { renderChart } from "../prover/src/bench/report/chart";
 import { renderMarkdown } from "../prover/src/bench/report/markdown";
 import type { BenchResults, InstanceFigures } from "../prover/src/bench/results";
@@ -128,6 +129,23 @@ describe("bench: measurements' plumbing", function () {
     expect("reason" in missing && missing.reason).to.match(
       /not set up: run `npx zkmargin setup --instance not-an-instance`/,
     );
+  });
+
+  it("considers every declared instance in a full run, set-up ones first, smallest first", function () {
+    const declared = ["small", "demo", "standard", "classic", "large"];
+    const setUp = { demo: { constraints: 13_672 }, small: { constraints: 7_504 } };
+    // The rest stay in the list, so the report names them with the reason they were skipped.
+    expect(benchCandidates([], declared, setUp)).to.deep.equal([
+      "small",
+      "demo",
+      "standard",
+      "classic",
+      "large",
+    ]);
+    expect(
+      benchCandidates([], declared, { large: { constraints: 1 }, demo: { constraints: 2 } }),
+    ).to.deep.equal(["large", "demo", "small", "standard", "classic"]);
+    expect(benchCandidates(["demo"], declared, setUp)).to.deep.equal(["demo"]);
   });
 
   it("reads the MSM sizes from the zkey and times MSMs of exactly those sizes", async function () {

@@ -136,6 +136,23 @@ async function measureGas(measured: readonly Measured[], log: Log): Promise<Inst
 }
 
 /**
+ * The instances a run considers: the named ones, or else every declared instance, the set-up ones
+ * first (fewest constraints first) and then the others in declared order, so that a full run's
+ * report lists those it could not measure, with the reason, instead of leaving them out.
+ */
+export function benchCandidates(
+  named: readonly string[],
+  declared: readonly string[],
+  setUp: Readonly<Record<string, { constraints: number }>>,
+): string[] {
+  if (named.length > 0) return [...named];
+  const ready = declared
+    .filter((name) => setUp[name] !== undefined)
+    .sort((a, b) => setUp[a].constraints - setUp[b].constraints);
+  return [...ready, ...declared.filter((name) => setUp[name] === undefined)];
+}
+
+/**
  * Runs the benchmark: quick mode sets up its instance when needed; a full run measures every
  * set-up instance whose keys match the current circuits (others are listed as skipped), smallest
  * first. Named instances that are not measurable are an error.
@@ -152,13 +169,11 @@ export async function runBench(options: BenchOptions, log: Log): Promise<BenchRe
   if (options.quick) {
     for (const name of options.instances) await setupInstance(name, { log });
   }
-  const manifest = readManifest();
-  const candidates =
-    options.instances.length > 0
-      ? options.instances
-      : Object.keys(manifest.instances)
-          .filter((name) => declared[name] !== undefined)
-          .sort((a, b) => manifest.instances[a].constraints - manifest.instances[b].constraints);
+  const candidates = benchCandidates(
+    options.instances,
+    Object.keys(declared),
+    readManifest().instances,
+  );
 
   const skipped: BenchResults["skipped"] = [];
   const measured: Measured[] = [];
