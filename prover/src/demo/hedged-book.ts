@@ -5,20 +5,14 @@
  * the first, so the prover refuses it; sufficient under the second, proved and accepted on-chain.
  */
 import path from "node:path";
-import {
-  isMarginSufficient,
-  readMarginRegistryDomain,
-  signAttestation,
-  submitProof,
-  toSolidityProof,
-} from "../chain";
+import { isMarginSufficient, submitProof, toSolidityProof } from "../chain";
 import type { InstanceDims } from "../encoding/instances";
 import { loadMarket, loadPolicy, loadPortfolio, type Market, type Policy } from "../inputs";
 import { computeMargin, formatComparison } from "../model";
 import { decodePublicSignals, generateProof } from "../proving";
 import type { DemoChain } from "./chain";
 import { deployVenue, type DemoRoles } from "./deployment";
-import { latestTimestamp, refusesShortfall } from "./steps";
+import { attestForADay, latestTimestamp, refusesShortfall } from "./steps";
 
 /** What the chapter needs from the rest of the demo. */
 export interface HedgedBookContext {
@@ -105,14 +99,12 @@ export async function hedgedBookChapter(ctx: HedgedBookContext): Promise<HedgedB
       `round ${market.round} (with its joint scenario set) posted`,
   );
   const signals = decodePublicSignals(proved.publicSignals);
-  const domain = await readMarginRegistryDomain(venue.marginRegistry.contract);
-  const now = BigInt(await latestTimestamp(chain.provider));
-  const attestation = await signAttestation(roles.custodian, domain, {
-    account: book.account,
-    portfolioCommitment: signals.portfolioCommitment,
-    issuedAt: now,
-    validUntil: now + 86_400n,
-  });
+  const attestation = await attestForADay(
+    roles.custodian,
+    venue.marginRegistry.contract,
+    chain.provider,
+    { account: book.account, portfolioCommitment: signals.portfolioCommitment },
+  );
   const holder = await chain.signerFor(book.account);
   const receipt = await submitProof(venue.registryAs(holder), {
     policyId: venue.policyId,

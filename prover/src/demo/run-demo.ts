@@ -11,9 +11,7 @@ import { performance } from "node:perf_hooks";
 import {
   isMarginSufficient,
   marginProvedEvents,
-  readMarginRegistryDomain,
   revokeAttestations,
-  signAttestation,
   submitProof,
   toSolidityProof,
 } from "../chain";
@@ -28,7 +26,7 @@ import { connectChain } from "./chain";
 import { continuousMargin, type ContinuousResult } from "./continuous";
 import { assignRoles, deployVenue, nextRound, publishRound, venueDeployment } from "./deployment";
 import { hedgedBookChapter, type HedgedBookResult } from "./hedged-book";
-import { latestTimestamp, refusal, refusesShortfall } from "./steps";
+import { attestForADay, latestTimestamp, refusal, refusesShortfall } from "./steps";
 
 /** Options of {@link runDemo}. */
 export interface DemoOptions {
@@ -162,14 +160,12 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
     const sufficient = () =>
       isMarginSufficient(venue.marginRegistry.contract, portfolio.account, policyId, MAX_ROUND_AGE);
 
-    const domain = await readMarginRegistryDomain(venue.marginRegistry.contract);
-    const now = BigInt(await latestTimestamp(chain.provider));
-    const attestation = await signAttestation(roles.custodian, domain, {
-      account: portfolio.account,
-      portfolioCommitment: signals.portfolioCommitment,
-      issuedAt: now,
-      validUntil: now + 86_400n,
-    });
+    const attestation = await attestForADay(
+      roles.custodian,
+      venue.marginRegistry.contract,
+      chain.provider,
+      { account: portfolio.account, portfolioCommitment: signals.portfolioCommitment },
+    );
     print(`custodian ${attestation.custodian} attested the portfolio commitment for 24 h`);
 
     const sufficientBefore = await sufficient();

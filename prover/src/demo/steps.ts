@@ -1,7 +1,12 @@
 /** Small steps the demo's chapters share: the chain's clock, expected refusals. */
 import path from "node:path";
-import type { Interface, Provider } from "ethers";
-import { decodeRevert } from "../chain";
+import type { Contract, Interface, Provider, Signer } from "ethers";
+import {
+  decodeRevert,
+  readMarginRegistryDomain,
+  signAttestation,
+  type SignedAttestation,
+} from "../chain";
 import { ShortfallError } from "../errors";
 import { loadPortfolio, type Market, type Policy } from "../inputs";
 import { generateProof } from "../proving";
@@ -11,6 +16,22 @@ export async function latestTimestamp(provider: Provider): Promise<number> {
   const block = await provider.getBlock("latest");
   if (!block) throw new Error("the chain has no latest block");
   return block.timestamp;
+}
+
+/** The custodian's attestation of `portfolioCommitment` for `account`, issued now, valid 24 h. */
+export async function attestForADay(
+  custodian: Signer,
+  registry: Contract,
+  provider: Provider,
+  subject: { account: string; portfolioCommitment: bigint },
+): Promise<SignedAttestation> {
+  const domain = await readMarginRegistryDomain(registry);
+  const now = BigInt(await latestTimestamp(provider));
+  return signAttestation(custodian, domain, {
+    ...subject,
+    issuedAt: now,
+    validUntil: now + 86_400n,
+  });
 }
 
 /** Runs a transaction expected to revert and returns the custom error's name. */
