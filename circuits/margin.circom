@@ -108,7 +108,7 @@ template MarginProof(nA, nP, nO, nS, nT, nG, J) {
     }
     for (var j = 0; j < nP; j++) {
         portfolioItems[n] = perpSizeNeg[j]; portfolioWidths[n] = 1; n++;
-        portfolioItems[n] = perpSizeAbs[j]; portfolioWidths[n] = AMOUNT_BITS(); n++;
+        portfolioItems[n] = perpSizeAbs[j]; portfolioWidths[n] = PERP_SIZE_BITS(); n++;
         portfolioItems[n] = perpEntryPrice[j]; portfolioWidths[n] = PRICE_BITS(); n++;
     }
     for (var o = 0; o < nO; o++) {

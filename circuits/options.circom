@@ -57,7 +57,7 @@ template OptionBook(nO) {
  * @param J                   1 with joint scenario arrays; 0 without (the options' scan alone,
  *                            for instances that prove standard policies only)
  * @input assetPosition[nA]   a_i (< 2^156)
- * @input perpPosition[nP]    bs_j, signed (|bs_j| < 2^156)
+ * @input perpPosition[nP]    bs_j, signed (|bs_j| < 2^124)
  * @input quantity[nO]        q_o, signed (|q_o| < 2^48)
  * @input assetRisk[nA][nS*J], perpRisk[nP][nS*J]  signed, |x| < 2^79 (public, validated)
  * @input riskArray[nO][nS]   signed µUSD, |x| < 2^62 (public, publisher-validated)

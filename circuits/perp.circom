@@ -16,13 +16,13 @@ include "./tiers.circom";
  * range-checked). n is bounded to [0, 2^60] by its tier gaps.
  * @param T               number of tiers
  * @input sizeNeg         1 = short (boolean, checked by the packer)
- * @input sizeAbs         |s| (< 2^96) and entryPrice E (< 2^80): checked by the packer
+ * @input sizeAbs         |s| (< 2^64) and entryPrice E (< 2^80): checked by the packer
  * @input mark            P, the underlying's price (< 2^80; public, bound by the market commitment)
  * @input sizeDecimalsBits[5] bits of sizeDecimals (from the packer)
  * @input rate[T], upTo[T-1]  the perp's tiers
  * @output position       bs, the signed size in 1e-18 units, for the joint scenario scan
  * @output notional, pnl, requirement  µUSD (pnl signed)
- * Bit widths: b * P < 2^236, |bs * (P - E)| < 2^237.
+ * Bit widths: b < 2^124, b * P < 2^204, |bs * (P - E)| < 2^205.
  * Cost: 6 + 4 + 80 + 80 + 61 + TierLine(T) + 80 constraints (450 at T = 4).
  */
 template PerpSlot(T) {

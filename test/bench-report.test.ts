@@ -7,6 +7,12 @@ import { expect } from "chai";
 import * as path from "node:path";
 import { parseGnuTimeVerbose } from "../prover/src/bench/cold-run";
 import { exampleFor, loadExamples } from "../prover/src/bench/examples";
+import {
+  GROTH16_PHASES,
+  measureGroth16Phases,
+  phaseStartedBy,
+  splitGroth16Log,
+} from "../prover/src/bench/groth16-phases";
 import { LoadMonitor } from "../prover/src/bench/machine";
 import { MSM_NAMES, measureMsmFloor, readZkeyMsmSizes } from "../prover/src/bench/msm-floor";
 import { DEFAULT_OUT_DIR, parseBenchArgs } from "../prover/src/bench/options";
@@ -16,7 +22,7 @@ import { renderChart } from "../prover/src/bench/report/chart";
 import { renderMarkdown } from "../prover/src/bench/report/markdown";
 import type { BenchResults, InstanceFigures } from "../prover/src/bench/results";
 import { summarize, type Summary } from "../prover/src/bench/stats";
-import { computeWitness, encodeExample } from "../prover/src/bench/witness";
+import { computeWitness, computeWtns, encodeExample } from "../prover/src/bench/witness";
 import { readR1csHeader } from "../prover/src/build/r1cs";
 import { loadInstances } from "../prover/src/encoding/instances";
 import { loadPortfolio } from "../prover/src/inputs";
@@ -180,6 +186,59 @@ describe("bench: measurements' plumbing", function () {
     expect(floor.sizes).to.deep.equal(sizes);
     for (const name of MSM_NAMES) expect(floor.each[name].runs).to.equal(1);
     expect(() => readZkeyMsmSizes(artifacts.r1cs)).to.throw(/not a zkey file/);
+
+    // A real proof's log: every phase is announced, and the phases add up to the call.
+    const phases = await usingCurve(async () =>
+      measureGroth16Phases(
+        artifacts.zkey,
+        await computeWtns(await encodeExample(example, dims), artifacts.wasm),
+        1,
+      ),
+    );
+    for (const name of GROTH16_PHASES) expect(phases[name].median, name).to.be.above(0);
+    const sum = GROTH16_PHASES.reduce((total, name) => total + phases[name].median, 0);
+    expect(sum).to.be.closeTo(phases.total.median, 1e-9);
+  });
+});
+
+describe("bench: Groth16 phases from snarkjs's log", function () {
+  it("knows the messages that start a phase, and ignores the rest", function () {
+    expect(phaseStartedBy("Reading Wtns")).to.equal("read");
+    expect(phaseStartedBy("Reading Coeffs")).to.equal(undefined); // still reading
+    expect(phaseStartedBy("Building ABC")).to.equal("abc");
+    expect(phaseStartedBy("QAP AB: 0/100")).to.equal(undefined);
+    expect(phaseStartedBy("IFFT_A: fft 13 mix start: 0/1")).to.equal("quotient");
+    expect(phaseStartedBy("FFT_C: fft  13  join: 1/13")).to.equal("quotient");
+    expect(phaseStartedBy("Join ABC")).to.equal("quotient");
+    expect(phaseStartedBy("Reading B2 Points")).to.equal("read");
+    expect(phaseStartedBy("Multiexp start: multiexp B2: 0/7501")).to.equal("msm");
+    expect(phaseStartedBy("Multiexp end: multiexp B2: 0/7501")).to.equal(undefined);
+  });
+
+  it("splits a call at each phase's first message; the last MSM chunk's end starts finish", function () {
+    const events = [
+      [10, "Reading Wtns"],
+      [12, "Reading Coeffs"],
+      [20, "Building ABC"],
+      [25, "QAP AB: 0/10"],
+      [50, "IFFT_A: fft 13 mix start: 0/1"],
+      [70, "FFT_C: fft 13 mix end: 0/1"],
+      [80, "Join ABC"],
+      [90, "Reading A Points"],
+      [95, "Multiexp start: multiexp A: 0/8"],
+      [150, "Multiexp end: multiexp A: 0/8"],
+      [151, "Reading H Points"],
+      [160, "Multiexp start: multiexp H: 0/8"],
+      [170, "Multiexp start: multiexp H: 4/8"],
+      [230, "Multiexp end: multiexp H: 0/8"],
+      [250, "Multiexp end: multiexp H: 4/8"],
+    ].map(([at, message]) => ({ at: at as number, message: message as string }));
+    const phases = splitGroth16Log(0, events, 260);
+    const ms = Object.fromEntries(
+      Object.entries(phases).map(([name, seconds]) => [name, Math.round(seconds * 1000)]),
+    );
+    // read: 0-20, 90-95, 151-160; abc 20-50; quotient 50-90; msm 95-151, 160-250; finish 250-260
+    expect(ms).to.deep.equal({ read: 34, abc: 30, quotient: 40, msm: 146, finish: 10 });
   });
 });
 
@@ -227,6 +286,14 @@ function figures(instance: string, scale: number): InstanceFigures {
       total: s(1.1 * scale),
       each: { A: s(0.2), B1: s(0.2), B2: s(0.4), C: s(0.1), H: s(0.2) },
     },
+    groth16: {
+      read: s(0.05),
+      abc: s(0.1),
+      quotient: s(0.3 * scale),
+      msm: s(1.1 * scale),
+      finish: s(0.05),
+      total: s(1.6 * scale),
+    },
     gas: { firstProve: 299_045, repeatProve: 281_957, verifyOnly: 242_702 },
     baseline: {
       constraints: 4634 * scale,
@@ -245,7 +312,7 @@ function figures(instance: string, scale: number): InstanceFigures {
 
 function results(overrides: Partial<BenchResults> = {}): BenchResults {
   return {
-    version: 1,
+    version: 2,
     date: "2026-01-02T03:04:05.000Z",
     mode: "full",
     runs: 3,
@@ -299,8 +366,12 @@ describe("bench: BENCHMARKS.md and benchmarks.svg", function () {
     );
     // Every table lists both instances, with figures from the results.
     const rows = md.split("\n").filter((line) => /^\| (small|standard) /.test(line));
-    expect(rows).to.have.length(2 * 8);
+    expect(rows).to.have.length(2 * 9);
     expect(md).to.include("1.45x"); // Groth16 prove / floor for small: 1.6 / 1.1
+    // Inside the prove call: each phase with its share, and the MSMs against the floor.
+    expect(md).to.match(
+      /\| small +\| 50 ms \(3 %\) +\| 100 ms \(6 %\) +\| 300 ms \(19 %\) +\| 1\.10 s \(69 %\) +\| 50 ms \(3 %\) +\| 1\.60 s \(1\.44 s to 1\.92 s\) +\| 1\.00x +\|/,
+    );
     expect(md).to.include("7,590 vs 4,634");
     // The dimensions (joint flag last) and the marginal cost of one more scenario.
     expect(md).to.match(

@@ -138,7 +138,7 @@ describe("circuit: MarginProof (small) vs the reference model", function () {
     const cases: [string, (s: CircuitSignals) => WitnessInput][] = [
       ["amount as p - 1", (s) => ({ ...s, amount: [p - 1n, ...s.amount.slice(1)] })],
       ["amount = 2^96", (s) => ({ ...s, amount: [1n << 96n, ...s.amount.slice(1)] })],
-      ["perp size = 2^96", (s) => ({ ...s, perpSizeAbs: [1n << 96n, ...s.perpSizeAbs.slice(1)] })],
+      ["perp size = 2^64", (s) => ({ ...s, perpSizeAbs: [1n << 64n, ...s.perpSizeAbs.slice(1)] })],
       [
         "entry price = 2^80",
         (s) => ({ ...s, perpEntryPrice: [1n << 80n, ...s.perpEntryPrice.slice(1)] }),
@@ -151,6 +151,23 @@ describe("circuit: MarginProof (small) vs the reference model", function () {
     ];
     for (const [, make] of cases) await tester.expectFail(make(valid));
     await tester.expectPass({ ...asInput(valid), accountNonce: (1n << 224n) - 1n });
+  });
+
+  it("a perp size past 64 bits cannot borrow from the entry price packed above it", async function () {
+    // Perp 0's size (64 bits) sits right below its entry price in one packed element: size + 2^64
+    // with entry - 1 packs to the same element, so the commitment still matches. Only the
+    // packer's range check of the size stands in the way.
+    const sizeAbs = [...valid.perpSizeAbs];
+    const entry = [...valid.perpEntryPrice];
+    sizeAbs[0] += 1n << 64n;
+    entry[0] -= 1n;
+    // Bits 97.. of the element (commitments.test.ts packs the small example by hand).
+    const packed = (size: bigint, price: bigint): bigint => (size << 97n) + (price << 161n);
+    expect(packed(sizeAbs[0], entry[0])).to.equal(
+      packed(valid.perpSizeAbs[0], valid.perpEntryPrice[0]),
+    );
+    const aliased = { ...asInput(valid), perpSizeAbs: sizeAbs, perpEntryPrice: entry };
+    await tester.expectFail(aliased, /PackItems/);
   });
 
   it("forces padded slots to zero holdings", async function () {

@@ -146,21 +146,25 @@ describe("commitments", () => {
     it("equal hand-packed vector hashes of the small example (known answers)", async () => {
       const input = smallInput();
       const H = await referencePoseidon();
-      // portfolio items packed by hand (widths 96 96 | 96 1 96 | 80 1 96 | 80 1 48 1 48)
+      // portfolio items packed by hand (widths 96 96 | 96 1 64 80 1 | 64 80 1 48 1 48)
       const a = input.amount;
       const e0 = a[0] + (a[1] << 96n);
-      const e1 = a[2] + (input.perpSizeNeg[0] << 96n) + (input.perpSizeAbs[0] << 97n);
+      const e1 =
+        a[2] +
+        (input.perpSizeNeg[0] << 96n) +
+        (input.perpSizeAbs[0] << 97n) +
+        (input.perpEntryPrice[0] << 161n) +
+        (input.perpSizeNeg[1] << 241n);
       const e2 =
-        input.perpEntryPrice[0] + (input.perpSizeNeg[1] << 80n) + (input.perpSizeAbs[1] << 81n);
-      const e3 =
-        input.perpEntryPrice[1] +
-        (input.optionQtyNeg[0] << 80n) +
-        (input.optionQtyAbs[0] << 81n) +
-        (input.optionQtyNeg[1] << 129n) +
-        (input.optionQtyAbs[1] << 130n);
+        input.perpSizeAbs[1] +
+        (input.perpEntryPrice[1] << 64n) +
+        (input.optionQtyNeg[0] << 144n) +
+        (input.optionQtyAbs[0] << 145n) +
+        (input.optionQtyNeg[1] << 193n) +
+        (input.optionQtyAbs[1] << 194n);
       const tag = tagToField("zkmargin/portfolio/v2");
       const L = input.layoutId;
-      const byHand = H([H([tag, 6n]), L, e0, e1, e2, e3, SALT, ...new Array<bigint>(9).fill(0n)]);
+      const byHand = H([H([tag, 5n]), L, e0, e1, e2, SALT, ...new Array<bigint>(10).fill(0n)]);
       const portfolio = await commitPortfolio(input);
       expect(portfolio).to.equal(byHand);
 
@@ -372,7 +376,7 @@ const SMALL_LAYOUT_ID = BigInt(keccak256(toUtf8Bytes(SMALL_LAYOUT))) >> 8n;
 
 /** Commitments of examples/small in the small instance with SALT (checked by hand above). */
 const PINNED = {
-  portfolio: 13172840118804149079739350506770892607165743432472326613288517101166272041614n,
+  portfolio: 15050651432521874739696113949663029709517159323856340070761735097031920485180n,
   market: 13541043695938100788303460119766676805928638162829095312714757160148339626509n,
   policy: 4943590369332860315988639684468194579595569408578098142117793541888450868993n,
 };

@@ -283,7 +283,14 @@ const bad: BadCase[] = [
     file: "policy",
     edit: (j) => (j.perps["BTC-PERP"].sizeDecimals = -1),
     path: "perps.BTC-PERP.sizeDecimals",
-    rule: "must be an integer from 0 to 18 (got -1)",
+    rule: "must be an integer from 0 to 12, as perp sizes are below 2^64 units of 10^-sizeDecimals (got -1)",
+  },
+  {
+    name: "perp sizeDecimals past 12 (sizes are 64-bit)",
+    file: "policy",
+    edit: (j) => (j.perps["BTC-PERP"].sizeDecimals = 13),
+    path: "perps.BTC-PERP.sizeDecimals",
+    rule: "must be an integer from 0 to 12, as perp sizes are below 2^64 units of 10^-sizeDecimals (got 13)",
   },
   {
     name: "perp without underlying",
@@ -672,6 +679,14 @@ const bad: BadCase[] = [
     rule: "at most 5 decimal places (BTC-PERP has sizeDecimals 5)",
   },
   {
+    name: "perp size of 2^64 units of 10^-sizeDecimals",
+    file: "portfolio",
+    edit: (j) => (j.perps[1].size = "-184467440737095.51616"),
+    path: "perps[1].size",
+    rule: "magnitude must be below 2^64 units of 10^-sizeDecimals",
+  },
+
+  {
     name: "unknown perp instrument",
     file: "portfolio",
     edit: (j) => (j.perps[0].instrument = "SOL-PERP"),
@@ -749,9 +764,11 @@ const bad: BadCase[] = [
       // BTC at 0: the perp's notional and PnL are 0, its scenario loss is not
       d.market.prices.BTC = "0";
       d.market.scenarios.perps["BTC-PERP"][0] = "100000000000";
+      // whole units, so that a 64-bit size reaches 1.8e19 BTC
+      d.policy.perps["BTC-PERP"].sizeDecimals = 0;
     },
     edit: (j) =>
-      (j.perps[1] = { instrument: "BTC-PERP", size: "700000000000000000000", entryPrice: "0" }),
+      (j.perps[1] = { instrument: "BTC-PERP", size: "18000000000000000000", entryPrice: "0" }),
     path: "$",
     rule: 'joint loss in scenario "down" exceeds the circuit\'s 117-bit µUSD range',
   },
@@ -867,6 +884,16 @@ describe("inputs", () => {
       expect(portfolio.perps.get("ETH-PERP")?.entryPrice).to.equal(987_654n);
     });
 
+    it("accepts a perp size of 2^64 - 1 units and a sizeDecimals of 12", () => {
+      const docs = structuredClone(base);
+      docs.portfolio.perps[1].size = "-184467440737095.51615";
+      const policy = parsePolicy(docs.policy, FILES.policy);
+      const portfolio = parsePortfolio(docs.portfolio, FILES.portfolio, policy);
+      expect(portfolio.perps.get("BTC-PERP")?.size).to.equal(-((1n << 64n) - 1n));
+      docs.policy.perps["BTC-PERP"].sizeDecimals = 12;
+      expect(parsePolicy(docs.policy, FILES.policy).perps[1].sizeDecimals).to.equal(12);
+    });
+
     it("a standard policy accepts a scenario set without an asset's or perp's array", () => {
       expect(() =>
         parseEdited(
@@ -972,6 +999,12 @@ describe("inputs", () => {
       ).to.deep.include({
         path: "account",
         rule: "must be an EIP-55 checksummed address",
+      });
+      const oversized = new Map(portfolio.perps);
+      oversized.set("BTC-PERP", { size: -(1n << 64n), entryPrice: 1n });
+      expect(check(policy, market, { ...portfolio, perps: oversized })).to.deep.include({
+        path: "perps[1].size",
+        rule: "magnitude must be below 2^64 units of 10^-sizeDecimals",
       });
       const pnl = new Map(portfolio.perps);
       pnl.set("ETH-PERP", { size: 1_000_000n, entryPrice: (1n << 80n) - 1n });

@@ -104,7 +104,7 @@ template BaselineMargin(nA, nP, nO, nS, nT, nG, J) {
     }
     for (var j = 0; j < nP; j++) {
         Boolean()(perpSizeNeg[j]);
-        _ <== Num2Bits(AMOUNT_BITS())(perpSizeAbs[j]);
+        _ <== Num2Bits(PERP_SIZE_BITS())(perpSizeAbs[j]);
         _ <== Num2Bits(PRICE_BITS())(perpEntryPrice[j]);
         items[n] = perpSizeNeg[j]; n++;
         items[n] = perpSizeAbs[j]; n++;

@@ -5,8 +5,10 @@ pragma circom 2.1.9;
 // Every intermediate stays below 2^246 in absolute value, below the BN254 field's 2^253, so no
 // sum or product in the circuit can wrap; the README derives each bound.
 
-/// Collateral amount and perp size magnitude (token base units).
+/// Collateral amount (token base units).
 function AMOUNT_BITS() { return 96; }
+/// Perp size magnitude (10^-sizeDecimals units of the underlying).
+function PERP_SIZE_BITS() { return 64; }
 /// Option quantity magnitude (contracts).
 function QTY_BITS() { return 48; }
 /// Prices, perp marks and entry prices (1e-12 USD per whole token).

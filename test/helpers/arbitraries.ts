@@ -19,6 +19,7 @@ import {
   SOM_BITS,
   UPTO_OPEN,
   bound,
+  MAX_SIZE_DECIMALS,
   SNARK_SCALAR_FIELD,
 } from "../../prover/src/encoding/widths";
 import type {
@@ -90,6 +91,11 @@ function tiers(
 }
 
 const decimalsArb = fc.oneof(fc.integer({ min: 0, max: 18 }), fc.constantFrom(0, 6, 8, 18));
+/** A perp's sizeDecimals: 0..MAX_SIZE_DECIMALS, edges weighted. */
+const sizeDecimalsArb = fc.oneof(
+  fc.integer({ min: 0, max: MAX_SIZE_DECIMALS }),
+  fc.constantFrom(0, 4, 8, MAX_SIZE_DECIMALS),
+);
 
 /** 1e-12 USD per USD. */
 const USD = 10n ** BigInt(PRICE_DECIMALS);
@@ -206,7 +212,7 @@ function policyArb(shape: Shape, dims: InstanceDims): fc.Arbitrary<Policy> {
   );
   const perp = fc.record(
     {
-      sizeDecimals: decimalsArb,
+      sizeDecimals: sizeDecimalsArb,
       tiers: tiers(dims.tiers, "asc"),
       ownUnderlying: fc.boolean(),
     },

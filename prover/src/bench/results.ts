@@ -7,13 +7,14 @@ import type { InstanceDims } from "../encoding/instances";
 import type { BaselineMeasured } from "./baseline/measure";
 import type { ProcessUsage } from "./cold-run";
 import type { LoadSummary, MachineInfo } from "./machine";
+import type { Groth16Phases } from "./groth16-phases";
 import type { MsmName, ZkeyMsmSizes } from "./msm-floor";
 import type { SlotCosts } from "./slot-costs";
 import type { Summary } from "./stats";
 import type { WarmTimings } from "./warm";
 
 /** Version of the benchmarks.json layout. */
-export const BENCH_RESULTS_VERSION = 1;
+export const BENCH_RESULTS_VERSION = 2;
 
 /** The naive baseline's figures for one instance: what it measured, and its verifier's gas. */
 export interface BaselineFigures extends BaselineMeasured {
@@ -45,6 +46,8 @@ export interface InstanceFigures {
   warm: WarmTimings;
   cold: ProcessUsage;
   floor: { sizes: ZkeyMsmSizes; total: Summary; each: Record<MsmName, Summary> };
+  /** One Groth16 prove call split into its phases by snarkjs's own log (same witness). */
+  groth16: Groth16Phases;
   gas: GasFigures;
   baseline: BaselineFigures;
 }

@@ -8,6 +8,7 @@ import * as path from "node:path";
 import { performance } from "node:perf_hooks";
 import type { HardhatRuntimeEnvironment } from "hardhat/types";
 import type {} from "@nomicfoundation/hardhat-ethers";
+import { parseWtns } from "../build/r1cs";
 import { toSolidityProof } from "../chain";
 import { loadInstances, type InstanceDims } from "../encoding/instances";
 import { measureProveGas, measureVerifierGas } from "../gas";
@@ -20,6 +21,7 @@ import { measureBaseline, type BaselineResult } from "./baseline/measure";
 import { coldProve } from "./cold-run";
 import type { Example } from "./examples";
 import { describeMachine, LoadMonitor } from "./machine";
+import { measureGroth16Phases } from "./groth16-phases";
 import { measureMsmFloor } from "./msm-floor";
 import { readiness } from "./readiness";
 import type { BenchOptions } from "./options";
@@ -28,7 +30,7 @@ import { renderMarkdown } from "./report/markdown";
 import { BENCH_RESULTS_VERSION, type BenchResults, type InstanceFigures } from "./results";
 import { measureSlotCosts } from "./slot-costs";
 import { measureWarmProving } from "./warm";
-import { computeWitness, encodeExample } from "./witness";
+import { computeWtns, encodeExample } from "./witness";
 
 /** Files a run writes into its output folder. */
 export const REPORT_FILES = {
@@ -67,10 +69,13 @@ async function measureInstance(
   });
   log(`${instance}: ${runs} warm proofs of examples/${example.name}`);
   const warm = await measureWarmProving(instance, example, runs);
-  log(`${instance}: MSM floor`);
-  const floor = await usingCurve(async () => {
-    const witness = await computeWitness(await encodeExample(example, dims), artifacts.wasm);
-    return measureMsmFloor(artifacts.zkey, witness, runs);
+  log(`${instance}: MSM floor, and the phases of a Groth16 proof`);
+  const { floor, groth16 } = await usingCurve(async () => {
+    const wtns = await computeWtns(await encodeExample(example, dims), artifacts.wasm);
+    return {
+      floor: await measureMsmFloor(artifacts.zkey, parseWtns(wtns), runs),
+      groth16: await measureGroth16Phases(artifacts.zkey, wtns, runs),
+    };
   });
   return {
     figures: {
@@ -84,6 +89,7 @@ async function measureInstance(
       warm,
       cold,
       floor,
+      groth16,
     },
     example,
     baseline,

@@ -16,6 +16,7 @@ import {
   DECIMALS_BITS,
   JOINT_RISK_BITS,
   MARK_BITS,
+  PERP_SIZE_BITS,
   MAX_DECIMALS,
   MAX_PPM,
   PPM_BITS,
@@ -384,7 +385,7 @@ export function encodePortfolioSignals(
   if (salt < 0n || salt >= SNARK_SCALAR_FIELD) throw new RangeError("salt is not a field element");
   const perpHoldings = policy.perps.map((p, j) => {
     const position = portfolio.perps.get(p.instrument) ?? { size: 0n, entryPrice: 0n };
-    const [neg, abs] = signAndMagnitude(position.size, AMOUNT_BITS, `perpSizeAbs[${j}]`);
+    const [neg, abs] = signAndMagnitude(position.size, PERP_SIZE_BITS, `perpSizeAbs[${j}]`);
     return { neg, abs, entry: checked(position.entryPrice, PRICE_BITS, `perpEntryPrice[${j}]`) };
   });
   const optionHoldings = policy.options.map((o, k) =>
@@ -469,7 +470,7 @@ export function portfolioItems(input: PortfolioSignals, dims: InstanceDims): Pac
   for (let j = 0; j < dims.perps; j++) {
     items.push(
       { value: input.perpSizeNeg[j], bits: 1 },
-      { value: input.perpSizeAbs[j], bits: AMOUNT_BITS },
+      { value: input.perpSizeAbs[j], bits: PERP_SIZE_BITS },
       { value: input.perpEntryPrice[j], bits: PRICE_BITS },
     );
   }

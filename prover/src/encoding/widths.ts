@@ -4,8 +4,13 @@
  * proving.
  */
 
-/** Collateral amount, perp size magnitude (base units). */
+/** Collateral amount (token base units). */
 export const AMOUNT_BITS = 96;
+/**
+ * Perp size magnitude (10^-sizeDecimals units of the underlying): below 2^64, so at most
+ * 1.8e7 whole units at the largest perp `sizeDecimals` (MAX_SIZE_DECIMALS).
+ */
+export const PERP_SIZE_BITS = 64;
 /** Option quantity magnitude (contracts). */
 export const QTY_BITS = 48;
 /** Decimals of the price unit: prices, perp marks and entry prices are integers of 1e-12 USD. */
@@ -25,7 +30,7 @@ export const JOINT_RISK_BITS = 79;
 export const ROUND_BITS = 64;
 /** EVM address. */
 export const ACCOUNT_BITS = 160;
-/** decimals, sizeDecimals (<= MAX_DECIMALS). */
+/** decimals (<= MAX_DECIMALS), sizeDecimals (<= MAX_SIZE_DECIMALS). */
 export const DECIMALS_BITS = 5;
 /** Weight, rate, maxShare (ppm). */
 export const PPM_BITS = 20;
@@ -42,8 +47,16 @@ export const RISK_SUM_BITS = 118;
 /** Maximum bits of one packed commitment element. */
 export const PACK_BITS = 248;
 
-/** Largest decimals / sizeDecimals. */
+/** Largest asset `decimals` (the circuit's DecimalNormalizer accepts up to this). */
 export const MAX_DECIMALS = 18;
+/**
+ * Largest perp `sizeDecimals`: a tooling rule, not a circuit one (the circuit is sound up to
+ * MAX_DECIMALS). With PERP_SIZE_BITS-wide sizes it keeps room for 2^64 / 10^12 = 1.8e7 whole
+ * units of the underlying; exchanges quote perp sizes to 8 decimals or fewer.
+ */
+export const MAX_SIZE_DECIMALS = 12;
+/** Why a perp's `sizeDecimals` is capped, for the errors that refuse a larger one. */
+export const SIZE_DECIMALS_REASON = `perp sizes are below 2^${PERP_SIZE_BITS} units of 10^-sizeDecimals`;
 /** Weights, rates and shares are at most 100 %. */
 export const MAX_PPM = 1_000_000n;
 /** The `upTo` of the last tier (JSON null) and of padded tiers, as encoded: 2^32 - 1. */

@@ -9,6 +9,7 @@ import { InputError } from "../errors";
 import { computeMargin } from "../model/margin";
 import {
   AMOUNT_BITS,
+  PERP_SIZE_BITS,
   PRICE_BITS,
   PRICE_DECIMALS,
   QTY_BITS,
@@ -125,11 +126,11 @@ function checkPortfolioSlots(policy: Policy, portfolio: Portfolio, file: string)
         `unknown perp instrument ${JSON.stringify(instrument)} (not in the policy)`,
       );
     }
-    if (!fitsBits(size < 0n ? -size : size, AMOUNT_BITS)) {
+    if (!fitsBits(size < 0n ? -size : size, PERP_SIZE_BITS)) {
       throw new InputError(
         file,
         formatPath(["perps", k, "size"]),
-        `magnitude must be below 2^${AMOUNT_BITS} base units`,
+        `magnitude must be below 2^${PERP_SIZE_BITS} units of 10^-sizeDecimals`,
       );
     }
     if (!fitsBits(entryPrice, PRICE_BITS)) {

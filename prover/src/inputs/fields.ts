@@ -70,8 +70,8 @@ export function nonNegativeInteger(rule: string) {
 }
 
 /** A zod schema for an integer in [0, max] (kept a number). */
-export function smallInteger(max: number) {
+export function smallInteger(max: number, why?: string) {
   return z.number().refine((n) => Number.isInteger(n) && n >= 0 && n <= max, {
-    message: `must be an integer from 0 to ${max}`,
+    message: `must be an integer from 0 to ${max}${why === undefined ? "" : `, as ${why}`}`,
   });
 }

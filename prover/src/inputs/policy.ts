@@ -2,6 +2,8 @@
 import { z } from "zod";
 import {
   MAX_DECIMALS,
+  MAX_SIZE_DECIMALS,
+  SIZE_DECIMALS_REASON,
   MAX_PPM,
   RATIO_BITS,
   SOM_BITS,
@@ -84,7 +86,7 @@ const policySchema = z
       z
         .object({
           underlying: symbolSchema,
-          sizeDecimals: smallInteger(MAX_DECIMALS),
+          sizeDecimals: smallInteger(MAX_SIZE_DECIMALS, SIZE_DECIMALS_REASON),
           tiers: rateTiers,
         })
         .strict(),

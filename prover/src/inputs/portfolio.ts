@@ -7,14 +7,32 @@
 import { getAddress } from "ethers";
 import { z } from "zod";
 import { InputError } from "../errors";
-import { AMOUNT_BITS, PRICE_BITS, PRICE_DECIMALS, QTY_BITS, bound } from "../encoding/widths";
+import {
+  AMOUNT_BITS,
+  PERP_SIZE_BITS,
+  PRICE_BITS,
+  PRICE_DECIMALS,
+  QTY_BITS,
+  bound,
+} from "../encoding/widths";
 import { addressSchema, decimal, decimalValue, symbolSchema } from "./fields";
 import { NAMES_VALUE, formatPath, toInputError } from "./issues";
 import { PRICE_RULE } from "./market-rules";
 import type { PerpPosition, Policy, Portfolio } from "./types";
 
-const MAX_AMOUNT = bound(AMOUNT_BITS) - 1n;
-const AMOUNT_RULE = `must be below 2^${AMOUNT_BITS} base units`;
+/** The magnitude limit of a collateral amount or a perp size, and its rule's wording. */
+interface Limit {
+  max: bigint;
+  rule: string;
+}
+const AMOUNT_LIMIT: Limit = {
+  max: bound(AMOUNT_BITS) - 1n,
+  rule: `must be below 2^${AMOUNT_BITS} base units`,
+};
+const PERP_SIZE_LIMIT: Limit = {
+  max: bound(PERP_SIZE_BITS) - 1n,
+  rule: `must be below 2^${PERP_SIZE_BITS} units of 10^-sizeDecimals`,
+};
 
 /** Refuses a second position in the same instrument (one net position per slot). */
 function uniqueInstruments(positions: { instrument: string }[], ctx: z.RefinementCtx): void {
@@ -79,15 +97,16 @@ function scaled(
   raw: unknown,
   decimals: number,
   signed: boolean,
+  limit: Limit,
   file: string,
   path: (string | number)[],
   unit: string,
 ): bigint {
   const result = decimalValue(raw, decimals, {
     signed,
-    min: signed ? -MAX_AMOUNT : 0n,
-    max: MAX_AMOUNT,
-    rangeRule: signed ? `magnitude ${AMOUNT_RULE}` : AMOUNT_RULE,
+    min: signed ? -limit.max : 0n,
+    max: limit.max,
+    rangeRule: signed ? `magnitude ${limit.rule}` : limit.rule,
   });
   if (result.ok) return result.value;
   const rule =
@@ -124,6 +143,7 @@ export function parsePortfolio(json: unknown, file: string, policy: Policy): Por
         raw,
         asset.decimals,
         false,
+        AMOUNT_LIMIT,
         file,
         ["collateral", symbol],
         `${symbol} has ${asset.decimals} decimals`,
@@ -146,6 +166,7 @@ export function parsePortfolio(json: unknown, file: string, policy: Policy): Por
       position.size,
       perp.sizeDecimals,
       true,
+      PERP_SIZE_LIMIT,
       file,
       ["perps", k, "size"],
       `${perp.instrument} has sizeDecimals ${perp.sizeDecimals}`,

@@ -8,6 +8,8 @@
 import { formatUnits } from "../decimal";
 import {
   MAX_DECIMALS,
+  MAX_SIZE_DECIMALS,
+  SIZE_DECIMALS_REASON,
   MAX_PPM,
   RATIO_BITS,
   SOM_BITS,
@@ -77,14 +79,19 @@ function tierProblems(
   return problems;
 }
 
-/** A decimals / sizeDecimals value must be an integer in 0..18. */
-function decimalsProblem(value: number, path: (string | number)[]): PolicyProblem[] {
-  return Number.isInteger(value) && value >= 0 && value <= MAX_DECIMALS
+/** A decimals value must be an integer in 0..max (18 for assets, 12 for perp sizes). */
+function decimalsProblem(
+  value: number,
+  path: (string | number)[],
+  max: number,
+  why?: string,
+): PolicyProblem[] {
+  return Number.isInteger(value) && value >= 0 && value <= max
     ? []
     : [
         {
           path: formatPath(path),
-          rule: `must be an integer from 0 to ${MAX_DECIMALS} (got ${value})`,
+          rule: `must be an integer from 0 to ${max}${why === undefined ? "" : `, as ${why}`} (got ${value})`,
         },
       ];
 }
@@ -202,7 +209,7 @@ export function policyProblems(policy: Policy): PolicyProblem[] {
   );
   for (const asset of policy.assets) {
     const base = ["assets", asset.symbol];
-    problems.push(...decimalsProblem(asset.decimals, [...base, "decimals"]));
+    problems.push(...decimalsProblem(asset.decimals, [...base, "decimals"], MAX_DECIMALS));
     problems.push(
       ...tierProblems(
         asset.tiers.map((t) => ({ upToUsd: t.upToUsd, ppm: t.weightPpm })),
@@ -214,7 +221,14 @@ export function policyProblems(policy: Policy): PolicyProblem[] {
   }
   for (const perp of policy.perps) {
     const base = ["perps", perp.instrument];
-    problems.push(...decimalsProblem(perp.sizeDecimals, [...base, "sizeDecimals"]));
+    problems.push(
+      ...decimalsProblem(
+        perp.sizeDecimals,
+        [...base, "sizeDecimals"],
+        MAX_SIZE_DECIMALS,
+        SIZE_DECIMALS_REASON,
+      ),
+    );
     problems.push(
       ...tierProblems(
         perp.tiers.map((t) => ({ upToUsd: t.upToUsd, ppm: t.ratePpm })),

@@ -19,6 +19,14 @@ export interface Groth16Proof {
   curve: "bn128";
 }
 
+/** A logger snarkjs reports its steps to (debug: every step of a proof). */
+export interface SnarkLogger {
+  debug(message: string): void;
+  info(message: string): void;
+  warn(message: string): void;
+  error(message: string): void;
+}
+
 interface SnarkjsApi {
   wtns: {
     calculate(input: Record<string, unknown>, wasm: SnarkFile, out: SnarkFile): Promise<void>;
@@ -27,6 +35,7 @@ interface SnarkjsApi {
     prove(
       zkey: SnarkFile,
       witness: SnarkFile,
+      logger?: SnarkLogger,
     ): Promise<{ proof: Groth16Proof; publicSignals: string[] }>;
     verify(
       vkey: VerificationKey,

@@ -8,6 +8,7 @@ import * as path from "node:path";
 import { PROJECT_ROOT } from "../../setup/paths";
 import type { BenchResults, InstanceFigures } from "../results";
 import { dimsLabel } from "../slot-costs";
+import { GROTH16_PHASES, type Groth16Phase } from "../groth16-phases";
 import { MSM_NAMES } from "../msm-floor";
 import {
   formatBytes,
@@ -157,6 +158,28 @@ function floorSection(list: readonly InstanceFigures[]): string {
         ...MSM_NAMES.map((name) => formatSeconds(f.floor.each[name].median)),
       ]),
     ),
+    "",
+    "Where the rest goes: the same witness proved by `groth16.prove` with a logger, each call split " +
+      "by snarkjs's own step messages (medians, with each phase's share of the call): _read_ is " +
+      "the witness, the zkey's coefficients and every MSM's bases; _ABC_ evaluates the constraints " +
+      "on the witness; _quotient_ is the six FFTs, the coset shifts and the join of the quotient " +
+      "polynomial; _MSMs_ the five multi-scalar multiplications (compare the floor); _finish_ the " +
+      "final point arithmetic.",
+    "",
+    table(
+      ["instance", "read", "ABC", "quotient", "MSMs", "finish", "prove call", "MSMs ÷ floor"],
+      list.map((f) => {
+        const g = f.groth16;
+        const share = (phase: Groth16Phase): string =>
+          `${formatSeconds(g[phase].median)} (${Math.round((100 * g[phase].median) / g.total.median)} %)`;
+        return [
+          f.instance,
+          ...GROTH16_PHASES.map(share),
+          formatSummary(g.total),
+          formatRatio(g.msm.median, f.floor.total.median),
+        ];
+      }),
+    ),
   ].join("\n");
 }
 
@@ -261,6 +284,9 @@ function methodSection(): string {
     "- Cold run and peak memory: `/usr/bin/time -v node bin/zkmargin.js prove ...` (wall clock, " +
       "user and system CPU, maximum resident set size of the process and its threads).",
     "- Floor: the five MSMs timed one by one with the zkey's bases, median of the runs.",
+    "- Groth16 phases: `groth16.prove` on the in-memory witness with a logger that timestamps " +
+      "snarkjs's and ffjavascript's debug messages; a phase runs from its first message to the " +
+      "next phase's (the last MSM chunk's end starts _finish_).",
     "- Gas: `eth_estimateGas` and receipts on Hardhat's in-process network, every contract " +
       "compiled with hardhat.config.js's solc settings (optimizer, EVM version, IR pipeline); the " +
       "baseline's verifier is snarkjs's template rendered for its own key.",
