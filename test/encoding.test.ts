@@ -425,7 +425,7 @@ describe("encoding", () => {
         instance: dims,
       });
       expect(portfolioItems(input, dims).map((i) => i.bits)).to.deep.equal([
-        96, 96, 96, 1, 96, 80, 1, 96, 80, 1, 48, 1, 48,
+        96, 96, 96, 1, 64, 80, 1, 64, 80, 1, 48, 1, 48,
       ]);
       expect(
         portfolioItems(input, dims)

@@ -1,12 +1,14 @@
 /**
- * Warm proving: several `generateProof` calls in one process that keeps snarkjs's curve and its
- * worker threads alive (as a proving service would), after one untimed warm-up proof. Each call
- * is split by its own progress events into witness, Groth16 proving and local verification; the
- * rest ("other": input checks, the model, commitments, artifact hashing) is the remainder.
+ * Warm proving: several `generateProof` calls in one process, after one untimed warm-up proof,
+ * through the proving service's {@link WarmProver} (the `zkmargin worker` one): snarkjs's curve
+ * and its worker threads stay alive, the manifest-checked artifacts are hashed once (again only
+ * if a file changes) and the witness calculator is compiled once. Each call is split by its own
+ * progress events into witness, Groth16 proving and local verification; the rest ("other": input
+ * checks, the model, commitments) is the remainder.
  */
 import { performance } from "node:perf_hooks";
 import { generateProof } from "../proving";
-import { usingCurve } from "../proving/snarkjs";
+import { WarmProver } from "../queue/prover";
 import type { ExampleTriple } from "../gas";
 import { summarize, type Summary } from "./stats";
 
@@ -35,8 +37,10 @@ export async function measureWarmProving(
   runs: number,
 ): Promise<WarmTimings> {
   const { policy, market, portfolio } = example;
-  return usingCurve(async () => {
-    await generateProof({ policy, market, portfolio, nonce: 1n, instance });
+  const prover = new WarmProver();
+  const sources = { artifacts: prover.artifacts, witness: prover.witness };
+  try {
+    await generateProof({ policy, market, portfolio, nonce: 1n, instance, ...sources });
     const samples: Record<StepName | "total" | "other", number[]> = {
       total: [],
       witness: [],
@@ -53,6 +57,7 @@ export async function measureWarmProving(
         portfolio,
         nonce: BigInt(run + 2),
         instance,
+        ...sources,
         onProgress: (event) => {
           if (event.phase === "end" && isStep(event.step))
             steps[event.step] = event.elapsedMs / 1000;
@@ -76,5 +81,7 @@ export async function measureWarmProving(
       verifying: summarize(samples.verifying),
       other: summarize(samples.other),
     };
-  });
+  } finally {
+    await prover.close();
+  }
 }

@@ -88,9 +88,11 @@ function provingSection(list: readonly InstanceFigures[]): string {
   return [
     "## Proving time",
     "",
-    "Warm: `generateProof` in one process that keeps the curve and its worker threads alive, " +
-      "median (min to max) of the runs, split by its own progress events; _other_ is the rest " +
-      "(input checks, the reference model, commitments, sha256 of every artifact).",
+    "Warm: `generateProof` in one process, as `zkmargin worker` runs it (its `WarmProver`: the " +
+      "curve and its worker threads stay alive, the artifacts are hashed against the manifest " +
+      "once, the witness calculator is compiled once), median (min to max) of the runs, split by " +
+      "its own progress events; _other_ is the rest (input checks, the reference model, " +
+      "commitments).",
     "",
     table(
       ["instance", "example", "witness", "Groth16 prove", "local verification", "other", "total"],
