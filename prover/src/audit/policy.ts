@@ -76,7 +76,7 @@ export async function auditPolicy(input: PolicyAuditInput): Promise<AuditResult<
       "pass",
       "the policy is well formed",
       "minRatio > 0; weights and rates in [0, 1]; weights non-increasing, rates non-decreasing; " +
-        "upTo strictly increasing, null on the last tier only; decimals 0..18; unique slots",
+        "upTo strictly increasing, null on the last tier only; decimals 0..18 (perp sizeDecimals 0..12); unique slots",
     );
   }
   for (const problem of data.problems) {

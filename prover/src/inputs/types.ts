@@ -53,7 +53,7 @@ export interface PolicyPerp {
   instrument: string;
   /** Symbol whose market price is the perp's mark. */
   underlying: string;
-  /** Sizes are integers in 10^-sizeDecimals units of the underlying, 0..18. */
+  /** Sizes are integers in 10^-sizeDecimals units of the underlying; 0..12 (sizes are 64-bit). */
   sizeDecimals: number;
   /** Brackets with non-decreasing rates and strictly increasing `upToUsd`, last one null. */
   tiers: RateTier[];
