@@ -161,8 +161,8 @@ function concentrationProblems(policy: Policy): PolicyProblem[] {
  * minimum within theirs, at least one asset, unique slot names, decimals 0..18 (a perp's
  * sizeDecimals 0..12), and per slot tiers with weights/rates in [0, 1], weights non-increasing
  * (rates non-decreasing), `upTo` strictly increasing whole USD below 2^32 - 1, null exactly on
- * the last tier; a known margin kind; concentration groups of known assets, each asset in one group at most, maxShare in
- * [0, 1]. Empty when well formed.
+ * the last tier; a known margin kind; concentration groups of known assets, each asset in one
+ * group at most, maxShare in [0, 1]. Empty when well formed.
  */
 export function policyProblems(policy: Policy): PolicyProblem[] {
   const problems: PolicyProblem[] = [];
