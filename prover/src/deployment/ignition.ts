@@ -8,15 +8,12 @@
  * - `ZkMarginPolicy_<id>`: a policy registered by the policy admin, its custodians added by the
  *   custodian admin, its venue role granted by the default admin.
  */
-import {
-  DeploymentResultType,
-  buildModule,
-  deploy,
-  type Artifact,
-  type ArtifactResolver,
-  type DeploymentResult,
-  type IgnitionModule,
-  type IgnitionModuleResult,
+import type {
+  Artifact,
+  ArtifactResolver,
+  DeploymentResult,
+  IgnitionModule,
+  IgnitionModuleResult,
 } from "@nomicfoundation/ignition-core";
 import { keccak256, toUtf8Bytes } from "ethers";
 import {
@@ -28,6 +25,15 @@ import {
 import { POLICY_MODE, venueRoleOf } from "../chain/policy";
 import { verifierContractName } from "../setup/paths";
 import type { SigningProvider } from "./eip1193";
+
+/**
+ * ignition-core, loaded on first use: it takes a noticeable part of a second to load, and every
+ * `zkmargin` verb imports this module through the deployment file readers.
+ */
+function ignition(): typeof import("@nomicfoundation/ignition-core") {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return require("@nomicfoundation/ignition-core") as typeof import("@nomicfoundation/ignition-core");
+}
 
 const role = (name: string) => keccak256(toUtf8Bytes(`zkmargin.${name}`));
 
@@ -47,7 +53,7 @@ export interface ContractsModuleConfig {
 
 /** The `ZkMargin` module for `config`. */
 export function contractsModule(config: ContractsModuleConfig) {
-  return buildModule("ZkMargin", (m) => {
+  return ignition().buildModule("ZkMargin", (m) => {
     const marketBook = m.contract("MarketBook", [config.adminDelay, config.deployer]);
     const policyRegistry = m.contract("PolicyRegistry", [config.adminDelay, config.deployer]);
     const marginRegistry = m.contract("MarginRegistry", [marketBook, policyRegistry]);
@@ -108,7 +114,7 @@ export interface PolicyModuleConfig {
 
 /** The module that registers one policy (and its custodians and venues). */
 export function policyModule(config: PolicyModuleConfig) {
-  return buildModule(`ZkMarginPolicy_${config.key}`, (m) => {
+  return ignition().buildModule(`ZkMarginPolicy_${config.key}`, (m) => {
     const registry = m.contractAt("PolicyRegistry", config.policyRegistry);
     const registered = m.call(
       registry,
@@ -165,6 +171,7 @@ export class IgnitionError extends Error {
 }
 
 function describe(result: DeploymentResult): string {
+  const { DeploymentResultType } = ignition();
   switch (result.type) {
     case DeploymentResultType.VALIDATION_ERROR:
     case DeploymentResultType.RECONCILIATION_ERROR:
@@ -190,6 +197,7 @@ export async function runModule<T extends IgnitionModuleResult<string>>(
   module: IgnitionModule<string, string, T>,
   options: { journalDir: string; instances?: readonly string[]; confirmations?: number },
 ): Promise<Record<string, string>> {
+  const { deploy, DeploymentResultType } = ignition();
   const result = await deploy({
     config:
       options.confirmations !== undefined ? { requiredConfirmations: options.confirmations } : {},
