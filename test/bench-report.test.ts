@@ -329,6 +329,13 @@ function results(overrides: Partial<BenchResults> = {}): BenchResults {
       solc: "0.8.30",
     },
     load: { samples: 10, start: 0.5, max: 1.5, end: 0.7, shared: false },
+    startup: {
+      wallSeconds: 1.25,
+      userSeconds: 1.4,
+      systemSeconds: 0.2,
+      maxRssBytes: 150 << 20,
+      exitStatus: 0,
+    },
     instances: [figures("small", 1), figures("standard", 9)],
     skipped: [],
     durationSeconds: 321,
@@ -373,6 +380,9 @@ describe("bench: BENCHMARKS.md and benchmarks.svg", function () {
       /\| small +\| 50 ms \(3 %\) +\| 100 ms \(6 %\) +\| 300 ms \(19 %\) +\| 1\.10 s \(69 %\) +\| 50 ms \(3 %\) +\| 1\.60 s \(1\.44 s to 1\.92 s\) +\| 1\.00x +\|/,
     );
     expect(md).to.include("7,590 vs 4,634");
+    // The CLI's start-up inside each cold run (small: 1.25 s of 4 s).
+    expect(md).to.match(/\| small +\| 4\.00 s +\| 1\.25 s \(31 %\) +\|/);
+    expect(md).to.include("(1.25 s wall, 150.0 MiB peak)");
     // The dimensions (joint flag last) and the marginal cost of one more scenario.
     expect(md).to.match(
       /\| small +\| 3\/2\/2\/4\/2\/1\/1 +\| 7,590 +\| 679 +\| 944 +\| 380 +\| 237 +\|/,

@@ -61,20 +61,46 @@ export interface ColdRunFiles {
   portfolio: string;
 }
 
+/** Runs `node bin/zkmargin.js <args>` under GNU time; the usage and the command's stderr. */
+async function timeCli(args: readonly string[]): Promise<{ usage: ProcessUsage; stderr: string }> {
+  if (!fs.existsSync(GNU_TIME)) {
+    throw new Error(`${GNU_TIME}: not found; install GNU time (Debian: apt-get install -y time)`);
+  }
+  const stderr = await new Promise<string>((resolve, reject) => {
+    // stderr is a pipe, not a terminal, so the CLI draws no progress bars.
+    const child = spawn(
+      GNU_TIME,
+      ["-v", process.execPath, path.join(PROJECT_ROOT, "bin", "zkmargin.js"), ...args],
+      { cwd: PROJECT_ROOT, stdio: ["ignore", "ignore", "pipe"] },
+    );
+    let text = "";
+    child.stderr.on("data", (chunk: Buffer) => (text += chunk.toString()));
+    child.on("error", reject);
+    child.on("close", () => resolve(text));
+  });
+  const report = stderr.lastIndexOf("Command being timed:");
+  if (report < 0) throw new Error(`${GNU_TIME} printed no report:\n${stderr}`);
+  return { usage: parseGnuTimeVerbose(stderr.slice(report)), stderr };
+}
+
+/**
+ * The CLI's own start-up: `zkmargin --help` in a fresh process (Node, tsx and every module the
+ * verbs import, no proving), the part of every cold run that does not depend on the instance.
+ */
+export async function coldStartup(): Promise<ProcessUsage> {
+  const { usage, stderr } = await timeCli(["--help"]);
+  if (usage.exitStatus !== 0) throw new Error(`zkmargin --help failed:\n${stderr}`);
+  return usage;
+}
+
 /**
  * Runs `zkmargin prove` once for `instance` in a fresh process under GNU time, writing its files
  * into a temporary folder that is removed afterwards. Throws when GNU time is missing or the
  * command fails (with its stderr).
  */
 export async function coldProve(instance: string, files: ColdRunFiles): Promise<ProcessUsage> {
-  if (!fs.existsSync(GNU_TIME)) {
-    throw new Error(`${GNU_TIME}: not found; install GNU time (Debian: apt-get install -y time)`);
-  }
   const out = fs.mkdtempSync(path.join(os.tmpdir(), "zkmargin-bench-prove-"));
   const args = [
-    "-v",
-    process.execPath,
-    path.join(PROJECT_ROOT, "bin", "zkmargin.js"),
     "prove",
     "--policy",
     files.policy,
@@ -90,20 +116,7 @@ export async function coldProve(instance: string, files: ColdRunFiles): Promise<
     out,
   ];
   try {
-    const stderr = await new Promise<string>((resolve, reject) => {
-      // stderr is a pipe, not a terminal, so the CLI draws no progress bars.
-      const child = spawn(GNU_TIME, args, {
-        cwd: PROJECT_ROOT,
-        stdio: ["ignore", "ignore", "pipe"],
-      });
-      let text = "";
-      child.stderr.on("data", (chunk: Buffer) => (text += chunk.toString()));
-      child.on("error", reject);
-      child.on("close", () => resolve(text));
-    });
-    const report = stderr.lastIndexOf("Command being timed:");
-    if (report < 0) throw new Error(`${GNU_TIME} printed no report:\n${stderr}`);
-    const usage = parseGnuTimeVerbose(stderr.slice(report));
+    const { usage, stderr } = await timeCli(args);
     if (usage.exitStatus !== 0) {
       throw new Error(`zkmargin prove --instance ${instance} failed:\n${stderr}`);
     }

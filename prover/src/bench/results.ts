@@ -62,6 +62,8 @@ export interface BenchResults {
   runs: number;
   machine: MachineInfo;
   load: LoadSummary;
+  /** `zkmargin --help` in a fresh process: the CLI's start-up, part of every cold run. */
+  startup: ProcessUsage;
   instances: InstanceFigures[];
   /** Instances that are set up but could not be measured, and why. */
   skipped: { instance: string; reason: string }[];

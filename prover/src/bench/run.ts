@@ -18,7 +18,7 @@ import { usingCurve } from "../proving/snarkjs";
 import { setupInstance } from "../setup/dev-setup";
 import { loadArtifacts, readManifest } from "../setup/manifest";
 import { measureBaseline, type BaselineResult } from "./baseline/measure";
-import { coldProve } from "./cold-run";
+import { coldProve, coldStartup } from "./cold-run";
 import type { Example } from "./examples";
 import { describeMachine, LoadMonitor } from "./machine";
 import { measureGroth16Phases } from "./groth16-phases";
@@ -194,6 +194,8 @@ export async function runBench(options: BenchOptions, log: Log): Promise<BenchRe
     }
     measured.push(await measureInstance(instance, dims, ready.example, options.runs, log));
   }
+  log("the CLI's start-up (`zkmargin --help`)");
+  const startup = await coldStartup();
   const instances = await measureGas(measured, log);
   return {
     version: BENCH_RESULTS_VERSION,
@@ -202,6 +204,7 @@ export async function runBench(options: BenchOptions, log: Log): Promise<BenchRe
     runs: options.runs,
     machine,
     load: load.stop(),
+    startup,
     instances,
     skipped,
     durationSeconds: (performance.now() - started) / 1000,

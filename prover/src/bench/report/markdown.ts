@@ -6,6 +6,7 @@
  */
 import * as path from "node:path";
 import { PROJECT_ROOT } from "../../setup/paths";
+import type { ProcessUsage } from "../cold-run";
 import type { BenchResults, InstanceFigures } from "../results";
 import { dimsLabel } from "../slot-costs";
 import { GROTH16_PHASES, type Groth16Phase } from "../groth16-phases";
@@ -84,7 +85,7 @@ function constraintsSection(list: readonly InstanceFigures[]): string {
   ].join("\n");
 }
 
-function provingSection(list: readonly InstanceFigures[]): string {
+function provingSection(list: readonly InstanceFigures[], startup: ProcessUsage): string {
   return [
     "## Proving time",
     "",
@@ -111,14 +112,19 @@ function provingSection(list: readonly InstanceFigures[]): string {
       "hashing, curve start-up, proof, local verification, files written), under `/usr/bin/time -v`.",
     "",
     table(
-      ["instance", "wall", "CPU (user + system)", "peak memory (max RSS)"],
+      ["instance", "wall", "of which start-up", "CPU (user + system)", "peak memory (max RSS)"],
       list.map((f) => [
         f.instance,
         formatSeconds(f.cold.wallSeconds),
+        `${formatSeconds(startup.wallSeconds)} (${Math.round((100 * startup.wallSeconds) / f.cold.wallSeconds)} %)`,
         formatSeconds(f.cold.userSeconds + f.cold.systemSeconds),
         formatBytes(f.cold.maxRssBytes),
       ]),
     ),
+    "",
+    `Start-up is \`zkmargin --help\` in a new process, timed the same way: Node.js, tsx compiling ` +
+      `the TypeScript sources, and every module the verbs import, before any proving ` +
+      `(${formatSeconds(startup.wallSeconds)} wall, ${formatBytes(startup.maxRssBytes)} peak).`,
   ].join("\n");
 }
 
@@ -316,15 +322,18 @@ export async function renderMarkdown(results: BenchResults, chartFile: string): 
   ];
   if (list.length === 0) parts.push("No instance was measured.", "");
   else {
-    for (const section of [
-      constraintsSection,
-      provingSection,
-      floorSection,
-      sizesAndGasSection,
-      baselineSection,
-    ]) {
-      parts.push(section(list), "");
-    }
+    parts.push(
+      constraintsSection(list),
+      "",
+      provingSection(list, results.startup),
+      "",
+      floorSection(list),
+      "",
+      sizesAndGasSection(list),
+      "",
+      baselineSection(list),
+      "",
+    );
   }
   if (results.skipped.length > 0) {
     parts.push(
