@@ -71,14 +71,11 @@ export async function measureGroth16Phases(
   wtns: Uint8Array,
   runs: number,
 ): Promise<Groth16Phases> {
-  const samples: Record<Groth16Phase | "total", number[]> = {
-    read: [],
-    abc: [],
-    quotient: [],
-    msm: [],
-    finish: [],
-    total: [],
-  };
+  const names = [...GROTH16_PHASES, "total"] as const;
+  const samples = Object.fromEntries(names.map((name) => [name, [] as number[]])) as Record<
+    (typeof names)[number],
+    number[]
+  >;
   for (let run = 0; run <= runs; run++) {
     const events: LogEvent[] = [];
     const record = (message: string): void => {
@@ -93,12 +90,5 @@ export async function measureGroth16Phases(
     for (const name of GROTH16_PHASES) samples[name].push(phases[name]);
     samples.total.push((end - start) / 1000);
   }
-  return {
-    read: summarize(samples.read),
-    abc: summarize(samples.abc),
-    quotient: summarize(samples.quotient),
-    msm: summarize(samples.msm),
-    finish: summarize(samples.finish),
-    total: summarize(samples.total),
-  };
+  return Object.fromEntries(names.map((name) => [name, summarize(samples[name])])) as Groth16Phases;
 }

@@ -55,8 +55,10 @@ export const MAX_DECIMALS = 18;
  * units of the underlying; exchanges quote perp sizes to 8 decimals or fewer.
  */
 export const MAX_SIZE_DECIMALS = 12;
+/** The range of a perp size's magnitude, as the errors that refuse a size past it say it. */
+export const PERP_SIZE_RANGE = `below 2^${PERP_SIZE_BITS} units of 10^-sizeDecimals`;
 /** Why a perp's `sizeDecimals` is capped, for the errors that refuse a larger one. */
-export const SIZE_DECIMALS_REASON = `perp sizes are below 2^${PERP_SIZE_BITS} units of 10^-sizeDecimals`;
+export const SIZE_DECIMALS_REASON = `perp sizes are ${PERP_SIZE_RANGE}`;
 /** Weights, rates and shares are at most 100 %. */
 export const MAX_PPM = 1_000_000n;
 /** The `upTo` of the last tier (JSON null) and of padded tiers, as encoded: 2^32 - 1. */

@@ -10,6 +10,7 @@ import { computeMargin } from "../model/margin";
 import {
   AMOUNT_BITS,
   PERP_SIZE_BITS,
+  PERP_SIZE_RANGE,
   PRICE_BITS,
   PRICE_DECIMALS,
   QTY_BITS,
@@ -130,7 +131,7 @@ function checkPortfolioSlots(policy: Policy, portfolio: Portfolio, file: string)
       throw new InputError(
         file,
         formatPath(["perps", k, "size"]),
-        `magnitude must be below 2^${PERP_SIZE_BITS} units of 10^-sizeDecimals`,
+        `magnitude must be ${PERP_SIZE_RANGE}`,
       );
     }
     if (!fitsBits(entryPrice, PRICE_BITS)) {

@@ -69,9 +69,14 @@ export function nonNegativeInteger(rule: string) {
     .transform((n) => BigInt(n));
 }
 
+/** The rule of an integer in [0, max], with the reason for `max` when there is one. */
+export function integerRangeRule(max: number, why?: string): string {
+  return `must be an integer from 0 to ${max}${why === undefined ? "" : `, as ${why}`}`;
+}
+
 /** A zod schema for an integer in [0, max] (kept a number). */
 export function smallInteger(max: number, why?: string) {
   return z.number().refine((n) => Number.isInteger(n) && n >= 0 && n <= max, {
-    message: `must be an integer from 0 to ${max}${why === undefined ? "" : `, as ${why}`}`,
+    message: integerRangeRule(max, why),
   });
 }

@@ -10,6 +10,7 @@ import { InputError } from "../errors";
 import {
   AMOUNT_BITS,
   PERP_SIZE_BITS,
+  PERP_SIZE_RANGE,
   PRICE_BITS,
   PRICE_DECIMALS,
   QTY_BITS,
@@ -31,7 +32,7 @@ const AMOUNT_LIMIT: Limit = {
 };
 const PERP_SIZE_LIMIT: Limit = {
   max: bound(PERP_SIZE_BITS) - 1n,
-  rule: `must be below 2^${PERP_SIZE_BITS} units of 10^-sizeDecimals`,
+  rule: `must be ${PERP_SIZE_RANGE}`,
 };
 
 /** Refuses a second position in the same instrument (one net position per slot). */

@@ -19,6 +19,7 @@ import {
   bound,
 } from "../encoding/widths";
 import { InputError } from "../errors";
+import { integerRangeRule } from "./fields";
 import { formatPath } from "./issues";
 import type { MarginKind, Policy } from "./types";
 
@@ -91,7 +92,7 @@ function decimalsProblem(
     : [
         {
           path: formatPath(path),
-          rule: `must be an integer from 0 to ${max}${why === undefined ? "" : `, as ${why}`} (got ${value})`,
+          rule: `${integerRangeRule(max, why)} (got ${value})`,
         },
       ];
 }
