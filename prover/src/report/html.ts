@@ -55,6 +55,14 @@ export function facts(pairs: readonly [string, string][]): string {
     .join("")}</dl>`;
 }
 
+/**
+ * A link that opens in a new tab and tells the target nothing (no opener, no referrer); `text` is
+ * already-escaped HTML, `label` what a screen reader announces.
+ */
+export function externalLink(href: string, text: string, label: string): string {
+  return `<a class="mono" href="${esc(href)}" target="_blank" rel="noopener noreferrer" aria-label="${esc(label)}">${text}</a>`;
+}
+
 /** A verdict badge: its text says the verdict, the colour only repeats it. */
 export function badge(text: string, tone: "good" | "bad" | "warn" | "neutral"): string {
   return `<span class="badge badge-${tone}">${esc(text)}</span>`;
