@@ -10,8 +10,6 @@
  * shortfall that no valid proof can have).
  */
 import type { InstanceDims } from "../../prover/src/encoding/instances";
-import { misfits, requiredDims } from "../../prover/src/encoding/instances";
-import { InputError } from "../../prover/src/errors";
 import {
   statementSignals,
   compareSignals,
@@ -24,15 +22,7 @@ import { parsePortfolio } from "../../prover/src/inputs/portfolio";
 import type { Market, Policy } from "../../prover/src/inputs/types";
 import { computeMargin } from "../../prover/src/model/margin";
 import type { MarginReport } from "../../prover/src/model/report";
-import {
-  checkOpeningPolicy,
-  checkOpeningRound,
-  misclaimedCommitments,
-  openingAccount,
-  openingPortfolio,
-  parseOpening,
-  recomputeCommitments,
-} from "../../prover/src/proving/opening";
+import { checkOpening, parseOpening } from "../../prover/src/proving/opening";
 import { marginReportBody } from "../../prover/src/report/margin-html";
 import type { GivenFile } from "./files";
 
@@ -73,33 +63,6 @@ function reportHtml(report: MarginReport, policy: Policy): string {
   return marginReportBody(report, { policy, idPrefix: "page-margin" });
 }
 
-/** The opening's instance among the page's; refuses one the page has no key for, or a misfit. */
-function openingDims(
-  file: string,
-  name: string,
-  policy: Policy,
-  market: Market,
-  instances: Record<string, InstanceDims>,
-): InstanceDims {
-  const dims = instances[name];
-  if (dims === undefined) {
-    throw new InputError(
-      file,
-      "instance",
-      `this page has no verification key of instance "${name}" (it has ${Object.keys(instances).join(", ") || "none"})`,
-    );
-  }
-  const problems = misfits(requiredDims(policy, market), dims);
-  if (problems.length > 0) {
-    throw new InputError(
-      file,
-      "instance",
-      `does not fit the policy and market (${problems.join(", ")})`,
-    );
-  }
-  return dims;
-}
-
 /** The report of an opening, tied to the proof when every public signal recomputes. */
 async function fromOpening(
   files: MarginFiles & { opening: GivenFile },
@@ -110,15 +73,9 @@ async function fromOpening(
 ): Promise<MarginView> {
   const file = files.opening.name;
   const opening = parseOpening(files.opening.json, file);
-  checkOpeningPolicy(opening, policy, file);
-  checkOpeningRound(opening, market, file);
-  const dims = openingDims(file, opening.instance, policy, market, instances);
+  // The opening's own commitments hold once it checks (every one is recomputed and compared).
   const names = { opening: file, policy: files.policy.name, market: files.market.name };
-  const portfolio = openingPortfolio(opening, policy, market, names);
-  const account = openingAccount(opening, portfolio, file);
-  const recomputed = await recomputeCommitments(opening, policy, market, portfolio, dims);
-  const [wrong] = misclaimedCommitments(opening, recomputed);
-  if (wrong !== undefined) throw new InputError(file, `commitments.${wrong[0]}`, wrong[1]);
+  const portfolio = await checkOpening(opening, policy, market, names, instances);
   const html = reportHtml(computeMargin(policy, market, portfolio), policy);
   if (!proof) {
     return {
@@ -128,11 +85,11 @@ async function fromOpening(
     };
   }
   const signals = statementSignals({
-    account,
+    account: portfolio.account,
     nonce: BigInt(opening.nonce),
-    marketCommitment: recomputed.market,
-    policyCommitment: recomputed.policy,
-    portfolioCommitments: [recomputed.portfolio],
+    marketCommitment: BigInt(opening.commitments.market),
+    policyCommitment: BigInt(opening.commitments.policy),
+    portfolioCommitments: [BigInt(opening.commitments.portfolio)],
   });
   const differ = differingSignals(compareSignals(proof.signals, signals));
   if (differ.length > 0) {

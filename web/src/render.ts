@@ -87,11 +87,6 @@ export function verdictView(verdict: Verdict): { html: string; state: string; se
   }
 }
 
-function keyWarning(key: LoadedKey): string {
-  const warning = setupWarning(key);
-  return warning === "" ? "" : `<p>${warning}</p>`;
-}
-
 /** A transaction hash, linked to the chain's explorer when the page was built with one. */
 export function txLink(hash: string, explorer: string | undefined): string {
   if (explorer === undefined) return mono(hash);
@@ -236,7 +231,7 @@ export function proofDetailsView(check: ProofCheck): string {
     );
   }
   return (
-    section("said-title", "What the proof says", facts(said) + (key ? keyWarning(key) : ""), 3) +
+    section("said-title", "What the proof says", facts(said), 3) +
     signals +
     section(
       "files-check-title",
@@ -442,7 +437,7 @@ function proofLines(
     `${no("Not found on-chain")}: MarginRegistry ${mono(view.registry)} never accepted this proof` +
       (others.length === 0
         ? ` (no MarginProved event of ${mono(view.account)} has its nonce).`
-        : `. ${others.length === 1 ? "One event has" : `${others.length} events have`} its account and nonce, and ${others.length === 1 ? "it is" : "none is"} this proof:`),
+        : `. ${others.length === 1 ? "One event has" : `${others.length} events have`} its account and nonce, and ${others.length === 1 ? "it is not" : "none is"} this proof:`),
   );
   for (const c of others)
     item(`${eventWords(c.event, explorer)}: ${no("not this proof")}: ${esc(notThisProof(c))}`);
