@@ -299,6 +299,10 @@ describe("zkmargin audit", function () {
       expect(json.ok).to.equal(false);
       expect(json.summary.fail).to.be.greaterThan(0);
       expect(json.checks.find((c) => c.status === "fail")?.title).to.match(/portfolioCommitment/);
+      // For machines too: when, by which tool, and the development setup it met.
+      expect(json.checkedAt).to.match(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
+      expect(json.tool).to.match(/^zkmargin \d+\.\d+\.\d+/);
+      expect(json.development).to.include(`development keys of instance ${INSTANCE}`);
       expect(failed.stdout).to.not.contain(salted.salt);
     });
   });

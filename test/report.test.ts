@@ -32,7 +32,9 @@ import {
 import { groupThousands, percent, usdCents } from "../prover/src/report/format";
 import { feedIdOf, layoutIdOf, layoutOf } from "../prover/src/layout";
 import { MANIFEST_VERSION } from "../prover/src/setup/manifest";
-import { buildSite } from "../prover/src/web/build-site";
+import { buildSite, parseExplorers } from "../prover/src/web/build-site";
+import { explorerTxUrl } from "../prover/src/web/site";
+import { InputError } from "../prover/src/errors";
 import { resolveInside, serveSite } from "../prover/src/web/serve";
 import { ROOT, SMALL_EXAMPLES, example } from "./helpers/cli";
 import { freePort } from "./helpers/ports";
@@ -520,6 +522,34 @@ describe("visual reports", function () {
       const port = await freePort();
       (await serveSite(dir, { port })).close();
       fs.rmSync(dir, { recursive: true, force: true });
+    });
+
+    it("takes block explorers as <chainId>=<url> and refuses anything else, naming the value", () => {
+      expect(
+        parseExplorers(["1=https://etherscan.io/", "011155111=https://sepolia.example/scan"]),
+      ).to.deep.equal({
+        "1": "https://etherscan.io",
+        "11155111": "https://sepolia.example/scan",
+      });
+      expect(explorerTxUrl("https://etherscan.io/", "0xab")).to.equal(
+        "https://etherscan.io/tx/0xab",
+      );
+      for (const [value, rule] of [
+        ["https://etherscan.io", "must be <chainId>=<url>"],
+        ["x=https://etherscan.io", "must be <chainId>=<url>"],
+        ["1=etherscan.io", "is not a URL"],
+        ["1=javascript:alert(1)", "must start with https:// or http://"],
+        ["1=https://etherscan.io/?a=1", "no query or fragment"],
+      ]) {
+        expect(() => parseExplorers([value]), value).to.throw(
+          InputError,
+          `command line: --explorer ${value}: `,
+        );
+        expect(() => parseExplorers([value]), value).to.throw(rule);
+      }
+      expect(() => parseExplorers(["1=https://a.example", "1=https://b.example"])).to.throw(
+        "chain 1 is given twice",
+      );
     });
 
     it("refuses to build without keys, or with a key that differs from the manifest", async () => {

@@ -694,9 +694,14 @@ describe("verify page and visual reports in headless Chromium", function () {
       path: path.join(SCREENSHOTS, "margin-page-phone.png"),
       fullPage: true,
     });
+    // No proof yet: the report stands alone, and says so.
+    expect(await page.locator("#margin-status").getAttribute("data-tie")).to.equal("untied");
     await dropFiles(page, "#drop-zone", [fileOf(story.files.proof), fileOf(story.files.public)]);
     expect(await verdict(page)).to.equal("valid");
+    // Under a valid proof, a portfolio.json (no salt) is flagged as not checked against it.
+    await page.locator('#margin-status[data-tie="unchecked"]').waitFor();
     expect(await horizontalOverflow(page)).to.be.at.most(0);
+    expect(await mostLinesOfAHash(page)).to.be.at.most(8);
     await page.locator("#result-title").scrollIntoViewIfNeeded();
     await page.screenshot({ path: path.join(SCREENSHOTS, "verify-phone.png") });
     // Every control has a label a screen reader announces.
