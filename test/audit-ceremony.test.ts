@@ -63,6 +63,8 @@ describe("zkmargin audit ceremony (small instance)", function () {
     expect(titles).to.match(/pass a public random beacon closes the ceremony/);
     expect(titles).to.match(/pass the manifest's final zkey is the ceremony's/);
     expect(titles).to.match(/warn ptau: DEVELOPMENT/);
+    // A ceremony on a development ptau is still a development setup, and its verdict says so.
+    expect(result.development).to.deep.equal([`development ptau ${readTranscript(dir).ptau.name}`]);
   });
 
   it("audit keys accepts the installed ceremony keys and matches them to the transcript", async function () {
@@ -72,6 +74,9 @@ describe("zkmargin audit ceremony (small instance)", function () {
     const titles = result.checks.map((c) => `${c.status} ${c.title}`).join("\n");
     expect(titles).to.match(/pass setup kind: multi-party ceremony/);
     expect(titles).to.match(/pass the zkey's contributions are exactly the ceremony transcript's/);
+    // Ceremony keys, but on the development ptau: not development keys, still a development setup.
+    expect(result.development).to.have.length(1);
+    expect(result.development[0]).to.match(/^development ptau /);
   });
 
   it("fails, naming the file, when a recorded zkey is tampered with", async function () {

@@ -39,6 +39,7 @@ import { setupInstance } from "../prover/src/setup/dev-setup";
 import { MANIFEST_VERSION, readManifest } from "../prover/src/setup/manifest";
 import { PROJECT_ROOT } from "../prover/src/setup/paths";
 import { releaseCurve } from "../prover/src/setup/snarkjs";
+import { isoTime } from "../prover/src/report/format";
 import { compileContracts, hre, now, revertAfterEachTest } from "./contracts.fixture";
 import { SMALL_EXAMPLES, removeTempDirs, runCli, tempDir } from "./helpers/cli";
 
@@ -137,6 +138,15 @@ describe("zkmargin audit", function () {
       expect(titles).to.match(/zkey is a valid proving key/);
       expect(titles).to.match(/verification key equals a fresh export/);
       expect(titles).to.match(/generated\) equals a fresh export/);
+      // A development setup never reads as a plain pass: its verdict names it, with a date and the tool.
+      const ptau = readManifest().instances[INSTANCE].ptau.name;
+      expect(fresh.development).to.deep.equal([
+        `development keys of instance ${INSTANCE}`,
+        `development ptau ${ptau}`,
+      ]);
+      const text = formatAudit(fresh);
+      expect(text).to.match(/^AUDIT PASSED ON A DEVELOPMENT SETUP \(/m);
+      expect(text).to.match(/^checked \d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ by zkmargin \d+\.\d+\.\d+/m);
     });
 
     it("fails with --require-production on development keys", async function () {
@@ -208,7 +218,11 @@ describe("zkmargin audit", function () {
       expect(titles).to.match(/portfolioCommitment: recomputed/);
       expect(titles).to.match(/the proof verifies/);
       const text = formatAudit(result);
-      expect(text).to.match(/AUDIT PASSED/);
+      // The proof verified with development keys: the verdict says so.
+      expect(text).to.match(/^AUDIT PASSED ON A DEVELOPMENT SETUP/m);
+      expect(withStatus(result, "warn").map((c) => c.title)).to.deep.include(
+        `development setup: ${result.development.join(", ")}`,
+      );
       expect(text).to.not.contain(proved.opening.salt);
     });
 
@@ -285,6 +299,10 @@ describe("zkmargin audit", function () {
       expect(json.ok).to.equal(false);
       expect(json.summary.fail).to.be.greaterThan(0);
       expect(json.checks.find((c) => c.status === "fail")?.title).to.match(/portfolioCommitment/);
+      // For machines too: when, by which tool, and the development setup it met.
+      expect(json.checkedAt).to.match(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
+      expect(json.tool).to.match(/^zkmargin \d+\.\d+\.\d+/);
+      expect(json.development).to.include(`development keys of instance ${INSTANCE}`);
       expect(failed.stdout).to.not.contain(salted.salt);
     });
   });
@@ -384,6 +402,15 @@ describe("zkmargin audit", function () {
       expect(titles).to.match(/MarketBook holds the round in the policy's feed/);
       expect(titles).to.match(/the proof in the transaction verifies/);
       expect(titles).to.match(/the registry's status is the latest event/);
+      // The policy is registered with the local development keys: the verdict says so.
+      expect(result.development).to.include(`development keys of instance ${INSTANCE}`);
+      expect(formatAudit(result)).to.match(/^AUDIT PASSED ON A DEVELOPMENT SETUP/m);
+      // The round's Unix timestamp is shown with its ISO time.
+      expect(titles).to.match(/MarketBook holds the round/);
+      const round = result.checks.find((c) => /MarketBook holds the round/.test(c.title))!;
+      expect(round.detail).to.include(
+        `timestamp ${market.timestamp} (${isoTime(market.timestamp)})`,
+      );
     });
 
     it("chain: fails when the registered vkey hash differs from the auditor's manifest", async function () {
@@ -435,6 +462,7 @@ describe("zkmargin audit", function () {
       const titles = result.checks.map((c) => c.title).join("\n");
       expect(titles).to.match(/the registered commitment is the one computed from the file/);
       expect(titles).to.match(/the registered feed is the policy's layout/);
+      expect(result.development).to.include(`development keys of instance ${INSTANCE}`);
     });
 
     it("policy: fails for a policy registered from another file (one weight changed)", async function () {

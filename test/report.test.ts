@@ -6,7 +6,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { expect } from "chai";
-import { auditPolicy, type AuditResult } from "../prover/src/audit";
+import { auditPolicy, formatAudit, type AuditResult } from "../prover/src/audit";
 import type { ChainAuditData } from "../prover/src/audit/chain";
 import { policyCommitmentOf } from "../prover/src/commitments";
 import { loadInstances } from "../prover/src/encoding/instances";
@@ -32,7 +32,9 @@ import {
 import { groupThousands, percent, usdCents } from "../prover/src/report/format";
 import { feedIdOf, layoutIdOf, layoutOf } from "../prover/src/layout";
 import { MANIFEST_VERSION } from "../prover/src/setup/manifest";
-import { buildSite } from "../prover/src/web/build-site";
+import { buildSite, parseExplorers } from "../prover/src/web/build-site";
+import { explorerTxUrl } from "../prover/src/web/site";
+import { InputError } from "../prover/src/errors";
 import { resolveInside, serveSite } from "../prover/src/web/serve";
 import { ROOT, SMALL_EXAMPLES, example } from "./helpers/cli";
 import { freePort } from "./helpers/ports";
@@ -305,10 +307,14 @@ describe("visual reports", function () {
     });
     const alice = "0x70997970C51812dc3A010C7d01b50e0d17dc79C8";
     const bob = "0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC";
+    /** When the audits below "ran", and the tool that ran them. */
+    const provenance = { checkedAt: "2025-11-25T12:00:00Z", tool: "zkmargin 9.9.9" };
     const chain: AuditResult<ChainAuditData> = {
       audit: "chain",
       subject: "MarginRegistry 0x5FC8d32690cc91D4c39d9d3abcBD16989F875707",
       ok: false,
+      development: [],
+      ...provenance,
       checks: [
         { status: "pass", title: "events read", detail: "3 event(s)" },
         { status: "fail", title: "a | pipe", detail: "<script>alert(1)</script>" },
@@ -362,6 +368,41 @@ describe("visual reports", function () {
       expect(bobTimeline).to.include("round invalidated");
       expect(aliceTimeline).not.to.include("round invalidated");
       expect(md).to.match(/^\| 20 \|.*\| round invalidated \|$/m);
+    });
+
+    it("dates each report, names the tool, and never shows a development setup as a green pass", () => {
+      const passed: AuditResult<unknown> = {
+        ...chain,
+        audit: "keys",
+        ok: true,
+        checks: [{ status: "warn", title: "setup kind: DEVELOPMENT KEYS", detail: "" }],
+        data: {},
+        development: ["development keys of instance small", "development ptau pot13-dev"],
+      };
+      const html = auditReportHtml(passed);
+      const md = auditReportMarkdown(passed);
+      const text = formatAudit(passed);
+      for (const report of [html, md, text]) {
+        expect(report).to.include("checked 2025-11-25T12:00:00Z by zkmargin 9.9.9");
+        expect(report).to.include("AUDIT PASSED ON A DEVELOPMENT SETUP");
+        expect(report).to.include("development keys of instance small; development ptau pot13-dev");
+      }
+      expect(html).not.to.include(`class="badge badge-good"`);
+      expect(html).to.include(
+        '<span class="badge badge-warn">AUDIT PASSED ON A DEVELOPMENT SETUP</span>',
+      );
+      expect(md).to.include("> **DEVELOPMENT SETUP**, not for production:");
+      expect(text).to.match(/^development setup, not for production: development keys/m);
+      // A production setup passes plainly, in green; a failure stays red and still names the setup.
+      const production = { ...passed, development: [] };
+      expect(auditReportHtml(production)).to.include(
+        '<span class="badge badge-good">AUDIT PASSED</span>',
+      );
+      expect(auditReportMarkdown(production)).not.to.include("DEVELOPMENT SETUP");
+      expect(formatAudit(production)).not.to.include("development setup");
+      const failed = auditReportHtml({ ...passed, ok: false });
+      expect(failed).to.include('<span class="badge badge-bad">AUDIT FAILED</span>');
+      expect(failed).to.include("DEVELOPMENT SETUP").and.not.to.include(`class="badge badge-good"`);
     });
 
     it("lists each registered policy with its mode, layout feed, key hash and round rules", () => {
@@ -426,6 +467,8 @@ describe("visual reports", function () {
         ok: true,
         checks: [],
         data: {},
+        development: [],
+        ...provenance,
       };
       const files = { html: path.join(dir, "o.html"), md: path.join(dir, "o.md") };
       expect(writeAuditReports(opening, files, { marginReport: report, policy })).to.deep.equal([
@@ -479,6 +522,34 @@ describe("visual reports", function () {
       const port = await freePort();
       (await serveSite(dir, { port })).close();
       fs.rmSync(dir, { recursive: true, force: true });
+    });
+
+    it("takes block explorers as <chainId>=<url> and refuses anything else, naming the value", () => {
+      expect(
+        parseExplorers(["1=https://etherscan.io/", "011155111=https://sepolia.example/scan"]),
+      ).to.deep.equal({
+        "1": "https://etherscan.io",
+        "11155111": "https://sepolia.example/scan",
+      });
+      expect(explorerTxUrl("https://etherscan.io/", "0xab")).to.equal(
+        "https://etherscan.io/tx/0xab",
+      );
+      for (const [value, rule] of [
+        ["https://etherscan.io", "must be <chainId>=<url>"],
+        ["x=https://etherscan.io", "must be <chainId>=<url>"],
+        ["1=etherscan.io", "is not a URL"],
+        ["1=javascript:alert(1)", "must start with https:// or http://"],
+        ["1=https://etherscan.io/?a=1", "no query or fragment"],
+      ]) {
+        expect(() => parseExplorers([value]), value).to.throw(
+          InputError,
+          `command line: --explorer ${value}: `,
+        );
+        expect(() => parseExplorers([value]), value).to.throw(rule);
+      }
+      expect(() => parseExplorers(["1=https://a.example", "1=https://b.example"])).to.throw(
+        "chain 1 is given twice",
+      );
     });
 
     it("refuses to build without keys, or with a key that differs from the manifest", async () => {

@@ -15,6 +15,7 @@ import { expect } from "chai";
 import type { JsonRpcProvider, Signer } from "ethers";
 import type { Page } from "playwright-core";
 import {
+  marginProvedEvents,
   readMarginRegistryDomain,
   type SignedAttestation,
   revokeAttestations,
@@ -62,6 +63,8 @@ import { freePort } from "./helpers/ports";
 import { buildScratchDir } from "./helpers/scratch";
 
 const SCREENSHOTS = path.join(ROOT, "build", "screenshots");
+/** The block explorer the test page is built with (linked, never fetched). */
+const EXPLORER = "https://explorer.example/chain";
 /** The hedged desk under portfolio margin: joint scenarios and concentration groups. */
 const PORTFOLIO_EXAMPLES = path.join(ROOT, "examples", "portfolio");
 
@@ -73,6 +76,18 @@ interface StoryFiles {
   market: string;
   portfolio: string;
   opening: string;
+  /** Round 7's market file (the first round). */
+  market7: string;
+}
+
+/** Proofs that were never submitted, each sharing something with the submitted one. */
+interface Lookalikes {
+  /** Round 7, nonce 2, the same salt: the submitted proof's nonce and portfolio commitment. */
+  otherRound: { proof: string; public: string };
+  /** Round 8, nonce 2, the same salt: the submitted proof's public signals, other proof points. */
+  sameStatement: { proof: string; public: string };
+  /** The opening of a proof of round 8 with nonce 3 and another salt. */
+  otherOpening: string;
 }
 
 /** What the chain story left behind. */
@@ -85,6 +100,7 @@ interface Story {
   proved: MarginProof;
   /** The attestation's issue time. */
   issuedAt: bigint;
+  lookalikes: Lookalikes;
 }
 
 const quiet = { log: () => undefined, onProgress: () => undefined };
@@ -128,12 +144,13 @@ async function chainStory(chain: DemoChain, dir: string): Promise<Story> {
     market: path.join(dir, "market.json"),
     portfolio: path.join(SMALL_EXAMPLES, "portfolio.json"),
     opening: path.join(dir, "opening.json"),
+    market7: path.join(dir, "market-7.json"),
   };
   const setUp = await setupInstance("small", quiet);
   const dims = setUp.entry.params;
   const roles = await assignRoles(chain.signers, portfolio.account);
   const holder = await chain.signerFor(portfolio.account);
-  const first = await marketRound(chain, path.join(dir, "market-7.json"), 7, "3012.55");
+  const first = await marketRound(chain, files.market7, 7, "3012.55");
   const venue = await deployVenue(roles, {
     policy,
     market: first,
@@ -183,7 +200,24 @@ async function chainStory(chain: DemoChain, dir: string): Promise<Story> {
   fs.writeFileSync(files.proof, toJson(proved.proof));
   fs.writeFileSync(files.public, toJson(proved.publicSignals));
   fs.writeFileSync(files.opening, toJson(proved.opening), { mode: 0o600 });
-  return { files, venue, custodian: roles.custodian, proved, issuedAt };
+  const salt = BigInt(firstProof.opening.salt);
+  const write = (name: string, made: MarginProof) => {
+    const written = {
+      proof: path.join(dir, `${name}-proof.json`),
+      public: path.join(dir, `${name}-public.json`),
+    };
+    fs.writeFileSync(written.proof, toJson(made.proof));
+    fs.writeFileSync(written.public, toJson(made.publicSignals));
+    return written;
+  };
+  const otherOpening = path.join(dir, "other-opening.json");
+  fs.writeFileSync(otherOpening, toJson((await proofOn(second, 3n)).opening), { mode: 0o600 });
+  const lookalikes: Lookalikes = {
+    otherRound: write("other-round", await proofOn(first, 2n, salt)),
+    sameStatement: write("same-statement", await proofOn(second, 2n, salt)),
+    otherOpening,
+  };
+  return { files, venue, custodian: roles.custodian, proved, issuedAt, lookalikes };
 }
 
 /** A page of the browser, with every request and every console error it made recorded. */
@@ -205,6 +239,40 @@ async function verdict(page: Page): Promise<string> {
   return (await box.getAttribute("data-verdict")) ?? "";
 }
 
+/** Submits the chain form with `rpc` and `registry`; resolves with the final state. */
+async function readChain(page: Page, rpc: string, registry: string): Promise<string> {
+  await page.fill("#rpc-url", rpc);
+  await page.fill("#registry-address", registry);
+  await page.click("#chain-read");
+  const status = page.locator(
+    '#chain-status[data-state="done"], #chain-status[data-state="error"]',
+  );
+  await status.waitFor({ timeout: 60_000 });
+  return (await status.getAttribute("data-state")) ?? "";
+}
+
+/**
+ * The most lines any hash (a 0x hex string of 16+ digits, 40+ hex digits, or a decimal of 30+
+ * digits) of the page's text is wrapped over, measured from the laid-out text.
+ */
+function mostLinesOfAHash(page: Page): Promise<number> {
+  return page.evaluate(`(() => {
+    const pattern = /0x[0-9a-fA-F]{16,}|\\b[0-9a-f]{40,}\\b|\\b[0-9]{30,}\\b/g;
+    const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+    let most = 0;
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+      for (const match of node.textContent.matchAll(pattern)) {
+        const range = document.createRange();
+        range.setStart(node, match.index);
+        range.setEnd(node, match.index + match[0].length);
+        const tops = new Set([...range.getClientRects()].filter((r) => r.width > 0).map((r) => Math.round(r.top)));
+        most = Math.max(most, tops.size);
+      }
+    }
+    return most;
+  })()`);
+}
+
 describe("verify page and visual reports in headless Chromium", function () {
   let scratch: string;
   let node: ChildProcess | undefined;
@@ -212,6 +280,7 @@ describe("verify page and visual reports in headless Chromium", function () {
   let rpc: string;
   let story: Story;
   let site: BuiltSite;
+  let chainId: bigint;
   let server: SiteServer | undefined;
   let browser: TestBrowser | undefined;
   const pages: Watched[] = [];
@@ -225,7 +294,12 @@ describe("verify page and visual reports in headless Chromium", function () {
     rpc = `http://127.0.0.1:${port}`;
     chain = await connectChain(rpc);
     story = await chainStory(chain, scratch);
-    site = await buildSite({ out: path.join(scratch, "site"), force: true });
+    chainId = (await chain.provider.getNetwork()).chainId;
+    site = await buildSite({
+      out: path.join(scratch, "site"),
+      force: true,
+      explorers: { [chainId.toString()]: EXPLORER },
+    });
     server = await serveSite(site.dir);
     browser = await launchBrowser();
   });
@@ -253,6 +327,17 @@ describe("verify page and visual reports in headless Chromium", function () {
     return watched;
   }
 
+  /** Drops the submitted proof with its public, policy and market files; waits for "valid". */
+  async function dropProof(page: Page): Promise<void> {
+    const { files } = story;
+    await dropFiles(
+      page,
+      "#drop-zone",
+      [files.proof, files.public, files.policy, files.market].map((f) => fileOf(f)),
+    );
+    expect(await verdict(page)).to.equal("valid");
+  }
+
   /** The page's requests stay on its own folder (and the named RPC node): no CDN, no upload. */
   function expectLocalOnly(watched: Watched, ...allowed: string[]): void {
     const origins = [server!.url, ...allowed];
@@ -268,13 +353,7 @@ describe("verify page and visual reports in headless Chromium", function () {
 
   it("verifies a real proof dropped on the page and matches the policy and market files", async () => {
     const { page, requests } = await open();
-    await dropFiles(page, "#drop-zone", [
-      fileOf(story.files.proof),
-      fileOf(story.files.public),
-      fileOf(story.files.policy),
-      fileOf(story.files.market),
-    ]);
-    expect(await verdict(page)).to.equal("valid");
+    await dropProof(page);
     // Whatever other instances are set up, the proof verifies with the small instance's key.
     const small = site.index.keys.find((k) => k.instance === "small")!;
     const text = await page.locator("#verdict").innerText();
@@ -308,6 +387,31 @@ describe("verify page and visual reports in headless Chromium", function () {
         `${p.tiers} tiers, ${p.groups} group${p.groups === 1 ? "" : "s"}; standard and portfolio margin`,
     );
     expect(requests.some((u) => u.endsWith("/keys/small/verification_key.json"))).to.equal(true);
+    // Development keys: the verdict says "development setup" and is amber, never green.
+    expect(await page.locator("#verdict").getAttribute("data-setup")).to.equal("development");
+    expect(text)
+      .to.include("Proof valid, on a development setup")
+      .and.to.include("DEVELOPMENT SETUP");
+    const colour = await page.evaluate(
+      `getComputedStyle(document.getElementById("verdict")).backgroundColor`,
+    );
+    expect(colour).to.equal("rgb(255, 244, 224)");
+    expect(keys).to.include("DEVELOPMENT SETUP");
+    // The verdict in one sentence at the top: who proved what, under which policy, at which round.
+    const market = parseMarket(JSON.parse(fs.readFileSync(story.files.market, "utf8")), "market");
+    const summary = page.locator("#summary");
+    expect(await summary.getAttribute("data-state")).to.equal("warn");
+    const sentence = await summary.innerText();
+    expect(sentence)
+      .to.include(
+        `Account ${decoded.account} proved margin ≥ requirement under policy small-initial-v1 ` +
+          `(initial margin, standard) at round 8 (${isoTime(market.timestamp)}).`,
+      )
+      .and.to.include("Not yet checked on-chain")
+      .and.to.include("DEVELOPMENT SETUP");
+    expect(await page.evaluate(`document.querySelector("main").firstElementChild.id`)).to.equal(
+      "summary",
+    );
     await page.screenshot({ path: path.join(SCREENSHOTS, "verify-valid.png"), fullPage: true });
     expectLocalOnly(pages[pages.length - 1]);
   });
@@ -393,6 +497,18 @@ describe("verify page and visual reports in headless Chromium", function () {
     expect(checks).to.match(/Round 8 of the policy's feed, .*the feed's latest round/);
     expect(checks).to.include("its market commitment equals the proof's");
     expect(checks).not.to.include("✘");
+    // The transaction is linked on the explorer the page was built with, here and at the top.
+    const tx = (await marginProvedEvents(story.venue.marginRegistry.contract)).at(
+      -1,
+    )!.transactionHash;
+    const href = `${EXPLORER}/tx/${tx}`;
+    expect(await page.locator(`#chain-checks a[href="${href}"]`).count()).to.equal(1);
+    expect(await page.locator(`#summary a[href="${href}"]`).getAttribute("rel")).to.equal(
+      "noopener noreferrer",
+    );
+    expect(await page.locator("#summary").innerText())
+      .to.include(`Accepted on-chain (chain ${chainId}) in block`)
+      .and.to.include(tx);
     const details = await page.locator("#chain-details").innerText();
     expect(details).to.match(/isMarginSufficient now\s*✔ true/);
     expect(details).to.match(/Attestation issued at\s*(\S+)/);
@@ -439,6 +555,127 @@ describe("verify page and visual reports in headless Chromium", function () {
     expect(await page.locator("#chain-status").innerText()).to.include("holds no contract");
   });
 
+  it("shows as accepted on-chain only the proof submitted, not one that shares its nonce and commitment", async () => {
+    const registry = story.venue.marginRegistry.address;
+    const submitted = decodePublicSignals(story.proved.publicSignals);
+    /** Gives the page a proof, reads the chain, and returns what it says of this proof. */
+    const check = async (proof: string, publicFile: string, market: string) => {
+      const { page } = await open();
+      await page.setInputFiles("#file-any", [proof, publicFile, story.files.policy, market]);
+      expect(await verdict(page)).to.equal("valid");
+      expect(await readChain(page, rpc, registry)).to.equal("done");
+      return {
+        page,
+        checks: await page.locator("#chain-checks").innerText(),
+        summary: await page.locator("#summary").innerText(),
+        timeline: await page.locator("ol.timeline").innerText(),
+      };
+    };
+
+    // The proof of round 7 with nonce 2 and the same salt: the submitted round-8 proof's nonce and
+    // portfolio commitment, never submitted. Its MarginProved lookalike is named and refused.
+    const { otherRound, sameStatement } = story.lookalikes;
+    const lookalike = decodePublicSignals(JSON.parse(fs.readFileSync(otherRound.public, "utf8")));
+    expect(lookalike.nonce).to.equal(submitted.nonce);
+    expect(lookalike.portfolioCommitment).to.equal(submitted.portfolioCommitment);
+    expect(lookalike.marketCommitment).not.to.equal(submitted.marketCommitment);
+    const round7 = await check(otherRound.proof, otherRound.public, story.files.market7);
+    expect(round7.checks)
+      .to.include("Not found on-chain")
+      .and.to.include("One event has its account and nonce, and it is not this proof:")
+      .and.to.match(/MarginProved of round 8, nonce 2, .*not this proof: .*marketCommitment/)
+      .and.to.include("round 8's market commitment, which is not the proof's");
+    expect(round7.checks).not.to.include("This proof was accepted on-chain");
+    expect(round7.summary).to.include("Not found on-chain").and.not.to.include("Accepted on-chain");
+    expect(await round7.page.locator("#summary").getAttribute("data-state")).to.equal("warn");
+    expect(round7.timeline).not.to.include("this proof");
+    await round7.page.screenshot({
+      path: path.join(SCREENSHOTS, "chain-not-found.png"),
+      fullPage: true,
+    });
+
+    // The same statement proved again: every public signal is the submission's, the proof points
+    // are not, so this proof was not accepted either (the statement was, by another proof).
+    expect(fs.readFileSync(sameStatement.public, "utf8")).to.equal(
+      fs.readFileSync(story.files.public, "utf8"),
+    );
+    const again = await check(sameStatement.proof, sameStatement.public, story.files.market);
+    expect(again.checks)
+      .to.include("Not found on-chain")
+      .and.to.include("same public signals, but the transaction carries other proof points");
+    expect(again.summary).to.include("Not found on-chain");
+
+    // The submitted proof itself is found.
+    const real = await check(story.files.proof, story.files.public, story.files.market);
+    expect(real.checks)
+      .to.include("This proof was accepted on-chain")
+      .and.to.include(
+        "the same 4 public signals (accountNonce, marketCommitment, policyCommitment, portfolioCommitment)",
+      )
+      .and.not.to.include("Not found on-chain");
+    expect(real.summary).to.include("Accepted on-chain");
+    expect(real.timeline).to.include("this proof");
+    expectLocalOnly(pages[pages.length - 1], rpc);
+  });
+
+  it("shows the margin report under a proof only for its opening, and refuses or flags any other portfolio", async () => {
+    const { page } = await open();
+    const status = page.locator("#margin-status");
+    /** The margin section's tie once it has one, and whether a report is drawn. */
+    const tie = async (expected: string) => {
+      await page.locator(`#margin-status[data-tie="${expected}"]`).waitFor({ timeout: 60_000 });
+      return {
+        note: await status.innerText(),
+        drawn: (await page.locator("#margin-report h1").count()) > 0,
+      };
+    };
+    await dropProof(page);
+
+    // The proof's own opening: every public signal recomputes, the report is drawn.
+    await page.setInputFiles("#file-opening", story.files.opening);
+    const own = await tie("tied");
+    expect(own.note).to.include("The proof's portfolio").and.to.include("every public signal");
+    expect(own.drawn).to.equal(true);
+    expect(await page.locator("#margin-report").innerText()).to.include("SUFFICIENT");
+    await page.screenshot({ path: path.join(SCREENSHOTS, "margin-tied.png"), fullPage: true });
+
+    // Another proof's opening (nonce 3, another salt): refused, no report.
+    await page.setInputFiles("#file-opening", {
+      name: "opening.json",
+      mimeType: "application/json",
+      buffer: fs.readFileSync(story.lookalikes.otherOpening),
+    });
+    const other = await tie("refused");
+    expect(other.note)
+      .to.include("Not the proof's portfolio")
+      .and.to.include("accountNonce, portfolioCommitment");
+    expect(other.drawn).to.equal(false);
+
+    // Without an opening, a portfolio.json cannot be tied: flagged as not checked, report drawn.
+    await page.locator('button[aria-label^="Remove opening.json"]').click();
+    await page.setInputFiles("#file-portfolio", story.files.portfolio);
+    const unchecked = await tie("unchecked");
+    expect(unchecked.note)
+      .to.include("Not checked against the proof")
+      .and.to.include("opening.json");
+    expect(unchecked.drawn).to.equal(true);
+
+    // A short portfolio cannot be a valid proof's: refused, even though the proof is valid.
+    const short = JSON.parse(fs.readFileSync(story.files.portfolio, "utf8"));
+    for (const symbol of Object.keys(short.collateral)) short.collateral[symbol] = "0";
+    await page.setInputFiles("#file-portfolio", {
+      name: "portfolio.json",
+      mimeType: "application/json",
+      buffer: Buffer.from(JSON.stringify(short)),
+    });
+    const refused = await tie("refused");
+    expect(refused.note).to.include("falls short of the policy");
+    expect(refused.drawn).to.equal(false);
+    expect(await page.locator("#verdict").innerText()).to.include("Proof valid");
+    await page.screenshot({ path: path.join(SCREENSHOTS, "margin-refused.png"), fullPage: true });
+    expectLocalOnly(pages[pages.length - 1]);
+  });
+
   it("draws the institution's margin report from local files, and is usable at phone width", async () => {
     const { page } = await open(server!.url, 390);
     await dropFiles(page, "#drop-zone", [
@@ -457,9 +694,14 @@ describe("verify page and visual reports in headless Chromium", function () {
       path: path.join(SCREENSHOTS, "margin-page-phone.png"),
       fullPage: true,
     });
+    // No proof yet: the report stands alone, and says so.
+    expect(await page.locator("#margin-status").getAttribute("data-tie")).to.equal("untied");
     await dropFiles(page, "#drop-zone", [fileOf(story.files.proof), fileOf(story.files.public)]);
     expect(await verdict(page)).to.equal("valid");
+    // Under a valid proof, a portfolio.json (no salt) is flagged as not checked against it.
+    await page.locator('#margin-status[data-tie="unchecked"]').waitFor();
     expect(await horizontalOverflow(page)).to.be.at.most(0);
+    expect(await mostLinesOfAHash(page)).to.be.at.most(8);
     await page.locator("#result-title").scrollIntoViewIfNeeded();
     await page.screenshot({ path: path.join(SCREENSHOTS, "verify-phone.png") });
     // Every control has a label a screen reader announces.
@@ -580,7 +822,14 @@ describe("verify page and visual reports in headless Chromium", function () {
 
     const account = decodePublicSignals(story.proved.publicSignals).account;
     const md = fs.readFileSync(out("audit-chain.md"), "utf8");
-    expect(md).to.include("**AUDIT PASSED**").and.to.include(`### Account ${account}`);
+    // The venue's policy runs on development keys: never a plain pass, and dated, with the tool.
+    expect(md)
+      .to.include("**AUDIT PASSED ON A DEVELOPMENT SETUP**")
+      .and.to.include(
+        "> **DEVELOPMENT SETUP**, not for production: development keys of instance small",
+      )
+      .and.to.match(/^_checked \d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ by zkmargin \d+\.\d+\.\d+_$/m)
+      .and.to.include(`### Account ${account}`);
     // One row per accepted proof: round 7 with nonce 1, round 8 with nonce 2.
     expect(md)
       .to.match(/^\| \d+ \| [^|]* \| 7 \| 1 \|/m)
@@ -589,7 +838,7 @@ describe("verify page and visual reports in headless Chromium", function () {
     expect(fs.readFileSync(out("audit-opening.md"), "utf8")).to.include("Verdict: SUFFICIENT");
     const policyMd = fs.readFileSync(out("audit-policy.md"), "utf8");
     expect(policyMd)
-      .to.include("**AUDIT PASSED**")
+      .to.include("**AUDIT PASSED ON A DEVELOPMENT SETUP**")
       .and.to.include(`- MarketBook feed: \`${story.venue.feed}\``)
       .and.to.include("| PASS | the registered feed is the policy's layout |");
 
@@ -601,17 +850,27 @@ describe("verify page and visual reports in headless Chromium", function () {
         ["(maintenance, portfolio margin)", "Joint scenarios", "(binds)", "Concentration limits"],
         4,
       ],
-      ["audit-opening.html", "audit-opening.png", ["AUDIT PASSED", "Margin report", "PASS"], 1],
+      [
+        "audit-opening.html",
+        "audit-opening.png",
+        ["AUDIT PASSED ON A DEVELOPMENT SETUP", "Margin report", "PASS"],
+        1,
+      ],
       [
         "audit-chain.html",
         "audit-chain.png",
-        ["AUDIT PASSED", account, "nonce 2", "Registered policies", "600 s"],
+        ["AUDIT PASSED ON A DEVELOPMENT SETUP", account, "nonce 2", "Registered policies", "600 s"],
         1,
       ],
       [
         "audit-policy.html",
         "audit-policy.png",
-        ["AUDIT PASSED", "The policy", story.venue.feed, "No well-formedness problem."],
+        [
+          "AUDIT PASSED ON A DEVELOPMENT SETUP",
+          "The policy",
+          story.venue.feed,
+          "No well-formedness problem.",
+        ],
         0,
       ],
     ] as const) {
@@ -619,6 +878,19 @@ describe("verify page and visual reports in headless Chromium", function () {
       const text = await watched.page.locator("main").innerText();
       for (const fragment of expected) expect(text, file).to.include(fragment);
       expect(await watched.page.locator("svg").count(), file).to.be.at.least(charts);
+      if (file.startsWith("audit-")) {
+        // Never a green pass on development keys; a date and the tool's version at the top.
+        expect(await watched.page.locator("main > header .badge-good").count(), file).to.equal(0);
+        expect(text, file)
+          .to.include("DEVELOPMENT SETUP")
+          .and.to.match(/checked \d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ by zkmargin \d+\.\d+\.\d+/);
+        // No hash is wrapped over more than eight lines, on a desktop or a phone.
+        for (const width of [1100, 390]) {
+          await watched.page.setViewportSize({ width, height: 900 });
+          expect(await mostLinesOfAHash(watched.page), `${file} at ${width} px`).to.be.at.most(8);
+        }
+        await watched.page.setViewportSize({ width: 1100, height: 900 });
+      }
       await watched.page.screenshot({ path: path.join(SCREENSHOTS, shot), fullPage: true });
       // Self-contained: the file itself is the only request.
       expect(watched.requests, file).to.deep.equal([pathToFileURL(out(file)).href]);
@@ -631,7 +903,12 @@ describe("verify page and visual reports in headless Chromium", function () {
     const { spawn } = await import("node:child_process");
     const child = spawn(
       process.execPath,
-      [path.join(ROOT, "bin", "zkmargin.js"), "web", "--port", String(port), "--out", site.dir],
+      [
+        path.join(ROOT, "bin", "zkmargin.js"),
+        ...["web", "--port", String(port), "--out", site.dir],
+        // The explorer the page was built with: the same page, so it is not rebuilt.
+        ...["--explorer", `${chainId}=${EXPLORER}`],
+      ],
       {
         cwd: ROOT,
         stdio: ["ignore", "pipe", "pipe"],

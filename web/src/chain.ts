@@ -4,7 +4,9 @@
  * `isMarginSufficient`, `marginProvedEvents`) and the ABIs the page carries: the registry's
  * MarketBook and PolicyRegistry, the policy's registration (commitment, layout feed, verifier, its
  * code and the key hash it answers with), the proof's round in the policy's feed, the account's
- * status (attestation issue time, revocation) and its `MarginProved` history.
+ * status (attestation issue time, revocation) and its `MarginProved` history; and whether the proof
+ * being checked is among them, matched on every public signal and its proof points
+ * (`findProofOnChain`), never on its nonce and commitment alone.
  */
 import { Contract, JsonRpcProvider, getAddress, isAddress, type Provider } from "ethers";
 import {
@@ -25,6 +27,12 @@ import {
   readStatus,
   type MarginStatus,
 } from "../../prover/src/chain/registry";
+import type { SolidityProof } from "../../prover/src/chain/calldata";
+import {
+  findProofOnChain,
+  type ProofOnChain,
+  type SubmissionReader,
+} from "../../prover/src/inspect/on-chain";
 import type { SiteContracts } from "../../prover/src/web/site";
 import type { TimelineEvent } from "../../prover/src/report/timeline";
 import { message } from "./message";
@@ -36,8 +44,8 @@ export interface ChainQuery {
   account: string;
   /** The policy: a policy.json id or a 0x bytes32 (default: the proof's submission, else none). */
   policy?: string;
-  /** The proof being checked, to find its submission. */
-  proof?: { nonce: bigint; portfolioCommitment: bigint };
+  /** The proof being checked (its public signals and points), to find its very submission. */
+  proof?: { signals: readonly bigint[]; proof: SolidityProof };
   /** A round to read when the proof's submission is not found (e.g. market.json's). */
   round?: bigint;
 }
@@ -68,7 +76,12 @@ export interface ChainView {
   account: string;
   /** Every `MarginProved` event of the account, all policies, oldest first. */
   events: TimelineEvent[];
-  /** The event of the proof being checked (same account, nonce and portfolio commitment). */
+  /**
+   * The proof's events (its account and nonce), each checked against every public signal and the
+   * proof points of its transaction; absent when no proof was given.
+   */
+  onChain?: ProofOnChain<TimelineEvent>;
+  /** The event of this very proof: `onChain.accepted`'s. */
   proofEvent?: TimelineEvent;
   policyId?: string;
   /** null when the policy id is not registered. */
@@ -189,13 +202,18 @@ export async function readChainView(query: ChainQuery, abis: SiteContracts): Pro
       marketBook,
       policyOf,
     );
-    const proofEvent = query.proof
-      ? events.find(
-          (e) =>
-            e.nonce === query.proof!.nonce &&
-            e.portfolioCommitment === query.proof!.portfolioCommitment,
-        )
-      : undefined;
+    const reader: SubmissionReader = {
+      registry: { address: registryAddress, abi: registry.interface },
+      transaction: (hash) => provider.getTransaction(hash),
+      policy: async (policyId) => {
+        const p = await policyOf(policyId);
+        return p && { commitment: p.commitment, feed: p.feed };
+      },
+      marketCommitment: async (feed, round) =>
+        (await readRound(marketBook, feed, round)).commitment,
+    };
+    const onChain = query.proof ? await findProofOnChain(query.proof, events, reader) : undefined;
+    const proofEvent = onChain?.accepted?.event;
     const view: ChainView = {
       chainId: network.chainId,
       registry: registryAddress,
@@ -203,6 +221,7 @@ export async function readChainView(query: ChainQuery, abis: SiteContracts): Pro
       policyRegistry: policyRegistryAddress,
       account,
       events,
+      ...(onChain ? { onChain } : {}),
       ...(proofEvent ? { proofEvent } : {}),
     };
     const policyId = query.policy

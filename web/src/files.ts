@@ -4,7 +4,7 @@
  */
 
 /** What a file is to the page. */
-export type Role = "proof" | "public" | "policy" | "market" | "portfolio";
+export type Role = "proof" | "public" | "policy" | "market" | "portfolio" | "opening";
 
 /** A file read and parsed. */
 export interface GivenFile {
@@ -19,6 +19,7 @@ export const ROLE_LABELS: Record<Role, string> = {
   policy: "policy",
   market: "market round",
   portfolio: "portfolio (private)",
+  opening: "opening (private)",
 };
 
 const has = (json: unknown, key: string): boolean =>
@@ -29,11 +30,12 @@ export function recognise(file: GivenFile): Role | null {
   const { json } = file;
   if (Array.isArray(json)) return "public";
   if (has(json, "pi_a") || has(json, "protocol")) return "proof";
+  if (has(json, "salt") && has(json, "portfolio")) return "opening";
   if (has(json, "collateral")) return "portfolio";
   if (has(json, "prices")) return "market";
   if (has(json, "assets") || has(json, "minRatio")) return "policy";
   const name = file.name.toLowerCase();
-  for (const role of ["proof", "public", "policy", "market", "portfolio"] as const) {
+  for (const role of ["opening", "proof", "public", "policy", "market", "portfolio"] as const) {
     if (name.includes(role)) return role;
   }
   return null;

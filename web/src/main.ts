@@ -3,21 +3,24 @@
  * in live regions. Nothing given to the page is sent anywhere; only "Read the chain" talks to the
  * network, to the JSON-RPC node the person names.
  */
-import { chainView, keysView, proofDetailsView, verdictView } from "./render";
-import { readChainView } from "./chain";
+import { chainView, keysView, proofDetailsView, summaryView, verdictView } from "./render";
+import { readChainView, type ChainView } from "./chain";
 import { ROLE_LABELS, readGivenFile, recognise, type GivenFile, type Role } from "./files";
-import { marginReportFromFiles } from "./margin";
+import { marginView, type VerifiedProof } from "./margin";
 import { loadSite, type LoadedSite } from "./site";
 import { checkProof, type ProofCheck } from "./verify";
+import { proofCoordinates } from "../../prover/src/chain/calldata";
 import { esc } from "../../prover/src/report/html";
 import { message } from "./message";
 
-const ROLES: readonly Role[] = ["proof", "public", "policy", "market", "portfolio"];
+const ROLES: readonly Role[] = ["proof", "public", "policy", "market", "portfolio", "opening"];
 
 /** The files given so far, by role, and the notes about files that were not taken. */
 const given = new Map<Role, GivenFile>();
 let notes: string[] = [];
 let lastCheck: ProofCheck | undefined;
+/** The last chain read, and the proof it looked for (its {@link proofKey}). */
+let lastChain: { view: ChainView; proof: string } | undefined;
 /** Each refresh gets a number; a slower, older refresh does not overwrite a newer one. */
 let latestRun = 0;
 
@@ -68,7 +71,7 @@ async function addFiles(files: Iterable<File>, role?: Role): Promise<void> {
       const as = role ?? recognise(parsed);
       if (as === null) {
         notes.push(
-          `${file.name}: not recognised as a proof, public signals, policy, market or portfolio file`,
+          `${file.name}: not recognised as a proof, public signals, policy, market, portfolio or opening file`,
         );
       } else {
         given.set(as, parsed);
@@ -81,31 +84,78 @@ async function addFiles(files: Iterable<File>, role?: Role): Promise<void> {
   await refresh();
 }
 
-function setVerdict(html: string, state: string): void {
+function setVerdict(html: string, state: string, setup = ""): void {
   const box = element("verdict");
   box.dataset.verdict = state;
+  box.dataset.setup = setup;
   box.innerHTML = html;
 }
 
-function renderMargin(): void {
+/** Identifies a proof (its public signals and points): a chain read is for one proof only. */
+function proofKey(check: ProofCheck | undefined): string {
+  if (!check?.signals || !check.proof) return "";
+  return [...check.signals, ...proofCoordinates(check.proof)].join(",");
+}
+
+/** The one-sentence verdict at the top, from the current check and its chain read, if any. */
+function renderSummary(site: LoadedSite | undefined): void {
+  const box = element("summary");
+  const chain = lastChain && lastChain.proof === proofKey(lastCheck) ? lastChain.view : undefined;
+  const summary = summaryView(lastCheck, chain, site?.index.explorers ?? {});
+  box.dataset.state = summary.state;
+  box.innerHTML = summary.html;
+}
+
+/** The proof a portfolio is checked against: the current one, when it verified. */
+function verifiedProof(check: ProofCheck | undefined): VerifiedProof | undefined {
+  if (check?.verdict.status !== "valid" || !check.decoded || !check.signals) return undefined;
+  const match = check.files.match;
+  return {
+    signals: check.signals,
+    account: check.decoded.account,
+    ...(match ? { files: { policy: match.policy, market: match.market } } : {}),
+  };
+}
+
+async function renderMargin(
+  check: ProofCheck | undefined,
+  site: LoadedSite | undefined,
+): Promise<void> {
   const status = element("margin-status");
   const out = element("margin-report");
   const policy = given.get("policy");
   const market = given.get("market");
   const portfolio = given.get("portfolio");
+  const opening = given.get("opening");
   out.replaceChildren();
-  if (!portfolio) {
+  status.dataset.tie = "";
+  if (!portfolio && !opening) {
     status.textContent = "";
     return;
   }
   if (!policy || !market) {
-    status.textContent = "Give policy.json and market.json too: the report needs all three files.";
+    status.textContent = `Give policy.json and market.json too: the report needs them with ${opening ? "opening.json" : "portfolio.json"}.`;
     return;
   }
   try {
-    out.innerHTML = marginReportFromFiles(policy, market, portfolio);
-    status.textContent = "Margin report computed in this page from the three files.";
+    const instances = Object.fromEntries(
+      (site?.keys ?? []).filter((k) => k.intact).map((k) => [k.instance, k.params]),
+    );
+    const view = await marginView(
+      {
+        policy,
+        market,
+        ...(portfolio ? { portfolio } : {}),
+        ...(opening ? { opening } : {}),
+      },
+      verifiedProof(check),
+      instances,
+    );
+    status.dataset.tie = view.tie;
+    status.textContent = view.note;
+    if (view.html !== undefined) out.innerHTML = view.html;
   } catch (error) {
+    status.dataset.tie = "error";
     status.textContent = `Cannot compute the report: ${message(error)}`;
   }
 }
@@ -113,7 +163,6 @@ function renderMargin(): void {
 /** Re-runs every check on the current files. */
 async function refresh(): Promise<void> {
   const run = ++latestRun;
-  renderMargin();
   if (given.has("proof") && given.has("public"))
     setVerdict("Verifying in this browser…", "running");
   let site: LoadedSite;
@@ -124,6 +173,7 @@ async function refresh(): Promise<void> {
       `<span class="title">✘ Cannot verify</span>The page could not load its verification keys: ${esc(message(error))}`,
       "invalid",
     );
+    await renderMargin(undefined, undefined);
     return;
   }
   const check = await checkProof(
@@ -138,9 +188,11 @@ async function refresh(): Promise<void> {
   if (run !== latestRun) return;
   lastCheck = check;
   const verdict = verdictView(check.verdict);
-  setVerdict(verdict.html, verdict.state);
+  setVerdict(verdict.html, verdict.state, verdict.setup);
   element("proof-details").innerHTML = proofDetailsView(check);
   element<HTMLInputElement>("account-address").placeholder = check.decoded?.account ?? "0x…";
+  renderSummary(site);
+  await renderMargin(check, site);
 }
 
 async function readChain(event: SubmitEvent): Promise<void> {
@@ -175,9 +227,9 @@ async function readChain(event: SubmitEvent): Promise<void> {
   status.textContent = "Reading the chain…";
   try {
     const site = await sitePromise;
-    const decoded = lastCheck?.decoded;
-    const policyFile = lastCheck?.files.policy;
-    const marketFile = lastCheck?.files.market;
+    const checked = lastCheck;
+    const policyFile = checked?.files.policy;
+    const marketFile = checked?.files.market;
     const policyText = policy.value.trim() || policyFile?.id;
     const view = await readChainView(
       {
@@ -185,14 +237,16 @@ async function readChain(event: SubmitEvent): Promise<void> {
         registry: registry.value.trim(),
         account,
         ...(policyText ? { policy: policyText } : {}),
-        ...(decoded
-          ? { proof: { nonce: decoded.nonce, portfolioCommitment: decoded.portfolioCommitment } }
+        ...(checked?.signals && checked.proof
+          ? { proof: { signals: checked.signals, proof: checked.proof } }
           : {}),
         ...(marketFile ? { round: marketFile.round } : {}),
       },
       site.contracts,
     );
-    details.innerHTML = chainView(view, lastCheck);
+    lastChain = { view, proof: proofKey(checked) };
+    details.innerHTML = chainView(view, checked, site.index.explorers);
+    renderSummary(site);
     status.dataset.state = "done";
     status.innerHTML = `<span class="title">Chain read</span>${view.events.length} MarginProved event(s) of ${esc(view.account)} on chain ${esc(view.chainId)}.`;
   } catch (error) {
@@ -251,6 +305,7 @@ function start(): void {
   wireFileInput("file-policy", "policy");
   wireFileInput("file-market", "market");
   wireFileInput("file-portfolio", "portfolio");
+  wireFileInput("file-opening", "opening");
   element<HTMLFormElement>("chain-form").addEventListener("submit", (e) => void readChain(e));
   void showKeys();
   document.documentElement.dataset.ready = "true";

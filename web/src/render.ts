@@ -10,12 +10,14 @@ import {
   encodePublicSignals,
   type DecodedPublicSignals,
 } from "../../prover/src/proving/public-signals";
+import type { SubmissionCheck } from "../../prover/src/inspect/on-chain";
 import { isoTime, shorten } from "../../prover/src/report/format";
-import { badge, dataTable, esc, facts, section } from "../../prover/src/report/html";
-import { timelineHtml } from "../../prover/src/report/timeline";
+import { badge, dataTable, esc, externalLink, facts, section } from "../../prover/src/report/html";
+import { timelineHtml, type TimelineEvent } from "../../prover/src/report/timeline";
+import { explorerTxUrl } from "../../prover/src/web/site";
 import type { ChainRound, ChainView } from "./chain";
 import type { LoadedKey, LoadedSite } from "./site";
-import type { ProofCheck, Verdict } from "./verify";
+import { developmentSetup, type ProofCheck, type Verdict } from "./verify";
 
 /** Screen names of the public signals, and what each one says once decoded. */
 const SIGNALS: Record<
@@ -44,34 +46,123 @@ const mono = (text: string | bigint): string => `<span class="mono">${esc(text)}
 const yes = (text: string): string => `<span class="check-yes">✔ ${esc(text)}</span>`;
 const no = (text: string): string => `<span class="check-no">✘ ${esc(text)}</span>`;
 
-/** The verdict box: its text and the `data-verdict` it carries. */
-export function verdictView(verdict: Verdict): { html: string; state: string } {
+/** The sentence that says a key is a development setup, or "" for a production one. */
+function setupWarning(key: LoadedKey): string {
+  const reasons = developmentSetup(key);
+  return reasons.length === 0
+    ? ""
+    : `${badge("DEVELOPMENT SETUP", "warn")} made with ${esc(reasons.join(" and "))}: whoever ran the setup could have forged it. Production policies use ceremony keys on a published ptau.`;
+}
+
+/**
+ * The verdict box: its text, the `data-verdict` it carries and its `data-setup` ("development"
+ * turns a valid verdict amber: a development setup never shows as a plain, green pass).
+ */
+export function verdictView(verdict: Verdict): { html: string; state: string; setup: string } {
   switch (verdict.status) {
     case "incomplete":
       return {
         state: "none",
+        setup: "",
         html: `Waiting for ${verdict.missing.map((m) => `<code>${esc(m)}</code>`).join(" and ")}.`,
       };
-    case "valid":
+    case "valid": {
+      const warning = setupWarning(verdict.key);
       return {
         state: "valid",
+        setup: warning === "" ? "production" : "development",
         html:
-          `<span class="title">✔ Proof valid</span>` +
+          `<span class="title">✔ Proof valid${warning === "" ? "" : ", on a development setup"}</span>` +
           `The Groth16 proof verifies for these public signals with the verification key of instance ` +
-          `<strong>${esc(verdict.key.instance)}</strong> (vkey hash ${mono(verdict.key.vkeyHash)}).`,
+          `<strong>${esc(verdict.key.instance)}</strong> (vkey hash ${mono(verdict.key.vkeyHash)}).` +
+          (warning === "" ? "" : `<br>${warning}`),
       };
+    }
     case "invalid":
       return {
         state: "invalid",
+        setup: "",
         html: `<span class="title">✘ Proof invalid</span>Reason: ${esc(verdict.reason)}`,
       };
   }
 }
 
-function keyWarning(key: LoadedKey): string {
-  return key.kind === "development"
-    ? `<p>${badge("WARNING", "warn")} These are development keys (one local contribution, no ceremony): whoever ran the setup could forge proofs. Production policies use ceremony keys.</p>`
-    : "";
+/** A transaction hash, linked to the chain's explorer when the page was built with one. */
+export function txLink(hash: string, explorer: string | undefined): string {
+  if (explorer === undefined) return mono(hash);
+  return externalLink(
+    explorerTxUrl(explorer, hash),
+    esc(hash),
+    `transaction ${hash} on the block explorer`,
+  );
+}
+
+/** The policy a proof is for, in words: policy.json's id when it matches, else what is known. */
+function policyWords(check: ProofCheck, event: TimelineEvent | undefined): string {
+  const { policy, match } = check.files;
+  if (policy && match?.policy) {
+    return `policy <strong>${esc(policy.id)}</strong> (${esc(policy.mode)} margin, ${esc(policy.margin)})`;
+  }
+  if (event) return `the policy registered as ${mono(shorten(event.policyId))}`;
+  return `the policy with commitment ${mono(shorten(check.decoded!.policyCommitment.toString(), 8, 6))} (give its policy.json to name it)`;
+}
+
+/** The round a proof is for, in words: market.json's when it matches, else what is known. */
+function roundWords(check: ProofCheck, event: TimelineEvent | undefined): string {
+  const { market, match } = check.files;
+  if (market && match?.market) {
+    return `round <strong>${esc(market.round)}</strong> (${esc(isoTime(market.timestamp))})`;
+  }
+  if (event) {
+    return `round <strong>${esc(event.round)}</strong>${event.roundTimestamp === undefined ? "" : ` (${esc(isoTime(event.roundTimestamp))})`}`;
+  }
+  return `the market round with commitment ${mono(shorten(check.decoded!.marketCommitment.toString(), 8, 6))} (give its market.json to name it)`;
+}
+
+/**
+ * The one-sentence verdict at the top of the page: who proved what under which policy at which
+ * round, and then what the chain says of this very proof (when it was read) and whether the key
+ * is a development setup. `state`: good, warn (development setup, or not found on-chain), bad
+ * (invalid) or none.
+ */
+export function summaryView(
+  check: ProofCheck | undefined,
+  view: ChainView | undefined,
+  explorers: Record<string, string>,
+): { html: string; state: string } {
+  if (!check?.decoded) return { html: "", state: "none" };
+  const account = mono(check.decoded.account);
+  if (check.verdict.status === "invalid") {
+    return {
+      state: "bad",
+      html: `✘ This proof does not verify: it shows nothing about account ${account}.`,
+    };
+  }
+  if (check.verdict.status !== "valid") return { html: "", state: "none" };
+  const own = view && view.account === check.decoded.account ? view : undefined;
+  const accepted = own?.onChain?.accepted;
+  const event = accepted?.event;
+  const sentence =
+    `Account ${account} proved margin ≥ requirement under ${policyWords(check, event)} ` +
+    `at ${roundWords(check, event)}.`;
+  const chain = !own?.onChain
+    ? "Not yet checked on-chain: read the chain below."
+    : accepted
+      ? `Accepted on-chain (chain ${esc(own.chainId)}) in block ${esc(accepted.event.blockNumber)}${
+          accepted.event.blockTime === undefined
+            ? ""
+            : ` (${esc(isoTime(accepted.event.blockTime))})`
+        }, transaction ${txLink(accepted.event.transactionHash, explorers[own.chainId.toString()])}.`
+      : `Not found on-chain: MarginRegistry ${mono(own.registry)} on chain ${esc(own.chainId)} never accepted this proof.`;
+  const setup = setupWarning(check.verdict.key);
+  const state = setup !== "" || (own?.onChain && !accepted) ? "warn" : "good";
+  return {
+    state,
+    html:
+      `<p class="summary-sentence">${state === "good" ? "✔" : "⚠"} ${sentence}</p>` +
+      `<p>${chain}</p>` +
+      (setup === "" ? "" : `<p>${setup}</p>`),
+  };
 }
 
 /** The MarketBook feed of the policy's layout, when policy.json reproduces the commitment. */
@@ -140,7 +231,7 @@ export function proofDetailsView(check: ProofCheck): string {
     );
   }
   return (
-    section("said-title", "What the proof says", facts(said) + (key ? keyWarning(key) : ""), 3) +
+    section("said-title", "What the proof says", facts(said), 3) +
     signals +
     section(
       "files-check-title",
@@ -171,7 +262,12 @@ export function keysView(site: LoadedSite): string {
       `Instance ${k.instance}`,
       facts([
         ["File", k.intact ? yes("intact") : no(k.problem ?? "unusable")],
-        ["Setup", esc(k.kind)],
+        [
+          "Setup",
+          developmentSetup(k).length === 0
+            ? yes(`ceremony keys on the published ${k.ptau.name}`)
+            : `${badge("DEVELOPMENT SETUP", "warn")} ${esc(developmentSetup(k).join(", "))}`,
+        ],
         ["Vkey hash", mono(k.vkeyHash)],
         ["Manifest sha256", mono(k.sha256)],
         ["Circuit slots and margin models", esc(instanceSlots(k))],
@@ -312,17 +408,67 @@ function statusFacts(view: ChainView): [string, string][] {
   ];
 }
 
+/** Where a MarginProved event is: its round, nonce, block and transaction. */
+function eventWords(e: TimelineEvent, explorer: string | undefined): string {
+  return (
+    `MarginProved of round ${esc(e.round)}, nonce ${esc(e.nonce)}, block ${esc(e.blockNumber)}` +
+    `${e.blockTime === undefined ? "" : ` (${esc(isoTime(e.blockTime))})`}, transaction ${txLink(e.transactionHash, explorer)}`
+  );
+}
+
+/** Whether this very proof was accepted, and why each event of its account and nonce is not it. */
+function proofLines(
+  view: ChainView,
+  onChain: NonNullable<ChainView["onChain"]>,
+  explorer: string | undefined,
+  item: (html: string) => void,
+): void {
+  const accepted = onChain.accepted;
+  if (accepted) {
+    item(
+      `${yes("This proof was accepted on-chain")}: the registry verified these very proof points against the same ` +
+        `${esc(accepted.signals.length)} public signals (${esc(accepted.signals.map((c) => c.name).join(", "))}). ` +
+        eventWords(accepted.event, explorer),
+    );
+    return;
+  }
+  const others = onChain.candidates;
+  item(
+    `${no("Not found on-chain")}: MarginRegistry ${mono(view.registry)} never accepted this proof` +
+      (others.length === 0
+        ? ` (no MarginProved event of ${mono(view.account)} has its nonce).`
+        : `. ${others.length === 1 ? "One event has" : `${others.length} events have`} its account and nonce, and ${others.length === 1 ? "it is not" : "none is"} this proof:`),
+  );
+  for (const c of others)
+    item(`${eventWords(c.event, explorer)}: ${no("not this proof")}: ${esc(notThisProof(c))}`);
+}
+
+/** Why a submission is not the proof, naming the round when the market commitment differs. */
+function notThisProof(c: SubmissionCheck<TimelineEvent>): string {
+  const market = c.signals.find((s) => s.name === "marketCommitment");
+  const roundNote =
+    market && !market.equal
+      ? ` (the registry verified it with round ${c.event.round}'s market commitment, which is not the proof's)`
+      : "";
+  return `${c.mismatch ?? "it differs"}${roundNote}`;
+}
+
 /** The chain's record, checked against the proof where it has one. */
-export function chainView(view: ChainView, check: ProofCheck | undefined): string {
+export function chainView(
+  view: ChainView,
+  check: ProofCheck | undefined,
+  explorers: Record<string, string> = {},
+): string {
   const decoded = check?.decoded;
   const items: string[] = [];
   const item = (html: string) => items.push(`<li>${html}</li>`);
-  if (decoded && decoded.account === view.account) {
+  const explorer = explorers[view.chainId.toString()];
+  if (decoded && decoded.account !== view.account) {
     item(
-      view.proofEvent
-        ? `${yes("This proof was accepted on-chain")} in block ${esc(view.proofEvent.blockNumber)}, tx ${mono(shorten(view.proofEvent.transactionHash))}`
-        : `${no("This proof is not on-chain")}: no MarginProved event of ${mono(view.account)} has its nonce and portfolio commitment`,
+      `The account read (${mono(view.account)}) is not the proof's (${mono(decoded.account)}): this proof's submission was not looked for.`,
     );
+  } else if (view.onChain) {
+    proofLines(view, view.onChain, explorer, item);
   }
   if (view.policyId === undefined) {
     item("No policy to read: give a policy id (or policy.json, or a proof that was submitted).");
@@ -334,6 +480,7 @@ export function chainView(view: ChainView, check: ProofCheck | undefined): strin
   }
   const policyId = view.policyId;
   const timeline = timelineHtml(view.events, {
+    ...(explorer === undefined ? {} : { txUrl: (hash: string) => explorerTxUrl(explorer, hash) }),
     ...(view.proofEvent
       ? { isThisProof: (e) => e.transactionHash === view.proofEvent!.transactionHash }
       : {}),

@@ -3,7 +3,9 @@
  * public signals shape-checked and decoded, the Groth16 proof verified with each of the page's
  * verification keys, and the policy and market files recomputed into the proof's commitments.
  */
+import { toSolidityProof, type SolidityProof } from "../../prover/src/chain/calldata";
 import { matchPublicFiles, type PublicFilesMatch } from "../../prover/src/inspect/match";
+import { signalValues } from "../../prover/src/inspect/signals";
 import { parseMarket } from "../../prover/src/inputs/market";
 import { parsePolicy } from "../../prover/src/inputs/policy";
 import type { Market, Policy } from "../../prover/src/inputs/types";
@@ -37,7 +39,22 @@ export interface FilesCheck {
 export interface ProofCheck {
   verdict: Verdict;
   decoded?: DecodedPublicSignals;
+  /** The public signals as public.json lists them (set with `decoded`). */
+  signals?: bigint[];
+  /** The proof's points in the registry's layout, to find its very submission on-chain. */
+  proof?: SolidityProof;
   files: FilesCheck;
+}
+
+/**
+ * What makes the setup of the key a proof verified with a development one (its keys, its ptau),
+ * one phrase each; empty for ceremony keys on a published ptau.
+ */
+export function developmentSetup(key: LoadedKey): string[] {
+  return [
+    ...(key.kind === "development" ? ["development keys (no ceremony)"] : []),
+    ...(key.ptau.source === "development" ? [`a development ptau (${key.ptau.name})`] : []),
+  ];
 }
 
 /** The files of a check, by role. */
@@ -141,6 +158,15 @@ async function judge(
   }
 }
 
+/** The proof's points as the registry takes them; undefined when they are not affine points. */
+function solidityProofOf(file: GivenFile): SolidityProof | undefined {
+  try {
+    return toSolidityProof(parseProof(file.json, file.name), file.name);
+  } catch {
+    return undefined;
+  }
+}
+
 /** Runs every check the given files allow. */
 export async function checkProof(
   files: ProofFiles,
@@ -157,9 +183,11 @@ export async function checkProof(
   }
   const verdict = await judge(files, keys, decodeError);
   const preferred = verdict.status === "valid" ? verdict.key.instance : undefined;
+  const proof = verdict.status === "valid" ? solidityProofOf(files.proof!) : undefined;
   return {
     verdict,
-    ...(decoded ? { decoded } : {}),
+    ...(decoded ? { decoded, signals: signalValues(files.public!.json as string[]) } : {}),
+    ...(proof ? { proof } : {}),
     files: await checkFiles(files, decoded, keys, preferred),
   };
 }

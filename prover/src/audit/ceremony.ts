@@ -12,7 +12,7 @@ import { sha256File } from "../setup/hash";
 import { readManifest, vkeyHash } from "../setup/manifest";
 import { setupPaths } from "../setup/paths";
 import { snarkjs } from "../setup/snarkjs";
-import { Checklist, type AuditResult } from "./checklist";
+import { Checklist, noteDevelopmentSetup, type AuditResult } from "./checklist";
 
 /** Ceremonies verified in this process, by the sha256 of their transcript (and the ptau override). */
 const verifiedCeremonies = new Map<string, ReturnType<typeof verifyCeremony>>();
@@ -55,6 +55,7 @@ export async function auditCeremony(
     type: c.type,
     hash: c.contributionHash,
   }));
+  noteDevelopmentSetup(list, transcript.instance, { ptau: transcript.ptau });
   if (transcript.ptau.source === "development") {
     list.add(
       "warn",

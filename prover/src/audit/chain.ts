@@ -26,8 +26,9 @@ import {
   readStatus,
   type MarginProvedEvent,
 } from "../chain/registry";
-import { encodePublicSignals } from "../proving/public-signals";
-import type { Groth16Proof } from "../proving/snarkjs";
+import { statementSignals } from "../inspect/signals";
+import { unixWithIso } from "../report/format";
+import { decodeSubmissions, snarkjsProof, submittedStatement } from "../inspect/submission";
 import { verifyProof } from "../proving/verify-proof";
 import { sha256Hex } from "../setup/hash";
 import {
@@ -38,7 +39,7 @@ import {
   type Manifest,
 } from "../setup/manifest";
 import { setupPaths } from "../setup/paths";
-import { Checklist, type AuditResult } from "./checklist";
+import { Checklist, noteDevelopmentSetup, type AuditResult } from "./checklist";
 
 /** Options of {@link auditChain}. */
 export interface ChainAuditOptions {
@@ -219,7 +220,11 @@ async function auditPolicy(
     for (const n of names) if ((await local(n)).runtimeCode === code) name = n;
   }
   const instance = name === undefined ? undefined : await local(name);
-  const expected = name === undefined ? undefined : manifest.instances[name]?.vkeyHash;
+  const entry = name === undefined ? undefined : manifest.instances[name];
+  const expected = entry?.vkeyHash;
+  if (name !== undefined && entry !== undefined && expected === policy.verificationKeyHash) {
+    noteDevelopmentSetup(list, name, entry, true);
+  }
   list.expect(
     `${label}: registered verification-key hash equals the local manifest's`,
     expected === policy.verificationKeyHash,
@@ -330,7 +335,7 @@ async function auditEvent(
   list.expect(
     `${label}: MarketBook holds the round in the policy's feed`,
     marketCommitment !== 0n,
-    `timestamp ${record?.timestamp}, marketCommitment ${marketCommitment}`,
+    `timestamp ${record === undefined ? "none" : unixWithIso(record.timestamp)}, marketCommitment ${marketCommitment}`,
     policy === undefined
       ? "the policy is not registered"
       : `round ${event.round} is not in feed ${short(policy.feed)} of MarketBook ${String(contracts.marketBook.target)}`,
@@ -353,11 +358,11 @@ async function auditEvent(
     return audited;
   }
   const tx = await provider.getTransaction(event.transactionHash);
-  const parsed =
-    tx && tx.to !== null && getAddress(tx.to) === getAddress(String(contracts.registry.target))
-      ? contracts.registry.interface.parseTransaction({ data: tx.data, value: tx.value })
-      : null;
-  if (!tx || !parsed || (parsed.name !== "prove" && parsed.name !== "proveFor")) {
+  const [submission] =
+    tx === null
+      ? []
+      : decodeSubmissions(tx, String(contracts.registry.target), contracts.registry.interface);
+  if (submission === undefined) {
     list.add(
       "warn",
       title,
@@ -365,23 +370,19 @@ async function auditEvent(
     );
     return audited;
   }
-  const account = parsed.name === "prove" ? tx.from : (parsed.args.getValue("account") as string);
-  const args = parsed.args;
   const calldataMatches =
-    getAddress(account) === getAddress(event.account) &&
-    (args.getValue("nonce") as bigint) === event.nonce &&
-    (args.getValue("round") as bigint) === event.round &&
-    (args.getValue("portfolioCommitment") as bigint) === event.portfolioCommitment &&
-    (args.getValue("policyId") as string).toLowerCase() === event.policyId.toLowerCase();
-  const publicSignals = encodePublicSignals({
-    account: event.account,
-    nonce: event.nonce,
-    marketCommitment,
-    policyCommitment: policy.commitment,
-    portfolioCommitment: event.portfolioCommitment,
-  });
-  const proof = snarkjsProof(args.getValue("proof") as SolidityProofResult);
-  const valid = calldataMatches && (await verifyProof(proof, publicSignals, local.artifacts.vkey));
+    submission.account === getAddress(event.account) &&
+    submission.nonce === event.nonce &&
+    submission.round === event.round &&
+    submission.portfolioCommitments.length === 1 &&
+    submission.portfolioCommitments[0] === event.portfolioCommitment &&
+    submission.policyId === event.policyId.toLowerCase();
+  const publicSignals = statementSignals(
+    submittedStatement(submission, { marketCommitment, policyCommitment: policy.commitment }),
+  ).map(String);
+  const valid =
+    calldataMatches &&
+    (await verifyProof(snarkjsProof(submission.proof), publicSignals, local.artifacts.vkey));
   list.expect(
     title,
     valid,
@@ -391,29 +392,6 @@ async function auditEvent(
       : "the transaction's arguments differ from the event",
   );
   return audited;
-}
-
-/** The Proof struct as ethers decodes it. */
-interface SolidityProofResult {
-  a: readonly bigint[];
-  b: readonly (readonly bigint[])[];
-  c: readonly bigint[];
-}
-
-/** The inverse of `toSolidityProof`: affine points back in snarkjs's layout (G2 as [real, imaginary]). */
-function snarkjsProof(p: SolidityProofResult): Groth16Proof {
-  const s = (v: bigint) => v.toString();
-  return {
-    pi_a: [s(p.a[0]), s(p.a[1]), "1"],
-    pi_b: [
-      [s(p.b[0][1]), s(p.b[0][0])],
-      [s(p.b[1][1]), s(p.b[1][0])],
-      ["1", "0"],
-    ],
-    pi_c: [s(p.c[0]), s(p.c[1]), "1"],
-    protocol: "groth16",
-    curve: "bn128",
-  };
 }
 
 /** Per account and policy: nonces strictly increase, and the registry's status is the latest event. */

@@ -24,7 +24,7 @@ import {
 import { setupPaths, verifierContractName, type SetupPaths } from "../setup/paths";
 import { checkProductionPtau, requiredPower } from "../setup/ptau";
 import { snarkjs, type VerificationKey } from "../setup/snarkjs";
-import { Checklist, type AuditResult } from "./checklist";
+import { Checklist, noteDevelopmentSetup, type AuditResult } from "./checklist";
 import { verifyZkey, type HashedFile } from "./zkey";
 
 /** Options of {@link auditKeys}. */
@@ -90,6 +90,7 @@ export async function auditKeys(
   });
 
   // Setup kind first: it decides how much every other line is worth.
+  noteDevelopmentSetup(list, instance, entry);
   if (entry.kind === "development") {
     list.add(
       options.requireProduction ? "fail" : "warn",

@@ -19,10 +19,14 @@ import {
   type Opening,
 } from "../proving/opening";
 import { parseProof } from "../proving/proof-files";
-import { decodePublicSignals, type DecodedPublicSignals } from "../proving/public-signals";
+import {
+  PUBLIC_SIGNAL_NAMES,
+  decodePublicSignals,
+  type DecodedPublicSignals,
+} from "../proving/public-signals";
 import { verifyProof } from "../proving/verify-proof";
 import { loadArtifacts } from "../setup/manifest";
-import { Checklist, type AuditResult } from "./checklist";
+import { Checklist, noteDevelopmentSetup, type AuditResult } from "./checklist";
 
 /** What {@link auditOpening} is given: the raw JSON of the holder's files and the public inputs. */
 export interface OpeningAuditInput {
@@ -73,7 +77,7 @@ export async function auditOpening(
     (o) => `instance ${o.instance}, policy ${o.policyId}, round ${o.round}`,
   );
   const signals = await list.attempt(
-    "public.json holds the five public signals",
+    `public.json holds the ${PUBLIC_SIGNAL_NAMES.length} public signals`,
     () => decodePublicSignals(input.publicSignals, files.public),
     (s) => `account ${s.account}, nonce ${s.nonce}`,
   );
@@ -187,7 +191,7 @@ async function checkProof(
     return;
   }
   const proofFile = input.files.proof ?? "proof";
-  await list.attempt(
+  const entry = await list.attempt(
     title,
     async () => {
       const proof = parseProof(input.proof, proofFile);
@@ -202,4 +206,5 @@ async function checkProof(
     },
     (entry) => `${entry.kind} keys, vkeyHash ${entry.vkeyHash}, account ${signals.account}`,
   );
+  if (entry) noteDevelopmentSetup(list, opening.instance, entry, true);
 }

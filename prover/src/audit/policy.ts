@@ -13,7 +13,7 @@ import { parsePolicySchema, policyProblems, type Policy } from "../inputs";
 import { feedIdOf } from "../layout";
 import { readManifest } from "../setup/manifest";
 import { setupPaths } from "../setup/paths";
-import { Checklist, type AuditResult } from "./checklist";
+import { Checklist, noteDevelopmentSetup, type AuditResult } from "./checklist";
 
 /** What to audit. */
 export interface PolicyAuditInput {
@@ -168,6 +168,7 @@ async function auditRegistration(
     (h) => h,
   );
   const entry = readManifest(setupPaths(input.root)).instances[input.instance];
+  if (entry?.vkeyHash === hash) noteDevelopmentSetup(list, input.instance, entry, true);
   list.expect(
     `the registered hash is the local manifest's for instance ${input.instance}`,
     entry?.vkeyHash === hash,

@@ -122,14 +122,18 @@ export function checkOpeningRound(opening: Opening, market: Market, file: string
   }
 }
 
-/** The opening's circuit instance; refuses an unknown one or one the policy and market do not fit. */
+/**
+ * The opening's circuit instance among `instances` (default: circuits/instances.json; the verify
+ * page passes the instances it has keys for); refuses an unknown one or one the policy and market
+ * do not fit.
+ */
 export function openingInstance(
   opening: Opening,
   policy: Policy,
   market: Market,
   file: string,
+  instances: Record<string, InstanceDims> = loadInstances(),
 ): InstanceDims {
-  const instances = loadInstances();
   const instance = instances[opening.instance];
   if (instance === undefined) {
     throw new InputError(
@@ -222,19 +226,21 @@ export function misclaimedCommitments(
 /**
  * Checks an opening against the public policy and market files it claims: same policy id and
  * round, a well-formed portfolio for the stated account, and all three commitments recomputed
- * from the portfolio, the salt and the instance's slot layout. Returns the parsed portfolio.
- * Errors name the file and the field that does not hold.
+ * from the portfolio, the salt and the instance's slot layout (among `instances`, default
+ * circuits/instances.json). Returns the parsed portfolio. Errors name the file and the field that
+ * does not hold.
  */
 export async function checkOpening(
   opening: Opening,
   policy: Policy,
   market: Market,
   files: OpeningFiles,
+  instances?: Record<string, InstanceDims>,
 ): Promise<Portfolio> {
   const file = files.opening;
   checkOpeningPolicy(opening, policy, file);
   checkOpeningRound(opening, market, file);
-  const instance = openingInstance(opening, policy, market, file);
+  const instance = openingInstance(opening, policy, market, file, instances);
   const portfolio = openingPortfolio(opening, policy, market, files);
   openingAccount(opening, portfolio, file);
   const recomputed = await recomputeCommitments(opening, policy, market, portfolio, instance);

@@ -7,7 +7,14 @@
  */
 import type { ChainAuditData } from "../audit/chain";
 import type { PolicyAuditData } from "../audit/policy";
-import { tally, type AuditResult, type Check, type CheckStatus } from "../audit/checklist";
+import {
+  auditVerdict,
+  countsText,
+  provenance,
+  type AuditResult,
+  type Check,
+  type CheckStatus,
+} from "../audit/checklist";
 import type { Policy } from "../inputs/types";
 import { formatReport } from "../model/format";
 import type { MarginReport } from "../model/report";
@@ -33,11 +40,6 @@ const LABEL: Record<CheckStatus, string> = {
   skip: "SKIP",
   info: "INFO",
 };
-
-function countsText(checks: readonly Check[]): string {
-  const n = tally(checks);
-  return `${n.pass} passed, ${n.fail} failed, ${n.skip} skipped, ${n.warn} warnings`;
-}
 
 /** The chain audit's data, when `result` is a chain audit. */
 function chainData(result: AuditResult<unknown>): ChainAuditData | undefined {
@@ -176,7 +178,7 @@ export function auditReportHtml(
   result: AuditResult<unknown>,
   extras: AuditReportExtras = {},
 ): string {
-  const verdict = result.ok ? badge("AUDIT PASSED", "good") : badge("AUDIT FAILED", "bad");
+  const verdict = auditVerdict(result);
   const notes =
     extras.notes && extras.notes.length > 0
       ? section(
@@ -198,7 +200,12 @@ export function auditReportHtml(
     : "";
   const body =
     `<header><h1>zkmargin audit ${esc(result.audit)}</h1><p>${esc(result.subject)}</p>` +
-    `<p class="headline">${verdict}<span>${esc(countsText(result.checks))}</span></p></header>` +
+    `<p class="muted" id="audit-provenance">${esc(provenance(result))}</p>` +
+    `<p class="headline">${badge(verdict.text, verdict.tone)}<span>${esc(countsText(result.checks))}</span></p>` +
+    (verdict.setup === ""
+      ? ""
+      : `<p class="setup-warning" role="note">${badge("DEVELOPMENT SETUP", "warn")} not for production: ${esc(result.development.join("; "))}</p>`) +
+    `</header>` +
     section("audit-checks", "Checklist", checklistHtml(result.checks)) +
     notes +
     (policy ? policyHtml(policy) : "") +
@@ -212,13 +219,19 @@ export function auditReportMarkdown(
   result: AuditResult<unknown>,
   extras: AuditReportExtras = {},
 ): string {
+  const verdict = auditVerdict(result);
   const out: string[] = [
     `# zkmargin audit ${result.audit}`,
     "",
     result.subject,
     "",
-    `**${result.ok ? "AUDIT PASSED" : "AUDIT FAILED"}** (${countsText(result.checks)})`,
+    `_${provenance(result)}_`,
     "",
+    `**${verdict.text}** (${countsText(result.checks)})`,
+    "",
+    ...(verdict.setup === ""
+      ? []
+      : [`> **DEVELOPMENT SETUP**, not for production: ${result.development.join("; ")}`, ""]),
     "## Checklist",
     "",
     "| status | check | detail |",

@@ -51,6 +51,11 @@ export function isoTime(unixSeconds: bigint | number): string {
   return new Date(Number(unixSeconds) * 1000).toISOString().replace(".000Z", "Z");
 }
 
+/** Unix seconds with their ISO-8601 UTC time beside them: "1764072000 (2025-11-25T12:00:00Z)". */
+export function unixWithIso(unixSeconds: bigint | number): string {
+  return `${unixSeconds} (${isoTime(unixSeconds)})`;
+}
+
 /** A long hex or decimal string shortened for display: "0x1234abcd…89ef". */
 export function shorten(text: string, head = 10, tail = 6): string {
   return text.length <= head + tail + 1 ? text : `${text.slice(0, head)}…${text.slice(-tail)}`;

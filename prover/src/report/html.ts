@@ -55,6 +55,14 @@ export function facts(pairs: readonly [string, string][]): string {
     .join("")}</dl>`;
 }
 
+/**
+ * A link that opens in a new tab and tells the target nothing (no opener, no referrer); `text` is
+ * already-escaped HTML, `label` what a screen reader announces.
+ */
+export function externalLink(href: string, text: string, label: string): string {
+  return `<a class="mono" href="${esc(href)}" target="_blank" rel="noopener noreferrer" aria-label="${esc(label)}">${text}</a>`;
+}
+
 /** A verdict badge: its text says the verdict, the colour only repeats it. */
 export function badge(text: string, tone: "good" | "bad" | "warn" | "neutral"): string {
   return `<span class="badge badge-${tone}">${esc(text)}</span>`;
@@ -122,6 +130,7 @@ export const REPORT_CSS = `
 .zkm-report .status-warn { color: #8a4b00; }
 .zkm-report .status-info { color: var(--neutral); }
 .zkm-report .checks td.detail { overflow-wrap: anywhere; font-size: .88rem; color: var(--muted); }
+.zkm-report table.data td:has(.mono) { min-width: 10rem; }
 .zkm-report ol.timeline { list-style: none; margin: .5rem 0; padding: 0 0 0 1.25rem; border-left: 3px solid var(--line); }
 .zkm-report ol.timeline li { position: relative; margin: 0 0 .9rem; padding-left: .5rem; }
 .zkm-report ol.timeline li::before { content: ""; position: absolute; left: -1.72rem; top: .35rem; width: .8rem; height: .8rem; border-radius: 50%; background: var(--neutral); border: 2px solid #fff; }
@@ -133,6 +142,10 @@ export const REPORT_CSS = `
 .zkm-report .strip .legend { display: flex; justify-content: space-between; flex-wrap: wrap; gap: .25rem 1rem; font-size: .85rem; color: var(--muted); font-weight: 400; }
 .zkm-report pre { background: var(--bg-soft); padding: .75rem; overflow-x: auto; font-size: .85rem; }
 @media (max-width: 36rem) {
+  .zkm-report table.checks thead { position: absolute; width: 1px; height: 1px; overflow: hidden; clip-path: inset(50%); }
+  .zkm-report table.checks tr { display: grid; grid-template-columns: auto minmax(0, 1fr); border-bottom: 1px solid var(--line); }
+  .zkm-report table.checks th, .zkm-report table.checks td { border-bottom: none; }
+  .zkm-report table.checks td.detail { grid-column: 1 / -1; padding-top: 0; }
   .zkm-report table.bars tr { display: grid; grid-template-columns: minmax(0, 1fr) 9rem; align-items: center; border-bottom: 1px solid var(--line); }
   .zkm-report table.bars th { grid-column: 1 / -1; width: auto; border-bottom: none; padding-bottom: 0; }
   .zkm-report table.bars td { border-bottom: none; }

@@ -5,7 +5,7 @@
 import type { MarginProvedEvent } from "../chain/registry";
 import { timelineStrip } from "./charts";
 import { isoTime, shorten } from "./format";
-import { esc } from "./html";
+import { esc, externalLink } from "./html";
 
 /** One accepted proof: the registry's event, with the times the chain tells. */
 export interface TimelineEvent extends MarginProvedEvent {
@@ -23,6 +23,8 @@ export interface TimelineOptions {
   isThisProof?: (e: TimelineEvent) => boolean;
   /** Marks the event the registry's current status comes from as "current status". */
   isCurrent?: (e: TimelineEvent) => boolean;
+  /** A transaction's page on a block explorer, to link each transaction hash (HTML only). */
+  txUrl?: (hash: string) => string;
 }
 
 /** Events in chain order (block, then nonce). */
@@ -60,6 +62,14 @@ function tags(e: TimelineEvent, options: TimelineOptions): string[] {
   ];
 }
 
+/** A transaction hash, shortened, and linked when `options.txUrl` is given. */
+function txHtml(hash: string, options: TimelineOptions): string {
+  const text = esc(shorten(hash));
+  return options.txUrl === undefined
+    ? `<span class="mono">${text}</span>`
+    : externalLink(options.txUrl(hash), text, `transaction ${hash} on the block explorer`);
+}
+
 /** One account's events as a strip (one tick per proof) and an ordered list, oldest first. */
 export function timelineHtml(
   events: readonly TimelineEvent[],
@@ -89,7 +99,7 @@ export function timelineHtml(
       `<strong>${esc(when(e))}</strong>${marks.length > 0 ? ` <span class="badge badge-neutral">${esc(marks.join(", "))}</span>` : ""}<br>` +
       `${esc(round)}, nonce ${esc(e.nonce)}, policy <span class="mono">${esc(shorten(e.policyId))}</span><br>` +
       `<span class="muted">portfolio commitment <span class="mono">${esc(shorten(e.portfolioCommitment.toString(), 12, 6))}</span>, ` +
-      `tx <span class="mono">${esc(shorten(e.transactionHash))}</span></span></li>`
+      `tx ${txHtml(e.transactionHash, options)}</span></li>`
     );
   });
   return `${strip}<ol class="timeline" aria-label="MarginProved events, oldest first">${items.join("")}</ol>`;

@@ -10,6 +10,8 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import * as esbuild from "esbuild";
 import { loadArtifact } from "../chain/artifacts";
+import { COMMAND_LINE } from "../cli/options";
+import { InputError } from "../errors";
 import { REPORT_CSS } from "../report/html";
 import { ArtifactIntegrityError, checkArtifact, readManifest, vkeyHash } from "../setup/manifest";
 import { PROJECT_ROOT, setupPaths } from "../setup/paths";
@@ -37,6 +39,8 @@ export interface BuildSiteOptions {
   root?: string;
   /** Rebuild even when nothing changed. */
   force?: boolean;
+  /** Block explorers by chain id, for the page's transaction links (see `SiteIndex.explorers`). */
+  explorers?: Record<string, string>;
 }
 
 /** A built page. */
@@ -45,6 +49,42 @@ export interface BuiltSite {
   /** False when the folder was already up to date. */
   rebuilt: boolean;
   index: SiteIndex;
+}
+
+/** A refused `--explorer` value. */
+function bad(value: string, rule: string): InputError {
+  return new InputError(COMMAND_LINE, `--explorer ${value}`, rule);
+}
+
+/**
+ * Parses `--explorer` values, `<chainId>=<url>` each (an http(s) base URL), into
+ * `SiteIndex.explorers`; a bad one is an error naming the option and the rule.
+ */
+export function parseExplorers(values: readonly string[]): Record<string, string> {
+  const explorers: Record<string, string> = {};
+  for (const value of values) {
+    const match = /^(\d+)=(.+)$/.exec(value.trim());
+    if (match === null) {
+      throw bad(value, "must be <chainId>=<url>, e.g. 1=https://etherscan.io");
+    }
+    const [, chainId, url] = match;
+    let parsed: URL;
+    try {
+      parsed = new URL(url);
+    } catch {
+      throw bad(value, `"${url}" is not a URL`);
+    }
+    if (parsed.protocol !== "https:" && parsed.protocol !== "http:") {
+      throw bad(value, "the URL must start with https:// or http://");
+    }
+    if (parsed.search !== "" || parsed.hash !== "") {
+      throw bad(value, "a base URL has no query or fragment");
+    }
+    const id = BigInt(chainId).toString();
+    if (id in explorers) throw bad(value, `chain ${id} is given twice`);
+    explorers[id] = url.replace(/\/+$/, "");
+  }
+  return explorers;
 }
 
 /** Every file under `dir`, recursively, sorted (paths relative to `dir`). */
@@ -86,6 +126,7 @@ async function checkedKeys(root?: string): Promise<{ key: SiteKey; bytes: Buffer
         sha256: entry.artifacts.vkey.sha256,
         vkeyHash: entry.vkeyHash,
         kind: entry.kind,
+        ptau: { name: entry.ptau.name, source: entry.ptau.source },
         params: entry.params,
         constraints: entry.constraints,
         nPublic: entry.nPublic,
@@ -168,7 +209,13 @@ export async function buildSite(options: BuildSiteOptions = {}): Promise<BuiltSi
   const abis = await contractAbis();
   const manifestBytes = fs.readFileSync(paths.manifest);
   const abiText = `${JSON.stringify(abis)}\n`;
-  const print = fingerprint([manifestBytes, abiText, ...keys.map((k) => k.bytes)]);
+  const explorers = options.explorers ?? {};
+  const print = fingerprint([
+    manifestBytes,
+    abiText,
+    JSON.stringify(explorers),
+    ...keys.map((k) => k.bytes),
+  ]);
 
   const infoFile = path.join(out, BUILD_INFO);
   if (options.force !== true && fs.existsSync(infoFile)) {
@@ -180,11 +227,12 @@ export async function buildSite(options: BuildSiteOptions = {}): Promise<BuiltSi
   }
 
   const index: SiteIndex = {
-    version: 1,
+    version: 2,
     builtAt: new Date().toISOString(),
     manifestSha256: createHash("sha256").update(manifestBytes).digest("hex"),
     keys: keys.map((k) => k.key),
     contracts: SITE_CONTRACTS_FILE,
+    explorers,
   };
   fs.mkdirSync(path.dirname(out), { recursive: true });
   const temp = `${out}.tmp-${randomBytes(4).toString("hex")}`;

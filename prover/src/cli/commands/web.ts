@@ -5,7 +5,7 @@
  */
 import * as path from "node:path";
 import type { Command } from "commander";
-import { buildSite, DEFAULT_SITE_DIR } from "../../web/build-site";
+import { buildSite, DEFAULT_SITE_DIR, parseExplorers } from "../../web/build-site";
 import { serveSite } from "../../web/serve";
 import { examples, parseIntegerOption } from "../options";
 
@@ -14,6 +14,7 @@ interface WebOptions {
   out: string;
   rebuild?: boolean;
   buildOnly?: boolean;
+  explorer: string[];
 }
 
 /** Registers `zkmargin web`. */
@@ -32,17 +33,28 @@ export function register(program: Command): void {
     )
     .option("--rebuild", "rebuild even when nothing changed")
     .option("--build-only", "build the page and exit without serving it")
+    .option(
+      "--explorer <chainId=url>",
+      "link transactions on chain <chainId> to the Etherscan-style explorer at <url> (<url>/tx/<hash>); repeatable",
+      (value: string, previous: string[]) => [...previous, value],
+      [] as string[],
+    )
     .addHelpText(
       "after",
       examples(
         "zkmargin web",
         "zkmargin web --port 9000 --out site",
         "zkmargin web --build-only --out site",
+        "zkmargin web --explorer 1=https://etherscan.io --explorer 11155111=https://sepolia.etherscan.io",
       ),
     )
     .action(async (opts: WebOptions) => {
       const port = Number(parseIntegerOption(opts.port, "--port", 16));
-      const site = await buildSite({ out: opts.out, force: opts.rebuild === true });
+      const site = await buildSite({
+        out: opts.out,
+        force: opts.rebuild === true,
+        explorers: parseExplorers(opts.explorer),
+      });
       const keys = site.index.keys.map((k) => `${k.instance} (${k.kind})`).join(", ");
       process.stdout.write(
         `${site.rebuilt ? "built" : "up to date:"} ${site.dir} (verification keys: ${keys})\n`,
