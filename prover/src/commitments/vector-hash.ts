@@ -3,7 +3,7 @@
  * last one zero-padded) s = Poseidon(s, c_1, ..., c_15). The tag is an ASCII string read as a
  * big-endian integer, so each commitment lives in its own domain and binds its length.
  */
-import { buildPoseidon } from "circomlibjs";
+import type { buildPoseidon } from "circomlibjs";
 import { SNARK_SCALAR_FIELD } from "../encoding/widths";
 
 /** Elements absorbed per Poseidon call after the header. */
@@ -11,9 +11,13 @@ export const CHUNK_SIZE = 15;
 
 let poseidonPromise: ReturnType<typeof buildPoseidon> | undefined;
 
-/** circomlibjs' Poseidon as a bigint function, built once per process. */
+/**
+ * circomlibjs' Poseidon as a bigint function, built once per process. circomlibjs is loaded on
+ * first use: its CommonJS build (every hash, its contract generators and ethers v5) takes about
+ * 0.3 s to load, which a CLI verb that hashes nothing would otherwise pay at start-up.
+ */
 export async function poseidon(): Promise<(inputs: readonly bigint[]) => bigint> {
-  poseidonPromise ??= buildPoseidon();
+  poseidonPromise ??= import("circomlibjs").then((circomlibjs) => circomlibjs.buildPoseidon());
   const hash = await poseidonPromise;
   return (inputs) => hash.F.toObject(hash(inputs));
 }
