@@ -9,6 +9,7 @@ import { InputError, ShortfallError } from "../errors";
 import { FileExistsError } from "../io/atomic-write";
 import { ProofVerificationError, releaseCurve } from "../proving";
 import { ArtifactIntegrityError } from "../setup/manifest";
+import { TOOL_VERSION } from "../version";
 import { register as registerAttest } from "./commands/attest";
 import { register as registerAudit } from "./commands/audit";
 import { register as registerBatch } from "./commands/batch";
@@ -62,6 +63,7 @@ export function buildProgram(): Command {
     .description(
       "Private, verifiable margin: prove in zero knowledge that a hidden portfolio meets a published margin policy.",
     )
+    .version(TOOL_VERSION, "-V, --version", "print the version")
     .exitOverride()
     .configureOutput({ outputError: usageError });
   // Commands created after this point inherit the exit override and the error output.
