@@ -60,7 +60,8 @@ async function main(): Promise<void> {
   }
   await compile();
   const names = copyArtifacts();
-  if (names.length === 0) throw new Error(`no contract artifacts under ${ARTIFACTS_DIR}/${SOURCES}`);
+  if (names.length === 0)
+    throw new Error(`no contract artifacts under ${ARTIFACTS_DIR}/${SOURCES}`);
   process.stderr.write(`package-contracts: ${relative}/: ${names.join(", ")}\n`);
 }
 
