@@ -6,7 +6,8 @@
  * tsc against the package's declarations, the contract ABIs by their export, and the installed
  * `zkmargin` binary. Every figure is compared with the same computation on the sources.
  *
- * About two minutes on a quiet machine (more when Hardhat has not compiled the contracts yet).
+ * About a minute on a quiet machine (more when Hardhat has not compiled the contracts yet).
+ * `npm run test:package` also sets up keys, proves and verifies from the installed package.
  */
 import { spawnSync, type SpawnSyncReturns } from "node:child_process";
 import * as fs from "node:fs";
@@ -25,6 +26,8 @@ const OUR_PACKAGE = JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), 
   version: string;
   devDependencies: Record<string, string>;
 };
+/** Also set up keys, prove and verify from the installed package (minutes): `npm run test:package`. */
+const PROVE = process.env.ZKMARGIN_PACKAGE_PROVE === "1";
 /** The salt of the commitments both sides compute. */
 const SALT = 4242n;
 
@@ -154,7 +157,7 @@ describe("npm package: pack, install in a new project, use", function () {
 
   it("the tarball holds the compiled SDK, the circuits, the contracts and examples, and nothing else", () => {
     const allowed = [
-      /^(package\.json|README\.md|LICENSE|CHANGELOG\.md)$/,
+      /^(package\.json|README\.md|LICENSE|CHANGELOG\.md|hardhat\.config\.js)$/,
       /^bin\/zkmargin\.js$/,
       /^prover\/load\.js$/,
       /^prover\/dist\/.+\.(js|d\.ts)$/,
@@ -194,6 +197,7 @@ describe("npm package: pack, install in a new project, use", function () {
       "circuits/instances.json",
       "circuits/margin.circom",
       "examples/desk/policy.json",
+      "hardhat.config.js", // zkmargin demo compiles the contracts with Hardhat
       "verifier-contracts/contracts/MarginRegistry.sol",
     ]);
     // Every hand-written contract's artifact, as Hardhat compiled it (not the test fixtures).
@@ -323,4 +327,34 @@ describe("npm package: pack, install in a new project, use", function () {
     expect(web.status).to.equal(1);
     expect(web.stderr).to.include("the npm package does not ship them");
   });
+
+  // Minutes (the circuit compiles, phase 2 runs): `npm run test:package` sets the flag.
+  (PROVE ? it : it.skip)(
+    "from the installed package: setup compiles the circuit and makes keys, prove and verify use them",
+    function () {
+      this.timeout(30 * 60_000); // each command has its own bound
+      const bin = path.join(project, "node_modules", ".bin", "zkmargin");
+      const example = (file: string) => path.join(installed, "examples", "small", file);
+      run(bin, ["setup", "--instance", "small"], project, 20 * 60_000);
+      expect(fs.existsSync(path.join(installed, "build", "manifest.json"))).to.equal(true);
+      const out = path.join(project, "out");
+      const proving = ["--policy", example("policy.json"), "--market", example("market.json")];
+      run(
+        bin,
+        [
+          "prove",
+          ...proving,
+          "--portfolio",
+          example("portfolio.json"),
+          "--instance",
+          "small",
+        ].concat(["--nonce", "1", "--out", out]),
+        project,
+        5 * 60_000,
+      );
+      const verify = ["verify", "--proof", path.join(out, "proof.json")];
+      verify.push("--public", path.join(out, "public.json"), "--instance", "small");
+      expect(run(bin, verify, project, 5 * 60_000)).to.include("valid");
+    },
+  );
 });
