@@ -3,6 +3,15 @@
  * `MarginRegistry.prove` with real proofs, and generated Groth16 verifiers with any number of
  * public inputs.
  */
+export {
+  batchAccount,
+  calldataGas,
+  measureBatchGas,
+  provenBatchItems,
+  tracedCall,
+  type BatchGas,
+  type GasSplit,
+} from "./batch-gas";
 export { measureProveGas, type ExampleTriple, type GasSigners, type ProveGas } from "./prove-gas";
 export {
   measureVerifierGas,
@@ -14,6 +23,8 @@ export {
 export {
   bytecodeSize,
   compileSolidity,
+  GENERATED_SOURCE_UNIT,
+  projectImport,
   projectSolc,
   MAX_RUNTIME_BYTES,
   type CompiledBytecode,
