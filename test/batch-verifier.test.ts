@@ -9,7 +9,7 @@
  */
 import { expect } from "chai";
 import fc from "fast-check";
-import { AbiCoder, type Contract, type Interface } from "ethers";
+import { AbiCoder, Interface, type Contract } from "ethers";
 import {
   BN254_BASE_FIELD,
   batchSeed,
@@ -25,7 +25,7 @@ import {
 } from "../prover/src/chain";
 import { exampleFor } from "../prover/src/bench/examples";
 import { loadInstances } from "../prover/src/encoding/instances";
-import { provenBatchItems } from "../prover/src/gas";
+import { installZkMarginVerifier, provenBatchItems, withPublicInputs } from "../prover/src/gas";
 import { setupInstance } from "../prover/src/setup/dev-setup";
 import { loadArtifacts } from "../prover/src/setup/manifest";
 import { releaseCurve } from "../prover/src/setup/snarkjs";
@@ -143,6 +143,20 @@ describe("batch verifier (real proofs, small instance)", function () {
     // The same proof twice, and the pool in another order.
     expect(await verifyBatch([pool[0], pool[0]])).to.equal(true);
     expect(await verifyBatch([...pool].reverse())).to.equal(true);
+  });
+
+  it("answers every function of IGroth16BatchVerifier and of IGroth16Verifier", async function () {
+    let checked = 0;
+    for (const name of ["IGroth16BatchVerifier", "IGroth16Verifier"]) {
+      const iface = new Interface((await hre.artifacts.readArtifact(name)).abi);
+      iface.forEachFunction((fragment) => {
+        checked++;
+        const own = verifier.interface.getFunction(fragment.format("sighash"));
+        expect(own?.selector, `${name}.${fragment.format("sighash")}`).to.equal(fragment.selector);
+        expect(own?.outputs.map((o) => o.type)).to.deep.equal(fragment.outputs.map((o) => o.type));
+      });
+    }
+    expect(checked).to.equal(6);
   });
 
   it("refuses a batch with one invalid proof, wherever it stands and whatever is wrong with it", async function () {
@@ -327,6 +341,53 @@ describe("batch verifier (real proofs, small instance)", function () {
       [harness.interface],
       "MalformedVerifyingKey",
       [15n],
+    );
+  });
+
+  it("serves any number of public signals: the same edits on a key with five more inputs", async function () {
+    // A key whose extra IC points are real curve points: the real proofs verify under it with
+    // the extra signals zero (they add nothing to L), and fail when one of them is not.
+    const { vkey } = await loadArtifacts(INSTANCE);
+    const extra = 5;
+    const variant = withPublicInputs(vkey, vkey.nPublic + extra);
+    const [admin] = await hre.ethers.getSigners();
+    const installed = await installZkMarginVerifier(admin, hre.ethers.provider, variant, "wide");
+    const wide = installed.contract;
+    expect(await wide.getFunction("publicSignalCount")()).to.equal(BigInt(variant.nPublic));
+    const padded = pool.map((item) => ({
+      ...item,
+      publicSignals: [
+        ...item.publicSignals.map((s) => BigInt(s)),
+        ...Array<bigint>(extra).fill(0n),
+      ],
+    }));
+    const single = (item: BatchItem) =>
+      wide.getFunction("verifyProof")(item.proof.a, item.proof.b, item.proof.c, item.publicSignals);
+    const batch = (items: readonly BatchItem[]) => {
+      const { proofs, pubSignals } = toBatchCalldata(items);
+      return wide.getFunction("verifyBatch")(proofs, pubSignals);
+    };
+    for (const item of padded) {
+      expect(await single(item)).to.equal(true);
+      expect(
+        await wide.getFunction("verifyOne")(proofCoordinates(item.proof), item.publicSignals),
+      ).to.equal(true);
+    }
+    expect(await batch(padded)).to.equal(true);
+    const lying = padded.map((item, i) =>
+      i === 2
+        ? { ...item, publicSignals: item.publicSignals.map((s, k) => (k === 6 ? 1n : BigInt(s))) }
+        : item,
+    );
+    expect(await single(lying[2])).to.equal(false);
+    expect(await batch(lying)).to.equal(false);
+    // Four signals per item no longer fit this verifier.
+    const narrow = toBatchCalldata(pool);
+    await expectRevert(
+      wide.getFunction("verifyBatch").staticCall(narrow.proofs, narrow.pubSignals),
+      [wide.interface],
+      "PublicSignalsLength",
+      [BigInt(POOL * variant.nPublic), BigInt(POOL * vkey.nPublic)],
     );
   });
 

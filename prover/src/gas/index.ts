@@ -1,6 +1,7 @@
 /**
  * Gas measurements on Hardhat's in-process EVM, shared by `npm run gas` and `npm run bench`:
- * `MarginRegistry.prove` with real proofs, and generated Groth16 verifiers with any number of
+ * `MarginRegistry.prove` with real proofs, the generated verifiers' batch check (`verifyBatch`)
+ * with real proofs and where its gas goes, and generated Groth16 verifiers with any number of
  * public inputs.
  */
 export {
@@ -14,9 +15,12 @@ export {
 } from "./batch-gas";
 export { measureProveGas, type ExampleTriple, type GasSigners, type ProveGas } from "./prove-gas";
 export {
+  installZkMarginVerifier,
   measureVerifierGas,
   renderGroth16Verifier,
   withPublicInputs,
+  zkMarginVerifierAbi,
+  type Installed,
   type RpcProvider,
   type VerifierGas,
 } from "./verifier-gas";

@@ -127,18 +127,16 @@ function batchFunctions(nPublic: number): string {
 /** The import the second edit needs, after snarkjs's pragma. */
 const BATCH_IMPORT = 'import {Groth16Batch} from "../Groth16Batch.sol";';
 
-/** Renders the Solidity verifier of `zkey` under the instance's contract name, with our header. */
-export async function renderVerifier(
-  zkey: string,
+/**
+ * zkmargin's edits of a verifier snarkjs rendered: the instance's contract name, our header, the
+ * key-hash function and the batch functions (with their import).
+ */
+export function editVerifier(
+  source: string,
   instance: string,
   kind: SetupKind,
   hash: string,
-): Promise<string> {
-  const template = fs.readFileSync(
-    path.join(snarkjsTemplatesDir(), "verifier_groth16.sol.ejs"),
-    "utf8",
-  );
-  const source = await snarkjs.zKey.exportSolidityVerifier(zkey, { groth16: template });
+): string {
   const contract = verifierContractName(instance);
   const nPublic = renderedPublicSignalCount(source);
   const renamed = source.replace(
@@ -155,6 +153,21 @@ export async function renderVerifier(
     throw new Error("snarkjs verifier template changed: no `pragma solidity` line");
   const body = imported.replace(/^\/\/ SPDX-License-Identifier:[^\n]*\n/, "");
   return `${header(instance, kind, hash)}${body}`;
+}
+
+/** Renders the Solidity verifier of `zkey` under the instance's contract name, with our edits. */
+export async function renderVerifier(
+  zkey: string,
+  instance: string,
+  kind: SetupKind,
+  hash: string,
+): Promise<string> {
+  const template = fs.readFileSync(
+    path.join(snarkjsTemplatesDir(), "verifier_groth16.sol.ejs"),
+    "utf8",
+  );
+  const source = await snarkjs.zKey.exportSolidityVerifier(zkey, { groth16: template });
+  return editVerifier(source, instance, kind, hash);
 }
 
 /** Writes the verification key and both copies of the verifier for `instance` from `zkey`. */
