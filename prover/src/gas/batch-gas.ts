@@ -4,8 +4,14 @@
  * sent as a transaction and traced (`debug_traceTransaction`), so the pairing, ecMul and ecAdd
  * precompile calls and the keccak of the weights are measured, not computed from a price list.
  */
-import { Contract, dataSlice, getAddress, keccak256, toBeHex } from "ethers";
-import { toBatchCalldata, toSolidityProof, type BatchItem } from "../chain";
+import { concat, Contract, dataSlice, getAddress, keccak256, toBeHex } from "ethers";
+import {
+  proofCoordinates,
+  toBatchCalldata,
+  toSolidityProof,
+  type BatchItem,
+  type SolidityProof,
+} from "../chain";
 import { generateProof } from "../proving";
 import { WarmProver } from "../queue/prover";
 import type { ExampleTriple } from "./prove-gas";
@@ -105,6 +111,11 @@ function word(hex: string): bigint {
   return BigInt(hex.startsWith("0x") ? hex : `0x${hex}`);
 }
 
+/** Calldata gas of a proof's eight words (what a transaction carrying it pays for it). */
+export function proofCalldataGas(proof: SolidityProof): bigint {
+  return calldataGas(concat(proofCoordinates(proof).map((w) => toBeHex(w, 32))));
+}
+
 /** Splits a traced call's gas by where it went (precompile calls measured from the trace). */
 function splitTrace(trace: Trace, data: string, total: bigint): GasSplit {
   const split: GasSplit = {
@@ -168,7 +179,11 @@ export async function tracedCall(
   const tx = await fn.send(...args, { gasLimit: TX_GAS_LIMIT });
   const receipt = await tx.wait();
   if (!receipt || receipt.status !== 1) throw new Error(`${method} transaction failed`);
-  const trace = (await provider.send("debug_traceTransaction", [receipt.hash, {}])) as Trace;
+  // Memory and storage snapshots at every step would take gigabytes for a batch of 64.
+  const trace = (await provider.send("debug_traceTransaction", [
+    receipt.hash,
+    { disableMemory: true, disableStorage: true },
+  ])) as Trace;
   if (trace.failed || word(trace.returnValue) !== 1n) {
     throw new Error(`${method} did not return true in its traced transaction`);
   }

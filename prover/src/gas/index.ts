@@ -8,6 +8,7 @@ export {
   batchAccount,
   calldataGas,
   measureBatchGas,
+  proofCalldataGas,
   provenBatchItems,
   tracedCall,
   type BatchGas,
