@@ -235,6 +235,21 @@ async function batchReport(
       "measured in the trace; keccak: the seed and the weights; calldata: EIP-2028 (4 per zero " +
       "byte, 16 per other); other: ABI decoding, the key in memory, field checks and loops.",
   );
+  // What the edit costs snarkjs's own verifyProof: the unedited contract of the same key.
+  const [first] = items;
+  const unedited = await measureVerifierGas(
+    admin,
+    hre.ethers.provider,
+    vkey,
+    first.proof,
+    first.publicSignals,
+  );
+  const edited = await verifier
+    .getFunction("verifyProof")
+    .estimateGas(first.proof.a, first.proof.b, first.proof.c, first.publicSignals);
+  console.log(
+    `  verifyProof, same proof: snarkjs's contract ${unedited.verifyGas}, with zkmargin's edits ${edited} (${edited - unedited.verifyGas} more: the larger contract's dispatch)`,
+  );
   for (const { size, gas } of measured.batches) {
     console.log(
       `  B = ${size}: ${gas.pairs} pairings, ${gas.ecMuls} ecMul, ${gas.ecAdds} ecAdd, ${gas.keccaks} keccak, ${gas.calldataBytes} bytes of calldata`,

@@ -286,6 +286,15 @@ describe("batch verifier (real proofs, small instance)", function () {
     expect(await fixed(key, proofs, pubSignals, [1n, 2n])).to.equal(false);
     expect(await verifyBatch(attack), "generated verifier").to.equal(false);
     expect(await harness.getFunction("verifyBatch")(key, proofs, pubSignals)).to.equal(false);
+    // Two valid proofs with their public signals swapped cancel out the same way.
+    const swapped = toBatchCalldata([
+      { proof: first.proof, publicSignals: second.publicSignals },
+      { proof: second.proof, publicSignals: first.publicSignals },
+    ]);
+    expect(await fixed(key, swapped.proofs, swapped.pubSignals, [1n, 1n])).to.equal(true);
+    expect(await verifier.getFunction("verifyBatch")(swapped.proofs, swapped.pubSignals)).to.equal(
+      false,
+    );
     // The harness checks under the exported key exactly as the generated verifier does.
     const valid = toBatchCalldata(pool);
     expect(await harness.getFunction("verifyBatch")(key, valid.proofs, valid.pubSignals)).to.equal(
