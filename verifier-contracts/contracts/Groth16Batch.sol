@@ -4,7 +4,6 @@ pragma solidity 0.8.30;
 // The checks are Yul: one pairing input buffer filled in place, no ABI copies of the proofs.
 // solhint-disable no-inline-assembly
 
-
 /// @title Groth16Batch
 /// @author zkmargin
 /// @notice Randomized batch verification of Groth16 proofs (BN254, the snarkjs layout) made under
