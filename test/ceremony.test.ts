@@ -24,9 +24,12 @@ import type { HardhatRuntimeEnvironment } from "hardhat/types";
 import type { HardhatEthersHelpers } from "@nomicfoundation/hardhat-ethers/types";
 import { toVerifierCalldata } from "../prover/src/proving/calldata";
 import type { Groth16Proof } from "../prover/src/proving";
+import { GENERATED_SOURCE_UNIT, projectImport } from "../prover/src/gas";
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const solc = require("solc") as { compile(input: string): string };
+const solc = require("solc") as {
+  compile(input: string, callbacks?: { import: typeof projectImport }): string;
+};
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const hre = require("hardhat") as HardhatRuntimeEnvironment & { ethers: HardhatEthersHelpers };
 
@@ -172,15 +175,19 @@ describe("setup: phase-2 ceremony on the small instance", function () {
   });
 });
 
-/** Compiles one Solidity source with the project's solcjs and deploys `name` on Hardhat's EVM. */
+/**
+ * Compiles one generated verifier with the project's solcjs (its `Groth16Batch.sol` import read
+ * from this checkout) and deploys `name` on Hardhat's EVM.
+ */
 async function deploySolidity(source: string, name: string): Promise<Contract> {
   const output = JSON.parse(
     solc.compile(
       JSON.stringify({
         language: "Solidity",
-        sources: { "Verifier.sol": { content: source } },
+        sources: { [GENERATED_SOURCE_UNIT]: { content: source } },
         settings: { outputSelection: { "*": { "*": ["abi", "evm.bytecode.object"] } } },
       }),
+      { import: projectImport },
     ),
   ) as {
     errors?: { severity: string; formattedMessage: string }[];
@@ -191,7 +198,7 @@ async function deploySolidity(source: string, name: string): Promise<Contract> {
   };
   const errors = (output.errors ?? []).filter((e) => e.severity === "error");
   expect(errors.map((e) => e.formattedMessage)).to.deep.equal([]);
-  const compiled = output.contracts["Verifier.sol"][name];
+  const compiled = output.contracts[GENERATED_SOURCE_UNIT][name];
   const [deployer] = await hre.ethers.getSigners();
   const factory = new ContractFactory(
     compiled.abi as InterfaceAbi,

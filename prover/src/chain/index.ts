@@ -1,5 +1,6 @@
 /** The on-chain side of the SDK: deployment, EIP-712 signing, calldata, submission, reads. */
 export * from "./artifacts";
+export * from "./batch";
 export * from "./calldata";
 export * from "./deploy";
 export * from "./eip712";
