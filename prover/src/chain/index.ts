@@ -1,6 +1,7 @@
 /** The on-chain side of the SDK: deployment, EIP-712 signing, calldata, submission, reads. */
 export * from "./artifacts";
 export * from "./calldata";
+export * from "./clock";
 export * from "./deploy";
 export * from "./eip712";
 export * from "./events";

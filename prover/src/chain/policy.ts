@@ -2,7 +2,7 @@
  * Policy ids, registration and custodians in PolicyRegistry.
  */
 import { AbiCoder, Contract, keccak256, toUtf8Bytes } from "ethers";
-import type { BaseContract, ContractRunner, ContractTransactionReceipt } from "ethers";
+import type { BaseContract, ContractRunner, ContractTransactionReceipt, Provider } from "ethers";
 import { decodeRevert } from "./revert";
 import { sendAndWait } from "./send";
 
@@ -116,14 +116,51 @@ export function registerPolicy(
 }
 
 /**
- * Approves a deployed verifier's code (by its code hash, with the key hash it answers) for policy
- * registrations; the signer needs the default admin role.
+ * Proposes a deployed verifier's code (by its code hash, with the key hash it answers) for policy
+ * registrations; the signer needs the default admin role. It can be approved
+ * ({@link approveVerifier}) `verifierApprovalDelay` seconds later ({@link readVerifierApproval}).
  */
-export function approveVerifier(
+export function proposeVerifier(
   policyRegistry: BaseContract,
   verifier: string,
 ): Promise<ContractTransactionReceipt> {
-  return sendAndWait(policyRegistry, "approveVerifier", [verifier]);
+  return sendAndWait(policyRegistry, "proposeVerifier", [verifier]);
+}
+
+/**
+ * Approves a proposed verifier code once its delay has passed; the signer needs the default admin
+ * role. `codeHash` is the verifier's runtime code hash ({@link verifierCodeHash}).
+ */
+export function approveVerifier(
+  policyRegistry: BaseContract,
+  codeHash: string,
+): Promise<ContractTransactionReceipt> {
+  return sendAndWait(policyRegistry, "approveVerifier", [codeHash]);
+}
+
+/** A verifier code's proposal and approval (`PolicyRegistry.verifierApproval`). */
+export interface VerifierApproval {
+  /** The key hash proposed with the code, lower-cased (zero hash: never proposed, or withdrawn). */
+  keyHash: string;
+  /** The first block time at which the proposal can be approved (0n when none). */
+  effectiveAt: bigint;
+  approved: boolean;
+}
+
+/** Reads a verifier code's proposal and approval. */
+export async function readVerifierApproval(
+  policyRegistry: BaseContract,
+  codeHash: string,
+): Promise<VerifierApproval> {
+  const a = (await policyRegistry.getFunction("verifierApproval")(codeHash)) as VerifierApproval;
+  return { keyHash: a.keyHash.toLowerCase(), effectiveAt: a.effectiveAt, approved: a.approved };
+}
+
+/** The runtime code hash (EXTCODEHASH) of a deployed verifier, lower-cased. */
+export async function verifierCodeHash(provider: Provider, verifier: string): Promise<string> {
+  const code = await provider.getCode(verifier);
+  if (code === "0x") throw new Error(`${verifier} holds no code`);
+  return keccak256(code);
 }
 
 /** Registers `custodian` as an attester for the policy; the signer needs CUSTODIAN_ADMIN_ROLE. */

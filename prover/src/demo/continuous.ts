@@ -8,7 +8,13 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import type { Contract, Provider, Signer } from "ethers";
-import { callMargin, isMarginSufficient, readMarginCall, readMarginRegistryDomain } from "../chain";
+import {
+  callMargin,
+  deadlineText,
+  isMarginSufficient,
+  readMarginCall,
+  readMarginRegistryDomain,
+} from "../chain";
 import type { Deployment } from "../deployment";
 import { feedLayoutOf } from "../deployment";
 import type { Market, Policy, Portfolio } from "../inputs";
@@ -148,7 +154,7 @@ export async function continuousMargin(ctx: ContinuousContext): Promise<Continuo
     const call = await readMarginCall(venue.marginRegistry.contract, account, venue.policyId);
     print(
       `venue ${await roles.venue.getAddress()} called margin: prove on a round after ${call.round} ` +
-        `before ${call.deadline} (cure window ${call.deadline - call.calledAt} s)`,
+        `${deadlineText(call)} (cure window ${call.cureWindow} s)`,
     );
     await waitFor(events, (e) => e.type === "margin-call", "the margin-call alert");
     const third = await post(-20_000n, "prices fall 2 % more");
