@@ -89,7 +89,8 @@ export async function continuousMargin(ctx: ContinuousContext): Promise<Continuo
       market: ctx.openingMarket,
       signer: roles.custodian,
       domain: await readMarginRegistryDomain(venue.marginRegistry.contract),
-      issuedAt: now,
+      // Issued at the chain's clock, so a revocation at the chain's time covers it.
+      chainTime: now,
       validUntil: now + 86_400n,
       files: { opening: files.opening, records: "custodian records" },
     });

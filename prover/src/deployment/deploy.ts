@@ -103,7 +103,7 @@ export class VerifierApprovalPendingError extends Error {
     super(
       `the verifier of instance "${instance}" (${verifier}) can be approved from ` +
         `${effectiveAt} (${new Date(Number(effectiveAt) * 1000).toISOString()}) by the chain's ` +
-        `clock, ${effectiveAt - chainTime} s from its latest block: run \`zkmargin deploy policy\` ` +
+        `clock, ${effectiveAt - chainTime} s after its latest block: run \`zkmargin deploy policy\` ` +
         "again after it (the approval delay lets anyone audit the proposed code first)",
     );
     this.name = "VerifierApprovalPendingError";
