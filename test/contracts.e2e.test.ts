@@ -160,6 +160,20 @@ describe("contracts end to end (real proofs, small instance)", function () {
     return { id, feed: ownFeed };
   }
 
+  /** The custodian's check of the first proof's opening against its records (the same portfolio). */
+  function custodianCheck() {
+    return {
+      opening: first.opening,
+      records: portfolio,
+      policy,
+      market,
+      signer: custodian,
+      domain,
+      validUntil: market.timestamp + DAY,
+      files: { opening: "opening.json", records: "custodian-records.json" },
+    };
+  }
+
   before(async function () {
     // Development keys and the generated verifier of the instance (a no-op when up to date).
     await setupInstance(INSTANCE, { log: () => undefined, onProgress: () => undefined });
@@ -201,17 +215,7 @@ describe("contracts end to end (real proofs, small instance)", function () {
     portfolioCommitment = signals.portfolioCommitment;
 
     // The custodian checks the opening against its own records (here: the same portfolio).
-    const file = await attestOpening({
-      opening: first.opening,
-      records: portfolio,
-      policy,
-      market,
-      signer: custodian,
-      domain,
-      issuedAt: await now(),
-      validUntil: market.timestamp + DAY,
-      files: { opening: "opening.json", records: "custodian-records.json" },
-    });
+    const file = await attestOpening({ ...custodianCheck(), issuedAt: await now() });
     attestation = {
       custodian: file.custodian,
       issuedAt: BigInt(file.issuedAt),
@@ -476,16 +480,7 @@ describe("contracts end to end (real proofs, small instance)", function () {
 
     it("takes issuedAt from the chain's clock (attestOpening with chainTime), refusing one more than the revocation lead ahead", async function () {
       const chainTime = await latestBlockTime(hre.ethers.provider);
-      const args = {
-        opening: first.opening,
-        records: portfolio,
-        policy,
-        market,
-        signer: custodian,
-        domain,
-        validUntil: market.timestamp + DAY,
-        files: { opening: "opening.json", records: "custodian-records.json" },
-      };
+      const args = custodianCheck();
       const fromChain = await attestOpening({ ...args, chainTime });
       expect(fromChain.issuedAt).to.equal(chainTime.toString());
       // Up to the lead ahead is signed; one second more is refused before signing.

@@ -56,6 +56,25 @@ describe("deployment (Ignition modules, hardhat node)", function () {
     journalDir: path.join(dir, "journal"),
   });
 
+  /** `deployPolicy`'s options for the small example policy, with `overrides`. */
+  const policyOptions = (overrides: Partial<Parameters<typeof deployPolicy>[0]> = {}) => ({
+    rpc: node.url,
+    deployment,
+    file: path.join(dir, "deployment.json"),
+    policy: loadPolicy(POLICY_FILE),
+    document: readJsonFile(POLICY_FILE),
+    instance: "small",
+    maxRoundAge: 3600n,
+    supersededGrace: 300n,
+    cureWindow: 900n,
+    requiresAttestation: true,
+    custodians: [],
+    venues: [],
+    signers: { policyAdmin, admin: deployer },
+    journalDir: path.join(dir, "journal"),
+    ...overrides,
+  });
+
   before(async function () {
     await setupInstance("small", { log: () => undefined });
     await compileContracts();
@@ -116,26 +135,8 @@ describe("deployment (Ignition modules, hardhat node)", function () {
   });
 
   it("refuses to register a policy before the verifier's approval delay has passed, saying when", async function () {
-    const policy = loadPolicy(POLICY_FILE);
     const [approval] = await verifierApprovals(node.url, deployment);
-    const error = await refusal(
-      deployPolicy({
-        rpc: node.url,
-        deployment,
-        file: path.join(dir, "deployment.json"),
-        policy,
-        document: readJsonFile(POLICY_FILE),
-        instance: "small",
-        maxRoundAge: 3600n,
-        supersededGrace: 300n,
-        cureWindow: 900n,
-        requiresAttestation: true,
-        custodians: [],
-        venues: [],
-        signers: { policyAdmin, admin: deployer },
-        journalDir: path.join(dir, "journal"),
-      }),
-    );
+    const error = await refusal(deployPolicy(policyOptions()));
     expect(error).to.be.instanceOf(VerifierApprovalPendingError);
     expect((error as VerifierApprovalPendingError).effectiveAt).to.equal(approval.effectiveAt);
     expect(error.message).to.match(
@@ -154,23 +155,14 @@ describe("deployment (Ignition modules, hardhat node)", function () {
     }
     const file = path.join(dir, "deployment.json");
     const policy = loadPolicy(POLICY_FILE);
-    deployment = await deployPolicy({
-      rpc: node.url,
-      deployment,
-      file,
-      policy,
-      document: readJsonFile(POLICY_FILE),
-      instance: "small",
-      maxRoundAge: 3600n,
-      supersededGrace: 300n,
-      cureWindow: 900n,
-      requiresAttestation: true,
-      custodians: [custodian.address],
-      venues: [venue.address],
-      publishers: [publisher.address],
-      signers: { policyAdmin, custodianAdmin, admin },
-      journalDir: path.join(dir, "journal"),
-    });
+    deployment = await deployPolicy(
+      policyOptions({
+        custodians: [custodian.address],
+        venues: [venue.address],
+        publishers: [publisher.address],
+        signers: { policyAdmin, custodianAdmin, admin },
+      }),
+    );
     writeDeployment(file, deployment);
     const read = readDeployment(file);
     expect(read).to.deep.equal(deployment);
