@@ -822,7 +822,7 @@ contract MarginRegistry is EIP712 {
         return record.supersededAt == 0 || block.timestamp < uint256(record.supersededAt) + grace;
     }
 
-    /// @dev THE predicate "a status counts", shared by `isMarginSufficient` and the margin-call
+    /// @dev The one predicate "a status counts", shared by `isMarginSufficient` and the margin-call
     ///      cure (`_callState` callers): the status exists; PolicyRegistry says the policy counts
     ///      it (registered, not retired, and, for a policy that requires an attestation, the
     ///      status's custodian registration still active); its attestation, if any, has not

@@ -4,6 +4,7 @@
  * `ZKMARGIN_<ROLE>_KEY` or keystores, never the command line), with Ignition's journal so an
  * interrupted run resumes, and the deployment file the other verbs read.
  */
+import { existsSync } from "node:fs";
 import path from "node:path";
 import type { Command } from "commander";
 import {
@@ -14,6 +15,7 @@ import {
   writeDeployment,
 } from "../../deployment";
 import { InputError } from "../../errors";
+import { FileExistsError } from "../../io/atomic-write";
 import { loadPolicy } from "../../inputs";
 import { readJsonFile, writeJsonFile } from "../../io/json";
 import { hasKeyInEnv, KEYSTORE_PASSWORD_ENV, keyEnvOf, loadWallet } from "../../signer";
@@ -99,6 +101,8 @@ export function register(program: Command): void {
         journal?: string;
         confirmations?: string;
       }) => {
+        // Before anything is sent (the write below refuses it again, atomically).
+        if (existsSync(opts.out)) throw new FileExistsError(opts.out);
         const addresses = (list: string[], option: string) =>
           list.map((a) => parseAddress(a, option));
         const confirmations = confirmationsOf(opts.confirmations);
