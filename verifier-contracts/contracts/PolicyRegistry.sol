@@ -135,8 +135,9 @@ contract PolicyRegistry is SeparatedAdminRules {
         address custodian;
     }
 
-    /// @notice A verifier code approval (one slot beside the key hash): proposed with the key hash
-    ///         its code answers, approvable from `effectiveAt`, approved or not yet.
+    /// @notice A verifier code approval (two slots: the key hash, then the time and the flag):
+    ///         proposed with the key hash its code answers, approvable from `effectiveAt`,
+    ///         approved or not yet.
     struct VerifierApproval {
         bytes32 keyHash;
         uint64 effectiveAt;
