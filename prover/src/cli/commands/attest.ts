@@ -84,12 +84,6 @@ export function register(program: Command): void {
       const opening = parseOpening(readJsonFile(opts.opening), opts.opening);
       const { registry, chainId, policy, market, policyFile, marketFile, chainTime } =
         await attestationContext(opts, opening);
-      if (chainTime === undefined) {
-        process.stderr.write(
-          "zkmargin: note: no --rpc: issuedAt is this machine's clock; revoke with a `before` as far " +
-            `ahead of the chain's clock as this clock may run (at most ${MAX_REVOCATION_LEAD} s)\n`,
-        );
-      }
       const issuedAt = chainTime ?? BigInt(Math.floor(Date.now() / 1000));
       const validUntil = issuedAt + validFor;
       const records = parsePortfolio(readJsonFile(opts.records), opts.records, policy);
@@ -112,6 +106,12 @@ export function register(program: Command): void {
         },
       });
       writeJsonFile(opts.out, attestation);
+      if (chainTime === undefined) {
+        process.stderr.write(
+          "zkmargin: note: no --rpc: issuedAt is this machine's clock; revoke with a `before` as far " +
+            `ahead of the chain's clock as this clock may run (at most ${MAX_REVOCATION_LEAD} s)\n`,
+        );
+      }
       process.stdout.write(
         `attested account ${attestation.account} issued at ${attestation.issuedAt} ` +
           `(${chainTime !== undefined ? "the chain's clock" : "this machine's clock"}) until ` +
