@@ -232,7 +232,18 @@ describe("zkmargin deploy, publish, watch, attest, margin-call (CLI, hardhat nod
     expect(refused.stderr).to.equal(
       `zkmargin: ${unfit}: prices.WBTC: missing: the policy's collateral asset "WBTC" needs a price\n`,
     );
-    const posted = ok(publishArgs(await marketFile(1)));
+    // Another key (here the venue's) does not hold the feed's publisher role: refused up front.
+    const good = await marketFile(1);
+    const stranger = runCli(publishArgs(good), {
+      env: { ...keys, ZKMARGIN_PUBLISHER_KEY: venue.privateKey },
+    });
+    expect(stranger.status).to.equal(1);
+    expect(stranger.stderr).to.match(
+      new RegExp(
+        `^zkmargin: contract 0x[0-9a-fA-F]{40}: publisherRole\\(0x[0-9a-f]{64}\\): is not held by ${venue.address}: `,
+      ),
+    );
+    const posted = ok(publishArgs(good));
     expect(posted).to.match(
       /^posted round 1 to feed 0x[0-9a-f]{64}: timestamp \d+, market commitment \d+, \d+ bytes/,
     );
