@@ -6,6 +6,7 @@ import type { BaseContract, ContractRunner, Signer } from "ethers";
 import { loadArtifact, loadVerifierArtifact } from "./artifacts";
 import type { ContractArtifact } from "./artifacts";
 import { grantPublisher } from "./market-book";
+import { grantRoleId, roleId } from "./roles";
 
 /** A deployed contract and the gas its deployment used. */
 export interface Deployed {
@@ -80,9 +81,8 @@ export async function grantRole(
   role: "POLICY_ADMIN_ROLE" | "CUSTODIAN_ADMIN_ROLE",
   account: string,
 ): Promise<void> {
-  const id = (await contract.getFunction(role)()) as string;
-  const receipt = await (await contract.getFunction("grantRole")(id, account)).wait();
-  if (!receipt || receipt.status !== 1) throw new Error(`granting ${role} to ${account} failed`);
+  const receipt = await grantRoleId(contract, roleId(role), account);
+  if (receipt.status !== 1) throw new Error(`granting ${role} to ${account} failed`);
 }
 
 /**

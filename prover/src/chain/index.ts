@@ -10,4 +10,5 @@ export * from "./market-book";
 export * from "./policy";
 export * from "./registry";
 export * from "./revert";
+export * from "./roles";
 export * from "./send";

@@ -1,18 +1,16 @@
 /**
  * Publishing and reading market rounds in MarketBook: one feed per slot layout (its `layoutId`).
  */
-import { AbiCoder, keccak256, toUtf8Bytes } from "ethers";
 import type { BaseContract, ContractTransactionReceipt } from "ethers";
+import { grantRoleId, roleId, scopedRole } from "./roles";
 import { sendAndWait } from "./send";
 
 /** `MarketBook.PUBLISHER_ROLE`: the tag of the per-feed publisher roles. */
-export const PUBLISHER_ROLE = keccak256(toUtf8Bytes("zkmargin.PUBLISHER_ROLE"));
+export const PUBLISHER_ROLE = roleId("PUBLISHER_ROLE");
 
 /** `MarketBook.publisherRole(feed)`: the role that may post and invalidate the feed's rounds. */
 export function publisherRoleOf(feed: string): string {
-  return keccak256(
-    AbiCoder.defaultAbiCoder().encode(["bytes32", "bytes32"], [PUBLISHER_ROLE, feed]),
-  );
+  return scopedRole(PUBLISHER_ROLE, feed);
 }
 
 /** Grants `feed`'s publisher role to `publisher`; the signer needs MarketBook's default admin role. */
@@ -21,7 +19,7 @@ export function grantPublisher(
   feed: string,
   publisher: string,
 ): Promise<ContractTransactionReceipt> {
-  return sendAndWait(marketBook, "grantRole", [publisherRoleOf(feed), publisher]);
+  return grantRoleId(marketBook, publisherRoleOf(feed), publisher);
 }
 
 /** Whether `account` holds `feed`'s publisher role. */

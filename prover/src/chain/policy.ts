@@ -1,9 +1,10 @@
 /**
  * Policy ids, registration and custodians in PolicyRegistry.
  */
-import { AbiCoder, Contract, keccak256, toUtf8Bytes } from "ethers";
+import { Contract, keccak256, toUtf8Bytes } from "ethers";
 import type { BaseContract, ContractRunner, ContractTransactionReceipt, Provider } from "ethers";
 import { decodeRevert } from "./revert";
+import { grantRoleId, roleId, scopedRole } from "./roles";
 import { sendAndWait } from "./send";
 
 /** On-chain encoding of a policy's mode (`PolicyRegistry.Mode`, same as the circuit's `mode`). */
@@ -182,13 +183,11 @@ export function removeCustodian(
 }
 
 /** `PolicyRegistry.VENUE_ROLE`: the tag of the per-policy venue roles. */
-export const VENUE_ROLE = keccak256(toUtf8Bytes("zkmargin.VENUE_ROLE"));
+export const VENUE_ROLE = roleId("VENUE_ROLE");
 
 /** `PolicyRegistry.venueRole(policyId)`: the role that may call margin under the policy. */
 export function venueRoleOf(policyId: string): string {
-  return keccak256(
-    AbiCoder.defaultAbiCoder().encode(["bytes32", "bytes32"], [VENUE_ROLE, policyId]),
-  );
+  return scopedRole(VENUE_ROLE, policyId);
 }
 
 /** Grants the policy's venue role to `venue`; the signer needs the default admin role. */
@@ -197,5 +196,5 @@ export function grantVenue(
   policyId: string,
   venue: string,
 ): Promise<ContractTransactionReceipt> {
-  return sendAndWait(policyRegistry, "grantRole", [venueRoleOf(policyId), venue]);
+  return grantRoleId(policyRegistry, venueRoleOf(policyId), venue);
 }

@@ -18,7 +18,6 @@ import type {
   IgnitionModule,
   IgnitionModuleResult,
 } from "@nomicfoundation/ignition-core";
-import { keccak256, toUtf8Bytes } from "ethers";
 import {
   loadArtifact,
   loadVerifierArtifact,
@@ -27,6 +26,7 @@ import {
 } from "../chain/artifacts";
 import { publisherRoleOf } from "../chain/market-book";
 import { POLICY_MODE, venueRoleOf } from "../chain/policy";
+import { roleId } from "../chain/roles";
 import { verifierContractName } from "../setup/paths";
 import type { SigningProvider } from "./eip1193";
 
@@ -38,8 +38,6 @@ function ignition(): typeof import("@nomicfoundation/ignition-core") {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   return require("@nomicfoundation/ignition-core") as typeof import("@nomicfoundation/ignition-core");
 }
-
-const role = (name: string) => keccak256(toUtf8Bytes(`zkmargin.${name}`));
 
 /** What the `ZkMargin` module deploys and grants. */
 export interface ContractsModuleConfig {
@@ -67,12 +65,12 @@ export function contractsModule(config: ContractsModuleConfig) {
     ]);
     const marginRegistry = m.contract("MarginRegistry", [marketBook, policyRegistry]);
     config.policyAdmins.forEach((holder, i) =>
-      m.call(policyRegistry, "grantRole", [role("POLICY_ADMIN_ROLE"), holder], {
+      m.call(policyRegistry, "grantRole", [roleId("POLICY_ADMIN_ROLE"), holder], {
         id: `policyAdmin${i}`,
       }),
     );
     config.custodianAdmins.forEach((holder, i) =>
-      m.call(policyRegistry, "grantRole", [role("CUSTODIAN_ADMIN_ROLE"), holder], {
+      m.call(policyRegistry, "grantRole", [roleId("CUSTODIAN_ADMIN_ROLE"), holder], {
         id: `custodianAdmin${i}`,
       }),
     );
