@@ -65,7 +65,7 @@ function row(label: string, value: string | bigint | number, width = 44): string
 
 async function main(): Promise<void> {
   await hre.run("compile", { quiet: true });
-  const [admin, account, custodian] = await hre.ethers.getSigners();
+  const [admin, account, custodian, operator] = await hre.ethers.getSigners();
   const manifest = readManifest();
   const declared = loadInstances();
   // `npm run gas -- small demo` measures only the named instances; `--no-batch` skips the batch.
@@ -108,7 +108,12 @@ async function main(): Promise<void> {
 
   const results: (ProveGas & { dims: InstanceDims })[] = [];
   for (const { instance, dims, example } of ready) {
-    const measured = await measureProveGas(instance, dims, example, { admin, account, custodian });
+    const measured = await measureProveGas(instance, dims, example, {
+      admin,
+      operator,
+      account,
+      custodian,
+    });
     results.push({ ...measured, dims });
   }
 

@@ -180,12 +180,12 @@ describe("zkmargin deploy, publish, watch, attest, margin-call (CLI, hardhat nod
     await node?.stop();
   });
 
-  it("deploys the contracts and registers a policy, each signed by its role, into one deployment file", function () {
+  it("deploys the contracts and registers a policy, each signed by its role, into one deployment file", async function () {
     const deployContracts = ["deploy", "contracts", "--rpc", node.url, "--instance", "small"];
     const out = ok([
       ...deployContracts,
-      "--publisher",
-      publisher.address,
+      "--approval-delay",
+      "60",
       "--policy-admin",
       policyAdmin.address,
       "--custodian-admin",
@@ -194,10 +194,19 @@ describe("zkmargin deploy, publish, watch, attest, margin-call (CLI, hardhat nod
       deploymentFile,
     ]);
     expect(out).to.match(/deployed on chain 31337: MarketBook 0x/);
+    expect(out).to.match(
+      /verifier small proposed \(code hash 0x[0-9a-f]{64}\): approvable from \d+ /,
+    );
     // The deployment file is never overwritten.
     const again = cli([...deployContracts, "--out", deploymentFile]);
     expect(again.status).to.equal(1);
     expect(again.stderr).to.include(`${deploymentFile}: already exists`);
+    // Before the approval delay: refused, saying from when it can be approved.
+    const early = cli([...deployPolicyArgs(path.join(EXAMPLE, "policy.json"))]);
+    expect(early.status).to.equal(1);
+    expect(early.stderr).to.match(/verifier of instance "small" .* can be approved from \d+/);
+    await node.send("evm_increaseTime", [60]);
+    await node.send("evm_mine");
     ok([
       ...deployPolicyArgs(path.join(EXAMPLE, "policy.json")),
       "--cure-window",
@@ -206,6 +215,8 @@ describe("zkmargin deploy, publish, watch, attest, margin-call (CLI, hardhat nod
       custodian.address,
       "--venue",
       venue.address,
+      "--publisher",
+      publisher.address,
     ]);
     const deployment = readDeployment(deploymentFile);
     expect(deployment.policies[POLICY].custodians).to.deep.equal([custodian.address]);
@@ -221,7 +232,18 @@ describe("zkmargin deploy, publish, watch, attest, margin-call (CLI, hardhat nod
     expect(refused.stderr).to.equal(
       `zkmargin: ${unfit}: prices.WBTC: missing: the policy's collateral asset "WBTC" needs a price\n`,
     );
-    const posted = ok(publishArgs(await marketFile(1)));
+    // Another key (here the venue's) does not hold the feed's publisher role: refused up front.
+    const good = await marketFile(1);
+    const stranger = runCli(publishArgs(good), {
+      env: { ...keys, ZKMARGIN_PUBLISHER_KEY: venue.privateKey },
+    });
+    expect(stranger.status).to.equal(1);
+    expect(stranger.stderr).to.match(
+      new RegExp(
+        `^zkmargin: contract 0x[0-9a-fA-F]{40}: publisherRole\\(0x[0-9a-f]{64}\\): is not held by ${venue.address}: `,
+      ),
+    );
+    const posted = ok(publishArgs(good));
     expect(posted).to.match(
       /^posted round 1 to feed 0x[0-9a-f]{64}: timestamp \d+, market commitment \d+, \d+ bytes/,
     );
@@ -251,6 +273,7 @@ describe("zkmargin deploy, publish, watch, attest, margin-call (CLI, hardhat nod
       file("attestation.json"),
     ]);
     expect(attested).to.include(`as custodian ${custodian.address}`);
+    expect(attested).to.match(/ issued at \d+ \(the chain's clock\) /);
     await watch.waitFor((e) => e.type === "proved" && e.round === "1", "proof of round 1");
   });
 
@@ -276,7 +299,9 @@ describe("zkmargin deploy, publish, watch, attest, margin-call (CLI, hardhat nod
 
   it("a venue's margin call is answered on the next round and settled; audit chain passes", async function () {
     const called = ok(marginCallArgs());
-    expect(called).to.match(/: pending \(after round 2, deadline \d+\)/);
+    expect(called).to.include(
+      ": pending (prove on a round after 2 within 600 s of the next round's posting)",
+    );
     await watch!.waitFor((e) => e.type === "margin-call", "margin-call alert");
     ok(publishArgs(await marketFile(3)));
     await watch!.waitFor((e) => e.type === "margin-call-cured", "cure");
@@ -285,6 +310,9 @@ describe("zkmargin deploy, publish, watch, attest, margin-call (CLI, hardhat nod
     expect(settled.stderr).to.match(/settleMarginCall: refused: NoMarginCall\(/);
     await stopWatch(watch!, "SIGTERM");
     expect(watch!.events.at(-1)?.type).to.equal("stopped");
+    // The venue calls again and withdraws the call.
+    ok(marginCallArgs());
+    expect(ok(marginCallArgs("--withdraw"))).to.match(/: none; transaction 0x/);
     const audit = cli(["audit", "chain", "--rpc", node.url, "--deployment", deploymentFile]);
     expect(audit.status, audit.stdout + audit.stderr).to.equal(0);
     const state = JSON.parse(readFileSync(file("state.json"), "utf8")) as { lastRound: string };

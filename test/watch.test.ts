@@ -277,11 +277,14 @@ describe("zkmargin watch (hardhat node, small instance)", function () {
       rpc: node.url,
       deployer,
       instances: ["small"],
-      publishers: [publisher.address],
+      verifierApprovalDelay: 60n,
       policyAdmins: [policyAdmin.address],
       custodianAdmins: [custodianAdmin.address],
       journalDir: path.join(dir, "journal"),
     });
+    // The verifier's approval delay passes before the policy is registered.
+    await node.send("evm_increaseTime", [60]);
+    await node.send("evm_mine");
     const policyFile = path.join(EXAMPLE, "policy.json");
     deployment = await deployPolicy({
       rpc: node.url,
@@ -296,6 +299,7 @@ describe("zkmargin watch (hardhat node, small instance)", function () {
       requiresAttestation: true,
       custodians: [custodian.address],
       venues: [venue.address],
+      publishers: [publisher.address],
       signers: { policyAdmin, custodianAdmin, admin: deployer },
       journalDir: path.join(dir, "journal"),
     });
@@ -522,6 +526,15 @@ describe("zkmargin watch (hardhat node, small instance)", function () {
       policyId,
     );
     await waitForEvent((e) => e.type === "margin-call", from, "margin-call alert");
+    // The deadline runs from the first round after the call: another crash the holder cannot
+    // cure on.
+    const next = await publish(CRASH);
+    await mine();
+    await waitForEvent(
+      (e) => e.type === "shortfall" && e.round === next.toString(),
+      from,
+      "shortfall",
+    );
     await node.send("evm_increaseTime", [Number(CURE_WINDOW)]);
     await mine();
     const expired = await waitForEvent((e) => e.type === "margin-call-expired", from, "expiry");

@@ -102,7 +102,7 @@ async function measureGas(measured: readonly Measured[], log: Log): Promise<Inst
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const hre = require("hardhat") as HardhatRuntimeEnvironment;
   await hre.run("compile", { quiet: true });
-  const [admin, account, custodian] = await hre.ethers.getSigners();
+  const [admin, account, custodian, operator] = await hre.ethers.getSigners();
   const out: InstanceFigures[] = [];
   for (const { figures, example, baseline } of measured) {
     log(
@@ -110,6 +110,7 @@ async function measureGas(measured: readonly Measured[], log: Log): Promise<Inst
     );
     const prove = await measureProveGas(figures.instance, figures.dims, example, {
       admin,
+      operator,
       account,
       custodian,
     });

@@ -2,6 +2,7 @@
 export * from "./artifacts";
 export * from "./batch";
 export * from "./calldata";
+export * from "./clock";
 export * from "./deploy";
 export * from "./eip712";
 export * from "./events";
@@ -10,4 +11,5 @@ export * from "./market-book";
 export * from "./policy";
 export * from "./registry";
 export * from "./revert";
+export * from "./roles";
 export * from "./send";

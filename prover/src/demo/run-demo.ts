@@ -24,7 +24,14 @@ import { formatUnits } from "../decimal";
 import { readJsonFile } from "../io/json";
 import { connectChain } from "./chain";
 import { continuousMargin, type ContinuousResult } from "./continuous";
-import { assignRoles, deployVenue, nextRound, publishRound, venueDeployment } from "./deployment";
+import {
+  assignRoles,
+  DEMO_VERIFIER_APPROVAL_DELAY,
+  deployVenue,
+  nextRound,
+  publishRound,
+  venueDeployment,
+} from "./deployment";
 import { hedgedBookChapter, type HedgedBookResult } from "./hedged-book";
 import { attestForADay, latestTimestamp, refusal, refusesShortfall } from "./steps";
 
@@ -146,7 +153,11 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
         `PolicyRegistry ${venue.policyRegistry.address}, MarginRegistry ${venue.marginRegistry.address}`,
     );
     print(
-      `roles: admin ${await roles.admin.getAddress()} (2-day transfer delay), publisher ` +
+      `verifier code proposed by the admin and approved after the approval delay ` +
+        `(${DEMO_VERIFIER_APPROVAL_DELAY} s here, the chain's clock moved past it; 2 days by default)`,
+    );
+    print(
+      `roles: admin ${await roles.admin.getAddress()} (2-day transfer delay, holds no other role), publisher of the feed ` +
         `${await roles.publisher.getAddress()}, policy admin ${await roles.policyAdmin.getAddress()}, ` +
         `custodian admin ${await roles.custodianAdmin.getAddress()}, venue ` +
         `${await roles.venue.getAddress()}`,

@@ -18,6 +18,21 @@ export async function latestTimestamp(provider: Provider): Promise<number> {
   return block.timestamp;
 }
 
+/**
+ * Moves a development chain's clock (Hardhat's in-process network, `npx hardhat node`, anvil)
+ * `seconds` ahead and mines a block there.
+ */
+export async function advanceDevChainTime(provider: Provider, seconds: bigint): Promise<void> {
+  const rpc = provider as unknown as {
+    send?: (method: string, params: unknown[]) => Promise<unknown>;
+  };
+  if (typeof rpc.send !== "function") {
+    throw new Error("advancing the clock needs a JSON-RPC development chain (evm_increaseTime)");
+  }
+  await rpc.send("evm_increaseTime", [Number(seconds)]);
+  await rpc.send("evm_mine", []);
+}
+
 /** The custodian's attestation of `portfolioCommitment` for `account`, issued now, valid 24 h. */
 export async function attestForADay(
   custodian: Signer,

@@ -3,8 +3,9 @@
  * feed's next round, with the file itself in the event (`marketData`), so anyone can fetch and
  * check it from the feed and round alone.
  */
-import type { BaseContract } from "ethers";
-import { postRound, readFeedHead } from "../chain/market-book";
+import type { BaseContract, Signer } from "ethers";
+import { isPublisher, postRound, publisherRoleOf, readFeedHead } from "../chain/market-book";
+import { InputError } from "../errors";
 import { encodeMarketData } from "./encoding";
 import { checkMarketForLayout, MarketDataError, type FeedLayout } from "./feed";
 
@@ -25,7 +26,8 @@ export interface PublishedRound {
  * Checks `document` (a market.json object, named `source` in errors) for the layout and for every
  * other policy of the feed in `sharing` (a portfolio-margin policy needs the joint scenario set),
  * refuses a round that is not the feed's next (contiguous rounds) or a timestamp before the
- * latest round's, and posts it; the signer of `marketBook` needs PUBLISHER_ROLE.
+ * latest round's, and a signer of `marketBook` without the feed's publisher role
+ * (`MarketBook.publisherRole(feed)`: publishing is per feed), and posts it.
  */
 export async function publishMarket(
   marketBook: BaseContract,
@@ -40,6 +42,16 @@ export async function publishMarket(
       throw new RangeError(`policy ${other.policy.id} is not on feed ${layout.feed}`);
     }
     await checkMarketForLayout(document, source, other);
+  }
+  const publisher = await (marketBook.runner as Signer | null)?.getAddress?.();
+  if (publisher === undefined) throw new Error("publishing needs a MarketBook with a signer");
+  if (!(await isPublisher(marketBook, layout.feed, publisher))) {
+    throw new InputError(
+      `contract ${String(marketBook.target)}`,
+      `publisherRole(${layout.feed})`,
+      `is not held by ${publisher}: only the feed's publishers post its rounds (role ` +
+        `${publisherRoleOf(layout.feed)}, granted by the default admin: zkmargin deploy policy --publisher)`,
+    );
   }
   const head = await readFeedHead(marketBook, layout.feed);
   if (head.latestRound > 0n && market.round !== head.latestRound + 1n) {

@@ -16,6 +16,7 @@
  */
 import { isError, type Contract, type Provider, type Signer } from "ethers";
 import {
+  deadlineText,
   decodeRevert,
   nextNonce,
   readMarginCall,
@@ -331,7 +332,7 @@ export class Watcher {
       `call:${id}`,
       "warn",
       "margin-call",
-      `margin called: prove on a round after ${call.round} before ${call.deadline}` +
+      `margin called: prove on a round after ${call.round} ${deadlineText(call)}` +
         (latest > call.round
           ? ` (round ${latest} is out: proving now)`
           : " (waiting for the next round)"),
