@@ -21,6 +21,7 @@ import { chooseInstance } from "./instance-choice";
 import { toVerifierCalldata, type VerifierCalldata } from "./calldata";
 import { OPENING_VERSION, portfolioToJson, type Opening } from "./opening";
 import { encodePublicSignals } from "./public-signals";
+import { chooseProver, type Groth16Prover, type ProverName } from "./groth16";
 import { snarkjs, usingCurve, type Groth16Proof } from "./snarkjs";
 import { verifyProof } from "./verify-proof";
 
@@ -52,6 +53,11 @@ export interface GenerateProofArgs {
    * WebAssembly on every call. A long-lived prover passes calculators it compiled once.
    */
   witness?: WitnessSource;
+  /**
+   * The Groth16 prover, by name or as a prover object (a warm worker passes its own); default
+   * the native prover when it is built, else snarkjs (see {@link chooseProver}).
+   */
+  prover?: ProverName | Groth16Prover;
 }
 
 /** Gives the manifest-checked artifacts of a circuit instance (see {@link loadArtifacts}). */
@@ -74,6 +80,8 @@ export interface MarginProof {
   opening: Opening;
   /** The circuit instance used. */
   instance: string;
+  /** The Groth16 prover that made the proof. */
+  prover: ProverName;
   /** The reference model's report the proof attests to (private figures; never log it). */
   report: MarginReport;
 }
@@ -138,16 +146,18 @@ export async function generateProof(args: GenerateProofArgs): Promise<MarginProo
     portfolioCommitment: signals.portfolioCommitment,
   });
 
+  const prover =
+    typeof args.prover === "object" ? args.prover : chooseProver(args.prover ?? undefined);
   // The witness stays in memory (it holds every private value) and is dropped after proving.
+  // Every proof, native or snarkjs, is verified before it is returned.
   const { proof, publicSignals, valid } = await usingCurve(async () => {
-    const witness: { type: "mem"; data?: Uint8Array } = { type: "mem" };
-    witness.data = await step(progress, "witness", undefined, () =>
+    let witness: Uint8Array | undefined = await step(progress, "witness", undefined, () =>
       (args.witness ?? defaultWitness)(artifacts, { ...signals }),
     );
     const made = await step(progress, "proving", undefined, () =>
-      snarkjs.groth16.prove(artifacts.zkey, witness),
+      prover.prove(artifacts, witness as Uint8Array),
     );
-    witness.data = undefined;
+    witness = undefined;
     const verified = await step(progress, "verifying", undefined, () =>
       verifyProof(made.proof, made.publicSignals, artifacts.vkey),
     );
@@ -185,6 +195,7 @@ export async function generateProof(args: GenerateProofArgs): Promise<MarginProo
     calldata: toVerifierCalldata(proof, publicSignals),
     opening,
     instance: instance.name,
+    prover: prover.name,
     report,
   };
 }
