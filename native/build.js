@@ -87,7 +87,12 @@ async function generateFields() {
     const source = path.join(GEN, `${file}.asm`);
     // Position-independent (RIP-relative) addressing for a shared object, and symbols hidden
     // inside it so that no other library loaded in the process can clash with them.
-    fs.writeFileSync(source, `default rel\n${asm.replace(/^(\s*global \w+)\s*$/gm, "$1:hidden")}`);
+    // The GNU-stack note marks the object as needing no executable stack.
+    const hidden = asm.replace(/^(\s*global \w+)\s*$/gm, "$1:hidden");
+    fs.writeFileSync(
+      source,
+      `default rel\n${hidden}\nsection .note.GNU-stack noalloc noexec nowrite progbits\n`,
+    );
     run("nasm", ["-felf64", source, "-o", path.join(GEN, `${file}.o`)]);
   }
 }

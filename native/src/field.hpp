@@ -5,9 +5,58 @@
 #include <cstring>
 #include <string>
 
+#include <x86intrin.h>
+
 #include "ffiasm.hpp"
 
 namespace zkm {
+
+/**
+ * Modular addition and subtraction of reduced 4-limb values (p < 2^255), inlined and branch-free:
+ * a call into the generated assembly costs more than the few instructions they need. The
+ * products (the bulk of the work) stay in ffiasm's mulx/adx code.
+ */
+namespace limbs {
+
+using u64 = unsigned long long;
+
+inline void addMod(uint64_t *r, const uint64_t *a, const uint64_t *b, const uint64_t *p) {
+  u64 s0, s1, s2, s3, t0, t1, t2, t3;
+  unsigned char c = _addcarry_u64(0, a[0], b[0], &s0);
+  c = _addcarry_u64(c, a[1], b[1], &s1);
+  c = _addcarry_u64(c, a[2], b[2], &s2);
+  _addcarry_u64(c, a[3], b[3], &s3);
+  unsigned char w = _subborrow_u64(0, s0, p[0], &t0);
+  w = _subborrow_u64(w, s1, p[1], &t1);
+  w = _subborrow_u64(w, s2, p[2], &t2);
+  w = _subborrow_u64(w, s3, p[3], &t3);
+  // a + b < 2p < 2^256: keep the sum when subtracting p borrows.
+  const uint64_t keep = 0 - static_cast<uint64_t>(w);
+  r[0] = (s0 & keep) | (t0 & ~keep);
+  r[1] = (s1 & keep) | (t1 & ~keep);
+  r[2] = (s2 & keep) | (t2 & ~keep);
+  r[3] = (s3 & keep) | (t3 & ~keep);
+}
+
+inline void subMod(uint64_t *r, const uint64_t *a, const uint64_t *b, const uint64_t *p) {
+  u64 d0, d1, d2, d3;
+  unsigned char w = _subborrow_u64(0, a[0], b[0], &d0);
+  w = _subborrow_u64(w, a[1], b[1], &d1);
+  w = _subborrow_u64(w, a[2], b[2], &d2);
+  w = _subborrow_u64(w, a[3], b[3], &d3);
+  const uint64_t wrap = 0 - static_cast<uint64_t>(w);
+  u64 o0, o1, o2, o3;
+  unsigned char c = _addcarry_u64(0, d0, p[0] & wrap, &o0);
+  c = _addcarry_u64(c, d1, p[1] & wrap, &o1);
+  c = _addcarry_u64(c, d2, p[2] & wrap, &o2);
+  _addcarry_u64(c, d3, p[3] & wrap, &o3);
+  r[0] = o0;
+  r[1] = o1;
+  r[2] = o2;
+  r[3] = o3;
+}
+
+}  // namespace limbs
 
 /** A 256-bit unsigned integer, four little-endian 64-bit limbs (a scalar in normal form). */
 struct U256 {
@@ -59,8 +108,8 @@ struct U256 {
 
 struct FqOps {
   static const uint64_t *modulus() { return Fq_rawq; }
-  static void add(uint64_t *r, const uint64_t *a, const uint64_t *b) { Fq_rawAdd(r, a, b); }
-  static void sub(uint64_t *r, const uint64_t *a, const uint64_t *b) { Fq_rawSub(r, a, b); }
+  static void add(uint64_t *r, const uint64_t *a, const uint64_t *b) { limbs::addMod(r, a, b, Fq_rawq); }
+  static void sub(uint64_t *r, const uint64_t *a, const uint64_t *b) { limbs::subMod(r, a, b, Fq_rawq); }
   static void neg(uint64_t *r, const uint64_t *a) { Fq_rawNeg(r, a); }
   static void mul(uint64_t *r, const uint64_t *a, const uint64_t *b) { Fq_rawMMul(r, a, b); }
   static void sqr(uint64_t *r, const uint64_t *a) { Fq_rawMSquare(r, a); }
@@ -70,8 +119,8 @@ struct FqOps {
 
 struct FrOps {
   static const uint64_t *modulus() { return Fr_rawq; }
-  static void add(uint64_t *r, const uint64_t *a, const uint64_t *b) { Fr_rawAdd(r, a, b); }
-  static void sub(uint64_t *r, const uint64_t *a, const uint64_t *b) { Fr_rawSub(r, a, b); }
+  static void add(uint64_t *r, const uint64_t *a, const uint64_t *b) { limbs::addMod(r, a, b, Fr_rawq); }
+  static void sub(uint64_t *r, const uint64_t *a, const uint64_t *b) { limbs::subMod(r, a, b, Fr_rawq); }
   static void neg(uint64_t *r, const uint64_t *a) { Fr_rawNeg(r, a); }
   static void mul(uint64_t *r, const uint64_t *a, const uint64_t *b) { Fr_rawMMul(r, a, b); }
   static void sqr(uint64_t *r, const uint64_t *a) { Fr_rawMSquare(r, a); }
@@ -132,7 +181,8 @@ struct Fp {
   }
   Fp operator-() const {
     Fp r;
-    Ops::neg(r.v, v);
+    const uint64_t z[4] = {0, 0, 0, 0};
+    Ops::sub(r.v, z, v);
     return r;
   }
   Fp squared() const {
