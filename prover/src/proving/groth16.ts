@@ -55,20 +55,34 @@ export function sharedNativeProver(): NativeProver | undefined {
   return sharedNative;
 }
 
-/** The name {@link chooseProver} picks by default: native when it is loaded. */
-export function defaultProverName(): ProverName {
-  return nativeAddon().addon ? "native" : "snarkjs";
+/** The prover ZKMARGIN_PROVER names (for a process started by another: workers, benches). */
+function environmentProver(): ProverName | undefined {
+  const named = process.env.ZKMARGIN_PROVER;
+  if (named === undefined || named === "") return undefined;
+  if (!(PROVER_NAMES as readonly string[]).includes(named)) {
+    throw new Error(`ZKMARGIN_PROVER must be one of ${PROVER_NAMES.join(", ")} (it is "${named}")`);
+  }
+  return named as ProverName;
 }
 
 /**
- * The prover called `name`; by default the native one when it is loaded, else snarkjs, saying so
- * once per process on stderr (`notice`) with how to get the native one. Asking for "native" where
- * it is not available throws a {@link ProverUnavailableError}.
+ * The name {@link chooseProver} picks by default: ZKMARGIN_PROVER's when set, else native when it
+ * is loaded, else snarkjs.
+ */
+export function defaultProverName(): ProverName {
+  return environmentProver() ?? (nativeAddon().addon ? "native" : "snarkjs");
+}
+
+/**
+ * The prover called `name` (default: ZKMARGIN_PROVER's, else the native one when it is loaded,
+ * else snarkjs, saying so once per process on stderr (`notice`) with how to get the native one).
+ * Asking for "native" where it is not available throws a {@link ProverUnavailableError}.
  */
 export function chooseProver(
-  name?: ProverName,
+  requested?: ProverName,
   notice: (line: string) => void = (line) => void process.stderr.write(`${line}\n`),
 ): Groth16Prover {
+  const name = requested ?? environmentProver();
   if (name === "snarkjs") return snarkjsProver;
   const native = sharedNativeProver();
   if (native) return native;
