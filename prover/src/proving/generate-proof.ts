@@ -16,6 +16,7 @@ import {
 import { computeMargin } from "../model";
 import type { MarginReport } from "../model";
 import { loadArtifacts, type LoadedArtifacts } from "../setup/manifest";
+import { bn128 } from "../setup/snarkjs";
 import { step, type ProgressListener } from "../setup/progress";
 import { chooseInstance } from "./instance-choice";
 import { toVerifierCalldata, type VerifierCalldata } from "./calldata";
@@ -154,9 +155,12 @@ export async function generateProof(args: GenerateProofArgs): Promise<MarginProo
     let witness: Uint8Array | undefined = await step(progress, "witness", undefined, () =>
       (args.witness ?? defaultWitness)(artifacts, { ...signals }),
     );
+    // snarkjs's curve (which verifies the proof) is built while the native prover works.
+    const curve = prover.name === "native" ? bn128() : undefined;
     const made = await step(progress, "proving", undefined, () =>
       prover.prove(artifacts, witness as Uint8Array),
     );
+    await curve;
     witness = undefined;
     const verified = await step(progress, "verifying", undefined, () =>
       verifyProof(made.proof, made.publicSignals, artifacts.vkey),
