@@ -62,6 +62,31 @@ export function splitGroth16Log(
 }
 
 /**
+ * Calls `prove` `runs` times after one untimed warm-up (each call gives its own phases, in
+ * seconds) and summarises every phase and the whole call's wall time. Both provers' phases are
+ * measured with it.
+ */
+export async function summarizeProofPhases(
+  runs: number,
+  prove: () => Promise<Record<Groth16Phase, number>>,
+): Promise<Groth16Phases> {
+  const names = [...GROTH16_PHASES, "total"] as const;
+  const samples = Object.fromEntries(names.map((name) => [name, [] as number[]])) as Record<
+    (typeof names)[number],
+    number[]
+  >;
+  for (let run = 0; run <= runs; run++) {
+    const start = performance.now();
+    const phases = await prove();
+    const end = performance.now();
+    if (run === 0) continue;
+    for (const name of GROTH16_PHASES) samples[name].push(phases[name]);
+    samples.total.push((end - start) / 1000);
+  }
+  return Object.fromEntries(names.map((name) => [name, summarize(samples[name])])) as Groth16Phases;
+}
+
+/**
  * Proves `wtns` (witness bytes) with `zkey` `runs` times after one untimed warm-up, each with a
  * logger that timestamps snarkjs's debug messages, and summarises every phase. The caller keeps
  * the curve alive across calls (see `usingCurve`).
@@ -71,12 +96,7 @@ export async function measureGroth16Phases(
   wtns: Uint8Array,
   runs: number,
 ): Promise<Groth16Phases> {
-  const names = [...GROTH16_PHASES, "total"] as const;
-  const samples = Object.fromEntries(names.map((name) => [name, [] as number[]])) as Record<
-    (typeof names)[number],
-    number[]
-  >;
-  for (let run = 0; run <= runs; run++) {
+  return summarizeProofPhases(runs, async () => {
     const events: LogEvent[] = [];
     const record = (message: string): void => {
       events.push({ at: performance.now(), message });
@@ -84,11 +104,6 @@ export async function measureGroth16Phases(
     const logger = { debug: record, info: record, warn: record, error: record };
     const start = performance.now();
     await snarkjs.groth16.prove(zkey, { type: "mem", data: wtns }, logger);
-    const end = performance.now();
-    if (run === 0) continue;
-    const phases = splitGroth16Log(start, events, end);
-    for (const name of GROTH16_PHASES) samples[name].push(phases[name]);
-    samples.total.push((end - start) / 1000);
-  }
-  return Object.fromEntries(names.map((name) => [name, summarize(samples[name])])) as Groth16Phases;
+    return splitGroth16Log(start, events, performance.now());
+  });
 }

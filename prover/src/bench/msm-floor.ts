@@ -10,6 +10,7 @@
 import { randomBytes } from "node:crypto";
 import { performance } from "node:perf_hooks";
 import { SNARK_SCALAR_FIELD } from "../encoding/widths";
+import { NATIVE_MSMS, type NativeMsm } from "../native";
 import { withContainer } from "../setup/binfile";
 import { bn128 } from "../setup/snarkjs";
 import { summarize, type Summary } from "./stats";
@@ -17,9 +18,9 @@ import { summarize, type Summary } from "./stats";
 /** Bytes of a BN254 base-field or scalar-field element. */
 const N8 = 32;
 
-/** The five MSMs of a proof. */
-export const MSM_NAMES = ["A", "B1", "B2", "C", "H"] as const;
-export type MsmName = (typeof MSM_NAMES)[number];
+/** The five MSMs of a proof (the native prover's section order). */
+export const MSM_NAMES = NATIVE_MSMS;
+export type MsmName = NativeMsm;
 
 /** The zkey's Groth16 header fields that fix the MSM sizes. */
 export interface ZkeyMsmSizes {

@@ -6,13 +6,12 @@
  * prover's own clock. Also the targets of issue 21, checked against those figures.
  */
 import * as path from "node:path";
-import { performance } from "node:perf_hooks";
 import { NATIVE_MSMS, type NativeKey } from "../native";
 import { sharedNativeProver } from "../proving/groth16";
 import type { LoadedArtifacts } from "../setup/manifest";
 import { coldProve, type ProcessUsage } from "./cold-run";
 import type { Example } from "./examples";
-import { GROTH16_PHASES, type Groth16Phases } from "./groth16-phases";
+import { summarizeProofPhases, type Groth16Phases } from "./groth16-phases";
 import { msmScalars, type MsmName, type ZkeyMsmSizes } from "./msm-floor";
 import { summarize, type Summary } from "./stats";
 import { measureWarmProving, type WarmTimings } from "./warm";
@@ -108,25 +107,8 @@ async function measureFloor(
 }
 
 /** `runs` native proofs of `wtns` after one warm-up, split into phases by the prover's clock. */
-async function measurePhases(
-  key: NativeKey,
-  wtns: Uint8Array,
-  runs: number,
-): Promise<Groth16Phases> {
-  const names = [...GROTH16_PHASES, "total"] as const;
-  const samples = Object.fromEntries(names.map((name) => [name, [] as number[]])) as Record<
-    (typeof names)[number],
-    number[]
-  >;
-  for (let run = 0; run <= runs; run++) {
-    const started = performance.now();
-    const { phases } = await key.prove(wtns);
-    const total = (performance.now() - started) / 1000;
-    if (run === 0) continue;
-    for (const name of GROTH16_PHASES) samples[name].push(phases[name]);
-    samples.total.push(total);
-  }
-  return Object.fromEntries(names.map((name) => [name, summarize(samples[name])])) as Groth16Phases;
+function measurePhases(key: NativeKey, wtns: Uint8Array, runs: number): Promise<Groth16Phases> {
+  return summarizeProofPhases(runs, async () => (await key.prove(wtns)).phases);
 }
 
 /**
