@@ -61,14 +61,19 @@ export function splitGroth16Log(
   return out;
 }
 
+/** One timed prove call: its phases and its whole wall time, in seconds. */
+export interface TimedProof {
+  phases: Record<Groth16Phase, number>;
+  total: number;
+}
+
 /**
- * Calls `prove` `runs` times after one untimed warm-up (each call gives its own phases, in
- * seconds) and summarises every phase and the whole call's wall time. Both provers' phases are
- * measured with it.
+ * Calls `prove` `runs` times after one untimed warm-up and summarises every phase and the whole
+ * call. Both provers' phases are measured with it.
  */
 export async function summarizeProofPhases(
   runs: number,
-  prove: () => Promise<Record<Groth16Phase, number>>,
+  prove: () => Promise<TimedProof>,
 ): Promise<Groth16Phases> {
   const names = [...GROTH16_PHASES, "total"] as const;
   const samples = Object.fromEntries(names.map((name) => [name, [] as number[]])) as Record<
@@ -76,12 +81,10 @@ export async function summarizeProofPhases(
     number[]
   >;
   for (let run = 0; run <= runs; run++) {
-    const start = performance.now();
-    const phases = await prove();
-    const end = performance.now();
+    const { phases, total } = await prove();
     if (run === 0) continue;
     for (const name of GROTH16_PHASES) samples[name].push(phases[name]);
-    samples.total.push((end - start) / 1000);
+    samples.total.push(total);
   }
   return Object.fromEntries(names.map((name) => [name, summarize(samples[name])])) as Groth16Phases;
 }
@@ -104,6 +107,7 @@ export async function measureGroth16Phases(
     const logger = { debug: record, info: record, warn: record, error: record };
     const start = performance.now();
     await snarkjs.groth16.prove(zkey, { type: "mem", data: wtns }, logger);
-    return splitGroth16Log(start, events, performance.now());
+    const end = performance.now();
+    return { phases: splitGroth16Log(start, events, end), total: (end - start) / 1000 };
   });
 }
