@@ -120,8 +120,15 @@ std::unique_ptr<ProvingKey> ProvingKey::load(const uint8_t *data, uint64_t size,
   key->delta1 = readPoint(h, b1, "delta1");
   key->delta2 = readPoint(h, b2, "delta2");
 
+  // Every section's size is checked against the header before anything is allocated from it.
   const uint64_t nVars = key->nVars, nPublic = key->nPublic, domain = key->domainSize;
+  const uint64_t nPrivate = nVars - nPublic - 1;
   file.exact(3, "IC", (nPublic + 1) * 64);
+  const Section sectionA = file.exact(5, "A points", nVars * 64);
+  const Section sectionB1 = file.exact(6, "B1 points", nVars * 64);
+  const Section sectionB2 = file.exact(7, "B2 points", nVars * 128);
+  const Section sectionC = file.exact(8, "C points", nPrivate * 64);
+  const Section sectionH = file.exact(9, "H points", domain * 64);
 
   // Coefficients: u32 count, then (u32 matrix, u32 constraint, u32 signal, 32-byte value).
   Section coefficients = file.unique(4, "coefficients");
@@ -149,12 +156,11 @@ std::unique_ptr<ProvingKey> ProvingKey::load(const uint8_t *data, uint64_t size,
   all.clear();
   all.shrink_to_fit();
 
-  key->pointsA = readPoints(file.exact(5, "A points", nVars * 64), nVars, b1, "A", threads);
-  key->pointsB1 = readPoints(file.exact(6, "B1 points", nVars * 64), nVars, b1, "B1", threads);
-  key->pointsB2 = readPoints(file.exact(7, "B2 points", nVars * 128), nVars, b2, "B2", threads);
-  const uint64_t nPrivate = nVars - nPublic - 1;
-  key->pointsC = readPoints(file.exact(8, "C points", nPrivate * 64), nPrivate, b1, "C", threads);
-  key->pointsH = readPoints(file.exact(9, "H points", domain * 64), domain, b1, "H", threads);
+  key->pointsA = readPoints(sectionA, nVars, b1, "A", threads);
+  key->pointsB1 = readPoints(sectionB1, nVars, b1, "B1", threads);
+  key->pointsB2 = readPoints(sectionB2, nVars, b2, "B2", threads);
+  key->pointsC = readPoints(sectionC, nPrivate, b1, "C", threads);
+  key->pointsH = readPoints(sectionH, domain, b1, "H", threads);
   key->domain = std::make_unique<Domain>(key->domainLog);
   return key;
 }
