@@ -5,8 +5,8 @@
 // scalars are dropped, and the rest are sorted by bit length, so a window only visits the scalars
 // long enough to have a digit in it. The window width c minimises the estimated cost for the
 // actual bit-length histogram: the bucket additions (one per scalar per window it reaches) plus
-// the bucket sums (about 2^c additions per window). The points are split into one slice per
-// thread; the slices' sums are added at the end.
+// the bucket sums (about 2^c additions per window). The points are dealt to the threads in
+// turn; the threads' sums are added at the end.
 #pragma once
 #include <array>
 #include <cstdint>
@@ -44,7 +44,7 @@ inline unsigned chooseWindow(const std::array<size_t, 257> &atLeast, unsigned ma
 }
 
 template <class F>
-Xyzz<F> pippenger(const Affine<F> *bases, const U256 *scalars, size_t lo, size_t hi) {
+Xyzz<F> pippenger(const Affine<F> *bases, const U256 *scalars, size_t first, size_t n, size_t step) {
   const U256 order = Fr::modulus();
   const U256 half = order.minus(U256{{1, 0, 0, 0}});
   U256 halfOrder;  // (r - 1) / 2
@@ -54,8 +54,8 @@ Xyzz<F> pippenger(const Affine<F> *bases, const U256 *scalars, size_t lo, size_t
 
   std::array<size_t, 257> count{};
   std::vector<Term> terms;
-  terms.reserve(hi - lo);
-  for (size_t i = lo; i < hi; i++) {
+  terms.reserve(n / step + 1);
+  for (size_t i = first; i < n; i += step) {
     const U256 &s = scalars[i];
     if (s.isZero() || bases[i].isInfinity()) continue;
     Term t;
@@ -115,10 +115,14 @@ Xyzz<F> pippenger(const Affine<F> *bases, const U256 *scalars, size_t lo, size_t
 template <class F>
 Xyzz<F> multiExp(const Affine<F> *bases, const U256 *scalars, size_t n, unsigned threads) {
   // Below a few thousand points, one thread is faster than splitting.
-  unsigned parts = n < 4096 ? 1 : threads;
-  std::vector<Xyzz<F>> partial(std::max(1u, parts), Xyzz<F>::infinity());
-  parallelFor(n, parts, [&](size_t lo, size_t hi, unsigned part) {
-    partial[part] = detail::pippenger(bases, scalars, lo, hi);
+  // Each thread takes every parts-th point, so that dense and sparse stretches of the witness
+  // are shared evenly.
+  const unsigned parts = n < 4096 ? 1 : std::max(1u, threads);
+  std::vector<Xyzz<F>> partial(parts, Xyzz<F>::infinity());
+  parallelFor(parts, parts, [&](size_t lo, size_t hi, unsigned) {
+    for (size_t part = lo; part < hi; part++) {
+      partial[part] = detail::pippenger(bases, scalars, part, n, parts);
+    }
   });
   Xyzz<F> out = Xyzz<F>::infinity();
   for (const auto &p : partial) out.add(p);
