@@ -15,6 +15,7 @@ const { spawnSync } = require("node:child_process");
 
 const HERE = __dirname;
 const GEN = path.join(HERE, "gen");
+const ADDON = path.join(HERE, "build", "Release", "zkmargin_native.node");
 const FIELDS = {
   fq: ["Fq", "21888242871839275222246405745257275088696311157297823662689037894645226208583"],
   fr: ["Fr", "21888242871839275222246405745257275088548364400416034343698204186575808495617"],
@@ -115,7 +116,11 @@ async function main() {
     process.stdout.write(
       `zkmargin: native prover not built (${reason.split("\n")[0]}); proofs use snarkjs. For the fast path: ${FAST_PATH}\n`,
     );
-    if (!(error instanceof Skip)) process.stderr.write(`${error.message}\n`);
+    if (!(error instanceof Skip)) {
+      process.stderr.write(`${error.message}\n`);
+      // A failed build leaves no addon of older sources behind.
+      fs.rmSync(ADDON, { force: true });
+    }
   }
 }
 
