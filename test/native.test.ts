@@ -151,6 +151,19 @@ describe("native Groth16 prover", function () {
     expect(chooseProver().name).to.equal("native");
     expect(chooseProver("native")).to.equal(native);
     expect(chooseProver("snarkjs")).to.equal(snarkjsProver);
+    // ZKMARGIN_PROVER sets the default of a process (workers started by another).
+    const saved = process.env.ZKMARGIN_PROVER;
+    try {
+      process.env.ZKMARGIN_PROVER = "snarkjs";
+      expect(chooseProver()).to.equal(snarkjsProver);
+      expect(defaultProverName()).to.equal("snarkjs");
+      expect(chooseProver("native")).to.equal(native);
+      process.env.ZKMARGIN_PROVER = "fast";
+      expect(() => chooseProver()).to.throw(/ZKMARGIN_PROVER must be one of native, snarkjs/);
+    } finally {
+      if (saved === undefined) delete process.env.ZKMARGIN_PROVER;
+      else process.env.ZKMARGIN_PROVER = saved;
+    }
   });
 
   it("draws fresh r and s for every proof: two proofs of one witness differ and both verify", async () => {
