@@ -75,7 +75,7 @@ const PANELS: Panel[] = [
       {
         label: "native Groth16 prove (warm)",
         color: NATIVE,
-        value: (f) => f.native?.phases.total.median,
+        value: (f) => f.native?.warm.proving.median,
         format: formatSeconds,
       },
       {
