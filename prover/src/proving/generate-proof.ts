@@ -147,16 +147,16 @@ export async function generateProof(args: GenerateProofArgs): Promise<MarginProo
     portfolioCommitment: signals.portfolioCommitment,
   });
 
-  const prover =
-    typeof args.prover === "object" ? args.prover : chooseProver(args.prover ?? undefined);
+  const prover = typeof args.prover === "object" ? args.prover : chooseProver(args.prover);
   // The witness stays in memory (it holds every private value) and is dropped after proving.
   // Every proof, native or snarkjs, is verified before it is returned.
   const { proof, publicSignals, valid } = await usingCurve(async () => {
     let witness: Uint8Array | undefined = await step(progress, "witness", undefined, () =>
       (args.witness ?? defaultWitness)(artifacts, { ...signals }),
     );
-    // snarkjs's curve (which verifies the proof) is built while the native prover works.
-    const curve = prover.name === "native" ? bn128() : undefined;
+    // snarkjs's curve (which verifies the proof) is built while the native prover works; if that
+    // fails here, the verification below builds it again and reports the error.
+    const curve = prover.name === "native" ? bn128().catch(() => undefined) : undefined;
     const made = await step(progress, "proving", undefined, () =>
       prover.prove(artifacts, witness as Uint8Array),
     );

@@ -3,8 +3,9 @@
  * once, its witness calculator (the circuit's WebAssembly) is compiled once, its zkey is held in
  * native memory by the native Groth16 prover (when built; else snarkjs proves), and snarkjs's
  * BN254 curve with its worker threads (which verifies every proof) is built once and kept alive,
- * so a proof after the first pays no start-up. If an artifact file changes on disk (a new setup), the instance is checked against the
- * manifest again, and its calculator rebuilt, before the next proof.
+ * so a proof after the first pays no start-up. If an artifact file changes on disk (a new
+ * setup), the instance is checked against the manifest again, and its calculator rebuilt (and
+ * its zkey reloaded), before the next proof.
  */
 import * as fs from "node:fs";
 import {
