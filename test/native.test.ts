@@ -388,7 +388,7 @@ describe("native Groth16 prover", function () {
       market: path.join(SMALL_EXAMPLES, "market.json"),
       portfolio: path.join(SMALL_EXAMPLES, "portfolio.json"),
     };
-    const native = runCli([
+    const chosen = runCli([
       "prove",
       ...inputArgs(files),
       "--out",
@@ -398,8 +398,8 @@ describe("native Groth16 prover", function () {
       "--prover",
       "native",
     ]);
-    expect(native.status, native.stderr).to.equal(0);
-    expect(native.stdout).to.contain("prover native");
+    expect(chosen.status, chosen.stderr).to.equal(0);
+    expect(chosen.stdout).to.contain("prover native");
 
     const missing = { ZKMARGIN_NATIVE_ADDON: path.join(tempDir(), "missing.node") };
     const fallback = runCli(["prove", ...inputArgs(files), "--out", tempDir(), "--nonce", "3"], {
