@@ -44,8 +44,6 @@ Bytes bytesArgument(const Napi::CallbackInfo &info, size_t index, const char *na
 
 class KeyObject : public Napi::ObjectWrap<KeyObject> {
  public:
-  static Napi::FunctionReference constructor;
-
   static Napi::Function Define(Napi::Env env) {
     return DefineClass(env, "ProvingKey",
                        {InstanceAccessor<&KeyObject::NVars>("nVars"),
@@ -74,7 +72,10 @@ class KeyObject : public Napi::ObjectWrap<KeyObject> {
   std::shared_ptr<ProvingKey> key_;
 };
 
-Napi::FunctionReference KeyObject::constructor;
+/** Per-environment data (the addon may be loaded in several threads' environments). */
+struct AddonData {
+  Napi::FunctionReference keyClass;
+};
 
 /** Runs `work` on a worker thread; resolves with `result(env)` or rejects with its error. */
 class Task : public Napi::AsyncWorker {
@@ -110,7 +111,8 @@ class LoadTask : public Task {
     key_ = std::shared_ptr<ProvingKey>(ProvingKey::load(bytes_.data, bytes_.size, threads()).release());
   }
   Napi::Value Result(Napi::Env env) override {
-    return KeyObject::constructor.New({Napi::External<std::shared_ptr<ProvingKey>>::New(env, &key_)});
+    return env.GetInstanceData<AddonData>()->keyClass.New(
+        {Napi::External<std::shared_ptr<ProvingKey>>::New(env, &key_)});
   }
 
  private:
@@ -214,8 +216,9 @@ Napi::Value LoadProvingKey(const Napi::CallbackInfo &info) {
 
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
   Napi::Function keyClass = KeyObject::Define(env);
-  KeyObject::constructor = Napi::Persistent(keyClass);
-  KeyObject::constructor.SuppressDestruct();
+  auto *data = new AddonData();
+  data->keyClass = Napi::Persistent(keyClass);
+  env.SetInstanceData(data);  // freed with the environment
   exports.Set("ProvingKey", keyClass);
   exports.Set("loadProvingKey", Napi::Function::New(env, LoadProvingKey));
   exports.Set("cpuSupported", Napi::Boolean::New(env, zkm::cpuSupported()));
