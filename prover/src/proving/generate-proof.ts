@@ -135,37 +135,41 @@ export async function generateProof(args: GenerateProofArgs): Promise<MarginProo
   const report = computeMargin(policy, market, portfolio);
   if (!report.sufficient) throw new ShortfallError(report);
 
-  const artifacts = await (args.artifacts ?? defaultArtifacts)(instance.name, args.root);
-  const signals = await withCommitments(
-    encodeCircuitInput({ policy, market, portfolio, salt, nonce, instance: instance.dims }),
-  );
+  const prover = typeof args.prover === "object" ? args.prover : chooseProver(args.prover);
+  // The witness stays in memory (it holds every private value) and is dropped after proving.
+  // Every proof, native or snarkjs, is verified before it is returned.
+  const { signals, proof, publicSignals, valid } = await usingCurve(async () => {
+    // snarkjs's curve (which verifies the proof) is built while the artifacts are checked and the
+    // native prover works; if that fails here, the verification builds it again and says why. It
+    // is awaited before leaving, so that usingCurve can stop its threads whatever happens.
+    const curve = prover.name === "native" ? bn128().catch(() => undefined) : undefined;
+    try {
+      const artifacts = await (args.artifacts ?? defaultArtifacts)(instance.name, args.root);
+      const signals = await withCommitments(
+        encodeCircuitInput({ policy, market, portfolio, salt, nonce, instance: instance.dims }),
+      );
+      let witness: Uint8Array | undefined = await step(progress, "witness", undefined, () =>
+        (args.witness ?? defaultWitness)(artifacts, { ...signals }),
+      );
+      const made = await step(progress, "proving", undefined, () =>
+        prover.prove(artifacts, witness as Uint8Array),
+      );
+      witness = undefined;
+      await curve;
+      const verified = await step(progress, "verifying", undefined, () =>
+        verifyProof(made.proof, made.publicSignals, artifacts.vkey),
+      );
+      return { signals, ...made, valid: verified };
+    } finally {
+      await curve;
+    }
+  });
   const expected = encodePublicSignals({
     account: portfolio.account,
     nonce,
     marketCommitment: signals.marketCommitment,
     policyCommitment: signals.policyCommitment,
     portfolioCommitment: signals.portfolioCommitment,
-  });
-
-  const prover = typeof args.prover === "object" ? args.prover : chooseProver(args.prover);
-  // The witness stays in memory (it holds every private value) and is dropped after proving.
-  // Every proof, native or snarkjs, is verified before it is returned.
-  const { proof, publicSignals, valid } = await usingCurve(async () => {
-    let witness: Uint8Array | undefined = await step(progress, "witness", undefined, () =>
-      (args.witness ?? defaultWitness)(artifacts, { ...signals }),
-    );
-    // snarkjs's curve (which verifies the proof) is built while the native prover works; if that
-    // fails here, the verification below builds it again and reports the error.
-    const curve = prover.name === "native" ? bn128().catch(() => undefined) : undefined;
-    const made = await step(progress, "proving", undefined, () =>
-      prover.prove(artifacts, witness as Uint8Array),
-    );
-    await curve;
-    witness = undefined;
-    const verified = await step(progress, "verifying", undefined, () =>
-      verifyProof(made.proof, made.publicSignals, artifacts.vkey),
-    );
-    return { ...made, valid: verified };
   });
   if (!valid) {
     throw new ProofVerificationError(
