@@ -353,6 +353,7 @@ describe("proving service: jobs and the in-process runner", function () {
         calldata: {} as never,
         opening: { ...opening, salt } as never,
         instance: "small",
+        prover: "snarkjs" as const,
         report: {} as never,
       });
       const kept = store.saveProof(made("111", "1"), 10);

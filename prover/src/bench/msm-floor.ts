@@ -10,6 +10,7 @@
 import { randomBytes } from "node:crypto";
 import { performance } from "node:perf_hooks";
 import { SNARK_SCALAR_FIELD } from "../encoding/widths";
+import { NATIVE_MSMS, type NativeMsm } from "../native";
 import { withContainer } from "../setup/binfile";
 import { bn128 } from "../setup/snarkjs";
 import { summarize, type Summary } from "./stats";
@@ -17,9 +18,9 @@ import { summarize, type Summary } from "./stats";
 /** Bytes of a BN254 base-field or scalar-field element. */
 const N8 = 32;
 
-/** The five MSMs of a proof. */
-export const MSM_NAMES = ["A", "B1", "B2", "C", "H"] as const;
-export type MsmName = (typeof MSM_NAMES)[number];
+/** The five MSMs of a proof (the native prover's section order). */
+export const MSM_NAMES = NATIVE_MSMS;
+export type MsmName = NativeMsm;
 
 /** The zkey's Groth16 header fields that fix the MSM sizes. */
 export interface ZkeyMsmSizes {
@@ -120,6 +121,25 @@ function randomScalars(count: number): bigint[] {
   );
 }
 
+/**
+ * The scalars of each MSM of a proof: the witness for A, B1 and B2, its private part for C, and
+ * random field elements standing in for the quotient's evaluations for H. Both provers' floors
+ * are measured with these.
+ */
+export function msmScalars(
+  sizes: ZkeyMsmSizes,
+  witness: readonly bigint[],
+): Record<MsmName, Uint8Array> {
+  const wires = scalarBytes(witness);
+  return {
+    A: wires,
+    B1: wires,
+    B2: wires,
+    C: wires.slice((sizes.nPublic + 1) * N8),
+    H: scalarBytes(randomScalars(sizes.domainSize)),
+  };
+}
+
 interface MsmCurve {
   G1: { multiExpAffine(bases: Uint8Array, scalars: Uint8Array): Promise<Uint8Array> };
   G2: { multiExpAffine(bases: Uint8Array, scalars: Uint8Array): Promise<Uint8Array> };
@@ -148,14 +168,7 @@ export async function measureMsmFloor(
     throw new Error(`${zkey}: a witness of ${witness.length} wires for ${sizes.nVars} variables`);
   }
   const bases = readBases(zkey);
-  const wires = scalarBytes(witness);
-  const scalars: Record<MsmName, Uint8Array> = {
-    A: wires,
-    B1: wires,
-    B2: wires,
-    C: wires.slice((sizes.nPublic + 1) * N8),
-    H: scalarBytes(randomScalars(sizes.domainSize)),
-  };
+  const scalars = msmScalars(sizes, witness);
   const curve = (await bn128()) as unknown as MsmCurve;
   const times: Record<MsmName, number[]> = { A: [], B1: [], B2: [], C: [], H: [] };
   const totals: number[] = [];

@@ -4,11 +4,11 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import type { Command } from "commander";
+import { Option, type Command } from "commander";
 import { ROUND_BITS } from "../../encoding/widths";
 import { InputError, ShortfallError } from "../../errors";
 import { writeJsonFile } from "../../io/json";
-import { generateProof } from "../../proving";
+import { chooseProver, generateProof, PROVER_NAMES, type ProverName } from "../../proving";
 import { terminalProgress } from "../../setup/progress";
 import { examples, loadInputs, parseIntegerOption, withInputFiles } from "../options";
 
@@ -20,6 +20,7 @@ interface ProveOptions {
   instance?: string;
   nonce?: string;
   force?: boolean;
+  prover?: ProverName;
 }
 
 /** Owner read/write only: the opening holds the private portfolio and the salt. */
@@ -45,6 +46,12 @@ export function register(program: Command): void {
       "submission nonce, above the account's last (default: current Unix time)",
     )
     .option("--force", "overwrite an existing opening.json")
+    .addOption(
+      new Option(
+        "--prover <name>",
+        "Groth16 prover (default: native when built, else snarkjs)",
+      ).choices(PROVER_NAMES),
+    )
     .addHelpText(
       "after",
       examples(
@@ -72,6 +79,7 @@ export function register(program: Command): void {
           ...inputs,
           nonce,
           instance: opts.instance,
+          prover: chooseProver(opts.prover),
           onProgress: terminalProgress(),
         });
       } catch (error) {
@@ -95,7 +103,8 @@ export function register(program: Command): void {
       process.stdout.write(
         [
           `proof verified locally: policy ${inputs.policy.id}, round ${inputs.market.round}, ` +
-            `account ${inputs.portfolio.account}, nonce ${nonce}, instance ${result.instance}`,
+            `account ${inputs.portfolio.account}, nonce ${nonce}, instance ${result.instance}, ` +
+            `prover ${result.prover}`,
           `wrote ${target.proof}, ${target.public}, ${target.calldata}`,
           `wrote ${target.opening} (private: keep it; show it only to your custodian or auditor)`,
           "",
