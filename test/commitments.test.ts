@@ -54,7 +54,8 @@ function smallInput(): CircuitInput {
 /** A joint scenario set of 4 scenarios covering every asset and perp of the small example. */
 function completeSet(): NonNullable<Market["scenarios"]> {
   const { policy } = smallTriple();
-  const row = (k: number): bigint[] => [1n, -2n, 3n, -4n].map((x) => x * BigInt(k + 1) * 10n ** 12n);
+  const row = (k: number): bigint[] =>
+    [1n, -2n, 3n, -4n].map((x) => x * BigInt(k + 1) * 10n ** 12n);
   return {
     labels: ["a", "b", "c", "d"],
     assets: new Map(policy.assets.map((a, k) => [a.symbol, row(k)])),
@@ -286,8 +287,9 @@ describe("commitments", () => {
         pairs.map(([value, width]) => ({ value, bits: width }));
       // Items written from policy.json, in spec order; each bound after the first is its rise.
       const slot = (decimals: bigint, ppm: bigint[], rises: bigint[]): PackItem[] =>
-        bits([1n, 1], [decimals, 5], ...ppm.map((x): [bigint, number] => [x, 20]))
-          .concat(bits(...rises.map((x): [bigint, number] => [x, 32])));
+        bits([1n, 1], [decimals, 5], ...ppm.map((x): [bigint, number] => [x, 20])).concat(
+          bits(...rises.map((x): [bigint, number] => [x, 32])),
+        );
       const padded = (groupBits: number): PackItem[] =>
         bits([0n, 1], [0n, 5], [0n, 20], [0n, 20], [0n, 20], [0n, 32], [0n, 32]).concat(
           bits(...Array.from({ length: groupBits }, (): [bigint, number] => [0n, 1])),

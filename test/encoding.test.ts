@@ -448,12 +448,9 @@ describe("encoding", () => {
     });
 
     it("commits tier bounds as their rises, and refuses bounds that fall", () => {
-      const { policy, market, portfolio } = exampleTriple("small");
       const dims = instances.demo; // 3 tiers: two bounds per slot
       const input = encodeCircuitInput({
-        policy,
-        market,
-        portfolio,
+        ...exampleTriple("small"),
         salt: 0n,
         nonce: 0n,
         instance: dims,

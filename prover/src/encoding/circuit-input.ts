@@ -532,7 +532,9 @@ function boundRises(upTo: readonly bigint[], signal: string): bigint[] {
   return upTo.map((bound, t) => {
     const rise = t === 0 ? bound : bound - upTo[t - 1];
     if (rise < 0n) {
-      throw new RangeError(`${signal}[${t}] is below ${signal}[${t - 1}]: tier bounds must not fall`);
+      throw new RangeError(
+        `${signal}[${t}] is below ${signal}[${t - 1}]: tier bounds must not fall`,
+      );
     }
     return rise;
   });

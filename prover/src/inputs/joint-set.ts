@@ -66,7 +66,11 @@ export function assertJointSetFor(policy: Policy, market: Market, file: string):
   const who = `the portfolio-margin policy ${JSON.stringify(policy.id)}`;
   switch (gap.kind) {
     case "no-set":
-      throw new InputError(file, "scenarios", `missing: ${who} needs the round's joint scenario set`);
+      throw new InputError(
+        file,
+        "scenarios",
+        `missing: ${who} needs the round's joint scenario set`,
+      );
     case "no-scenarios":
       throw new InputError(
         file,
