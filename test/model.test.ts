@@ -3,7 +3,7 @@ import fc from "fast-check";
 import * as path from "node:path";
 import type { InstanceDims } from "../prover/src/encoding/instances";
 import { RISK_SUM_BITS, bound } from "../prover/src/encoding/widths";
-import { ShortfallError } from "../prover/src/errors";
+import { InputError, ShortfallError } from "../prover/src/errors";
 import { checkConsistency, loadMarket, loadPolicy, loadPortfolio } from "../prover/src/inputs";
 import type { Market, Policy, Portfolio, ScenarioSet } from "../prover/src/inputs/types";
 import {
@@ -512,6 +512,55 @@ describe("margin model", () => {
       expect(ceilDiv(sUp, JOINT_DENOMINATOR)).to.equal(8n);
     });
 
+    it("refuses a round whose joint scenario set does not cover every asset and perp, naming the file and field", () => {
+      const set = mixedMarket.scenarios!;
+      const without = (section: "assets" | "perps", name: string): Market => {
+        const arrays = new Map(set[section]);
+        arrays.delete(name);
+        return { ...mixedMarket, scenarios: { ...set, [section]: arrays } };
+      };
+      const short = new Map(set.perps);
+      short.set("Z-PERP", [0n, 0n]);
+      const cases: [Market, string, string][] = [
+        [
+          { ...mixedMarket, scenarios: null },
+          "scenarios",
+          'missing: the portfolio-margin policy "test" needs the round\'s joint scenario set',
+        ],
+        [
+          without("perps", "Z-PERP"),
+          "scenarios.perps.Z-PERP",
+          'missing: the portfolio-margin policy\'s perp "Z-PERP" needs a risk array',
+        ],
+        [
+          without("assets", "Y"),
+          "scenarios.assets.Y",
+          'missing: the portfolio-margin policy\'s asset "Y" needs a risk array',
+        ],
+        [
+          { ...mixedMarket, scenarios: { ...set, perps: short } },
+          "scenarios.perps.Z-PERP",
+          "must have 3 entries, one per scenario label (got 2)",
+        ],
+      ];
+      for (const [round, field, rule] of cases) {
+        let error: unknown;
+        try {
+          computeMargin(mixed, round, mixedBook, "round-7.json");
+        } catch (e) {
+          error = e;
+        }
+        expect(error, field).to.be.instanceOf(InputError);
+        expect((error as InputError).message).to.equal(`round-7.json: ${field}: ${rule}`);
+      }
+      expect(() => computeMargin(mixed, without("perps", "Z-PERP"), mixedBook)).to.throw(
+        /^market\.json: scenarios\.perps\.Z-PERP: missing/,
+      );
+      // The same rounds serve a standard policy, which scans the option book alone.
+      const standard = computeMargin({ ...mixed, margin: "standard" }, cases[0][0], mixedBook);
+      expect(standard.options.requirementMicroUsd).to.equal(6n);
+    });
+
     /** WETH (18 decimals) hedged by a short ETH-PERP; 10 % add-on, SOM 5 USD, buffer 100 USD. */
     const hedgePolicy = policy({
       margin: "portfolio",
@@ -991,6 +1040,8 @@ describe("margin model", () => {
         fc.property(tripleArb(dims), ({ policy: p, market: m, portfolio: q }) => {
           const standard = computeMargin({ ...p, margin: "standard" }, m, q);
           const labels = standard.scenarios.map((s) => s.label);
+          // A set lists at least one scenario (a portfolio policy scans through them).
+          fc.pre(labels.length > 0);
           const zeros = () => new Array<bigint>(labels.length).fill(0n);
           const zeroSet = scenarioSet(
             labels,

@@ -177,6 +177,42 @@ describe("prover SDK (small instance)", function () {
     expect(seen).to.deep.equal([]);
   });
 
+  it("refuses a portfolio policy on a round without a complete joint scenario set, before any artifact or witness work", async () => {
+    const pm = { ...policy, id: "small-portfolio", margin: "portfolio" as const };
+    const row = [1n, -1n, 2n, -2n].map((x) => x * 10n ** 12n);
+    const set = {
+      labels: ["a", "b", "c", "d"],
+      assets: new Map(policy.assets.map((a) => [a.symbol, row])),
+      perps: new Map([["ETH-PERP", row]]), // no array for BTC-PERP
+    };
+    const rounds: [typeof market, string, RegExp][] = [
+      [market, "scenarios", /needs the round's joint scenario set/],
+      [{ ...market, scenarios: set }, "scenarios.perps.BTC-PERP", /perp "BTC-PERP" needs a risk/],
+    ];
+    for (const [round, field, rule] of rounds) {
+      const seen: string[] = [];
+      let loaded = false;
+      const error = await expectInputError(
+        generateProof({
+          policy: pm,
+          market: round,
+          portfolio,
+          nonce: 1n,
+          files,
+          artifacts: () => {
+            loaded = true;
+            return loadArtifacts("small");
+          },
+          onProgress: (e) => void seen.push(e.step),
+        }),
+        field,
+      );
+      expect(error.file).to.equal(files.market);
+      expect(error.rule).to.match(rule);
+      expect([loaded, seen]).to.deep.equal([false, []]);
+    }
+  });
+
   it("refuses a nonce past 64 bits and a salt outside the field", async () => {
     const base = { policy, market, portfolio, files };
     await expectInputError(generateProof({ ...base, nonce: 2n ** 64n }), "nonce");
