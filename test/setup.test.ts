@@ -54,7 +54,11 @@ describe("setup: ptau", function () {
   it("refuses a --ptau of a power without a published hash, and a file that is no ptau", async function () {
     const tiny = path.join(work, "pot5.ptau");
     await snarkjs.powersOfTau.newAccumulator(await bn128(), 5, tiny);
-    expect(readPtauHeader(tiny)).to.deep.equal({ power: 5, ceremonyPower: 5, prepared: false });
+    expect(await readPtauHeader(tiny)).to.deep.equal({
+      power: 5,
+      ceremonyPower: 5,
+      prepared: false,
+    });
     const e = await refusal(checkProductionPtau(tiny, 5));
     expect(e.message).to.contain(tiny).and.contain("power 5 has no published hash");
     const text = path.join(work, "notes.ptau");
@@ -76,7 +80,7 @@ describe("setup: development setup of the small instance", function () {
     });
     expect(logs[0]).to.equal(DEVELOPMENT_WARNING);
     expect(first.entry.kind).to.equal("development");
-    const r1cs = readR1csHeader(path.join(ROOT, first.entry.artifacts.r1cs.path));
+    const r1cs = await readR1csHeader(path.join(ROOT, first.entry.artifacts.r1cs.path));
     expect(first.entry.constraints).to.equal(r1cs.nConstraints);
     expect(first.entry.nPublic).to.equal(PUBLIC_SIGNAL_NAMES.length);
     expect(first.entry.ptau.power).to.be.at.least(requiredPower(r1cs.nConstraints, r1cs.nPublic));
