@@ -6,7 +6,6 @@
  * triple that `checkConsistency` accepted; a missing price, quote or risk array is a programming
  * error.
  */
-import { PRICE_DECIMALS } from "../encoding/widths";
 import type { Market, Policy, Portfolio } from "../inputs/types";
 import { abs, ceilDiv, floorDiv, pow10 } from "./arith";
 import { bracketSum } from "./brackets";
@@ -18,11 +17,7 @@ import type {
   PerpLine,
   ScenarioLine,
 } from "./report";
-
-/** 1e6: ppm per unit, and µUSD per USD. */
-const PPM = 1_000_000n;
-/** Decimals of µUSD. */
-const MICRO = 6;
+import { MICRO_USD_DECIMALS as MICRO, PPM, PRICE_DECIMALS } from "./units";
 /**
  * Joint losses put every position in 1e-18 units of its token (the largest decimals), so all
  * scenario terms share the one denominator 10^(18 + 12 - 6) = 10^24 (1e-18 token x 1e-12 USD
