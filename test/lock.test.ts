@@ -1,61 +1,18 @@
 import { expect } from "chai";
-import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import {
+  LOCK_UPDATE_MS,
   LockHeldByThisProcessError,
   LockTimeoutError,
   readLockHolder,
   withLock,
 } from "../prover/src/setup/lock";
 import { refusal } from "./helpers/refusal";
+import { deadPid, holdLockInChild, stop } from "./helpers/locks";
 import { buildScratchDir } from "./helpers/scratch";
-
-const LOCK_MODULE = path.resolve(__dirname, "..", "prover", "src", "setup", "lock.ts");
-
-/** A child process that takes the lock on `target`, prints "locked", and holds it until killed. */
-function holdLockInChild(target: string): Promise<ChildProcess> {
-  const code =
-    `require(${JSON.stringify(LOCK_MODULE)}).withLock(${JSON.stringify(target)}, ` +
-    `() => { process.stdout.write("locked\\n"); return new Promise(() => setInterval(() => {}, 1000)); }, ` +
-    `{ purpose: "holding it for the test" })`;
-  const child = spawn(process.execPath, ["-r", "tsx/cjs", "-e", code], {
-    cwd: path.resolve(__dirname, ".."),
-    stdio: ["ignore", "pipe", "inherit"],
-  });
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(
-      () => reject(new Error("the child did not take the lock in 60 s")),
-      60_000,
-    );
-    child.stdout?.on("data", (chunk: Buffer) => {
-      if (chunk.toString().includes("locked")) {
-        clearTimeout(timer);
-        resolve(child);
-      }
-    });
-    child.once("exit", (code) => {
-      clearTimeout(timer);
-      reject(new Error(`the child exited (${code}) before taking the lock`));
-    });
-  });
-}
-
-function stop(child: ChildProcess, signal: NodeJS.Signals = "SIGTERM"): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
-  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
-  child.kill(signal);
-  return exited;
-}
-
-/** The pid of a process that has exited. */
-function deadPid(): number {
-  const pid = spawnSync(process.execPath, ["-e", "process.stdout.write(String(process.pid))"], {
-    encoding: "utf8",
-  }).stdout;
-  return Number(pid);
-}
 
 describe("setup: locks (proper-lockfile)", function () {
   let work: string;
@@ -94,6 +51,29 @@ describe("setup: locks (proper-lockfile)", function () {
       .and.contain("setting up small")
       .and.contain("has not finished");
     expect(Date.now() - started).to.be.below(2000);
+  });
+
+  it("keeps a lock held across its refreshes (the owner record does not make it look taken over)", async function () {
+    this.timeout(60_000);
+    const lost: string[] = [];
+    await withLock(
+      target,
+      () => new Promise((resolve) => setTimeout(resolve, LOCK_UPDATE_MS * 2.5)),
+      { onLost: (m) => lost.push(m) },
+    );
+    expect(lost).to.deep.equal([]);
+    expect(fs.existsSync(`${target}.lock`)).to.equal(false);
+  });
+
+  it("refuses at once a second call of this process while the first still waits for another process", async function () {
+    const child = await holdLockInChild(target);
+    children.push(child);
+    const first = withLock(target, async () => "first", { waitMs: 60_000 });
+    const second = await refusal(withLock(target, async () => "second"));
+    expect(second).to.be.instanceOf(LockHeldByThisProcessError);
+    expect(second.message).to.contain("waiting to take the lock");
+    await stop(child);
+    expect(await first).to.equal("first");
   });
 
   it("waits for another process, reports who holds the lock, and gives up with a clear error after waitMs", async function () {

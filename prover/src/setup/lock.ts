@@ -10,9 +10,9 @@
  *   waiter can say who it waits for.
  * - Every wait is bounded: after `waitMs` the waiter fails with a {@link LockTimeoutError} naming
  *   the lock and its holder.
- * - A process never waits on a lock it holds itself: that fails at once with a
- *   {@link LockHeldByThisProcessError} (an earlier call that never finished, such as a test hook
- *   that timed out, would otherwise block every later call forever).
+ * - A process never waits on a lock it holds (or already waits for) itself: that fails at once
+ *   with a {@link LockHeldByThisProcessError} (an earlier call that never finished, such as a test
+ *   hook that timed out, would otherwise block every later call forever).
  */
 import * as fs from "node:fs";
 import * as os from "node:os";
@@ -98,19 +98,27 @@ const OWNER = "owner.json";
 /** The owner file of locks taken by zkmargin before proper-lockfile (read, never written). */
 const LEGACY_OWNER = "pid";
 
-/** Locks this process holds, by lock folder. */
+/** Locks this process holds or waits for, by lock folder. */
 const heldHere = new Map<string, LockHolder>();
 
 /**
- * proper-lockfile's file system, except that a lock folder is removed with its owner record
- * (proper-lockfile removes it with rmdir, which needs it empty).
+ * proper-lockfile's file system, except that the lock folder is created with the owner record
+ * inside (before proper-lockfile reads the folder's time, which the record's creation changes) and
+ * removed with it (proper-lockfile removes it with rmdir, which needs it empty).
  */
-const lockFs = {
-  ...fs,
-  rmdir: (dir: string, callback: (error: NodeJS.ErrnoException | null) => void) =>
-    fs.rm(dir, { recursive: true, force: true }, callback),
-  rmdirSync: (dir: string) => fs.rmSync(dir, { recursive: true, force: true }),
-};
+function lockFsFor(owner: () => LockHolder) {
+  return {
+    ...fs,
+    mkdir: (dir: string, callback: (error: NodeJS.ErrnoException | null) => void) =>
+      fs.mkdir(dir, (error) => {
+        if (error) return callback(error);
+        fs.writeFile(path.join(dir, OWNER), JSON.stringify(owner()), () => callback(null));
+      }),
+    rmdir: (dir: string, callback: (error: NodeJS.ErrnoException | null) => void) =>
+      fs.rm(dir, { recursive: true, force: true }, callback),
+    rmdirSync: (dir: string) => fs.rmSync(dir, { recursive: true, force: true }),
+  };
+}
 
 function lockDirOf(target: string): string {
   return `${path.resolve(target)}.lock`;
@@ -181,68 +189,81 @@ export async function withLock<T>(
   const dir = lockDirOf(target);
   const mine = heldHere.get(dir);
   if (mine !== undefined) throw new LockHeldByThisProcessError(dir, mine);
-  fs.mkdirSync(path.dirname(dir), { recursive: true });
-
-  let lost: Error | undefined;
-  const attempt = (stale: number, waitMs: number) =>
-    lockfile.lock(target, {
-      realpath: false,
-      lockfilePath: dir,
-      fs: lockFs,
-      stale,
-      update: LOCK_UPDATE_MS,
-      onCompromised: (error) => {
-        lost = error;
-        (options.onLost ?? ((m) => void process.stderr.write(`${m}\n`)))(
-          `${dir}: lock lost while held (${error.message}); another process may have taken it over`,
-        );
-      },
-      retries:
-        waitMs <= 0
-          ? 0
-          : {
-              retries: Math.ceil(waitMs / 1000) + 10,
-              minTimeout: 200,
-              maxTimeout: 2000,
-              factor: 1.5,
-              maxRetryTime: waitMs,
-            },
-    });
-
-  const started = Date.now();
-  const waitMs = options.waitMs ?? DEFAULT_LOCK_WAIT_MS;
-  let release: (() => Promise<void>) | undefined;
-  let holder = readLockHolder(target);
-  try {
-    release = await attempt(staleFor(target, holder), 0);
-  } catch (error) {
-    if (!isBusy(error)) throw error;
-  }
-  while (release === undefined) {
-    holder = readLockHolder(target);
-    const waited = Date.now() - started;
-    if (waited >= waitMs) throw new LockTimeoutError(dir, holder, waited);
-    options.onWait?.(holder, waited);
-    try {
-      release = await attempt(staleFor(target, holder), Math.min(LOCK_REPORT_MS, waitMs - waited));
-    } catch (error) {
-      if (!isBusy(error)) throw error;
-    }
-  }
-
+  const purpose = options.purpose ?? path.basename(target);
   const self: LockHolder = {
     pid: process.pid,
     host: os.hostname(),
     since: new Date().toISOString(),
-    purpose: options.purpose ?? path.basename(target),
+    purpose: `waiting to take the lock for ${purpose}`,
   };
   heldHere.set(dir, self);
   try {
-    fs.writeFileSync(path.join(dir, OWNER), JSON.stringify(self));
-    return await fn();
+    fs.mkdirSync(path.dirname(dir), { recursive: true });
+    let lost: Error | undefined;
+    const lockFs = lockFsFor(() => {
+      self.since = new Date().toISOString();
+      self.purpose = purpose;
+      return self;
+    });
+    const attempt = (stale: number, waitMs: number) =>
+      lockfile.lock(target, {
+        realpath: false,
+        lockfilePath: dir,
+        fs: lockFs,
+        stale,
+        update: LOCK_UPDATE_MS,
+        onCompromised: (error) => {
+          lost = error;
+          (options.onLost ?? ((m) => void process.stderr.write(`${m}\n`)))(
+            `${dir}: lock lost while held (${error.message}); another process may have taken it over`,
+          );
+        },
+        retries:
+          waitMs <= 0
+            ? 0
+            : {
+                retries: Math.ceil(waitMs / 1000) + 10,
+                minTimeout: 200,
+                maxTimeout: 2000,
+                factor: 1.5,
+                maxRetryTime: waitMs,
+              },
+      });
+
+    const started = Date.now();
+    const waitMs = options.waitMs ?? DEFAULT_LOCK_WAIT_MS;
+    let release: (() => Promise<void>) | undefined;
+    let holder = readLockHolder(target);
+    try {
+      release = await attempt(staleFor(target, holder), 0);
+    } catch (error) {
+      if (!isBusy(error)) throw error;
+    }
+    while (release === undefined) {
+      holder = readLockHolder(target);
+      const waited = Date.now() - started;
+      if (waited >= waitMs) throw new LockTimeoutError(dir, holder, waited);
+      options.onWait?.(holder, waited);
+      try {
+        release = await attempt(
+          staleFor(target, holder),
+          Math.min(LOCK_REPORT_MS, waitMs - waited),
+        );
+      } catch (error) {
+        if (!isBusy(error)) throw error;
+      }
+    }
+
+    try {
+      return await fn();
+    } finally {
+      if (lost === undefined) await release().catch(() => undefined);
+      else if (readLockHolder(target)?.since === self.since) {
+        // Lost to a stall, but nobody took it over: the folder is still ours to remove.
+        fs.rmSync(dir, { recursive: true, force: true });
+      }
+    }
   } finally {
     heldHere.delete(dir);
-    // A lock lost meanwhile is no longer ours to remove.
-    if (lost === undefined) await release().catch(() => undefined);
   }
 }
