@@ -10,7 +10,6 @@ import { ATTESTATION_TYPES, marginRegistryDomain } from "../prover/src/chain/eip
 import { loadMarket, loadPolicy, loadPortfolio } from "../prover/src/inputs";
 import { toJson } from "../prover/src/io/json";
 import { computeMargin, formatComparison, formatReport } from "../prover/src/model";
-import { setupInstance } from "../prover/src/setup/dev-setup";
 import {
   BAD_INPUTS,
   ROOT,
@@ -24,6 +23,7 @@ import {
   writeInputs,
   type CliResult,
 } from "./helpers/cli";
+import { sharedKeysHook } from "./helpers/shared-keys";
 
 const EXAMPLE_FILES = {
   policy: path.join(SMALL_EXAMPLES, "policy.json"),
@@ -95,8 +95,8 @@ describe("zkmargin CLI (small instance)", function () {
   const out = tempDir("zkmargin-cli-out-");
   let proved: CliResult;
 
+  before(sharedKeysHook("small"));
   before(async function () {
-    await setupInstance("small", { log: () => undefined, onProgress: () => undefined });
     proved = runCli(["prove", ...inputArgs(EXAMPLE_FILES), "--out", out, "--nonce", "7"]);
   });
 

@@ -45,7 +45,6 @@ import {
 } from "../prover/src/proving";
 import { computeMargin } from "../prover/src/model";
 import { isoTime, usdCents } from "../prover/src/report/format";
-import { setupInstance } from "../prover/src/setup/dev-setup";
 import { buildSite, type BuiltSite } from "../prover/src/web/build-site";
 import { serveSite, type SiteServer } from "../prover/src/web/serve";
 import {
@@ -60,6 +59,7 @@ import { ROOT, SMALL_EXAMPLES, runCli } from "./helpers/cli";
 import { startHardhatNode, stopHardhatNode } from "./helpers/hardhat-node";
 import { freePort } from "./helpers/ports";
 import { buildScratchDir } from "./helpers/scratch";
+import { sharedKeys, sharedKeysHook } from "./helpers/shared-keys";
 
 const SCREENSHOTS = path.join(ROOT, "build", "screenshots");
 /** The hedged desk under portfolio margin: joint scenarios and concentration groups. */
@@ -86,8 +86,6 @@ interface Story {
   /** The attestation's issue time. */
   issuedAt: bigint;
 }
-
-const quiet = { log: () => undefined, onProgress: () => undefined };
 
 /** The latest block's time on the node. */
 async function chainTime(chain: DemoChain): Promise<bigint> {
@@ -129,7 +127,7 @@ async function chainStory(chain: DemoChain, dir: string): Promise<Story> {
     portfolio: path.join(SMALL_EXAMPLES, "portfolio.json"),
     opening: path.join(dir, "opening.json"),
   };
-  const setUp = await setupInstance("small", quiet);
+  const setUp = await sharedKeys("small");
   const dims = setUp.entry.params;
   const roles = await assignRoles(chain.signers, portfolio.account);
   const holder = await chain.signerFor(portfolio.account);
@@ -216,8 +214,8 @@ describe("verify page and visual reports in headless Chromium", function () {
   let browser: TestBrowser | undefined;
   const pages: Watched[] = [];
 
+  before(sharedKeysHook("small"));
   before(async function () {
-    await setupInstance("small", quiet);
     scratch = buildScratchDir("web-");
     fs.mkdirSync(SCREENSHOTS, { recursive: true });
     const port = await freePort();
