@@ -179,7 +179,7 @@ export async function setupInstance(
           (await ensureDevPtau(power, {
             onGenerate: (p, estimate) =>
               log(
-                `generating a development ptau of power ${p} (cached for this machine; about ${Math.ceil(estimate / 60)} min on 2 cores)`,
+                `generating a development ptau of power ${p} (cached for this machine; about ${formatDuration(estimate)} on 2 cores)`,
               ),
             onWait: (holder, waited) =>
               log(
