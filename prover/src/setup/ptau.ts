@@ -142,11 +142,12 @@ export function devPtauEstimateSeconds(power: number): number {
 }
 
 /**
- * How long to wait for another process that builds the same development ptau: six times the
- * estimate (a machine shared with other work is that much slower), and at least 15 minutes.
+ * How long to wait for another process that builds the same development ptau: ten times the
+ * estimate (a machine shared with other work was measured five times slower), and at least 30
+ * minutes.
  */
 export function devPtauWaitMs(power: number): number {
-  return Math.max(15 * 60_000, 6 * devPtauEstimateSeconds(power) * 1000);
+  return Math.max(30 * 60_000, 10 * devPtauEstimateSeconds(power) * 1000);
 }
 
 /** Options of {@link ensureDevPtau}. */
