@@ -84,6 +84,51 @@ describe("setup: ptau", function () {
   });
 });
 
+describe("setup: binary containers (@iden3/binfileutils)", function () {
+  let work: string;
+  before(() => (work = buildScratchDir("tmp-binfile-")));
+  after(async function () {
+    await releaseCurve();
+    fs.rmSync(work, { recursive: true, force: true });
+  });
+
+  it("reads a ptau header, and refuses a bad magic, a newer version and a truncated file, naming it", async function () {
+    const ptau = path.join(work, "pot6.ptau");
+    await snarkjs.powersOfTau.newAccumulator(await bn128(), 6, ptau);
+    expect(await readPtauHeader(ptau)).to.deep.equal({
+      power: 6,
+      ceremonyPower: 6,
+      prepared: false,
+    });
+    const bytes = fs.readFileSync(ptau);
+
+    const variants: [string, Buffer, RegExp][] = [
+      [
+        "r1cs.ptau",
+        Buffer.concat([Buffer.from("r1cs"), bytes.subarray(4)]),
+        /: not a ptau file \(bad magic\)$/,
+      ],
+      ["empty.ptau", Buffer.alloc(0), /: not a ptau file \(bad magic\)$/],
+      [
+        "v2.ptau",
+        Buffer.from(bytes).fill(0, 4, 8).fill(2, 4, 5),
+        /: ptau version 2 is not supported \(at most 1\)$/,
+      ],
+      ["cut.ptau", bytes.subarray(0, bytes.length >> 1), /: not a valid ptau file \(truncated\)$/],
+    ];
+    for (const [name, content, message] of variants) {
+      const file = path.join(work, name);
+      fs.writeFileSync(file, content);
+      const e = await refusal(readPtauHeader(file));
+      expect(e.message.startsWith(`${file}:`), e.message).to.equal(true);
+      expect(e.message).to.match(message);
+    }
+    await refusal(readR1csHeader(ptau)).then((e) =>
+      expect(e.message).to.equal(`${ptau}: not a r1cs file (bad magic)`),
+    );
+  });
+});
+
 describe("setup: development setup of the small instance", function () {
   // A first build (ptau and phase 2) happens in the shared fixture, with its own timeout.
   before(sharedKeysHook("small"));

@@ -5,6 +5,7 @@
  * in constant time. Every error names the file.
  */
 import { readBinFile, readSection } from "@iden3/binfileutils";
+import * as fs from "node:fs";
 
 /** The highest container version snarkjs 0.7.6 writes (and reads) for each format. */
 const MAX_VERSION = 1;
@@ -21,22 +22,46 @@ export interface BinFile {
 }
 
 /**
- * Opens `file`, checks its magic (`type`) and that no section runs past its end, and passes it to
- * `fn`; the file is closed afterwards.
+ * Checks the magic and version of `file` before the library opens it: @iden3/binfileutils throws
+ * on a bad one without closing the file (Node.js then warns when it closes it at garbage
+ * collection).
+ */
+function checkPreamble(file: string, type: string): void {
+  const preamble = Buffer.alloc(8);
+  const fd = fs.openSync(file, "r");
+  let read: number;
+  try {
+    read = fs.readSync(fd, preamble, 0, 8, 0);
+  } finally {
+    fs.closeSync(fd);
+  }
+  if (read < 4 || preamble.toString("latin1", 0, 4) !== type) {
+    throw new Error(`${file}: not a ${type} file (bad magic)`);
+  }
+  if (read < 8) throw new Error(`${file}: not a valid ${type} file (truncated)`);
+  const version = preamble.readUInt32LE(4);
+  if (version > MAX_VERSION) {
+    throw new Error(
+      `${file}: ${type} version ${version} is not supported (at most ${MAX_VERSION})`,
+    );
+  }
+}
+
+/**
+ * Opens `file`, checks its magic (`type`), its version and that no section runs past its end, and
+ * passes it to `fn`; the file is closed afterwards.
  */
 export async function withBinFile<T>(
   file: string,
   type: string,
   fn: (bin: BinFile) => Promise<T>,
 ): Promise<T> {
+  checkPreamble(file, type);
   let opened: Awaited<ReturnType<typeof readBinFile>>;
   try {
     opened = await readBinFile(file, type, MAX_VERSION);
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
-    if ((error as NodeJS.ErrnoException).code === "ENOENT") throw error;
-    if (/Invalid File format/.test(reason))
-      throw new Error(`${file}: not a ${type} file (bad magic)`);
     throw new Error(`${file}: not a valid ${type} file (${reason})`);
   }
   const { fd, sections } = opened;
