@@ -10,7 +10,6 @@ import { ATTESTATION_TYPES, marginRegistryDomain } from "../prover/src/chain/eip
 import { loadMarket, loadPolicy, loadPortfolio } from "../prover/src/inputs";
 import { toJson } from "../prover/src/io/json";
 import { computeMargin, formatComparison, formatReport } from "../prover/src/model";
-import { setupInstance } from "../prover/src/setup/dev-setup";
 import {
   BAD_INPUTS,
   ROOT,
@@ -24,6 +23,8 @@ import {
   writeInputs,
   type CliResult,
 } from "./helpers/cli";
+import { deadPid } from "./helpers/locks";
+import { sharedKeysHook } from "./helpers/shared-keys";
 
 const EXAMPLE_FILES = {
   policy: path.join(SMALL_EXAMPLES, "policy.json"),
@@ -95,8 +96,8 @@ describe("zkmargin CLI (small instance)", function () {
   const out = tempDir("zkmargin-cli-out-");
   let proved: CliResult;
 
+  before(sharedKeysHook("small"));
   before(async function () {
-    await setupInstance("small", { log: () => undefined, onProgress: () => undefined });
     proved = runCli(["prove", ...inputArgs(EXAMPLE_FILES), "--out", out, "--nonce", "7"]);
   });
 
@@ -276,6 +277,27 @@ describe("zkmargin CLI (small instance)", function () {
     expect(misfit.stderr).to.match(
       /policy\.json: \$: .*does not fit instance "small".*"demo" would fit/,
     );
+  });
+
+  it("setup finds the keys up to date, then says what the ptau cache holds after removing what interrupted builds left", () => {
+    const cache = tempDir("zkmargin-cache-");
+    const ptauDir = path.join(cache, "ptau");
+    fs.mkdirSync(ptauDir);
+    const leftover = path.join(ptauDir, `.dev-pot09.ptau.${deadPid()}-0123456789ab.1.tmp`);
+    fs.writeFileSync(leftover, Buffer.alloc(2048));
+    const result = runCli(["setup", "--instance", "small"], { env: { ZKMARGIN_CACHE: cache } });
+    expect(result.status, result.stderr).to.equal(0);
+    expect(result.stdout).to.match(
+      /^small: unchanged \(development keys, vkeyHash 0x[0-9a-f]{64}\)$/m,
+    );
+    expect(result.stdout).to.contain(
+      [
+        `ptau cache ${ptauDir} (set ZKMARGIN_CACHE to move it):`,
+        "  empty",
+        "  removed 1 temporary file(s) of interrupted builds (2.0 kB)",
+      ].join("\n"),
+    );
+    expect(fs.existsSync(leftover)).to.equal(false);
   });
 
   it("inspect decodes the public signals and tells which policy and round the proof is for", () => {

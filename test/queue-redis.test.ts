@@ -44,12 +44,12 @@ import {
   type JobOutcome,
   type ProofJob,
 } from "../prover/src/queue";
-import { setupInstance } from "../prover/src/setup/dev-setup";
 import { SMALL_EXAMPLES, removeTempDirs, tempDir } from "./helpers/cli";
 import { runCliAsync, WorkerProcess, writePortfolios } from "./helpers/queue";
 import { startHardhatNode, stopHardhatNode } from "./helpers/hardhat-node";
 import { freePort } from "./helpers/ports";
 import { startRedisServer, type RedisServer } from "./helpers/redis-server";
+import { sharedKeys, sharedKeysHook } from "./helpers/shared-keys";
 
 const POLICY = path.join(SMALL_EXAMPLES, "policy.json");
 const policy = loadPolicy(POLICY);
@@ -166,11 +166,9 @@ describe("proving service on Redis (redis-server, hardhat node, worker processes
     return counts;
   };
 
+  before(sharedKeysHook("small"));
   before(async function () {
-    const setup = await setupInstance("small", {
-      log: () => undefined,
-      onProgress: () => undefined,
-    });
+    const setup = await sharedKeys("small");
     dims = setup.entry.params;
     const port = await freePort();
     rpcUrl = `http://127.0.0.1:${port}`;

@@ -30,7 +30,6 @@ import {
   type ProofJob,
   WitnessCalculators,
 } from "../prover/src/queue";
-import { setupInstance } from "../prover/src/setup/dev-setup";
 import {
   ArtifactIntegrityError,
   loadArtifacts,
@@ -39,10 +38,10 @@ import {
 import { SMALL_EXAMPLES, removeTempDirs, runCli, tempDir } from "./helpers/cli";
 import { syntheticAccounts, writePortfolios } from "./helpers/queue";
 import { refusal } from "./helpers/refusal";
+import { sharedKeysHook } from "./helpers/shared-keys";
 
 const POLICY = path.join(SMALL_EXAMPLES, "policy.json");
 const MARKET = path.join(SMALL_EXAMPLES, "market.json");
-const QUIET = { log: () => undefined, onProgress: () => undefined };
 
 /** `zkmargin batch` over `folder` into `results`, on the small example's policy and market. */
 function batchArgs(folder: string, results: string): string[] {
@@ -102,9 +101,7 @@ function attestationOf(account: string, custodian: string): Record<string, strin
 }
 
 describe("proving service: jobs and the in-process runner", function () {
-  before(async function () {
-    await setupInstance("small", QUIET);
-  });
+  before(sharedKeysHook("small"));
   after(() => removeTempDirs());
 
   describe("job payloads", function () {

@@ -11,7 +11,7 @@ import { mkdtempSync, readFileSync, rmSync, symlinkSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { expect } from "chai";
-import { setupInstance } from "../prover/src/setup/dev-setup";
+import { sharedKeysHook } from "./helpers/shared-keys";
 
 const ROOT = path.resolve(__dirname, "..");
 const CLI = path.join(ROOT, "bin", "zkmargin.js");
@@ -44,8 +44,8 @@ const npmLines = lines.flatMap((line) => line.split("&&").map((part) => part.tri
 describe("README commands", function () {
   let scratch: string;
 
+  before(sharedKeysHook("demo"));
   before(async function () {
-    await setupInstance("demo", { log: () => undefined });
     scratch = mkdtempSync(path.join(tmpdir(), "zkmargin-readme-"));
     symlinkSync(path.join(ROOT, "examples"), path.join(scratch, "examples"));
   });

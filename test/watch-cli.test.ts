@@ -16,12 +16,12 @@ import { parseMarket } from "../prover/src/inputs";
 import { readJsonFile, writeJsonFile } from "../prover/src/io";
 import { marketDocumentOf } from "../prover/src/market-data";
 import type { WatchEvent } from "../prover/src/watch";
-import { setupInstance } from "../prover/src/setup/dev-setup";
 import { compileContracts } from "./contracts.fixture";
 import { runCli, type CliResult } from "./helpers/cli";
 import { nodeWallet, startRpcNode, type RpcNode } from "./helpers/hardhat-node";
 import { withSmallJointSet } from "./helpers/joint-scenarios";
 import { buildScratchDir } from "./helpers/scratch";
+import { sharedKeysHook } from "./helpers/shared-keys";
 
 const ROOT = path.resolve(__dirname, "..");
 const BIN = path.join(ROOT, "bin", "zkmargin.js");
@@ -165,8 +165,8 @@ describe("zkmargin deploy, publish, watch, attest, margin-call (CLI, hardhat nod
 
   let watch: WatchProcess | undefined;
 
+  before(sharedKeysHook("small"));
   before(async function () {
-    await setupInstance("small", { log: () => undefined });
     await compileContracts();
     node = await startRpcNode();
     dir = buildScratchDir("watch-cli-");

@@ -57,7 +57,6 @@ import {
   type FeedLayout,
 } from "../prover/src/market-data";
 import { attestOpening, parseOpening } from "../prover/src/proving";
-import { setupInstance } from "../prover/src/setup/dev-setup";
 import {
   SimulatedCrash,
   stressNextMove,
@@ -69,6 +68,7 @@ import { compileContracts } from "./contracts.fixture";
 import { nodeWallet, startRpcNode, type RpcNode } from "./helpers/hardhat-node";
 import { SMALL_CRASH_LABEL, withSmallJointSet } from "./helpers/joint-scenarios";
 import { buildScratchDir } from "./helpers/scratch";
+import { sharedKeysHook } from "./helpers/shared-keys";
 
 const ROOT = path.resolve(__dirname, "..");
 const EXAMPLE = path.join(ROOT, "examples", "small");
@@ -267,8 +267,8 @@ describe("zkmargin watch (hardhat node, small instance)", function () {
     return proved.map((e) => e.round);
   }
 
+  before(sharedKeysHook("small"));
   before(async function () {
-    await setupInstance("small", { log: () => undefined });
     await compileContracts();
     node = await startRpcNode();
     dir = buildScratchDir("watch-");

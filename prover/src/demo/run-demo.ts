@@ -19,7 +19,7 @@ import { loadMarket, loadPolicy, loadPortfolio, type Market } from "../inputs";
 import { computeMargin, formatReport } from "../model";
 import { decodePublicSignals, generateProof } from "../proving";
 import { setupInstance } from "../setup/dev-setup";
-import { terminalProgress } from "../setup/progress";
+import { setupProgress, terminalProgress } from "../setup/progress";
 import { formatUnits } from "../decimal";
 import { readJsonFile } from "../io/json";
 import { connectChain } from "./chain";
@@ -99,7 +99,12 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
   const heading = (title: string) => print(`\n== ${title} ==`);
 
   heading(`1. Circuit "${instance}" and its keys`);
-  const setup = await setupInstance(instance, { onProgress: terminalProgress(), log: print });
+  // A first run builds a ptau and keys for minutes: a bar on a terminal, else a line per step
+  // with a heartbeat, told with the story.
+  const setup = await setupInstance(instance, {
+    onProgress: setupProgress({ write: print }),
+    log: print,
+  });
   const constraints = setup.entry.constraints;
   print(`${constraints} constraints; keys ${setup.status === "created" ? "made" : "cached"}.`);
 

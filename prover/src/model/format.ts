@@ -1,31 +1,21 @@
 /** Plaintext rendering of a {@link MarginReport} for the CLI (`zkmargin margin`). */
 import { formatUnits } from "../decimal";
-import { PRICE_DECIMALS } from "../encoding/widths";
+import { table } from "../io/table";
 import type { MarginReport } from "./report";
+import { MICRO_USD_DECIMALS, PERCENT_DECIMALS_OF_PPM, PRICE_DECIMALS } from "./units";
 
 /** µUSD as USD with exactly 6 decimals, right-aligned by the table. */
 export function usd(microUsd: bigint): string {
-  const text = formatUnits(microUsd, 6);
+  const text = formatUnits(microUsd, MICRO_USD_DECIMALS);
   const [whole, fraction = ""] = text.split(".");
-  return `${whole}.${fraction.padEnd(6, "0")}`;
+  return `${whole}.${fraction.padEnd(MICRO_USD_DECIMALS, "0")}`;
 }
 
 /** ppm as a percentage with 4 decimals. */
 export function percent(ppm: bigint): string {
-  const text = formatUnits(ppm, 4);
+  const text = formatUnits(ppm, PERCENT_DECIMALS_OF_PPM);
   const [whole, fraction = ""] = text.split(".");
-  return `${whole}.${fraction.padEnd(4, "0")} %`;
-}
-
-/** Renders rows as a table: first column left-aligned, the others right-aligned. */
-export function table(header: string[], rows: string[][]): string[] {
-  const widths = header.map((h, c) => Math.max(h.length, ...rows.map((r) => r[c].length)));
-  const line = (cells: string[]): string =>
-    cells
-      .map((cell, c) => (c === 0 ? cell.padEnd(widths[c]) : cell.padStart(widths[c])))
-      .join("  ")
-      .trimEnd();
-  return [line(header), line(widths.map((w) => "-".repeat(w))), ...rows.map(line)];
+  return `${whole}.${fraction.padEnd(PERCENT_DECIMALS_OF_PPM, "0")} %`;
 }
 
 /** The scenario section: every scenario's loss, the scan risk and which scenario binds. */

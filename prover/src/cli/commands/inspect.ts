@@ -8,6 +8,7 @@ import { InputError } from "../../errors";
 import { loadMarket, loadPolicy } from "../../inputs";
 import { matchPublicFiles } from "../../inspect/match";
 import { readJsonFile, toJson } from "../../io/json";
+import { keyValueTable } from "../../io/table";
 import { decodePublicSignals } from "../../proving";
 import { COMMAND_LINE, examples } from "../options";
 
@@ -94,8 +95,7 @@ export function register(program: Command): void {
           );
           if (match.instance !== null) rows.push(["circuit instance", match.instance]);
         }
-        const width = Math.max(...rows.map(([k]) => k.length));
-        process.stdout.write(rows.map(([k, v]) => `${k.padEnd(width)}  ${v}`).join("\n") + "\n");
+        process.stdout.write(`${keyValueTable(rows).join("\n")}\n`);
       }
       if (match !== null && !(match.policy.matches && match.market.matches)) process.exitCode = 1;
     });
