@@ -38,6 +38,7 @@ import {
   type Manifest,
 } from "../setup/manifest";
 import { setupPaths } from "../setup/paths";
+import { unixTime } from "../time";
 import { Checklist, type AuditResult } from "./checklist";
 
 /** Options of {@link auditChain}. */
@@ -330,7 +331,7 @@ async function auditEvent(
   list.expect(
     `${label}: MarketBook holds the round in the policy's feed`,
     marketCommitment !== 0n,
-    `timestamp ${record?.timestamp}, marketCommitment ${marketCommitment}`,
+    `timestamp ${record === undefined ? "none" : unixTime(record.timestamp)}, marketCommitment ${marketCommitment}`,
     policy === undefined
       ? "the policy is not registered"
       : `round ${event.round} is not in feed ${short(policy.feed)} of MarketBook ${String(contracts.marketBook.target)}`,

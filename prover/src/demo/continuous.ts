@@ -17,6 +17,7 @@ import { marketDocumentOf, publishMarket } from "../market-data";
 import { attestOpening } from "../proving";
 import type { Opening } from "../proving/opening";
 import { Watcher, type WatchEvent } from "../watch";
+import { seconds, unixTime } from "../time";
 import { nextRound, type DemoRoles, type DemoVenue } from "./deployment";
 
 /** What the chapter needs from the story so far. */
@@ -148,7 +149,7 @@ export async function continuousMargin(ctx: ContinuousContext): Promise<Continuo
     const call = await readMarginCall(venue.marginRegistry.contract, account, venue.policyId);
     print(
       `venue ${await roles.venue.getAddress()} called margin: prove on a round after ${call.round} ` +
-        `before ${call.deadline} (cure window ${call.deadline - call.calledAt} s)`,
+        `before ${unixTime(call.deadline)} (cure window ${seconds(call.deadline - call.calledAt)})`,
     );
     await waitFor(events, (e) => e.type === "margin-call", "the margin-call alert");
     const third = await post(-20_000n, "prices fall 2 % more");

@@ -27,6 +27,7 @@ import { continuousMargin, type ContinuousResult } from "./continuous";
 import { assignRoles, deployVenue, nextRound, publishRound, venueDeployment } from "./deployment";
 import { hedgedBookChapter, type HedgedBookResult } from "./hedged-book";
 import { attestForADay, latestTimestamp, refusal, refusesShortfall } from "./steps";
+import { unixTime } from "../time";
 
 /** Options of {@link runDemo}. */
 export interface DemoOptions {
@@ -114,7 +115,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
     );
 
     heading("3. Plaintext margin report (what only the institution sees)");
-    print(formatReport(computeMargin(policy, market, portfolio)));
+    print(formatReport(computeMargin(policy, market, portfolio), policy));
 
     heading("4. Proof, verified locally, then on-chain");
     const started = performance.now();
@@ -265,7 +266,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
     await revokeAttestations(venue.registryAs(roles.custodian), portfolio.account, revokedAt);
     const sufficientAfterRevoke = await sufficient();
     print(
-      `custodian revoked the account's attestations issued before ${revokedAt}; ` +
+      `custodian revoked the account's attestations issued before ${unixTime(revokedAt)}; ` +
         `isMarginSufficient: ${sufficientAfterRevoke}`,
     );
     const revokedRefusedWith = await refusal(iface, () =>

@@ -15,6 +15,7 @@ import { readJsonFile, writeJsonFile } from "../../io/json";
 import { attestOpening, parseOpening } from "../../proving";
 import type { Opening } from "../../proving/opening";
 import { KEYSTORE_PASSWORD_ENV, keyEnvOf, loadWallet } from "../../signer";
+import { unixTime } from "../../time";
 import { COMMAND_LINE, examples, parseAddressOption, parseIntegerOption } from "../options";
 
 interface AttestOptions {
@@ -97,7 +98,7 @@ export function register(program: Command): void {
       });
       writeJsonFile(opts.out, attestation);
       process.stdout.write(
-        `attested account ${attestation.account} until ${attestation.validUntil} ` +
+        `attested account ${attestation.account} until ${unixTime(BigInt(attestation.validUntil))} ` +
           `as custodian ${attestation.custodian}; wrote ${opts.out}\n`,
       );
     });

@@ -13,7 +13,9 @@ import {
   refusedAs,
   withDeployment,
   withKey,
+  withPolicyId,
 } from "../chain-options";
+import { unixTime } from "../../time";
 import { examples } from "../options";
 
 /** Registers `zkmargin margin-call`. */
@@ -24,21 +26,20 @@ export function register(program: Command): void {
       "venue: call margin on an account (it must prove on a later round within the policy's cure " +
         "window), or --settle an open call; key from $ZKMARGIN_VENUE_KEY or --keystore",
     )
-    .requiredOption("--policy <id>", "a registered policy of the deployment")
     .requiredOption("--account <address>", "the account")
     .option("--settle", "emit the call's cure or expiry instead of calling");
-  withKey(withDeployment(command), "venue")
+  withKey(withDeployment(withPolicyId(command)), "venue")
     .addHelpText(
       "after",
       examples(
-        "ZKMARGIN_VENUE_KEY=0x... zkmargin margin-call --deployment deployment.json --rpc http://127.0.0.1:8545 --policy desk-maintenance-v1 --account 0x70997970C51812dc3A010C7d01b50e0d17dc79C8",
+        "ZKMARGIN_VENUE_KEY=0x... zkmargin margin-call --deployment deployment.json --rpc http://127.0.0.1:8545 --policy-id desk-maintenance-v1 --account 0x70997970C51812dc3A010C7d01b50e0d17dc79C8",
       ),
     )
     .action(
       async (opts: {
         deployment: string;
         rpc: string;
-        policy: string;
+        policyId: string;
         account: string;
         settle?: boolean;
         keystore?: string;
@@ -46,7 +47,7 @@ export function register(program: Command): void {
         const account = parseAddress(opts.account, "--account");
         const { deployment, provider } = await openDeployment(opts.deployment, opts.rpc);
         try {
-          const { entry } = deployedPolicy(deployment, opts.policy, opts.deployment);
+          const { entry } = deployedPolicy(deployment, opts.policyId, opts.deployment);
           const venue = await connectedWallet("venue", opts.keystore, provider);
           const { marginRegistry } = deployedContracts(deployment, venue);
           const registry = marginRegistry as Contract;
@@ -60,10 +61,10 @@ export function register(program: Command): void {
           );
           const call = await readMarginCall(registry, account, entry.policyId);
           process.stdout.write(
-            `margin call on ${account} under ${opts.policy}: ${call.state}` +
+            `margin call on ${account} under ${opts.policyId}: ${call.state}` +
               (call.state === "none"
                 ? ""
-                : ` (after round ${call.round}, deadline ${call.deadline})`) +
+                : ` (after round ${call.round}, deadline ${unixTime(call.deadline)})`) +
               `; transaction ${receipt.hash}\n`,
           );
         } finally {
