@@ -117,7 +117,7 @@ export async function publishMarket(
       "invalid",
       source,
       "timestamp",
-      `must not be before the latest round's timestamp ${head.latestTimestamp}`,
+      `must not be before the latest round's timestamp ${unixTime(head.latestTimestamp)}`,
     );
   }
   const latest = await marketBook.runner?.provider?.getBlock("latest");

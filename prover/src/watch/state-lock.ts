@@ -7,6 +7,7 @@
  */
 import * as fs from "node:fs";
 import * as os from "node:os";
+import * as path from "node:path";
 import { InputError } from "../errors";
 
 /** What a lock file holds. */
@@ -62,6 +63,7 @@ export class StateLock {
       since: new Date().toISOString(),
     };
     const token = JSON.stringify(owner);
+    fs.mkdirSync(path.dirname(file), { recursive: true });
     for (let attempt = 0; attempt < 2; attempt++) {
       try {
         fs.writeFileSync(file, token, { flag: "wx", mode: 0o600 });
