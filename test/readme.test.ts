@@ -240,7 +240,10 @@ describe("README walkthrough on a hardhat node, as written", function () {
     const proved = events.filter((e) => e.type === "proved").map((e) => e.round);
     expect(proved, watcher!.output()).to.deep.equal(["1042", "1043"]);
     expect(events.map((e) => e.type)).to.include("margin-call-cured");
-    expect(events.filter((e) => e.level === "error"), watcher!.output()).to.deep.equal([]);
+    expect(
+      events.filter((e) => e.level === "error"),
+      watcher!.output(),
+    ).to.deep.equal([]);
     const exited = new Promise<number | null>((resolve) => watcher!.child.once("exit", resolve));
     watcher!.child.kill("SIGTERM");
     expect(await exited).to.equal(0);
