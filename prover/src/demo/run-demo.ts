@@ -11,6 +11,7 @@ import { performance } from "node:perf_hooks";
 import {
   isMarginSufficient,
   marginProvedEvents,
+  refusalText,
   revokeAttestations,
   submitProof,
   toSolidityProof,
@@ -200,17 +201,17 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
         "(and, in the calldata, the custodian and the attestation's times).",
     );
     const iface = venue.marginRegistry.contract.interface;
-    const replayRefusedWith = await refusal(iface, () =>
+    const replayRefusal = await refusal(iface, () =>
       submitProof(venue.registryAs(roles.stranger), submission),
     );
     print(
       `the same proof and attestation sent from ${await roles.stranger.getAddress()}: ` +
-        `refused (${replayRefusedWith})`,
+        `refused: ${refusalText(replayRefusal)}`,
     );
-    const resubmitRefusedWith = await refusal(iface, () =>
+    const resubmitRefusal = await refusal(iface, () =>
       submitProof(venue.registryAs(holder), submission),
     );
-    print(`the same proof sent again by the holder: refused (${resubmitRefusedWith})`);
+    print(`the same proof sent again by the holder: refused: ${refusalText(resubmitRefusal)}`);
 
     heading("6. Prices move on: only the latest round counts");
     const prepared = await generateProof({
@@ -230,7 +231,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
     }
     const sufficientAfterRounds = await sufficient();
     print(`isMarginSufficient on the status of round ${market.round}: ${sufficientAfterRounds}`);
-    const supersededRefusedWith = await refusal(iface, () =>
+    const supersededRefusal = await refusal(iface, () =>
       submitProof(venue.registryAs(holder), {
         ...submission,
         nonce: 2n,
@@ -238,7 +239,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
       }),
     );
     print(
-      `a proof against round ${market.round}, made before the move: refused (${supersededRefusedWith})`,
+      `a proof against round ${market.round}, made before the move: refused: ${refusalText(supersededRefusal)}`,
     );
     const reproved = await generateProof({
       policy,
@@ -269,10 +270,10 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
       `custodian revoked the account's attestations issued before ${unixTime(revokedAt)}; ` +
         `isMarginSufficient: ${sufficientAfterRevoke}`,
     );
-    const revokedRefusedWith = await refusal(iface, () =>
+    const revokedRefusal = await refusal(iface, () =>
       submitProof(venue.registryAs(holder), { ...latestSubmission, nonce: 4n }),
     );
-    print(`a proof with the revoked attestation: refused (${revokedRefusedWith})`);
+    print(`a proof with the revoked attestation: refused: ${refusalText(revokedRefusal)}`);
 
     heading("8. A portfolio that falls short is refused before any proving");
     const shortfallRefused = await refusesShortfall(
@@ -333,12 +334,12 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
       proveGas: receipt.gasUsed,
       sufficientBefore,
       sufficientAfter,
-      replayRefusedWith,
-      resubmitRefusedWith,
+      replayRefusedWith: replayRefusal.name,
+      resubmitRefusedWith: resubmitRefusal.name,
       sufficientAfterRounds,
-      supersededRefusedWith,
+      supersededRefusedWith: supersededRefusal.name,
       sufficientAfterRevoke,
-      revokedRefusedWith,
+      revokedRefusedWith: revokedRefusal.name,
       shortfallRefused,
       continuous,
       hedged,
