@@ -775,6 +775,17 @@ describe("zkmargin watch (hardhat node, small instance)", function () {
     await running!.stop();
     const from = events.length;
     startWatcher({ stallWarnMs: 1_000 });
+    // First it catches up on the rounds the portfolio-margin story posted (its own transactions
+    // mine blocks); then nothing moves the chain but the publisher.
+    const { latestRound } = (await book.getFunction("feedHead")(layout.feed)) as {
+      latestRound: bigint;
+    };
+    await waitForEvent(
+      (e) => e.type === "proved" && e.round === latestRound.toString(),
+      from,
+      "the watcher catching up",
+    );
+    await waitForPass(await provider.getBlockNumber());
     const round = await publish(); // one block: one confirmation of the two it needs
     const waiting = await waitForEvent(
       (e) => e.type === "waiting-confirmations" && e.round === round.toString(),

@@ -86,9 +86,11 @@ export async function privateKeyToImport(
     return parsePrivateKey(value, "environment", keyEnv);
   }
   if (streams.input.isTTY === true) {
-    const typed = await askSecret("private key to import (0x + 64 hex digits): ", streams, () => {
-      throw new Error("unreachable: the input is a terminal");
-    });
+    const typed = await askSecret(
+      "private key to import (0x + 64 hex digits): ",
+      streams,
+      () => new InputError("prompt", "private key", "needs a terminal"),
+    );
     return parsePrivateKey(typed, "prompt", "private key");
   }
   let piped = "";
