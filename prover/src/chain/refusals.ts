@@ -33,10 +33,13 @@ const ROLE_NAMES = new Map<string, string>([
   ),
 ]);
 
-/** A role hash by name, or "role 0x…" (a policy's venue role is a hash of the policy id). */
+/** A role hash by name, or "role 0x…" (scoped roles, such as a policy's venue role, are hashes). */
 function roleName(role: unknown): string {
   const hash = String(role).toLowerCase();
-  return ROLE_NAMES.get(hash) ?? `role ${hash} (a policy's venue role, or another role)`;
+  return (
+    ROLE_NAMES.get(hash) ??
+    `role ${hash} (a feed's publisher role, a policy's venue role or another)`
+  );
 }
 
 const time = (value: unknown) => unixTime(BigInt(value as bigint));
