@@ -86,7 +86,7 @@ class Webhook {
   readonly bodies: WatchEvent[] = [];
   /** The requests answered with success. */
   readonly delivered: WatchEvent[] = [];
-  private server!: Server;
+  private server: Server | undefined;
   private held: [ServerResponse, WatchEvent][] = [];
   hold = false;
   constructor(public failures: number) {}
@@ -108,8 +108,9 @@ class Webhook {
         }
       });
     });
-    await new Promise<void>((resolve) => this.server.listen(0, "127.0.0.1", resolve));
-    return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}/alerts`;
+    const server = this.server;
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    return `http://127.0.0.1:${(server.address() as AddressInfo).port}/alerts`;
   }
   release(): void {
     this.hold = false;
@@ -120,8 +121,10 @@ class Webhook {
   }
   async stop(): Promise<void> {
     this.release();
-    this.server.closeAllConnections();
-    await new Promise((resolve) => this.server.close(resolve));
+    const server = this.server;
+    if (server === undefined) return; // never started (a failed before-all hook)
+    server.closeAllConnections();
+    await new Promise((resolve) => server.close(resolve));
   }
 }
 
