@@ -1,4 +1,5 @@
 import { expect } from "chai";
+import { formatUnits } from "../prover/src/decimal";
 import fc from "fast-check";
 import * as fs from "node:fs";
 import * as path from "node:path";
@@ -926,6 +927,27 @@ describe("margin model", () => {
       expect(text).to.contain("Verdict: SHORTFALL of 0.500000 USD");
       expect(text).not.to.contain("scenarios");
       expect(text).not.to.contain("Concentration");
+    });
+
+    it("prints amounts in whole tokens and sizes in units given the policy, base units without", () => {
+      const files = ["policy", "market", "portfolio"].map((f) =>
+        path.join(EXAMPLES, "desk", `${f}.json`),
+      );
+      const p = loadPolicy(files[0]);
+      const report = computeMargin(p, loadMarket(files[1]), loadPortfolio(files[2], p));
+      const inFileUnits = formatReport(report, p);
+      expect(inFileUnits).to.match(/^asset +amount \(tokens\) +price \(USD\)/m);
+      expect(inFileUnits).to.match(/^instrument +size \(units\) +entry/m);
+      const weth = report.assets.find((a) => a.symbol === "WETH")!;
+      const wethFile = formatUnits(
+        weth.amount,
+        p.assets.find((a) => a.symbol === "WETH")!.decimals,
+      );
+      expect(inFileUnits).to.match(new RegExp(`^WETH +${wethFile.replace(".", "\\.")} `, "m"));
+      const inBaseUnits = formatReport(report);
+      expect(inBaseUnits).to.match(/^asset +amount \(base units\)/m);
+      expect(inBaseUnits).to.match(new RegExp(`^WETH +${weth.amount} `, "m"));
+      expect(inBaseUnits).to.match(/^instrument +size \(base units\)/m);
     });
 
     it("prints 12-decimal prices exactly", () => {
