@@ -301,7 +301,7 @@ describe("zkmargin deploy, publish, watch, attest, margin-call (CLI, hardhat nod
       file("attestation.json"),
     ]);
     expect(attested).to.include(`as custodian ${custodian.address}`);
-    expect(attested).to.match(/ issued at \d+ \(the chain's clock\) /);
+    expect(attested).to.match(/ issued at \d+ \(\S+Z\) \(the chain's clock\) /);
     await watch.waitFor((e) => e.type === "proved" && e.round === "1", "proof of round 1");
 
     const counts = cli(statusArgs("--json"));
