@@ -7,7 +7,11 @@
  *   examples/<name>/ triple that fits it (`exampleFor`; first proof of an account, and a repeat);
  * - the cost of one more public input, measured on snarkjs verifiers rendered from the same
  *   template with N public inputs, and what a design with one public input per price, or per
- *   market value (prices, marks, option and joint risk arrays), would cost.
+ *   market value (prices, marks, option and joint risk arrays), would cost;
+ * - the batch check of the generated verifier (`verifyBatch`) at B = 1, 8, 32 and 64 real proofs
+ *   of distinct accounts, per proof, beside `verifyProof` and `verifyOne`, split from a trace
+ *   into pairings, ecMul, ecAdd, the keccak of the weights, calldata and the rest; and what one
+ *   more public signal costs a batch (`npm run gas -- --no-batch` skips this part).
  *
  * Every figure printed is measured here; nothing is typed in by hand.
  */
@@ -15,14 +19,27 @@ import type { HardhatRuntimeEnvironment } from "hardhat/types";
 import type {} from "@nomicfoundation/hardhat-ethers";
 import type { Example } from "../prover/src/bench/examples";
 import { readiness } from "../prover/src/bench/readiness";
-import { deployVerifier, deployZkMargin, hasVerifierSource } from "../prover/src/chain";
+import {
+  deployVerifier,
+  deployZkMargin,
+  hasVerifierSource,
+  toBatchCalldata,
+  type BatchItem,
+} from "../prover/src/chain";
 import { loadInstances, type InstanceDims } from "../prover/src/encoding/instances";
 import {
+  installZkMarginVerifier,
+  measureBatchGas,
+  proofCalldataGas,
   measureProveGas,
   measureVerifierGas,
+  provenBatchItems,
+  tracedCall,
   withPublicInputs,
+  type GasSplit,
   type ProveGas,
 } from "../prover/src/gas";
+import type { VerificationKey } from "../prover/src/proving";
 import { releaseCurve } from "../prover/src/proving";
 import { loadArtifacts, readManifest } from "../prover/src/setup/manifest";
 
@@ -35,6 +52,12 @@ const TARGET = 300_000n;
  * the circuit's own count.
  */
 const VARIANT_EXTRA_INPUTS = [0, 8, 16];
+/** Batch sizes of the batch-check measurement (issue 20). */
+const BATCH_SIZES = [1, 8, 32, 64];
+/** The batch size the registry's per-account targets are set at. */
+const TARGET_BATCH = 32;
+/** The registry's targets per account in a batch of TARGET_BATCH, all in (DESIGN v3, issue 20). */
+const BATCH_TARGETS = { repeat: 90_000n, first: 110_000n };
 
 function row(label: string, value: string | bigint | number, width = 44): string {
   return `  ${label.padEnd(width)} ${String(value).padStart(10)}`;
@@ -42,11 +65,13 @@ function row(label: string, value: string | bigint | number, width = 44): string
 
 async function main(): Promise<void> {
   await hre.run("compile", { quiet: true });
-  const [admin, account, custodian] = await hre.ethers.getSigners();
+  const [admin, account, custodian, operator] = await hre.ethers.getSigners();
   const manifest = readManifest();
   const declared = loadInstances();
-  // `npm run gas -- small demo` measures only the named instances.
-  const only = process.argv.slice(2);
+  // `npm run gas -- small demo` measures only the named instances; `--no-batch` skips the batch.
+  const args = process.argv.slice(2);
+  const batch = !args.includes("--no-batch");
+  const only = args.filter((a) => !a.startsWith("--"));
   const setUp = Object.keys(manifest.instances).filter(
     (name) =>
       hasVerifierSource(name) &&
@@ -83,7 +108,12 @@ async function main(): Promise<void> {
 
   const results: (ProveGas & { dims: InstanceDims })[] = [];
   for (const { instance, dims, example } of ready) {
-    const measured = await measureProveGas(instance, dims, example, { admin, account, custodian });
+    const measured = await measureProveGas(instance, dims, example, {
+      admin,
+      operator,
+      account,
+      custodian,
+    });
     results.push({ ...measured, dims });
   }
 
@@ -152,6 +182,150 @@ async function main(): Promise<void> {
     "\nprove's cost does not depend on the portfolio or instance size: the circuit always has " +
       `${nPublic} public inputs. A per-value design grows by the slope above per public value (a ` +
       "lower bound: it also pays to read each value on-chain).",
+  );
+
+  if (batch) {
+    const example = ready.find((r) => r.instance === reference.instance)?.example;
+    if (example) await batchReport(admin, reference.instance, example, vkey);
+  }
+}
+
+const per = (gas: bigint, n: number) => gas / BigInt(n);
+const pad = (v: string | bigint | number, w: number) => String(v).padStart(w);
+
+/** One line of the batch table: the whole call and its split, per proof. */
+function splitRow(label: string, g: GasSplit, proofs: number): string {
+  const cells = [
+    g.total,
+    per(g.total, proofs),
+    per(g.pairing, proofs),
+    per(g.ecMul, proofs),
+    per(g.ecAdd, proofs),
+    per(g.keccak, proofs),
+    per(g.intrinsic - 21_000n, proofs),
+    per(21_000n, proofs),
+    per(g.other, proofs),
+  ];
+  return `  ${label.padEnd(22)}${cells.map((c) => pad(c, 10)).join("")}`;
+}
+
+/**
+ * The batch check of `instance`'s generated verifier with real proofs, where its gas goes, and
+ * what one more public signal costs a batch (on the same edits rendered for a wider key).
+ */
+async function batchReport(
+  admin: Awaited<ReturnType<typeof hre.ethers.getSigners>>[number],
+  instance: string,
+  example: Example,
+  vkey: VerificationKey,
+): Promise<void> {
+  const largest = Math.max(...BATCH_SIZES);
+  console.log(
+    `\nBatch verification (${instance}: ${largest} real proofs of distinct accounts; verifyBatch of the first B)`,
+  );
+  const items = await provenBatchItems(instance, example, largest, (done) => {
+    if (done % 8 === 0) process.stderr.write(`  (${done}/${largest} proofs made)\n`);
+  });
+  const verifier = (await deployVerifier(admin, instance)).contract;
+  const measured = await measureBatchGas(verifier, hre.ethers.provider, items, BATCH_SIZES);
+  console.log(
+    `  ${"gas".padEnd(22)}${["tx total", "per proof", "pairing", "ecMul", "ecAdd", "keccak", "calldata", "tx base", "other"].map((h) => pad(h, 10)).join("")}`,
+  );
+  console.log(splitRow("verifyProof (snarkjs)", measured.verifyProof, 1));
+  console.log(splitRow("verifyOne", measured.verifyOne, 1));
+  for (const { size, gas } of measured.batches)
+    console.log(splitRow(`verifyBatch, B = ${size}`, gas, size));
+  console.log(
+    "  Columns after the first are per proof. pairing, ecMul and ecAdd: the precompile calls, " +
+      "measured in the trace; keccak: the seed and the weights; calldata: EIP-2028 (4 per zero " +
+      "byte, 16 per other); other: ABI decoding, the key in memory, field checks and loops.",
+  );
+  // What the edit costs snarkjs's own verifyProof: the unedited contract of the same key.
+  const [first] = items;
+  const unedited = await measureVerifierGas(
+    admin,
+    hre.ethers.provider,
+    vkey,
+    first.proof,
+    first.publicSignals,
+  );
+  const edited = await verifier
+    .getFunction("verifyProof")
+    .estimateGas(first.proof.a, first.proof.b, first.proof.c, first.publicSignals);
+  console.log(
+    `  verifyProof, same proof: snarkjs's contract ${unedited.verifyGas}, with zkmargin's edits ${edited} (${edited - unedited.verifyGas} more: the larger contract's dispatch)`,
+  );
+  for (const { size, gas } of measured.batches) {
+    console.log(
+      `  B = ${size}: ${gas.pairs} pairings, ${gas.ecMuls} ecMul, ${gas.ecAdds} ecAdd, ${gas.keccaks} keccak, ${gas.calldataBytes} bytes of calldata`,
+    );
+  }
+
+  // Inside MarginRegistry.proveBatch the signals are rebuilt from chain state (no calldata) and
+  // the verifier is called from the registry: the verifier's share per account is its execution
+  // plus the calldata of the proof alone.
+  const at = measured.batches.find((b) => b.size === TARGET_BATCH);
+  if (at) {
+    const execution = per(at.gas.total - at.gas.intrinsic, TARGET_BATCH);
+    const proofCalldata = per(
+      items.slice(0, TARGET_BATCH).reduce((sum, item) => sum + proofCalldataGas(item.proof), 0n),
+      TARGET_BATCH,
+    );
+    const share = execution + proofCalldata;
+    console.log(`\n  The registry's budget per account at B = ${TARGET_BATCH} (all in):`);
+    console.log(row("verifier execution per proof", execution, 42));
+    console.log(row("calldata of one proof (256 bytes)", proofCalldata, 42));
+    console.log(row("verifier share per account", share, 42));
+    for (const [kind, target] of Object.entries(BATCH_TARGETS)) {
+      console.log(row(`left of the ${kind} target ${target}`, target - share, 42));
+    }
+  }
+
+  await batchSignalSlope(admin, vkey, items.slice(0, TARGET_BATCH));
+}
+
+/**
+ * What one more public signal costs `verifyBatch` at B = TARGET_BATCH: the same edits rendered
+ * for keys with 8 and 16 more inputs, measured with the real proofs and the extra signals zero
+ * (so the proofs still verify; the ecMul and ecAdd of an input cost the same for any value).
+ */
+async function batchSignalSlope(
+  admin: Awaited<ReturnType<typeof hre.ethers.getSigners>>[number],
+  vkey: VerificationKey,
+  items: readonly BatchItem[],
+): Promise<void> {
+  console.log(`\nPublic signals in a batch of ${items.length} (execution gas, without calldata)`);
+  const measured: [number, bigint][] = [];
+  for (const extra of VARIANT_EXTRA_INPUTS) {
+    const wide = withPublicInputs(vkey, vkey.nPublic + extra);
+    const { contract } = await installZkMarginVerifier(
+      admin,
+      hre.ethers.provider,
+      wide,
+      `signals_${wide.nPublic}`,
+    );
+    const padded = items.map((item) => ({
+      ...item,
+      publicSignals: [
+        ...item.publicSignals.map((s) => BigInt(s)),
+        ...Array<bigint>(extra).fill(0n),
+      ],
+    }));
+    const calldata = toBatchCalldata(padded);
+    const gas = await tracedCall(contract, hre.ethers.provider, "verifyBatch", [
+      calldata.proofs,
+      calldata.pubSignals,
+    ]);
+    const execution = gas.total - gas.intrinsic;
+    measured.push([wide.nPublic, execution]);
+    console.log(row(`verifyBatch with ${wide.nPublic} public signals`, execution));
+  }
+  const [n0, g0] = measured[0];
+  const [n1, g1] = measured[measured.length - 1];
+  const slope = (g1 - g0) / BigInt(n1 - n0);
+  console.log(row("per extra public signal, per batch", slope));
+  console.log(
+    row(`per extra public signal, per proof (B = ${items.length})`, slope / BigInt(items.length)),
   );
 }
 

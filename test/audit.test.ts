@@ -19,9 +19,9 @@ import {
 } from "../prover/src/audit";
 import {
   addCustodian,
-  approveVerifier,
   deployVerifier,
   deployZkMargin,
+  grantPublisher,
   policyIdOf,
   postRound,
   readMarginRegistryDomain,
@@ -31,20 +31,20 @@ import {
   toSolidityProof,
 } from "../prover/src/chain";
 import { publicCommitments, type PublicCommitments } from "../prover/src/commitments";
+import { approveVerifierOnDevChain } from "../prover/src/demo/deployment";
 import { feedIdOf } from "../prover/src/layout";
 import { loadInstances } from "../prover/src/encoding/instances";
 import { loadMarket, loadPolicy, loadPortfolio, type Market } from "../prover/src/inputs";
 import { decodePublicSignals, generateProof, type MarginProof } from "../prover/src/proving";
-import { setupInstance } from "../prover/src/setup/dev-setup";
 import { MANIFEST_VERSION, readManifest } from "../prover/src/setup/manifest";
 import { PROJECT_ROOT } from "../prover/src/setup/paths";
 import { releaseCurve } from "../prover/src/setup/snarkjs";
 import { isoTime } from "../prover/src/report/format";
 import { compileContracts, hre, now, revertAfterEachTest } from "./contracts.fixture";
 import { SMALL_EXAMPLES, removeTempDirs, runCli, tempDir } from "./helpers/cli";
+import { sharedKeysHook } from "./helpers/shared-keys";
 
 const INSTANCE = "small";
-const quiet = { log: () => undefined, onProgress: () => undefined };
 const policyFile = path.join(SMALL_EXAMPLES, "policy.json");
 const marketFile = path.join(SMALL_EXAMPLES, "market.json");
 const policy = loadPolicy(policyFile);
@@ -108,9 +108,7 @@ function tamper(file: string): void {
 }
 
 describe("zkmargin audit", function () {
-  before(async function () {
-    await setupInstance(INSTANCE, quiet);
-  });
+  before(sharedKeysHook(INSTANCE));
 
   after(async function () {
     removeTempDirs();
@@ -316,11 +314,13 @@ describe("zkmargin audit", function () {
     let admin: Signer;
     let alice: Signer;
     let custodian: Signer;
+    /** Holds every operational role (the default admin may hold none). */
+    let operator: Signer;
 
     /** Registers `id` on the example's feed, proves under it as alice, returns the policy id. */
     async function registerAndProve(id: string): Promise<string> {
       const policyId = policyIdOf(id);
-      await registerPolicy(policyRegistry, {
+      await registerPolicy(policyRegistry.connect(operator) as Contract, {
         policyId,
         commitment: venue.policy,
         mode: policy.mode,
@@ -329,7 +329,11 @@ describe("zkmargin audit", function () {
         feed: feedIdOf(venue.layoutId),
         maxRoundAge: 3600n,
       });
-      await addCustodian(policyRegistry, policyId, await custodian.getAddress());
+      await addCustodian(
+        policyRegistry.connect(operator) as Contract,
+        policyId,
+        await custodian.getAddress(),
+      );
       const proved = await generateProof({
         policy,
         market,
@@ -361,20 +365,21 @@ describe("zkmargin audit", function () {
 
     before(async function () {
       await compileContracts();
-      [admin, alice, custodian] = await hre.ethers.getSigners();
+      [admin, alice, custodian, operator] = await hre.ethers.getSigners();
       expect(await alice.getAddress()).to.equal(portfolio.account);
-      market = { ...exampleMarket, timestamp: (await now()) - 60n };
-      // One account holds every role here: the audit reads the chain, whoever wrote it.
-      const me = await admin.getAddress();
+      // One account holds every operational role here: the audit reads the chain, whoever wrote it.
+      const me = await operator.getAddress();
       const deployment = await deployZkMargin(admin, {
-        roles: { publishers: [me], policyAdmins: [me], custodianAdmins: [me] },
+        roles: { policyAdmins: [me], custodianAdmins: [me] },
       });
       registry = deployment.marginRegistry.contract;
       policyRegistry = deployment.policyRegistry.contract;
       verifierAddress = (await deployVerifier(admin, INSTANCE)).address;
-      await approveVerifier(policyRegistry, verifierAddress);
+      await approveVerifierOnDevChain(policyRegistry, verifierAddress);
+      market = { ...exampleMarket, timestamp: (await now()) - 60n };
       venue = await publicCommitments({ policy, market, instance: loadInstances()[INSTANCE] });
-      await postRound(deployment.marketBook.contract, {
+      await grantPublisher(deployment.marketBook.contract, feedIdOf(venue.layoutId), me);
+      await postRound(deployment.marketBook.contract.connect(operator) as Contract, {
         feed: feedIdOf(venue.layoutId),
         round: market.round,
         timestamp: market.timestamp,

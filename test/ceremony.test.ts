@@ -15,18 +15,21 @@ import {
 } from "../prover/src/setup/ceremony";
 import { loadArtifacts } from "../prover/src/setup/manifest";
 import { contributeRandom } from "../prover/src/setup/phase2";
-import { ensureDevPtau } from "../prover/src/setup/ptau";
-import { releaseCurve, snarkjs } from "../prover/src/setup/snarkjs";
+import { bn128, releaseCurve, snarkjs } from "../prover/src/setup/snarkjs";
 import { refusal } from "./helpers/refusal";
 import { buildScratchDir } from "./helpers/scratch";
+import { sharedKeysHook } from "./helpers/shared-keys";
 import { ContractFactory, type Contract, type InterfaceAbi } from "ethers";
 import type { HardhatRuntimeEnvironment } from "hardhat/types";
 import type { HardhatEthersHelpers } from "@nomicfoundation/hardhat-ethers/types";
 import { toVerifierCalldata } from "../prover/src/proving/calldata";
 import type { Groth16Proof } from "../prover/src/proving";
+import { GENERATED_SOURCE_UNIT, projectImport } from "../prover/src/gas";
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const solc = require("solc") as { compile(input: string): string };
+const solc = require("solc") as {
+  compile(input: string, callbacks?: { import: typeof projectImport }): string;
+};
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const hre = require("hardhat") as HardhatRuntimeEnvironment & { ethers: HardhatEthersHelpers };
 
@@ -48,6 +51,8 @@ describe("setup: phase-2 ceremony on the small instance", function () {
   let dir: string;
   let installRoot: string;
 
+  // The shared keys' setup brings a ptau that fits `small` into the cache, with its own timeout.
+  before(sharedKeysHook("small"));
   before(async function () {
     work = buildScratchDir("tmp-ceremony-");
     dir = path.join(work, "ceremony");
@@ -122,9 +127,19 @@ describe("setup: phase-2 ceremony on the small instance", function () {
     } finally {
       fs.writeFileSync(latest, original);
     }
-    const other = await ensureDevPtau(transcript.ptau.power + 1);
-    const wrong = await refusal(verifyCeremony(dir, { ptau: other.file }));
-    expect(wrong.message).to.contain(other.file).and.contain("not the ceremony's ptau");
+    // Wrong ptaus made on the spot, whatever the machine's ptau cache holds: another setup's
+    // (a fresh accumulator) and the ceremony's own with one byte changed.
+    const other = path.join(work, "other.ptau");
+    await snarkjs.powersOfTau.newAccumulator(await bn128(), 8, other);
+    const changed = path.join(work, "changed.ptau");
+    fs.copyFileSync(transcript.ptau.path, changed);
+    const bytes = fs.readFileSync(changed);
+    bytes[bytes.length >> 1] ^= 0x5a;
+    fs.writeFileSync(changed, bytes);
+    for (const wrongPtau of [other, changed]) {
+      const wrong = await refusal(verifyCeremony(dir, { ptau: wrongPtau }));
+      expect(wrong.message).to.contain(wrongPtau).and.contain("not the ceremony's ptau");
+    }
   });
 
   it("finalizes into keys whose proof verifies with the exported key and the generated Solidity verifier", async function () {
@@ -172,15 +187,19 @@ describe("setup: phase-2 ceremony on the small instance", function () {
   });
 });
 
-/** Compiles one Solidity source with the project's solcjs and deploys `name` on Hardhat's EVM. */
+/**
+ * Compiles one generated verifier with the project's solcjs (its `Groth16Batch.sol` import read
+ * from this checkout) and deploys `name` on Hardhat's EVM.
+ */
 async function deploySolidity(source: string, name: string): Promise<Contract> {
   const output = JSON.parse(
     solc.compile(
       JSON.stringify({
         language: "Solidity",
-        sources: { "Verifier.sol": { content: source } },
+        sources: { [GENERATED_SOURCE_UNIT]: { content: source } },
         settings: { outputSelection: { "*": { "*": ["abi", "evm.bytecode.object"] } } },
       }),
+      { import: projectImport },
     ),
   ) as {
     errors?: { severity: string; formattedMessage: string }[];
@@ -191,7 +210,7 @@ async function deploySolidity(source: string, name: string): Promise<Contract> {
   };
   const errors = (output.errors ?? []).filter((e) => e.severity === "error");
   expect(errors.map((e) => e.formattedMessage)).to.deep.equal([]);
-  const compiled = output.contracts["Verifier.sol"][name];
+  const compiled = output.contracts[GENERATED_SOURCE_UNIT][name];
   const [deployer] = await hre.ethers.getSigners();
   const factory = new ContractFactory(
     compiled.abi as InterfaceAbi,

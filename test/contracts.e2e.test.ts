@@ -12,13 +12,15 @@ import path from "node:path";
 import type { Contract, Signer, TypedDataDomain } from "ethers";
 import {
   addCustodian,
-  approveVerifier,
   attestationFields,
   BN254_BASE_FIELD,
   deployVerifier,
   deployZkMargin,
+  grantPublisher,
   isMarginSufficient,
+  latestBlockTime,
   marginProvedEvents,
+  MAX_REVOCATION_LEAD,
   NO_ATTESTATION,
   policyIdOf,
   postRound,
@@ -36,6 +38,8 @@ import {
 } from "../prover/src/chain";
 import type { SignedAttestation, SolidityProof } from "../prover/src/chain";
 import { publicCommitments, withCommitments } from "../prover/src/commitments";
+import { approveVerifierOnDevChain } from "../prover/src/demo/deployment";
+import { InputError } from "../prover/src/errors";
 import { encodeCircuitInput, type CircuitInput } from "../prover/src/encoding/circuit-input";
 import { loadInstances } from "../prover/src/encoding/instances";
 import { feedIdOf } from "../prover/src/layout";
@@ -46,7 +50,6 @@ import { snarkjs, usingCurve } from "../prover/src/proving/snarkjs";
 import type { Groth16Proof, MarginProof } from "../prover/src/proving";
 import { loadArtifacts, readManifest } from "../prover/src/setup/manifest";
 import { releaseCurve } from "../prover/src/setup/snarkjs";
-import { setupInstance } from "../prover/src/setup/dev-setup";
 import {
   SCALAR_FIELD,
   compileContracts,
@@ -59,6 +62,7 @@ import {
 } from "./contracts.fixture";
 import { withAssetOrder } from "./helpers/layouts";
 import { MARKET_SIGNALS, PORTFOLIO_SIGNALS } from "./helpers/signals";
+import { sharedKeysHook } from "./helpers/shared-keys";
 
 const INSTANCE = "small";
 const GRACE = 300n;
@@ -130,6 +134,7 @@ describe("contracts end to end (real proofs, small instance)", function () {
     const dims = loadInstances()[INSTANCE];
     const venue = await publicCommitments({ policy: p, market: m, instance: dims });
     const ownFeed = feedIdOf(venue.layoutId);
+    await grantPublisher(marketBook, ownFeed, await publisher.getAddress());
     await postRound(marketBook.connect(publisher) as Contract, {
       feed: ownFeed,
       round: m.round,
@@ -155,9 +160,23 @@ describe("contracts end to end (real proofs, small instance)", function () {
     return { id, feed: ownFeed };
   }
 
+  /** The custodian's check of the first proof's opening against its records (the same portfolio). */
+  function custodianCheck() {
+    return {
+      opening: first.opening,
+      records: portfolio,
+      policy,
+      market,
+      signer: custodian,
+      domain,
+      validUntil: market.timestamp + DAY,
+      files: { opening: "opening.json", records: "custodian-records.json" },
+    };
+  }
+
+  // Development keys and the generated verifier of the instance (a no-op when up to date).
+  before(sharedKeysHook(INSTANCE));
   before(async function () {
-    // Development keys and the generated verifier of the instance (a no-op when up to date).
-    await setupInstance(INSTANCE, { log: () => undefined, onProgress: () => undefined });
     await compileContracts();
     [admin, alice, bob, custodian, publisher, relayer, policyAdmin, custodianAdmin] =
       await hre.ethers.getSigners();
@@ -166,12 +185,9 @@ describe("contracts end to end (real proofs, small instance)", function () {
     market = loadMarket(path.join(EXAMPLES, "market.json"));
     portfolio = loadPortfolio(path.join(EXAMPLES, "portfolio.json"), policy);
     expect(portfolio.account).to.equal(await alice.getAddress());
-    // The venue publishes the example round as the current one: same prices, today's timestamp.
-    market = { ...market, timestamp: (await now()) - 60n };
 
     const deployment = await deployZkMargin(admin, {
       roles: {
-        publishers: [await publisher.getAddress()],
         policyAdmins: [await policyAdmin.getAddress()],
         custodianAdmins: [await custodianAdmin.getAddress()],
       },
@@ -182,7 +198,10 @@ describe("contracts end to end (real proofs, small instance)", function () {
     errors = [marginRegistry.interface, policyRegistry.interface, marketBook.interface];
     domain = await readMarginRegistryDomain(marginRegistry);
     verifierAddress = (await deployVerifier(admin, INSTANCE)).address;
-    await approveVerifier(policyRegistry, verifierAddress);
+    // Proposed, then approved after the delay (the test chain's clock is moved past it).
+    await approveVerifierOnDevChain(policyRegistry, verifierAddress);
+    // The venue publishes the example round as the current one: same prices, today's timestamp.
+    market = { ...market, timestamp: (await now()) - 60n };
 
     // The venue's commitments, computed from the public files independently of any proof.
     ({ id: policyId, feed } = await registerOnOwnFeed(policy, market));
@@ -196,17 +215,7 @@ describe("contracts end to end (real proofs, small instance)", function () {
     portfolioCommitment = signals.portfolioCommitment;
 
     // The custodian checks the opening against its own records (here: the same portfolio).
-    const file = await attestOpening({
-      opening: first.opening,
-      records: portfolio,
-      policy,
-      market,
-      signer: custodian,
-      domain,
-      issuedAt: await now(),
-      validUntil: market.timestamp + DAY,
-      files: { opening: "opening.json", records: "custodian-records.json" },
-    });
+    const file = await attestOpening({ ...custodianCheck(), issuedAt: await now() });
     attestation = {
       custodian: file.custodian,
       issuedAt: BigInt(file.issuedAt),
@@ -466,6 +475,67 @@ describe("contracts end to end (real proofs, small instance)", function () {
         submitProof(as(alice), submission({ nonce: 2n })),
         errors,
         "CustodianNotRegistered",
+      );
+    });
+
+    it("takes issuedAt from the chain's clock (attestOpening with chainTime), refusing one more than the revocation lead ahead", async function () {
+      const chainTime = await latestBlockTime(hre.ethers.provider);
+      const args = custodianCheck();
+      const fromChain = await attestOpening({ ...args, chainTime });
+      expect(fromChain.issuedAt).to.equal(chainTime.toString());
+      // Up to the lead ahead is signed; one second more is refused before signing.
+      const edge = await attestOpening({
+        ...args,
+        chainTime,
+        issuedAt: chainTime + MAX_REVOCATION_LEAD,
+      });
+      expect(edge.issuedAt).to.equal((chainTime + MAX_REVOCATION_LEAD).toString());
+      let refused: unknown;
+      try {
+        await attestOpening({ ...args, chainTime, issuedAt: chainTime + MAX_REVOCATION_LEAD + 1n });
+      } catch (error) {
+        refused = error;
+      }
+      expect(refused).to.be.instanceOf(InputError);
+      expect((refused as Error).message).to.equal(
+        `attestation: issuedAt: ${chainTime + MAX_REVOCATION_LEAD + 1n} is ${MAX_REVOCATION_LEAD + 1n} s ahead ` +
+          `of the chain's clock (${chainTime}); a revocation reaches at most ${MAX_REVOCATION_LEAD} s ahead, ` +
+          "so it could not revoke this attestation",
+      );
+      // Signed at the chain's clock, it proves at once; a revocation at the chain's time kills it.
+      const signed = {
+        custodian: fromChain.custodian,
+        issuedAt: BigInt(fromChain.issuedAt),
+        validUntil: BigInt(fromChain.validUntil),
+        signature: fromChain.signature,
+      };
+      await submitProof(as(alice), submission({ attestation: signed }));
+      const account = await alice.getAddress();
+      await revokeAttestations(as(custodian), account, await now());
+      expect(await isMarginSufficient(marginRegistry, account, policyId, MAX_ROUND_AGE)).to.equal(
+        false,
+      );
+    });
+
+    it("refuses an attestation dated ahead of the chain once the custodian revoked up to the lead ahead (real proof)", async function () {
+      const account = await alice.getAddress();
+      const chainTime = await now();
+      // A custodian whose clock runs 20 minutes ahead signs; then revokes for a withdrawal.
+      const ahead = await signAttestation(custodian, domain, {
+        account,
+        portfolioCommitment,
+        issuedAt: chainTime + 1200n,
+        validUntil: market.timestamp + DAY,
+      });
+      const revokedAt = chainTime + 5n;
+      await setNextTimestamp(revokedAt);
+      await revokeAttestations(as(custodian), account, revokedAt + MAX_REVOCATION_LEAD);
+      await setNextTimestamp(chainTime + 1200n);
+      await expectRevert(
+        submitProof(as(alice), submission({ attestation: ahead })),
+        errors,
+        "AttestationRevoked",
+        [chainTime + 1200n, revokedAt + MAX_REVOCATION_LEAD],
       );
     });
 

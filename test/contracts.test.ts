@@ -26,16 +26,19 @@ import {
   NO_ATTESTATION,
   PROVE_REQUEST_TYPES,
   addCustodian,
+  approveVerifier,
   attestationDigest,
   attestationFields,
   BN254_BASE_FIELD,
   decodeRevert,
   deployArtifact,
   deployZkMargin,
+  grantPublisher,
   grantRole,
   invalidateRound,
   isMarginSufficient,
   loadArtifact,
+  MAX_REVOCATION_LEAD,
   marginProvedEvents,
   marginRegistryDomain,
   nextNonce,
@@ -43,13 +46,15 @@ import {
   postRound,
   proofCoordinates,
   proofFromCoordinates,
+  proposeVerifier,
   proveRequestDigest,
+  publisherRoleOf,
   readFeedHead,
   readMarginRegistryDomain,
   readRound,
   readStatus,
+  readVerifierApproval,
   registerPolicy,
-  approveVerifier,
   removeCustodian,
   revokeAttestations,
   signAttestation,
@@ -57,7 +62,9 @@ import {
   submitProof,
   submitProofFor,
   toSolidityProof,
+  verifierCodeHash,
 } from "../prover/src/chain";
+import { approveVerifierOnDevChain } from "../prover/src/demo/deployment";
 import type {
   ProofSubmission,
   ProveRequestMessage,
@@ -100,7 +107,10 @@ const PORTFOLIO = 0x7777n;
 /** The round posted to FEED at setup; the feed opens with it. */
 const ROUND = 1042n;
 const UINT64_MAX = 2n ** 64n - 1n;
+/** PolicyRegistry's verifier approval delay in these tests. */
+const APPROVAL_DELAY = DAY;
 const DEFAULT_ADMIN_ROLE = ZeroHash;
+/** The tag of MarketBook's per-feed publisher roles (`publisherRole(feed)`). */
 const PUBLISHER_ROLE = keccak256(toUtf8Bytes("zkmargin.PUBLISHER_ROLE"));
 const POLICY_ADMIN_ROLE = keccak256(toUtf8Bytes("zkmargin.POLICY_ADMIN_ROLE"));
 const CUSTODIAN_ADMIN_ROLE = keccak256(toUtf8Bytes("zkmargin.CUSTODIAN_ADMIN_ROLE"));
@@ -155,7 +165,10 @@ const PROVE_REQUEST_TYPES_BY_HAND = {
 
 interface World {
   admin: Signer;
+  /** Publishes FEED and OTHER_FEED. */
   publisher: Signer;
+  /** Publishes OTHER_FEED only: another feed's oracle, as far as FEED is concerned. */
+  otherPublisher: Signer;
   policyAdmin: Signer;
   custodianAdmin: Signer;
   alice: Signer;
@@ -311,17 +324,23 @@ describe("contracts (test verifier)", function () {
       custodian,
       custodian2,
       stranger,
+      otherPublisher,
     ] = await hre.ethers.getSigners();
     const d = await deployZkMargin(admin, {
+      verifierApprovalDelay: APPROVAL_DELAY,
       roles: {
-        publishers: [await publisher.getAddress()],
+        publishers: {
+          [FEED]: [await publisher.getAddress()],
+          [OTHER_FEED]: [await publisher.getAddress(), await otherPublisher.getAddress()],
+        },
         policyAdmins: [await policyAdmin.getAddress()],
         custodianAdmins: [await custodianAdmin.getAddress()],
       },
     });
     const verifier = await deployArtifact(admin, loadArtifact("ExpectedInputsVerifier"));
     const vkHash = (await verifier.contract.getFunction("verificationKeyHash")()) as string;
-    await approveVerifier(d.policyRegistry.contract, verifier.address);
+    // Proposed, then approved once the delay has passed (the test chain's clock is moved).
+    await approveVerifierOnDevChain(d.policyRegistry.contract, verifier.address);
     const roundTimestamp = (await now()) - 60n;
     await postRound(d.marketBook.contract.connect(publisher), {
       feed: FEED,
@@ -352,6 +371,7 @@ describe("contracts (test verifier)", function () {
     w = {
       admin,
       publisher,
+      otherPublisher,
       policyAdmin,
       custodianAdmin,
       alice,
@@ -457,6 +477,10 @@ describe("contracts (test verifier)", function () {
       const maxFirst = (await w.marketBook.getFunction("MAX_FIRST_ROUND")()) as bigint;
       expect(maxFirst).to.equal(2n ** 63n - 1n);
       const fresh = feedIdOf(0xf1e5n);
+      const lowest = feedIdOf(0xf1e6n);
+      for (const feed of [fresh, lowest]) {
+        await grantPublisher(book(w.admin), feed, await address(w.publisher));
+      }
       const ts = await now();
       const post = (feed: string, round: bigint) =>
         postRound(book(w.publisher), { feed, round, timestamp: ts, commitment: 5n });
@@ -476,16 +500,88 @@ describe("contracts (test verifier)", function () {
         latestRound: maxFirst + 1n,
         latestTimestamp: ts,
       });
-      const lowest = feedIdOf(0xf1e6n);
       await post(lowest, 1n);
       expect((await readFeedHead(w.marketBook, lowest)).firstRound).to.equal(1n);
     });
 
-    it("refuses the zero feed", async function () {
+    it("refuses the zero feed, also to a holder of its publisher role", async function () {
+      await grantPublisher(book(w.admin), ZeroHash, await address(w.publisher));
       await expectRevert(
         postRound(book(w.publisher), { feed: ZeroHash, round: 1n, timestamp: 1n, commitment: 1n }),
         w.errors,
         "ZeroFeed",
+      );
+    });
+
+    it("scopes publishing to a feed's publishers: another feed's oracle can neither post this feed's next round nor invalidate its rounds", async function () {
+      const other = await address(w.otherPublisher);
+      const role = publisherRoleOf(FEED);
+      expect(await w.marketBook.getFunction("publisherRole")(FEED)).to.equal(role);
+      expect(role).to.equal(
+        keccak256(
+          AbiCoder.defaultAbiCoder().encode(["bytes32", "bytes32"], [PUBLISHER_ROLE, FEED]),
+        ),
+      );
+      expect(role).to.not.equal(publisherRoleOf(OTHER_FEED));
+      // The attacks: OTHER_FEED's publisher takes FEED's next round number, and invalidates FEED's
+      // latest round. Both are refused with FEED's role named.
+      const ts = await now();
+      await expectRevert(
+        postRound(book(w.otherPublisher), {
+          feed: FEED,
+          round: ROUND + 1n,
+          timestamp: ts,
+          commitment: 7n,
+        }),
+        w.errors,
+        "AccessControlUnauthorizedAccount",
+        [other, role],
+      );
+      await expectRevert(
+        invalidateRound(book(w.otherPublisher), FEED, ROUND),
+        w.errors,
+        "AccessControlUnauthorizedAccount",
+        [other, role],
+      );
+      // Holding the tag itself grants nothing.
+      await (await book(w.admin).getFunction("grantRole")(PUBLISHER_ROLE, other)).wait();
+      await expectRevert(
+        invalidateRound(book(w.otherPublisher), FEED, ROUND),
+        w.errors,
+        "AccessControlUnauthorizedAccount",
+        [other, role],
+      );
+      expect(await readFeedHead(w.marketBook, FEED)).to.deep.equal({
+        firstRound: ROUND,
+        latestRound: ROUND,
+        latestTimestamp: w.roundTimestamp,
+      });
+      expect((await readRound(w.marketBook, FEED, ROUND)).invalid).to.equal(false);
+      // Honest paths: each publisher posts and invalidates its own feed.
+      const otherRound = await postRound(book(w.otherPublisher), {
+        feed: OTHER_FEED,
+        round: 1n,
+        timestamp: ts,
+        commitment: 8n,
+      });
+      expect(eventArgs(w.marketBook, otherRound, "RoundPosted")[4]).to.equal(other);
+      await invalidateRound(book(w.otherPublisher), OTHER_FEED, 1n);
+      expect(await postNext()).to.equal(ROUND + 1n);
+      await invalidateRound(book(w.publisher), FEED, ROUND + 1n);
+      // Revoking a feed's role ends its holder's publishing there.
+      await (
+        await book(w.admin).getFunction("revokeRole")(publisherRoleOf(OTHER_FEED), other)
+      ).wait();
+      await expectRevert(
+        postRound(book(w.otherPublisher), {
+          feed: OTHER_FEED,
+          round: 2n,
+          timestamp: ts,
+          commitment: 9n,
+        }),
+        w.errors,
+        "AccessControlUnauthorizedAccount",
+        [other, publisherRoleOf(OTHER_FEED)],
       );
     });
 
@@ -777,28 +873,41 @@ describe("contracts (test verifier)", function () {
         "VerifierNotApproved",
         [alwaysTrue, keccak256(ALWAYS_TRUE_RUNTIME)],
       );
-      // Approval is the default admin's alone; the policy admin cannot approve.
+      // Proposing and approving are the default admin's alone; the policy admin can do neither.
       await expectRevert(
-        approveVerifier(policies(w.policyAdmin), alwaysTrue),
+        proposeVerifier(policies(w.policyAdmin), alwaysTrue),
+        w.errors,
+        "AccessControlUnauthorizedAccount",
+        [await address(w.policyAdmin), DEFAULT_ADMIN_ROLE],
+      );
+      await expectRevert(
+        approveVerifier(policies(w.policyAdmin), keccak256(ALWAYS_TRUE_RUNTIME)),
         w.errors,
         "AccessControlUnauthorizedAccount",
         [await address(w.policyAdmin), DEFAULT_ADMIN_ROLE],
       );
       // Contracts that do not answer verificationKeyHash() with exactly one word are never
-      // approved: STOP (empty answer), 31 or 64 bytes of answer, a contract without the function.
+      // proposed: STOP (empty answer), 31 or 64 bytes of answer, a contract without the function.
       const marketBook = await w.marketBook.getAddress();
       for (const runtime of ["0x00", "0x601f6000f3", "0x60406000f3", null]) {
         const contract = runtime === null ? marketBook : await deployRuntime(w.admin, runtime);
         await expectRevert(
-          approveVerifier(policies(w.admin), contract),
+          proposeVerifier(policies(w.admin), contract),
           w.errors,
           "VerifierWithoutKeyHash",
           [contract],
         );
       }
+      // A contract that answers the zero key hash is refused too.
+      const zeroKeyHash = await deployRuntime(w.admin, "0x60206000f3");
+      await expectRevert(
+        proposeVerifier(policies(w.admin), zeroKeyHash),
+        w.errors,
+        "ZeroVerificationKeyHash",
+      );
       for (const eoa of [await address(w.alice), ZeroAddress]) {
         await expectRevert(
-          approveVerifier(policies(w.admin), eoa),
+          proposeVerifier(policies(w.admin), eoa),
           w.errors,
           "VerifierNotAContract",
           [eoa],
@@ -810,14 +919,30 @@ describe("contracts (test verifier)", function () {
       expect(await w.policyRegistry.getFunction("isActive")(NEW)).to.equal(false);
     });
 
-    it("approves verifier code by its hash, with the key hash it answers, and withdraws approvals", async function () {
+    it("approves verifier code in two steps: proposed with the key hash it answers, approved after the delay, withdrawable", async function () {
       const verifier = await w.verifier.getAddress();
-      const codeHash = keccak256(await hre.ethers.provider.getCode(verifier));
+      const codeHash = await verifierCodeHash(hre.ethers.provider, verifier);
+      expect(await w.policyRegistry.getFunction("verifierApprovalDelay")()).to.equal(
+        APPROVAL_DELAY,
+      );
       expect(await w.policyRegistry.getFunction("approvedKeyHash")(codeHash)).to.equal(w.vkHash);
+      expect((await readVerifierApproval(w.policyRegistry, codeHash)).approved).to.equal(true);
       // Another deployment of the same code is approved with it.
       const twin = await deployArtifact(w.admin, loadArtifact("ExpectedInputsVerifier"));
       await register(params({ verifier: twin.address }));
       expect(await w.policyRegistry.getFunction("isActive")(NEW)).to.equal(true);
+      await expectRevert(
+        proposeVerifier(policies(w.admin), verifier),
+        w.errors,
+        "VerifierAlreadyProposed",
+        [codeHash],
+      );
+      await expectRevert(
+        approveVerifier(policies(w.admin), codeHash),
+        w.errors,
+        "VerifierAlreadyApproved",
+        [codeHash],
+      );
       // Withdrawn: new registrations with that code are refused, registered policies stay.
       const receipt = await (
         await policies(w.admin).getFunction("revokeVerifierApproval")(codeHash)
@@ -825,6 +950,11 @@ describe("contracts (test verifier)", function () {
       expect(eventArgs(w.policyRegistry, receipt, "VerifierApprovalRevoked")).to.deep.equal([
         codeHash,
       ]);
+      expect(await readVerifierApproval(w.policyRegistry, codeHash)).to.deep.equal({
+        keyHash: ZeroHash,
+        effectiveAt: 0n,
+        approved: false,
+      });
       await expectRevert(
         register(params({ verifier }), policyIdOf("after-revocation")),
         w.errors,
@@ -832,19 +962,117 @@ describe("contracts (test verifier)", function () {
         [verifier, codeHash],
       );
       expect(await w.policyRegistry.getFunction("isActive")(POLICY)).to.equal(true);
-      await expectRevert(
-        policies(w.admin).getFunction("revokeVerifierApproval")(codeHash),
-        w.errors,
-        "UnknownVerifierApproval",
-        [codeHash],
-      );
-      // Approving again emits the code hash, the key hash and the address it was read from.
-      const again = await approveVerifier(policies(w.admin), verifier);
-      expect(eventArgs(w.policyRegistry, again, "VerifierApproved")).to.deep.equal([
+      for (const call of [
+        () => policies(w.admin).getFunction("revokeVerifierApproval")(codeHash),
+        () => approveVerifier(policies(w.admin), codeHash),
+      ]) {
+        await expectRevert(call(), w.errors, "UnknownVerifierApproval", [codeHash]);
+      }
+      // Proposing again starts a new delay: the proposal emits the code hash, the key hash, the
+      // address it was read from and when it becomes approvable.
+      const proposed = await proposeVerifier(policies(w.admin), verifier);
+      const effectiveAt = (await blockTimestamp(proposed)) + APPROVAL_DELAY;
+      expect(eventArgs(w.policyRegistry, proposed, "VerifierProposed")).to.deep.equal([
         codeHash,
         w.vkHash,
         verifier,
+        effectiveAt,
       ]);
+      expect(await readVerifierApproval(w.policyRegistry, codeHash)).to.deep.equal({
+        keyHash: w.vkHash,
+        effectiveAt,
+        approved: false,
+      });
+      expect(await w.policyRegistry.getFunction("approvedKeyHash")(codeHash)).to.equal(ZeroHash);
+      // A registration refuses a proposal that is not approved yet.
+      await expectRevert(
+        register(params({ verifier }), policyIdOf("while-pending")),
+        w.errors,
+        "VerifierApprovalPending",
+        [verifier, codeHash, effectiveAt],
+      );
+      // Not one second early.
+      await setNextTimestamp(effectiveAt - 1n);
+      await expectRevert(
+        approveVerifier(policies(w.admin), codeHash),
+        w.errors,
+        "VerifierApprovalNotYetEffective",
+        [codeHash, effectiveAt],
+      );
+      await setNextTimestamp(effectiveAt);
+      const approved = await approveVerifier(policies(w.admin), codeHash);
+      expect(eventArgs(w.policyRegistry, approved, "VerifierApproved")).to.deep.equal([
+        codeHash,
+        w.vkHash,
+      ]);
+      await register(params({ verifier }), policyIdOf("after-approval"));
+      expect(await w.policyRegistry.getFunction("isActive")(policyIdOf("after-approval"))).to.equal(
+        true,
+      );
+    });
+
+    it("refuses a zero approval delay at deployment", async function () {
+      const admin = await address(w.admin);
+      let error: unknown;
+      try {
+        await deployArtifact(w.admin, loadArtifact("PolicyRegistry"), [
+          DEFAULT_ADMIN_DELAY,
+          admin,
+          0n,
+        ]);
+      } catch (e) {
+        error = e;
+      }
+      expect(decodeRevert(error, w.errors)?.name).to.equal("ZeroApprovalDelay");
+      const one = await deployArtifact(w.admin, loadArtifact("PolicyRegistry"), [
+        DEFAULT_ADMIN_DELAY,
+        admin,
+        1n,
+      ]);
+      expect(await one.contract.getFunction("verifierApprovalDelay")()).to.equal(1n);
+    });
+
+    it("refuses EIP-7702 delegated accounts as verifiers, at the proposal and at registration", async function () {
+      const verifier = await w.verifier.getAddress();
+      const designator = (target: string) => `0xef0100${target.slice(2).toLowerCase()}`;
+      // An EOA delegated to the approved verifier's code answers its key hash through the
+      // delegation, but the key's holder can re-point it at accept-all code after registration.
+      const delegated = await address(w.bob);
+      await hre.network.provider.send("hardhat_setCode", [delegated, designator(verifier)]);
+      expect(await hre.ethers.provider.getCode(delegated)).to.equal(designator(verifier));
+      await expectRevert(
+        proposeVerifier(policies(w.admin), delegated),
+        w.errors,
+        "VerifierIsDelegatedAccount",
+        [delegated],
+      );
+      await expectRevert(
+        register(params({ verifier: delegated })),
+        w.errors,
+        "VerifierIsDelegatedAccount",
+        [delegated],
+      );
+      // An address that held the approved code when it was checked, and is a delegation now
+      // (the registration's own check, whatever the approval says).
+      const reused = await address(w.stranger);
+      const code = await hre.ethers.provider.getCode(verifier);
+      await hre.network.provider.send("hardhat_setCode", [reused, code]);
+      await register(params({ verifier: reused }), policyIdOf("real-code"));
+      await hre.network.provider.send("hardhat_setCode", [reused, designator(verifier)]);
+      await expectRevert(
+        register(params({ verifier: reused })),
+        w.errors,
+        "VerifierIsDelegatedAccount",
+        [reused],
+      );
+      // 23 bytes that are not a designator are code like any other (here: not a verifier).
+      const plain = await deployRuntime(w.admin, `0x00ef0100${"00".repeat(19)}`);
+      await expectRevert(
+        proposeVerifier(policies(w.admin), plain),
+        w.errors,
+        "VerifierWithoutKeyHash",
+        [plain],
+      );
     });
 
     it("retires once, for good", async function () {
@@ -991,28 +1219,46 @@ describe("contracts (test verifier)", function () {
       expect(await w.policyRegistry.getFunction("CUSTODIAN_ADMIN_ROLE")()).to.equal(
         CUSTODIAN_ADMIN_ROLE,
       );
-      expect(new Set([PUBLISHER_ROLE, POLICY_ADMIN_ROLE, CUSTODIAN_ADMIN_ROLE]).size).to.equal(3);
+      const publisher = publisherRoleOf(FEED);
+      expect(
+        new Set([PUBLISHER_ROLE, publisher, POLICY_ADMIN_ROLE, CUSTODIAN_ADMIN_ROLE]).size,
+      ).to.equal(4);
     });
 
-    it("gives the admin no operational role until it grants itself one", async function () {
+    it("never lets the default admin hold an operational role: granting one to it is refused", async function () {
       const admin = await address(w.admin);
-      const hasRole = (c: Contract, role: string) => c.getFunction("hasRole")(role, admin);
-      expect(await hasRole(w.marketBook, DEFAULT_ADMIN_ROLE)).to.equal(true);
-      expect(await hasRole(w.policyRegistry, DEFAULT_ADMIN_ROLE)).to.equal(true);
-      expect(await hasRole(w.marketBook, PUBLISHER_ROLE)).to.equal(false);
-      expect(await hasRole(w.policyRegistry, POLICY_ADMIN_ROLE)).to.equal(false);
-      expect(await hasRole(w.policyRegistry, CUSTODIAN_ADMIN_ROLE)).to.equal(false);
-      const post = () =>
+      const roles: [Contract, string][] = [
+        [w.marketBook, publisherRoleOf(FEED)],
+        [w.marketBook, PUBLISHER_ROLE],
+        [w.policyRegistry, POLICY_ADMIN_ROLE],
+        [w.policyRegistry, CUSTODIAN_ADMIN_ROLE],
+        [w.policyRegistry, await w.policyRegistry.getFunction("venueRole")(POLICY)],
+      ];
+      for (const [contract, role] of roles) {
+        await expectRevert(
+          (contract.connect(w.admin) as Contract).getFunction("grantRole")(role, admin),
+          w.errors,
+          "AdminCannotHoldOperationalRole",
+          [role, admin],
+        );
+        expect(await contract.getFunction("hasRole")(role, admin)).to.equal(false);
+      }
+      expect(await w.policyRegistry.getFunction("operationalRoleCount")(admin)).to.equal(0n);
+      // So the admin alone can neither post, register nor add a custodian.
+      await expectRevert(
         postRound(book(w.admin), {
           feed: FEED,
           round: ROUND + 1n,
           timestamp: w.roundTimestamp,
           commitment: 1n,
-        });
-      const NEW = policyIdOf("admin-policy");
-      const register = () =>
+        }),
+        w.errors,
+        "AccessControlUnauthorizedAccount",
+        [admin, publisherRoleOf(FEED)],
+      );
+      await expectRevert(
         registerPolicy(policies(w.admin), {
-          policyId: NEW,
+          policyId: policyIdOf("admin-policy"),
           commitment: 1n,
           mode: "initial",
           verifier: String(w.verifier.target),
@@ -1020,27 +1266,134 @@ describe("contracts (test verifier)", function () {
           feed: FEED,
           maxRoundAge: 60n,
           requiresAttestation: false,
+        }),
+        w.errors,
+        "AccessControlUnauthorizedAccount",
+        [admin, POLICY_ADMIN_ROLE],
+      );
+      await expectRevert(
+        addCustodian(policies(w.admin), POLICY, admin),
+        w.errors,
+        "AccessControlUnauthorizedAccount",
+        [admin, CUSTODIAN_ADMIN_ROLE],
+      );
+      // Granting to another account is the admin's job, and each grant is counted and visible.
+      const bob = await address(w.bob);
+      await grantRole(w.policyRegistry, "POLICY_ADMIN_ROLE", bob);
+      await grantRole(w.policyRegistry, "CUSTODIAN_ADMIN_ROLE", bob);
+      expect(await w.policyRegistry.getFunction("operationalRoleCount")(bob)).to.equal(2n);
+      // Granting a held role again changes nothing, nor the count.
+      await grantRole(w.policyRegistry, "CUSTODIAN_ADMIN_ROLE", bob);
+      expect(await w.policyRegistry.getFunction("operationalRoleCount")(bob)).to.equal(2n);
+      await (await policies(w.admin).getFunction("revokeRole")(POLICY_ADMIN_ROLE, bob)).wait();
+      expect(await w.policyRegistry.getFunction("operationalRoleCount")(bob)).to.equal(1n);
+    });
+
+    it("never lets a holder of an operational role become the default admin until it renounced them all", async function () {
+      const bob = await address(w.bob);
+      for (const [contract, role] of [
+        [w.marketBook, publisherRoleOf(OTHER_FEED)],
+        [w.policyRegistry, CUSTODIAN_ADMIN_ROLE],
+      ] as const) {
+        const as = (signer: Signer) => contract.connect(signer) as Contract;
+        await (await as(w.admin).getFunction("grantRole")(role, bob)).wait();
+        const begun = await (
+          await as(w.admin).getFunction("beginDefaultAdminTransfer")(bob)
+        ).wait();
+        await setNextTimestamp((await blockTimestamp(begun)) + DEFAULT_ADMIN_DELAY + 1n);
+        await expectRevert(
+          as(w.bob).getFunction("acceptDefaultAdminTransfer")(),
+          w.errors,
+          "OperatorCannotBecomeAdmin",
+          [bob, 1n],
+        );
+        await (await as(w.bob).getFunction("renounceRole")(role, bob)).wait();
+        expect(await contract.getFunction("operationalRoleCount")(bob)).to.equal(0n);
+        await (await as(w.bob).getFunction("acceptDefaultAdminTransfer")()).wait();
+        expect(await contract.getFunction("defaultAdmin")()).to.equal(bob);
+        // And the new admin cannot take the role back for itself.
+        await expectRevert(
+          as(w.bob).getFunction("grantRole")(role, bob),
+          w.errors,
+          "AdminCannotHoldOperationalRole",
+          [role, bob],
+        );
+      }
+    });
+
+    it("lets one key point a policy at always-true code only with a second key, after the approval delay, in public", async function () {
+      // The audit's attack, by the default admin: its 10-byte contract that answers every call
+      // with the word 1 also answers verificationKeyHash() with 0x..01.
+      const alwaysTrue = await deployRuntime(w.admin, ALWAYS_TRUE_RUNTIME);
+      const codeHash = keccak256(ALWAYS_TRUE_RUNTIME);
+      const admin = await address(w.admin);
+      const ATTACK = policyIdOf("always-true");
+      const attack = (as: Signer) =>
+        registerPolicy(policies(as), {
+          policyId: ATTACK,
+          commitment: 1n,
+          mode: "maintenance",
+          verifier: alwaysTrue,
+          verificationKeyHash: toBeHex(1n, 32),
+          feed: FEED,
+          maxRoundAge: HOUR,
+          requiresAttestation: false,
         });
-      const add = () => addCustodian(policies(w.admin), POLICY, admin);
-      await expectRevert(post(), w.errors, "AccessControlUnauthorizedAccount", [
-        admin,
-        PUBLISHER_ROLE,
-      ]);
-      await expectRevert(register(), w.errors, "AccessControlUnauthorizedAccount", [
+      // 1. It cannot register: it holds no policy admin role and cannot grant itself one.
+      await expectRevert(attack(w.admin), w.errors, "AccessControlUnauthorizedAccount", [
         admin,
         POLICY_ADMIN_ROLE,
       ]);
-      await expectRevert(add(), w.errors, "AccessControlUnauthorizedAccount", [
-        admin,
-        CUSTODIAN_ADMIN_ROLE,
+      await expectRevert(
+        grantRole(w.policyRegistry, "POLICY_ADMIN_ROLE", admin),
+        w.errors,
+        "AdminCannotHoldOperationalRole",
+        [POLICY_ADMIN_ROLE, admin],
+      );
+      // 2. It proposes the code: the proposal is public (VerifierProposed) for the whole delay.
+      const proposed = await proposeVerifier(policies(w.admin), alwaysTrue);
+      const [, , , effectiveAt] = eventArgs(w.policyRegistry, proposed, "VerifierProposed");
+      expect(effectiveAt).to.equal((await blockTimestamp(proposed)) + APPROVAL_DELAY);
+      // 3. With a second key it controls (bob, granted POLICY_ADMIN_ROLE in public), the
+      //    registration is still refused until the code is approved, and the approval until the
+      //    delay has passed.
+      await grantRole(w.policyRegistry, "POLICY_ADMIN_ROLE", await address(w.bob));
+      await expectRevert(attack(w.bob), w.errors, "VerifierApprovalPending", [
+        alwaysTrue,
+        codeHash,
+        effectiveAt,
       ]);
-      // Granting is the admin's job, and each grant is visible on-chain.
-      await grantRole(w.marketBook, "PUBLISHER_ROLE", admin);
-      await grantRole(w.policyRegistry, "POLICY_ADMIN_ROLE", admin);
-      await grantRole(w.policyRegistry, "CUSTODIAN_ADMIN_ROLE", admin);
-      await post();
-      await register();
-      await add();
+      await expectRevert(
+        approveVerifier(policies(w.admin), codeHash),
+        w.errors,
+        "VerifierApprovalNotYetEffective",
+        [codeHash, effectiveAt],
+      );
+      // 4. Only after the delay: what one key can do, given the time and a second address.
+      await mineAt(effectiveAt as bigint);
+      await approveVerifier(policies(w.admin), codeHash);
+      await attack(w.bob);
+      expect(await w.policyRegistry.getFunction("isActive")(ATTACK)).to.equal(true);
+    });
+
+    it("lets the default admin, and no one else, withdraw a proposal during the delay", async function () {
+      const alwaysTrue = await deployRuntime(w.admin, ALWAYS_TRUE_RUNTIME);
+      const codeHash = keccak256(ALWAYS_TRUE_RUNTIME);
+      await proposeVerifier(policies(w.admin), alwaysTrue);
+      await expectRevert(
+        policies(w.stranger).getFunction("revokeVerifierApproval")(codeHash),
+        w.errors,
+        "AccessControlUnauthorizedAccount",
+        [await address(w.stranger), DEFAULT_ADMIN_ROLE],
+      );
+      await (await policies(w.admin).getFunction("revokeVerifierApproval")(codeHash)).wait();
+      await mineAt((await now()) + APPROVAL_DELAY);
+      await expectRevert(
+        approveVerifier(policies(w.admin), codeHash),
+        w.errors,
+        "UnknownVerifierApproval",
+        [codeHash],
+      );
     });
 
     it("lets each role do only its job, and no role grant roles", async function () {
@@ -1050,8 +1403,9 @@ describe("contracts (test verifier)", function () {
         w.custodianAdmin,
         w.stranger,
       ];
+      const PUBLISHER = publisherRoleOf(FEED);
       const actions: Record<string, (as: Signer) => Promise<unknown>> = {
-        [PUBLISHER_ROLE]: async (as) =>
+        [PUBLISHER]: async (as) =>
           postRound(book(as), {
             feed: FEED,
             round: ROUND + 1n,
@@ -1067,7 +1421,7 @@ describe("contracts (test verifier)", function () {
       const remove = async (as: Signer) =>
         removeCustodian(policies(as), POLICY, await address(w.custodian));
       const holders: [Signer, string | undefined][] = [
-        [publisher, PUBLISHER_ROLE],
+        [publisher, PUBLISHER],
         [policyAdmin, POLICY_ADMIN_ROLE],
         [custodianAdmin, CUSTODIAN_ADMIN_ROLE],
         [stranger, undefined],
@@ -1082,7 +1436,7 @@ describe("contracts (test verifier)", function () {
           ]);
         }
         for (const [role, action] of [
-          [PUBLISHER_ROLE, invalidate],
+          [PUBLISHER, invalidate],
           [POLICY_ADMIN_ROLE, retire],
           [CUSTODIAN_ADMIN_ROLE, remove],
         ] as const) {
@@ -1114,8 +1468,8 @@ describe("contracts (test verifier)", function () {
         [w.admin, w.bob, w.stranger].map((s) => s.getAddress()),
       );
       for (const [contract, role] of [
-        [w.marketBook, "PUBLISHER_ROLE"],
-        [w.policyRegistry, "POLICY_ADMIN_ROLE"],
+        [w.marketBook, publisherRoleOf(FEED)],
+        [w.policyRegistry, POLICY_ADMIN_ROLE],
       ] as const) {
         const as = (s: Signer) => contract.connect(s) as Contract;
         expect(await contract.getFunction("defaultAdmin")()).to.equal(admin);
@@ -1159,13 +1513,12 @@ describe("contracts (test verifier)", function () {
         expect(await contract.getFunction("defaultAdmin")()).to.equal(next);
         expect(await contract.getFunction("hasRole")(DEFAULT_ADMIN_ROLE, admin)).to.equal(false);
         // The old admin can no longer grant roles; the new one can.
-        await expectRevert(
-          grantRole(as(w.admin), role, stranger),
-          w.errors,
-          "AccessControlUnauthorizedAccount",
-          [admin, DEFAULT_ADMIN_ROLE],
-        );
-        await grantRole(as(w.bob), role, stranger);
+        const grant = (as_: Signer) => as(as_).getFunction("grantRole")(role, stranger);
+        await expectRevert(grant(w.admin), w.errors, "AccessControlUnauthorizedAccount", [
+          admin,
+          DEFAULT_ADMIN_ROLE,
+        ]);
+        await (await grant(w.bob)).wait();
       }
     });
   });
@@ -1780,7 +2133,9 @@ describe("contracts (test verifier)", function () {
       expect((await readStatus(w.marginRegistry, alice, POLICY)).revoked).to.equal(false);
     });
 
-    it("moves revocation times only forward, and never past the block time", async function () {
+    it("moves revocation times only forward, and at most MAX_REVOCATION_LEAD past the block time", async function () {
+      expect(await w.marginRegistry.getFunction("MAX_REVOCATION_LEAD")()).to.equal(HOUR);
+      expect(MAX_REVOCATION_LEAD).to.equal(HOUR);
       const alice = await address(w.alice);
       const revoke = (before: bigint, account = alice) =>
         revokeAttestations(registry(w.custodian), account, before);
@@ -1788,14 +2143,62 @@ describe("contracts (test verifier)", function () {
       await expectRevert(revoke(0n), w.errors, "RevocationNotIncreasing", [0n, 0n]);
       const t = (await now()) + 10n;
       await setNextTimestamp(t);
-      await expectRevert(revoke(t + 1n), w.errors, "RevocationInFuture", [t + 1n]);
-      await revoke(t);
-      await expectRevert(revoke(t), w.errors, "RevocationNotIncreasing", [t, t]);
-      await expectRevert(revoke(t - 1n), w.errors, "RevocationNotIncreasing", [t - 1n, t]);
-      await revoke(t + 1n);
+      await expectRevert(revoke(t + HOUR + 1n), w.errors, "RevocationTooFarAhead", [
+        t + HOUR + 1n,
+        t + HOUR,
+      ]);
+      await setNextTimestamp(t + 1n);
+      await revoke(t + 1n + HOUR);
+      const reached = t + 1n + HOUR;
+      await expectRevert(revoke(reached), w.errors, "RevocationNotIncreasing", [reached, reached]);
+      await expectRevert(revoke(t), w.errors, "RevocationNotIncreasing", [t, reached]);
+      await revoke(reached + 1n);
       expect(
         await w.marginRegistry.getFunction("revokedBefore")(await address(w.custodian), alice),
-      ).to.equal(t + 1n);
+      ).to.equal(reached + 1n);
+    });
+
+    it("kills an attestation dated ahead of the chain's clock (the custodian's clock runs ahead), and accepts the next one once the chain reaches `before`", async function () {
+      const alice = await address(w.alice);
+      // The custodian's clock runs 30 minutes ahead of the chain: it signs a fresh attestation
+      // of the holdings, then the holder asks for a withdrawal.
+      const t = await now();
+      const ahead = await attest(w.alice, { issuedAt: t + 1800n });
+      await expectRevert(
+        proveAs(w.alice, { attestation: ahead }),
+        w.errors,
+        "AttestationFromFuture",
+        [t + 1800n],
+      );
+      // The custodian revokes as far ahead as its clock may run (up to the lead), then releases
+      // the assets. Before issue 18, `before` could not pass the block time and this attestation
+      // stayed valid once the chain reached its issuedAt.
+      const revokedAt = (await now()) + 1n;
+      await setNextTimestamp(revokedAt);
+      const before = revokedAt + MAX_REVOCATION_LEAD;
+      await revokeAttestations(registry(w.custodian), alice, before);
+      // The attack: the holder waits for the chain to reach issuedAt and proves: refused.
+      await expectRevert(
+        proveAs(w.alice, { attestation: ahead, at: t + 1800n }),
+        w.errors,
+        "AttestationRevoked",
+        [t + 1800n, before],
+      );
+      // Every attestation issued up to the lead ahead of the chain at the revocation is dead,
+      // at any time (here on a round posted after `before`).
+      const round = await postNext({ at: before + 5n });
+      const edge = await attest(w.alice, { issuedAt: before - 1n });
+      await expectRevert(
+        proveAs(w.alice, { round, attestation: edge, at: before + 10n }),
+        w.errors,
+        "AttestationRevoked",
+        [before - 1n, before],
+      );
+      // The honest path: the custodian attests the remaining holdings from `before` on, which
+      // counts once the chain's clock has reached it.
+      const fresh = await attest(w.alice, { issuedAt: before });
+      await proveAs(w.alice, { round, attestation: fresh, at: before + 20n });
+      expect(await sufficient(w.alice)).to.equal(true);
     });
 
     it("is per custodian and per account: another custodian's revocation touches none of this one's attestations", async function () {

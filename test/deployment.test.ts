@@ -1,34 +1,39 @@
 /**
  * `zkmargin deploy` in the SDK against a real `hardhat node`: the Ignition modules deploy and wire
- * the contracts with separate role holders, register a policy with its custodian and venue, write
- * a deployment file the other verbs read, and resume from the journal without sending again.
+ * the contracts with separate role holders and propose the verifier; `deploy policy` refuses
+ * before the approval delay has passed (saying when), then approves the verifier, registers a
+ * policy with its custodian, venue and feed publisher, writes a deployment file the other verbs
+ * read, and everything resumes from the journal without sending again.
  */
 import { readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { expect } from "chai";
 import { ZeroHash, keccak256, toUtf8Bytes } from "ethers";
-import { venueRoleOf } from "../prover/src/chain";
+import { publisherRoleOf, venueRoleOf } from "../prover/src/chain";
 import {
+  VerifierApprovalPendingError,
   checkDeploymentChain,
   deployContracts,
   deployPolicy,
   deployedContracts,
   feedLayoutOf,
   readDeployment,
+  verifierApprovals,
   writeDeployment,
   type Deployment,
 } from "../prover/src/deployment";
 import { loadPolicy } from "../prover/src/inputs";
 import { readJsonFile } from "../prover/src/io";
-import { setupInstance } from "../prover/src/setup/dev-setup";
 import { compileContracts } from "./contracts.fixture";
 import { refusal } from "./helpers/refusal";
 import { nodeWallet, startRpcNode, type RpcNode } from "./helpers/hardhat-node";
 import { buildScratchDir } from "./helpers/scratch";
+import { sharedKeysHook } from "./helpers/shared-keys";
 
 const ROOT = path.resolve(__dirname, "..");
 const POLICY_FILE = path.join(ROOT, "examples", "small", "policy.json");
 const role = (name: string) => keccak256(toUtf8Bytes(`zkmargin.${name}`));
+const APPROVAL_DELAY = 600n;
 
 describe("deployment (Ignition modules, hardhat node)", function () {
   let node: RpcNode;
@@ -45,14 +50,33 @@ describe("deployment (Ignition modules, hardhat node)", function () {
     instances: ["small"],
     admin: admin.address,
     adminDelay: 3600n,
-    publishers: [publisher.address],
+    verifierApprovalDelay: APPROVAL_DELAY,
     policyAdmins: [policyAdmin.address],
     custodianAdmins: [custodianAdmin.address],
     journalDir: path.join(dir, "journal"),
   });
 
+  /** `deployPolicy`'s options for the small example policy, with `overrides`. */
+  const policyOptions = (overrides: Partial<Parameters<typeof deployPolicy>[0]> = {}) => ({
+    rpc: node.url,
+    deployment,
+    file: path.join(dir, "deployment.json"),
+    policy: loadPolicy(POLICY_FILE),
+    document: readJsonFile(POLICY_FILE),
+    instance: "small",
+    maxRoundAge: 3600n,
+    supersededGrace: 300n,
+    cureWindow: 900n,
+    requiresAttestation: true,
+    custodians: [],
+    venues: [],
+    signers: { policyAdmin, admin: deployer },
+    journalDir: path.join(dir, "journal"),
+    ...overrides,
+  });
+
+  before(sharedKeysHook("small"));
   before(async function () {
-    await setupInstance("small", { log: () => undefined });
     await compileContracts();
     node = await startRpcNode();
     dir = buildScratchDir("deployment-");
@@ -62,12 +86,11 @@ describe("deployment (Ignition modules, hardhat node)", function () {
     await node?.stop();
   });
 
-  it("deploys the contracts and the verifier, grants each role to its own holder, approves the verifier", async function () {
+  it("deploys the contracts and the verifier, grants each role to its own holder, proposes the verifier", async function () {
     deployment = await deployContracts(contractsOptions());
     const c = deployedContracts(deployment, node.provider);
-    expect(
-      await c.marketBook.getFunction("hasRole")(role("PUBLISHER_ROLE"), publisher.address),
-    ).to.equal(true);
+    // Publishers are per feed: granted with the policies that name the feeds.
+    expect(deployment.roles.publishers).to.deep.equal({});
     expect(
       await c.policyRegistry.getFunction("hasRole")(role("POLICY_ADMIN_ROLE"), policyAdmin.address),
     ).to.equal(true);
@@ -78,17 +101,26 @@ describe("deployment (Ignition modules, hardhat node)", function () {
       ),
     ).to.equal(true);
     // The deployer holds no operational role, and hands the admin over (two steps, delayed).
-    expect(
-      await c.marketBook.getFunction("hasRole")(role("PUBLISHER_ROLE"), deployer.address),
-    ).to.equal(false);
+    expect(await c.policyRegistry.getFunction("operationalRoleCount")(deployer.address)).to.equal(
+      0n,
+    );
     for (const contract of [c.marketBook, c.policyRegistry]) {
       const [pending] = await contract.getFunction("pendingDefaultAdmin")();
       expect(pending).to.equal(admin.address);
       expect(await contract.getFunction("defaultAdminDelay")()).to.equal(3600n);
     }
+    // Proposed, not approved: approvable APPROVAL_DELAY after the proposal.
     const verifier = deployment.verifiers.small;
-    const code = await node.provider.getCode(verifier.address);
-    expect(await c.policyRegistry.getFunction("approvedKeyHash")(keccak256(code))).to.equal(
+    const codeHash = keccak256(await node.provider.getCode(verifier.address));
+    expect(await c.policyRegistry.getFunction("approvedKeyHash")(codeHash)).to.equal(ZeroHash);
+    const [approval] = await verifierApprovals(node.url, deployment);
+    expect(approval.codeHash).to.equal(codeHash);
+    expect(approval.approved).to.equal(false);
+    expect(Number(approval.effectiveAt - approval.chainTime)).to.be.within(
+      Number(APPROVAL_DELAY) - 30,
+      Number(APPROVAL_DELAY),
+    );
+    expect((await c.policyRegistry.getFunction("verifierApproval")(codeHash)).keyHash).to.equal(
       verifier.verificationKeyHash,
     );
     expect(deployment.chainId).to.equal("31337");
@@ -102,8 +134,19 @@ describe("deployment (Ignition modules, hardhat node)", function () {
     expect(await node.provider.getTransactionCount(deployer.address)).to.equal(before);
   });
 
-  it("registers a policy signed by the policy admin, its custodian by the custodian admin, its venue by the admin", async function () {
-    // The admin accepts the transfer after the delay (the deployer's grants are already made).
+  it("refuses to register a policy before the verifier's approval delay has passed, saying when", async function () {
+    const [approval] = await verifierApprovals(node.url, deployment);
+    const error = await refusal(deployPolicy(policyOptions()));
+    expect(error).to.be.instanceOf(VerifierApprovalPendingError);
+    expect((error as VerifierApprovalPendingError).effectiveAt).to.equal(approval.effectiveAt);
+    expect(error.message).to.match(
+      new RegExp(`can be approved from ${approval.effectiveAt} \\(.*Z\\) by the chain's clock`),
+    );
+  });
+
+  it("approves the verifier after the delay, registers a policy signed by the policy admin, its custodian by the custodian admin, its venue and publisher by the admin", async function () {
+    // The admin accepts the transfer after the delay (the deployer's grants are already made);
+    // the verifier's approval delay has passed too.
     await node.send("evm_increaseTime", [3601]);
     await node.send("evm_mine");
     const c = deployedContracts(deployment, admin.connect(node.provider));
@@ -112,22 +155,14 @@ describe("deployment (Ignition modules, hardhat node)", function () {
     }
     const file = path.join(dir, "deployment.json");
     const policy = loadPolicy(POLICY_FILE);
-    deployment = await deployPolicy({
-      rpc: node.url,
-      deployment,
-      file,
-      policy,
-      document: readJsonFile(POLICY_FILE),
-      instance: "small",
-      maxRoundAge: 3600n,
-      supersededGrace: 300n,
-      cureWindow: 900n,
-      requiresAttestation: true,
-      custodians: [custodian.address],
-      venues: [venue.address],
-      signers: { policyAdmin, custodianAdmin, admin },
-      journalDir: path.join(dir, "journal"),
-    });
+    deployment = await deployPolicy(
+      policyOptions({
+        custodians: [custodian.address],
+        venues: [venue.address],
+        publishers: [publisher.address],
+        signers: { policyAdmin, custodianAdmin, admin },
+      }),
+    );
     writeDeployment(file, deployment);
     const read = readDeployment(file);
     expect(read).to.deep.equal(deployment);
@@ -144,6 +179,12 @@ describe("deployment (Ignition modules, hardhat node)", function () {
     expect(
       await c.policyRegistry.getFunction("hasRole")(venueRoleOf(entry.policyId), venue.address),
     ).to.equal(true);
+    // The verifier was approved on the way; the feed's publisher role is granted and recorded.
+    expect((await verifierApprovals(node.url, read))[0].approved).to.equal(true);
+    expect(
+      await c.marketBook.getFunction("hasRole")(publisherRoleOf(entry.feed), publisher.address),
+    ).to.equal(true);
+    expect(read.roles.publishers).to.deep.equal({ [entry.feed]: [publisher.address] });
     // The layout is rebuilt from the file alone.
     const layout = feedLayoutOf(read, policy.id, file);
     expect(layout.feed).to.equal(entry.feed);

@@ -43,12 +43,18 @@ import {SnarkField} from "./SnarkField.sol";
 ///        relayer cannot swap in a weaker attestation of the same commitment.
 ///      Signatures are checked ECDSA first, then ERC-1271 (contract accounts and custodians).
 ///
+///      Revocation: a custodian's `revoke(account, before)` may reach up to MAX_REVOCATION_LEAD
+///      (one hour) past the block time, so it also kills what the custodian signed with an
+///      `issuedAt` ahead of the chain's clock (a custodian's clock that runs ahead).
+///
 ///      Margin calls: a holder of the policy's venue role (PolicyRegistry.venueRole) calls margin on
-///      an account (`callMargin`); the call records the policy feed's latest round and a deadline
-///      `cureWindow` seconds later. A status on a later round cures the call; until then, from the
+///      an account that has a status (`callMargin`); the call records the policy feed's latest
+///      round and the cure window. The deadline runs from the first round posted after the call:
+///      `cureWindow` seconds after it was posted. A status that counts (`_statusCounts`, the
+///      predicate `isMarginSufficient` uses) on a later round cures the call; until then, from the
 ///      deadline on, `isMarginSufficient` is false. The cure is judged where it is read
 ///      (`isMarginSufficient`, `marginCallOf`), so `prove` reads and writes nothing more;
-///      `settleMarginCall` (anyone) emits the cure or the expiry.
+///      `settleMarginCall` (anyone) emits the cure or the expiry; the venue can withdraw a call.
 ///
 ///      Storage: an account's status under a policy is one slot (see `Status`), its open margin
 ///      call another (see `MarginCall`).
@@ -134,23 +140,23 @@ contract MarginRegistry is EIP712 {
         bool revoked;
     }
 
-    /// @notice A margin call, as stored (one slot); all zero when none.
-    /// @param round The policy feed's latest round when the call was made: a status on a later
-    ///        round cures it.
+    /// @notice A margin call, as stored (one slot); all zero when none (`calledAt` is never zero).
+    /// @param round The policy feed's latest round when the call was made: a status that counts,
+    ///        on a later round, cures it.
     /// @param calledAt The block timestamp of the call.
-    /// @param deadline `calledAt + cureWindow`: from then on, uncured, the account's margin is not
-    ///        sufficient.
+    /// @param cureWindow The policy's cure window: the deadline is this long after round + 1 was
+    ///        posted.
     /// @param expiryEmitted Whether `MarginCallExpired` was emitted for this call.
     struct MarginCall {
         uint64 round;
         uint64 calledAt;
-        uint64 deadline;
+        uint32 cureWindow;
         bool expiryEmitted;
     }
 
-    /// @notice Where a margin call stands: none, pending (uncured, before the deadline), cured (the
-    ///         account's status is on a round after the call's) or expired (uncured at or after the
-    ///         deadline).
+    /// @notice Where a margin call stands: none, pending (uncured, before the deadline or while no
+    ///         round has been posted after the call), cured (the account's status counts and is on a
+    ///         round after the call's) or expired (uncured at or after the deadline).
     enum MarginCallState {
         None,
         Pending,
@@ -162,11 +168,14 @@ contract MarginRegistry is EIP712 {
     /// @param state Where it stands now.
     /// @param round The feed's latest round at the call.
     /// @param calledAt When it was made.
-    /// @param deadline When it expires uncured.
+    /// @param cureWindow The policy's cure window (seconds).
+    /// @param deadline When it expires uncured: `cureWindow` after the first round posted after
+    ///        the call; zero while no round has been posted after it (the deadline is not running).
     struct MarginCallView {
         MarginCallState state;
         uint64 round;
         uint64 calledAt;
+        uint32 cureWindow;
         uint64 deadline;
     }
 
@@ -185,6 +194,13 @@ contract MarginRegistry is EIP712 {
     /// @notice The largest step between an account's consecutive nonces for a policy, so no
     ///         submission can push the nonce to the end of its 64-bit range (2^32 proofs apart).
     uint64 public constant MAX_NONCE_STEP = 2 ** 32;
+
+    /// @notice How far past the block time a revocation may reach: one hour. A revocation kills
+    ///         every attestation the custodian signed with an `issuedAt` up to this far ahead of
+    ///         the chain's clock (`zkmargin attest` takes `issuedAt` from the chain, and never
+    ///         signs further ahead), while a longer reach would keep a custodian's fresh
+    ///         attestation of the remaining holdings unusable for longer after it revokes.
+    uint64 public constant MAX_REVOCATION_LEAD = 1 hours;
 
     MarketBook private immutable _MARKET_BOOK;
     PolicyRegistry private immutable _POLICY_REGISTRY;
@@ -224,15 +240,25 @@ contract MarginRegistry is EIP712 {
     /// @param policyId The policy.
     /// @param venue The caller (holder of the policy's venue role).
     /// @param round The feed's latest round: the account must prove on a later one.
-    /// @param deadline Until when (exclusive) the account can cure without losing its margin.
+    /// @param cureWindow How long after the next round's posting the account has to cure.
     event MarginCalled( // solhint-disable-line gas-indexed-events
         address indexed account,
         bytes32 indexed policyId,
         address indexed venue,
         uint64 round,
-        uint64 deadline
+        uint32 cureWindow
     );
-    /// @notice A margin call was cured: the account proved on a round after the call's.
+    /// @notice A venue withdrew a margin call (whatever it stood at).
+    /// @param account The account.
+    /// @param policyId The policy.
+    /// @param venue The caller (holder of the policy's venue role).
+    event MarginCallWithdrawn(
+        address indexed account,
+        bytes32 indexed policyId,
+        address indexed venue
+    );
+    /// @notice A margin call was cured: the account's status counts and is on a round after the
+    ///         call's.
     /// @param account The account.
     /// @param policyId The policy.
     /// @param round The round of the status that cured it.
@@ -300,17 +326,20 @@ contract MarginRegistry is EIP712 {
     error InvalidAccountSignature();
     /// @notice A revocation time may only move forward.
     error RevocationNotIncreasing(uint64 before, uint64 current);
-    /// @notice A revocation time after this block.
-    error RevocationInFuture(uint64 before);
+    /// @notice A revocation time more than MAX_REVOCATION_LEAD after this block.
+    error RevocationTooFarAhead(uint64 before, uint256 latestAllowed);
     /// @notice The caller does not hold the policy's venue role.
     error NotVenue(bytes32 policyId, address caller);
     /// @notice The policy's cure window is zero: it takes no margin calls.
     error MarginCallsDisabled(bytes32 policyId);
+    /// @notice The account has never proven under the policy: there is nothing to call.
+    error NoStatus(address account, bytes32 policyId);
     /// @notice The account already has an uncured margin call under the policy.
-    error MarginCallOpen(address account, bytes32 policyId, uint64 deadline);
+    error MarginCallOpen(address account, bytes32 policyId, uint64 calledAt);
     /// @notice The account has no margin call under the policy.
     error NoMarginCall(address account, bytes32 policyId);
-    /// @notice The margin call is neither cured nor past its deadline.
+    /// @notice The margin call is neither cured nor past its deadline (zero: no round has been
+    ///         posted after the call yet).
     error MarginCallPending(address account, bytes32 policyId, uint64 deadline);
     /// @notice The margin call's expiry was already emitted and it is still uncured.
     error MarginCallAlreadyExpired(address account, bytes32 policyId, uint64 deadline);
@@ -412,25 +441,31 @@ contract MarginRegistry is EIP712 {
     /// @notice Revokes the caller's attestations of `account` issued before `before`; the
     ///         account's statuses resting on such an attestation stop counting at once. A
     ///         custodian calls it before it releases assets behind an attestation that has not
-    ///         expired (a withdrawal), then attests the new holdings with a later `issuedAt`.
-    /// @dev Anyone may call for its own signing address. `before` never moves backwards and is at
-    ///      most the block timestamp.
+    ///         expired (a withdrawal), then attests the new holdings with an `issuedAt` at or
+    ///         after `before`. `before` may reach MAX_REVOCATION_LEAD past the block time, so
+    ///         attestations dated ahead of the chain's clock are covered too.
+    /// @dev Anyone may call for its own signing address. Refuses RevocationNotIncreasing (`before`
+    ///      never moves backwards) and RevocationTooFarAhead (more than MAX_REVOCATION_LEAD after
+    ///      the block time).
     /// @param account The account.
     /// @param before Attestations issued before this time no longer count.
     function revoke(address account, uint64 before) external {
         uint64 current = _revokedBefore[msg.sender][account];
         if (before <= current) revert RevocationNotIncreasing(before, current);
-        if (before > block.timestamp) revert RevocationInFuture(before);
+        uint256 latestAllowed = block.timestamp + MAX_REVOCATION_LEAD;
+        if (before > latestAllowed) revert RevocationTooFarAhead(before, latestAllowed);
         _revokedBefore[msg.sender][account] = before;
         emit AttestationsRevoked(msg.sender, account, before);
     }
 
     /// @notice Calls margin on `account` under the policy: the account must prove on a round of
-    ///         the policy's feed posted after this call within the policy's cure window, or its
-    ///         margin is not sufficient from the deadline on (until it does).
-    /// @dev Only a holder of PolicyRegistry.venueRole(policyId), for an active policy with a
-    ///      non-zero cure window, and not while an earlier call is uncured (a cured, unsettled one
-    ///      is settled first, emitting its cure).
+    ///         the policy's feed posted after this call, within the policy's cure window of that
+    ///         round's posting, or its margin is not sufficient from the deadline on (until it
+    ///         does).
+    /// @dev Refuses, in order: NotVenue (the caller lacks PolicyRegistry.venueRole(policyId)),
+    ///      PolicyRetired (unknown or retired), MarginCallsDisabled (cure window 0), ZeroAccount,
+    ///      NoStatus (the account never proved under the policy), MarginCallOpen (an earlier call
+    ///      is uncured; a cured, unsettled one is settled first, emitting its cure).
     /// @param account The account.
     /// @param policyId The policy.
     function callMargin(address account, bytes32 policyId) external {
@@ -440,28 +475,46 @@ contract MarginRegistry is EIP712 {
         if (!active) revert PolicyRetired(policyId);
         if (cureWindow == 0) revert MarginCallsDisabled(policyId);
         if (account == address(0)) revert ZeroAccount();
+        Status memory status = _unpack(_statuses[account][policyId]);
+        if (status.nonce == 0) revert NoStatus(account, policyId);
         MarginCall memory previous = _marginCalls[account][policyId];
-        if (previous.deadline != 0) {
-            uint64 statusRound = uint64(_statuses[account][policyId] >> 64);
-            if (statusRound <= previous.round) {
-                revert MarginCallOpen(account, policyId, previous.deadline);
+        if (previous.calledAt != 0) {
+            (bool counts, , ) = _statusCounts(account, policyId, status);
+            if (_callState(previous, status.round, counts, feed) != MarginCallState.Cured) {
+                revert MarginCallOpen(account, policyId, previous.calledAt);
             }
-            emit MarginCallCured(account, policyId, statusRound);
+            emit MarginCallCured(account, policyId, status.round);
         }
         uint64 round = _MARKET_BOOK.feedHead(feed).latestRound;
-        uint64 deadline = uint64(block.timestamp) + cureWindow;
         _marginCalls[account][policyId] = MarginCall({
             round: round,
             calledAt: uint64(block.timestamp),
-            deadline: deadline,
+            cureWindow: cureWindow,
             expiryEmitted: false
         });
-        emit MarginCalled(account, policyId, msg.sender, round, deadline);
+        emit MarginCalled(account, policyId, msg.sender, round, cureWindow);
+    }
+
+    /// @notice Withdraws the account's margin call under the policy, whatever it stands at (an
+    ///         expired call stops making `isMarginSufficient` false).
+    /// @dev Refuses NotVenue (the caller lacks PolicyRegistry.venueRole(policyId); any holder may
+    ///      withdraw any call of the policy, also of a retired one), then NoMarginCall.
+    /// @param account The account.
+    /// @param policyId The policy.
+    function withdrawMarginCall(address account, bytes32 policyId) external {
+        (bool isVenue, , , ) = _POLICY_REGISTRY.marginCallContext(policyId, msg.sender);
+        if (!isVenue) revert NotVenue(policyId, msg.sender);
+        if (_marginCalls[account][policyId].calledAt == 0) revert NoMarginCall(account, policyId);
+        delete _marginCalls[account][policyId];
+        emit MarginCallWithdrawn(account, policyId, msg.sender);
     }
 
     /// @notice Emits where the account's margin call stands: a cure (`MarginCallCured`, and the
     ///         call is cleared) or, once, an expiry (`MarginCallExpired`; the call stays until a
-    ///         status on a later round cures it). Anyone may call (a watcher does, after its proof).
+    ///         counting status on a later round cures it). Anyone may call (a watcher does, after
+    ///         its proof).
+    /// @dev Refuses NoMarginCall, MarginCallPending (neither cured nor past its deadline) and
+    ///      MarginCallAlreadyExpired (expiry emitted, still uncured).
     /// @param account The account.
     /// @param policyId The policy.
     /// @return state `Cured` or `Expired`.
@@ -469,22 +522,24 @@ contract MarginRegistry is EIP712 {
         address account,
         bytes32 policyId
     ) external returns (MarginCallState state) {
-        MarginCall storage marginCall = _marginCalls[account][policyId];
-        MarginCall memory current = marginCall;
-        state = _callState(current, uint64(_statuses[account][policyId] >> 64));
-        if (state == MarginCallState.None) revert NoMarginCall(account, policyId);
+        MarginCall memory current = _marginCalls[account][policyId];
+        if (current.calledAt == 0) revert NoMarginCall(account, policyId);
+        Status memory status = _unpack(_statuses[account][policyId]);
+        (bool counts, , bytes32 feed) = _statusCounts(account, policyId, status);
+        state = _callState(current, status.round, counts, feed);
         if (state == MarginCallState.Pending) {
-            revert MarginCallPending(account, policyId, current.deadline);
+            revert MarginCallPending(account, policyId, _deadlineOf(current, feed));
         }
         if (state == MarginCallState.Cured) {
             delete _marginCalls[account][policyId];
-            emit MarginCallCured(account, policyId, uint64(_statuses[account][policyId] >> 64));
+            emit MarginCallCured(account, policyId, status.round);
         } else {
+            uint64 deadline = _deadlineOf(current, feed);
             if (current.expiryEmitted) {
-                revert MarginCallAlreadyExpired(account, policyId, current.deadline);
+                revert MarginCallAlreadyExpired(account, policyId, deadline);
             }
-            marginCall.expiryEmitted = true;
-            emit MarginCallExpired(account, policyId, current.deadline);
+            _marginCalls[account][policyId].expiryEmitted = true;
+            emit MarginCallExpired(account, policyId, deadline);
         }
     }
 
@@ -498,21 +553,26 @@ contract MarginRegistry is EIP712 {
         bytes32 policyId
     ) external view returns (MarginCallView memory view_) {
         MarginCall memory current = _marginCalls[account][policyId];
-        view_.state = _callState(current, uint64(_statuses[account][policyId] >> 64));
+        if (current.calledAt == 0) return view_;
+        Status memory status = _unpack(_statuses[account][policyId]);
+        (bool counts, , bytes32 feed) = _statusCounts(account, policyId, status);
+        view_.state = _callState(current, status.round, counts, feed);
         view_.round = current.round;
         view_.calledAt = current.calledAt;
-        view_.deadline = current.deadline;
+        view_.cureWindow = current.cureWindow;
+        view_.deadline = _deadlineOf(current, feed);
     }
 
     /// @notice Whether `account` holds a valid margin proof for the policy on a current round at
     ///         most `maxAge` seconds old.
-    /// @dev True iff a status exists; the policy is registered and not retired; the status's round
-    ///      is not invalidated and is the feed's latest, or the one before it within the policy's
-    ///      `supersededGrace` after its successor was posted; `block.timestamp - roundTimestamp
-    ///      <= maxAge` (the age of the market data the proof used, not of its submission); and, for
-    ///      a policy that requires an attestation, the attesting custodian's registration is still
-    ///      active, the attestation has not expired and the custodian has not revoked it; and no
-    ///      margin call on the account is expired (uncured at or after its deadline).
+    /// @dev True iff the account's status counts (`_statusCounts`: it exists; the policy is
+    ///      registered and not retired; for a policy that requires an attestation, the attesting
+    ///      custodian's registration is still active, the attestation has not expired and the
+    ///      custodian has not revoked it; the status's round is not invalidated and is the feed's
+    ///      latest, or the one before it within the policy's `supersededGrace` after its successor
+    ///      was posted); `block.timestamp - roundTimestamp <= maxAge` (the age of the market data
+    ///      the proof used, not of its submission); and no margin call on the account is expired
+    ///      (uncured at or after its deadline).
     /// @param account The account.
     /// @param policyId The policy.
     /// @param maxAge The largest acceptable age of the proven round, in seconds.
@@ -524,23 +584,17 @@ contract MarginRegistry is EIP712 {
     ) external view returns (bool) {
         Status memory status = _unpack(_statuses[account][policyId]);
         if (status.nonce == 0) return false;
-        PolicyRegistry.StatusContext memory policy = _POLICY_REGISTRY.statusContext(
+        (bool counts, uint64 roundTimestamp, bytes32 feed) = _statusCounts(
+            account,
             policyId,
-            status.custodianId
+            status
         );
-        if (!policy.counts) return false;
-        // A custodian id is recorded exactly when the policy required an attestation.
-        if (status.custodianId != 0) {
-            if (block.timestamp > status.attestationValidUntil) return false;
-            if (status.attestationIssuedAt < _revokedBefore[policy.custodian][account]) return false;
-        }
-        if (_callState(_marginCalls[account][policyId], status.round) == MarginCallState.Expired) {
-            return false;
-        }
-        MarketBook.RoundRecord memory record = _MARKET_BOOK.roundRecord(policy.feed, status.round);
-        if (!_isCurrent(record, policy.supersededGrace)) return false;
+        if (!counts) return false;
         // MarketBook refuses future timestamps, so this cannot underflow.
-        return block.timestamp - record.timestamp <= maxAge;
+        if (block.timestamp - roundTimestamp > maxAge) return false;
+        MarginCall memory marginCall = _marginCalls[account][policyId];
+        if (marginCall.calledAt == 0) return true;
+        return _callState(marginCall, status.round, true, feed) != MarginCallState.Expired;
     }
 
     /// @notice The latest status of `account` under the policy (all zero when none): what is
@@ -768,17 +822,61 @@ contract MarginRegistry is EIP712 {
         return record.supersededAt == 0 || block.timestamp < uint256(record.supersededAt) + grace;
     }
 
-    /// @dev Where a margin call stands given the round of the account's status: cured by a status
-    ///      on a later round (whenever it was proven), else pending before the deadline and expired
+    /// @dev The one predicate "a status counts", shared by `isMarginSufficient` and the margin-call
+    ///      cure (`_callState` callers): the status exists; PolicyRegistry says the policy counts
+    ///      it (registered, not retired, and, for a policy that requires an attestation, the
+    ///      status's custodian registration still active); its attestation, if any, has not
+    ///      expired and was not revoked; its round is current (`_isCurrent`: not invalidated, the
+    ///      feed's latest or within the grace after its successor). The caller's `maxAge` and the
+    ///      margin call are not part of it. Also returns the round's timestamp and the policy's
+    ///      feed (zero when the status does not exist).
+    function _statusCounts(
+        address account,
+        bytes32 policyId,
+        Status memory status
+    ) private view returns (bool counts, uint64 roundTimestamp, bytes32 feed) {
+        if (status.nonce == 0) return (false, 0, bytes32(0));
+        PolicyRegistry.StatusContext memory policy = _POLICY_REGISTRY.statusContext(
+            policyId,
+            status.custodianId
+        );
+        feed = policy.feed;
+        if (!policy.counts) return (false, 0, feed);
+        // A custodian id is recorded exactly when the policy required an attestation.
+        if (status.custodianId != 0) {
+            if (block.timestamp > status.attestationValidUntil) return (false, 0, feed);
+            if (status.attestationIssuedAt < _revokedBefore[policy.custodian][account]) {
+                return (false, 0, feed);
+            }
+        }
+        MarketBook.RoundRecord memory record = _MARKET_BOOK.roundRecord(feed, status.round);
+        return (_isCurrent(record, policy.supersededGrace), record.timestamp, feed);
+    }
+
+    /// @dev Where a margin call stands, given the account's status round and whether that status
+    ///      counts (`_statusCounts`): cured by a counting status on a later round (whenever it was
+    ///      proven), else pending while the deadline is not running or not reached, and expired
     ///      from it on.
     function _callState(
         MarginCall memory marginCall,
-        uint64 statusRound
+        uint64 statusRound,
+        bool statusCounts,
+        bytes32 feed
     ) private view returns (MarginCallState) {
-        if (marginCall.deadline == 0) return MarginCallState.None;
-        if (statusRound > marginCall.round) return MarginCallState.Cured;
-        if (block.timestamp < marginCall.deadline) return MarginCallState.Pending;
+        if (marginCall.calledAt == 0) return MarginCallState.None;
+        if (statusCounts && statusRound > marginCall.round) return MarginCallState.Cured;
+        uint64 deadline = _deadlineOf(marginCall, feed);
+        if (deadline == 0 || block.timestamp < deadline) return MarginCallState.Pending;
         return MarginCallState.Expired;
+    }
+
+    /// @dev A call's deadline: `cureWindow` after the first round posted after the call; zero
+    ///      while there is none. The call's round was the feed's latest at the call, so its
+    ///      successor is that first round, and its posting time (the call's round's
+    ///      `supersededAt`) is the call's time or later.
+    function _deadlineOf(MarginCall memory marginCall, bytes32 feed) private view returns (uint64) {
+        uint64 nextPostedAt = _MARKET_BOOK.roundRecord(feed, marginCall.round).supersededAt;
+        return nextPostedAt == 0 ? 0 : nextPostedAt + marginCall.cureWindow;
     }
 
     /// @dev Whether `signature` is `signer`'s over `digest`: an ECDSA signature (65 bytes, low s)

@@ -4,7 +4,7 @@ pragma solidity 0.8.30;
 // Field bounds are written as the specification states them (`x < modulus`), hence `>=` refusals.
 // solhint-disable gas-strict-inequalities
 
-import {AccessControlDefaultAdminRules} from "@openzeppelin/contracts/access/extensions/AccessControlDefaultAdminRules.sol";
+import {SeparatedAdminRules} from "./SeparatedAdminRules.sol";
 import {SnarkField} from "./SnarkField.sol";
 
 /// @title MarketBook
@@ -23,10 +23,14 @@ import {SnarkField} from "./SnarkField.sol";
 ///      MarginRegistry can apply the latest-round rule from one round's record (see `RoundRecord`).
 ///      The market file itself can travel in the `RoundPosted` event (`marketData`), so every
 ///      round's data can be fetched from its feed and round alone.
-///      Admin: OpenZeppelin's AccessControlDefaultAdminRules (two-step, delayed admin transfer);
-///      the admin grants PUBLISHER_ROLE and holds no publishing right by itself.
-contract MarketBook is AccessControlDefaultAdminRules {
-    /// @notice The role allowed to post rounds and to invalidate them.
+///      Publishing is per feed: only holders of `publisherRole(feed)` post and invalidate that
+///      feed's rounds, so one feed's oracle can neither take another feed's next round number nor
+///      invalidate its rounds.
+///      Admin: OpenZeppelin's AccessControlDefaultAdminRules (two-step, delayed admin transfer)
+///      with SeparatedAdminRules: the admin grants each feed's publisher role and can never hold
+///      one itself.
+contract MarketBook is SeparatedAdminRules {
+    /// @notice The tag of the per-feed publisher roles (`publisherRole(feed)`); not a role itself.
     bytes32 public constant PUBLISHER_ROLE = keccak256("zkmargin.PUBLISHER_ROLE");
 
     /// @notice The highest round number that can open a feed.
@@ -103,11 +107,12 @@ contract MarketBook is AccessControlDefaultAdminRules {
 
     /// @notice Deploys the book.
     /// @param adminDelay The delay (seconds) of a default-admin transfer.
-    /// @param admin The holder of DEFAULT_ADMIN_ROLE, which grants PUBLISHER_ROLE.
-    constructor(uint48 adminDelay, address admin) AccessControlDefaultAdminRules(adminDelay, admin) {}
+    /// @param admin The holder of DEFAULT_ADMIN_ROLE, which grants the feeds' publisher roles.
+    constructor(uint48 adminDelay, address admin) SeparatedAdminRules(adminDelay, admin) {}
 
     /// @notice Posts a round to a feed.
-    /// @dev Only PUBLISHER_ROLE. Reverts unless the feed id is non-zero, the round is the feed's
+    /// @dev Only a holder of `publisherRole(feed)` (else AccessControlUnauthorizedAccount with
+    ///      that role). Reverts unless the feed id is non-zero, the round is the feed's
     ///      latest plus one (or, for a feed's first round, from 1 to MAX_FIRST_ROUND), the timestamp
     ///      is non-zero, not before the feed's latest and not after `block.timestamp`, and the
     ///      commitment is a non-zero field element.
@@ -122,7 +127,8 @@ contract MarketBook is AccessControlDefaultAdminRules {
         uint64 timestamp,
         uint256 marketCommitment,
         bytes calldata marketData
-    ) external onlyRole(PUBLISHER_ROLE) {
+    ) external {
+        _checkRole(publisherRole(feed));
         if (feed == bytes32(0)) revert ZeroFeed();
         FeedHead memory head = _heads[feed];
         if (head.latestRound == 0) {
@@ -165,15 +171,24 @@ contract MarketBook is AccessControlDefaultAdminRules {
 
     /// @notice Marks a posted round invalid, for good: proofs against it are refused and statuses
     ///         proven on it stop counting. Post the corrected data as the next round.
-    /// @dev Only PUBLISHER_ROLE.
+    /// @dev Only a holder of `publisherRole(feed)`; then UnknownRound, RoundAlreadyInvalid.
     /// @param feed The feed.
     /// @param round The round to invalidate.
-    function invalidateRound(bytes32 feed, uint64 round) external onlyRole(PUBLISHER_ROLE) {
+    function invalidateRound(bytes32 feed, uint64 round) external {
+        _checkRole(publisherRole(feed));
         RoundRecord storage record = _rounds[feed][round];
         if (record.commitment == 0) revert UnknownRound(feed, round);
         if (record.invalid) revert RoundAlreadyInvalid(feed, round);
         record.invalid = true;
         emit RoundInvalidated(feed, round, msg.sender);
+    }
+
+    /// @notice The role whose holders post and invalidate the rounds of `feed` (granted and revoked
+    ///         by the default admin with `grantRole`/`revokeRole`, like every role).
+    /// @param feed The feed.
+    /// @return The role id: keccak256(abi.encode(PUBLISHER_ROLE, feed)).
+    function publisherRole(bytes32 feed) public pure returns (bytes32) {
+        return keccak256(abi.encode(PUBLISHER_ROLE, feed));
     }
 
     /// @notice A round's record, read without reverting: `commitment == 0` when it was never posted.

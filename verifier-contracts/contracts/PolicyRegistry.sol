@@ -4,9 +4,9 @@ pragma solidity 0.8.30;
 // Field bounds are written as the specification states them (`x < modulus`), hence `>=` refusals.
 // solhint-disable gas-strict-inequalities
 
-import {AccessControlDefaultAdminRules} from "@openzeppelin/contracts/access/extensions/AccessControlDefaultAdminRules.sol";
 import {EnumerableSet} from "@openzeppelin/contracts/utils/structs/EnumerableSet.sol";
 import {IGroth16Verifier} from "./interfaces/IGroth16Verifier.sol";
+import {SeparatedAdminRules} from "./SeparatedAdminRules.sol";
 import {SnarkField} from "./SnarkField.sol";
 
 /// @title PolicyRegistry
@@ -18,23 +18,29 @@ import {SnarkField} from "./SnarkField.sol";
 ///         whether a custodian attestation is required, and the custodians whose attestations count.
 /// @dev A policy is never changed after registration: a new version gets a new id, and the old one
 ///      is retired. Retirement is final. A policy's verifier must be approved first, by its code
-///      hash, by the default admin (`approveVerifier`), which records the key hash the verifier
-///      answers with `verificationKeyHash()`; registration refuses an unapproved verifier and a key
-///      hash other than the approved one. So no single key can point a policy at an arbitrary
-///      contract that answers `verifyProof` with true: the policy admin cannot approve, the
-///      default admin cannot register, and an auditor compares the approved code hash with the
-///      verifier compiled from the ceremony's keys.
+///      hash, in two steps by the default admin: `proposeVerifier` records the key hash the
+///      verifier answers with `verificationKeyHash()` and emits `VerifierProposed` with the time
+///      from which it may be approved (`verifierApprovalDelay` later); `approveVerifier` approves
+///      it from then on (`VerifierApproved`). Registration refuses a verifier whose code is not
+///      approved, or only proposed, and a key hash other than the approved one. An auditor has
+///      the whole delay to compare the proposed code hash with the verifier compiled from a
+///      ceremony's keys. Code that is an EIP-7702 delegation designator (`0xef0100` + address)
+///      is refused at both steps and at registration: the account behind it could re-point its
+///      code after registration.
 ///      Roles are separate: POLICY_ADMIN_ROLE registers and retires policies, CUSTODIAN_ADMIN_ROLE
 ///      adds and removes custodians, a policy's venue role (`venueRole(policyId)`) calls margin on
 ///      its accounts in MarginRegistry; the default admin (OpenZeppelin's
-///      AccessControlDefaultAdminRules: two-step, delayed transfer) approves verifiers and grants
-///      the roles, and holds neither role by itself.
+///      AccessControlDefaultAdminRules: two-step, delayed transfer) proposes and approves
+///      verifiers and grants the roles, and can hold none of them (SeparatedAdminRules). So the
+///      default admin alone cannot register a policy at all, and with a second key it controls
+///      it cannot point one at new verifier code in less than `verifierApprovalDelay`, with the
+///      proposal public for that whole time.
 ///      Each registration of a custodian for a policy gets a fresh, never reused `custodianId` (a
 ///      uint32, so MarginRegistry can pack it into an account's one-slot status) and records when
 ///      it was made; removal ends that id. An attestation counts only if it was issued at or after
 ///      its custodian's current registration, so a removed and re-added custodian does not revive
 ///      what it signed before.
-contract PolicyRegistry is AccessControlDefaultAdminRules {
+contract PolicyRegistry is SeparatedAdminRules {
     using EnumerableSet for EnumerableSet.AddressSet;
 
     /// @notice The role allowed to register and retire policies.
@@ -129,6 +135,15 @@ contract PolicyRegistry is AccessControlDefaultAdminRules {
         address custodian;
     }
 
+    /// @notice A verifier code approval (two slots: the key hash, then the time and the flag):
+    ///         proposed with the key hash its code answers, approvable from `effectiveAt`,
+    ///         approved or not yet.
+    struct VerifierApproval {
+        bytes32 keyHash;
+        uint64 effectiveAt;
+        bool approved;
+    }
+
     /// @notice A custodian's current registration for a policy (one slot).
     struct Registration {
         uint32 id;
@@ -150,8 +165,10 @@ contract PolicyRegistry is AccessControlDefaultAdminRules {
     mapping(bytes32 policyId => mapping(uint32 id => CustodianRecord)) private _custodianRecords;
     /// The last custodian id handed out (ids are global, start at 1 and are never reused).
     uint32 private _lastCustodianId;
-    /// Approved verifier code hashes, with the verification-key hash each answers.
-    mapping(bytes32 codeHash => bytes32 verificationKeyHash) private _approvedVerifiers;
+    /// Proposed and approved verifier code hashes, with the verification-key hash each answers.
+    mapping(bytes32 codeHash => VerifierApproval) private _verifierApprovals;
+    /// How long after its proposal a verifier code may be approved (seconds, non-zero).
+    uint32 private immutable _VERIFIER_APPROVAL_DELAY;
 
     /// @notice A policy was registered.
     /// @param policyId The policy id.
@@ -176,17 +193,25 @@ contract PolicyRegistry is AccessControlDefaultAdminRules {
         bool requiresAttestation,
         uint32 cureWindow
     );
-    /// @notice The default admin approved a verifier's code for registrations.
+    /// @notice The default admin proposed a verifier's code for registrations: it can be approved
+    ///         from `effectiveAt` on. Auditors watch this event.
     /// @param codeHash The verifier's runtime code hash (EXTCODEHASH).
     /// @param verificationKeyHash The key hash the verifier answers.
-    /// @param verifier The deployed verifier the approval was read from.
-    event VerifierApproved( // solhint-disable-line gas-indexed-events
+    /// @param verifier The deployed verifier the proposal was read from.
+    /// @param effectiveAt The first block time at which `approveVerifier` accepts it.
+    event VerifierProposed( // solhint-disable-line gas-indexed-events
 
         bytes32 indexed codeHash,
         bytes32 verificationKeyHash,
-        address verifier
+        address verifier,
+        uint64 effectiveAt
     );
-    /// @notice The default admin withdrew a verifier code approval (registered policies keep it).
+    /// @notice The default admin approved a proposed verifier code: policies may use it from now.
+    /// @param codeHash The verifier's runtime code hash.
+    /// @param verificationKeyHash The key hash proposed with it.
+    event VerifierApproved(bytes32 indexed codeHash, bytes32 verificationKeyHash);
+    /// @notice The default admin withdrew a verifier code proposal or approval (registered
+    ///         policies keep it).
     /// @param codeHash The verifier's runtime code hash.
     event VerifierApprovalRevoked(bytes32 indexed codeHash);
     /// @notice A policy was retired; proofs for it are refused and its statuses stop counting.
@@ -229,10 +254,23 @@ contract PolicyRegistry is AccessControlDefaultAdminRules {
     error VerifierWithoutKeyHash(address verifier);
     /// @notice The verifier's verification-key hash is not the registered one.
     error VerificationKeyHashMismatch(bytes32 registered, bytes32 verifierHash);
-    /// @notice The verifier's code was not approved by the default admin.
+    /// @notice The verifier's code was neither proposed nor approved by the default admin.
     error VerifierNotApproved(address verifier, bytes32 codeHash);
-    /// @notice No approval for this code hash.
+    /// @notice The verifier's code was proposed but is not approved yet.
+    error VerifierApprovalPending(address verifier, bytes32 codeHash, uint64 effectiveAt);
+    /// @notice No proposal or approval for this code hash.
     error UnknownVerifierApproval(bytes32 codeHash);
+    /// @notice The verifier code is already proposed or approved.
+    error VerifierAlreadyProposed(bytes32 codeHash);
+    /// @notice The verifier code is already approved.
+    error VerifierAlreadyApproved(bytes32 codeHash);
+    /// @notice The proposal's delay has not passed: it can be approved from `effectiveAt` on.
+    error VerifierApprovalNotYetEffective(bytes32 codeHash, uint64 effectiveAt);
+    /// @notice The verifier address is an EIP-7702 delegated account (code `0xef0100` + address),
+    ///         whose code its key holder can re-point at any time.
+    error VerifierIsDelegatedAccount(address verifier);
+    /// @notice The verifier approval delay is zero.
+    error ZeroApprovalDelay();
     /// @notice The feed id is zero.
     error ZeroFeed();
     /// @notice The maximum round age is zero.
@@ -246,48 +284,105 @@ contract PolicyRegistry is AccessControlDefaultAdminRules {
 
     /// @notice Deploys the registry.
     /// @param adminDelay The delay (seconds) of a default-admin transfer.
-    /// @param admin The holder of DEFAULT_ADMIN_ROLE, which grants POLICY_ADMIN_ROLE and
-    ///        CUSTODIAN_ADMIN_ROLE.
+    /// @param admin The holder of DEFAULT_ADMIN_ROLE, which grants POLICY_ADMIN_ROLE,
+    ///        CUSTODIAN_ADMIN_ROLE and the venue roles, and proposes and approves verifiers.
+    /// @param approvalDelay How long (seconds, non-zero) after its proposal a verifier's code can
+    ///        be approved (`verifierApprovalDelay`).
     constructor(
         uint48 adminDelay,
-        address admin
-    ) AccessControlDefaultAdminRules(adminDelay, admin) {}
+        address admin,
+        uint32 approvalDelay
+    ) SeparatedAdminRules(adminDelay, admin) {
+        if (approvalDelay == 0) revert ZeroApprovalDelay();
+        _VERIFIER_APPROVAL_DELAY = approvalDelay;
+    }
 
-    /// @notice Approves a deployed verifier's code for policy registrations, with the key hash it
-    ///         answers (read from it: a contract without a one-word `verificationKeyHash()` is
-    ///         refused). Approve only the verifier compiled from a ceremony's keys: check its code
-    ///         hash against the build (`zkmargin audit chain` does) before approving.
-    /// @dev Only DEFAULT_ADMIN_ROLE.
+    /// @notice Proposes a deployed verifier's code for policy registrations, with the key hash it
+    ///         answers (read from it); the default admin can approve it `verifierApprovalDelay`
+    ///         seconds later. Propose only the verifier compiled from a ceremony's keys: check its
+    ///         code hash against the build (`zkmargin audit chain` does).
+    /// @dev Only DEFAULT_ADMIN_ROLE. Refuses, in order: VerifierNotAContract,
+    ///      VerifierIsDelegatedAccount, VerifierWithoutKeyHash (not exactly one word answered),
+    ///      ZeroVerificationKeyHash, VerifierAlreadyProposed (proposed or approved: withdraw first).
     /// @param verifier A deployed verifier.
-    function approveVerifier(
+    /// @return effectiveAt The first block time at which `approveVerifier` accepts the code.
+    function proposeVerifier(
         IGroth16Verifier verifier
-    ) external onlyRole(DEFAULT_ADMIN_ROLE) {
+    ) external onlyRole(DEFAULT_ADMIN_ROLE) returns (uint64 effectiveAt) {
+        _checkVerifierCode(verifier);
         bytes32 keyHash = _keyHashOf(verifier);
         if (keyHash == bytes32(0)) revert ZeroVerificationKeyHash();
         bytes32 codeHash = address(verifier).codehash;
-        _approvedVerifiers[codeHash] = keyHash;
-        emit VerifierApproved(codeHash, keyHash, address(verifier));
+        if (_verifierApprovals[codeHash].keyHash != bytes32(0)) {
+            revert VerifierAlreadyProposed(codeHash);
+        }
+        effectiveAt = uint64(block.timestamp) + _VERIFIER_APPROVAL_DELAY;
+        _verifierApprovals[codeHash] = VerifierApproval({
+            keyHash: keyHash,
+            effectiveAt: effectiveAt,
+            approved: false
+        });
+        emit VerifierProposed(codeHash, keyHash, address(verifier), effectiveAt);
     }
 
-    /// @notice Withdraws an approval: new registrations with that code are refused (registered
-    ///         policies are not changed; retire them to stop their proofs).
-    /// @dev Only DEFAULT_ADMIN_ROLE.
+    /// @notice Approves a proposed verifier code once its delay has passed: policies may be
+    ///         registered on it from now on.
+    /// @dev Only DEFAULT_ADMIN_ROLE. Refuses UnknownVerifierApproval (never proposed, or
+    ///      withdrawn), VerifierAlreadyApproved, VerifierApprovalNotYetEffective (before
+    ///      `effectiveAt`).
+    /// @param codeHash The verifier's runtime code hash, as `VerifierProposed` named it.
+    function approveVerifier(bytes32 codeHash) external onlyRole(DEFAULT_ADMIN_ROLE) {
+        VerifierApproval storage approval = _verifierApprovals[codeHash];
+        if (approval.keyHash == bytes32(0)) revert UnknownVerifierApproval(codeHash);
+        if (approval.approved) revert VerifierAlreadyApproved(codeHash);
+        if (block.timestamp < approval.effectiveAt) {
+            revert VerifierApprovalNotYetEffective(codeHash, approval.effectiveAt);
+        }
+        approval.approved = true;
+        emit VerifierApproved(codeHash, approval.keyHash);
+    }
+
+    /// @notice Withdraws a proposal or an approval: new registrations with that code are refused
+    ///         (registered policies are not changed; retire them to stop their proofs). A later
+    ///         proposal of the same code starts a new delay.
+    /// @dev Only DEFAULT_ADMIN_ROLE; UnknownVerifierApproval when there is nothing to withdraw.
     /// @param codeHash The verifier code hash.
     function revokeVerifierApproval(bytes32 codeHash) external onlyRole(DEFAULT_ADMIN_ROLE) {
-        if (_approvedVerifiers[codeHash] == bytes32(0)) revert UnknownVerifierApproval(codeHash);
-        delete _approvedVerifiers[codeHash];
+        if (_verifierApprovals[codeHash].keyHash == bytes32(0)) {
+            revert UnknownVerifierApproval(codeHash);
+        }
+        delete _verifierApprovals[codeHash];
         emit VerifierApprovalRevoked(codeHash);
     }
 
-    /// @notice The key hash approved for a verifier code hash (zero when not approved).
+    /// @notice The key hash approved for a verifier code hash (zero unless approved).
     /// @param codeHash The verifier's runtime code hash.
     /// @return The approved verification-key hash.
     function approvedKeyHash(bytes32 codeHash) external view returns (bytes32) {
-        return _approvedVerifiers[codeHash];
+        VerifierApproval storage approval = _verifierApprovals[codeHash];
+        return approval.approved ? approval.keyHash : bytes32(0);
+    }
+
+    /// @notice A verifier code's proposal and approval (all zero when never proposed or withdrawn).
+    /// @param codeHash The verifier's runtime code hash.
+    /// @return approval The key hash proposed with it, when it can be approved, and whether it is.
+    function verifierApproval(
+        bytes32 codeHash
+    ) external view returns (VerifierApproval memory approval) {
+        return _verifierApprovals[codeHash];
+    }
+
+    /// @notice How long after its proposal a verifier code can be approved.
+    /// @return The delay in seconds.
+    function verifierApprovalDelay() external view returns (uint32) {
+        return _VERIFIER_APPROVAL_DELAY;
     }
 
     /// @notice Registers a new policy. An id can be registered once only, ever.
-    /// @dev Only POLICY_ADMIN_ROLE.
+    /// @dev Only POLICY_ADMIN_ROLE. Refuses, in order: ZeroPolicyId, PolicyAlreadyRegistered,
+    ///      InvalidPolicyCommitment, ZeroVerificationKeyHash, VerifierNotAContract,
+    ///      VerifierIsDelegatedAccount, VerifierNotApproved, VerifierApprovalPending,
+    ///      VerifierWithoutKeyHash, VerificationKeyHashMismatch, ZeroFeed, ZeroMaxRoundAge.
     /// @param policyId The policy id (e.g. keccak256 of `policy.json`'s `id`).
     /// @param params The policy's parameters.
     function registerPolicy(
@@ -523,24 +618,38 @@ contract PolicyRegistry is AccessControlDefaultAdminRules {
         return _custodians[policyId].values();
     }
 
-    /// @dev Refuses a verifier without code, one whose code the default admin has not approved, and
-    ///      one whose key hash (as it answers it, and as approved) is not `expected`.
+    /// @dev Refuses, in order, a verifier without code, an EIP-7702 delegated account, one whose
+    ///      code the default admin has not proposed (VerifierNotApproved) or not yet approved
+    ///      (VerifierApprovalPending), and one whose key hash (as it answers it, and as approved)
+    ///      is not `expected`.
     function _checkVerifier(IGroth16Verifier verifier, bytes32 expected) private view {
-        bytes32 approved = _approvedVerifiers[address(verifier).codehash];
-        if (address(verifier).code.length == 0) revert VerifierNotAContract(address(verifier));
-        if (approved == bytes32(0)) {
-            revert VerifierNotApproved(address(verifier), address(verifier).codehash);
+        _checkVerifierCode(verifier);
+        bytes32 codeHash = address(verifier).codehash;
+        VerifierApproval memory approval = _verifierApprovals[codeHash];
+        if (approval.keyHash == bytes32(0)) revert VerifierNotApproved(address(verifier), codeHash);
+        if (!approval.approved) {
+            revert VerifierApprovalPending(address(verifier), codeHash, approval.effectiveAt);
         }
         bytes32 actual = _keyHashOf(verifier);
-        if (actual != expected || approved != expected) {
+        if (actual != expected || approval.keyHash != expected) {
             revert VerificationKeyHashMismatch(expected, actual);
+        }
+    }
+
+    /// @dev Refuses an address without code and an EIP-7702 delegated account: its code is the
+    ///      23-byte designator `0xef0100 || address`, which its key holder can re-point at any time.
+    function _checkVerifierCode(IGroth16Verifier verifier) private view {
+        uint256 size = address(verifier).code.length;
+        if (size == 0) revert VerifierNotAContract(address(verifier));
+        // A designator is exactly 23 bytes; only then is the code copied to read its prefix.
+        if (size == 23 && bytes3(address(verifier).code) == 0xef0100) {
+            revert VerifierIsDelegatedAccount(address(verifier));
         }
     }
 
     /// @dev The verifier's `verificationKeyHash()`, through a low-level call so that a contract
     ///      answering anything but exactly one word is refused with a named error.
     function _keyHashOf(IGroth16Verifier verifier) private view returns (bytes32) {
-        if (address(verifier).code.length == 0) revert VerifierNotAContract(address(verifier));
         (bool ok, bytes memory answer) = address(verifier).staticcall(
             abi.encodeCall(IGroth16Verifier.verificationKeyHash, ())
         );

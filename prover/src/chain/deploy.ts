@@ -5,6 +5,8 @@ import { Contract, ContractFactory } from "ethers";
 import type { BaseContract, ContractRunner, Signer } from "ethers";
 import { loadArtifact, loadVerifierArtifact } from "./artifacts";
 import type { ContractArtifact } from "./artifacts";
+import { grantPublisher } from "./market-book";
+import { grantRoleId, roleId } from "./roles";
 
 /** A deployed contract and the gas its deployment used. */
 export interface Deployed {
@@ -41,8 +43,8 @@ export async function deployArtifact(
 
 /** The operational roles of a deployment, each held by its own addresses. */
 export interface ZkMarginRoles {
-  /** MarketBook PUBLISHER_ROLE: post and invalidate rounds. */
-  publishers?: readonly string[];
+  /** MarketBook `publisherRole(feed)`, by feed: post and invalidate that feed's rounds. */
+  publishers?: Readonly<Record<string, readonly string[]>>;
   /** PolicyRegistry POLICY_ADMIN_ROLE: register and retire policies. */
   policyAdmins?: readonly string[];
   /** PolicyRegistry CUSTODIAN_ADMIN_ROLE: add and remove custodians. */
@@ -55,6 +57,11 @@ export interface DeployOptions {
   admin?: string;
   /** Delay of a two-step default-admin transfer, seconds (default {@link DEFAULT_ADMIN_DELAY}). */
   adminDelay?: bigint;
+  /**
+   * Seconds between a verifier's proposal and its approval, non-zero (default
+   * {@link DEFAULT_VERIFIER_APPROVAL_DELAY}).
+   */
+  verifierApprovalDelay?: bigint;
   /** Roles to grant at deployment; needs the deployer to be the admin (default: none). */
   roles?: ZkMarginRoles;
 }
@@ -62,19 +69,24 @@ export interface DeployOptions {
 /** Default delay of an admin transfer: 2 days. */
 export const DEFAULT_ADMIN_DELAY = 2n * 24n * 3600n;
 
-/** Grants `role` (a role constant's name, e.g. "PUBLISHER_ROLE") of `contract` to `account`. */
+/** Default delay between a verifier's proposal and its approval: 2 days, as an admin transfer. */
+export const DEFAULT_VERIFIER_APPROVAL_DELAY = DEFAULT_ADMIN_DELAY;
+
+/**
+ * Grants `role` (a role constant's name) of PolicyRegistry to `account`; per-feed publisher and
+ * per-policy venue roles: {@link grantPublisher}, `grantVenue`.
+ */
 export async function grantRole(
   contract: BaseContract,
-  role: "PUBLISHER_ROLE" | "POLICY_ADMIN_ROLE" | "CUSTODIAN_ADMIN_ROLE",
+  role: "POLICY_ADMIN_ROLE" | "CUSTODIAN_ADMIN_ROLE",
   account: string,
 ): Promise<void> {
-  const id = (await contract.getFunction(role)()) as string;
-  const receipt = await (await contract.getFunction("grantRole")(id, account)).wait();
-  if (!receipt || receipt.status !== 1) throw new Error(`granting ${role} to ${account} failed`);
+  const receipt = await grantRoleId(contract, roleId(role), account);
+  if (receipt.status !== 1) throw new Error(`granting ${role} to ${account} failed`);
 }
 
 /**
- * Deploys MarketBook, PolicyRegistry and a MarginRegistry over them. The admin holds no
+ * Deploys MarketBook, PolicyRegistry and a MarginRegistry over them. The admin can hold no
  * operational role; `roles` grants them (separate holders, as the design asks).
  */
 export async function deployZkMargin(
@@ -84,9 +96,10 @@ export async function deployZkMargin(
   const deployerAddress = await deployer.getAddress();
   const admin = options.admin ?? deployerAddress;
   const roles = options.roles ?? {};
-  const granting = [roles.publishers, roles.policyAdmins, roles.custodianAdmins].some(
-    (list) => (list?.length ?? 0) > 0,
-  );
+  const publishers = Object.entries(roles.publishers ?? {});
+  const granting =
+    publishers.some(([, list]) => list.length > 0) ||
+    [roles.policyAdmins, roles.custodianAdmins].some((list) => (list?.length ?? 0) > 0);
   if (granting && admin !== deployerAddress) {
     throw new Error("roles can be granted at deployment only when the deployer is the admin");
   }
@@ -95,13 +108,14 @@ export async function deployZkMargin(
   const policyRegistry = await deployArtifact(deployer, loadArtifact("PolicyRegistry"), [
     delay,
     admin,
+    options.verifierApprovalDelay ?? DEFAULT_VERIFIER_APPROVAL_DELAY,
   ]);
   const marginRegistry = await deployArtifact(deployer, loadArtifact("MarginRegistry"), [
     marketBook.address,
     policyRegistry.address,
   ]);
-  for (const account of roles.publishers ?? []) {
-    await grantRole(marketBook.contract, "PUBLISHER_ROLE", account);
+  for (const [feed, accounts] of publishers) {
+    for (const account of accounts) await grantPublisher(marketBook.contract, feed, account);
   }
   for (const account of roles.policyAdmins ?? []) {
     await grantRole(policyRegistry.contract, "POLICY_ADMIN_ROLE", account);

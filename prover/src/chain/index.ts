@@ -1,12 +1,16 @@
 /** The on-chain side of the SDK: deployment, EIP-712 signing, calldata, submission, reads. */
 export * from "./artifacts";
+export * from "./batch";
 export * from "./calldata";
+export * from "./clock";
 export * from "./deploy";
 export * from "./eip712";
 export * from "./events";
 export * from "./margin-calls";
 export * from "./market-book";
 export * from "./policy";
+export * from "./refusals";
 export * from "./registry";
 export * from "./revert";
+export * from "./roles";
 export * from "./send";

@@ -1,11 +1,12 @@
 /**
- * Margin calls in MarginRegistry: a policy's venue calls margin on an account, which must prove on
- * a round posted after the call within the policy's cure window; anyone settles the call (emits
- * its cure or expiry).
+ * Margin calls in MarginRegistry: a policy's venue calls margin on an account that has a status,
+ * which must prove on a round posted after the call within the policy's cure window of that
+ * round's posting; anyone settles the call (emits its cure or expiry); the venue can withdraw it.
  */
 import type { BaseContract, ContractTransactionReceipt } from "ethers";
 import { queryEvents, type BlockRange } from "./events";
 import { sendAndWait } from "./send";
+import { seconds, unixTime } from "../time";
 
 /** `MarginRegistry.MarginCallState`, by name. */
 export const MARGIN_CALL_STATES = ["none", "pending", "cured", "expired"] as const;
@@ -14,11 +15,26 @@ export type MarginCallState = (typeof MARGIN_CALL_STATES)[number];
 /** `marginCallOf(account, policyId)`, decoded. */
 export interface MarginCall {
   state: MarginCallState;
-  /** The feed's latest round at the call: a status on a later round cures it. */
+  /** The feed's latest round at the call: a status that counts, on a later round, cures it. */
   round: bigint;
   calledAt: bigint;
-  /** From this time on, uncured, `isMarginSufficient` is false. */
+  /** The policy's cure window, seconds. */
+  cureWindow: bigint;
+  /**
+   * From this time on, uncured, `isMarginSufficient` is false: `cureWindow` after the first round
+   * posted after the call; 0n while there is none (the deadline is not running yet).
+   */
   deadline: bigint;
+}
+
+/**
+ * When a call's deadline falls, in words: `before <deadline>` once a round was posted after the
+ * call, else `within <cureWindow> s of the next round's posting` (the deadline is not running).
+ */
+export function deadlineText(call: Pick<MarginCall, "deadline" | "cureWindow">): string {
+  return call.deadline === 0n
+    ? `within ${seconds(call.cureWindow)} of the next round's posting`
+    : `before ${unixTime(call.deadline)}`;
 }
 
 /** A `MarginCalled` event. */
@@ -27,7 +43,8 @@ export interface MarginCalledEvent {
   policyId: string;
   venue: string;
   round: bigint;
-  deadline: bigint;
+  /** The cure window: the deadline is this long after the next round's posting. */
+  cureWindow: bigint;
   blockNumber: number;
   transactionHash: string;
 }
@@ -39,6 +56,15 @@ export function callMargin(
   policyId: string,
 ): Promise<ContractTransactionReceipt> {
   return sendAndWait(registry, "callMargin", [account, policyId]);
+}
+
+/** Withdraws the account's call under the policy; the registry's runner needs the venue role. */
+export function withdrawMarginCall(
+  registry: BaseContract,
+  account: string,
+  policyId: string,
+): Promise<ContractTransactionReceipt> {
+  return sendAndWait(registry, "withdrawMarginCall", [account, policyId]);
 }
 
 /** Emits the call's cure (and clears it) or its expiry; anyone may send it. */
@@ -60,11 +86,18 @@ export async function readMarginCall(
     state: bigint;
     round: bigint;
     calledAt: bigint;
+    cureWindow: bigint;
     deadline: bigint;
   };
   const state = MARGIN_CALL_STATES[Number(c.state)];
   if (state === undefined) throw new Error(`unknown margin call state ${c.state}`);
-  return { state, round: c.round, calledAt: c.calledAt, deadline: c.deadline };
+  return {
+    state,
+    round: c.round,
+    calledAt: c.calledAt,
+    cureWindow: c.cureWindow,
+    deadline: c.deadline,
+  };
 }
 
 /** `MarginCalled` events, optionally for one account and policy, in a block range. */
@@ -82,7 +115,7 @@ export async function marginCalledEvents(
     policyId: log.args.policyId as string,
     venue: log.args.venue as string,
     round: log.args.round as bigint,
-    deadline: log.args.deadline as bigint,
+    cureWindow: log.args.cureWindow as bigint,
     blockNumber: log.blockNumber,
     transactionHash: log.transactionHash,
   }));

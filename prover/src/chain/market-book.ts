@@ -2,7 +2,34 @@
  * Publishing and reading market rounds in MarketBook: one feed per slot layout (its `layoutId`).
  */
 import type { BaseContract, ContractTransactionReceipt } from "ethers";
+import { grantRoleId, roleId, scopedRole } from "./roles";
 import { sendAndWait } from "./send";
+
+/** `MarketBook.PUBLISHER_ROLE`: the tag of the per-feed publisher roles. */
+export const PUBLISHER_ROLE = roleId("PUBLISHER_ROLE");
+
+/** `MarketBook.publisherRole(feed)`: the role that may post and invalidate the feed's rounds. */
+export function publisherRoleOf(feed: string): string {
+  return scopedRole(PUBLISHER_ROLE, feed);
+}
+
+/** Grants `feed`'s publisher role to `publisher`; the signer needs MarketBook's default admin role. */
+export function grantPublisher(
+  marketBook: BaseContract,
+  feed: string,
+  publisher: string,
+): Promise<ContractTransactionReceipt> {
+  return grantRoleId(marketBook, publisherRoleOf(feed), publisher);
+}
+
+/** Whether `account` holds `feed`'s publisher role. */
+export async function isPublisher(
+  marketBook: BaseContract,
+  feed: string,
+  account: string,
+): Promise<boolean> {
+  return (await marketBook.getFunction("hasRole")(publisherRoleOf(feed), account)) as boolean;
+}
 
 /** What {@link postRound} publishes: a round of a feed, its timestamp and its market commitment. */
 export interface RoundPosting {
@@ -28,7 +55,7 @@ export interface RoundRecord {
   invalid: boolean;
 }
 
-/** Posts a market round to its feed; the signer needs PUBLISHER_ROLE. */
+/** Posts a market round to its feed; the signer needs the feed's publisher role. */
 export function postRound(
   marketBook: BaseContract,
   posting: RoundPosting,
@@ -42,7 +69,7 @@ export function postRound(
   ]);
 }
 
-/** Marks a posted round invalid, for good; the signer needs PUBLISHER_ROLE. */
+/** Marks a posted round invalid, for good; the signer needs the feed's publisher role. */
 export function invalidateRound(
   marketBook: BaseContract,
   feed: string,

@@ -1,9 +1,10 @@
 /**
  * Policy ids, registration and custodians in PolicyRegistry.
  */
-import { AbiCoder, Contract, keccak256, toUtf8Bytes } from "ethers";
-import type { BaseContract, ContractRunner, ContractTransactionReceipt } from "ethers";
+import { Contract, keccak256, toUtf8Bytes } from "ethers";
+import type { BaseContract, ContractRunner, ContractTransactionReceipt, Provider } from "ethers";
 import { decodeRevert } from "./revert";
+import { grantRoleId, roleId, scopedRole } from "./roles";
 import { sendAndWait } from "./send";
 
 /** On-chain encoding of a policy's mode (`PolicyRegistry.Mode`, same as the circuit's `mode`). */
@@ -116,14 +117,51 @@ export function registerPolicy(
 }
 
 /**
- * Approves a deployed verifier's code (by its code hash, with the key hash it answers) for policy
- * registrations; the signer needs the default admin role.
+ * Proposes a deployed verifier's code (by its code hash, with the key hash it answers) for policy
+ * registrations; the signer needs the default admin role. It can be approved
+ * ({@link approveVerifier}) `verifierApprovalDelay` seconds later ({@link readVerifierApproval}).
  */
-export function approveVerifier(
+export function proposeVerifier(
   policyRegistry: BaseContract,
   verifier: string,
 ): Promise<ContractTransactionReceipt> {
-  return sendAndWait(policyRegistry, "approveVerifier", [verifier]);
+  return sendAndWait(policyRegistry, "proposeVerifier", [verifier]);
+}
+
+/**
+ * Approves a proposed verifier code once its delay has passed; the signer needs the default admin
+ * role. `codeHash` is the verifier's runtime code hash ({@link verifierCodeHash}).
+ */
+export function approveVerifier(
+  policyRegistry: BaseContract,
+  codeHash: string,
+): Promise<ContractTransactionReceipt> {
+  return sendAndWait(policyRegistry, "approveVerifier", [codeHash]);
+}
+
+/** A verifier code's proposal and approval (`PolicyRegistry.verifierApproval`). */
+export interface VerifierApproval {
+  /** The key hash proposed with the code, lower-cased (zero hash: never proposed, or withdrawn). */
+  keyHash: string;
+  /** The first block time at which the proposal can be approved (0n when none). */
+  effectiveAt: bigint;
+  approved: boolean;
+}
+
+/** Reads a verifier code's proposal and approval. */
+export async function readVerifierApproval(
+  policyRegistry: BaseContract,
+  codeHash: string,
+): Promise<VerifierApproval> {
+  const a = (await policyRegistry.getFunction("verifierApproval")(codeHash)) as VerifierApproval;
+  return { keyHash: a.keyHash.toLowerCase(), effectiveAt: a.effectiveAt, approved: a.approved };
+}
+
+/** The runtime code hash (EXTCODEHASH) of a deployed verifier, lower-cased. */
+export async function verifierCodeHash(provider: Provider, verifier: string): Promise<string> {
+  const code = await provider.getCode(verifier);
+  if (code === "0x") throw new Error(`${verifier} holds no code`);
+  return keccak256(code);
 }
 
 /** Registers `custodian` as an attester for the policy; the signer needs CUSTODIAN_ADMIN_ROLE. */
@@ -145,13 +183,11 @@ export function removeCustodian(
 }
 
 /** `PolicyRegistry.VENUE_ROLE`: the tag of the per-policy venue roles. */
-export const VENUE_ROLE = keccak256(toUtf8Bytes("zkmargin.VENUE_ROLE"));
+export const VENUE_ROLE = roleId("VENUE_ROLE");
 
 /** `PolicyRegistry.venueRole(policyId)`: the role that may call margin under the policy. */
 export function venueRoleOf(policyId: string): string {
-  return keccak256(
-    AbiCoder.defaultAbiCoder().encode(["bytes32", "bytes32"], [VENUE_ROLE, policyId]),
-  );
+  return scopedRole(VENUE_ROLE, policyId);
 }
 
 /** Grants the policy's venue role to `venue`; the signer needs the default admin role. */
@@ -160,5 +196,5 @@ export function grantVenue(
   policyId: string,
   venue: string,
 ): Promise<ContractTransactionReceipt> {
-  return sendAndWait(policyRegistry, "grantRole", [venueRoleOf(policyId), venue]);
+  return grantRoleId(policyRegistry, venueRoleOf(policyId), venue);
 }

@@ -116,8 +116,19 @@ export async function readStatus(
 }
 
 /**
+ * `MarginRegistry.MAX_REVOCATION_LEAD`: how far past the block time a revocation may reach (one
+ * hour), so it also covers attestations dated ahead of the chain's clock; `attestOpening` never
+ * signs an `issuedAt` further ahead of the chain's time than this.
+ */
+export const MAX_REVOCATION_LEAD = 3600n;
+
+/**
  * Revokes the signer's (a custodian's) attestations of `account` issued before `before` (Unix
- * seconds, at most the block time): the account's statuses resting on them stop counting.
+ * seconds, at most {@link MAX_REVOCATION_LEAD} past the block time): the account's statuses
+ * resting on them stop counting. A custodian that signed only with `issuedAt` from the chain's
+ * clock (`zkmargin attest --rpc`) covers them all with the chain's time; one that signed with its
+ * own clock reaches ahead by as much as that clock may run ahead, up to the lead: its next
+ * attestation counts only once the chain's time reaches `before`.
  */
 export async function revokeAttestations(
   registry: BaseContract,

@@ -8,7 +8,13 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import type { Contract, Provider, Signer } from "ethers";
-import { callMargin, isMarginSufficient, readMarginCall, readMarginRegistryDomain } from "../chain";
+import {
+  callMargin,
+  deadlineText,
+  isMarginSufficient,
+  readMarginCall,
+  readMarginRegistryDomain,
+} from "../chain";
 import type { Deployment } from "../deployment";
 import { feedLayoutOf } from "../deployment";
 import type { Market, Policy, Portfolio } from "../inputs";
@@ -17,6 +23,7 @@ import { marketDocumentOf, publishMarket } from "../market-data";
 import { attestOpening } from "../proving";
 import type { Opening } from "../proving/opening";
 import { Watcher, type WatchEvent } from "../watch";
+import { seconds } from "../time";
 import { nextRound, type DemoRoles, type DemoVenue } from "./deployment";
 
 /** What the chapter needs from the story so far. */
@@ -83,7 +90,8 @@ export async function continuousMargin(ctx: ContinuousContext): Promise<Continuo
       market: ctx.openingMarket,
       signer: roles.custodian,
       domain: await readMarginRegistryDomain(venue.marginRegistry.contract),
-      issuedAt: now,
+      // Issued at the chain's clock, so a revocation at the chain's time covers it.
+      chainTime: now,
       validUntil: now + 86_400n,
       files: { opening: files.opening, records: "custodian records" },
     });
@@ -148,7 +156,7 @@ export async function continuousMargin(ctx: ContinuousContext): Promise<Continuo
     const call = await readMarginCall(venue.marginRegistry.contract, account, venue.policyId);
     print(
       `venue ${await roles.venue.getAddress()} called margin: prove on a round after ${call.round} ` +
-        `before ${call.deadline} (cure window ${call.deadline - call.calledAt} s)`,
+        `${deadlineText(call)} (cure window ${seconds(call.cureWindow)})`,
     );
     await waitFor(events, (e) => e.type === "margin-call", "the margin-call alert");
     const third = await post(-20_000n, "prices fall 2 % more");

@@ -1,6 +1,7 @@
 /**
- * The demo's deployment: the contracts with every role held by its own account, the venue's
- * policy registered on its layout's feed, a custodian added, and the publisher's rounds.
+ * The demo's deployment: the contracts with every role held by its own account, the verifier
+ * proposed and approved after its delay (the development chain's clock moved past it), the
+ * venue's policy registered on its layout's feed, a custodian added, and the publisher's rounds.
  */
 import type { Contract, Signer } from "ethers";
 import {
@@ -8,10 +9,15 @@ import {
   approveVerifier,
   deployVerifier,
   deployZkMargin,
+  grantPublisher,
   grantVenue,
+  latestBlockTime,
   policyIdOf,
   postRound,
+  proposeVerifier,
+  readVerifierApproval,
   registerPolicy,
+  verifierCodeHash,
   type ZkMarginDeployment,
 } from "../chain";
 import { policyCommitmentOf, publicCommitments } from "../commitments";
@@ -19,7 +25,33 @@ import { DEPLOYMENT_FILE_VERSION, type Deployment } from "../deployment";
 import type { InstanceDims } from "../encoding/instances";
 import type { Market, Policy } from "../inputs";
 import { feedIdOf } from "../layout";
+import { advanceDevChainTime } from "./steps";
 
+/**
+ * The demo's verifier approval delay: one minute, so that moving the development chain's clock
+ * past it leaves the rounds the demo stamped before within their maximum age (a real deployment
+ * takes two days: `DEFAULT_VERIFIER_APPROVAL_DELAY`).
+ */
+export const DEMO_VERIFIER_APPROVAL_DELAY = 60n;
+
+/**
+ * On a development chain: proposes `verifier` as the default admin (`policyRegistry`'s runner),
+ * moves the clock to the proposal's effective time and approves it. Returns its code hash.
+ */
+export async function approveVerifierOnDevChain(
+  policyRegistry: Contract,
+  verifier: string,
+): Promise<string> {
+  const provider = policyRegistry.runner?.provider;
+  if (!provider) throw new Error("the policy registry's runner has no provider");
+  const codeHash = await verifierCodeHash(provider, verifier);
+  await proposeVerifier(policyRegistry, verifier);
+  const { effectiveAt } = await readVerifierApproval(policyRegistry, codeHash);
+  const wait = effectiveAt - (await latestBlockTime(provider));
+  if (wait > 0n) await advanceDevChainTime(provider, wait);
+  await approveVerifier(policyRegistry, codeHash);
+  return codeHash;
+}
 /** Who does what in the demo: one account per role. */
 export interface DemoRoles {
   admin: Signer;
@@ -69,28 +101,32 @@ export interface VenueOptions {
 }
 
 /**
- * Deploys the verifier and the contracts (roles granted to separate accounts), posts the first
- * round, registers the policy on its feed and adds the custodian: the commitments are computed
- * from the public files alone, as the publisher and governance would.
+ * Deploys the verifier and the contracts (roles granted to separate accounts), approves the
+ * verifier (proposed, then approved after {@link DEMO_VERIFIER_APPROVAL_DELAY}: the chain's clock
+ * is moved past it), grants the policy's feed to the publisher, posts the first round, registers
+ * the policy on its feed and adds the custodian: the commitments are computed from the public
+ * files alone, as the publisher and governance would.
  */
 export async function deployVenue(roles: DemoRoles, options: VenueOptions): Promise<DemoVenue> {
   const verifier = await deployVerifier(roles.admin, options.instance);
   const deployment = await deployZkMargin(roles.admin, {
+    verifierApprovalDelay: DEMO_VERIFIER_APPROVAL_DELAY,
     roles: {
-      publishers: [await roles.publisher.getAddress()],
       policyAdmins: [await roles.policyAdmin.getAddress()],
       custodianAdmins: [await roles.custodianAdmin.getAddress()],
     },
   });
-  // The admin approves the verifier's code (its key hash read from it); the policy admin alone
-  // could not point a policy at any other contract.
-  await approveVerifier(deployment.policyRegistry.contract, verifier.address);
+  // The admin proposes the verifier's code (its key hash read from it) and approves it after the
+  // delay; the policy admin alone could not point a policy at any other contract.
+  await approveVerifierOnDevChain(deployment.policyRegistry.contract, verifier.address);
   const published = await publicCommitments({
     policy: options.policy,
     market: options.market,
     instance: options.dims,
   });
   const feed = feedIdOf(published.layoutId);
+  // Publishing is per feed: the admin grants this feed to the publisher.
+  await grantPublisher(deployment.marketBook.contract, feed, await roles.publisher.getAddress());
   await postRound(deployment.marketBook.contract.connect(roles.publisher) as Contract, {
     feed,
     round: options.market.round,
@@ -180,7 +216,7 @@ export async function venueDeployment(
     },
     roles: {
       admin: await address(roles.admin),
-      publishers: [await address(roles.publisher)],
+      publishers: { [feedIdOf(layoutId)]: [await address(roles.publisher)] },
       policyAdmins: [await address(roles.policyAdmin)],
       custodianAdmins: [await address(roles.custodianAdmin)],
     },

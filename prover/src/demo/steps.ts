@@ -2,9 +2,10 @@
 import path from "node:path";
 import type { Contract, Interface, Provider, Signer } from "ethers";
 import {
-  decodeRevert,
+  explainRevert,
   readMarginRegistryDomain,
   signAttestation,
+  type Refusal,
   type SignedAttestation,
 } from "../chain";
 import { ShortfallError } from "../errors";
@@ -16,6 +17,21 @@ export async function latestTimestamp(provider: Provider): Promise<number> {
   const block = await provider.getBlock("latest");
   if (!block) throw new Error("the chain has no latest block");
   return block.timestamp;
+}
+
+/**
+ * Moves a development chain's clock (Hardhat's in-process network, `npx hardhat node`, anvil)
+ * `seconds` ahead and mines a block there.
+ */
+export async function advanceDevChainTime(provider: Provider, seconds: bigint): Promise<void> {
+  const rpc = provider as unknown as {
+    send?: (method: string, params: unknown[]) => Promise<unknown>;
+  };
+  if (typeof rpc.send !== "function") {
+    throw new Error("advancing the clock needs a JSON-RPC development chain (evm_increaseTime)");
+  }
+  await rpc.send("evm_increaseTime", [Number(seconds)]);
+  await rpc.send("evm_mine", []);
 }
 
 /** The custodian's attestation of `portfolioCommitment` for `account`, issued now, valid 24 h. */
@@ -34,13 +50,13 @@ export async function attestForADay(
   });
 }
 
-/** Runs a transaction expected to revert and returns the custom error's name. */
-export async function refusal(iface: Interface, send: () => Promise<unknown>): Promise<string> {
+/** Runs a transaction expected to revert and returns the refusal: its custom error and words. */
+export async function refusal(iface: Interface, send: () => Promise<unknown>): Promise<Refusal> {
   try {
     await send();
   } catch (error) {
-    const decoded = decodeRevert(error, [iface]);
-    if (decoded) return decoded.name;
+    const refused = explainRevert(error, [iface]);
+    if (refused) return refused;
     throw error;
   }
   throw new Error("a submission the story expects refused was accepted");

@@ -13,8 +13,11 @@ import { readJsonFile, writeJsonFile } from "../io/json";
 import { loadInstances } from "../encoding/instances";
 import type { FeedLayout } from "../market-data";
 
-/** The format version written in `version`. */
-export const DEPLOYMENT_FILE_VERSION = 1;
+/**
+ * The format version written in `version`: 2 since publishers are per feed (`roles.publishers`
+ * keyed by feed), as MarketBook's publisher roles are.
+ */
+export const DEPLOYMENT_FILE_VERSION = 2;
 
 const address = z.string().refine((s) => {
   try {
@@ -59,7 +62,8 @@ const schema = z
       .object({
         /** The default admin of MarketBook and PolicyRegistry (after any pending transfer). */
         admin: address,
-        publishers: z.array(address),
+        /** Per feed (bytes32), the holders of MarketBook's `publisherRole(feed)`. */
+        publishers: z.record(bytes32, z.array(address)),
         policyAdmins: z.array(address),
         custodianAdmins: z.array(address),
       })

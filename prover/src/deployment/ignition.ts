@@ -3,10 +3,13 @@
  * `@nomicfoundation/hardhat-ignition` 0.15.x for Hardhat 2), run against any JSON-RPC node with a
  * journal, so an interrupted deployment resumes where it stopped:
  * - `ZkMargin`: the verifier of each circuit instance, MarketBook, PolicyRegistry and
- *   MarginRegistry, each role granted to its own holders, each verifier's code approved, and the
- *   default admin handed (two-step, delayed) to the final admin when it is not the deployer;
+ *   MarginRegistry, the policy and custodian admin roles granted to their own holders, each
+ *   verifier's code proposed (approvable after the registry's approval delay), and the default
+ *   admin handed (two-step, delayed) to the final admin when it is not the deployer;
+ * - `ZkMarginApproval_<instance>`: the instance's verifier approved by the default admin, once
+ *   its proposal is effective (run by `deploy policy` when the verifier is not approved yet);
  * - `ZkMarginPolicy_<id>`: a policy registered by the policy admin, its custodians added by the
- *   custodian admin, its venue role granted by the default admin.
+ *   custodian admin, its venue role and its feed's publisher role granted by the default admin.
  */
 import type {
   Artifact,
@@ -15,14 +18,15 @@ import type {
   IgnitionModule,
   IgnitionModuleResult,
 } from "@nomicfoundation/ignition-core";
-import { keccak256, toUtf8Bytes } from "ethers";
 import {
   loadArtifact,
   loadVerifierArtifact,
   type ContractArtifact,
   type ZkMarginContractName,
 } from "../chain/artifacts";
+import { publisherRoleOf } from "../chain/market-book";
 import { POLICY_MODE, venueRoleOf } from "../chain/policy";
+import { roleId } from "../chain/roles";
 import { verifierContractName } from "../setup/paths";
 import type { SigningProvider } from "./eip1193";
 
@@ -35,18 +39,17 @@ function ignition(): typeof import("@nomicfoundation/ignition-core") {
   return require("@nomicfoundation/ignition-core") as typeof import("@nomicfoundation/ignition-core");
 }
 
-const role = (name: string) => keccak256(toUtf8Bytes(`zkmargin.${name}`));
-
 /** What the `ZkMargin` module deploys and grants. */
 export interface ContractsModuleConfig {
   /** Circuit instances whose verifiers are deployed and approved. */
   instances: readonly string[];
   /** Default-admin transfer delay, seconds. */
   adminDelay: bigint;
+  /** PolicyRegistry's delay between a verifier's proposal and its approval, seconds. */
+  verifierApprovalDelay: bigint;
   /** The final default admin; when not the deployer, a delayed transfer to it is begun. */
   admin: string;
   deployer: string;
-  publishers: readonly string[];
   policyAdmins: readonly string[];
   custodianAdmins: readonly string[];
 }
@@ -55,18 +58,19 @@ export interface ContractsModuleConfig {
 export function contractsModule(config: ContractsModuleConfig) {
   return ignition().buildModule("ZkMargin", (m) => {
     const marketBook = m.contract("MarketBook", [config.adminDelay, config.deployer]);
-    const policyRegistry = m.contract("PolicyRegistry", [config.adminDelay, config.deployer]);
+    const policyRegistry = m.contract("PolicyRegistry", [
+      config.adminDelay,
+      config.deployer,
+      config.verifierApprovalDelay,
+    ]);
     const marginRegistry = m.contract("MarginRegistry", [marketBook, policyRegistry]);
-    config.publishers.forEach((holder, i) =>
-      m.call(marketBook, "grantRole", [role("PUBLISHER_ROLE"), holder], { id: `publisher${i}` }),
-    );
     config.policyAdmins.forEach((holder, i) =>
-      m.call(policyRegistry, "grantRole", [role("POLICY_ADMIN_ROLE"), holder], {
+      m.call(policyRegistry, "grantRole", [roleId("POLICY_ADMIN_ROLE"), holder], {
         id: `policyAdmin${i}`,
       }),
     );
     config.custodianAdmins.forEach((holder, i) =>
-      m.call(policyRegistry, "grantRole", [role("CUSTODIAN_ADMIN_ROLE"), holder], {
+      m.call(policyRegistry, "grantRole", [roleId("CUSTODIAN_ADMIN_ROLE"), holder], {
         id: `custodianAdmin${i}`,
       }),
     );
@@ -74,7 +78,7 @@ export function contractsModule(config: ContractsModuleConfig) {
       config.instances.map((instance) => {
         const name = verifierContractName(instance);
         const verifier = m.contract(name, [], { id: name });
-        m.call(policyRegistry, "approveVerifier", [verifier], { id: `approve_${name}` });
+        m.call(policyRegistry, "proposeVerifier", [verifier], { id: `propose_${name}` });
         return [name, verifier];
       }),
     );
@@ -109,10 +113,35 @@ export interface PolicyModuleConfig {
   custodians: readonly string[];
   custodianAdmin?: string;
   venues: readonly string[];
+  /** MarketBook, where the publishers of the policy's feed are granted. */
+  marketBook: string;
+  publishers: readonly string[];
   admin?: string;
 }
 
-/** The module that registers one policy (and its custodians and venues). */
+/** What a `ZkMarginApproval_<instance>` module approves. */
+export interface ApprovalModuleConfig {
+  /** Module id suffix: letters, digits and `_` (the instance name). */
+  key: string;
+  policyRegistry: string;
+  /** The verifier's runtime code hash, as proposed. */
+  codeHash: string;
+  admin: string;
+}
+
+/** The module that approves one proposed verifier code (its proposal must be effective). */
+export function approvalModule(config: ApprovalModuleConfig) {
+  return ignition().buildModule(`ZkMarginApproval_${config.key}`, (m) => {
+    const registry = m.contractAt("PolicyRegistry", config.policyRegistry);
+    m.call(registry, "approveVerifier", [config.codeHash], {
+      from: config.admin,
+      id: "approveVerifier",
+    });
+    return { registry };
+  });
+}
+
+/** The module that registers one policy (and its custodians, venues and feed publishers). */
 export function policyModule(config: PolicyModuleConfig) {
   return ignition().buildModule(`ZkMarginPolicy_${config.key}`, (m) => {
     const registry = m.contractAt("PolicyRegistry", config.policyRegistry);
@@ -135,7 +164,14 @@ export function policyModule(config: PolicyModuleConfig) {
         id: `venue${i}`,
       }),
     );
-    return { registry };
+    const book = m.contractAt("MarketBook", config.marketBook);
+    config.publishers.forEach((publisher, i) =>
+      m.call(book, "grantRole", [publisherRoleOf(config.params.feed), publisher], {
+        from: config.admin,
+        id: `publisher${i}`,
+      }),
+    );
+    return { registry, book };
   });
 }
 

@@ -1,19 +1,35 @@
 /**
  * Gas measurements on Hardhat's in-process EVM, shared by `npm run gas` and `npm run bench`:
- * `MarginRegistry.prove` with real proofs, and generated Groth16 verifiers with any number of
+ * `MarginRegistry.prove` with real proofs, the generated verifiers' batch check (`verifyBatch`)
+ * with real proofs and where its gas goes, and generated Groth16 verifiers with any number of
  * public inputs.
  */
+export {
+  batchAccount,
+  calldataGas,
+  measureBatchGas,
+  proofCalldataGas,
+  provenBatchItems,
+  tracedCall,
+  type BatchGas,
+  type GasSplit,
+} from "./batch-gas";
 export { measureProveGas, type ExampleTriple, type GasSigners, type ProveGas } from "./prove-gas";
 export {
+  installZkMarginVerifier,
   measureVerifierGas,
   renderGroth16Verifier,
   withPublicInputs,
+  zkMarginVerifierAbi,
+  type Installed,
   type RpcProvider,
   type VerifierGas,
 } from "./verifier-gas";
 export {
   bytecodeSize,
   compileSolidity,
+  GENERATED_SOURCE_UNIT,
+  projectImport,
   projectSolc,
   MAX_RUNTIME_BYTES,
   type CompiledBytecode,

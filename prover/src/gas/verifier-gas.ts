@@ -1,16 +1,26 @@
 /**
  * Gas of snarkjs-generated Groth16 verifiers with any number of public inputs: the verifier
  * rendered from snarkjs 0.7.6's own template for a verification key, compiled with the project's
- * solc, put on Hardhat's in-process network, and `verifyProof` measured with a real proof.
+ * solc, put on Hardhat's in-process network, and `verifyProof` measured with a real proof. The
+ * same verifier with zkmargin's edits (the batch functions) is rendered and installed for the
+ * batch measurements and tests at any number of public inputs.
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { ContractFactory, keccak256 } from "ethers";
+import { Contract, ContractFactory, keccak256 } from "ethers";
 import type { Signer } from "ethers";
 import type { SolidityProof } from "../chain";
 import type { VerificationKey } from "../proving";
+import { editVerifier } from "../setup/export-keys";
+import { vkeyHash } from "../setup/manifest";
+import { verifierContractName } from "../setup/paths";
 import { snarkjsTemplatesDir } from "../setup/snarkjs";
-import { bytecodeSize, compileSolidity, MAX_RUNTIME_BYTES } from "./solidity";
+import {
+  bytecodeSize,
+  compileSolidity,
+  MAX_RUNTIME_BYTES,
+  type CompiledBytecode,
+} from "./solidity";
 
 /** The JSON-RPC access a measurement needs besides a signer (Hardhat's provider has it). */
 export interface RpcProvider {
@@ -59,6 +69,33 @@ export function withPublicInputs(vkey: VerificationKey, nPublic: number): Verifi
   };
 }
 
+/** Compiled code put on the network, and what that cost. */
+export interface Installed {
+  address: string;
+  runtimeBytes: number;
+  /** Deployment gas, or null when the code was installed with `hardhat_setCode` (over EIP-170). */
+  deployGas: bigint | null;
+}
+
+/** Deploys `compiled` when its runtime code fits EIP-170, else installs it with `hardhat_setCode`. */
+async function install(
+  deployer: Signer,
+  provider: RpcProvider,
+  compiled: CompiledBytecode,
+): Promise<Installed> {
+  const runtimeBytes = bytecodeSize(compiled.deployedBytecode);
+  if (runtimeBytes > MAX_RUNTIME_BYTES) {
+    // An address no deployment uses: the last 20 bytes of the code's hash.
+    const address = `0x${keccak256(compiled.deployedBytecode).slice(-40)}`;
+    await provider.send("hardhat_setCode", [address, compiled.deployedBytecode]);
+    return { address, runtimeBytes, deployGas: null };
+  }
+  const contract = await new ContractFactory([], compiled.bytecode, deployer).deploy();
+  const receipt = await contract.deploymentTransaction()?.wait();
+  if (!receipt || receipt.status !== 1) throw new Error("verifier deployment failed");
+  return { address: await contract.getAddress(), runtimeBytes, deployGas: receipt.gasUsed };
+}
+
 /**
  * Puts the verifier of `vkey` on the network (deployed when its code fits EIP-170, else installed
  * with `hardhat_setCode`) and measures `verifyProof(proof, publicSignals)`.
@@ -74,29 +111,49 @@ export async function measureVerifierGas(
   if (publicSignals.length !== nPublic) {
     throw new Error(`${publicSignals.length} public signals for a verifier of ${nPublic}`);
   }
-  const compiled = compileSolidity(renderGroth16Verifier(vkey));
+  const { address, runtimeBytes, deployGas } = await install(
+    deployer,
+    provider,
+    compileSolidity(renderGroth16Verifier(vkey)),
+  );
   const abi = [
     `function verifyProof(uint256[2],uint256[2][2],uint256[2],uint256[${nPublic}]) view returns (bool)`,
   ];
-  const factory = new ContractFactory(abi, compiled.bytecode, deployer);
-  const runtimeBytes = bytecodeSize(compiled.deployedBytecode);
-  let deployGas: bigint | null = null;
-  let address: string;
-  if (runtimeBytes <= MAX_RUNTIME_BYTES) {
-    const contract = await factory.deploy();
-    const receipt = await contract.deploymentTransaction()?.wait();
-    if (!receipt || receipt.status !== 1) throw new Error("verifier deployment failed");
-    deployGas = receipt.gasUsed;
-    address = await contract.getAddress();
-  } else {
-    // An address no deployment uses: the last 20 bytes of the code's hash.
-    address = `0x${keccak256(compiled.deployedBytecode).slice(-40)}`;
-    await provider.send("hardhat_setCode", [address, compiled.deployedBytecode]);
-  }
-  const verifier = factory.attach(address).connect(deployer);
+  const verifier = new Contract(address, abi, deployer);
   const args = [proof.a, proof.b, proof.c, publicSignals.map((s) => BigInt(s))];
   const verify = verifier.getFunction("verifyProof");
   const accepted = (await verify.staticCall(...args)) as boolean;
   const verifyGas = await verify.estimateGas(...args);
   return { nPublic, verifyGas, accepted, runtimeBytes, deployGas };
+}
+
+/** The ABI of a generated zkmargin verifier of `nPublic` public signals. */
+export function zkMarginVerifierAbi(nPublic: number): string[] {
+  return [
+    `function verifyProof(uint256[2],uint256[2][2],uint256[2],uint256[${nPublic}]) view returns (bool)`,
+    "function verifyBatch(uint256[8][] proofs, uint256[] pubSignals) view returns (bool)",
+    "function verifyOne(uint256[8] proof, uint256[] pubSignals) view returns (bool)",
+    "function publicSignalCount() pure returns (uint256)",
+    "function verificationKeyHash() pure returns (bytes32)",
+    "error EmptyBatch()",
+    "error PublicSignalsLength(uint256 expected, uint256 actual)",
+  ];
+}
+
+/**
+ * The generated verifier of `vkey` exactly as the setup step writes it (snarkjs's template, then
+ * zkmargin's edits) for an instance called `name`, compiled and put on the network: how the batch
+ * check is measured and tested at other numbers of public signals than a set-up instance has.
+ */
+export async function installZkMarginVerifier(
+  deployer: Signer,
+  provider: RpcProvider,
+  vkey: VerificationKey,
+  name: string,
+): Promise<Installed & { contract: Contract }> {
+  const source = editVerifier(renderGroth16Verifier(vkey), name, "development", vkeyHash(vkey));
+  const compiled = compileSolidity(source, verifierContractName(name));
+  const installed = await install(deployer, provider, compiled);
+  const contract = new Contract(installed.address, zkMarginVerifierAbi(vkey.nPublic), deployer);
+  return { ...installed, contract };
 }

@@ -5,6 +5,7 @@
  */
 import type { Signer, TypedDataDomain } from "ethers";
 import { signAttestation } from "../chain/eip712";
+import { MAX_REVOCATION_LEAD } from "../chain/registry";
 import { InputError } from "../errors";
 import type { Market, Policy, Portfolio } from "../inputs";
 import { checkOpening, portfolioDifferences, type Opening, type OpeningFiles } from "./opening";
@@ -36,7 +37,13 @@ export interface AttestArgs {
   signer: Signer;
   /** The MarginRegistry's EIP-712 domain (`marginRegistryDomain(chainId, registry)`). */
   domain: TypedDataDomain;
-  /** When the custodian checked the records (Unix seconds; default: now). */
+  /**
+   * The chain's clock (the latest block's timestamp) when the custodian has a node: the default
+   * `issuedAt`, and `issuedAt` may not be more than `MAX_REVOCATION_LEAD` ahead of it (a
+   * revocation could not reach it).
+   */
+  chainTime?: bigint;
+  /** When the custodian checked the records (Unix seconds; default: `chainTime`, else now). */
   issuedAt?: bigint;
   validUntil: bigint;
   /** File names for error messages. */
@@ -46,7 +53,9 @@ export interface AttestArgs {
 /**
  * Checks the opening (its commitments recomputed from portfolio, salt and instance) and compares
  * its portfolio with `records` slot by slot; refuses with an {@link InputError} about the records
- * file listing every differing field (never the values). Otherwise signs and returns the attestation.
+ * file listing every differing field (never the values), and, given the chain's time, an
+ * `issuedAt` more than `MAX_REVOCATION_LEAD` ahead of it. Otherwise signs and returns the
+ * attestation.
  */
 export async function attestOpening(args: AttestArgs): Promise<AttestationFile> {
   const { opening, records, policy, market, files } = args;
@@ -59,10 +68,19 @@ export async function attestOpening(args: AttestArgs): Promise<AttestationFile> 
       `differ${differences.length === 1 ? "s" : ""} from the holder's opening; not attested`,
     );
   }
+  const issuedAt = args.issuedAt ?? args.chainTime ?? BigInt(Math.floor(Date.now() / 1000));
+  if (args.chainTime !== undefined && issuedAt > args.chainTime + MAX_REVOCATION_LEAD) {
+    throw new InputError(
+      "attestation",
+      "issuedAt",
+      `${issuedAt} is ${issuedAt - args.chainTime} s ahead of the chain's clock (${args.chainTime}); ` +
+        `a revocation reaches at most ${MAX_REVOCATION_LEAD} s ahead, so it could not revoke this attestation`,
+    );
+  }
   const message = {
     account: holder.account,
     portfolioCommitment: BigInt(opening.commitments.portfolio),
-    issuedAt: args.issuedAt ?? BigInt(Math.floor(Date.now() / 1000)),
+    issuedAt,
     validUntil: args.validUntil,
   };
   const signed = await signAttestation(args.signer, args.domain, message);
