@@ -29,7 +29,15 @@ async function compile(): Promise<void> {
   process.env.HARDHAT_CONFIG ??= path.join(PROJECT_ROOT, "hardhat.config.js");
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const hre = require("hardhat") as { run(task: string, args: object): Promise<unknown> };
-  await hre.run("compile", { quiet: true });
+  // Hardhat reports "Compiled N Solidity files" on stdout even when quiet, and stdout is what
+  // `npm pack --json` prints its report on: the compiler's lines go to stderr instead.
+  const log = console.log;
+  console.log = console.error;
+  try {
+    await hre.run("compile", { quiet: true });
+  } finally {
+    console.log = log;
+  }
 }
 
 /** Copies the artifacts into a fresh PACKAGED_ARTIFACTS_DIR; returns the contract names. */
