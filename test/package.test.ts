@@ -115,6 +115,9 @@ const TS_CONFIG = {
     moduleResolution: "node16",
     strict: true,
     types: ["node"],
+    // Inside the package (the checkout's check), TypeScript needs it to resolve the package's
+    // own name through its exports map.
+    rootDir: ".",
     outDir: "out",
   },
   files: ["typed.ts"],
