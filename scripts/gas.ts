@@ -56,7 +56,7 @@ const VARIANT_EXTRA_INPUTS = [0, 8, 16];
 const BATCH_SIZES = [1, 8, 32, 64];
 /** The batch size the registry's per-account targets are set at. */
 const TARGET_BATCH = 32;
-/** The registry's targets per account in a batch of TARGET_BATCH, all in (DESIGN v3, issue 20). */
+/** The registry's targets per account in a batch of TARGET_BATCH, all in (issue 20). */
 const BATCH_TARGETS = { repeat: 90_000n, first: 110_000n };
 
 function row(label: string, value: string | bigint | number, width = 44): string {
