@@ -8,8 +8,8 @@
  * stable consumer API, and MarginRegistry answers it.
  */
 import { expect } from "chai";
-import { Contract, ZeroAddress } from "ethers";
-import type { Interface, Signer } from "ethers";
+import { Contract, Interface, ZeroAddress } from "ethers";
+import type { Signer } from "ethers";
 import {
   deployArtifact,
   grantVenue,
@@ -56,6 +56,9 @@ describe("example venue on IMarginOracle (test verifier)", function () {
     send(as(caller).getFunction("callMargin")(account));
   const withdrawCall = (account: string, caller = operator) =>
     send(as(caller).getFunction("withdrawCall")(account));
+  /** Expects a keeper's liquidation of alice refused, her call standing at `state`. */
+  const expectNotLiquidated = (state: bigint) =>
+    expectRevert(liquidate(aliceAddress), errors, "MarginCallNotExpired", [aliceAddress, state]);
   const positionOf = async (account: string) =>
     (await venue.getFunction("positionOf")(account)) as bigint;
 
@@ -105,34 +108,29 @@ describe("example venue on IMarginOracle (test verifier)", function () {
   revertAfterEachTest();
 
   describe("IMarginOracle", function () {
-    it("is the stable consumer API: these functions, no more", async function () {
+    it("is the stable consumer API: these functions and return shapes, no more", async function () {
       const artifact = await hre.artifacts.readArtifact("IMarginOracle");
-      const functions = (
-        artifact.abi as { type: string; name: string; inputs: { type: string }[] }[]
-      )
-        .filter((f) => f.type === "function")
-        .map((f) => `${f.name}(${f.inputs.map((i) => i.type).join(",")})`)
-        .sort();
-      expect(functions).to.deep.equal([
-        "callMargin(address,bytes32)",
-        "isMarginSufficient(address,bytes32,uint256)",
-        "lastNonce(address,bytes32)",
-        "marginCallOf(address,bytes32)",
-        "settleMarginCall(address,bytes32)",
-        "withdrawMarginCall(address,bytes32)",
+      const functions: string[] = [];
+      new Interface(artifact.abi).forEachFunction((fn) => functions.push(fn.format("minimal")));
+      expect(functions.sort()).to.deep.equal([
+        "function callMargin(address,bytes32)",
+        "function isMarginSufficient(address,bytes32,uint256) view returns (bool)",
+        "function lastNonce(address,bytes32) view returns (uint64)",
+        // MarginCallView: state (MarginCallState), round, calledAt, cureWindow, deadline.
+        "function marginCallOf(address,bytes32) view returns ((uint8,uint64,uint64,uint32,uint64))",
+        "function settleMarginCall(address,bytes32) returns (uint8)",
+        "function withdrawMarginCall(address,bytes32)",
       ]);
     });
 
     it("is what MarginRegistry answers: the same selectors, and a view through it reads the registry", async function () {
       const artifact = await hre.artifacts.readArtifact("IMarginOracle");
       const oracle = new Contract(await d.registry.getAddress(), artifact.abi, hre.ethers.provider);
-      for (const fragment of oracle.interface.fragments) {
-        if (fragment.type !== "function") continue;
-        const name = (fragment as { name: string }).name;
-        expect(d.registry.interface.getFunction(name)?.selector, name).to.equal(
-          oracle.interface.getFunction(name)?.selector,
+      oracle.interface.forEachFunction((fn) => {
+        expect(d.registry.interface.getFunction(fn.format())?.selector, fn.name).to.equal(
+          fn.selector,
         );
-      }
+      });
       expect(
         await oracle.getFunction("isMarginSufficient")(aliceAddress, d.policyId, 60n),
       ).to.equal(true);
@@ -306,23 +304,14 @@ describe("example venue on IMarginOracle (test verifier)", function () {
   describe("liquidation by a keeper", function () {
     it("refuses without a call, while the call is pending (no round after it, and up to the second before the deadline)", async function () {
       await increase(alice, 5n);
-      await expectRevert(liquidate(aliceAddress), errors, "MarginCallNotExpired", [
-        aliceAddress,
-        STATE.None,
-      ]);
+      await expectNotLiquidated(STATE.None);
       await callMargin(aliceAddress);
-      await expectRevert(liquidate(aliceAddress), errors, "MarginCallNotExpired", [
-        aliceAddress,
-        STATE.Pending,
-      ]);
+      await expectNotLiquidated(STATE.Pending);
       const at = (await now()) + 10n;
       await setNextTimestamp(at);
       await d.postNextRound(at);
       await setNextTimestamp(at + CURE_WINDOW - 1n);
-      await expectRevert(liquidate(aliceAddress), errors, "MarginCallNotExpired", [
-        aliceAddress,
-        STATE.Pending,
-      ]);
+      await expectNotLiquidated(STATE.Pending);
       expect(await positionOf(aliceAddress)).to.equal(5n);
     });
 
@@ -351,15 +340,9 @@ describe("example venue on IMarginOracle (test verifier)", function () {
       const deadline = await callThenPost();
       await setNextTimestamp(deadline - 1n);
       await d.prove(alice);
-      await expectRevert(liquidate(aliceAddress), errors, "MarginCallNotExpired", [
-        aliceAddress,
-        STATE.Cured,
-      ]);
+      await expectNotLiquidated(STATE.Cured);
       await mineAt(deadline + CURE_WINDOW);
-      await expectRevert(liquidate(aliceAddress), errors, "MarginCallNotExpired", [
-        aliceAddress,
-        STATE.Cured,
-      ]);
+      await expectNotLiquidated(STATE.Cured);
       expect(await positionOf(aliceAddress)).to.equal(5n);
     });
 
@@ -371,10 +354,7 @@ describe("example venue on IMarginOracle (test verifier)", function () {
         "expired",
       );
       await withdrawCall(aliceAddress);
-      await expectRevert(liquidate(aliceAddress), errors, "MarginCallNotExpired", [
-        aliceAddress,
-        STATE.None,
-      ]);
+      await expectNotLiquidated(STATE.None);
       await increase(alice, 1n);
       expect(await positionOf(aliceAddress)).to.equal(6n);
     });

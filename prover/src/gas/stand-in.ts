@@ -11,6 +11,7 @@ import {
   addCustodian,
   deployArtifact,
   deployZkMargin,
+  latestBlockTime,
   loadArtifact,
   policyIdOf,
   postRound,
@@ -79,10 +80,10 @@ function marketCommitmentOf(round: bigint): bigint {
   return BigInt(keccak256(AbiCoder.defaultAbiCoder().encode(["uint64"], [round]))) >> 8n;
 }
 
-async function latestTimestamp(signer: Signer): Promise<bigint> {
-  const block = await signer.provider?.getBlock("latest");
-  if (!block) throw new Error("the signer's provider has no latest block");
-  return BigInt(block.timestamp);
+/** The latest block's timestamp, through the signer's provider. */
+function latestTimestamp(signer: Signer): Promise<bigint> {
+  if (!signer.provider) throw new Error("the signer has no provider");
+  return latestBlockTime(signer.provider);
 }
 
 /**
