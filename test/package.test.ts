@@ -173,9 +173,10 @@ function expectPackageFiles(files: string[]): void {
     /^circuits\/(lib\/)?[a-z-]+\.circom$/,
     /^circuits\/(instances\.json|README\.md)$/,
     /^verifier-contracts\/README\.md$/,
-    /^verifier-contracts\/contracts\/(interfaces\/)?\w+\.sol$/,
+    /^verifier-contracts\/contracts\/((interfaces|examples)\/)?\w+\.sol$/,
     /^verifier-contracts\/artifacts\/\w+\.json$/,
     /^examples\/.+\.(json|csv|md)$/,
+    /^docs\/[\w-]+\.md$/, // the specification
     // The native prover's sources: the package's install script builds them (native/build.js).
     /^native\/(binding\.gyp|build\.js|src\/\w+\.(cpp|hpp))$/,
   ];
@@ -207,11 +208,14 @@ function expectPackageFiles(files: string[]): void {
     "README.md",
     "circuits/instances.json",
     "circuits/margin.circom",
+    "docs/formats.md",
     "examples/desk/policy.json",
     "hardhat.config.js", // zkmargin demo compiles the contracts with Hardhat
     "native/binding.gyp",
     "native/build.js",
     "verifier-contracts/contracts/MarginRegistry.sol",
+    "verifier-contracts/contracts/interfaces/IMarginOracle.sol", // what a consumer builds on
+    "verifier-contracts/contracts/examples/ExamplePerpVenue.sol",
   ]);
   expect(files.filter((f) => /(^|\/)(test|generated)\//.test(f))).to.deep.equal([]);
 }
@@ -422,7 +426,13 @@ describe("npm package: the checkout's build through its exports map", function (
     it("the tarball holds the compiled SDK, the contract artifacts, and nothing else", () => {
       expectPackageFiles(files);
       // Every hand-written contract's artifact, as Hardhat compiled it (not the test fixtures).
-      for (const name of ["MarginRegistry", "MarketBook", "PolicyRegistry"]) {
+      for (const name of [
+        "MarginRegistry",
+        "MarketBook",
+        "PolicyRegistry",
+        "IMarginOracle",
+        "ExamplePerpVenue",
+      ]) {
         expect(files).to.include(`verifier-contracts/artifacts/${name}.json`);
       }
       // postpack removed the copies: the checkout reads Hardhat's own output again.
