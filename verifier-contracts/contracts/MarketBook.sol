@@ -216,6 +216,8 @@ contract MarketBook is SeparatedAdminRules {
         uint64 round
     ) external view returns (uint256 commitment, uint256 record) {
         RoundRecord storage stored = _rounds[feed][round];
+        // The two slots as they are stored (see `record` above).
+        // solhint-disable-next-line no-inline-assembly
         assembly ("memory-safe") {
             commitment := sload(stored.slot)
             record := sload(add(stored.slot, 1))

@@ -524,6 +524,8 @@ contract PolicyRegistry is SeparatedAdminRules {
         returns (uint256 commitment, uint256 params, bytes32 feed, bytes32 venue, uint256 registration)
     {
         Policy storage policy = _policies[policyId];
+        // The first two slots as they are stored (see `params` above).
+        // solhint-disable-next-line no-inline-assembly
         assembly ("memory-safe") {
             commitment := sload(policy.slot)
             params := sload(add(policy.slot, 1))

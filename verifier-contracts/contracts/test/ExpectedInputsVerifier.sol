@@ -36,6 +36,7 @@ contract ExpectedInputsVerifier is IGroth16BatchVerifier {
         _SIGNAL_COUNT = signalCount;
         _VERIFY_PROOF_SELECTOR = bytes4(
             keccak256(
+                // solhint-disable-next-line gas-small-strings
                 abi.encodePacked(
                     "verifyProof(uint256[2],uint256[2][2],uint256[2],uint256[",
                     _decimal(signalCount),
@@ -96,11 +97,12 @@ contract ExpectedInputsVerifier is IGroth16BatchVerifier {
         return true;
     }
 
-    /// @notice snarkjs's `verifyProof` for this verifier's N public signals: the selector, the
-    ///         proof's eight words and the N signals; answers one word, 1 or 0.
+    /// @notice snarkjs's `verifyProof` for this verifier's N public signals (the one function
+    ///         whose signature depends on N, hence the fallback): the selector, the proof's eight
+    ///         words and the N signals; answers one word, 1 or 0.
     /// @param input The call's data.
     /// @return The ABI-encoded answer.
-    fallback(bytes calldata input) external returns (bytes memory) {
+    fallback(bytes calldata input) external returns (bytes memory) { // solhint-disable-line no-complex-fallback
         uint256 n = _SIGNAL_COUNT;
         if (input.length < 4 || bytes4(input[0:4]) != _VERIFY_PROOF_SELECTOR) {
             revert UnknownFunction(input.length < 4 ? bytes4(0) : bytes4(input[0:4]));
