@@ -17,8 +17,8 @@ describe("zkmargin demo (the main job)", function () {
     const out = lines.join("\n");
     expect(result.sufficientBefore).to.equal(false);
     expect(result.sufficientAfter).to.equal(true);
-    // Another account fails the attestation (made out to the holder) before the proof's account.
-    expect(result.replayRefusedWith).to.equal("InvalidAttestationSignature");
+    // Another account fails the pledge (made out to the holder) before the proof's account.
+    expect(result.replayRefusedWith).to.equal("InvalidPledgeSignature");
     expect(result.resubmitRefusedWith).to.equal("NonceNotIncreasing");
     expect(result.shortfallRefused).to.equal(true);
     expect(result.constraints).to.be.at.most(1 << 14);
@@ -65,7 +65,7 @@ describe("zkmargin demo (the main job)", function () {
         print: (line) => lines.push(line),
       });
       expect(result.sufficientAfter).to.equal(true);
-      expect(result.replayRefusedWith).to.equal("InvalidAttestationSignature");
+      expect(result.replayRefusedWith).to.equal("InvalidPledgeSignature");
       expect(result.resubmitRefusedWith).to.equal("NonceNotIncreasing");
       expect(result.continuous.callStateAtEnd).to.equal("none");
     } finally {

@@ -328,7 +328,7 @@ function policyLines(
   item(
     `Policy ${mono(shorten(p.policyId))} (${esc(p.mode)}) is ${p.retired ? no("RETIRED") : yes("registered and active")}; ` +
       `max round age ${esc(p.maxRoundAge)} s, superseded grace ${esc(p.supersededGrace)} s; ` +
-      `attestation ${p.requiresAttestation ? "required" : "NOT required"}`,
+      `venue ${mono(shorten(p.venue))}, pledges ${p.requiresPledges ? `required (${esc(p.pledgeSlots)} slot${p.pledgeSlots === 1 ? "" : "s"})` : "NOT required"}`,
   );
   if (decoded) {
     item(
@@ -362,7 +362,7 @@ function policyLines(
   );
 }
 
-/** The account's status under the policy: its round, attestation, revocation and verdict. */
+/** The account's status under the policy: its round, pledges, revocation and verdict. */
 function statusFacts(view: ChainView): [string, string][] {
   const s = view.status!;
   const grace = view.policy?.supersededGrace ?? 0n;
@@ -384,25 +384,26 @@ function statusFacts(view: ChainView): [string, string][] {
     ],
     ["Status nonce", esc(s.nonce)],
     [
-      "Custodian",
-      s.custodianId === 0n
-        ? "none (the policy requires no attestation)"
-        : `${mono(s.custodian)} (registration ${esc(s.custodianId)}, ${s.custodianActive ? yes("active") : no("removed")})`,
+      s.pledges.length === 1 ? "Custodian" : "Custodians",
+      s.pledges.length === 0
+        ? "none (the policy requires no pledge)"
+        : s.pledges
+            .map(
+              (c) =>
+                `${mono(c.custodian)} (registration ${esc(c.registration)}, ${c.active ? yes("active") : no("removed")})`,
+            )
+            .join("; "),
     ],
     [
-      "Attestation issued at",
-      s.attestationIssuedAt === 0n ? "none" : esc(isoTime(s.attestationIssuedAt)),
-    ],
-    [
-      "Attestation valid until",
-      s.attestationValidUntil === 0n ? "none" : esc(isoTime(s.attestationValidUntil)),
+      "Pledges valid until",
+      s.pledgesValidUntil === 0n ? "none" : esc(isoTime(s.pledgesValidUntil)),
     ],
     [
       "Revoked",
-      s.custodianId === 0n
+      s.pledges.length === 0
         ? "n/a"
         : s.revoked
-          ? no("yes: the custodian revoked the account's attestations issued before a later time")
+          ? no("yes: a custodian revoked the account's pledges since the proof")
           : yes("no"),
     ],
   ];

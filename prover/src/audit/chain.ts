@@ -180,18 +180,19 @@ async function auditPolicy(
       return registered;
     },
     (p) =>
-      `verifier ${p.verifier}, feed ${short(p.feed)}, max round age ${p.maxRoundAge} s, ` +
-      `superseded grace ${p.supersededGrace} s`,
+      `verifier ${p.verifier}, feed ${short(p.feed)}, venue ${short(p.venue)}, ` +
+      `${p.pledgeSlots} pledge slot${p.pledgeSlots === 1 ? "" : "s"}, ` +
+      `max round age ${p.maxRoundAge} s, superseded grace ${p.supersededGrace} s`,
   );
   if (!policy) return undefined;
   list.add(
     "info",
     `${label}: ${policy.retired ? "RETIRED (new proofs refused, statuses no longer count)" : "active"}`,
   );
-  if (!policy.requiresAttestation) {
+  if (!policy.requiresPledges) {
     list.add(
       "warn",
-      `${label}: requires no custodian attestation`,
+      `${label}: requires no custodian pledge`,
       "its proofs show knowledge of some sufficient portfolio, not that the account holds it",
     );
   }
@@ -374,8 +375,8 @@ async function auditEvent(
     submission.account === getAddress(event.account) &&
     submission.nonce === event.nonce &&
     submission.round === event.round &&
-    submission.portfolioCommitments.length === 1 &&
-    submission.portfolioCommitments[0] === event.portfolioCommitment &&
+    submission.portfolioCommitments.length === event.portfolioCommitments.length &&
+    submission.portfolioCommitments.every((c, i) => c === event.portfolioCommitments[i]) &&
     submission.policyId === event.policyId.toLowerCase();
   const publicSignals = statementSignals(
     submittedStatement(submission, { marketCommitment, policyCommitment: policy.commitment }),

@@ -217,7 +217,10 @@ export function removeCustodian(
 }
 
 /** The custodians currently registered at `venue` (PolicyRegistry.custodians, unordered). */
-export async function readCustodians(policyRegistry: BaseContract, venue: string): Promise<string[]> {
+export async function readCustodians(
+  policyRegistry: BaseContract,
+  venue: string,
+): Promise<string[]> {
   return [...((await policyRegistry.getFunction("custodians")(venue)) as readonly string[])];
 }
 

@@ -163,8 +163,7 @@ export async function proveAccessList(
   ])) as { accessList: AccessList; error?: string };
   if (answer.error) throw new Error(`eth_createAccessList: ${answer.error}`);
   return answer.accessList.filter(
-    (entry) =>
-      getAddress(entry.address) !== getAddress(to) && BigInt(entry.address) > 0xffn, // precompiles
+    (entry) => getAddress(entry.address) !== getAddress(to) && BigInt(entry.address) > 0xffn, // precompiles
   );
 }
 

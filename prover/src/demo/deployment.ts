@@ -17,6 +17,7 @@ import {
   proposeVerifier,
   readVerifierApproval,
   registerPolicy,
+  venueIdOf,
   verifierCodeHash,
   type ZkMarginDeployment,
 } from "../chain";
@@ -77,10 +78,15 @@ export async function assignRoles(signers: Signer[], holder: string): Promise<Re
   return { admin, publisher, policyAdmin, custodianAdmin, custodian, stranger, venue };
 }
 
+/** The demo's venue id: its policies share it, and its custodians pledge to it. */
+export const DEMO_VENUE = venueIdOf("zkmargin demo venue");
+
 /** A deployed and configured demo venue. */
 export interface DemoVenue extends ZkMarginDeployment {
   verifier: string;
   policyId: string;
+  /** The policy's venue id (bytes32): the custodian is registered, and pledges, there. */
+  venue: string;
   /** The policy's MarketBook feed (its layout id). */
   feed: string;
   /** The registry as each role sees it. */
@@ -98,14 +104,17 @@ export interface VenueOptions {
   supersededGrace: bigint;
   /** Seconds an account has to answer a margin call (default 0: no margin calls). */
   cureWindow?: bigint;
+  /** The policy's venue id (default {@link DEMO_VENUE}). */
+  venue?: string;
 }
 
 /**
  * Deploys the verifier and the contracts (roles granted to separate accounts), approves the
  * verifier (proposed, then approved after {@link DEMO_VERIFIER_APPROVAL_DELAY}: the chain's clock
  * is moved past it), grants the policy's feed to the publisher, posts the first round, registers
- * the policy on its feed and adds the custodian: the commitments are computed from the public
- * files alone, as the publisher and governance would.
+ * the policy on its feed (at `options.venue`, default {@link DEMO_VENUE}) and registers the
+ * custodian at the venue: the commitments are computed from the public files alone, as the
+ * publisher and governance would.
  */
 export async function deployVenue(roles: DemoRoles, options: VenueOptions): Promise<DemoVenue> {
   const verifier = await deployVerifier(roles.admin, options.instance);
@@ -134,6 +143,7 @@ export async function deployVenue(roles: DemoRoles, options: VenueOptions): Prom
     commitment: published.market,
   });
   const policyId = policyIdOf(options.policy.id);
+  const venue = options.venue ?? DEMO_VENUE;
   await registerPolicy(deployment.policyRegistry.contract.connect(roles.policyAdmin) as Contract, {
     policyId,
     commitment: published.policy,
@@ -141,6 +151,7 @@ export async function deployVenue(roles: DemoRoles, options: VenueOptions): Prom
     verifier: verifier.address,
     verificationKeyHash: options.verificationKeyHash,
     feed,
+    venue,
     maxRoundAge: options.maxRoundAge,
     supersededGrace: options.supersededGrace,
     cureWindow: options.cureWindow ?? 0n,
@@ -151,13 +162,14 @@ export async function deployVenue(roles: DemoRoles, options: VenueOptions): Prom
   }
   await addCustodian(
     deployment.policyRegistry.contract.connect(roles.custodianAdmin) as Contract,
-    policyId,
+    venue,
     await roles.custodian.getAddress(),
   );
   return {
     ...deployment,
     verifier: verifier.address,
     policyId,
+    venue,
     feed,
     registryAs: (signer) => deployment.marginRegistry.contract.connect(signer) as Contract,
   };
@@ -238,7 +250,8 @@ export async function venueDeployment(
         maxRoundAge: options.maxRoundAge.toString(),
         supersededGrace: options.supersededGrace.toString(),
         cureWindow: (options.cureWindow ?? 0n).toString(),
-        requiresAttestation: true,
+        venue: venue.venue.toLowerCase(),
+        requiresPledges: true,
         custodians: [await address(roles.custodian)],
         venues: roles.venue !== undefined ? [await address(roles.venue)] : [],
         document: options.document,

@@ -1,8 +1,8 @@
 /**
  * The whole zkmargin story in one run: development keys, the institution's plaintext report, a
  * proof, an EVM chain (in-process Hardhat, or any JSON-RPC node) with every role on its own
- * account, a custodian's attestation, the submission, what a counterparty sees, a refused replay,
- * a superseded round refused, a revoked attestation refused, a refused shortfall, continuous
+ * account, a custodian's pledge to the venue, the submission, what a counterparty sees, a refused
+ * replay, a superseded round refused, a revoked pledge refused, a refused shortfall, continuous
  * margin (the watcher proving each round, its alert when the price falls, a margin call and its
  * cure), and a hedged book short under a standard policy but proved under portfolio margin.
  */
@@ -11,7 +11,7 @@ import { performance } from "node:perf_hooks";
 import {
   isMarginSufficient,
   marginProvedEvents,
-  revokeAttestations,
+  revokePledges,
   submitProof,
   toSolidityProof,
 } from "../chain";
@@ -33,7 +33,7 @@ import {
   venueDeployment,
 } from "./deployment";
 import { hedgedBookChapter, type HedgedBookResult } from "./hedged-book";
-import { attestForADay, latestTimestamp, refusal, refusesShortfall } from "./steps";
+import { latestTimestamp, pledgeForADay, refusal, refusesShortfall } from "./steps";
 
 /** Options of {@link runDemo}. */
 export interface DemoOptions {
@@ -70,9 +70,9 @@ export interface DemoResult {
   sufficientAfterRounds: boolean;
   /** The custom error refusing a proof against the superseded round. */
   supersededRefusedWith: string;
-  /** isMarginSufficient once the custodian revoked the attestation. */
+  /** isMarginSufficient once the custodian revoked its pledge. */
   sufficientAfterRevoke: boolean;
-  /** The custom error refusing a proof with the revoked attestation. */
+  /** The custom error refusing a proof with the revoked pledge. */
   revokedRefusedWith: string;
   shortfallRefused: boolean;
   /** The continuous-margin chapter: the watcher's alerts and proofs, the margin call's states. */
@@ -171,23 +171,30 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
     const sufficient = () =>
       isMarginSufficient(venue.marginRegistry.contract, portfolio.account, policyId, MAX_ROUND_AGE);
 
-    const attestation = await attestForADay(
+    const pledge = await pledgeForADay(
       roles.custodian,
       venue.marginRegistry.contract,
       chain.provider,
-      { account: portfolio.account, portfolioCommitment: signals.portfolioCommitment },
+      {
+        account: portfolio.account,
+        venue: venue.venue,
+        portfolioCommitment: signals.portfolioCommitment,
+      },
     );
-    print(`custodian ${attestation.custodian} attested the portfolio commitment for 24 h`);
+    print(
+      `custodian ${pledge.custodian} pledged the portfolio commitment to venue ${venue.venue} for 24 h ` +
+        `(its registration ${pledge.registration} there, its epoch ${pledge.epoch} for the account)`,
+    );
 
     const sufficientBefore = await sufficient();
     print(`isMarginSufficient before: ${sufficientBefore}`);
     const submission = {
       policyId,
       round: market.round,
-      portfolioCommitment: signals.portfolioCommitment,
+      portfolioCommitments: [signals.portfolioCommitment],
       nonce: signals.nonce,
       proof: toSolidityProof(proved.proof),
-      attestation,
+      pledges: [pledge],
     };
     const receipt = await submitProof(venue.registryAs(holder), submission);
     const sufficientAfter = await sufficient();
@@ -202,19 +209,19 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
     });
     print(
       `MarginProved(account ${event.account}, policy ${event.policyId}, round ${event.round}, ` +
-        `nonce ${event.nonce}, portfolioCommitment ${event.portfolioCommitment})`,
+        `nonce ${event.nonce}, portfolioCommitments [${event.portfolioCommitments.join(", ")}])`,
     );
     print(`public signals: ${proved.publicSignals.join(", ")}`);
     print(
       "no balance, no position, no price of the holder's entries: only commitments " +
-        "(and, in the calldata, the custodian and the attestation's times).",
+        "(and, in the calldata, the custodian, its registration and epoch, and the pledge's times).",
     );
     const iface = venue.marginRegistry.contract.interface;
     const replayRefusedWith = await refusal(iface, () =>
       submitProof(venue.registryAs(roles.stranger), submission),
     );
     print(
-      `the same proof and attestation sent from ${await roles.stranger.getAddress()}: ` +
+      `the same proof and pledge sent from ${await roles.stranger.getAddress()}: ` +
         `refused (${replayRefusedWith})`,
     );
     const resubmitRefusedWith = await refusal(iface, () =>
@@ -267,22 +274,21 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
     };
     await submitProof(venue.registryAs(holder), latestSubmission);
     print(
-      `proved again on round ${latest.round} (same attested commitment: the portfolio did not ` +
+      `proved again on round ${latest.round} (same pledged commitment: the portfolio did not ` +
         `change); isMarginSufficient: ${await sufficient()}`,
     );
 
     heading("7. A withdrawal: the custodian revokes before releasing the assets");
-    const revokedAt = BigInt(await latestTimestamp(chain.provider));
-    await revokeAttestations(venue.registryAs(roles.custodian), portfolio.account, revokedAt);
+    await revokePledges(venue.registryAs(roles.custodian), portfolio.account);
     const sufficientAfterRevoke = await sufficient();
     print(
-      `custodian revoked the account's attestations issued before ${revokedAt}; ` +
+      "custodian revoked its pledges of the account (its epoch for the account moved to 1): " +
         `isMarginSufficient: ${sufficientAfterRevoke}`,
     );
     const revokedRefusedWith = await refusal(iface, () =>
       submitProof(venue.registryAs(holder), { ...latestSubmission, nonce: 4n }),
     );
-    print(`a proof with the revoked attestation: refused (${revokedRefusedWith})`);
+    print(`a proof with the revoked pledge: refused (${revokedRefusedWith})`);
 
     heading("8. A portfolio that falls short is refused before any proving");
     const shortfallRefused = await refusesShortfall(
@@ -332,7 +338,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
     print(
       `proving time (witness + Groth16 + local verification): ${(provingMs / 1000).toFixed(1)} s`,
     );
-    print(`on-chain prove (verification, attestation, status): ${receipt.gasUsed} gas`);
+    print(`on-chain prove (verification, pledge, status): ${receipt.gasUsed} gas`);
     print(
       `margin excess: ${`${formatUnits(proved.report.excessMicroUsd, 6)} USD`} (known only to the holder)`,
     );
@@ -368,7 +374,7 @@ function assertStory(r: DemoResult): void {
     ["sufficientAfterRounds", false],
     ["supersededRefusedWith", "RoundSuperseded"],
     ["sufficientAfterRevoke", false],
-    ["revokedRefusedWith", "AttestationRevoked"],
+    ["revokedRefusedWith", "PledgeRevoked"],
     ["shortfallRefused", true],
   ];
   const wrong: string[] = expected.filter(([key, value]) => r[key] !== value).map(([key]) => key);

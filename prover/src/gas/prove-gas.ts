@@ -9,7 +9,8 @@ import type { Signer } from "ethers";
 import {
   loadVerifierArtifact,
   readMarginRegistryDomain,
-  signAttestation,
+  readPledgeTerms,
+  signPledge,
   submitProof,
   toSolidityProof,
 } from "../chain";
@@ -111,20 +112,23 @@ export async function measureProveGas(
     const verify = await verifier
       .getFunction("verifyProof")
       .estimateGas(proof.a, proof.b, proof.c, made.publicSignals);
-    const attestation = await signAttestation(custodian, domain, {
+    const custodianAddress = await custodian.getAddress();
+    const pledge = await signPledge(custodian, domain, {
+      custodian: custodianAddress,
+      ...(await readPledgeTerms(registry, custodianAddress, accountAddress, venue.venue)),
       account: accountAddress,
+      venue: venue.venue,
       portfolioCommitment,
-      // Signed after the custodian was added, as the registry requires.
       issuedAt: await latestTimestamp(admin),
       validUntil: market.timestamp + 86_400n,
     });
     const receipt = await submitProof(registry, {
       policyId: venue.policyId,
       round: market.round,
-      portfolioCommitment,
       nonce,
+      portfolioCommitments: [portfolioCommitment],
       proof,
-      attestation,
+      pledges: [pledge],
     });
     return { gas: receipt.gasUsed, verify, proof, publicSignals: made.publicSignals };
   };

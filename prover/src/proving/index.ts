@@ -28,4 +28,11 @@ export {
   type PortfolioJson,
 } from "./opening";
 export { holdCurve, releaseCurve, type Groth16Proof, type VerificationKey } from "./snarkjs";
-export { attestOpening, type AttestArgs, type AttestationFile } from "./attest";
+export {
+  parsePledgeFile,
+  pledgeFileSchema,
+  pledgeOpening,
+  signedPledgeOf,
+  type PledgeArgs,
+  type PledgeFile,
+} from "./attest";
