@@ -85,18 +85,16 @@ contract MarginRegistry is EIP712 {
     /// @notice A custodian's pledge as a proof carries it: the account is the proof's, the venue
     ///         the policy's and the commitment the slot's (see `Pledge` for what is signed).
     /// @param custodian The signer (EOA or ERC-1271 contract).
-    /// @param registration Its registration id at the venue the pledge was signed under.
-    /// @param epoch Its epoch for the account and venue the pledge was signed under.
-    /// @param issuedAt When the custodian checked the holdings (informative: revocation and
-    ///        registration are decided by `epoch` and `registration`).
-    /// @param validUntil The last second at which the pledge counts.
+    /// @param terms The pledge's four numbers in one word (calldata is paid per byte):
+    ///        `registration | epoch << 32 | issuedAt << 96 | validUntil << 160`, bits 224-255
+    ///        zero. `registration` is the custodian's registration at the venue the pledge was
+    ///        signed under, `epoch` its epoch for the account and venue then, `issuedAt` when it
+    ///        checked the holdings (informative: revocation and registration are decided by the
+    ///        other two), `validUntil` the last second at which the pledge counts.
     /// @param signature The EIP-712 signature of the `Pledge`.
     struct SignedPledge {
         address custodian;
-        uint32 registration;
-        uint64 epoch;
-        uint64 issuedAt;
-        uint64 validUntil;
+        uint256 terms;
         bytes signature;
     }
 
@@ -400,6 +398,11 @@ contract MarginRegistry is EIP712 {
     error UnpledgedCommitment(uint256 slot, uint256 portfolioCommitment);
     /// @notice The policy requires no pledges, and some were given.
     error UnexpectedPledges(uint256 given);
+    /// @notice PolicyRegistry did not answer a registration read (it always does: never expected).
+    error RegistryCallFailed();
+    /// @notice Pledge `slot` is not a valid encoding: an offset outside the calldata, a custodian
+    ///         above 160 bits, or terms with bits above the four packed numbers (224-255) set.
+    error MalformedPledge(uint256 slot);
     /// @notice A custodian pledges a second slot of the same proof.
     error DuplicateCustodian(uint256 slot, address custodian);
     /// @notice The pledge's validity ended before this block.
@@ -900,35 +903,34 @@ contract MarginRegistry is EIP712 {
         bool hashPledges,
         Admission memory admission
     ) internal view returns (bytes memory refusal) {
-        (
-            uint256 policyCommitment,
-            uint256 params,
-            bytes32 feed,
-            bytes32 venue,
-            uint256 registration
-        ) = _POLICY_REGISTRY.policyState(
-                policyId,
-                pledges.length == 0 ? address(0) : pledges[0].custodian
-            );
+        PledgeInputs memory inputs;
+        (uint256 policyCommitment, uint256 params, bytes32 feed, bytes32 venue) = _readPolicy(
+            policyId,
+            pledges,
+            inputs
+        );
         if (policyCommitment == 0) return abi.encodeWithSelector(UnknownPolicy.selector, policyId);
         if (uint8(params >> _RETIRED_BIT) != 0) {
             return abi.encodeWithSelector(PolicyRetired.selector, policyId);
         }
         uint256 last = _statuses[account][policyId].main;
-        uint256 marketCommitment;
-        (marketCommitment, refusal) = _checkRound(feed, round, params, uint64(last >> 64));
+        (admission.marketCommitment, refusal) = _checkRound(
+            feed,
+            round,
+            params,
+            uint64(last >> 64)
+        );
         if (refusal.length != 0) return refusal;
-        uint256 slots = params >> _PLEDGE_SLOTS_BIT;
-        refusal = _checkInputs(uint64(last), nonce, slots, portfolioCommitments, proof);
+        inputs.slots = params >> _PLEDGE_SLOTS_BIT;
+        refusal = _checkInputs(uint64(last), nonce, inputs.slots, portfolioCommitments, proof);
         if (refusal.length != 0) return refusal;
 
         if (uint8(params >> _REQUIRES_PLEDGES_BIT) != 0) {
+            inputs.hashPledges = hashPledges;
             refusal = _checkPledges(
                 account,
                 venue,
-                registration,
-                slots,
-                hashPledges,
+                inputs,
                 portfolioCommitments,
                 pledges,
                 admission
@@ -938,10 +940,27 @@ contract MarginRegistry is EIP712 {
             return abi.encodeWithSelector(UnexpectedPledges.selector, pledges.length);
         }
         admission.verifier = address(uint160(params));
-        admission.pledgeSlots = slots;
-        admission.marketCommitment = marketCommitment;
+        admission.pledgeSlots = inputs.slots;
         admission.policyCommitment = policyCommitment;
         admission.status |= uint256(nonce) | (uint256(round) << 64);
+    }
+
+    /// @dev PolicyRegistry.policyState for the policy and the first pledge's custodian: the
+    ///      policy's commitment, packed parameters, feed and venue, with the custodian's current
+    ///      registration at the venue put in `inputs`.
+    function _readPolicy(
+        bytes32 policyId,
+        SignedPledge[] calldata pledges,
+        PledgeInputs memory inputs
+    )
+        private
+        view
+        returns (uint256 commitment, uint256 params, bytes32 feed, bytes32 venue)
+    {
+        (commitment, params, feed, venue, inputs.registration) = _POLICY_REGISTRY.policyState(
+            policyId,
+            pledges.length == 0 ? address(0) : pledges[0].custodian
+        );
     }
 
     /// @dev Reads the round from the policy's feed and applies the round rules: known, not
@@ -998,19 +1017,56 @@ contract MarginRegistry is EIP712 {
             return
                 abi.encodeWithSelector(CommitmentCount.selector, slots, portfolioCommitments.length);
         }
-        for (uint256 i = 0; i < slots; ++i) {
-            uint256 commitment = portfolioCommitments[i];
-            if (commitment >= SnarkField.SCALAR_MODULUS) {
-                return abi.encodeWithSelector(PortfolioCommitmentOutOfField.selector, i, commitment);
-            }
-            if (commitment == 0) continue;
-            for (uint256 j = 0; j < i; ++j) {
-                if (portfolioCommitments[j] == commitment) {
-                    return abi.encodeWithSelector(DuplicateCommitment.selector, i, commitment);
+        (uint256 slot, uint256 commitment, bool repeated) = _commitmentRefusal(portfolioCommitments);
+        if (commitment != 0) {
+            return
+                abi.encodeWithSelector(
+                    repeated ? DuplicateCommitment.selector : PortfolioCommitmentOutOfField.selector,
+                    slot,
+                    commitment
+                );
+        }
+        return _checkProofCoordinates(proof);
+    }
+
+    /// @dev The first commitment that is out of the field (at or above r) or repeats an earlier
+    ///      non-zero one, with its slot and which of the two; commitment 0 when there is none.
+    function _commitmentRefusal(
+        uint256[] calldata portfolioCommitments
+    ) private pure returns (uint256 slot, uint256 commitment, bool repeated) {
+        uint256 r = SnarkField.SCALAR_MODULUS;
+        assembly ("memory-safe") {
+            let start := portfolioCommitments.offset
+            for {
+                let i := 0
+            } lt(i, portfolioCommitments.length) {
+                i := add(i, 1)
+            } {
+                let c := calldataload(add(start, shl(5, i)))
+                if iszero(lt(c, r)) {
+                    slot := i
+                    commitment := c
+                    break
+                }
+                if c {
+                    for {
+                        let j := 0
+                    } lt(j, i) {
+                        j := add(j, 1)
+                    } {
+                        if eq(calldataload(add(start, shl(5, j))), c) {
+                            repeated := 1
+                            break
+                        }
+                    }
+                    if repeated {
+                        slot := i
+                        commitment := c
+                        break
+                    }
                 }
             }
         }
-        return _checkProofCoordinates(proof);
     }
 
     /// @dev Refuses a proof coordinate at or above the base field modulus, naming the first. The
@@ -1054,29 +1110,36 @@ contract MarginRegistry is EIP712 {
         return "";
     }
 
-    /// @dev Checks the pledges of a policy that requires them, in slot order (`registration`:
-    ///      the first pledge's custodian's current registration at `venue`), and puts in
+    /// @dev What `_checkPledges` reads besides the pledges: the first custodian's current
+    ///      registration at the venue, the policy's pledge slots, and whether to hash the pledges
+    ///      array.
+    struct PledgeInputs {
+        uint256 registration;
+        uint256 slots;
+        bool hashPledges;
+    }
+
+    /// @dev Checks the pledges of a policy that requires them, slot by slot: the custodian
+    ///      (distinct), the expiry, the registration, the epoch and the signature; and puts in
     ///      `admission` the status fields they give (earliest expiry, epoch sum, count and first
     ///      registration, in place), the registration ids of the further pledges and, when
-    ///      `hashPledges`, the pledges array's EIP-712 hash.
+    ///      asked, the pledges array's EIP-712 hash.
     // One pass over the pledges, its state on the stack; split, it would go through memory.
     // solhint-disable-next-line function-max-lines
     function _checkPledges(
         address account,
         bytes32 venue,
-        uint256 registration,
-        uint256 slots,
-        bool hashPledges,
+        PledgeInputs memory inputs,
         uint256[] calldata portfolioCommitments,
         SignedPledge[] calldata pledges,
         Admission memory admission
     ) private view returns (bytes memory) {
         uint256 count = pledges.length;
         if (count == 0) return abi.encodeWithSelector(PledgeMissing.selector);
-        if (count > slots) {
-            return abi.encodeWithSelector(TooManyPledges.selector, count, slots);
+        if (count > inputs.slots) {
+            return abi.encodeWithSelector(TooManyPledges.selector, count, inputs.slots);
         }
-        for (uint256 i = count; i < slots; ++i) {
+        for (uint256 i = count; i < inputs.slots; ++i) {
             if (portfolioCommitments[i] != 0) {
                 return
                     abi.encodeWithSelector(
@@ -1088,62 +1151,58 @@ contract MarginRegistry is EIP712 {
         }
         // The struct hashes, one after another, when the pledges array is to be hashed.
         bytes32[] memory hashes;
-        if (hashPledges) hashes = new bytes32[](count);
+        if (inputs.hashPledges) hashes = new bytes32[](count);
+        // One `Pledge` in memory, refilled for each slot: what its custodian signed.
+        Pledge memory pledge;
+        pledge.account = account;
+        pledge.venue = venue;
+        bytes32 domain = _domainSeparatorV4();
         uint256 validUntil = type(uint48).max;
         uint256 epochSum = 0;
         uint256 more = 0;
         for (uint256 i = 0; i < count; ++i) {
-            SignedPledge calldata signed = pledges[i];
-            Pledge memory pledge = Pledge({
-                custodian: signed.custodian,
-                registration: signed.registration,
-                account: account,
-                venue: venue,
-                portfolioCommitment: portfolioCommitments[i],
-                epoch: signed.epoch,
-                issuedAt: signed.issuedAt,
-                validUntil: signed.validUntil
-            });
-            for (uint256 j = 0; j < i; ++j) {
-                if (pledges[j].custodian == pledge.custodian) {
-                    return abi.encodeWithSelector(DuplicateCustodian.selector, i, pledge.custodian);
-                }
+            (address custodian, uint256 terms, uint256 signature) = _pledgeWords(pledges, i);
+            if (_custodianRepeats(pledges, i, custodian)) {
+                return abi.encodeWithSelector(DuplicateCustodian.selector, i, custodian);
             }
+            _fillPledge(pledge, custodian, terms, portfolioCommitments[i]);
             if (block.timestamp > pledge.validUntil) {
                 return abi.encodeWithSelector(PledgeExpired.selector, i, pledge.validUntil);
             }
-            uint256 current = i == 0
-                ? registration
-                : _POLICY_REGISTRY.registrationOf(venue, pledge.custodian);
-            if (current == 0 || current != pledge.registration) {
-                return _registrationRefusal(i, pledge, current);
+            // The first custodian's registration came with the policy.
+            uint256 registered = i == 0
+                ? inputs.registration
+                : _currentRegistration(venue, custodian);
+            if (registered == 0 || registered != pledge.registration) {
+                return _registrationRefusal(i, pledge, registered);
             }
-            uint256 epoch = _epochOf(pledge.custodian, account, venue);
+            uint256 epoch = _epochOf(custodian, account, venue);
             if (pledge.epoch != epoch) {
                 return abi.encodeWithSelector(PledgeRevoked.selector, i, pledge.epoch, epoch);
             }
-            bytes32 structHash = _pledgeStructHash(pledge);
+            (bytes32 structHash, bytes32 digest) = _pledgeDigest(pledge, domain);
             if (
-                !_isValidSignatureNow(
-                    pledge.custodian,
-                    _hashTypedDataV4(structHash),
-                    signed.signature
+                !_isEcdsaSignature(custodian, digest, signature) &&
+                !SignatureChecker.isValidERC1271SignatureNow(
+                    custodian,
+                    digest,
+                    pledges[i].signature
                 )
             ) {
                 return abi.encodeWithSelector(InvalidPledgeSignature.selector, i);
             }
-            if (hashPledges) hashes[i] = structHash;
+            if (inputs.hashPledges) hashes[i] = structHash;
             epochSum += epoch;
             if (pledge.validUntil < validUntil) validUntil = pledge.validUntil;
-            if (i != 0) more |= current << (32 * (i - 1));
+            if (i != 0) more |= registered << (32 * (i - 1));
         }
-        if (hashPledges) admission.pledgesHash = keccak256(abi.encodePacked(hashes));
+        if (inputs.hashPledges) admission.pledgesHash = keccak256(abi.encodePacked(hashes));
         admission.moreRegistrations = more;
         admission.status =
             (validUntil << 128) |
             ((epochSum & _EPOCH_SUM_MASK) << 176) |
             (count << 220) |
-            (registration << 224);
+            (inputs.registration << 224);
         return "";
     }
 
@@ -1188,6 +1247,27 @@ contract MarginRegistry is EIP712 {
             );
     }
 
+    /// @dev PolicyRegistry.currentRegistrationAt(venue, custodian), by a low-level call that
+    ///      writes its arguments and reads its one-word answer in scratch memory.
+    function _currentRegistration(
+        bytes32 venue,
+        address custodian
+    ) private view returns (uint256 registration) {
+        address registry = address(_POLICY_REGISTRY);
+        bytes4 selector = PolicyRegistry.currentRegistrationAt.selector;
+        bool ok;
+        assembly ("memory-safe") {
+            let data := mload(0x40)
+            mstore(data, selector)
+            mstore(add(data, 0x04), venue)
+            mstore(add(data, 0x24), custodian)
+            ok := staticcall(gas(), registry, data, 0x44, 0, 0x20)
+            ok := and(ok, eq(returndatasize(), 0x20))
+            registration := mload(0)
+        }
+        if (!ok) revert RegistryCallFailed();
+    }
+
     /// @dev The custodian's epoch for the account and venue: its account-wide epoch, plus its
     ///      venue epoch once it has made any venue-scoped revocation of the account (until then
     ///      every venue epoch is zero, and the second slot is not read).
@@ -1199,6 +1279,125 @@ contract MarginRegistry is EIP712 {
         uint256 packed = _accountEpochs[custodian][account];
         epoch = uint64(packed);
         if (packed >> 64 != 0) epoch += _venueEpochs[custodian][account][venue];
+    }
+
+    /// @dev The words of pledge `i` in calldata: its custodian, its terms, and the calldata
+    ///      offset of its signature's length word, each offset checked to stay inside the calldata
+    ///      (what the ABI decoder checks) and the custodian and terms checked to be in range;
+    ///      reverts MalformedPledge(i) otherwise. `i` is below `pledges.length`.
+    function _pledgeWords(
+        SignedPledge[] calldata pledges,
+        uint256 i
+    ) private pure returns (address custodian, uint256 terms, uint256 signature) {
+        bool malformed;
+        assembly ("memory-safe") {
+            let at := calldataload(add(pledges.offset, shl(5, i)))
+            let pledge := add(pledges.offset, at)
+            let tail := calldataload(add(pledge, 0x40))
+            signature := add(pledge, tail)
+            let length := calldataload(signature)
+            custodian := calldataload(pledge)
+            terms := calldataload(add(pledge, 0x20))
+            // Offsets and the length below 2^64 (so no sum wraps), every word inside the calldata.
+            malformed := or(
+                or(shr(64, or(or(at, tail), length)), gt(add(pledge, 0x60), calldatasize())),
+                or(
+                    gt(add(add(signature, 0x20), length), calldatasize()),
+                    or(shr(160, custodian), shr(224, terms))
+                )
+            )
+        }
+        if (malformed) revert MalformedPledge(i);
+    }
+
+    /// @dev Whether a pledge before slot `i` names `custodian` (those pledges' words were
+    ///      checked by `_pledgeWords` already, so their custodian words are read directly).
+    function _custodianRepeats(
+        SignedPledge[] calldata pledges,
+        uint256 i,
+        address custodian
+    ) private pure returns (bool repeats) {
+        assembly ("memory-safe") {
+            for {
+                let j := 0
+            } lt(j, i) {
+                j := add(j, 1)
+            } {
+                let pledge := add(pledges.offset, calldataload(add(pledges.offset, shl(5, j))))
+                if eq(calldataload(pledge), custodian) {
+                    repeats := 1
+                    break
+                }
+            }
+        }
+    }
+
+    /// @dev Fills `pledge` (account and venue set) with what a pledge of `custodian` with
+    ///      `terms` (`SignedPledge.terms`), in the slot of `commitment`, stands for.
+    function _fillPledge(
+        Pledge memory pledge,
+        address custodian,
+        uint256 terms,
+        uint256 commitment
+    ) private pure {
+        assembly ("memory-safe") {
+            mstore(pledge, custodian)
+            mstore(add(pledge, 0x20), and(terms, 0xffffffff))
+            mstore(add(pledge, 0x80), commitment)
+            mstore(add(pledge, 0xa0), and(shr(32, terms), 0xffffffffffffffff))
+            mstore(add(pledge, 0xc0), and(shr(96, terms), 0xffffffffffffffff))
+            mstore(add(pledge, 0xe0), shr(160, terms))
+        }
+    }
+
+    /// @dev Whether the 65-byte ECDSA signature whose length word is at calldata `signature`
+    ///      recovers, with a low s and v 27 or 28, to `signer` over `digest` (OpenZeppelin's
+    ///      ECDSA rules); false for any other length, so the caller can try ERC-1271.
+    function _isEcdsaSignature(
+        address signer,
+        bytes32 digest,
+        uint256 signature
+    ) private view returns (bool valid) {
+        assembly ("memory-safe") {
+            if eq(calldataload(signature), 65) {
+                let r := calldataload(add(signature, 0x20))
+                let s := calldataload(add(signature, 0x40))
+                let v := byte(0, calldataload(add(signature, 0x60)))
+                // s at most (n - 1) / 2 of secp256k1, v 27 or 28.
+                if and(
+                    iszero(gt(s, 0x7fffffffffffffffffffffffffffffff5d576e7357a4501ddfe92f46681b20a0)),
+                    or(eq(v, 27), eq(v, 28))
+                ) {
+                    let data := mload(0x40)
+                    mstore(data, digest)
+                    mstore(add(data, 0x20), v)
+                    mstore(add(data, 0x40), r)
+                    mstore(add(data, 0x60), s)
+                    mstore(0, 0)
+                    if staticcall(gas(), 1, data, 0x80, 0, 0x20) {
+                        let recovered := mload(0)
+                        valid := and(iszero(iszero(recovered)), eq(recovered, signer))
+                    }
+                }
+            }
+        }
+    }
+
+    /// @dev A `Pledge`'s EIP-712 struct hash, and the digest its custodian signs under the
+    ///      registry's domain separator `domain` (`"\x19\x01" || domain || structHash`), both
+    ///      hashed where free memory starts.
+    function _pledgeDigest(
+        Pledge memory pledge,
+        bytes32 domain
+    ) private pure returns (bytes32 structHash, bytes32 digest) {
+        structHash = _pledgeStructHash(pledge);
+        assembly ("memory-safe") {
+            let data := mload(0x40)
+            mstore(data, 0x1901)
+            mstore(add(data, 0x20), domain)
+            mstore(add(data, 0x40), structHash)
+            digest := keccak256(add(data, 0x1e), 0x42)
+        }
     }
 
     /// @dev The EIP-712 struct hash of a `Pledge`: the type hash and the eight fields, one word

@@ -452,7 +452,8 @@ contract PolicyRegistry is SeparatedAdminRules {
     ///         registration count for the venue's policies.
     /// @dev Only CUSTODIAN_ADMIN_ROLE. Refuses ZeroVenue, ZeroCustodian,
     ///      CustodianAlreadyRegistered. The custodian may be an EOA or an ERC-1271 contract. The
-    ///      registration gets a fresh id (`registrationOf`), which the custodian's pledges bind.
+    ///      registration gets a fresh id (`currentRegistrationAt`), which the custodian's pledges
+    ///      bind.
     /// @param venue The venue.
     /// @param custodian The custodian's signing address.
     function addCustodian(
@@ -586,11 +587,15 @@ contract PolicyRegistry is SeparatedAdminRules {
     }
 
     /// @notice The custodian's current registration at the venue (zero when not registered): what
-    ///         its pledges to the venue must bind.
+    ///         its pledges to the venue must bind. MarginRegistry reads it for a proof's further
+    ///         pledges: its selector (0x052e9b06) is third in the IR dispatcher's ascending order.
     /// @param venue The venue.
     /// @param custodian The custodian.
     /// @return The registration id.
-    function registrationOf(bytes32 venue, address custodian) external view returns (uint32) {
+    function currentRegistrationAt(
+        bytes32 venue,
+        address custodian
+    ) external view returns (uint32) {
         return _registrationIds[venue][custodian];
     }
 
