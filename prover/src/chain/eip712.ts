@@ -47,7 +47,7 @@ export const PROVE_REQUEST_TYPES: Record<string, TypedDataField[]> = {
  */
 export interface PledgeMessage {
   custodian: string;
-  /** The custodian's registration id at the venue (PolicyRegistry.registrationOf). */
+  /** The custodian's registration id at the venue (PolicyRegistry.currentRegistrationAt). */
   registration: bigint;
   account: string;
   /** The venue id (bytes32) of the policies the pledge serves. */
@@ -173,6 +173,46 @@ export function pledgeMessageOf(
     epoch: pledge.epoch,
     issuedAt: pledge.issuedAt,
     validUntil: pledge.validUntil,
+  };
+}
+
+/** The ABI of a pledge in `prove`'s calldata (`MarginRegistry.SignedPledge`). */
+export interface PledgeCalldata {
+  custodian: string;
+  /** `registration | epoch << 32 | issuedAt << 96 | validUntil << 160`. */
+  terms: bigint;
+  signature: string;
+}
+
+const U32 = (1n << 32n) - 1n;
+const U64 = (1n << 64n) - 1n;
+
+/**
+ * A pledge as `prove` takes it: its four numbers packed in one word (`terms`), since calldata is
+ * paid per byte. Refuses a number out of its type's range.
+ */
+export function pledgeCalldata(p: SignedPledge): PledgeCalldata {
+  const fits = (value: bigint, max: bigint, name: string) => {
+    if (value < 0n || value > max) throw new RangeError(`pledge ${name} ${value} is out of range`);
+    return value;
+  };
+  const terms =
+    fits(p.registration, U32, "registration") |
+    (fits(p.epoch, U64, "epoch") << 32n) |
+    (fits(p.issuedAt, U64, "issuedAt") << 96n) |
+    (fits(p.validUntil, U64, "validUntil") << 160n);
+  return { custodian: p.custodian, terms, signature: p.signature };
+}
+
+/** The inverse of {@link pledgeCalldata}: a pledge read back from `prove`'s calldata. */
+export function signedPledgeFromCalldata(p: PledgeCalldata): SignedPledge {
+  return {
+    custodian: getAddress(p.custodian),
+    registration: p.terms & U32,
+    epoch: (p.terms >> 32n) & U64,
+    issuedAt: (p.terms >> 96n) & U64,
+    validUntil: (p.terms >> 160n) & U64,
+    signature: p.signature,
   };
 }
 

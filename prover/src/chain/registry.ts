@@ -2,11 +2,17 @@
  * Submitting proofs to MarginRegistry, the custodians' pledge terms and revocations, and reading
  * what the registry records (browser-safe: ethers only).
  */
-import { Contract, getAddress } from "ethers";
+import { Contract } from "ethers";
 import type { AccessList, BaseContract, ContractTransactionReceipt, Provider } from "ethers";
+import { traceAccessList, type TraceProvider } from "./access-list";
 import { queryEvents, type BlockRange } from "./events";
 import type { SolidityProof } from "./calldata";
-import { pledgeMessageOf, type ProveRequestMessage, type SignedPledge } from "./eip712";
+import {
+  pledgeCalldata,
+  pledgeMessageOf,
+  type ProveRequestMessage,
+  type SignedPledge,
+} from "./eip712";
 import { sendAndWait, type OnSent } from "./send";
 
 /**
@@ -97,7 +103,14 @@ export interface PledgesRevokedEvent {
 
 /** The `prove` arguments of a submission, in the ABI's order. */
 function proveArgs(s: ProofSubmission): unknown[] {
-  return [s.policyId, s.round, s.nonce, s.portfolioCommitments, s.proof, s.pledges ?? []];
+  return [
+    s.policyId,
+    s.round,
+    s.nonce,
+    s.portfolioCommitments,
+    s.proof,
+    (s.pledges ?? []).map(pledgeCalldata),
+  ];
 }
 
 /** The `proveFor` arguments of a relayed submission, in the ABI's order. */
@@ -110,7 +123,7 @@ function proveForArgs(s: RelayedSubmission): unknown[] {
     s.deadline,
     s.portfolioCommitments,
     s.proof,
-    s.pledges ?? [],
+    (s.pledges ?? []).map(pledgeCalldata),
     s.accountSignature,
   ];
 }
@@ -140,31 +153,25 @@ export function submitProofFor(
 }
 
 /**
- * The EIP-2930 access list of `prove(s)` sent by `from`, as the node computes it
- * (`eth_createAccessList`): every contract the call reaches and every storage slot it reads or
- * writes, without the registry itself (the transaction's target is warm anyway) and without
- * precompiles. Throws when the node refuses the call (the error names the custom error).
+ * The EIP-2930 access list of `prove(s)` sent by `from`, read from the node's trace of the call
+ * (`traceAccessList`: `debug_traceCall`, which Hardhat's network and geth's debug API answer):
+ * PolicyRegistry, MarketBook and the verifier, with the slots the proof reads there. Throws when
+ * the node has no debug API or the call would revert.
  */
 export async function proveAccessList(
   registry: BaseContract,
   s: ProofSubmission,
   from: string,
 ): Promise<AccessList> {
-  const provider = registry.runner?.provider as
-    | (Provider & { send?: (method: string, params: unknown[]) => Promise<unknown> })
-    | null
-    | undefined;
-  if (!provider?.send) throw new Error("the registry's runner has no JSON-RPC provider");
-  const data = registry.interface.encodeFunctionData("prove", proveArgs(s));
-  const to = await registry.getAddress();
-  const answer = (await provider.send("eth_createAccessList", [
-    { from: getAddress(from), to, data },
-    "latest",
-  ])) as { accessList: AccessList; error?: string };
-  if (answer.error) throw new Error(`eth_createAccessList: ${answer.error}`);
-  return answer.accessList.filter(
-    (entry) => getAddress(entry.address) !== getAddress(to) && BigInt(entry.address) > 0xffn, // precompiles
-  );
+  const provider = registry.runner?.provider as (Provider & TraceProvider) | null | undefined;
+  if (typeof provider?.send !== "function") {
+    throw new Error("the registry's runner has no JSON-RPC provider");
+  }
+  return traceAccessList(provider, {
+    from,
+    to: await registry.getAddress(),
+    data: registry.interface.encodeFunctionData("prove", proveArgs(s)),
+  });
 }
 
 /**
@@ -229,11 +236,11 @@ export async function readPledgeTerms(
 ): Promise<{ registration: bigint; epoch: bigint }> {
   const policyRegistry = new Contract(
     (await registry.getFunction("policyRegistry")()) as string,
-    ["function registrationOf(bytes32 venue, address custodian) view returns (uint32)"],
+    ["function currentRegistrationAt(bytes32 venue, address custodian) view returns (uint32)"],
     registry.runner,
   );
   const [registration, epoch] = await Promise.all([
-    policyRegistry.getFunction("registrationOf")(venue, custodian) as Promise<bigint>,
+    policyRegistry.getFunction("currentRegistrationAt")(venue, custodian) as Promise<bigint>,
     registry.getFunction("epochOf")(custodian, account, venue) as Promise<bigint>,
   ]);
   return { registration, epoch };
