@@ -26,7 +26,9 @@ import {
   postRound,
   readMarginRegistryDomain,
   registerPolicy,
-  signAttestation,
+  readPledgeTerms,
+  signPledge,
+  venueIdOf,
   submitProof,
   toSolidityProof,
 } from "../prover/src/chain";
@@ -309,6 +311,7 @@ describe("zkmargin audit", function () {
   });
 
   describe("chain and policy", function () {
+    const AUDIT_VENUE = venueIdOf("audit venue");
     let registry: Contract;
     let policyRegistry: Contract;
     let verifierAddress: string;
@@ -330,13 +333,17 @@ describe("zkmargin audit", function () {
         verifier: verifierAddress,
         verificationKeyHash: readManifest().instances[INSTANCE].vkeyHash,
         feed: feedIdOf(venue.layoutId),
+        venue: AUDIT_VENUE,
         maxRoundAge: 3600n,
       });
-      await addCustodian(
-        policyRegistry.connect(operator) as Contract,
-        policyId,
-        await custodian.getAddress(),
-      );
+      const custodianAddress = await custodian.getAddress();
+      if (!(await policyRegistry.getFunction("isCustodian")(AUDIT_VENUE, custodianAddress))) {
+        await addCustodian(
+          policyRegistry.connect(operator) as Contract,
+          AUDIT_VENUE,
+          custodianAddress,
+        );
+      }
       const proved = await generateProof({
         policy,
         market,
@@ -345,23 +352,22 @@ describe("zkmargin audit", function () {
         instance: INSTANCE,
       });
       const { portfolioCommitment } = decodePublicSignals(proved.publicSignals);
-      const attestation = await signAttestation(
-        custodian,
-        await readMarginRegistryDomain(registry),
-        {
-          account: portfolio.account,
-          portfolioCommitment,
-          issuedAt: await now(),
-          validUntil: market.timestamp + 86_400n,
-        },
-      );
+      const pledge = await signPledge(custodian, await readMarginRegistryDomain(registry), {
+        custodian: custodianAddress,
+        ...(await readPledgeTerms(registry, custodianAddress, portfolio.account, AUDIT_VENUE)),
+        account: portfolio.account,
+        venue: AUDIT_VENUE,
+        portfolioCommitment,
+        issuedAt: await now(),
+        validUntil: market.timestamp + 86_400n,
+      });
       await submitProof(registry.connect(alice) as Contract, {
         policyId,
         round: market.round,
-        portfolioCommitment,
+        portfolioCommitments: [portfolioCommitment],
         nonce: 1n,
         proof: toSolidityProof(proved.proof),
-        attestation,
+        pledges: [pledge],
       });
       return policyId;
     }

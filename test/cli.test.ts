@@ -6,7 +6,8 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { expect } from "chai";
 import { Wallet, encryptKeystoreJson, verifyTypedData } from "ethers";
-import { ATTESTATION_TYPES, marginRegistryDomain } from "../prover/src/chain/eip712";
+import { PLEDGE_TYPES, marginRegistryDomain } from "../prover/src/chain/eip712";
+import { venueIdOf } from "../prover/src/chain/policy";
 import { loadMarket, loadPolicy, loadPortfolio } from "../prover/src/inputs";
 import { toJson } from "../prover/src/io/json";
 import { computeMargin, formatComparison, formatReport } from "../prover/src/model";
@@ -316,7 +317,7 @@ describe("zkmargin CLI (small instance)", function () {
 
   describe("attest", () => {
     const custodian = new Wallet(CUSTODIAN_KEY);
-    const attestArgs = (records: string, attestation: string): string[] => [
+    const attestArgs = (records: string, pledge: string): string[] => [
       "attest",
       "--opening",
       path.join(out, "opening.json"),
@@ -330,53 +331,81 @@ describe("zkmargin CLI (small instance)", function () {
       REGISTRY,
       "--chain-id",
       "31337",
+      "--venue-id",
+      "desk venue",
+      "--registration",
+      "7",
+      "--epoch",
+      "2",
       "--valid-for",
       "3600",
       "--out",
-      attestation,
+      pledge,
     ];
 
-    it("signs an attestation that recovers to the custodian when the records agree", () => {
+    it("signs a pledge to the venue that recovers to the custodian when the records agree", () => {
       const records = writeInputs().portfolio; // the custodian's records agree with the holder
-      const file = path.join(tempDir(), "attestation.json");
+      const file = path.join(tempDir(), "pledge.json");
       const started = Math.floor(Date.now() / 1000);
       const result = runCli(attestArgs(records, file), {
         env: { ZKMARGIN_CUSTODIAN_KEY: CUSTODIAN_KEY },
       });
       expect(result.status, result.stderr).to.equal(0);
       expect(result.stdout + result.stderr).to.not.contain(CUSTODIAN_KEY.slice(2));
-      const attestation = JSON.parse(fs.readFileSync(file, "utf8")) as Record<string, string>;
+      const pledge = JSON.parse(fs.readFileSync(file, "utf8")) as Record<string, string>;
       const opening = JSON.parse(fs.readFileSync(path.join(out, "opening.json"), "utf8")) as {
         commitments: { portfolio: string };
       };
-      expect(Object.keys(attestation).sort()).to.deep.equal(
+      expect(Object.keys(pledge).sort()).to.deep.equal(
         [
           "account",
+          "venue",
           "custodian",
+          "registration",
+          "epoch",
           "issuedAt",
           "portfolioCommitment",
           "signature",
           "validUntil",
         ].sort(),
       );
-      expect(attestation.portfolioCommitment).to.equal(opening.commitments.portfolio);
-      expect(attestation.custodian).to.equal(custodian.address);
-      const validUntil = BigInt(attestation.validUntil);
-      const issuedAt = BigInt(attestation.issuedAt);
+      expect(pledge.portfolioCommitment).to.equal(opening.commitments.portfolio);
+      expect([pledge.custodian, pledge.venue, pledge.registration, pledge.epoch]).to.deep.equal([
+        custodian.address,
+        venueIdOf("desk venue"),
+        "7",
+        "2",
+      ]);
+      const validUntil = BigInt(pledge.validUntil);
+      const issuedAt = BigInt(pledge.issuedAt);
       expect(issuedAt >= BigInt(started) && issuedAt <= BigInt(started + 100)).to.equal(true);
       expect(validUntil).to.equal(issuedAt + 3600n);
       const signer = verifyTypedData(
         marginRegistryDomain(31337n, REGISTRY),
-        ATTESTATION_TYPES,
+        PLEDGE_TYPES,
         {
-          account: attestation.account,
-          portfolioCommitment: BigInt(attestation.portfolioCommitment),
+          custodian: pledge.custodian,
+          registration: 7n,
+          account: pledge.account,
+          venue: pledge.venue,
+          portfolioCommitment: BigInt(pledge.portfolioCommitment),
+          epoch: 2n,
           issuedAt,
           validUntil,
         },
-        attestation.signature,
+        pledge.signature,
       );
       expect(signer).to.equal(custodian.address);
+      // Without a node, the pledge terms are needed on the command line.
+      const withoutTerms = attestArgs(records, path.join(tempDir(), "p.json")).filter(
+        (arg, i, all) => arg !== "--epoch" && all[i - 1] !== "--epoch",
+      );
+      expectRefusal(
+        runCli(withoutTerms, { env: { ZKMARGIN_CUSTODIAN_KEY: CUSTODIAN_KEY } }),
+        "command line",
+        "--epoch",
+        /is required without --rpc/,
+      );
     });
 
     it("refuses records that differ, naming every differing field and writing nothing", () => {
@@ -385,7 +414,7 @@ describe("zkmargin CLI (small instance)", function () {
         d.portfolio.perps[0].size = "-70";
         d.portfolio.options.pop();
       }).portfolio;
-      const file = path.join(tempDir(), "attestation.json");
+      const file = path.join(tempDir(), "pledge.json");
       const result = runCli(attestArgs(records, file), {
         env: { ZKMARGIN_CUSTODIAN_KEY: CUSTODIAN_KEY },
       });
@@ -393,7 +422,7 @@ describe("zkmargin CLI (small instance)", function () {
         result,
         records,
         "collateral.WETH, perps.ETH-PERP.size, options.ETH-26JUN26-2600-P.quantity",
-        /differ from the holder's opening; not attested/,
+        /differ from the holder's opening; not pledged/,
       );
       expect(result.stderr).to.not.contain("40.4"); // names fields, never values
       expect(fs.existsSync(file)).to.equal(false);
@@ -407,13 +436,13 @@ describe("zkmargin CLI (small instance)", function () {
         await encryptKeystoreJson(custodian, "correct horse", { scrypt: { N: 1024 } }),
       );
       const records = writeInputs().portfolio;
-      const file = path.join(dir, "attestation.json");
+      const file = path.join(dir, "pledge.json");
       const signed = runCli([...attestArgs(records, file), "--keystore", keystore], {
         env: { ZKMARGIN_KEYSTORE_PASSWORD: "correct horse", ZKMARGIN_CUSTODIAN_KEY: undefined },
       });
       expect(signed.status, signed.stderr).to.equal(0);
-      const attestation = JSON.parse(fs.readFileSync(file, "utf8")) as { custodian: string };
-      expect(attestation.custodian).to.equal(custodian.address);
+      const pledge = JSON.parse(fs.readFileSync(file, "utf8")) as { custodian: string };
+      expect(pledge.custodian).to.equal(custodian.address);
 
       const wrongPassword = runCli([...attestArgs(records, file), "--keystore", keystore], {
         env: { ZKMARGIN_KEYSTORE_PASSWORD: "wrong", ZKMARGIN_CUSTODIAN_KEY: undefined },

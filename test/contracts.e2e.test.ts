@@ -589,7 +589,7 @@ describe("contracts end to end (real proofs, small instance)", function () {
         [VENUE, address],
       );
       await addCustodian(asAdmin, VENUE, address);
-      const current = (await policyRegistry.getFunction("registrationOf")(
+      const current = (await policyRegistry.getFunction("currentRegistrationAt")(
         VENUE,
         address,
       )) as bigint;

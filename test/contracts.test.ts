@@ -1048,7 +1048,7 @@ describe("contracts (test verifier)", function () {
       const pr = w.policyRegistry;
       const asAdmin = policies(w.custodianAdmin);
       const idOf = async (venue: string, custodian: string) =>
-        (await pr.getFunction("registrationOf")(venue, custodian)) as bigint;
+        (await pr.getFunction("currentRegistrationAt")(venue, custodian)) as bigint;
       const state = async (id: bigint) => [...(await pr.getFunction("registrationState")(id))];
       expect([...(await pr.getFunction("custodians")(OTHER_VENUE))]).to.deep.equal([c]);
       await expectRevert(addCustodian(asAdmin, VENUE, c), w.errors, "CustodianAlreadyRegistered", [
@@ -1107,7 +1107,7 @@ describe("contracts (test verifier)", function () {
     it("gives MarginRegistry the proof context (raw words, as getPolicy packs them) and the status context in one call each", async function () {
       const c = await address(w.custodian);
       const pr = w.policyRegistry;
-      const cId = (await pr.getFunction("registrationOf")(VENUE, c)) as bigint;
+      const cId = (await pr.getFunction("currentRegistrationAt")(VENUE, c)) as bigint;
       const policyState = async (policyId: string, custodian: string) => [
         ...(await pr.getFunction("policyState")(policyId, custodian)),
       ];
@@ -1141,7 +1141,7 @@ describe("contracts (test verifier)", function () {
           p.feed,
           p.venue,
         ]);
-        expect(registration).to.equal(await pr.getFunction("registrationOf")(p.venue, c));
+        expect(registration).to.equal(await pr.getFunction("currentRegistrationAt")(p.venue, c));
       }
       expect(await policyState(POLICY, c)).to.deep.equal([
         POLICY_COMMITMENT,
@@ -1506,7 +1506,7 @@ describe("contracts (test verifier)", function () {
         1n,
         [PORTFOLIO],
       ]);
-      const registration = (await w.policyRegistry.getFunction("registrationOf")(
+      const registration = (await w.policyRegistry.getFunction("currentRegistrationAt")(
         VENUE,
         await address(w.custodian),
       )) as bigint;

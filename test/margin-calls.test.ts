@@ -116,11 +116,7 @@ describe("margin calls (test verifier)", function () {
   }
 
   /** Alice proves on `round` (the feed's latest by default) with the next nonce. */
-  async function prove(
-    round?: bigint,
-    policyId = POLICY,
-    pledge?: SignedPledge,
-  ) {
+  async function prove(round?: bigint, policyId = POLICY, pledge?: SignedPledge) {
     const r = round ?? (await readFeedHead(book, FEED)).latestRound;
     nonce += 1n;
     const signals = [accountNonceOf(account, nonce), market(r), COMMITMENT, PORTFOLIO];

@@ -116,7 +116,7 @@ describe("pledges (test verifier)", function () {
       const custodian = await address(w.custodian);
       const terms = await readPledgeTerms(w.marginRegistry, custodian, alice, VENUE);
       expect(terms).to.deep.equal({
-        registration: await w.policyRegistry.getFunction("registrationOf")(VENUE, custodian),
+        registration: await w.policyRegistry.getFunction("currentRegistrationAt")(VENUE, custodian),
         epoch: 0n,
       });
       const signed = await pledge(w.alice);
@@ -295,7 +295,7 @@ describe("pledges (test verifier)", function () {
         [0n, VENUE, OTHER_VENUE],
       );
       // Nor with its registration swapped for the custodian's at B: the signature names A's.
-      const atB = await w.policyRegistry.getFunction("registrationOf")(
+      const atB = await w.policyRegistry.getFunction("currentRegistrationAt")(
         OTHER_VENUE,
         await address(w.custodian),
       );
@@ -471,7 +471,7 @@ describe("pledges (test verifier)", function () {
   describe("registrations (removed and re-added custodians)", function () {
     it("refuses what a removed and re-added custodian pledged before, whatever its issuedAt, and accepts what it pledges under the new registration", async function () {
       const [alice, custodian] = [await address(w.alice), await address(w.custodian)];
-      const first = await w.policyRegistry.getFunction("registrationOf")(VENUE, custodian);
+      const first = await w.policyRegistry.getFunction("currentRegistrationAt")(VENUE, custodian);
       const old = await pledge(w.alice);
       const future = await pledge(w.alice, { issuedAt: (await now()) + 2n * HOUR });
       await proveAs(w, w.alice, { pledges: [old] });
@@ -484,7 +484,7 @@ describe("pledges (test verifier)", function () {
         [VENUE, custodian],
       );
       await addCustodian(policies(w.custodianAdmin), VENUE, custodian);
-      const second = await w.policyRegistry.getFunction("registrationOf")(VENUE, custodian);
+      const second = await w.policyRegistry.getFunction("currentRegistrationAt")(VENUE, custodian);
       expect(second).to.not.equal(first);
       // The attack: what it signed before, even dated after the re-add.
       for (const signed of [old, future]) {

@@ -72,6 +72,8 @@ describe("zkmargin deploy, publish, watch, attest, margin-call (CLI, hardhat nod
       policyFile,
       "--instance",
       "small",
+      "--venue-id",
+      "cli venue",
       "--max-round-age",
       "86400",
       "--superseded-grace",
@@ -120,8 +122,8 @@ describe("zkmargin deploy, publish, watch, attest, margin-call (CLI, hardhat nod
         file("portfolio.json"),
         "--opening",
         file("opening.json"),
-        "--attestation",
-        file("attestation.json"),
+        "--pledge",
+        file("pledge.json"),
         "--state",
         file("state.json"),
         "--confirmations",
@@ -252,12 +254,9 @@ describe("zkmargin deploy, publish, watch, attest, margin-call (CLI, hardhat nod
     expect(skipped.stderr).to.include("round: must be 2: rounds of feed");
   });
 
-  it("watches: asks for an attestation, which the custodian signs from the chain's round; then proves", async function () {
+  it("watches: asks for a pledge, which the custodian signs from the chain's round and terms; then proves", async function () {
     watch = startWatch();
-    const asked = await watch.waitFor(
-      (e) => e.type === "attestation-needed",
-      "attestation request",
-    );
+    const asked = await watch.waitFor((e) => e.type === "pledge-needed", "pledge request");
     expect(asked.round).to.equal("1");
     const attested = ok([
       "attest",
@@ -270,9 +269,10 @@ describe("zkmargin deploy, publish, watch, attest, margin-call (CLI, hardhat nod
       "--rpc",
       node.url,
       "--out",
-      file("attestation.json"),
+      file("pledge.json"),
     ]);
     expect(attested).to.include(`as custodian ${custodian.address}`);
+    expect(attested).to.match(/ \(registration \d+, epoch 0\)/);
     expect(attested).to.match(/ issued at \d+ \(the chain's clock\) /);
     await watch.waitFor((e) => e.type === "proved" && e.round === "1", "proof of round 1");
   });

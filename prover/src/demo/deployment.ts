@@ -106,6 +106,13 @@ export interface VenueOptions {
   cureWindow?: bigint;
   /** The policy's venue id (default {@link DEMO_VENUE}). */
   venue?: string;
+  /**
+   * A verifier already deployed for the policy (default: the instance's generated verifier,
+   * deployed here); it is proposed and approved all the same.
+   */
+  verifier?: string;
+  /** Custodians registered at the venue besides `roles.custodian` (default: none). */
+  moreCustodians?: readonly Signer[];
 }
 
 /**
@@ -113,11 +120,14 @@ export interface VenueOptions {
  * verifier (proposed, then approved after {@link DEMO_VERIFIER_APPROVAL_DELAY}: the chain's clock
  * is moved past it), grants the policy's feed to the publisher, posts the first round, registers
  * the policy on its feed (at `options.venue`, default {@link DEMO_VENUE}) and registers the
- * custodian at the venue: the commitments are computed from the public files alone, as the
- * publisher and governance would.
+ * custodian (and `options.moreCustodians`) at the venue: the commitments are computed from the
+ * public files alone, as the publisher and governance would.
  */
 export async function deployVenue(roles: DemoRoles, options: VenueOptions): Promise<DemoVenue> {
-  const verifier = await deployVerifier(roles.admin, options.instance);
+  const verifier =
+    options.verifier !== undefined
+      ? { address: options.verifier }
+      : await deployVerifier(roles.admin, options.instance);
   const deployment = await deployZkMargin(roles.admin, {
     verifierApprovalDelay: DEMO_VERIFIER_APPROVAL_DELAY,
     roles: {
@@ -160,11 +170,12 @@ export async function deployVenue(roles: DemoRoles, options: VenueOptions): Prom
   if (roles.venue !== undefined) {
     await grantVenue(deployment.policyRegistry.contract, policyId, await roles.venue.getAddress());
   }
-  await addCustodian(
-    deployment.policyRegistry.contract.connect(roles.custodianAdmin) as Contract,
-    venue,
-    await roles.custodian.getAddress(),
-  );
+  const asCustodianAdmin = deployment.policyRegistry.contract.connect(
+    roles.custodianAdmin,
+  ) as Contract;
+  for (const custodian of [roles.custodian, ...(options.moreCustodians ?? [])]) {
+    await addCustodian(asCustodianAdmin, venue, await custodian.getAddress());
+  }
   return {
     ...deployment,
     verifier: verifier.address,

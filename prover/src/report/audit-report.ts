@@ -153,7 +153,9 @@ function chainHtml(data: ChainAuditData): string {
       `${esc(p.maxRoundAge)} s`,
       `${esc(p.supersededGrace)} s`,
       `<span class="mono">${esc(shorten(p.venue))}</span>`,
-      p.requiresPledges ? `required (${p.pledgeSlots} slots)` : "not required",
+      p.requiresPledges
+        ? `required (${p.pledgeSlots} slot${p.pledgeSlots === 1 ? "" : "s"})`
+        : "not required",
     ]),
     true,
   );
@@ -261,7 +263,7 @@ export function auditReportMarkdown(
       "| --- | --- | --- | --- | --- | --- | ---: | ---: | --- | --- |",
       ...chain.policies.map(
         (p) =>
-          `| \`${p.policyId}\` | ${p.mode}, ${p.retired ? "retired" : "active"} | \`${p.feed}\` | \`${p.verifier}\` | \`${p.verificationKeyHash}\` | ${p.instance ?? "none"} | ${p.maxRoundAge} s | ${p.supersededGrace} s | \`${p.venue}\` | ${p.requiresPledges ? `required (${p.pledgeSlots} slots)` : "not required"} |`,
+          `| \`${p.policyId}\` | ${p.mode}, ${p.retired ? "retired" : "active"} | \`${p.feed}\` | \`${p.verifier}\` | \`${p.verificationKeyHash}\` | ${p.instance ?? "none"} | ${p.maxRoundAge} s | ${p.supersededGrace} s | \`${p.venue}\` | ${p.requiresPledges ? `required (${p.pledgeSlots} slot${p.pledgeSlots === 1 ? "" : "s"})` : "not required"} |`,
       ),
       "",
       "## Account timelines",
