@@ -1179,6 +1179,38 @@ describe("contracts (test verifier)", function () {
       await (await policies(w.policyAdmin).getFunction("retirePolicy")(OPEN)).wait();
       expect(await statusContext(OPEN, 0n)).to.deep.equal([false, FEED, VENUE, GRACE, ZeroAddress]);
     });
+
+    it("packs the current registrations of up to eight custodians at a venue in one word, and refuses nine", async function () {
+      const pr = w.policyRegistry;
+      const named = await Promise.all(
+        [w.custodian2, w.stranger, w.custodian4, w.custodian].map(address),
+      );
+      const ids = await Promise.all(
+        named.map(async (c) => (await pr.getFunction("currentRegistrationAt")(VENUE, c)) as bigint),
+      );
+      expect(ids.map((id) => id !== 0n)).to.deep.equal([true, false, true, true]);
+      const packedIds = ids.reduce((word, id, i) => word | (id << (32n * BigInt(i))), 0n);
+      expect(await pr.getFunction("registrationsAt")(VENUE, named)).to.equal(packedIds);
+      expect(await pr.getFunction("registrationsAt")(VENUE, [])).to.equal(0n);
+      // Another venue: only the custodian registered there is non-zero.
+      const atOther = (await pr.getFunction("registrationsAt")(OTHER_VENUE, named)) as bigint;
+      expect(atOther).to.not.equal(0n);
+      for (const [i, c] of named.entries()) {
+        const id = (await pr.getFunction("currentRegistrationAt")(OTHER_VENUE, c)) as bigint;
+        expect((atOther >> (32n * BigInt(i))) & 0xffffffffn).to.equal(id);
+      }
+      const eight = Array.from({ length: 8 }, () => named[0]);
+      const id0 = ids[0];
+      expect(await pr.getFunction("registrationsAt")(VENUE, eight)).to.equal(
+        eight.reduce((word, _, i) => word | (id0 << (32n * BigInt(i))), 0n),
+      );
+      await expectRevert(
+        pr.getFunction("registrationsAt")(VENUE, [...eight, named[0]]),
+        w.errors,
+        "TooManyCustodians",
+        [9n],
+      );
+    });
   });
 
   describe("roles and admin (single keys)", function () {

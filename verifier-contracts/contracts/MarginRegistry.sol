@@ -1159,7 +1159,9 @@ contract MarginRegistry is EIP712 {
         bytes32 domain = _domainSeparatorV4();
         uint256 validUntil = type(uint48).max;
         uint256 epochSum = 0;
-        uint256 more = 0;
+        // The further custodians' registrations, read in one call: once each matches its
+        // pledge's, they are the status's second word.
+        uint256 more = count > 1 ? _furtherRegistrations(venue, pledges) : 0;
         for (uint256 i = 0; i < count; ++i) {
             (address custodian, uint256 terms, uint256 signature) = _pledgeWords(pledges, i);
             if (_custodianRepeats(pledges, i, custodian)) {
@@ -1172,7 +1174,7 @@ contract MarginRegistry is EIP712 {
             // The first custodian's registration came with the policy.
             uint256 registered = i == 0
                 ? inputs.registration
-                : _currentRegistration(venue, custodian);
+                : uint32(more >> (32 * (i - 1)));
             if (registered == 0 || registered != pledge.registration) {
                 return _registrationRefusal(i, pledge, registered);
             }
@@ -1194,7 +1196,6 @@ contract MarginRegistry is EIP712 {
             if (inputs.hashPledges) hashes[i] = structHash;
             epochSum += epoch;
             if (pledge.validUntil < validUntil) validUntil = pledge.validUntil;
-            if (i != 0) more |= registered << (32 * (i - 1));
         }
         if (inputs.hashPledges) admission.pledgesHash = keccak256(abi.encodePacked(hashes));
         admission.moreRegistrations = more;
@@ -1247,23 +1248,36 @@ contract MarginRegistry is EIP712 {
             );
     }
 
-    /// @dev PolicyRegistry.currentRegistrationAt(venue, custodian), by a low-level call that
-    ///      writes its arguments and reads its one-word answer in scratch memory.
-    function _currentRegistration(
+    /// @dev PolicyRegistry.registrationsAt(venue, custodians of pledges 1 to the last): their
+    ///      current registrations at the venue, packed as a status's second word packs them, by
+    ///      one low-level call whose arguments are written where free memory starts. `pledges`
+    ///      has at least two elements.
+    function _furtherRegistrations(
         bytes32 venue,
-        address custodian
-    ) private view returns (uint256 registration) {
+        SignedPledge[] calldata pledges
+    ) private view returns (uint256 packed) {
         address registry = address(_POLICY_REGISTRY);
-        bytes4 selector = PolicyRegistry.currentRegistrationAt.selector;
-        bool ok;
+        bytes4 selector = PolicyRegistry.registrationsAt.selector;
+        uint256 count = pledges.length;
+        uint256 data;
         assembly ("memory-safe") {
-            let data := mload(0x40)
+            data := mload(0x40)
             mstore(data, selector)
             mstore(add(data, 0x04), venue)
-            mstore(add(data, 0x24), custodian)
-            ok := staticcall(gas(), registry, data, 0x44, 0, 0x20)
+            mstore(add(data, 0x24), 0x40)
+            mstore(add(data, 0x44), sub(count, 1))
+        }
+        for (uint256 i = 1; i < count; ++i) {
+            (address custodian, , ) = _pledgeWords(pledges, i);
+            assembly ("memory-safe") {
+                mstore(add(data, add(0x44, shl(5, i))), custodian)
+            }
+        }
+        bool ok;
+        assembly ("memory-safe") {
+            ok := staticcall(gas(), registry, data, add(0x44, shl(5, count)), 0, 0x20)
             ok := and(ok, eq(returndatasize(), 0x20))
-            registration := mload(0)
+            packed := mload(0)
         }
         if (!ok) revert RegistryCallFailed();
     }

@@ -286,6 +286,8 @@ contract PolicyRegistry is SeparatedAdminRules {
     error CustodianAlreadyRegistered(bytes32 venue, address custodian);
     /// @notice The custodian is not registered at the venue.
     error CustodianNotRegistered(bytes32 venue, address custodian);
+    /// @notice `registrationsAt` was asked for more than eight custodians (a word's worth).
+    error TooManyCustodians(uint256 count);
 
     /// @notice Deploys the registry.
     /// @param adminDelay The delay (seconds) of a default-admin transfer.
@@ -597,6 +599,24 @@ contract PolicyRegistry is SeparatedAdminRules {
         address custodian
     ) external view returns (uint32) {
         return _registrationIds[venue][custodian];
+    }
+
+    /// @notice The current registrations at `venue` of up to eight custodians, packed in one
+    ///         word: custodian i's id (zero when not registered) at bits 32i. MarginRegistry reads
+    ///         those of a proof's second to last pledges with it, in one call.
+    /// @dev Refuses TooManyCustodians for more than eight.
+    /// @param venue The venue.
+    /// @param custodians The custodians, at most eight.
+    /// @return packed The registration ids, 32 bits each from the low end.
+    function registrationsAt(
+        bytes32 venue,
+        address[] calldata custodians
+    ) external view returns (uint256 packed) {
+        if (custodians.length > 8) revert TooManyCustodians(custodians.length);
+        mapping(address custodian => uint32 id) storage ids = _registrationIds[venue];
+        for (uint256 i = 0; i < custodians.length; ++i) {
+            packed |= uint256(ids[custodians[i]]) << (32 * i);
+        }
     }
 
     /// @notice The role whose holders may call margin under `policyId` (granted and revoked by the
