@@ -5,10 +5,10 @@ include "./lib/hash.circom";
 // Domain tags of the three commitments: the ASCII strings read as big-endian integers.
 /// "zkmargin/portfolio/v2"
 function PORTFOLIO_TAG() { return 178916501036896329807155402520972796779846997866034; }
-/// "zkmargin/market/v2"
-function MARKET_TAG() { return 10664254488760014164874223300267205639239218; }
-/// "zkmargin/policy/v2"
-function POLICY_TAG() { return 10664254488760014164874279647614685909317170; }
+/// "zkmargin/market/v3"
+function MARKET_TAG() { return 10664254488760014164874223300267205639239219; }
+/// "zkmargin/policy/v3"
+function POLICY_TAG() { return 10664254488760014164874279647614685909317171; }
 
 /**
  * LayoutCommitment(tag, L): VectorHash(tag, [layoutId] ++ elements): one of the three

@@ -24,13 +24,30 @@ template ZeroUnlessActive() {
 }
 
 /**
+ * JointSetRequired(): a portfolio-margin policy is proved only on a round whose joint scenario
+ * set covers every asset and perp of the layout: portfolioMargin * (1 - jointSetPresent) == 0.
+ * Without it the scan would read a missing risk array as zero losses (circuits/README.md,
+ * "Joint scenario set present").
+ * @input portfolioMargin  the policy's margin bit (boolean, policy packer)
+ * @input jointSetPresent  the round's flag, bound by the market commitment (public value: the
+ *                         publisher posts 0 or 1; any other value also forces portfolioMargin = 0)
+ * Cost: 1 constraint.
+ */
+template JointSetRequired() {
+    signal input portfolioMargin;
+    signal input jointSetPresent;
+    portfolioMargin * (1 - jointSetPresent) === 0;
+}
+
+/**
  * MarginProof(nA, nP, nO, nS, nT, nG, J): the zkmargin statement, margin models v1 ("standard")
  * and v2 ("portfolio") of DESIGN.md in one circuit: the portfolio behind `portfolioCommitment`
  * meets the policy behind `policyCommitment` at the market round behind `marketCommitment`,
  * i.e. Eq * 1e6 >= Req * minRatio, all three encoded for one slot layout: the single `layoutId`
  * signal is the first element of all three commitments, so a round, a policy and a portfolio
  * encoded for different layouts never make a witness. The policy's `portfolioMargin` bit
- * chooses the model: the joint scenario scan over every position, or the options' alone.
+ * chooses the model: the joint scenario scan over every position, or the options' alone; a
+ * portfolio policy needs the round's `jointSetPresent` flag (a complete joint scenario set).
  * Input names, units, widths, packing and hashing: circuits/README.md (normative). No outputs:
  * the public signals are [accountNonce, marketCommitment, policyCommitment, portfolioCommitment].
  *
@@ -41,15 +58,23 @@ template ZeroUnlessActive() {
  * can re-check): the circuit trusts their widths, as it trusts their values (circuits/README.md,
  * "Who is trusted for what"). Padded slots are forced to zero holdings.
  *
+ * Policy shape checked here (governance is not trusted for these): tier bounds never fall (the
+ * policy commitment packs each bound as its rise over the previous one, and the packer's range
+ * check of each rise is the check, at no extra cost), and each asset sits in at most one
+ * concentration group (Concentration, one constraint per asset).
+ *
  * @param nA, nP, nO  collateral asset, perp and option slots (each >= 1; nO <= 64)
  * @param nS          scenarios (>= 1): option risk arrays and joint scenario arrays
- * @param nT          tiers per asset and per perp (>= 2)
+ * @param nT          tiers per asset and per perp (2 <= nT <= 16: the bound widths assume it)
  * @param nG          concentration groups (>= 1)
  * @param J           1: the instance carries the joint scenario arrays and proves both models;
  *                    0: it carries none and proves standard policies only (portfolioMargin = 0)
  * Cost (npm run constraints; figures in circuits/README.md).
  */
 template MarginProof(nA, nP, nO, nS, nT, nG, J) {
+    // Compile-time guard on the parameters (no signal involved): the tier widths assume it.
+    assert(nT >= 2 && nT <= 16);
+
     // Public.
     signal input accountNonce;
     signal input marketCommitment;
@@ -70,6 +95,7 @@ template MarginProof(nA, nP, nO, nS, nT, nG, J) {
 
     // Market (public values, bound by marketCommitment).
     signal input roundTimestamp;
+    signal input jointSetPresent;
     signal input price[nA];
     signal input perpMark[nP];
     signal input optionMark[nO];
@@ -130,10 +156,11 @@ template MarginProof(nA, nP, nO, nS, nT, nG, J) {
     portfolioCommitment === portfolioHash;
 
     // ---- Market commitment: every public value as a whole element, in spec order. ----
-    var nMarket = 1 + nA + nP + nO + (nO + (nA + nP) * J) * nS;
+    var nMarket = 2 + nA + nP + nO + (nO + (nA + nP) * J) * nS;
     var marketElements[nMarket];
     n = 0;
     marketElements[n] = roundTimestamp; n++;
+    marketElements[n] = jointSetPresent; n++;
     for (var i = 0; i < nA; i++) { marketElements[n] = price[i]; n++; }
     for (var j = 0; j < nP; j++) { marketElements[n] = perpMark[j]; n++; }
     for (var o = 0; o < nO; o++) { marketElements[n] = optionMark[o]; n++; }
@@ -150,6 +177,8 @@ template MarginProof(nA, nP, nO, nS, nT, nG, J) {
     marketCommitment === marketHash;
 
     // ---- Policy commitment (range-checks every parameter). ----
+    // A tier bound is committed as its rise over the previous bound (the first over 0), so the
+    // packer's range check of the rise (UPTO_BITS) makes the bounds non-decreasing for free.
     var perSlot = 2 + nT + (nT - 1);
     var nPolicy = 5 + nG + nA * (perSlot + nG) + nP * perSlot + nO;
     var policyItems[nPolicy];
@@ -173,7 +202,12 @@ template MarginProof(nA, nP, nO, nS, nT, nG, J) {
             policyItems[n] = assetWeight[i][t]; policyWidths[n] = PPM_BITS(); n++;
         }
         for (var t = 0; t < nT - 1; t++) {
-            policyItems[n] = assetUpTo[i][t]; policyWidths[n] = UPTO_BITS(); n++;
+            if (t == 0) {
+                policyItems[n] = assetUpTo[i][0];
+            } else {
+                policyItems[n] = assetUpTo[i][t] - assetUpTo[i][t - 1];
+            }
+            policyWidths[n] = UPTO_BITS(); n++;
         }
         for (var g = 0; g < nG; g++) {
             policyItems[n] = assetGroup[i][g]; policyWidths[n] = 1; n++;
@@ -187,7 +221,12 @@ template MarginProof(nA, nP, nO, nS, nT, nG, J) {
             policyItems[n] = perpRate[j][t]; policyWidths[n] = PPM_BITS(); n++;
         }
         for (var t = 0; t < nT - 1; t++) {
-            policyItems[n] = perpUpTo[j][t]; policyWidths[n] = UPTO_BITS(); n++;
+            if (t == 0) {
+                policyItems[n] = perpUpTo[j][0];
+            } else {
+                policyItems[n] = perpUpTo[j][t] - perpUpTo[j][t - 1];
+            }
+            policyWidths[n] = UPTO_BITS(); n++;
         }
     }
     for (var o = 0; o < nO; o++) {
@@ -244,8 +283,10 @@ template MarginProof(nA, nP, nO, nS, nT, nG, J) {
     }
 
     // ---- Options and the scan risk (joint under a portfolio policy). ----
-    // Without joint arrays (J = 0) only standard policies can be proved.
+    // Without joint arrays (J = 0) only standard policies can be proved; with them, only on a
+    // round whose joint scenario set is complete (the flag the market commitment binds).
     portfolioMargin * (1 - J) === 0;
+    JointSetRequired()(portfolioMargin, jointSetPresent);
     for (var o = 0; o < nO; o++) {
         ZeroUnlessActive()(optionActive[o], optionQtyAbs[o]);
     }

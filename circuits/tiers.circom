@@ -8,10 +8,12 @@ include "./lib/widths.circom";
  * (normative: circuits/README.md, "Tier lines"). With U_t = upTo_t * 1e6 (µUSD):
  *   c_1 = 0, c_t = c_{t-1} + (k_{t-1} - k_t) * U_{t-1}.
  * For haircut weights k = w this is e_t; for perp rates k = r it is -D_t.
- * @param T            number of tiers (T >= 1)
+ * @param T            number of tiers (1 <= T <= 16)
  * @input slope[T]     weights or rates in ppm (< 2^20, range-checked by the packer)
- * @input upTo[T-1]    tier bounds in whole USD (< 2^32, range-checked by the packer)
- * @output intercept[T] c_t, a signed integer with |c_t| < T * 2^72 (a field negative if below 0)
+ * @input upTo[T-1]    tier bounds in whole USD, non-decreasing and below 2^36 (the packer
+ *                     range-checks the first bound and each rise to 32 bits: upTo_t < 15 * 2^32)
+ * @output intercept[T] c_t, a signed integer with |c_t| < 15 * 2^20 * 2^56 < 2^80 (a field
+ *                     negative if below 0; honest bounds below 2^32 give |c_t| < T * 2^72)
  * Cost: T - 1 constraints.
  */
 template TierIntercepts(T) {
@@ -32,6 +34,8 @@ template TierIntercepts(T) {
  * bracket sum sum_s k_s * slice_s(x) equals that tier's line, for any weights or rates, so the
  * line is the bracket sum exactly; at a bound the two neighbouring lines agree. The witness
  * picks the first tier whose upper bound holds x; TierLineAt proves x lies in it.
+ * Precondition: the bounds do not fall (MarginProof commits them as non-negative rises). With a
+ * falling bound two tiers would hold x and the prover could pick the one with the larger line.
  * Padding (circuits/README.md): the open last tier and padded tiers have upTo = 2^32 - 1 and the
  * last real slope, so a padded tier is an empty or equal-line copy of the last real one.
  * @param T            number of tiers (T >= 2)
@@ -61,10 +65,10 @@ template TierLine(T) {
  * TierLineAt(T): `line = k_t * x + c_t` for the tier t that the one-hot `pick` names, with proof
  * that B_{t-1} <= x <= B_t (two 61-bit range checks: a pick that does not hold x has no
  * witness). See TierLine.
- * @param T            number of tiers (T >= 2)
+ * @param T            number of tiers (2 <= T <= 16)
  * @input x            a value or a notional in µUSD; an integer the tier gaps bound to [0, 2^60]
  * @input slope[T]     weights or rates, ppm (< 2^20)
- * @input upTo[T-1]    bounds in whole USD (< 2^32)
+ * @input upTo[T-1]    bounds in whole USD, non-decreasing, below 2^36 (so upTo * 1e6 < 2^56)
  * @input pick[T]      one-hot choice of x's tier (booleanity and sum checked here)
  * @output line        k_t * x + c_t in µUSD·ppm, |line| < 2^81
  * Cost: T booleans + 5T - 3 products + 2 x 61 (139 at T = 4, after the compiler's linear

@@ -27,8 +27,9 @@ import { readR1csHeader } from "../prover/src/build/r1cs";
 import { loadInstances } from "../prover/src/encoding/instances";
 import { loadPortfolio } from "../prover/src/inputs";
 import { usingCurve } from "../prover/src/proving/snarkjs";
-import { setupInstance } from "../prover/src/setup/dev-setup";
 import { loadArtifacts } from "../prover/src/setup/manifest";
+import { refusal } from "./helpers/refusal";
+import { awaitSharedKeys } from "./helpers/shared-keys";
 
 describe("bench: options", function () {
   it("defaults to every set-up instance, 5 runs, bench/", function () {
@@ -128,7 +129,7 @@ describe("bench: measurements' plumbing", function () {
   });
 
   it("measures a set-up, current instance and names why another cannot be", async function () {
-    await setupInstance("small", { log: () => undefined, onProgress: () => undefined });
+    await awaitSharedKeys(this, "small");
     const small = await readiness("small", loadInstances().small);
     expect("example" in small && small.example.name).to.equal("small");
     const missing = await readiness("not-an-instance", loadInstances().small);
@@ -155,10 +156,10 @@ describe("bench: measurements' plumbing", function () {
   });
 
   it("reads the MSM sizes from the zkey and times MSMs of exactly those sizes", async function () {
-    await setupInstance("small", { log: () => undefined, onProgress: () => undefined });
+    await awaitSharedKeys(this, "small");
     const artifacts = await loadArtifacts("small");
     const r1cs = readR1csHeader(artifacts.r1cs);
-    const sizes = readZkeyMsmSizes(artifacts.zkey);
+    const sizes = await readZkeyMsmSizes(artifacts.zkey);
     const nPublic = r1cs.nPublicInputs + r1cs.nPublicOutputs;
     expect(sizes.nVars).to.equal(r1cs.nWires);
     expect(sizes.nPublic).to.equal(nPublic);
@@ -185,7 +186,7 @@ describe("bench: measurements' plumbing", function () {
     );
     expect(floor.sizes).to.deep.equal(sizes);
     for (const name of MSM_NAMES) expect(floor.each[name].runs).to.equal(1);
-    expect(() => readZkeyMsmSizes(artifacts.r1cs)).to.throw(/not a zkey file/);
+    expect((await refusal(readZkeyMsmSizes(artifacts.r1cs))).message).to.match(/not a zkey file/);
 
     // A real proof's log: every phase is announced, and the phases add up to the call.
     const phases = await usingCurve(async () =>
@@ -294,6 +295,35 @@ function figures(instance: string, scale: number): InstanceFigures {
       finish: s(0.05),
       total: s(1.6 * scale),
     },
+    native: {
+      threads: 2,
+      warm: {
+        total: s(0.5 * scale),
+        witness: s(0.4),
+        proving: s(0.2 * scale),
+        verifying: s(0.03),
+        other: s(0.5),
+      },
+      cold: {
+        wallSeconds: 2.5,
+        userSeconds: 3,
+        systemSeconds: 0.4,
+        maxRssBytes: 250 << 20,
+        exitStatus: 0,
+      },
+      floor: {
+        total: s(0.16 * scale),
+        each: { A: s(0.02), B1: s(0.02), B2: s(0.06), C: s(0.02), H: s(0.04) },
+      },
+      phases: {
+        read: s(0.001),
+        abc: s(0.004),
+        quotient: s(0.02 * scale),
+        msm: s(0.16 * scale),
+        finish: s(0.001),
+        total: s(0.2 * scale),
+      },
+    },
     gas: { firstProve: 299_045, repeatProve: 281_957, verifyOnly: 242_702 },
     baseline: {
       constraints: 4634 * scale,
@@ -312,7 +342,7 @@ function figures(instance: string, scale: number): InstanceFigures {
 
 function results(overrides: Partial<BenchResults> = {}): BenchResults {
   return {
-    version: 2,
+    version: 3,
     date: "2026-01-02T03:04:05.000Z",
     mode: "full",
     runs: 3,
@@ -337,6 +367,7 @@ function results(overrides: Partial<BenchResults> = {}): BenchResults {
       exitStatus: 0,
     },
     instances: [figures("small", 1), figures("standard", 9)],
+    nativeUnavailable: null,
     skipped: [],
     durationSeconds: 321,
     ...overrides,
@@ -362,6 +393,7 @@ describe("bench: BENCHMARKS.md and benchmarks.svg", function () {
       "## Constraints",
       "## Proving time",
       "## Distance from the floor",
+      "## Native prover",
       "## Sizes and gas",
       "## The naive baseline, side by side",
       "## How each figure is measured",
@@ -373,13 +405,19 @@ describe("bench: BENCHMARKS.md and benchmarks.svg", function () {
     );
     // Every table lists both instances, with figures from the results.
     const rows = md.split("\n").filter((line) => /^\| (small|standard) /.test(line));
-    expect(rows).to.have.length(2 * 9);
+    expect(rows).to.have.length(2 * 12);
     expect(md).to.include("1.45x"); // Groth16 prove / floor for small: 1.6 / 1.1
     // Inside the prove call: each phase with its share, and the MSMs against the floor.
     expect(md).to.match(
       /\| small +\| 50 ms \(3 %\) +\| 100 ms \(6 %\) +\| 300 ms \(19 %\) +\| 1\.10 s \(69 %\) +\| 50 ms \(3 %\) +\| 1\.60 s \(1\.44 s to 1\.92 s\) +\| 1\.00x +\|/,
     );
     expect(md).to.include("7,590 vs 4,634");
+    // The native prover beside snarkjs: prove 200 ms vs 1.6 s (8x), 1.25x its own floor.
+    expect(md).to.match(
+      /\| small +\| 200 ms vs 1\.60 s +\| 8\.00x +\| 160 ms vs 1\.10 s +\| 1\.25x +\|/,
+    );
+    expect(md).to.include("- met: small: Groth16 prove ÷ its MSM floor 1.25x (at most 1.30x)");
+    expect(md).to.include("- **not met**: standard: warm generateProof 4.50 s (at most 2.50 s)");
     // The CLI's start-up inside each cold run (small: 1.25 s of 4 s).
     expect(md).to.match(/\| small +\| 4\.00 s +\| 1\.25 s \(31 %\) +\|/);
     expect(md).to.include("(1.25 s wall, 150.0 MiB peak)");
@@ -404,6 +442,14 @@ describe("bench: BENCHMARKS.md and benchmarks.svg", function () {
     expect(md).to.include("9.50 on 2 cores");
     expect(md).to.include("## Not measured");
     expect(md).to.include("- large: not set up");
+    const unbuilt = await renderMarkdown(
+      results({
+        instances: [figures("small", 1)].map(({ native: _, ...f }) => f),
+        nativeUnavailable: "it is not built",
+      }),
+      "benchmarks.svg",
+    );
+    expect(unbuilt).to.include("The native prover was not measured: it is not built.");
   });
 
   it("is already formatted as the project's Prettier wants it", async function () {
@@ -424,7 +470,13 @@ describe("bench: BENCHMARKS.md and benchmarks.svg", function () {
     expect(svg).to.include("Test CPU &lt;R&amp;D&gt;");
     expect(svg).to.not.include("<R&D>");
     const bars = svg.match(/<rect [^>]*><title>/g) ?? [];
-    expect(bars).to.have.length(2 * (5 + 2 + 2));
+    expect(bars).to.have.length(2 * (9 + 2 + 2));
+    expect(svg).to.include("MSM floor: the five multi-scalar multiplications");
+    expect(svg).to.include("What the baseline gives up is gas");
+    const noNative = renderChart(
+      results({ instances: [figures("small", 1)].map(({ native: _, ...f }) => f) }),
+    );
+    expect(noNative).to.include("native Groth16 prove (warm): not measured");
     expect(svg).to.include("<title>standard, baseline: 4,814,667</title>");
     const empty = renderChart(results({ instances: [] }));
     expect(empty).to.include("No instance was measured.");

@@ -143,6 +143,48 @@ describe("circuit templates", function () {
       await t.expectFail({ ...base, x: (1n << 60n) + 1n }, /TierLineAt/);
       await t.expectPass({ ...base, x: 1n << 60n });
     });
+    it("trusts its bounds to rise: with a falling bound the larger line of two tiers passes (MarginProof commits rises)", async () => {
+      // WETH at 4,217,570 USD with tiers 0.9 up to 10M, 0.5 "up to 1M", 0.5 above: x lies in
+      // tier 1 and in tier 3. Tier 1 gives the model's bracket sum; tier 3 pays 2.31M USD more.
+      const input = {
+        slope: [900_000n, 500_000n, 500_000n],
+        upTo: [10_000_000n, 1_000_000n],
+        x: 4_217_570n * 1_000_000n,
+      };
+      const honest = await at.expectPass({ ...input, pick: [1n, 0n, 0n] });
+      const model = bracketSum(input.x, [
+        { upToUsd: 10_000_000n, ppm: 900_000n },
+        { upToUsd: 1_000_000n, ppm: 500_000n },
+        { upToUsd: null, ppm: 500_000n },
+      ]);
+      expect(at.signal(honest, "main.line")).to.equal(model);
+      const larger = await at.expectPass({ ...input, pick: [0n, 0n, 1n] });
+      expect(at.signal(larger, "main.line") - model).to.equal(2_312_972n * 10n ** 12n);
+      await at.expectFail({ ...input, pick: [0n, 1n, 0n] }, /TierLineAt/); // the empty tier
+    });
+    it("equal neighbouring bounds are harmless: every tier that holds x gives the bracket sum", async () => {
+      const slope = [900_000n, 600_000n, 500_000n];
+      const u = 2_000_000n;
+      const brackets = [
+        { upToUsd: u, ppm: slope[0] },
+        { upToUsd: u, ppm: slope[1] },
+        { upToUsd: null, ppm: slope[2] },
+      ];
+      const x = u * 1_000_000n; // on the bound: all three tiers hold it
+      for (const pick of [
+        [1n, 0n, 0n],
+        [0n, 1n, 0n],
+        [0n, 0n, 1n],
+      ]) {
+        const w = await at.expectPass({ x, slope, upTo: [u, u], pick });
+        expect(at.signal(w, "main.line")).to.equal(bracketSum(x, brackets));
+      }
+      for (const beside of [x - 1n, x + 1n]) {
+        const w = await t.expectPass({ x: beside, slope, upTo: [u, u] });
+        expect(t.signal(w, "main.line")).to.equal(bracketSum(beside, brackets));
+      }
+      await at.expectFail({ x: x + 1n, slope, upTo: [u, u], pick: [0n, 1n, 0n] }, /TierLineAt/);
+    });
     it("reads an open or padded bound 2^32 - 1 as the last tier's region", async () => {
       const open = (1n << 32n) - 1n;
       // Two real tiers padded to three: the padded tier repeats the last slope.
@@ -207,6 +249,34 @@ describe("circuit templates", function () {
       expect(t.signal(w, "main.excess")).to.equal(200n); // 600 - floor(0.4 * 1000)
       await t.expectTamperFails(input, "main.groupExcess[0]", (x) => x - 1n);
     });
+    it("refuses an asset in two groups: the overlap that let H one below its floor gain 1 µUSD", async () => {
+      // Asset 0 in both groups, both caps binding: floor(0.4 T) and floor(0.3 T) stay 400 and
+      // 300 for T = 1002 and 1001, so lowering H_0 by 1 (the rounding slack FloorPpm allows)
+      // lowers both groups' excess by 1 and raises H - excess by 1.
+      const member = [
+        [1n, 1n],
+        [1n, 0n],
+        [0n, 0n],
+      ];
+      const maxShare = [400_000n, 300_000n];
+      const floor = [602n, 300n, 100n];
+      const slack = [601n, 300n, 100n];
+      const net = (h: bigint[], m: bigint[][]): bigint =>
+        h.reduce((a, b) => a + b, 0n) - excessOf(h, m, maxShare);
+      expect(net(slack, member) - net(floor, member)).to.equal(1n); // the gain the model lacks
+      for (const haircut of [floor, slack]) {
+        await t.expectFail({ haircut, member, maxShare }, /Concentration/);
+      }
+      // One group per asset: the slack never helps the holder.
+      const single = [
+        [1n, 0n],
+        [1n, 0n],
+        [0n, 1n],
+      ];
+      for (const haircut of [floor, slack])
+        await t.expectPass({ haircut, member: single, maxShare });
+      expect(net(slack, single) - net(floor, single)).to.equal(0n);
+    });
   });
 
   describe("PackItems and VectorHash vs the TypeScript encoder", function () {
@@ -219,7 +289,7 @@ describe("circuit templates", function () {
         "lib/pack.circom",
         `PackItems(${widths.length}, [${widths.join(", ")}])`,
       );
-      // "zkmargin/market/v2" as a big-endian integer, 17 elements: two chunks, the last padded.
+      // "zkmargin/market/v3" as a big-endian integer, 17 elements: two chunks, the last padded.
       hash = await CircuitTester.main(
         "unit-vectorhash",
         "commitments.circom",
@@ -257,7 +327,7 @@ describe("circuit templates", function () {
       const elements = Array.from({ length: 17 }, (_, i) => (BigInt(i) * 0x1234567890abcdefn) % p);
       const w = await hash.expectPass({ in: elements });
       const out = hash.signal(w, "main.out");
-      expect((out + p) % p).to.equal(await vectorHash("zkmargin/market/v2", elements));
+      expect((out + p) % p).to.equal(await vectorHash("zkmargin/market/v3", elements));
     });
   });
 });

@@ -45,6 +45,16 @@ const example: Triple = {
 const SALT = 123456789n;
 const NONCE = 7n;
 
+/** `usdc` whole USDC against a short of `eth` ETH-PERP entered at the example round's mark. */
+function shortEthPerpOn(usdc: bigint, eth: bigint): Portfolio {
+  return {
+    account: example.portfolio.account,
+    collateral: new Map([["USDC", usdc * 10n ** 6n]]),
+    perps: new Map([["ETH-PERP", { size: -eth * 10n ** 4n, entryPrice: 3012_550000000000n }]]),
+    options: new Map(),
+  };
+}
+
 async function signalsFor(triple: Triple, salt = SALT, nonce = NONCE): Promise<CircuitSignals> {
   return withCommitments(encodeCircuitInput({ ...triple, salt, nonce, instance: dims }));
 }
@@ -194,14 +204,7 @@ describe("circuit: MarginProof (small) vs the reference model", function () {
 
     it("round posted for layout A, used with policy B: the witness fails", async function () {
       // B's holder: 100k USDC against a large short ETH perp entered at the mark: short under B.
-      const portfolioB: Portfolio = {
-        account: example.portfolio.account,
-        collateral: new Map([["USDC", 100_000n * 10n ** 6n]]),
-        perps: new Map([
-          ["ETH-PERP", { size: -2000n * 10n ** 4n, entryPrice: 3012_550000000000n }],
-        ]),
-        options: new Map(),
-      };
+      const portfolioB = shortEthPerpOn(100_000n, 2000n);
       expect(computeMargin(policyB, example.market, portfolioB).sufficient).to.equal(false);
       const honestB = encodeCircuitInput({
         policy: policyB,
@@ -439,6 +442,79 @@ describe("circuit: MarginProof (small) vs the reference model", function () {
         tester.constraintSignals(index).some((n) => n.startsWith(`${slackBits[0]}.`)),
         "the violated constraint is the cap inequality's",
       ).to.equal(true);
+    });
+
+    describe("a portfolio policy needs a round whose joint scenario set is complete", function () {
+      // A portfolio policy whose perp add-ons are 0 (the scan carries the perps' risk), at 100 %.
+      const scanOnly: Policy = {
+        ...pmPolicy,
+        id: "small-portfolio-scan",
+        bufferMicroUsd: 0n,
+        minRatioPpm: 1_000_000n,
+        concentration: [],
+        perps: policy.perps.map((p) => ({ ...p, tiers: [{ upToUsd: null, ratePpm: 0n }] })),
+      };
+      // The issue's book: a 3,000 ETH-PERP short (entered at the mark) on 65,000 USDC.
+      const bigShort = shortEthPerpOn(65_000n, 3000n);
+      const setless: Market = { ...pmMarket, scenarios: null };
+      const perps = new Map(pmMarket.scenarios!.perps);
+      perps.delete("ETH-PERP");
+      const withoutEthPerp: Market = {
+        ...pmMarket,
+        scenarios: { ...pmMarket.scenarios!, perps },
+      };
+
+      it("the model finds the book short on the complete set, and refuses the incomplete rounds", function () {
+        const report = computeMargin(scanOnly, pmMarket, bigShort);
+        expect(report.sufficient).to.equal(false);
+        // the rally scenario: 3,000 x 753.1375 USD against about 65,000 USD of equity
+        expect(report.options.requirementMicroUsd).to.equal(2_259_412_500000n);
+        expect(() => computeMargin(scanOnly, setless, bigShort)).to.throw(
+          'market.json: scenarios: missing: the portfolio-margin policy "small-portfolio-scan" needs the round\'s joint scenario set',
+        );
+        expect(() => computeMargin(scanOnly, withoutEthPerp, bigShort)).to.throw(
+          "market.json: scenarios.perps.ETH-PERP: missing",
+        );
+      });
+
+      for (const [label, round] of [
+        ["a round without a joint scenario set", setless],
+        ["a round whose set leaves out ETH-PERP's array", withoutEthPerp],
+      ] as const) {
+        it(`${label}: no witness, even hand-built with zero losses and the flag set`, async function () {
+          const honest = await signalsFor({ policy: scanOnly, market: round, portfolio: bigShort });
+          // What the publisher posts for the round: the flag is 0 and the missing losses are 0.
+          expect(honest.jointSetPresent).to.equal(0n);
+          expect(honest.perpRisk[0]).to.deep.equal([0n, 0n, 0n, 0n]);
+          await tester.expectFail(asInput(honest), /JointSetRequired/);
+          // Control: a round of its own with the flag set makes a witness whose scan reads the
+          // missing losses as 0 (scan risk 0 on a 2.26M USD loss), so only the flag stops it.
+          const flagged = await withCommitments({ ...honest, jointSetPresent: 1n });
+          const witness = await tester.expectPass(asInput(flagged));
+          expect(tester.signal(witness, "main.scan.requirement")).to.equal(0n);
+          // The lie: the flag set against the posted round's commitment.
+          expect(flagged.marketCommitment).to.not.equal(honest.marketCommitment);
+          await tester.expectFail(
+            asInput({ ...flagged, marketCommitment: honest.marketCommitment }),
+            /MarginProof/,
+          );
+        });
+      }
+
+      it("the same rounds still serve a standard policy, and the complete set a portfolio one", async function () {
+        const hedgedStandard = { policy, market: setless, portfolio: example.portfolio };
+        const standard = await signalsFor(hedgedStandard);
+        expect(standard.jointSetPresent).to.equal(0n);
+        expectAgreesWithModel(tester, await tester.expectPass(asInput(standard)), hedgedStandard);
+        const incomplete = await signalsFor({ ...hedgedStandard, market: withoutEthPerp });
+        expect(incomplete.jointSetPresent).to.equal(0n);
+        await tester.expectPass(asInput(incomplete));
+        const complete = { policy: scanOnly, market: pmMarket, portfolio: hedged };
+        expect(computeMargin(scanOnly, pmMarket, hedged).sufficient).to.equal(true);
+        const signals = await signalsFor(complete);
+        expect(signals.jointSetPresent).to.equal(1n);
+        expectAgreesWithModel(tester, await tester.expectPass(asInput(signals)), complete);
+      });
     });
 
     it("ignores the joint arrays under a standard policy (model v1), but still commits to them", async function () {

@@ -6,6 +6,7 @@ import {
   commitments,
   commitPolicy,
   commitPortfolio,
+  policyCommitmentOf,
   poseidon,
   publicCommitments,
   randomSalt,
@@ -13,7 +14,13 @@ import {
   vectorHash,
   withCommitments,
 } from "../prover/src/commitments";
-import { encodeCircuitInput, loadInstances, type CircuitInput } from "../prover/src/encoding";
+import {
+  encodeCircuitInput,
+  loadInstances,
+  packItems,
+  type CircuitInput,
+  type PackItem,
+} from "../prover/src/encoding";
 import { SNARK_SCALAR_FIELD } from "../prover/src/encoding/widths";
 import { keccak256, toUtf8Bytes } from "ethers";
 import { InputError } from "../prover/src/errors";
@@ -33,11 +40,27 @@ const EXAMPLES = path.resolve(__dirname, "../examples/small");
 const instance = loadInstances().small;
 const SALT = 0x1234567890abcdef1234567890abcdef1234567890abcdef1234567890abcdefn;
 
-function smallInput(): CircuitInput {
+function smallTriple(): { policy: Policy; market: Market; portfolio: Portfolio } {
   const policy = loadPolicy(path.join(EXAMPLES, "policy.json"));
   const market = loadMarket(path.join(EXAMPLES, "market.json"));
   const portfolio = loadPortfolio(path.join(EXAMPLES, "portfolio.json"), policy);
-  return encodeCircuitInput({ policy, market, portfolio, salt: SALT, nonce: 5n, instance });
+  return { policy, market, portfolio };
+}
+
+function smallInput(): CircuitInput {
+  return encodeCircuitInput({ ...smallTriple(), salt: SALT, nonce: 5n, instance });
+}
+
+/** A joint scenario set of 4 scenarios covering every asset and perp of the small example. */
+function completeSet(): NonNullable<Market["scenarios"]> {
+  const { policy } = smallTriple();
+  const row = (k: number): bigint[] =>
+    [1n, -2n, 3n, -4n].map((x) => x * BigInt(k + 1) * 10n ** 12n);
+  return {
+    labels: ["a", "b", "c", "d"],
+    assets: new Map(policy.assets.map((a, k) => [a.symbol, row(k)])),
+    perps: new Map(policy.perps.map((p, k) => [p.instrument, row(k + 3)])),
+  };
 }
 
 /** An independent Poseidon (circomlibjs' unoptimised reference implementation). */
@@ -168,9 +191,11 @@ describe("commitments", () => {
       const portfolio = await commitPortfolio(input);
       expect(portfolio).to.equal(byHand);
 
-      // market values whole, in spec order: 1 + 3 + 2 + 2 + 2*4 + 3*4 + 2*4 = 36 after the layout id
+      // market values whole, in spec order: 2 + 3 + 2 + 2 + 2*4 + 3*4 + 2*4 = 37 after the layout id
+      expect(input.jointSetPresent).to.equal(0n); // the example round has no joint scenario set
       const m = [
         input.roundTimestamp,
+        0n, // jointSetPresent
         ...input.price,
         ...input.perpMark,
         ...input.optionMark,
@@ -179,18 +204,118 @@ describe("commitments", () => {
         ...input.assetRisk.flat(),
         ...input.perpRisk.flat(),
       ];
-      expect(m).to.have.length(36);
+      expect(m).to.have.length(37);
       expect(input.roundTimestamp).to.equal(7n + (1764072000n << 64n));
       const market = await commitMarket(input);
-      expect(market).to.equal(await vectorHashByHand(tagToField("zkmargin/market/v2"), [L, ...m]));
+      expect(market).to.equal(await vectorHashByHand(tagToField("zkmargin/market/v3"), [L, ...m]));
+      // with a complete joint scenario set the flag is 1 (and the set's arrays are elements)
+      const set = await withCommitments(
+        encodeCircuitInput({
+          ...smallTriple(),
+          market: { ...smallTriple().market, scenarios: completeSet() },
+          salt: SALT,
+          nonce: 5n,
+          instance,
+        }),
+      );
+      expect(set.jointSetPresent).to.equal(1n);
+      const withSet = [set.roundTimestamp, 1n, ...m.slice(2, 17), ...set.assetRisk.flat()];
+      withSet.push(...set.perpRisk.flat());
+      expect(set.marketCommitment).to.equal(
+        await vectorHashByHand(tagToField("zkmargin/market/v3"), [L, ...withSet]),
+      );
 
+      // policy items packed by hand from examples/small/policy.json (T = 2: one bound per slot,
+      // its rise over 0). Items are packed one by one, so a slot may straddle two elements.
+      // Element 0: mode 1, margin 1, minRatio 24, buffer 60, SOM 40, group share 20 (bit 126),
+      // USDC (active 1, decimals 5, weights 20 20, bound 32, group bit 1: bits 146..224), WETH's
+      // active and decimals (225..230). Element 1: WETH's weights, bound and group bit (0..72),
+      // WBTC (73..151), ETH-PERP (active, decimals, rates 20 20, bound 32: 152..229), BTC-PERP's
+      // active and decimals (230..235). Element 2: BTC-PERP's rates and bound, two option bits.
+      const OPEN = (1n << 32n) - 1n;
+      const p0 =
+        0n + // mode: initial
+        (0n << 1n) + // margin: standard
+        (1_250000n << 2n) +
+        (10000_000000n << 26n) +
+        (25_000000n << 86n) +
+        (1_000000n << 126n) + // the unused group: 100 %
+        (1n << 146n) + // USDC
+        (6n << 147n) +
+        (1_000000n << 152n) +
+        (1_000000n << 172n) +
+        (OPEN << 192n) +
+        (0n << 224n) +
+        (1n << 225n) + // WETH
+        (18n << 226n);
+      const p1 =
+        900000n +
+        (800000n << 20n) +
+        (5000000n << 40n) +
+        (0n << 72n) +
+        (1n << 73n) + // WBTC
+        (8n << 74n) +
+        (900000n << 79n) +
+        (800000n << 99n) +
+        (5000000n << 119n) +
+        (0n << 151n) +
+        (1n << 152n) + // ETH-PERP
+        (4n << 153n) +
+        (30000n << 158n) +
+        (60000n << 178n) +
+        (2000000n << 198n) +
+        (1n << 230n) + // BTC-PERP
+        (5n << 231n);
+      const p2 = 30000n + (50000n << 20n) + (2000000n << 40n) + (1n << 72n) + (1n << 73n);
       const policy = await commitPolicy(input);
+      expect(policy).to.equal(
+        await vectorHashByHand(tagToField("zkmargin/policy/v3"), [L, p0, p1, p2]),
+      );
       // pinned after the check above, so that any change of encoding or packing is a reviewed change
       expect({ portfolio, market, policy }).to.deep.equal({
         portfolio: PINNED.portfolio,
         market: PINNED.market,
         policy: PINNED.policy,
       });
+    });
+
+    it("packs three-tier bounds as rises: the small example's policy on the demo instance", async () => {
+      const policy = loadPolicy(path.join(EXAMPLES, "policy.json"));
+      const demo = loadInstances().demo; // 3 tiers, 2 groups, 6 assets, 3 perps, 2 options
+      const OPEN = (1n << 32n) - 1n;
+      const bits = (...pairs: [bigint, number][]): PackItem[] =>
+        pairs.map(([value, width]) => ({ value, bits: width }));
+      // Items written from policy.json, in spec order; each bound after the first is its rise.
+      const slot = (decimals: bigint, ppm: bigint[], rises: bigint[]): PackItem[] =>
+        bits([1n, 1], [decimals, 5], ...ppm.map((x): [bigint, number] => [x, 20])).concat(
+          bits(...rises.map((x): [bigint, number] => [x, 32])),
+        );
+      const padded = (groupBits: number): PackItem[] =>
+        bits([0n, 1], [0n, 5], [0n, 20], [0n, 20], [0n, 20], [0n, 32], [0n, 32]).concat(
+          bits(...Array.from({ length: groupBits }, (): [bigint, number] => [0n, 1])),
+        );
+      const noGroup = bits([0n, 1], [0n, 1]);
+      const items = [
+        ...bits([0n, 1], [0n, 1], [1_250000n, 24], [10000_000000n, 60], [25_000000n, 40]),
+        ...bits([1_000000n, 20], [1_000000n, 20]), // two unused groups
+        ...slot(6n, [1_000000n, 1_000000n, 1_000000n], [OPEN, 0n]), // USDC: open, padded
+        ...noGroup,
+        ...slot(18n, [900000n, 800000n, 800000n], [5000000n, OPEN - 5000000n]), // WETH
+        ...noGroup,
+        ...slot(8n, [900000n, 800000n, 800000n], [5000000n, OPEN - 5000000n]), // WBTC
+        ...noGroup,
+        ...padded(2),
+        ...padded(2),
+        ...padded(2),
+        ...slot(4n, [30000n, 60000n, 60000n], [2000000n, OPEN - 2000000n]), // ETH-PERP
+        ...slot(5n, [30000n, 50000n, 50000n], [2000000n, OPEN - 2000000n]), // BTC-PERP
+        ...padded(0),
+        ...bits([1n, 1], [1n, 1]),
+      ];
+      const { layoutId, policy: commitment } = await policyCommitmentOf(policy, demo);
+      expect(commitment).to.equal(
+        await vectorHash("zkmargin/policy/v3", [layoutId, ...packItems(items)]),
+      );
     });
 
     it("commitments() and withCommitments() agree with the single commitments", async () => {
@@ -377,6 +502,6 @@ const SMALL_LAYOUT_ID = BigInt(keccak256(toUtf8Bytes(SMALL_LAYOUT))) >> 8n;
 /** Commitments of examples/small in the small instance with SALT (checked by hand above). */
 const PINNED = {
   portfolio: 15050651432521874739696113949663029709517159323856340070761735097031920485180n,
-  market: 13541043695938100788303460119766676805928638162829095312714757160148339626509n,
-  policy: 4943590369332860315988639684468194579595569408578098142117793541888450868993n,
+  market: 1484091704947856819039850007012019967216944797243233929758886075808109779168n,
+  policy: 12546884688481291979404219013003749091213991361697391815060471729195509459691n,
 };

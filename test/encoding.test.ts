@@ -20,7 +20,7 @@ import {
   type PackItem,
 } from "../prover/src/encoding";
 import * as widths from "../prover/src/encoding/widths";
-import { loadMarket, loadPolicy, loadPortfolio } from "../prover/src/inputs";
+import { loadMarket, loadPolicy, loadPortfolio, type Market } from "../prover/src/inputs";
 import { nonceArb, saltArb, tripleArb } from "./helpers/arbitraries";
 import { MARKET_SIGNALS, POLICY_SIGNALS, PORTFOLIO_SIGNALS } from "./helpers/signals";
 
@@ -247,6 +247,7 @@ describe("encoding", () => {
       expect(input.optionQtyNeg).to.deep.equal([1n, 0n]);
       expect(input.optionQtyAbs).to.deep.equal([20n, 30n]);
       expect(input.roundTimestamp).to.equal(7n + (1764072000n << 64n));
+      expect(input.jointSetPresent).to.equal(0n); // the round has no joint scenario set
       // prices in 1e-12 USD
       expect(input.price).to.deep.equal([999950000000n, 3012_550000000000n, 91250_400000000000n]);
       expect(input.perpMark).to.deep.equal([3012_550000000000n, 91250_400000000000n]); // ETH, BTC
@@ -433,9 +434,10 @@ describe("encoding", () => {
           .map((i) => i.value),
       ).to.deep.equal([1n, 600000n, 3150_000000000000n]);
       const elements = marketElements(input, dims);
-      expect(elements).to.have.length(1 + 3 + 2 + 2 + 2 * 4 + 3 * 4 + 2 * 4);
-      expect(elements[8 + 4]).to.equal(input.riskArray[1][0]); // option, then scenario
-      expect(elements[16]).to.equal(input.assetRisk[0][0]); // then assets, then perps
+      expect(elements).to.have.length(2 + 3 + 2 + 2 + 2 * 4 + 3 * 4 + 2 * 4);
+      expect(elements.slice(0, 2)).to.deep.equal([input.roundTimestamp, input.jointSetPresent]);
+      expect(elements[9 + 4]).to.equal(input.riskArray[1][0]); // option, then scenario
+      expect(elements[17]).to.equal(input.assetRisk[0][0]); // then assets, then perps
       // mode, margin, minRatio, buffer, SOM, 1 group share; per asset active, decimals, 2
       // weights, 1 bound, 1 group bit; per perp active, decimals, 2 rates, 1 bound; per option active
       expect(policyItems(input, dims).map((i) => i.bits)).to.deep.equal([
@@ -443,6 +445,83 @@ describe("encoding", () => {
         20, 20, 32, 1, 5, 20, 20, 32, 1, 1,
       ]);
       expect(() => portfolioItems(input, instances.demo)).to.throw("shape");
+    });
+
+    it("commits tier bounds as their rises, and refuses bounds that fall", () => {
+      const dims = instances.demo; // 3 tiers: two bounds per slot
+      const input = encodeCircuitInput({
+        ...exampleTriple("small"),
+        salt: 0n,
+        nonce: 0n,
+        instance: dims,
+      });
+      // per asset: active, decimals, 3 weights, 2 bounds, 2 group bits
+      const assetBounds = (i: number): bigint[] =>
+        policyItems(input, dims)
+          .slice(5 + dims.groups + 9 * i + 5, 5 + dims.groups + 9 * i + 7)
+          .map((item) => item.value);
+      expect(input.assetUpTo[1]).to.deep.equal([5000000n, OPEN]);
+      expect(assetBounds(1)).to.deep.equal([5000000n, OPEN - 5000000n]); // WETH
+      expect(assetBounds(0)).to.deep.equal([OPEN, 0n]); // USDC: one open tier, padded
+      expect(assetBounds(4)).to.deep.equal([0n, 0n]); // an inactive slot
+      const falling = structuredClone(input);
+      falling.perpUpTo[1] = [3000000n, 2000000n];
+      expect(() => policyItems(falling, dims)).to.throw(
+        RangeError,
+        "perpUpTo[1][1] is below perpUpTo[1][0]: tier bounds must not fall",
+      );
+      const equal = structuredClone(input);
+      equal.perpUpTo[1] = [2000000n, 2000000n]; // an empty tier: harmless, so allowed
+      expect(() => policyItems(equal, dims)).not.to.throw();
+    });
+
+    describe("jointSetPresent", () => {
+      const { policy, market, portfolio } = exampleTriple("small");
+      const complete: Market = {
+        ...market,
+        scenarios: {
+          labels: ["a", "b", "c"],
+          assets: new Map(policy.assets.map((a) => [a.symbol, [1n, -2n, 3n]])),
+          perps: new Map(policy.perps.map((p) => [p.instrument, [4n, 5n, -6n]])),
+        },
+        options: new Map(
+          [...market.options].map(([name, q]) => [
+            name,
+            { ...q, riskArrayMicroUsd: q.riskArrayMicroUsd.slice(0, 3) },
+          ]),
+        ),
+      };
+      const flag = (m: Market, dims: InstanceDims = instances.small): bigint =>
+        encodeCircuitInput({ policy, market: m, portfolio, salt: 0n, nonce: 0n, instance: dims })
+          .jointSetPresent;
+      const without = (section: "assets" | "perps", name: string): Market => {
+        const arrays = new Map(complete.scenarios![section]);
+        arrays.delete(name);
+        return { ...complete, scenarios: { ...complete.scenarios!, [section]: arrays } };
+      };
+
+      it("is 1 when the set covers every asset and perp of the layout (K below the instance's S)", () => {
+        expect(flag(complete)).to.equal(1n);
+        // an array for an instrument outside the layout changes nothing
+        const extra = new Map(complete.scenarios!.perps).set("SOL-PERP", [0n, 0n, 0n]);
+        expect(flag({ ...complete, scenarios: { ...complete.scenarios!, perps: extra } })).to.equal(
+          1n,
+        );
+      });
+
+      it("is 0 without a set, without one asset's or perp's array, or with a short array", () => {
+        expect(flag(market)).to.equal(0n);
+        expect(flag(without("perps", "BTC-PERP"))).to.equal(0n);
+        expect(flag(without("assets", "USDC"))).to.equal(0n);
+        const short = new Map(complete.scenarios!.perps).set("ETH-PERP", [4n, 5n]);
+        expect(flag({ ...complete, scenarios: { ...complete.scenarios!, perps: short } })).to.equal(
+          0n,
+        );
+      });
+
+      it("is 0 on an instance without joint arrays, which carries no set", () => {
+        expect(flag(complete, { ...instances.small, joint: 0 })).to.equal(0n);
+      });
     });
 
     it("encodes every generated triple within the widths @property", () => {

@@ -1,13 +1,24 @@
 import { expect } from "chai";
+import { formatUnits } from "../prover/src/decimal";
 import fc from "fast-check";
+import * as fs from "node:fs";
 import * as path from "node:path";
 import type { InstanceDims } from "../prover/src/encoding/instances";
-import { RISK_SUM_BITS, bound } from "../prover/src/encoding/widths";
-import { ShortfallError } from "../prover/src/errors";
+import {
+  MAX_PPM,
+  PRICE_DECIMALS as ENCODING_PRICE_DECIMALS,
+  RISK_SUM_BITS,
+  bound,
+} from "../prover/src/encoding/widths";
+import { InputError, ShortfallError } from "../prover/src/errors";
 import { checkConsistency, loadMarket, loadPolicy, loadPortfolio } from "../prover/src/inputs";
 import type { Market, Policy, Portfolio, ScenarioSet } from "../prover/src/inputs/types";
 import {
   JOINT_DENOMINATOR,
+  MICRO_USD_DECIMALS,
+  MICRO_USD_PER_USD,
+  PPM as MODEL_PPM,
+  PRICE_DECIMALS as MODEL_PRICE_DECIMALS,
   bracketSum,
   ceilDiv,
   computeMargin,
@@ -25,6 +36,7 @@ const MICRO = 1_000_000n;
 /** One USD in the price unit. */
 const USD = 1_000_000_000_000n;
 const EXAMPLES = path.resolve(__dirname, "../examples");
+const MODEL_DIR = path.resolve(__dirname, "../prover/src/model");
 
 /** A one-asset policy (decimals 0, one tier at 100 %) to which tests add what they need. */
 function policy(overrides: Partial<Policy> = {}): Policy {
@@ -396,6 +408,21 @@ describe("margin model", () => {
   });
 
   describe("price unit (1e-12 USD)", () => {
+    it("takes its units from its own module, and they agree with the circuit encoding's", () => {
+      // The model is an independent check of the encoding: it defines its units itself
+      // (prover/src/model/units.ts), so a change to one side only is caught here.
+      expect(MODEL_PRICE_DECIMALS).to.equal(ENCODING_PRICE_DECIMALS);
+      expect(MODEL_PPM).to.equal(MAX_PPM);
+      expect(MICRO_USD_PER_USD).to.equal(10n ** BigInt(MICRO_USD_DECIMALS));
+      expect(JOINT_DENOMINATOR).to.equal(
+        10n ** BigInt(18 + MODEL_PRICE_DECIMALS - MICRO_USD_DECIMALS),
+      );
+      const modelSources = fs
+        .readdirSync(MODEL_DIR)
+        .map((name) => fs.readFileSync(path.join(MODEL_DIR, name), "utf8"));
+      for (const source of modelSources) expect(source).not.to.match(/from "\.\.\/encoding/);
+    });
+
     it("values a SHIB-like token exactly at a 12-decimal price", () => {
       // 80 000 000 000.5 SHIB at 0.000012345678 USD = 987 654.240006172839 USD -> floor in µUSD
       // (a 1e-8 USD price unit would have cut the price to 0.00001234: 987 200 USD)
@@ -510,6 +537,55 @@ describe("margin model", () => {
         JOINT_DENOMINATOR * 6n;
       expect(sUp).to.equal(72n * 10n ** 23n);
       expect(ceilDiv(sUp, JOINT_DENOMINATOR)).to.equal(8n);
+    });
+
+    it("refuses a round whose joint scenario set does not cover every asset and perp, naming the file and field", () => {
+      const set = mixedMarket.scenarios!;
+      const without = (section: "assets" | "perps", name: string): Market => {
+        const arrays = new Map(set[section]);
+        arrays.delete(name);
+        return { ...mixedMarket, scenarios: { ...set, [section]: arrays } };
+      };
+      const short = new Map(set.perps);
+      short.set("Z-PERP", [0n, 0n]);
+      const cases: [Market, string, string][] = [
+        [
+          { ...mixedMarket, scenarios: null },
+          "scenarios",
+          'missing: the portfolio-margin policy "test" needs the round\'s joint scenario set',
+        ],
+        [
+          without("perps", "Z-PERP"),
+          "scenarios.perps.Z-PERP",
+          'missing: the portfolio-margin policy\'s perp "Z-PERP" needs a risk array',
+        ],
+        [
+          without("assets", "Y"),
+          "scenarios.assets.Y",
+          'missing: the portfolio-margin policy\'s asset "Y" needs a risk array',
+        ],
+        [
+          { ...mixedMarket, scenarios: { ...set, perps: short } },
+          "scenarios.perps.Z-PERP",
+          "must have 3 entries, one per scenario label (got 2)",
+        ],
+      ];
+      for (const [round, field, rule] of cases) {
+        let error: unknown;
+        try {
+          computeMargin(mixed, round, mixedBook, "round-7.json");
+        } catch (e) {
+          error = e;
+        }
+        expect(error, field).to.be.instanceOf(InputError);
+        expect((error as InputError).message).to.equal(`round-7.json: ${field}: ${rule}`);
+      }
+      expect(() => computeMargin(mixed, without("perps", "Z-PERP"), mixedBook)).to.throw(
+        /^market\.json: scenarios\.perps\.Z-PERP: missing/,
+      );
+      // The same rounds serve a standard policy, which scans the option book alone.
+      const standard = computeMargin({ ...mixed, margin: "standard" }, cases[0][0], mixedBook);
+      expect(standard.options.requirementMicroUsd).to.equal(6n);
     });
 
     /** WETH (18 decimals) hedged by a short ETH-PERP; 10 % add-on, SOM 5 USD, buffer 100 USD. */
@@ -853,6 +929,27 @@ describe("margin model", () => {
       expect(text).not.to.contain("Concentration");
     });
 
+    it("prints amounts in whole tokens and sizes in units given the policy, base units without", () => {
+      const files = ["policy", "market", "portfolio"].map((f) =>
+        path.join(EXAMPLES, "desk", `${f}.json`),
+      );
+      const p = loadPolicy(files[0]);
+      const report = computeMargin(p, loadMarket(files[1]), loadPortfolio(files[2], p));
+      const inFileUnits = formatReport(report, p);
+      expect(inFileUnits).to.match(/^asset +amount \(tokens\) +price \(USD\)/m);
+      expect(inFileUnits).to.match(/^instrument +size \(units\) +entry/m);
+      const weth = report.assets.find((a) => a.symbol === "WETH")!;
+      const wethFile = formatUnits(
+        weth.amount,
+        p.assets.find((a) => a.symbol === "WETH")!.decimals,
+      );
+      expect(inFileUnits).to.match(new RegExp(`^WETH +${wethFile.replace(".", "\\.")} `, "m"));
+      const inBaseUnits = formatReport(report);
+      expect(inBaseUnits).to.match(/^asset +amount \(base units\)/m);
+      expect(inBaseUnits).to.match(new RegExp(`^WETH +${weth.amount} `, "m"));
+      expect(inBaseUnits).to.match(/^instrument +size \(base units\)/m);
+    });
+
     it("prints 12-decimal prices exactly", () => {
       const p = policy({
         assets: [{ symbol: "SHIB", decimals: 18, tiers: [{ upToUsd: null, weightPpm: PPM }] }],
@@ -991,6 +1088,8 @@ describe("margin model", () => {
         fc.property(tripleArb(dims), ({ policy: p, market: m, portfolio: q }) => {
           const standard = computeMargin({ ...p, margin: "standard" }, m, q);
           const labels = standard.scenarios.map((s) => s.label);
+          // A set lists at least one scenario (a portfolio policy scans through them).
+          fc.pre(labels.length > 0);
           const zeros = () => new Array<bigint>(labels.length).fill(0n);
           const zeroSet = scenarioSet(
             labels,

@@ -20,11 +20,11 @@ import {
   verifyProof,
   type MarginProof,
 } from "../prover/src";
-import { setupInstance } from "../prover/src/setup/dev-setup";
 import { loadArtifacts } from "../prover/src/setup/manifest";
 import { instanceKeyPaths, setupPaths } from "../prover/src/setup/paths";
 import { BAD_INPUTS, SMALL_EXAMPLES, removeTempDirs, writeInputs } from "./helpers/cli";
 import { refusal } from "./helpers/refusal";
+import { sharedKeysHook } from "./helpers/shared-keys";
 import { loadInputs } from "../prover/src/cli/options";
 
 const files = {
@@ -42,8 +42,8 @@ describe("prover SDK (small instance)", function () {
   let second: MarginProof;
   const steps: string[] = [];
 
+  before(sharedKeysHook("small"));
   before(async function () {
-    await setupInstance("small", { log: () => undefined, onProgress: () => undefined });
     first = await generateProof({
       policy,
       market,
@@ -175,6 +175,42 @@ describe("prover SDK (small instance)", function () {
     expect(caught).to.be.instanceOf(ShortfallError);
     expect((caught as Error).message).to.contain(formatUnits(-report.excessMicroUsd, 6));
     expect(seen).to.deep.equal([]);
+  });
+
+  it("refuses a portfolio policy on a round without a complete joint scenario set, before any artifact or witness work", async () => {
+    const pm = { ...policy, id: "small-portfolio", margin: "portfolio" as const };
+    const row = [1n, -1n, 2n, -2n].map((x) => x * 10n ** 12n);
+    const set = {
+      labels: ["a", "b", "c", "d"],
+      assets: new Map(policy.assets.map((a) => [a.symbol, row])),
+      perps: new Map([["ETH-PERP", row]]), // no array for BTC-PERP
+    };
+    const rounds: [typeof market, string, RegExp][] = [
+      [market, "scenarios", /needs the round's joint scenario set/],
+      [{ ...market, scenarios: set }, "scenarios.perps.BTC-PERP", /perp "BTC-PERP" needs a risk/],
+    ];
+    for (const [round, field, rule] of rounds) {
+      const seen: string[] = [];
+      let loaded = false;
+      const error = await expectInputError(
+        generateProof({
+          policy: pm,
+          market: round,
+          portfolio,
+          nonce: 1n,
+          files,
+          artifacts: () => {
+            loaded = true;
+            return loadArtifacts("small");
+          },
+          onProgress: (e) => void seen.push(e.step),
+        }),
+        field,
+      );
+      expect(error.file).to.equal(files.market);
+      expect(error.rule).to.match(rule);
+      expect([loaded, seen]).to.deep.equal([false, []]);
+    }
   });
 
   it("refuses a nonce past 64 bits and a salt outside the field", async () => {

@@ -18,6 +18,7 @@ export const PORTFOLIO_SIGNALS: (keyof CircuitInput)[] = [
 /** Signals of the market commitment. */
 export const MARKET_SIGNALS: (keyof CircuitInput)[] = [
   "roundTimestamp",
+  "jointSetPresent",
   "price",
   "perpMark",
   "optionMark",

@@ -7,6 +7,7 @@ import { spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
+import type { ProverName } from "../proving";
 import { PROJECT_ROOT } from "../setup/paths";
 
 /** GNU time's binary (Debian package `time`). */
@@ -94,11 +95,15 @@ export async function coldStartup(): Promise<ProcessUsage> {
 }
 
 /**
- * Runs `zkmargin prove` once for `instance` in a fresh process under GNU time, writing its files
- * into a temporary folder that is removed afterwards. Throws when GNU time is missing or the
- * command fails (with its stderr).
+ * Runs `zkmargin prove --prover <prover>` once for `instance` in a fresh process under GNU time,
+ * writing its files into a temporary folder that is removed afterwards. Throws when GNU time is
+ * missing or the command fails (with its stderr).
  */
-export async function coldProve(instance: string, files: ColdRunFiles): Promise<ProcessUsage> {
+export async function coldProve(
+  instance: string,
+  files: ColdRunFiles,
+  prover: ProverName,
+): Promise<ProcessUsage> {
   const out = fs.mkdtempSync(path.join(os.tmpdir(), "zkmargin-bench-prove-"));
   const args = [
     "prove",
@@ -112,6 +117,8 @@ export async function coldProve(instance: string, files: ColdRunFiles): Promise<
     instance,
     "--nonce",
     "1",
+    "--prover",
+    prover,
     "--out",
     out,
   ];

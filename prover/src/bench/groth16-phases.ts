@@ -61,6 +61,34 @@ export function splitGroth16Log(
   return out;
 }
 
+/** One timed prove call: its phases and its whole wall time, in seconds. */
+export interface TimedProof {
+  phases: Record<Groth16Phase, number>;
+  total: number;
+}
+
+/**
+ * Calls `prove` `runs` times after one untimed warm-up and summarises every phase and the whole
+ * call. Both provers' phases are measured with it.
+ */
+export async function summarizeProofPhases(
+  runs: number,
+  prove: () => Promise<TimedProof>,
+): Promise<Groth16Phases> {
+  const names = [...GROTH16_PHASES, "total"] as const;
+  const samples = Object.fromEntries(names.map((name) => [name, [] as number[]])) as Record<
+    (typeof names)[number],
+    number[]
+  >;
+  for (let run = 0; run <= runs; run++) {
+    const { phases, total } = await prove();
+    if (run === 0) continue;
+    for (const name of GROTH16_PHASES) samples[name].push(phases[name]);
+    samples.total.push(total);
+  }
+  return Object.fromEntries(names.map((name) => [name, summarize(samples[name])])) as Groth16Phases;
+}
+
 /**
  * Proves `wtns` (witness bytes) with `zkey` `runs` times after one untimed warm-up, each with a
  * logger that timestamps snarkjs's debug messages, and summarises every phase. The caller keeps
@@ -71,12 +99,7 @@ export async function measureGroth16Phases(
   wtns: Uint8Array,
   runs: number,
 ): Promise<Groth16Phases> {
-  const names = [...GROTH16_PHASES, "total"] as const;
-  const samples = Object.fromEntries(names.map((name) => [name, [] as number[]])) as Record<
-    (typeof names)[number],
-    number[]
-  >;
-  for (let run = 0; run <= runs; run++) {
+  return summarizeProofPhases(runs, async () => {
     const events: LogEvent[] = [];
     const record = (message: string): void => {
       events.push({ at: performance.now(), message });
@@ -85,10 +108,6 @@ export async function measureGroth16Phases(
     const start = performance.now();
     await snarkjs.groth16.prove(zkey, { type: "mem", data: wtns }, logger);
     const end = performance.now();
-    if (run === 0) continue;
-    const phases = splitGroth16Log(start, events, end);
-    for (const name of GROTH16_PHASES) samples[name].push(phases[name]);
-    samples.total.push((end - start) / 1000);
-  }
-  return Object.fromEntries(names.map((name) => [name, summarize(samples[name])])) as Groth16Phases;
+    return { phases: splitGroth16Log(start, events, end), total: (end - start) / 1000 };
+  });
 }

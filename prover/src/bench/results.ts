@@ -9,12 +9,13 @@ import type { ProcessUsage } from "./cold-run";
 import type { LoadSummary, MachineInfo } from "./machine";
 import type { Groth16Phases } from "./groth16-phases";
 import type { MsmName, ZkeyMsmSizes } from "./msm-floor";
+import type { NativeFigures } from "./native";
 import type { SlotCosts } from "./slot-costs";
 import type { Summary } from "./stats";
 import type { WarmTimings } from "./warm";
 
 /** Version of the benchmarks.json layout. */
-export const BENCH_RESULTS_VERSION = 2;
+export const BENCH_RESULTS_VERSION = 3;
 
 /** The naive baseline's figures for one instance: what it measured, and its verifier's gas. */
 export interface BaselineFigures extends BaselineMeasured {
@@ -33,7 +34,10 @@ export interface GasFigures {
   verifyOnly: number;
 }
 
-/** Everything measured for one set-up instance. */
+/**
+ * Everything measured for one set-up instance. `warm`, `cold`, `floor` and `groth16` are
+ * snarkjs's; `native` the native prover's, when it is built.
+ */
 export interface InstanceFigures {
   instance: string;
   dims: InstanceDims;
@@ -48,6 +52,7 @@ export interface InstanceFigures {
   floor: { sizes: ZkeyMsmSizes; total: Summary; each: Record<MsmName, Summary> };
   /** One Groth16 prove call split into its phases by snarkjs's own log (same witness). */
   groth16: Groth16Phases;
+  native?: NativeFigures;
   gas: GasFigures;
   baseline: BaselineFigures;
 }
@@ -65,6 +70,8 @@ export interface BenchResults {
   /** `zkmargin --help` in a fresh process: the CLI's start-up, part of every cold run. */
   startup: ProcessUsage;
   instances: InstanceFigures[];
+  /** Why the native prover was not measured (not built), or null when it was. */
+  nativeUnavailable: string | null;
   /** Instances that are set up but could not be measured, and why. */
   skipped: { instance: string; reason: string }[];
   durationSeconds: number;

@@ -15,6 +15,7 @@ import { measureProveGas, measureVerifierGas } from "../gas";
 import { writeFileAtomic } from "../io/atomic-write";
 import { toJson } from "../io/json";
 import { usingCurve } from "../proving/snarkjs";
+import { nativeAddon } from "../native";
 import { setupInstance } from "../setup/dev-setup";
 import { loadArtifacts, readManifest } from "../setup/manifest";
 import { measureBaseline, type BaselineResult } from "./baseline/measure";
@@ -23,6 +24,7 @@ import type { Example } from "./examples";
 import { describeMachine, LoadMonitor } from "./machine";
 import { measureGroth16Phases } from "./groth16-phases";
 import { measureMsmFloor } from "./msm-floor";
+import { measureNative } from "./native";
 import { readiness } from "./readiness";
 import type { BenchOptions } from "./options";
 import { renderChart } from "./report/chart";
@@ -61,22 +63,27 @@ async function measureInstance(
   const constraints = await measureSlotCosts(dims, (message) => log(`${instance}: ${message}`));
   log(`${instance}: naive baseline (compile, keys, ${runs} proofs)`);
   const baseline = await measureBaseline(instance, dims, example, runs, log);
-  log(`${instance}: cold \`zkmargin prove\``);
-  const cold = await coldProve(instance, {
-    policy: path.join(example.dir, "policy.json"),
-    market: path.join(example.dir, "market.json"),
-    portfolio: path.join(example.dir, "portfolio.json"),
-  });
-  log(`${instance}: ${runs} warm proofs of examples/${example.name}`);
-  const warm = await measureWarmProving(instance, example, runs);
-  log(`${instance}: MSM floor, and the phases of a Groth16 proof`);
-  const { floor, groth16 } = await usingCurve(async () => {
-    const wtns = await computeWtns(await encodeExample(example, dims), artifacts.wasm);
-    return {
-      floor: await measureMsmFloor(artifacts.zkey, parseWtns(wtns), runs),
-      groth16: await measureGroth16Phases(artifacts.zkey, wtns, runs),
-    };
-  });
+  log(`${instance}: cold \`zkmargin prove --prover snarkjs\``);
+  const cold = await coldProve(
+    instance,
+    {
+      policy: path.join(example.dir, "policy.json"),
+      market: path.join(example.dir, "market.json"),
+      portfolio: path.join(example.dir, "portfolio.json"),
+    },
+    "snarkjs",
+  );
+  log(`${instance}: ${runs} warm snarkjs proofs of examples/${example.name}`);
+  const warm = await measureWarmProving(instance, example, runs, "snarkjs");
+  log(`${instance}: MSM floor, and the phases of a Groth16 proof (snarkjs)`);
+  const wtns = await computeWtns(await encodeExample(example, dims), artifacts.wasm);
+  const witness = parseWtns(wtns);
+  const { floor, groth16 } = await usingCurve(async () => ({
+    floor: await measureMsmFloor(artifacts.zkey, witness, runs),
+    groth16: await measureGroth16Phases(artifacts.zkey, wtns, runs),
+  }));
+  log(`${instance}: the native prover (warm, cold, MSM floor, phases)`);
+  const native = await measureNative(artifacts, example, floor.sizes, wtns, witness, runs);
   return {
     figures: {
       instance,
@@ -90,6 +97,7 @@ async function measureInstance(
       cold,
       floor,
       groth16,
+      ...(native ? { native } : {}),
     },
     example,
     baseline,
@@ -207,6 +215,7 @@ export async function runBench(options: BenchOptions, log: Log): Promise<BenchRe
     load: load.stop(),
     startup,
     instances,
+    nativeUnavailable: nativeAddon().addon ? null : (nativeAddon() as { reason: string }).reason,
     skipped,
     durationSeconds: (performance.now() - started) / 1000,
   };

@@ -7,7 +7,7 @@
  * checks, the model, commitments) is the remainder.
  */
 import { performance } from "node:perf_hooks";
-import { generateProof } from "../proving";
+import { generateProof, type ProverName } from "../proving";
 import { WarmProver } from "../queue/prover";
 import type { ExampleTriple } from "../gas";
 import { summarize, type Summary } from "./stats";
@@ -30,15 +30,19 @@ export interface WarmTimings {
   other: Summary;
 }
 
-/** Proves `example` with `instance` `runs` times after one warm-up, in this process. */
+/**
+ * Proves `example` with `instance` `runs` times after one warm-up, in this process, with the
+ * Groth16 prover `prover`.
+ */
 export async function measureWarmProving(
   instance: string,
   example: ExampleTriple,
   runs: number,
+  prover: ProverName,
 ): Promise<WarmTimings> {
   const { policy, market, portfolio } = example;
-  const prover = new WarmProver();
-  const sources = { artifacts: prover.artifacts, witness: prover.witness };
+  const warm = new WarmProver(undefined, prover);
+  const sources = { artifacts: warm.artifacts, witness: warm.witness, prover: warm.prover };
   try {
     await generateProof({ policy, market, portfolio, nonce: 1n, instance, ...sources });
     const samples: Record<StepName | "total" | "other", number[]> = {
@@ -82,6 +86,6 @@ export async function measureWarmProving(
       other: summarize(samples.other),
     };
   } finally {
-    await prover.close();
+    await warm.close();
   }
 }

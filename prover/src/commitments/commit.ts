@@ -26,8 +26,8 @@ import { vectorHash } from "./vector-hash";
 
 /** Domain tags of the three commitments. */
 export const PORTFOLIO_TAG = "zkmargin/portfolio/v2";
-export const MARKET_TAG = "zkmargin/market/v2";
-export const POLICY_TAG = "zkmargin/policy/v2";
+export const MARKET_TAG = "zkmargin/market/v3";
+export const POLICY_TAG = "zkmargin/policy/v3";
 
 /** The instance dimensions an encoded input was built for. */
 export function dimsOf(input: CircuitInput): InstanceDims {
@@ -83,7 +83,10 @@ export async function commitPortfolio(
   return vectorHash(PORTFOLIO_TAG, [input.layoutId, ...packed, input.salt]);
 }
 
-/** VectorHash("zkmargin/market/v2", [layoutId] ++ market elements, each value whole). */
+/**
+ * VectorHash("zkmargin/market/v3", [layoutId] ++ market elements, each value whole: the round and
+ * timestamp, the joint-set flag, then the prices, marks and risk arrays).
+ */
 export async function commitMarket(
   input: MarketSignals & { layoutId: bigint },
   dims: InstanceDims = marketDims(input),
@@ -91,7 +94,7 @@ export async function commitMarket(
   return vectorHash(MARKET_TAG, [input.layoutId, ...marketElements(input, dims)]);
 }
 
-/** VectorHash("zkmargin/policy/v2", [layoutId] ++ pack(policy items)). */
+/** VectorHash("zkmargin/policy/v3", [layoutId] ++ pack(policy items, tier bounds as rises)). */
 export async function commitPolicy(
   input: PolicySignals & { layoutId: bigint },
   dims: InstanceDims = policyDims(input),

@@ -4,6 +4,7 @@
  * same encoded values, so the TypeScript commitments and the circuit's can never drift apart.
  */
 import { getAddress } from "ethers";
+import { jointSetComplete } from "../inputs/joint-set";
 import type { Market, Policy, Portfolio } from "../inputs/types";
 import { assertWellFormedPolicy } from "../inputs/well-formed";
 import { layoutIdOf, layoutOf } from "../layout/layout";
@@ -52,6 +53,11 @@ export interface PortfolioSignals {
 export interface MarketSignals {
   /** round + timestamp * 2^64. */
   roundTimestamp: bigint;
+  /**
+   * 1 when the round's joint scenario set covers every asset and perp of the layout (and the
+   * instance carries joint arrays), else 0: a portfolio policy is proved only on a round with 1.
+   */
+  jointSetPresent: bigint;
   price: bigint[];
   perpMark: bigint[];
   optionMark: bigint[];
@@ -156,7 +162,8 @@ function zeros(length: number): bigint[] {
 /**
  * Tier signals of one slot: `ppm[nTiers]` (padded by repeating the last real ppm) and
  * `upTo[nTiers - 1]` (the real bounds; the last real tier's open bound and every padded tier's
- * encoded as UPTO_OPEN = 2^32 - 1, so the bounds never decrease). The tier rules the circuit's
+ * encoded as UPTO_OPEN = 2^32 - 1, so the bounds never decrease: the policy commitment packs
+ * each as its rise over the previous one, see {@link policyItems}). The tier rules the circuit's
  * lines rely on are the policy's well-formedness, checked by `encodeCircuitInput` before.
  */
 function tierSignals(
@@ -310,8 +317,11 @@ function riskRow(
 /**
  * The round's signals laid on the policy's slots for `instance`: whole public values, signed
  * ones as field elements. A missing scenario array (a round without a joint scenario set, or an
- * asset the set does not cover) and every padded scenario or slot are losses of 0. The market
- * commitment does not depend on the policy's margin kind: policies of one layout share a feed.
+ * asset the set does not cover) and every padded scenario or slot are losses of 0, and then
+ * `jointSetPresent` is 0, so no portfolio policy can be proved on the round (it is 1 only when
+ * the set covers every asset and perp of the layout, `jointSetComplete`, on an instance with
+ * joint arrays). The market commitment does not depend on the policy's margin kind: policies of
+ * one layout share a feed.
  */
 export function encodeMarketSignals(
   policy: Policy,
@@ -336,6 +346,7 @@ export function encodeMarketSignals(
     roundTimestamp:
       checked(market.round, ROUND_BITS, "round") +
       (checked(market.timestamp, ROUND_BITS, "timestamp") << BigInt(ROUND_BITS)),
+    jointSetPresent: nJ > 0 && jointSetComplete(policy, market) ? 1n : 0n,
     price: padded(
       policy.assets.map((a, i) => priceOf(a.symbol, `price[${i}]`)),
       instance.assets,
@@ -502,6 +513,7 @@ export function marketElements(input: MarketSignals, dims: InstanceDims): bigint
   );
   return [
     input.roundTimestamp,
+    input.jointSetPresent,
     ...input.price,
     ...input.perpMark,
     ...input.optionMark,
@@ -511,7 +523,24 @@ export function marketElements(input: MarketSignals, dims: InstanceDims): bigint
   ];
 }
 
-/** Policy commitment items, in spec order. */
+/**
+ * A slot's tier bounds as the policy commitment packs them: the first bound, then each bound's
+ * rise over the previous one. The circuit range-checks each rise to UPTO_BITS, so bounds that
+ * fall have no witness; this refuses them before any commitment is computed.
+ */
+function boundRises(upTo: readonly bigint[], signal: string): bigint[] {
+  return upTo.map((bound, t) => {
+    const rise = t === 0 ? bound : bound - upTo[t - 1];
+    if (rise < 0n) {
+      throw new RangeError(
+        `${signal}[${t}] is below ${signal}[${t - 1}]: tier bounds must not fall`,
+      );
+    }
+    return rise;
+  });
+}
+
+/** Policy commitment items, in spec order (tier bounds as rises, see {@link boundRises}). */
 export function policyItems(input: PolicySignals, dims: InstanceDims): PackItem[] {
   assertShape(
     input.assetActive.length === dims.assets &&
@@ -530,17 +559,25 @@ export function policyItems(input: PolicySignals, dims: InstanceDims): PackItem[
     { value: input.shortOptionMinimum, bits: SOM_BITS },
     ...input.groupShare.map((value) => ({ value, bits: PPM_BITS })),
   ];
-  const slot = (active: bigint, decimals: bigint, ppm: bigint[], upTo: bigint[]): void => {
+  const slot = (
+    active: bigint,
+    decimals: bigint,
+    ppm: bigint[],
+    upTo: bigint[],
+    signal: string,
+  ): void => {
     items.push({ value: active, bits: 1 }, { value: decimals, bits: DECIMALS_BITS });
     ppm.forEach((value) => items.push({ value, bits: PPM_BITS }));
-    upTo.forEach((value) => items.push({ value, bits: UPTO_BITS }));
+    boundRises(upTo, signal).forEach((value) => items.push({ value, bits: UPTO_BITS }));
   };
   for (let i = 0; i < dims.assets; i++) {
-    slot(input.assetActive[i], input.assetDecimals[i], input.assetWeight[i], input.assetUpTo[i]);
+    const [active, decimals] = [input.assetActive[i], input.assetDecimals[i]];
+    slot(active, decimals, input.assetWeight[i], input.assetUpTo[i], `assetUpTo[${i}]`);
     input.assetGroup[i].forEach((value) => items.push({ value, bits: 1 }));
   }
   for (let j = 0; j < dims.perps; j++) {
-    slot(input.perpActive[j], input.perpSizeDecimals[j], input.perpRate[j], input.perpUpTo[j]);
+    const [active, decimals] = [input.perpActive[j], input.perpSizeDecimals[j]];
+    slot(active, decimals, input.perpRate[j], input.perpUpTo[j], `perpUpTo[${j}]`);
   }
   input.optionActive.forEach((value) => items.push({ value, bits: 1 }));
   return items;

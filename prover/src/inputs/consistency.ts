@@ -21,6 +21,7 @@ import {
   fitsSigned,
 } from "../encoding/widths";
 import { formatPath } from "./issues";
+import { assertJointSetFor } from "./joint-set";
 import { assertWellFormedMarket } from "./market-rules";
 import type { InputFiles, Market, Policy, Portfolio } from "./types";
 
@@ -53,41 +54,6 @@ function checkMarketCoversPolicy(policy: Policy, market: Market, file: string): 
         file,
         formatPath(["options", option.instrument]),
         `missing: the policy's option series ${JSON.stringify(option.instrument)} needs a quote`,
-      );
-    }
-  }
-}
-
-/**
- * A `portfolio` policy scans every position: the round needs a joint scenario set with a risk
- * array for every policy asset and perp (the market rules give them, and the option risk
- * arrays, K entries). A `standard` policy ignores the asset and perp arrays.
- */
-function checkScenarioCoverage(policy: Policy, market: Market, file: string): void {
-  if (policy.margin !== "portfolio") return;
-  const set = market.scenarios;
-  if (set === null) {
-    throw new InputError(
-      file,
-      "scenarios",
-      `missing: the portfolio-margin policy ${JSON.stringify(policy.id)} needs the round's joint scenario set`,
-    );
-  }
-  for (const asset of policy.assets) {
-    if (!set.assets.has(asset.symbol)) {
-      throw new InputError(
-        file,
-        formatPath(["scenarios", "assets", asset.symbol]),
-        `missing: the portfolio-margin policy's asset ${JSON.stringify(asset.symbol)} needs a risk array`,
-      );
-    }
-  }
-  for (const perp of policy.perps) {
-    if (!set.perps.has(perp.instrument)) {
-      throw new InputError(
-        file,
-        formatPath(["scenarios", "perps", perp.instrument]),
-        `missing: the portfolio-margin policy's perp ${JSON.stringify(perp.instrument)} needs a risk array`,
       );
     }
   }
@@ -217,7 +183,7 @@ export function checkConsistency(
 ): void {
   assertWellFormedMarket(market, files.market);
   checkMarketCoversPolicy(policy, market, files.market);
-  checkScenarioCoverage(policy, market, files.market);
+  assertJointSetFor(policy, market, files.market);
   checkPortfolioSlots(policy, portfolio, files.portfolio);
   checkDerivedWidths(policy, market, portfolio, files.portfolio);
 }

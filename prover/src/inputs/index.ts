@@ -24,3 +24,4 @@ export { loadMarket, loadPolicy, loadPortfolio } from "./load";
 export { formatPath } from "./issues";
 export { assertWellFormedPolicy, policyProblems, type PolicyProblem } from "./well-formed";
 export { assertWellFormedMarket, marketProblems, type MarketProblem } from "./market-rules";
+export { assertJointSetFor, jointSetComplete, jointSetGap, type JointSetGap } from "./joint-set";

@@ -3,10 +3,11 @@
  * normative) in exact bigint arithmetic: one reference for the CLI report, the prover's
  * pre-check and the circuit tests. Everything that counts for the holder rounds down, everything
  * that counts against rounds up. Prices are integers of 1e-12 USD (PRICE_DECIMALS). Callers pass a
- * triple that `checkConsistency` accepted; a missing price, quote or risk array is a programming
- * error.
+ * triple that `checkConsistency` accepted; a missing price or quote is a programming error. A
+ * portfolio policy on a round whose joint scenario set does not cover every asset and perp is
+ * refused (an InputError naming the market file), never scanned with missing losses as zeros.
  */
-import { PRICE_DECIMALS } from "../encoding/widths";
+import { assertJointSetFor } from "../inputs/joint-set";
 import type { Market, Policy, Portfolio } from "../inputs/types";
 import { abs, ceilDiv, floorDiv, pow10 } from "./arith";
 import { bracketSum } from "./brackets";
@@ -18,11 +19,7 @@ import type {
   PerpLine,
   ScenarioLine,
 } from "./report";
-
-/** 1e6: ppm per unit, and µUSD per USD. */
-const PPM = 1_000_000n;
-/** Decimals of µUSD. */
-const MICRO = 6;
+import { MICRO_USD_DECIMALS as MICRO, PPM, PRICE_DECIMALS } from "./units";
 /**
  * Joint losses put every position in 1e-18 units of its token (the largest decimals), so all
  * scenario terms share the one denominator 10^(18 + 12 - 6) = 10^24 (1e-18 token x 1e-12 USD
@@ -135,21 +132,9 @@ function maxAtLeastZero(xs: readonly bigint[]): bigint {
   return xs.reduce((m, x) => (x > m ? x : m), 0n);
 }
 
-/** A scenario risk array of the round's set, or a programming error when there is none. */
-function riskArray(
-  arrays: ReadonlyMap<string, bigint[]> | undefined,
-  name: string,
-  scenarios: number,
-): bigint[] {
-  const array = arrays?.get(name);
-  if (array?.length !== scenarios) {
-    throw new Error(`the scenario set has no risk array of ${scenarios} entries for ${name}`);
-  }
-  return array;
-}
-
 /**
- * Joint losses of a `portfolio` policy: with a_i = amount_i * 10^(18 - dec_i) and
+ * Joint losses of a `portfolio` policy on a round whose joint scenario set covers every asset and
+ * perp with K arrays (`assertJointSetFor`): with a_i = amount_i * 10^(18 - dec_i) and
  * b_j = s_j * 10^(18 - sd_j) (positions in 1e-18 units), the exact sum
  * S_k = sum_i a_i * A_i[k] + sum_j b_j * P_j[k] + 10^24 * sum_o q_o * RA_o[k] (in 1e-24 µUSD) and
  * L_k = ceil(S_k / 10^24) µUSD, the one rounding up.
@@ -160,19 +145,19 @@ function jointLosses(
   portfolio: Portfolio,
   optionLosses: readonly bigint[],
 ): bigint[] {
-  const set = market.scenarios;
+  const set = market.scenarios!;
   const sums = optionLosses.map((loss) => loss * JOINT_DENOMINATOR);
   for (const asset of policy.assets) {
     const a =
       (portfolio.collateral.get(asset.symbol) ?? 0n) *
       pow10(JOINT_POSITION_DECIMALS - asset.decimals);
-    riskArray(set?.assets, asset.symbol, sums.length).forEach((x, k) => (sums[k] += a * x));
+    set.assets.get(asset.symbol)!.forEach((x, k) => (sums[k] += a * x));
   }
   for (const perp of policy.perps) {
     const b =
       (portfolio.perps.get(perp.instrument)?.size ?? 0n) *
       pow10(JOINT_POSITION_DECIMALS - perp.sizeDecimals);
-    riskArray(set?.perps, perp.instrument, sums.length).forEach((x, k) => (sums[k] += b * x));
+    set.perps.get(perp.instrument)!.forEach((x, k) => (sums[k] += b * x));
   }
   return sums.map((s) => ceilDiv(s, JOINT_DENOMINATOR));
 }
@@ -224,8 +209,19 @@ function scan(
   };
 }
 
-/** Computes the margin model (v1 `standard` or v2 `portfolio`) for a consistent triple. */
-export function computeMargin(policy: Policy, market: Market, portfolio: Portfolio): MarginReport {
+/**
+ * Computes the margin model (v1 `standard` or v2 `portfolio`) for a consistent triple. A
+ * portfolio policy needs the round's complete joint scenario set: without it this throws an
+ * InputError about `marketFile` (the market file's name in the message) naming the missing
+ * field.
+ */
+export function computeMargin(
+  policy: Policy,
+  market: Market,
+  portfolio: Portfolio,
+  marketFile = "market.json",
+): MarginReport {
+  assertJointSetFor(policy, market, marketFile);
   const assets = assetLines(policy, market, portfolio);
   const perps = perpLines(policy, market, portfolio);
   const book = optionBook(policy, market, portfolio, scenarioCount(policy, market));

@@ -16,11 +16,13 @@ import {
 import { computeMargin } from "../model";
 import type { MarginReport } from "../model";
 import { loadArtifacts, type LoadedArtifacts } from "../setup/manifest";
+import { bn128 } from "../setup/snarkjs";
 import { step, type ProgressListener } from "../setup/progress";
 import { chooseInstance } from "./instance-choice";
 import { toVerifierCalldata, type VerifierCalldata } from "./calldata";
 import { OPENING_VERSION, portfolioToJson, type Opening } from "./opening";
 import { encodePublicSignals } from "./public-signals";
+import { chooseProver, type Groth16Prover, type ProverName } from "./groth16";
 import { snarkjs, usingCurve, type Groth16Proof } from "./snarkjs";
 import { verifyProof } from "./verify-proof";
 
@@ -52,6 +54,11 @@ export interface GenerateProofArgs {
    * WebAssembly on every call. A long-lived prover passes calculators it compiled once.
    */
   witness?: WitnessSource;
+  /**
+   * The Groth16 prover, by name or as a prover object (a warm worker passes its own); default
+   * the native prover when it is built, else snarkjs (see {@link chooseProver}).
+   */
+  prover?: ProverName | Groth16Prover;
 }
 
 /** Gives the manifest-checked artifacts of a circuit instance (see {@link loadArtifacts}). */
@@ -74,6 +81,8 @@ export interface MarginProof {
   opening: Opening;
   /** The circuit instance used. */
   instance: string;
+  /** The Groth16 prover that made the proof. */
+  prover: ProverName;
   /** The reference model's report the proof attests to (private figures; never log it). */
   report: MarginReport;
 }
@@ -126,32 +135,41 @@ export async function generateProof(args: GenerateProofArgs): Promise<MarginProo
   const report = computeMargin(policy, market, portfolio);
   if (!report.sufficient) throw new ShortfallError(report);
 
-  const artifacts = await (args.artifacts ?? defaultArtifacts)(instance.name, args.root);
-  const signals = await withCommitments(
-    encodeCircuitInput({ policy, market, portfolio, salt, nonce, instance: instance.dims }),
-  );
+  const prover = typeof args.prover === "object" ? args.prover : chooseProver(args.prover);
+  // The witness stays in memory (it holds every private value) and is dropped after proving.
+  // Every proof, native or snarkjs, is verified before it is returned.
+  const { signals, proof, publicSignals, valid } = await usingCurve(async () => {
+    // snarkjs's curve (which verifies the proof) is built while the artifacts are checked and the
+    // native prover works; if that fails here, the verification builds it again and says why. It
+    // is awaited before leaving, so that usingCurve can stop its threads whatever happens.
+    const curve = prover.name === "native" ? bn128().catch(() => undefined) : undefined;
+    try {
+      const artifacts = await (args.artifacts ?? defaultArtifacts)(instance.name, args.root);
+      const signals = await withCommitments(
+        encodeCircuitInput({ policy, market, portfolio, salt, nonce, instance: instance.dims }),
+      );
+      let witness: Uint8Array | undefined = await step(progress, "witness", undefined, () =>
+        (args.witness ?? defaultWitness)(artifacts, { ...signals }),
+      );
+      const made = await step(progress, "proving", undefined, () =>
+        prover.prove(artifacts, witness as Uint8Array),
+      );
+      witness = undefined;
+      await curve;
+      const verified = await step(progress, "verifying", undefined, () =>
+        verifyProof(made.proof, made.publicSignals, artifacts.vkey),
+      );
+      return { signals, ...made, valid: verified };
+    } finally {
+      await curve;
+    }
+  });
   const expected = encodePublicSignals({
     account: portfolio.account,
     nonce,
     marketCommitment: signals.marketCommitment,
     policyCommitment: signals.policyCommitment,
     portfolioCommitment: signals.portfolioCommitment,
-  });
-
-  // The witness stays in memory (it holds every private value) and is dropped after proving.
-  const { proof, publicSignals, valid } = await usingCurve(async () => {
-    const witness: { type: "mem"; data?: Uint8Array } = { type: "mem" };
-    witness.data = await step(progress, "witness", undefined, () =>
-      (args.witness ?? defaultWitness)(artifacts, { ...signals }),
-    );
-    const made = await step(progress, "proving", undefined, () =>
-      snarkjs.groth16.prove(artifacts.zkey, witness),
-    );
-    witness.data = undefined;
-    const verified = await step(progress, "verifying", undefined, () =>
-      verifyProof(made.proof, made.publicSignals, artifacts.vkey),
-    );
-    return { ...made, valid: verified };
   });
   if (!valid) {
     throw new ProofVerificationError(
@@ -185,6 +203,7 @@ export async function generateProof(args: GenerateProofArgs): Promise<MarginProo
     calldata: toVerifierCalldata(proof, publicSignals),
     opening,
     instance: instance.name,
+    prover: prover.name,
     report,
   };
 }

@@ -9,6 +9,17 @@ export {
 } from "./generate-proof";
 export { verifyProof } from "./verify-proof";
 export {
+  chooseProver,
+  defaultProverName,
+  PROVER_NAMES,
+  ProverUnavailableError,
+  sharedNativeProver,
+  snarkjsProver,
+  type Groth16Prover,
+  type Groth16Result,
+  type ProverName,
+} from "./groth16";
+export {
   decodePublicSignals,
   encodePublicSignals,
   PUBLIC_SIGNAL_NAMES,

@@ -6,8 +6,9 @@ import { performance } from "node:perf_hooks";
 import { planBatch, type BatchPlanOptions, type RefusedFile } from "./plan";
 import { DEFAULT_QUEUE, enqueueJobs, proofQueue, waitForJobs, type EnqueueResult } from "./bullmq";
 import { runInProcess } from "./in-process";
+import type { ProverName } from "../proving";
 import { WarmProver } from "./prover";
-import { redisConnection } from "./redis";
+import { RedisOutages, redisConnection } from "./redis";
 import type { JobOutcome } from "./results";
 import type { RetryPolicy } from "./retry";
 import { Submitter } from "./submit";
@@ -31,6 +32,8 @@ export interface BatchOptions extends Omit<BatchPlanOptions, "submit"> {
   onOutcome?: (outcome: JobOutcome) => void;
   /** In-process job log lines (public facts only). */
   log?: (line: string) => void;
+  /** In-process: the Groth16 prover (default: native when built, else snarkjs). */
+  prover?: ProverName;
 }
 
 /** What a batch ended with. */
@@ -71,7 +74,7 @@ export async function runBatch(options: BatchOptions): Promise<BatchResult> {
 
   if (options.redis === undefined) {
     options.onStart?.(jobs.length);
-    const prover = new WarmProver();
+    const prover = new WarmProver(undefined, options.prover);
     try {
       outcomes = await runInProcess(
         jobs,
@@ -84,7 +87,8 @@ export async function runBatch(options: BatchOptions): Promise<BatchResult> {
     }
   } else {
     submitter?.close(); // the workers submit
-    const connection = redisConnection(options.redis);
+    const log = options.log ?? (() => undefined);
+    const connection = redisConnection(options.redis, new RedisOutages(options.redis, log));
     const queue = proofQueue(connection, options.queue ?? DEFAULT_QUEUE);
     try {
       enqueued = await enqueueJobs(queue, jobs, options);

@@ -1,12 +1,21 @@
 /**
  * A warm prover: the manifest-checked artifacts of each circuit instance are loaded (and hashed)
- * once, its witness calculator (the circuit's WebAssembly) is compiled once, and snarkjs's BN254
- * curve with its worker threads is built once and kept alive, so a proof after the first pays no
- * start-up. If an artifact file changes on disk (a new setup), the instance is checked against the
- * manifest again, and its calculator rebuilt, before the next proof.
+ * once, its witness calculator (the circuit's WebAssembly) is compiled once, its zkey is held in
+ * native memory by the native Groth16 prover (when built; else snarkjs proves), and snarkjs's
+ * BN254 curve with its worker threads (which verifies every proof) is built once and kept alive,
+ * so a proof after the first pays no start-up. If an artifact file changes on disk (a new
+ * setup), the instance is checked against the manifest again, and its calculator rebuilt (and
+ * its zkey reloaded), before the next proof.
  */
 import * as fs from "node:fs";
-import { holdCurve, type ArtifactSource, type WitnessSource } from "../proving";
+import {
+  chooseProver,
+  holdCurve,
+  type ArtifactSource,
+  type Groth16Prover,
+  type ProverName,
+  type WitnessSource,
+} from "../proving";
 import { loadArtifacts, type LoadedArtifacts } from "../setup/manifest";
 import { bn128 } from "../setup/snarkjs";
 import { WitnessCalculators } from "./witness";
@@ -36,7 +45,14 @@ export class WarmProver {
   /** The {@link WitnessSource} to pass to `generateProof`. */
   readonly witness: WitnessSource = this.calculators.witness;
 
-  constructor(private readonly root?: string) {
+  /** The Groth16 prover to pass to `generateProof` (default: native when built, else snarkjs). */
+  readonly prover: Groth16Prover;
+
+  constructor(
+    private readonly root?: string,
+    prover?: ProverName | Groth16Prover,
+  ) {
+    this.prover = typeof prover === "object" ? prover : chooseProver(prover);
     this.release = holdCurve();
   }
 
@@ -59,10 +75,15 @@ export class WarmProver {
     return (await loading).artifacts;
   };
 
-  /** Checks the instances' artifacts, compiles their calculators and builds the curve now. */
+  /**
+   * Checks the instances' artifacts, compiles their calculators, loads their zkeys into the
+   * prover and builds the curve now.
+   */
   async preload(instances: readonly string[]): Promise<void> {
     for (const instance of instances) {
-      await this.calculators.prepare(await this.artifacts(instance));
+      const artifacts = await this.artifacts(instance);
+      await this.calculators.prepare(artifacts);
+      await this.prover.prepare(artifacts);
     }
     await bn128();
   }

@@ -82,6 +82,7 @@ export async function runProofJob(job: ProofJob, id: string, ctx: JobContext): P
         files: { policy: job.policy, market: job.market, portfolio: holdings.source },
         artifacts: ctx.prover.artifacts,
         witness: ctx.prover.witness,
+        prover: ctx.prover.prover,
       });
       stored = results.saveProof(made, performance.now() - started);
     } catch (error) {

@@ -1,23 +1,26 @@
 /**
  * benchmarks.svg from one run's results: three panels of horizontal grouped bars, one group per
- * instance. Proving time (the MSM floor, Groth16 prove and the whole warm call, the cold CLI run,
- * the baseline's Groth16 prove), constraints and verifier gas (zkmargin vs the baseline). Plain
- * SVG, no script, no external font or style.
+ * instance. Proving time (for snarkjs and the native prover: the MSM floor, Groth16 prove and the
+ * whole warm call, the cold CLI run; the baseline's Groth16 prove), constraints and verifier gas
+ * (zkmargin vs the baseline), each panel with notes that say what its terms mean. Plain SVG, no
+ * script, no external font or style.
  */
 import type { BenchResults, InstanceFigures } from "../results";
 import { formatCount, formatSeconds } from "./format";
 
-/** One bar series of a panel. */
+/** One bar series of a panel; `value` is undefined where it was not measured (no bar). */
 interface Series {
   label: string;
   color: string;
-  value(f: InstanceFigures): number;
+  value(f: InstanceFigures): number | undefined;
   format(value: number): string;
 }
 
 interface Panel {
   title: string;
   series: Series[];
+  /** Lines under the bars that explain the panel's terms. */
+  notes: string[];
 }
 
 const WIDTH = 860;
@@ -33,32 +36,58 @@ const PANEL_GAP = 24;
 const ZKMARGIN = "#1f77b4";
 const BASELINE = "#ff7f0e";
 
+const NATIVE = "#9467bd";
+
 const PANELS: Panel[] = [
   {
     title: "Proving time per instance (median)",
     series: [
       {
-        label: "MSM floor",
+        label: "snarkjs MSM floor",
         color: "#7f7f7f",
         value: (f) => f.floor.total.median,
         format: formatSeconds,
       },
       {
-        label: "Groth16 prove (warm)",
+        label: "snarkjs Groth16 prove (warm)",
         color: ZKMARGIN,
         value: (f) => f.warm.proving.median,
         format: formatSeconds,
       },
       {
-        label: "generateProof (warm)",
+        label: "snarkjs generateProof (warm)",
         color: "#aec7e8",
         value: (f) => f.warm.total.median,
         format: formatSeconds,
       },
       {
-        label: "zkmargin prove (cold)",
+        label: "snarkjs zkmargin prove (cold)",
         color: "#2ca02c",
         value: (f) => f.cold.wallSeconds,
+        format: formatSeconds,
+      },
+      {
+        label: "native MSM floor",
+        color: "#c7c7c7",
+        value: (f) => f.native?.floor.total.median,
+        format: formatSeconds,
+      },
+      {
+        label: "native Groth16 prove (warm)",
+        color: NATIVE,
+        value: (f) => f.native?.warm.proving.median,
+        format: formatSeconds,
+      },
+      {
+        label: "native generateProof (warm)",
+        color: "#c5b0d5",
+        value: (f) => f.native?.warm.total.median,
+        format: formatSeconds,
+      },
+      {
+        label: "native zkmargin prove (cold)",
+        color: "#98df8a",
+        value: (f) => f.native?.cold.wallSeconds,
         format: formatSeconds,
       },
       {
@@ -67,6 +96,13 @@ const PANELS: Panel[] = [
         value: (f) => f.baseline.proving.median,
         format: formatSeconds,
       },
+    ],
+    notes: [
+      "MSM floor: the five multi-scalar multiplications of a proof alone (the zkey's bases, the witness",
+      "as scalars), timed for each prover with its own code: the part of a proof it cannot avoid;",
+      "the rest of its Groth16 bar is the constraint evaluation, the FFTs and reading.",
+      "Baseline: bench/baseline, the same margin statement with prices, marks, risk arrays and policy",
+      "parameters as public inputs instead of commitments, proved with snarkjs.",
     ],
   },
   {
@@ -85,6 +121,7 @@ const PANELS: Panel[] = [
         format: formatCount,
       },
     ],
+    notes: ["The baseline needs fewer constraints: it hashes no market or policy commitment."],
   },
   {
     title: "verifyProof gas",
@@ -96,6 +133,11 @@ const PANELS: Panel[] = [
         value: (f) => f.baseline.verifyGas,
         format: formatCount,
       },
+    ],
+    notes: [
+      "What the baseline gives up is gas: its verifier takes every price, mark, risk entry and policy",
+      "parameter as a public input, so verifyProof costs more with every slot (and its verifier",
+      "outgrows EIP-170's code limit); zkmargin's takes only its commitments and the nonce.",
     ],
   },
 ];
@@ -124,7 +166,7 @@ function renderPanel(panel: Panel, list: readonly InstanceFigures[], top: number
     elements.push(text(x + 18, row + 10, s.label));
   });
   y += Math.ceil(panel.series.length / 3) * LEGEND_ROW + 6;
-  const max = Math.max(...list.flatMap((f) => panel.series.map((s) => s.value(f))), 1e-9);
+  const max = Math.max(...list.flatMap((f) => panel.series.map((s) => s.value(f) ?? 0)), 1e-9);
   const span = WIDTH - LABEL_WIDTH - VALUE_WIDTH;
   for (const f of list) {
     const groupHeight = panel.series.length * (BAR_HEIGHT + BAR_GAP);
@@ -139,6 +181,10 @@ function renderPanel(panel: Panel, list: readonly InstanceFigures[], top: number
     panel.series.forEach((s, i) => {
       const value = s.value(f);
       const barY = y + i * (BAR_HEIGHT + BAR_GAP);
+      if (value === undefined) {
+        elements.push(text(LABEL_WIDTH + 6, barY + BAR_HEIGHT - 3, `${s.label}: not measured`));
+        return;
+      }
       const width = Math.max(1, (value / max) * span);
       elements.push(
         `<rect x="${LABEL_WIDTH}" y="${barY}" width="${width.toFixed(1)}" height="${BAR_HEIGHT}" fill="${s.color}"><title>${escapeXml(`${f.instance}, ${s.label}: ${s.format(value)}`)}</title></rect>`,
@@ -146,6 +192,10 @@ function renderPanel(panel: Panel, list: readonly InstanceFigures[], top: number
       elements.push(text(LABEL_WIDTH + width + 6, barY + BAR_HEIGHT - 3, s.format(value)));
     });
     y += groupHeight + GROUP_GAP;
+  }
+  for (const note of panel.notes) {
+    elements.push(text(0, y + 10, note, 'fill="#444444" font-size="11"'));
+    y += 15;
   }
   return { elements, height: y - top };
 }

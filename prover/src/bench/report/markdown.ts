@@ -11,6 +11,7 @@ import type { BenchResults, InstanceFigures } from "../results";
 import { dimsLabel } from "../slot-costs";
 import { GROTH16_PHASES, type Groth16Phase } from "../groth16-phases";
 import { MSM_NAMES } from "../msm-floor";
+import { nativeTargetChecks, type NativeFigures } from "../native";
 import {
   formatBytes,
   formatCount,
@@ -89,7 +90,8 @@ function provingSection(list: readonly InstanceFigures[], startup: ProcessUsage)
   return [
     "## Proving time",
     "",
-    "Warm: `generateProof` in one process, as `zkmargin worker` runs it (its `WarmProver`: the " +
+    "With snarkjs (the native prover's figures follow in their own section). " +
+      "Warm: `generateProof` in one process, as `zkmargin worker` runs it (its `WarmProver`: the " +
       "curve and its worker threads stay alive, the artifacts are hashed against the manifest " +
       "once, the witness calculator is compiled once), median (min to max) of the runs, split by " +
       "its own progress events; _other_ is the rest (input checks, the reference model, " +
@@ -132,7 +134,7 @@ function floorSection(list: readonly InstanceFigures[]): string {
   return [
     "## Distance from the floor",
     "",
-    "The floor is the time of the proof's five multi-scalar multiplications alone, with the same " +
+    "The MSM floor is the time of the proof's five multi-scalar multiplications alone, with the same " +
       "library and curve (ffjavascript's `multiExpAffine` on snarkjs's bn128), the zkey's own bases " +
       "and the witness as scalars (random field elements for H); sizes from the zkey's header.",
     "",
@@ -174,19 +176,105 @@ function floorSection(list: readonly InstanceFigures[]): string {
       "polynomial; _MSMs_ the five multi-scalar multiplications (compare the floor); _finish_ the " +
       "final point arithmetic.",
     "",
+    phasesTable(list.map((f) => ({ instance: f.instance, phases: f.groth16, floor: f.floor }))),
+  ].join("\n");
+}
+
+const PHASE_HEADERS = ["read", "ABC", "quotient", "MSMs", "finish", "prove call", "MSMs ÷ floor"];
+
+/** One row per instance: each phase with its share of the call, and the MSMs against the floor. */
+function phasesTable(
+  rows: readonly {
+    instance: string;
+    phases: InstanceFigures["groth16"];
+    floor: { total: { median: number } };
+  }[],
+): string {
+  return table(
+    ["instance", ...PHASE_HEADERS],
+    rows.map(({ instance, phases: g, floor }) => {
+      const share = (phase: Groth16Phase): string =>
+        `${formatSeconds(g[phase].median)} (${Math.round((100 * g[phase].median) / g.total.median)} %)`;
+      return [
+        instance,
+        ...GROTH16_PHASES.map(share),
+        formatSummary(g.total),
+        formatRatio(g.msm.median, floor.total.median),
+      ];
+    }),
+  );
+}
+
+/** The native prover beside snarkjs: times, floors, phases, memory and issue 21's targets. */
+function nativeSection(results: BenchResults): string {
+  const measured = results.instances.filter(
+    (f): f is InstanceFigures & { native: NativeFigures } => f.native !== undefined,
+  );
+  if (measured.length === 0) {
+    const why = results.nativeUnavailable ?? "no instance was measured with it";
+    return ["## Native prover", "", `The native prover was not measured: ${why}.`].join("\n");
+  }
+  const pair = (native: number, snarkjs: number) =>
+    `${formatSeconds(native)} vs ${formatSeconds(snarkjs)}`;
+  const checks = measured.flatMap((f) => nativeTargetChecks(f.instance, f.native));
+  const value = (what: string, v: number) =>
+    what.includes("÷") ? `${v.toFixed(2)}x` : formatSeconds(v);
+  return [
+    "## Native prover",
+    "",
+    `The native Groth16 prover (\`native/\`: C++ over ffiasm's generated field code, an N-API ` +
+      `addon, ${measured[0].native.threads} threads) proves the same witness with the same zkey ` +
+      "as snarkjs; every proof is verified before it is returned. Each cell is native vs snarkjs " +
+      "(medians of the same runs); its MSM floor is its own five MSMs alone, with the same bases " +
+      "and scalars as snarkjs's floor; peak memory is the cold run's.",
+    "",
     table(
-      ["instance", "read", "ABC", "quotient", "MSMs", "finish", "prove call", "MSMs ÷ floor"],
-      list.map((f) => {
-        const g = f.groth16;
-        const share = (phase: Groth16Phase): string =>
-          `${formatSeconds(g[phase].median)} (${Math.round((100 * g[phase].median) / g.total.median)} %)`;
-        return [
-          f.instance,
-          ...GROTH16_PHASES.map(share),
-          formatSummary(g.total),
-          formatRatio(g.msm.median, f.floor.total.median),
-        ];
-      }),
+      [
+        "instance",
+        "Groth16 prove",
+        "speed-up",
+        "MSM floor",
+        "prove ÷ own floor",
+        "warm generateProof",
+        "cold zkmargin prove",
+        "peak memory (cold)",
+      ],
+      measured.map((f) => [
+        f.instance,
+        pair(f.native.phases.total.median, f.groth16.total.median),
+        formatRatio(f.groth16.total.median, f.native.phases.total.median),
+        pair(f.native.floor.total.median, f.floor.total.median),
+        formatRatio(f.native.phases.total.median, f.native.floor.total.median),
+        pair(f.native.warm.total.median, f.warm.total.median),
+        pair(f.native.cold.wallSeconds, f.cold.wallSeconds),
+        `${formatBytes(f.native.cold.maxRssBytes)} vs ${formatBytes(f.cold.maxRssBytes)}`,
+      ]),
+    ),
+    "",
+    "Inside a native prove call, by the prover's own clock (same phases as snarkjs's above; _read_ " +
+      "is parsing and checking the witness, the zkey being already in native memory):",
+    "",
+    phasesTable(
+      measured.map((f) => ({
+        instance: f.instance,
+        phases: f.native.phases,
+        floor: f.native.floor,
+      })),
+    ),
+    "",
+    table(
+      ["instance", ...MSM_NAMES.map((name) => (name === "B2" ? "B2 (G2)" : name))],
+      measured.map((f) => [
+        f.instance,
+        ...MSM_NAMES.map((name) => formatSeconds(f.native.floor.each[name].median)),
+      ]),
+    ),
+    "",
+    "Targets (issue 21):",
+    "",
+    ...checks.map(
+      (c) =>
+        `- ${c.met ? "met" : "**not met**"}: ${c.what} ${value(c.what, c.measured)} (at most ${value(c.what, c.limit)})`,
     ),
   ].join("\n");
 }
@@ -217,7 +305,7 @@ function sizesAndGasSection(list: readonly InstanceFigures[]): string {
     ),
     "",
     "Gas on Hardhat's in-process EVM with real proofs. `prove` is `MarginRegistry.prove` with a " +
-      "custodian attestation (the account's first proof, then a repeat); `verifyProof` is the " +
+      "custodian pledge (the account's first proof, then a repeat); `verifyProof` is the " +
       "transaction gas of the generated verifier alone.",
     "",
     table(
@@ -291,7 +379,10 @@ function methodSection(): string {
       "after one untimed warm-up proof; the example is the largest `examples/` triple that fits.",
     "- Cold run and peak memory: `/usr/bin/time -v node bin/zkmargin.js prove ...` (wall clock, " +
       "user and system CPU, maximum resident set size of the process and its threads).",
-    "- Floor: the five MSMs timed one by one with the zkey's bases, median of the runs.",
+    "- Floor: the five MSMs timed one by one with the zkey's bases, median of the runs; the " +
+      "native prover's the same way, by its own clock, with the same scalars.",
+    "- Native prover: the same warm, cold and phase measurements with `--prover native`; its " +
+      "phases are timed inside the addon.",
     "- Groth16 phases: `groth16.prove` on the in-memory witness with a logger that timestamps " +
       "snarkjs's and ffjavascript's debug messages; a phase runs from its first message to the " +
       "next phase's (the last MSM chunk's end starts _finish_).",
@@ -328,6 +419,8 @@ export async function renderMarkdown(results: BenchResults, chartFile: string): 
       provingSection(list, results.startup),
       "",
       floorSection(list),
+      "",
+      nativeSection(results),
       "",
       sizesAndGasSection(list),
       "",

@@ -24,6 +24,7 @@ import { readJsonFile, writeJsonFile } from "../../io/json";
 import { parseOpening, pledgeOpening } from "../../proving";
 import type { Opening } from "../../proving/opening";
 import { KEYSTORE_PASSWORD_ENV, keyEnvOf, loadWallet } from "../../signer";
+import { unixTime } from "../../time";
 import { COMMAND_LINE, examples, parseAddressOption, parseIntegerOption } from "../options";
 
 interface AttestOptions {
@@ -123,10 +124,11 @@ export function register(program: Command): void {
       });
       writeJsonFile(opts.out, pledge);
       process.stdout.write(
-        `pledged account ${pledge.account} to venue ${pledge.venue} issued at ${pledge.issuedAt} ` +
+        `pledged account ${pledge.account} to venue ${pledge.venue} issued at ` +
+          `${unixTime(BigInt(pledge.issuedAt))} ` +
           `(${chainTime !== undefined ? "the chain's clock" : "this machine's clock"}) until ` +
-          `${pledge.validUntil} as custodian ${pledge.custodian} (registration ${pledge.registration}, ` +
-          `epoch ${pledge.epoch}); wrote ${opts.out}\n`,
+          `${unixTime(BigInt(pledge.validUntil))} as custodian ${pledge.custodian} ` +
+          `(registration ${pledge.registration}, epoch ${pledge.epoch}); wrote ${opts.out}\n`,
       );
     });
 }

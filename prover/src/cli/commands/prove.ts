@@ -4,12 +4,13 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import type { Command } from "commander";
+import { Option, type Command } from "commander";
 import { ROUND_BITS } from "../../encoding/widths";
 import { InputError, ShortfallError } from "../../errors";
 import { writeJsonFile } from "../../io/json";
-import { generateProof } from "../../proving";
+import { chooseProver, generateProof, PROVER_NAMES, type ProverName } from "../../proving";
 import { terminalProgress } from "../../setup/progress";
+import { exitStatusHelp, NegativeAnswer } from "../exit-status";
 import { examples, loadInputs, parseIntegerOption, withInputFiles } from "../options";
 
 interface ProveOptions {
@@ -20,6 +21,7 @@ interface ProveOptions {
   instance?: string;
   nonce?: string;
   force?: boolean;
+  prover?: ProverName;
 }
 
 /** Owner read/write only: the opening holds the private portfolio and the salt. */
@@ -45,11 +47,17 @@ export function register(program: Command): void {
       "submission nonce, above the account's last (default: current Unix time)",
     )
     .option("--force", "overwrite an existing opening.json")
+    .addOption(
+      new Option(
+        "--prover <name>",
+        "Groth16 prover (default: native when built, else snarkjs)",
+      ).choices(PROVER_NAMES),
+    )
     .addHelpText(
       "after",
       examples(
         "zkmargin prove --policy examples/small/policy.json --market examples/small/market.json --portfolio examples/small/portfolio.json --out out/ --nonce 1",
-      ),
+      ) + exitStatusHelp("proved", "a shortfall (nothing written)"),
     )
     .action(async (opts: ProveOptions) => {
       const nonce =
@@ -72,14 +80,14 @@ export function register(program: Command): void {
           ...inputs,
           nonce,
           instance: opts.instance,
+          prover: chooseProver(opts.prover),
           onProgress: terminalProgress(),
         });
       } catch (error) {
         if (error instanceof ShortfallError) {
-          throw new InputError(
-            inputs.files.portfolio,
-            "$",
-            `${error.message}; nothing written (see \`zkmargin margin\` for the breakdown)`,
+          throw new NegativeAnswer(
+            `${inputs.files.portfolio}: $: ${error.message}; nothing written ` +
+              "(see `zkmargin margin` for the breakdown)",
           );
         }
         throw error;
@@ -95,7 +103,8 @@ export function register(program: Command): void {
       process.stdout.write(
         [
           `proof verified locally: policy ${inputs.policy.id}, round ${inputs.market.round}, ` +
-            `account ${inputs.portfolio.account}, nonce ${nonce}, instance ${result.instance}`,
+            `account ${inputs.portfolio.account}, nonce ${nonce}, instance ${result.instance}, ` +
+            `prover ${result.prover}`,
           `wrote ${target.proof}, ${target.public}, ${target.calldata}`,
           `wrote ${target.opening} (private: keep it; show it only to your custodian or auditor)`,
           "",

@@ -1,0 +1,21 @@
+{
+  "targets": [
+    {
+      "target_name": "zkmargin_native",
+      "sources": [
+        "src/addon.cpp",
+        "src/binfile.cpp",
+        "src/fft.cpp",
+        "src/ffiasm.cpp",
+        "src/groth16.cpp",
+        "src/zkey.cpp"
+      ],
+      "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")"],
+      "defines": ["NAPI_VERSION=8", "NAPI_CPP_EXCEPTIONS"],
+      "cflags!": ["-fno-exceptions"],
+      "cflags_cc!": ["-fno-exceptions", "-fno-rtti", "-std=gnu++17", "-std=gnu++20"],
+      "cflags_cc": ["-std=c++17", "-O3", "-fexceptions", "-Wall", "-Wextra", "-fvisibility=hidden"],
+      "libraries": ["<(module_root_dir)/gen/fq.o", "<(module_root_dir)/gen/fr.o"]
+    }
+  ]
+}

@@ -1,0 +1,76 @@
+/**
+ * Loads the native Groth16 prover (native/, an N-API addon built at `npm ci` when a compiler is
+ * present). When it cannot be loaded, {@link nativeAddon} says why and zkmargin proves with
+ * snarkjs; {@link FAST_PATH} says how to get the native prover.
+ */
+import * as fs from "node:fs";
+import * as path from "node:path";
+
+/** What the addon's `prove` resolves with: plain values as hexadecimal strings, times in seconds. */
+export interface RawNativeProof {
+  a: [string, string];
+  /** x.c0, x.c1, y.c0, y.c1 */
+  b: [string, string, string, string];
+  c: [string, string];
+  publicSignals: string[];
+  phases: { read: number; abc: number; quotient: number; msm: number; finish: number };
+  msm: { A: number; B1: number; B2: number; C: number; H: number };
+}
+
+/** A proving key held in native memory. */
+export interface RawNativeKey {
+  readonly nVars: number;
+  readonly nPublic: number;
+  readonly domainSize: number;
+  /** Proves a `.wtns` (bytes) with fresh r and s from the OS CSPRNG. */
+  prove(wtns: Uint8Array): Promise<RawNativeProof>;
+  /** One MSM of the key (0 A, 1 B1, 2 B2, 3 C, 4 H) over 32-byte little-endian scalars. */
+  multiExp(section: number, scalars: Uint8Array): Promise<{ seconds: number; point: string[] }>;
+}
+
+export interface NativeAddon {
+  /** Reads and checks a `.zkey` (bytes); rejects with an error naming the broken rule. */
+  loadProvingKey(zkey: Uint8Array): Promise<RawNativeKey>;
+  /** True when the CPU has BMI2 and ADX (the field code's instructions). */
+  readonly cpuSupported: boolean;
+  /** Threads each proof uses (the machine's hardware threads). */
+  readonly threads: number;
+}
+
+/** How to build the native prover where it is missing. */
+export const FAST_PATH =
+  "apt-get install -y g++ make python3 nasm, then npm run build:native (or npm ci)";
+
+/** The addon's default location; ZKMARGIN_NATIVE_ADDON overrides it (tests use a missing path). */
+export const ADDON_FILE = path.resolve(
+  __dirname,
+  "..",
+  "..",
+  "..",
+  "native",
+  "build",
+  "Release",
+  "zkmargin_native.node",
+);
+
+export type NativeStatus = { addon: NativeAddon } | { addon?: undefined; reason: string };
+
+let status: NativeStatus | undefined;
+
+/** The loaded addon, or why it is not available (checked once per process). */
+export function nativeAddon(): NativeStatus {
+  if (status === undefined) status = load(process.env.ZKMARGIN_NATIVE_ADDON ?? ADDON_FILE);
+  return status;
+}
+
+function load(file: string): NativeStatus {
+  if (!fs.existsSync(file)) return { reason: `it is not built (${file} is missing)` };
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const addon = require(file) as NativeAddon;
+    if (!addon.cpuSupported) return { reason: "this CPU lacks BMI2/ADX" };
+    return { addon };
+  } catch (error) {
+    return { reason: `it does not load: ${(error as Error).message.split("\n")[0]}` };
+  }
+}

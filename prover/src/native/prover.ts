@@ -1,0 +1,61 @@
+/**
+ * The native Groth16 prover behind the {@link Groth16Prover} interface: each instance's zkey is
+ * read once, checked against the manifest's sha256, and kept in native memory until the manifest
+ * names a different zkey (a new setup).
+ */
+import * as fs from "node:fs";
+import type { Groth16Prover, Groth16Result } from "../proving/groth16";
+import { sha256Hex } from "../setup/hash";
+import { checkDigest, type LoadedArtifacts } from "../setup/manifest";
+import type { NativeAddon } from "./addon";
+import { NativeKey, type NativeProof } from "./key";
+
+export class NativeProver implements Groth16Prover {
+  readonly name = "native" as const;
+  private readonly keys = new Map<string, { sha256: string; key: Promise<NativeKey> }>();
+
+  constructor(private readonly addon: NativeAddon) {}
+
+  /** Threads each proof uses. */
+  get threads(): number {
+    return this.addon.threads;
+  }
+
+  /** The instance's zkey in native memory (read, hashed and loaded on first use). */
+  key(artifacts: LoadedArtifacts): Promise<NativeKey> {
+    const record = artifacts.entry.artifacts.zkey;
+    const cached = this.keys.get(artifacts.zkey);
+    if (cached && cached.sha256 === record.sha256) return cached.key;
+    const key = (async () => {
+      const bytes = fs.readFileSync(artifacts.zkey);
+      checkDigest(artifacts.zkey, sha256Hex(bytes), record);
+      return NativeKey.load(this.addon, artifacts.zkey, bytes);
+    })();
+    const entry = { sha256: record.sha256, key };
+    this.keys.set(artifacts.zkey, entry);
+    // A failed load is tried again on the next call.
+    key.catch(() => {
+      if (this.keys.get(artifacts.zkey) === entry) this.keys.delete(artifacts.zkey);
+    });
+    return key;
+  }
+
+  async prepare(artifacts: LoadedArtifacts): Promise<void> {
+    await this.key(artifacts);
+  }
+
+  /** A proof with its phase timings (not yet verified). */
+  async proveTimed(artifacts: LoadedArtifacts, wtns: Uint8Array): Promise<NativeProof> {
+    return (await this.key(artifacts)).prove(wtns);
+  }
+
+  async prove(artifacts: LoadedArtifacts, wtns: Uint8Array): Promise<Groth16Result> {
+    const { proof, publicSignals } = await this.proveTimed(artifacts, wtns);
+    return { proof, publicSignals };
+  }
+
+  /** Drops the keys (their native memory is freed once no proof uses them). */
+  clear(): void {
+    this.keys.clear();
+  }
+}
