@@ -6,6 +6,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { z } from "zod";
 import type { Market, Policy } from "../inputs/types";
+import { MAX_PLEDGES } from "./widths";
 
 /**
  * Slot counts of a circuit instance (`MarginProof(assets, perps, options, scenarios, tiers,
@@ -21,6 +22,11 @@ export interface InstanceDims {
   tiers: number;
   groups: number;
   joint: 0 | 1;
+  /**
+   * Pledge slots C: how many sub-portfolios (one per custodian) a proof sums, each with its own
+   * public commitment (DESIGN.md "Several custodians in one proof").
+   */
+  pledges: number;
 }
 
 /** The seven dimensions, in the circuit's template-parameter order. */
@@ -32,6 +38,7 @@ export const DIMENSIONS = [
   "tiers",
   "groups",
   "joint",
+  "pledges",
 ] as const;
 
 /** Default location of the instance table. */
@@ -47,6 +54,7 @@ const instanceSchema = z
     tiers: z.number().int().min(2).max(16),
     groups: positive,
     joint: z.union([z.literal(0), z.literal(1)]),
+    pledges: z.number().int().min(1).max(MAX_PLEDGES),
   })
   .strict();
 const instancesSchema = z.record(z.string().regex(/^[a-z][a-z0-9-]*$/), instanceSchema);
