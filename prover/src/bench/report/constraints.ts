@@ -24,12 +24,13 @@ export function totalsTable(splits: readonly CostSplit[]): string {
   return table(
     [
       "instance",
-      "A/P/O/S/T/G/J",
+      "A/P/O/S/T/G/J/C",
       "constraints",
       "per asset",
       "per perp",
       "per option",
       "per scenario",
+      "per pledge slot",
     ],
     splits.map((s) => {
       const c = declaredCosts(s);
@@ -41,6 +42,7 @@ export function totalsTable(splits: readonly CostSplit[]): string {
         formatCount(c.perSlot.perps),
         formatCount(c.perSlot.options),
         formatCount(c.perScenario),
+        formatCount(c.perPledge),
       ];
     }),
   );
@@ -71,6 +73,7 @@ export function splitTable(splits: readonly CostSplit[]): string {
       "per perp",
       "per option",
       "per scenario",
+      "per pledge slot",
       "ScanRisk's joint arithmetic",
       "joint share per position per scenario",
     ],
@@ -84,6 +87,7 @@ export function splitTable(splits: readonly CostSplit[]): string {
         split(s.standard.perSlot.perps, s.joint.perSlot.perps),
         split(s.standard.perSlot.options, s.joint.perSlot.options),
         split(s.standard.perScenario, s.joint.perScenario),
+        split(s.standard.perPledge, s.joint.perPledge),
         formatCount(s.scanArithmetic),
         `${(share / positionScenarios).toFixed(2)} (scan alone ${(s.scanArithmetic / positionScenarios).toFixed(2)})`,
       ];
