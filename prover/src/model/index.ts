@@ -10,11 +10,16 @@ export { formatReport } from "./format";
 export { formatComparison } from "./compare";
 export { bracketSum, MICRO_USD_PER_USD, type Bracket } from "./brackets";
 export { abs, ceilDiv, floorDiv, pow10 } from "./arith";
+export { floorShares, piecesOf, prorate, sumPieces, type Book, type NetPerp } from "./pieces";
 export type {
   AssetLine,
+  AssetShare,
   ConcentrationLine,
   MarginReport,
+  OptionShare,
   OptionsLine,
   PerpLine,
+  PerpShare,
+  PieceShare,
   ScenarioLine,
 } from "./report";
