@@ -9,7 +9,7 @@ import { isMarginSufficient, submitProof, toSolidityProof } from "../chain";
 import type { InstanceDims } from "../encoding/instances";
 import { loadMarket, loadPolicy, loadPortfolio, type Market, type Policy } from "../inputs";
 import { computeMargin, formatComparison } from "../model";
-import { decodePublicSignals, generateProof } from "../proving";
+import { decodePublicSignals, generateProof, singlePortfolioCommitment } from "../proving";
 import type { DemoChain } from "./chain";
 import { deployVenue, type DemoRoles } from "./deployment";
 import { attestForADay, latestTimestamp, refusesShortfall } from "./steps";
@@ -99,17 +99,18 @@ export async function hedgedBookChapter(ctx: HedgedBookContext): Promise<HedgedB
       `round ${market.round} (with its joint scenario set) posted`,
   );
   const signals = decodePublicSignals(proved.publicSignals);
+  const portfolioCommitment = singlePortfolioCommitment(signals);
   const attestation = await attestForADay(
     roles.custodian,
     venue.marginRegistry.contract,
     chain.provider,
-    { account: book.account, portfolioCommitment: signals.portfolioCommitment },
+    { account: book.account, portfolioCommitment },
   );
   const holder = await chain.signerFor(book.account);
   const receipt = await submitProof(venue.registryAs(holder), {
     policyId: venue.policyId,
     round: market.round,
-    portfolioCommitment: signals.portfolioCommitment,
+    portfolioCommitment,
     nonce: signals.nonce,
     proof: toSolidityProof(proved.proof),
     attestation,

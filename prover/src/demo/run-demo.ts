@@ -17,7 +17,7 @@ import {
 } from "../chain";
 import { loadMarket, loadPolicy, loadPortfolio, type Market } from "../inputs";
 import { computeMargin, formatReport } from "../model";
-import { decodePublicSignals, generateProof } from "../proving";
+import { decodePublicSignals, generateProof, singlePortfolioCommitment } from "../proving";
 import { setupInstance } from "../setup/dev-setup";
 import { terminalProgress } from "../setup/progress";
 import { formatUnits } from "../decimal";
@@ -137,6 +137,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
     const provingMs = performance.now() - started;
     print(`proof made and verified locally in ${(provingMs / 1000).toFixed(1)} s`);
     const signals = decodePublicSignals(proved.publicSignals);
+    const portfolioCommitment = singlePortfolioCommitment(signals);
     const venueOptions = {
       policy,
       market,
@@ -175,7 +176,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
       roles.custodian,
       venue.marginRegistry.contract,
       chain.provider,
-      { account: portfolio.account, portfolioCommitment: signals.portfolioCommitment },
+      { account: portfolio.account, portfolioCommitment },
     );
     print(`custodian ${attestation.custodian} attested the portfolio commitment for 24 h`);
 
@@ -184,7 +185,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
     const submission = {
       policyId,
       round: market.round,
-      portfolioCommitment: signals.portfolioCommitment,
+      portfolioCommitment,
       nonce: signals.nonce,
       proof: toSolidityProof(proved.proof),
       attestation,

@@ -17,7 +17,7 @@ import type { SolidityProof } from "../chain";
 import { deployVenue } from "../demo/deployment";
 import type { InstanceDims } from "../encoding/instances";
 import type { Market, Policy, Portfolio } from "../inputs";
-import { decodePublicSignals, generateProof } from "../proving";
+import { decodePublicSignals, generateProof, singlePortfolioCommitment } from "../proving";
 import { readManifest } from "../setup/manifest";
 
 /** An example triple (policy, market, portfolio) named after its folder. */
@@ -107,7 +107,7 @@ export async function measureProveGas(
   const submit = async (nonce: bigint) => {
     const made = await generateProof({ policy, market, portfolio, nonce, instance });
     const proof = toSolidityProof(made.proof);
-    const { portfolioCommitment } = decodePublicSignals(made.publicSignals);
+    const portfolioCommitment = singlePortfolioCommitment(decodePublicSignals(made.publicSignals));
     const verify = await verifier
       .getFunction("verifyProof")
       .estimateGas(proof.a, proof.b, proof.c, made.publicSignals);

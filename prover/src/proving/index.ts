@@ -23,6 +23,8 @@ export {
   decodePublicSignals,
   encodePublicSignals,
   PUBLIC_SIGNAL_NAMES,
+  singlePortfolioCommitment,
+  usedCommitments,
   type DecodedPublicSignals,
 } from "./public-signals";
 export { parseProof, parseVerificationKey } from "./proof-files";

@@ -19,7 +19,7 @@ import {
 } from "../chain";
 import { InputError } from "../errors";
 import { readJsonFile } from "../io/json";
-import { decodePublicSignals, type AttestationFile } from "../proving";
+import { decodePublicSignals, singlePortfolioCommitment, type AttestationFile } from "../proving";
 import { PermanentJobError } from "./failures";
 import type { ProofJob } from "./job";
 import type { StoredProof, SubmissionRecord } from "./results";
@@ -133,8 +133,8 @@ export class Submitter {
       );
     }
     const signals = decodePublicSignals(stored.publicSignals, "public.json");
-    if (job.attestation)
-      checkAttestation(job.attestation, job.account, signals.portfolioCommitment);
+    const portfolioCommitment = singlePortfolioCommitment(signals);
+    if (job.attestation) checkAttestation(job.attestation, job.account, portfolioCommitment);
     const registry = attach("MarginRegistry", target.registry, await this.signerFor(job.account));
     const policyId = policyIdOf(job.policyId);
     const round = BigInt(job.round);
@@ -164,7 +164,7 @@ export class Submitter {
       const receipt = await submitProof(registry, {
         policyId,
         round,
-        portfolioCommitment: signals.portfolioCommitment,
+        portfolioCommitment,
         nonce: signals.nonce,
         proof: toSolidityProof(stored.proof),
         ...(job.attestation ? { attestation: signedAttestation(job.attestation) } : {}),

@@ -41,7 +41,7 @@ import { InputError } from "../errors";
 import { writeJsonFile } from "../io/json";
 import { checkPosting, findRoundPosting, MarketDataError, type FeedLayout } from "../market-data";
 import { computeMargin, type MarginReport } from "../model";
-import { decodePublicSignals, generateProof } from "../proving";
+import { decodePublicSignals, generateProof, singlePortfolioCommitment } from "../proving";
 import { AlertSink, type WatchEvent, type WatchEventType, type WebhookOptions } from "./alerts";
 import { readAttestationFile, readHolderPortfolio, type HolderFiles } from "./holder";
 import { loadWatchState, saveWatchState, type RoundOutcome, type WatchState } from "./state";
@@ -464,7 +464,7 @@ export class Watcher {
         {
           policyId: this.entry.policyId,
           round,
-          portfolioCommitment: signals.portfolioCommitment,
+          portfolioCommitment: singlePortfolioCommitment(signals),
           nonce,
           proof: toSolidityProof(made.proof),
           ...(attestation !== undefined ? { attestation } : {}),
