@@ -344,7 +344,7 @@ describe("zkmargin audit", function () {
         nonce: 1n,
         instance: INSTANCE,
       });
-      const { portfolioCommitment } = decodePublicSignals(proved.publicSignals);
+      const [portfolioCommitment] = decodePublicSignals(proved.publicSignals).portfolioCommitments;
       const attestation = await signAttestation(
         custodian,
         await readMarginRegistryDomain(registry),

@@ -16,7 +16,7 @@ import { loadInstances, type InstanceDims } from "../prover/src/encoding/instanc
 const instances = loadInstances();
 
 function costs(total: number, assets: number, perps: number, perScenario: number): SlotCosts {
-  return { total, perSlot: { assets, perps, options: 300 }, perScenario };
+  return { total, perSlot: { assets, perps, options: 300 }, perScenario, perPledge: 8_000 };
 }
 
 /** A split with the standard instance's dimensions (joint per `joint`). */

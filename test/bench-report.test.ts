@@ -257,12 +257,22 @@ function figures(instance: string, scale: number): InstanceFigures {
   };
   return {
     instance,
-    dims: { assets: 3 * scale, perps: 2, options: 2, scenarios: 4, tiers: 2, groups: 1, joint: 1 },
+    dims: {
+      assets: 3 * scale,
+      perps: 2,
+      options: 2,
+      scenarios: 4,
+      tiers: 2,
+      groups: 1,
+      joint: 1,
+      pledges: 1,
+    },
     example: "small",
     constraints: {
       total: 7590 * scale,
       perSlot: { assets: 679, perps: 944, options: 380 },
       perScenario: 237,
+      perPledge: 1_000,
     },
     nPublic: 4,
     zkeyBytes: 6_000_000 * scale,

@@ -212,7 +212,7 @@ describe("contracts end to end (real proofs, small instance)", function () {
     expect(signals.marketCommitment).to.equal(venue.market);
     expect(signals.policyCommitment).to.equal(venue.policy);
     proof = toSolidityProof(first.proof);
-    portfolioCommitment = signals.portfolioCommitment;
+    [portfolioCommitment] = signals.portfolioCommitments;
 
     // The custodian checks the opening against its own records (here: the same portfolio).
     const file = await attestOpening({ ...custodianCheck(), issuedAt: await now() });
@@ -286,7 +286,7 @@ describe("contracts end to end (real proofs, small instance)", function () {
       nonce: 2n,
       instance: INSTANCE,
     });
-    const secondCommitment = decodePublicSignals(second.publicSignals).portfolioCommitment;
+    const secondCommitment = decodePublicSignals(second.publicSignals).portfolioCommitments[0];
     expect(secondCommitment).to.not.equal(portfolioCommitment); // a fresh salt
     const secondAttestation = await attest(secondCommitment);
     const repeat = await submitProof(
@@ -601,14 +601,14 @@ describe("contracts end to end (real proofs, small instance)", function () {
       // recomputed so that a witness exists. The proof is real and verifies locally...
       const forged = await proveAnything({ ...honestB, ...pick(roundA, MARKET_SIGNALS) });
       const signals = decodePublicSignals(forged.signals);
-      const attested = await attest(signals.portfolioCommitment);
+      const attested = await attest(signals.portfolioCommitments[0]);
       // ...but its market commitment is nobody's round: MarginRegistry rebuilds B's feed's.
       await expectRevert(
         submitProof(
           as(alice),
           submission({
             policyId: idB,
-            portfolioCommitment: signals.portfolioCommitment,
+            portfolioCommitment: signals.portfolioCommitments[0],
             proof: toSolidityProof(forged.proof),
             attestation: attested,
           }),
@@ -648,7 +648,7 @@ describe("contracts end to end (real proofs, small instance)", function () {
           instance: dims,
         }),
       );
-      const attestedA = await attest(underA.portfolioCommitment);
+      const attestedA = await attest(underA.portfolioCommitment[0]);
       // Under C, slot 1 is WBTC (8 decimals): 10^15 base units read as 10^7 WBTC.
       const honestC = encodeCircuitInput({
         policy: swapped,
@@ -660,7 +660,7 @@ describe("contracts end to end (real proofs, small instance)", function () {
       });
       const forged = await proveAnything({ ...honestC, ...pick(underA, PORTFOLIO_SIGNALS) });
       const signals = decodePublicSignals(forged.signals);
-      expect(signals.portfolioCommitment).to.not.equal(underA.portfolioCommitment);
+      expect(signals.portfolioCommitments[0]).to.not.equal(underA.portfolioCommitment[0]);
       const solidity = toSolidityProof(forged.proof);
       // With the attested commitment, the proof does not verify...
       await expectRevert(
@@ -668,7 +668,7 @@ describe("contracts end to end (real proofs, small instance)", function () {
           as(alice),
           submission({
             policyId: idC,
-            portfolioCommitment: underA.portfolioCommitment,
+            portfolioCommitment: underA.portfolioCommitment[0],
             proof: solidity,
             attestation: attestedA,
           }),
@@ -682,7 +682,7 @@ describe("contracts end to end (real proofs, small instance)", function () {
           as(alice),
           submission({
             policyId: idC,
-            portfolioCommitment: signals.portfolioCommitment,
+            portfolioCommitment: signals.portfolioCommitments[0],
             proof: solidity,
             attestation: attestedA,
           }),

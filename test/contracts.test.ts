@@ -228,7 +228,7 @@ describe("contracts (test verifier)", function () {
       nonce,
       marketCommitment: commitments.market ?? market(ROUND),
       policyCommitment: commitments.policy ?? POLICY_COMMITMENT,
-      portfolioCommitment: commitments.portfolio ?? PORTFOLIO,
+      portfolioCommitments: [commitments.portfolio ?? PORTFOLIO],
     }).map(BigInt);
   }
 

@@ -121,7 +121,7 @@ describe("margin calls (test verifier)", function () {
       nonce,
       marketCommitment: market(r),
       policyCommitment: COMMITMENT,
-      portfolioCommitment: PORTFOLIO,
+      portfolioCommitments: [PORTFOLIO],
     }).map(BigInt);
     const proofHash = keccak256(
       AbiCoder.defaultAbiCoder().encode(
