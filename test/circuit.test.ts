@@ -25,6 +25,7 @@ import {
 } from "../prover/src/inputs";
 import { computeMargin } from "../prover/src/model";
 import { atBoundary, nonceArb, saltArb, tripleArb, type Triple } from "./helpers/arbitraries";
+import { expectAgreesWithModel as expectAgreement } from "./helpers/agreement";
 import { CircuitTester, type WitnessInput } from "./helpers/circuit";
 import { withAssetOrder, withAssetRenamed, withPriceAlias } from "./helpers/layouts";
 import { MARKET_SIGNALS, PORTFOLIO_SIGNALS } from "./helpers/signals";
@@ -66,31 +67,7 @@ function asInput(signals: CircuitSignals): WitnessInput {
 
 /** Every per-slot intermediate read from the witness equals the model's. */
 function expectAgreesWithModel(tester: CircuitTester, witness: bigint[], triple: Triple): void {
-  const report = computeMargin(triple.policy, triple.market, triple.portfolio);
-  report.assets.forEach((asset, i) => {
-    expect(tester.signal(witness, `main.collateral[${i}].value`), `v[${i}]`).to.equal(
-      asset.valueMicroUsd,
-    );
-    expect(tester.signal(witness, `main.collateral[${i}].haircut`), `H[${i}]`).to.equal(
-      asset.haircutValueMicroUsd,
-    );
-  });
-  report.perps.forEach((perp, j) => {
-    expect(tester.signal(witness, `main.perp[${j}].notional`), `n[${j}]`).to.equal(
-      perp.notionalMicroUsd,
-    );
-    expect(tester.signal(witness, `main.perp[${j}].pnl`), `u[${j}]`).to.equal(perp.pnlMicroUsd);
-    expect(tester.signal(witness, `main.perp[${j}].requirement`), `M[${j}]`).to.equal(
-      perp.requirementMicroUsd,
-    );
-  });
-  expect(tester.signal(witness, "main.book.value"), "V").to.equal(report.options.valueMicroUsd);
-  expect(tester.signal(witness, "main.scan.requirement"), "R").to.equal(
-    report.options.requirementMicroUsd,
-  );
-  expect(tester.signal(witness, "main.concentration.excess"), "excess").to.equal(
-    report.concentration.reduce((sum, g) => sum + g.excessMicroUsd, 0n),
-  );
+  expectAgreement(tester, witness, triple.policy, triple.market, triple.portfolio);
 }
 
 describe("circuit: MarginProof (small) vs the reference model", function () {

@@ -330,9 +330,9 @@ function openingField(signal: string): string {
 
 /**
  * Checks that the opening belongs to the proof with `publicSignals` (public.json): the proof has
- * as many pledge slots as the opening records, and every signal rebuilt from the opening (account
- * and nonce, market and policy commitments, each slot's portfolio commitment, its own at its
- * slot) equals the proof's. Refuses with an {@link InputError} about the opening naming the first
+ * as many pledge slots as the opening records, every signal rebuilt from the opening (account and
+ * nonce, market and policy commitments, each slot's portfolio commitment) equals the proof's, and
+ * the proof holds the opening's own commitment at the opening's slot. Refuses with an {@link InputError} about the opening naming the first
  * field that differs.
  */
 export function checkOpeningSignals(
@@ -354,6 +354,14 @@ export function checkOpeningSignals(
   const [first] = differingSignals(compareSignals(proof, openingSignals(opening)));
   if (first !== undefined) {
     throw new InputError(files.opening, openingField(first), `differs from ${source}'s ${first}`);
+  }
+  const own = decoded.portfolioCommitments[opening.slot - 1];
+  if (own === undefined || own !== BigInt(opening.commitments.portfolio)) {
+    throw new InputError(
+      files.opening,
+      "slot",
+      `${source} does not hold the opening's commitment (commitments.portfolio) at slot ${opening.slot}`,
+    );
   }
 }
 
