@@ -32,6 +32,8 @@ export { toVerifierCalldata, type VerifierCalldata } from "./calldata";
 export { chooseInstance, setUpInstances } from "./instance-choice";
 export {
   checkOpening,
+  checkOpeningSignals,
+  openingSignals,
   OPENING_VERSION,
   parseOpening,
   portfolioDifferences,
