@@ -31,6 +31,7 @@ import {
   tripleArb,
   type Split,
 } from "./helpers/arbitraries";
+import { totalOf } from "./helpers/agreement";
 
 const ACCOUNT = "0x70997970C51812dc3A010C7d01b50e0d17dc79C8";
 const PPM = 1_000_000n;
@@ -621,12 +622,8 @@ describe("margin model", () => {
       it("the sum's margin does not depend on the order of the pieces @property", () => {
         fc.assert(
           fc.property(splitTripleArb(dims), (s) => {
-            const { pieces: _, ...forward } = computeMargin(s.policy, s.market, s.pieces);
-            const { pieces: __, ...backward } = computeMargin(
-              s.policy,
-              s.market,
-              [...s.pieces].reverse(),
-            );
+            const forward = totalOf(computeMargin(s.policy, s.market, s.pieces));
+            const backward = totalOf(computeMargin(s.policy, s.market, [...s.pieces].reverse()));
             const noEntry = (r: typeof forward) => ({
               ...r,
               perps: r.perps.map(({ entryPrice: ___, ...x }) => x),
@@ -651,8 +648,8 @@ describe("margin model", () => {
                   ]),
                 ),
               }));
-              const { pieces: _, ...whole } = computeMargin(t.policy, t.market, t.portfolio);
-              const { pieces: __, ...split } = computeMargin(t.policy, t.market, atOwnEntry);
+              const whole = totalOf(computeMargin(t.policy, t.market, t.portfolio));
+              const split = totalOf(computeMargin(t.policy, t.market, atOwnEntry));
               const noEntry = (r: typeof whole) => ({
                 ...r,
                 perps: r.perps.map(({ entryPrice: ___, ...x }) => x),

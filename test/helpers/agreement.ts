@@ -5,7 +5,7 @@
  */
 import { expect } from "chai";
 import type { Market, Policy, Portfolio } from "../../prover/src/inputs";
-import { computeMargin } from "../../prover/src/model";
+import { computeMargin, type MarginReport } from "../../prover/src/model";
 import type { CircuitTester } from "./circuit";
 
 /** Values, haircuts, notionals, PnL, requirements, V, R and the concentration excess agree. */
@@ -44,4 +44,9 @@ export function expectAgreesWithModel(
   expect(tester.signal(witness, "main.concentration.excess"), "excess").to.equal(
     report.concentration.reduce((sum, g) => sum + g.excessMicroUsd, 0n),
   );
+}
+
+/** A report without its per-sub-portfolio shares: the margin of the sum alone. */
+export function totalOf({ pieces: _pieces, ...total }: MarginReport): Omit<MarginReport, "pieces"> {
+  return total;
 }

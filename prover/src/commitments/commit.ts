@@ -125,8 +125,16 @@ export interface Commitments {
 
 /** True when every holding of pledge slot `k`'s sub-portfolio is 0 (its salt aside). */
 function emptyPiece(input: PiecesSignals, k: number): boolean {
-  const { salt: _, ...holdings } = pieceOf(input, k);
-  return Object.values(holdings).every((values) => values.every((v) => v === 0n));
+  const p = pieceOf(input, k);
+  const holdings = [
+    p.amount,
+    p.perpSizeNeg,
+    p.perpSizeAbs,
+    p.perpEntryPrice,
+    p.optionQtyNeg,
+    p.optionQtyAbs,
+  ];
+  return holdings.every((values) => values.every((v) => v === 0n));
 }
 
 /**
@@ -167,10 +175,7 @@ export async function commitPortfolios(
  * `input` plus its public commitments: the complete witness input of `MarginProof`. `used` is
  * how many pledge slots hold a sub-portfolio (default {@link usedSlots}).
  */
-export async function withCommitments(
-  input: CircuitInput,
-  used?: number,
-): Promise<CircuitSignals> {
+export async function withCommitments(input: CircuitInput, used?: number): Promise<CircuitSignals> {
   return {
     ...input,
     marketCommitment: await commitMarket(input),
