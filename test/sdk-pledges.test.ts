@@ -210,7 +210,7 @@ describe("prover SDK with two sub-portfolios (demo instance)", function () {
     it("more sub-portfolios than the requested instance has pledge slots", async function () {
       const error = await expectInputError(attempt({ instance: "small" }).promise, "$");
       expect(error.rule).to.match(
-        /needs 2 pledge slots \(one per sub-portfolio\) but has 1; instance "demo" would fit/,
+        /needs 2 pledge slots \(one per sub-portfolio\) but has 1\); instance "demo" would fit/,
       );
     });
 
