@@ -98,14 +98,14 @@ describe("bench: constraint targets (npm run constraints)", function () {
       targetChecks([standardSplit("standard", 1), standardSplit("classic", 0)]),
     );
     expect(report).to.match(
-      /\| standard \| 32\/16\/8\/16\/4\/4\/1 \| 100,000 \| 1,300 \| 1,500 \| 300 \| 3,000 \|/,
+      /\| standard \| 32\/16\/8\/16\/4\/4\/1\/4 \| 100,000 \| 1,300 \| 1,500 \| 300 \| 3,000 \| 8,000 \|/,
     );
     expect(report).to.match(
-      /\| classic \| 32\/16\/8\/16\/4\/4\/0 \| 70,000 \| 640 \| 800 \| 300 \| 900 \|/,
+      /\| classic \| 32\/16\/8\/16\/4\/4\/0\/4 \| 70,000 \| 640 \| 800 \| 300 \| 900 \| 8,000 \|/,
     );
     expect(report).to.include("70,000 + 30,000 = 100,000");
     // standard and classic share their two builds: one split row names both, none repeats.
-    expect(report).to.include("| standard = classic (32/16/8/16/4/4/1 vs J 0) |");
+    expect(report).to.include("| standard = classic (32/16/8/16/4/4/1/4 vs J 0) |");
     expect(report).to.include("| standard = classic (T 4) |");
     expect(report).to.not.match(/\| classic \(/);
     expect(report).to.include("640 + 660 = 1,300");
@@ -128,7 +128,7 @@ describe("bench: builds shared by dimensions", function () {
     const shared = await compileDims(small);
     expect(shared.dir).to.equal(own.dir);
     expect(shared.constraints).to.equal(own.constraints);
-    expect(dimsLabel(small)).to.equal("3/2/2/4/2/1/1");
+    expect(dimsLabel(small)).to.equal("3/2/2/4/2/1/1/1");
     expect(path.basename(own.dir)).to.equal("small");
   });
 });
