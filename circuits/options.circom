@@ -67,8 +67,8 @@ template OptionBook(nO) {
  * @input som                 SOM (< 2^98)
  * @output requirement        R in µUSD (< 2^120)
  * Bit widths: |a A| < C 2^235 <= 2^239 and |bs P| < 2^207, 10^24 |q RA| < 2^194, so with at most
- * 2^11 positions (the instance table's limit of 1024 assets and 1024 perps) |S_k| < 2^250, and
- * R * 10^24 - S_k (|R| < 2^120) stays below 2^251 in absolute value, under half the field size
+ * 2^11 positions (the instance table's limit of 1024 assets and 1024 perps) |S_k| < 2^251, and
+ * R * 10^24 - S_k (|R| < 2^120) stays below 2^252 in absolute value, under half the field size
  * (2^252.6): a negative difference can never pass as a small non-negative one. On the largest
  * instance (192 positions, C = 4) |S_k| < 2^245. Honest slacks are below (R - L_k + 1) * 10^24
  * < 2^200 (the encoder checks |L_k| < 2^117).
