@@ -430,9 +430,10 @@ describe("bench: BENCHMARKS.md and benchmarks.svg", function () {
     // The CLI's start-up inside each cold run (small: 1.25 s of 4 s).
     expect(md).to.match(/\| small +\| 4\.00 s +\| 1\.25 s \(31 %\) +\|/);
     expect(md).to.include("(1.25 s wall, 150.0 MiB peak)");
-    // The dimensions (joint flag last) and the marginal cost of one more scenario.
+    // The dimensions (joint flag, then pledge slots last) and the marginal cost of one more
+    // scenario and one more pledge slot.
     expect(md).to.match(
-      /\| small +\| 3\/2\/2\/4\/2\/1\/1 +\| 7,590 +\| 679 +\| 944 +\| 380 +\| 237 +\|/,
+      /\| small +\| 3\/2\/2\/4\/2\/1\/1\/1 +\| 7,590 +\| 679 +\| 944 +\| 380 +\| 237 +\| 1,000 +\|/,
     );
     expect(md).to.include("above EIP-170");
     expect(md).to.include("not oversubscribed");
