@@ -348,7 +348,7 @@ describe("zkmargin audit", function () {
         nonce: 1n,
         instance: INSTANCE,
       });
-      const { portfolioCommitment } = decodePublicSignals(proved.publicSignals);
+      const [portfolioCommitment] = decodePublicSignals(proved.publicSignals).portfolioCommitments;
       const pledge = await signPledge(custodian, await readMarginRegistryDomain(registry), {
         custodian: custodianAddress,
         ...(await readPledgeTerms(registry, custodianAddress, portfolio.account, AUDIT_VENUE)),

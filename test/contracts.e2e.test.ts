@@ -241,7 +241,7 @@ describe("contracts end to end (real proofs, small instance)", function () {
     expect(signals.marketCommitment).to.equal(venue.market);
     expect(signals.policyCommitment).to.equal(venue.policy);
     proof = toSolidityProof(first.proof);
-    portfolioCommitment = signals.portfolioCommitment;
+    portfolioCommitment = signals.portfolioCommitments[0];
     const again = await generateProof({
       policy,
       market,
@@ -250,7 +250,7 @@ describe("contracts end to end (real proofs, small instance)", function () {
       salt: BigInt(first.opening.salt),
       instance: INSTANCE,
     });
-    expect(decodePublicSignals(again.publicSignals).portfolioCommitment).to.equal(
+    expect(decodePublicSignals(again.publicSignals).portfolioCommitments[0]).to.equal(
       portfolioCommitment,
     );
     proofOfNonce2 = toSolidityProof(again.proof);
@@ -328,7 +328,7 @@ describe("contracts end to end (real proofs, small instance)", function () {
       nonce: 2n,
       instance: INSTANCE,
     });
-    const secondCommitment = decodePublicSignals(second.publicSignals).portfolioCommitment;
+    const secondCommitment = decodePublicSignals(second.publicSignals).portfolioCommitments[0];
     expect(secondCommitment).to.not.equal(portfolioCommitment); // a fresh salt
     const secondPledge = await attest(secondCommitment);
     const repeat = await submitProof(
@@ -663,14 +663,14 @@ describe("contracts end to end (real proofs, small instance)", function () {
       // recomputed so that a witness exists. The proof is real and verifies locally...
       const forged = await proveAnything({ ...honestB, ...pick(roundA, MARKET_SIGNALS) });
       const signals = decodePublicSignals(forged.signals);
-      const pledged = await attest(signals.portfolioCommitment);
+      const pledged = await attest(signals.portfolioCommitments[0]);
       // ...but its market commitment is nobody's round: MarginRegistry rebuilds B's feed's.
       await expectRevert(
         submitProof(
           as(alice),
           submission({
             policyId: idB,
-            portfolioCommitments: [signals.portfolioCommitment],
+            portfolioCommitments: signals.portfolioCommitments,
             proof: toSolidityProof(forged.proof),
             pledges: [pledged],
           }),
@@ -710,7 +710,7 @@ describe("contracts end to end (real proofs, small instance)", function () {
           instance: dims,
         }),
       );
-      const pledgedA = await attest(underA.portfolioCommitment);
+      const pledgedA = await attest(underA.portfolioCommitment[0]);
       // Under C, slot 1 is WBTC (8 decimals): 10^15 base units read as 10^7 WBTC.
       const honestC = encodeCircuitInput({
         policy: swapped,
@@ -722,7 +722,7 @@ describe("contracts end to end (real proofs, small instance)", function () {
       });
       const forged = await proveAnything({ ...honestC, ...pick(underA, PORTFOLIO_SIGNALS) });
       const signals = decodePublicSignals(forged.signals);
-      expect(signals.portfolioCommitment).to.not.equal(underA.portfolioCommitment);
+      expect(signals.portfolioCommitments[0]).to.not.equal(underA.portfolioCommitment[0]);
       const solidity = toSolidityProof(forged.proof);
       // With the attested commitment, the proof does not verify...
       await expectRevert(
@@ -730,7 +730,7 @@ describe("contracts end to end (real proofs, small instance)", function () {
           as(alice),
           submission({
             policyId: idC,
-            portfolioCommitments: [underA.portfolioCommitment],
+            portfolioCommitments: underA.portfolioCommitment,
             proof: solidity,
             pledges: [pledgedA],
           }),
@@ -744,7 +744,7 @@ describe("contracts end to end (real proofs, small instance)", function () {
           as(alice),
           submission({
             policyId: idC,
-            portfolioCommitments: [signals.portfolioCommitment],
+            portfolioCommitments: signals.portfolioCommitments,
             proof: solidity,
             pledges: [pledgedA],
           }),

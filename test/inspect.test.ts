@@ -67,7 +67,7 @@ describe("inspect: a proof's signals and its submission on-chain", function () {
         portfolioCommitments: [PORTFOLIO],
       };
       expect(statementSignals(statement).map(String)).to.deep.equal(
-        encodePublicSignals({ ...statement, portfolioCommitment: PORTFOLIO }),
+        encodePublicSignals({ ...statement, portfolioCommitments: [PORTFOLIO] }),
       );
       const names = [0, 1, 2, 3].map((i) => signalName(i, 4));
       expect(names).to.deep.equal([...PUBLIC_SIGNAL_NAMES]);

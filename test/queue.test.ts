@@ -360,6 +360,7 @@ describe("proving service: jobs and the in-process runner", function () {
         publicSignals: first.publicSignals,
         calldata: {} as never,
         opening: { ...opening, salt } as never,
+        openings: [{ ...opening, salt }] as never,
         instance: "small",
         prover: "snarkjs" as const,
         report: {} as never,

@@ -173,7 +173,7 @@ async function chainStory(chain: DemoChain, dir: string): Promise<Story> {
     return submitProof(venue.registryAs(holder), {
       policyId: venue.policyId,
       round,
-      portfolioCommitments: [signals.portfolioCommitment],
+      portfolioCommitments: signals.portfolioCommitments,
       nonce: signals.nonce,
       proof: toSolidityProof(proved.proof),
       pledges: [pledge],
@@ -188,7 +188,7 @@ async function chainStory(chain: DemoChain, dir: string): Promise<Story> {
     ...(await readPledgeTerms(registry, custodianAddress, portfolio.account, venue.venue)),
     account: portfolio.account,
     venue: venue.venue,
-    portfolioCommitment: decodePublicSignals(firstProof.publicSignals).portfolioCommitment,
+    portfolioCommitment: decodePublicSignals(firstProof.publicSignals).portfolioCommitments[0],
     issuedAt,
     validUntil: issuedAt + 86_400n,
   });
@@ -364,7 +364,7 @@ describe("verify page and visual reports in headless Chromium", function () {
     const decoded = decodePublicSignals(story.proved.publicSignals);
     expect(details)
       .to.include(decoded.account)
-      .and.to.include(decoded.portfolioCommitment.toString());
+      .and.to.include(decoded.portfolioCommitments[0].toString());
     expect(details).to.include("small-initial-v1").and.to.include(small.vkeyHash.slice(0, 14));
     // The four public signals as public.json has them, the first decoded into account and nonce.
     const signals = page.locator("#proof-details table.data tbody tr");
@@ -576,7 +576,7 @@ describe("verify page and visual reports in headless Chromium", function () {
     const { otherRound, sameStatement } = story.lookalikes;
     const lookalike = decodePublicSignals(JSON.parse(fs.readFileSync(otherRound.public, "utf8")));
     expect(lookalike.nonce).to.equal(submitted.nonce);
-    expect(lookalike.portfolioCommitment).to.equal(submitted.portfolioCommitment);
+    expect(lookalike.portfolioCommitments).to.deep.equal(submitted.portfolioCommitments);
     expect(lookalike.marketCommitment).not.to.equal(submitted.marketCommitment);
     const round7 = await check(otherRound.proof, otherRound.public, story.files.market7);
     expect(round7.checks)

@@ -202,14 +202,27 @@ export function proofDetailsView(check: ProofCheck): string {
     ],
   ];
   const values = encodePublicSignals(decoded);
+  // One portfolio commitment per pledge slot: several for a proof that sums sub-portfolios.
+  const slots = decoded.portfolioCommitments.length;
+  const described = (i: number): { label: string; says: string } => {
+    const name = PUBLIC_SIGNAL_NAMES[Math.min(i, PUBLIC_SIGNAL_NAMES.length - 1)];
+    const slot = i - (PUBLIC_SIGNAL_NAMES.length - 1);
+    if (slots === 1 || slot < 0)
+      return { label: SIGNALS[name].label, says: SIGNALS[name].says(decoded) };
+    return decoded.portfolioCommitments[slot] === 0n
+      ? { label: `Portfolio commitment ${slot + 1}`, says: "an unused pledge slot (0)" }
+      : {
+          label: `Portfolio commitment ${slot + 1}`,
+          says: `sub-portfolio ${slot + 1} of ${slots} (salted), on the layout; what its custodian pledges`,
+        };
+  };
   const signals = dataTable(
     "Public signals, decoded",
     ["signal", "value", "what it says"],
-    PUBLIC_SIGNAL_NAMES.map((name, i) => [
-      `${esc(SIGNALS[name].label)} <span class="muted">[${i}]</span>`,
-      mono(values[i]),
-      SIGNALS[name].says(decoded),
-    ]),
+    values.map((value, i) => {
+      const { label, says } = described(i);
+      return [`${esc(label)} <span class="muted">[${i}]</span>`, mono(value), says];
+    }),
     true,
   );
   const lines: string[] = files.errors.map((e) => `<li>${no(e)}</li>`);

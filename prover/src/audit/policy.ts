@@ -52,6 +52,7 @@ function policyDims(policy: Policy): InstanceDims {
     tiers,
     groups: policy.concentration.length,
     joint: policy.margin === "portfolio" ? 1 : 0,
+    pledges: 1,
   };
 }
 

@@ -47,6 +47,7 @@ export function marginMainSource(dims: InstanceDims): string {
     dims.tiers,
     dims.groups,
     dims.joint,
+    dims.pledges,
   ].join(", ");
   return [
     "pragma circom 2.1.9;",

@@ -9,7 +9,7 @@ import { isMarginSufficient, submitProof, toSolidityProof } from "../chain";
 import type { InstanceDims } from "../encoding/instances";
 import { loadMarket, loadPolicy, loadPortfolio, type Market, type Policy } from "../inputs";
 import { computeMargin, formatComparison } from "../model";
-import { decodePublicSignals, generateProof } from "../proving";
+import { decodePublicSignals, generateProof, singlePortfolioCommitment } from "../proving";
 import type { DemoChain } from "./chain";
 import { deployVenue, type DemoRoles } from "./deployment";
 import { pledgeForADay, latestTimestamp, refusesShortfall } from "./steps";
@@ -106,14 +106,14 @@ export async function hedgedBookChapter(ctx: HedgedBookContext): Promise<HedgedB
     {
       account: book.account,
       venue: venue.venue,
-      portfolioCommitment: signals.portfolioCommitment,
+      portfolioCommitment: singlePortfolioCommitment(signals),
     },
   );
   const holder = await chain.signerFor(book.account);
   const receipt = await submitProof(venue.registryAs(holder), {
     policyId: venue.policyId,
     round: market.round,
-    portfolioCommitments: [signals.portfolioCommitment],
+    portfolioCommitments: signals.portfolioCommitments,
     nonce: signals.nonce,
     proof: toSolidityProof(proved.proof),
     pledges: [pledge],

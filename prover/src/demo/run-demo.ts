@@ -18,7 +18,7 @@ import {
 } from "../chain";
 import { loadMarket, loadPolicy, loadPortfolio, type Market } from "../inputs";
 import { computeMargin, formatReport } from "../model";
-import { decodePublicSignals, generateProof } from "../proving";
+import { decodePublicSignals, generateProof, singlePortfolioCommitment } from "../proving";
 import { setupInstance } from "../setup/dev-setup";
 import { setupProgress, terminalProgress } from "../setup/progress";
 import { formatUnits } from "../decimal";
@@ -143,6 +143,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
     const provingMs = performance.now() - started;
     print(`proof made and verified locally in ${(provingMs / 1000).toFixed(1)} s`);
     const signals = decodePublicSignals(proved.publicSignals);
+    const portfolioCommitment = singlePortfolioCommitment(signals);
     const venueOptions = {
       policy,
       market,
@@ -184,7 +185,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
       {
         account: portfolio.account,
         venue: venue.venue,
-        portfolioCommitment: signals.portfolioCommitment,
+        portfolioCommitment,
       },
     );
     print(
@@ -197,7 +198,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
     const submission = {
       policyId,
       round: market.round,
-      portfolioCommitments: [signals.portfolioCommitment],
+      portfolioCommitments: signals.portfolioCommitments,
       nonce: signals.nonce,
       proof: toSolidityProof(proved.proof),
       pledges: [pledge],

@@ -21,7 +21,7 @@ import type { ProofSubmission, SignedPledge, SolidityProof } from "../chain";
 import { deployVenue, type DemoVenue } from "../demo/deployment";
 import type { InstanceDims } from "../encoding/instances";
 import type { Market, Policy, Portfolio } from "../inputs";
-import { decodePublicSignals, generateProof } from "../proving";
+import { decodePublicSignals, generateProof, singlePortfolioCommitment } from "../proving";
 import { loadArtifacts, readManifest, vkeyHash } from "../setup/manifest";
 import { installZkMarginVerifier, keyAcceptingMoreSignals } from "./verifier-gas";
 
@@ -207,7 +207,10 @@ export async function measureProveGas(
       instance,
     });
     const proof = toSolidityProof(made.proof);
-    const { portfolioCommitment } = decodePublicSignals(made.publicSignals);
+    // The instance's C commitments: this one portfolio's in slot 0, zeros after it.
+    const decoded = decodePublicSignals(made.publicSignals);
+    const { portfolioCommitments } = decoded;
+    const portfolioCommitment = singlePortfolioCommitment(decoded);
     const verify = await verifier
       .getFunction("verifyProof")
       .estimateGas(proof.a, proof.b, proof.c, made.publicSignals);
@@ -216,7 +219,7 @@ export async function measureProveGas(
       policyId: venue.policyId,
       round: market.round,
       nonce,
-      portfolioCommitments: [portfolioCommitment],
+      portfolioCommitments,
       proof,
       pledges: [pledge],
     };
@@ -253,6 +256,11 @@ export async function measureSeveralPledgesGas(
   example: ExampleTriple,
   signers: GasSigners,
 ): Promise<PledgesGas> {
+  if (dims.pledges !== 1) {
+    throw new RangeError(
+      `${instance} has ${dims.pledges} pledge slots: the wider verifier appends commitments to a proof of one slot`,
+    );
+  }
   const custodians = [signers.custodian, ...(signers.moreCustodians ?? [])];
   const { admin, account } = signers;
   const accountAddress = await account.getAddress();
@@ -274,7 +282,7 @@ export async function measureSeveralPledgesGas(
     nonce: 1n,
     instance,
   });
-  const { portfolioCommitment } = decodePublicSignals(made.publicSignals);
+  const portfolioCommitment = singlePortfolioCommitment(decodePublicSignals(made.publicSignals));
   const proof = toSolidityProof(made.proof);
   const commitments = [portfolioCommitment, ...more];
   const signals = [...made.publicSignals.map(BigInt), ...more];

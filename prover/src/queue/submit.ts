@@ -133,7 +133,7 @@ export class Submitter {
       );
     }
     const signals = decodePublicSignals(stored.publicSignals, "public.json");
-    const portfolioCommitments = [signals.portfolioCommitment];
+    const portfolioCommitments = signals.portfolioCommitments;
     const pledges = job.pledges ?? [];
     checkPledges(pledges, job.account, portfolioCommitments);
     const registry = attach("MarginRegistry", target.registry, await this.signerFor(job.account));

@@ -552,7 +552,7 @@ export class Watcher {
         {
           policyId: this.entry.policyId,
           round,
-          portfolioCommitments: [signals.portfolioCommitment],
+          portfolioCommitments: signals.portfolioCommitments,
           nonce,
           proof: toSolidityProof(made.proof),
           ...(pledge !== undefined ? { pledges: [pledge] } : {}),
