@@ -1573,7 +1573,7 @@ describe("contracts (test verifier)", function () {
         nonce,
         marketCommitment: market(ROUND),
         policyCommitment: POLICY_COMMITMENT,
-        portfolioCommitment: PORTFOLIO,
+        portfolioCommitments: [PORTFOLIO],
       });
       await expectSignals(signals);
       await submitProof(registry(w.alice), {
