@@ -160,7 +160,9 @@ describe("several custodians in one real proof (demo instance, two pledge slots)
     } catch (e) {
       error = e;
     }
-    expect(String(error)).to.match(/records-1\.json: .*differ.* from the holder's opening; not pledged/);
+    expect(String(error)).to.match(
+      /records-1\.json: .*differ.* from the holder's opening; not pledged/,
+    );
   });
 
   it("refuses a sub-portfolio nobody pledged, pledges in each other's slots, and one custodian in both slots", async function () {
