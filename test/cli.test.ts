@@ -377,6 +377,116 @@ describe("zkmargin CLI (small instance)", function () {
     expect(mismatched.stdout).to.match(/market round\s+DOES NOT MATCH/);
   });
 
+  describe("several sub-portfolios (--portfolio repeated)", function () {
+    /** The example split in two files: its collateral at a custodian, its positions at another. */
+    function splitFiles(edit: (pieces: Record<string, unknown>[]) => void = () => undefined) {
+      const whole = example("portfolio") as Record<string, unknown>;
+      const pieces = [
+        { ...whole, perps: [], options: [] },
+        { ...whole, collateral: {} },
+      ];
+      edit(pieces);
+      const dir = tempDir();
+      return pieces.map((piece, k) => {
+        const file = path.join(dir, `custodian-${k + 1}.json`);
+        fs.writeFileSync(file, JSON.stringify(piece, null, 2));
+        return file;
+      });
+    }
+    const args = (files: string[]) => [
+      "--policy",
+      EXAMPLE_FILES.policy,
+      "--market",
+      EXAMPLE_FILES.market,
+      ...files.flatMap((f) => ["--portfolio", f]),
+    ];
+
+    it("margin reports the sum with each sub-portfolio's share (text, --json, --html)", () => {
+      const files = splitFiles();
+      const policy = loadPolicy(EXAMPLE_FILES.policy);
+      const market = loadMarket(EXAMPLE_FILES.market);
+      const pieces = files.map((f) => loadPortfolio(f, policy));
+      const expected = computeMargin(policy, market, pieces);
+      const whole = computeMargin(policy, market, loadPortfolio(EXAMPLE_FILES.portfolio, policy));
+      expect(expected.excessMicroUsd).to.equal(whole.excessMicroUsd);
+
+      const text = runCli(["margin", ...args(files)]);
+      expect(text.status, text.stderr).to.equal(0);
+      expect(text.stdout).to.equal(formatReport(expected, policy, files));
+      expect(text.stdout).to.match(/^Sub-portfolios \(USD\): each one's share/m);
+      for (const [k, file] of files.entries()) {
+        expect(text.stdout).to.match(new RegExp(`^${k + 1} \\(${file}\\) +[0-9]`, "m"));
+      }
+      expect(text.stdout).to.match(/^total +[0-9]/m);
+      // One portfolio: no such section.
+      const single = runCli(["margin", ...inputArgs(EXAMPLE_FILES)]);
+      expect(single.stdout).to.not.contain("Sub-portfolios");
+
+      const json = JSON.parse(runCli(["margin", ...args(files), "--json"]).stdout) as {
+        pieces: { totals: Record<string, string> }[];
+        equityMicroUsd: string;
+      };
+      expect(json.pieces).to.have.length(2);
+      expect(json).to.deep.equal(JSON.parse(toJson(expected)));
+
+      const html = path.join(tempDir(), "report.html");
+      const written = runCli(["margin", ...args(files), "--html", html]);
+      expect(written.status, written.stderr).to.equal(0);
+      const page = fs.readFileSync(html, "utf8");
+      expect(page).to.contain("Sub-portfolios");
+      expect(page).to.contain(`sub-portfolio 2 (${files[1]})`);
+    });
+
+    it("margin refuses sub-portfolios of two accounts, naming the file", () => {
+      const files = splitFiles((pieces) => {
+        pieces[1].account = "0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC";
+      });
+      expectRefusal(
+        runCli(["margin", ...args(files)]),
+        files[1],
+        "account",
+        /every sub-portfolio of a proof must name the same account/,
+      );
+    });
+
+    describe("prove (demo instance: two pledge slots)", function () {
+      before(sharedKeysHook("demo"));
+
+      it("writes one 0600 opening per sub-portfolio, each of its own commitment", () => {
+        const files = splitFiles();
+        const target = tempDir();
+        const made = runCli(["prove", ...args(files), "--out", target, "--nonce", "9"]);
+        expect(made.status, made.stderr).to.equal(0);
+        expect(listFiles(target).sort()).to.deep.equal([
+          "calldata.json",
+          "opening-1.json",
+          "opening-2.json",
+          "proof.json",
+          "public.json",
+        ]);
+        expect(made.stdout).to.contain("instance demo");
+        const signals = JSON.parse(
+          fs.readFileSync(path.join(target, "public.json"), "utf8"),
+        ) as string[];
+        expect(signals).to.have.length(5);
+        for (const k of [1, 2]) {
+          const file = path.join(target, `opening-${k}.json`);
+          expect(fs.statSync(file).mode & 0o777).to.equal(0o600);
+          const opening = JSON.parse(fs.readFileSync(file, "utf8")) as {
+            commitments: { portfolio: string };
+          };
+          expect(opening.commitments.portfolio).to.equal(signals[2 + k]);
+          expect(made.stdout).to.contain(
+            `wrote ${file} (private: sub-portfolio ${k}, ${files[k - 1]};`,
+          );
+        }
+        // Again without --force: refused on the first opening, nothing written.
+        const again = runCli(["prove", ...args(files), "--out", target, "--nonce", "10"]);
+        expectRefusal(again, path.join(target, "opening-1.json"), "$", /already exists/);
+      });
+    });
+  });
+
   describe("attest", () => {
     const custodian = new Wallet(CUSTODIAN_KEY);
     const attestArgs = (records: string, pledge: string): string[] => [

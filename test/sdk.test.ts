@@ -240,9 +240,12 @@ describe("prover SDK (small instance)", function () {
         const seen: string[] = [];
         let caught: unknown;
         try {
-          const inputs = loadInputs(written);
+          const inputs = loadInputs({ ...written, portfolio: [written.portfolio] });
           await generateProof({
-            ...inputs,
+            policy: inputs.policy,
+            market: inputs.market,
+            portfolio: inputs.portfolios[0],
+            files: written,
             nonce: 1n,
             instance: "small",
             onProgress: (e) => void seen.push(e.step),

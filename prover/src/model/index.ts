@@ -11,7 +11,17 @@ export { formatComparison } from "./compare";
 export { bracketSum, type Bracket } from "./brackets";
 export { MICRO_USD_DECIMALS, MICRO_USD_PER_USD, PPM, PRICE_DECIMALS } from "./units";
 export { abs, ceilDiv, floorDiv, pow10 } from "./arith";
-export { floorShares, piecesOf, prorate, sumPieces, type Book, type NetPerp } from "./pieces";
+export {
+  floorShares,
+  pieceLabel,
+  pieceTotals,
+  piecesOf,
+  prorate,
+  sumPieces,
+  type Book,
+  type NetPerp,
+  type PieceTotals,
+} from "./pieces";
 export type {
   AssetLine,
   AssetShare,

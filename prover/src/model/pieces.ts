@@ -174,3 +174,35 @@ export function pieceShares(pieces: readonly Portfolio[], total: ShareInputs): P
     };
   });
 }
+
+/** A sub-portfolio's totals with its part of the equity (haircut value + PnL + option value). */
+export type PieceTotals = PieceShare["totals"] & { equityPartMicroUsd: bigint };
+
+/**
+ * The rows of a sub-portfolios table: each piece's totals with its equity part, and their sum
+ * (which is the total's: every share adds up exactly). The scan risk, the short-option minimum,
+ * the concentration excess and the buffer belong to the whole book and are in no row.
+ */
+export function pieceTotals(pieces: readonly PieceShare[]): {
+  pieces: PieceTotals[];
+  total: PieceTotals;
+} {
+  const withEquity = (t: PieceShare["totals"]): PieceTotals => ({
+    ...t,
+    equityPartMicroUsd: t.haircutValueMicroUsd + t.pnlMicroUsd + t.optionValueMicroUsd,
+  });
+  const rows = pieces.map((p) => withEquity(p.totals));
+  const total = withEquity({
+    valueMicroUsd: rows.reduce((s, r) => s + r.valueMicroUsd, 0n),
+    haircutValueMicroUsd: rows.reduce((s, r) => s + r.haircutValueMicroUsd, 0n),
+    pnlMicroUsd: rows.reduce((s, r) => s + r.pnlMicroUsd, 0n),
+    optionValueMicroUsd: rows.reduce((s, r) => s + r.optionValueMicroUsd, 0n),
+    perpRequirementMicroUsd: rows.reduce((s, r) => s + r.perpRequirementMicroUsd, 0n),
+  });
+  return { pieces: rows, total };
+}
+
+/** "k" or "k (name)": sub-portfolio k (from 1), named when names are given. */
+export function pieceLabel(k: number, names?: readonly string[]): string {
+  return `${k + 1}${names?.[k] === undefined ? "" : ` (${names[k]})`}`;
+}
