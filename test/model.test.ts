@@ -30,6 +30,7 @@ import {
   computeMargin,
   floorDiv,
   formatReport,
+  pieceTotals,
   pow10,
   type MarginReport,
 } from "../prover/src/model";
@@ -598,6 +599,34 @@ describe("margin model", () => {
         const total = totalOf(report);
         return { ...total, perps: total.perps.map(({ entryPrice: _entry, ...x }) => x) };
       };
+
+      it("pieceTotals: the sub-portfolios' rows add up to the total's figures, the equity parts to Eq before concentration @property", () => {
+        fc.assert(
+          fc.property(splitTripleArb(dims), (s) => {
+            checkPiecesConsistency(s.policy, s.market, s.pieces, filesOf(s));
+            const r = computeMargin(s.policy, s.market, s.pieces);
+            const rows = pieceTotals(r.pieces);
+            expect(rows.pieces).to.have.length(s.pieces.length);
+            const concentrationExcess = sum(r.concentration.map((g) => g.excessMicroUsd));
+            expect(rows.total).to.deep.equal({
+              valueMicroUsd: sum(r.assets.map((a) => a.valueMicroUsd)),
+              haircutValueMicroUsd: sum(r.assets.map((a) => a.haircutValueMicroUsd)),
+              pnlMicroUsd: sum(r.perps.map((p) => p.pnlMicroUsd)),
+              optionValueMicroUsd: r.options.valueMicroUsd,
+              perpRequirementMicroUsd: sum(r.perps.map((p) => p.requirementMicroUsd)),
+              equityPartMicroUsd: r.equityMicroUsd + concentrationExcess,
+            });
+            rows.pieces.forEach((row, k) =>
+              expect(row.equityPartMicroUsd).to.equal(
+                r.pieces[k].totals.haircutValueMicroUsd +
+                  r.pieces[k].totals.pnlMicroUsd +
+                  r.pieces[k].totals.optionValueMicroUsd,
+              ),
+            );
+          }),
+          { numRuns: 40 },
+        );
+      });
 
       it("every share adds up to the total, within 1 µUSD of the piece's own figure @property", () => {
         fc.assert(
