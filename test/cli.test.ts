@@ -513,6 +513,8 @@ describe("zkmargin CLI (small instance)", function () {
       "3600",
       "--out",
       pledge,
+      "--ledger",
+      path.join(path.dirname(pledge), "ledger.json"),
     ];
 
     it("signs a pledge to the venue that recovers to the custodian when the records agree", () => {
@@ -580,6 +582,65 @@ describe("zkmargin CLI (small instance)", function () {
       );
     });
 
+    it("keeps the pledge ledger (0600) and refuses what the account's live pledges to other venues hold", () => {
+      const records = writeInputs().portfolio;
+      const dir = tempDir();
+      const ledger = path.join(dir, "ledger.json");
+      const env = { env: { ZKMARGIN_CUSTODIAN_KEY: CUSTODIAN_KEY } };
+      const toVenue = (venue: string, name: string) =>
+        attestArgs(records, path.join(dir, name)).map((arg, i, all) =>
+          all[i - 1] === "--venue-id" ? venue : arg,
+        );
+      const first = runCli(toVenue("desk venue", "a.json"), env);
+      expect(first.status, first.stderr).to.equal(0);
+      expect(first.stdout).to.contain(
+        `added to ${ledger} (the account's live pledges to other venues: 0)`,
+      );
+      expect(fs.statSync(ledger).mode & 0o777).to.equal(0o600);
+      const written = JSON.parse(fs.readFileSync(ledger, "utf8")) as {
+        custodian: string;
+        pledges: { venue: string; collateral: Record<string, string>; validUntil: string }[];
+      };
+      expect(written.custodian).to.equal(custodian.address);
+      expect(written.pledges.map((p) => p.venue)).to.deep.equal([venueIdOf("desk venue")]);
+      expect(written.pledges[0].collateral).to.have.keys("USDC", "WETH", "WBTC");
+
+      // The same holdings to another venue: every unit is already pledged.
+      const second = runCli(toVenue("other venue", "b.json"), env);
+      expectRefusal(
+        second,
+        records,
+        "collateral.USDC, collateral.WETH, collateral.WBTC, perps.ETH-PERP.size, perps.BTC-PERP.size, " +
+          "options.ETH-26JUN26-3000-C.quantity, options.ETH-26JUN26-2600-P.quantity",
+        /the account's 1 live pledge\(s\) to other venues; not pledged/,
+      );
+      expect(fs.existsSync(path.join(dir, "b.json"))).to.equal(false);
+      // Again to the first venue: a venue's newer pledge replaces the older one's use.
+      const again = runCli(toVenue("desk venue", "c.json"), env);
+      expect(again.status, again.stderr).to.equal(0);
+      // Once the first pledges have expired, the holdings are free for another venue.
+      const expired = JSON.parse(fs.readFileSync(ledger, "utf8")) as typeof written;
+      for (const p of expired.pledges) p.validUntil = "1";
+      fs.writeFileSync(ledger, JSON.stringify(expired));
+      const third = runCli(toVenue("other venue", "d.json"), env);
+      expect(third.status, third.stderr).to.equal(0);
+      const after = JSON.parse(fs.readFileSync(ledger, "utf8")) as typeof written;
+      expect(after.pledges.map((p) => p.venue)).to.deep.equal([
+        venueIdOf("desk venue"),
+        venueIdOf("desk venue"),
+        venueIdOf("other venue"),
+      ]);
+      // Another custodian's ledger is refused, naming the file.
+      const foreign = path.join(tempDir(), "ledger.json");
+      fs.writeFileSync(
+        foreign,
+        JSON.stringify({ ...after, custodian: "0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC" }),
+      );
+      const args = toVenue("desk venue", "e.json");
+      args[args.indexOf("--ledger") + 1] = foreign;
+      expectRefusal(runCli(args, env), foreign, "custodian", /not the signing custodian/);
+    });
+
     it("refuses records that differ, naming every differing field and writing nothing", () => {
       const records = writeInputs((d) => {
         d.portfolio.collateral.WETH = "40.4";
@@ -594,7 +655,7 @@ describe("zkmargin CLI (small instance)", function () {
         result,
         records,
         "collateral.WETH, perps.ETH-PERP.size, options.ETH-26JUN26-2600-P.quantity",
-        /differ from the holder's opening; not pledged/,
+        /differ from the holder's opening, or exceed what the records hold less the account's 0 live pledge\(s\) to other venues; not pledged/,
       );
       expect(result.stderr).to.not.contain("40.4"); // names fields, never values
       expect(fs.existsSync(file)).to.equal(false);
@@ -789,7 +850,7 @@ describe("zkmargin CLI (small instance)", function () {
           ...[writeInputs().portfolio, "--policy", EXAMPLE_FILES.policy, "--market"],
           ...[EXAMPLE_FILES.market, "--registry", REGISTRY, "--chain-id", "31337"],
           ...["--venue-id", "desk venue", "--registration", "1", "--epoch", "0"],
-          ...["--keystore", file, "--out", pledge],
+          ...["--keystore", file, "--out", pledge, "--ledger", path.join(dir, "ledger.json")],
         ],
         { env: { ...PASSWORD, ZKMARGIN_CUSTODIAN_KEY: undefined } },
       );

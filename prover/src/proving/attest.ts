@@ -12,7 +12,8 @@ import { SNARK_SCALAR_FIELD } from "../encoding/widths";
 import { InputError } from "../errors";
 import type { Market, Policy, Portfolio } from "../inputs";
 import { toInputError } from "../inputs/issues";
-import { checkOpening, portfolioDifferences, type Opening, type OpeningFiles } from "./opening";
+import { pledgeShortfalls, type PledgedHoldings } from "../pledges/ledger";
+import { checkOpening, type Opening, type OpeningFiles } from "./opening";
 import { uintString } from "./proof-files";
 
 /** pledge.json: what the holder passes to `MarginRegistry.prove` for the opening's slot. */
@@ -102,6 +103,11 @@ export interface PledgeArgs {
   validUntil: bigint;
   /** File names for error messages. */
   files: OpeningFiles & { records: string };
+  /**
+   * What the account's live pledges to other venues already hold (the custodian's pledge
+   * ledger, `pledgedElsewhere`); default nothing.
+   */
+  pledgedElsewhere?: PledgedHoldings;
 }
 
 /** A pledge file's signed pledge, as `MarginRegistry.prove` takes it. */
@@ -116,21 +122,40 @@ export function signedPledgeOf(file: PledgeFile): SignedPledge {
   };
 }
 
+/** No live pledge elsewhere. */
+const NOTHING_ELSEWHERE: PledgedHoldings = {
+  count: 0,
+  collateral: new Map(),
+  perps: new Map(),
+  options: new Map(),
+};
+
 /**
  * Checks the opening (its commitments recomputed from portfolio, salt and instance) and compares
- * its portfolio with `records` slot by slot; refuses with an {@link InputError} about the records
- * file listing every differing field (never the values), and a custodian not registered at the
- * venue (registration 0). Otherwise signs and returns the pledge.
+ * its portfolio with `records` slot by slot: the positions must be the records' (and pledged to
+ * no other venue), each asset at most what the records hold less what the account's live pledges
+ * to other venues hold (`pledgedElsewhere`, from the custodian's ledger). Refuses with an
+ * {@link InputError} about the records file listing every failing field (never the values), and
+ * a custodian not registered at the venue (registration 0). Otherwise signs and returns the pledge.
  */
 export async function pledgeOpening(args: PledgeArgs): Promise<PledgeFile> {
+  return (await pledgeOpeningHoldings(args)).pledge;
+}
+
+/** {@link pledgeOpening}, returning also what it pledged (the opening's portfolio). */
+export async function pledgeOpeningHoldings(
+  args: PledgeArgs,
+): Promise<{ pledge: PledgeFile; pledged: Portfolio }> {
   const { opening, records, policy, market, files } = args;
   const holder = await checkOpening(opening, policy, market, files);
-  const differences = portfolioDifferences(policy, holder, records);
-  if (differences.length > 0) {
+  const elsewhere = args.pledgedElsewhere ?? NOTHING_ELSEWHERE;
+  const shortfalls = pledgeShortfalls(policy, holder, records, elsewhere);
+  if (shortfalls.length > 0) {
     throw new InputError(
       files.records,
-      differences.join(", "),
-      `differ${differences.length === 1 ? "s" : ""} from the holder's opening; not pledged`,
+      shortfalls.join(", "),
+      `differ${shortfalls.length === 1 ? "s" : ""} from the holder's opening, or exceed${shortfalls.length === 1 ? "s" : ""} ` +
+        `what the records hold less the account's ${elsewhere.count} live pledge(s) to other venues; not pledged`,
     );
   }
   const custodian = await args.signer.getAddress();
@@ -152,7 +177,7 @@ export async function pledgeOpening(args: PledgeArgs): Promise<PledgeFile> {
     validUntil: args.validUntil,
   };
   const signed = await signPledge(args.signer, args.domain, message);
-  return {
+  const pledge: PledgeFile = {
     account: message.account,
     venue: message.venue.toLowerCase(),
     portfolioCommitment: message.portfolioCommitment.toString(),
@@ -163,4 +188,5 @@ export async function pledgeOpening(args: PledgeArgs): Promise<PledgeFile> {
     validUntil: signed.validUntil.toString(),
     signature: signed.signature,
   };
+  return { pledge, pledged: holder };
 }

@@ -47,6 +47,7 @@ export {
   parsePledgeFile,
   pledgeFileSchema,
   pledgeOpening,
+  pledgeOpeningHoldings,
   signedPledgeOf,
   type PledgeArgs,
   type PledgeFile,

@@ -21,7 +21,8 @@ import { loadMarket, loadPolicy, parsePortfolio, type Market } from "../../input
 import { fetchRound, roundSource } from "../../market-data";
 import { openDeployment } from "../chain-options";
 import { readJsonFile, writeJsonFile } from "../../io/json";
-import { parseOpening, pledgeOpening } from "../../proving";
+import { parseOpening, pledgeOpeningHoldings } from "../../proving";
+import { withPledgeLedger } from "../../pledges/ledger";
 import type { Opening } from "../../proving/opening";
 import { KEYSTORE_PASSWORD_ENV, keyEnvOf, loadWallet } from "../../signer";
 import { unixTime } from "../../time";
@@ -42,6 +43,7 @@ interface AttestOptions {
   validFor: string;
   keystore?: string;
   out: string;
+  ledger: string;
 }
 
 const KEY_ENV = keyEnvOf("custodian");
@@ -84,6 +86,12 @@ export function register(program: Command): void {
     .option("--valid-for <seconds>", "how long the pledge counts", "86400")
     .option("--keystore <file>", `encrypted JSON keystore (password from $${PASSWORD_ENV})`)
     .option("--out <file>", "where to write the pledge", "pledge.json")
+    .option(
+      "--ledger <file>",
+      "your pledge ledger (private, 0600; created if missing): every pledge you sign is added, and one " +
+        "that the account's live pledges to other venues would leave uncovered by your records is refused",
+      "pledge-ledger.json",
+    )
     .addHelpText(
       "after",
       examples(
@@ -104,31 +112,41 @@ export function register(program: Command): void {
         context.readTerms !== undefined
           ? await context.readTerms(await signer.getAddress(), opening.account)
           : offlineTerms(opts);
-      const pledge = await pledgeOpening({
-        opening,
-        records,
-        policy,
-        market,
-        signer,
-        domain: marginRegistryDomain(chainId, registry),
-        venue: context.venue,
-        terms,
-        issuedAt,
-        validUntil: issuedAt + validFor,
-        files: {
-          opening: opts.opening,
-          records: opts.records,
-          policy: policyFile,
-          market: marketFile,
-        },
-      });
+      const { pledge, elsewhere } = await withPledgeLedger(
+        opts.ledger,
+        await signer.getAddress(),
+        { account: opening.account, venue: context.venue, now: issuedAt },
+        async (pledgedElsewhere) => ({
+          ...(await pledgeOpeningHoldings({
+            opening,
+            records,
+            policy,
+            market,
+            signer,
+            domain: marginRegistryDomain(chainId, registry),
+            venue: context.venue,
+            terms,
+            issuedAt,
+            validUntil: issuedAt + validFor,
+            files: {
+              opening: opts.opening,
+              records: opts.records,
+              policy: policyFile,
+              market: marketFile,
+            },
+            pledgedElsewhere,
+          })),
+          elsewhere: pledgedElsewhere.count,
+        }),
+      );
       writeJsonFile(opts.out, pledge);
       process.stdout.write(
         `pledged account ${pledge.account} to venue ${pledge.venue} issued at ` +
           `${unixTime(BigInt(pledge.issuedAt))} ` +
           `(${chainTime !== undefined ? "the chain's clock" : "this machine's clock"}) until ` +
           `${unixTime(BigInt(pledge.validUntil))} as custodian ${pledge.custodian} ` +
-          `(registration ${pledge.registration}, epoch ${pledge.epoch}); wrote ${opts.out}\n`,
+          `(registration ${pledge.registration}, epoch ${pledge.epoch}); wrote ${opts.out}; ` +
+          `added to ${opts.ledger} (the account's live pledges to other venues: ${elsewhere})\n`,
       );
     });
 }
