@@ -123,12 +123,16 @@ export async function auditChain(options: ChainAuditOptions): Promise<AuditResul
   data.policyRegistry = String(contracts.policies.target);
 
   const filterId = options.policyId === undefined ? undefined : parsePolicyId(options.policyId);
+  // The events and the statuses are read at one block, so a proof landing meanwhile cannot make
+  // a status look newer than its latest event.
+  const atBlock = await provider.getBlockNumber();
   const events = await list.attempt(
     "MarginProved events read",
     () =>
       marginProvedEvents(contracts.registry, {
         ...(filterId ? { policyId: filterId } : {}),
         fromBlock: options.fromBlock ?? 0,
+        toBlock: atBlock,
       }),
     (e) =>
       `${e.length} event(s) from block ${options.fromBlock ?? 0}${filterId ? ` for policy ${short(filterId)}` : ""}`,
@@ -159,7 +163,7 @@ export async function auditChain(options: ChainAuditOptions): Promise<AuditResul
       ),
     );
   }
-  await auditStatuses(list, contracts.registry, events, policies);
+  await auditStatuses(list, contracts.registry, events, policies, atBlock);
   return done();
 }
 
@@ -395,12 +399,16 @@ async function auditEvent(
   return audited;
 }
 
-/** Per account and policy: nonces strictly increase, and the registry's status is the latest event. */
+/**
+ * Per account and policy: nonces strictly increase, and the registry's status at `atBlock` (the
+ * block the events were read up to) is the latest event.
+ */
 async function auditStatuses(
   list: Checklist,
   registry: Contract,
   events: readonly MarginProvedEvent[],
   policies: Map<string, AuditedPolicy>,
+  atBlock: number,
 ): Promise<void> {
   const byPair = new Map<string, MarginProvedEvent[]>();
   for (const e of events) {
@@ -418,7 +426,7 @@ async function auditStatuses(
       `nonces ${history.map((e) => e.nonce).join(", ")}`,
     );
     const latest = history[history.length - 1];
-    const status = await readStatus(registry, account, policyId);
+    const status = await readStatus(registry, account, policyId, atBlock);
     list.expect(
       `${label}: the registry's status is the latest event`,
       status.nonce !== 0n && status.round === latest.round && status.nonce === latest.nonce,

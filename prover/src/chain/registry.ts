@@ -201,11 +201,13 @@ export async function readStatus(
   registry: BaseContract,
   account: string,
   policyId: string,
+  blockTag?: number,
 ): Promise<MarginStatus> {
-  const s = (await registry.getFunction("statusOf")(account, policyId)) as Omit<
-    MarginStatus,
-    "pledges"
-  > & { pledges: readonly StatusPledge[] };
+  const s = (await registry.getFunction("statusOf")(
+    account,
+    policyId,
+    ...(blockTag === undefined ? [] : [{ blockTag }]),
+  )) as Omit<MarginStatus, "pledges"> & { pledges: readonly StatusPledge[] };
   return {
     round: s.round,
     roundTimestamp: s.roundTimestamp,
