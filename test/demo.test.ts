@@ -51,6 +51,18 @@ describe("zkmargin demo (the main job)", function () {
     ]);
     expect(result.continuous.sufficientAtEnd).to.equal(true);
     expect(out).to.include("margin-call-cured");
+    // Two custodians: each short alone, sufficient together, proved and accepted with both
+    // pledges; the same pledges refused at a second venue, and the ledger refuses a second pledge.
+    const two = result.twoCustodians!;
+    expect(two.shortAlone).to.deep.equal([true, true]);
+    expect([two.sufficientTogether, two.sufficientAfter]).to.deep.equal([true, true]);
+    expect(two.otherVenueRefusedWith).to.equal("PledgeForOtherVenue");
+    expect(two.ledgerRefused).to.deep.equal(["collateral.USDC"]);
+    expect(out).to.include("11. Two custodians, one proof");
+    expect(out).to.match(/Sub-portfolios \(USD\): each one's share/);
+    expect(out).to.match(
+      /refused: PledgeForOtherVenue\(0, 0x[0-9a-f]{64}, 0x[0-9a-f]{64}\): pledge 0 is to venue/,
+    );
   });
 
   it("runs against a JSON-RPC node with --rpc", async () => {
@@ -70,6 +82,7 @@ describe("zkmargin demo (the main job)", function () {
       expect(result.replayRefusedWith).to.equal("InvalidPledgeSignature");
       expect(result.resubmitRefusedWith).to.equal("NonceNotIncreasing");
       expect(result.continuous.callStateAtEnd).to.equal("none");
+      expect(result.twoCustodians).to.equal(null); // small has one pledge slot
     } finally {
       stopHardhatNode(node);
     }

@@ -4,10 +4,13 @@
  * account, a custodian's pledge to the venue, the submission, what a counterparty sees, a refused
  * replay, a superseded round refused, a revoked pledge refused, a refused shortfall, continuous
  * margin (the watcher proving each round, its alert when the price falls, a margin call and its
- * cure), and a hedged book short under a standard policy but proved under portfolio margin.
+ * cure), a hedged book short under a standard policy but proved under portfolio margin, and two
+ * custodians each short alone and sufficient together in one proof, whose pledges are then refused
+ * at a second venue.
  */
 import path from "node:path";
 import { performance } from "node:perf_hooks";
+import type { Signer } from "ethers";
 import {
   isMarginSufficient,
   marginProvedEvents,
@@ -34,6 +37,7 @@ import {
   venueDeployment,
 } from "./deployment";
 import { hedgedBookChapter, type HedgedBookResult } from "./hedged-book";
+import { twoCustodiansChapter, type TwoCustodiansResult } from "./two-custodians";
 import { latestTimestamp, pledgeForADay, refusal, refusesShortfall } from "./steps";
 
 /** Options of {@link runDemo}. */
@@ -51,6 +55,12 @@ export interface DemoOptions {
    * that also fits the main example's policy; default examples/portfolio); false skips it.
    */
   portfolioMargin?: string | false;
+  /**
+   * Folder of the two-custodians chapter (one portfolio.json per custodian under the main
+   * example's policy; default examples/pledges); false skips it, as does an instance of one
+   * pledge slot.
+   */
+  pledges?: string | false;
   /** Where the story is told (default stdout). */
   print?: (line: string) => void;
 }
@@ -80,6 +90,8 @@ export interface DemoResult {
   continuous: ContinuousResult;
   /** The portfolio-margin chapter, unless skipped. */
   hedged: HedgedBookResult | null;
+  /** The two-custodians chapter, unless skipped. */
+  twoCustodians: TwoCustodiansResult | null;
 }
 
 const ROOT = path.resolve(__dirname, "..", "..", "..");
@@ -340,6 +352,24 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
             print,
           });
 
+    const twoCustodians =
+      options.pledges === false || dims.pledges < 2
+        ? null
+        : await twoCustodiansChapter({
+            folder: options.pledges ?? path.join(ROOT, "examples", "pledges"),
+            policy,
+            market: latest,
+            instance,
+            dims,
+            verificationKeyHash: setup.entry.vkeyHash,
+            roles,
+            secondCustodian: await spareSigner(chain.signers, [holder, ...Object.values(roles)]),
+            chain,
+            root: ROOT,
+            heading,
+            print,
+          });
+
     heading("Summary");
     print(`circuit ${instance}: ${constraints} constraints`);
     print(
@@ -365,6 +395,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
       shortfallRefused,
       continuous,
       hedged,
+      twoCustodians,
     };
     assertStory(result);
     return result;
@@ -395,5 +426,27 @@ function assertStory(r: DemoResult): void {
   if (r.hedged && !(r.hedged.refusedUnderStandard && r.hedged.sufficientUnderPortfolio)) {
     wrong.push("hedged");
   }
+  const t = r.twoCustodians;
+  if (
+    t &&
+    !(
+      t.shortAlone.every(Boolean) &&
+      t.sufficientTogether &&
+      t.sufficientAfter &&
+      t.otherVenueRefusedWith === "PledgeForOtherVenue" &&
+      t.ledgerRefused.length > 0
+    )
+  ) {
+    wrong.push("twoCustodians");
+  }
   if (wrong.length > 0) throw new Error(`the demo did not behave as expected: ${wrong.join(", ")}`);
+}
+
+/** The first of `signers` that is none of `taken` (the demo's holder and roles). */
+async function spareSigner(signers: Signer[], taken: Signer[]): Promise<Signer> {
+  const used = new Set(await Promise.all(taken.map((s) => s.getAddress())));
+  for (const signer of signers) {
+    if (!used.has(await signer.getAddress())) return signer;
+  }
+  throw new Error("the demo needs one more unlocked account (a second custodian)");
 }
