@@ -38,7 +38,7 @@ const SIGNALS: Record<
   },
   portfolioCommitment: {
     label: "Portfolio commitment",
-    says: () => "the hidden portfolio (salted), on the layout; what the custodian attests",
+    says: () => "the hidden portfolio (salted), on the layout; what the custodian pledges",
   },
 };
 
