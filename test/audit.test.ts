@@ -413,6 +413,26 @@ describe("zkmargin audit", function () {
       expect(titles).to.match(/MarketBook holds the round in the policy's feed/);
       expect(titles).to.match(/the proof in the transaction verifies/);
       expect(titles).to.match(/the registry's status is the latest event/);
+      // The status's pledge, and the pledges per custodian and venue.
+      expect(result.data.pledges).to.deep.equal([
+        {
+          account: await alice.getAddress(),
+          policyId,
+          venue: AUDIT_VENUE,
+          custodian: await custodian.getAddress(),
+          registration: await policyRegistry.getFunction("currentRegistrationAt")(
+            AUDIT_VENUE,
+            await custodian.getAddress(),
+          ),
+          active: true,
+        },
+      ]);
+      const perPair = result.checks.find((c) => /pledges per custodian and venue/.test(c.title))!;
+      expect(perPair.title).to.equal("pledges per custodian and venue (1 pair(s))");
+      expect(perPair.detail).to.equal(
+        `custodian ${await custodian.getAddress()} at venue ${AUDIT_VENUE.slice(0, 10)}...: 1 pledge(s), 1 account(s)`,
+      );
+      expect(titles).to.match(/: 1 pledge\(s\) at venue /);
       // The policy is registered with the local development keys: the verdict says so.
       expect(result.development).to.include(`development keys of instance ${INSTANCE}`);
       expect(formatAudit(result)).to.match(/^AUDIT PASSED ON A DEVELOPMENT SETUP/m);
