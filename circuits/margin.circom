@@ -42,7 +42,7 @@ template JointSetRequired() {
 
 /**
  * MarginProof(nA, nP, nO, nS, nT, nG, J, C): the zkmargin statement, margin models v1
- * ("standard") and v2 ("portfolio") of DESIGN.md in one circuit, over the sum of up to C
+ * ("standard") and v2 ("portfolio") of docs/model.md in one circuit, over the sum of up to C
  * sub-portfolios (DESIGN.md "Several custodians in one proof"): the sum of the sub-portfolios
  * behind `portfolioCommitment[0..C-1]` meets the policy behind `policyCommitment` at the market
  * round behind `marketCommitment`, i.e. Eq * 1e6 >= Req * minRatio, all encoded for one slot

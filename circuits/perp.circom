@@ -7,8 +7,8 @@ include "./tiers.circom";
 include "./pledges.circom";
 
 /**
- * PerpSlot(T, C): one perpetual / future slot (DESIGN.md rule 3 and "Several custodians in one
- * proof", prices in 1e-12 USD), its C pieces (one per sub-portfolio) netted:
+ * PerpSlot(T, C): one perpetual / future slot (docs/model.md section 2 and DESIGN.md "Several
+ * custodians in one proof", prices in 1e-12 USD), its C pieces (one per sub-portfolio) netted:
  *   s = sum_k s_k (signed, 10^-sizeDecimals units),  b = |s| * 10^(18 - sizeDecimals),
  *   bs = (1 - 2 neg) b                 (the net size in 1e-18 units)
  *   n = ceil(b * P / 10^24)            (µUSD; one more is allowed: it only hurts the holder)

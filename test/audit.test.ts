@@ -341,11 +341,18 @@ describe("zkmargin audit", function () {
           custodianAddress,
         );
       }
+      await proveAs(policyId, 1n);
+      return policyId;
+    }
+
+    /** Proves the example portfolio as alice under `policyId` with `nonce`, pledged afresh. */
+    async function proveAs(policyId: string, nonce: bigint): Promise<void> {
+      const custodianAddress = await custodian.getAddress();
       const proved = await generateProof({
         policy,
         market,
         portfolio,
-        nonce: 1n,
+        nonce,
         instance: INSTANCE,
       });
       const [portfolioCommitment] = decodePublicSignals(proved.publicSignals).portfolioCommitments;
@@ -362,11 +369,10 @@ describe("zkmargin audit", function () {
         policyId,
         round: market.round,
         portfolioCommitments: [portfolioCommitment],
-        nonce: 1n,
+        nonce,
         proof: toSolidityProof(proved.proof),
         pledges: [pledge],
       });
-      return policyId;
     }
 
     before(async function () {
@@ -442,6 +448,25 @@ describe("zkmargin audit", function () {
       expect(round.detail).to.include(
         `timestamp ${market.timestamp} (${isoTime(market.timestamp)})`,
       );
+    });
+
+    it("chain: reads events and statuses at one block (a proof landing later is not set against them)", async function () {
+      const policyId = await registerAndProve(policy.id);
+      const atBlock = await hre.ethers.provider.getBlockNumber();
+      await proveAs(policyId, 2n);
+      const then = await auditChain({
+        provider: hre.ethers.provider,
+        registry: await registry.getAddress(),
+        atBlock,
+      });
+      expect(failures(then)).to.equal("");
+      expect(then.data.events.map((e) => e.nonce)).to.deep.equal([1n]);
+      const now = await auditChain({
+        provider: hre.ethers.provider,
+        registry: await registry.getAddress(),
+      });
+      expect(failures(now)).to.equal("");
+      expect(now.data.events.map((e) => e.nonce)).to.deep.equal([1n, 2n]);
     });
 
     it("chain: fails when the registered vkey hash differs from the auditor's manifest", async function () {

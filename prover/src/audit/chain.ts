@@ -50,6 +50,8 @@ export interface ChainAuditOptions {
   policyId?: string;
   /** First block to read events from (default 0). */
   fromBlock?: number;
+  /** The block the audit reads the chain at, events and statuses alike (default: the latest). */
+  atBlock?: number;
   /** The local instance every policy should use (default: the one whose vkey hash or code matches). */
   instance?: string;
   /** Project root holding build/manifest.json (default: this checkout). */
@@ -141,9 +143,8 @@ export async function auditChain(options: ChainAuditOptions): Promise<AuditResul
   data.policyRegistry = String(contracts.policies.target);
 
   const filterId = options.policyId === undefined ? undefined : parsePolicyId(options.policyId);
-  // The events and the statuses are read at one block, so a proof landing meanwhile cannot make
-  // a status look newer than its latest event.
-  const atBlock = await provider.getBlockNumber();
+  // Events and statuses are read at one block, so a proof landing mid-audit cannot set them apart.
+  const atBlock = options.atBlock ?? (await provider.getBlockNumber());
   const events = await list.attempt(
     "MarginProved events read",
     () =>
@@ -153,7 +154,7 @@ export async function auditChain(options: ChainAuditOptions): Promise<AuditResul
         toBlock: atBlock,
       }),
     (e) =>
-      `${e.length} event(s) from block ${options.fromBlock ?? 0}${filterId ? ` for policy ${short(filterId)}` : ""}`,
+      `${e.length} event(s) from block ${options.fromBlock ?? 0} to ${atBlock}${filterId ? ` for policy ${short(filterId)}` : ""}`,
   );
   if (!events) return done();
 
@@ -478,10 +479,16 @@ async function auditStatuses(
       );
     }
     if (policy) {
-      const sufficient = await isMarginSufficient(registry, account, policyId, policy.maxRoundAge);
+      const sufficient = await isMarginSufficient(
+        registry,
+        account,
+        policyId,
+        policy.maxRoundAge,
+        atBlock,
+      );
       list.add(
         "info",
-        `${label}: isMarginSufficient(maxAge = ${policy.maxRoundAge} s) is ${sufficient} now`,
+        `${label}: isMarginSufficient(maxAge = ${policy.maxRoundAge} s) is ${sufficient} at block ${atBlock}`,
       );
     }
   }

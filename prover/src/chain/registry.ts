@@ -276,8 +276,14 @@ export async function isMarginSufficient(
   account: string,
   policyId: string,
   maxAge: bigint,
+  blockTag?: number,
 ): Promise<boolean> {
-  return (await registry.getFunction("isMarginSufficient")(account, policyId, maxAge)) as boolean;
+  return (await registry.getFunction("isMarginSufficient")(
+    account,
+    policyId,
+    maxAge,
+    ...(blockTag === undefined ? [] : [{ blockTag }]),
+  )) as boolean;
 }
 
 /** The next nonce to use for `account` under `policyId`. */
