@@ -269,7 +269,7 @@ async function viewReport(
   });
   console.log(
     "What a consumer contract pays per view (a call from a contract, encoding and decoding " +
-      "included; policy with custodian attestations; cold: first read in the transaction, warm: a repeat)",
+      "included; policy with a custodian pledge; cold: first read in the transaction, warm: a repeat)",
   );
   console.log(`  ${"view".padEnd(32)}${"situation".padEnd(30)}${pad("cold", 8)}${pad("warm", 8)}`);
   for (const r of rows) {
