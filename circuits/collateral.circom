@@ -13,14 +13,16 @@ include "./tiers.circom";
  * with the bracket sum taken as the line of v's tier (TierLine) and v bounded to [0, 2^60] by
  * the tier gaps. The witness supplies the exact figures, equal to the reference model's.
  * @param T               number of tiers
- * @input amount          base units (< 2^96, range-checked by the packer)
+ * @input amount          base units: the sum of the C sub-portfolios' amounts, each below 2^96
+ *                        (range-checked by its packer), so below C 2^96 <= 2^100
  * @input price           1e-12 USD per whole token (< 2^80; public, bound by the market
  *                        commitment, validated by the publisher: not range-checked here)
  * @input decimalsBits[5] bits of the asset's decimals (from the packer); decimals <= 18 enforced
  * @input weight[T], upTo[T-1]  the asset's tiers (range-checked by the packer)
- * @output position       a, the position in 1e-18 tokens (< 2^156), for the joint scenario scan
+ * @output position       a, the position in 1e-18 tokens (< C 2^156 <= 2^160), for the joint
+ *                        scenario scan
  * @output value, haircut v and H in µUSD
- * Bit widths: a * price < 2^236; line < 2^81.
+ * Bit widths: a * price < C 2^236 <= 2^240 (DivideDown takes up to 2^245); line < 2^81.
  * Cost: 6 + 2 + 80 + TierLine(T) + 80 constraints (306 at T = 4).
  */
 template CollateralSlot(T) {

@@ -10,6 +10,7 @@ include "./perp.circom";
 include "./options.circom";
 include "./concentration.circom";
 include "./statement.circom";
+include "./pledges.circom";
 
 /**
  * ZeroUnlessActive(): a padded slot carries no holding: holding * (1 - active) == 0.
@@ -40,23 +41,33 @@ template JointSetRequired() {
 }
 
 /**
- * MarginProof(nA, nP, nO, nS, nT, nG, J): the zkmargin statement, margin models v1 ("standard")
- * and v2 ("portfolio") of docs/model.md in one circuit: the portfolio behind `portfolioCommitment`
- * meets the policy behind `policyCommitment` at the market round behind `marketCommitment`,
- * i.e. Eq * 1e6 >= Req * minRatio, all three encoded for one slot layout: the single `layoutId`
- * signal is the first element of all three commitments, so a round, a policy and a portfolio
- * encoded for different layouts never make a witness. The policy's `portfolioMargin` bit
- * chooses the model: the joint scenario scan over every position, or the options' alone; a
- * portfolio policy needs the round's `jointSetPresent` flag (a complete joint scenario set).
- * Input names, units, widths, packing and hashing: circuits/README.md (normative). No outputs:
- * the public signals are [accountNonce, marketCommitment, policyCommitment, portfolioCommitment].
+ * MarginProof(nA, nP, nO, nS, nT, nG, J, C): the zkmargin statement, margin models v1
+ * ("standard") and v2 ("portfolio") of docs/model.md in one circuit, over the sum of up to C
+ * sub-portfolios (DESIGN.md "Several custodians in one proof"): the sum of the sub-portfolios
+ * behind `portfolioCommitment[0..C-1]` meets the policy behind `policyCommitment` at the market
+ * round behind `marketCommitment`, i.e. Eq * 1e6 >= Req * minRatio, all encoded for one slot
+ * layout: the single `layoutId` signal is the first element of every commitment, so a round, a
+ * policy and sub-portfolios encoded for different layouts never make a witness. The policy's
+ * `portfolioMargin` bit chooses the model: the joint scenario scan over every position, or the
+ * options' alone; a portfolio policy needs the round's `jointSetPresent` flag (a complete joint
+ * scenario set). Input names, units, widths, packing and hashing: circuits/README.md
+ * (normative). No outputs: the public signals are [accountNonce, marketCommitment,
+ * policyCommitment, portfolioCommitment[0] .. portfolioCommitment[C-1]].
+ *
+ * Sub-portfolios (pledge slots): each is a full vector over the layout with its own salt and its
+ * own commitment (the v2 portfolio scheme, unchanged). Asset amounts and option quantities add;
+ * a perp's pieces add their signed sizes and their costs (PerpSlot); tiers, notional and the
+ * short-option minimum apply to the net positions. Slot 1 is always used; an unused slot has
+ * commitment 0 and all-zero holdings, and the used slots form a prefix (PledgeSlots). C = 1 is
+ * v2's circuit, constraint for constraint.
  *
  * Range checks: every private input and every policy parameter is range-checked exactly once,
- * by the packer of its commitment; `accountNonce` is range-checked to 224 bits. Market values
- * (prices, marks, risk entries) are public, hashed as whole field elements and bound exactly by
- * the market commitment that the publisher computed from a validated market file (which anyone
- * can re-check): the circuit trusts their widths, as it trusts their values (circuits/README.md,
- * "Who is trusted for what"). Padded slots are forced to zero holdings.
+ * by the packer of its commitment; `accountNonce` is range-checked to 224 bits; net perp sizes
+ * and option quantities of C >= 2 pieces by NetSigned. Market values (prices, marks, risk
+ * entries) are public, hashed as whole field elements and bound exactly by the market commitment
+ * that the publisher computed from a validated market file (which anyone can re-check): the
+ * circuit trusts their widths, as it trusts their values (circuits/README.md, "Who is trusted for
+ * what"). Padded slots are forced to zero holdings in every sub-portfolio.
  *
  * Policy shape checked here (governance is not trusted for these): tier bounds never fall (the
  * policy commitment packs each bound as its rise over the previous one, and the packer's range
@@ -69,29 +80,31 @@ template JointSetRequired() {
  * @param nG          concentration groups (>= 1)
  * @param J           1: the instance carries the joint scenario arrays and proves both models;
  *                    0: it carries none and proves standard policies only (portfolioMargin = 0)
+ * @param C           pledge slots, sub-portfolios summed (1 <= C <= MAX_PLEDGES = 16)
  * Cost (npm run constraints; figures in circuits/README.md).
  */
-template MarginProof(nA, nP, nO, nS, nT, nG, J) {
-    // Compile-time guard on the parameters (no signal involved): the tier widths assume it.
+template MarginProof(nA, nP, nO, nS, nT, nG, J, C) {
+    // Compile-time guards on the parameters (no signal involved): the widths assume them.
     assert(nT >= 2 && nT <= 16);
+    assert(C >= 1 && C <= MAX_PLEDGES());
 
     // Public.
     signal input accountNonce;
     signal input marketCommitment;
     signal input policyCommitment;
-    signal input portfolioCommitment;
+    signal input portfolioCommitment[C];
 
     // Layout (the first element of all three commitments).
     signal input layoutId;
 
-    // Portfolio (private).
-    signal input amount[nA];
-    signal input perpSizeNeg[nP];
-    signal input perpSizeAbs[nP];
-    signal input perpEntryPrice[nP];
-    signal input optionQtyNeg[nO];
-    signal input optionQtyAbs[nO];
-    signal input salt;
+    // Sub-portfolios (private), one row per pledge slot.
+    signal input amount[C][nA];
+    signal input perpSizeNeg[C][nP];
+    signal input perpSizeAbs[C][nP];
+    signal input perpEntryPrice[C][nP];
+    signal input optionQtyNeg[C][nO];
+    signal input optionQtyAbs[C][nO];
+    signal input salt[C];
 
     // Market (public values, bound by marketCommitment).
     signal input roundTimestamp;
@@ -124,41 +137,28 @@ template MarginProof(nA, nP, nO, nS, nT, nG, J) {
     // ---- The public signal that is not hashed: range-checked, hence constrained. ----
     _ <== Num2Bits(ACCOUNT_BITS() + ROUND_BITS())(accountNonce);
 
-    // ---- Portfolio commitment (range-checks every holding). ----
-    var nPortfolio = nA + 3 * nP + 2 * nO;
-    var portfolioItems[nPortfolio];
-    var portfolioWidths[nPortfolio];
-    var n = 0;
-    for (var i = 0; i < nA; i++) {
-        portfolioItems[n] = amount[i]; portfolioWidths[n] = AMOUNT_BITS(); n++;
+    // ---- Sub-portfolio commitments (range-check every holding) and the pledge slots. ----
+    component piece[C];
+    component slots = PledgeSlots(C);
+    for (var k = 0; k < C; k++) {
+        piece[k] = SubPortfolio(nA, nP, nO);
+        piece[k].layoutId <== layoutId;
+        piece[k].amount <== amount[k];
+        piece[k].perpSizeNeg <== perpSizeNeg[k];
+        piece[k].perpSizeAbs <== perpSizeAbs[k];
+        piece[k].perpEntryPrice <== perpEntryPrice[k];
+        piece[k].optionQtyNeg <== optionQtyNeg[k];
+        piece[k].optionQtyAbs <== optionQtyAbs[k];
+        piece[k].salt <== salt[k];
+        slots.hash[k] <== piece[k].hash;
+        slots.total[k] <== piece[k].total;
     }
-    for (var j = 0; j < nP; j++) {
-        portfolioItems[n] = perpSizeNeg[j]; portfolioWidths[n] = 1; n++;
-        portfolioItems[n] = perpSizeAbs[j]; portfolioWidths[n] = PERP_SIZE_BITS(); n++;
-        portfolioItems[n] = perpEntryPrice[j]; portfolioWidths[n] = PRICE_BITS(); n++;
-    }
-    for (var o = 0; o < nO; o++) {
-        portfolioItems[n] = optionQtyNeg[o]; portfolioWidths[n] = 1; n++;
-        portfolioItems[n] = optionQtyAbs[o]; portfolioWidths[n] = QTY_BITS(); n++;
-    }
-    var portfolioLength = packedLength(nPortfolio, portfolioWidths);
-    component portfolioPack = PackItems(nPortfolio, portfolioWidths);
-    portfolioPack.in <== portfolioItems;
-    var portfolioElements[portfolioLength + 1];
-    for (var e = 0; e < portfolioLength; e++) {
-        portfolioElements[e] = portfolioPack.out[e];
-    }
-    portfolioElements[portfolioLength] = salt;
-    signal portfolioHash <== LayoutCommitment(PORTFOLIO_TAG(), portfolioLength + 1)(
-        layoutId,
-        portfolioElements
-    );
-    portfolioCommitment === portfolioHash;
+    slots.commitment <== portfolioCommitment;
 
     // ---- Market commitment: every public value as a whole element, in spec order. ----
     var nMarket = 2 + nA + nP + nO + (nO + (nA + nP) * J) * nS;
     var marketElements[nMarket];
-    n = 0;
+    var n = 0;
     marketElements[n] = roundTimestamp; n++;
     marketElements[n] = jointSetPresent; n++;
     for (var i = 0; i < nA; i++) { marketElements[n] = price[i]; n++; }
@@ -242,14 +242,17 @@ template MarginProof(nA, nP, nO, nS, nT, nG, J) {
     var haircutSum = 0;
     component collateral[nA];
     for (var i = 0; i < nA; i++) {
-        ZeroUnlessActive()(assetActive[i], amount[i]);
+        // The sum of range-checked non-negative pieces (< 16 x 2^96) is 0 only when each is.
+        var held = 0;
+        for (var k = 0; k < C; k++) { held += amount[k][i]; }
+        ZeroUnlessActive()(assetActive[i], held);
         var decimalsBits[DECIMALS_BITS()];
         var at = bitOffset(assetDecimalsItem[i], policyWidths);
         for (var b = 0; b < DECIMALS_BITS(); b++) {
             decimalsBits[b] = policyPack.bits[at + b];
         }
         collateral[i] = CollateralSlot(nT);
-        collateral[i].amount <== amount[i];
+        collateral[i].amount <== held;
         collateral[i].price <== price[i];
         collateral[i].decimalsBits <== decimalsBits;
         collateral[i].weight <== assetWeight[i];
@@ -262,18 +265,27 @@ template MarginProof(nA, nP, nO, nS, nT, nG, J) {
     var perpRequirementSum = 0;
     component perp[nP];
     for (var j = 0; j < nP; j++) {
-        // A padded slot's sign bit alone changes nothing: its size is forced to zero.
-        ZeroUnlessActive()(perpActive[j], perpSizeAbs[j]);
-        ZeroUnlessActive()(perpActive[j], perpEntryPrice[j]);
+        // A padded slot's sign bits alone change nothing: its sizes are forced to zero (sums of
+        // range-checked non-negative pieces, 0 only when each is).
+        var sizes = 0;
+        var entries = 0;
+        for (var k = 0; k < C; k++) {
+            sizes += perpSizeAbs[k][j];
+            entries += perpEntryPrice[k][j];
+        }
+        ZeroUnlessActive()(perpActive[j], sizes);
+        ZeroUnlessActive()(perpActive[j], entries);
         var sizeDecimalsBits[DECIMALS_BITS()];
         var at = bitOffset(perpDecimalsItem[j], policyWidths);
         for (var b = 0; b < DECIMALS_BITS(); b++) {
             sizeDecimalsBits[b] = policyPack.bits[at + b];
         }
-        perp[j] = PerpSlot(nT);
-        perp[j].sizeNeg <== perpSizeNeg[j];
-        perp[j].sizeAbs <== perpSizeAbs[j];
-        perp[j].entryPrice <== perpEntryPrice[j];
+        perp[j] = PerpSlot(nT, C);
+        for (var k = 0; k < C; k++) {
+            perp[j].sizeNeg[k] <== perpSizeNeg[k][j];
+            perp[j].sizeAbs[k] <== perpSizeAbs[k][j];
+            perp[j].entryPrice[k] <== perpEntryPrice[k][j];
+        }
         perp[j].mark <== perpMark[j];
         perp[j].sizeDecimalsBits <== sizeDecimalsBits;
         perp[j].rate <== perpRate[j];
@@ -287,12 +299,26 @@ template MarginProof(nA, nP, nO, nS, nT, nG, J) {
     // round whose joint scenario set is complete (the flag the market commitment binds).
     portfolioMargin * (1 - J) === 0;
     JointSetRequired()(portfolioMargin, jointSetPresent);
-    for (var o = 0; o < nO; o++) {
-        ZeroUnlessActive()(optionActive[o], optionQtyAbs[o]);
-    }
     component book = OptionBook(nO);
-    book.qtyNeg <== optionQtyNeg;
-    book.qtyAbs <== optionQtyAbs;
+    component netQuantity[nO];
+    for (var o = 0; o < nO; o++) {
+        var quantities = 0;
+        for (var k = 0; k < C; k++) { quantities += optionQtyAbs[k][o]; }
+        ZeroUnlessActive()(optionActive[o], quantities);
+        // The short-option minimum is charged on the net quantity of the C pieces.
+        if (C == 1) {
+            book.qtyNeg[o] <== optionQtyNeg[0][o];
+            book.qtyAbs[o] <== optionQtyAbs[0][o];
+        } else {
+            netQuantity[o] = NetSigned(C, QTY_BITS());
+            for (var k = 0; k < C; k++) {
+                netQuantity[o].neg[k] <== optionQtyNeg[k][o];
+                netQuantity[o].abs[k] <== optionQtyAbs[k][o];
+            }
+            book.qtyNeg[o] <== netQuantity[o].netNeg;
+            book.qtyAbs[o] <== netQuantity[o].netAbs;
+        }
+    }
     book.mark <== optionMark;
     book.shortOptionMinimum <== shortOptionMinimum;
 

@@ -8,12 +8,14 @@ include "./lib/widths.circom";
  *   q_o = (1 - 2 neg_o) |q_o|,  V = sum_o q_o m_o,  SOM = shortOptionMinimum * sum_o neg_o |q_o|.
  * @param nO                 option slots (1 <= nO <= 64)
  * @input qtyNeg[nO]         1 = short (boolean, checked by the packer)
- * @input qtyAbs[nO]         |q| in contracts (< 2^48, checked by the packer)
+ * @input qtyAbs[nO]         |q| in contracts: the net of the C sub-portfolios' quantities, below
+ *                           2^(48 + ceil(log2 C)) <= 2^52 (the packer for C = 1, NetSigned above)
  * @input mark[nO]           µUSD per contract (< 2^64; public, bound by the market commitment)
  * @input shortOptionMinimum µUSD per contract (< 2^40, checked by the packer)
  * @output quantity[nO]      q_o, signed (a field negative when short)
- * @output value             V in µUSD, signed (|V| < nO * 2^112)
- * @output som               SOM in µUSD (< 2^94)
+ * @output value             V in µUSD, signed (|V| < nO * 2^116 <= 2^122; the encoder refuses a
+ *                           book whose |V| reaches 2^118, see MarginStatement)
+ * @output som               SOM in µUSD (< nO * 2^92 <= 2^98)
  * Cost: 2 nO + 1 constraints.
  */
 template OptionBook(nO) {
@@ -56,17 +58,20 @@ template OptionBook(nO) {
  * @param nA, nP, nO, nS      slots and scenarios
  * @param J                   1 with joint scenario arrays; 0 without (the options' scan alone,
  *                            for instances that prove standard policies only)
- * @input assetPosition[nA]   a_i (< 2^156)
- * @input perpPosition[nP]    bs_j, signed (|bs_j| < 2^124)
- * @input quantity[nO]        q_o, signed (|q_o| < 2^48)
+ * @input assetPosition[nA]   a_i (< C 2^156 <= 2^160: the sum of C sub-portfolios)
+ * @input perpPosition[nP]    bs_j, signed (|bs_j| < C 2^124 <= 2^128)
+ * @input quantity[nO]        q_o, signed (|q_o| < C 2^48 <= 2^52)
  * @input assetRisk[nA][nS*J], perpRisk[nP][nS*J]  signed, |x| < 2^79 (public, validated)
  * @input riskArray[nO][nS]   signed µUSD, |x| < 2^62 (public, publisher-validated)
  * @input portfolio           1 for a portfolio-margin policy, 0 for standard (boolean, packer)
- * @input som                 SOM (< 2^94)
+ * @input som                 SOM (< 2^98)
  * @output requirement        R in µUSD (< 2^120)
- * Bit widths: |a A| < 2^235, so |S_k| < 192 * 2^235 < 2^243 and R * 10^24 - S_k stays far from
- * the field size; honest slacks are below (R - L_k + 1) * 10^24 < 2^200 (the encoder checks
- * |L_k| < 2^117).
+ * Bit widths: |a A| < C 2^235 <= 2^239 and |bs P| < 2^207, 10^24 |q RA| < 2^194, so with at most
+ * 2^11 positions (the instance table's limit of 1024 assets and 1024 perps) |S_k| < 2^251, and
+ * R * 10^24 - S_k (|R| < 2^120) stays below 2^252 in absolute value, under half the field size
+ * (2^252.6): a negative difference can never pass as a small non-negative one. On the largest
+ * instance (192 positions, C = 4) |S_k| < 2^245. Honest slacks are below (R - L_k + 1) * 10^24
+ * < 2^200 (the encoder checks |L_k| < 2^117).
  * Cost: nS * (J * (nA + nP + 1) + nO + 200) + 119 constraints.
  */
 template ScanRisk(nA, nP, nO, nS, J) {

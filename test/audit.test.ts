@@ -26,7 +26,9 @@ import {
   postRound,
   readMarginRegistryDomain,
   registerPolicy,
-  signAttestation,
+  readPledgeTerms,
+  signPledge,
+  venueIdOf,
   submitProof,
   toSolidityProof,
 } from "../prover/src/chain";
@@ -306,6 +308,7 @@ describe("zkmargin audit", function () {
   });
 
   describe("chain and policy", function () {
+    const AUDIT_VENUE = venueIdOf("audit venue");
     let registry: Contract;
     let policyRegistry: Contract;
     let verifierAddress: string;
@@ -327,19 +330,24 @@ describe("zkmargin audit", function () {
         verifier: verifierAddress,
         verificationKeyHash: readManifest().instances[INSTANCE].vkeyHash,
         feed: feedIdOf(venue.layoutId),
+        venue: AUDIT_VENUE,
         maxRoundAge: 3600n,
       });
-      await addCustodian(
-        policyRegistry.connect(operator) as Contract,
-        policyId,
-        await custodian.getAddress(),
-      );
+      const custodianAddress = await custodian.getAddress();
+      if (!(await policyRegistry.getFunction("isCustodian")(AUDIT_VENUE, custodianAddress))) {
+        await addCustodian(
+          policyRegistry.connect(operator) as Contract,
+          AUDIT_VENUE,
+          custodianAddress,
+        );
+      }
       await proveAs(policyId, 1n);
       return policyId;
     }
 
-    /** Proves the example portfolio as alice under `policyId` with `nonce`, attested afresh. */
+    /** Proves the example portfolio as alice under `policyId` with `nonce`, pledged afresh. */
     async function proveAs(policyId: string, nonce: bigint): Promise<void> {
+      const custodianAddress = await custodian.getAddress();
       const proved = await generateProof({
         policy,
         market,
@@ -347,24 +355,23 @@ describe("zkmargin audit", function () {
         nonce,
         instance: INSTANCE,
       });
-      const { portfolioCommitment } = decodePublicSignals(proved.publicSignals);
-      const attestation = await signAttestation(
-        custodian,
-        await readMarginRegistryDomain(registry),
-        {
-          account: portfolio.account,
-          portfolioCommitment,
-          issuedAt: await now(),
-          validUntil: market.timestamp + 86_400n,
-        },
-      );
+      const [portfolioCommitment] = decodePublicSignals(proved.publicSignals).portfolioCommitments;
+      const pledge = await signPledge(custodian, await readMarginRegistryDomain(registry), {
+        custodian: custodianAddress,
+        ...(await readPledgeTerms(registry, custodianAddress, portfolio.account, AUDIT_VENUE)),
+        account: portfolio.account,
+        venue: AUDIT_VENUE,
+        portfolioCommitment,
+        issuedAt: await now(),
+        validUntil: market.timestamp + 86_400n,
+      });
       await submitProof(registry.connect(alice) as Contract, {
         policyId,
         round: market.round,
-        portfolioCommitment,
+        portfolioCommitments: [portfolioCommitment],
         nonce,
         proof: toSolidityProof(proved.proof),
-        attestation,
+        pledges: [pledge],
       });
     }
 
@@ -412,6 +419,26 @@ describe("zkmargin audit", function () {
       expect(titles).to.match(/MarketBook holds the round in the policy's feed/);
       expect(titles).to.match(/the proof in the transaction verifies/);
       expect(titles).to.match(/the registry's status is the latest event/);
+      // The status's pledge, and the pledges per custodian and venue.
+      expect(result.data.pledges).to.deep.equal([
+        {
+          account: await alice.getAddress(),
+          policyId,
+          venue: AUDIT_VENUE,
+          custodian: await custodian.getAddress(),
+          registration: await policyRegistry.getFunction("currentRegistrationAt")(
+            AUDIT_VENUE,
+            await custodian.getAddress(),
+          ),
+          active: true,
+        },
+      ]);
+      const perPair = result.checks.find((c) => /pledges per custodian and venue/.test(c.title))!;
+      expect(perPair.title).to.equal("pledges per custodian and venue (1 pair(s))");
+      expect(perPair.detail).to.equal(
+        `custodian ${await custodian.getAddress()} at venue ${AUDIT_VENUE.slice(0, 10)}...: 1 pledge(s), 1 account(s)`,
+      );
+      expect(titles).to.match(/: 1 pledge\(s\) at venue /);
       // The policy is registered with the local development keys: the verdict says so.
       expect(result.development).to.include(`development keys of instance ${INSTANCE}`);
       expect(formatAudit(result)).to.match(/^AUDIT PASSED ON A DEVELOPMENT SETUP/m);

@@ -16,7 +16,7 @@ import { loadInstances, type InstanceDims } from "../prover/src/encoding/instanc
 const instances = loadInstances();
 
 function costs(total: number, assets: number, perps: number, perScenario: number): SlotCosts {
-  return { total, perSlot: { assets, perps, options: 300 }, perScenario };
+  return { total, perSlot: { assets, perps, options: 300 }, perScenario, perPledge: 8_000 };
 }
 
 /** A split with the standard instance's dimensions (joint per `joint`). */
@@ -28,21 +28,24 @@ function standardSplit(instance: string, joint: 0 | 1): CostSplit {
     standard: costs(70_000, 640, 800, 900),
     averaged: { joint: { assets: 1_250, perps: 1_450 }, standard: { assets: 690, perps: 905 } },
     scanArithmetic: 16 * 49,
+    // The same dimensions with one pledge slot (C = 1), where the targets are checked.
+    onePortfolio: {
+      total: { joint: 76_000, standard: 46_000 },
+      averaged: { joint: { assets: 1_000, perps: 1_200 }, standard: { assets: 600, perps: 850 } },
+    },
   };
 }
 
 describe("bench: constraint targets (npm run constraints)", function () {
-  it("checks issue 14's slot targets on the standard instance: one more, averaged, standard machinery", function () {
+  it("checks issue 14's slot targets on the standard instance with one pledge slot: averaged, standard machinery", function () {
     const checks = targetChecks([standardSplit("standard", 1)]).filter((c) => c.issue === 14);
     expect(checks.map((c) => [c.measured, c.limit, c.met])).to.deep.equal([
-      [1_300, TARGETS.assetSlot, false],
-      [1_250, TARGETS.assetSlot, false],
-      [690, TARGETS.assetSlot, true],
-      [1_500, TARGETS.perpSlot, false],
-      [1_450, TARGETS.perpSlot, false],
-      [905, TARGETS.perpSlot, false],
+      [1_000, TARGETS.assetSlot, false],
+      [600, TARGETS.assetSlot, true],
+      [1_200, TARGETS.perpSlot, false],
+      [850, TARGETS.perpSlot, true],
     ]);
-    expect(checks[0].what).to.include("standard (4 tiers)");
+    expect(checks[0].what).to.include("standard (4 tiers)").and.to.include("one pledge slot");
   });
 
   it("says so when the standard instance was not measured", function () {
@@ -73,16 +76,17 @@ describe("bench: constraint targets (npm run constraints)", function () {
     const onStandard = targetChecks([standardSplit("standard", 1)]).filter((c) =>
       c.what.startsWith("standard policy"),
     );
+    // v1 proved one portfolio: compared with one pledge slot.
     expect(onStandard.map((c) => [c.measured, c.limit, c.met])).to.deep.equal([
-      [100_000, limit, false],
-      [70_000, limit, true],
+      [76_000, limit, false],
+      [46_000, limit, true],
     ]);
     // classic has standard's dimensions without joint arrays: v1's standard figure, one check.
     const onClassic = targetChecks([standardSplit("classic", 0)]).filter((c) =>
       c.what.startsWith("standard policy"),
     );
     expect(onClassic.map((c) => [c.measured, c.note])).to.deep.equal([
-      [70_000, `1.1 x v1's ${v1.constraints} (standard)`],
+      [46_000, `1.1 x v1's ${v1.constraints} (standard)`],
     ]);
     // Dimensions v1 never had: nothing to compare with.
     const odd: CostSplit = {
@@ -98,14 +102,14 @@ describe("bench: constraint targets (npm run constraints)", function () {
       targetChecks([standardSplit("standard", 1), standardSplit("classic", 0)]),
     );
     expect(report).to.match(
-      /\| standard \| 32\/16\/8\/16\/4\/4\/1 \| 100,000 \| 1,300 \| 1,500 \| 300 \| 3,000 \|/,
+      /\| standard \| 32\/16\/8\/16\/4\/4\/1\/4 \| 100,000 \| 1,300 \| 1,500 \| 300 \| 3,000 \| 8,000 \|/,
     );
     expect(report).to.match(
-      /\| classic \| 32\/16\/8\/16\/4\/4\/0 \| 70,000 \| 640 \| 800 \| 300 \| 900 \|/,
+      /\| classic \| 32\/16\/8\/16\/4\/4\/0\/4 \| 70,000 \| 640 \| 800 \| 300 \| 900 \| 8,000 \|/,
     );
     expect(report).to.include("70,000 + 30,000 = 100,000");
     // standard and classic share their two builds: one split row names both, none repeats.
-    expect(report).to.include("| standard = classic (32/16/8/16/4/4/1 vs J 0) |");
+    expect(report).to.include("| standard = classic (32/16/8/16/4/4/1/4 vs J 0) |");
     expect(report).to.include("| standard = classic (T 4) |");
     expect(report).to.not.match(/\| classic \(/);
     expect(report).to.include("640 + 660 = 1,300");
@@ -113,8 +117,11 @@ describe("bench: constraint targets (npm run constraints)", function () {
     // Joint share per position per scenario: 30,000 / (48 x 16), and the scan's 784 / 768.
     expect(report).to.include("39.06 (scan alone 1.02)");
     expect(report).to.include(
-      "- [MISSED] issue 14: asset slot on standard (4 tiers), averaged over 15 more, every commitment share: 1,250 <= 700?",
+      "- [MISSED] issue 14: asset slot on standard (4 tiers), averaged over 15 more, one pledge slot, every commitment share: 1,000 <= 700?",
     );
+    // the pledge table: as declared, with one slot, one more slot, averaged slots with one
+    expect(report).to.include("| standard | 4 | 100,000 | 76,000 | 8,000 | 1,000.0 | 1,200.0 |");
+    expect(report).to.include("| classic | 4 | 70,000 | 46,000 | 8,000 | 600.0 | 850.0 |");
     expect(report).to.include(
       "- [MET] issue 10: joint scan on standard, ScanRisk's arithmetic alone: 784 <= 4,736?",
     );
@@ -128,7 +135,7 @@ describe("bench: builds shared by dimensions", function () {
     const shared = await compileDims(small);
     expect(shared.dir).to.equal(own.dir);
     expect(shared.constraints).to.equal(own.constraints);
-    expect(dimsLabel(small)).to.equal("3/2/2/4/2/1/1");
+    expect(dimsLabel(small)).to.equal("3/2/2/4/2/1/1/1");
     expect(path.basename(own.dir)).to.equal("small");
   });
 });

@@ -258,12 +258,22 @@ function figures(instance: string, scale: number): InstanceFigures {
   };
   return {
     instance,
-    dims: { assets: 3 * scale, perps: 2, options: 2, scenarios: 4, tiers: 2, groups: 1, joint: 1 },
+    dims: {
+      assets: 3 * scale,
+      perps: 2,
+      options: 2,
+      scenarios: 4,
+      tiers: 2,
+      groups: 1,
+      joint: 1,
+      pledges: 1,
+    },
     example: "small",
     constraints: {
       total: 7590 * scale,
       perSlot: { assets: 679, perps: 944, options: 380 },
       perScenario: 237,
+      perPledge: 1_000,
     },
     nPublic: 4,
     zkeyBytes: 6_000_000 * scale,
@@ -421,9 +431,10 @@ describe("bench: BENCHMARKS.md and benchmarks.svg", function () {
     // The CLI's start-up inside each cold run (small: 1.25 s of 4 s).
     expect(md).to.match(/\| small +\| 4\.00 s +\| 1\.25 s \(31 %\) +\|/);
     expect(md).to.include("(1.25 s wall, 150.0 MiB peak)");
-    // The dimensions (joint flag last) and the marginal cost of one more scenario.
+    // The dimensions (joint flag, then pledge slots last) and the marginal cost of one more
+    // scenario and one more pledge slot.
     expect(md).to.match(
-      /\| small +\| 3\/2\/2\/4\/2\/1\/1 +\| 7,590 +\| 679 +\| 944 +\| 380 +\| 237 +\|/,
+      /\| small +\| 3\/2\/2\/4\/2\/1\/1\/1 +\| 7,590 +\| 679 +\| 944 +\| 380 +\| 237 +\| 1,000 +\|/,
     );
     expect(md).to.include("above EIP-170");
     expect(md).to.include("not oversubscribed");

@@ -279,6 +279,82 @@ describe("circuit templates", function () {
     });
   });
 
+  describe("NetSigned(3, 48): the net of three signed pieces as sign and magnitude", function () {
+    let net: CircuitTester;
+    before(async () => {
+      net = await CircuitTester.main("unit-netsigned", "pledges.circom", "NetSigned(3, 48)");
+    });
+    const top = (1n << 48n) - 1n;
+    const pieceArb = fc.tuple(
+      fc.boolean(),
+      fc.oneof(fc.bigInt({ min: 0n, max: top }), fc.constantFrom(0n, top)),
+    );
+
+    it("gives |s| and its sign for any pieces below 2^48 @property", async () => {
+      await fc.assert(
+        fc.asyncProperty(fc.tuple(pieceArb, pieceArb, pieceArb), async (pieces) => {
+          const neg = pieces.map(([n]) => (n ? 1n : 0n));
+          const abs = pieces.map(([, a]) => a);
+          const s = abs.reduce((sum, a, k) => sum + (neg[k] === 1n ? -a : a), 0n);
+          const w = await net.expectPass({ neg, abs });
+          expect(net.signal(w, "main.netAbs")).to.equal(s < 0n ? -s : s);
+          if (s !== 0n) expect(net.signal(w, "main.netNeg")).to.equal(s < 0n ? 1n : 0n);
+          abs.forEach((a, k) =>
+            expect(net.signal(w, `main.signedPart[${k}]`)).to.equal(neg[k] === 1n ? -a : a),
+          );
+        }),
+        { numRuns: 40, seed: 19 },
+      );
+      // the widest net, 3 x (2^48 - 1), fits its 48 + 2 bits
+      const w = await net.expectPass({ neg: [0n, 0n, 0n], abs: [top, top, top] });
+      expect(net.signal(w, "main.netAbs")).to.equal(3n * top);
+    });
+
+    it("refuses a net short called long: only the magnitude's range check objects", async () => {
+      // -5 + 2 - 1 = -4. The lie: sign 0 and magnitude s itself (p - 4), its bits the low 50 of it.
+      const input = { neg: [1n, 0n, 1n], abs: [5n, 2n, 1n] };
+      const w = await net.expectPass(input);
+      expect([net.signal(w, "main.netNeg"), net.signal(w, "main.netAbs")]).to.deep.equal([1n, 4n]);
+      const lie = p - 4n;
+      const [bits] = [
+        ...new Set(
+          net.signalNames(/^main\.Num2Bits_\d+_\d+\.out\[0\]$/).map((n) => n.split(".out[")[0]),
+        ),
+      ];
+      const index = await net.expectTamperAllFails(input, {
+        "main.netNeg": () => 0n,
+        "main.netAbs": () => lie,
+        ...net.bitEdits(bits, lie & ((1n << 50n) - 1n)),
+      });
+      expect(
+        net.constraintSignals(index).some((n) => n.startsWith(`${bits}.`)),
+        "the violated constraint is the range check's",
+      ).to.equal(true);
+    });
+  });
+
+  describe("PledgeSlots(3)", function () {
+    let slots: CircuitTester;
+    before(async () => {
+      slots = await CircuitTester.main("unit-pledgeslots", "pledges.circom", "PledgeSlots(3)");
+    });
+    const hash = [11n, 22n, 33n];
+
+    it("accepts used slots as a prefix with their hashes, and unused slots empty at 0", async () => {
+      await slots.expectPass({ commitment: [11n, 22n, 33n], hash, total: [5n, 0n, 7n] });
+      await slots.expectPass({ commitment: [11n, 22n, 0n], hash, total: [0n, 1n, 0n] });
+      await slots.expectPass({ commitment: [11n, 0n, 0n], hash, total: [5n, 0n, 0n] });
+    });
+
+    it("refuses a wrong hash, holdings behind a 0, a gap and an unused first slot", async () => {
+      await slots.expectFail({ commitment: [12n, 22n, 0n], hash, total: [0n, 0n, 0n] });
+      await slots.expectFail({ commitment: [11n, 23n, 0n], hash, total: [0n, 0n, 0n] });
+      await slots.expectFail({ commitment: [11n, 22n, 0n], hash, total: [0n, 0n, 1n] });
+      await slots.expectFail({ commitment: [11n, 0n, 33n], hash, total: [0n, 0n, 0n] });
+      await slots.expectFail({ commitment: [0n, 0n, 0n], hash, total: [0n, 0n, 0n] });
+    });
+  });
+
   describe("PackItems and VectorHash vs the TypeScript encoder", function () {
     const widths = [96, 1, 64, 200, 5, 248, 63];
     let pack: CircuitTester;

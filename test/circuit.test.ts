@@ -25,6 +25,7 @@ import {
 } from "../prover/src/inputs";
 import { computeMargin } from "../prover/src/model";
 import { atBoundary, nonceArb, saltArb, tripleArb, type Triple } from "./helpers/arbitraries";
+import { expectAgreesWithModel as expectAgreement } from "./helpers/agreement";
 import { CircuitTester, type WitnessInput } from "./helpers/circuit";
 import { withAssetOrder, withAssetRenamed, withPriceAlias } from "./helpers/layouts";
 import { MARKET_SIGNALS, PORTFOLIO_SIGNALS } from "./helpers/signals";
@@ -66,31 +67,7 @@ function asInput(signals: CircuitSignals): WitnessInput {
 
 /** Every per-slot intermediate read from the witness equals the model's. */
 function expectAgreesWithModel(tester: CircuitTester, witness: bigint[], triple: Triple): void {
-  const report = computeMargin(triple.policy, triple.market, triple.portfolio);
-  report.assets.forEach((asset, i) => {
-    expect(tester.signal(witness, `main.collateral[${i}].value`), `v[${i}]`).to.equal(
-      asset.valueMicroUsd,
-    );
-    expect(tester.signal(witness, `main.collateral[${i}].haircut`), `H[${i}]`).to.equal(
-      asset.haircutValueMicroUsd,
-    );
-  });
-  report.perps.forEach((perp, j) => {
-    expect(tester.signal(witness, `main.perp[${j}].notional`), `n[${j}]`).to.equal(
-      perp.notionalMicroUsd,
-    );
-    expect(tester.signal(witness, `main.perp[${j}].pnl`), `u[${j}]`).to.equal(perp.pnlMicroUsd);
-    expect(tester.signal(witness, `main.perp[${j}].requirement`), `M[${j}]`).to.equal(
-      perp.requirementMicroUsd,
-    );
-  });
-  expect(tester.signal(witness, "main.book.value"), "V").to.equal(report.options.valueMicroUsd);
-  expect(tester.signal(witness, "main.scan.requirement"), "R").to.equal(
-    report.options.requirementMicroUsd,
-  );
-  expect(tester.signal(witness, "main.concentration.excess"), "excess").to.equal(
-    report.concentration.reduce((sum, g) => sum + g.excessMicroUsd, 0n),
-  );
+  expectAgreement(tester, witness, triple.policy, triple.market, triple.portfolio);
 }
 
 describe("circuit: MarginProof (small) vs the reference model", function () {
@@ -102,11 +79,16 @@ describe("circuit: MarginProof (small) vs the reference model", function () {
     valid = await signalsFor(example);
   });
 
-  it("has exactly the four public inputs and no outputs", function () {
+  it("has exactly the four public inputs and no outputs (one pledge slot)", function () {
     expect(tester.r1cs.nPublicOutputs).to.equal(0);
     expect(tester.r1cs.nPublicInputs).to.equal(4);
     // Wires 1..4 are the public signals in declaration order.
-    const names = ["accountNonce", "marketCommitment", "policyCommitment", "portfolioCommitment"];
+    const names = [
+      "accountNonce",
+      "marketCommitment",
+      "policyCommitment",
+      "portfolioCommitment[0]",
+    ];
     names.forEach((name, k) => expect(tester.wire(`main.${name}`)).to.equal(k + 1));
   });
 
@@ -128,32 +110,32 @@ describe("circuit: MarginProof (small) vs the reference model", function () {
   });
 
   it("rejects a wrong commitment of each kind", async function () {
-    for (const name of ["portfolioCommitment", "marketCommitment", "policyCommitment"] as const) {
+    for (const name of ["marketCommitment", "policyCommitment"] as const) {
       await tester.expectFail({ ...asInput(valid), [name]: valid[name] + 1n }, /MarginProof/);
     }
+    const portfolioCommitment = [valid.portfolioCommitment[0] + 1n];
+    await tester.expectFail({ ...asInput(valid), portfolioCommitment }, /PledgeSlots/);
     // Same holdings, another salt: another commitment.
     const resalted = await signalsFor(example, SALT + 1n);
-    expect(resalted.portfolioCommitment).to.not.equal(valid.portfolioCommitment);
-    await tester.expectFail({ ...asInput(valid), salt: SALT + 1n }, /MarginProof/);
+    expect(resalted.portfolioCommitment).to.not.deep.equal(valid.portfolioCommitment);
+    await tester.expectFail({ ...asInput(valid), salt: [SALT + 1n] }, /PledgeSlots/);
   });
 
   it("rejects a holding that does not match the committed one", async function () {
-    const amount = [...valid.amount];
-    amount[0] += 1n;
-    await tester.expectFail({ ...asInput(valid), amount }, /MarginProof/);
+    const amount = [[valid.amount[0][0] + 1n, ...valid.amount[0].slice(1)]];
+    await tester.expectFail({ ...asInput(valid), amount }, /PledgeSlots/);
   });
 
   it("range-checks inputs: field negatives and values past their width fail", async function () {
     const p = SNARK_SCALAR_FIELD;
+    /** Row 0 (the one pledge slot) with its first entry replaced by `x`. */
+    const first = (rows: bigint[][], x: bigint): bigint[][] => [[x, ...rows[0].slice(1)]];
     const cases: [string, (s: CircuitSignals) => WitnessInput][] = [
-      ["amount as p - 1", (s) => ({ ...s, amount: [p - 1n, ...s.amount.slice(1)] })],
-      ["amount = 2^96", (s) => ({ ...s, amount: [1n << 96n, ...s.amount.slice(1)] })],
-      ["perp size = 2^64", (s) => ({ ...s, perpSizeAbs: [1n << 64n, ...s.perpSizeAbs.slice(1)] })],
-      [
-        "entry price = 2^80",
-        (s) => ({ ...s, perpEntryPrice: [1n << 80n, ...s.perpEntryPrice.slice(1)] }),
-      ],
-      ["sign bit = 2", (s) => ({ ...s, optionQtyNeg: [2n, ...s.optionQtyNeg.slice(1)] })],
+      ["amount as p - 1", (s) => ({ ...s, amount: first(s.amount, p - 1n) })],
+      ["amount = 2^96", (s) => ({ ...s, amount: first(s.amount, 1n << 96n) })],
+      ["perp size = 2^64", (s) => ({ ...s, perpSizeAbs: first(s.perpSizeAbs, 1n << 64n) })],
+      ["entry price = 2^80", (s) => ({ ...s, perpEntryPrice: first(s.perpEntryPrice, 1n << 80n) })],
+      ["sign bit = 2", (s) => ({ ...s, optionQtyNeg: first(s.optionQtyNeg, 2n) })],
       ["margin bit = 2", (s) => ({ ...s, portfolioMargin: 2n })],
       ["group bit = 2", (s) => ({ ...s, assetGroup: [[2n], ...s.assetGroup.slice(1)] })],
       ["accountNonce = 2^224", (s) => ({ ...s, accountNonce: 1n << 224n })],
@@ -167,14 +149,14 @@ describe("circuit: MarginProof (small) vs the reference model", function () {
     // Perp 0's size (64 bits) sits right below its entry price in one packed element: size + 2^64
     // with entry - 1 packs to the same element, so the commitment still matches. Only the
     // packer's range check of the size stands in the way.
-    const sizeAbs = [...valid.perpSizeAbs];
-    const entry = [...valid.perpEntryPrice];
-    sizeAbs[0] += 1n << 64n;
-    entry[0] -= 1n;
+    const sizeAbs = valid.perpSizeAbs.map((row) => [...row]);
+    const entry = valid.perpEntryPrice.map((row) => [...row]);
+    sizeAbs[0][0] += 1n << 64n;
+    entry[0][0] -= 1n;
     // Bits 97.. of the element (commitments.test.ts packs the small example by hand).
     const packed = (size: bigint, price: bigint): bigint => (size << 97n) + (price << 161n);
-    expect(packed(sizeAbs[0], entry[0])).to.equal(
-      packed(valid.perpSizeAbs[0], valid.perpEntryPrice[0]),
+    expect(packed(sizeAbs[0][0], entry[0][0])).to.equal(
+      packed(valid.perpSizeAbs[0][0], valid.perpEntryPrice[0][0]),
     );
     const aliased = { ...asInput(valid), perpSizeAbs: sizeAbs, perpEntryPrice: entry };
     await tester.expectFail(aliased, /PackItems/);
@@ -272,7 +254,7 @@ describe("circuit: MarginProof (small) vs the reference model", function () {
       const mixed: CircuitInput = { ...honestC, ...pick(attestedA, PORTFOLIO_SIGNALS) };
       const control = await recommitted(mixed);
       await tester.expectPass(asInput(control)); // billions of dollars of "WBTC"
-      expect(attestedA.portfolioCommitment).to.not.equal(control.portfolioCommitment);
+      expect(attestedA.portfolioCommitment).to.not.deep.equal(control.portfolioCommitment);
       for (const layoutId of [honestC.layoutId, layoutA()]) {
         await tester.expectFail(
           asInput({ ...control, layoutId, portfolioCommitment: attestedA.portfolioCommitment }),
@@ -587,10 +569,10 @@ describe("circuit: MarginProof (small) vs the reference model", function () {
       ["margin model switched", "main.portfolioMargin", plusOne],
       ["account and nonce past 224 bits", "main.accountNonce", (x) => x + (1n << 224n)],
       ["layout id", "main.layoutId", plusOne],
-      ["portfolio commitment", "main.portfolioCommitment", plusOne],
+      ["portfolio commitment", "main.portfolioCommitment[0]", plusOne],
       ["market commitment", "main.marketCommitment", plusOne],
       ["policy commitment", "main.policyCommitment", plusOne],
-      ["amount as a field negative", "main.amount[0]", (x) => SNARK_SCALAR_FIELD - x],
+      ["amount as a field negative", "main.amount[0][0]", (x) => SNARK_SCALAR_FIELD - x],
     ];
     for (const [label, signal, edit] of cases) {
       it(label, async function () {

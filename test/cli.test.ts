@@ -7,7 +7,8 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { expect } from "chai";
 import { Wallet, encryptKeystoreJson, verifyTypedData } from "ethers";
-import { ATTESTATION_TYPES, marginRegistryDomain } from "../prover/src/chain/eip712";
+import { PLEDGE_TYPES, marginRegistryDomain } from "../prover/src/chain/eip712";
+import { venueIdOf } from "../prover/src/chain/policy";
 import { loadMarket, loadPolicy, loadPortfolio } from "../prover/src/inputs";
 import { toJson } from "../prover/src/io/json";
 import { parseBeaconHash } from "../prover/src/cli/commands/ceremony";
@@ -376,9 +377,119 @@ describe("zkmargin CLI (small instance)", function () {
     expect(mismatched.stdout).to.match(/market round\s+DOES NOT MATCH/);
   });
 
+  describe("several sub-portfolios (--portfolio repeated)", function () {
+    /** The example split in two files: its collateral at a custodian, its positions at another. */
+    function splitFiles(edit: (pieces: Record<string, unknown>[]) => void = () => undefined) {
+      const whole = example("portfolio") as Record<string, unknown>;
+      const pieces = [
+        { ...whole, perps: [], options: [] },
+        { ...whole, collateral: {} },
+      ];
+      edit(pieces);
+      const dir = tempDir();
+      return pieces.map((piece, k) => {
+        const file = path.join(dir, `custodian-${k + 1}.json`);
+        fs.writeFileSync(file, JSON.stringify(piece, null, 2));
+        return file;
+      });
+    }
+    const args = (files: string[]) => [
+      "--policy",
+      EXAMPLE_FILES.policy,
+      "--market",
+      EXAMPLE_FILES.market,
+      ...files.flatMap((f) => ["--portfolio", f]),
+    ];
+
+    it("margin reports the sum with each sub-portfolio's share (text, --json, --html)", () => {
+      const files = splitFiles();
+      const policy = loadPolicy(EXAMPLE_FILES.policy);
+      const market = loadMarket(EXAMPLE_FILES.market);
+      const pieces = files.map((f) => loadPortfolio(f, policy));
+      const expected = computeMargin(policy, market, pieces);
+      const whole = computeMargin(policy, market, loadPortfolio(EXAMPLE_FILES.portfolio, policy));
+      expect(expected.excessMicroUsd).to.equal(whole.excessMicroUsd);
+
+      const text = runCli(["margin", ...args(files)]);
+      expect(text.status, text.stderr).to.equal(0);
+      expect(text.stdout).to.equal(formatReport(expected, policy, files));
+      expect(text.stdout).to.match(/^Sub-portfolios \(USD\): each one's share/m);
+      for (const [k, file] of files.entries()) {
+        expect(text.stdout).to.match(new RegExp(`^${k + 1} \\(${file}\\) +[0-9]`, "m"));
+      }
+      expect(text.stdout).to.match(/^total +[0-9]/m);
+      // One portfolio: no such section.
+      const single = runCli(["margin", ...inputArgs(EXAMPLE_FILES)]);
+      expect(single.stdout).to.not.contain("Sub-portfolios");
+
+      const json = JSON.parse(runCli(["margin", ...args(files), "--json"]).stdout) as {
+        pieces: { totals: Record<string, string> }[];
+        equityMicroUsd: string;
+      };
+      expect(json.pieces).to.have.length(2);
+      expect(json).to.deep.equal(JSON.parse(toJson(expected)));
+
+      const html = path.join(tempDir(), "report.html");
+      const written = runCli(["margin", ...args(files), "--html", html]);
+      expect(written.status, written.stderr).to.equal(0);
+      const page = fs.readFileSync(html, "utf8");
+      expect(page).to.contain("Sub-portfolios");
+      expect(page).to.contain(`sub-portfolio 2 (${files[1]})`);
+    });
+
+    it("margin refuses sub-portfolios of two accounts, naming the file", () => {
+      const files = splitFiles((pieces) => {
+        pieces[1].account = "0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC";
+      });
+      expectRefusal(
+        runCli(["margin", ...args(files)]),
+        files[1],
+        "account",
+        /every sub-portfolio of a proof must name the same account/,
+      );
+    });
+
+    describe("prove (demo instance: two pledge slots)", function () {
+      before(sharedKeysHook("demo"));
+
+      it("writes one 0600 opening per sub-portfolio, each of its own commitment", () => {
+        const files = splitFiles();
+        const target = tempDir();
+        const made = runCli(["prove", ...args(files), "--out", target, "--nonce", "9"]);
+        expect(made.status, made.stderr).to.equal(0);
+        expect(listFiles(target).sort()).to.deep.equal([
+          "calldata.json",
+          "opening-1.json",
+          "opening-2.json",
+          "proof.json",
+          "public.json",
+        ]);
+        expect(made.stdout).to.contain("instance demo");
+        const signals = JSON.parse(
+          fs.readFileSync(path.join(target, "public.json"), "utf8"),
+        ) as string[];
+        expect(signals).to.have.length(5);
+        for (const k of [1, 2]) {
+          const file = path.join(target, `opening-${k}.json`);
+          expect(fs.statSync(file).mode & 0o777).to.equal(0o600);
+          const opening = JSON.parse(fs.readFileSync(file, "utf8")) as {
+            commitments: { portfolio: string };
+          };
+          expect(opening.commitments.portfolio).to.equal(signals[2 + k]);
+          expect(made.stdout).to.contain(
+            `wrote ${file} (private: sub-portfolio ${k}, ${files[k - 1]};`,
+          );
+        }
+        // Again without --force: refused on the first opening, nothing written.
+        const again = runCli(["prove", ...args(files), "--out", target, "--nonce", "10"]);
+        expectRefusal(again, path.join(target, "opening-1.json"), "$", /already exists/);
+      });
+    });
+  });
+
   describe("attest", () => {
     const custodian = new Wallet(CUSTODIAN_KEY);
-    const attestArgs = (records: string, attestation: string): string[] => [
+    const attestArgs = (records: string, pledge: string): string[] => [
       "attest",
       "--opening",
       path.join(out, "opening.json"),
@@ -392,53 +503,142 @@ describe("zkmargin CLI (small instance)", function () {
       REGISTRY,
       "--chain-id",
       "31337",
+      "--venue-id",
+      "desk venue",
+      "--registration",
+      "7",
+      "--epoch",
+      "2",
       "--valid-for",
       "3600",
       "--out",
-      attestation,
+      pledge,
+      "--ledger",
+      path.join(path.dirname(pledge), "ledger.json"),
     ];
 
-    it("signs an attestation that recovers to the custodian when the records agree", () => {
+    it("signs a pledge to the venue that recovers to the custodian when the records agree", () => {
       const records = writeInputs().portfolio; // the custodian's records agree with the holder
-      const file = path.join(tempDir(), "attestation.json");
+      const file = path.join(tempDir(), "pledge.json");
       const started = Math.floor(Date.now() / 1000);
       const result = runCli(attestArgs(records, file), {
         env: { ZKMARGIN_CUSTODIAN_KEY: CUSTODIAN_KEY },
       });
       expect(result.status, result.stderr).to.equal(0);
       expect(result.stdout + result.stderr).to.not.contain(CUSTODIAN_KEY.slice(2));
-      const attestation = JSON.parse(fs.readFileSync(file, "utf8")) as Record<string, string>;
+      const pledge = JSON.parse(fs.readFileSync(file, "utf8")) as Record<string, string>;
       const opening = JSON.parse(fs.readFileSync(path.join(out, "opening.json"), "utf8")) as {
         commitments: { portfolio: string };
       };
-      expect(Object.keys(attestation).sort()).to.deep.equal(
+      expect(Object.keys(pledge).sort()).to.deep.equal(
         [
           "account",
+          "venue",
           "custodian",
+          "registration",
+          "epoch",
           "issuedAt",
           "portfolioCommitment",
           "signature",
           "validUntil",
         ].sort(),
       );
-      expect(attestation.portfolioCommitment).to.equal(opening.commitments.portfolio);
-      expect(attestation.custodian).to.equal(custodian.address);
-      const validUntil = BigInt(attestation.validUntil);
-      const issuedAt = BigInt(attestation.issuedAt);
+      expect(pledge.portfolioCommitment).to.equal(opening.commitments.portfolio);
+      expect([pledge.custodian, pledge.venue, pledge.registration, pledge.epoch]).to.deep.equal([
+        custodian.address,
+        venueIdOf("desk venue"),
+        "7",
+        "2",
+      ]);
+      const validUntil = BigInt(pledge.validUntil);
+      const issuedAt = BigInt(pledge.issuedAt);
       expect(issuedAt >= BigInt(started) && issuedAt <= BigInt(started + 100)).to.equal(true);
       expect(validUntil).to.equal(issuedAt + 3600n);
       const signer = verifyTypedData(
         marginRegistryDomain(31337n, REGISTRY),
-        ATTESTATION_TYPES,
+        PLEDGE_TYPES,
         {
-          account: attestation.account,
-          portfolioCommitment: BigInt(attestation.portfolioCommitment),
+          custodian: pledge.custodian,
+          registration: 7n,
+          account: pledge.account,
+          venue: pledge.venue,
+          portfolioCommitment: BigInt(pledge.portfolioCommitment),
+          epoch: 2n,
           issuedAt,
           validUntil,
         },
-        attestation.signature,
+        pledge.signature,
       );
       expect(signer).to.equal(custodian.address);
+      // Without a node, the pledge terms are needed on the command line.
+      const withoutTerms = attestArgs(records, path.join(tempDir(), "p.json")).filter(
+        (arg, i, all) => arg !== "--epoch" && all[i - 1] !== "--epoch",
+      );
+      expectRefusal(
+        runCli(withoutTerms, { env: { ZKMARGIN_CUSTODIAN_KEY: CUSTODIAN_KEY } }),
+        "command line",
+        "--epoch",
+        /is required without --rpc/,
+      );
+    });
+
+    it("keeps the pledge ledger (0600) and refuses what the account's live pledges to other venues hold", () => {
+      const records = writeInputs().portfolio;
+      const dir = tempDir();
+      const ledger = path.join(dir, "ledger.json");
+      const env = { env: { ZKMARGIN_CUSTODIAN_KEY: CUSTODIAN_KEY } };
+      const toVenue = (venue: string, name: string) =>
+        attestArgs(records, path.join(dir, name)).map((arg, i, all) =>
+          all[i - 1] === "--venue-id" ? venue : arg,
+        );
+      const first = runCli(toVenue("desk venue", "a.json"), env);
+      expect(first.status, first.stderr).to.equal(0);
+      expect(first.stdout).to.contain(
+        `added to ${ledger} (the account's live pledges to other venues: 0)`,
+      );
+      expect(fs.statSync(ledger).mode & 0o777).to.equal(0o600);
+      const written = JSON.parse(fs.readFileSync(ledger, "utf8")) as {
+        custodian: string;
+        pledges: { venue: string; collateral: Record<string, string>; validUntil: string }[];
+      };
+      expect(written.custodian).to.equal(custodian.address);
+      expect(written.pledges.map((p) => p.venue)).to.deep.equal([venueIdOf("desk venue")]);
+      expect(written.pledges[0].collateral).to.have.keys("USDC", "WETH", "WBTC");
+
+      // The same holdings to another venue: every unit is already pledged.
+      const second = runCli(toVenue("other venue", "b.json"), env);
+      expectRefusal(
+        second,
+        records,
+        "collateral.USDC, collateral.WETH, collateral.WBTC, perps.ETH-PERP.size, perps.BTC-PERP.size, " +
+          "options.ETH-26JUN26-3000-C.quantity, options.ETH-26JUN26-2600-P.quantity",
+        /the account's 1 live pledge\(s\) to other venues; not pledged/,
+      );
+      expect(fs.existsSync(path.join(dir, "b.json"))).to.equal(false);
+      // Again to the first venue: a venue's newer pledge replaces the older one's use.
+      const again = runCli(toVenue("desk venue", "c.json"), env);
+      expect(again.status, again.stderr).to.equal(0);
+      // Once the first pledges have expired, the holdings are free for another venue.
+      const expired = JSON.parse(fs.readFileSync(ledger, "utf8")) as typeof written;
+      for (const p of expired.pledges) p.validUntil = "1";
+      fs.writeFileSync(ledger, JSON.stringify(expired));
+      const third = runCli(toVenue("other venue", "d.json"), env);
+      expect(third.status, third.stderr).to.equal(0);
+      const after = JSON.parse(fs.readFileSync(ledger, "utf8")) as typeof written;
+      expect(after.pledges.map((p) => p.venue)).to.deep.equal([
+        venueIdOf("desk venue"),
+        venueIdOf("desk venue"),
+        venueIdOf("other venue"),
+      ]);
+      // Another custodian's ledger is refused, naming the file.
+      const foreign = path.join(tempDir(), "ledger.json");
+      fs.writeFileSync(
+        foreign,
+        JSON.stringify({ ...after, custodian: "0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC" }),
+      );
+      const args = toVenue("desk venue", "e.json");
+      args[args.indexOf("--ledger") + 1] = foreign;
+      expectRefusal(runCli(args, env), foreign, "custodian", /not the signing custodian/);
     });
 
     it("refuses records that differ, naming every differing field and writing nothing", () => {
@@ -447,7 +647,7 @@ describe("zkmargin CLI (small instance)", function () {
         d.portfolio.perps[0].size = "-70";
         d.portfolio.options.pop();
       }).portfolio;
-      const file = path.join(tempDir(), "attestation.json");
+      const file = path.join(tempDir(), "pledge.json");
       const result = runCli(attestArgs(records, file), {
         env: { ZKMARGIN_CUSTODIAN_KEY: CUSTODIAN_KEY },
       });
@@ -455,7 +655,7 @@ describe("zkmargin CLI (small instance)", function () {
         result,
         records,
         "collateral.WETH, perps.ETH-PERP.size, options.ETH-26JUN26-2600-P.quantity",
-        /differ from the holder's opening; not attested/,
+        /differ from the holder's opening, or exceed what the records hold less the account's 0 live pledge\(s\) to other venues; not pledged/,
       );
       expect(result.stderr).to.not.contain("40.4"); // names fields, never values
       expect(fs.existsSync(file)).to.equal(false);
@@ -469,13 +669,13 @@ describe("zkmargin CLI (small instance)", function () {
         await encryptKeystoreJson(custodian, "correct horse", { scrypt: { N: 1024 } }),
       );
       const records = writeInputs().portfolio;
-      const file = path.join(dir, "attestation.json");
+      const file = path.join(dir, "pledge.json");
       const signed = runCli([...attestArgs(records, file), "--keystore", keystore], {
         env: { ZKMARGIN_KEYSTORE_PASSWORD: "correct horse", ZKMARGIN_CUSTODIAN_KEY: undefined },
       });
       expect(signed.status, signed.stderr).to.equal(0);
-      const attestation = JSON.parse(fs.readFileSync(file, "utf8")) as { custodian: string };
-      expect(attestation.custodian).to.equal(custodian.address);
+      const pledge = JSON.parse(fs.readFileSync(file, "utf8")) as { custodian: string };
+      expect(pledge.custodian).to.equal(custodian.address);
 
       const wrongPassword = runCli([...attestArgs(records, file), "--keystore", keystore], {
         env: { ZKMARGIN_KEYSTORE_PASSWORD: "wrong", ZKMARGIN_CUSTODIAN_KEY: undefined },
@@ -643,19 +843,20 @@ describe("zkmargin CLI (small instance)", function () {
       );
       expect(piped.status, piped.stderr).to.equal(0);
       expect(piped.stdout).to.contain(custodian);
-      const attestation = path.join(dir, "attestation.json");
+      const pledge = path.join(dir, "pledge.json");
       const signed = runCli(
         [
           ...["attest", "--opening", path.join(out, "opening.json"), "--records"],
           ...[writeInputs().portfolio, "--policy", EXAMPLE_FILES.policy, "--market"],
           ...[EXAMPLE_FILES.market, "--registry", REGISTRY, "--chain-id", "31337"],
-          ...["--keystore", file, "--out", attestation],
+          ...["--venue-id", "desk venue", "--registration", "1", "--epoch", "0"],
+          ...["--keystore", file, "--out", pledge, "--ledger", path.join(dir, "ledger.json")],
         ],
         { env: { ...PASSWORD, ZKMARGIN_CUSTODIAN_KEY: undefined } },
       );
       expect(signed.status, signed.stderr).to.equal(0);
       expect(
-        (JSON.parse(fs.readFileSync(attestation, "utf8")) as { custodian: string }).custodian,
+        (JSON.parse(fs.readFileSync(pledge, "utf8")) as { custodian: string }).custodian,
       ).to.equal(custodian);
     });
 

@@ -6,17 +6,20 @@ import {
   commitments,
   commitPolicy,
   commitPortfolio,
+  commitPortfolios,
   policyCommitmentOf,
   poseidon,
   publicCommitments,
   randomSalt,
   tagToField,
+  usedSlots,
   vectorHash,
   withCommitments,
 } from "../prover/src/commitments";
 import {
   encodeCircuitInput,
   loadInstances,
+  pieceOf,
   packItems,
   type CircuitInput,
   type PackItem,
@@ -169,26 +172,28 @@ describe("commitments", () => {
     it("equal hand-packed vector hashes of the small example (known answers)", async () => {
       const input = smallInput();
       const H = await referencePoseidon();
-      // portfolio items packed by hand (widths 96 96 | 96 1 64 80 1 | 64 80 1 48 1 48)
-      const a = input.amount;
+      // portfolio items packed by hand (widths 96 96 | 96 1 64 80 1 | 64 80 1 48 1 48), from the
+      // one pledge slot's sub-portfolio
+      const piece = pieceOf(input, 0);
+      const a = piece.amount;
       const e0 = a[0] + (a[1] << 96n);
       const e1 =
         a[2] +
-        (input.perpSizeNeg[0] << 96n) +
-        (input.perpSizeAbs[0] << 97n) +
-        (input.perpEntryPrice[0] << 161n) +
-        (input.perpSizeNeg[1] << 241n);
+        (piece.perpSizeNeg[0] << 96n) +
+        (piece.perpSizeAbs[0] << 97n) +
+        (piece.perpEntryPrice[0] << 161n) +
+        (piece.perpSizeNeg[1] << 241n);
       const e2 =
-        input.perpSizeAbs[1] +
-        (input.perpEntryPrice[1] << 64n) +
-        (input.optionQtyNeg[0] << 144n) +
-        (input.optionQtyAbs[0] << 145n) +
-        (input.optionQtyNeg[1] << 193n) +
-        (input.optionQtyAbs[1] << 194n);
+        piece.perpSizeAbs[1] +
+        (piece.perpEntryPrice[1] << 64n) +
+        (piece.optionQtyNeg[0] << 144n) +
+        (piece.optionQtyAbs[0] << 145n) +
+        (piece.optionQtyNeg[1] << 193n) +
+        (piece.optionQtyAbs[1] << 194n);
       const tag = tagToField("zkmargin/portfolio/v2");
       const L = input.layoutId;
       const byHand = H([H([tag, 5n]), L, e0, e1, e2, SALT, ...new Array<bigint>(10).fill(0n)]);
-      const portfolio = await commitPortfolio(input);
+      const portfolio = await commitPortfolio({ ...piece, layoutId: L });
       expect(portfolio).to.equal(byHand);
 
       // market values whole, in spec order: 2 + 3 + 2 + 2 + 2*4 + 3*4 + 2*4 = 37 after the layout id
@@ -330,12 +335,94 @@ describe("commitments", () => {
         policy: PINNED.policy,
       });
       const signals = await withCommitments(input);
-      expect(signals.portfolioCommitment).to.equal(c.portfolio);
+      expect(signals.portfolioCommitment).to.deep.equal([c.portfolio]);
       expect(signals.marketCommitment).to.equal(c.market);
       expect(signals.policyCommitment).to.equal(c.policy);
       expect(signals.accountNonce).to.equal(
         0x70997970c51812dc3a010c7d01b50e0d17dc79c8n + (5n << 160n),
       );
+    });
+
+    describe("pledge slots: one commitment per used slot, 0 for an unused one", () => {
+      const policy = loadPolicy(path.join(EXAMPLES, "policy.json"));
+      const market = loadMarket(path.join(EXAMPLES, "market.json"));
+      const portfolio = loadPortfolio(path.join(EXAMPLES, "portfolio.json"), policy);
+      const other: Portfolio = {
+        ...portfolio,
+        collateral: new Map([["USDC", 5_000_000000n]]),
+        perps: new Map([["ETH-PERP", { size: 20_000n, entryPrice: 2_900_000000000000n }]]),
+        options: new Map(),
+      };
+      const empty: Portfolio = {
+        ...portfolio,
+        collateral: new Map(),
+        perps: new Map(),
+        options: new Map(),
+      };
+      const three = { ...instance, pledges: 3 };
+      const encode = (pieces: Portfolio[]): CircuitInput =>
+        encodeCircuitInput({
+          policy,
+          market,
+          portfolio: pieces,
+          salt: pieces.map((_, k) => SALT + BigInt(k)),
+          nonce: 5n,
+          instance: three,
+        });
+
+      it("hashes each sub-portfolio on its own, whatever its slot, and leaves unused slots at 0", async () => {
+        const signals = await withCommitments(encode([portfolio, other]));
+        const alone = await commitments({
+          policy,
+          market,
+          portfolio: other,
+          salt: SALT + 1n,
+          instance,
+        });
+        expect(signals.portfolioCommitment).to.deep.equal([PINNED.portfolio, alone.portfolio, 0n]);
+        // the round's and the policy's commitments do not depend on the pledge slots
+        expect([signals.marketCommitment, signals.policyCommitment]).to.deep.equal([
+          PINNED.market,
+          PINNED.policy,
+        ]);
+        expect(pieceOf(signals, 2)).to.deep.equal(pieceOf(encode([portfolio]), 2)); // all zero
+      });
+
+      it("counts used slots up to the last sub-portfolio that holds something, unless told", async () => {
+        const withEmpty = encode([portfolio, empty]);
+        expect(usedSlots(withEmpty)).to.equal(1);
+        expect(usedSlots(encode([empty, other]))).to.equal(2);
+        expect(await commitPortfolios(withEmpty)).to.deep.equal([PINNED.portfolio, 0n, 0n]);
+        // a pledged empty sub-portfolio has a commitment of its own
+        const pledged = await commitPortfolios(withEmpty, 2);
+        expect(pledged[1]).to.not.equal(0n);
+        expect(pledged[2]).to.equal(0n);
+        for (const used of [0, 4, 1.5]) {
+          let error: unknown;
+          await commitPortfolios(withEmpty, used).catch((e: unknown) => (error = e));
+          expect(error, `used ${used}`).to.be.instanceOf(RangeError);
+        }
+      });
+
+      it("refuses more sub-portfolios than slots, a salt count that differs, and two accounts", () => {
+        expect(() => encode([portfolio, other, other, portfolio])).to.throw(
+          "instance too small: needs 4 pledge slots (one per sub-portfolio) but has 3",
+        );
+        expect(() =>
+          encodeCircuitInput({
+            policy,
+            market,
+            portfolio: [portfolio, other],
+            salt: [SALT],
+            nonce: 0n,
+            instance: three,
+          }),
+        ).to.throw("2 sub-portfolios but 1 salts");
+        const stranger = { ...other, account: "0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC" };
+        expect(() => encode([portfolio, stranger])).to.throw(
+          "sub-portfolio 2 names another account than sub-portfolio 1",
+        );
+      });
     });
 
     it("publicCommitments() gives the market and policy commitments without any portfolio", async () => {
@@ -360,7 +447,7 @@ describe("commitments", () => {
     ][] = [
       [
         "portfolio",
-        (i) => commitPortfolio(i),
+        (i) => commitPortfolio({ ...pieceOf(i, 0), layoutId: i.layoutId }),
         [...PORTFOLIO_SIGNALS, "layoutId"],
         [...MARKET_SIGNALS, ...POLICY_SIGNALS],
       ],
@@ -451,6 +538,9 @@ describe("commitments", () => {
         ],
         ["another instance", allThree(policy, market, loadInstances().demo)],
       ];
+      // The pledge slots are not part of the layout: a sub-portfolio's commitment (and the
+      // round's and the policy's) is the same on an instance that differs only in C.
+      expect(await allThree(policy, market, { ...instance, pledges: 3 })).to.deep.equal(base);
       for (const [label, variant] of variants) {
         const other = await variant;
         ["portfolio", "market", "policy"].forEach((kind, k) =>

@@ -1,8 +1,9 @@
 /**
- * End to end with real Groth16 proofs of the `small` instance: from examples/small/*.json through
- * the SDK's generateProof and the custodian's attestOpening to MarginRegistry and
- * isMarginSufficient, then one test per refusal, and the two forgeries across slot layouts that
- * the first audit found, now refused on-chain with real proofs.
+ * End to end with real Groth16 proofs of the `small` instance (one pledge slot): from
+ * examples/small/*.json through the SDK's generateProof and the custodian's pledgeOpening to
+ * MarginRegistry and isMarginSufficient, then one test per refusal (pledges to another venue,
+ * revoked, from a re-added custodian), and the two forgeries across slot layouts that the first
+ * audit found, now refused on-chain with real proofs.
  *
  * The suite runs the development setup of the instance first (a no-op when its keys and
  * generated verifier are up to date, several minutes on a fresh checkout).
@@ -12,7 +13,6 @@ import path from "node:path";
 import type { Contract, Signer, TypedDataDomain } from "ethers";
 import {
   addCustodian,
-  attestationFields,
   BN254_BASE_FIELD,
   deployVerifier,
   deployZkMargin,
@@ -20,32 +20,38 @@ import {
   isMarginSufficient,
   latestBlockTime,
   marginProvedEvents,
-  MAX_REVOCATION_LEAD,
-  NO_ATTESTATION,
   policyIdOf,
   postRound,
   proofCoordinates,
   proofFromCoordinates,
+  proveRequestOf,
   readMarginRegistryDomain,
+  readPledgeTerms,
   readStatus,
   registerPolicy,
-  revokeAttestations,
-  signAttestation,
+  removeCustodian,
+  revokePledges,
+  signPledge,
   signProveRequest,
   submitProof,
   submitProofFor,
   toSolidityProof,
+  venueIdOf,
 } from "../prover/src/chain";
-import type { SignedAttestation, SolidityProof } from "../prover/src/chain";
+import type { SignedPledge, SolidityProof } from "../prover/src/chain";
 import { publicCommitments, withCommitments } from "../prover/src/commitments";
 import { approveVerifierOnDevChain } from "../prover/src/demo/deployment";
-import { InputError } from "../prover/src/errors";
 import { encodeCircuitInput, type CircuitInput } from "../prover/src/encoding/circuit-input";
 import { loadInstances } from "../prover/src/encoding/instances";
 import { feedIdOf } from "../prover/src/layout";
 import { loadMarket, loadPolicy, loadPortfolio } from "../prover/src/inputs";
 import type { Market, Policy, Portfolio } from "../prover/src/inputs";
-import { attestOpening, decodePublicSignals, generateProof } from "../prover/src/proving";
+import {
+  decodePublicSignals,
+  generateProof,
+  pledgeOpening,
+  signedPledgeOf,
+} from "../prover/src/proving";
 import { snarkjs, usingCurve } from "../prover/src/proving/snarkjs";
 import type { Groth16Proof, MarginProof } from "../prover/src/proving";
 import { loadArtifacts, readManifest } from "../prover/src/setup/manifest";
@@ -69,6 +75,9 @@ const GRACE = 300n;
 const EXAMPLES = path.resolve(__dirname, "..", "examples", "small");
 const MAX_ROUND_AGE = 3600n;
 const DAY = 86_400n;
+/** The venue of the policies registered here, and another one. */
+const VENUE = venueIdOf("e2e venue");
+const OTHER_VENUE = venueIdOf("e2e other venue");
 
 /** The signals `names` of `from`. */
 function pick(from: CircuitInput, names: readonly (keyof CircuitInput)[]): Partial<CircuitInput> {
@@ -109,8 +118,10 @@ describe("contracts end to end (real proofs, small instance)", function () {
   let verifierAddress: string;
   let first: MarginProof;
   let proof: SolidityProof;
+  /** A proof of the same statement with nonce 2 (same salt, so the same commitment). */
+  let proofOfNonce2: SolidityProof;
   let portfolioCommitment: bigint;
-  let attestation: SignedAttestation;
+  let pledge: SignedPledge;
   let errors: import("ethers").Interface[];
 
   function as(signer: Signer): Contract {
@@ -121,47 +132,57 @@ describe("contracts end to end (real proofs, small instance)", function () {
     return {
       policyId,
       round: market.round,
-      portfolioCommitment,
+      portfolioCommitments: [portfolioCommitment],
       nonce: 1n,
       proof,
-      attestation,
+      pledges: [pledge],
       ...overrides,
     };
   }
 
-  /** Registers `p` on its own layout's feed (posting `m` there first) as the policy admin. */
-  async function registerOnOwnFeed(p: Policy, m: Market): Promise<{ id: string; feed: string }> {
+  /**
+   * Registers `p` at `venue` on its own layout's feed (posting `m` there first) as the policy
+   * admin; the custodian is registered at the venue (unless it is already).
+   */
+  async function registerOnOwnFeed(
+    p: Policy,
+    m: Market,
+    venue = VENUE,
+  ): Promise<{ id: string; feed: string }> {
     const dims = loadInstances()[INSTANCE];
-    const venue = await publicCommitments({ policy: p, market: m, instance: dims });
-    const ownFeed = feedIdOf(venue.layoutId);
+    const published = await publicCommitments({ policy: p, market: m, instance: dims });
+    const ownFeed = feedIdOf(published.layoutId);
     await grantPublisher(marketBook, ownFeed, await publisher.getAddress());
     await postRound(marketBook.connect(publisher) as Contract, {
       feed: ownFeed,
       round: m.round,
       timestamp: m.timestamp,
-      commitment: venue.market,
+      commitment: published.market,
     });
     const id = policyIdOf(p.id);
     await registerPolicy(policyRegistry.connect(policyAdmin) as Contract, {
       policyId: id,
-      commitment: venue.policy,
+      commitment: published.policy,
       mode: p.mode,
       verifier: verifierAddress,
       verificationKeyHash: readManifest().instances[INSTANCE].vkeyHash,
       feed: ownFeed,
+      venue,
       maxRoundAge: MAX_ROUND_AGE,
       supersededGrace: GRACE,
     });
-    await addCustodian(
-      policyRegistry.connect(custodianAdmin) as Contract,
-      id,
-      await custodian.getAddress(),
-    );
+    const address = await custodian.getAddress();
+    if (!((await policyRegistry.getFunction("isCustodian")(venue, address)) as boolean)) {
+      await addCustodian(policyRegistry.connect(custodianAdmin) as Contract, venue, address);
+    }
     return { id, feed: ownFeed };
   }
 
-  /** The custodian's check of the first proof's opening against its records (the same portfolio). */
-  function custodianCheck() {
+  /**
+   * The custodian's check of the first proof's opening against its records (the same portfolio),
+   * pledged to the venue under the custodian's terms read from the chain.
+   */
+  async function custodianCheck() {
     return {
       opening: first.opening,
       records: portfolio,
@@ -169,6 +190,14 @@ describe("contracts end to end (real proofs, small instance)", function () {
       market,
       signer: custodian,
       domain,
+      venue: VENUE,
+      terms: await readPledgeTerms(
+        marginRegistry,
+        await custodian.getAddress(),
+        await alice.getAddress(),
+        VENUE,
+      ),
+      issuedAt: await now(),
       validUntil: market.timestamp + DAY,
       files: { opening: "opening.json", records: "custodian-records.json" },
     };
@@ -212,27 +241,43 @@ describe("contracts end to end (real proofs, small instance)", function () {
     expect(signals.marketCommitment).to.equal(venue.market);
     expect(signals.policyCommitment).to.equal(venue.policy);
     proof = toSolidityProof(first.proof);
-    portfolioCommitment = signals.portfolioCommitment;
+    portfolioCommitment = signals.portfolioCommitments[0];
+    const again = await generateProof({
+      policy,
+      market,
+      portfolio,
+      nonce: 2n,
+      salt: BigInt(first.opening.salt),
+      instance: INSTANCE,
+    });
+    expect(decodePublicSignals(again.publicSignals).portfolioCommitments[0]).to.equal(
+      portfolioCommitment,
+    );
+    proofOfNonce2 = toSolidityProof(again.proof);
 
     // The custodian checks the opening against its own records (here: the same portfolio).
-    const file = await attestOpening({ ...custodianCheck(), issuedAt: await now() });
-    attestation = {
-      custodian: file.custodian,
-      issuedAt: BigInt(file.issuedAt),
-      validUntil: BigInt(file.validUntil),
-      signature: file.signature,
-    };
+    const file = await pledgeOpening(await custodianCheck());
+    expect(file.venue).to.equal(VENUE);
+    pledge = signedPledgeOf(file);
   });
 
-  /** A fresh attestation of `commitment` for `account` by `signer` (default: the custodian). */
+  /**
+   * A fresh pledge of `commitment` for `account` by `signer` (default: the custodian) to `venue`,
+   * under the signer's current registration and epoch.
+   */
   async function attest(
     commitment: bigint,
     account = alice,
     signer = custodian,
     validUntil = market.timestamp + DAY,
-  ): Promise<SignedAttestation> {
-    return signAttestation(signer, domain, {
-      account: await account.getAddress(),
+    venue = VENUE,
+  ): Promise<SignedPledge> {
+    const [holder, address] = [await account.getAddress(), await signer.getAddress()];
+    return signPledge(signer, domain, {
+      custodian: address,
+      ...(await readPledgeTerms(marginRegistry, address, holder, venue)),
+      account: holder,
+      venue,
       portfolioCommitment: commitment,
       issuedAt: await now(),
       validUntil,
@@ -245,35 +290,32 @@ describe("contracts end to end (real proofs, small instance)", function () {
 
   revertAfterEachTest();
 
-  it("happy path: files -> proof -> attestation -> prove -> isMarginSufficient", async function () {
+  it("happy path: files -> proof -> pledge -> prove -> isMarginSufficient", async function () {
     const account = await alice.getAddress();
     expect(await isMarginSufficient(marginRegistry, account, policyId, MAX_ROUND_AGE)).to.equal(
       false,
     );
     const firstReceipt = await submitProof(as(alice), submission());
     const status = await readStatus(marginRegistry, account, policyId);
-    expect([
-      status.round,
-      status.nonce,
-      status.roundTimestamp,
-      status.custodian,
-      status.custodianActive,
-      status.attestationIssuedAt,
-      status.attestationValidUntil,
-      status.revoked,
-    ]).to.deep.equal([
-      market.round,
-      1n,
-      market.timestamp,
-      await custodian.getAddress(),
-      true,
-      attestation.issuedAt,
-      attestation.validUntil,
-      false,
-    ]);
+    expect(status).to.deep.equal({
+      round: market.round,
+      roundTimestamp: market.timestamp,
+      nonce: 1n,
+      pledgesValidUntil: pledge.validUntil,
+      epochSum: 0n,
+      currentEpochSum: 0n,
+      revoked: false,
+      pledges: [
+        {
+          custodian: await custodian.getAddress(),
+          registration: pledge.registration,
+          active: true,
+        },
+      ],
+    });
     // The proven commitment is kept in the event, not in storage.
     const [event] = await marginProvedEvents(marginRegistry, { account, policyId });
-    expect([event.nonce, event.portfolioCommitment]).to.deep.equal([1n, portfolioCommitment]);
+    expect([event.nonce, event.portfolioCommitments]).to.deep.equal([1n, [portfolioCommitment]]);
     expect(await isMarginSufficient(marginRegistry, account, policyId, MAX_ROUND_AGE)).to.equal(
       true,
     );
@@ -286,16 +328,16 @@ describe("contracts end to end (real proofs, small instance)", function () {
       nonce: 2n,
       instance: INSTANCE,
     });
-    const secondCommitment = decodePublicSignals(second.publicSignals).portfolioCommitment;
+    const secondCommitment = decodePublicSignals(second.publicSignals).portfolioCommitments[0];
     expect(secondCommitment).to.not.equal(portfolioCommitment); // a fresh salt
-    const secondAttestation = await attest(secondCommitment);
+    const secondPledge = await attest(secondCommitment);
     const repeat = await submitProof(
       as(alice),
       submission({
         nonce: 2n,
-        portfolioCommitment: secondCommitment,
+        portfolioCommitments: [secondCommitment],
         proof: toSolidityProof(second.proof),
-        attestation: secondAttestation,
+        pledges: [secondPledge],
       }),
     );
     expect((await readStatus(marginRegistry, account, policyId)).nonce).to.equal(2n);
@@ -310,28 +352,16 @@ describe("contracts end to end (real proofs, small instance)", function () {
 
   it("relayed: anyone submits the account's signed request", async function () {
     const account = await alice.getAddress();
-    const request = {
-      account,
-      policyId,
-      round: market.round,
-      portfolioCommitment,
-      nonce: 1n,
-      deadline: (await now()) + 600n,
-      ...attestationFields(attestation),
-    };
-    const accountSignature = await signProveRequest(alice, domain, request);
-    // A relayer who swaps in a weaker attestation of the same commitment is refused.
+    const relayed = { ...submission(), account, deadline: (await now()) + 600n };
+    const accountSignature = await signProveRequest(alice, domain, proveRequestOf(relayed, VENUE));
+    // A relayer who swaps in a weaker pledge of the same commitment is refused.
     const weaker = await attest(portfolioCommitment, alice, custodian, (await now()) + 60n);
     await expectRevert(
-      submitProofFor(as(relayer), {
-        ...submission({ attestation: weaker }),
-        ...request,
-        accountSignature,
-      }),
+      submitProofFor(as(relayer), { ...relayed, pledges: [weaker], accountSignature }),
       errors,
       "InvalidAccountSignature",
     );
-    await submitProofFor(as(relayer), { ...submission(), ...request, accountSignature });
+    await submitProofFor(as(relayer), { ...relayed, accountSignature });
     expect(await isMarginSufficient(marginRegistry, account, policyId, MAX_ROUND_AGE)).to.equal(
       true,
     );
@@ -346,9 +376,9 @@ describe("contracts end to end (real proofs, small instance)", function () {
   });
 
   it("refuses the same proof submitted from another account", async function () {
-    const bobAttestation = await attest(portfolioCommitment, bob);
+    const bobPledge = await attest(portfolioCommitment, bob);
     await expectRevert(
-      submitProof(as(bob), submission({ attestation: bobAttestation })),
+      submitProof(as(bob), submission({ pledges: [bobPledge] })),
       errors,
       "InvalidProof",
     );
@@ -364,7 +394,7 @@ describe("contracts end to end (real proofs, small instance)", function () {
     await expectRevert(
       submitProof(
         as(alice),
-        submission({ policyId: registered.id, round: next.round, attestation: fresh }),
+        submission({ policyId: registered.id, round: next.round, pledges: [fresh] }),
       ),
       errors,
       "InvalidProof",
@@ -411,145 +441,177 @@ describe("contracts end to end (real proofs, small instance)", function () {
     await expectRevert(submitProof(as(alice), submission()), errors, "PolicyRetired", [policyId]);
   });
 
-  describe("attestations", function () {
-    it("refuses a missing attestation", async function () {
+  describe("pledges", function () {
+    it("refuses a missing pledge, and pledges to a policy that requires none", async function () {
       await expectRevert(
-        submitProof(as(alice), submission({ attestation: NO_ATTESTATION })),
+        submitProof(as(alice), submission({ pledges: [] })),
         errors,
-        "AttestationMissing",
+        "PledgeMissing",
       );
     });
 
-    it("refuses an expired attestation", async function () {
+    it("refuses an expired pledge", async function () {
       const validUntil = (await now()) + 5n;
       const short = await attest(portfolioCommitment, alice, custodian, validUntil);
       await setNextTimestamp(validUntil + 1n);
       await expectRevert(
-        submitProof(as(alice), submission({ attestation: short })),
+        submitProof(as(alice), submission({ pledges: [short] })),
         errors,
-        "AttestationExpired",
-        [validUntil],
+        "PledgeExpired",
+        [0n, validUntil],
       );
     });
 
-    it("refuses an attestation for another commitment", async function () {
-      const wrong = await attest(portfolioCommitment + 1n);
-      await expectRevert(
-        submitProof(as(alice), submission({ attestation: wrong })),
-        errors,
-        "InvalidAttestationSignature",
-      );
-    });
-
-    it("refuses an attestation for another account", async function () {
-      const wrong = await attest(portfolioCommitment, bob);
-      await expectRevert(
-        submitProof(as(alice), submission({ attestation: wrong })),
-        errors,
-        "InvalidAttestationSignature",
-      );
-    });
-
-    it("refuses an attestation from an unknown custodian", async function () {
-      const wrong = await attest(portfolioCommitment, alice, relayer);
-      await expectRevert(
-        submitProof(as(alice), submission({ attestation: wrong })),
-        errors,
-        "CustodianNotRegistered",
-        [policyId, await relayer.getAddress()],
-      );
-    });
-
-    it("refuses an attestation from a removed custodian, and the status stops counting", async function () {
-      await submitProof(as(alice), submission());
-      await (
-        await policyRegistry.connect(custodianAdmin).getFunction("removeCustodian")(
-          policyId,
-          await custodian.getAddress(),
-        )
-      ).wait();
-      expect(
-        await isMarginSufficient(marginRegistry, await alice.getAddress(), policyId, MAX_ROUND_AGE),
-      ).to.equal(false);
-      await expectRevert(
-        submitProof(as(alice), submission({ nonce: 2n })),
-        errors,
-        "CustodianNotRegistered",
-      );
-    });
-
-    it("takes issuedAt from the chain's clock (attestOpening with chainTime), refusing one more than the revocation lead ahead", async function () {
-      const chainTime = await latestBlockTime(hre.ethers.provider);
-      const args = custodianCheck();
-      const fromChain = await attestOpening({ ...args, chainTime });
-      expect(fromChain.issuedAt).to.equal(chainTime.toString());
-      // Up to the lead ahead is signed; one second more is refused before signing.
-      const edge = await attestOpening({
-        ...args,
-        chainTime,
-        issuedAt: chainTime + MAX_REVOCATION_LEAD,
-      });
-      expect(edge.issuedAt).to.equal((chainTime + MAX_REVOCATION_LEAD).toString());
-      let refused: unknown;
-      try {
-        await attestOpening({ ...args, chainTime, issuedAt: chainTime + MAX_REVOCATION_LEAD + 1n });
-      } catch (error) {
-        refused = error;
+    it("refuses a pledge of another commitment, or for another account", async function () {
+      for (const wrong of [
+        await attest(portfolioCommitment + 1n),
+        await attest(portfolioCommitment, bob),
+      ]) {
+        await expectRevert(
+          submitProof(as(alice), submission({ pledges: [wrong] })),
+          errors,
+          "InvalidPledgeSignature",
+          [0n],
+        );
       }
-      expect(refused).to.be.instanceOf(InputError);
-      expect((refused as Error).message).to.equal(
-        `attestation: issuedAt: ${chainTime + MAX_REVOCATION_LEAD + 1n} is ${MAX_REVOCATION_LEAD + 1n} s ahead ` +
-          `of the chain's clock (${chainTime}); a revocation reaches at most ${MAX_REVOCATION_LEAD} s ahead, ` +
-          "so it could not revoke this attestation",
+    });
+
+    it("refuses a pledge from an unknown custodian", async function () {
+      await expectRevert(
+        submitProof(
+          as(alice),
+          submission({ pledges: [await attest(portfolioCommitment, alice, relayer)] }),
+        ),
+        errors,
+        "CustodianNotRegistered",
+        [VENUE, await relayer.getAddress()],
       );
-      // Signed at the chain's clock, it proves at once; a revocation at the chain's time kills it.
-      const signed = {
-        custodian: fromChain.custodian,
-        issuedAt: BigInt(fromChain.issuedAt),
-        validUntil: BigInt(fromChain.validUntil),
-        signature: fromChain.signature,
-      };
-      await submitProof(as(alice), submission({ attestation: signed }));
+    });
+
+    it("refuses the same proof and pledge at another venue's policy of the same commitment, and accepts a pledge to that venue", async function () {
+      // Venue B lists the very same policy.json (same commitment, same feed) under its own id.
+      const otherId = policyIdOf(`${policy.id}@other-venue`);
+      await registerPolicy(policyRegistry.connect(policyAdmin) as Contract, {
+        policyId: otherId,
+        commitment: decodePublicSignals(first.publicSignals).policyCommitment,
+        mode: policy.mode,
+        verifier: verifierAddress,
+        verificationKeyHash: readManifest().instances[INSTANCE].vkeyHash,
+        feed,
+        venue: OTHER_VENUE,
+        maxRoundAge: MAX_ROUND_AGE,
+        supersededGrace: GRACE,
+      });
+      await addCustodian(
+        policyRegistry.connect(custodianAdmin) as Contract,
+        OTHER_VENUE,
+        await custodian.getAddress(),
+      );
       const account = await alice.getAddress();
-      await revokeAttestations(as(custodian), account, await now());
-      expect(await isMarginSufficient(marginRegistry, account, policyId, MAX_ROUND_AGE)).to.equal(
+      await submitProof(as(alice), submission());
+      // The attack: the holder shows venue B the holdings pledged to venue A.
+      await expectRevert(
+        submitProof(as(alice), submission({ policyId: otherId })),
+        errors,
+        "PledgeForOtherVenue",
+        [0n, VENUE, OTHER_VENUE],
+      );
+      expect(await isMarginSufficient(marginRegistry, account, otherId, MAX_ROUND_AGE)).to.equal(
         false,
       );
+      // Honest: the custodian pledges (other) holdings to venue B; the real proof verifies there.
+      const toB = await attest(
+        portfolioCommitment,
+        alice,
+        custodian,
+        market.timestamp + DAY,
+        OTHER_VENUE,
+      );
+      await submitProof(as(alice), submission({ policyId: otherId, pledges: [toB] }));
+      expect(await isMarginSufficient(marginRegistry, account, otherId, MAX_ROUND_AGE)).to.equal(
+        true,
+      );
+      expect(await isMarginSufficient(marginRegistry, account, policyId, MAX_ROUND_AGE)).to.equal(
+        true,
+      );
     });
 
-    it("refuses an attestation dated ahead of the chain once the custodian revoked up to the lead ahead (real proof)", async function () {
+    it("refuses a revoked pledge, whatever its issuedAt, and the status stops counting at once; a pledge under the new epoch counts", async function () {
       const account = await alice.getAddress();
-      const chainTime = await now();
-      // A custodian whose clock runs 20 minutes ahead signs; then revokes for a withdrawal.
-      const ahead = await signAttestation(custodian, domain, {
+      const ahead = await signPledge(custodian, domain, {
+        custodian: await custodian.getAddress(),
+        ...(await readPledgeTerms(marginRegistry, await custodian.getAddress(), account, VENUE)),
         account,
+        venue: VENUE,
         portfolioCommitment,
-        issuedAt: chainTime + 1200n,
+        issuedAt: (await latestBlockTime(hre.ethers.provider)) + 3n * 3600n,
         validUntil: market.timestamp + DAY,
       });
-      const revokedAt = chainTime + 5n;
-      await setNextTimestamp(revokedAt);
-      await revokeAttestations(as(custodian), account, revokedAt + MAX_REVOCATION_LEAD);
-      await setNextTimestamp(chainTime + 1200n);
-      await expectRevert(
-        submitProof(as(alice), submission({ attestation: ahead })),
-        errors,
-        "AttestationRevoked",
-        [chainTime + 1200n, revokedAt + MAX_REVOCATION_LEAD],
+      await submitProof(as(alice), submission());
+      await revokePledges(as(custodian), account);
+      expect(await isMarginSufficient(marginRegistry, account, policyId, MAX_ROUND_AGE)).to.equal(
+        false,
+      );
+      for (const old of [pledge, ahead]) {
+        await expectRevert(
+          submitProof(as(alice), submission({ nonce: 2n, pledges: [old] })),
+          errors,
+          "PledgeRevoked",
+          [0n, 0n, 1n],
+        );
+      }
+      await submitProof(
+        as(alice),
+        submission({
+          nonce: 2n,
+          proof: proofOfNonce2,
+          pledges: [await attest(portfolioCommitment)],
+        }),
+      );
+      expect(await isMarginSufficient(marginRegistry, account, policyId, MAX_ROUND_AGE)).to.equal(
+        true,
       );
     });
 
-    it("refuses a revoked attestation, and the status stops counting at once", async function () {
-      await submitProof(as(alice), submission());
+    it("refuses a removed custodian's pledge and what it pledged before a re-add; the status stops counting", async function () {
       const account = await alice.getAddress();
-      await revokeAttestations(as(custodian), account, await now());
+      const address = await custodian.getAddress();
+      await submitProof(as(alice), submission());
+      const asAdmin = policyRegistry.connect(custodianAdmin) as Contract;
+      await removeCustodian(asAdmin, VENUE, address);
       expect(await isMarginSufficient(marginRegistry, account, policyId, MAX_ROUND_AGE)).to.equal(
         false,
       );
       await expectRevert(
         submitProof(as(alice), submission({ nonce: 2n })),
         errors,
-        "AttestationRevoked",
+        "CustodianNotRegistered",
+        [VENUE, address],
+      );
+      await addCustodian(asAdmin, VENUE, address);
+      const current = (await policyRegistry.getFunction("currentRegistrationAt")(
+        VENUE,
+        address,
+      )) as bigint;
+      await expectRevert(
+        submitProof(as(alice), submission({ nonce: 2n })),
+        errors,
+        "PledgeRegistrationEnded",
+        [0n, pledge.registration, current],
+      );
+      expect(await isMarginSufficient(marginRegistry, account, policyId, MAX_ROUND_AGE)).to.equal(
+        false,
+      );
+      await submitProof(
+        as(alice),
+        submission({
+          nonce: 2n,
+          proof: proofOfNonce2,
+          pledges: [await attest(portfolioCommitment)],
+        }),
+      );
+      expect(await isMarginSufficient(marginRegistry, account, policyId, MAX_ROUND_AGE)).to.equal(
+        true,
       );
     });
   });
@@ -601,16 +663,16 @@ describe("contracts end to end (real proofs, small instance)", function () {
       // recomputed so that a witness exists. The proof is real and verifies locally...
       const forged = await proveAnything({ ...honestB, ...pick(roundA, MARKET_SIGNALS) });
       const signals = decodePublicSignals(forged.signals);
-      const attested = await attest(signals.portfolioCommitment);
+      const pledged = await attest(signals.portfolioCommitments[0]);
       // ...but its market commitment is nobody's round: MarginRegistry rebuilds B's feed's.
       await expectRevert(
         submitProof(
           as(alice),
           submission({
             policyId: idB,
-            portfolioCommitment: signals.portfolioCommitment,
+            portfolioCommitments: signals.portfolioCommitments,
             proof: toSolidityProof(forged.proof),
-            attestation: attested,
+            pledges: [pledged],
           }),
         ),
         errors,
@@ -620,7 +682,7 @@ describe("contracts end to end (real proofs, small instance)", function () {
       await expectRevert(
         submitProof(
           as(alice),
-          submission({ policyId: idB, attestation: await attest(portfolioCommitment) }),
+          submission({ policyId: idB, pledges: [await attest(portfolioCommitment)] }),
         ),
         errors,
         "InvalidProof",
@@ -648,7 +710,7 @@ describe("contracts end to end (real proofs, small instance)", function () {
           instance: dims,
         }),
       );
-      const attestedA = await attest(underA.portfolioCommitment);
+      const pledgedA = await attest(underA.portfolioCommitment[0]);
       // Under C, slot 1 is WBTC (8 decimals): 10^15 base units read as 10^7 WBTC.
       const honestC = encodeCircuitInput({
         policy: swapped,
@@ -660,7 +722,7 @@ describe("contracts end to end (real proofs, small instance)", function () {
       });
       const forged = await proveAnything({ ...honestC, ...pick(underA, PORTFOLIO_SIGNALS) });
       const signals = decodePublicSignals(forged.signals);
-      expect(signals.portfolioCommitment).to.not.equal(underA.portfolioCommitment);
+      expect(signals.portfolioCommitments[0]).to.not.equal(underA.portfolioCommitment[0]);
       const solidity = toSolidityProof(forged.proof);
       // With the attested commitment, the proof does not verify...
       await expectRevert(
@@ -668,27 +730,28 @@ describe("contracts end to end (real proofs, small instance)", function () {
           as(alice),
           submission({
             policyId: idC,
-            portfolioCommitment: underA.portfolioCommitment,
+            portfolioCommitments: underA.portfolioCommitment,
             proof: solidity,
-            attestation: attestedA,
+            pledges: [pledgedA],
           }),
         ),
         errors,
         "InvalidProof",
       );
-      // ...and with the proof's commitment, the attestation does not match it.
+      // ...and with the proof's commitment, the pledge does not match it.
       await expectRevert(
         submitProof(
           as(alice),
           submission({
             policyId: idC,
-            portfolioCommitment: signals.portfolioCommitment,
+            portfolioCommitments: signals.portfolioCommitments,
             proof: solidity,
-            attestation: attestedA,
+            pledges: [pledgedA],
           }),
         ),
         errors,
-        "InvalidAttestationSignature",
+        "InvalidPledgeSignature",
+        [0n],
       );
     });
   });
@@ -708,10 +771,10 @@ describe("contracts end to end (real proofs, small instance)", function () {
   it("refuses public values and proof coordinates at or beyond the field moduli", async function () {
     for (const value of [SCALAR_FIELD, portfolioCommitment + SCALAR_FIELD]) {
       await expectRevert(
-        submitProof(as(alice), submission({ portfolioCommitment: value })),
+        submitProof(as(alice), submission({ portfolioCommitments: [value] })),
         errors,
         "PortfolioCommitmentOutOfField",
-        [value],
+        [0n, value],
       );
     }
     for (let i = 0; i < 8; i++) {

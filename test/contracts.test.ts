@@ -1,9 +1,10 @@
 /**
- * MarketBook, PolicyRegistry and MarginRegistry against a test verifier that accepts exactly one
- * (proof, public signals) pair, so the registry's rebuilding of the four public signals from chain
- * state is checked signal by signal. Each hardening of issue 9 is performed as an attack that must
- * be refused with its custom error, next to the honest path that must still work. Real Groth16
- * proofs: contracts.e2e.test.ts.
+ * MarketBook, PolicyRegistry and MarginRegistry against stand-in verifiers that accept exactly the
+ * (proof, public signals) pairs a test sets, so the registry's rebuilding of the public signals
+ * from chain state is checked signal by signal. Each hardening is performed as an attack that must
+ * be refused with its custom error, next to the honest path that must still work. Pledges (issue
+ * 19: venues, epochs, registrations, several custodians): pledges.test.ts. Real Groth16 proofs:
+ * contracts.e2e.test.ts.
  */
 import { expect } from "chai";
 import fc from "fast-check";
@@ -19,67 +20,63 @@ import {
   toBeHex,
   toUtf8Bytes,
 } from "ethers";
-import type { BaseContract, Interface, Signer, TypedDataDomain } from "ethers";
+import type { BaseContract, Signer } from "ethers";
 import {
-  ATTESTATION_TYPES,
   DEFAULT_ADMIN_DELAY,
-  NO_ATTESTATION,
+  PLEDGE_TYPES,
   PROVE_REQUEST_TYPES,
   addCustodian,
   approveVerifier,
-  attestationDigest,
-  attestationFields,
   BN254_BASE_FIELD,
   decodeRevert,
   deployArtifact,
-  deployZkMargin,
   grantPublisher,
   grantRole,
   invalidateRound,
-  isMarginSufficient,
   loadArtifact,
-  MAX_REVOCATION_LEAD,
   marginProvedEvents,
   marginRegistryDomain,
   nextNonce,
+  pledgeDigest,
+  pledgeMessageOf,
   policyIdOf,
   postRound,
   proofCoordinates,
   proofFromCoordinates,
   proposeVerifier,
   proveRequestDigest,
+  proveRequestOf,
   publisherRoleOf,
   readFeedHead,
   readMarginRegistryDomain,
+  readPolicy,
+  readRegistration,
   readRound,
   readStatus,
   readVerifierApproval,
   registerPolicy,
   removeCustodian,
-  revokeAttestations,
-  signAttestation,
   signProveRequest,
   submitProof,
   submitProofFor,
   toSolidityProof,
   verifierCodeHash,
 } from "../prover/src/chain";
-import { approveVerifierOnDevChain } from "../prover/src/demo/deployment";
 import type {
-  ProofSubmission,
+  PledgeMessage,
   ProveRequestMessage,
   RelayedSubmission,
   RoundRecord,
-  SignedAttestation,
+  SignedPledge,
   SolidityProof,
 } from "../prover/src/chain";
+import { approveVerifierOnDevChain } from "../prover/src/demo/deployment";
 import { accountNonceOf } from "../prover/src/encoding";
 import { feedIdOf } from "../prover/src/layout";
-import { decodePublicSignals, encodePublicSignals } from "../prover/src/proving/public-signals";
+import { decodePublicSignals } from "../prover/src/proving/public-signals";
 import {
   SCALAR_FIELD,
   blockTimestamp,
-  compileContracts,
   deployRuntime,
   eventArgs,
   expectRevert,
@@ -90,50 +87,49 @@ import {
   setNextTimestamp,
   snapshot,
 } from "./contracts.fixture";
+import {
+  APPROVAL_DELAY,
+  DAY,
+  FEED,
+  GRACE,
+  HOUR,
+  MAX_ROUND_AGE,
+  OTHER_FEED,
+  OTHER_POLICY,
+  OTHER_VENUE,
+  POLICY,
+  POLICY4,
+  POLICY_B,
+  POLICY_COMMITMENT,
+  PORTFOLIO,
+  PROOF,
+  ROUND,
+  VENUE,
+  deployWorld,
+  expectSignals as expectIn,
+  market,
+  pledgeOf,
+  postNext as postNextIn,
+  proveAs as proveIn,
+  signalsOf as signalsFor,
+  sufficient as sufficientIn,
+  type PledgeOptions,
+  type World,
+} from "./helpers/registry-world";
 
-const HOUR = 3600n;
-const DAY = 24n * HOUR;
-const MAX_ROUND_AGE = HOUR;
-/** POLICY's and OTHER_POLICY's `supersededGrace`. */
-const GRACE = 600n;
-/** Two slot layouts' feeds. */
-const FEED = feedIdOf(0xa11ce5n);
-const OTHER_FEED = feedIdOf(0xb0b5n);
-const POLICY = policyIdOf("desk-maintenance-v2");
-const OTHER_POLICY = policyIdOf("desk-initial-v2");
-const POLICY_COMMITMENT = 0x1234n;
-const OTHER_POLICY_COMMITMENT = 0x5678n;
-const PORTFOLIO = 0x7777n;
-/** The round posted to FEED at setup; the feed opens with it. */
-const ROUND = 1042n;
 const UINT64_MAX = 2n ** 64n - 1n;
-/** PolicyRegistry's verifier approval delay in these tests. */
-const APPROVAL_DELAY = DAY;
 const DEFAULT_ADMIN_ROLE = ZeroHash;
 /** The tag of MarketBook's per-feed publisher roles (`publisherRole(feed)`). */
 const PUBLISHER_ROLE = keccak256(toUtf8Bytes("zkmargin.PUBLISHER_ROLE"));
 const POLICY_ADMIN_ROLE = keccak256(toUtf8Bytes("zkmargin.POLICY_ADMIN_ROLE"));
 const CUSTODIAN_ADMIN_ROLE = keccak256(toUtf8Bytes("zkmargin.CUSTODIAN_ADMIN_ROLE"));
-/** The audit's 10-byte verifier: returns the word 1 (true) to any call. */
-const ALWAYS_TRUE_RUNTIME = "0x600160005260206000f3";
-
-/** An arbitrary proof with every coordinate below q; only the stub verifier gives it meaning. */
-const PROOF: SolidityProof = proofFromCoordinates([11n, 12n, 13n, 14n, 15n, 16n, 17n, 18n]);
-
-function proofHash(p: SolidityProof): string {
-  return keccak256(
-    AbiCoder.defaultAbiCoder().encode(
-      ["uint256[2]", "uint256[2][2]", "uint256[2]"],
-      [p.a, p.b, p.c],
-    ),
-  );
-}
-
-/** The market commitment the tests post for `round` of `feed` (distinct per feed and round). */
-function market(round: bigint, feed: string = FEED): bigint {
-  const encoded = AbiCoder.defaultAbiCoder().encode(["bytes32", "uint64"], [feed, round]);
-  return BigInt(keccak256(encoded)) >> 8n;
-}
+/**
+ * The audit's always-true verifier, for circuits of one pledge slot: 36 bytes that answer
+ * `publicSignalCount()` (selector 0x7ac6f461) with the word 4 and every other call (verifyProof
+ * and verificationKeyHash included) with the word 1.
+ */
+const ALWAYS_TRUE_RUNTIME =
+  "0x60003560e01c637ac6f46114601957600160005260206000f35b600460005260206000f3";
 
 /** A round record that was never written. */
 const NO_ROUND: RoundRecord = {
@@ -146,63 +142,42 @@ const NO_ROUND: RoundRecord = {
 };
 
 /**
- * ProveRequest's EIP-712 types written out from the contract's typehash, independently of the
- * SDK's `PROVE_REQUEST_TYPES` (the relayed-request tests compare the two signatures).
+ * The EIP-712 types written out from the contract's type hashes, independently of the SDK's
+ * `PLEDGE_TYPES` and `PROVE_REQUEST_TYPES` (the tests compare the two signatures).
  */
+const PLEDGE_FIELDS_BY_HAND = [
+  { name: "custodian", type: "address" },
+  { name: "registration", type: "uint32" },
+  { name: "account", type: "address" },
+  { name: "venue", type: "bytes32" },
+  { name: "portfolioCommitment", type: "uint256" },
+  { name: "epoch", type: "uint64" },
+  { name: "issuedAt", type: "uint64" },
+  { name: "validUntil", type: "uint64" },
+];
 const PROVE_REQUEST_TYPES_BY_HAND = {
   ProveRequest: [
     { name: "account", type: "address" },
     { name: "policyId", type: "bytes32" },
     { name: "round", type: "uint64" },
-    { name: "portfolioCommitment", type: "uint256" },
     { name: "nonce", type: "uint64" },
     { name: "deadline", type: "uint64" },
-    { name: "custodian", type: "address" },
-    { name: "issuedAt", type: "uint64" },
-    { name: "validUntil", type: "uint64" },
+    { name: "portfolioCommitments", type: "uint256[]" },
+    { name: "pledges", type: "Pledge[]" },
   ],
+  Pledge: PLEDGE_FIELDS_BY_HAND,
 };
 
-interface World {
-  admin: Signer;
-  /** Publishes FEED and OTHER_FEED. */
-  publisher: Signer;
-  /** Publishes OTHER_FEED only: another feed's oracle, as far as FEED is concerned. */
-  otherPublisher: Signer;
-  policyAdmin: Signer;
-  custodianAdmin: Signer;
-  alice: Signer;
-  bob: Signer;
-  custodian: Signer;
-  custodian2: Signer;
-  stranger: Signer;
-  marketBook: Contract;
-  policyRegistry: Contract;
-  marginRegistry: Contract;
-  verifier: Contract;
-  vkHash: string;
-  domain: TypedDataDomain;
-  roundTimestamp: bigint;
-  errors: Interface[];
-}
-
-/** What {@link proveAs} submits; every field has a default (POLICY, ROUND, nonce 1, ...). */
+/** What {@link proveAs} submits for a one-slot policy; every field has a default. */
 interface ProveOptions {
   policyId?: string;
   round?: bigint;
   nonce?: bigint;
   portfolio?: bigint;
-  attestation?: SignedAttestation;
+  /** Default: the custodian's pledge of the portfolio (none for a policy that requires none). */
+  pledge?: SignedPledge;
   /** The block time of the submission (set after the verifier's expectation is mined). */
   at?: bigint;
-}
-
-/** What {@link attest} signs; defaults: the custodian, PORTFOLIO, issued now, valid one day. */
-interface AttestOptions {
-  signer?: Signer;
-  portfolio?: bigint;
-  issuedAt?: bigint;
-  validUntil?: bigint;
 }
 
 describe("contracts (test verifier)", function () {
@@ -214,89 +189,52 @@ describe("contracts (test verifier)", function () {
   const registry = (as: Signer): Contract => w.marginRegistry.connect(as) as Contract;
 
   async function expectSignals(signals: bigint[], proof: SolidityProof = PROOF): Promise<void> {
-    await (await w.verifier.getFunction("expect")(proofHash(proof), signals)).wait();
+    await expectIn(w, signals, proof);
   }
 
-  /** The signals the SDK encodes for a proof by `account` (public-signals.ts), as bigints. */
+  /** The signals of a proof by `account` under a one-slot policy (default: POLICY on ROUND). */
   function signalsOf(
     account: string,
     nonce: bigint,
     commitments: { market?: bigint; policy?: bigint; portfolio?: bigint } = {},
   ): bigint[] {
-    return encodePublicSignals({
-      account,
-      nonce,
-      marketCommitment: commitments.market ?? market(ROUND),
-      policyCommitment: commitments.policy ?? POLICY_COMMITMENT,
-      portfolioCommitment: commitments.portfolio ?? PORTFOLIO,
-    }).map(BigInt);
-  }
-
-  async function attest(
-    account: Signer | string,
-    options: AttestOptions = {},
-  ): Promise<SignedAttestation> {
-    const t = await now();
-    const issuedAt = options.issuedAt ?? t;
-    return signAttestation(options.signer ?? w.custodian, w.domain, {
-      account: typeof account === "string" ? account : await account.getAddress(),
-      portfolioCommitment: options.portfolio ?? PORTFOLIO,
-      issuedAt,
-      validUntil: options.validUntil ?? issuedAt + DAY,
+    return signalsFor(account, nonce, {
+      market: commitments.market ?? market(ROUND),
+      policy: commitments.policy ?? POLICY_COMMITMENT,
+      portfolios: [commitments.portfolio ?? PORTFOLIO],
     });
   }
 
-  /**
-   * `prove` as `account`, with the verifier expecting the signals the chain state gives for the
-   * policy's feed and round (so any refusal is the registry's, not the proof's).
-   */
+  /** The custodian's pledge (defaults: see PledgeOptions). */
+  const pledge = (account: Signer | string, options: PledgeOptions = {}) =>
+    pledgeOf(w, account, options);
+
+  /** `prove` as `account` under a one-slot policy, the verifier expecting the chain's signals. */
   async function proveAs(account: Signer, options: ProveOptions = {}) {
-    const policyId = options.policyId ?? POLICY;
-    const round = options.round ?? ROUND;
-    const nonce = options.nonce ?? 1n;
     const portfolio = options.portfolio ?? PORTFOLIO;
-    const attestation = options.attestation ?? (await attest(account, { portfolio }));
-    const policy = await w.policyRegistry.getFunction("getPolicy")(policyId);
-    await expectSignals(
-      signalsOf(await account.getAddress(), nonce, {
-        market: market(round, policy.feed as string),
-        policy: policy.commitment as bigint,
-        portfolio,
-      }),
-    );
-    if (options.at !== undefined) await setNextTimestamp(options.at);
-    return submitProof(registry(account), {
-      policyId,
-      round,
-      portfolioCommitment: portfolio,
-      nonce,
-      proof: PROOF,
-      attestation,
+    return proveIn(w, account, {
+      ...(options.policyId !== undefined ? { policyId: options.policyId } : {}),
+      ...(options.round !== undefined ? { round: options.round } : {}),
+      ...(options.nonce !== undefined ? { nonce: options.nonce } : {}),
+      ...(options.at !== undefined ? { at: options.at } : {}),
+      portfolios: [portfolio],
+      ...(options.pledge !== undefined ? { pledges: [options.pledge] } : {}),
     });
   }
 
-  /** Posts the feed's latest round + 1 (at block time `at` when given), with `market(round)`. */
-  async function postNext(options: { feed?: string; at?: bigint } = {}): Promise<bigint> {
-    const feed = options.feed ?? FEED;
-    const round = (await readFeedHead(w.marketBook, feed)).latestRound + 1n;
-    const timestamp = options.at ?? (await now());
-    if (options.at !== undefined) await setNextTimestamp(options.at);
-    await postRound(book(w.publisher), { feed, round, timestamp, commitment: market(round, feed) });
-    return round;
-  }
+  const postNext = (options: { feed?: string; at?: bigint } = {}) => postNextIn(w, options);
+  const sufficient = (account: Signer, policyId = POLICY, maxAge = DAY) =>
+    sufficientIn(w, account, policyId, maxAge);
 
-  async function sufficient(account: Signer, policyId = POLICY, maxAge = DAY): Promise<boolean> {
-    return isMarginSufficient(w.marginRegistry, await account.getAddress(), policyId, maxAge);
-  }
-
-  /** Registers a policy as the policy admin, with POLICY's parameters unless overridden. */
+  /** Registers a policy at venue A as the policy admin, with POLICY's parameters unless overridden. */
   async function registerTestPolicy(
     policyId: string,
     overrides: Partial<{
       commitment: bigint;
       feed: string;
+      venue: string;
       supersededGrace: bigint;
-      requiresAttestation: boolean;
+      requiresPledges: boolean;
     }> = {},
   ): Promise<void> {
     await registerPolicy(policies(w.policyAdmin), {
@@ -306,92 +244,15 @@ describe("contracts (test verifier)", function () {
       verifier: await w.verifier.getAddress(),
       verificationKeyHash: w.vkHash,
       feed: overrides.feed ?? FEED,
+      venue: overrides.venue ?? VENUE,
       maxRoundAge: MAX_ROUND_AGE,
       supersededGrace: overrides.supersededGrace ?? GRACE,
-      requiresAttestation: overrides.requiresAttestation ?? true,
+      requiresPledges: overrides.requiresPledges ?? true,
     });
   }
 
   before(async function () {
-    await compileContracts();
-    const [
-      admin,
-      publisher,
-      policyAdmin,
-      custodianAdmin,
-      alice,
-      bob,
-      custodian,
-      custodian2,
-      stranger,
-      otherPublisher,
-    ] = await hre.ethers.getSigners();
-    const d = await deployZkMargin(admin, {
-      verifierApprovalDelay: APPROVAL_DELAY,
-      roles: {
-        publishers: {
-          [FEED]: [await publisher.getAddress()],
-          [OTHER_FEED]: [await publisher.getAddress(), await otherPublisher.getAddress()],
-        },
-        policyAdmins: [await policyAdmin.getAddress()],
-        custodianAdmins: [await custodianAdmin.getAddress()],
-      },
-    });
-    const verifier = await deployArtifact(admin, loadArtifact("ExpectedInputsVerifier"));
-    const vkHash = (await verifier.contract.getFunction("verificationKeyHash")()) as string;
-    // Proposed, then approved once the delay has passed (the test chain's clock is moved).
-    await approveVerifierOnDevChain(d.policyRegistry.contract, verifier.address);
-    const roundTimestamp = (await now()) - 60n;
-    await postRound(d.marketBook.contract.connect(publisher), {
-      feed: FEED,
-      round: ROUND,
-      timestamp: roundTimestamp,
-      commitment: market(ROUND),
-    });
-    const asPolicyAdmin = d.policyRegistry.contract.connect(policyAdmin);
-    const asCustodianAdmin = d.policyRegistry.contract.connect(custodianAdmin);
-    for (const [id, commitment] of [
-      [POLICY, POLICY_COMMITMENT],
-      [OTHER_POLICY, OTHER_POLICY_COMMITMENT],
-    ] as const) {
-      await registerPolicy(asPolicyAdmin, {
-        policyId: id,
-        commitment,
-        mode: "maintenance",
-        verifier: verifier.address,
-        verificationKeyHash: vkHash,
-        feed: FEED,
-        maxRoundAge: MAX_ROUND_AGE,
-        supersededGrace: GRACE,
-      });
-      await addCustodian(asCustodianAdmin, id, await custodian.getAddress());
-    }
-    await addCustodian(asCustodianAdmin, POLICY, await custodian2.getAddress());
-    const marginRegistry = d.marginRegistry.contract;
-    w = {
-      admin,
-      publisher,
-      otherPublisher,
-      policyAdmin,
-      custodianAdmin,
-      alice,
-      bob,
-      custodian,
-      custodian2,
-      stranger,
-      marketBook: d.marketBook.contract,
-      policyRegistry: d.policyRegistry.contract,
-      marginRegistry,
-      verifier: verifier.contract,
-      vkHash,
-      domain: await readMarginRegistryDomain(marginRegistry),
-      roundTimestamp,
-      errors: [
-        d.marginRegistry.contract.interface,
-        d.policyRegistry.contract.interface,
-        d.marketBook.contract.interface,
-      ],
-    };
+    w = await deployWorld();
   });
 
   revertAfterEachTest();
@@ -740,10 +601,41 @@ describe("contracts (test verifier)", function () {
       expect((await readRound(w.marketBook, FEED, ROUND + 1n)).invalid).to.equal(true);
       expect((await readRound(w.marketBook, FEED, ROUND + 2n)).invalid).to.equal(false);
     });
+    it("serves a round's two storage words as MarginRegistry reads them (packedRound)", async function () {
+      const ts = await now();
+      await setNextTimestamp(ts + 7n);
+      await postRound(book(w.publisher), {
+        feed: FEED,
+        round: ROUND + 1n,
+        timestamp: ts,
+        commitment: 99n,
+      });
+      await postNext();
+      await invalidateRound(book(w.publisher), FEED, ROUND + 1n);
+      const pack = (r: RoundRecord) =>
+        r.timestamp |
+        (r.postedAt << 64n) |
+        (r.supersededAt << 128n) |
+        ((r.outdated ? 1n : 0n) << 192n) |
+        ((r.invalid ? 1n : 0n) << 200n);
+      for (const round of [ROUND, ROUND + 1n, ROUND + 2n, ROUND + 3n]) {
+        const record = await readRound(w.marketBook, FEED, round);
+        expect([...(await w.marketBook.getFunction("packedRound")(FEED, round))]).to.deep.equal([
+          record.commitment,
+          pack(record),
+        ]);
+      }
+      // ROUND is outdated, ROUND + 1 superseded and invalid: every field is set somewhere.
+      expect((await readRound(w.marketBook, FEED, ROUND)).outdated).to.equal(true);
+      expect(await readRound(w.marketBook, FEED, ROUND + 3n)).to.deep.equal(NO_ROUND);
+    });
   });
 
   describe("PolicyRegistry", function () {
     const NEW = policyIdOf("new-policy");
+    /** Proposes and approves `verifier` as the default admin, moving the clock past the delay. */
+    const approveVerifierOnDevChainHere = (verifier: string) =>
+      approveVerifierOnDevChain(w.policyRegistry, verifier);
     function params(overrides: Record<string, unknown> = {}) {
       return {
         commitment: 42n,
@@ -751,9 +643,10 @@ describe("contracts (test verifier)", function () {
         verifier: w.verifier.target,
         verificationKeyHash: w.vkHash,
         feed: OTHER_FEED,
+        venue: OTHER_VENUE,
         maxRoundAge: 60n,
         supersededGrace: 30n,
-        requiresAttestation: true,
+        requiresPledges: true,
         cureWindow: 900n,
         ...overrides,
       };
@@ -761,7 +654,7 @@ describe("contracts (test verifier)", function () {
     const register = (p: ReturnType<typeof params>, id = NEW) =>
       policies(w.policyAdmin).getFunction("registerPolicy")(id, p);
 
-    it("registers a policy with its feed, key hash and grace, emits PolicyRegistered and serves it", async function () {
+    it("registers a policy with its feed, venue, key hash, pledge slots and grace, emits PolicyRegistered and serves it", async function () {
       const receipt = await (await register(params())).wait();
       expect(eventArgs(w.policyRegistry, receipt, "PolicyRegistered")).to.deep.equal([
         NEW,
@@ -770,6 +663,8 @@ describe("contracts (test verifier)", function () {
         w.verifier.target,
         w.vkHash,
         OTHER_FEED,
+        OTHER_VENUE,
+        1n,
         60n,
         30n,
         true,
@@ -782,9 +677,11 @@ describe("contracts (test verifier)", function () {
         maxRoundAge: p.maxRoundAge,
         supersededGrace: p.supersededGrace,
         mode: p.mode,
-        requiresAttestation: p.requiresAttestation,
+        requiresPledges: p.requiresPledges,
         retired: p.retired,
+        pledgeSlots: p.pledgeSlots,
         feed: p.feed,
+        venue: p.venue,
         verificationKeyHash: p.verificationKeyHash,
         cureWindow: p.cureWindow,
       }).to.deep.equal({
@@ -793,14 +690,23 @@ describe("contracts (test verifier)", function () {
         maxRoundAge: 60n,
         supersededGrace: 30n,
         mode: 0n,
-        requiresAttestation: true,
+        requiresPledges: true,
         retired: false,
+        pledgeSlots: 1n,
         feed: OTHER_FEED,
+        venue: OTHER_VENUE,
         verificationKeyHash: w.vkHash,
         cureWindow: 900n,
       });
+      expect(await readPolicy(w.policyRegistry, NEW)).to.deep.include({
+        venue: OTHER_VENUE.toLowerCase(),
+        pledgeSlots: 1,
+        requiresPledges: true,
+      });
+      // The four-slot verifier gives its policies four pledge slots.
+      expect((await readPolicy(w.policyRegistry, POLICY4))?.pledgeSlots).to.equal(4);
       expect(await w.policyRegistry.getFunction("isActive")(NEW)).to.equal(true);
-      // The SDK's defaults: no grace, attestation required, no margin calls.
+      // The SDK's defaults: no grace, pledges required, no margin calls.
       const DEFAULTS = policyIdOf("sdk-defaults");
       await registerPolicy(policies(w.policyAdmin), {
         policyId: DEFAULTS,
@@ -809,10 +715,11 @@ describe("contracts (test verifier)", function () {
         verifier: await w.verifier.getAddress(),
         verificationKeyHash: w.vkHash,
         feed: FEED,
+        venue: VENUE,
         maxRoundAge: 60n,
       });
       const d = await w.policyRegistry.getFunction("getPolicy")(DEFAULTS);
-      expect([d.supersededGrace, d.requiresAttestation, d.mode, d.cureWindow]).to.deep.equal([
+      expect([d.supersededGrace, d.requiresPledges, d.mode, d.cureWindow]).to.deep.equal([
         0n,
         true,
         0n,
@@ -849,6 +756,7 @@ describe("contracts (test verifier)", function () {
         "ZeroVerificationKeyHash",
       );
       await expectRevert(register(params({ feed: ZeroHash })), w.errors, "ZeroFeed");
+      await expectRevert(register(params({ venue: ZeroHash })), w.errors, "ZeroVenue");
       await expectRevert(register(params({ maxRoundAge: 0n })), w.errors, "ZeroMaxRoundAge");
       // Zero grace is legal: only the latest round counts.
       await register(params({ supersededGrace: 0n }));
@@ -928,7 +836,7 @@ describe("contracts (test verifier)", function () {
       expect(await w.policyRegistry.getFunction("approvedKeyHash")(codeHash)).to.equal(w.vkHash);
       expect((await readVerifierApproval(w.policyRegistry, codeHash)).approved).to.equal(true);
       // Another deployment of the same code is approved with it.
-      const twin = await deployArtifact(w.admin, loadArtifact("ExpectedInputsVerifier"));
+      const twin = await deployArtifact(w.admin, loadArtifact("ExpectedInputsVerifier"), [4n]);
       await register(params({ verifier: twin.address }));
       expect(await w.policyRegistry.getFunction("isActive")(NEW)).to.equal(true);
       await expectRevert(
@@ -1087,128 +995,221 @@ describe("contracts (test verifier)", function () {
       await expectRevert(asAdmin.getFunction("retirePolicy")(NEW), w.errors, "UnknownPolicy", [
         NEW,
       ]);
-      await expectRevert(
-        addCustodian(policies(w.custodianAdmin), POLICY, await address(w.bob)),
-        w.errors,
-        "PolicyIsRetired",
-        [POLICY],
-      );
-      // Custodians can still be removed from a retired policy.
-      await removeCustodian(policies(w.custodianAdmin), POLICY, await address(w.custodian2));
+      // Custodians are the venue's, not the policy's: the venue's other policies keep them.
+      await addCustodian(policies(w.custodianAdmin), VENUE, await address(w.bob));
+      await removeCustodian(policies(w.custodianAdmin), VENUE, await address(w.custodian2));
     });
 
-    it("adds and removes custodians per policy, with fresh ids and registration times", async function () {
+    it("reads the pledge slots C from the verifier at registration: 3 + C signals, C from 1 to MAX_PLEDGE_SLOTS", async function () {
+      expect(await w.policyRegistry.getFunction("MAX_PLEDGE_SLOTS")()).to.equal(8n);
+      const artifact = loadArtifact("ExpectedInputsVerifier");
+      // 4 and 7 signals are the setup's verifiers (POLICY and POLICY4).
+      for (const [count, accepted] of [
+        [3n, false],
+        [5n, true],
+        [11n, true],
+        [12n, false],
+      ] as const) {
+        const { address: verifier } = await deployArtifact(w.admin, artifact, [count]);
+        await approveVerifierOnDevChainHere(verifier);
+        const id = policyIdOf(`signals-${count}`);
+        if (accepted) {
+          await register(params({ verifier }), id);
+          expect((await w.policyRegistry.getFunction("getPolicy")(id)).pledgeSlots).to.equal(
+            count - 3n,
+          );
+        } else {
+          await expectRevert(
+            register(params({ verifier }), id),
+            w.errors,
+            "UnsupportedSignalCount",
+            [verifier, count],
+          );
+        }
+      }
+      // Approved code whose verificationKeyHash() answers but publicSignalCount() reverts.
+      const noCount = await deployRuntime(
+        w.admin,
+        "0x60003560e01c639e8945d2146012575f5ffd5b600560005260206000f3",
+      );
+      await approveVerifierOnDevChainHere(noCount);
+      await expectRevert(
+        register(params({ verifier: noCount, verificationKeyHash: toBeHex(5n, 32) })),
+        w.errors,
+        "VerifierWithoutSignalCount",
+        [noCount],
+      );
+    });
+
+    it("adds and removes custodians per venue, under fresh, global registration ids", async function () {
       const c = await address(w.custodian);
       const c2 = await address(w.custodian2);
       const b = await address(w.bob);
       const pr = w.policyRegistry;
       const asAdmin = policies(w.custodianAdmin);
-      const registrationOf = async (policyId: string, custodian: string) =>
-        [...(await pr.getFunction("registrationOf")(policyId, custodian))] as [bigint, bigint];
-      const byId = async (policyId: string, id: bigint) => [
-        ...(await pr.getFunction("custodianById")(policyId, id)),
-      ];
-      expect(await pr.getFunction("custodians")(POLICY)).to.deep.equal([c, c2]);
-      await expectRevert(addCustodian(asAdmin, POLICY, c), w.errors, "CustodianAlreadyRegistered", [
-        POLICY,
+      const idOf = async (venue: string, custodian: string) =>
+        (await pr.getFunction("currentRegistrationAt")(venue, custodian)) as bigint;
+      const state = async (id: bigint) => [...(await pr.getFunction("registrationState")(id))];
+      expect([...(await pr.getFunction("custodians")(OTHER_VENUE))]).to.deep.equal([c]);
+      await expectRevert(addCustodian(asAdmin, VENUE, c), w.errors, "CustodianAlreadyRegistered", [
+        VENUE,
         c,
       ]);
-      await expectRevert(addCustodian(asAdmin, POLICY, ZeroAddress), w.errors, "ZeroCustodian");
-      await expectRevert(addCustodian(asAdmin, NEW, b), w.errors, "UnknownPolicy", [NEW]);
-      await expectRevert(removeCustodian(asAdmin, NEW, b), w.errors, "UnknownPolicy", [NEW]);
-      await expectRevert(removeCustodian(asAdmin, POLICY, b), w.errors, "CustodianNotRegistered", [
-        POLICY,
+      await expectRevert(addCustodian(asAdmin, VENUE, ZeroAddress), w.errors, "ZeroCustodian");
+      await expectRevert(addCustodian(asAdmin, ZeroHash, b), w.errors, "ZeroVenue");
+      await expectRevert(removeCustodian(asAdmin, VENUE, b), w.errors, "CustodianNotRegistered", [
+        VENUE,
         b,
       ]);
-      const [cId, cAt] = await registrationOf(POLICY, c);
-      expect(cId).to.not.equal(0n);
-      expect(await byId(POLICY, cId)).to.deep.equal([c, true, cAt]);
+      // A custodian at two venues has two registrations.
+      const [cAtA, cAtB] = [await idOf(VENUE, c), await idOf(OTHER_VENUE, c)];
+      expect(cAtA).to.not.equal(0n);
+      expect(cAtB).to.not.equal(cAtA);
+      const record = await readRegistration(pr, cAtA);
+      expect(record).to.deep.equal({
+        custodian: c,
+        active: true,
+        registeredAt: record.registeredAt,
+        venue: VENUE.toLowerCase(),
+      });
+      expect(record.registeredAt).to.not.equal(0n);
 
-      const added = await addCustodian(asAdmin, POLICY, b);
-      const [bId, bAt] = await registrationOf(POLICY, b);
-      expect(bAt).to.equal(await blockTimestamp(added));
-      expect(eventArgs(pr, added, "CustodianAdded")).to.deep.equal([POLICY, b, bId]);
-      // Ids are fresh per registration, across policies too.
-      const [otherId] = await registrationOf(OTHER_POLICY, c);
-      const [c2Id] = await registrationOf(POLICY, c2);
-      expect(new Set([cId, otherId, c2Id, bId]).size).to.equal(4);
+      const added = await addCustodian(asAdmin, OTHER_VENUE, b);
+      const bId = await idOf(OTHER_VENUE, b);
+      expect(eventArgs(pr, added, "CustodianAdded")).to.deep.equal([OTHER_VENUE, b, bId]);
+      expect(await readRegistration(pr, bId)).to.deep.equal({
+        custodian: b,
+        active: true,
+        registeredAt: await blockTimestamp(added),
+        venue: OTHER_VENUE.toLowerCase(),
+      });
+      const c2Id = await idOf(VENUE, c2);
+      expect(new Set([cAtA, cAtB, c2Id, bId]).size).to.equal(4);
 
-      const removed = await removeCustodian(asAdmin, POLICY, c);
-      expect(eventArgs(pr, removed, "CustodianRemoved")).to.deep.equal([POLICY, c, cId]);
-      expect(await registrationOf(POLICY, c)).to.deep.equal([0n, 0n]);
-      // The ended registration stays readable under its id, inactive.
-      expect(await byId(POLICY, cId)).to.deep.equal([c, false, cAt]);
-      expect(await byId(POLICY, bId)).to.deep.equal([b, true, bAt]);
-      // An id is scoped to its policy.
-      expect(await byId(POLICY, otherId)).to.deep.equal([ZeroAddress, false, 0n]);
-      expect(await pr.getFunction("isCustodian")(POLICY, c)).to.equal(false);
-      expect(await pr.getFunction("isCustodian")(OTHER_POLICY, c)).to.equal(true);
-      expect([...(await pr.getFunction("custodians")(POLICY))].sort()).to.deep.equal(
-        [c2, b].sort(),
-      );
+      const removed = await removeCustodian(asAdmin, VENUE, c);
+      expect(eventArgs(pr, removed, "CustodianRemoved")).to.deep.equal([VENUE, c, cAtA]);
+      expect(await idOf(VENUE, c)).to.equal(0n);
+      // The ended registration stays readable under its id, inactive; the other venue's stays.
+      expect(await state(cAtA)).to.deep.equal([c, false]);
+      expect(await state(cAtB)).to.deep.equal([c, true]);
+      expect(await pr.getFunction("isCustodian")(VENUE, c)).to.equal(false);
+      expect(await pr.getFunction("isCustodian")(OTHER_VENUE, c)).to.equal(true);
+      // A re-add is a new registration: the old id stays ended.
+      await addCustodian(asAdmin, VENUE, c);
+      const again = await idOf(VENUE, c);
+      expect(again > bId).to.equal(true);
+      expect(await state(cAtA)).to.deep.equal([c, false]);
+      expect(await state(again)).to.deep.equal([c, true]);
+      // An id never handed out reads as zero.
+      expect(await state(again + 100n)).to.deep.equal([ZeroAddress, false]);
     });
 
-    it("gives MarginRegistry the proof context and the status context in one call each", async function () {
+    it("gives MarginRegistry the proof context (raw words, as getPolicy packs them) and the status context in one call each", async function () {
       const c = await address(w.custodian);
       const pr = w.policyRegistry;
-      const [cId, cAt] = [...(await pr.getFunction("registrationOf")(POLICY, c))];
-      const proofContext = async (policyId: string, custodian: string) => {
-        const x = await pr.getFunction("proofContext")(policyId, custodian);
-        return [
-          x.commitment,
-          x.verifier,
-          x.feed,
-          x.maxRoundAge,
-          x.supersededGrace,
-          x.requiresAttestation,
-          x.retired,
-          x.custodianId,
-          x.custodianRegisteredAt,
-        ];
-      };
+      const cId = (await pr.getFunction("currentRegistrationAt")(VENUE, c)) as bigint;
+      const policyState = async (policyId: string, custodian: string) => [
+        ...(await pr.getFunction("policyState")(policyId, custodian)),
+      ];
       const statusContext = async (policyId: string, id: bigint) => {
         const x = await pr.getFunction("statusContext")(policyId, id);
-        return [x.counts, x.feed, x.supersededGrace, x.custodian];
+        return [x.counts, x.feed, x.venue, x.supersededGrace, x.custodian];
       };
-      const verifier = w.verifier.target;
-      expect(await proofContext(POLICY, c)).to.deep.equal([
+      /** The second slot, packed as the contract documents it. */
+      const packed = (p: {
+        verifier: string;
+        maxRoundAge: bigint;
+        supersededGrace: bigint;
+        mode: bigint;
+        requiresPledges: boolean;
+        retired: boolean;
+        pledgeSlots: bigint;
+      }) =>
+        BigInt(p.verifier) |
+        (p.maxRoundAge << 160n) |
+        (p.supersededGrace << 192n) |
+        (p.mode << 224n) |
+        ((p.requiresPledges ? 1n : 0n) << 232n) |
+        ((p.retired ? 1n : 0n) << 240n) |
+        (p.pledgeSlots << 248n);
+      for (const id of [POLICY, POLICY4, POLICY_B]) {
+        const p = await pr.getFunction("getPolicy")(id);
+        const [commitment, params, feed, venue, registration] = await policyState(id, c);
+        expect([commitment, params, feed, venue]).to.deep.equal([
+          p.commitment,
+          packed(p),
+          p.feed,
+          p.venue,
+        ]);
+        expect(registration).to.equal(await pr.getFunction("currentRegistrationAt")(p.venue, c));
+      }
+      expect(await policyState(POLICY, c)).to.deep.equal([
         POLICY_COMMITMENT,
-        verifier,
+        BigInt(await w.verifier.getAddress()) |
+          (MAX_ROUND_AGE << 160n) |
+          (GRACE << 192n) |
+          (1n << 224n) |
+          (1n << 232n) |
+          (1n << 248n),
         FEED,
-        MAX_ROUND_AGE,
-        GRACE,
-        true,
-        false,
+        VENUE,
         cId,
-        cAt,
       ]);
-      // An unregistered custodian, and an unknown policy, read as zero.
-      const stranger = await address(w.stranger);
-      expect((await proofContext(POLICY, stranger)).slice(7)).to.deep.equal([0n, 0n]);
-      expect(await proofContext(NEW, c)).to.deep.equal([
-        0n,
-        ZeroAddress,
+      // An unregistered custodian, the zero custodian, and an unknown policy, read as zero.
+      expect((await policyState(POLICY, await address(w.stranger)))[4]).to.equal(0n);
+      expect((await policyState(POLICY, ZeroAddress))[4]).to.equal(0n);
+      expect(await policyState(NEW, c)).to.deep.equal([0n, 0n, ZeroHash, ZeroHash, 0n]);
+      expect(await statusContext(POLICY, cId)).to.deep.equal([true, FEED, VENUE, GRACE, c]);
+      expect(await statusContext(NEW, 0n)).to.deep.equal([
+        false,
+        ZeroHash,
         ZeroHash,
         0n,
-        0n,
-        false,
-        false,
-        0n,
-        0n,
+        ZeroAddress,
       ]);
-      expect(await statusContext(POLICY, cId)).to.deep.equal([true, FEED, GRACE, c]);
-      expect(await statusContext(NEW, 0n)).to.deep.equal([false, ZeroHash, 0n, ZeroAddress]);
-      // A policy without attestations looks up no custodian.
+      // A policy without pledges looks up no custodian.
       const OPEN = policyIdOf("open-policy");
-      await registerTestPolicy(OPEN, { requiresAttestation: false });
-      expect((await proofContext(OPEN, c)).slice(7)).to.deep.equal([0n, 0n]);
-      expect(await statusContext(OPEN, 0n)).to.deep.equal([true, FEED, GRACE, ZeroAddress]);
+      await registerTestPolicy(OPEN, { requiresPledges: false });
+      expect((await policyState(OPEN, c))[4]).to.equal(0n);
+      expect(await statusContext(OPEN, 0n)).to.deep.equal([true, FEED, VENUE, GRACE, ZeroAddress]);
       // A removed registration no longer counts (its custodian is still named).
-      await removeCustodian(policies(w.custodianAdmin), POLICY, c);
-      expect(await statusContext(POLICY, cId)).to.deep.equal([false, FEED, GRACE, c]);
-      // A retired policy counts no status, but still names its feed and grace.
+      await removeCustodian(policies(w.custodianAdmin), VENUE, c);
+      expect(await statusContext(POLICY, cId)).to.deep.equal([false, FEED, VENUE, GRACE, c]);
+      // A retired policy counts no status, but still names its feed, venue and grace.
       await (await policies(w.policyAdmin).getFunction("retirePolicy")(OPEN)).wait();
-      expect(await statusContext(OPEN, 0n)).to.deep.equal([false, FEED, GRACE, ZeroAddress]);
+      expect(await statusContext(OPEN, 0n)).to.deep.equal([false, FEED, VENUE, GRACE, ZeroAddress]);
+    });
+
+    it("packs the current registrations of up to eight custodians at a venue in one word, and refuses nine", async function () {
+      const pr = w.policyRegistry;
+      const named = await Promise.all(
+        [w.custodian2, w.stranger, w.custodian4, w.custodian].map(address),
+      );
+      const ids = await Promise.all(
+        named.map(async (c) => (await pr.getFunction("currentRegistrationAt")(VENUE, c)) as bigint),
+      );
+      expect(ids.map((id) => id !== 0n)).to.deep.equal([true, false, true, true]);
+      const packedIds = ids.reduce((word, id, i) => word | (id << (32n * BigInt(i))), 0n);
+      expect(await pr.getFunction("registrationsAt")(VENUE, named)).to.equal(packedIds);
+      expect(await pr.getFunction("registrationsAt")(VENUE, [])).to.equal(0n);
+      // Another venue: only the custodian registered there is non-zero.
+      const atOther = (await pr.getFunction("registrationsAt")(OTHER_VENUE, named)) as bigint;
+      expect(atOther).to.not.equal(0n);
+      for (const [i, c] of named.entries()) {
+        const id = (await pr.getFunction("currentRegistrationAt")(OTHER_VENUE, c)) as bigint;
+        expect((atOther >> (32n * BigInt(i))) & 0xffffffffn).to.equal(id);
+      }
+      const eight = Array.from({ length: 8 }, () => named[0]);
+      const id0 = ids[0];
+      expect(await pr.getFunction("registrationsAt")(VENUE, eight)).to.equal(
+        eight.reduce((word, _, i) => word | (id0 << (32n * BigInt(i))), 0n),
+      );
+      await expectRevert(
+        pr.getFunction("registrationsAt")(VENUE, [...eight, named[0]]),
+        w.errors,
+        "TooManyCustodians",
+        [9n],
+      );
     });
   });
 
@@ -1265,14 +1266,15 @@ describe("contracts (test verifier)", function () {
           verificationKeyHash: w.vkHash,
           feed: FEED,
           maxRoundAge: 60n,
-          requiresAttestation: false,
+          venue: VENUE,
+          requiresPledges: false,
         }),
         w.errors,
         "AccessControlUnauthorizedAccount",
         [admin, POLICY_ADMIN_ROLE],
       );
       await expectRevert(
-        addCustodian(policies(w.admin), POLICY, admin),
+        addCustodian(policies(w.admin), VENUE, admin),
         w.errors,
         "AccessControlUnauthorizedAccount",
         [admin, CUSTODIAN_ADMIN_ROLE],
@@ -1337,7 +1339,8 @@ describe("contracts (test verifier)", function () {
           verificationKeyHash: toBeHex(1n, 32),
           feed: FEED,
           maxRoundAge: HOUR,
-          requiresAttestation: false,
+          venue: VENUE,
+          requiresPledges: false,
         });
       // 1. It cannot register: it holds no policy admin role and cannot grant itself one.
       await expectRevert(attack(w.admin), w.errors, "AccessControlUnauthorizedAccount", [
@@ -1414,12 +1417,12 @@ describe("contracts (test verifier)", function () {
           }),
         [POLICY_ADMIN_ROLE]: async (as) => policies(as).getFunction("retirePolicy")(OTHER_POLICY),
         [CUSTODIAN_ADMIN_ROLE]: async (as) =>
-          addCustodian(policies(as), POLICY, await address(w.bob)),
+          addCustodian(policies(as), VENUE, await address(w.bob)),
       };
       const invalidate = (as: Signer) => invalidateRound(book(as), FEED, ROUND);
       const retire = (as: Signer) => policies(as).getFunction("retirePolicy")(POLICY);
       const remove = async (as: Signer) =>
-        removeCustodian(policies(as), POLICY, await address(w.custodian));
+        removeCustodian(policies(as), VENUE, await address(w.custodian));
       const holders: [Signer, string | undefined][] = [
         [publisher, PUBLISHER],
         [policyAdmin, POLICY_ADMIN_ROLE],
@@ -1526,39 +1529,36 @@ describe("contracts (test verifier)", function () {
   describe("MarginRegistry.prove", function () {
     it("accepts a proof whose public signals are rebuilt from chain state, and records the status", async function () {
       const alice = await address(w.alice);
-      const attestation = await attest(w.alice);
-      const receipt = await proveAs(w.alice, { attestation });
+      const pledged = await pledge(w.alice);
+      const receipt = await proveAs(w.alice, { pledge: pledged });
       expect(eventArgs(w.marginRegistry, receipt, "MarginProved")).to.deep.equal([
         alice,
         POLICY,
         ROUND,
         1n,
-        PORTFOLIO,
+        [PORTFOLIO],
       ]);
-      const [custodianId] = [
-        ...(await w.policyRegistry.getFunction("registrationOf")(
-          POLICY,
-          await address(w.custodian),
-        )),
-      ];
-      expect(custodianId).to.not.equal(0n);
+      const registration = (await w.policyRegistry.getFunction("currentRegistrationAt")(
+        VENUE,
+        await address(w.custodian),
+      )) as bigint;
+      expect(registration).to.not.equal(0n);
       expect(await readStatus(w.marginRegistry, alice, POLICY)).to.deep.equal({
         round: ROUND,
         roundTimestamp: w.roundTimestamp,
         nonce: 1n,
-        custodian: await address(w.custodian),
-        custodianId,
-        custodianActive: true,
-        attestationIssuedAt: attestation.issuedAt,
-        attestationValidUntil: attestation.validUntil,
+        pledgesValidUntil: pledged.validUntil,
+        epochSum: 0n,
+        currentEpochSum: 0n,
         revoked: false,
+        pledges: [{ custodian: await address(w.custodian), registration, active: true }],
       });
       expect(await sufficient(w.alice, POLICY, HOUR)).to.equal(true);
       expect(await nextNonce(w.marginRegistry, alice, POLICY)).to.equal(2n);
       const events = await marginProvedEvents(w.marginRegistry, { account: alice });
       expect(
-        events.map((e) => [e.account, e.policyId, e.round, e.nonce, e.portfolioCommitment]),
-      ).to.deep.equal([[alice, POLICY, ROUND, 1n, PORTFOLIO]]);
+        events.map((e) => [e.account, e.policyId, e.round, e.nonce, e.portfolioCommitments]),
+      ).to.deep.equal([[alice, POLICY, ROUND, 1n, [PORTFOLIO]]]);
     });
 
     it("folds account and nonce into the first signal, uint160(account) | nonce << 160, as the SDK does", async function () {
@@ -1573,29 +1573,29 @@ describe("contracts (test verifier)", function () {
         nonce,
         marketCommitment: market(ROUND),
         policyCommitment: POLICY_COMMITMENT,
-        portfolioCommitment: PORTFOLIO,
+        portfolioCommitments: [PORTFOLIO],
       });
       await expectSignals(signals);
       await submitProof(registry(w.alice), {
         policyId: POLICY,
         round: ROUND,
-        portfolioCommitment: PORTFOLIO,
+        portfolioCommitments: [PORTFOLIO],
         nonce,
         proof: PROOF,
-        attestation: await attest(w.alice),
+        pledges: [await pledge(w.alice)],
       });
       expect((await readStatus(w.marginRegistry, alice, POLICY)).nonce).to.equal(nonce);
     });
 
     it("binds the account: the same proof submitted by another account is refused", async function () {
       await expectSignals(signalsOf(await address(w.alice), 1n));
-      const submission = async (account: Signer): Promise<ProofSubmission> => ({
+      const submission = async (account: Signer): Promise<Parameters<typeof submitProof>[1]> => ({
         policyId: POLICY,
         round: ROUND,
-        portfolioCommitment: PORTFOLIO,
+        portfolioCommitments: [PORTFOLIO],
         nonce: 1n,
         proof: PROOF,
-        attestation: await attest(account),
+        pledges: [await pledge(account)],
       });
       await expectRevert(
         submitProof(registry(w.bob), await submission(w.bob)),
@@ -1610,16 +1610,21 @@ describe("contracts (test verifier)", function () {
 
     it("binds the nonce: the same proof with another nonce is refused", async function () {
       await expectSignals(signalsOf(await address(w.alice), 1n));
-      const attestation = await attest(w.alice);
-      const base = { policyId: POLICY, round: ROUND, portfolioCommitment: PORTFOLIO, proof: PROOF };
+      const pledges = [await pledge(w.alice)];
+      const base = {
+        policyId: POLICY,
+        round: ROUND,
+        portfolioCommitments: [PORTFOLIO],
+        proof: PROOF,
+      };
       for (const nonce of [2n, 2n ** 32n]) {
         await expectRevert(
-          submitProof(registry(w.alice), { ...base, nonce, attestation }),
+          submitProof(registry(w.alice), { ...base, nonce, pledges }),
           w.errors,
           "InvalidProof",
         );
       }
-      await submitProof(registry(w.alice), { ...base, nonce: 1n, attestation });
+      await submitProof(registry(w.alice), { ...base, nonce: 1n, pledges });
     });
 
     it("refuses a proof for another policy (policy commitment from the registry)", async function () {
@@ -1628,10 +1633,10 @@ describe("contracts (test verifier)", function () {
         submitProof(registry(w.alice), {
           policyId: OTHER_POLICY,
           round: ROUND,
-          portfolioCommitment: PORTFOLIO,
+          portfolioCommitments: [PORTFOLIO],
           nonce: 1n,
           proof: PROOF,
-          attestation: await attest(w.alice),
+          pledges: [await pledge(w.alice)],
         }),
         w.errors,
         "InvalidProof",
@@ -1645,10 +1650,10 @@ describe("contracts (test verifier)", function () {
         submitProof(registry(w.alice), {
           policyId: POLICY,
           round: ROUND + 1n,
-          portfolioCommitment: PORTFOLIO,
+          portfolioCommitments: [PORTFOLIO],
           nonce: 1n,
           proof: PROOF,
-          attestation: await attest(w.alice),
+          pledges: [await pledge(w.alice)],
         }),
         w.errors,
         "InvalidProof",
@@ -1670,24 +1675,19 @@ describe("contracts (test verifier)", function () {
       // A proof made against OTHER_FEED's round ROUND does not verify for POLICY (on FEED).
       const alice = await address(w.alice);
       await expectSignals(signalsOf(alice, 1n, { market: market(ROUND, OTHER_FEED) }));
-      const submission: ProofSubmission = {
+      const submission: Parameters<typeof submitProof>[1] = {
         policyId: POLICY,
         round: ROUND,
-        portfolioCommitment: PORTFOLIO,
+        portfolioCommitments: [PORTFOLIO],
         nonce: 1n,
         proof: PROOF,
-        attestation: await attest(w.alice),
+        pledges: [await pledge(w.alice)],
       };
       await expectRevert(submitProof(registry(w.alice), submission), w.errors, "InvalidProof");
-      // It does for a policy on OTHER_FEED (round ROUND within its grace).
+      // It does for a policy of the same venue on OTHER_FEED (round ROUND within its grace).
       const LAYOUT_B = policyIdOf("layout-b");
       await registerTestPolicy(LAYOUT_B, { feed: OTHER_FEED });
-      await addCustodian(policies(w.custodianAdmin), LAYOUT_B, await address(w.custodian));
-      await submitProof(registry(w.alice), {
-        ...submission,
-        policyId: LAYOUT_B,
-        attestation: await attest(w.alice),
-      });
+      await submitProof(registry(w.alice), { ...submission, policyId: LAYOUT_B });
       expect(await sufficient(w.alice, LAYOUT_B)).to.equal(true);
       expect(await sufficient(w.alice, POLICY)).to.equal(false);
     });
@@ -1698,10 +1698,10 @@ describe("contracts (test verifier)", function () {
         submitProof(registry(w.alice), {
           policyId: POLICY,
           round: ROUND,
-          portfolioCommitment: PORTFOLIO + 1n,
+          portfolioCommitments: [PORTFOLIO + 1n],
           nonce: 1n,
           proof: PROOF,
-          attestation: await attest(w.alice, { portfolio: PORTFOLIO + 1n }),
+          pledges: [await pledge(w.alice, { portfolio: PORTFOLIO + 1n })],
         }),
         w.errors,
         "InvalidProof",
@@ -1726,7 +1726,7 @@ describe("contracts (test verifier)", function () {
         submitProof(registry(w.alice), {
           policyId: unknown,
           round: ROUND,
-          portfolioCommitment: PORTFOLIO,
+          portfolioCommitments: [PORTFOLIO],
           nonce: 1n,
           proof: PROOF,
         }),
@@ -1745,16 +1745,16 @@ describe("contracts (test verifier)", function () {
     });
 
     it("accepts a round exactly maxRoundAge old and refuses one a second older", async function () {
-      const attestation = await attest(w.alice, { validUntil: w.roundTimestamp + 10n * HOUR });
+      const pledged = await pledge(w.alice, { validUntil: w.roundTimestamp + 10n * HOUR });
       const restore = await snapshot();
       await expectRevert(
-        proveAs(w.alice, { attestation, at: w.roundTimestamp + MAX_ROUND_AGE + 1n }),
+        proveAs(w.alice, { pledge: pledged, at: w.roundTimestamp + MAX_ROUND_AGE + 1n }),
         w.errors,
         "StaleRound",
         [ROUND, w.roundTimestamp, MAX_ROUND_AGE],
       );
       await restore();
-      await proveAs(w.alice, { attestation, at: w.roundTimestamp + MAX_ROUND_AGE });
+      await proveAs(w.alice, { pledge: pledged, at: w.roundTimestamp + MAX_ROUND_AGE });
     });
 
     it("refuses a portfolio commitment at the field modulus", async function () {
@@ -1762,13 +1762,13 @@ describe("contracts (test verifier)", function () {
         proveAs(w.alice, { portfolio: SCALAR_FIELD }),
         w.errors,
         "PortfolioCommitmentOutOfField",
-        [SCALAR_FIELD],
+        [0n, SCALAR_FIELD],
       );
     });
 
     it("refuses each proof coordinate at the base field modulus, naming it", async function () {
       await expectSignals(signalsOf(await address(w.alice), 1n));
-      const attestation = await attest(w.alice);
+      const pledges = [await pledge(w.alice)];
       for (let i = 0; i < 8; i++) {
         const coords = proofCoordinates(PROOF);
         coords[i] = BN254_BASE_FIELD;
@@ -1776,10 +1776,10 @@ describe("contracts (test verifier)", function () {
           submitProof(registry(w.alice), {
             policyId: POLICY,
             round: ROUND,
-            portfolioCommitment: PORTFOLIO,
+            portfolioCommitments: [PORTFOLIO],
             nonce: 1n,
             proof: proofFromCoordinates(coords),
-            attestation,
+            pledges,
           }),
           w.errors,
           "ProofCoordinateOutOfField",
@@ -1790,7 +1790,7 @@ describe("contracts (test verifier)", function () {
 
     it("refuses a flipped bit in each proof element", async function () {
       await expectSignals(signalsOf(await address(w.alice), 1n));
-      const attestation = await attest(w.alice);
+      const pledges = [await pledge(w.alice)];
       for (let i = 0; i < 8; i++) {
         const coords = proofCoordinates(PROOF);
         coords[i] ^= 1n;
@@ -1798,15 +1798,38 @@ describe("contracts (test verifier)", function () {
           submitProof(registry(w.alice), {
             policyId: POLICY,
             round: ROUND,
-            portfolioCommitment: PORTFOLIO,
+            portfolioCommitments: [PORTFOLIO],
             nonce: 1n,
             proof: proofFromCoordinates(coords),
-            attestation,
+            pledges,
           }),
           w.errors,
           "InvalidProof",
         );
       }
+    });
+    it("refuses a commitment count other than the policy's pledge slots", async function () {
+      for (const portfolios of [[], [PORTFOLIO, 0n], [PORTFOLIO, 0n, 0n, 0n]]) {
+        await expectRevert(
+          submitProof(registry(w.alice), {
+            policyId: POLICY,
+            round: ROUND,
+            nonce: 1n,
+            portfolioCommitments: portfolios,
+            proof: PROOF,
+            pledges: [await pledge(w.alice)],
+          }),
+          w.errors,
+          "CommitmentCount",
+          [1n, BigInt(portfolios.length)],
+        );
+      }
+      await expectRevert(
+        proveIn(w, w.alice, { policyId: POLICY4, portfolios: [PORTFOLIO] }),
+        w.errors,
+        "CommitmentCount",
+        [4n, 1n],
+      );
     });
   });
 
@@ -1839,423 +1862,6 @@ describe("contracts (test verifier)", function () {
       expect((await readStatus(w.marginRegistry, await address(w.alice), POLICY)).nonce).to.equal(
         2n * step,
       );
-    });
-  });
-
-  describe("custodian attestations", function () {
-    it("refuses a missing attestation", async function () {
-      await expectRevert(
-        proveAs(w.alice, { attestation: NO_ATTESTATION }),
-        w.errors,
-        "AttestationMissing",
-      );
-    });
-
-    it("accepts an attestation until validUntil inclusive, then refuses it as expired", async function () {
-      const t = (await now()) + 100n;
-      const attestation = await attest(w.alice, { validUntil: t });
-      const restore = await snapshot();
-      await expectRevert(
-        proveAs(w.alice, { attestation, at: t + 1n }),
-        w.errors,
-        "AttestationExpired",
-        [t],
-      );
-      await restore();
-      await proveAs(w.alice, { attestation, at: t });
-    });
-
-    it("refuses an attestation issued after the block, and accepts one issued at it", async function () {
-      const t = (await now()) + 100n;
-      const restore = await snapshot();
-      await expectRevert(
-        proveAs(w.alice, { attestation: await attest(w.alice, { issuedAt: t + 1n }), at: t }),
-        w.errors,
-        "AttestationFromFuture",
-        [t + 1n],
-      );
-      await restore();
-      await proveAs(w.alice, { attestation: await attest(w.alice, { issuedAt: t }), at: t });
-      expect(
-        (await readStatus(w.marginRegistry, await address(w.alice), POLICY)).attestationIssuedAt,
-      ).to.equal(t);
-    });
-
-    it("refuses an attestation for another commitment or account, or with issuedAt or validUntil changed", async function () {
-      const signed = await attest(w.alice);
-      for (const attestation of [
-        await attest(w.alice, { portfolio: PORTFOLIO + 1n }),
-        await attest(w.bob),
-        { ...signed, issuedAt: signed.issuedAt - 1n },
-        { ...signed, validUntil: signed.validUntil + 1n },
-      ]) {
-        await expectRevert(
-          proveAs(w.alice, { attestation }),
-          w.errors,
-          "InvalidAttestationSignature",
-        );
-      }
-      await proveAs(w.alice, { attestation: signed });
-    });
-
-    it("refuses an attestation from an unknown custodian, or a registered custodian's name on someone else's signature", async function () {
-      const stranger = await address(w.stranger);
-      const forged = await attest(w.alice, { signer: w.stranger });
-      await expectRevert(
-        proveAs(w.alice, { attestation: forged }),
-        w.errors,
-        "CustodianNotRegistered",
-        [POLICY, stranger],
-      );
-      await expectRevert(
-        proveAs(w.alice, { attestation: { ...forged, custodian: await address(w.custodian) } }),
-        w.errors,
-        "InvalidAttestationSignature",
-      );
-    });
-
-    it("refuses an attestation from a removed custodian", async function () {
-      const attestation = await attest(w.alice);
-      const custodian = await address(w.custodian);
-      await removeCustodian(policies(w.custodianAdmin), POLICY, custodian);
-      await expectRevert(proveAs(w.alice, { attestation }), w.errors, "CustodianNotRegistered", [
-        POLICY,
-        custodian,
-      ]);
-    });
-
-    it("refuses an attestation issued before its custodian was first registered, and accepts one issued at registration", async function () {
-      const stranger = await address(w.stranger);
-      const signedEarly = await attest(w.alice, { signer: w.stranger });
-      const added = await addCustodian(policies(w.custodianAdmin), POLICY, stranger);
-      const registeredAt = await blockTimestamp(added);
-      expect(signedEarly.issuedAt < registeredAt).to.equal(true);
-      await expectRevert(
-        proveAs(w.alice, { attestation: signedEarly }),
-        w.errors,
-        "AttestationBeforeRegistration",
-        [signedEarly.issuedAt, registeredAt],
-      );
-      await proveAs(w.alice, {
-        attestation: await attest(w.alice, { signer: w.stranger, issuedAt: registeredAt }),
-      });
-    });
-
-    it("refuses an attestation signed for another registry, chain or domain version (EIP-712 domain)", async function () {
-      const message = {
-        account: await address(w.alice),
-        portfolioCommitment: PORTFOLIO,
-        issuedAt: await now(),
-        validUntil: (await now()) + HOUR,
-      };
-      for (const domain of [
-        { ...w.domain, verifyingContract: await w.marketBook.getAddress() },
-        { ...w.domain, chainId: 1n },
-        { ...w.domain, version: "1" },
-      ]) {
-        await expectRevert(
-          proveAs(w.alice, { attestation: await signAttestation(w.custodian, domain, message) }),
-          w.errors,
-          "InvalidAttestationSignature",
-        );
-      }
-      await proveAs(w.alice, {
-        attestation: await signAttestation(w.custodian, w.domain, message),
-      });
-    });
-
-    it("stores an expiry beyond 48 bits saturated, which changes no outcome", async function () {
-      await proveAs(w.alice, { attestation: await attest(w.alice, { validUntil: UINT64_MAX }) });
-      const alice = await address(w.alice);
-      expect((await readStatus(w.marginRegistry, alice, POLICY)).attestationValidUntil).to.equal(
-        2n ** 48n - 1n,
-      );
-      expect(await sufficient(w.alice, POLICY, HOUR)).to.equal(true);
-    });
-
-    it("refuses an EOA custodian's signature in the wrong format, and a contract that refuses it", async function () {
-      const signed = await attest(w.alice);
-      // 64 bytes: no ECDSA recovery, and an EOA has no ERC-1271 to fall back on.
-      await expectRevert(
-        proveAs(w.alice, { attestation: { ...signed, signature: signed.signature.slice(0, 130) } }),
-        w.errors,
-        "InvalidAttestationSignature",
-      );
-      // A contract custodian whose owner is not the signer refuses through ERC-1271.
-      const wallet = await deployArtifact(w.admin, loadArtifact("ERC1271Wallet"), [
-        await address(w.bob),
-      ]);
-      await addCustodian(policies(w.custodianAdmin), POLICY, wallet.address);
-      await expectRevert(
-        proveAs(w.alice, {
-          attestation: { ...(await attest(w.alice)), custodian: wallet.address },
-        }),
-        w.errors,
-        "InvalidAttestationSignature",
-      );
-    });
-
-    it("accepts an ERC-1271 contract custodian", async function () {
-      const wallet = await deployArtifact(w.admin, loadArtifact("ERC1271Wallet"), [
-        await address(w.stranger),
-      ]);
-      await addCustodian(policies(w.custodianAdmin), POLICY, wallet.address);
-      const signed = await attest(w.alice, { signer: w.stranger });
-      await proveAs(w.alice, { attestation: { ...signed, custodian: wallet.address } });
-      expect(
-        (await readStatus(w.marginRegistry, await address(w.alice), POLICY)).custodian,
-      ).to.equal(wallet.address);
-    });
-
-    it("needs no attestation where the policy requires none, and ignores one given", async function () {
-      const OPEN = policyIdOf("open-policy");
-      await registerTestPolicy(OPEN, { requiresAttestation: false });
-      await proveAs(w.alice, { policyId: OPEN, attestation: NO_ATTESTATION });
-      const garbage = { ...(await attest(w.alice)), signature: "0x1234" };
-      await proveAs(w.alice, { policyId: OPEN, nonce: 2n, attestation: garbage });
-      const status = await readStatus(w.marginRegistry, await address(w.alice), OPEN);
-      expect([
-        status.custodian,
-        status.custodianId,
-        status.attestationIssuedAt,
-        status.attestationValidUntil,
-      ]).to.deep.equal([ZeroAddress, 0n, 0n, 0n]);
-      expect(await sufficient(w.alice, OPEN, HOUR)).to.equal(true);
-    });
-  });
-
-  describe("re-added custodian (attestations carry issuedAt)", function () {
-    it("refuses what a removed and re-added custodian signed before the re-add, and accepts what it signs after", async function () {
-      const alice = await address(w.alice);
-      const custodian = await address(w.custodian);
-      const old = await attest(w.alice);
-      await proveAs(w.alice, { attestation: old });
-      const { custodianId: firstId } = await readStatus(w.marginRegistry, alice, POLICY);
-      await removeCustodian(policies(w.custodianAdmin), POLICY, custodian);
-      const readded = await addCustodian(policies(w.custodianAdmin), POLICY, custodian);
-      const registeredAt = await blockTimestamp(readded);
-      const [secondId, at] = [
-        ...(await w.policyRegistry.getFunction("registrationOf")(POLICY, custodian)),
-      ];
-      expect(at).to.equal(registeredAt);
-      expect(secondId).to.not.equal(firstId);
-      // The attack: replay what it signed before the removal, or anything before the re-add.
-      await expectRevert(
-        proveAs(w.alice, { nonce: 2n, attestation: old }),
-        w.errors,
-        "AttestationBeforeRegistration",
-        [old.issuedAt, registeredAt],
-      );
-      await expectRevert(
-        proveAs(w.alice, {
-          nonce: 2n,
-          attestation: await attest(w.alice, { issuedAt: registeredAt - 1n }),
-        }),
-        w.errors,
-        "AttestationBeforeRegistration",
-        [registeredAt - 1n, registeredAt],
-      );
-      // Honest: an attestation issued at or after the re-add counts, under the new id.
-      const fresh = await attest(w.alice, { issuedAt: registeredAt });
-      await proveAs(w.alice, { nonce: 2n, attestation: fresh });
-      const status = await readStatus(w.marginRegistry, alice, POLICY);
-      expect([
-        status.custodianId,
-        status.custodianActive,
-        status.attestationIssuedAt,
-      ]).to.deep.equal([secondId, true, registeredAt]);
-      expect(await sufficient(w.alice)).to.equal(true);
-    });
-
-    it("keeps statuses attested before the removal dead after the re-add", async function () {
-      const alice = await address(w.alice);
-      const custodian = await address(w.custodian);
-      await proveAs(w.alice);
-      await proveAs(w.alice, { policyId: OTHER_POLICY });
-      const before = await readStatus(w.marginRegistry, alice, POLICY);
-      expect(await sufficient(w.alice)).to.equal(true);
-      await removeCustodian(policies(w.custodianAdmin), POLICY, custodian);
-      expect(await sufficient(w.alice)).to.equal(false);
-      expect(await readStatus(w.marginRegistry, alice, POLICY)).to.deep.equal({
-        ...before,
-        custodianActive: false,
-      });
-      await addCustodian(policies(w.custodianAdmin), POLICY, custodian);
-      expect(await sufficient(w.alice)).to.equal(false);
-      expect(await readStatus(w.marginRegistry, alice, POLICY)).to.deep.equal({
-        ...before,
-        custodianActive: false,
-      });
-      // The registration under another policy was never removed.
-      expect(await sufficient(w.alice, OTHER_POLICY)).to.equal(true);
-    });
-  });
-
-  describe("revocation", function () {
-    it("ends the account's current status at once, refuses attestations issued before `before` and accepts one issued at it", async function () {
-      const [alice, custodian] = [await address(w.alice), await address(w.custodian)];
-      const old = await attest(w.alice);
-      await proveAs(w.alice, { attestation: old });
-      expect(await sufficient(w.alice)).to.equal(true);
-      const before = (await now()) + 10n;
-      await setNextTimestamp(before);
-      const receipt = await revokeAttestations(registry(w.custodian), alice, before);
-      expect(eventArgs(w.marginRegistry, receipt, "AttestationsRevoked")).to.deep.equal([
-        custodian,
-        alice,
-        before,
-      ]);
-      expect(await w.marginRegistry.getFunction("revokedBefore")(custodian, alice)).to.equal(
-        before,
-      );
-      expect(await sufficient(w.alice)).to.equal(false);
-      const status = await readStatus(w.marginRegistry, alice, POLICY);
-      expect([status.revoked, status.custodianActive, status.nonce]).to.deep.equal([
-        true,
-        true,
-        1n,
-      ]);
-      // The holder keeps proving the old attestation: refused.
-      for (const attestation of [old, await attest(w.alice, { issuedAt: before - 1n })]) {
-        await expectRevert(
-          proveAs(w.alice, { nonce: 2n, attestation }),
-          w.errors,
-          "AttestationRevoked",
-          [attestation.issuedAt, before],
-        );
-      }
-      // The custodian attests the new holdings from `before` on: accepted, and counting.
-      await proveAs(w.alice, {
-        nonce: 2n,
-        attestation: await attest(w.alice, { issuedAt: before }),
-      });
-      expect(await sufficient(w.alice)).to.equal(true);
-      expect((await readStatus(w.marginRegistry, alice, POLICY)).revoked).to.equal(false);
-    });
-
-    it("moves revocation times only forward, and at most MAX_REVOCATION_LEAD past the block time", async function () {
-      expect(await w.marginRegistry.getFunction("MAX_REVOCATION_LEAD")()).to.equal(HOUR);
-      expect(MAX_REVOCATION_LEAD).to.equal(HOUR);
-      const alice = await address(w.alice);
-      const revoke = (before: bigint, account = alice) =>
-        revokeAttestations(registry(w.custodian), account, before);
-      // Zero is not above the initial zero.
-      await expectRevert(revoke(0n), w.errors, "RevocationNotIncreasing", [0n, 0n]);
-      const t = (await now()) + 10n;
-      await setNextTimestamp(t);
-      await expectRevert(revoke(t + HOUR + 1n), w.errors, "RevocationTooFarAhead", [
-        t + HOUR + 1n,
-        t + HOUR,
-      ]);
-      await setNextTimestamp(t + 1n);
-      await revoke(t + 1n + HOUR);
-      const reached = t + 1n + HOUR;
-      await expectRevert(revoke(reached), w.errors, "RevocationNotIncreasing", [reached, reached]);
-      await expectRevert(revoke(t), w.errors, "RevocationNotIncreasing", [t, reached]);
-      await revoke(reached + 1n);
-      expect(
-        await w.marginRegistry.getFunction("revokedBefore")(await address(w.custodian), alice),
-      ).to.equal(reached + 1n);
-    });
-
-    it("kills an attestation dated ahead of the chain's clock (the custodian's clock runs ahead), and accepts the next one once the chain reaches `before`", async function () {
-      const alice = await address(w.alice);
-      // The custodian's clock runs 30 minutes ahead of the chain: it signs a fresh attestation
-      // of the holdings, then the holder asks for a withdrawal.
-      const t = await now();
-      const ahead = await attest(w.alice, { issuedAt: t + 1800n });
-      await expectRevert(
-        proveAs(w.alice, { attestation: ahead }),
-        w.errors,
-        "AttestationFromFuture",
-        [t + 1800n],
-      );
-      // The custodian revokes as far ahead as its clock may run (up to the lead), then releases
-      // the assets. Before issue 18, `before` could not pass the block time and this attestation
-      // stayed valid once the chain reached its issuedAt.
-      const revokedAt = (await now()) + 1n;
-      await setNextTimestamp(revokedAt);
-      const before = revokedAt + MAX_REVOCATION_LEAD;
-      await revokeAttestations(registry(w.custodian), alice, before);
-      // The attack: the holder waits for the chain to reach issuedAt and proves: refused.
-      await expectRevert(
-        proveAs(w.alice, { attestation: ahead, at: t + 1800n }),
-        w.errors,
-        "AttestationRevoked",
-        [t + 1800n, before],
-      );
-      // Every attestation issued up to the lead ahead of the chain at the revocation is dead,
-      // at any time (here on a round posted after `before`).
-      const round = await postNext({ at: before + 5n });
-      const edge = await attest(w.alice, { issuedAt: before - 1n });
-      await expectRevert(
-        proveAs(w.alice, { round, attestation: edge, at: before + 10n }),
-        w.errors,
-        "AttestationRevoked",
-        [before - 1n, before],
-      );
-      // The honest path: the custodian attests the remaining holdings from `before` on, which
-      // counts once the chain's clock has reached it.
-      const fresh = await attest(w.alice, { issuedAt: before });
-      await proveAs(w.alice, { round, attestation: fresh, at: before + 20n });
-      expect(await sufficient(w.alice)).to.equal(true);
-    });
-
-    it("is per custodian and per account: another custodian's revocation touches none of this one's attestations", async function () {
-      const [alice, bob, c1, c2] = await Promise.all(
-        [w.alice, w.bob, w.custodian, w.custodian2].map((s) => s.getAddress()),
-      );
-      await proveAs(w.alice);
-      await proveAs(w.bob);
-      const c1Attestation = await attest(w.alice);
-      const c2Attestation = await attest(w.alice, { signer: w.custodian2 });
-      const t = (await now()) + 10n;
-      await setNextTimestamp(t);
-      await revokeAttestations(registry(w.custodian2), alice, t);
-      expect(await w.marginRegistry.getFunction("revokedBefore")(c1, alice)).to.equal(0n);
-      expect(await sufficient(w.alice)).to.equal(true);
-      await expectRevert(
-        proveAs(w.alice, { nonce: 2n, attestation: c2Attestation }),
-        w.errors,
-        "AttestationRevoked",
-        [c2Attestation.issuedAt, t],
-      );
-      await proveAs(w.alice, { nonce: 2n, attestation: c1Attestation });
-      // The custodian revoking bob leaves alice alone.
-      await revokeAttestations(registry(w.custodian), bob, t + 1n);
-      expect(await sufficient(w.bob)).to.equal(false);
-      expect(await sufficient(w.alice)).to.equal(true);
-      expect(await w.marginRegistry.getFunction("revokedBefore")(c2, bob)).to.equal(0n);
-    });
-
-    it("covers every policy the custodian attested the account for", async function () {
-      await proveAs(w.alice);
-      await proveAs(w.alice, { policyId: OTHER_POLICY });
-      await revokeAttestations(registry(w.custodian), await address(w.alice), await now());
-      expect(await sufficient(w.alice, POLICY)).to.equal(false);
-      expect(await sufficient(w.alice, OTHER_POLICY)).to.equal(false);
-    });
-
-    it("lets an ERC-1271 contract custodian revoke as itself", async function () {
-      const wallet = await deployArtifact(w.admin, loadArtifact("ERC1271Wallet"), [
-        await address(w.stranger),
-      ]);
-      await addCustodian(policies(w.custodianAdmin), POLICY, wallet.address);
-      const signed = await attest(w.alice, { signer: w.stranger });
-      await proveAs(w.alice, { attestation: { ...signed, custodian: wallet.address } });
-      const alice = await address(w.alice);
-      const before = await now();
-      const data = w.marginRegistry.interface.encodeFunctionData("revoke", [alice, before]);
-      // The owner's own revocation is not the wallet's.
-      await revokeAttestations(registry(w.stranger), alice, before);
-      expect(await sufficient(w.alice)).to.equal(true);
-      const asOwner = wallet.contract.connect(w.stranger) as Contract;
-      await (await asOwner.getFunction("execute")(w.marginRegistry.target, data)).wait();
-      expect(await w.marginRegistry.getFunction("revokedBefore")(wallet.address, alice)).to.equal(
-        before,
-      );
-      expect(await sufficient(w.alice)).to.equal(false);
-      expect((await readStatus(w.marginRegistry, alice, POLICY)).revoked).to.equal(true);
     });
   });
 
@@ -2379,34 +1985,40 @@ describe("contracts (test verifier)", function () {
   });
 
   describe("MarginRegistry.proveFor (relayed)", function () {
+    /**
+     * A relayed submission of alice's (or `account`'s) one-slot proof under POLICY with the
+     * custodian's pledge, and the ProveRequest signed over it (by `signer`, default the account)
+     * with the types written by hand.
+     */
     async function request(
       account: Signer,
       overrides: Partial<ProveRequestMessage> & { signer?: Signer } = {},
-    ): Promise<RelayedSubmission & ProveRequestMessage> {
-      const attestation = await attest(account);
+    ): Promise<RelayedSubmission & { message: ProveRequestMessage }> {
+      const signed = await pledge(account);
       const { signer, ...fields } = overrides;
-      const message: ProveRequestMessage = {
+      const submission = {
         account: await account.getAddress(),
         policyId: POLICY,
         round: ROUND,
-        portfolioCommitment: PORTFOLIO,
         nonce: 1n,
         deadline: (await now()) + HOUR,
-        ...attestationFields(attestation),
-        ...fields,
+        portfolioCommitments: [PORTFOLIO],
+        proof: PROOF,
+        pledges: [signed],
       };
+      const message = { ...proveRequestOf(submission, VENUE), ...fields };
       const accountSignature = await (signer ?? account).signTypedData(
         w.domain,
         PROVE_REQUEST_TYPES_BY_HAND,
         message,
       );
-      return { ...message, accountSignature, proof: PROOF, attestation };
+      return { ...submission, accountSignature, message };
     }
 
     it("lets anyone submit an account's signed request, once", async function () {
       await expectSignals(signalsOf(await address(w.alice), 1n));
       const req = await request(w.alice);
-      expect(req.accountSignature).to.equal(await signProveRequest(w.alice, w.domain, req));
+      expect(req.accountSignature).to.equal(await signProveRequest(w.alice, w.domain, req.message));
       const receipt = await submitProofFor(registry(w.stranger), req);
       expect(eventArgs(w.marginRegistry, receipt, "MarginProved")[0]).to.equal(
         await address(w.alice),
@@ -2420,36 +2032,35 @@ describe("contracts (test verifier)", function () {
       );
     });
 
-    it("refuses a relayer's weaker attestation of the same commitment (front-running): earlier validUntil, other issuedAt, another custodian, none", async function () {
+    it("refuses a relayer's weaker pledge of the same commitment (front-running): earlier validUntil, other issuedAt, another custodian, none", async function () {
       const alice = await address(w.alice);
       await expectSignals(signalsOf(alice, 1n));
       const signed = await request(w.alice);
-      const strong = signed.attestation as SignedAttestation;
+      const strong = signed.pledges![0];
       const weaker = [
-        await attest(w.alice, { issuedAt: strong.issuedAt, validUntil: strong.issuedAt + 60n }),
-        await attest(w.alice, { issuedAt: strong.issuedAt - 1n, validUntil: strong.validUntil }),
-        await attest(w.alice, {
-          signer: w.custodian2,
-          issuedAt: strong.issuedAt,
-          validUntil: strong.validUntil,
-        }),
-        NO_ATTESTATION,
+        [await pledge(w.alice, { issuedAt: strong.issuedAt, validUntil: strong.issuedAt + 60n })],
+        [await pledge(w.alice, { issuedAt: strong.issuedAt - 1n, validUntil: strong.validUntil })],
+        [
+          await pledge(w.alice, {
+            signer: w.custodian2,
+            issuedAt: strong.issuedAt,
+            validUntil: strong.validUntil,
+          }),
+        ],
+        [],
       ];
-      for (const attestation of weaker) {
+      for (const pledges of weaker) {
         await expectRevert(
-          submitProofFor(registry(w.stranger), { ...signed, attestation }),
+          submitProofFor(registry(w.stranger), { ...signed, pledges }),
           w.errors,
-          "InvalidAccountSignature",
+          pledges.length === 0 ? "PledgeMissing" : "InvalidAccountSignature",
         );
       }
-      // Nothing was burnt: the nonce is unused and the signed attestation goes through.
+      // Nothing was burnt: the nonce is unused and the signed pledge goes through.
       expect(await w.marginRegistry.getFunction("lastNonce")(alice, POLICY)).to.equal(0n);
       await submitProofFor(registry(w.stranger), signed);
       const status = await readStatus(w.marginRegistry, alice, POLICY);
-      expect([status.attestationIssuedAt, status.attestationValidUntil]).to.deep.equal([
-        strong.issuedAt,
-        strong.validUntil,
-      ]);
+      expect(status.pledgesValidUntil).to.equal(strong.validUntil);
     });
 
     it("refuses a request not signed by the account", async function () {
@@ -2463,34 +2074,71 @@ describe("contracts (test verifier)", function () {
 
     it("refuses a request whose fields were changed after signing", async function () {
       const req = await request(w.alice);
+      await expectSignals(signalsOf(await address(w.alice), 2n));
       for (const changed of [
         { nonce: 2n },
         { round: ROUND + 1n },
         { policyId: OTHER_POLICY },
-        { portfolioCommitment: PORTFOLIO + 1n },
         { deadline: req.deadline + 1n },
         { account: await address(w.bob) },
       ]) {
         await expectRevert(
           submitProofFor(registry(w.stranger), { ...req, ...changed }),
           w.errors,
+          // Another round is not posted; another account's pledge is not this one.
+          "round" in changed
+            ? "UnknownRound"
+            : "account" in changed
+              ? "InvalidPledgeSignature"
+              : "InvalidAccountSignature",
+        );
+      }
+    });
+
+    it("signs the commitments and the pledges: a request over another commitment or pledge is refused", async function () {
+      const alice = await address(w.alice);
+      const req = await request(w.alice);
+      // Signed over other commitments or another pledge than those submitted.
+      for (const message of [
+        { ...req.message, portfolioCommitments: [PORTFOLIO + 1n] },
+        {
+          ...req.message,
+          pledges: [
+            { ...req.message.pledges[0], validUntil: req.message.pledges[0].validUntil + 1n },
+          ],
+        },
+        { ...req.message, pledges: [] },
+      ]) {
+        const accountSignature = await w.alice.signTypedData(
+          w.domain,
+          PROVE_REQUEST_TYPES_BY_HAND,
+          message,
+        );
+        await expectRevert(
+          submitProofFor(registry(w.stranger), { ...req, accountSignature }),
+          w.errors,
           "InvalidAccountSignature",
         );
       }
+      expect(await w.marginRegistry.getFunction("lastNonce")(alice, POLICY)).to.equal(0n);
     });
 
     it("accepts a request until its deadline inclusive, and refuses it after", async function () {
       await expectSignals(signalsOf(await address(w.alice), 1n));
       const deadline = (await now()) + 10n;
       const req = await request(w.alice, { deadline });
+      const submission = { ...req, deadline };
       const restore = await snapshot();
       await setNextTimestamp(deadline + 1n);
-      await expectRevert(submitProofFor(registry(w.stranger), req), w.errors, "RequestExpired", [
-        deadline,
-      ]);
+      await expectRevert(
+        submitProofFor(registry(w.stranger), submission),
+        w.errors,
+        "RequestExpired",
+        [deadline],
+      );
       await restore();
       await setNextTimestamp(deadline);
-      await submitProofFor(registry(w.stranger), req);
+      await submitProofFor(registry(w.stranger), submission);
     });
 
     it("refuses the zero account", async function () {
@@ -2506,48 +2154,46 @@ describe("contracts (test verifier)", function () {
       const wallet = await deployArtifact(w.admin, loadArtifact("ERC1271Wallet"), [
         await address(w.bob),
       ]);
-      const attestation = await attest(wallet.address);
-      const message: ProveRequestMessage = {
+      const submission = {
         account: wallet.address,
         policyId: POLICY,
         round: ROUND,
-        portfolioCommitment: PORTFOLIO,
         nonce: 1n,
         deadline: (await now()) + HOUR,
-        ...attestationFields(attestation),
+        portfolioCommitments: [PORTFOLIO],
+        proof: PROOF,
+        pledges: [await pledge(wallet.address)],
       };
       const accountSignature = await w.bob.signTypedData(
         w.domain,
         PROVE_REQUEST_TYPES_BY_HAND,
-        message,
+        proveRequestOf(submission, VENUE),
       );
       await expectSignals(signalsOf(wallet.address, 1n));
-      await submitProofFor(registry(w.stranger), {
-        ...message,
-        accountSignature,
-        proof: PROOF,
-        attestation,
-      });
-      expect(await isMarginSufficient(w.marginRegistry, wallet.address, POLICY, HOUR)).to.equal(
-        true,
-      );
+      await submitProofFor(registry(w.stranger), { ...submission, accountSignature });
+      expect(await sufficient(w.bob, POLICY, HOUR)).to.equal(false);
+      expect(
+        await w.marginRegistry.getFunction("isMarginSufficient")(wallet.address, POLICY, HOUR),
+      ).to.equal(true);
     });
 
-    it("relays for a policy without attestations, the request naming none", async function () {
+    it("relays for a policy without pledges, the request naming none", async function () {
       const OPEN = policyIdOf("open-policy");
-      await registerTestPolicy(OPEN, { requiresAttestation: false });
+      await registerTestPolicy(OPEN, { requiresPledges: false });
       await expectSignals(signalsOf(await address(w.alice), 1n));
-      const message: ProveRequestMessage = {
+      const submission = {
         account: await address(w.alice),
         policyId: OPEN,
         round: ROUND,
-        portfolioCommitment: PORTFOLIO,
         nonce: 1n,
         deadline: (await now()) + HOUR,
-        ...attestationFields(undefined),
+        portfolioCommitments: [PORTFOLIO],
+        proof: PROOF,
       };
+      const message = proveRequestOf(submission, VENUE);
+      expect(message.pledges).to.deep.equal([]);
       const accountSignature = await signProveRequest(w.alice, w.domain, message);
-      await submitProofFor(registry(w.stranger), { ...message, accountSignature, proof: PROOF });
+      await submitProofFor(registry(w.stranger), { ...submission, accountSignature });
       expect(await sufficient(w.alice, OPEN)).to.equal(true);
     });
   });
@@ -2561,7 +2207,7 @@ describe("contracts (test verifier)", function () {
 
     it("expires when the proven round is older than maxAge (round timestamp, inclusive bound)", async function () {
       await proveAs(w.alice, {
-        attestation: await attest(w.alice, { validUntil: w.roundTimestamp + 100n * HOUR }),
+        pledge: await pledge(w.alice, { validUntil: w.roundTimestamp + 100n * HOUR }),
       });
       await mineAt(w.roundTimestamp + maxAge);
       expect(await sufficient(w.alice, POLICY, maxAge)).to.equal(true);
@@ -2587,9 +2233,9 @@ describe("contracts (test verifier)", function () {
       );
     });
 
-    it("is false once the attestation expires (inclusive bound)", async function () {
+    it("is false once the pledge expires (inclusive bound)", async function () {
       const validUntil = (await now()) + 600n;
-      await proveAs(w.alice, { attestation: await attest(w.alice, { validUntil }) });
+      await proveAs(w.alice, { pledge: await pledge(w.alice, { validUntil }) });
       await mineAt(validUntil);
       expect(await sufficient(w.alice, POLICY, maxAge)).to.equal(true);
       await mineAt(validUntil + 1n);
@@ -2605,47 +2251,47 @@ describe("contracts (test verifier)", function () {
 
   describe("SDK helpers", function () {
     it("computes the same EIP-712 type hashes, domain and digests as the contract", async function () {
-      const typeHash = (types: typeof ATTESTATION_TYPES, name: string) =>
+      const typeHash = (types: typeof PLEDGE_TYPES, name: string) =>
         keccak256(toUtf8Bytes(TypedDataEncoder.from(types).encodeType(name)));
-      expect(await w.marginRegistry.getFunction("ATTESTATION_TYPEHASH")()).to.equal(
-        typeHash(ATTESTATION_TYPES, "Attestation"),
+      expect(await w.marginRegistry.getFunction("PLEDGE_TYPEHASH")()).to.equal(
+        typeHash(PLEDGE_TYPES, "Pledge"),
       );
       expect(await w.marginRegistry.getFunction("PROVE_REQUEST_TYPEHASH")()).to.equal(
         typeHash(PROVE_REQUEST_TYPES, "ProveRequest"),
       );
+      expect(PLEDGE_TYPES).to.deep.equal({ Pledge: PLEDGE_FIELDS_BY_HAND });
       expect(PROVE_REQUEST_TYPES).to.deep.equal(PROVE_REQUEST_TYPES_BY_HAND);
       const { chainId } = await hre.ethers.provider.getNetwork();
       const registryAddress = await w.marginRegistry.getAddress();
       expect(w.domain).to.deep.equal(marginRegistryDomain(chainId, registryAddress));
-      expect(w.domain.version).to.equal("2");
+      expect(w.domain.version).to.equal("3");
       expect(TypedDataEncoder.hashDomain(w.domain)).to.equal(
         await w.marginRegistry.getFunction("domainSeparator")(),
       );
-      const message = {
+      const message: PledgeMessage = {
+        custodian: await address(w.custodian),
+        registration: 7n,
         account: await address(w.alice),
+        venue: VENUE,
         portfolioCommitment: PORTFOLIO,
+        epoch: 2n,
         issuedAt: 100n,
         validUntil: 123n,
       };
-      expect(attestationDigest(w.domain, message)).to.equal(
-        await w.marginRegistry.getFunction("attestationDigest")(
-          message.account,
-          message.portfolioCommitment,
-          message.issuedAt,
-          message.validUntil,
-        ),
+      expect(pledgeDigest(w.domain, message)).to.equal(
+        await w.marginRegistry.getFunction("pledgeDigest")(message),
       );
+      const signed = { ...message, signature: "0x" };
       const req: ProveRequestMessage = {
         account: message.account,
         policyId: POLICY,
         round: ROUND,
-        portfolioCommitment: PORTFOLIO,
         nonce: 3n,
         deadline: 456n,
-        custodian: await address(w.custodian),
-        issuedAt: 100n,
-        validUntil: 123n,
+        portfolioCommitments: [PORTFOLIO, 0n],
+        pledges: [pledgeMessageOf(signed, message.account, VENUE, PORTFOLIO)],
       };
+      expect(req.pledges[0]).to.deep.equal(message);
       expect(proveRequestDigest(w.domain, req)).to.equal(
         await w.marginRegistry.getFunction("proveRequestDigest")(req),
       );
@@ -2657,30 +2303,32 @@ describe("contracts (test verifier)", function () {
         .uint8Array({ minLength: 20, maxLength: 20 })
         .map((b) => getAddress(hexlify(b)));
       const bytes32 = fc.uint8Array({ minLength: 32, maxLength: 32 }).map((b) => hexlify(b));
+      const pledgeArb = fc.record({
+        custodian: addressArb,
+        registration: uint(32),
+        account: addressArb,
+        venue: bytes32,
+        portfolioCommitment: uint(256),
+        epoch: uint(64),
+        issuedAt: uint(64),
+        validUntil: uint(64),
+      });
       const requestArb = fc.record({
         account: addressArb,
         policyId: bytes32,
         round: uint(64),
-        portfolioCommitment: uint(256),
         nonce: uint(64),
         deadline: uint(64),
-        custodian: addressArb,
-        issuedAt: uint(64),
-        validUntil: uint(64),
+        portfolioCommitments: fc.array(uint(256), { minLength: 1, maxLength: 8 }),
+        pledges: fc.array(pledgeArb, { maxLength: 4 }),
       });
       await fc.assert(
         fc.asyncProperty(requestArb, async (req) => {
-          const { account, portfolioCommitment, issuedAt, validUntil } = req;
-          expect(
-            attestationDigest(w.domain, { account, portfolioCommitment, issuedAt, validUntil }),
-          ).to.equal(
-            await w.marginRegistry.getFunction("attestationDigest")(
-              account,
-              portfolioCommitment,
-              issuedAt,
-              validUntil,
-            ),
-          );
+          for (const p of req.pledges) {
+            expect(pledgeDigest(w.domain, p)).to.equal(
+              await w.marginRegistry.getFunction("pledgeDigest")(p),
+            );
+          }
           expect(proveRequestDigest(w.domain, req)).to.equal(
             await w.marginRegistry.getFunction("proveRequestDigest")(req),
           );
@@ -2761,7 +2409,7 @@ describe("contracts (test verifier)", function () {
       }
     });
 
-    it("refuses to read a domain from a contract that is not a MarginRegistry v2", async function () {
+    it("refuses to read a domain from a contract that is not a MarginRegistry v3", async function () {
       async function readError(registry: BaseContract): Promise<unknown> {
         try {
           await readMarginRegistryDomain(registry);
@@ -2776,16 +2424,16 @@ describe("contracts (test verifier)", function () {
       // A contract without eip712Domain().
       const fake = new Contract(await w.marketBook.getAddress(), domainAbi, w.admin);
       expect(await readError(fake)).to.be.instanceOf(Error);
-      // A v1 registry, and another EIP-712 contract, answering eip712Domain().
+      // A v2 registry (attestations, not pledges), and another EIP-712 contract.
       const registryAddress = await w.marginRegistry.getAddress();
       for (const [name, version] of [
-        ["zkmargin MarginRegistry", "1"],
-        ["Permit2", "2"],
+        ["zkmargin MarginRegistry", "2"],
+        ["Permit2", "3"],
       ]) {
         const answering = {
           getFunction: () => async () => ["0x0f", name, version, 31337n, registryAddress],
         } as unknown as BaseContract;
-        expect(String(await readError(answering))).to.match(/is not a MarginRegistry v2/);
+        expect(String(await readError(answering))).to.match(/is not a MarginRegistry v3/);
       }
       expect(await readMarginRegistryDomain(w.marginRegistry)).to.deep.equal(w.domain);
     });

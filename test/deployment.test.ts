@@ -9,7 +9,7 @@ import { readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { expect } from "chai";
 import { ZeroHash, keccak256, toUtf8Bytes } from "ethers";
-import { publisherRoleOf, venueRoleOf } from "../prover/src/chain";
+import { publisherRoleOf, venueIdOf, venueRoleOf } from "../prover/src/chain";
 import {
   VerifierApprovalPendingError,
   checkDeploymentChain,
@@ -56,6 +56,9 @@ describe("deployment (Ignition modules, hardhat node)", function () {
     journalDir: path.join(dir, "journal"),
   });
 
+  /** The venue of the deployed policies. */
+  const VENUE = venueIdOf("deployment venue");
+
   /** `deployPolicy`'s options for the small example policy, with `overrides`. */
   const policyOptions = (overrides: Partial<Parameters<typeof deployPolicy>[0]> = {}) => ({
     rpc: node.url,
@@ -67,7 +70,8 @@ describe("deployment (Ignition modules, hardhat node)", function () {
     maxRoundAge: 3600n,
     supersededGrace: 300n,
     cureWindow: 900n,
-    requiresAttestation: true,
+    venue: VENUE,
+    requiresPledges: true,
     custodians: [],
     venues: [],
     signers: { policyAdmin, admin: deployer },
@@ -168,14 +172,21 @@ describe("deployment (Ignition modules, hardhat node)", function () {
     expect(read).to.deep.equal(deployment);
     const entry = read.policies[policy.id];
     const registered = await c.policyRegistry.getFunction("getPolicy")(entry.policyId);
-    expect([registered.commitment, registered.feed, registered.cureWindow]).to.deep.equal([
-      BigInt(entry.commitment),
-      entry.feed,
-      900n,
+    expect([
+      registered.commitment,
+      registered.feed,
+      registered.venue,
+      registered.cureWindow,
+    ]).to.deep.equal([BigInt(entry.commitment), entry.feed, VENUE, 900n]);
+    expect([entry.venue, entry.requiresPledges, entry.custodians]).to.deep.equal([
+      VENUE,
+      true,
+      [custodian.address],
     ]);
-    expect(
-      await c.policyRegistry.getFunction("isCustodian")(entry.policyId, custodian.address),
-    ).to.equal(true);
+    // Custodians are the venue's: registered there, for every policy of the venue.
+    expect(await c.policyRegistry.getFunction("isCustodian")(VENUE, custodian.address)).to.equal(
+      true,
+    );
     expect(
       await c.policyRegistry.getFunction("hasRole")(venueRoleOf(entry.policyId), venue.address),
     ).to.equal(true);

@@ -7,6 +7,7 @@ import {
   accountToField,
   assertFits,
   encodeCircuitInput,
+  pieceOf,
   fits,
   loadInstances,
   marketElements,
@@ -151,6 +152,7 @@ describe("encoding", () => {
         tiers: 2,
         groups: 1,
         joint: 1,
+        pledges: 1,
       });
       expect(instances.demo).to.deep.equal({
         assets: 6,
@@ -160,7 +162,27 @@ describe("encoding", () => {
         tiers: 3,
         groups: 2,
         joint: 1,
+        pledges: 2,
       });
+      // DESIGN.md "Several custodians in one proof": demo 2 slots, standard and large 4.
+      expect(
+        Object.fromEntries(Object.entries(instances).map(([name, d]) => [name, d.pledges])),
+      ).to.deep.equal({ small: 1, demo: 2, standard: 4, classic: 4, large: 4 });
+    });
+
+    it("fits the number of sub-portfolios to the instances' pledge slots", () => {
+      const small = exampleTriple("small");
+      const fit = (pieces: number): string =>
+        smallestFittingInstance(small.policy, small.market, undefined, instances, pieces);
+      expect([1, 2, 3, 4].map(fit)).to.deep.equal(["small", "demo", "classic", "classic"]);
+      expect(() => fit(5)).to.throw(InstanceFitError, "5 pledge slots");
+      expect(requiredDims(small.policy, small.market, 3).pledges).to.equal(3);
+      expect(() => assertFits(small.policy, small.market, "demo", instances, 3)).to.throw(
+        InstanceFitError,
+        'needs 3 pledge slots (one per sub-portfolio) but has 2; instance "classic" would fit',
+      );
+      expect(fits(small.policy, small.market, instances.small, 2)).to.equal(false);
+      expect(fits(small.policy, small.market, instances.demo, 2)).to.equal(true);
     });
 
     it("finds the smallest instance that fits each example", () => {
@@ -182,7 +204,7 @@ describe("encoding", () => {
       expect(fits(small.policy, small.market, instances.demo)).to.equal(true);
       expect(() => smallestFittingInstance(desk.policy, desk.market, ["small"])).to.throw(
         InstanceFitError,
-        "no circuit instance among [small] fits policy desk-maintenance-v1 (6 assets, 2 perps, 2 options, 8 scenarios, 3 tiers, 0 groups)",
+        "no circuit instance among [small] fits policy desk-maintenance-v1 (6 assets, 2 perps, 2 options, 8 scenarios, 3 tiers, 0 groups, 1 pledge slots)",
       );
     });
 
@@ -239,13 +261,14 @@ describe("encoding", () => {
       expect(input.accountNonce).to.equal(
         0x70997970c51812dc3a010c7d01b50e0d17dc79c8n + (7n << 160n),
       );
-      expect(input.salt).to.equal(99n);
-      expect(input.amount).to.deep.equal([250000_000000n, 40_500000000000000000n, 1_25000000n]);
-      expect(input.perpSizeNeg).to.deep.equal([1n, 0n]);
-      expect(input.perpSizeAbs).to.deep.equal([600000n, 80000n]);
-      expect(input.perpEntryPrice).to.deep.equal([3150_000000000000n, 88000_000000000000n]);
-      expect(input.optionQtyNeg).to.deep.equal([1n, 0n]);
-      expect(input.optionQtyAbs).to.deep.equal([20n, 30n]);
+      // One row per pledge slot (small has one).
+      expect(input.salt).to.deep.equal([99n]);
+      expect(input.amount).to.deep.equal([[250000_000000n, 40_500000000000000000n, 1_25000000n]]);
+      expect(input.perpSizeNeg).to.deep.equal([[1n, 0n]]);
+      expect(input.perpSizeAbs).to.deep.equal([[600000n, 80000n]]);
+      expect(input.perpEntryPrice).to.deep.equal([[3150_000000000000n, 88000_000000000000n]]);
+      expect(input.optionQtyNeg).to.deep.equal([[1n, 0n]]);
+      expect(input.optionQtyAbs).to.deep.equal([[20n, 30n]]);
       expect(input.roundTimestamp).to.equal(7n + (1764072000n << 64n));
       expect(input.jointSetPresent).to.equal(0n); // the round has no joint scenario set
       // prices in 1e-12 USD
@@ -296,7 +319,10 @@ describe("encoding", () => {
         nonce: 0n,
         instance: instances.demo,
       });
-      expect(input.amount.slice(3)).to.deep.equal([0n, 0n, 0n]);
+      expect(input.amount[0].slice(3)).to.deep.equal([0n, 0n, 0n]);
+      // demo has two pledge slots: the second is unused, all zero (its salt too)
+      expect(input.amount[1]).to.deep.equal(new Array<bigint>(6).fill(0n));
+      expect(input.salt).to.deep.equal([0n, 0n]);
       expect(input.price.slice(3)).to.deep.equal([0n, 0n, 0n]);
       expect(input.assetActive).to.deep.equal([1n, 1n, 1n, 0n, 0n, 0n]);
       expect(input.assetDecimals.slice(3)).to.deep.equal([0n, 0n, 0n]);
@@ -313,9 +339,9 @@ describe("encoding", () => {
       expect(input.perpUpTo[2]).to.deep.equal([0n, 0n]);
       expect([
         input.perpMark[2],
-        input.perpSizeAbs[2],
-        input.perpEntryPrice[2],
-        input.perpSizeNeg[2],
+        input.perpSizeAbs[0][2],
+        input.perpEntryPrice[0][2],
+        input.perpSizeNeg[0][2],
       ]).to.deep.equal([0n, 0n, 0n, 0n]);
       // padded scenarios are a loss of 0
       expect(input.riskArray[1]).to.have.length(8);
@@ -336,8 +362,8 @@ describe("encoding", () => {
         nonce: 0n,
         instance: dims,
       });
-      expect(input.amount[1]).to.equal(0n); // no USDT held
-      expect(input.optionQtyAbs).to.deep.equal([400n, 0n, 0n]);
+      expect(input.amount[0][1]).to.equal(0n); // no USDT held
+      expect(input.optionQtyAbs[0]).to.deep.equal([400n, 0n, 0n]);
       expect(input.optionActive).to.deep.equal([1n, 1n, 0n]);
       expect(input.optionMark[2]).to.equal(0n);
       expect(input.riskArray[2]).to.deep.equal(new Array(8).fill(0n));
@@ -425,11 +451,12 @@ describe("encoding", () => {
         nonce: 0n,
         instance: dims,
       });
-      expect(portfolioItems(input, dims).map((i) => i.bits)).to.deep.equal([
+      const piece = pieceOf(input, 0);
+      expect(portfolioItems(piece, dims).map((i) => i.bits)).to.deep.equal([
         96, 96, 96, 1, 64, 80, 1, 64, 80, 1, 48, 1, 48,
       ]);
       expect(
-        portfolioItems(input, dims)
+        portfolioItems(piece, dims)
           .slice(3, 6)
           .map((i) => i.value),
       ).to.deep.equal([1n, 600000n, 3150_000000000000n]);
@@ -444,7 +471,7 @@ describe("encoding", () => {
         1, 1, 24, 60, 40, 20, 1, 5, 20, 20, 32, 1, 1, 5, 20, 20, 32, 1, 1, 5, 20, 20, 32, 1, 1, 5,
         20, 20, 32, 1, 5, 20, 20, 32, 1, 1,
       ]);
-      expect(() => portfolioItems(input, instances.demo)).to.throw("shape");
+      expect(() => portfolioItems(piece, instances.demo)).to.throw("shape");
     });
 
     it("commits tier bounds as their rises, and refuses bounds that fall", () => {
@@ -534,7 +561,7 @@ describe("encoding", () => {
             nonce,
             instance: dims,
           });
-          for (const items of [portfolioItems(input, dims), policyItems(input, dims)]) {
+          for (const items of [portfolioItems(pieceOf(input, 0), dims), policyItems(input, dims)]) {
             expect(() => packItems(items)).not.to.throw();
           }
           for (const element of marketElements(input, dims)) {

@@ -85,7 +85,7 @@ describe("example venue on IMarginOracle (test verifier)", function () {
       { admin, publisher, policyAdmin, custodianAdmin, custodian },
       {
         name: "example-venue",
-        requiresAttestation: true,
+        requiresPledges: true,
         cureWindow: CURE_WINDOW,
         maxRoundAge: MAX_ROUND_AGE,
         supersededGrace: GRACE,

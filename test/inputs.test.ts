@@ -1096,6 +1096,7 @@ describe("inputs", () => {
         tiers: 3,
         groups: 2,
         joint: 1 as const,
+        pledges: 1,
       };
       fc.assert(
         fc.property(tripleArb(dims), (triple) => {

@@ -9,7 +9,6 @@ import { expect } from "chai";
 import { Interface } from "ethers";
 import { loadArtifact } from "../prover/src/chain/artifacts";
 import { proofFromCoordinates, type SolidityProof } from "../prover/src/chain/calldata";
-import { NO_ATTESTATION } from "../prover/src/chain/eip712";
 import type { MarginProvedEvent } from "../prover/src/chain/registry";
 import { findProofOnChain, type SubmissionReader } from "../prover/src/inspect/on-chain";
 import {
@@ -55,14 +54,7 @@ describe("inspect: a proof's signals and its submission on-chain", function () {
     from: ACCOUNT,
     to: REGISTRY,
     value: 0n,
-    data: abi.encodeFunctionData("prove", [
-      POLICY_ID,
-      round,
-      PORTFOLIO,
-      nonce,
-      proof,
-      NO_ATTESTATION,
-    ]),
+    data: abi.encodeFunctionData("prove", [POLICY_ID, round, nonce, [PORTFOLIO], proof, []]),
   });
 
   describe("signals", () => {
@@ -75,7 +67,7 @@ describe("inspect: a proof's signals and its submission on-chain", function () {
         portfolioCommitments: [PORTFOLIO],
       };
       expect(statementSignals(statement).map(String)).to.deep.equal(
-        encodePublicSignals({ ...statement, portfolioCommitment: PORTFOLIO }),
+        encodePublicSignals({ ...statement, portfolioCommitments: [PORTFOLIO] }),
       );
       const names = [0, 1, 2, 3].map((i) => signalName(i, 4));
       expect(names).to.deep.equal([...PUBLIC_SIGNAL_NAMES]);
@@ -123,16 +115,17 @@ describe("inspect: a proof's signals and its submission on-chain", function () {
           ACCOUNT,
           POLICY_ID.toUpperCase().replace("0X", "0x"),
           8n,
-          PORTFOLIO,
           3n,
           1n << 40n,
+          [PORTFOLIO, 0n],
           proof,
-          NO_ATTESTATION,
+          [],
           "0x",
         ]),
       };
       const [byRelayer] = decodeSubmissions(relayed, REGISTRY, abi);
       expect(byRelayer).to.deep.include({ method: "proveFor", account: ACCOUNT, nonce: 3n });
+      expect(byRelayer.portfolioCommitments).to.deep.equal([PORTFOLIO, 0n]);
       expect(byRelayer.policyId).to.equal(POLICY_ID);
       // The snarkjs layout round-trips: G2 coordinates swapped back to [real, imaginary].
       expect(toSolidityProof(snarkjsProof(proof))).to.deep.equal(proof);
@@ -142,7 +135,7 @@ describe("inspect: a proof's signals and its submission on-chain", function () {
       const tx = proveTx(8n, 2n, proofPoints(1n));
       expect(decodeSubmissions({ ...tx, to: WALLET }, REGISTRY, abi)).to.deep.equal([]);
       expect(decodeSubmissions({ ...tx, to: null }, REGISTRY, abi)).to.deep.equal([]);
-      const revoke = abi.encodeFunctionData("revoke", [ACCOUNT, 1n]);
+      const revoke = abi.encodeFunctionData("revoke(address)", [ACCOUNT]);
       expect(decodeSubmissions({ ...tx, data: revoke }, REGISTRY, abi)).to.deep.equal([]);
       expect(decodeSubmissions({ ...tx, data: "0xdeadbeef" }, REGISTRY, abi)).to.deep.equal([]);
     });
@@ -156,7 +149,7 @@ describe("inspect: a proof's signals and its submission on-chain", function () {
       policyId: POLICY_ID,
       round,
       nonce,
-      portfolioCommitment: PORTFOLIO,
+      portfolioCommitments: [PORTFOLIO],
       blockNumber: Number(round),
       transactionHash: hash,
     });

@@ -11,7 +11,6 @@ import { expect } from "chai";
 import { AbiCoder, Contract, ZeroAddress, keccak256 } from "ethers";
 import type { Interface, Signer, TypedDataDomain } from "ethers";
 import {
-  NO_ATTESTATION,
   VENUE_ROLE,
   addCustodian,
   callMargin,
@@ -30,18 +29,20 @@ import {
   readMarginCall,
   readMarginRegistryDomain,
   registerPolicy,
+  readPledgeTerms,
   removeCustodian,
-  revokeAttestations,
+  revokePledges,
   settleMarginCall,
-  signAttestation,
+  signPledge,
   submitProof,
   venueRoleOf,
   withdrawMarginCall,
-  type SignedAttestation,
+  type SignedPledge,
+  venueIdOf,
 } from "../prover/src/chain";
 import { approveVerifierOnDevChain } from "../prover/src/demo/deployment";
 import { feedIdOf } from "../prover/src/layout";
-import { encodePublicSignals } from "../prover/src/proving/public-signals";
+import { accountNonceOf } from "../prover/src/encoding";
 import { seconds, unixTime } from "../prover/src/time";
 import {
   blockTimestamp,
@@ -63,8 +64,10 @@ const FEED = feedIdOf(0xca11n);
 const POLICY = policyIdOf("venue-maintenance");
 const NO_CALLS = policyIdOf("venue-no-calls");
 const OTHER = policyIdOf("venue-initial");
-/** POLICY's twin that requires a custodian attestation. */
+/** POLICY's twin that requires a custodian pledge. */
 const ATTESTED = policyIdOf("venue-attested");
+/** The venue of every policy here. */
+const VENUE = venueIdOf("margin-call venue");
 const COMMITMENT = 0x4242n;
 const PORTFOLIO = 0x7777n;
 const PROOF = proofFromCoordinates([1n, 2n, 3n, 4n, 5n, 6n, 7n, 8n]);
@@ -98,11 +101,15 @@ describe("margin calls (test verifier)", function () {
     return round;
   }
 
-  /** The custodian's attestation of PORTFOLIO for alice, issued now, valid until `validUntil`. */
-  async function attest(validUntil?: bigint): Promise<SignedAttestation> {
+  /** The custodian's pledge of PORTFOLIO for alice, issued now, valid until `validUntil`. */
+  async function attest(validUntil?: bigint): Promise<SignedPledge> {
     const issuedAt = await now();
-    return signAttestation(custodian, domain, {
+    const address = await custodian.getAddress();
+    return signPledge(custodian, domain, {
+      custodian: address,
+      ...(await readPledgeTerms(registry, address, account, VENUE)),
       account,
+      venue: VENUE,
       portfolioCommitment: PORTFOLIO,
       issuedAt,
       validUntil: validUntil ?? issuedAt + MAX_AGE,
@@ -110,20 +117,10 @@ describe("margin calls (test verifier)", function () {
   }
 
   /** Alice proves on `round` (the feed's latest by default) with the next nonce. */
-  async function prove(
-    round?: bigint,
-    policyId = POLICY,
-    attestation: SignedAttestation = NO_ATTESTATION,
-  ) {
+  async function prove(round?: bigint, policyId = POLICY, pledge?: SignedPledge) {
     const r = round ?? (await readFeedHead(book, FEED)).latestRound;
     nonce += 1n;
-    const signals = encodePublicSignals({
-      account,
-      nonce,
-      marketCommitment: market(r),
-      policyCommitment: COMMITMENT,
-      portfolioCommitment: PORTFOLIO,
-    }).map(BigInt);
+    const signals = [accountNonceOf(account, nonce), market(r), COMMITMENT, PORTFOLIO];
     const proofHash = keccak256(
       AbiCoder.defaultAbiCoder().encode(
         ["uint256[2]", "uint256[2][2]", "uint256[2]"],
@@ -134,10 +131,10 @@ describe("margin calls (test verifier)", function () {
     return submitProof(as(registry, alice), {
       policyId,
       round: r,
-      portfolioCommitment: PORTFOLIO,
+      portfolioCommitments: [PORTFOLIO],
       nonce,
       proof: PROOF,
-      attestation,
+      pledges: pledge === undefined ? [] : [pledge],
     });
   }
 
@@ -166,10 +163,10 @@ describe("margin calls (test verifier)", function () {
     book = d.marketBook.contract;
     policies = d.policyRegistry.contract;
     domain = await readMarginRegistryDomain(registry);
-    verifier = (await deployArtifact(admin, loadArtifact("ExpectedInputsVerifier"))).contract;
+    verifier = (await deployArtifact(admin, loadArtifact("ExpectedInputsVerifier"), [4n])).contract;
     const vkHash = (await verifier.getFunction("verificationKeyHash")()) as string;
     await approveVerifierOnDevChain(policies, await verifier.getAddress());
-    for (const [policyId, cureWindow, requiresAttestation] of [
+    for (const [policyId, cureWindow, requiresPledges] of [
       [POLICY, CURE_WINDOW, false],
       [NO_CALLS, 0n, false],
       [OTHER, CURE_WINDOW, false],
@@ -182,13 +179,14 @@ describe("margin calls (test verifier)", function () {
         verifier: await verifier.getAddress(),
         verificationKeyHash: vkHash,
         feed: FEED,
+        venue: VENUE,
         maxRoundAge: MAX_AGE,
         supersededGrace: GRACE,
-        requiresAttestation,
+        requiresPledges,
         cureWindow,
       });
     }
-    await addCustodian(as(policies, custodianAdmin), ATTESTED, await custodian.getAddress());
+    await addCustodian(as(policies, custodianAdmin), VENUE, await custodian.getAddress());
     for (const policyId of [POLICY, NO_CALLS, ATTESTED]) {
       await grantVenue(policies, policyId, await venue.getAddress());
     }
@@ -407,10 +405,10 @@ describe("margin calls (test verifier)", function () {
       ]);
     });
 
-    it("not on an attestation that has expired; a fresh one cures", async function () {
+    it("not on a pledge that has expired; a fresh one cures", async function () {
       await prove(undefined, ATTESTED, await attest());
       const { round, deadline } = await callThenNextRound(ATTESTED);
-      // The curing proof rests on an attestation that expires a second later.
+      // The curing proof rests on a pledge that expires a second later.
       const validUntil = (await now()) + 3n;
       await prove(round, ATTESTED, await attest(validUntil));
       expect(await state(ATTESTED)).to.equal("cured");
@@ -427,12 +425,12 @@ describe("margin calls (test verifier)", function () {
       ]);
     });
 
-    it("not on an attestation the custodian revoked, nor one whose custodian was removed", async function () {
+    it("not on a pledge the custodian revoked, nor one whose custodian was removed", async function () {
       await prove(undefined, ATTESTED, await attest());
       const { round, deadline } = await callThenNextRound(ATTESTED);
       await prove(round, ATTESTED, await attest());
       expect(await state(ATTESTED)).to.equal("cured");
-      await revokeAttestations(as(registry, custodian), account, await now());
+      await revokePledges(as(registry, custodian), account);
       expect(await state(ATTESTED)).to.equal("pending");
       // A settlement now would have emitted a cure that does not count.
       await expectRevert(
@@ -441,11 +439,10 @@ describe("margin calls (test verifier)", function () {
         "MarginCallPending",
         [account, ATTESTED, deadline],
       );
-      // Re-attested after the revocation: cured again; then the custodian is removed.
-      await mineAt((await now()) + 1n);
+      // Pledged again under the new epoch: cured again; then the custodian is removed.
       await prove(round, ATTESTED, await attest());
       expect(await state(ATTESTED)).to.equal("cured");
-      await removeCustodian(as(policies, custodianAdmin), ATTESTED, await custodian.getAddress());
+      await removeCustodian(as(policies, custodianAdmin), VENUE, await custodian.getAddress());
       await expectUncured(deadline, ATTESTED);
     });
 

@@ -11,7 +11,13 @@ import {
   bound,
 } from "../prover/src/encoding/widths";
 import { InputError, ShortfallError } from "../prover/src/errors";
-import { checkConsistency, loadMarket, loadPolicy, loadPortfolio } from "../prover/src/inputs";
+import {
+  checkConsistency,
+  checkPiecesConsistency,
+  loadMarket,
+  loadPolicy,
+  loadPortfolio,
+} from "../prover/src/inputs";
 import type { Market, Policy, Portfolio, ScenarioSet } from "../prover/src/inputs/types";
 import {
   JOINT_DENOMINATOR,
@@ -24,10 +30,20 @@ import {
   computeMargin,
   floorDiv,
   formatReport,
+  pieceTotals,
   pow10,
   type MarginReport,
 } from "../prover/src/model";
-import { boundaryTripleArb, oneShortTripleArb, tripleArb } from "./helpers/arbitraries";
+import {
+  boundaryTripleArb,
+  oneShortTripleArb,
+  splitArb,
+  splitAtBoundary,
+  splitTripleArb,
+  tripleArb,
+  type Split,
+} from "./helpers/arbitraries";
+import { totalOf } from "./helpers/agreement";
 
 const ACCOUNT = "0x70997970C51812dc3A010C7d01b50e0d17dc79C8";
 const PPM = 1_000_000n;
@@ -390,6 +406,315 @@ describe("margin model", () => {
     it("ShortfallError states the shortfall in USD", () => {
       const error = new ShortfallError(statement(999_000n, 1_500_000n, PPM));
       expect(error.message).to.equal("margin shortfall of 0.501 USD");
+    });
+  });
+
+  describe("several sub-portfolios (one per custodian): the margin of the sum", () => {
+    const SMALL_POLICY = (): Policy => loadPolicy(path.join(EXAMPLES, "small/policy.json"));
+    const SMALL_MARKET = (): Market => loadMarket(path.join(EXAMPLES, "small/market.json"));
+    const perpPolicy = (rate = 0n, sizeDecimals = 0): Policy =>
+      policy({
+        perps: [
+          {
+            instrument: "X-PERP",
+            underlying: "U",
+            sizeDecimals,
+            tiers: [{ upToUsd: null, ratePpm: rate }],
+          },
+        ],
+      });
+    const piece = (size: bigint, entryPrice: bigint): Portfolio =>
+      portfolio({ perps: new Map([["X-PERP", { size, entryPrice }]]) });
+    /** 1.5, 1 and 2 µUSD per unit. */
+    const [P15, P10, P20] = [1_500_000n, MICRO, 2n * MICRO];
+
+    it("adds a long at one custodian and a short at another at their own entries: one exact PnL", () => {
+      // long 3 @ 1.0 at A (PnL +1.5), short 1 @ 2.0 at B (PnL +0.5), mark 1.5: net long 2.
+      const pieces = [piece(3n, P10), piece(-1n, P20)];
+      const report = computeMargin(perpPolicy(), market({ X: 0n, U: P15 }), pieces);
+      const line = report.perps[0];
+      expect(line.size).to.equal(2n);
+      expect(line.cost).to.equal(3n * P10 - P20);
+      // floor((2 * 1.5 - (3 * 1.0 - 1 * 2.0)) µUSD) = 2, rounded once; piece by piece it
+      // would be floor(1.5) + floor(0.5) = 1.
+      expect(line.pnlMicroUsd).to.equal(2n);
+      const alone = pieces.map(
+        (p) => computeMargin(perpPolicy(), market({ X: 0n, U: P15 }), p).perps[0].pnlMicroUsd,
+      );
+      expect(alone).to.deep.equal([1n, 0n]);
+      expect(line.notionalMicroUsd).to.equal(3n); // |2| x 1.5
+      expect(line.entryPrice).to.equal(500_000n); // the average: (3 x 1.0 - 1 x 2.0) / 2 = 0.5
+      // the shares add up to the net figures
+      expect(report.pieces.map((p) => p.perps[0].pnlMicroUsd)).to.deep.equal([1n, 1n]);
+    });
+
+    it("charges notional and tiers on the net size: a long and an equal short cost nothing", () => {
+      const p = perpPolicy(50_000n);
+      const m = market({ X: 0n, U: 3000n * USD });
+      const long = piece(10n, 2900n * USD);
+      const short = piece(-10n, 3100n * USD);
+      const both = computeMargin(p, m, [long, short]);
+      expect(both.perps[0]).to.deep.include({
+        size: 0n,
+        notionalMicroUsd: 0n,
+        requirementMicroUsd: 0n,
+        entryPrice: 0n,
+        // 10 x (3000 - 2900) + (-10) x (3000 - 3100) = 2,000 USD locked in
+        pnlMicroUsd: 2000n * MICRO,
+      });
+      expect(computeMargin(p, m, long).perps[0].requirementMicroUsd).to.equal(1500n * MICRO);
+      // no share of a flat perp's notional or requirement
+      expect(both.pieces.map((q) => q.perps[0].requirementMicroUsd)).to.deep.equal([0n, 0n]);
+    });
+
+    it("charges the short-option minimum on net quantities, and adds amounts", () => {
+      const p = policy({
+        shortOptionMinimumMicroUsd: 25n * MICRO,
+        options: [{ instrument: "O", underlying: "X" }],
+      });
+      const m = market(
+        { X: 2n * MICRO },
+        new Map([["O", { markMicroUsd: 3n, riskArrayMicroUsd: [0n] }]]),
+      );
+      const a = portfolio({ collateral: new Map([["X", 5n]]), options: new Map([["O", -10n]]) });
+      const b = portfolio({ collateral: new Map([["X", 7n]]), options: new Map([["O", 4n]]) });
+      const report = computeMargin(p, m, [a, b]);
+      expect(report.assets[0].amount).to.equal(12n);
+      expect(report.assets[0].valueMicroUsd).to.equal(24n);
+      expect(report.options.shortOptionMinimumMicroUsd).to.equal(6n * 25n * MICRO); // net -6
+      expect(report.options.valueMicroUsd).to.equal(-18n);
+      expect(report.pieces.map((q) => q.options[0].valueMicroUsd)).to.deep.equal([-30n, 12n]);
+      expect(report.pieces.map((q) => q.assets[0].valueMicroUsd)).to.deep.equal([10n, 14n]);
+    });
+
+    it("apportions a tiered haircut pro rata by amount, at the total's blended weight", () => {
+      // 100 % up to 1 USD, 50 % above: 3 USD held as 1 + 2 at two custodians, H = 2 USD.
+      const p = policy({
+        assets: [
+          {
+            symbol: "X",
+            decimals: 0,
+            tiers: [
+              { upToUsd: 1n, weightPpm: PPM },
+              { upToUsd: null, weightPpm: PPM / 2n },
+            ],
+          },
+        ],
+      });
+      const m = market({ X: USD });
+      const pieces = [
+        portfolio({ collateral: new Map([["X", 1n]]) }),
+        portfolio({ collateral: new Map([["X", 2n]]) }),
+      ];
+      const report = computeMargin(p, m, pieces);
+      expect(report.assets[0].haircutValueMicroUsd).to.equal(2n * MICRO);
+      const shares = report.pieces.map((q) => q.assets[0].haircutValueMicroUsd);
+      // a third and two thirds of 2 USD (cumulative floors: 666,666 then 1,333,334)
+      expect(shares).to.deep.equal([666_666n, 1_333_334n]);
+      // not what each piece alone would get (1 USD at 100 %; 1.5 USD for 2 USD alone)
+      expect(computeMargin(p, m, pieces[0]).assets[0].haircutValueMicroUsd).to.equal(MICRO);
+    });
+
+    it("gives one portfolio's lines as its one share, and needs at least one piece", () => {
+      const q = loadPortfolio(path.join(EXAMPLES, "small/portfolio.json"), SMALL_POLICY());
+      const report = computeMargin(SMALL_POLICY(), SMALL_MARKET(), q);
+      expect(report.pieces).to.have.length(1);
+      const [only] = report.pieces;
+      expect(only.assets.map((a) => [a.valueMicroUsd, a.haircutValueMicroUsd])).to.deep.equal(
+        report.assets.map((a) => [a.valueMicroUsd, a.haircutValueMicroUsd]),
+      );
+      expect(
+        only.perps.map((x) => [x.pnlMicroUsd, x.notionalMicroUsd, x.requirementMicroUsd]),
+      ).to.deep.equal(
+        report.perps.map((x) => [x.pnlMicroUsd, x.notionalMicroUsd, x.requirementMicroUsd]),
+      );
+      expect(only.totals.optionValueMicroUsd).to.equal(report.options.valueMicroUsd);
+      expect(report.perps.map((x) => x.entryPrice)).to.deep.equal(
+        SMALL_POLICY().perps.map((x) => q.perps.get(x.instrument)?.entryPrice ?? 0n),
+      );
+      expect(() => computeMargin(SMALL_POLICY(), SMALL_MARKET(), [])).to.throw(
+        "at least one sub-portfolio",
+      );
+    });
+
+    describe("checkPiecesConsistency", () => {
+      const files = { policy: "p.json", market: "m.json", portfolios: ["a.json", "b.json"] };
+      const m = market({ X: MICRO });
+
+      it("refuses sub-portfolios of different accounts, naming both files", () => {
+        const other = { ...portfolio(), account: "0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC" };
+        expect(() => checkPiecesConsistency(policy(), m, [portfolio(), other], files))
+          .to.throw(InputError)
+          .with.property(
+            "message",
+            "b.json: account: is 0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC, but a.json names 0x70997970C51812dc3A010C7d01b50e0d17dc79C8: every sub-portfolio of a proof must name the same account",
+          );
+      });
+
+      it("checks each sub-portfolio about its own file, and the sum's widths about all of them", () => {
+        const unknown = portfolio({ collateral: new Map([["Y", 1n]]) });
+        expect(() => checkPiecesConsistency(policy(), m, [portfolio(), unknown], files))
+          .to.throw(InputError)
+          .with.property("file", "b.json");
+        // each below 2^60 µUSD, the sum not: 2^59 + 2^59 µUSD
+        const half = portfolio({ collateral: new Map([["X", 1n << 59n]]) });
+        expect(() => checkPiecesConsistency(policy(), m, [half, half], files))
+          .to.throw(InputError)
+          .with.property(
+            "message",
+            "a.json + b.json: collateral.X: value exceeds the circuit's 60-bit µUSD range",
+          );
+        expect(() =>
+          checkPiecesConsistency(policy(), m, [half], { ...files, portfolios: ["a.json"] }),
+        ).not.to.throw();
+        const many = Array.from({ length: 17 }, () => portfolio());
+        expect(() =>
+          checkPiecesConsistency(policy(), m, many, {
+            ...files,
+            portfolios: many.map((_, k) => `${k}.json`),
+          }),
+        ).to.throw("17 sub-portfolios: a proof sums at most 16");
+      });
+    });
+
+    describe("properties", () => {
+      const dims: InstanceDims = {
+        assets: 3,
+        perps: 2,
+        options: 2,
+        scenarios: 4,
+        tiers: 3,
+        groups: 2,
+        joint: 1,
+        pledges: 4,
+      };
+      const filesOf = (s: Split) => ({
+        policy: "p",
+        market: "m",
+        portfolios: s.pieces.map((_, k) => `q${k}`),
+      });
+      const sum = (xs: bigint[]): bigint => xs.reduce((a, b) => a + b, 0n);
+      /** The margin of the sum without the shares and the perps' (display) entry prices. */
+      const sumWithoutEntries = (report: MarginReport) => {
+        const total = totalOf(report);
+        return { ...total, perps: total.perps.map(({ entryPrice: _entry, ...x }) => x) };
+      };
+
+      it("pieceTotals: the sub-portfolios' rows add up to the total's figures, the equity parts to Eq before concentration @property", () => {
+        fc.assert(
+          fc.property(splitTripleArb(dims), (s) => {
+            checkPiecesConsistency(s.policy, s.market, s.pieces, filesOf(s));
+            const r = computeMargin(s.policy, s.market, s.pieces);
+            const rows = pieceTotals(r.pieces);
+            expect(rows.pieces).to.have.length(s.pieces.length);
+            const concentrationExcess = sum(r.concentration.map((g) => g.excessMicroUsd));
+            expect(rows.total).to.deep.equal({
+              valueMicroUsd: sum(r.assets.map((a) => a.valueMicroUsd)),
+              haircutValueMicroUsd: sum(r.assets.map((a) => a.haircutValueMicroUsd)),
+              pnlMicroUsd: sum(r.perps.map((p) => p.pnlMicroUsd)),
+              optionValueMicroUsd: r.options.valueMicroUsd,
+              perpRequirementMicroUsd: sum(r.perps.map((p) => p.requirementMicroUsd)),
+              equityPartMicroUsd: r.equityMicroUsd + concentrationExcess,
+            });
+            rows.pieces.forEach((row, k) =>
+              expect(row.equityPartMicroUsd).to.equal(
+                r.pieces[k].totals.haircutValueMicroUsd +
+                  r.pieces[k].totals.pnlMicroUsd +
+                  r.pieces[k].totals.optionValueMicroUsd,
+              ),
+            );
+          }),
+          { numRuns: 40 },
+        );
+      });
+
+      it("every share adds up to the total, within 1 µUSD of the piece's own figure @property", () => {
+        fc.assert(
+          fc.property(splitTripleArb(dims), (s) => {
+            checkPiecesConsistency(s.policy, s.market, s.pieces, filesOf(s));
+            const r = computeMargin(s.policy, s.market, s.pieces);
+            expect(r.pieces).to.have.length(s.pieces.length);
+            r.assets.forEach((line, i) => {
+              const shares = r.pieces.map((q) => q.assets[i]);
+              expect(sum(shares.map((a) => a.amount))).to.equal(line.amount);
+              expect(sum(shares.map((a) => a.valueMicroUsd))).to.equal(line.valueMicroUsd);
+              expect(sum(shares.map((a) => a.haircutValueMicroUsd))).to.equal(
+                line.haircutValueMicroUsd,
+              );
+            });
+            r.perps.forEach((line, j) => {
+              const shares = r.pieces.map((q) => q.perps[j]);
+              expect(sum(shares.map((x) => x.size))).to.equal(line.size);
+              expect(sum(shares.map((x) => x.size * x.entryPrice))).to.equal(line.cost);
+              expect(sum(shares.map((x) => x.pnlMicroUsd))).to.equal(line.pnlMicroUsd);
+              expect(sum(shares.map((x) => x.notionalMicroUsd))).to.equal(line.notionalMicroUsd);
+              expect(sum(shares.map((x) => x.requirementMicroUsd))).to.equal(
+                line.requirementMicroUsd,
+              );
+              const scale = pow10(s.policy.perps[j].sizeDecimals + 6);
+              for (const x of shares) {
+                const own = floorDiv(x.size * (line.mark - x.entryPrice), scale);
+                expect(x.pnlMicroUsd - own >= 0n && x.pnlMicroUsd - own <= 1n).to.equal(true);
+              }
+            });
+            expect(sum(r.pieces.map((q) => q.totals.optionValueMicroUsd))).to.equal(
+              r.options.valueMicroUsd,
+            );
+          }),
+          { seed: 19, numRuns: 300 },
+        );
+      });
+
+      it("the sum's margin does not depend on the order of the pieces @property", () => {
+        fc.assert(
+          fc.property(splitTripleArb(dims), (s) => {
+            const forward = computeMargin(s.policy, s.market, s.pieces);
+            const backward = computeMargin(s.policy, s.market, [...s.pieces].reverse());
+            expect(sumWithoutEntries(backward)).to.deep.equal(sumWithoutEntries(forward));
+          }),
+          { seed: 23, numRuns: 200 },
+        );
+      });
+
+      it("pieces at the portfolio's own entry prices have the portfolio's margin @property", () => {
+        fc.assert(
+          fc.property(
+            tripleArb(dims).chain((t) => splitArb(t, dims.pledges).map((s) => ({ t, s }))),
+            ({ t, s }) => {
+              const atOwnEntry = s.pieces.map((q) => ({
+                ...q,
+                perps: new Map(
+                  [...q.perps].map(([name, x]) => [
+                    name,
+                    { ...x, entryPrice: t.portfolio.perps.get(name)!.entryPrice },
+                  ]),
+                ),
+              }));
+              const whole = computeMargin(t.policy, t.market, t.portfolio);
+              const split = computeMargin(t.policy, t.market, atOwnEntry);
+              expect(sumWithoutEntries(split)).to.deep.equal(sumWithoutEntries(whole));
+            },
+          ),
+          { seed: 29, numRuns: 200 },
+        );
+      });
+
+      it("boundary: exactly at the requirement, and one µUSD short, for random splits @property", () => {
+        fc.assert(
+          fc.property(splitTripleArb(dims), (s) => {
+            const at = splitAtBoundary(s, 0n);
+            const short = splitAtBoundary(s, 1n);
+            fc.pre(at !== null && short !== null);
+            const r = computeMargin(at!.policy, at!.market, at!.pieces);
+            expect(r.excessMicroUsd).to.equal(0n);
+            expect(r.sufficient).to.equal(true);
+            expect(computeMargin(short!.policy, short!.market, short!.pieces).sufficient).to.equal(
+              false,
+            );
+          }),
+          { seed: 31, numRuns: 100 },
+        );
+      });
     });
   });
 
@@ -1015,6 +1340,7 @@ describe("margin model", () => {
       tiers: 3,
       groups: 2,
       joint: 1,
+      pledges: 1,
     };
 
     it("bracket sums equal the circuit's min/max-of-lines form @property", () => {

@@ -5,8 +5,8 @@
  * portfolio, malformed jobs, and the contract's refusals (one that clears is retried, one that
  * cannot is dead-lettered). Every submission is checked on-chain: one per account and round.
  *
- * The holders' portfolios are openings of an earlier in-process run, attested by the custodian
- * (the salt is reused, so one attestation serves every round), as a prime broker would run it.
+ * The holders' portfolios are openings of an earlier in-process run, pledged by the custodian to
+ * the venue (the salt is reused, so one pledge serves every round), as a prime broker would run it.
  */
 import type { ChildProcess } from "node:child_process";
 import * as fs from "node:fs";
@@ -18,7 +18,8 @@ import type { Redis } from "ioredis";
 import {
   marginProvedEvents,
   readMarginRegistryDomain,
-  revokeAttestations,
+  readPledgeTerms,
+  revokePledges,
 } from "../prover/src/chain";
 import { connectChain, type DemoChain } from "../prover/src/demo/chain";
 import {
@@ -30,7 +31,7 @@ import {
 import type { InstanceDims } from "../prover/src/encoding/instances";
 import { loadMarket, loadPolicy, parsePortfolio } from "../prover/src/inputs";
 import { readJsonFile } from "../prover/src/io/json";
-import { attestOpening, parseOpening, type AttestationFile } from "../prover/src/proving";
+import { parseOpening, pledgeOpening, type PledgeFile } from "../prover/src/proving";
 import {
   JobResults,
   enqueueJobs,
@@ -73,10 +74,10 @@ describe("proving service on Redis (redis-server, hardhat node, worker processes
   let queue: Queue;
   let accounts: string[];
   let shortAccount: string;
-  /** Folder of attested openings, one per account (NAME.json + NAME.attestation.json). */
+  /** Folder of pledged openings, one per account (NAME.json + NAME.pledge.json). */
   let attested: string;
-  /** The custodian's attestation of an account's opening, issued at `issuedAt` (valid 30 days). */
-  let attest: (account: string, issuedAt: bigint) => Promise<AttestationFile>;
+  /** The custodian's pledge of an account's opening, issued at `issuedAt` (valid 30 days). */
+  let attest: (account: string, issuedAt: bigint) => Promise<PledgeFile>;
   let lastTimestamp = 0;
   const workers: WorkerProcess[] = [];
 
@@ -129,11 +130,11 @@ describe("proving service on Redis (redis-server, hardhat node, worker processes
   /** The account of a portfolio or opening file. */
   const accountIn = (file: string): string => (readJsonFile(file) as { account: string }).account;
 
-  /** A batch folder with the attested openings of `who`. */
+  /** A batch folder with the pledged openings of `who`. */
   const batchFolder = (who: readonly string[]): string => {
     const dir = tempDir();
     for (const name of fs.readdirSync(attested)) {
-      const account = accountIn(path.join(attested, name.replace(".attestation", "")));
+      const account = accountIn(path.join(attested, name.replace(".pledge", "")));
       if (who.includes(account)) fs.copyFileSync(path.join(attested, name), path.join(dir, name));
     }
     return dir;
@@ -218,13 +219,20 @@ describe("proving service on Redis (redis-server, hardhat node, worker processes
     }
     attest = async (account, issuedAt) => {
       const files = { ...openings.get(account)!, policy: POLICY, market };
-      return attestOpening({
+      return pledgeOpening({
         opening: parseOpening(readJsonFile(files.opening), files.opening),
         records: parsePortfolio(readJsonFile(files.records), files.records, policy),
         policy,
         market: loadMarket(market),
         signer: roles.custodian,
         domain,
+        venue: venue.venue,
+        terms: await readPledgeTerms(
+          registry,
+          await roles.custodian.getAddress(),
+          account,
+          venue.venue,
+        ),
         issuedAt,
         validUntil: issuedAt + 30n * 24n * 3600n,
         files,
@@ -236,7 +244,7 @@ describe("proving service on Redis (redis-server, hardhat node, worker processes
       const name = path.basename(files.records, ".json");
       fs.copyFileSync(files.opening, path.join(attested, `${name}.json`));
       fs.writeFileSync(
-        path.join(attested, `${name}.attestation.json`),
+        path.join(attested, `${name}.pledge.json`),
         JSON.stringify(await attest(account, issuedAt)),
       );
     }
@@ -427,51 +435,32 @@ describe("proving service on Redis (redis-server, hardhat node, worker processes
     expect((await proofsOnChain(7)).get(good.account)).to.equal(1);
   });
 
-  it("retries a refusal that clears (attestation issued ahead of the chain's clock) and dead-letters one that cannot (revoked)", async function () {
+  it("dead-letters a refusal that cannot clear (a revoked pledge), and submits a pledge dated ahead of the chain's clock", async function () {
     const market = await postMarket(8);
     const [early, revoked] = [accounts[2], accounts[3]];
     const now = await chainTime();
     const portfolios = batchFolder([early, revoked]);
-    // early's attestation is replaced by one issued an hour from the chain's now.
+    // early's pledge is replaced by one issued an hour from the chain's now: issuedAt is the
+    // custodian's word, so it counts at once.
     const [earlyName] = fs
       .readdirSync(portfolios)
-      .filter((n) => !n.includes(".attestation") && accountIn(path.join(portfolios, n)) === early);
+      .filter((n) => !n.includes(".pledge") && accountIn(path.join(portfolios, n)) === early);
     fs.writeFileSync(
-      path.join(portfolios, earlyName.replace(/\.json$/, ".attestation.json")),
+      path.join(portfolios, earlyName.replace(/\.json$/, ".pledge.json")),
       JSON.stringify(await attest(early, now + 3600n)),
     );
-    // The custodian revokes what it attested for `revoked` so far.
-    await revokeAttestations(venue.registryAs(roles.custodian), revoked, now);
+    // The custodian revokes what it pledged for `revoked` so far.
+    await revokePledges(venue.registryAs(roles.custodian), revoked);
     const jobs = jobsOf(market, portfolios, tempDir());
     const [earlyJob, revokedJob] = [early, revoked].map((a) => jobs.find((j) => j.account === a)!);
     await enqueueJobs(queue, jobs);
-    const live = workers.filter((w) => w.child.exitCode === null);
-    await Promise.race(
-      live.map((w) =>
-        w.waitFor(
-          new RegExp(
-            `${literal(jobId(earlyJob))}: attempt failed: MarginRegistry refused the proof: ` +
-              `AttestationFromFuture\\(${now + 3600n}\\): the attestation's issuedAt .* runs ahead ` +
-              "of the chain's; it counts once the chain catches up; retried",
-          ),
-        ),
-      ),
-    );
-    await rpc("evm_increaseTime", [3600]);
-    await rpc("evm_mine", []);
     const outcomes = await waitForJobs(queue, [earlyJob, revokedJob], () => undefined);
     const [submitted, failed] = [early, revoked].map((a) => outcomes.find((o) => o.account === a));
     expect([submitted?.status, failed?.status]).to.deep.equal(["submitted", "failed"]);
     expect(failed?.reason).to.match(
-      new RegExp(
-        `^MarginRegistry refused the proof: AttestationRevoked\\(\\d+, ${now}\\): the custodian ` +
-          `revoked the account's attestations issued before ${now} \\(.*\\), and this one was issued`,
-      ),
+      /^MarginRegistry refused the proof: PledgeRevoked\(0, 0, 1\): the custodian revoked /,
     );
-    const [retried, dead] = await Promise.all(
-      [earlyJob, revokedJob].map((j) => Job.fromId(queue, jobId(j))),
-    );
-    expect(retried?.attemptsStarted).to.be.greaterThan(1);
+    const dead = await Job.fromId(queue, jobId(revokedJob));
     expect([dead?.attemptsMade, dead?.failedReason]).to.deep.equal([1, failed?.reason]);
     expect([...(await proofsOnChain(8)).entries()]).to.deep.equal([[early, 1]]);
   });

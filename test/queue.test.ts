@@ -63,7 +63,7 @@ function batchArgs(folder: string, results: string): string[] {
 /** A well-formed job for `account` whose holdings are `file`. */
 function jobFor(account: string, file: string, results: string): ProofJob {
   return {
-    version: 1,
+    version: 2,
     account,
     policyId: "small-initial-v1",
     round: "7",
@@ -90,15 +90,18 @@ function snapshotFiles(dir: string): Map<string, string> {
   );
 }
 
-/** A well-formed attestation.json of `account` (the signature is not checked off-chain). */
-function attestationOf(account: string, custodian: string): Record<string, string> {
+/** A well-formed pledge.json of `account` (the signature is not checked off-chain). */
+function pledgeOf(account: string, custodian: string): Record<string, string> {
   return {
     account,
+    venue: `0x${"5e".repeat(32)}`,
     portfolioCommitment: "12345",
+    custodian,
+    registration: "3",
+    epoch: "0",
     issuedAt: "1764072000",
     validUntil: "2000000000",
     signature: `0x${"ab".repeat(65)}`,
-    custodian,
   };
 }
 
@@ -109,12 +112,12 @@ describe("proving service: jobs and the in-process runner", function () {
   describe("job payloads", function () {
     const [account, custodian] = syntheticAccounts(2);
     const good = jobFor(account, "/shared/a.json", "/shared/results");
-    /** `mutate` applied to a copy of the job's attestation (a v1 file had no issuedAt). */
-    const withAttestation =
+    /** `mutate` applied to a copy of the job's pledge. */
+    const withPledge =
       (mutate: (a: Record<string, string>) => void) => (j: Record<string, unknown>) => {
-        const attestation = attestationOf(account, custodian);
-        mutate(attestation);
-        j.attestation = attestation;
+        const pledge = pledgeOf(account, custodian);
+        mutate(pledge);
+        j.pledges = [pledge];
       };
 
     it("has one id per (account, policy, round), whatever the nonce or files", function () {
@@ -140,18 +143,24 @@ describe("proving service: jobs and the in-process runner", function () {
         "holdings",
         /./,
       ],
-      ["another version", (j) => (j.version = 2), "version", /1/],
+      ["another version (1: attestations)", (j) => (j.version = 1), "version", /2/],
       [
-        "an attestation without issuedAt (v1)",
-        withAttestation((a) => delete a.issuedAt),
-        "attestation.issuedAt",
+        "a pledge without its epoch",
+        withPledge((a) => delete a.epoch),
+        "pledges[0].epoch",
         /required/,
       ],
       [
-        "an attestation issued past 64 bits",
-        withAttestation((a) => (a.issuedAt = (1n << 64n).toString())),
-        "attestation.issuedAt",
+        "a pledge issued past 64 bits",
+        withPledge((a) => (a.issuedAt = (1n << 64n).toString())),
+        "pledges[0].issuedAt",
         /2\^64/,
+      ],
+      [
+        "a pledge under a registration past 32 bits",
+        withPledge((a) => (a.registration = (1n << 32n).toString())),
+        "pledges[0].registration",
+        /2\^32/,
       ],
     ];
     for (const [name, mutate, field, rule] of malformed) {
@@ -174,21 +183,21 @@ describe("proving service: jobs and the in-process runner", function () {
   });
 
   describe("planning a batch from a folder", function () {
-    it("makes one job per portfolio file, refuses files without a usable account, and picks up attestations", function () {
+    it("makes one job per portfolio file, refuses files without a usable account, and picks up pledges", function () {
       const dir = tempDir();
       const accounts = syntheticAccounts(3);
       const [a, b] = writePortfolios(dir, "small", accounts.slice(0, 2));
       fs.writeFileSync(path.join(dir, "zz-no-account.json"), JSON.stringify({ collateral: {} }));
       fs.copyFileSync(a, path.join(dir, "zz-twin.json"));
-      const attestation = attestationOf(accounts[1], accounts[2]);
-      fs.writeFileSync(b.replace(/\.json$/, ".attestation.json"), JSON.stringify(attestation));
+      const pledge = pledgeOf(accounts[1], accounts[2]);
+      fs.writeFileSync(b.replace(/\.json$/, ".pledge.json"), JSON.stringify(pledge));
 
       const plan = planBatch({ policy: POLICY, market: MARKET, portfolios: dir, results: "out" });
       expect(plan.jobs.map((j) => j.account)).to.deep.equal(accounts.slice(0, 2));
       expect(plan.jobs.map((j) => j.holdings)).to.deep.equal([{ file: a }, { file: b }]);
       expect(plan.jobs[0].nonce).to.equal("1764072000"); // the round's timestamp
-      expect(plan.jobs[0].attestation).to.equal(undefined);
-      expect(plan.jobs[1].attestation).to.deep.equal(attestation);
+      expect(plan.jobs[0].pledges).to.equal(undefined);
+      expect(plan.jobs[1].pledges).to.deep.equal([pledge]);
       expect(plan.jobs[0].results).to.equal(path.resolve("out"));
       expect(plan.refused.map((r) => r.reason)).to.deep.equal([
         `${path.join(dir, "zz-no-account.json")}: account: is required`,
@@ -351,6 +360,7 @@ describe("proving service: jobs and the in-process runner", function () {
         publicSignals: first.publicSignals,
         calldata: {} as never,
         opening: { ...opening, salt } as never,
+        openings: [{ ...opening, salt }] as never,
         instance: "small",
         prover: "snarkjs" as const,
         report: {} as never,

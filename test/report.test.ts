@@ -299,7 +299,7 @@ describe("visual reports", function () {
       policyId: `0x${"ab".repeat(32)}`,
       round: 7n,
       nonce,
-      portfolioCommitment: 123456789n + nonce,
+      portfolioCommitments: [123456789n + nonce],
       blockNumber,
       transactionHash: `0x${blockNumber.toString(16).padStart(64, "0")}`,
       roundTimestamp: 1764072000n,
@@ -323,6 +323,7 @@ describe("visual reports", function () {
       data: {
         registry: "0x5FC8d32690cc91D4c39d9d3abcBD16989F875707",
         marketBook: "0x5FbDB2315678afecb367f032d93F642f64180aa3",
+        pledges: [],
         events: [
           event(alice, 2n, 30),
           { ...event(bob, 1n, 20), roundInvalid: true },
@@ -336,9 +337,11 @@ describe("visual reports", function () {
             verifier: "0xe7f1725E7734CE288F8367e1Bb143E90bb3F0512",
             verificationKeyHash: `0x${"cd".repeat(32)}`,
             feed: `0x00${"ef".repeat(31)}`,
+            venue: `0x${"5e".repeat(32)}`,
+            pledgeSlots: 1,
             maxRoundAge: 3600n,
             supersededGrace: 600n,
-            requiresAttestation: true,
+            requiresPledges: true,
             cureWindow: 0n,
             retired: false,
             instance: "small",
@@ -405,14 +408,22 @@ describe("visual reports", function () {
       expect(failed).to.include("DEVELOPMENT SETUP").and.not.to.include(`class="badge badge-good"`);
     });
 
-    it("lists each registered policy with its mode, layout feed, key hash and round rules", () => {
+    it("lists each registered policy with its mode, layout feed, key hash, round rules, venue and pledges", () => {
       const row = rowOf(auditReportHtml(chain), "0xabababab");
-      for (const cell of ["maintenance, active", "0x00efefef", "small", "3600 s", "600 s"]) {
+      for (const cell of [
+        "maintenance, active",
+        "0x00efefef",
+        "small",
+        "3600 s",
+        "600 s",
+        "0x5e5e5e5e",
+        "required (1 slot)",
+      ]) {
         expect(row).to.include(cell);
       }
       const p = chain.data.policies[0];
       expect(auditReportMarkdown(chain)).to.include(
-        `| \`${p.policyId}\` | maintenance, active | \`${p.feed}\` | \`${p.verifier}\` | \`${p.verificationKeyHash}\` | small | 3600 s | 600 s | required |`,
+        `| \`${p.policyId}\` | maintenance, active | \`${p.feed}\` | \`${p.verifier}\` | \`${p.verificationKeyHash}\` | small | 3600 s | 600 s | \`${p.venue}\` | required (1 slot) |`,
       );
     });
 

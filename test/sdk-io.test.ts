@@ -19,11 +19,15 @@ import {
 import {
   decodePublicSignals,
   encodePublicSignals,
+  OPENING_VERSION,
   parseOpening,
   parseProof,
   portfolioDifferences,
   portfolioToJson,
+  singlePortfolioCommitment,
+  usedCommitments,
 } from "../prover/src/proving";
+import { loadInstances } from "../prover/src/encoding/instances";
 import { tripleArb } from "./helpers/arbitraries";
 import { removeTempDirs, tempDir } from "./helpers/cli";
 
@@ -123,17 +127,37 @@ describe("SDK file and format helpers", () => {
         nonce: 7n,
         marketCommitment: 11n,
         policyCommitment: 12n,
-        portfolioCommitment: 13n,
+        portfolioCommitments: [13n],
       });
       expect(encodePublicSignals(decoded)).to.deep.equal(good);
+      expect(singlePortfolioCommitment(decoded)).to.equal(13n);
       const max = decodePublicSignals([((1n << 224n) - 1n).toString(), "1", "2", "3"]);
       expect(max.account).to.equal("0xFFfFfFffFFfffFFfFFfFFFFFffFFFffffFfFFFfF");
       expect(max.nonce).to.equal((1n << 64n) - 1n);
     });
 
+    it("decodes one portfolio commitment per pledge slot, unused slots 0 after the used ones", () => {
+      const four = [...good, "14", "0", "0"];
+      const decoded = decodePublicSignals(four);
+      expect(decoded.portfolioCommitments).to.deep.equal([13n, 14n, 0n, 0n]);
+      expect(encodePublicSignals(decoded)).to.deep.equal(four);
+      expect(usedCommitments(decoded)).to.deep.equal([13n, 14n]);
+      expect(() => singlePortfolioCommitment(decoded)).to.throw("sums 2 sub-portfolios");
+      expect(singlePortfolioCommitment(decodePublicSignals([...good, "0"]))).to.equal(13n);
+      const sixteen = [...good, ...new Array<string>(15).fill("0")];
+      expect(decodePublicSignals(sixteen).portfolioCommitments).to.have.length(16);
+    });
+
     const bad: [string, unknown, string, RegExp][] = [
-      ["three signals", good.slice(0, 3), "$", /array of 4/],
-      ["five signals", [...good, "14"], "$", /array of 4/],
+      ["three signals", good.slice(0, 3), "$", /array of 4 to 19/],
+      ["twenty signals", [...good, ...new Array<string>(16).fill("0")], "$", /array of 4 to 19/],
+      ["an unused first slot", [...good.slice(0, 3), "0", "14"], "[3]", /slot 1 is always used/],
+      [
+        "a used slot after an unused one",
+        [...good, "0", "15"],
+        "[5]",
+        /portfolioCommitment_3: used pledge slots form a prefix, but slot 2 is unused/,
+      ],
       ["a number", [...good.slice(0, 3), 13], "[3]", /decimal string/],
       ["a leading zero", [...good.slice(0, 3), "013"], "[3]", /decimal string/],
       [
@@ -196,7 +220,7 @@ describe("SDK file and format helpers", () => {
     expect(parseOpening(opening, "o.json").salt).to.equal("5");
     const cases: [Record<string, unknown>, string][] = [
       [{ ...opening, salt: R.toString() }, "salt"],
-      [{ ...opening, version: 2 }, "version"],
+      [{ ...opening, version: 3 }, "version"],
       [{ ...opening, round: "-1" }, "round"],
       [{ ...opening, commitments: { portfolio: "1", market: "2" } }, "commitments.policy"],
       [{ ...opening, note: "x" }, "note"],
@@ -204,19 +228,46 @@ describe("SDK file and format helpers", () => {
     for (const [json, where] of cases) {
       expect(inputError(() => parseOpening(json, "o.json")).path).to.equal(where);
     }
+    // Version 1 (one portfolio) reads as slot 1 of a one-slot proof.
+    expect(parseOpening(opening, "o.json")).to.deep.include({
+      version: OPENING_VERSION,
+      slot: 1,
+      commitments: { portfolio: "1", portfolios: ["1"], market: "2", policy: "3" },
+    });
+    // Version 2: the slot and the proof's portfolio commitments, its own at its slot.
+    const v2 = {
+      ...opening,
+      version: 2,
+      slot: 2,
+      commitments: { portfolio: "9", portfolios: ["8", "9", "0"], market: "2", policy: "3" },
+    };
+    expect(parseOpening(v2, "o.json").slot).to.equal(2);
+    const v2cases: [Record<string, unknown>, string, RegExp][] = [
+      [{ ...v2, slot: 4 }, "slot", /past the proof's 3 pledge slot/],
+      [{ ...v2, slot: 0 }, "slot", /./],
+      [{ ...v2, slot: 1 }, "commitments.portfolios[0]", /must equal commitments.portfolio/],
+      [
+        { ...v2, commitments: { ...v2.commitments, portfolios: [] } },
+        "commitments.portfolios",
+        /./,
+      ],
+      [{ ...opening, version: 2 }, "slot", /./],
+    ];
+    for (const [json, where, rule] of v2cases) {
+      const error = inputError(() => parseOpening(json, "o.json"));
+      expect(error.path).to.equal(where);
+      expect(error.rule).to.match(rule);
+    }
   });
 
   it("@property writes any portfolio back as JSON that parses to the same portfolio", () => {
     fc.assert(
-      fc.property(
-        tripleArb({ assets: 3, perps: 2, options: 2, scenarios: 4, tiers: 2, groups: 1, joint: 1 }),
-        ({ policy, portfolio }) => {
-          const json = JSON.parse(JSON.stringify(portfolioToJson(policy, portfolio))) as unknown;
-          const parsed = parsePortfolio(json, "opening.json", policy);
-          expect(portfolioDifferences(policy, parsed, portfolio)).to.deep.equal([]);
-          expect(parsed.account).to.equal(portfolio.account);
-        },
-      ),
+      fc.property(tripleArb(loadInstances().small), ({ policy, portfolio }) => {
+        const json = JSON.parse(JSON.stringify(portfolioToJson(policy, portfolio))) as unknown;
+        const parsed = parsePortfolio(json, "opening.json", policy);
+        expect(portfolioDifferences(policy, parsed, portfolio)).to.deep.equal([]);
+        expect(parsed.account).to.equal(portfolio.account);
+      }),
       { numRuns: 200 },
     );
   });

@@ -75,7 +75,9 @@ describe("prover SDK (small instance)", function () {
     expect(decoded.account).to.equal(portfolio.account);
     expect(decoded.nonce).to.equal(41n);
     expect(second.instance).to.equal("small");
-    expect(first.opening.commitments.portfolio).to.equal(decoded.portfolioCommitment.toString());
+    expect(first.opening.commitments.portfolio).to.equal(
+      decoded.portfolioCommitments[0].toString(),
+    );
   });
 
   it("rejects a proof whose public signals were changed (nonce, account, commitment)", async () => {
@@ -89,7 +91,7 @@ describe("prover SDK (small instance)", function () {
 
   it("makes two proofs of the same portfolio unlinkable through the salt", () => {
     const [a, b] = [first, second].map((p) => decodePublicSignals(p.publicSignals));
-    expect(a.portfolioCommitment).to.not.equal(b.portfolioCommitment);
+    expect(a.portfolioCommitments[0]).to.not.equal(b.portfolioCommitments[0]);
     expect(first.opening.salt).to.not.equal(second.opening.salt);
     // what is public anyway stays the same
     expect(a.policyCommitment).to.equal(b.policyCommitment);
@@ -238,9 +240,12 @@ describe("prover SDK (small instance)", function () {
         const seen: string[] = [];
         let caught: unknown;
         try {
-          const inputs = loadInputs(written);
+          const inputs = loadInputs({ ...written, portfolio: [written.portfolio] });
           await generateProof({
-            ...inputs,
+            policy: inputs.policy,
+            market: inputs.market,
+            portfolio: inputs.portfolios[0],
+            files: written,
             nonce: 1n,
             instance: "small",
             onProgress: (e) => void seen.push(e.step),

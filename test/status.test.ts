@@ -10,6 +10,7 @@ import { formatStatus, judgeStatus, statusToJson, type StatusFacts } from "../pr
 const NOW = 1_800_000_000n;
 const ROUND_TIME = NOW - 600n;
 const CUSTODIAN = "0x9965507D1a55bcC2695C58ba16FB37d819B0A4dc";
+const CUSTODIAN2 = "0x976EA74026E726554dB657fA54763abd0C3a0aa9";
 
 /** The facts of a status that counts (round 7, ten minutes old), with `edit` applied. */
 function facts(edit: (f: StatusFacts) => void = () => undefined): StatusFacts {
@@ -23,12 +24,14 @@ function facts(edit: (f: StatusFacts) => void = () => undefined): StatusFacts {
       round: 7n,
       roundTimestamp: ROUND_TIME,
       nonce: 3n,
-      custodian: CUSTODIAN,
-      custodianId: 1n,
-      custodianActive: true,
-      attestationIssuedAt: NOW - 1_000n,
-      attestationValidUntil: NOW + 86_400n,
+      pledgesValidUntil: NOW + 86_400n,
+      epochSum: 1n,
+      currentEpochSum: 1n,
       revoked: false,
+      pledges: [
+        { custodian: CUSTODIAN, registration: 1n, active: true },
+        { custodian: CUSTODIAN2, registration: 4n, active: true },
+      ],
     },
     call: { state: "none", round: 0n, calledAt: 0n, cureWindow: 0n, deadline: 0n },
     policy: {
@@ -40,7 +43,9 @@ function facts(edit: (f: StatusFacts) => void = () => undefined): StatusFacts {
       feed: `0x${"ef".repeat(32)}`,
       maxRoundAge: 3_600n,
       supersededGrace: 300n,
-      requiresAttestation: true,
+      venue: `0x${"12".repeat(32)}`,
+      requiresPledges: true,
+      pledgeSlots: 2,
       cureWindow: 900n,
       retired: false,
     },
@@ -138,20 +143,62 @@ describe("status in words", function () {
     );
   });
 
-  it("an attestation expired, revoked, or from a removed custodian", function () {
+  it("a pledge expired, revoked, or from a removed custodian, in any slot", function () {
     expect(
-      refused((f) => (f.status = { ...f.status, attestationValidUntil: NOW - 1n })).reasons,
+      refused((f) => (f.status = { ...f.status, pledgesValidUntil: NOW - 1n })).reasons,
     ).to.deep.equal([
-      "the attestation expired at 1799999999 (2027-01-15T07:59:59Z): the custodian must attest again",
+      "a pledge expired at 1799999999 (2027-01-15T07:59:59Z): its custodian must pledge again",
     ]);
-    expect(refused((f) => (f.status = { ...f.status, revoked: true })).reasons[0]).to.match(
-      new RegExp(`^the attestation was revoked: custodian ${CUSTODIAN} revoked`),
-    );
     expect(
-      refused((f) => (f.status = { ...f.status, custodianActive: false })).reasons[0],
-    ).to.equal(
-      `custodian ${CUSTODIAN} was removed from the policy (registration 1): its attestations no ` +
-        "longer count; a registered custodian must attest again",
+      refused((f) => (f.status = { ...f.status, currentEpochSum: 2n, revoked: true })).reasons,
+    ).to.deep.equal([
+      "a pledge was revoked: a custodian of the proof advanced its epoch for the account (the " +
+        "pledges' epochs summed 1, the custodians' current ones sum 2); the custodian must pledge again",
+    ]);
+    const removed = refused(
+      (f) =>
+        (f.status = {
+          ...f.status,
+          pledges: [f.status.pledges[0], { ...f.status.pledges[1], active: false }],
+        }),
+    );
+    expect(removed.reasons).to.deep.equal([
+      `custodian ${CUSTODIAN2} of pledge 1 was removed from the venue (registration 4): what it ` +
+        "pledged no longer counts; a registered custodian must pledge again",
+    ]);
+    const text = formatStatus(
+      facts((f) => {
+        f.sufficient = false;
+        f.status = { ...f.status, pledges: [{ ...f.status.pledges[0], active: false }] };
+      }),
+      refused(
+        (f) => (f.status = { ...f.status, pledges: [{ ...f.status.pledges[0], active: false }] }),
+      ),
+    );
+    expect(text).to.match(
+      new RegExp(`^pledge 0 +by ${CUSTODIAN} \\(registration 1, REMOVED\\)$`, "m"),
+    );
+    expect(text).to.match(/^pledges +valid until 1800086400 \(.*\) \(the earliest\), not revoked/m);
+    expect(text).to.match(/venue 0x1212.*, pledges required \(2 slots\)$/m);
+  });
+
+  it("a status of several pledges ends with the earliest expiry; none where the policy requires none", function () {
+    const verdict = judgeStatus(facts((f) => (f.maxAge = 10n ** 6n)));
+    expect(verdict.until).to.deep.equal({
+      time: NOW + 86_401n,
+      what: "the earliest pledge expires",
+    });
+    const text = formatStatus(facts(), judgeStatus(facts()));
+    expect(text).to.match(
+      new RegExp(`^pledge 1 +by ${CUSTODIAN2} \\(registration 4, active\\)$`, "m"),
+    );
+    const open = facts((f) => {
+      f.status = { ...f.status, pledges: [], pledgesValidUntil: 0n };
+      f.policy = { ...f.policy!, requiresPledges: false };
+    });
+    expect(judgeStatus(open).reasons).to.deep.equal([]);
+    expect(formatStatus(open, judgeStatus(open))).to.match(
+      /^pledges +none \(the policy requires none\)$/m,
     );
   });
 
@@ -163,7 +210,7 @@ describe("status in words", function () {
     });
     expect(verdict.reasons.map((r) => r.split(":")[0])).to.deep.equal([
       "the policy is retired",
-      "the attestation was revoked",
+      "a pledge was revoked",
       "stale round",
     ]);
   });

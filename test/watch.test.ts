@@ -1,14 +1,14 @@
 /**
  * `zkmargin watch` against a real `hardhat node` on a free port, with real proofs (small
  * instance): the deployment made with the Ignition modules, rounds posted by the publisher with
- * their market files in the events, time moved with `evm_increaseTime`. The story, in order: an
- * attestation asked for and then used for every round; market files that do not hash or do not
+ * their market files in the events, time moved with `evm_increaseTime`. The story, in order: a
+ * pledge asked for and then used for every round; market files that do not hash or do not
  * fit refused and never proven; a reorg of unconfirmed blocks (`evm_snapshot`/`evm_revert`); a
  * strained round (low excess, scenario stress) and a shortfall (alert with the amount, no
  * submission, the webhook retried while proving goes on); a margin call cured at once and one that
  * expires; a watcher crashed right after sending and restarted (the submission neither lost nor
  * repeated); the node stopped (SIGSTOP) and continued under the watcher; a changed portfolio
- * (new opening, alerts not repeated while it waits for its attestation); and a portfolio-margin
+ * (new opening, alerts not repeated while it waits for its pledge); and a portfolio-margin
  * policy on the same feed, whose stress alert comes from the round's joint scenario set.
  *
  * Waits are on the watcher's own event lines or passes (`afterTick`), never on time.
@@ -21,13 +21,15 @@ import type { AddressInfo } from "node:net";
 import type { Contract, JsonRpcProvider } from "ethers";
 import {
   callMargin,
-  revokeAttestations,
+  revokePledges,
   isMarginSufficient,
   marginProvedEvents,
   marginRegistryDomain,
   postRound,
   readMarginCall,
   readStatus,
+  readPledgeTerms,
+  venueIdOf,
 } from "../prover/src/chain";
 import {
   deployContracts,
@@ -57,7 +59,7 @@ import {
   publishMarket,
   type FeedLayout,
 } from "../prover/src/market-data";
-import { attestOpening, parseOpening } from "../prover/src/proving";
+import { parseOpening, pledgeOpening } from "../prover/src/proving";
 import {
   SimulatedCrash,
   stressNextMove,
@@ -70,6 +72,9 @@ import { nodeWallet, startRpcNode, type RpcNode } from "./helpers/hardhat-node";
 import { SMALL_CRASH_LABEL, withSmallJointSet } from "./helpers/joint-scenarios";
 import { buildScratchDir } from "./helpers/scratch";
 import { sharedKeysHook } from "./helpers/shared-keys";
+
+/** The venue of the watched policies. */
+const WATCH_VENUE = venueIdOf("watch venue");
 
 const ROOT = path.resolve(__dirname, "..");
 const EXAMPLE = path.join(ROOT, "examples", "small");
@@ -148,7 +153,7 @@ describe("zkmargin watch (hardhat node, small instance)", function () {
   const files = () => ({
     portfolio: path.join(dir, "portfolio.json"),
     opening: path.join(dir, "opening.json"),
-    attestation: path.join(dir, "attestation.json"),
+    pledge: path.join(dir, "pledge.json"),
     state: path.join(dir, "watch-state.json"),
   });
   let policyId = "";
@@ -300,7 +305,8 @@ describe("zkmargin watch (hardhat node, small instance)", function () {
       maxRoundAge: 86_400n,
       supersededGrace: 300n,
       cureWindow: CURE_WINDOW,
-      requiresAttestation: true,
+      venue: WATCH_VENUE,
+      requiresPledges: true,
       custodians: [custodian.address],
       venues: [venue.address],
       publishers: [publisher.address],
@@ -324,37 +330,35 @@ describe("zkmargin watch (hardhat node, small instance)", function () {
     await node?.stop();
   });
 
-  it("asks for an attestation of a new salt, then proves each confirmed round with it", async function () {
+  it("asks for a pledge of a new salt, then proves each confirmed round with it", async function () {
     const url = await webhook.start();
     startWatcher({ webhook: { url, backoffMs: 50, timeoutMs: 120_000 } });
     const first = await publish();
     await mine(); // two confirmations
-    const asked = await waitForEvent(
-      (e) => e.type === "attestation-needed",
-      0,
-      "attestation request",
-    );
+    const asked = await waitForEvent((e) => e.type === "pledge-needed", 0, "pledge request");
     expect(asked.round).to.equal(first.toString());
 
-    // The custodian fetches the round from the chain alone and attests the opening.
+    // The custodian fetches the round from the chain alone and pledges the opening.
     const opening = parseOpening(readJsonFile(files().opening), files().opening);
     const fetched = await fetchRound(book, layout, BigInt(opening.round), {
       fromBlock: deployment.startBlock,
     });
     const records = parsePortfolio(readJsonFile(files().portfolio), "records.json", layout.policy);
     const now = await latestTimestamp();
-    const attestation = await attestOpening({
+    const pledge = await pledgeOpening({
       opening,
       records,
       policy: layout.policy,
       market: fetched.market,
       signer: custodian,
       domain: marginRegistryDomain(31337n, deployment.contracts.marginRegistry),
+      venue: WATCH_VENUE,
+      terms: await readPledgeTerms(registry, custodian.address, holder.address, WATCH_VENUE),
       issuedAt: now,
       validUntil: now + 7n * 86_400n,
       files: { opening: files().opening, records: "records.json" },
     });
-    writeJsonFile(files().attestation, attestation);
+    writeJsonFile(files().pledge, pledge);
     await waitForEvent((e) => e.type === "proved" && e.round === first.toString(), 0, "proof 1");
 
     const second = await publish();
@@ -362,9 +366,11 @@ describe("zkmargin watch (hardhat node, small instance)", function () {
     await waitForEvent((e) => e.type === "proved" && e.round === second.toString(), 0, "proof 2");
     const proved = await marginProvedEvents(registry, { account: holder.address, policyId });
     expect(proved.map((e) => e.round)).to.deep.equal([first, second]);
-    // One attested commitment for both rounds: the watcher kept the salt.
-    expect(proved[0].portfolioCommitment).to.equal(proved[1].portfolioCommitment);
-    expect(proved[0].portfolioCommitment.toString()).to.equal(opening.commitments.portfolio);
+    // One pledged commitment for both rounds: the watcher kept the salt.
+    expect(proved[0].portfolioCommitments).to.deep.equal(proved[1].portfolioCommitments);
+    expect(proved[0].portfolioCommitments.map(String)).to.deep.equal([
+      opening.commitments.portfolio,
+    ]);
     expect(await isMarginSufficient(registry, holder.address, policyId, 3600n)).to.equal(true);
   });
 
@@ -612,7 +618,7 @@ describe("zkmargin watch (hardhat node, small instance)", function () {
     expect(new Set(rounds.map(String)).size).to.equal(rounds.length); // never twice
   });
 
-  it("asks for a new attestation when the portfolio file changes, and proves once it is attested", async function () {
+  it("asks for a new pledge when the portfolio file changes, and proves once it is pledged", async function () {
     const from = events.length;
     const before = (await marginProvedEvents(registry, { account: holder.address, policyId })).at(
       -1,
@@ -625,11 +631,11 @@ describe("zkmargin watch (hardhat node, small instance)", function () {
     const round = await publish(STRAINED);
     await mine();
     const asked = await waitForEvent(
-      (e) => e.type === "attestation-needed" && e.round === round.toString(),
+      (e) => e.type === "pledge-needed" && e.round === round.toString(),
       from,
-      "a new attestation request",
+      "a new pledge request",
     );
-    // While the round waits for its attestation, later passes do not repeat its alerts.
+    // While the round waits for its pledge, later passes do not repeat its alerts.
     await waitForPass(await provider.getBlockNumber());
     await waitForPass(await provider.getBlockNumber());
     const alerts = events
@@ -638,22 +644,24 @@ describe("zkmargin watch (hardhat node, small instance)", function () {
         (e) => e.type !== "webhook-failed" && e.level !== "info" && e.round === round.toString(),
       )
       .map((e) => e.type);
-    expect(alerts).to.deep.equal(["low-excess", "stress-shortfall", "attestation-needed"]);
-    expect(asked.portfolioCommitment).to.not.equal(before.portfolioCommitment.toString());
-    // Nothing was submitted with the old attestation for the new holdings.
+    expect(alerts).to.deep.equal(["low-excess", "stress-shortfall", "pledge-needed"]);
+    expect(asked.portfolioCommitment).to.not.equal(before.portfolioCommitments[0].toString());
+    // Nothing was submitted with the old pledge for the new holdings.
     expect(await provedRounds()).to.not.include(round);
     const opening = parseOpening(readJsonFile(files().opening), files().opening);
     expect(opening.commitments.portfolio).to.equal(asked.portfolioCommitment);
     const now = await latestTimestamp();
     writeJsonFile(
-      files().attestation,
-      await attestOpening({
+      files().pledge,
+      await pledgeOpening({
         opening,
         records: parsePortfolio(readJsonFile(files().portfolio), "records.json", layout.policy),
         policy: layout.policy,
         market: (await fetchRound(book, layout, BigInt(opening.round))).market,
         signer: custodian,
         domain: marginRegistryDomain(31337n, deployment.contracts.marginRegistry),
+        venue: WATCH_VENUE,
+        terms: await readPledgeTerms(registry, custodian.address, holder.address, WATCH_VENUE),
         issuedAt: now,
         validUntil: now + 86_400n,
         files: { opening: files().opening, records: "records.json" },
@@ -663,7 +671,7 @@ describe("zkmargin watch (hardhat node, small instance)", function () {
     const after = (await marginProvedEvents(registry, { account: holder.address, policyId })).at(
       -1,
     )!;
-    expect(after.portfolioCommitment.toString()).to.equal(asked.portfolioCommitment);
+    expect(after.portfolioCommitments[0].toString()).to.equal(asked.portfolioCommitment);
   });
 
   it("writes its state file owner-only and never logs a secret", async function () {
@@ -677,7 +685,7 @@ describe("zkmargin watch (hardhat node, small instance)", function () {
   });
   it("under a portfolio-margin policy, judges the next move by the round's joint scenario set", async function () {
     // The standard watcher's story is over; a second account watches a portfolio-margin policy
-    // of the same slots (same layout and feed), without attestations.
+    // of the same slots (same layout and feed), without pledges.
     await running!.stop();
     const from = events.length;
     const document = {
@@ -696,7 +704,8 @@ describe("zkmargin watch (hardhat node, small instance)", function () {
       maxRoundAge: 86_400n,
       supersededGrace: 300n,
       cureWindow: CURE_WINDOW,
-      requiresAttestation: false,
+      venue: WATCH_VENUE,
+      requiresPledges: false,
       custodians: [],
       venues: [],
       signers: { policyAdmin, admin: deployer },
@@ -730,7 +739,7 @@ describe("zkmargin watch (hardhat node, small instance)", function () {
     const pmFiles = {
       portfolio: path.join(pmDir, "portfolio.json"),
       opening: path.join(pmDir, "opening.json"),
-      attestation: path.join(pmDir, "attestation.json"),
+      pledge: path.join(pmDir, "pledge.json"),
       state: path.join(pmDir, "watch-state.json"),
     };
     const portfolioDocument = {
@@ -744,7 +753,7 @@ describe("zkmargin watch (hardhat node, small instance)", function () {
       standard: stressNextMove(computeMargin(layout.policy, market, portfolio)),
     });
 
-    // A calm round first, then the watcher: proven at once (no attestation needed), no alert.
+    // A calm round first, then the watcher: proven at once (no pledge needed), no alert.
     const calm = await publish({}, withSet, pmLayout);
     await mine();
     startWatcher({
@@ -780,7 +789,7 @@ describe("zkmargin watch (hardhat node, small instance)", function () {
     await waitForEvent((e) => e.type === "proved" && e.round === round.toString(), from, "proof");
     const proved = await marginProvedEvents(registry, { account: second.address, policyId: pmId });
     expect(proved.map((e) => e.round)).to.deep.equal([calm, round]);
-    expect(events.slice(from).filter((e) => e.type === "attestation-needed")).to.deep.equal([]);
+    expect(events.slice(from).filter((e) => e.type === "pledge-needed")).to.deep.equal([]);
     const opening = parseOpening(readJsonFile(pmFiles.opening), pmFiles.opening);
     expect(opening.policyId).to.equal(pmPolicy.id);
     expect(events.map((e) => JSON.stringify(e)).join("\n")).to.not.include(opening.salt);
@@ -850,10 +859,10 @@ describe("zkmargin watch (hardhat node, small instance)", function () {
     startWatcher();
   });
 
-  it("alerts a refusal of the registry in words (a revoked attestation), and records it", async function () {
+  it("alerts a refusal of the registry in words (a revoked pledge), and records it", async function () {
     const from = events.length;
     const asCustodian = registry.connect(custodian.connect(provider)) as Contract;
-    await revokeAttestations(asCustodian, holder.address, await latestTimestamp());
+    await revokePledges(asCustodian, holder.address);
     const round = await publish();
     await mine();
     const refused = await waitForEvent(
@@ -861,9 +870,9 @@ describe("zkmargin watch (hardhat node, small instance)", function () {
       from,
       "the refusal",
     );
-    expect(refused).to.include({ error: "AttestationRevoked" });
+    expect(refused).to.include({ error: "PledgeRevoked" });
     expect(refused.message).to.match(
-      /^round \d+: the registry refused the proof: AttestationRevoked\(\d+, \d+\): the custodian revoked the account's attestations issued before \d+ \(20\d\d-[0-9-]+T[0-9:]+Z\), and this one was issued at /,
+      /^round \d+: the registry refused the proof: PledgeRevoked\(0, \d+, \d+\): the custodian revoked pledge 0: it was signed under epoch \d+, and the custodian's epoch for the account and venue is now \d+/,
     );
     expect(await provedRounds()).to.not.include(round);
   });

@@ -17,9 +17,10 @@ import type { Page } from "playwright-core";
 import {
   marginProvedEvents,
   readMarginRegistryDomain,
-  type SignedAttestation,
-  revokeAttestations,
-  signAttestation,
+  type SignedPledge,
+  readPledgeTerms,
+  revokePledges,
+  signPledge,
   submitProof,
   toSolidityProof,
 } from "../prover/src/chain";
@@ -98,7 +99,7 @@ interface Story {
   custodian: Signer;
   /** The second proof, the one the page is given (submitted after the first, on a newer round). */
   proved: MarginProof;
-  /** The attestation's issue time. */
+  /** The pledge's issue time (it is valid a day from then). */
   issuedAt: bigint;
   lookalikes: Lookalikes;
 }
@@ -127,9 +128,9 @@ async function marketRound(
 
 /**
  * The demo's venue on the node (`deployVenue`: separate roles, the small policy on its layout's
- * feed, a custodian), the example round 7 posted, the custodian's attestation (issued after its
- * registration), a proof on round 7 (nonce 1), then round 8 posted and a proof on it (nonce 2,
- * same salt, so the same attested portfolio commitment): what the page and the audits read.
+ * feed, a custodian), the example round 7 posted, the custodian's pledge to the venue, a proof on
+ * round 7 (nonce 1), then round 8 posted and a proof on it (nonce 2, same salt, so the same
+ * pledged portfolio commitment): what the page and the audits read.
  */
 async function chainStory(chain: DemoChain, dir: string): Promise<Story> {
   const policyFile = path.join(SMALL_EXAMPLES, "policy.json");
@@ -167,29 +168,30 @@ async function chainStory(chain: DemoChain, dir: string): Promise<Story> {
       instance: "small",
       ...(salt === undefined ? {} : { salt }),
     });
-  const submit = (proved: MarginProof, round: bigint, attestation: SignedAttestation) => {
+  const submit = (proved: MarginProof, round: bigint, pledge: SignedPledge) => {
     const signals = decodePublicSignals(proved.publicSignals);
     return submitProof(venue.registryAs(holder), {
       policyId: venue.policyId,
       round,
-      portfolioCommitment: signals.portfolioCommitment,
+      portfolioCommitments: signals.portfolioCommitments,
       nonce: signals.nonce,
       proof: toSolidityProof(proved.proof),
-      attestation,
+      pledges: [pledge],
     });
   };
   const firstProof = await proofOn(first, 1n);
   const issuedAt = await chainTime(chain);
-  const attestation = await signAttestation(
-    roles.custodian,
-    await readMarginRegistryDomain(venue.marginRegistry.contract),
-    {
-      account: portfolio.account,
-      portfolioCommitment: decodePublicSignals(firstProof.publicSignals).portfolioCommitment,
-      issuedAt,
-      validUntil: issuedAt + 86_400n,
-    },
-  );
+  const custodianAddress = await roles.custodian.getAddress();
+  const registry = venue.marginRegistry.contract;
+  const attestation = await signPledge(roles.custodian, await readMarginRegistryDomain(registry), {
+    custodian: custodianAddress,
+    ...(await readPledgeTerms(registry, custodianAddress, portfolio.account, venue.venue)),
+    account: portfolio.account,
+    venue: venue.venue,
+    portfolioCommitment: decodePublicSignals(firstProof.publicSignals).portfolioCommitments[0],
+    issuedAt,
+    validUntil: issuedAt + 86_400n,
+  });
   await submit(firstProof, first.round, attestation);
   const second = await marketRound(chain, files.market, 8, "2950.10");
   await publishRound(venue, roles.publisher, policy, second, dims);
@@ -362,7 +364,7 @@ describe("verify page and visual reports in headless Chromium", function () {
     const decoded = decodePublicSignals(story.proved.publicSignals);
     expect(details)
       .to.include(decoded.account)
-      .and.to.include(decoded.portfolioCommitment.toString());
+      .and.to.include(decoded.portfolioCommitments[0].toString());
     expect(details).to.include("small-initial-v1").and.to.include(small.vkeyHash.slice(0, 14));
     // The four public signals as public.json has them, the first decoded into account and nonce.
     const signals = page.locator("#proof-details table.data tbody tr");
@@ -509,8 +511,8 @@ describe("verify page and visual reports in headless Chromium", function () {
       .and.to.include(tx);
     const details = await page.locator("#chain-details").innerText();
     expect(details).to.match(/isMarginSufficient now\s*✔ true/);
-    expect(details).to.match(/Attestation issued at\s*(\S+)/);
-    expect(details).to.include(isoTime(story.issuedAt));
+    expect(details).to.match(/Pledges valid until\s*(\S+)/);
+    expect(details).to.include(isoTime(story.issuedAt + 86_400n));
     expect(details).to.match(/Revoked\s*✔ no/);
     // The timeline: round 7's time read from the policy's feed, round 8 is this proof's.
     const items = page.locator("ol.timeline > li");
@@ -531,10 +533,9 @@ describe("verify page and visual reports in headless Chromium", function () {
     const node = chain!.provider as JsonRpcProvider;
     const snapshot = (await node.send("evm_snapshot", [])) as string;
     try {
-      await revokeAttestations(
+      await revokePledges(
         story.venue.registryAs(story.custodian),
         decodePublicSignals(story.proved.publicSignals).account,
-        BigInt((await node.getBlock("latest"))!.timestamp),
       );
       await page.click("#chain-read");
       await page.locator('#chain-status[data-state="done"]').waitFor();
@@ -575,7 +576,7 @@ describe("verify page and visual reports in headless Chromium", function () {
     const { otherRound, sameStatement } = story.lookalikes;
     const lookalike = decodePublicSignals(JSON.parse(fs.readFileSync(otherRound.public, "utf8")));
     expect(lookalike.nonce).to.equal(submitted.nonce);
-    expect(lookalike.portfolioCommitment).to.equal(submitted.portfolioCommitment);
+    expect(lookalike.portfolioCommitments).to.deep.equal(submitted.portfolioCommitments);
     expect(lookalike.marketCommitment).not.to.equal(submitted.marketCommitment);
     const round7 = await check(otherRound.proof, otherRound.public, story.files.market7);
     expect(round7.checks)

@@ -59,3 +59,14 @@ function MAX_DECIMALS() { return 18; }
 function PPM_ONE() { return 1000000; }
 /// Capacity of one packed field element, in bits.
 function PACK_BITS() { return 248; }
+/// Largest number of pledge slots (sub-portfolios) of an instance: sums of C pieces grow by
+/// ceil(log2 C) <= 4 bits, which every width argument in circuits/README.md allows for.
+function MAX_PLEDGES() { return 16; }
+/// ceil(log2 C): the bits a sum of C non-negative values of width w needs beyond w.
+function sumBits(C) {
+    var bits = 0;
+    while ((1 << bits) < C) {
+        bits++;
+    }
+    return bits;
+}

@@ -1,13 +1,16 @@
 /**
  * The zkmargin SDK: parse the three input files, compute the margin report, commit, prove and
- * verify, check an opening and attest it. One obvious call per job:
+ * verify, check an opening and pledge it. One obvious call per job:
  *
  * - `loadPolicy` / `loadMarket` / `loadPortfolio` and `checkConsistency`: validated inputs;
- * - `computeMargin` / `formatReport`: the reference model's report;
+ * - `computeMargin` / `formatReport`: the reference model's report (of one portfolio, or of the
+ *   sum of several sub-portfolios with each one's share);
  * - `layoutOf` / `layoutIdOf` / `feedIdOf`: the slot layout that binds the three commitments;
  * - `commitPortfolio` / `commitMarket` / `commitPolicy` (on an encoded input) and `randomSalt`;
- * - `generateProof` / `verifyProof` / `decodePublicSignals`: the proof;
- * - `checkOpening` / `attestOpening`: the custodian's check and EIP-712 attestation;
+ * - `generateProof` / `verifyProof` / `decodePublicSignals`: the proof (of one portfolio, or of
+ *   several sub-portfolios, one per custodian, with one opening each);
+ * - `checkOpening` / `pledgeOpening`: the custodian's check (of its own opening, against the
+ *   proof's public signals) and EIP-712 pledge to a venue;
  * - `setupInstance` / `loadArtifacts`: development keys and manifest-checked artifacts;
  * - deployment, submission and status reads of the contracts (`chain`);
  * - `runDemo`: the end-to-end story; the auditor's checks (`audit`);

@@ -44,6 +44,13 @@ export interface Triple {
   portfolio: Portfolio;
 }
 
+/** A policy, a market round and several sub-portfolios of one account (in pledge-slot order). */
+export interface Split {
+  policy: Policy;
+  market: Market;
+  pieces: Portfolio[];
+}
+
 const PPM = 1_000_000n;
 /** Plain objects, so that chai can deep-compare generated values. */
 const NO_NULL_PROTO = { noNullPrototype: true };
@@ -389,7 +396,24 @@ export function tripleArb(dims: InstanceDims): fc.Arbitrary<Triple> {
  * Returns null when the triple cannot be moved there (equity below the requirement before buffer).
  */
 export function atBoundary(triple: Triple, offsetMicroUsd: bigint): Triple | null {
-  const report = computeMargin(triple.policy, triple.market, triple.portfolio);
+  const policy = boundaryPolicy(triple.policy, triple.market, triple.portfolio, offsetMicroUsd);
+  return policy === null ? null : { ...triple, policy };
+}
+
+/** {@link atBoundary} for the sum of several sub-portfolios. */
+export function splitAtBoundary(split: Split, offsetMicroUsd: bigint): Split | null {
+  const policy = boundaryPolicy(split.policy, split.market, split.pieces, offsetMicroUsd);
+  return policy === null ? null : { ...split, policy };
+}
+
+/** The policy with the buffer and minRatio that put the portfolio (or sum) at the offset. */
+function boundaryPolicy(
+  policy: Policy,
+  market: Market,
+  portfolio: Portfolio | readonly Portfolio[],
+  offsetMicroUsd: bigint,
+): Policy | null {
+  const report = computeMargin(policy, market, portfolio);
   const withoutBuffer = report.requirementMicroUsd - report.bufferMicroUsd;
   // Req' = Eq * 1e6 / minRatio must be an integer: use minRatio 2 (Eq even), 0.5 or 1.
   const eq = report.equityMicroUsd;
@@ -401,13 +425,103 @@ export function atBoundary(triple: Triple, offsetMicroUsd: bigint): Triple | nul
   for (const [ratio, requirement] of candidates) {
     const buffer = requirement - withoutBuffer + offsetMicroUsd;
     if (buffer >= 0n && buffer < bound(60)) {
-      return {
-        ...triple,
-        policy: { ...triple.policy, minRatioPpm: ratio, bufferMicroUsd: buffer },
-      };
+      return { ...policy, minRatioPpm: ratio, bufferMicroUsd: buffer };
     }
   }
   return null;
+}
+
+/** `total` cut into `weights.length` non-negative parts by the weights (cumulative floors). */
+function cut(total: bigint, weights: readonly number[]): bigint[] {
+  const sum = weights.reduce((s, w) => s + w, 0);
+  if (sum === 0) return weights.map((_, k) => (k === 0 ? total : 0n));
+  let before = 0n;
+  let cumulative = 0;
+  return weights.map((w) => {
+    cumulative += w;
+    const upTo = (total * BigInt(cumulative)) / BigInt(sum);
+    const part = upTo - before;
+    before = upTo;
+    return part;
+  });
+}
+
+/**
+ * `total` as the sum of `n` signed parts: n - 1 random ones (either sign, up to `max` in size),
+ * the last one the rest; when the rest would exceed `limit` in size, the whole total in one part.
+ */
+function signedParts(total: bigint, free: readonly bigint[], limit: bigint): bigint[] {
+  const last = total - free.reduce((s, x) => s + x, 0n);
+  if ((last < 0n ? -last : last) >= limit) return [total, ...free.map(() => 0n)];
+  return [...free, last];
+}
+
+/**
+ * A random split of a triple's portfolio into 1..`maxPieces` sub-portfolios of the same account
+ * (DESIGN.md "Several custodians in one proof"): each asset amount cut into non-negative parts;
+ * each perp's net size cut into signed pieces (longs and shorts at different custodians), each
+ * piece with an entry price of its own; each option quantity cut into signed pieces. The sum's
+ * amounts, net sizes and quantities are the triple's; its PnL differs (other entry prices).
+ */
+export function splitArb(triple: Triple, maxPieces: number): fc.Arbitrary<Split> {
+  const { policy, portfolio } = triple;
+  return fc.integer({ min: 1, max: maxPieces }).chain((n) => {
+    const weights = fc.array(fc.nat(1000), { minLength: n, maxLength: n });
+    const free = (max: bigint): fc.Arbitrary<bigint[]> =>
+      fc.array(signedArb(max), { minLength: n - 1, maxLength: n - 1 });
+    const entries = fc.array(priceArb, { minLength: n, maxLength: n });
+    return fc
+      .record(
+        {
+          assets: fc.tuple(...policy.assets.map(() => weights)),
+          perps: fc.tuple(
+            ...policy.perps.map((p) =>
+              fc.record({ sizes: free(10n ** BigInt(p.sizeDecimals + 5)), entries }, NO_NULL_PROTO),
+            ),
+          ),
+          options: fc.tuple(...policy.options.map(() => free(100_000n))),
+        },
+        NO_NULL_PROTO,
+      )
+      .map((cuts): Split => {
+        const pieces: Portfolio[] = Array.from({ length: n }, () => ({
+          account: portfolio.account,
+          collateral: new Map(),
+          perps: new Map(),
+          options: new Map(),
+        }));
+        policy.assets.forEach((a, i) => {
+          const amount = portfolio.collateral.get(a.symbol);
+          if (amount === undefined) return;
+          cut(amount, cuts.assets[i]).forEach((part, k) => {
+            if (part !== 0n || k === 0) pieces[k].collateral.set(a.symbol, part);
+          });
+        });
+        policy.perps.forEach((p, j) => {
+          const position = portfolio.perps.get(p.instrument);
+          if (position === undefined) return;
+          const sizes = signedParts(position.size, cuts.perps[j].sizes, bound(64));
+          sizes.forEach((size, k) => {
+            if (size !== 0n || k === 0) {
+              pieces[k].perps.set(p.instrument, { size, entryPrice: cuts.perps[j].entries[k] });
+            }
+          });
+        });
+        policy.options.forEach((o, k) => {
+          const quantity = portfolio.options.get(o.instrument);
+          if (quantity === undefined) return;
+          signedParts(quantity, cuts.options[k], bound(QTY_BITS)).forEach((part, m) => {
+            if (part !== 0n || m === 0) pieces[m].options.set(o.instrument, part);
+          });
+        });
+        return { policy: triple.policy, market: triple.market, pieces };
+      });
+  });
+}
+
+/** Random splits of random triples that fit `dims`, into at most `dims.pledges` pieces. */
+export function splitTripleArb(dims: InstanceDims): fc.Arbitrary<Split> {
+  return tripleArb(dims).chain((triple) => splitArb(triple, dims.pledges));
 }
 
 /** Random triples exactly at the requirement (sufficient, excess 0). */

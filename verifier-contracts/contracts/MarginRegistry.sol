@@ -3,6 +3,10 @@ pragma solidity 0.8.30;
 
 // Field bounds are written as the specification states them (`x < modulus`), hence `>=` refusals.
 // solhint-disable gas-strict-inequalities
+// Inline assembly only on the proof path, where it saves gas a proof pays every round (the
+// verifier's calldata and the event written in place, the pledge hashed where it lies, the proof's
+// words checked unrolled), each block documented and each result held to a test.
+// solhint-disable no-inline-assembly
 
 import {ECDSA} from "@openzeppelin/contracts/utils/cryptography/ECDSA.sol";
 import {EIP712} from "@openzeppelin/contracts/utils/cryptography/EIP712.sol";
@@ -14,15 +18,18 @@ import {SnarkField} from "./SnarkField.sol";
 
 /// @title MarginRegistry
 /// @author zkmargin
-/// @notice Accepts zero-knowledge margin proofs and records, per (account, policy), the latest
-///         proven status; `isMarginSufficient` is the one call a lending or derivatives protocol
-///         needs to gate an action on a fresh, valid proof.
-/// @dev The circuit's four public signals are rebuilt here from chain state, never taken from
-///      the caller: `[uint160(account) | nonce << 160, marketCommitment(feed, round),
-///      policyCommitment(policyId), portfolioCommitment]`, where `account` is `msg.sender` (or the
-///      signer of a relayed request), the policy commitment and its feed come from PolicyRegistry
-///      and the market commitment from that feed in MarketBook. The caller supplies only the
-///      portfolio commitment (bound by the custodian attestation) and the nonce.
+/// @notice Accepts zero-knowledge margin proofs over collateral pledged by custodians to a venue,
+///         and records, per (account, policy), the latest proven status; `isMarginSufficient` is
+///         the one call a lending or derivatives protocol needs to gate an action on a fresh,
+///         valid proof.
+/// @dev A policy's circuit has C pledge slots (PolicyRegistry reads C from its verifier). Its
+///      3 + C public signals are rebuilt here from chain state, never taken from the caller:
+///      `[uint160(account) | nonce << 160, marketCommitment(feed, round),
+///      policyCommitment(policyId), portfolioCommitment_1 .. portfolioCommitment_C]`, where
+///      `account` is `msg.sender` (or the signer of a relayed request), the policy commitment, its
+///      feed and its venue come from PolicyRegistry and the market commitment from that feed in
+///      MarketBook. The caller supplies the C portfolio commitments (each bound by its pledge) and
+///      the nonce. The registry calls snarkjs's `verifyProof` of the verifier for `3 + C` signals.
 ///
 ///      Rounds: `prove` accepts the policy feed's latest round, or the one before it for the
 ///      policy's `supersededGrace` seconds after its successor was posted, never an invalidated
@@ -30,23 +37,28 @@ import {SnarkField} from "./SnarkField.sol";
 ///      `maxRoundAge` of the round's timestamp. A status counts in `isMarginSufficient` under the
 ///      same latest-round rule, and within the caller's `maxAge`.
 ///
-///      EIP-712 domain: name "zkmargin MarginRegistry", version "2", this chain and this contract.
-///      Typed messages:
-///      - `Attestation(address account,uint256 portfolioCommitment,uint64 issuedAt,
-///        uint64 validUntil)`, signed by a custodian: "the holdings behind this commitment are in
-///        our books for `account` as of `issuedAt`, and this statement holds until `validUntil`".
-///        It counts for a policy only while the signer is registered as one of that policy's
-///        custodians, if it was issued at or after that registration, and if the custodian has not
-///        revoked the account's attestations issued before a later time (`revoke`).
-///      - `ProveRequest(address account,bytes32 policyId,uint64 round,uint256 portfolioCommitment,
-///        uint64 nonce,uint64 deadline,address custodian,uint64 issuedAt,uint64 validUntil)`,
-///        signed by the account to let anyone submit its proof with exactly that attestation: a
-///        relayer cannot swap in a weaker attestation of the same commitment.
-///      Signatures are checked ECDSA first, then ERC-1271 (contract accounts and custodians).
+///      Pledges: for a policy that requires them, each used slot (a prefix of the C slots) carries
+///      a custodian's EIP-712 `Pledge`: "the holdings behind this commitment are this account's
+///      and are held for this venue until `validUntil` or until we revoke". A pledge binds the
+///      custodian's registration at the venue (PolicyRegistry; a removed and re-added custodian
+///      has a new one) and the custodian's current epoch for the account and venue: the sum of
+///      its account-wide epoch, advanced by `revoke(account)`, and its venue epoch, advanced by
+///      `revoke(account, venue)`. Both only grow, so any revocation that applies changes the sum
+///      and kills every pledge signed before it, whatever its `issuedAt`. A proof may not repeat
+///      a custodian or a non-zero commitment, nor leave a commitment in a slot without a pledge.
+///      A status records the earliest expiry, the sum of the pledges' epochs and their
+///      registration ids, and counts only while every registration is active, no pledge has
+///      expired and the sum of the current epochs is the recorded one.
 ///
-///      Revocation: a custodian's `revoke(account, before)` may reach up to MAX_REVOCATION_LEAD
-///      (one hour) past the block time, so it also kills what the custodian signed with an
-///      `issuedAt` ahead of the chain's clock (a custodian's clock that runs ahead).
+///      EIP-712 domain: name "zkmargin MarginRegistry", version "3", this chain and this contract.
+///      Typed messages: `Pledge` (PLEDGE_TYPEHASH), signed by a custodian, and `ProveRequest`
+///      (PROVE_REQUEST_TYPEHASH), signed by an account to let anyone submit its proof with exactly
+///      the pledges it names. Signatures are checked ECDSA first, then ERC-1271.
+///
+///      One function checks a proof's inputs, reporting the first refusal as the ABI encoding of
+///      its custom error instead of reverting (`_admit`, `_admitRelayed`), so that `prove`,
+///      `proveFor` and a batch of proofs apply exactly the same rules; `prove` and `proveFor`
+///      revert with it.
 ///
 ///      Margin calls: a holder of the policy's venue role (PolicyRegistry.venueRole) calls margin on
 ///      an account that has a status (`callMargin`); the call records the policy feed's latest
@@ -57,8 +69,9 @@ import {SnarkField} from "./SnarkField.sol";
 ///      (`isMarginSufficient`, `marginCallOf`), so `prove` reads and writes nothing more;
 ///      `settleMarginCall` (anyone) emits the cure or the expiry; the venue can withdraw a call.
 ///
-///      Storage: an account's status under a policy is one slot (see `Status`), its open margin
-///      call another (see `MarginCall`).
+///      Storage: an account's status under a policy is one slot (see `Status`), plus one for the
+///      registration ids of its second to eighth pledges; its open margin call another (see
+///      `MarginCall`).
 contract MarginRegistry is EIP712, IMarginOracle {
     /// @notice A Groth16 proof in the layout the snarkjs verifier takes.
     /// @param a The A point (G1).
@@ -70,75 +83,119 @@ contract MarginRegistry is EIP712, IMarginOracle {
         uint256[2] c;
     }
 
-    /// @notice A custodian attestation of `(account, portfolioCommitment, issuedAt, validUntil)`.
-    /// @param custodian The signer (EOA or ERC-1271 contract); must be registered for the policy.
-    /// @param issuedAt When the custodian checked the holdings (at most the block timestamp).
-    /// @param validUntil The last second at which the attestation counts.
-    /// @param signature The EIP-712 signature; empty means "no attestation".
-    struct Attestation {
+    /// @notice A custodian's pledge as a proof carries it: the account is the proof's, the venue
+    ///         the policy's and the commitment the slot's (see `Pledge` for what is signed).
+    /// @param custodian The signer (EOA or ERC-1271 contract).
+    /// @param terms The pledge's four numbers in one word (calldata is paid per byte):
+    ///        `registration | epoch << 32 | issuedAt << 96 | validUntil << 160`, bits 224-255
+    ///        zero. `registration` is the custodian's registration at the venue the pledge was
+    ///        signed under, `epoch` its epoch for the account and venue then, `issuedAt` when it
+    ///        checked the holdings (informative: revocation and registration are decided by the
+    ///        other two), `validUntil` the last second at which the pledge counts.
+    /// @param signature The EIP-712 signature of the `Pledge`.
+    struct SignedPledge {
         address custodian;
-        uint64 issuedAt;
-        uint64 validUntil;
+        uint256 terms;
         bytes signature;
     }
 
-    /// @notice A relayed proof request, as the account signs it (EIP-712 `ProveRequest`; the field
-    ///         order is the type's, so the struct is not packed for storage: it is never stored).
+    /// @notice The EIP-712 `Pledge` a custodian signs (field order is the type's; never stored).
+    struct Pledge { // solhint-disable-line gas-struct-packing
+
+        address custodian;
+        uint32 registration;
+        address account;
+        bytes32 venue;
+        uint256 portfolioCommitment;
+        uint64 epoch;
+        uint64 issuedAt;
+        uint64 validUntil;
+    }
+
+    /// @notice The EIP-712 `ProveRequest` an account signs to let anyone relay its proof with
+    ///         exactly these commitments and pledges (field order is the type's; never stored).
     struct ProveRequest { // solhint-disable-line gas-struct-packing
 
         address account;
         bytes32 policyId;
         uint64 round;
-        uint256 portfolioCommitment;
         uint64 nonce;
         uint64 deadline;
-        address custodian;
-        uint64 issuedAt;
-        uint64 validUntil;
+        uint256[] portfolioCommitments;
+        Pledge[] pledges;
     }
 
-    /// @notice The latest proven status of an account under a policy, as stored: one slot, packed
-    ///         by `_pack` (bits 0-63 nonce, 64-127 round, 128-175 attestationValidUntil, 176-223
-    ///         attestationIssuedAt, 224-255 custodianId) and written with a single SSTORE.
+    /// @notice The latest proven status of an account under a policy, as stored in one slot by
+    ///         `_pack` (bits 0-63 nonce, 64-127 round, 128-175 pledgesValidUntil, 176-219
+    ///         epochSum, 220-223 pledgeCount, 224-255 registration); the registration ids of the
+    ///         second to eighth pledges go in a second slot, 32 bits each, written only when there
+    ///         are several pledges.
     /// @param nonce The nonce of the accepted proof (the next one must be higher); zero means
     ///        "no status" (accepted nonces are at least 1).
-    /// @param round The market round of the policy's feed the proof was made against (its
-    ///        timestamp and state are read from MarketBook).
-    /// @param attestationValidUntil The attestation's expiry, saturated at `type(uint48).max` (no
-    ///        block timestamp reaches it, so saturation changes no outcome); zero when none.
-    /// @param attestationIssuedAt The attestation's issue time (at most the proof's block time, so
-    ///        48 bits hold it); zero when none.
-    /// @param custodianId The PolicyRegistry id of the attesting custodian's registration (zero
-    ///        when the policy requires no attestation); the status counts only while it is active.
+    /// @param round The market round of the policy's feed the proof was made against.
+    /// @param pledgesValidUntil The earliest expiry of the pledges, saturated at 2^48 - 1 (no block
+    ///        timestamp reaches it); zero when none.
+    /// @param epochSum The sum of the pledges' epochs modulo 2^44 (a revocation adds one to one
+    ///        of them: 2^44 revocations would be needed to come back to it).
+    /// @param pledgeCount How many pledges (0 for a policy that requires none, at most 8).
+    /// @param registration The first pledge's registration id (zero when none).
     struct Status {
         uint64 nonce;
         uint64 round;
-        uint48 attestationValidUntil;
-        uint48 attestationIssuedAt;
-        uint32 custodianId;
+        uint48 pledgesValidUntil;
+        uint48 epochSum;
+        uint8 pledgeCount;
+        uint32 registration;
+    }
+
+    /// @notice A status's slots: the packed `Status`, and the further registration ids.
+    struct StatusSlots {
+        uint256 main;
+        uint256 more;
+    }
+
+    /// @notice One pledge of a status, as `statusOf` returns it.
+    /// @param custodian The custodian of the pledge's registration.
+    /// @param registration The registration id.
+    /// @param active Whether that registration still counts.
+    struct PledgeView {
+        address custodian;
+        uint32 registration;
+        bool active;
     }
 
     /// @notice The latest proven status of an account under a policy, as `statusOf` returns it.
     /// @param round The market round the proof was made against.
     /// @param roundTimestamp That round's timestamp.
     /// @param nonce The nonce of the accepted proof; zero means "no status".
-    /// @param attestationIssuedAt The attestation's issue time (zero when none).
-    /// @param attestationValidUntil The attestation's expiry (zero when none; saturated at 2^48-1).
-    /// @param custodian The attesting custodian (zero when the policy requires none).
-    /// @param custodianId Its PolicyRegistry registration id (zero when none).
-    /// @param custodianActive Whether that registration still counts (false when none).
-    /// @param revoked Whether the custodian revoked the account's attestations issued before a time
-    ///        after `attestationIssuedAt`.
+    /// @param pledgesValidUntil The earliest expiry of its pledges (zero when none; saturated at
+    ///        2^48 - 1).
+    /// @param epochSum The sum of its pledges' epochs when proven (modulo 2^44).
+    /// @param currentEpochSum The sum of the same custodians' epochs now (modulo 2^44).
+    /// @param revoked Whether a custodian revoked since (the sums differ).
+    /// @param pledges Its pledges' custodians and registrations, in slot order.
     struct StatusView {
         uint64 round;
         uint64 roundTimestamp;
         uint64 nonce;
-        uint64 attestationIssuedAt;
-        uint64 attestationValidUntil;
-        address custodian;
-        uint32 custodianId;
-        bool custodianActive;
+        uint64 pledgesValidUntil;
+        uint64 epochSum;
+        uint64 currentEpochSum;
         bool revoked;
+        PledgeView[] pledges;
+    }
+
+    /// @dev What `_admit` derives for an admitted proof: what to verify it against and what to
+    ///      record (the public signals are the account and nonce, these two commitments and the
+    ///      proof's portfolio commitments).
+    struct Admission {
+        address verifier;
+        uint256 pledgeSlots;
+        uint256 marketCommitment;
+        uint256 policyCommitment;
+        uint256 status;
+        uint256 moreRegistrations;
+        bytes32 pledgesHash;
     }
 
     /// @notice A margin call, as stored (one slot); all zero when none (`calledAt` is never zero).
@@ -157,36 +214,55 @@ contract MarginRegistry is EIP712, IMarginOracle {
 
     // `MarginCallState` and `MarginCallView` (what `marginCallOf` returns) are IMarginOracle's.
 
-    /// @notice EIP-712 type hash of a custodian attestation.
-    bytes32 public constant ATTESTATION_TYPEHASH =
+    /// @notice EIP-712 type hash of a custodian's pledge.
+    bytes32 public constant PLEDGE_TYPEHASH =
         keccak256( // solhint-disable-line gas-small-strings
-            "Attestation(address account,uint256 portfolioCommitment,uint64 issuedAt,uint64 validUntil)"
+            "Pledge(address custodian,uint32 registration,address account,bytes32 venue,uint256 portfolioCommitment,uint64 epoch,uint64 issuedAt,uint64 validUntil)"
         );
 
-    /// @notice EIP-712 type hash of a relayed proof request.
+    /// @notice EIP-712 type hash of a relayed proof request (its `Pledge` type appended, as
+    ///         EIP-712 encodes a referenced struct type).
     bytes32 public constant PROVE_REQUEST_TYPEHASH =
         keccak256( // solhint-disable-line gas-small-strings
-            "ProveRequest(address account,bytes32 policyId,uint64 round,uint256 portfolioCommitment,uint64 nonce,uint64 deadline,address custodian,uint64 issuedAt,uint64 validUntil)"
+            "ProveRequest(address account,bytes32 policyId,uint64 round,uint64 nonce,uint64 deadline,uint256[] portfolioCommitments,Pledge[] pledges)Pledge(address custodian,uint32 registration,address account,bytes32 venue,uint256 portfolioCommitment,uint64 epoch,uint64 issuedAt,uint64 validUntil)"
         );
 
     /// @notice The largest step between an account's consecutive nonces for a policy, so no
     ///         submission can push the nonce to the end of its 64-bit range (2^32 proofs apart).
     uint64 public constant MAX_NONCE_STEP = 2 ** 32;
 
-    /// @notice How far past the block time a revocation may reach: one hour. A revocation kills
-    ///         every attestation the custodian signed with an `issuedAt` up to this far ahead of
-    ///         the chain's clock (`zkmargin attest` takes `issuedAt` from the chain, and never
-    ///         signs further ahead), while a longer reach would keep a custodian's fresh
-    ///         attestation of the remaining holdings unusable for longer after it revokes.
-    uint64 public constant MAX_REVOCATION_LEAD = 1 hours;
+    /// @dev The selectors of snarkjs's `verifyProof(uint256[2],uint256[2][2],uint256[2],
+    ///      uint256[N])` for N = 4 .. 11 (C = 1 .. 8 pledge slots), four bytes each, N = 4 first;
+    ///      a test recomputes them.
+    uint256 private constant _VERIFY_PROOF_SELECTORS =
+        0x5fe8c13b34baeab9f398789bc894e757c9219a7ac542c93bf3bb70f6b9c6ea87;
+    /// @dev The epoch sum a status keeps: 44 bits.
+    uint256 private constant _EPOCH_SUM_MASK = (1 << 44) - 1;
+    /// @dev Bit offsets in PolicyRegistry.policyState's `params` (the policy's second slot):
+    ///      verifier 0, maxRoundAge 160, supersededGrace 192, mode 224, requiresPledges 232,
+    ///      retired 240, pledgeSlots 248.
+    uint256 private constant _MAX_ROUND_AGE_BIT = 160;
+    uint256 private constant _GRACE_BIT = 192;
+    uint256 private constant _REQUIRES_PLEDGES_BIT = 232;
+    uint256 private constant _RETIRED_BIT = 240;
+    uint256 private constant _PLEDGE_SLOTS_BIT = 248;
+    /// @dev Bit offsets in MarketBook.packedRound's `record` (a round's second slot): timestamp 0,
+    ///      postedAt 64, supersededAt 128, outdated 192, invalid 200.
+    uint256 private constant _SUPERSEDED_AT_BIT = 128;
+    uint256 private constant _OUTDATED_BIT = 192;
+    uint256 private constant _INVALID_BIT = 200;
 
     MarketBook private immutable _MARKET_BOOK;
     PolicyRegistry private immutable _POLICY_REGISTRY;
 
-    /// Packed `Status` words (see `_pack`); zero means "no status".
-    mapping(address account => mapping(bytes32 policyId => uint256 packed)) private _statuses;
-    /// Per custodian and account: attestations issued before this time no longer count.
-    mapping(address custodian => mapping(address account => uint64 before)) private _revokedBefore;
+    /// Statuses (see `Status` and `StatusSlots`); a zero first slot means "no status".
+    mapping(address account => mapping(bytes32 policyId => StatusSlots)) private _statuses;
+    /// Per custodian and account: the account-wide epoch (bits 0-63) and the count of
+    /// venue-scoped revocations (bits 64-127), one slot.
+    mapping(address custodian => mapping(address account => uint256 packed)) private _accountEpochs;
+    /// Per custodian, account and venue: the venue epoch.
+    mapping(address custodian => mapping(address account => mapping(bytes32 venue => uint64 epoch)))
+        private _venueEpochs;
     /// Open (or cured but not yet settled) margin calls.
     mapping(address account => mapping(bytes32 policyId => MarginCall)) private _marginCalls;
 
@@ -195,22 +271,25 @@ contract MarginRegistry is EIP712, IMarginOracle {
     /// @param policyId The policy.
     /// @param round The market round (of the policy's feed) the proof was made against.
     /// @param nonce The proof's nonce.
-    /// @param portfolioCommitment The proven portfolio commitment.
+    /// @param portfolioCommitments The proof's C portfolio commitments (zero in unused slots).
     event MarginProved(
         address indexed account,
         bytes32 indexed policyId,
         uint64 indexed round,
         uint64 nonce,
-        uint256 portfolioCommitment
+        uint256[] portfolioCommitments
     );
-    /// @notice A custodian revoked an account's attestations issued before `before`.
+    /// @notice A custodian revoked its pledges of an account: to one venue, or to all of them.
     /// @param custodian The custodian (the caller).
     /// @param account The account.
-    /// @param before Attestations issued before this time no longer count.
-    event AttestationsRevoked( // solhint-disable-line gas-indexed-events
+    /// @param venue The venue (zero: every venue).
+    /// @param epoch The advanced epoch's new value: the venue epoch, or (every venue) the
+    ///        account-wide epoch.
+    event PledgesRevoked(
         address indexed custodian,
         address indexed account,
-        uint64 before
+        bytes32 indexed venue,
+        uint64 epoch
     );
 
     /// @notice A venue called margin on an account.
@@ -277,35 +356,53 @@ contract MarginRegistry is EIP712, IMarginOracle {
     error NonceNotIncreasing(uint64 nonce, uint64 lastNonce);
     /// @notice The nonce is more than MAX_NONCE_STEP above the account's last one.
     error NonceStepTooLarge(uint64 nonce, uint64 lastNonce);
-    /// @notice The portfolio commitment is not below the scalar field modulus.
-    error PortfolioCommitmentOutOfField(uint256 portfolioCommitment);
+    /// @notice The proof does not carry one portfolio commitment per pledge slot of the policy.
+    error CommitmentCount(uint256 expected, uint256 given);
+    /// @notice A portfolio commitment is not below the scalar field modulus.
+    error PortfolioCommitmentOutOfField(uint256 slot, uint256 portfolioCommitment);
+    /// @notice A non-zero portfolio commitment repeats an earlier slot's: the same sub-portfolio
+    ///         would count twice.
+    error DuplicateCommitment(uint256 slot, uint256 portfolioCommitment);
     /// @notice A proof coordinate (index 0..7 in the order a0 a1 b00 b01 b10 b11 c0 c1) is not
     ///         below the base field modulus.
     error ProofCoordinateOutOfField(uint256 index);
     /// @notice The verifier rejected the proof for the rebuilt public signals.
     error InvalidProof();
-    /// @notice The policy requires an attestation and none was given.
-    error AttestationMissing();
-    /// @notice The attestation's issue time is after this block.
-    error AttestationFromFuture(uint64 issuedAt);
-    /// @notice The attestation's validity ended before this block.
-    error AttestationExpired(uint64 validUntil);
-    /// @notice The attesting address is not a custodian of the policy.
-    error CustodianNotRegistered(bytes32 policyId, address custodian);
-    /// @notice The attestation was issued before its custodian's current registration.
-    error AttestationBeforeRegistration(uint64 issuedAt, uint64 registeredAt);
-    /// @notice The custodian revoked the account's attestations issued before `before`.
-    error AttestationRevoked(uint64 issuedAt, uint64 before);
-    /// @notice The attestation signature is not the custodian's over this account and commitment.
-    error InvalidAttestationSignature();
+    /// @notice The policy requires pledges and none was given.
+    error PledgeMissing();
+    /// @notice More pledges than the policy's pledge slots.
+    error TooManyPledges(uint256 given, uint256 slots);
+    /// @notice A non-zero commitment in a slot after the pledged ones (an unused slot must be 0).
+    error UnpledgedCommitment(uint256 slot, uint256 portfolioCommitment);
+    /// @notice The policy requires no pledges, and some were given.
+    error UnexpectedPledges(uint256 given);
+    /// @notice PolicyRegistry did not answer a registration read (it always does: never expected).
+    error RegistryCallFailed();
+    /// @notice Pledge `slot` is not a valid encoding: an offset outside the calldata, a custodian
+    ///         above 160 bits, or terms with bits above the four packed numbers (224-255) set.
+    error MalformedPledge(uint256 slot);
+    /// @notice A custodian pledges a second slot of the same proof.
+    error DuplicateCustodian(uint256 slot, address custodian);
+    /// @notice The pledge's validity ended before this block.
+    error PledgeExpired(uint256 slot, uint64 validUntil);
+    /// @notice The pledge was signed under the custodian's registration at another venue.
+    error PledgeForOtherVenue(uint256 slot, bytes32 pledgeVenue, bytes32 policyVenue);
+    /// @notice The custodian is not registered at the policy's venue.
+    error CustodianNotRegistered(bytes32 venue, address custodian);
+    /// @notice The pledge binds a registration other than the custodian's current one at the
+    ///         venue: an earlier one, ended by a removal (the custodian was re-added since).
+    error PledgeRegistrationEnded(uint256 slot, uint32 registration, uint32 current);
+    /// @notice The pledge's epoch is not the custodian's current epoch for the account and venue:
+    ///         the custodian revoked since it signed.
+    error PledgeRevoked(uint256 slot, uint64 epoch, uint256 current);
+    /// @notice The pledge signature is not the custodian's over this pledge.
+    error InvalidPledgeSignature(uint256 slot);
     /// @notice The relayed request's deadline has passed.
     error RequestExpired(uint64 deadline);
     /// @notice The relayed request is not signed by the account.
     error InvalidAccountSignature();
-    /// @notice A revocation time may only move forward.
-    error RevocationNotIncreasing(uint64 before, uint64 current);
-    /// @notice A revocation time more than MAX_REVOCATION_LEAD after this block.
-    error RevocationTooFarAhead(uint64 before, uint256 latestAllowed);
+    /// @notice A venue-scoped revocation names the zero venue.
+    error ZeroVenue();
     /// @notice The caller does not hold the policy's venue role.
     error NotVenue(bytes32 policyId, address caller);
     /// @notice The policy's cure window is zero: it takes no margin calls.
@@ -324,11 +421,11 @@ contract MarginRegistry is EIP712, IMarginOracle {
 
     /// @notice Deploys the registry over a market book and a policy registry.
     /// @param marketBook_ The MarketBook whose feeds' rounds proofs are made against.
-    /// @param policyRegistry_ The PolicyRegistry whose policies proofs are made for.
+    /// @param policyRegistry_ The PolicyRegistry whose policies and custodians proofs are made for.
     constructor(
         MarketBook marketBook_,
         PolicyRegistry policyRegistry_
-    ) EIP712("zkmargin MarginRegistry", "2") {
+    ) EIP712("zkmargin MarginRegistry", "3") {
         if (address(marketBook_) == address(0) || address(policyRegistry_) == address(0)) {
             revert ZeroAddress();
         }
@@ -349,91 +446,122 @@ contract MarginRegistry is EIP712, IMarginOracle {
     }
 
     /// @notice Submits a margin proof for `msg.sender`.
-    /// @dev Refuses (custom errors, in the order of verifier-contracts/README.md) an unknown or
-    ///      retired policy, a round that is unknown, invalidated, superseded, older than the
-    ///      status or stale, a nonce not above the last or too far above it, out-of-field values,
-    ///      an attestation that is missing, from the future, expired, from an unregistered
-    ///      custodian, older than the custodian's registration, revoked or badly signed (when the
-    ///      policy requires one), and an invalid proof.
+    /// @dev Refuses, with custom errors in the order of verifier-contracts/README.md: an unknown
+    ///      or retired policy; a round that is unknown, invalidated, superseded, older than the
+    ///      status or stale; a nonce not above the last or too far above it; a commitment count
+    ///      other than the policy's C, a commitment out of the field or repeating an earlier
+    ///      non-zero one, a proof coordinate out of the field; pledges (where the policy requires
+    ///      them) missing or too many, a commitment without a pledge, a repeated custodian, an
+    ///      expired pledge, one for another venue, from an unregistered custodian or an ended
+    ///      registration, revoked or badly signed; pledges for a policy that requires none; and
+    ///      an invalid proof.
     /// @param policyId The policy the proof is for.
     /// @param round The round of the policy's feed the proof is made against.
-    /// @param portfolioCommitment The proof's portfolio commitment.
     /// @param nonce The proof's nonce; above the account's last for the policy, by at most 2^32.
+    /// @param portfolioCommitments The proof's C portfolio commitments, in slot order.
     /// @param proof The Groth16 proof.
-    /// @param attestation The custodian attestation (ignored if the policy requires none).
+    /// @param pledges One pledge per used slot, in slot order (none if the policy requires none).
     function prove(
         bytes32 policyId,
         uint64 round,
-        uint256 portfolioCommitment,
         uint64 nonce,
+        uint256[] calldata portfolioCommitments,
         Proof calldata proof,
-        Attestation calldata attestation
+        SignedPledge[] calldata pledges
     ) external {
-        _prove(msg.sender, policyId, round, portfolioCommitment, nonce, proof, attestation);
+        Admission memory admission;
+        _revertWith(
+            _admit(
+                msg.sender,
+                policyId,
+                round,
+                nonce,
+                portfolioCommitments,
+                proof,
+                pledges,
+                false,
+                admission
+            )
+        );
+        if (!_verifyOne(msg.sender, nonce, portfolioCommitments, proof, admission)) {
+            revert InvalidProof();
+        }
+        _record(msg.sender, policyId, round, nonce, portfolioCommitments, admission);
     }
 
     /// @notice Submits a margin proof on behalf of `account`, who signed an EIP-712 ProveRequest
-    ///         naming this exact attestation.
-    /// @dev Anyone may call. Same checks as `prove`, plus the request's deadline and signature.
+    ///         naming these commitments and these pledges.
+    /// @dev Anyone may call. Refuses ZeroAccount and RequestExpired, then as `prove`, then
+    ///      InvalidAccountSignature, then InvalidProof.
     /// @param account The account the proof is for (bound into the proof's public signals).
     /// @param policyId The policy the proof is for.
     /// @param round The round of the policy's feed the proof is made against.
-    /// @param portfolioCommitment The proof's portfolio commitment.
     /// @param nonce The proof's nonce.
     /// @param deadline The last second at which the request may be submitted.
+    /// @param portfolioCommitments The proof's C portfolio commitments, in slot order.
     /// @param proof The Groth16 proof.
-    /// @param attestation The custodian attestation the account signed for.
+    /// @param pledges The pledges the account signed for, in slot order.
     /// @param accountSignature The account's EIP-712 signature of the ProveRequest.
     function proveFor(
         address account,
         bytes32 policyId,
         uint64 round,
-        uint256 portfolioCommitment,
         uint64 nonce,
         uint64 deadline,
+        uint256[] calldata portfolioCommitments,
         Proof calldata proof,
-        Attestation calldata attestation,
+        SignedPledge[] calldata pledges,
         bytes calldata accountSignature
     ) external {
-        if (account == address(0)) revert ZeroAccount();
-        if (block.timestamp > deadline) revert RequestExpired(deadline);
-        bytes32 digest = proveRequestDigest(
-            ProveRequest({
-                account: account,
-                policyId: policyId,
-                round: round,
-                portfolioCommitment: portfolioCommitment,
-                nonce: nonce,
-                deadline: deadline,
-                custodian: attestation.custodian,
-                issuedAt: attestation.issuedAt,
-                validUntil: attestation.validUntil
-            })
+        Admission memory admission;
+        _revertWith(
+            _admitRelayed(
+                account,
+                policyId,
+                round,
+                nonce,
+                deadline,
+                portfolioCommitments,
+                proof,
+                pledges,
+                accountSignature,
+                admission
+            )
         );
-        if (!_isValidSignatureNow(account, digest, accountSignature)) {
-            revert InvalidAccountSignature();
+        if (!_verifyOne(account, nonce, portfolioCommitments, proof, admission)) {
+            revert InvalidProof();
         }
-        _prove(account, policyId, round, portfolioCommitment, nonce, proof, attestation);
+        _record(account, policyId, round, nonce, portfolioCommitments, admission);
     }
 
-    /// @notice Revokes the caller's attestations of `account` issued before `before`; the
-    ///         account's statuses resting on such an attestation stop counting at once. A
-    ///         custodian calls it before it releases assets behind an attestation that has not
-    ///         expired (a withdrawal), then attests the new holdings with an `issuedAt` at or
-    ///         after `before`. `before` may reach MAX_REVOCATION_LEAD past the block time, so
-    ///         attestations dated ahead of the chain's clock are covered too.
-    /// @dev Anyone may call for its own signing address. Refuses RevocationNotIncreasing (`before`
-    ///      never moves backwards) and RevocationTooFarAhead (more than MAX_REVOCATION_LEAD after
-    ///      the block time).
+    /// @notice Revokes every pledge of `account` the caller signed, to every venue: advances the
+    ///         caller's account-wide epoch, so the account's statuses resting on them stop
+    ///         counting at once, and only pledges signed under the new epoch count. A custodian
+    ///         calls it before it releases assets behind a pledge that has not expired.
+    /// @dev Anyone may call for its own signing address. Emits PledgesRevoked with venue zero.
     /// @param account The account.
-    /// @param before Attestations issued before this time no longer count.
-    function revoke(address account, uint64 before) external {
-        uint64 current = _revokedBefore[msg.sender][account];
-        if (before <= current) revert RevocationNotIncreasing(before, current);
-        uint256 latestAllowed = block.timestamp + MAX_REVOCATION_LEAD;
-        if (before > latestAllowed) revert RevocationTooFarAhead(before, latestAllowed);
-        _revokedBefore[msg.sender][account] = before;
-        emit AttestationsRevoked(msg.sender, account, before);
+    function revoke(address account) external {
+        uint256 packed = _accountEpochs[msg.sender][account];
+        // Checked: reverts rather than wraps (2^64 - 1 revocations cannot be sent).
+        uint64 epoch = uint64(packed) + 1;
+        _accountEpochs[msg.sender][account] = (packed & ~uint256(type(uint64).max)) | epoch;
+        emit PledgesRevoked(msg.sender, account, bytes32(0), epoch);
+    }
+
+    /// @notice Revokes the caller's pledges of `account` to one venue: advances the caller's epoch
+    ///         for the account at that venue; pledges to other venues still count.
+    /// @dev Anyone may call for its own signing address. Refuses ZeroVenue.
+    /// @param account The account.
+    /// @param venue The venue.
+    function revoke(address account, bytes32 venue) external {
+        if (venue == bytes32(0)) revert ZeroVenue();
+        // The count of venue revocations (bits 64-127) tells `_epochOf` to read venue epochs;
+        // checked, like the epoch: neither can wrap.
+        uint256 packed = _accountEpochs[msg.sender][account];
+        uint64 count = uint64(packed >> 64) + 1;
+        _accountEpochs[msg.sender][account] = uint64(packed) | (uint256(count) << 64);
+        uint64 epoch = ++_venueEpochs[msg.sender][account][venue];
+        emit PledgesRevoked(msg.sender, account, venue, epoch);
     }
 
     /// @inheritdoc IMarginOracle
@@ -448,7 +576,7 @@ contract MarginRegistry is EIP712, IMarginOracle {
         if (!active) revert PolicyRetired(policyId);
         if (cureWindow == 0) revert MarginCallsDisabled(policyId);
         if (account == address(0)) revert ZeroAccount();
-        Status memory status = _unpack(_statuses[account][policyId]);
+        Status memory status = _unpack(_statuses[account][policyId].main);
         if (status.nonce == 0) revert NoStatus(account, policyId);
         MarginCall memory previous = _marginCalls[account][policyId];
         if (previous.calledAt != 0) {
@@ -488,7 +616,7 @@ contract MarginRegistry is EIP712, IMarginOracle {
     ) external returns (MarginCallState state) {
         MarginCall memory current = _marginCalls[account][policyId];
         if (current.calledAt == 0) revert NoMarginCall(account, policyId);
-        Status memory status = _unpack(_statuses[account][policyId]);
+        Status memory status = _unpack(_statuses[account][policyId].main);
         (bool counts, , bytes32 feed) = _statusCounts(account, policyId, status);
         state = _callState(current, status.round, counts, feed);
         if (state == MarginCallState.Pending) {
@@ -514,7 +642,7 @@ contract MarginRegistry is EIP712, IMarginOracle {
     ) external view returns (MarginCallView memory view_) {
         MarginCall memory current = _marginCalls[account][policyId];
         if (current.calledAt == 0) return view_;
-        Status memory status = _unpack(_statuses[account][policyId]);
+        Status memory status = _unpack(_statuses[account][policyId].main);
         (bool counts, , bytes32 feed) = _statusCounts(account, policyId, status);
         view_.state = _callState(current, status.round, counts, feed);
         view_.round = current.round;
@@ -525,13 +653,13 @@ contract MarginRegistry is EIP712, IMarginOracle {
 
     /// @inheritdoc IMarginOracle
     /// @dev True iff the account's status counts (`_statusCounts`: it exists; the policy is
-    ///      registered and not retired; for a policy that requires an attestation, the attesting
-    ///      custodian's registration is still active, the attestation has not expired and the
-    ///      custodian has not revoked it; the status's round is not invalidated and is the feed's
-    ///      latest, or the one before it within the policy's `supersededGrace` after its successor
-    ///      was posted); `block.timestamp - roundTimestamp <= maxAge` (the age of the market data
-    ///      the proof used, not of its submission); and no margin call on the account is expired
-    ///      (uncured at or after its deadline).
+    ///      registered and not retired; every pledge's custodian registration is still active,
+    ///      no pledge has expired and no custodian has revoked since (the sum of their current
+    ///      epochs for the account and venue is the recorded one); the status's round is not
+    ///      invalidated and is the feed's latest, or the one before it within the policy's
+    ///      `supersededGrace` after its successor was posted); `block.timestamp - roundTimestamp
+    ///      <= maxAge` (the age of the market data the proof used, not of its submission); and no
+    ///      margin call on the account is expired (uncured at or after its deadline).
     /// @param account The account.
     /// @param policyId The policy.
     /// @param maxAge The largest acceptable age of the proven round, in seconds.
@@ -541,7 +669,7 @@ contract MarginRegistry is EIP712, IMarginOracle {
         bytes32 policyId,
         uint256 maxAge
     ) external view returns (bool) {
-        Status memory status = _unpack(_statuses[account][policyId]);
+        Status memory status = _unpack(_statuses[account][policyId].main);
         if (status.nonce == 0) return false;
         (bool counts, uint64 roundTimestamp, bytes32 feed) = _statusCounts(
             account,
@@ -557,8 +685,9 @@ contract MarginRegistry is EIP712, IMarginOracle {
     }
 
     /// @notice The latest status of `account` under the policy (all zero when none): what is
-    ///         stored, with the round's timestamp, the custodian and its revocation resolved. The
-    ///         portfolio commitment and the proof time are in the matching `MarginProved` event.
+    ///         stored, with the round's timestamp, the pledges' custodians, their registrations
+    ///         and the revocation resolved. The portfolio commitments and the proof time are in
+    ///         the matching `MarginProved` event.
     /// @param account The account.
     /// @param policyId The policy.
     /// @return view_ The status.
@@ -566,40 +695,66 @@ contract MarginRegistry is EIP712, IMarginOracle {
         address account,
         bytes32 policyId
     ) external view returns (StatusView memory view_) {
-        Status memory status = _unpack(_statuses[account][policyId]);
+        StatusSlots storage slots = _statuses[account][policyId];
+        Status memory status = _unpack(slots.main);
         view_.round = status.round;
         view_.nonce = status.nonce;
-        view_.custodianId = status.custodianId;
-        view_.attestationIssuedAt = status.attestationIssuedAt;
-        view_.attestationValidUntil = status.attestationValidUntil;
+        view_.pledgesValidUntil = status.pledgesValidUntil;
+        view_.epochSum = status.epochSum;
+        view_.pledges = new PledgeView[](status.pledgeCount);
         if (status.nonce == 0) return view_;
         PolicyRegistry.StatusContext memory policy = _POLICY_REGISTRY.statusContext(
             policyId,
-            status.custodianId
+            status.registration
         );
-        view_.roundTimestamp = _MARKET_BOOK.roundRecord(policy.feed, status.round).timestamp;
-        if (status.custodianId != 0) {
-            (view_.custodian, view_.custodianActive, ) = _POLICY_REGISTRY.custodianById(
-                policyId,
-                status.custodianId
-            );
-            view_.revoked =
-                status.attestationIssuedAt < _revokedBefore[view_.custodian][account];
+        (, uint256 record) = _MARKET_BOOK.packedRound(policy.feed, status.round);
+        view_.roundTimestamp = uint64(record);
+        uint256 more = slots.more;
+        uint256 sum = 0;
+        for (uint256 i = 0; i < status.pledgeCount; ++i) {
+            uint32 id = i == 0 ? status.registration : uint32(more >> (32 * (i - 1)));
+            (address custodian, bool active) = _POLICY_REGISTRY.registrationState(id);
+            view_.pledges[i] = PledgeView(custodian, id, active);
+            sum += _epochOf(custodian, account, policy.venue);
         }
+        view_.currentEpochSum = uint64(sum & _EPOCH_SUM_MASK);
+        view_.revoked = view_.currentEpochSum != view_.epochSum;
     }
 
     /// @inheritdoc IMarginOracle
     function lastNonce(address account, bytes32 policyId) external view returns (uint64) {
-        return uint64(_statuses[account][policyId]);
+        return uint64(_statuses[account][policyId].main);
     }
 
-    /// @notice Attestations of `account` by `custodian` issued before the returned time do not
-    ///         count (zero when the custodian never revoked).
+    /// @notice The epoch a pledge of `account` to `venue` by `custodian` must bind now: the
+    ///         custodian's account-wide epoch plus its venue epoch (both zero until it revokes).
     /// @param custodian The custodian.
     /// @param account The account.
-    /// @return The revocation time.
-    function revokedBefore(address custodian, address account) external view returns (uint64) {
-        return _revokedBefore[custodian][account];
+    /// @param venue The venue.
+    /// @return The epoch to sign.
+    function epochOf(
+        address custodian,
+        address account,
+        bytes32 venue
+    ) external view returns (uint256) {
+        return _epochOf(custodian, account, venue);
+    }
+
+    /// @notice The two parts of a custodian's epoch for an account and a venue.
+    /// @param custodian The custodian.
+    /// @param account The account.
+    /// @param venue The venue.
+    /// @return accountEpoch The account-wide epoch (advanced by `revoke(account)`).
+    /// @return venueEpoch The venue epoch (advanced by `revoke(account, venue)`).
+    function epochs(
+        address custodian,
+        address account,
+        bytes32 venue
+    ) external view returns (uint64 accountEpoch, uint64 venueEpoch) {
+        return (
+            uint64(_accountEpochs[custodian][account]),
+            _venueEpochs[custodian][account][venue]
+        );
     }
 
     /// @notice The EIP-712 domain separator of this registry.
@@ -608,184 +763,762 @@ contract MarginRegistry is EIP712, IMarginOracle {
         return _domainSeparatorV4();
     }
 
-    /// @notice The EIP-712 digest a custodian signs to attest a commitment.
-    /// @param account The account holding the assets.
-    /// @param portfolioCommitment The attested portfolio commitment.
-    /// @param issuedAt When the custodian checked the holdings.
-    /// @param validUntil The last second at which the attestation counts.
+    /// @notice The EIP-712 digest a custodian signs to pledge a commitment.
+    /// @param pledge The pledge (all fields static, so its ABI encoding is its fields in order).
     /// @return The digest.
-    function attestationDigest(
-        address account,
-        uint256 portfolioCommitment,
-        uint64 issuedAt,
-        uint64 validUntil
-    ) public view returns (bytes32) {
+    function pledgeDigest(Pledge calldata pledge) external view returns (bytes32) {
+        return _hashTypedDataV4(_pledgeStructHash(pledge));
+    }
+
+    /// @notice The EIP-712 digest an account signs to let anyone relay its proof.
+    /// @param request The request.
+    /// @return The digest.
+    function proveRequestDigest(ProveRequest calldata request) external view returns (bytes32) {
+        bytes32[] memory pledgeHashes = new bytes32[](request.pledges.length);
+        for (uint256 i = 0; i < pledgeHashes.length; ++i) {
+            pledgeHashes[i] = _pledgeStructHash(request.pledges[i]);
+        }
         return
             _hashTypedDataV4(
-                keccak256(
-                    abi.encode(
-                        ATTESTATION_TYPEHASH,
-                        account,
-                        portfolioCommitment,
-                        issuedAt,
-                        validUntil
-                    )
+                _requestStructHash(
+                    request.account,
+                    request.policyId,
+                    request.round,
+                    request.nonce,
+                    request.deadline,
+                    keccak256(abi.encodePacked(request.portfolioCommitments)),
+                    keccak256(abi.encodePacked(pledgeHashes))
                 )
             );
     }
 
-    /// @notice The EIP-712 digest an account signs to let anyone relay its proof.
-    /// @param request The request (all fields static, so its ABI encoding is its fields in order).
-    /// @return The digest.
-    function proveRequestDigest(ProveRequest memory request) public view returns (bytes32) {
-        return _hashTypedDataV4(keccak256(abi.encode(PROVE_REQUEST_TYPEHASH, request)));
-    }
-
-    /// @dev The checks and effects of `prove` and `proveFor`, for `account`, in the documented order.
-    function _prove(
+    /// @dev The checks of a relayed proof (`proveFor`, and each item of a batch): ZeroAccount and
+    ///      RequestExpired, then `_admit`, then InvalidAccountSignature (the request signs the
+    ///      commitments and the pledges' EIP-712 hashes). Returns the first refusal as its custom
+    ///      error's ABI encoding, empty when the proof may be verified (`admission` filled).
+    function _admitRelayed(
         address account,
         bytes32 policyId,
         uint64 round,
-        uint256 portfolioCommitment,
         uint64 nonce,
+        uint64 deadline,
+        uint256[] calldata portfolioCommitments,
         Proof calldata proof,
-        Attestation calldata attestation
-    ) private {
-        PolicyRegistry.ProofContext memory policy = _POLICY_REGISTRY.proofContext(
+        SignedPledge[] calldata pledges,
+        bytes calldata accountSignature,
+        Admission memory admission
+    ) internal view returns (bytes memory refusal) {
+        if (account == address(0)) return abi.encodeWithSelector(ZeroAccount.selector);
+        if (block.timestamp > deadline) {
+            return abi.encodeWithSelector(RequestExpired.selector, deadline);
+        }
+        refusal = _admit(
+            account,
             policyId,
-            attestation.custodian
+            round,
+            nonce,
+            portfolioCommitments,
+            proof,
+            pledges,
+            true,
+            admission
         );
-        if (policy.commitment == 0) revert UnknownPolicy(policyId);
-        if (policy.retired) revert PolicyRetired(policyId);
-
-        Status memory last = _unpack(_statuses[account][policyId]);
-        uint256 marketCommitment = _checkRound(policy, round, last.round);
-        _checkCallerInputs(last.nonce, portfolioCommitment, nonce, proof);
-        Status memory next = Status(nonce, round, 0, 0, policy.custodianId);
-        if (policy.requiresAttestation) {
-            (next.attestationIssuedAt, next.attestationValidUntil) = _checkAttestation(
-                policyId,
-                policy,
+        if (refusal.length != 0) return refusal;
+        // No pledge (a policy that requires none): the hash of the empty array.
+        bytes32 pledgesHash = pledges.length == 0 ? keccak256("") : admission.pledgesHash;
+        bytes32 digest = _hashTypedDataV4(
+            _requestStructHash(
                 account,
-                portfolioCommitment,
-                attestation
+                policyId,
+                round,
+                nonce,
+                deadline,
+                keccak256(abi.encodePacked(portfolioCommitments)),
+                pledgesHash
+            )
+        );
+        if (!_isValidSignatureNow(account, digest, accountSignature)) {
+            return abi.encodeWithSelector(InvalidAccountSignature.selector);
+        }
+    }
+
+    /// @dev The checks of one proof by `account`, in the documented order, without effects:
+    ///      returns the first refusal as its custom error's ABI encoding (empty when admitted),
+    ///      and fills `admission` with the verifier, the chain's commitments, the status to record
+    ///      and, when `hashPledges`, the EIP-712 hash of the pledges array (a request signs it).
+    // The refusal order of verifier-contracts/README.md, in one place.
+    // solhint-disable-next-line function-max-lines
+    function _admit(
+        address account,
+        bytes32 policyId,
+        uint64 round,
+        uint64 nonce,
+        uint256[] calldata portfolioCommitments,
+        Proof calldata proof,
+        SignedPledge[] calldata pledges,
+        bool hashPledges,
+        Admission memory admission
+    ) internal view returns (bytes memory refusal) {
+        PledgeInputs memory inputs;
+        (uint256 policyCommitment, uint256 params, bytes32 feed, bytes32 venue) = _readPolicy(
+            policyId,
+            pledges,
+            inputs
+        );
+        if (policyCommitment == 0) return abi.encodeWithSelector(UnknownPolicy.selector, policyId);
+        if (uint8(params >> _RETIRED_BIT) != 0) {
+            return abi.encodeWithSelector(PolicyRetired.selector, policyId);
+        }
+        uint256 last = _statuses[account][policyId].main;
+        (admission.marketCommitment, refusal) = _checkRound(
+            feed,
+            round,
+            params,
+            uint64(last >> 64)
+        );
+        if (refusal.length != 0) return refusal;
+        inputs.slots = params >> _PLEDGE_SLOTS_BIT;
+        refusal = _checkInputs(uint64(last), nonce, inputs.slots, portfolioCommitments, proof);
+        if (refusal.length != 0) return refusal;
+
+        if (uint8(params >> _REQUIRES_PLEDGES_BIT) != 0) {
+            inputs.hashPledges = hashPledges;
+            refusal = _checkPledges(
+                account,
+                venue,
+                inputs,
+                portfolioCommitments,
+                pledges,
+                admission
             );
+            if (refusal.length != 0) return refusal;
+        } else if (pledges.length != 0) {
+            return abi.encodeWithSelector(UnexpectedPledges.selector, pledges.length);
         }
+        admission.verifier = address(uint160(params));
+        admission.pledgeSlots = inputs.slots;
+        admission.policyCommitment = policyCommitment;
+        admission.status |= uint256(nonce) | (uint256(round) << 64);
+    }
 
-        {
-            // The public signals, in the circuit's order; none comes from the caller except the
-            // nonce (checked against the account's last) and the attested portfolio commitment.
-            uint256[4] memory publicSignals = [
-                uint256(uint160(account)) | (uint256(nonce) << 160),
-                marketCommitment,
-                policy.commitment,
-                portfolioCommitment
-            ];
-            if (!policy.verifier.verifyProof(proof.a, proof.b, proof.c, publicSignals)) {
-                revert InvalidProof();
-            }
-        }
-
-        // One slot; `policy.custodianId` is zero when the policy requires no attestation.
-        _statuses[account][policyId] = _pack(next);
-        emit MarginProved(account, policyId, round, nonce, portfolioCommitment);
+    /// @dev PolicyRegistry.policyState for the policy and the first pledge's custodian: the
+    ///      policy's commitment, packed parameters, feed and venue, with the custodian's current
+    ///      registration at the venue put in `inputs`.
+    function _readPolicy(
+        bytes32 policyId,
+        SignedPledge[] calldata pledges,
+        PledgeInputs memory inputs
+    )
+        private
+        view
+        returns (uint256 commitment, uint256 params, bytes32 feed, bytes32 venue)
+    {
+        (commitment, params, feed, venue, inputs.registration) = _POLICY_REGISTRY.policyState(
+            policyId,
+            pledges.length == 0 ? address(0) : pledges[0].custodian
+        );
     }
 
     /// @dev Reads the round from the policy's feed and applies the round rules: known, not
     ///      invalidated, current (latest, or superseded less than the grace ago), not older than
     ///      the account's status, not stale. Returns the round's market commitment.
     function _checkRound(
-        PolicyRegistry.ProofContext memory policy,
+        bytes32 feed,
         uint64 round,
+        uint256 params,
         uint64 statusRound
-    ) private view returns (uint256) {
-        MarketBook.RoundRecord memory record = _MARKET_BOOK.roundRecord(policy.feed, round);
-        if (record.commitment == 0) revert UnknownRound(round);
-        if (record.invalid) revert RoundInvalidated(round);
-        if (!_isCurrent(record, policy.supersededGrace)) revert RoundSuperseded(round);
-        if (round < statusRound) revert RoundBeforeStatus(round, statusRound);
+    ) private view returns (uint256 marketCommitment, bytes memory refusal) {
+        uint256 record;
+        (marketCommitment, record) = _MARKET_BOOK.packedRound(feed, round);
+        if (marketCommitment == 0) {
+            return (0, abi.encodeWithSelector(UnknownRound.selector, round));
+        }
+        if (uint8(record >> _INVALID_BIT) != 0) {
+            return (0, abi.encodeWithSelector(RoundInvalidated.selector, round));
+        }
+        if (!_isCurrent(record, uint32(params >> _GRACE_BIT))) {
+            return (0, abi.encodeWithSelector(RoundSuperseded.selector, round));
+        }
+        if (round < statusRound) {
+            return (0, abi.encodeWithSelector(RoundBeforeStatus.selector, round, statusRound));
+        }
+        uint64 timestamp = uint64(record);
+        uint32 maxRoundAge = uint32(params >> _MAX_ROUND_AGE_BIT);
         // MarketBook refuses future timestamps, so this cannot underflow.
-        if (block.timestamp - record.timestamp > policy.maxRoundAge) {
-            revert StaleRound(round, record.timestamp, policy.maxRoundAge);
-        }
-        return record.commitment;
-    }
-
-    /// @dev Refuses a nonce not above the account's last or more than MAX_NONCE_STEP above it,
-    ///      and out-of-field values.
-    function _checkCallerInputs(
-        uint64 lastNonce_,
-        uint256 portfolioCommitment,
-        uint64 nonce,
-        Proof calldata proof
-    ) private pure {
-        if (nonce <= lastNonce_) revert NonceNotIncreasing(nonce, lastNonce_);
-        if (nonce - lastNonce_ > MAX_NONCE_STEP) revert NonceStepTooLarge(nonce, lastNonce_);
-        if (portfolioCommitment >= SnarkField.SCALAR_MODULUS) {
-            revert PortfolioCommitmentOutOfField(portfolioCommitment);
-        }
-        _checkProofCoordinates(proof);
-    }
-
-    /// @dev Checks the attestation against the policy's custodian registration (from
-    ///      PolicyRegistry.proofContext) and the custodian's revocation of the account. Returns the
-    ///      issue time and the expiry saturated to 48 bits (no block timestamp reaches 2^48 - 1).
-    function _checkAttestation(
-        bytes32 policyId,
-        PolicyRegistry.ProofContext memory policy,
-        address account,
-        uint256 portfolioCommitment,
-        Attestation calldata attestation
-    ) private view returns (uint48 issuedAt, uint48 validUntil) {
-        if (attestation.signature.length == 0) revert AttestationMissing();
-        if (attestation.issuedAt > block.timestamp) {
-            revert AttestationFromFuture(attestation.issuedAt);
-        }
-        if (block.timestamp > attestation.validUntil) {
-            revert AttestationExpired(attestation.validUntil);
-        }
-        if (policy.custodianId == 0) revert CustodianNotRegistered(policyId, attestation.custodian);
-        if (attestation.issuedAt < policy.custodianRegisteredAt) {
-            revert AttestationBeforeRegistration(
-                attestation.issuedAt,
-                policy.custodianRegisteredAt
+        if (block.timestamp - timestamp > maxRoundAge) {
+            return (
+                0,
+                abi.encodeWithSelector(StaleRound.selector, round, timestamp, maxRoundAge)
             );
         }
-        uint64 before = _revokedBefore[attestation.custodian][account];
-        if (attestation.issuedAt < before) revert AttestationRevoked(attestation.issuedAt, before);
-        bytes32 digest = attestationDigest(
-            account,
-            portfolioCommitment,
-            attestation.issuedAt,
-            attestation.validUntil
-        );
-        if (!_isValidSignatureNow(attestation.custodian, digest, attestation.signature)) {
-            revert InvalidAttestationSignature();
-        }
-        // At most block.timestamp (checked above), so it fits 48 bits for 8.9 million years.
-        issuedAt = uint48(attestation.issuedAt);
-        uint64 expiry = attestation.validUntil;
-        validUntil = expiry > type(uint48).max ? type(uint48).max : uint48(expiry);
     }
 
-    /// @dev The latest-round rule: a round counts while it is not invalidated and is the feed's
-    ///      latest, or was superseded (by the latest) less than `grace` seconds ago.
-    function _isCurrent(
-        MarketBook.RoundRecord memory record,
-        uint32 grace
-    ) private view returns (bool) {
-        if (record.invalid || record.outdated) return false;
-        return record.supersededAt == 0 || block.timestamp < uint256(record.supersededAt) + grace;
+    /// @dev Refuses a nonce not above the account's last or more than MAX_NONCE_STEP above it, a
+    ///      commitment count other than the policy's pledge slots, a commitment out of the field
+    ///      or repeating an earlier non-zero one, and a proof coordinate out of the field.
+    function _checkInputs(
+        uint64 lastNonce_,
+        uint64 nonce,
+        uint256 slots,
+        uint256[] calldata portfolioCommitments,
+        Proof calldata proof
+    ) private pure returns (bytes memory) {
+        if (nonce <= lastNonce_) {
+            return abi.encodeWithSelector(NonceNotIncreasing.selector, nonce, lastNonce_);
+        }
+        if (nonce - lastNonce_ > MAX_NONCE_STEP) {
+            return abi.encodeWithSelector(NonceStepTooLarge.selector, nonce, lastNonce_);
+        }
+        if (portfolioCommitments.length != slots) {
+            return
+                abi.encodeWithSelector(CommitmentCount.selector, slots, portfolioCommitments.length);
+        }
+        (uint256 slot, uint256 commitment, bool repeated) = _commitmentRefusal(portfolioCommitments);
+        if (commitment != 0) {
+            return
+                abi.encodeWithSelector(
+                    repeated ? DuplicateCommitment.selector : PortfolioCommitmentOutOfField.selector,
+                    slot,
+                    commitment
+                );
+        }
+        return _checkProofCoordinates(proof);
+    }
+
+    /// @dev The first commitment that is out of the field (at or above r) or repeats an earlier
+    ///      non-zero one, with its slot and which of the two; commitment 0 when there is none.
+    function _commitmentRefusal(
+        uint256[] calldata portfolioCommitments
+    ) private pure returns (uint256 slot, uint256 commitment, bool repeated) {
+        uint256 r = SnarkField.SCALAR_MODULUS;
+        assembly ("memory-safe") {
+            let start := portfolioCommitments.offset
+            for {
+                let i := 0
+            } lt(i, portfolioCommitments.length) {
+                i := add(i, 1)
+            } {
+                let c := calldataload(add(start, shl(5, i)))
+                if iszero(lt(c, r)) {
+                    slot := i
+                    commitment := c
+                    break
+                }
+                if c {
+                    for {
+                        let j := 0
+                    } lt(j, i) {
+                        j := add(j, 1)
+                    } {
+                        if eq(calldataload(add(start, shl(5, j))), c) {
+                            repeated := 1
+                            break
+                        }
+                    }
+                    if repeated {
+                        slot := i
+                        commitment := c
+                        break
+                    }
+                }
+            }
+        }
+    }
+
+    /// @dev Refuses a proof coordinate at or above the base field modulus, naming the first. The
+    ///      Proof struct is eight consecutive calldata words, a0 a1 b00 b01 b10 b11 c0 c1: one
+    ///      unrolled pass tells whether any is out of the field, a second (only then) which.
+    function _checkProofCoordinates(Proof calldata proof) private pure returns (bytes memory) {
+        uint256 q = SnarkField.BASE_MODULUS;
+        bool outOfField;
+        assembly ("memory-safe") {
+            outOfField := or(
+                or(
+                    or(iszero(lt(calldataload(proof), q)), iszero(lt(calldataload(add(proof, 0x20)), q))),
+                    or(
+                        iszero(lt(calldataload(add(proof, 0x40)), q)),
+                        iszero(lt(calldataload(add(proof, 0x60)), q))
+                    )
+                ),
+                or(
+                    or(
+                        iszero(lt(calldataload(add(proof, 0x80)), q)),
+                        iszero(lt(calldataload(add(proof, 0xa0)), q))
+                    ),
+                    or(
+                        iszero(lt(calldataload(add(proof, 0xc0)), q)),
+                        iszero(lt(calldataload(add(proof, 0xe0)), q))
+                    )
+                )
+            )
+        }
+        if (outOfField) {
+            for (uint256 i = 0; ; ++i) {
+                uint256 coordinate;
+                assembly ("memory-safe") {
+                    coordinate := calldataload(add(proof, shl(5, i)))
+                }
+                if (coordinate >= q) {
+                    return abi.encodeWithSelector(ProofCoordinateOutOfField.selector, i);
+                }
+            }
+        }
+        return "";
+    }
+
+    /// @dev What `_checkPledges` reads besides the pledges: the first custodian's current
+    ///      registration at the venue, the policy's pledge slots, and whether to hash the pledges
+    ///      array.
+    struct PledgeInputs {
+        uint256 registration;
+        uint256 slots;
+        bool hashPledges;
+    }
+
+    /// @dev Checks the pledges of a policy that requires them, slot by slot: the custodian
+    ///      (distinct), the expiry, the registration, the epoch and the signature; and puts in
+    ///      `admission` the status fields they give (earliest expiry, epoch sum, count and first
+    ///      registration, in place), the registration ids of the further pledges and, when
+    ///      asked, the pledges array's EIP-712 hash.
+    // One pass over the pledges, its state on the stack; split, it would go through memory.
+    // solhint-disable-next-line function-max-lines
+    function _checkPledges(
+        address account,
+        bytes32 venue,
+        PledgeInputs memory inputs,
+        uint256[] calldata portfolioCommitments,
+        SignedPledge[] calldata pledges,
+        Admission memory admission
+    ) private view returns (bytes memory) {
+        uint256 count = pledges.length;
+        if (count == 0) return abi.encodeWithSelector(PledgeMissing.selector);
+        if (count > inputs.slots) {
+            return abi.encodeWithSelector(TooManyPledges.selector, count, inputs.slots);
+        }
+        for (uint256 i = count; i < inputs.slots; ++i) {
+            if (portfolioCommitments[i] != 0) {
+                return
+                    abi.encodeWithSelector(
+                        UnpledgedCommitment.selector,
+                        i,
+                        portfolioCommitments[i]
+                    );
+            }
+        }
+        // The struct hashes, one after another, when the pledges array is to be hashed.
+        bytes32[] memory hashes;
+        if (inputs.hashPledges) hashes = new bytes32[](count);
+        // One `Pledge` in memory, refilled for each slot: what its custodian signed.
+        Pledge memory pledge;
+        pledge.account = account;
+        pledge.venue = venue;
+        bytes32 domain = _domainSeparatorV4();
+        uint256 validUntil = type(uint48).max;
+        uint256 epochSum = 0;
+        // The further custodians' registrations, read in one call: once each matches its
+        // pledge's, they are the status's second word.
+        uint256 more = count > 1 ? _furtherRegistrations(venue, pledges) : 0;
+        for (uint256 i = 0; i < count; ++i) {
+            (address custodian, uint256 terms, uint256 signature) = _pledgeWords(pledges, i);
+            if (_custodianRepeats(pledges, i, custodian)) {
+                return abi.encodeWithSelector(DuplicateCustodian.selector, i, custodian);
+            }
+            _fillPledge(pledge, custodian, terms, portfolioCommitments[i]);
+            if (block.timestamp > pledge.validUntil) {
+                return abi.encodeWithSelector(PledgeExpired.selector, i, pledge.validUntil);
+            }
+            // The first custodian's registration came with the policy.
+            uint256 registered = i == 0
+                ? inputs.registration
+                : uint32(more >> (32 * (i - 1)));
+            if (registered == 0 || registered != pledge.registration) {
+                return _registrationRefusal(i, pledge, registered);
+            }
+            uint256 epoch = _epochOf(custodian, account, venue);
+            if (pledge.epoch != epoch) {
+                return abi.encodeWithSelector(PledgeRevoked.selector, i, pledge.epoch, epoch);
+            }
+            (bytes32 structHash, bytes32 digest) = _pledgeDigest(pledge, domain);
+            if (
+                !_isEcdsaSignature(custodian, digest, signature) &&
+                !SignatureChecker.isValidERC1271SignatureNow(
+                    custodian,
+                    digest,
+                    pledges[i].signature
+                )
+            ) {
+                return abi.encodeWithSelector(InvalidPledgeSignature.selector, i);
+            }
+            if (inputs.hashPledges) hashes[i] = structHash;
+            epochSum += epoch;
+            if (pledge.validUntil < validUntil) validUntil = pledge.validUntil;
+        }
+        if (inputs.hashPledges) admission.pledgesHash = keccak256(abi.encodePacked(hashes));
+        admission.moreRegistrations = more;
+        admission.status =
+            (validUntil << 128) |
+            ((epochSum & _EPOCH_SUM_MASK) << 176) |
+            (count << 220) |
+            (inputs.registration << 224);
+        return "";
+    }
+
+    /// @dev Why a pledge's registration is not the custodian's current one at the venue (zero:
+    ///      none): signed under the custodian's registration at another venue, the custodian not
+    ///      registered here, or an earlier registration here (removed and re-added since).
+    function _registrationRefusal(
+        uint256 slot,
+        Pledge memory pledge,
+        uint256 current
+    ) private view returns (bytes memory) {
+        PolicyRegistry.RegistrationRecord memory signed = _POLICY_REGISTRY.registrationRecord(
+            pledge.registration
+        );
+        if (
+            pledge.custodian != address(0) &&
+            signed.custodian == pledge.custodian &&
+            signed.venue != pledge.venue
+        ) {
+            return
+                abi.encodeWithSelector(
+                    PledgeForOtherVenue.selector,
+                    slot,
+                    signed.venue,
+                    pledge.venue
+                );
+        }
+        if (current == 0) {
+            return
+                abi.encodeWithSelector(
+                    CustodianNotRegistered.selector,
+                    pledge.venue,
+                    pledge.custodian
+                );
+        }
+        return
+            abi.encodeWithSelector(
+                PledgeRegistrationEnded.selector,
+                slot,
+                pledge.registration,
+                current
+            );
+    }
+
+    /// @dev PolicyRegistry.registrationsAt(venue, custodians of pledges 1 to the last): their
+    ///      current registrations at the venue, packed as a status's second word packs them, by
+    ///      one low-level call whose arguments are written where free memory starts. `pledges`
+    ///      has at least two elements.
+    function _furtherRegistrations(
+        bytes32 venue,
+        SignedPledge[] calldata pledges
+    ) private view returns (uint256 packed) {
+        address registry = address(_POLICY_REGISTRY);
+        bytes4 selector = PolicyRegistry.registrationsAt.selector;
+        uint256 count = pledges.length;
+        uint256 data;
+        assembly ("memory-safe") {
+            data := mload(0x40)
+            mstore(data, selector)
+            mstore(add(data, 0x04), venue)
+            mstore(add(data, 0x24), 0x40)
+            mstore(add(data, 0x44), sub(count, 1))
+        }
+        for (uint256 i = 1; i < count; ++i) {
+            (address custodian, , ) = _pledgeWords(pledges, i);
+            assembly ("memory-safe") {
+                mstore(add(data, add(0x44, shl(5, i))), custodian)
+            }
+        }
+        bool ok;
+        assembly ("memory-safe") {
+            ok := staticcall(gas(), registry, data, add(0x44, shl(5, count)), 0, 0x20)
+            ok := and(ok, eq(returndatasize(), 0x20))
+            packed := mload(0)
+        }
+        if (!ok) revert RegistryCallFailed();
+    }
+
+    /// @dev The custodian's epoch for the account and venue: its account-wide epoch, plus its
+    ///      venue epoch once it has made any venue-scoped revocation of the account (until then
+    ///      every venue epoch is zero, and the second slot is not read).
+    function _epochOf(
+        address custodian,
+        address account,
+        bytes32 venue
+    ) private view returns (uint256 epoch) {
+        uint256 packed = _accountEpochs[custodian][account];
+        epoch = uint64(packed);
+        if (packed >> 64 != 0) epoch += _venueEpochs[custodian][account][venue];
+    }
+
+    /// @dev The words of pledge `i` in calldata: its custodian, its terms, and the calldata
+    ///      offset of its signature's length word, each offset checked to stay inside the calldata
+    ///      (what the ABI decoder checks) and the custodian and terms checked to be in range;
+    ///      reverts MalformedPledge(i) otherwise. `i` is below `pledges.length`.
+    function _pledgeWords(
+        SignedPledge[] calldata pledges,
+        uint256 i
+    ) private pure returns (address custodian, uint256 terms, uint256 signature) {
+        bool malformed;
+        assembly ("memory-safe") {
+            let at := calldataload(add(pledges.offset, shl(5, i)))
+            let pledge := add(pledges.offset, at)
+            let tail := calldataload(add(pledge, 0x40))
+            signature := add(pledge, tail)
+            let length := calldataload(signature)
+            custodian := calldataload(pledge)
+            terms := calldataload(add(pledge, 0x20))
+            // Offsets and the length below 2^64 (so no sum wraps), every word inside the calldata.
+            malformed := or(
+                or(shr(64, or(or(at, tail), length)), gt(add(pledge, 0x60), calldatasize())),
+                or(
+                    gt(add(add(signature, 0x20), length), calldatasize()),
+                    or(shr(160, custodian), shr(224, terms))
+                )
+            )
+        }
+        if (malformed) revert MalformedPledge(i);
+    }
+
+    /// @dev Whether a pledge before slot `i` names `custodian` (those pledges' words were
+    ///      checked by `_pledgeWords` already, so their custodian words are read directly).
+    function _custodianRepeats(
+        SignedPledge[] calldata pledges,
+        uint256 i,
+        address custodian
+    ) private pure returns (bool repeats) {
+        assembly ("memory-safe") {
+            for {
+                let j := 0
+            } lt(j, i) {
+                j := add(j, 1)
+            } {
+                let pledge := add(pledges.offset, calldataload(add(pledges.offset, shl(5, j))))
+                if eq(calldataload(pledge), custodian) {
+                    repeats := 1
+                    break
+                }
+            }
+        }
+    }
+
+    /// @dev Fills `pledge` (account and venue set) with what a pledge of `custodian` with
+    ///      `terms` (`SignedPledge.terms`), in the slot of `commitment`, stands for.
+    function _fillPledge(
+        Pledge memory pledge,
+        address custodian,
+        uint256 terms,
+        uint256 commitment
+    ) private pure {
+        assembly ("memory-safe") {
+            mstore(pledge, custodian)
+            mstore(add(pledge, 0x20), and(terms, 0xffffffff))
+            mstore(add(pledge, 0x80), commitment)
+            mstore(add(pledge, 0xa0), and(shr(32, terms), 0xffffffffffffffff))
+            mstore(add(pledge, 0xc0), and(shr(96, terms), 0xffffffffffffffff))
+            mstore(add(pledge, 0xe0), shr(160, terms))
+        }
+    }
+
+    /// @dev Whether the 65-byte ECDSA signature whose length word is at calldata `signature`
+    ///      recovers, with a low s and v 27 or 28, to `signer` over `digest` (OpenZeppelin's
+    ///      ECDSA rules); false for any other length, so the caller can try ERC-1271.
+    function _isEcdsaSignature(
+        address signer,
+        bytes32 digest,
+        uint256 signature
+    ) private view returns (bool valid) {
+        assembly ("memory-safe") {
+            if eq(calldataload(signature), 65) {
+                let r := calldataload(add(signature, 0x20))
+                let s := calldataload(add(signature, 0x40))
+                let v := byte(0, calldataload(add(signature, 0x60)))
+                // s at most (n - 1) / 2 of secp256k1, v 27 or 28.
+                if and(
+                    iszero(gt(s, 0x7fffffffffffffffffffffffffffffff5d576e7357a4501ddfe92f46681b20a0)),
+                    or(eq(v, 27), eq(v, 28))
+                ) {
+                    let data := mload(0x40)
+                    mstore(data, digest)
+                    mstore(add(data, 0x20), v)
+                    mstore(add(data, 0x40), r)
+                    mstore(add(data, 0x60), s)
+                    mstore(0, 0)
+                    if staticcall(gas(), 1, data, 0x80, 0, 0x20) {
+                        let recovered := mload(0)
+                        valid := and(iszero(iszero(recovered)), eq(recovered, signer))
+                    }
+                }
+            }
+        }
+    }
+
+    /// @dev A `Pledge`'s EIP-712 struct hash, and the digest its custodian signs under the
+    ///      registry's domain separator `domain` (`"\x19\x01" || domain || structHash`), both
+    ///      hashed where free memory starts.
+    function _pledgeDigest(
+        Pledge memory pledge,
+        bytes32 domain
+    ) private pure returns (bytes32 structHash, bytes32 digest) {
+        structHash = _pledgeStructHash(pledge);
+        assembly ("memory-safe") {
+            let data := mload(0x40)
+            mstore(data, 0x1901)
+            mstore(add(data, 0x20), domain)
+            mstore(add(data, 0x40), structHash)
+            digest := keccak256(add(data, 0x1e), 0x42)
+        }
+    }
+
+    /// @dev The EIP-712 struct hash of a `Pledge`: the type hash and the eight fields, one word
+    ///      each, which is the struct's memory layout (all its fields are static).
+    function _pledgeStructHash(Pledge memory pledge) private pure returns (bytes32 structHash) {
+        bytes32 typeHash = PLEDGE_TYPEHASH;
+        assembly ("memory-safe") {
+            // The word before the struct is scratch for the type hash, restored after.
+            let before := sub(pledge, 0x20)
+            let saved := mload(before)
+            mstore(before, typeHash)
+            structHash := keccak256(before, 0x120)
+            mstore(before, saved)
+        }
+    }
+
+    /// @dev The EIP-712 struct hash of a ProveRequest, its arrays given by their EIP-712 hashes
+    ///      (an array is encoded as the hash of its elements' encodings, one after another: the
+    ///      commitments themselves, the pledges' struct hashes).
+    function _requestStructHash(
+        address account,
+        bytes32 policyId,
+        uint64 round,
+        uint64 nonce,
+        uint64 deadline,
+        bytes32 commitmentsHash,
+        bytes32 pledgesHash
+    ) private pure returns (bytes32) {
+        return
+            keccak256(
+                abi.encode(
+                    PROVE_REQUEST_TYPEHASH,
+                    account,
+                    policyId,
+                    round,
+                    nonce,
+                    deadline,
+                    commitmentsHash,
+                    pledgesHash
+                )
+            );
+    }
+
+    /// @dev Writes a proof's 3 + C public signals at `ptr`, in the circuit's order: the account
+    ///      and nonce, the chain's market and policy commitments, the C portfolio commitments.
+    function _storeSignals(
+        uint256 ptr,
+        address account,
+        uint64 nonce,
+        uint256[] calldata portfolioCommitments,
+        Admission memory admission
+    ) internal pure {
+        uint256 accountNonce = uint256(uint160(account)) | (uint256(nonce) << 160);
+        uint256 marketCommitment = admission.marketCommitment;
+        uint256 policyCommitment = admission.policyCommitment;
+        assembly ("memory-safe") {
+            mstore(ptr, accountNonce)
+            mstore(add(ptr, 0x20), marketCommitment)
+            mstore(add(ptr, 0x40), policyCommitment)
+            calldatacopy(
+                add(ptr, 0x60),
+                portfolioCommitments.offset,
+                shl(5, portfolioCommitments.length)
+            )
+        }
+    }
+
+    /// @dev snarkjs's `verifyProof` of the admitted proof's verifier, for its 3 + C signals: the
+    ///      selector for C, the proof's eight words and the signals, all static arrays, so the
+    ///      call's data is their concatenation, written where free memory starts. True iff the
+    ///      verifier answers exactly one word, 1.
+    function _verifyOne(
+        address account,
+        uint64 nonce,
+        uint256[] calldata portfolioCommitments,
+        Proof calldata proof,
+        Admission memory admission
+    ) private view returns (bool ok) {
+        uint256 selector = (_VERIFY_PROOF_SELECTORS >> (32 * (8 - admission.pledgeSlots))) << 224;
+        address verifier = admission.verifier;
+        uint256 data;
+        assembly ("memory-safe") {
+            data := mload(0x40)
+            mstore(data, selector)
+            calldatacopy(add(data, 4), proof, 0x100)
+        }
+        _storeSignals(data + 0x104, account, nonce, portfolioCommitments, admission);
+        uint256 size = 0x104 + 0x20 * (3 + admission.pledgeSlots);
+        assembly ("memory-safe") {
+            ok := staticcall(gas(), verifier, data, size, 0, 0x20)
+            ok := and(ok, and(eq(returndatasize(), 0x20), eq(mload(0), 1)))
+        }
+    }
+
+    /// @dev Records an admitted proof's status (its second slot only when it has several
+    ///      pledges: the pledge count says how many ids it holds) and emits MarginProved.
+    function _record(
+        address account,
+        bytes32 policyId,
+        uint64 round,
+        uint64 nonce,
+        uint256[] calldata portfolioCommitments,
+        Admission memory admission
+    ) internal {
+        StatusSlots storage slots = _statuses[account][policyId];
+        uint256 status = admission.status;
+        slots.main = status;
+        if ((status >> 220) & 0xf > 1) slots.more = admission.moreRegistrations;
+        // emit MarginProved(account, policyId, round, nonce, portfolioCommitments), its data
+        // (the nonce, then the array: its offset, length and words) written where free memory
+        // starts, as the ABI lays it out; a test decodes it.
+        bytes32 topic = MarginProved.selector;
+        assembly ("memory-safe") {
+            let data := mload(0x40)
+            let size := shl(5, portfolioCommitments.length)
+            mstore(data, nonce)
+            mstore(add(data, 0x20), 0x40)
+            mstore(add(data, 0x40), portfolioCommitments.length)
+            calldatacopy(add(data, 0x60), portfolioCommitments.offset, size)
+            log4(data, add(0x60, size), topic, account, policyId, round)
+        }
+    }
+
+    /// @dev Reverts with `refusal` (a custom error's ABI encoding) unless it is empty.
+    function _revertWith(bytes memory refusal) private pure {
+        if (refusal.length == 0) return;
+        assembly ("memory-safe") {
+            revert(add(refusal, 32), mload(refusal))
+        }
+    }
+
+    /// @dev The latest-round rule on a round's packed record (MarketBook.packedRound): a round
+    ///      counts while it is not invalidated and is the feed's latest, or was superseded (by the
+    ///      latest) less than `grace` seconds ago.
+    function _isCurrent(uint256 record, uint256 grace) private view returns (bool) {
+        if (uint8(record >> _INVALID_BIT) != 0 || uint8(record >> _OUTDATED_BIT) != 0) {
+            return false;
+        }
+        uint256 supersededAt = uint64(record >> _SUPERSEDED_AT_BIT);
+        return supersededAt == 0 || block.timestamp < supersededAt + grace;
     }
 
     /// @dev The one predicate "a status counts", shared by `isMarginSufficient` and the margin-call
     ///      cure (`_callState` callers): the status exists; PolicyRegistry says the policy counts
-    ///      it (registered, not retired, and, for a policy that requires an attestation, the
-    ///      status's custodian registration still active); its attestation, if any, has not
-    ///      expired and was not revoked; its round is current (`_isCurrent`: not invalidated, the
-    ///      feed's latest or within the grace after its successor). The caller's `maxAge` and the
-    ///      margin call are not part of it. Also returns the round's timestamp and the policy's
-    ///      feed (zero when the status does not exist).
+    ///      it (registered, not retired, and the first pledge's registration still active); no
+    ///      pledge has expired; every further pledge's registration is still active; the sum of
+    ///      the pledges' custodians' current epochs (for the account and the policy's venue) is
+    ///      the recorded one, so none of them revoked since; its round is current (`_isCurrent`:
+    ///      not invalidated, the feed's latest or within the grace after its successor). The
+    ///      caller's `maxAge` and the margin call are not part of it. Also returns the round's
+    ///      timestamp and the policy's feed (zero when the status does not exist).
     function _statusCounts(
         address account,
         bytes32 policyId,
@@ -794,19 +1527,27 @@ contract MarginRegistry is EIP712, IMarginOracle {
         if (status.nonce == 0) return (false, 0, bytes32(0));
         PolicyRegistry.StatusContext memory policy = _POLICY_REGISTRY.statusContext(
             policyId,
-            status.custodianId
+            status.registration
         );
         feed = policy.feed;
         if (!policy.counts) return (false, 0, feed);
-        // A custodian id is recorded exactly when the policy required an attestation.
-        if (status.custodianId != 0) {
-            if (block.timestamp > status.attestationValidUntil) return (false, 0, feed);
-            if (status.attestationIssuedAt < _revokedBefore[policy.custodian][account]) {
-                return (false, 0, feed);
+        if (status.pledgeCount != 0) {
+            if (block.timestamp > status.pledgesValidUntil) return (false, 0, feed);
+            uint256 sum = _epochOf(policy.custodian, account, policy.venue);
+            if (status.pledgeCount > 1) {
+                uint256 more = _statuses[account][policyId].more;
+                for (uint256 i = 1; i < status.pledgeCount; ++i) {
+                    (address custodian, bool active) = _POLICY_REGISTRY.registrationState(
+                        uint32(more >> (32 * (i - 1)))
+                    );
+                    if (!active) return (false, 0, feed);
+                    sum += _epochOf(custodian, account, policy.venue);
+                }
             }
+            if (sum & _EPOCH_SUM_MASK != status.epochSum) return (false, 0, feed);
         }
-        MarketBook.RoundRecord memory record = _MARKET_BOOK.roundRecord(feed, status.round);
-        return (_isCurrent(record, policy.supersededGrace), record.timestamp, feed);
+        (, uint256 record) = _MARKET_BOOK.packedRound(feed, status.round);
+        return (_isCurrent(record, policy.supersededGrace), uint64(record), feed);
     }
 
     /// @dev Where a margin call stands, given the account's status round and whether that status
@@ -831,7 +1572,8 @@ contract MarginRegistry is EIP712, IMarginOracle {
     ///      successor is that first round, and its posting time (the call's round's
     ///      `supersededAt`) is the call's time or later.
     function _deadlineOf(MarginCall memory marginCall, bytes32 feed) private view returns (uint64) {
-        uint64 nextPostedAt = _MARKET_BOOK.roundRecord(feed, marginCall.round).supersededAt;
+        (, uint256 record) = _MARKET_BOOK.packedRound(feed, marginCall.round);
+        uint64 nextPostedAt = uint64(record >> _SUPERSEDED_AT_BIT);
         return nextPostedAt == 0 ? 0 : nextPostedAt + marginCall.cureWindow;
     }
 
@@ -851,35 +1593,15 @@ contract MarginRegistry is EIP712, IMarginOracle {
         return SignatureChecker.isValidERC1271SignatureNow(signer, digest, signature);
     }
 
-    /// @dev One storage word: nonce | round << 64 | attestationValidUntil << 128 |
-    ///      attestationIssuedAt << 176 | custodianId << 224 (the widths add up to 256).
-    function _pack(Status memory status) private pure returns (uint256) {
-        return
-            uint256(status.nonce) |
-            (uint256(status.round) << 64) |
-            (uint256(status.attestationValidUntil) << 128) |
-            (uint256(status.attestationIssuedAt) << 176) |
-            (uint256(status.custodianId) << 224);
-    }
-
-    /// @dev The inverse of `_pack`.
+    /// @dev The inverse of the packing in `_admit` and `_checkPledges`: nonce | round << 64 |
+    ///      pledgesValidUntil << 128 | epochSum << 176 | pledgeCount << 220 | registration << 224
+    ///      (widths 64, 64, 48, 44, 4, 32).
     function _unpack(uint256 word) private pure returns (Status memory status) {
         status.nonce = uint64(word);
         status.round = uint64(word >> 64);
-        status.attestationValidUntil = uint48(word >> 128);
-        status.attestationIssuedAt = uint48(word >> 176);
-        status.custodianId = uint32(word >> 224);
-    }
-
-    function _checkProofCoordinates(Proof calldata proof) private pure {
-        uint256 q = SnarkField.BASE_MODULUS;
-        if (proof.a[0] >= q) revert ProofCoordinateOutOfField(0);
-        if (proof.a[1] >= q) revert ProofCoordinateOutOfField(1);
-        if (proof.b[0][0] >= q) revert ProofCoordinateOutOfField(2);
-        if (proof.b[0][1] >= q) revert ProofCoordinateOutOfField(3);
-        if (proof.b[1][0] >= q) revert ProofCoordinateOutOfField(4);
-        if (proof.b[1][1] >= q) revert ProofCoordinateOutOfField(5);
-        if (proof.c[0] >= q) revert ProofCoordinateOutOfField(6);
-        if (proof.c[1] >= q) revert ProofCoordinateOutOfField(7);
+        status.pledgesValidUntil = uint48(word >> 128);
+        status.epochSum = uint48((word >> 176) & _EPOCH_SUM_MASK);
+        status.pledgeCount = uint8((word >> 220) & 0xf);
+        status.registration = uint32(word >> 224);
     }
 }

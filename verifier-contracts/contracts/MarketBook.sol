@@ -202,6 +202,28 @@ contract MarketBook is SeparatedAdminRules {
         return _rounds[feed][round];
     }
 
+    /// @notice A round's two storage words, read without reverting, for MarginRegistry (which
+    ///         decodes them itself, sparing the struct's ABI work on every proof): the commitment
+    ///         (zero when never posted), and the packed record `timestamp | postedAt << 64 |
+    ///         supersededAt << 128 | outdated << 192 | invalid << 200` (RoundRecord's second slot).
+    ///         Its selector (0x08a35a1f) is third in the IR dispatcher's ascending order.
+    /// @param feed The feed.
+    /// @param round The round number.
+    /// @return commitment The round's market commitment.
+    /// @return record The packed rest of the round's record.
+    function packedRound(
+        bytes32 feed,
+        uint64 round
+    ) external view returns (uint256 commitment, uint256 record) {
+        RoundRecord storage stored = _rounds[feed][round];
+        // The two slots as they are stored (see `record` above).
+        // solhint-disable-next-line no-inline-assembly
+        assembly ("memory-safe") {
+            commitment := sload(stored.slot)
+            record := sload(add(stored.slot, 1))
+        }
+    }
+
     /// @notice Returns a posted round; reverts with UnknownRound if it was never posted.
     /// @param feed The feed.
     /// @param round The round number.

@@ -5,17 +5,18 @@ pragma solidity 0.8.30;
 // solhint-disable gas-strict-inequalities
 
 import {EnumerableSet} from "@openzeppelin/contracts/utils/structs/EnumerableSet.sol";
-import {IGroth16Verifier} from "./interfaces/IGroth16Verifier.sol";
+import {IGroth16BatchVerifier, IGroth16Verifier} from "./interfaces/IGroth16Verifier.sol";
 import {SeparatedAdminRules} from "./SeparatedAdminRules.sol";
 import {SnarkField} from "./SnarkField.sol";
 
 /// @title PolicyRegistry
 /// @author zkmargin
-/// @notice The margin policies a venue accepts proofs for: each policy id is bound to the
-///         Poseidon commitment of its `policy.json` (laid out for one slot layout), its mode, the
-///         MarketBook feed of that layout, the Groth16 verifier of the circuit instance and the
-///         hash of that verifier's verification key, how old and how superseded a round may be,
-///         whether a custodian attestation is required, and the custodians whose attestations count.
+/// @notice The margin policies venues accept proofs for, and the custodians whose pledges count at
+///         each venue: each policy id is bound to the Poseidon commitment of its `policy.json`
+///         (laid out for one slot layout), its mode, the MarketBook feed of that layout, its venue,
+///         the Groth16 verifier of the circuit instance (and so its number of pledge slots) and
+///         the hash of that verifier's verification key, how old and how superseded a round may
+///         be, and whether custodian pledges are required.
 /// @dev A policy is never changed after registration: a new version gets a new id, and the old one
 ///      is retired. Retirement is final. A policy's verifier must be approved first, by its code
 ///      hash, in two steps by the default admin: `proposeVerifier` records the key hash the
@@ -35,11 +36,13 @@ import {SnarkField} from "./SnarkField.sol";
 ///      default admin alone cannot register a policy at all, and with a second key it controls
 ///      it cannot point one at new verifier code in less than `verifierApprovalDelay`, with the
 ///      proposal public for that whole time.
-///      Each registration of a custodian for a policy gets a fresh, never reused `custodianId` (a
-///      uint32, so MarginRegistry can pack it into an account's one-slot status) and records when
-///      it was made; removal ends that id. An attestation counts only if it was issued at or after
-///      its custodian's current registration, so a removed and re-added custodian does not revive
-///      what it signed before.
+///      Venues: every policy belongs to one venue (`venue`, a non-zero bytes32 set at registration;
+///      a venue's initial and maintenance policies share it), and custodians are registered per
+///      venue, not per policy, since a custodian's pledge is to a venue and serves all of its
+///      policies. Each registration of a custodian at a venue gets a fresh, never reused
+///      `registration` id (a uint32, global, so MarginRegistry can pack it into an account's
+///      status); removal ends it for good, and a re-add gets a new id. A pledge binds the id it was
+///      signed under, so a removed and re-added custodian revives nothing it pledged before.
 contract PolicyRegistry is SeparatedAdminRules {
     using EnumerableSet for EnumerableSet.AddressSet;
 
@@ -64,10 +67,11 @@ contract PolicyRegistry is SeparatedAdminRules {
     /// @param verificationKeyHash The sha256 of the verifier's `verification_key.json`; must equal
     ///        `verifier.verificationKeyHash()`.
     /// @param feed The MarketBook feed (layout id) whose rounds proofs are made against.
+    /// @param venue The venue the policy belongs to (non-zero): pledges to it count for the policy.
     /// @param maxRoundAge The largest accepted `block.timestamp - round timestamp` at proof time.
     /// @param supersededGrace How long (seconds) after its successor was posted a round is still
     ///        accepted by `prove` and a status on it still counts (0: only the latest round).
-    /// @param requiresAttestation Whether proofs need a custodian attestation (normally true).
+    /// @param requiresPledges Whether proofs need custodian pledges (normally true).
     /// @param cureWindow How long (seconds) an account has to answer a margin call by proving on a
     ///        round posted after it (0: the policy takes no margin calls).
     struct PolicyParams {
@@ -76,14 +80,17 @@ contract PolicyRegistry is SeparatedAdminRules {
         IGroth16Verifier verifier;
         bytes32 verificationKeyHash;
         bytes32 feed;
+        bytes32 venue;
         uint32 maxRoundAge;
         uint32 supersededGrace;
-        bool requiresAttestation;
+        bool requiresPledges;
         uint32 cureWindow;
     }
 
-    /// @notice A registered policy: five slots (verifier..retired share the second one; the cure
-    ///         window, read only by margin calls, is last so `proofContext` reads no more slots).
+    /// @notice A registered policy: six slots (verifier..pledgeSlots share the second one; the
+    ///         key hash and the cure window, which `prove` does not read, are last).
+    /// @param pledgeSlots The circuit's pledge slots C: its verifier's public signal count minus 3
+    ///        (read at registration).
     struct Policy { // solhint-disable-line gas-struct-packing
 
         uint256 commitment;
@@ -91,46 +98,27 @@ contract PolicyRegistry is SeparatedAdminRules {
         uint32 maxRoundAge;
         uint32 supersededGrace;
         Mode mode;
-        bool requiresAttestation;
+        bool requiresPledges;
         bool retired;
+        uint8 pledgeSlots;
         bytes32 feed;
+        bytes32 venue;
         bytes32 verificationKeyHash;
         uint32 cureWindow;
     }
 
-    /// @notice What MarginRegistry needs to check a proof, read in one call.
-    /// @param commitment The policy commitment (zero when the policy is unknown).
-    /// @param verifier The Groth16 verifier.
-    /// @param feed The policy's MarketBook feed.
-    /// @param maxRoundAge The maximum round age in seconds.
-    /// @param supersededGrace The superseded-round grace in seconds.
-    /// @param requiresAttestation Whether an attestation is required.
-    /// @param retired Whether the policy is retired.
-    /// @param custodianId The asked-for custodian's current id for the policy; zero when it is not
-    ///        registered or the policy requires no attestation.
-    /// @param custodianRegisteredAt When that registration was made (zero when none).
-    struct ProofContext {
-        uint256 commitment;
-        IGroth16Verifier verifier;
-        bytes32 feed;
-        uint32 maxRoundAge;
-        uint32 supersededGrace;
-        bool requiresAttestation;
-        bool retired;
-        uint32 custodianId;
-        uint64 custodianRegisteredAt;
-    }
-
     /// @notice What MarginRegistry needs to judge a recorded status, read in one call.
-    /// @param counts False when the policy is unknown or retired, or when it requires an
-    ///        attestation and the status's custodian registration has been removed.
+    /// @param counts False when the policy is unknown or retired, or when the asked-for
+    ///        registration (non-zero) has ended.
     /// @param feed The policy's MarketBook feed.
+    /// @param venue The policy's venue.
     /// @param supersededGrace The superseded-round grace in seconds.
-    /// @param custodian The custodian of the status's registration (zero when none).
+    /// @param custodian The custodian of the asked-for registration (zero when none).
     struct StatusContext { // solhint-disable-line gas-struct-packing
 
         bool counts;
         bytes32 feed;
+        bytes32 venue;
         uint32 supersededGrace;
         address custodian;
     }
@@ -144,27 +132,31 @@ contract PolicyRegistry is SeparatedAdminRules {
         bool approved;
     }
 
-    /// @notice A custodian's current registration for a policy (one slot).
-    struct Registration {
-        uint32 id;
-        uint64 registeredAt;
-    }
-
-    /// @notice A custodian registration, under its id: who, whether it still counts, and when.
-    struct CustodianRecord {
+    /// @notice A custodian's registration at a venue, under its id (two slots; the first holds
+    ///         what a status check reads): who, whether it still counts, when it was made, where.
+    /// @param custodian The custodian's signing address (EOA or ERC-1271 contract).
+    /// @param active Whether the registration still counts (cleared for good on removal).
+    /// @param registeredAt The block time of the registration.
+    /// @param venue The venue.
+    struct RegistrationRecord {
         address custodian;
         bool active;
         uint64 registeredAt;
+        bytes32 venue;
     }
 
+    /// @notice The largest number of pledge slots a policy's circuit may have (public signals
+    ///         `3 + C`): MarginRegistry packs one registration id per pledge into a status.
+    uint256 public constant MAX_PLEDGE_SLOTS = 8;
+
     mapping(bytes32 policyId => Policy) private _policies;
-    mapping(bytes32 policyId => EnumerableSet.AddressSet) private _custodians;
-    /// Current registration per policy and custodian; id zero when not registered.
-    mapping(bytes32 policyId => mapping(address custodian => Registration)) private _registrations;
-    /// Every registration ever made, by policy and id; `active` is cleared on removal.
-    mapping(bytes32 policyId => mapping(uint32 id => CustodianRecord)) private _custodianRecords;
-    /// The last custodian id handed out (ids are global, start at 1 and are never reused).
-    uint32 private _lastCustodianId;
+    mapping(bytes32 venue => EnumerableSet.AddressSet) private _custodians;
+    /// Current registration id per venue and custodian; zero when not registered.
+    mapping(bytes32 venue => mapping(address custodian => uint32 id)) private _registrationIds;
+    /// Every registration ever made, by id; `active` is cleared on removal.
+    mapping(uint32 id => RegistrationRecord) private _registrations;
+    /// The last registration id handed out (ids are global, start at 1 and are never reused).
+    uint32 private _lastRegistration;
     /// Proposed and approved verifier code hashes, with the verification-key hash each answers.
     mapping(bytes32 codeHash => VerifierApproval) private _verifierApprovals;
     /// How long after its proposal a verifier code may be approved (seconds, non-zero).
@@ -177,9 +169,11 @@ contract PolicyRegistry is SeparatedAdminRules {
     /// @param verifier The Groth16 verifier.
     /// @param verificationKeyHash The sha256 of the verifier's verification key.
     /// @param feed The policy's MarketBook feed.
+    /// @param venue The policy's venue.
+    /// @param pledgeSlots The circuit's pledge slots C (from the verifier's signal count).
     /// @param maxRoundAge The maximum round age in seconds.
     /// @param supersededGrace The superseded-round grace in seconds.
-    /// @param requiresAttestation Whether proofs need a custodian attestation.
+    /// @param requiresPledges Whether proofs need custodian pledges.
     /// @param cureWindow The margin-call cure window in seconds (0: no margin calls).
     event PolicyRegistered(
         bytes32 indexed policyId,
@@ -188,9 +182,11 @@ contract PolicyRegistry is SeparatedAdminRules {
         address verifier,
         bytes32 verificationKeyHash,
         bytes32 indexed feed,
+        bytes32 indexed venue,
+        uint8 pledgeSlots,
         uint32 maxRoundAge,
         uint32 supersededGrace,
-        bool requiresAttestation,
+        bool requiresPledges,
         uint32 cureWindow
     );
     /// @notice The default admin proposed a verifier's code for registrations: it can be approved
@@ -217,23 +213,25 @@ contract PolicyRegistry is SeparatedAdminRules {
     /// @notice A policy was retired; proofs for it are refused and its statuses stop counting.
     /// @param policyId The policy id.
     event PolicyRetired(bytes32 indexed policyId);
-    /// @notice A custodian was registered for a policy.
-    /// @param policyId The policy id.
+    /// @notice A custodian was registered at a venue: its pledges to the venue, signed under this
+    ///         registration, count for the venue's policies.
+    /// @param venue The venue.
     /// @param custodian The custodian.
-    /// @param custodianId The registration's id.
+    /// @param registration The registration's id.
     event CustodianAdded(
-        bytes32 indexed policyId,
+        bytes32 indexed venue,
         address indexed custodian,
-        uint32 indexed custodianId
+        uint32 indexed registration
     );
-    /// @notice A custodian was removed from a policy.
-    /// @param policyId The policy id.
+    /// @notice A custodian was removed from a venue: every pledge signed under the registration
+    ///         stops counting, for good.
+    /// @param venue The venue.
     /// @param custodian The custodian.
-    /// @param custodianId The id of the registration that ended.
+    /// @param registration The id of the registration that ended.
     event CustodianRemoved(
-        bytes32 indexed policyId,
+        bytes32 indexed venue,
         address indexed custodian,
-        uint32 indexed custodianId
+        uint32 indexed registration
     );
 
     /// @notice The policy id is zero.
@@ -273,14 +271,23 @@ contract PolicyRegistry is SeparatedAdminRules {
     error ZeroApprovalDelay();
     /// @notice The feed id is zero.
     error ZeroFeed();
+    /// @notice The venue id is zero.
+    error ZeroVenue();
+    /// @notice The verifier does not answer `publicSignalCount()` (not exactly one word).
+    error VerifierWithoutSignalCount(address verifier);
+    /// @notice The verifier's circuit has a public signal count other than 3 + C, C from 1 to
+    ///         MAX_PLEDGE_SLOTS.
+    error UnsupportedSignalCount(address verifier, uint256 count);
     /// @notice The maximum round age is zero.
     error ZeroMaxRoundAge();
     /// @notice The custodian address is zero.
     error ZeroCustodian();
-    /// @notice The custodian is already registered for the policy.
-    error CustodianAlreadyRegistered(bytes32 policyId, address custodian);
-    /// @notice The custodian is not registered for the policy.
-    error CustodianNotRegistered(bytes32 policyId, address custodian);
+    /// @notice The custodian is already registered at the venue.
+    error CustodianAlreadyRegistered(bytes32 venue, address custodian);
+    /// @notice The custodian is not registered at the venue.
+    error CustodianNotRegistered(bytes32 venue, address custodian);
+    /// @notice `registrationsAt` was asked for more than eight custodians (a word's worth).
+    error TooManyCustodians(uint256 count);
 
     /// @notice Deploys the registry.
     /// @param adminDelay The delay (seconds) of a default-admin transfer.
@@ -382,7 +389,9 @@ contract PolicyRegistry is SeparatedAdminRules {
     /// @dev Only POLICY_ADMIN_ROLE. Refuses, in order: ZeroPolicyId, PolicyAlreadyRegistered,
     ///      InvalidPolicyCommitment, ZeroVerificationKeyHash, VerifierNotAContract,
     ///      VerifierIsDelegatedAccount, VerifierNotApproved, VerifierApprovalPending,
-    ///      VerifierWithoutKeyHash, VerificationKeyHashMismatch, ZeroFeed, ZeroMaxRoundAge.
+    ///      VerifierWithoutKeyHash, VerificationKeyHashMismatch, VerifierWithoutSignalCount,
+    ///      UnsupportedSignalCount, ZeroFeed, ZeroVenue, ZeroMaxRoundAge. The policy's pledge
+    ///      slots C are its verifier's `publicSignalCount()` minus 3.
     /// @param policyId The policy id (e.g. keccak256 of `policy.json`'s `id`).
     /// @param params The policy's parameters.
     function registerPolicy(
@@ -396,7 +405,9 @@ contract PolicyRegistry is SeparatedAdminRules {
         }
         if (params.verificationKeyHash == bytes32(0)) revert ZeroVerificationKeyHash();
         _checkVerifier(params.verifier, params.verificationKeyHash);
+        uint8 pledgeSlots = _pledgeSlotsOf(params.verifier);
         if (params.feed == bytes32(0)) revert ZeroFeed();
+        if (params.venue == bytes32(0)) revert ZeroVenue();
         if (params.maxRoundAge == 0) revert ZeroMaxRoundAge();
 
         _policies[policyId] = Policy({
@@ -405,9 +416,11 @@ contract PolicyRegistry is SeparatedAdminRules {
             maxRoundAge: params.maxRoundAge,
             supersededGrace: params.supersededGrace,
             mode: params.mode,
-            requiresAttestation: params.requiresAttestation,
+            requiresPledges: params.requiresPledges,
             retired: false,
+            pledgeSlots: pledgeSlots,
             feed: params.feed,
+            venue: params.venue,
             verificationKeyHash: params.verificationKeyHash,
             cureWindow: params.cureWindow
         });
@@ -418,9 +431,11 @@ contract PolicyRegistry is SeparatedAdminRules {
             address(params.verifier),
             params.verificationKeyHash,
             params.feed,
+            params.venue,
+            pledgeSlots,
             params.maxRoundAge,
             params.supersededGrace,
-            params.requiresAttestation,
+            params.requiresPledges,
             params.cureWindow
         );
     }
@@ -435,50 +450,47 @@ contract PolicyRegistry is SeparatedAdminRules {
         emit PolicyRetired(policyId);
     }
 
-    /// @notice Registers a custodian whose attestations issued from now on count for an active
-    ///         policy.
-    /// @dev Only CUSTODIAN_ADMIN_ROLE. The custodian may be an EOA or an ERC-1271 contract. The
-    ///      registration gets a fresh id and records the block timestamp (see the contract's notes).
-    /// @param policyId The policy.
+    /// @notice Registers a custodian at a venue: its pledges to the venue signed under this
+    ///         registration count for the venue's policies.
+    /// @dev Only CUSTODIAN_ADMIN_ROLE. Refuses ZeroVenue, ZeroCustodian,
+    ///      CustodianAlreadyRegistered. The custodian may be an EOA or an ERC-1271 contract. The
+    ///      registration gets a fresh id (`currentRegistrationAt`), which the custodian's pledges
+    ///      bind.
+    /// @param venue The venue.
     /// @param custodian The custodian's signing address.
     function addCustodian(
-        bytes32 policyId,
+        bytes32 venue,
         address custodian
     ) external onlyRole(CUSTODIAN_ADMIN_ROLE) {
-        _activePolicy(policyId);
+        if (venue == bytes32(0)) revert ZeroVenue();
         if (custodian == address(0)) revert ZeroCustodian();
-        if (!_custodians[policyId].add(custodian)) {
-            revert CustodianAlreadyRegistered(policyId, custodian);
-        }
+        if (!_custodians[venue].add(custodian)) revert CustodianAlreadyRegistered(venue, custodian);
         // Checked: reverts rather than wraps after 2^32 - 1 registrations.
-        uint32 id = ++_lastCustodianId;
-        uint64 registeredAt = uint64(block.timestamp);
-        _registrations[policyId][custodian] = Registration({id: id, registeredAt: registeredAt});
-        _custodianRecords[policyId][id] = CustodianRecord({
+        uint32 id = ++_lastRegistration;
+        _registrationIds[venue][custodian] = id;
+        _registrations[id] = RegistrationRecord({
             custodian: custodian,
             active: true,
-            registeredAt: registeredAt
+            registeredAt: uint64(block.timestamp),
+            venue: venue
         });
-        emit CustodianAdded(policyId, custodian, id);
+        emit CustodianAdded(venue, custodian, id);
     }
 
-    /// @notice Removes a custodian; its attestations, past and future, stop counting for the policy
-    ///         (also if it is added again: only attestations issued after that count).
-    /// @dev Only CUSTODIAN_ADMIN_ROLE. Allowed on retired policies too.
-    /// @param policyId The policy.
+    /// @notice Removes a custodian from a venue: its pledges signed under the registration stop
+    ///         counting, for good (also if it is added again, under a new registration).
+    /// @dev Only CUSTODIAN_ADMIN_ROLE. Refuses CustodianNotRegistered.
+    /// @param venue The venue.
     /// @param custodian The custodian to remove.
     function removeCustodian(
-        bytes32 policyId,
+        bytes32 venue,
         address custodian
     ) external onlyRole(CUSTODIAN_ADMIN_ROLE) {
-        if (_policies[policyId].commitment == 0) revert UnknownPolicy(policyId);
-        if (!_custodians[policyId].remove(custodian)) {
-            revert CustodianNotRegistered(policyId, custodian);
-        }
-        uint32 id = _registrations[policyId][custodian].id;
-        delete _registrations[policyId][custodian];
-        _custodianRecords[policyId][id].active = false;
-        emit CustodianRemoved(policyId, custodian, id);
+        if (!_custodians[venue].remove(custodian)) revert CustodianNotRegistered(venue, custodian);
+        uint32 id = _registrationIds[venue][custodian];
+        delete _registrationIds[venue][custodian];
+        _registrations[id].active = false;
+        emit CustodianRemoved(venue, custodian, id);
     }
 
     /// @notice Returns a registered policy (retired or not); reverts with UnknownPolicy otherwise.
@@ -490,81 +502,121 @@ contract PolicyRegistry is SeparatedAdminRules {
         return policy;
     }
 
-    /// @notice Everything MarginRegistry needs to check a proof, read in one call without reverting.
-    /// @dev An unregistered id returns `commitment == 0`. The custodian is looked up only when the
-    ///      policy requires an attestation.
+    /// @notice Everything MarginRegistry needs to check a proof, read in one call without
+    ///         reverting, as raw words (MarginRegistry decodes them, sparing a struct's ABI work
+    ///         on every proof). Named so that its selector (0x00f034bd) is the contract's lowest:
+    ///         the IR pipeline's dispatcher tests selectors in ascending order, 22 gas each.
+    /// @dev An unregistered id returns `commitment == 0`. `params` is the policy's second storage
+    ///      slot: `verifier | maxRoundAge << 160 | supersededGrace << 192 | mode << 224 |
+    ///      requiresPledges << 232 | retired << 240 | pledgeSlots << 248` (the `Policy` struct's
+    ///      packing; a test holds it to `getPolicy`). The custodian's registration is looked up
+    ///      only when the policy requires pledges and the custodian is not zero.
     /// @param policyId The policy.
-    /// @param custodian The attesting custodian named by the proof's submitter (may be zero).
-    /// @return context The policy's verification parameters and the custodian's registration.
-    function proofContext(
+    /// @param custodian The custodian of the proof's first pledge (zero when there is none).
+    /// @return commitment The policy commitment (zero when the policy is unknown).
+    /// @return params The packed parameters (see above).
+    /// @return feed The policy's MarketBook feed.
+    /// @return venue The policy's venue.
+    /// @return registration The custodian's current registration at the venue (zero: none).
+    function policyState(
         bytes32 policyId,
         address custodian
-    ) external view returns (ProofContext memory context) {
+    )
+        external
+        view
+        returns (uint256 commitment, uint256 params, bytes32 feed, bytes32 venue, uint256 registration)
+    {
         Policy storage policy = _policies[policyId];
-        context.commitment = policy.commitment;
-        context.verifier = policy.verifier;
-        context.maxRoundAge = policy.maxRoundAge;
-        context.supersededGrace = policy.supersededGrace;
-        context.requiresAttestation = policy.requiresAttestation;
-        context.retired = policy.retired;
-        context.feed = policy.feed;
-        if (context.requiresAttestation) {
-            Registration memory registration = _registrations[policyId][custodian];
-            context.custodianId = registration.id;
-            context.custodianRegisteredAt = registration.registeredAt;
+        // The first two slots as they are stored (see `params` above).
+        // solhint-disable-next-line no-inline-assembly
+        assembly ("memory-safe") {
+            commitment := sload(policy.slot)
+            params := sload(add(policy.slot, 1))
+        }
+        feed = policy.feed;
+        venue = policy.venue;
+        if (custodian != address(0) && (params >> 232) & 0xff != 0) {
+            registration = _registrationIds[venue][custodian];
         }
     }
 
-    /// @notice Whether a status recorded for the policy with attesting custodian `custodianId` still
-    ///         counts (its round, attestation and revocation aside), with what is needed to judge
-    ///         the rest.
+    /// @notice Whether a status recorded for the policy on pledges whose first registration is
+    ///         `registration` still counts (its round, pledges' expiry and revocation aside), with
+    ///         what is needed to judge the rest.
     /// @param policyId The policy.
-    /// @param custodianId The custodian id recorded with the status (zero when none).
+    /// @param registration The first pledge's registration id recorded with the status (zero
+    ///        when none).
     /// @return context See `StatusContext`.
     function statusContext(
         bytes32 policyId,
-        uint32 custodianId
+        uint32 registration
     ) external view returns (StatusContext memory context) {
         Policy storage policy = _policies[policyId];
         if (policy.commitment == 0) return context;
         // Set for a retired policy too, so MarginRegistry.statusOf still finds the round.
         context.feed = policy.feed;
+        context.venue = policy.venue;
         context.supersededGrace = policy.supersededGrace;
         if (policy.retired) return context;
-        if (!policy.requiresAttestation) {
+        if (registration == 0) {
             context.counts = true;
             return context;
         }
-        CustodianRecord storage record = _custodianRecords[policyId][custodianId];
+        RegistrationRecord storage record = _registrations[registration];
         context.counts = record.active;
         context.custodian = record.custodian;
     }
 
-    /// @notice The custodian registered under `custodianId` for the policy (removed or not).
-    /// @param policyId The policy.
-    /// @param custodianId The registration id.
-    /// @return custodian The custodian's address (zero when the id is unknown for the policy).
-    /// @return active Whether that registration still counts.
-    /// @return registeredAt When the registration was made.
-    function custodianById(
-        bytes32 policyId,
-        uint32 custodianId
-    ) external view returns (address custodian, bool active, uint64 registeredAt) {
-        CustodianRecord storage record = _custodianRecords[policyId][custodianId];
-        return (record.custodian, record.active, record.registeredAt);
+    /// @notice A registration, by id (all zero when the id was never handed out).
+    /// @param registration The registration id.
+    /// @return record Who, whether it still counts, when it was made, at which venue.
+    function registrationRecord(
+        uint32 registration
+    ) external view returns (RegistrationRecord memory record) {
+        return _registrations[registration];
     }
 
-    /// @notice The custodian's current registration for the policy (zero id when not registered).
-    /// @param policyId The policy.
+    /// @notice A registration's custodian and whether it still counts (one slot: what a status
+    ///         check of a further pledge reads).
+    /// @param registration The registration id.
+    /// @return custodian The custodian (zero when the id was never handed out).
+    /// @return active Whether the registration still counts.
+    function registrationState(
+        uint32 registration
+    ) external view returns (address custodian, bool active) {
+        RegistrationRecord storage record = _registrations[registration];
+        return (record.custodian, record.active);
+    }
+
+    /// @notice The custodian's current registration at the venue (zero when not registered): what
+    ///         its pledges to the venue must bind. MarginRegistry reads it for a proof's further
+    ///         pledges: its selector (0x052e9b06) is third in the IR dispatcher's ascending order.
+    /// @param venue The venue.
     /// @param custodian The custodian.
-    /// @return id The registration id.
-    /// @return registeredAt When it was made; attestations issued before do not count.
-    function registrationOf(
-        bytes32 policyId,
+    /// @return The registration id.
+    function currentRegistrationAt(
+        bytes32 venue,
         address custodian
-    ) external view returns (uint32 id, uint64 registeredAt) {
-        Registration memory registration = _registrations[policyId][custodian];
-        return (registration.id, registration.registeredAt);
+    ) external view returns (uint32) {
+        return _registrationIds[venue][custodian];
+    }
+
+    /// @notice The current registrations at `venue` of up to eight custodians, packed in one
+    ///         word: custodian i's id (zero when not registered) at bits 32i. MarginRegistry reads
+    ///         those of a proof's second to last pledges with it, in one call.
+    /// @dev Refuses TooManyCustodians for more than eight.
+    /// @param venue The venue.
+    /// @param custodians The custodians, at most eight.
+    /// @return packed The registration ids, 32 bits each from the low end.
+    function registrationsAt(
+        bytes32 venue,
+        address[] calldata custodians
+    ) external view returns (uint256 packed) {
+        if (custodians.length > 8) revert TooManyCustodians(custodians.length);
+        mapping(address custodian => uint32 id) storage ids = _registrationIds[venue];
+        for (uint256 i = 0; i < custodians.length; ++i) {
+            packed |= uint256(ids[custodians[i]]) << (32 * i);
+        }
     }
 
     /// @notice The role whose holders may call margin under `policyId` (granted and revoked by the
@@ -603,19 +655,19 @@ contract PolicyRegistry is SeparatedAdminRules {
         return policy.commitment != 0 && !policy.retired;
     }
 
-    /// @notice Whether `custodian` is currently registered for the policy.
-    /// @param policyId The policy.
+    /// @notice Whether `custodian` is currently registered at the venue.
+    /// @param venue The venue.
     /// @param custodian The address to check.
-    /// @return True when the custodian's attestations count for the policy.
-    function isCustodian(bytes32 policyId, address custodian) external view returns (bool) {
-        return _registrations[policyId][custodian].id != 0;
+    /// @return True when the custodian's pledges to the venue can count.
+    function isCustodian(bytes32 venue, address custodian) external view returns (bool) {
+        return _registrationIds[venue][custodian] != 0;
     }
 
-    /// @notice The custodians currently registered for the policy (unordered).
-    /// @param policyId The policy.
+    /// @notice The custodians currently registered at the venue (unordered).
+    /// @param venue The venue.
     /// @return The custodian addresses.
-    function custodians(bytes32 policyId) external view returns (address[] memory) {
-        return _custodians[policyId].values();
+    function custodians(bytes32 venue) external view returns (address[] memory) {
+        return _custodians[venue].values();
     }
 
     /// @dev Refuses, in order, a verifier without code, an EIP-7702 delegated account, one whose
@@ -655,6 +707,22 @@ contract PolicyRegistry is SeparatedAdminRules {
         );
         if (!ok || answer.length != 32) revert VerifierWithoutKeyHash(address(verifier));
         return abi.decode(answer, (bytes32));
+    }
+
+    /// @dev The verifier's pledge slots C: its `publicSignalCount()` minus 3 (the account and
+    ///      nonce, the market and the policy commitments), C from 1 to MAX_PLEDGE_SLOTS; read
+    ///      through a low-level call so that a contract answering anything but one word is refused
+    ///      with a named error.
+    function _pledgeSlotsOf(IGroth16Verifier verifier) private view returns (uint8) {
+        (bool ok, bytes memory answer) = address(verifier).staticcall(
+            abi.encodeCall(IGroth16BatchVerifier.publicSignalCount, ())
+        );
+        if (!ok || answer.length != 32) revert VerifierWithoutSignalCount(address(verifier));
+        uint256 count = abi.decode(answer, (uint256));
+        if (count < 4 || count > 3 + MAX_PLEDGE_SLOTS) {
+            revert UnsupportedSignalCount(address(verifier), count);
+        }
+        return uint8(count - 3);
     }
 
     function _activePolicy(bytes32 policyId) private view returns (Policy storage policy) {

@@ -4,7 +4,7 @@
  * `isMarginSufficient`, `marginProvedEvents`) and the ABIs the page carries: the registry's
  * MarketBook and PolicyRegistry, the policy's registration (commitment, layout feed, verifier, its
  * code and the key hash it answers with), the proof's round in the policy's feed, the account's
- * status (attestation issue time, revocation) and its `MarginProved` history; and whether the proof
+ * status (its pledges' custodians, expiry and revocation) and its `MarginProved` history; and whether the proof
  * being checked is among them, matched on every public signal and its proof points
  * (`findProofOnChain`), never on its nonce and commitment alone.
  */

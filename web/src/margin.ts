@@ -10,11 +10,7 @@
  * shortfall that no valid proof can have).
  */
 import type { InstanceDims } from "../../prover/src/encoding/instances";
-import {
-  statementSignals,
-  compareSignals,
-  differingSignals,
-} from "../../prover/src/inspect/signals";
+import { compareSignals, differingSignals } from "../../prover/src/inspect/signals";
 import { checkConsistency } from "../../prover/src/inputs/consistency";
 import { parseMarket } from "../../prover/src/inputs/market";
 import { parsePolicy } from "../../prover/src/inputs/policy";
@@ -22,7 +18,7 @@ import { parsePortfolio } from "../../prover/src/inputs/portfolio";
 import type { Market, Policy } from "../../prover/src/inputs/types";
 import { computeMargin } from "../../prover/src/model/margin";
 import type { MarginReport } from "../../prover/src/model/report";
-import { checkOpening, parseOpening } from "../../prover/src/proving/opening";
+import { checkOpening, openingSignals, parseOpening } from "../../prover/src/proving/opening";
 import { marginReportBody } from "../../prover/src/report/margin-html";
 import type { GivenFile } from "./files";
 
@@ -84,13 +80,7 @@ async function fromOpening(
       html,
     };
   }
-  const signals = statementSignals({
-    account: portfolio.account,
-    nonce: BigInt(opening.nonce),
-    marketCommitment: BigInt(opening.commitments.market),
-    policyCommitment: BigInt(opening.commitments.policy),
-    portfolioCommitments: [BigInt(opening.commitments.portfolio)],
-  });
+  const signals = openingSignals(opening);
   const differ = differingSignals(compareSignals(proof.signals, signals));
   if (differ.length > 0) {
     return {

@@ -38,7 +38,7 @@ const SIGNALS: Record<
   },
   portfolioCommitment: {
     label: "Portfolio commitment",
-    says: () => "the hidden portfolio (salted), on the layout; what the custodian attests",
+    says: () => "the hidden portfolio (salted), on the layout; what the custodian pledges",
   },
 };
 
@@ -202,14 +202,27 @@ export function proofDetailsView(check: ProofCheck): string {
     ],
   ];
   const values = encodePublicSignals(decoded);
+  // One portfolio commitment per pledge slot: several for a proof that sums sub-portfolios.
+  const slots = decoded.portfolioCommitments.length;
+  const described = (i: number): { label: string; says: string } => {
+    const name = PUBLIC_SIGNAL_NAMES[Math.min(i, PUBLIC_SIGNAL_NAMES.length - 1)];
+    const slot = i - (PUBLIC_SIGNAL_NAMES.length - 1);
+    if (slots === 1 || slot < 0)
+      return { label: SIGNALS[name].label, says: SIGNALS[name].says(decoded) };
+    return decoded.portfolioCommitments[slot] === 0n
+      ? { label: `Portfolio commitment ${slot + 1}`, says: "an unused pledge slot (0)" }
+      : {
+          label: `Portfolio commitment ${slot + 1}`,
+          says: `sub-portfolio ${slot + 1} of ${slots} (salted), on the layout; what its custodian pledges`,
+        };
+  };
   const signals = dataTable(
     "Public signals, decoded",
     ["signal", "value", "what it says"],
-    PUBLIC_SIGNAL_NAMES.map((name, i) => [
-      `${esc(SIGNALS[name].label)} <span class="muted">[${i}]</span>`,
-      mono(values[i]),
-      SIGNALS[name].says(decoded),
-    ]),
+    values.map((value, i) => {
+      const { label, says } = described(i);
+      return [`${esc(label)} <span class="muted">[${i}]</span>`, mono(value), says];
+    }),
     true,
   );
   const lines: string[] = files.errors.map((e) => `<li>${no(e)}</li>`);
@@ -328,7 +341,7 @@ function policyLines(
   item(
     `Policy ${mono(shorten(p.policyId))} (${esc(p.mode)}) is ${p.retired ? no("RETIRED") : yes("registered and active")}; ` +
       `max round age ${esc(p.maxRoundAge)} s, superseded grace ${esc(p.supersededGrace)} s; ` +
-      `attestation ${p.requiresAttestation ? "required" : "NOT required"}`,
+      `venue ${mono(shorten(p.venue))}, pledges ${p.requiresPledges ? `required (${esc(p.pledgeSlots)} slot${p.pledgeSlots === 1 ? "" : "s"})` : "NOT required"}`,
   );
   if (decoded) {
     item(
@@ -362,7 +375,7 @@ function policyLines(
   );
 }
 
-/** The account's status under the policy: its round, attestation, revocation and verdict. */
+/** The account's status under the policy: its round, pledges, revocation and verdict. */
 function statusFacts(view: ChainView): [string, string][] {
   const s = view.status!;
   const grace = view.policy?.supersededGrace ?? 0n;
@@ -384,25 +397,26 @@ function statusFacts(view: ChainView): [string, string][] {
     ],
     ["Status nonce", esc(s.nonce)],
     [
-      "Custodian",
-      s.custodianId === 0n
-        ? "none (the policy requires no attestation)"
-        : `${mono(s.custodian)} (registration ${esc(s.custodianId)}, ${s.custodianActive ? yes("active") : no("removed")})`,
+      s.pledges.length === 1 ? "Custodian" : "Custodians",
+      s.pledges.length === 0
+        ? "none (the policy requires no pledge)"
+        : s.pledges
+            .map(
+              (c) =>
+                `${mono(c.custodian)} (registration ${esc(c.registration)}, ${c.active ? yes("active") : no("removed")})`,
+            )
+            .join("; "),
     ],
     [
-      "Attestation issued at",
-      s.attestationIssuedAt === 0n ? "none" : esc(isoTime(s.attestationIssuedAt)),
-    ],
-    [
-      "Attestation valid until",
-      s.attestationValidUntil === 0n ? "none" : esc(isoTime(s.attestationValidUntil)),
+      "Pledges valid until",
+      s.pledgesValidUntil === 0n ? "none" : esc(isoTime(s.pledgesValidUntil)),
     ],
     [
       "Revoked",
-      s.custodianId === 0n
+      s.pledges.length === 0
         ? "n/a"
         : s.revoked
-          ? no("yes: the custodian revoked the account's attestations issued before a later time")
+          ? no("yes: a custodian revoked the account's pledges since the proof")
           : yes("no"),
     ],
   ];

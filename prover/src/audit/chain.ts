@@ -72,6 +72,17 @@ export interface AuditedEvent extends MarginProvedEvent {
   roundInvalid?: boolean;
 }
 
+/** One pledge behind a current status: which custodian backs which account at which venue. */
+export interface AuditedPledge {
+  account: string;
+  policyId: string;
+  venue: string;
+  custodian: string;
+  registration: bigint;
+  /** Whether the custodian's registration at the venue still counts. */
+  active: boolean;
+}
+
 /** What a chain audit established. */
 export interface ChainAuditData {
   registry: string;
@@ -79,6 +90,8 @@ export interface ChainAuditData {
   policyRegistry?: string;
   events: AuditedEvent[];
   policies: AuditedPolicy[];
+  /** The pledges of the statuses read, in status and slot order. */
+  pledges: AuditedPledge[];
 }
 
 const short = (id: string) => `${id.slice(0, 10)}...`;
@@ -94,7 +107,12 @@ interface LocalInstance {
 export async function auditChain(options: ChainAuditOptions): Promise<AuditResult<ChainAuditData>> {
   const { provider } = options;
   const list = new Checklist();
-  const data: ChainAuditData = { registry: options.registry, events: [], policies: [] };
+  const data: ChainAuditData = {
+    registry: options.registry,
+    events: [],
+    policies: [],
+    pledges: [],
+  };
   const subject = `MarginRegistry ${options.registry}`;
   const done = () => list.result("chain", subject, data);
 
@@ -164,7 +182,8 @@ export async function auditChain(options: ChainAuditOptions): Promise<AuditResul
       ),
     );
   }
-  await auditStatuses(list, contracts.registry, events, policies, atBlock);
+  data.pledges = await auditStatuses(list, contracts.registry, events, policies, atBlock);
+  pledgesPerCustodianAndVenue(list, data.pledges);
   return done();
 }
 
@@ -185,18 +204,19 @@ async function auditPolicy(
       return registered;
     },
     (p) =>
-      `verifier ${p.verifier}, feed ${short(p.feed)}, max round age ${p.maxRoundAge} s, ` +
-      `superseded grace ${p.supersededGrace} s`,
+      `verifier ${p.verifier}, feed ${short(p.feed)}, venue ${short(p.venue)}, ` +
+      `${p.pledgeSlots} pledge slot${p.pledgeSlots === 1 ? "" : "s"}, ` +
+      `max round age ${p.maxRoundAge} s, superseded grace ${p.supersededGrace} s`,
   );
   if (!policy) return undefined;
   list.add(
     "info",
     `${label}: ${policy.retired ? "RETIRED (new proofs refused, statuses no longer count)" : "active"}`,
   );
-  if (!policy.requiresAttestation) {
+  if (!policy.requiresPledges) {
     list.add(
       "warn",
-      `${label}: requires no custodian attestation`,
+      `${label}: requires no custodian pledge`,
       "its proofs show knowledge of some sufficient portfolio, not that the account holds it",
     );
   }
@@ -379,8 +399,8 @@ async function auditEvent(
     submission.account === getAddress(event.account) &&
     submission.nonce === event.nonce &&
     submission.round === event.round &&
-    submission.portfolioCommitments.length === 1 &&
-    submission.portfolioCommitments[0] === event.portfolioCommitment &&
+    submission.portfolioCommitments.length === event.portfolioCommitments.length &&
+    submission.portfolioCommitments.every((c, i) => c === event.portfolioCommitments[i]) &&
     submission.policyId === event.policyId.toLowerCase();
   const publicSignals = statementSignals(
     submittedStatement(submission, { marketCommitment, policyCommitment: policy.commitment }),
@@ -399,14 +419,18 @@ async function auditEvent(
   return audited;
 }
 
-/** Per account and policy, at block `atBlock`: nonces strictly increase, and the registry's status is the latest event. */
+/**
+ * Per account and policy: nonces strictly increase, and the registry's status at `atBlock` (the
+ * block the events were read up to) is the latest event.
+ */
 async function auditStatuses(
   list: Checklist,
   registry: Contract,
   events: readonly MarginProvedEvent[],
   policies: Map<string, AuditedPolicy>,
   atBlock: number,
-): Promise<void> {
+): Promise<AuditedPledge[]> {
+  const pledges: AuditedPledge[] = [];
   const byPair = new Map<string, MarginProvedEvent[]>();
   for (const e of events) {
     const key = `${getAddress(e.account)} ${e.policyId.toLowerCase()}`;
@@ -431,6 +455,29 @@ async function auditStatuses(
       `status round ${status.round} nonce ${status.nonce}, latest event round ${latest.round} nonce ${latest.nonce}`,
     );
     const policy = policies.get(policyId);
+    for (const p of status.pledges) {
+      pledges.push({
+        account,
+        policyId,
+        venue: policy?.venue ?? "unknown",
+        custodian: p.custodian,
+        registration: p.registration,
+        active: p.active,
+      });
+    }
+    if (status.pledges.length > 0) {
+      list.add(
+        "info",
+        `${label}: ${status.pledges.length} pledge(s) at venue ${short(policy?.venue ?? "unknown")}`,
+        status.pledges
+          .map(
+            (p, slot) =>
+              `slot ${slot + 1}: custodian ${p.custodian} (registration ${p.registration}, ` +
+              `${p.active ? "active" : "REMOVED"})`,
+          )
+          .join("; ") + (status.revoked ? "; REVOKED since the proof" : ""),
+      );
+    }
     if (policy) {
       const sufficient = await isMarginSufficient(
         registry,
@@ -445,4 +492,29 @@ async function auditStatuses(
       );
     }
   }
+  return pledges;
+}
+
+/** The current statuses' pledges grouped by custodian and venue: how many accounts each backs. */
+function pledgesPerCustodianAndVenue(list: Checklist, pledges: readonly AuditedPledge[]): void {
+  if (pledges.length === 0) return;
+  const groups = new Map<string, AuditedPledge[]>();
+  for (const p of pledges) {
+    const key = `${p.custodian} ${p.venue}`;
+    groups.set(key, [...(groups.get(key) ?? []), p]);
+  }
+  list.add(
+    "info",
+    `pledges per custodian and venue (${groups.size} pair(s))`,
+    [...groups.values()]
+      .map((group) => {
+        const accounts = new Set(group.map((p) => p.account)).size;
+        const removed = group.filter((p) => !p.active).length;
+        return (
+          `custodian ${group[0].custodian} at venue ${short(group[0].venue)}: ${group.length} ` +
+          `pledge(s), ${accounts} account(s)${removed > 0 ? `, ${removed} from a removed registration` : ""}`
+        );
+      })
+      .join("; "),
+  );
 }

@@ -7,7 +7,7 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { PUBLIC_SIGNAL_NAMES } from "../proving/public-signals";
+import { publicSignalNames } from "../inspect/signals";
 import { readR1csHeader } from "../setup/binfile";
 import { sourceFingerprint } from "../setup/circuit";
 import { readTranscript } from "../setup/ceremony";
@@ -137,8 +137,10 @@ export async function auditKeys(
 
   if (intact.r1cs) {
     const r1cs = intact.r1cs.file;
+    // One portfolio commitment per pledge slot of the instance.
+    const names = publicSignalNames(entry.params.pledges);
     await list.attempt(
-      `the r1cs has the manifest's constraint count and ${PUBLIC_SIGNAL_NAMES.length} public inputs`,
+      `the r1cs has the manifest's constraint count and ${names.length} public inputs`,
       async () => {
         const header = await readR1csHeader(r1cs);
         if (header.nConstraints !== entry.constraints || header.nPublic !== entry.nPublic) {
@@ -146,14 +148,14 @@ export async function auditKeys(
             `${r1cs}: ${header.nConstraints} constraints and ${header.nPublic} public signals, manifest says ${entry.constraints} and ${entry.nPublic}`,
           );
         }
-        if (header.nPublic !== PUBLIC_SIGNAL_NAMES.length) {
+        if (header.nPublic !== names.length) {
           throw new Error(
-            `${r1cs}: ${header.nPublic} public signals, the protocol has ${PUBLIC_SIGNAL_NAMES.length}`,
+            `${r1cs}: ${header.nPublic} public signals, the protocol has ${names.length} for ${entry.params.pledges} pledge slot(s)`,
           );
         }
         return header;
       },
-      (h) => `${h.nConstraints} constraints, public [${PUBLIC_SIGNAL_NAMES.join(", ")}]`,
+      (h) => `${h.nConstraints} constraints, public [${names.join(", ")}]`,
     );
   }
 

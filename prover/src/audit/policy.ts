@@ -52,6 +52,7 @@ function policyDims(policy: Policy): InstanceDims {
     tiers,
     groups: policy.concentration.length,
     joint: policy.margin === "portfolio" ? 1 : 0,
+    pledges: 1,
   };
 }
 
@@ -177,10 +178,10 @@ async function auditRegistration(
       ? `instance ${input.instance} is not in the local manifest`
       : `registered ${hash}, manifest ${entry.vkeyHash}`,
   );
-  if (!registered.requiresAttestation) {
+  if (!registered.requiresPledges) {
     list.add(
       "warn",
-      "the policy requires no custodian attestation",
+      "the policy requires no custodian pledge",
       "its proofs show knowledge of some sufficient portfolio, not that the account holds it",
     );
   }

@@ -19,11 +19,16 @@ export interface SlotCosts {
   perSlot: Record<SlotKind, number>;
   /** Constraints added by one more scenario (option risk arrays and joint arrays alike). */
   perScenario: number;
+  /**
+   * Constraints added by one more pledge slot (one more sub-portfolio: its range checks, its
+   * commitment, its slot rules and its share of the netting).
+   */
+  perPledge: number;
 }
 
 type Log = (message: string) => void;
 
-/** The dimensions as `A/P/O/S/T/G/J`, the circuit's template-parameter order. */
+/** The dimensions as `A/P/O/S/T/G/J/C`, the circuit's template-parameter order. */
 export function dimsLabel(dims: InstanceDims): string {
   return DIMENSIONS.map((d) => dims[d]).join("/");
 }
@@ -31,7 +36,7 @@ export function dimsLabel(dims: InstanceDims): string {
 /**
  * Compiles `MarginProof` for `dims`: as the declared instance of exactly these dimensions when
  * there is one (so its build is shared with `compileInstance` and the snapshot test), otherwise
- * under build/circuits/dims-A-P-O-S-T-G-J/. Either build is reused while up to date, so two
+ * under build/circuits/dims-A-P-O-S-T-G-J-C/. Either build is reused while up to date, so two
  * measurements of the same dimensions (e.g. `standard` with joint 0, which is `classic`) compile
  * once.
  */
@@ -48,8 +53,8 @@ export function compileDims(
 }
 
 /**
- * Compiles `dims` and, for each slot kind and for the scenarios, the same dimensions with one
- * more of that kind; returns the total and the differences.
+ * Compiles `dims` and, for each slot kind, for the scenarios and for the pledge slots, the same
+ * dimensions with one more of that kind; returns the total and the differences.
  */
 export async function measureSlotCosts(
   dims: InstanceDims,
@@ -61,9 +66,10 @@ export async function measureSlotCosts(
     return (await compileDims(of, instances)).constraints;
   };
   const total = await constraintsOf("", dims);
-  const marginal = async (kind: SlotKind | "scenarios"): Promise<number> =>
+  const marginal = async (kind: SlotKind | "scenarios" | "pledges"): Promise<number> =>
     (await constraintsOf(`, one more of ${kind}`, { ...dims, [kind]: dims[kind] + 1 })) - total;
   const perSlot = {} as Record<SlotKind, number>;
   for (const kind of SLOT_KINDS) perSlot[kind] = await marginal(kind);
-  return { total, perSlot, perScenario: await marginal("scenarios") };
+  const perScenario = await marginal("scenarios");
+  return { total, perSlot, perScenario, perPledge: await marginal("pledges") };
 }

@@ -50,6 +50,7 @@ export function marginMainSource(dims: InstanceDims): string {
     dims.tiers,
     dims.groups,
     dims.joint,
+    dims.pledges,
   ].join(", ");
   return [
     "pragma circom 2.1.9;",

@@ -1,92 +1,92 @@
 /**
- * EIP-712 messages of MarginRegistry: the custodian attestation and the relayed proof request.
- * The type strings match `ATTESTATION_TYPEHASH` and `PROVE_REQUEST_TYPEHASH` in
+ * EIP-712 messages of MarginRegistry: the custodian's pledge and the relayed proof request. The
+ * type strings match `PLEDGE_TYPEHASH` and `PROVE_REQUEST_TYPEHASH` in
  * verifier-contracts/contracts/MarginRegistry.sol exactly.
  */
-import { TypedDataEncoder, ZeroAddress, getAddress } from "ethers";
+import { TypedDataEncoder, getAddress } from "ethers";
 import type { BaseContract, Signer, TypedDataDomain, TypedDataField } from "ethers";
 
 /** The EIP-712 domain name and version MarginRegistry uses. */
 export const MARGIN_REGISTRY_DOMAIN_NAME = "zkmargin MarginRegistry";
-export const MARGIN_REGISTRY_DOMAIN_VERSION = "2";
+export const MARGIN_REGISTRY_DOMAIN_VERSION = "3";
 
-/** EIP-712 types of a custodian attestation. */
-export const ATTESTATION_TYPES: Record<string, TypedDataField[]> = {
-  Attestation: [
-    { name: "account", type: "address" },
-    { name: "portfolioCommitment", type: "uint256" },
-    { name: "issuedAt", type: "uint64" },
-    { name: "validUntil", type: "uint64" },
-  ],
-};
+/** The fields of the EIP-712 `Pledge` type, in the type's order. */
+const PLEDGE_FIELDS: TypedDataField[] = [
+  { name: "custodian", type: "address" },
+  { name: "registration", type: "uint32" },
+  { name: "account", type: "address" },
+  { name: "venue", type: "bytes32" },
+  { name: "portfolioCommitment", type: "uint256" },
+  { name: "epoch", type: "uint64" },
+  { name: "issuedAt", type: "uint64" },
+  { name: "validUntil", type: "uint64" },
+];
 
-/** EIP-712 types of a relayed proof request. */
+/** EIP-712 types of a custodian's pledge. */
+export const PLEDGE_TYPES: Record<string, TypedDataField[]> = { Pledge: PLEDGE_FIELDS };
+
+/** EIP-712 types of a relayed proof request (it names its pledges in full). */
 export const PROVE_REQUEST_TYPES: Record<string, TypedDataField[]> = {
   ProveRequest: [
     { name: "account", type: "address" },
     { name: "policyId", type: "bytes32" },
     { name: "round", type: "uint64" },
-    { name: "portfolioCommitment", type: "uint256" },
     { name: "nonce", type: "uint64" },
     { name: "deadline", type: "uint64" },
-    { name: "custodian", type: "address" },
-    { name: "issuedAt", type: "uint64" },
-    { name: "validUntil", type: "uint64" },
+    { name: "portfolioCommitments", type: "uint256[]" },
+    { name: "pledges", type: "Pledge[]" },
   ],
+  Pledge: PLEDGE_FIELDS,
 };
 
 /**
- * What a custodian attests: these holdings are in its books for `account` as of `issuedAt`, and
- * the statement holds until `validUntil`.
+ * What a custodian pledges: the holdings behind `portfolioCommitment` are `account`'s and are held
+ * for `venue` until `validUntil` or until the custodian revokes. `registration` and `epoch` are
+ * the custodian's current registration at the venue and epoch for the account and venue
+ * ({@link readPledgeTerms}): a removal or a revocation ends the pledge.
  */
-export interface AttestationMessage {
+export interface PledgeMessage {
+  custodian: string;
+  /** The custodian's registration id at the venue (PolicyRegistry.currentRegistrationAt). */
+  registration: bigint;
   account: string;
+  /** The venue id (bytes32) of the policies the pledge serves. */
+  venue: string;
   portfolioCommitment: bigint;
-  /** Unix seconds; when the custodian checked the holdings (not after the proof's block). */
+  /** The custodian's epoch for the account and venue (MarginRegistry.epochOf). */
+  epoch: bigint;
+  /** Unix seconds; when the custodian checked the holdings (informative). */
   issuedAt: bigint;
-  /** Unix seconds; the last second at which the attestation counts. */
+  /** Unix seconds; the last second at which the pledge counts. */
   validUntil: bigint;
 }
 
-/** The `MarginRegistry.Attestation` struct passed to `prove`. */
-export interface SignedAttestation {
+/**
+ * A pledge as a proof carries it (`MarginRegistry.SignedPledge`): the account is the proof's, the
+ * venue the policy's and the commitment its slot's.
+ */
+export interface SignedPledge {
   custodian: string;
+  registration: bigint;
+  epoch: bigint;
   issuedAt: bigint;
   validUntil: bigint;
   signature: string;
 }
 
 /**
- * What an account signs to let anyone submit its proof: the statement, and the attestation the
- * relayer must submit it with (custodian, issuedAt, validUntil; all zero for none).
+ * What an account signs to let anyone submit its proof: the statement, the C portfolio
+ * commitments and the pledges (in full) the relayer must submit it with.
  */
 export interface ProveRequestMessage {
   account: string;
   policyId: string;
   round: bigint;
-  portfolioCommitment: bigint;
   nonce: bigint;
   /** Unix seconds; the last second at which the request may be submitted. */
   deadline: bigint;
-  custodian: string;
-  issuedAt: bigint;
-  validUntil: bigint;
-}
-
-/** The empty attestation, for policies that require none. */
-export const NO_ATTESTATION: SignedAttestation = Object.freeze({
-  custodian: ZeroAddress,
-  issuedAt: 0n,
-  validUntil: 0n,
-  signature: "0x",
-});
-
-/** The request fields that name the attestation a relayed proof is submitted with. */
-export function attestationFields(
-  attestation: SignedAttestation | undefined,
-): Pick<ProveRequestMessage, "custodian" | "issuedAt" | "validUntil"> {
-  const a = attestation ?? NO_ATTESTATION;
-  return { custodian: a.custodian, issuedAt: a.issuedAt, validUntil: a.validUntil };
+  portfolioCommitments: bigint[];
+  pledges: PledgeMessage[];
 }
 
 /** The domain of a MarginRegistry deployed at `verifyingContract` on chain `chainId`. */
@@ -101,7 +101,7 @@ export function marginRegistryDomain(chainId: bigint, verifyingContract: string)
 
 /**
  * Reads the domain from a deployed registry (EIP-5267 `eip712Domain()`), so what is signed is
- * what the contract checks, and refuses a contract that is not a MarginRegistry.
+ * what the contract checks, and refuses a contract that is not a MarginRegistry of this version.
  */
 export async function readMarginRegistryDomain(registry: BaseContract): Promise<TypedDataDomain> {
   const [, name, version, chainId, verifyingContract] = (await registry.getFunction(
@@ -115,9 +115,9 @@ export async function readMarginRegistryDomain(registry: BaseContract): Promise<
   return marginRegistryDomain(chainId, verifyingContract);
 }
 
-/** The digest a custodian signs (equals `MarginRegistry.attestationDigest`). */
-export function attestationDigest(domain: TypedDataDomain, message: AttestationMessage): string {
-  return TypedDataEncoder.hash(domain, ATTESTATION_TYPES, message);
+/** The digest a custodian signs (equals `MarginRegistry.pledgeDigest`). */
+export function pledgeDigest(domain: TypedDataDomain, message: PledgeMessage): string {
+  return TypedDataEncoder.hash(domain, PLEDGE_TYPES, message);
 }
 
 /** The digest an account signs (equals `MarginRegistry.proveRequestDigest`). */
@@ -126,20 +126,93 @@ export function proveRequestDigest(domain: TypedDataDomain, message: ProveReques
 }
 
 /**
- * Signs an attestation as `custodian` (an EOA; for an ERC-1271 custodian build the struct with
- * the contract's address and a signature it accepts).
+ * Signs a pledge as `custodian` (an EOA whose address must be `message.custodian`; for an
+ * ERC-1271 custodian build the struct with the contract's address and a signature it accepts).
  */
-export async function signAttestation(
+export async function signPledge(
   custodian: Signer,
   domain: TypedDataDomain,
-  message: AttestationMessage,
-): Promise<SignedAttestation> {
-  const signature = await custodian.signTypedData(domain, ATTESTATION_TYPES, message);
+  message: PledgeMessage,
+): Promise<SignedPledge> {
+  const signer = await custodian.getAddress();
+  if (getAddress(message.custodian) !== signer) {
+    throw new Error(`pledge names custodian ${message.custodian} but the signer is ${signer}`);
+  }
+  const signature = await custodian.signTypedData(domain, PLEDGE_TYPES, message);
+  return signedPledge(message, signature);
+}
+
+/** The `SignedPledge` a proof carries for `message` signed with `signature`. */
+export function signedPledge(message: PledgeMessage, signature: string): SignedPledge {
   return {
-    custodian: await custodian.getAddress(),
+    custodian: getAddress(message.custodian),
+    registration: message.registration,
+    epoch: message.epoch,
     issuedAt: message.issuedAt,
     validUntil: message.validUntil,
     signature,
+  };
+}
+
+/**
+ * The `Pledge` a signed pledge stands for in a proof by `account` under a policy of `venue`, with
+ * its slot's commitment: what its custodian signed, and what a ProveRequest names.
+ */
+export function pledgeMessageOf(
+  pledge: SignedPledge,
+  account: string,
+  venue: string,
+  portfolioCommitment: bigint,
+): PledgeMessage {
+  return {
+    custodian: pledge.custodian,
+    registration: pledge.registration,
+    account,
+    venue,
+    portfolioCommitment,
+    epoch: pledge.epoch,
+    issuedAt: pledge.issuedAt,
+    validUntil: pledge.validUntil,
+  };
+}
+
+/** The ABI of a pledge in `prove`'s calldata (`MarginRegistry.SignedPledge`). */
+export interface PledgeCalldata {
+  custodian: string;
+  /** `registration | epoch << 32 | issuedAt << 96 | validUntil << 160`. */
+  terms: bigint;
+  signature: string;
+}
+
+const U32 = (1n << 32n) - 1n;
+const U64 = (1n << 64n) - 1n;
+
+/**
+ * A pledge as `prove` takes it: its four numbers packed in one word (`terms`), since calldata is
+ * paid per byte. Refuses a number out of its type's range.
+ */
+export function pledgeCalldata(p: SignedPledge): PledgeCalldata {
+  const fits = (value: bigint, max: bigint, name: string) => {
+    if (value < 0n || value > max) throw new RangeError(`pledge ${name} ${value} is out of range`);
+    return value;
+  };
+  const terms =
+    fits(p.registration, U32, "registration") |
+    (fits(p.epoch, U64, "epoch") << 32n) |
+    (fits(p.issuedAt, U64, "issuedAt") << 96n) |
+    (fits(p.validUntil, U64, "validUntil") << 160n);
+  return { custodian: p.custodian, terms, signature: p.signature };
+}
+
+/** The inverse of {@link pledgeCalldata}: a pledge read back from `prove`'s calldata. */
+export function signedPledgeFromCalldata(p: PledgeCalldata): SignedPledge {
+  return {
+    custodian: getAddress(p.custodian),
+    registration: p.terms & U32,
+    epoch: (p.terms >> 32n) & U64,
+    issuedAt: (p.terms >> 96n) & U64,
+    validUntil: (p.terms >> 160n) & U64,
+    signature: p.signature,
   };
 }
 

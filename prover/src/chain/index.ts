@@ -1,4 +1,5 @@
 /** The on-chain side of the SDK: deployment, EIP-712 signing, calldata, submission, reads. */
+export * from "./access-list";
 export * from "./artifacts";
 export * from "./batch";
 export * from "./calldata";

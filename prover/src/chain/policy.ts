@@ -1,5 +1,5 @@
 /**
- * Policy ids, registration and custodians in PolicyRegistry.
+ * Policy ids, venue ids, registration and custodians (per venue) in PolicyRegistry.
  */
 import { Contract, keccak256, toUtf8Bytes } from "ethers";
 import type { BaseContract, ContractRunner, ContractTransactionReceipt, Provider } from "ethers";
@@ -26,10 +26,30 @@ export function parsePolicyId(text: string): string {
 }
 
 /**
+ * The on-chain venue id of a venue's name: keccak256 of its UTF-8 bytes (a venue's initial and
+ * maintenance policies share it; custodians are registered and pledge per venue).
+ */
+export function venueIdOf(name: string): string {
+  if (name.length === 0) throw new RangeError("venue name must not be empty");
+  return keccak256(toUtf8Bytes(name));
+}
+
+/**
+ * A venue id given as text (a `--venue-id` option): a 0x-prefixed bytes32 is taken as is
+ * (lower-cased), anything else is a venue name, hashed with {@link venueIdOf}.
+ */
+export function parseVenueId(text: string): string {
+  return /^0x[0-9a-fA-F]{64}$/.test(text) ? text.toLowerCase() : venueIdOf(text);
+}
+
+/**
  * A policy as PolicyRegistry records it (`getPolicy`): its registration, every default applied
- * (the key hash and the feed lower-cased), and whether it was retired.
+ * (the key hash, the feed and the venue lower-cased), its circuit's pledge slots, and whether it
+ * was retired.
  */
 export interface RegisteredPolicy extends Required<PolicyRegistration> {
+  /** The circuit's pledge slots C (its verifier's public signal count minus 3). */
+  pledgeSlots: number;
   retired: boolean;
 }
 
@@ -42,7 +62,10 @@ export async function readPolicy(
   policyRegistry: BaseContract,
   policyId: string,
 ): Promise<RegisteredPolicy | null> {
-  let p: Omit<RegisteredPolicy, "policyId" | "mode"> & { mode: bigint };
+  let p: Omit<RegisteredPolicy, "policyId" | "mode" | "pledgeSlots"> & {
+    mode: bigint;
+    pledgeSlots: bigint;
+  };
   try {
     p = (await policyRegistry.getFunction("getPolicy")(policyId)) as typeof p;
   } catch (error) {
@@ -56,10 +79,12 @@ export async function readPolicy(
     verifier: p.verifier,
     verificationKeyHash: p.verificationKeyHash.toLowerCase(),
     feed: p.feed.toLowerCase(),
+    venue: p.venue.toLowerCase(),
     maxRoundAge: p.maxRoundAge,
     supersededGrace: p.supersededGrace,
-    requiresAttestation: p.requiresAttestation,
+    requiresPledges: p.requiresPledges,
     cureWindow: p.cureWindow,
+    pledgeSlots: Number(p.pledgeSlots),
     retired: p.retired,
   };
 }
@@ -87,12 +112,14 @@ export interface PolicyRegistration {
   verificationKeyHash: string;
   /** The MarketBook feed of the policy's layout (`feedIdOf(layoutId)`). */
   feed: string;
+  /** The venue the policy belongs to (bytes32, e.g. {@link venueIdOf}): pledges to it count. */
+  venue: string;
   /** Maximum age in seconds of a round a proof may use. */
   maxRoundAge: bigint;
   /** Seconds after its successor was posted during which a round still counts (default 0). */
   supersededGrace?: bigint;
-  /** Whether proofs need a custodian attestation; defaults to true (the normal case). */
-  requiresAttestation?: boolean;
+  /** Whether proofs need custodian pledges; defaults to true (the normal case). */
+  requiresPledges?: boolean;
   /** Seconds an account has to answer a margin call (default 0: the policy takes no calls). */
   cureWindow?: bigint;
 }
@@ -108,9 +135,10 @@ export function registerPolicy(
     verifier: registration.verifier,
     verificationKeyHash: registration.verificationKeyHash,
     feed: registration.feed,
+    venue: registration.venue,
     maxRoundAge: registration.maxRoundAge,
     supersededGrace: registration.supersededGrace ?? 0n,
-    requiresAttestation: registration.requiresAttestation ?? true,
+    requiresPledges: registration.requiresPledges ?? true,
     cureWindow: registration.cureWindow ?? 0n,
   };
   return sendAndWait(policyRegistry, "registerPolicy", [registration.policyId, params]);
@@ -164,22 +192,61 @@ export async function verifierCodeHash(provider: Provider, verifier: string): Pr
   return keccak256(code);
 }
 
-/** Registers `custodian` as an attester for the policy; the signer needs CUSTODIAN_ADMIN_ROLE. */
+/**
+ * Registers `custodian` at `venue` under a fresh registration id (its pledges to the venue must
+ * bind it); the signer needs CUSTODIAN_ADMIN_ROLE.
+ */
 export function addCustodian(
   policyRegistry: BaseContract,
-  policyId: string,
+  venue: string,
   custodian: string,
 ): Promise<ContractTransactionReceipt> {
-  return sendAndWait(policyRegistry, "addCustodian", [policyId, custodian]);
+  return sendAndWait(policyRegistry, "addCustodian", [venue, custodian]);
 }
 
-/** Removes `custodian` from the policy; the signer needs CUSTODIAN_ADMIN_ROLE. */
+/**
+ * Removes `custodian` from `venue`: every pledge signed under its registration stops counting, for
+ * good; the signer needs CUSTODIAN_ADMIN_ROLE.
+ */
 export function removeCustodian(
   policyRegistry: BaseContract,
-  policyId: string,
+  venue: string,
   custodian: string,
 ): Promise<ContractTransactionReceipt> {
-  return sendAndWait(policyRegistry, "removeCustodian", [policyId, custodian]);
+  return sendAndWait(policyRegistry, "removeCustodian", [venue, custodian]);
+}
+
+/** The custodians currently registered at `venue` (PolicyRegistry.custodians, unordered). */
+export async function readCustodians(
+  policyRegistry: BaseContract,
+  venue: string,
+): Promise<string[]> {
+  return [...((await policyRegistry.getFunction("custodians")(venue)) as readonly string[])];
+}
+
+/** A custodian registration (`PolicyRegistry.registrationRecord`); all zero when unknown. */
+export interface CustodianRegistration {
+  custodian: string;
+  active: boolean;
+  registeredAt: bigint;
+  /** The venue, lower-cased. */
+  venue: string;
+}
+
+/** Reads a custodian registration by id. */
+export async function readRegistration(
+  policyRegistry: BaseContract,
+  registration: bigint,
+): Promise<CustodianRegistration> {
+  const r = (await policyRegistry.getFunction("registrationRecord")(
+    registration,
+  )) as CustodianRegistration;
+  return {
+    custodian: r.custodian,
+    active: r.active,
+    registeredAt: r.registeredAt,
+    venue: r.venue.toLowerCase(),
+  };
 }
 
 /** `PolicyRegistry.VENUE_ROLE`: the tag of the per-policy venue roles. */

@@ -50,7 +50,7 @@ const str = (value: unknown) => String(value);
 const unknownPolicy: RefusalWords = (a) =>
   `policy ${str(a.policyId)} is not registered in the PolicyRegistry (check the policy id and the deployment)`;
 const custodianNotRegistered: RefusalWords = (a) =>
-  `${str(a.custodian)} is not a registered custodian of policy ${str(a.policyId)} ` +
+  `${str(a.custodian)} is not a registered custodian at venue ${str(a.venue)} ` +
   "(the custodian admin adds custodians: zkmargin deploy policy --custodian)";
 const zeroFeed: RefusalWords = () => "the feed id is zero";
 
@@ -87,42 +87,60 @@ export const REFUSALS: Readonly<Record<string, RefusalWords>> = {
   NonceStepTooLarge: (a) =>
     `nonce ${str(a.nonce)} is more than 2^32 above the account's last nonce ${str(a.lastNonce)}: ` +
     "use a smaller nonce (the next one is the last plus one)",
-  PortfolioCommitmentOutOfField: () =>
-    "the portfolio commitment is not below the BN254 scalar field modulus: it is not a prover's commitment",
+  CommitmentCount: (a) =>
+    `the proof carries ${str(a.given)} portfolio commitment(s), and the policy's circuit has ` +
+    `${str(a.expected)} pledge slot(s): give one commitment per slot (0 in the unused ones)`,
+  PortfolioCommitmentOutOfField: (a) =>
+    `portfolio commitment ${str(a.slot)} is not below the BN254 scalar field modulus: it is not a prover's commitment`,
+  DuplicateCommitment: (a) =>
+    `slot ${str(a.slot)} repeats an earlier slot's portfolio commitment ${str(a.portfolioCommitment)}: ` +
+    "the same sub-portfolio would count twice",
   ProofCoordinateOutOfField: (a) =>
     `proof coordinate ${str(a.index)} (in the order a0 a1 b00 b01 b10 b11 c0 c1) is not below the ` +
     "base field modulus: the proof is malformed",
   InvalidProof: () =>
     "the verifier rejected the proof for the public inputs rebuilt from chain state: it was made for " +
-    "another account, nonce, round (market commitment), policy or portfolio commitment, or with " +
+    "another account, nonce, round (market commitment), policy or portfolio commitments, or with " +
     "another verification key",
-  // The attestation.
-  AttestationMissing: () =>
-    "the policy requires a custodian attestation and none was given (the custodian signs one: zkmargin attest)",
-  AttestationFromFuture: (a) =>
-    `the attestation's issuedAt ${time(a.issuedAt)} is after this block's time: the custodian's clock ` +
-    "runs ahead of the chain's; it counts once the chain catches up",
-  AttestationExpired: (a) =>
-    `the attestation expired at ${time(a.validUntil)}: have the custodian attest again (zkmargin attest)`,
+  // The pledges.
+  PledgeMissing: () =>
+    "the policy requires a custodian's pledge and none was given (the custodian signs one: zkmargin attest)",
+  TooManyPledges: (a) =>
+    `${str(a.given)} pledges for a policy whose circuit has ${str(a.slots)} pledge slot(s): one pledge per used slot at most`,
+  UnpledgedCommitment: (a) =>
+    `slot ${str(a.slot)} carries commitment ${str(a.portfolioCommitment)} and no pledge: a sub-portfolio ` +
+    "no custodian pledged cannot count (an unused slot's commitment is 0)",
+  UnexpectedPledges: (a) =>
+    `the policy requires no pledges, and ${str(a.given)} were given: submit the proof without them`,
+  RegistryCallFailed: () =>
+    "the PolicyRegistry did not answer a custodian registration read (never expected: check the deployment)",
+  MalformedPledge: (a) =>
+    `pledge ${str(a.slot)} is not a valid encoding (an offset outside the calldata, a custodian above ` +
+    "160 bits, or terms with unused bits set)",
+  DuplicateCustodian: (a) =>
+    `custodian ${str(a.custodian)} pledges slot ${str(a.slot)} after an earlier slot of the same proof: ` +
+    "one custodian pledges one sub-portfolio per proof (it pledges their sum instead)",
+  PledgeExpired: (a) =>
+    `pledge ${str(a.slot)} expired at ${time(a.validUntil)}: have the custodian pledge again (zkmargin attest)`,
+  PledgeForOtherVenue: (a) =>
+    `pledge ${str(a.slot)} is to venue ${str(a.pledgeVenue)}, and the policy is venue ${str(a.policyVenue)}'s: ` +
+    "a pledge counts only at the venue it names",
   CustodianNotRegistered: custodianNotRegistered,
-  AttestationBeforeRegistration: (a) =>
-    `the attestation was issued at ${time(a.issuedAt)}, before its custodian's current registration ` +
-    `at ${time(a.registeredAt)}: have the custodian attest again`,
-  AttestationRevoked: (a) =>
-    `the custodian revoked the account's attestations issued before ${time(a.before)}, and this one ` +
-    `was issued at ${time(a.issuedAt)}: have the custodian attest the current holdings again`,
-  InvalidAttestationSignature: () =>
-    "the attestation's signature is not the custodian's over this account, portfolio commitment, " +
-    "issuedAt and validUntil for this registry and chain",
+  PledgeRegistrationEnded: (a) =>
+    `pledge ${str(a.slot)} was signed under the custodian's registration ${str(a.registration)}, which ` +
+    `ended (its current registration is ${str(a.current)}${BigInt(a.current as bigint) === 0n ? ": it is not registered" : ""}): ` +
+    "what it pledged before a removal never counts again; have it pledge anew",
+  PledgeRevoked: (a) =>
+    `the custodian revoked pledge ${str(a.slot)}: it was signed under epoch ${str(a.epoch)}, and the ` +
+    `custodian's epoch for the account and venue is now ${str(a.current)}; have it pledge the current holdings again`,
+  InvalidPledgeSignature: (a) =>
+    `pledge ${str(a.slot)}'s signature is not its custodian's over this account, venue, portfolio ` +
+    "commitment, registration, epoch and times for this registry and chain",
   // Relayed proofs.
   RequestExpired: (a) => `the relayed request's deadline ${time(a.deadline)} has passed`,
   InvalidAccountSignature: () => "the relayed request is not signed by the account",
   // Revocations.
-  RevocationNotIncreasing: (a) =>
-    `a revocation time only moves forward: ${time(a.before)} is not after the current ${time(a.current)}`,
-  RevocationTooFarAhead: (a) =>
-    `revocation time ${time(a.before)} is too far ahead of the chain's clock: at most ${time(a.latestAllowed)} ` +
-    "(an hour ahead), which is as far ahead as an attestation's issuedAt may be dated",
+  ZeroVenue: () => "the venue id is zero",
   // Margin calls.
   NotVenue: (a) =>
     `${str(a.caller)} does not hold the venue role of policy ${str(a.policyId)} ` +
@@ -197,7 +215,14 @@ export const REFUSALS: Readonly<Record<string, RefusalWords>> = {
     "time, so it cannot be a verifier",
   ZeroApprovalDelay: () => "the verifier approval delay is zero: approvals must wait in public",
   CustodianAlreadyRegistered: (a) =>
-    `${str(a.custodian)} is already a registered custodian of policy ${str(a.policyId)}`,
+    `${str(a.custodian)} is already a registered custodian at venue ${str(a.venue)}`,
+  VerifierWithoutSignalCount: (a) =>
+    `the verifier ${str(a.verifier)} does not answer publicSignalCount(): it is not a zkmargin verifier of this version`,
+  UnsupportedSignalCount: (a) =>
+    `the verifier ${str(a.verifier)} takes ${str(a.count)} public signals: a zkmargin circuit has 3 + C, ` +
+    "with C from 1 to 8 pledge slots",
+  TooManyCustodians: (a) =>
+    `registrationsAt was asked for ${str(a.count)} custodians: at most eight fit in a word`,
 
   // SeparatedAdminRules (MarketBook, PolicyRegistry).
   AdminCannotHoldOperationalRole: (a) =>

@@ -1,22 +1,33 @@
 /**
- * Submitting proofs to MarginRegistry and reading what it records.
+ * Submitting proofs to MarginRegistry, the custodians' pledge terms and revocations, and reading
+ * what the registry records (browser-safe: ethers only).
  */
-import type { BaseContract, ContractTransactionReceipt } from "ethers";
+import { Contract } from "ethers";
+import type { AccessList, BaseContract, ContractTransactionReceipt, Provider } from "ethers";
+import { traceAccessList, type TraceProvider } from "./access-list";
 import { queryEvents, type BlockRange } from "./events";
 import type { SolidityProof } from "./calldata";
-import { NO_ATTESTATION } from "./eip712";
-import type { SignedAttestation } from "./eip712";
+import {
+  pledgeCalldata,
+  pledgeMessageOf,
+  type ProveRequestMessage,
+  type SignedPledge,
+} from "./eip712";
 import { sendAndWait, type OnSent } from "./send";
 
-/** The statement a proof is submitted for (the rest of the public signals come from chain state). */
+/**
+ * The statement a proof is submitted for (the rest of the public signals come from chain state):
+ * its C portfolio commitments in slot order (0 in unused slots), and one pledge per used slot.
+ */
 export interface ProofSubmission {
   policyId: string;
   round: bigint;
-  portfolioCommitment: bigint;
   nonce: bigint;
+  /** The proof's portfolio commitments, one per pledge slot of the policy's circuit. */
+  portfolioCommitments: readonly bigint[];
   proof: SolidityProof;
-  /** Omit for policies that require no attestation. */
-  attestation?: SignedAttestation;
+  /** One per used slot, in slot order; omit for policies that require no pledges. */
+  pledges?: readonly SignedPledge[];
 }
 
 /** A relayed submission: the account's signed ProveRequest and its deadline. */
@@ -26,27 +37,44 @@ export interface RelayedSubmission extends ProofSubmission {
   accountSignature: string;
 }
 
+/** How a submission is sent. */
+export interface SubmitOptions {
+  /**
+   * An EIP-2930 access list (addresses and storage keys the call will touch, paid for up front at
+   * a discount: 100 gas less per cold address and per cold slot); see {@link proveAccessList}.
+   */
+  accessList?: AccessList;
+  /** Called with the transaction hash as soon as it is sent (a watcher records it). */
+  onSent?: OnSent;
+}
+
+/** One pledge of a status: its custodian's registration and whether it still counts. */
+export interface StatusPledge {
+  custodian: string;
+  registration: bigint;
+  active: boolean;
+}
+
 /**
- * `MarginRegistry.statusOf`, decoded: what the registry stores (one slot) with the round's
- * timestamp, the custodian and its revocation resolved. `nonce == 0n` means "no status". The
- * proven portfolio commitment and the proof time are in the matching `MarginProved` event.
+ * `MarginRegistry.statusOf`, decoded: what the registry stores with the round's timestamp, the
+ * pledges' custodians and registrations and the revocation resolved. `nonce == 0n` means "no
+ * status". The proven portfolio commitments and the proof time are in the matching
+ * `MarginProved` event.
  */
 export interface MarginStatus {
   round: bigint;
   roundTimestamp: bigint;
   nonce: bigint;
-  /** The attesting custodian (the zero address when the policy requires no attestation). */
-  custodian: string;
-  /** Its PolicyRegistry registration id (0n when none). */
-  custodianId: bigint;
-  /** Whether that registration still counts (false once the custodian is removed, or none). */
-  custodianActive: boolean;
-  /** The attestation's issue time (0n when none). */
-  attestationIssuedAt: bigint;
-  /** The attestation's expiry (0n when none; saturated at 2^48 - 1 on-chain). */
-  attestationValidUntil: bigint;
-  /** The custodian revoked the account's attestations issued before a later time. */
+  /** The earliest expiry of its pledges (0n when none; saturated at 2^48 - 1 on-chain). */
+  pledgesValidUntil: bigint;
+  /** The sum of the pledges' epochs when proven (modulo 2^44). */
+  epochSum: bigint;
+  /** The sum of the same custodians' epochs now (modulo 2^44). */
+  currentEpochSum: bigint;
+  /** A custodian revoked since the proof (the sums differ). */
   revoked: boolean;
+  /** Its pledges, in slot order (none for a policy that requires none). */
+  pledges: StatusPledge[];
 }
 
 /** A `MarginProved` event. */
@@ -55,44 +83,117 @@ export interface MarginProvedEvent {
   policyId: string;
   round: bigint;
   nonce: bigint;
-  portfolioCommitment: bigint;
+  /** The proof's portfolio commitments, in slot order (0 in unused slots). */
+  portfolioCommitments: bigint[];
   blockNumber: number;
   transactionHash: string;
 }
 
+/** A `PledgesRevoked` event. */
+export interface PledgesRevokedEvent {
+  custodian: string;
+  account: string;
+  /** The venue, or the zero hash when the revocation covers every venue. */
+  venue: string;
+  /** The advanced epoch's new value (the venue epoch, or the account-wide one). */
+  epoch: bigint;
+  blockNumber: number;
+  transactionHash: string;
+}
+
+/** The `prove` arguments of a submission, in the ABI's order. */
+function proveArgs(s: ProofSubmission): unknown[] {
+  return [
+    s.policyId,
+    s.round,
+    s.nonce,
+    s.portfolioCommitments,
+    s.proof,
+    (s.pledges ?? []).map(pledgeCalldata),
+  ];
+}
+
+/** The `proveFor` arguments of a relayed submission, in the ABI's order. */
+function proveForArgs(s: RelayedSubmission): unknown[] {
+  return [
+    s.account,
+    s.policyId,
+    s.round,
+    s.nonce,
+    s.deadline,
+    s.portfolioCommitments,
+    s.proof,
+    (s.pledges ?? []).map(pledgeCalldata),
+    s.accountSignature,
+  ];
+}
+
 /**
- * Calls `prove` as the registry's runner (the account). `onSent` receives the transaction hash as
- * soon as it is sent (a watcher records it, so a restart can tell what became of it).
+ * Calls `prove` as the registry's runner (the account). `options.onSent` receives the
+ * transaction hash as soon as it is sent (a watcher records it, so a restart can tell what
+ * became of it); `options.accessList` is sent with the transaction (EIP-2930).
  */
-export function submitProof(
+export async function submitProof(
   registry: BaseContract,
   s: ProofSubmission,
-  onSent?: OnSent,
+  options: SubmitOptions = {},
 ): Promise<ContractTransactionReceipt> {
-  return sendAndWait(
-    registry,
-    "prove",
-    [s.policyId, s.round, s.portfolioCommitment, s.nonce, s.proof, s.attestation ?? NO_ATTESTATION],
-    onSent,
-  );
+  const overrides = options.accessList ? [{ type: 1, accessList: options.accessList }] : [];
+  return sendAndWait(registry, "prove", [...proveArgs(s), ...overrides], options.onSent);
 }
 
 /** Calls `proveFor` as the registry's runner (any relayer). */
 export function submitProofFor(
   registry: BaseContract,
   s: RelayedSubmission,
+  options: SubmitOptions = {},
 ): Promise<ContractTransactionReceipt> {
-  return sendAndWait(registry, "proveFor", [
-    s.account,
-    s.policyId,
-    s.round,
-    s.portfolioCommitment,
-    s.nonce,
-    s.deadline,
-    s.proof,
-    s.attestation ?? NO_ATTESTATION,
-    s.accountSignature,
-  ]);
+  const overrides = options.accessList ? [{ type: 1, accessList: options.accessList }] : [];
+  return sendAndWait(registry, "proveFor", [...proveForArgs(s), ...overrides], options.onSent);
+}
+
+/**
+ * The EIP-2930 access list of `prove(s)` sent by `from`, read from the node's trace of the call
+ * (`traceAccessList`: `debug_traceCall`, which Hardhat's network and geth's debug API answer):
+ * PolicyRegistry, MarketBook and the verifier, with the slots the proof reads there. Throws when
+ * the node has no debug API or the call would revert.
+ */
+export async function proveAccessList(
+  registry: BaseContract,
+  s: ProofSubmission,
+  from: string,
+): Promise<AccessList> {
+  const provider = registry.runner?.provider as (Provider & TraceProvider) | null | undefined;
+  if (typeof provider?.send !== "function") {
+    throw new Error("the registry's runner has no JSON-RPC provider");
+  }
+  return traceAccessList(provider, {
+    from,
+    to: await registry.getAddress(),
+    data: registry.interface.encodeFunctionData("prove", proveArgs(s)),
+  });
+}
+
+/**
+ * The ProveRequest an account signs for a relayed submission under a policy of `venue` (the
+ * policy's `venue`, `readPolicy`): its commitments and each pledge as its custodian signed it.
+ */
+export function proveRequestOf(
+  s: ProofSubmission & { account: string; deadline: bigint },
+  venue: string,
+): ProveRequestMessage {
+  const pledges = s.pledges ?? [];
+  return {
+    account: s.account,
+    policyId: s.policyId,
+    round: s.round,
+    nonce: s.nonce,
+    deadline: s.deadline,
+    portfolioCommitments: [...s.portfolioCommitments],
+    pledges: pledges.map((p, slot) =>
+      pledgeMessageOf(p, s.account, venue, s.portfolioCommitments[slot] ?? 0n),
+    ),
+  };
 }
 
 /** Reads the latest status of `account` under `policyId`. */
@@ -106,41 +207,67 @@ export async function readStatus(
     account,
     policyId,
     ...(blockTag === undefined ? [] : [{ blockTag }]),
-  )) as MarginStatus;
+  )) as Omit<MarginStatus, "pledges"> & { pledges: readonly StatusPledge[] };
   return {
     round: s.round,
     roundTimestamp: s.roundTimestamp,
     nonce: s.nonce,
-    custodian: s.custodian,
-    custodianId: s.custodianId,
-    custodianActive: s.custodianActive,
-    attestationIssuedAt: s.attestationIssuedAt,
-    attestationValidUntil: s.attestationValidUntil,
+    pledgesValidUntil: s.pledgesValidUntil,
+    epochSum: s.epochSum,
+    currentEpochSum: s.currentEpochSum,
     revoked: s.revoked,
+    pledges: s.pledges.map((p) => ({
+      custodian: p.custodian,
+      registration: p.registration,
+      active: p.active,
+    })),
   };
 }
 
 /**
- * `MarginRegistry.MAX_REVOCATION_LEAD`: how far past the block time a revocation may reach (one
- * hour), so it also covers attestations dated ahead of the chain's clock; `attestOpening` never
- * signs an `issuedAt` further ahead of the chain's time than this.
+ * What a custodian's pledge of `account` to `venue` must bind now: its current registration at
+ * the venue (0n when it is not registered: no pledge of it can count) and its epoch for the
+ * account and venue. Sign with exactly these: a pledge under an earlier registration or epoch is
+ * refused, and one under a later epoch would come alive once revocations reach it.
  */
-export const MAX_REVOCATION_LEAD = 3600n;
+export async function readPledgeTerms(
+  registry: BaseContract,
+  custodian: string,
+  account: string,
+  venue: string,
+): Promise<{ registration: bigint; epoch: bigint }> {
+  const policyRegistry = new Contract(
+    (await registry.getFunction("policyRegistry")()) as string,
+    ["function currentRegistrationAt(bytes32 venue, address custodian) view returns (uint32)"],
+    registry.runner,
+  );
+  const [registration, epoch] = await Promise.all([
+    policyRegistry.getFunction("currentRegistrationAt")(venue, custodian) as Promise<bigint>,
+    registry.getFunction("epochOf")(custodian, account, venue) as Promise<bigint>,
+  ]);
+  return { registration, epoch };
+}
 
 /**
- * Revokes the signer's (a custodian's) attestations of `account` issued before `before` (Unix
- * seconds, at most {@link MAX_REVOCATION_LEAD} past the block time): the account's statuses
- * resting on them stop counting. A custodian that signed only with `issuedAt` from the chain's
- * clock (`zkmargin attest --rpc`) covers them all with the chain's time; one that signed with its
- * own clock reaches ahead by as much as that clock may run ahead, up to the lead: its next
- * attestation counts only once the chain's time reaches `before`.
+ * Revokes every pledge of `account` the signer (a custodian) signed, to every venue: the
+ * account's statuses resting on them stop counting at once. A custodian calls it before it
+ * releases assets behind a pledge that has not expired, then pledges the remaining holdings under
+ * the new epoch ({@link readPledgeTerms}).
  */
-export async function revokeAttestations(
+export function revokePledges(
   registry: BaseContract,
   account: string,
-  before: bigint,
 ): Promise<ContractTransactionReceipt> {
-  return sendAndWait(registry, "revoke", [account, before]);
+  return sendAndWait(registry, "revoke(address)", [account]);
+}
+
+/** Revokes the signer's pledges of `account` to `venue` only; pledges to other venues count on. */
+export function revokePledgesAtVenue(
+  registry: BaseContract,
+  account: string,
+  venue: string,
+): Promise<ContractTransactionReceipt> {
+  return sendAndWait(registry, "revoke(address,bytes32)", [account, venue]);
 }
 
 /** `isMarginSufficient(account, policyId, maxAge)`. */
@@ -183,7 +310,34 @@ export async function marginProvedEvents(
     policyId: log.args.policyId as string,
     round: log.args.round as bigint,
     nonce: log.args.nonce as bigint,
-    portfolioCommitment: log.args.portfolioCommitment as bigint,
+    portfolioCommitments: [...(log.args.portfolioCommitments as readonly bigint[])],
+    blockNumber: log.blockNumber,
+    transactionHash: log.transactionHash,
+  }));
+}
+
+/**
+ * `PledgesRevoked` events, optionally filtered by custodian, account and venue (the zero hash
+ * selects the revocations of every venue), in a block range.
+ */
+export async function pledgesRevokedEvents(
+  registry: BaseContract,
+  filter: { custodian?: string; account?: string; venue?: string } & BlockRange = {},
+): Promise<PledgesRevokedEvent[]> {
+  const logs = await queryEvents(
+    registry,
+    registry.filters.PledgesRevoked(
+      filter.custodian ?? null,
+      filter.account ?? null,
+      filter.venue ?? null,
+    ),
+    filter,
+  );
+  return logs.map((log) => ({
+    custodian: log.args.custodian as string,
+    account: log.args.account as string,
+    venue: (log.args.venue as string).toLowerCase(),
+    epoch: log.args.epoch as bigint,
     blockNumber: log.blockNumber,
     transactionHash: log.transactionHash,
   }));

@@ -6,11 +6,12 @@ import { UINT_DECIMAL } from "../proving/proof-files";
 import { PUBLIC_SIGNAL_NAMES } from "../proving/public-signals";
 import {
   checkConsistency,
+  checkPiecesConsistency,
   loadMarket,
   loadPolicy,
   loadPortfolio,
-  type InputFiles,
   type Market,
+  type PiecesFiles,
   type Policy,
   type Portfolio,
 } from "../inputs";
@@ -18,29 +19,65 @@ import {
 /** The file name used in errors about command-line arguments. */
 export const COMMAND_LINE = "command line";
 
-/** Adds the required `--policy FILE --market FILE --portfolio FILE` options. */
+/** `--portfolio` repeated: the files in the order given. */
+function repeated(value: string, previous: string[] | undefined): string[] {
+  return [...(previous ?? []), value];
+}
+
+/**
+ * Adds the required `--policy FILE --market FILE --portfolio FILE` options; `--portfolio` repeats,
+ * one sub-portfolio per file (one per custodian, in pledge-slot order).
+ */
 export function withInputFiles(command: Command): Command {
   return command
     .requiredOption("--policy <file>", "policy.json (public)")
     .requiredOption("--market <file>", "market.json: one market round (public)")
-    .requiredOption("--portfolio <file>", "portfolio.json (private: never shared)");
+    .requiredOption(
+      "--portfolio <file>",
+      "portfolio.json (private: never shared); repeat it for sub-portfolios held apart, one per " +
+        "custodian in pledge-slot order: the margin is their sum's",
+      repeated,
+    );
 }
 
-/** The three inputs, read, validated and checked against each other. */
+/** The files of {@link withInputFiles}. */
+export interface InputFileOptions {
+  policy: string;
+  market: string;
+  /** One file per sub-portfolio (one for a single portfolio). */
+  portfolio: string[];
+}
+
+/** The inputs, read, validated and checked against each other. */
 export interface LoadedInputs {
   policy: Policy;
   market: Market;
-  portfolio: Portfolio;
-  files: InputFiles;
+  /** The sub-portfolios in the order given (one for a single portfolio). */
+  portfolios: Portfolio[];
+  /** The account they all name. */
+  account: string;
+  files: PiecesFiles;
 }
 
-/** Reads and validates the three files; every refusal names the file, the JSON path and the rule. */
-export function loadInputs(files: InputFiles): LoadedInputs {
+/**
+ * Reads and validates the files; every refusal names the file, the JSON path and the rule.
+ * Several sub-portfolios must name the same account and fit the proof's widths together.
+ */
+export function loadInputs(options: InputFileOptions): LoadedInputs {
+  const files: PiecesFiles = {
+    policy: options.policy,
+    market: options.market,
+    portfolios: options.portfolio,
+  };
   const policy = loadPolicy(files.policy);
   const market = loadMarket(files.market);
-  const portfolio = loadPortfolio(files.portfolio, policy);
-  checkConsistency(policy, market, portfolio, files);
-  return { policy, market, portfolio, files };
+  const portfolios = files.portfolios.map((file) => loadPortfolio(file, policy));
+  if (portfolios.length === 1) {
+    checkConsistency(policy, market, portfolios[0], { ...files, portfolio: files.portfolios[0] });
+  } else {
+    checkPiecesConsistency(policy, market, portfolios, files);
+  }
+  return { policy, market, portfolios, account: portfolios[0].account, files };
 }
 
 /** Parses a non-negative decimal integer option below 2^bits (e.g. `--nonce`, `--chain-id`). */

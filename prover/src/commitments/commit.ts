@@ -1,6 +1,7 @@
 /**
- * The three commitments of circuits/README.md, computed from an encoded {@link CircuitInput} so
- * that they hash exactly the values the circuit receives.
+ * The commitments of circuits/README.md (one per used pledge slot's sub-portfolio, the round's and
+ * the policy's), computed from an encoded {@link CircuitInput} so that they hash exactly the
+ * values the circuit receives.
  */
 import { randomBytes } from "node:crypto";
 import type { InstanceDims } from "../encoding/instances";
@@ -10,11 +11,13 @@ import {
   encodeMarketSignals,
   encodePolicySignals,
   marketElements,
+  pieceOf,
   policyItems,
   portfolioItems,
   type CircuitInput,
   type CircuitSignals,
   type MarketSignals,
+  type PiecesSignals,
   type PolicySignals,
   type PortfolioSignals,
 } from "../encoding/circuit-input";
@@ -32,7 +35,12 @@ export const POLICY_TAG = "zkmargin/policy/v3";
 /** The instance dimensions an encoded input was built for. */
 export function dimsOf(input: CircuitInput): InstanceDims {
   const market = marketDims(input);
-  return { ...policyDims(input), scenarios: market.scenarios, joint: market.joint };
+  return {
+    ...policyDims(input),
+    scenarios: market.scenarios,
+    joint: market.joint,
+    pledges: input.salt.length,
+  };
 }
 
 /** The dimensions an encoded policy group shows (scenarios: 0, it has none). */
@@ -45,6 +53,7 @@ function policyDims(input: PolicySignals): InstanceDims {
     tiers: input.assetWeight[0]?.length ?? input.perpRate[0]?.length ?? 0,
     groups: input.groupShare.length,
     joint: 0,
+    pledges: 0,
   };
 }
 
@@ -58,10 +67,11 @@ function marketDims(input: MarketSignals): InstanceDims {
     tiers: 0,
     groups: 0,
     joint: (input.assetRisk[0]?.length ?? 0) > 0 ? 1 : 0,
+    pledges: 0,
   };
 }
 
-/** The dimensions an encoded portfolio group shows. */
+/** The dimensions an encoded sub-portfolio shows (pledges: 1, it is one). */
 function portfolioDims(input: PortfolioSignals): InstanceDims {
   return {
     assets: input.amount.length,
@@ -71,10 +81,14 @@ function portfolioDims(input: PortfolioSignals): InstanceDims {
     tiers: 0,
     groups: 0,
     joint: 0,
+    pledges: 1,
   };
 }
 
-/** VectorHash("zkmargin/portfolio/v2", [layoutId] ++ pack(portfolio items) ++ [salt]). */
+/**
+ * VectorHash("zkmargin/portfolio/v2", [layoutId] ++ pack(portfolio items) ++ [salt]): the
+ * commitment of one (sub-)portfolio, whatever pledge slot it fills.
+ */
 export async function commitPortfolio(
   input: PortfolioSignals & { layoutId: bigint },
   dims: InstanceDims = portfolioDims(input),
@@ -102,26 +116,78 @@ export async function commitPolicy(
   return vectorHash(POLICY_TAG, [input.layoutId, ...packItems(policyItems(input, dims))]);
 }
 
-/** The three commitments of one encoded input. */
+/** The three commitments of one (sub-)portfolio, the round and the policy. */
 export interface Commitments {
   portfolio: bigint;
   market: bigint;
   policy: bigint;
 }
 
-/** `input` plus its three public commitments: the complete witness input of `MarginProof`. */
-export async function withCommitments(input: CircuitInput): Promise<CircuitSignals> {
+/** True when every holding of pledge slot `k`'s sub-portfolio is 0 (its salt aside). */
+function emptyPiece(input: PiecesSignals, k: number): boolean {
+  const p = pieceOf(input, k);
+  const holdings = [
+    p.amount,
+    p.perpSizeNeg,
+    p.perpSizeAbs,
+    p.perpEntryPrice,
+    p.optionQtyNeg,
+    p.optionQtyAbs,
+  ];
+  return holdings.every((values) => values.every((v) => v === 0n));
+}
+
+/**
+ * The pledge slots in use when nobody says: slot 1 and every slot up to the last sub-portfolio
+ * that holds something (used slots form a prefix). An all-zero sub-portfolio before it is used
+ * (it has a commitment); after it, unused (commitment 0). The SDK always says: `generateProof`
+ * uses exactly the sub-portfolios it was given.
+ */
+export function usedSlots(input: PiecesSignals): number {
+  let used = 1;
+  for (let k = 1; k < input.salt.length; k++) if (!emptyPiece(input, k)) used = k + 1;
+  return used;
+}
+
+/**
+ * The public portfolio commitments, one per pledge slot: the first `used` slots' sub-portfolio
+ * commitments, then 0 for each unused slot (whose sub-portfolio must be all zero: the circuit
+ * has no witness otherwise).
+ */
+export async function commitPortfolios(
+  input: PiecesSignals & { layoutId: bigint },
+  used: number = usedSlots(input),
+): Promise<bigint[]> {
+  const slots = input.salt.length;
+  if (!Number.isInteger(used) || used < 1 || used > slots) {
+    throw new RangeError(`used pledge slots must be 1..${slots}, not ${used}`);
+  }
+  const commitments: bigint[] = [];
+  for (let k = 0; k < slots; k++) {
+    commitments.push(
+      k < used ? await commitPortfolio({ ...pieceOf(input, k), layoutId: input.layoutId }) : 0n,
+    );
+  }
+  return commitments;
+}
+
+/**
+ * `input` plus its public commitments: the complete witness input of `MarginProof`. `used` is
+ * how many pledge slots hold a sub-portfolio (default {@link usedSlots}).
+ */
+export async function withCommitments(input: CircuitInput, used?: number): Promise<CircuitSignals> {
   return {
     ...input,
     marketCommitment: await commitMarket(input),
     policyCommitment: await commitPolicy(input),
-    portfolioCommitment: await commitPortfolio(input),
+    portfolioCommitment: await commitPortfolios(input, used),
   };
 }
 
 /**
- * Encodes the triple for `instance` and returns its commitments. The nonce does not enter any
- * commitment, so none is asked for.
+ * Encodes one (sub-)portfolio with the policy and round for `instance` and returns the three
+ * commitments. The nonce does not enter any commitment, so none is asked for; nor does the
+ * pledge slot (a sub-portfolio's commitment is the same in every slot).
  */
 export async function commitments(args: {
   policy: Policy;
@@ -132,7 +198,7 @@ export async function commitments(args: {
 }): Promise<Commitments> {
   const input = encodeCircuitInput({ ...args, nonce: 0n });
   return {
-    portfolio: await commitPortfolio(input),
+    portfolio: await commitPortfolio({ ...pieceOf(input, 0), layoutId: input.layoutId }),
     market: await commitMarket(input),
     policy: await commitPolicy(input),
   };

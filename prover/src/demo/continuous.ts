@@ -14,13 +14,14 @@ import {
   isMarginSufficient,
   readMarginCall,
   readMarginRegistryDomain,
+  readPledgeTerms,
 } from "../chain";
 import type { Deployment } from "../deployment";
 import { feedLayoutOf } from "../deployment";
 import type { Market, Policy, Portfolio } from "../inputs";
 import { writeJsonFile } from "../io/json";
 import { marketDocumentOf, publishMarket } from "../market-data";
-import { attestOpening } from "../proving";
+import { pledgeOpening } from "../proving";
 import type { Opening } from "../proving/opening";
 import { Watcher, type WatchEvent } from "../watch";
 import { seconds } from "../time";
@@ -37,7 +38,7 @@ export interface ContinuousContext {
   /** The holder's portfolio and its file (the custodian's records agree with it). */
   portfolio: Portfolio;
   portfolioFile: string;
-  /** The opening of the proofs so far (its salt is attested), and the round it was made for. */
+  /** The opening of the proofs so far (its salt is pledged), and the round it was made for. */
   opening: Opening;
   openingMarket: Market;
   /** The feed's latest round. */
@@ -70,7 +71,7 @@ export async function continuousMargin(ctx: ContinuousContext): Promise<Continuo
   const files = {
     portfolio: ctx.portfolioFile,
     opening: path.join(dir, "opening.json"),
-    attestation: path.join(dir, "attestation.json"),
+    pledge: path.join(dir, "pledge.json"),
     state: path.join(dir, "watch-state.json"),
   };
   const events: WatchEvent[] = [];
@@ -78,25 +79,33 @@ export async function continuousMargin(ctx: ContinuousContext): Promise<Continuo
   let watcher: Watcher | undefined;
   let running: Promise<void> | undefined;
   try {
-    // The holder keeps the salt of its earlier proofs; the custodian attests that commitment again
-    // (the earlier attestation was revoked in chapter 7), issued now.
+    // The holder keeps the salt of its earlier proofs; the custodian pledges that commitment again
+    // under its new epoch (it revoked the earlier pledge in chapter 7), issued now.
     writeJsonFile(files.opening, ctx.opening, { mode: 0o600 });
     const now = await latestTimestamp(ctx.provider);
     const account = await ctx.holder.getAddress();
-    const attestation = await attestOpening({
+    const pledge = await pledgeOpening({
       opening: ctx.opening,
       records: ctx.portfolio,
       policy: ctx.policy,
       market: ctx.openingMarket,
       signer: roles.custodian,
       domain: await readMarginRegistryDomain(venue.marginRegistry.contract),
-      // Issued at the chain's clock, so a revocation at the chain's time covers it.
-      chainTime: now,
+      venue: venue.venue,
+      terms: await readPledgeTerms(
+        venue.marginRegistry.contract,
+        await roles.custodian.getAddress(),
+        account,
+        venue.venue,
+      ),
+      issuedAt: now,
       validUntil: now + 86_400n,
       files: { opening: files.opening, records: "custodian records" },
     });
-    writeJsonFile(files.attestation, attestation);
-    print(`custodian re-attested the holder's commitment (same salt as before) from ${now}`);
+    writeJsonFile(files.pledge, pledge);
+    print(
+      `custodian pledged the holder's commitment again (same salt as before) under its epoch ${pledge.epoch}, from ${now}`,
+    );
 
     watcher = new Watcher({
       provider: ctx.provider,

@@ -17,6 +17,7 @@ import {
   proposeVerifier,
   readVerifierApproval,
   registerPolicy,
+  venueIdOf,
   verifierCodeHash,
   type ZkMarginDeployment,
 } from "../chain";
@@ -77,10 +78,15 @@ export async function assignRoles(signers: Signer[], holder: string): Promise<Re
   return { admin, publisher, policyAdmin, custodianAdmin, custodian, stranger, venue };
 }
 
+/** The demo's venue id: its policies share it, and its custodians pledge to it. */
+export const DEMO_VENUE = venueIdOf("zkmargin demo venue");
+
 /** A deployed and configured demo venue. */
 export interface DemoVenue extends ZkMarginDeployment {
   verifier: string;
   policyId: string;
+  /** The policy's venue id (bytes32): the custodian is registered, and pledges, there. */
+  venue: string;
   /** The policy's MarketBook feed (its layout id). */
   feed: string;
   /** The registry as each role sees it. */
@@ -98,17 +104,30 @@ export interface VenueOptions {
   supersededGrace: bigint;
   /** Seconds an account has to answer a margin call (default 0: no margin calls). */
   cureWindow?: bigint;
+  /** The policy's venue id (default {@link DEMO_VENUE}). */
+  venue?: string;
+  /**
+   * A verifier already deployed for the policy (default: the instance's generated verifier,
+   * deployed here); it is proposed and approved all the same.
+   */
+  verifier?: string;
+  /** Custodians registered at the venue besides `roles.custodian` (default: none). */
+  moreCustodians?: readonly Signer[];
 }
 
 /**
  * Deploys the verifier and the contracts (roles granted to separate accounts), approves the
  * verifier (proposed, then approved after {@link DEMO_VERIFIER_APPROVAL_DELAY}: the chain's clock
  * is moved past it), grants the policy's feed to the publisher, posts the first round, registers
- * the policy on its feed and adds the custodian: the commitments are computed from the public
- * files alone, as the publisher and governance would.
+ * the policy on its feed (at `options.venue`, default {@link DEMO_VENUE}) and registers the
+ * custodian (and `options.moreCustodians`) at the venue: the commitments are computed from the
+ * public files alone, as the publisher and governance would.
  */
 export async function deployVenue(roles: DemoRoles, options: VenueOptions): Promise<DemoVenue> {
-  const verifier = await deployVerifier(roles.admin, options.instance);
+  const verifier =
+    options.verifier !== undefined
+      ? { address: options.verifier }
+      : await deployVerifier(roles.admin, options.instance);
   const deployment = await deployZkMargin(roles.admin, {
     verifierApprovalDelay: DEMO_VERIFIER_APPROVAL_DELAY,
     roles: {
@@ -134,6 +153,7 @@ export async function deployVenue(roles: DemoRoles, options: VenueOptions): Prom
     commitment: published.market,
   });
   const policyId = policyIdOf(options.policy.id);
+  const venue = options.venue ?? DEMO_VENUE;
   await registerPolicy(deployment.policyRegistry.contract.connect(roles.policyAdmin) as Contract, {
     policyId,
     commitment: published.policy,
@@ -141,6 +161,7 @@ export async function deployVenue(roles: DemoRoles, options: VenueOptions): Prom
     verifier: verifier.address,
     verificationKeyHash: options.verificationKeyHash,
     feed,
+    venue,
     maxRoundAge: options.maxRoundAge,
     supersededGrace: options.supersededGrace,
     cureWindow: options.cureWindow ?? 0n,
@@ -149,15 +170,17 @@ export async function deployVenue(roles: DemoRoles, options: VenueOptions): Prom
   if (roles.venue !== undefined) {
     await grantVenue(deployment.policyRegistry.contract, policyId, await roles.venue.getAddress());
   }
-  await addCustodian(
-    deployment.policyRegistry.contract.connect(roles.custodianAdmin) as Contract,
-    policyId,
-    await roles.custodian.getAddress(),
-  );
+  const asCustodianAdmin = deployment.policyRegistry.contract.connect(
+    roles.custodianAdmin,
+  ) as Contract;
+  for (const custodian of [roles.custodian, ...(options.moreCustodians ?? [])]) {
+    await addCustodian(asCustodianAdmin, venue, await custodian.getAddress());
+  }
   return {
     ...deployment,
     verifier: verifier.address,
     policyId,
+    venue,
     feed,
     registryAs: (signer) => deployment.marginRegistry.contract.connect(signer) as Contract,
   };
@@ -238,7 +261,8 @@ export async function venueDeployment(
         maxRoundAge: options.maxRoundAge.toString(),
         supersededGrace: options.supersededGrace.toString(),
         cureWindow: (options.cureWindow ?? 0n).toString(),
-        requiresAttestation: true,
+        venue: venue.venue.toLowerCase(),
+        requiresPledges: true,
         custodians: [await address(roles.custodian)],
         venues: roles.venue !== undefined ? [await address(roles.venue)] : [],
         document: options.document,

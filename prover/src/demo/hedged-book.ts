@@ -9,10 +9,10 @@ import { isMarginSufficient, submitProof, toSolidityProof } from "../chain";
 import type { InstanceDims } from "../encoding/instances";
 import { loadMarket, loadPolicy, loadPortfolio, type Market, type Policy } from "../inputs";
 import { computeMargin, formatComparison } from "../model";
-import { decodePublicSignals, generateProof } from "../proving";
+import { decodePublicSignals, generateProof, singlePortfolioCommitment } from "../proving";
 import type { DemoChain } from "./chain";
 import { deployVenue, type DemoRoles } from "./deployment";
-import { attestForADay, latestTimestamp, refusesShortfall } from "./steps";
+import { pledgeForADay, latestTimestamp, refusesShortfall } from "./steps";
 
 /** What the chapter needs from the rest of the demo. */
 export interface HedgedBookContext {
@@ -99,20 +99,24 @@ export async function hedgedBookChapter(ctx: HedgedBookContext): Promise<HedgedB
       `round ${market.round} (with its joint scenario set) posted`,
   );
   const signals = decodePublicSignals(proved.publicSignals);
-  const attestation = await attestForADay(
+  const pledge = await pledgeForADay(
     roles.custodian,
     venue.marginRegistry.contract,
     chain.provider,
-    { account: book.account, portfolioCommitment: signals.portfolioCommitment },
+    {
+      account: book.account,
+      venue: venue.venue,
+      portfolioCommitment: singlePortfolioCommitment(signals),
+    },
   );
   const holder = await chain.signerFor(book.account);
   const receipt = await submitProof(venue.registryAs(holder), {
     policyId: venue.policyId,
     round: market.round,
-    portfolioCommitment: signals.portfolioCommitment,
+    portfolioCommitments: signals.portfolioCommitments,
     nonce: signals.nonce,
     proof: toSolidityProof(proved.proof),
-    attestation,
+    pledges: [pledge],
   });
   const sufficientUnderPortfolio = await isMarginSufficient(
     venue.marginRegistry.contract,

@@ -1,24 +1,27 @@
 /**
  * The whole zkmargin story in one run: development keys, the institution's plaintext report, a
  * proof, an EVM chain (in-process Hardhat, or any JSON-RPC node) with every role on its own
- * account, a custodian's attestation, the submission, what a counterparty sees, a refused replay,
- * a superseded round refused, a revoked attestation refused, a refused shortfall, continuous
+ * account, a custodian's pledge to the venue, the submission, what a counterparty sees, a refused
+ * replay, a superseded round refused, a revoked pledge refused, a refused shortfall, continuous
  * margin (the watcher proving each round, its alert when the price falls, a margin call and its
- * cure), and a hedged book short under a standard policy but proved under portfolio margin.
+ * cure), a hedged book short under a standard policy but proved under portfolio margin, and two
+ * custodians each short alone and sufficient together in one proof, whose pledges are then refused
+ * at a second venue.
  */
 import path from "node:path";
 import { performance } from "node:perf_hooks";
+import type { Signer } from "ethers";
 import {
   isMarginSufficient,
   marginProvedEvents,
   refusalText,
-  revokeAttestations,
+  revokePledges,
   submitProof,
   toSolidityProof,
 } from "../chain";
 import { loadMarket, loadPolicy, loadPortfolio, type Market } from "../inputs";
 import { computeMargin, formatReport } from "../model";
-import { decodePublicSignals, generateProof } from "../proving";
+import { decodePublicSignals, generateProof, singlePortfolioCommitment } from "../proving";
 import { setupInstance } from "../setup/dev-setup";
 import { setupProgress, terminalProgress } from "../setup/progress";
 import { formatUnits } from "../decimal";
@@ -34,8 +37,8 @@ import {
   venueDeployment,
 } from "./deployment";
 import { hedgedBookChapter, type HedgedBookResult } from "./hedged-book";
-import { attestForADay, latestTimestamp, refusal, refusesShortfall } from "./steps";
-import { unixTime } from "../time";
+import { twoCustodiansChapter, type TwoCustodiansResult } from "./two-custodians";
+import { latestTimestamp, pledgeForADay, refusal, refusesShortfall } from "./steps";
 
 /** Options of {@link runDemo}. */
 export interface DemoOptions {
@@ -52,6 +55,12 @@ export interface DemoOptions {
    * that also fits the main example's policy; default examples/portfolio); false skips it.
    */
   portfolioMargin?: string | false;
+  /**
+   * Folder of the two-custodians chapter (one portfolio.json per custodian under the main
+   * example's policy; default examples/pledges); false skips it, as does an instance of one
+   * pledge slot.
+   */
+  pledges?: string | false;
   /** Where the story is told (default stdout). */
   print?: (line: string) => void;
 }
@@ -72,15 +81,17 @@ export interface DemoResult {
   sufficientAfterRounds: boolean;
   /** The custom error refusing a proof against the superseded round. */
   supersededRefusedWith: string;
-  /** isMarginSufficient once the custodian revoked the attestation. */
+  /** isMarginSufficient once the custodian revoked its pledge. */
   sufficientAfterRevoke: boolean;
-  /** The custom error refusing a proof with the revoked attestation. */
+  /** The custom error refusing a proof with the revoked pledge. */
   revokedRefusedWith: string;
   shortfallRefused: boolean;
   /** The continuous-margin chapter: the watcher's alerts and proofs, the margin call's states. */
   continuous: ContinuousResult;
   /** The portfolio-margin chapter, unless skipped. */
   hedged: HedgedBookResult | null;
+  /** The two-custodians chapter, unless skipped. */
+  twoCustodians: TwoCustodiansResult | null;
 }
 
 const ROOT = path.resolve(__dirname, "..", "..", "..");
@@ -144,6 +155,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
     const provingMs = performance.now() - started;
     print(`proof made and verified locally in ${(provingMs / 1000).toFixed(1)} s`);
     const signals = decodePublicSignals(proved.publicSignals);
+    const portfolioCommitment = singlePortfolioCommitment(signals);
     const venueOptions = {
       policy,
       market,
@@ -178,23 +190,30 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
     const sufficient = () =>
       isMarginSufficient(venue.marginRegistry.contract, portfolio.account, policyId, MAX_ROUND_AGE);
 
-    const attestation = await attestForADay(
+    const pledge = await pledgeForADay(
       roles.custodian,
       venue.marginRegistry.contract,
       chain.provider,
-      { account: portfolio.account, portfolioCommitment: signals.portfolioCommitment },
+      {
+        account: portfolio.account,
+        venue: venue.venue,
+        portfolioCommitment,
+      },
     );
-    print(`custodian ${attestation.custodian} attested the portfolio commitment for 24 h`);
+    print(
+      `custodian ${pledge.custodian} pledged the portfolio commitment to venue ${venue.venue} for 24 h ` +
+        `(its registration ${pledge.registration} there, its epoch ${pledge.epoch} for the account)`,
+    );
 
     const sufficientBefore = await sufficient();
     print(`isMarginSufficient before: ${sufficientBefore}`);
     const submission = {
       policyId,
       round: market.round,
-      portfolioCommitment: signals.portfolioCommitment,
+      portfolioCommitments: signals.portfolioCommitments,
       nonce: signals.nonce,
       proof: toSolidityProof(proved.proof),
-      attestation,
+      pledges: [pledge],
     };
     const receipt = await submitProof(venue.registryAs(holder), submission);
     const sufficientAfter = await sufficient();
@@ -209,19 +228,19 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
     });
     print(
       `MarginProved(account ${event.account}, policy ${event.policyId}, round ${event.round}, ` +
-        `nonce ${event.nonce}, portfolioCommitment ${event.portfolioCommitment})`,
+        `nonce ${event.nonce}, portfolioCommitments [${event.portfolioCommitments.join(", ")}])`,
     );
     print(`public signals: ${proved.publicSignals.join(", ")}`);
     print(
       "no balance, no position, no price of the holder's entries: only commitments " +
-        "(and, in the calldata, the custodian and the attestation's times).",
+        "(and, in the calldata, the custodian, its registration and epoch, and the pledge's times).",
     );
     const iface = venue.marginRegistry.contract.interface;
     const replayRefusal = await refusal(iface, () =>
       submitProof(venue.registryAs(roles.stranger), submission),
     );
     print(
-      `the same proof and attestation sent from ${await roles.stranger.getAddress()}: ` +
+      `the same proof and pledge sent from ${await roles.stranger.getAddress()}: ` +
         `refused: ${refusalText(replayRefusal)}`,
     );
     const resubmitRefusal = await refusal(iface, () =>
@@ -274,22 +293,21 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
     };
     await submitProof(venue.registryAs(holder), latestSubmission);
     print(
-      `proved again on round ${latest.round} (same attested commitment: the portfolio did not ` +
+      `proved again on round ${latest.round} (same pledged commitment: the portfolio did not ` +
         `change); isMarginSufficient: ${await sufficient()}`,
     );
 
     heading("7. A withdrawal: the custodian revokes before releasing the assets");
-    const revokedAt = BigInt(await latestTimestamp(chain.provider));
-    await revokeAttestations(venue.registryAs(roles.custodian), portfolio.account, revokedAt);
+    await revokePledges(venue.registryAs(roles.custodian), portfolio.account);
     const sufficientAfterRevoke = await sufficient();
     print(
-      `custodian revoked the account's attestations issued before ${unixTime(revokedAt)}; ` +
+      "custodian revoked its pledges of the account (its epoch for the account moved to 1): " +
         `isMarginSufficient: ${sufficientAfterRevoke}`,
     );
     const revokedRefusal = await refusal(iface, () =>
       submitProof(venue.registryAs(holder), { ...latestSubmission, nonce: 4n }),
     );
-    print(`a proof with the revoked attestation: refused: ${refusalText(revokedRefusal)}`);
+    print(`a proof with the revoked pledge: refused: ${refusalText(revokedRefusal)}`);
 
     heading("8. A portfolio that falls short is refused before any proving");
     const shortfallRefused = await refusesShortfall(
@@ -334,12 +352,30 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
             print,
           });
 
+    const twoCustodians =
+      options.pledges === false || dims.pledges < 2
+        ? null
+        : await twoCustodiansChapter({
+            folder: options.pledges ?? path.join(ROOT, "examples", "pledges"),
+            policy,
+            market: latest,
+            instance,
+            dims,
+            verificationKeyHash: setup.entry.vkeyHash,
+            roles,
+            secondCustodian: await spareSigner(chain.signers, [holder, ...Object.values(roles)]),
+            chain,
+            root: ROOT,
+            heading,
+            print,
+          });
+
     heading("Summary");
     print(`circuit ${instance}: ${constraints} constraints`);
     print(
       `proving time (witness + Groth16 + local verification): ${(provingMs / 1000).toFixed(1)} s`,
     );
-    print(`on-chain prove (verification, attestation, status): ${receipt.gasUsed} gas`);
+    print(`on-chain prove (verification, pledge, status): ${receipt.gasUsed} gas`);
     print(
       `margin excess: ${`${formatUnits(proved.report.excessMicroUsd, 6)} USD`} (known only to the holder)`,
     );
@@ -359,6 +395,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
       shortfallRefused,
       continuous,
       hedged,
+      twoCustodians,
     };
     assertStory(result);
     return result;
@@ -375,7 +412,7 @@ function assertStory(r: DemoResult): void {
     ["sufficientAfterRounds", false],
     ["supersededRefusedWith", "RoundSuperseded"],
     ["sufficientAfterRevoke", false],
-    ["revokedRefusedWith", "AttestationRevoked"],
+    ["revokedRefusedWith", "PledgeRevoked"],
     ["shortfallRefused", true],
   ];
   const wrong: string[] = expected.filter(([key, value]) => r[key] !== value).map(([key]) => key);
@@ -389,5 +426,27 @@ function assertStory(r: DemoResult): void {
   if (r.hedged && !(r.hedged.refusedUnderStandard && r.hedged.sufficientUnderPortfolio)) {
     wrong.push("hedged");
   }
+  const t = r.twoCustodians;
+  if (
+    t &&
+    !(
+      t.shortAlone.every(Boolean) &&
+      t.sufficientTogether &&
+      t.sufficientAfter &&
+      t.otherVenueRefusedWith === "PledgeForOtherVenue" &&
+      t.ledgerRefused.length > 0
+    )
+  ) {
+    wrong.push("twoCustodians");
+  }
   if (wrong.length > 0) throw new Error(`the demo did not behave as expected: ${wrong.join(", ")}`);
+}
+
+/** The first of `signers` that is none of `taken` (the demo's holder and roles). */
+async function spareSigner(signers: Signer[], taken: Signer[]): Promise<Signer> {
+  const used = new Set(await Promise.all(taken.map((s) => s.getAddress())));
+  for (const signer of signers) {
+    if (!used.has(await signer.getAddress())) return signer;
+  }
+  throw new Error("the demo needs one more unlocked account (a second custodian)");
 }

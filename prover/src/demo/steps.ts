@@ -4,9 +4,10 @@ import type { Contract, Interface, Provider, Signer } from "ethers";
 import {
   explainRevert,
   readMarginRegistryDomain,
-  signAttestation,
+  readPledgeTerms,
+  signPledge,
   type Refusal,
-  type SignedAttestation,
+  type SignedPledge,
 } from "../chain";
 import { ShortfallError } from "../errors";
 import { loadPortfolio, type Market, type Policy } from "../inputs";
@@ -34,17 +35,24 @@ export async function advanceDevChainTime(provider: Provider, seconds: bigint): 
   await rpc.send("evm_mine", []);
 }
 
-/** The custodian's attestation of `portfolioCommitment` for `account`, issued now, valid 24 h. */
-export async function attestForADay(
+/**
+ * The custodian's pledge of `portfolioCommitment` for `account` to `venue`, issued now, valid
+ * 24 h, under its current registration and epoch (read from the chain).
+ */
+export async function pledgeForADay(
   custodian: Signer,
   registry: Contract,
   provider: Provider,
-  subject: { account: string; portfolioCommitment: bigint },
-): Promise<SignedAttestation> {
+  subject: { account: string; venue: string; portfolioCommitment: bigint },
+): Promise<SignedPledge> {
   const domain = await readMarginRegistryDomain(registry);
   const now = BigInt(await latestTimestamp(provider));
-  return signAttestation(custodian, domain, {
+  const address = await custodian.getAddress();
+  const terms = await readPledgeTerms(registry, address, subject.account, subject.venue);
+  return signPledge(custodian, domain, {
     ...subject,
+    ...terms,
+    custodian: address,
     issuedAt: now,
     validUntil: now + 86_400n,
   });

@@ -62,6 +62,27 @@ export interface VerifierApprovalState {
   chainTime: bigint;
 }
 
+/** The custodians of `custodians` not registered at `venue` yet (read from the chain). */
+async function unregisteredCustodians(
+  rpc: string,
+  deployment: Pick<Deployment, "chainId" | "contracts">,
+  venue: string,
+  custodians: readonly string[],
+): Promise<string[]> {
+  const provider = new JsonRpcProvider(rpc, BigInt(deployment.chainId), { staticNetwork: true });
+  try {
+    const registry = attach("PolicyRegistry", deployment.contracts.policyRegistry, provider);
+    const missing: string[] = [];
+    for (const custodian of custodians) {
+      const registered = (await registry.getFunction("isCustodian")(venue, custodian)) as boolean;
+      if (!registered) missing.push(getAddress(custodian));
+    }
+    return missing;
+  } finally {
+    provider.destroy();
+  }
+}
+
 /** Reads the proposal and approval of each verifier of `deployment` from its chain. */
 export async function verifierApprovals(
   rpc: string,
@@ -186,8 +207,12 @@ export interface DeployPolicyOptions {
   maxRoundAge: bigint;
   supersededGrace: bigint;
   cureWindow: bigint;
-  requiresAttestation: boolean;
+  /** The venue (bytes32) the policy belongs to: pledges to it count, its custodians are its. */
+  venue: string;
+  requiresPledges: boolean;
+  /** Custodians registered at the venue (those already registered there are skipped). */
   custodians: readonly string[];
+  /** Holders of the policy's venue role (margin calls). */
   venues: readonly string[];
   /** Granted `publisherRole(feed)` of the policy's feed by the default admin (default: none). */
   publishers?: readonly string[];
@@ -317,11 +342,19 @@ export async function deployPolicy(options: DeployPolicyOptions): Promise<Deploy
     verifier: verifier.address,
     verificationKeyHash: verifier.verificationKeyHash,
     feed,
+    venue: options.venue,
     maxRoundAge: options.maxRoundAge,
     supersededGrace: options.supersededGrace,
-    requiresAttestation: options.requiresAttestation,
+    requiresPledges: options.requiresPledges,
     cureWindow: options.cureWindow,
   };
+  // Custodians are the venue's: one registered for another of its policies is there already.
+  const custodians = await unregisteredCustodians(
+    options.rpc,
+    deployment,
+    options.venue,
+    options.custodians,
+  );
   await runModule(
     provider,
     policyModule({
@@ -330,7 +363,7 @@ export async function deployPolicy(options: DeployPolicyOptions): Promise<Deploy
       policyId,
       params,
       policyAdmin: getAddress(signers.policyAdmin.address),
-      custodians: options.custodians,
+      custodians,
       ...(signers.custodianAdmin
         ? { custodianAdmin: getAddress(signers.custodianAdmin.address) }
         : {}),
@@ -363,7 +396,8 @@ export async function deployPolicy(options: DeployPolicyOptions): Promise<Deploy
         maxRoundAge: options.maxRoundAge.toString(),
         supersededGrace: options.supersededGrace.toString(),
         cureWindow: options.cureWindow.toString(),
-        requiresAttestation: options.requiresAttestation,
+        venue: options.venue.toLowerCase(),
+        requiresPledges: options.requiresPledges,
         custodians: options.custodians.map((a) => getAddress(a)),
         venues: options.venues.map((a) => getAddress(a)),
         document: options.document,

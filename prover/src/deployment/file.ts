@@ -14,10 +14,11 @@ import { loadInstances } from "../encoding/instances";
 import type { FeedLayout } from "../market-data";
 
 /**
- * The format version written in `version`: 2 since publishers are per feed (`roles.publishers`
- * keyed by feed), as MarketBook's publisher roles are.
+ * The format version written in `version`: 3 since policies belong to a venue (`venue`) whose
+ * custodians pledge to it (`requiresPledges`, `custodians` registered at the venue); 2 had
+ * publishers per feed (`roles.publishers` keyed by feed), as MarketBook's publisher roles are.
  */
-export const DEPLOYMENT_FILE_VERSION = 2;
+export const DEPLOYMENT_FILE_VERSION = 3;
 
 const address = z.string().refine((s) => {
   try {
@@ -41,8 +42,12 @@ const policyEntry = z
     maxRoundAge: uint,
     supersededGrace: uint,
     cureWindow: uint,
-    requiresAttestation: z.boolean(),
+    /** The policy's venue id: its custodians are registered there, and pledge to it. */
+    venue: bytes32,
+    requiresPledges: z.boolean(),
+    /** The custodians registered at the venue when the policy was deployed. */
     custodians: z.array(address),
+    /** The holders of the policy's venue role (margin calls). */
     venues: z.array(address),
     /** The policy.json document (public), so the layout can be rebuilt from this file alone. */
     document: z.unknown(),

@@ -106,7 +106,8 @@ export interface PolicyModuleConfig {
     feed: string;
     maxRoundAge: bigint;
     supersededGrace: bigint;
-    requiresAttestation: boolean;
+    venue: string;
+    requiresPledges: boolean;
     cureWindow: bigint;
   };
   policyAdmin: string;
@@ -152,7 +153,7 @@ export function policyModule(config: PolicyModuleConfig) {
       { from: config.policyAdmin, id: "registerPolicy" },
     );
     config.custodians.forEach((custodian, i) =>
-      m.call(registry, "addCustodian", [config.policyId, custodian], {
+      m.call(registry, "addCustodian", [config.params.venue, custodian], {
         from: config.custodianAdmin,
         id: `custodian${i}`,
         after: [registered],

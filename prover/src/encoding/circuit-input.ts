@@ -1,7 +1,8 @@
 /**
- * Encodes a policy/market/portfolio triple into the input signals of `MarginProof` exactly as
- * circuits/README.md names and pads them, and lists the commitment items and elements from those
- * same encoded values, so the TypeScript commitments and the circuit's can never drift apart.
+ * Encodes a policy, a market round and one portfolio or several sub-portfolios into the input
+ * signals of `MarginProof` exactly as circuits/README.md names and pads them, and lists the
+ * commitment items and elements from those same encoded values, so the TypeScript commitments and
+ * the circuit's can never drift apart.
  */
 import { getAddress } from "ethers";
 import { jointSetComplete } from "../inputs/joint-set";
@@ -35,7 +36,7 @@ import {
   fitsSigned,
 } from "./widths";
 
-/** The portfolio's input signals (private), by slot in the policy's order. */
+/** One (sub-)portfolio's input signals (private), by slot in the policy's order. */
 export interface PortfolioSignals {
   amount: bigint[];
   perpSizeNeg: bigint[];
@@ -93,30 +94,43 @@ export interface PolicySignals {
 }
 
 /**
- * Every input signal of `MarginProof` except the three commitments (which are hashed from these
- * values, see `commitments/`): the public `accountNonce`, the layout id, and the three groups.
+ * The C sub-portfolios' signals, one row per pledge slot (`amount[k][i]`, `salt[k]`): the
+ * circuit's names, each a {@link PortfolioSignals} field with a leading slot index. An unused
+ * slot is all zero (its salt too).
  */
-export interface CircuitInput extends PortfolioSignals, MarketSignals, PolicySignals {
+export type PiecesSignals = { [K in keyof PortfolioSignals]: PortfolioSignals[K][] };
+
+/**
+ * Every input signal of `MarginProof` except the commitments (which are hashed from these
+ * values, see `commitments/`): the public `accountNonce`, the layout id, the sub-portfolios, the
+ * round and the policy.
+ */
+export interface CircuitInput extends PiecesSignals, MarketSignals, PolicySignals {
   /** account + nonce * 2^160 (see {@link accountNonceOf}). */
   accountNonce: bigint;
-  /** The slot layout's id: the first element of all three commitments. */
+  /** The slot layout's id: the first element of every commitment. */
   layoutId: bigint;
 }
 
-/** The full witness input: a {@link CircuitInput} plus its three public commitments. */
+/** The full witness input: a {@link CircuitInput} plus its public commitments. */
 export interface CircuitSignals extends CircuitInput {
   marketCommitment: bigint;
   policyCommitment: bigint;
-  portfolioCommitment: bigint;
+  /** One per pledge slot: a used slot's sub-portfolio commitment, 0 for an unused slot. */
+  portfolioCommitment: bigint[];
 }
 
 /** Arguments of {@link encodeCircuitInput}. */
 export interface EncodeArgs {
   policy: Policy;
   market: Market;
-  portfolio: Portfolio;
-  /** Hiding salt of the portfolio commitment, a field element (see `randomSalt`). */
-  salt: bigint;
+  /**
+   * The portfolio, or the sub-portfolios in slot order (at most the instance's pledge slots), all
+   * of one account.
+   */
+  portfolio: Portfolio | readonly Portfolio[];
+  /** The hiding salt of each sub-portfolio's commitment (one bigint for one portfolio). */
+  salt: bigint | readonly bigint[];
   /** Single-use submission nonce, < 2^64. */
   nonce: bigint;
   instance: InstanceDims;
@@ -441,6 +455,92 @@ export function encodePortfolioSignals(
   };
 }
 
+/** The sub-portfolios in slot order, and one salt each. */
+function piecesAndSalts(
+  portfolio: Portfolio | readonly Portfolio[],
+  salt: bigint | readonly bigint[],
+): { pieces: readonly Portfolio[]; salts: readonly bigint[] } {
+  const pieces: readonly Portfolio[] = Array.isArray(portfolio)
+    ? (portfolio as readonly Portfolio[])
+    : [portfolio as Portfolio];
+  const salts: readonly bigint[] = typeof salt === "bigint" ? [salt] : salt;
+  if (pieces.length === 0) throw new RangeError("at least one sub-portfolio is needed");
+  if (salts.length !== pieces.length) {
+    throw new RangeError(`${pieces.length} sub-portfolios but ${salts.length} salts`);
+  }
+  const account = getAddress(pieces[0].account);
+  pieces.forEach((piece, k) => {
+    if (getAddress(piece.account) !== account) {
+      throw new RangeError(`sub-portfolio ${k + 1} names another account than sub-portfolio 1`);
+    }
+  });
+  return { pieces, salts };
+}
+
+/** The empty sub-portfolio of an unused pledge slot: every holding 0, salt 0. */
+function unusedPiece(instance: InstanceDims): PortfolioSignals {
+  return {
+    amount: zeros(instance.assets),
+    perpSizeNeg: zeros(instance.perps),
+    perpSizeAbs: zeros(instance.perps),
+    perpEntryPrice: zeros(instance.perps),
+    optionQtyNeg: zeros(instance.options),
+    optionQtyAbs: zeros(instance.options),
+    salt: 0n,
+  };
+}
+
+/** The pieces' signals stacked into the circuit's rows (slot k = row k). */
+export function stackPieces(pieces: readonly PortfolioSignals[]): PiecesSignals {
+  return {
+    amount: pieces.map((p) => p.amount),
+    perpSizeNeg: pieces.map((p) => p.perpSizeNeg),
+    perpSizeAbs: pieces.map((p) => p.perpSizeAbs),
+    perpEntryPrice: pieces.map((p) => p.perpEntryPrice),
+    optionQtyNeg: pieces.map((p) => p.optionQtyNeg),
+    optionQtyAbs: pieces.map((p) => p.optionQtyAbs),
+    salt: pieces.map((p) => p.salt),
+  };
+}
+
+/** Pledge slot `k`'s (0-based) sub-portfolio signals. */
+export function pieceOf(input: PiecesSignals, k: number): PortfolioSignals {
+  if (!Number.isInteger(k) || k < 0 || k >= input.salt.length) {
+    throw new RangeError(`no pledge slot ${k + 1} (the input has ${input.salt.length})`);
+  }
+  return {
+    amount: input.amount[k],
+    perpSizeNeg: input.perpSizeNeg[k],
+    perpSizeAbs: input.perpSizeAbs[k],
+    perpEntryPrice: input.perpEntryPrice[k],
+    optionQtyNeg: input.optionQtyNeg[k],
+    optionQtyAbs: input.optionQtyAbs[k],
+    salt: input.salt[k],
+  };
+}
+
+/**
+ * The sub-portfolios' signals for `instance`: one row per pledge slot, the given pieces first (in
+ * order, each with its salt) and every further slot unused (all zero).
+ */
+export function encodePiecesSignals(
+  policy: Policy,
+  portfolio: Portfolio | readonly Portfolio[],
+  salt: bigint | readonly bigint[],
+  instance: InstanceDims,
+): PiecesSignals {
+  const { pieces, salts } = piecesAndSalts(portfolio, salt);
+  if (pieces.length > instance.pledges) {
+    throw new RangeError(
+      `${pieces.length} sub-portfolios for an instance of ${instance.pledges} pledge slots`,
+    );
+  }
+  const encoded = pieces.map((piece, k) =>
+    encodePortfolioSignals(policy, piece, salts[k], instance),
+  );
+  return stackPieces(padded(encoded, instance.pledges, () => unusedPiece(instance)));
+}
+
 /** The policy's layout id on `instance`, after checking that the policy is well formed. */
 export function encodeLayoutId(policy: Policy, instance: InstanceDims): bigint {
   assertWellFormedPolicy(policy, "policy");
@@ -448,18 +548,21 @@ export function encodeLayoutId(policy: Policy, instance: InstanceDims): bigint {
 }
 
 /**
- * Encodes a consistent triple for `instance` (which must fit it): refuses a malformed policy,
- * then lays the portfolio, the round and the policy on the instance's slots.
+ * Encodes a policy, a round and one portfolio or several sub-portfolios (each consistent with
+ * them, all of one account) for `instance` (which must fit them): refuses a malformed policy,
+ * then lays the sub-portfolios (one per pledge slot, unused slots all zero), the round and the
+ * policy on the instance's slots.
  */
 export function encodeCircuitInput(args: EncodeArgs): CircuitInput {
   const { policy, market, portfolio, salt, nonce, instance } = args;
-  const problems = misfits(requiredDims(policy, market), instance);
+  const { pieces } = piecesAndSalts(portfolio, salt);
+  const problems = misfits(requiredDims(policy, market, pieces.length), instance);
   if (problems.length > 0) throw new RangeError(`instance too small: ${problems.join(", ")}`);
   const layoutId = encodeLayoutId(policy, instance);
   return {
-    accountNonce: accountNonceOf(portfolio.account, nonce),
+    accountNonce: accountNonceOf(pieces[0].account, nonce),
     layoutId,
-    ...encodePortfolioSignals(policy, portfolio, salt, instance),
+    ...encodePiecesSignals(policy, portfolio, salt, instance),
     ...encodeMarketSignals(policy, market, instance),
     ...encodePolicySignals(policy, instance),
   };
@@ -470,7 +573,7 @@ function assertShape(ok: boolean): void {
   if (!ok) throw new RangeError("circuit input does not have the instance's shape");
 }
 
-/** Portfolio commitment items, in spec order (the salt is appended after packing). */
+/** One sub-portfolio's commitment items, in spec order (the salt is appended after packing). */
 export function portfolioItems(input: PortfolioSignals, dims: InstanceDims): PackItem[] {
   assertShape(
     input.amount.length === dims.assets &&

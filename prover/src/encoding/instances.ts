@@ -6,12 +6,14 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { z } from "zod";
 import type { Market, Policy } from "../inputs/types";
+import { MAX_PLEDGES } from "./widths";
 
 /**
  * Slot counts of a circuit instance (`MarginProof(assets, perps, options, scenarios, tiers,
- * groups, joint)`): scenarios count both the option risk arrays and the joint scenario arrays,
- * groups the concentration limits; `joint` is 1 when the instance carries the joint scenario
- * arrays (it then proves portfolio-margin policies too), 0 when it proves standard ones only.
+ * groups, joint, pledges)`): scenarios count both the option risk arrays and the joint scenario
+ * arrays, groups the concentration limits; `joint` is 1 when the instance carries the joint
+ * scenario arrays (it then proves portfolio-margin policies too), 0 when it proves standard ones
+ * only; `pledges` is the number of sub-portfolios a proof sums.
  */
 export interface InstanceDims {
   assets: number;
@@ -21,9 +23,14 @@ export interface InstanceDims {
   tiers: number;
   groups: number;
   joint: 0 | 1;
+  /**
+   * Pledge slots C: how many sub-portfolios (one per custodian) a proof sums, each with its own
+   * public commitment (DESIGN.md "Several custodians in one proof").
+   */
+  pledges: number;
 }
 
-/** The seven dimensions, in the circuit's template-parameter order. */
+/** The eight dimensions, in the circuit's template-parameter order. */
 export const DIMENSIONS = [
   "assets",
   "perps",
@@ -32,6 +39,7 @@ export const DIMENSIONS = [
   "tiers",
   "groups",
   "joint",
+  "pledges",
 ] as const;
 
 /** Default location of the instance table. */
@@ -47,6 +55,7 @@ const instanceSchema = z
     tiers: z.number().int().min(2).max(16),
     groups: positive,
     joint: z.union([z.literal(0), z.literal(1)]),
+    pledges: z.number().int().min(1).max(MAX_PLEDGES),
   })
   .strict();
 const instancesSchema = z.record(z.string().regex(/^[a-z][a-z0-9-]*$/), instanceSchema);
@@ -71,11 +80,12 @@ export function loadInstances(file: string = INSTANCES_FILE): Record<string, Ins
 }
 
 /**
- * The slots a policy needs with this market round: the smallest instance dimensions that fit.
- * Scenarios: the longest option risk array of the policy's series, or the round's joint scenario
- * set when it has one (its arrays are committed whatever the policy's margin kind).
+ * The slots a policy needs with this market round and `pieces` sub-portfolios: the smallest
+ * instance dimensions that fit. Scenarios: the longest option risk array of the policy's series,
+ * or the round's joint scenario set when it has one (its arrays are committed whatever the
+ * policy's margin kind).
  */
-export function requiredDims(policy: Policy, market: Market): InstanceDims {
+export function requiredDims(policy: Policy, market: Market, pieces = 1): InstanceDims {
   const scenarios = policy.options.reduce((max, option) => {
     const length = market.options.get(option.instrument)?.riskArrayMicroUsd.length ?? 0;
     return Math.max(max, length);
@@ -92,6 +102,7 @@ export function requiredDims(policy: Policy, market: Market): InstanceDims {
     tiers,
     groups: policy.concentration.length,
     joint: policy.margin === "portfolio" ? 1 : 0,
+    pledges: pieces,
   };
 }
 
@@ -100,40 +111,51 @@ export function misfits(needed: InstanceDims, instance: InstanceDims): string[] 
   return DIMENSIONS.filter((d) => needed[d] > instance[d]).map((d) =>
     d === "joint"
       ? "needs joint scenario arrays (a portfolio-margin policy) but has none"
-      : `needs ${needed[d]} ${d} but has ${instance[d]}`,
+      : d === "pledges"
+        ? `needs ${needed[d]} pledge slots (one per sub-portfolio) but has ${instance[d]}`
+        : `needs ${needed[d]} ${d} but has ${instance[d]}`,
   );
 }
 
-/** True when `instance` has at least as many slots of each kind as the policy and round need. */
-export function fits(policy: Policy, market: Market, instance: InstanceDims): boolean {
-  return misfits(requiredDims(policy, market), instance).length === 0;
-}
-
-/** A rough circuit-size measure used to order instances from small to large. */
-function sizeOf(d: InstanceDims): number {
-  const slots = d.assets + d.perps + d.options;
-  const scenarioEntries = (d.options + d.joint * (d.assets + d.perps)) * d.scenarios;
-  return (d.assets + d.perps) * d.tiers + scenarioEntries + slots + d.assets * d.groups;
+/**
+ * True when `instance` has at least as many slots of each kind as the policy and round need, and
+ * at least `pieces` pledge slots.
+ */
+export function fits(policy: Policy, market: Market, instance: InstanceDims, pieces = 1): boolean {
+  return misfits(requiredDims(policy, market, pieces), instance).length === 0;
 }
 
 /**
- * Name of the smallest instance (among `available`, default all of `instances`) that fits;
- * throws an {@link InstanceFitError} when none does.
+ * A rough circuit-size measure used to order instances from small to large: each pledge slot
+ * repeats the holdings' range checks (about a quarter of a slot's cost each).
+ */
+function sizeOf(d: InstanceDims): number {
+  const slots = d.assets + d.perps + d.options;
+  const scenarioEntries = (d.options + d.joint * (d.assets + d.perps)) * d.scenarios;
+  const pieces = (d.pledges - 1) * slots;
+  return (d.assets + d.perps) * d.tiers + scenarioEntries + slots + d.assets * d.groups + pieces;
+}
+
+/**
+ * Name of the smallest instance (among `available`, default all of `instances`) that fits the
+ * policy, the round and `pieces` sub-portfolios; throws an {@link InstanceFitError} when none
+ * does.
  */
 export function smallestFittingInstance(
   policy: Policy,
   market: Market,
   available?: readonly string[],
   instances: Record<string, InstanceDims> = loadInstances(),
+  pieces = 1,
 ): string {
-  const needed = requiredDims(policy, market);
+  const needed = requiredDims(policy, market, pieces);
   const names = available ?? Object.keys(instances);
   const fitting = names
     .filter((n) => instances[n] !== undefined && misfits(needed, instances[n]).length === 0)
     .sort((a, b) => sizeOf(instances[a]) - sizeOf(instances[b]));
   if (fitting.length === 0) {
     const wanted = DIMENSIONS.filter((d) => d !== "joint")
-      .map((d) => `${needed[d]} ${d}`)
+      .map((d) => (d === "pledges" ? `${needed[d]} pledge slots` : `${needed[d]} ${d}`))
       .concat(needed.joint === 1 ? ["joint scenario arrays"] : [])
       .join(", ");
     throw new InstanceFitError(
@@ -145,24 +167,25 @@ export function smallestFittingInstance(
 }
 
 /**
- * Throws an {@link InstanceFitError} unless instance `name` fits; the message names what is
- * missing and which instance would fit instead.
+ * Throws an {@link InstanceFitError} unless instance `name` fits (with `pieces` sub-portfolios);
+ * the message names what is missing and which instance would fit instead.
  */
 export function assertFits(
   policy: Policy,
   market: Market,
   name: string,
   instances: Record<string, InstanceDims> = loadInstances(),
+  pieces = 1,
 ): InstanceDims {
   const instance = instances[name];
   if (instance === undefined) {
     throw new InstanceFitError(`unknown circuit instance "${name}"`, null);
   }
-  const problems = misfits(requiredDims(policy, market), instance);
+  const problems = misfits(requiredDims(policy, market, pieces), instance);
   if (problems.length === 0) return instance;
   let suggestion: string | null = null;
   try {
-    suggestion = smallestFittingInstance(policy, market, undefined, instances);
+    suggestion = smallestFittingInstance(policy, market, undefined, instances, pieces);
   } catch {
     suggestion = null;
   }

@@ -46,6 +46,11 @@ export const SOM_BITS = 40;
 export const RISK_SUM_BITS = 118;
 /** Maximum bits of one packed commitment element. */
 export const PACK_BITS = 248;
+/**
+ * Largest number of pledge slots C of an instance (circuits/lib/widths.circom MAX_PLEDGES):
+ * sums of C sub-portfolios grow by ceil(log2 C) <= 4 bits, which the circuit's widths allow for.
+ */
+export const MAX_PLEDGES = 16;
 
 /** Largest asset `decimals` (the circuit's DecimalNormalizer accepts up to this). */
 export const MAX_DECIMALS = 18;

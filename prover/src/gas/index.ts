@@ -15,9 +15,17 @@ export {
   type BatchGas,
   type GasSplit,
 } from "./batch-gas";
-export { measureProveGas, type ExampleTriple, type GasSigners, type ProveGas } from "./prove-gas";
+export {
+  measureProveGas,
+  measureSeveralPledgesGas,
+  type ExampleTriple,
+  type GasSigners,
+  type PledgesGas,
+  type ProveGas,
+} from "./prove-gas";
 export {
   installZkMarginVerifier,
+  keyAcceptingMoreSignals,
   measureVerifierGas,
   renderGroth16Verifier,
   withPublicInputs,

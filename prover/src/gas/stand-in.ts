@@ -2,12 +2,11 @@
  * A deployment whose policy is verified by the test-only `ExpectedInputsVerifier` (it accepts the
  * one proof and public signals it is told to expect), so a status can be recorded without a
  * circuit: what consumer-side measurements (`npm run gas`, the views) and the example venue's
- * tests build on. Every other check of `prove` (round, nonce, attestation) runs as usual.
+ * tests build on. Every other check of `prove` (round, nonce, pledge) runs as usual.
  */
 import { AbiCoder, keccak256 } from "ethers";
 import type { Contract, ContractTransactionReceipt, Signer } from "ethers";
 import {
-  NO_ATTESTATION,
   addCustodian,
   deployArtifact,
   deployZkMargin,
@@ -18,9 +17,12 @@ import {
   proofFromCoordinates,
   readFeedHead,
   readMarginRegistryDomain,
+  readPledgeTerms,
   registerPolicy,
-  signAttestation,
+  signPledge,
   submitProof,
+  venueIdOf,
+  type SignedPledge,
 } from "../chain";
 import { approveVerifierOnDevChain } from "../demo/deployment";
 import { feedIdOf } from "../layout";
@@ -39,7 +41,7 @@ export interface StandInRoles {
 export interface StandInPolicy {
   /** Its policy.json id (hashed into the policy id). */
   name: string;
-  requiresAttestation: boolean;
+  requiresPledges: boolean;
   cureWindow: bigint;
   maxRoundAge: bigint;
   supersededGrace: bigint;
@@ -56,7 +58,7 @@ export interface StandInDeployment {
   postNextRound(timestamp?: bigint): Promise<bigint>;
   /**
    * `account` proves on `round` (the feed's latest by default) with its next nonce and, when the
-   * policy requires one, a custodian attestation issued now and valid until `validUntil` (default:
+   * policy requires one, the custodian's pledge to the venue issued now and valid until `validUntil` (default:
    * the policy's maximum round age from now).
    */
   prove(
@@ -65,6 +67,8 @@ export interface StandInDeployment {
   ): Promise<ContractTransactionReceipt>;
 }
 
+/** The venue of the stand-in policy. */
+export const STAND_IN_VENUE = venueIdOf("stand-in venue");
 const POLICY_COMMITMENT = 0x4242n;
 const PORTFOLIO_COMMITMENT = 0x7777n;
 const PROOF = proofFromCoordinates([1n, 2n, 3n, 4n, 5n, 6n, 7n, 8n]);
@@ -88,7 +92,8 @@ function latestTimestamp(signer: Signer): Promise<bigint> {
 
 /**
  * Deploys the contracts, the stand-in verifier (approved), a feed with its first round, and one
- * policy on it (with `roles.custodian` registered when the policy requires attestations).
+ * policy on it at the stand-in venue (with `roles.custodian` registered there when the policy
+ * requires pledges). The verifier takes four public signals (one pledge slot).
  */
 export async function deployStandIn(
   roles: StandInRoles,
@@ -107,7 +112,8 @@ export async function deployStandIn(
   const registry = d.marginRegistry.contract;
   const marketBook = d.marketBook.contract;
   const policyRegistry = d.policyRegistry.contract;
-  const verifier = (await deployArtifact(admin, loadArtifact("ExpectedInputsVerifier"))).contract;
+  const verifier = (await deployArtifact(admin, loadArtifact("ExpectedInputsVerifier"), [4n]))
+    .contract;
   await approveVerifierOnDevChain(policyRegistry, await verifier.getAddress());
   await registerPolicy(policyRegistry.connect(policyAdmin) as Contract, {
     policyId,
@@ -116,15 +122,16 @@ export async function deployStandIn(
     verifier: await verifier.getAddress(),
     verificationKeyHash: (await verifier.getFunction("verificationKeyHash")()) as string,
     feed,
+    venue: STAND_IN_VENUE,
     maxRoundAge: policy.maxRoundAge,
     supersededGrace: policy.supersededGrace,
-    requiresAttestation: policy.requiresAttestation,
+    requiresPledges: policy.requiresPledges,
     cureWindow: policy.cureWindow,
   });
-  if (policy.requiresAttestation) {
+  if (policy.requiresPledges) {
     await addCustodian(
       policyRegistry.connect(custodianAdmin) as Contract,
-      policyId,
+      STAND_IN_VENUE,
       await custodian.getAddress(),
     );
   }
@@ -150,26 +157,32 @@ export async function deployStandIn(
       nonce,
       marketCommitment: marketCommitmentOf(round),
       policyCommitment: POLICY_COMMITMENT,
-      portfolioCommitment: PORTFOLIO_COMMITMENT,
+      portfolioCommitments: [PORTFOLIO_COMMITMENT],
     }).map(BigInt);
     await (await verifier.getFunction("expect")(PROOF_HASH, signals)).wait();
-    let attestation = NO_ATTESTATION;
-    if (policy.requiresAttestation) {
+    const pledges: SignedPledge[] = [];
+    if (policy.requiresPledges) {
       const issuedAt = await latestTimestamp(admin);
-      attestation = await signAttestation(custodian, domain, {
-        account,
-        portfolioCommitment: PORTFOLIO_COMMITMENT,
-        issuedAt,
-        validUntil: options.validUntil ?? issuedAt + policy.maxRoundAge,
-      });
+      const address = await custodian.getAddress();
+      pledges.push(
+        await signPledge(custodian, domain, {
+          custodian: address,
+          ...(await readPledgeTerms(registry, address, account, STAND_IN_VENUE)),
+          account,
+          venue: STAND_IN_VENUE,
+          portfolioCommitment: PORTFOLIO_COMMITMENT,
+          issuedAt,
+          validUntil: options.validUntil ?? issuedAt + policy.maxRoundAge,
+        }),
+      );
     }
     return submitProof(registry.connect(signer) as Contract, {
       policyId,
       round,
-      portfolioCommitment: PORTFOLIO_COMMITMENT,
+      portfolioCommitments: [PORTFOLIO_COMMITMENT],
       nonce,
       proof: PROOF,
-      attestation,
+      pledges,
     });
   };
 

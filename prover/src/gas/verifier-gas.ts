@@ -7,8 +7,9 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { Contract, ContractFactory, keccak256 } from "ethers";
-import type { Signer } from "ethers";
+import { AbiCoder, Contract, ContractFactory, keccak256 } from "ethers";
+import type { Provider, Signer } from "ethers";
+import { BN254_BASE_FIELD } from "../chain/calldata";
 import type { SolidityProof } from "../chain";
 import type { VerificationKey } from "../proving";
 import { editVerifier } from "../setup/export-keys";
@@ -66,6 +67,54 @@ export function withPublicInputs(vkey: VerificationKey, nPublic: number): Verifi
     ...vkey,
     nPublic,
     IC: [ic[0], ...Array.from({ length: nPublic }, (_, i) => ic[1 + (i % (ic.length - 1))])],
+  };
+}
+
+/** A G1 point, affine. */
+type G1 = readonly [bigint, bigint];
+
+/** `p + q` on BN254's G1, by the ecAdd precompile (0x06) of `provider`'s chain. */
+async function g1Add(provider: Provider, p: G1, q: G1): Promise<G1> {
+  const coder = AbiCoder.defaultAbiCoder();
+  const data = coder.encode(["uint256", "uint256", "uint256", "uint256"], [...p, ...q]);
+  const out = await provider.call({ to: "0x0000000000000000000000000000000000000006", data });
+  return coder.decode(["uint256", "uint256"], out) as unknown as [bigint, bigint];
+}
+
+/** `s * p` on BN254's G1, by the ecMul precompile (0x07). */
+async function g1Mul(provider: Provider, p: G1, s: bigint): Promise<G1> {
+  const coder = AbiCoder.defaultAbiCoder();
+  const data = coder.encode(["uint256", "uint256", "uint256"], [...p, s]);
+  const out = await provider.call({ to: "0x0000000000000000000000000000000000000007", data });
+  return coder.decode(["uint256", "uint256"], out) as unknown as [bigint, bigint];
+}
+
+/**
+ * A verification key like `vkey` with `extra.length` more public inputs, under which a proof
+ * valid for its `signals` under `vkey` is valid for `[...signals, ...extra]`: the new inputs'
+ * points are `vkey`'s own (reused cyclically, so each costs its full ecMul and ecAdd), and IC_0
+ * is moved by `-sum_k extra_k P_k`, so the linear combination of the inputs is unchanged. How a
+ * real proof of a circuit of C = 1 measures what `prove` of C > 1 costs (the verifier's pairings,
+ * one ecMul and ecAdd per signal), before a circuit with more slots is set up.
+ */
+export async function keyAcceptingMoreSignals(
+  provider: Provider,
+  vkey: VerificationKey,
+  extra: readonly bigint[],
+): Promise<VerificationKey> {
+  const ic = (vkey.IC as string[][]).map((p): G1 => [BigInt(p[0]), BigInt(p[1])]);
+  const points = extra.map((_, k) => ic[1 + (k % (ic.length - 1))]);
+  let shift: G1 = [0n, 0n];
+  for (const [k, point] of points.entries()) {
+    shift = await g1Add(provider, shift, await g1Mul(provider, point, extra[k]));
+  }
+  const negated: G1 = [shift[0], shift[1] === 0n ? 0n : BN254_BASE_FIELD - shift[1]];
+  const ic0 = await g1Add(provider, ic[0], negated);
+  const asStrings = (p: G1) => [p[0].toString(), p[1].toString(), "1"];
+  return {
+    ...vkey,
+    nPublic: vkey.nPublic + extra.length,
+    IC: [asStrings(ic0), ...ic.slice(1).map(asStrings), ...points.map(asStrings)],
   };
 }
 

@@ -40,7 +40,7 @@ const CALL_NONE = 0n;
 const CALL_PENDING = 1n;
 
 /**
- * Deploys a stand-in venue whose policy requires custodian attestations (the costlier status to
+ * Deploys a stand-in venue whose policy requires custodian pledges (the costlier status to
  * judge: the custodian's registration and revocation are read too) and takes margin calls, and
  * measures each view of IMarginOracle, and MarginRegistry's `statusOf`, from a contract: for an
  * account that never proved, for one whose status counts, and for the same with a margin call
@@ -49,7 +49,7 @@ const CALL_PENDING = 1n;
 export async function measureViewGas(signers: ViewGasSigners): Promise<ViewGas[]> {
   const d = await deployStandIn(signers, {
     name: "view-gas",
-    requiresAttestation: true,
+    requiresPledges: true,
     cureWindow: 900n,
     maxRoundAge: MAX_AGE,
     supersededGrace: 300n,

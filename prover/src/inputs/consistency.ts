@@ -1,7 +1,8 @@
 /**
- * Cross-file rules of a policy/market/portfolio triple: everything the policy names is priced or
- * quoted in the round, the portfolio only holds policy slots, and every value the circuit will
- * see or derive fits its bit width (circuits/README.md), so proving never fails on an input that
+ * Cross-file rules of a policy, a market round and one portfolio or several sub-portfolios:
+ * everything the policy names is priced or quoted in the round, each sub-portfolio only holds
+ * policy slots, all name the same account, and every value the circuit will see or derive (from
+ * their sum) fits its bit width (circuits/README.md), so proving never fails on an input that
  * passed here.
  */
 import { getAddress } from "ethers";
@@ -9,6 +10,7 @@ import { InputError } from "../errors";
 import { computeMargin } from "../model/margin";
 import {
   AMOUNT_BITS,
+  MAX_PLEDGES,
   PERP_SIZE_BITS,
   PERP_SIZE_RANGE,
   PRICE_BITS,
@@ -23,11 +25,17 @@ import {
 import { formatPath } from "./issues";
 import { assertJointSetFor } from "./joint-set";
 import { assertWellFormedMarket } from "./market-rules";
-import type { InputFiles, Market, Policy, Portfolio } from "./types";
+import type { InputFiles, Market, PiecesFiles, Policy, Portfolio } from "./types";
 
 const VALUE_RULE = `exceeds the circuit's ${VALUE_BITS}-bit µUSD range`;
 /** Scenario losses L_k: -2^117 <= L_k < 2^117 µUSD, so R = max(L_k, SOM) < 2^118 (RISK_SUM_BITS). */
 const SCENARIO_LOSS_BITS = RISK_SUM_BITS - 1;
+/**
+ * The option book's value V: |V| < 2^118 µUSD, which keeps |Eq| below 2^119 (MarginStatement's
+ * completeness bound). One portfolio always stays under it (|q| < 2^48, marks < 2^64, at most 64
+ * series); a sum of sub-portfolios could, in principle, exceed it.
+ */
+const OPTION_VALUE_BITS = RISK_SUM_BITS;
 
 function checkMarketCoversPolicy(policy: Policy, market: Market, file: string): void {
   for (const asset of policy.assets) {
@@ -128,32 +136,48 @@ function checkPortfolioSlots(policy: Policy, portfolio: Portfolio, file: string)
 }
 
 /**
- * Values the circuit computes must fit their widths: per slot v, H, n, |u|, M below 2^60 µUSD;
- * every scenario loss L_k in [-2^117, 2^117) µUSD. The scan risk R = max(0, max_k L_k, SOM) is
- * then below 2^118 (RISK_SUM_BITS), since SOM < 2^40 x (options x 2^48) is far below 2^117.
+ * Values the circuit computes from the sum of the sub-portfolios must fit their widths: per slot
+ * v, H, n, |u|, M below 2^60 µUSD; every scenario loss L_k in [-2^117, 2^117) µUSD; the option
+ * value |V| below 2^118 µUSD. The scan risk R = max(0, max_k L_k, SOM) is then below 2^118
+ * (RISK_SUM_BITS), since SOM < 2^40 x (options x C x 2^48) is far below 2^117. `file` names the
+ * one portfolio, or the sub-portfolios joined with " + " (the sum is in no file of its own).
  */
 function checkDerivedWidths(
   policy: Policy,
   market: Market,
-  portfolio: Portfolio,
+  pieces: readonly Portfolio[],
   file: string,
 ): void {
-  const report = computeMargin(policy, market, portfolio);
+  const report = computeMargin(policy, market, pieces);
   const limit = bound(VALUE_BITS);
   for (const asset of report.assets) {
     if (asset.valueMicroUsd >= limit) {
       throw new InputError(file, formatPath(["collateral", asset.symbol]), `value ${VALUE_RULE}`);
     }
   }
-  const held = [...portfolio.perps.keys()];
+  // A perp's path in the (first) file that holds it; the perp's name when it is held in several.
+  const holders = (instrument: string): Portfolio[] =>
+    pieces.filter((p) => p.perps.has(instrument));
   for (const perp of report.perps) {
-    const path = formatPath(["perps", held.indexOf(perp.instrument), "size"]);
+    const held = holders(perp.instrument);
+    const path =
+      held.length === 1
+        ? formatPath(["perps", [...held[0].perps.keys()].indexOf(perp.instrument), "size"])
+        : formatPath(["perps", perp.instrument, "size"]);
     if (perp.notionalMicroUsd >= limit || perp.requirementMicroUsd >= limit) {
       throw new InputError(file, path, `notional ${VALUE_RULE}`);
     }
     if ((perp.pnlMicroUsd < 0n ? -perp.pnlMicroUsd : perp.pnlMicroUsd) >= limit) {
       throw new InputError(file, path, `unrealized PnL ${VALUE_RULE}`);
     }
+  }
+  const value = report.options.valueMicroUsd;
+  if (!fitsSigned(value, OPTION_VALUE_BITS)) {
+    throw new InputError(
+      file,
+      "options",
+      `option value exceeds the circuit's ${OPTION_VALUE_BITS}-bit µUSD range`,
+    );
   }
   const kind = report.margin === "portfolio" ? "joint loss" : "option loss";
   for (const { label, lossMicroUsd } of report.scenarios) {
@@ -181,9 +205,70 @@ export function checkConsistency(
   portfolio: Portfolio,
   files: InputFiles,
 ): void {
+  checkPiecesConsistency(policy, market, [portfolio], {
+    policy: files.policy,
+    market: files.market,
+    portfolios: [files.portfolio],
+  });
+}
+
+/**
+ * The file names of `count` sub-portfolios: `files.portfolios` when given (one per piece), the
+ * one `files.portfolio` for a single portfolio, else `sub-portfolio 1`, `sub-portfolio 2`, ...
+ */
+export function piecesFiles(files: InputFiles | PiecesFiles, count: number): PiecesFiles {
+  if ("portfolios" in files) {
+    if (files.portfolios.length !== count) {
+      throw new RangeError(`${count} sub-portfolios but ${files.portfolios.length} file names`);
+    }
+    return files;
+  }
+  const portfolios =
+    count === 1
+      ? [files.portfolio]
+      : Array.from({ length: count }, (_, k) => `sub-portfolio ${k + 1}`);
+  return { policy: files.policy, market: files.market, portfolios };
+}
+
+/**
+ * {@link checkConsistency} for several sub-portfolios (DESIGN.md "Several custodians in one
+ * proof"): the round's rules once; each sub-portfolio's slots and widths, each about its own
+ * file; all naming the first one's account (the proof binds one account); at most
+ * MAX_PLEDGES of them; and the widths of what the circuit derives from their sum.
+ */
+export function checkPiecesConsistency(
+  policy: Policy,
+  market: Market,
+  pieces: readonly Portfolio[],
+  files: PiecesFiles,
+): void {
+  if (pieces.length === 0)
+    throw new InputError("arguments", "portfolios", "at least one is needed");
+  if (pieces.length > MAX_PLEDGES) {
+    throw new InputError(
+      "arguments",
+      "portfolios",
+      `${pieces.length} sub-portfolios: a proof sums at most ${MAX_PLEDGES}`,
+    );
+  }
+  if (files.portfolios.length !== pieces.length) {
+    throw new RangeError(
+      `${pieces.length} sub-portfolios but ${files.portfolios.length} file names`,
+    );
+  }
   assertWellFormedMarket(market, files.market);
   checkMarketCoversPolicy(policy, market, files.market);
   assertJointSetFor(policy, market, files.market);
-  checkPortfolioSlots(policy, portfolio, files.portfolio);
-  checkDerivedWidths(policy, market, portfolio, files.portfolio);
+  pieces.forEach((piece, k) => checkPortfolioSlots(policy, piece, files.portfolios[k]));
+  const account = pieces[0].account;
+  pieces.forEach((piece, k) => {
+    if (piece.account !== account) {
+      throw new InputError(
+        files.portfolios[k],
+        "account",
+        `is ${piece.account}, but ${files.portfolios[0]} names ${account}: every sub-portfolio of a proof must name the same account`,
+      );
+    }
+  });
+  checkDerivedWidths(policy, market, pieces, files.portfolios.join(" + "));
 }

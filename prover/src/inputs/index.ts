@@ -7,6 +7,7 @@ export type {
   Market,
   OptionQuote,
   PerpPosition,
+  PiecesFiles,
   Policy,
   PolicyAsset,
   PolicyMode,
@@ -19,7 +20,7 @@ export type {
 export { parsePolicy, parsePolicySchema } from "./policy";
 export { parseMarket } from "./market";
 export { parsePortfolio } from "./portfolio";
-export { checkConsistency } from "./consistency";
+export { checkConsistency, checkPiecesConsistency, piecesFiles } from "./consistency";
 export { loadMarket, loadPolicy, loadPortfolio } from "./load";
 export { formatPath } from "./issues";
 export { assertWellFormedPolicy, policyProblems, type PolicyProblem } from "./well-formed";

@@ -145,3 +145,13 @@ export interface InputFiles {
   market: string;
   portfolio: string;
 }
+
+/**
+ * The file names used in error messages about a policy, a round and several sub-portfolios (one
+ * file each, in slot order).
+ */
+export interface PiecesFiles {
+  policy: string;
+  market: string;
+  portfolios: readonly string[];
+}

@@ -2,12 +2,32 @@
  * A proof's public signals as a list, and the one place that says how a statement (account,
  * nonce, the round's market commitment, the policy commitment and the portfolio commitments) lays
  * out as that list: `[accountNonce, marketCommitment, policyCommitment, portfolioCommitment_1 ..
- * _C]`. The verify page, `audit chain` and an opening's check compare a proof's signals with the
- * ones they rebuild from the chain or from an opening through {@link compareSignals}, so a proof
- * with several portfolio commitments needs no other change here.
+ * _C]`, one portfolio commitment per pledge slot (0 for an unused slot). The verify page,
+ * `audit chain` and an opening's check compare a proof's signals with the ones they rebuild from
+ * the chain or from an opening through {@link compareSignals}; `encodePublicSignals` lays them out
+ * here too.
  */
 import { accountNonceOf } from "../encoding/circuit-input";
-import { PUBLIC_SIGNAL_NAMES } from "../proving/public-signals";
+
+/** The signals before the portfolio commitments, in the circuit's order. */
+export const LEADING_SIGNALS = ["accountNonce", "marketCommitment", "policyCommitment"] as const;
+
+/**
+ * The public signals' names of an instance with `pledges` slots: `portfolioCommitment` alone
+ * for one slot (v2's four signals), `portfolioCommitment_1 .. _C` for several (the circuit's
+ * array signal `portfolioCommitment[0..C-1]`, which snarkjs flattens in order).
+ */
+export function publicSignalNames(pledges: number): string[] {
+  if (!Number.isInteger(pledges) || pledges < 1) {
+    throw new RangeError(`pledge slots must be a positive integer, not ${pledges}`);
+  }
+  return [
+    ...LEADING_SIGNALS,
+    ...(pledges === 1
+      ? ["portfolioCommitment"]
+      : Array.from({ length: pledges }, (_, k) => `portfolioCommitment_${k + 1}`)),
+  ];
+}
 
 /** What a proof states, as the registry (or an opening) rebuilds it. */
 export interface Statement {
@@ -18,7 +38,7 @@ export interface Statement {
   marketCommitment: bigint;
   /** The policy commitment, as PolicyRegistry records it. */
   policyCommitment: bigint;
-  /** The portfolio commitments, in slot order (one today). */
+  /** The portfolio commitments, one per pledge slot in slot order (0 for an unused slot). */
   portfolioCommitments: readonly bigint[];
 }
 
@@ -32,19 +52,14 @@ export function statementSignals(s: Statement): bigint[] {
   ];
 }
 
-/** Signals before the portfolio commitments: account and nonce, market, policy. */
-const LEADING = PUBLIC_SIGNAL_NAMES.length - 1;
-
 /**
  * The name of signal `index` in a list of `count` signals: the circuit's names, and
  * `portfolioCommitment_k` (from 1) when a proof has several portfolio commitments.
  */
 export function signalName(index: number, count: number): string {
-  if (index < LEADING) return PUBLIC_SIGNAL_NAMES[index];
-  const portfolios = count - LEADING;
-  return portfolios === 1
-    ? PUBLIC_SIGNAL_NAMES[LEADING]
-    : `portfolioCommitment_${index - LEADING + 1}`;
+  const leading = LEADING_SIGNALS.length;
+  if (index < leading) return LEADING_SIGNALS[index];
+  return publicSignalNames(Math.max(1, count - leading))[index];
 }
 
 /** The public signals of `public.json` (already checked by `decodePublicSignals`) as numbers. */

@@ -20,7 +20,7 @@ export interface Submission {
   policyId: string;
   round: bigint;
   nonce: bigint;
-  /** The portfolio commitments, in slot order (one today). */
+  /** The portfolio commitments, in slot order (zero in unused slots). */
   portfolioCommitments: bigint[];
   proof: SolidityProof;
 }
@@ -77,7 +77,7 @@ export function decodeSubmissions(
       policyId: (args.getValue("policyId") as string).toLowerCase(),
       round: args.getValue("round") as bigint,
       nonce: args.getValue("nonce") as bigint,
-      portfolioCommitments: [args.getValue("portfolioCommitment") as bigint],
+      portfolioCommitments: [...(args.getValue("portfolioCommitments") as readonly bigint[])],
       proof: solidityProof(args.getValue("proof") as DecodedProof),
     },
   ];

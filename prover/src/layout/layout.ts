@@ -14,18 +14,25 @@ import { canonicalJson } from "../io/canonical-json";
 /** The version string inside every layout document (and so inside every layout id). */
 export const LAYOUT_VERSION = "zkmargin/layout/v2";
 
+/**
+ * The instance dimensions a layout names: every dimension but the pledge slots. A sub-portfolio
+ * is a vector over the slots whatever the number of sub-portfolios a proof sums, so its
+ * commitment (and the policy's and the round's) is the same on instances that differ only in C.
+ */
+export type LayoutDims = Omit<InstanceDims, "pledges">;
+
 /** A slot layout: what `layoutId` hashes. */
 export interface Layout {
   version: typeof LAYOUT_VERSION;
-  /** The circuit instance's dimensions (padding is part of the layout). */
-  instance: InstanceDims;
+  /** The circuit instance's slot dimensions (padding is part of the layout; C is not). */
+  instance: LayoutDims;
   assets: { symbol: string; token: string | null; decimals: number }[];
   perps: { instrument: string; underlying: string; sizeDecimals: number }[];
   options: { instrument: string; underlying: string }[];
 }
 
 /** The layout of `policy`'s universe, in its slot order, on a circuit instance of `instance`. */
-export function layoutOf(policy: Policy, instance: InstanceDims): Layout {
+export function layoutOf(policy: Policy, instance: LayoutDims): Layout {
   return {
     version: LAYOUT_VERSION,
     instance: {

@@ -2,6 +2,7 @@
 import { formatUnits } from "../decimal";
 import type { Policy } from "../inputs/types";
 import { table } from "../io/table";
+import { pieceLabel, pieceTotals, type PieceTotals } from "./pieces";
 import type { MarginReport } from "./report";
 import { MICRO_USD_DECIMALS, PERCENT_DECIMALS_OF_PPM, PRICE_DECIMALS } from "./units";
 
@@ -71,17 +72,58 @@ function concentrationSection(report: MarginReport): string[] {
   ];
 }
 
+/**
+ * The sub-portfolios section (only for several): each one's share of the total's value, haircut
+ * value, perp PnL, option value and perp requirement, and their part of the equity (haircut value
+ * + PnL + option value); every column adds up to the total's. The scan risk, the short-option
+ * minimum, the concentration excess and the buffer belong to the whole book.
+ */
+function piecesSection(report: MarginReport, names?: readonly string[]): string[] {
+  if (report.pieces.length < 2) return [];
+  const rows = pieceTotals(report.pieces);
+  const cells = (label: string, t: PieceTotals) => [
+    label,
+    usd(t.valueMicroUsd),
+    usd(t.haircutValueMicroUsd),
+    usd(t.pnlMicroUsd),
+    usd(t.optionValueMicroUsd),
+    usd(t.equityPartMicroUsd),
+    usd(t.perpRequirementMicroUsd),
+  ];
+  return [
+    "Sub-portfolios (USD): each one's share of the total; the margin is the sum's",
+    ...table(
+      [
+        "sub-portfolio",
+        "value",
+        "after haircut",
+        "perp PnL",
+        "option value",
+        "equity part",
+        "perp requirement",
+      ],
+      [...rows.pieces.map((t, k) => cells(pieceLabel(k, names), t)), cells("total", rows.total)],
+    ),
+    "",
+  ];
+}
+
 /** The decimals a report's amounts and sizes are shown in: the policy's (the files' units). */
 export type ReportUnits = Pick<Policy, "assets" | "perps">;
 
 /**
  * A readable report: one row per asset, per concentration group and per perp, the option book,
  * every scenario (joint under a `portfolio` policy) with the one that binds, the totals and the
- * verdict. Given the policy, amounts are in whole tokens and perp sizes in units of the
+ * verdict; for several sub-portfolios, each one's share (named by `pieceNames`, e.g. their files).
+ * Given the policy, amounts are in whole tokens and perp sizes in units of the
  * underlying, as portfolio.json writes them; without it, in base units. Prices are in USD with up
  * to 12 decimals (their exact 1e-12 USD unit), so nothing is rounded for display.
  */
-export function formatReport(report: MarginReport, units?: ReportUnits): string {
+export function formatReport(
+  report: MarginReport,
+  units?: ReportUnits,
+  pieceNames?: readonly string[],
+): string {
   const decimals = new Map(units?.assets.map((a) => [a.symbol, a.decimals]));
   const sizeDecimals = new Map(units?.perps.map((p) => [p.instrument, p.sizeDecimals]));
   const inUnits = (value: bigint, scale: number | undefined) =>
@@ -154,6 +196,7 @@ export function formatReport(report: MarginReport, units?: ReportUnits): string 
     "",
   );
   out.push(...scenarioSection(report));
+  out.push(...piecesSection(report, pieceNames));
   const excess = report.concentration.reduce((s, g) => s + g.excessMicroUsd, 0n);
   out.push("Totals (USD)");
   out.push(

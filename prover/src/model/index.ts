@@ -11,11 +11,26 @@ export { formatComparison } from "./compare";
 export { bracketSum, type Bracket } from "./brackets";
 export { MICRO_USD_DECIMALS, MICRO_USD_PER_USD, PPM, PRICE_DECIMALS } from "./units";
 export { abs, ceilDiv, floorDiv, pow10 } from "./arith";
+export {
+  floorShares,
+  pieceLabel,
+  pieceTotals,
+  piecesOf,
+  prorate,
+  sumPieces,
+  type Book,
+  type NetPerp,
+  type PieceTotals,
+} from "./pieces";
 export type {
   AssetLine,
+  AssetShare,
   ConcentrationLine,
   MarginReport,
+  OptionShare,
   OptionsLine,
   PerpLine,
+  PerpShare,
+  PieceShare,
   ScenarioLine,
 } from "./report";

@@ -1,16 +1,18 @@
 /**
  * The reference margin model (docs/model.md, both margin models, normative) in exact bigint
- * arithmetic: one reference for the CLI report, the prover's pre-check and the circuit tests.
- * Everything that counts for the holder rounds down, everything that counts against rounds up.
- * Prices are integers of 1e-12 USD (PRICE_DECIMALS). Callers pass a triple that `checkConsistency`
- * accepted; a missing price or quote is a programming error. A portfolio policy on a round whose
- * joint scenario set does not cover every asset and perp is refused (an InputError naming the
- * market file), never scanned with missing losses as zeros.
+ * arithmetic, of one portfolio or of the sum of several sub-portfolios (DESIGN.md "Several
+ * custodians in one proof"): one reference for the CLI report, the prover's pre-check and the
+ * circuit tests. Everything that counts for the holder rounds down, everything that counts
+ * against rounds up. Prices are integers of 1e-12 USD (PRICE_DECIMALS). Callers pass a
+ * triple that `checkConsistency` accepted; a missing price or quote is a programming error. A
+ * portfolio policy on a round whose joint scenario set does not cover every asset and perp is
+ * refused (an InputError naming the market file), never scanned with missing losses as zeros.
  */
 import { assertJointSetFor } from "../inputs/joint-set";
 import type { Market, Policy, Portfolio } from "../inputs/types";
 import { abs, ceilDiv, floorDiv, pow10 } from "./arith";
 import { bracketSum } from "./brackets";
+import { displayEntryPrice, pieceShares, piecesOf, sumPieces, type Book } from "./pieces";
 import type {
   AssetLine,
   ConcentrationLine,
@@ -41,9 +43,9 @@ function priceOf(market: Market, symbol: string): bigint {
   return price;
 }
 
-function assetLines(policy: Policy, market: Market, portfolio: Portfolio): AssetLine[] {
+function assetLines(policy: Policy, market: Market, book: Book): AssetLine[] {
   return policy.assets.map((asset) => {
-    const amount = portfolio.collateral.get(asset.symbol) ?? 0n;
+    const amount = book.collateral.get(asset.symbol) ?? 0n;
     const price = priceOf(market, asset.symbol);
     const valueMicroUsd = (amount * price) / toMicroUsd(asset.decimals); // both >= 0: floor
     const brackets = asset.tiers.map((t) => ({ upToUsd: t.upToUsd, ppm: t.weightPpm }));
@@ -52,19 +54,24 @@ function assetLines(policy: Policy, market: Market, portfolio: Portfolio): Asset
   });
 }
 
-function perpLines(policy: Policy, market: Market, portfolio: Portfolio): PerpLine[] {
+/**
+ * Per perp, on the net position of the pieces: n = ceil(|s| P / 10^(sd + 6)) and
+ * u = floor((s P - sum_k s_k E_k) / 10^(sd + 6)), the pieces' PnL summed exactly and rounded once.
+ */
+function perpLines(policy: Policy, market: Market, book: Book): PerpLine[] {
   return policy.perps.map((perp) => {
-    const position = portfolio.perps.get(perp.instrument) ?? { size: 0n, entryPrice: 0n };
+    const net = book.perps.get(perp.instrument) ?? { size: 0n, cost: 0n, soleEntryPrice: null };
     const mark = priceOf(market, perp.underlying);
     const scale = toMicroUsd(perp.sizeDecimals);
-    const notionalMicroUsd = ceilDiv(abs(position.size) * mark, scale);
-    const pnlMicroUsd = floorDiv(position.size * (mark - position.entryPrice), scale);
+    const notionalMicroUsd = ceilDiv(abs(net.size) * mark, scale);
+    const pnlMicroUsd = floorDiv(net.size * mark - net.cost, scale);
     const brackets = perp.tiers.map((t) => ({ upToUsd: t.upToUsd, ppm: t.ratePpm }));
     const requirementMicroUsd = ceilDiv(bracketSum(notionalMicroUsd, brackets), PPM);
     return {
       instrument: perp.instrument,
-      size: position.size,
-      entryPrice: position.entryPrice,
+      size: net.size,
+      entryPrice: displayEntryPrice(net),
+      cost: net.cost,
       mark,
       notionalMicroUsd,
       pnlMicroUsd,
@@ -98,7 +105,7 @@ export function scenarioLabels(policy: Policy, market: Market): string[] {
 function optionBook(
   policy: Policy,
   market: Market,
-  portfolio: Portfolio,
+  book: Book,
   scenarios: number,
 ): Omit<OptionsLine, "requirementMicroUsd"> {
   const scenarioLossMicroUsd: bigint[] = new Array<bigint>(scenarios).fill(0n);
@@ -114,7 +121,7 @@ function optionBook(
         `risk array of ${option.instrument} has ${quote.riskArrayMicroUsd.length} entries, not ${scenarios}`,
       );
     }
-    const quantity = portfolio.options.get(option.instrument) ?? 0n;
+    const quantity = book.options.get(option.instrument) ?? 0n;
     valueMicroUsd += quantity * quote.markMicroUsd;
     if (quantity < 0n) shortContracts += -quantity;
     quote.riskArrayMicroUsd.forEach((loss, k) => (scenarioLossMicroUsd[k] += quantity * loss));
@@ -142,20 +149,19 @@ function maxAtLeastZero(xs: readonly bigint[]): bigint {
 function jointLosses(
   policy: Policy,
   market: Market,
-  portfolio: Portfolio,
+  book: Book,
   optionLosses: readonly bigint[],
 ): bigint[] {
   const set = market.scenarios!;
   const sums = optionLosses.map((loss) => loss * JOINT_DENOMINATOR);
   for (const asset of policy.assets) {
     const a =
-      (portfolio.collateral.get(asset.symbol) ?? 0n) *
-      pow10(JOINT_POSITION_DECIMALS - asset.decimals);
+      (book.collateral.get(asset.symbol) ?? 0n) * pow10(JOINT_POSITION_DECIMALS - asset.decimals);
     set.assets.get(asset.symbol)!.forEach((x, k) => (sums[k] += a * x));
   }
   for (const perp of policy.perps) {
     const b =
-      (portfolio.perps.get(perp.instrument)?.size ?? 0n) *
+      (book.perps.get(perp.instrument)?.size ?? 0n) *
       pow10(JOINT_POSITION_DECIMALS - perp.sizeDecimals);
     set.perps.get(perp.instrument)!.forEach((x, k) => (sums[k] += b * x));
   }
@@ -192,15 +198,15 @@ function concentrationLines(policy: Policy, assets: readonly AssetLine[]): Conce
 function scan(
   policy: Policy,
   market: Market,
-  portfolio: Portfolio,
-  book: Omit<OptionsLine, "requirementMicroUsd">,
+  book: Book,
+  options: Omit<OptionsLine, "requirementMicroUsd">,
 ): { losses: bigint[]; requirement: bigint; binding: number | null } {
   const losses =
     policy.margin === "portfolio"
-      ? jointLosses(policy, market, portfolio, book.scenarioLossMicroUsd)
-      : [...book.scenarioLossMicroUsd];
+      ? jointLosses(policy, market, book, options.scenarioLossMicroUsd)
+      : [...options.scenarioLossMicroUsd];
   const scanRisk = maxAtLeastZero(losses);
-  const som = book.shortOptionMinimumMicroUsd;
+  const som = options.shortOptionMinimumMicroUsd;
   const binds = scanRisk > 0n && scanRisk >= som;
   return {
     losses,
@@ -210,23 +216,26 @@ function scan(
 }
 
 /**
- * Computes the margin model (v1 `standard` or v2 `portfolio`) for a consistent triple. A
- * portfolio policy needs the round's complete joint scenario set: without it this throws an
- * InputError about `marketFile` (the market file's name in the message) naming the missing
- * field.
+ * Computes the margin model (v1 `standard` or v2 `portfolio`) of a portfolio, or of the sum of
+ * several sub-portfolios (each consistent with the policy and round, all of one account; see
+ * `checkPiecesConsistency`), and each sub-portfolio's share of the total. A portfolio policy needs
+ * the round's complete joint scenario set: without it this throws an InputError about
+ * `marketFile` (the market file's name in the message) naming the missing field.
  */
 export function computeMargin(
   policy: Policy,
   market: Market,
-  portfolio: Portfolio,
+  portfolio: Portfolio | readonly Portfolio[],
   marketFile = "market.json",
 ): MarginReport {
   assertJointSetFor(policy, market, marketFile);
-  const assets = assetLines(policy, market, portfolio);
-  const perps = perpLines(policy, market, portfolio);
-  const book = optionBook(policy, market, portfolio, scenarioCount(policy, market));
-  const { losses, requirement, binding } = scan(policy, market, portfolio, book);
-  const options: OptionsLine = { ...book, requirementMicroUsd: requirement };
+  const pieces = piecesOf(portfolio);
+  const book = sumPieces(policy, pieces);
+  const assets = assetLines(policy, market, book);
+  const perps = perpLines(policy, market, book);
+  const optionTotals = optionBook(policy, market, book, scenarioCount(policy, market));
+  const { losses, requirement, binding } = scan(policy, market, book, optionTotals);
+  const options: OptionsLine = { ...optionTotals, requirementMicroUsd: requirement };
   const scenarios: ScenarioLine[] = scenarioLabels(policy, market).map((label, k) => ({
     label,
     lossMicroUsd: losses[k],
@@ -260,5 +269,15 @@ export function computeMargin(
       requirementMicroUsd === 0n ? null : floorDiv(equityMicroUsd * PPM, requirementMicroUsd),
     minRatioPpm,
     sufficient: equityMicroUsd * PPM >= requirementMicroUsd * minRatioPpm,
+    pieces: pieceShares(pieces, {
+      assets,
+      assetScales: policy.assets.map((a) => toMicroUsd(a.decimals)),
+      perps,
+      perpScales: policy.perps.map((p) => toMicroUsd(p.sizeDecimals)),
+      optionMarks: policy.options.map((o) => ({
+        instrument: o.instrument,
+        mark: market.options.get(o.instrument)!.markMicroUsd,
+      })),
+    }),
   };
 }

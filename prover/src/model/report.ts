@@ -1,6 +1,7 @@
 /**
- * The result of the reference margin model: every intermediate figure of docs/model.md
- * (both margin models). Prices are in 1e-12 USD (PRICE_DECIMALS = 12).
+ * The result of the reference margin model: every intermediate figure of docs/model.md (both
+ * margin models) for the sum of the sub-portfolios (DESIGN.md "Several custodians in one
+ * proof"), and each sub-portfolio's share. Prices are in 1e-12 USD (PRICE_DECIMALS = 12).
  */
 import type { MarginKind } from "../inputs/types";
 
@@ -17,18 +18,27 @@ export interface AssetLine {
   haircutValueMicroUsd: bigint;
 }
 
-/** One perp slot. */
+/** One perp slot: the net position of every sub-portfolio. */
 export interface PerpLine {
   instrument: string;
-  /** Signed, 10^-sizeDecimals units of the underlying. */
+  /** The net size s = sum_k s_k, signed, 10^-sizeDecimals units of the underlying. */
   size: bigint;
-  /** 1e-12 USD. */
+  /**
+   * The entry price, 1e-12 USD: the one sub-portfolio's that holds the perp when only one does
+   * (always so for a single portfolio), else the average `floor(cost / size)` (0 at a net size
+   * of 0). For display: the PnL is computed from the exact {@link cost}.
+   */
   entryPrice: bigint;
+  /** The cost sum_k s_k * E_k, signed (10^-sizeDecimals units x 1e-12 USD). */
+  cost: bigint;
   /** The underlying's price in the round, 1e-12 USD. */
   mark: bigint;
   /** n = ceil(|size| * mark / 10^(sizeDecimals + 6)), µUSD. */
   notionalMicroUsd: bigint;
-  /** u = floor(size * (mark - entry) / 10^(sizeDecimals + 6)), µUSD, signed. */
+  /**
+   * u = floor((size * mark - cost) / 10^(sizeDecimals + 6)), µUSD, signed: the pieces' PnL summed
+   * exactly and rounded once (for one piece, floor(size * (mark - entry) / 10^(sd + 6))).
+   */
   pnlMicroUsd: bigint;
   /** M = ceil(sum_t rate_t * slice_t(n) / 1e6), µUSD. */
   requirementMicroUsd: bigint;
@@ -76,6 +86,75 @@ export interface OptionsLine {
   requirementMicroUsd: bigint;
 }
 
+/** One collateral asset of one sub-portfolio: its amount and its share of the total's values. */
+export interface AssetShare {
+  symbol: string;
+  /** Base units this sub-portfolio holds. */
+  amount: bigint;
+  /**
+   * Its share of the total's value v, µUSD: its own value `amount * price / 10^(dec + 6)` with the
+   * total's one rounding apportioned (cumulative floors, so the shares add up to v exactly and
+   * each is within 1 µUSD of the piece's own floor).
+   */
+  valueMicroUsd: bigint;
+  /**
+   * Its pro-rata part of the total's haircut value H, by amount (cumulative floors: the shares
+   * add up to H exactly). The tiers apply to the total, so a piece's part is at the total's
+   * blended weight H / v, not at the weight its own value would get alone.
+   */
+  haircutValueMicroUsd: bigint;
+}
+
+/** One perp of one sub-portfolio: its piece and its share of the net position's figures. */
+export interface PerpShare {
+  instrument: string;
+  /** This sub-portfolio's signed size s_k. */
+  size: bigint;
+  /** This sub-portfolio's entry price E_k, 1e-12 USD. */
+  entryPrice: bigint;
+  /**
+   * Its share of the net PnL u, µUSD: its own exact PnL `s_k (P - E_k) / 10^(sd + 6)` with the
+   * total's one rounding apportioned (cumulative floors: the shares add up to u exactly).
+   */
+  pnlMicroUsd: bigint;
+  /**
+   * Its signed pro-rata part of the net notional n and of the requirement M, by size s_k / s:
+   * a piece on the other side of the net (a hedge) takes a negative part. Cumulative floors make
+   * the parts add up to n and M exactly; 0 when the net size is 0 (so are n and M).
+   */
+  notionalMicroUsd: bigint;
+  requirementMicroUsd: bigint;
+}
+
+/** One option series of one sub-portfolio. */
+export interface OptionShare {
+  instrument: string;
+  /** This sub-portfolio's signed quantity q_k. */
+  quantity: bigint;
+  /** q_k * mark, µUSD, exactly its part of the book's value V. */
+  valueMicroUsd: bigint;
+}
+
+/**
+ * One sub-portfolio's share of the total (DESIGN.md "Several custodians in one proof"): per asset
+ * and per position what it holds and its part of the total's figures, every column adding up to
+ * the total's exactly. The margin is the sum's: the scan risk, the short-option minimum, the
+ * concentration excess and the buffer belong to the whole book and are not apportioned.
+ */
+export interface PieceShare {
+  assets: AssetShare[];
+  perps: PerpShare[];
+  options: OptionShare[];
+  /** Its parts summed: value, haircut value, PnL, option value and perp requirement, µUSD. */
+  totals: {
+    valueMicroUsd: bigint;
+    haircutValueMicroUsd: bigint;
+    pnlMicroUsd: bigint;
+    optionValueMicroUsd: bigint;
+    perpRequirementMicroUsd: bigint;
+  };
+}
+
 /** Everything `computeMargin` derives, in µUSD unless said otherwise. */
 export interface MarginReport {
   policyId: string;
@@ -109,4 +188,9 @@ export interface MarginReport {
   minRatioPpm: bigint;
   /** Exactly `Eq * 1e6 >= Req * minRatio`, the statement the circuit proves. */
   sufficient: boolean;
+  /**
+   * Each sub-portfolio's share, in the order given (one entry for a single portfolio, equal to
+   * the total's lines).
+   */
+  pieces: PieceShare[];
 }

@@ -1,32 +1,86 @@
 /**
  * The custodian's side: check a holder's opening against the custodian's own records and sign the
- * EIP-712 attestation `Attestation(address account, uint256 portfolioCommitment, uint64 issuedAt,
- * uint64 validUntil)` that MarginRegistry requires.
+ * EIP-712 pledge that MarginRegistry requires: `Pledge(address custodian, uint32 registration,
+ * address account, bytes32 venue, uint256 portfolioCommitment, uint64 epoch, uint64 issuedAt,
+ * uint64 validUntil)` ("the holdings behind this commitment are this account's and are held for
+ * this venue until validUntil or until we revoke").
  */
-import type { Signer, TypedDataDomain } from "ethers";
-import { signAttestation } from "../chain/eip712";
-import { MAX_REVOCATION_LEAD } from "../chain/registry";
+import { getAddress, type Signer, type TypedDataDomain } from "ethers";
+import { z } from "zod";
+import { signPledge, type SignedPledge } from "../chain/eip712";
+import { SNARK_SCALAR_FIELD } from "../encoding/widths";
 import { InputError } from "../errors";
 import type { Market, Policy, Portfolio } from "../inputs";
-import { checkOpening, portfolioDifferences, type Opening, type OpeningFiles } from "./opening";
+import { toInputError } from "../inputs/issues";
+import { pledgeShortfalls, type PledgedHoldings } from "../pledges/ledger";
+import { checkOpening, type Opening, type OpeningFiles } from "./opening";
+import { uintString } from "./proof-files";
 
-/** attestation.json: what the holder passes to `MarginRegistry.prove`. */
-export interface AttestationFile {
+/** pledge.json: what the holder passes to `MarginRegistry.prove` for the opening's slot. */
+export interface PledgeFile {
   account: string;
+  /** The venue id (bytes32) the pledge serves. */
+  venue: string;
   /** Decimal string. */
   portfolioCommitment: string;
-  /** Unix seconds, decimal string: when the custodian checked the holdings. */
-  issuedAt: string;
-  /** Unix seconds, decimal string: the last second at which the attestation counts. */
-  validUntil: string;
-  /** 65-byte ECDSA signature, 0x-hex. */
-  signature: string;
   /** Address of the signing custodian. */
   custodian: string;
+  /** The custodian's registration id at the venue, decimal string. */
+  registration: string;
+  /** The custodian's epoch for the account and venue, decimal string. */
+  epoch: string;
+  /** Unix seconds, decimal string: when the custodian checked the holdings. */
+  issuedAt: string;
+  /** Unix seconds, decimal string: the last second at which the pledge counts. */
+  validUntil: string;
+  /** The EIP-712 signature, 0x-hex. */
+  signature: string;
 }
 
-/** Arguments of {@link attestOpening}. */
-export interface AttestArgs {
+const checksummed = z.string().refine(
+  (s) => {
+    try {
+      return getAddress(s) === s;
+    } catch {
+      return false;
+    }
+  },
+  { message: "must be an address with a valid EIP-55 checksum" },
+);
+const below = (bits: number, what: string) =>
+  uintString.refine((s) => BigInt(s) < 1n << BigInt(bits), {
+    message: `must be below 2^${bits} (${what})`,
+  });
+
+/**
+ * pledge.json as {@link pledgeOpening} writes it (public: it goes into the submission). Typed
+ * against {@link PledgeFile}, so a field added there fails to compile here.
+ */
+export const pledgeFileSchema: z.ZodType<PledgeFile, z.ZodTypeDef, unknown> = z
+  .object({
+    account: checksummed,
+    venue: z.string().regex(/^0x[0-9a-f]{64}$/, "must be 0x and 64 lower-case hex digits"),
+    portfolioCommitment: uintString.refine((s) => BigInt(s) < SNARK_SCALAR_FIELD, {
+      message: "must be below the BN254 field modulus",
+    }),
+    custodian: checksummed,
+    registration: below(32, "a registration id"),
+    epoch: below(64, "an epoch"),
+    issuedAt: below(64, "Unix seconds"),
+    validUntil: below(64, "Unix seconds"),
+    signature: z.string().regex(/^0x([0-9a-fA-F]{2})+$/, "must be 0x-hex bytes"),
+  })
+  .strict();
+
+/** Validates a pledge.json; a malformed one is an {@link InputError} naming `file` and the field. */
+export function parsePledgeFile(json: unknown, file: string): PledgeFile {
+  const parsed = pledgeFileSchema.safeParse(json);
+  if (!parsed.success) throw toInputError(parsed.error, file);
+  return parsed.data;
+}
+
+/** Arguments of {@link pledgeOpening}. */
+export interface PledgeArgs {
   opening: Opening;
   /** The custodian's own view of the account: holdings and positions (portfolio.json format, parsed). */
   records: Portfolio;
@@ -37,59 +91,102 @@ export interface AttestArgs {
   signer: Signer;
   /** The MarginRegistry's EIP-712 domain (`marginRegistryDomain(chainId, registry)`). */
   domain: TypedDataDomain;
+  /** The venue (bytes32) of the policies the pledge is for. */
+  venue: string;
   /**
-   * The chain's clock (the latest block's timestamp) when the custodian has a node: the default
-   * `issuedAt`, and `issuedAt` may not be more than `MAX_REVOCATION_LEAD` ahead of it (a
-   * revocation could not reach it).
+   * The custodian's current registration at the venue and epoch for the account and venue, read
+   * from the chain (`readPledgeTerms`).
    */
-  chainTime?: bigint;
-  /** When the custodian checked the records (Unix seconds; default: `chainTime`, else now). */
-  issuedAt?: bigint;
+  terms: { registration: bigint; epoch: bigint };
+  /** When the custodian checked the records (Unix seconds; the chain's clock when it has one). */
+  issuedAt: bigint;
   validUntil: bigint;
   /** File names for error messages. */
   files: OpeningFiles & { records: string };
+  /**
+   * What the account's live pledges to other venues already hold (the custodian's pledge
+   * ledger, `pledgedElsewhere`); default nothing.
+   */
+  pledgedElsewhere?: PledgedHoldings;
 }
+
+/** A pledge file's signed pledge, as `MarginRegistry.prove` takes it. */
+export function signedPledgeOf(file: PledgeFile): SignedPledge {
+  return {
+    custodian: file.custodian,
+    registration: BigInt(file.registration),
+    epoch: BigInt(file.epoch),
+    issuedAt: BigInt(file.issuedAt),
+    validUntil: BigInt(file.validUntil),
+    signature: file.signature,
+  };
+}
+
+/** No live pledge elsewhere. */
+const NOTHING_ELSEWHERE: PledgedHoldings = {
+  count: 0,
+  collateral: new Map(),
+  perps: new Map(),
+  options: new Map(),
+};
 
 /**
  * Checks the opening (its commitments recomputed from portfolio, salt and instance) and compares
- * its portfolio with `records` slot by slot; refuses with an {@link InputError} about the records
- * file listing every differing field (never the values), and, given the chain's time, an
- * `issuedAt` more than `MAX_REVOCATION_LEAD` ahead of it. Otherwise signs and returns the
- * attestation.
+ * its portfolio with `records` slot by slot: the positions must be the records' (and pledged to
+ * no other venue), each asset at most what the records hold less what the account's live pledges
+ * to other venues hold (`pledgedElsewhere`, from the custodian's ledger). Refuses with an
+ * {@link InputError} about the records file listing every failing field (never the values), and
+ * a custodian not registered at the venue (registration 0). Otherwise signs and returns the pledge.
  */
-export async function attestOpening(args: AttestArgs): Promise<AttestationFile> {
+export async function pledgeOpening(args: PledgeArgs): Promise<PledgeFile> {
+  return (await pledgeOpeningHoldings(args)).pledge;
+}
+
+/** {@link pledgeOpening}, returning also what it pledged (the opening's portfolio). */
+export async function pledgeOpeningHoldings(
+  args: PledgeArgs,
+): Promise<{ pledge: PledgeFile; pledged: Portfolio }> {
   const { opening, records, policy, market, files } = args;
   const holder = await checkOpening(opening, policy, market, files);
-  const differences = portfolioDifferences(policy, holder, records);
-  if (differences.length > 0) {
+  const elsewhere = args.pledgedElsewhere ?? NOTHING_ELSEWHERE;
+  const shortfalls = pledgeShortfalls(policy, holder, records, elsewhere);
+  if (shortfalls.length > 0) {
     throw new InputError(
       files.records,
-      differences.join(", "),
-      `differ${differences.length === 1 ? "s" : ""} from the holder's opening; not attested`,
+      shortfalls.join(", "),
+      `differ${shortfalls.length === 1 ? "s" : ""} from the holder's opening, or exceed${shortfalls.length === 1 ? "s" : ""} ` +
+        `what the records hold less the account's ${elsewhere.count} live pledge(s) to other venues; not pledged`,
     );
   }
-  const issuedAt = args.issuedAt ?? args.chainTime ?? BigInt(Math.floor(Date.now() / 1000));
-  if (args.chainTime !== undefined && issuedAt > args.chainTime + MAX_REVOCATION_LEAD) {
+  const custodian = await args.signer.getAddress();
+  if (args.terms.registration === 0n) {
     throw new InputError(
-      "attestation",
-      "issuedAt",
-      `${issuedAt} is ${issuedAt - args.chainTime} s ahead of the chain's clock (${args.chainTime}); ` +
-        `a revocation reaches at most ${MAX_REVOCATION_LEAD} s ahead, so it could not revoke this attestation`,
+      "pledge",
+      "registration",
+      `custodian ${custodian} is not registered at venue ${args.venue}: no pledge of it can count`,
     );
   }
   const message = {
+    custodian,
+    registration: args.terms.registration,
     account: holder.account,
+    venue: args.venue,
     portfolioCommitment: BigInt(opening.commitments.portfolio),
-    issuedAt,
+    epoch: args.terms.epoch,
+    issuedAt: args.issuedAt,
     validUntil: args.validUntil,
   };
-  const signed = await signAttestation(args.signer, args.domain, message);
-  return {
+  const signed = await signPledge(args.signer, args.domain, message);
+  const pledge: PledgeFile = {
     account: message.account,
+    venue: message.venue.toLowerCase(),
     portfolioCommitment: message.portfolioCommitment.toString(),
+    custodian: signed.custodian,
+    registration: signed.registration.toString(),
+    epoch: signed.epoch.toString(),
     issuedAt: signed.issuedAt.toString(),
     validUntil: signed.validUntil.toString(),
     signature: signed.signature,
-    custodian: signed.custodian,
   };
+  return { pledge, pledged: holder };
 }

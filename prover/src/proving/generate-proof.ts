@@ -1,19 +1,23 @@
 /**
- * `generateProof`: from a policy, a market round and a private portfolio to a locally verified
- * Groth16 margin proof, its Solidity calldata and the opening the holder keeps.
+ * `generateProof`: from a policy, a market round and a private portfolio (or several
+ * sub-portfolios, one per custodian) to a locally verified Groth16 margin proof, its Solidity
+ * calldata and the openings the holder keeps, one per sub-portfolio.
  */
 import { randomSalt, withCommitments } from "../commitments";
 import { encodeCircuitInput } from "../encoding/circuit-input";
 import { ROUND_BITS, SNARK_SCALAR_FIELD, fitsBits } from "../encoding/widths";
 import { InputError, ShortfallError } from "../errors";
 import {
-  checkConsistency,
+  checkPiecesConsistency,
+  piecesFiles,
   type InputFiles,
   type Market,
+  type PiecesFiles,
   type Policy,
   type Portfolio,
 } from "../inputs";
-import { computeMargin } from "../model";
+import { statementSignals } from "../inspect/signals";
+import { computeMargin, piecesOf } from "../model";
 import type { MarginReport } from "../model";
 import { loadArtifacts, type LoadedArtifacts } from "../setup/manifest";
 import { bn128 } from "../setup/snarkjs";
@@ -21,7 +25,6 @@ import { step, type ProgressListener } from "../setup/progress";
 import { chooseInstance } from "./instance-choice";
 import { toVerifierCalldata, type VerifierCalldata } from "./calldata";
 import { OPENING_VERSION, portfolioToJson, type Opening } from "./opening";
-import { encodePublicSignals } from "./public-signals";
 import { chooseProver, type Groth16Prover, type ProverName } from "./groth16";
 import { snarkjs, usingCurve, type Groth16Proof } from "./snarkjs";
 import { verifyProof } from "./verify-proof";
@@ -30,17 +33,27 @@ import { verifyProof } from "./verify-proof";
 export interface GenerateProofArgs {
   policy: Policy;
   market: Market;
-  portfolio: Portfolio;
+  /**
+   * The portfolio, or its sub-portfolios in pledge-slot order (one per custodian; at most the
+   * instance's pledge slots), all naming the same account. The proof is of their sum.
+   */
+  portfolio: Portfolio | readonly Portfolio[];
   /** Single-use submission nonce, 0 <= nonce < 2^64 (above the account's last one on-chain). */
   nonce: bigint;
-  /** Hiding salt, a field element; a fresh uniformly random one by default. Keep it secret. */
-  salt?: bigint;
+  /**
+   * Hiding salt of each sub-portfolio's commitment (a bigint for one portfolio), field elements,
+   * all different; fresh uniformly random ones by default. Keep them secret.
+   */
+  salt?: bigint | readonly bigint[];
   /** Circuit instance to use; default: the smallest set-up instance that fits. */
   instance?: string;
   /** Receives the start and end of the witness, proving and verification steps. */
   onProgress?: ProgressListener;
-  /** File names used in error messages (default `policy.json`, `market.json`, `portfolio.json`). */
-  files?: InputFiles;
+  /**
+   * File names used in error messages (default `policy.json`, `market.json`, `portfolio.json`;
+   * `portfolios`, one per sub-portfolio, when there are several).
+   */
+  files?: InputFiles | PiecesFiles;
   /** Project root holding build/manifest.json (default: this checkout). */
   root?: string;
   /**
@@ -73,11 +86,19 @@ export type WitnessSource = (
 /** A locally verified margin proof and what goes with it. */
 export interface MarginProof {
   proof: Groth16Proof;
-  /** `[account, nonce, marketCommitment, policyCommitment, portfolioCommitment]`, decimal strings. */
+  /**
+   * `[accountNonce, marketCommitment, policyCommitment, portfolioCommitment_1 .. _C]`, decimal
+   * strings (C the instance's pledge slots; 0 for an unused slot).
+   */
   publicSignals: string[];
   /** The generated Solidity verifier's `verifyProof` arguments. */
   calldata: VerifierCalldata;
-  /** The commitment opening (private: portfolio and salt); never log it. */
+  /**
+   * One opening per sub-portfolio, in slot order (private: the sub-portfolio and its salt); give
+   * each custodian only its own, never log them.
+   */
+  openings: Opening[];
+  /** The first sub-portfolio's opening (`openings[0]`; the one opening of a one-portfolio proof). */
   opening: Opening;
   /** The circuit instance used. */
   instance: string;
@@ -111,28 +132,63 @@ const DEFAULT_FILES: InputFiles = {
 };
 
 /**
- * Proves that `portfolio` meets `policy` at `market`'s round. In order, and before any witness
- * work: checks the three inputs together, the nonce and the salt ({@link InputError}), picks the
- * circuit instance, and refuses an insufficient portfolio with a {@link ShortfallError}. Then it
- * computes the witness in memory, proves with the manifest-checked zkey, verifies the proof with
- * the manifest-checked verification key and checks its public signals, and throws a
- * {@link ProofVerificationError} if either fails. Nothing is written to disk.
+ * One salt per sub-portfolio: the given ones (a bigint for one portfolio), checked to be field
+ * elements and all different (two equal sub-portfolios with one salt would share a commitment,
+ * which a registry refuses as a repeated pledge), else fresh random ones.
+ */
+function saltsFor(salt: GenerateProofArgs["salt"], count: number): bigint[] {
+  if (salt === undefined) return Array.from({ length: count }, () => randomSalt());
+  const salts = typeof salt === "bigint" ? [salt] : [...salt];
+  const field = (k: number): string => (typeof salt === "bigint" ? "salt" : `salt[${k}]`);
+  if (salts.length !== count) {
+    throw new InputError("arguments", "salt", `${salts.length} salts for ${count} sub-portfolios`);
+  }
+  salts.forEach((s, k) => {
+    if (s < 0n || s >= SNARK_SCALAR_FIELD) {
+      throw new InputError("arguments", field(k), "must be a field element (0 <= salt < r)");
+    }
+    const first = salts.indexOf(s);
+    if (first !== k) {
+      throw new InputError(
+        "arguments",
+        field(k),
+        `repeats salt[${first}]: each sub-portfolio needs its own salt`,
+      );
+    }
+  });
+  return salts;
+}
+
+/**
+ * Proves that `portfolio` (one, or the sum of several sub-portfolios) meets `policy` at
+ * `market`'s round. In order, and before any witness work: checks the inputs together (each
+ * sub-portfolio about its own file, all of one account), the nonce and the salts
+ * ({@link InputError}), picks a circuit instance with enough pledge slots, and refuses an
+ * insufficient sum with a {@link ShortfallError}. Then it computes the witness in memory, proves
+ * with the manifest-checked zkey, verifies the proof with the manifest-checked verification key
+ * and checks its public signals, and throws a {@link ProofVerificationError} if either fails.
+ * Nothing is written to disk.
  */
 export async function generateProof(args: GenerateProofArgs): Promise<MarginProof> {
-  const { policy, market, portfolio, nonce } = args;
-  const files = args.files ?? DEFAULT_FILES;
+  const { policy, market, nonce } = args;
+  const pieces = piecesOf(args.portfolio);
+  const files = piecesFiles(args.files ?? DEFAULT_FILES, pieces.length);
   const progress: ProgressListener = args.onProgress ?? (() => undefined);
 
-  checkConsistency(policy, market, portfolio, files);
+  checkPiecesConsistency(policy, market, pieces, files);
   if (!fitsBits(nonce, ROUND_BITS)) {
     throw new InputError("arguments", "nonce", `must be an integer in [0, 2^${ROUND_BITS})`);
   }
-  const salt = args.salt ?? randomSalt();
-  if (salt < 0n || salt >= SNARK_SCALAR_FIELD) {
-    throw new InputError("arguments", "salt", "must be a field element (0 <= salt < r)");
-  }
-  const instance = chooseInstance(policy, market, files.policy, args.instance, args.root);
-  const report = computeMargin(policy, market, portfolio);
+  const salts = saltsFor(args.salt, pieces.length);
+  const instance = chooseInstance(
+    policy,
+    market,
+    files.policy,
+    args.instance,
+    args.root,
+    pieces.length,
+  );
+  const report = computeMargin(policy, market, pieces);
   if (!report.sufficient) throw new ShortfallError(report);
 
   const prover = typeof args.prover === "object" ? args.prover : chooseProver(args.prover);
@@ -146,7 +202,15 @@ export async function generateProof(args: GenerateProofArgs): Promise<MarginProo
     try {
       const artifacts = await (args.artifacts ?? defaultArtifacts)(instance.name, args.root);
       const signals = await withCommitments(
-        encodeCircuitInput({ policy, market, portfolio, salt, nonce, instance: instance.dims }),
+        encodeCircuitInput({
+          policy,
+          market,
+          portfolio: pieces,
+          salt: salts,
+          nonce,
+          instance: instance.dims,
+        }),
+        pieces.length,
       );
       let witness: Uint8Array | undefined = await step(progress, "witness", undefined, () =>
         (args.witness ?? defaultWitness)(artifacts, { ...signals }),
@@ -164,13 +228,13 @@ export async function generateProof(args: GenerateProofArgs): Promise<MarginProo
       await curve;
     }
   });
-  const expected = encodePublicSignals({
-    account: portfolio.account,
+  const expected = statementSignals({
+    account: pieces[0].account,
     nonce,
     marketCommitment: signals.marketCommitment,
     policyCommitment: signals.policyCommitment,
-    portfolioCommitment: signals.portfolioCommitment,
-  });
+    portfolioCommitments: signals.portfolioCommitment,
+  }).map((s) => s.toString());
   if (!valid) {
     throw new ProofVerificationError(
       `the proof made with instance "${instance.name}" does not verify with its verification key`,
@@ -182,26 +246,30 @@ export async function generateProof(args: GenerateProofArgs): Promise<MarginProo
     );
   }
 
-  const opening: Opening = {
+  const portfolios = signals.portfolioCommitment.map((c) => c.toString());
+  const openings: Opening[] = pieces.map((piece, k) => ({
     version: OPENING_VERSION,
-    account: portfolio.account,
+    account: piece.account,
     policyId: policy.id,
     round: market.round.toString(),
     instance: instance.name,
     nonce: nonce.toString(),
-    salt: salt.toString(),
-    portfolio: portfolioToJson(policy, portfolio),
+    slot: k + 1,
+    salt: salts[k].toString(),
+    portfolio: portfolioToJson(policy, piece),
     commitments: {
-      portfolio: signals.portfolioCommitment.toString(),
+      portfolio: portfolios[k],
+      portfolios,
       market: signals.marketCommitment.toString(),
       policy: signals.policyCommitment.toString(),
     },
-  };
+  }));
   return {
     proof,
     publicSignals,
     calldata: toVerifierCalldata(proof, publicSignals),
-    opening,
+    openings,
+    opening: openings[0],
     instance: instance.name,
     prover: prover.name,
     report,

@@ -23,6 +23,8 @@ export {
   decodePublicSignals,
   encodePublicSignals,
   PUBLIC_SIGNAL_NAMES,
+  singlePortfolioCommitment,
+  usedCommitments,
   type DecodedPublicSignals,
 } from "./public-signals";
 export { parseProof, parseVerificationKey } from "./proof-files";
@@ -30,6 +32,8 @@ export { toVerifierCalldata, type VerifierCalldata } from "./calldata";
 export { chooseInstance, setUpInstances } from "./instance-choice";
 export {
   checkOpening,
+  checkOpeningSignals,
+  openingSignals,
   OPENING_VERSION,
   parseOpening,
   portfolioDifferences,
@@ -39,4 +43,12 @@ export {
   type PortfolioJson,
 } from "./opening";
 export { holdCurve, releaseCurve, type Groth16Proof, type VerificationKey } from "./snarkjs";
-export { attestOpening, type AttestArgs, type AttestationFile } from "./attest";
+export {
+  parsePledgeFile,
+  pledgeFileSchema,
+  pledgeOpening,
+  pledgeOpeningHoldings,
+  signedPledgeOf,
+  type PledgeArgs,
+  type PledgeFile,
+} from "./attest";

@@ -19,16 +19,20 @@ export function setUpInstances(root?: string): Record<string, InstanceDims> {
   );
 }
 
-/** The smallest instance of `instances` (default: all of circuits/instances.json) that fits, or null. */
+/**
+ * The smallest instance of `instances` (default: all of circuits/instances.json) that fits with
+ * `pieces` sub-portfolios, or null.
+ */
 function smallestFitting(
   policy: Policy,
   market: Market,
+  pieces: number,
   instances?: Record<string, InstanceDims>,
 ): string | null {
   try {
     return instances === undefined
-      ? smallestFittingInstance(policy, market)
-      : smallestFittingInstance(policy, market, Object.keys(instances), instances);
+      ? smallestFittingInstance(policy, market, undefined, undefined, pieces)
+      : smallestFittingInstance(policy, market, Object.keys(instances), instances, pieces);
   } catch (error) {
     if (error instanceof InstanceFitError) return null;
     throw error;
@@ -36,9 +40,10 @@ function smallestFitting(
 }
 
 /**
- * The instance a proof of `policy` with `market` uses: `requested` when it is set up and fits,
- * else the smallest set-up instance that fits. Refusals are {@link InputError}s about
- * `policyFile` that say which instance would fit and whether it still needs `zkmargin setup`.
+ * The instance a proof of `policy` with `market` and `pieces` sub-portfolios uses: `requested`
+ * when it is set up and fits (with at least `pieces` pledge slots), else the smallest set-up
+ * instance that fits. Refusals are {@link InputError}s about `policyFile` that say which
+ * instance would fit and whether it still needs `zkmargin setup`.
  */
 export function chooseInstance(
   policy: Policy,
@@ -46,10 +51,11 @@ export function chooseInstance(
   policyFile: string,
   requested?: string,
   root?: string,
+  pieces = 1,
 ): { name: string; dims: InstanceDims } {
   const ready = setUpInstances(root);
   const refuse = (problem: string): never => {
-    const anyFit = smallestFitting(policy, market);
+    const anyFit = smallestFitting(policy, market, pieces);
     const hint =
       anyFit === null
         ? "no circuit instance fits"
@@ -61,13 +67,13 @@ export function chooseInstance(
   if (requested !== undefined) {
     const dims = ready[requested];
     if (dims === undefined) return refuse(`instance "${requested}" is not set up`);
-    const problems = misfits(requiredDims(policy, market), dims);
+    const problems = misfits(requiredDims(policy, market, pieces), dims);
     if (problems.length > 0) {
       return refuse(`does not fit instance "${requested}" (${problems.join(", ")})`);
     }
     return { name: requested, dims };
   }
-  const name = smallestFitting(policy, market, ready);
+  const name = smallestFitting(policy, market, pieces, ready);
   if (name === null) return refuse("no set-up circuit instance fits");
   return { name, dims: ready[name] };
 }

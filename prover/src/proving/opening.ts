@@ -1,22 +1,29 @@
 /**
- * The opening of a portfolio commitment (`opening.json`): the private portfolio, the salt and
- * everything needed to recompute the proof's commitments. The holder keeps it and shows it only
- * to a custodian or an auditor; it must never be printed or logged.
+ * The opening of a (sub-)portfolio commitment (`opening.json`): the private sub-portfolio, its
+ * salt, its pledge slot and everything needed to recompute the proof's commitments and public
+ * signals. A proof that sums several sub-portfolios has one opening per sub-portfolio, so each
+ * custodian sees only its own. The holder keeps them and shows each only to its custodian or to
+ * an auditor; they must never be printed or logged.
  */
 import { getAddress } from "ethers";
 import { z } from "zod";
 import { commitments as computeCommitments, type Commitments } from "../commitments";
 import { formatUnits } from "../decimal";
 import { loadInstances, misfits, requiredDims, type InstanceDims } from "../encoding/instances";
-import { PRICE_DECIMALS, SNARK_SCALAR_FIELD } from "../encoding/widths";
+import { MAX_PLEDGES, PRICE_DECIMALS, SNARK_SCALAR_FIELD } from "../encoding/widths";
 import { InputError } from "../errors";
 import { checkConsistency, formatPath, parsePortfolio } from "../inputs";
 import { toInputError } from "../inputs/issues";
+import { compareSignals, differingSignals, statementSignals } from "../inspect/signals";
 import { uintString } from "./proof-files";
+import { decodePublicSignals } from "./public-signals";
 import type { Market, Policy, Portfolio } from "../inputs";
 
-/** Version of the opening format. */
-export const OPENING_VERSION = 1;
+/**
+ * Version of the opening format. Version 2 added the pledge slot and the proof's portfolio
+ * commitments; a version-1 opening (one portfolio) reads as slot 1 of 1.
+ */
+export const OPENING_VERSION = 2;
 
 /** A portfolio written back in the portfolio.json format (decimal strings, policy slot order). */
 export interface PortfolioJson {
@@ -37,12 +44,25 @@ export interface Opening {
   /** Circuit instance (circuits/instances.json) whose slot layout the commitments use. */
   instance: string;
   nonce: string;
-  /** Hiding salt of the portfolio commitment (secret). */
+  /** The pledge slot (1..C) whose sub-portfolio this opens. */
+  slot: number;
+  /** Hiding salt of this sub-portfolio's commitment (secret). */
   salt: string;
-  /** The private portfolio, as portfolio.json. */
+  /** The private sub-portfolio, as portfolio.json. */
   portfolio: PortfolioJson;
-  /** The three commitments, as in the proof's public signals. */
-  commitments: { portfolio: string; market: string; policy: string };
+  /** The commitments, as in the proof's public signals. */
+  commitments: {
+    /** This sub-portfolio's commitment: `portfolios[slot - 1]`. */
+    portfolio: string;
+    /**
+     * The proof's portfolio commitments, one per pledge slot (0 for an unused slot): public, so
+     * the opening rebuilds every public signal of its proof; the other slots' holdings stay with
+     * their own openings.
+     */
+    portfolios: string[];
+    market: string;
+    policy: string;
+  };
 }
 
 /** Writes `portfolio` back in the portfolio.json format; {@link parsePortfolio} reads it back exactly. */
@@ -76,27 +96,79 @@ const fieldElement = uintString.refine((s) => BigInt(s) < SNARK_SCALAR_FIELD, {
   message: "must be below the BN254 field modulus",
 });
 
+const commonFields = {
+  account: z.string(),
+  policyId: z.string().min(1),
+  round: uintString,
+  instance: z.string().min(1),
+  nonce: uintString,
+  salt: fieldElement,
+  portfolio: z.unknown(),
+};
+
 const openingSchema = z
   .object({
     version: z.literal(OPENING_VERSION),
-    account: z.string(),
-    policyId: z.string().min(1),
-    round: uintString,
-    instance: z.string().min(1),
-    nonce: uintString,
-    salt: fieldElement,
-    portfolio: z.unknown(),
+    ...commonFields,
+    slot: z.number().int().min(1).max(MAX_PLEDGES),
+    commitments: z
+      .object({
+        portfolio: fieldElement,
+        portfolios: z.array(fieldElement).min(1).max(MAX_PLEDGES),
+        market: fieldElement,
+        policy: fieldElement,
+      })
+      .strict(),
+  })
+  .strict();
+
+/** Version 1: one portfolio, no slot. */
+const openingV1Schema = z
+  .object({
+    version: z.literal(1),
+    ...commonFields,
     commitments: z
       .object({ portfolio: fieldElement, market: fieldElement, policy: fieldElement })
       .strict(),
   })
   .strict();
 
-/** Shape-checks an opening.json object (the portfolio itself is checked by {@link checkOpening}). */
+/**
+ * Shape-checks an opening.json object (the portfolio itself is checked by {@link checkOpening}):
+ * the slot lies among the proof's commitments, and its commitment there is the opening's own. A
+ * version-1 opening reads as slot 1 of a one-slot proof.
+ */
 export function parseOpening(json: unknown, file: string): Opening {
+  if ((json as { version?: unknown } | null)?.version === 1) {
+    const v1 = openingV1Schema.safeParse(json);
+    if (!v1.success) throw toInputError(v1.error, file);
+    const { commitments, ...rest } = v1.data;
+    return {
+      ...(rest as Omit<Opening, "version" | "slot" | "commitments">),
+      version: OPENING_VERSION,
+      slot: 1,
+      commitments: { ...commitments, portfolios: [commitments.portfolio] },
+    };
+  }
   const parsed = openingSchema.safeParse(json);
   if (!parsed.success) throw toInputError(parsed.error, file);
-  return parsed.data as Opening;
+  const opening = parsed.data as Opening;
+  const { slot, commitments } = opening;
+  if (slot > commitments.portfolios.length) {
+    throw new InputError(
+      file,
+      "slot",
+      `is past the proof's ${commitments.portfolios.length} pledge slot(s) (commitments.portfolios)`,
+    );
+  }
+  if (commitments.portfolios[slot - 1] !== commitments.portfolio) {
+    throw new InputError(
+      file,
+      `commitments.portfolios[${slot - 1}]`,
+      "must equal commitments.portfolio (the opening's own commitment, at its slot)",
+    );
+  }
+  return opening;
 }
 
 /** File names for the errors of {@link checkOpening} and its steps. */
@@ -106,6 +178,8 @@ export interface OpeningFiles {
   policy?: string;
   /** Default `market.json`. */
   market?: string;
+  /** The proof's public signals, when they are checked (default `public.json`). */
+  public?: string;
 }
 
 /** Refuses an opening whose policy id is not `policy`'s. */
@@ -124,8 +198,8 @@ export function checkOpeningRound(opening: Opening, market: Market, file: string
 
 /**
  * The opening's circuit instance among `instances` (default: circuits/instances.json; the verify
- * page passes the instances it has keys for); refuses an unknown one or one the policy and market
- * do not fit.
+ * page passes the instances it has keys for); refuses an unknown one, one the policy and market
+ * do not fit, and one with another number of pledge slots than the opening's proof has.
  */
 export function openingInstance(
   opening: Opening,
@@ -148,6 +222,14 @@ export function openingInstance(
       file,
       "instance",
       `does not fit the policy and market (${problems.join(", ")})`,
+    );
+  }
+  const slots = opening.commitments.portfolios.length;
+  if (slots !== instance.pledges) {
+    throw new InputError(
+      file,
+      "commitments.portfolios",
+      `has ${slots} commitment(s), but instance "${opening.instance}" has ${instance.pledges} pledge slot(s)`,
     );
   }
   return instance;
@@ -224,11 +306,73 @@ export function misclaimedCommitments(
 }
 
 /**
- * Checks an opening against the public policy and market files it claims: same policy id and
- * round, a well-formed portfolio for the stated account, and all three commitments recomputed
- * from the portfolio, the salt and the instance's slot layout (among `instances`, default
- * circuits/instances.json). Returns the parsed portfolio. Errors name the file and the field that
- * does not hold.
+ * The public signals of the opening's proof, rebuilt from the opening alone (account, nonce and
+ * the commitments it records): `statementSignals`'s layout.
+ */
+export function openingSignals(opening: Opening): bigint[] {
+  return statementSignals({
+    account: opening.account,
+    nonce: BigInt(opening.nonce),
+    marketCommitment: BigInt(opening.commitments.market),
+    policyCommitment: BigInt(opening.commitments.policy),
+    portfolioCommitments: opening.commitments.portfolios.map((c) => BigInt(c)),
+  });
+}
+
+/** The opening's field that records a public signal (by the signal's name). */
+function openingField(signal: string): string {
+  if (signal === "accountNonce") return "account, nonce";
+  if (signal === "marketCommitment") return "commitments.market";
+  if (signal === "policyCommitment") return "commitments.policy";
+  const slot = /^portfolioCommitment(?:_(\d+))?$/.exec(signal);
+  return slot === null ? signal : `commitments.portfolios[${Number(slot[1] ?? "1") - 1}]`;
+}
+
+/**
+ * Checks that the opening belongs to the proof with `publicSignals` (public.json): the proof has
+ * as many pledge slots as the opening records, every signal rebuilt from the opening (account and
+ * nonce, market and policy commitments, each slot's portfolio commitment) equals the proof's, and
+ * the proof holds the opening's own commitment at the opening's slot. Refuses with an {@link InputError} about the opening naming the first
+ * field that differs.
+ */
+export function checkOpeningSignals(
+  opening: Opening,
+  publicSignals: unknown,
+  files: Pick<OpeningFiles, "opening" | "public">,
+): void {
+  const source = files.public ?? "public.json";
+  const decoded = decodePublicSignals(publicSignals, source);
+  const proof = statementSignals(decoded);
+  const slots = decoded.portfolioCommitments.length;
+  if (slots !== opening.commitments.portfolios.length) {
+    throw new InputError(
+      files.opening,
+      "commitments.portfolios",
+      `has ${opening.commitments.portfolios.length} commitment(s), ${source} has ${slots} pledge slot(s)`,
+    );
+  }
+  const [first] = differingSignals(compareSignals(proof, openingSignals(opening)));
+  if (first !== undefined) {
+    throw new InputError(files.opening, openingField(first), `differs from ${source}'s ${first}`);
+  }
+  const own = decoded.portfolioCommitments[opening.slot - 1];
+  if (own === undefined || own !== BigInt(opening.commitments.portfolio)) {
+    throw new InputError(
+      files.opening,
+      "slot",
+      `${source} does not hold the opening's commitment (commitments.portfolio) at slot ${opening.slot}`,
+    );
+  }
+}
+
+/**
+ * Checks an opening (one sub-portfolio's) against the public policy and market files it claims:
+ * same policy id and round, a well-formed sub-portfolio for the stated account, an instance with
+ * the opening's number of pledge slots, and all three commitments recomputed from the
+ * sub-portfolio, the salt and the instance's slot layout (among `instances`, default
+ * circuits/instances.json). Given the proof's `publicSignals`, also that the opening belongs to
+ * that proof ({@link checkOpeningSignals}). Returns the parsed sub-portfolio. Errors name the file
+ * and the field that does not hold.
  */
 export async function checkOpening(
   opening: Opening,
@@ -236,6 +380,7 @@ export async function checkOpening(
   market: Market,
   files: OpeningFiles,
   instances?: Record<string, InstanceDims>,
+  publicSignals?: unknown,
 ): Promise<Portfolio> {
   const file = files.opening;
   checkOpeningPolicy(opening, policy, file);
@@ -246,6 +391,7 @@ export async function checkOpening(
   const recomputed = await recomputeCommitments(opening, policy, market, portfolio, instance);
   const [wrong] = misclaimedCommitments(opening, recomputed);
   if (wrong !== undefined) throw new InputError(file, `commitments.${wrong[0]}`, wrong[1]);
+  if (publicSignals !== undefined) checkOpeningSignals(opening, publicSignals, files);
   return portfolio;
 }
 

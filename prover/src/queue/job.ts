@@ -9,11 +9,11 @@ import { z } from "zod";
 import { ROUND_BITS, SNARK_SCALAR_FIELD } from "../encoding/widths";
 import { InputError } from "../errors";
 import { toInputError } from "../inputs/issues";
-import type { AttestationFile } from "../proving";
+import { pledgeFileSchema } from "../proving/attest";
 import { uintString } from "../proving/proof-files";
 
-/** Version of the job payload. */
-export const JOB_VERSION = 1;
+/** Version of the job payload: 2 since the job carries pledges (1: one attestation). */
+export const JOB_VERSION = 2;
 
 const address = z.string().refine(
   (s) => {
@@ -39,37 +39,17 @@ const fieldElement = uintString.refine((s) => BigInt(s) < SNARK_SCALAR_FIELD, {
   message: "must be below the BN254 field modulus",
 });
 
-/** Unix seconds as MarginRegistry's uint64 fields hold them. */
-const uint64Seconds = uintString.refine((s) => BigInt(s) < 1n << 64n, {
-  message: "must be below 2^64 (Unix seconds)",
-});
-
 const path = z.string().min(1, "must be a non-empty path");
 
 /**
  * The private holdings: a reference to a file on storage every worker shares (a portfolio.json,
- * or an opening.json whose portfolio and salt are reused, so a custodian's attestation of its
+ * or an opening.json whose portfolio and salt are reused, so a custodian's pledge of its
  * commitment still applies), or the portfolio itself, inline (it then transits Redis).
  */
 const holdingsSchema = z.union([
   z.object({ file: path }).strict(),
   z.object({ portfolio: z.record(z.unknown()), salt: fieldElement.optional() }).strict(),
 ]);
-
-/**
- * attestation.json as `zkmargin attest` writes it ({@link AttestationFile}; public: it goes into
- * the submission). Typed against the SDK's interface, so a field added there fails to compile here.
- */
-export const attestationFileSchema: z.ZodType<AttestationFile, z.ZodTypeDef, unknown> = z
-  .object({
-    account: address,
-    portfolioCommitment: fieldElement,
-    issuedAt: uint64Seconds,
-    validUntil: uint64Seconds,
-    signature: z.string().regex(/^0x[0-9a-fA-F]{130}$/, "must be a 65-byte 0x-hex signature"),
-    custodian: address,
-  })
-  .strict();
 
 const jobSchema = z
   .object({
@@ -85,7 +65,11 @@ const jobSchema = z
     policy: path,
     market: path,
     holdings: holdingsSchema,
-    attestation: attestationFileSchema.optional(),
+    /**
+     * The custodians' pledges of the proof's commitments, one per used slot in slot order, as
+     * `zkmargin attest` writes them (public: they go into the submission).
+     */
+    pledges: z.array(pledgeFileSchema).max(8, "must hold at most 8 pledges").optional(),
     /** Submit the proof to this MarginRegistry (the worker's --rpc must be on `chainId`). */
     submit: z.object({ registry: address, chainId: uintString }).strict().optional(),
     /** The results folder on shared storage (see results.ts for its layout). */

@@ -1,7 +1,7 @@
 /**
  * A round's batch: one job per portfolio file in a folder. Each `NAME.json` is a portfolio.json
- * or an earlier opening.json (its salt is reused, so a custodian's attestation of its commitment
- * still holds); `NAME.attestation.json` beside it, when present, is submitted with the proof.
+ * or an earlier opening.json (its salt is reused, so a custodian's pledge of its commitment
+ * still holds); `NAME.pledge.json` beside it, when present, is submitted with the proof.
  * Jobs reference the files by absolute path (storage the workers share), unless `inline` puts
  * the portfolio and salt into the job itself.
  */
@@ -11,11 +11,11 @@ import { getAddress } from "ethers";
 import { InputError } from "../errors";
 import { loadMarket, loadPolicy } from "../inputs";
 import { readJsonFile } from "../io/json";
-import { toInputError } from "../inputs/issues";
-import { attestationFileSchema, jobId, JOB_VERSION, type ProofJob } from "./job";
+import { parsePledgeFile } from "../proving/attest";
+import { jobId, JOB_VERSION, type ProofJob } from "./job";
 
-/** Suffix of an attestation file beside a portfolio. */
-const ATTESTATION_SUFFIX = ".attestation.json";
+/** Suffix of a pledge file beside a portfolio. */
+const PLEDGE_SUFFIX = ".pledge.json";
 
 /** Options of {@link planBatch}. */
 export interface BatchPlanOptions {
@@ -81,7 +81,7 @@ export function planBatch(options: BatchPlanOptions): BatchPlan {
   }
   const files = fs
     .readdirSync(folder)
-    .filter((name) => name.endsWith(".json") && !name.endsWith(ATTESTATION_SUFFIX))
+    .filter((name) => name.endsWith(".json") && !name.endsWith(PLEDGE_SUFFIX))
     .sort();
   const jobs: ProofJob[] = [];
   const refused: RefusedFile[] = [];
@@ -91,7 +91,7 @@ export function planBatch(options: BatchPlanOptions): BatchPlan {
     try {
       const json = readJsonFile(file) as Record<string, unknown>;
       const account = accountOf(json, file);
-      const attestationFile = path.join(folder, name.replace(/\.json$/, ATTESTATION_SUFFIX));
+      const pledgeFile = path.join(folder, name.replace(/\.json$/, PLEDGE_SUFFIX));
       const job: ProofJob = {
         version: JOB_VERSION,
         account,
@@ -102,8 +102,8 @@ export function planBatch(options: BatchPlanOptions): BatchPlan {
         market: marketFile,
         ...(options.inline === true ? inlineHoldings(json) : { holdings: { file } }),
         ...(options.instance === undefined ? {} : { instance: options.instance }),
-        ...(fs.existsSync(attestationFile)
-          ? { attestation: readAttestation(attestationFile) }
+        ...(fs.existsSync(pledgeFile)
+          ? { pledges: [parsePledgeFile(readJsonFile(pledgeFile), pledgeFile)] }
           : {}),
         ...(options.submit === undefined
           ? {}
@@ -127,10 +127,4 @@ export function planBatch(options: BatchPlanOptions): BatchPlan {
     }
   }
   return { jobs, refused };
-}
-
-function readAttestation(file: string): ProofJob["attestation"] {
-  const parsed = attestationFileSchema.safeParse(readJsonFile(file));
-  if (!parsed.success) throw toInputError(parsed.error, file);
-  return parsed.data;
 }

@@ -16,20 +16,19 @@ import {
   refusalText,
   submitProof,
   toSolidityProof,
-  type SignedAttestation,
 } from "../chain";
 import { InputError } from "../errors";
 import { readJsonFile } from "../io/json";
-import { decodePublicSignals, type AttestationFile } from "../proving";
+import { decodePublicSignals, signedPledgeOf, type PledgeFile } from "../proving";
 import { PermanentJobError } from "./failures";
 import type { ProofJob } from "./job";
 import type { StoredProof, SubmissionRecord } from "./results";
 
 /**
- * Refusals that may clear by themselves, retried rather than final: the round is not posted yet,
- * or the attestation's `issuedAt` is ahead of the chain's clock (the custodian's clock runs ahead).
+ * Refusals that may clear by themselves, retried rather than final: the round is not posted yet
+ * (a node behind the publisher's).
  */
-const TRANSIENT_REFUSALS = new Set(["UnknownRound", "AttestationFromFuture"]);
+const TRANSIENT_REFUSALS = new Set(["UnknownRound"]);
 
 /** How often to poll the node for a receipt. */
 const POLLING_MS = 500;
@@ -134,8 +133,9 @@ export class Submitter {
       );
     }
     const signals = decodePublicSignals(stored.publicSignals, "public.json");
-    if (job.attestation)
-      checkAttestation(job.attestation, job.account, signals.portfolioCommitment);
+    const portfolioCommitments = signals.portfolioCommitments;
+    const pledges = job.pledges ?? [];
+    checkPledges(pledges, job.account, portfolioCommitments);
     const registry = attach("MarginRegistry", target.registry, await this.signerFor(job.account));
     const policyId = policyIdOf(job.policyId);
     const round = BigInt(job.round);
@@ -165,10 +165,10 @@ export class Submitter {
       const receipt = await submitProof(registry, {
         policyId,
         round,
-        portfolioCommitment: signals.portfolioCommitment,
+        portfolioCommitments,
         nonce: signals.nonce,
         proof: toSolidityProof(stored.proof),
-        ...(job.attestation ? { attestation: signedAttestation(job.attestation) } : {}),
+        pledges: pledges.map(signedPledgeOf),
       });
       return {
         ...target,
@@ -194,27 +194,26 @@ export class Submitter {
   }
 }
 
-/** Refuses an attestation for another account or another portfolio commitment. */
-function checkAttestation(attestation: AttestationFile, account: string, commitment: bigint): void {
-  if (attestation.account !== account) {
-    throw new PermanentJobError(
-      `the job's attestation is for account ${attestation.account}, not ${account}`,
-    );
-  }
-  if (BigInt(attestation.portfolioCommitment) !== commitment) {
-    throw new PermanentJobError(
-      "the job's attestation is for another portfolio commitment than the proof's " +
-        "(prove from the attested opening, so the salt is the same)",
-    );
-  }
-}
-
-/** attestation.json -> the struct `MarginRegistry.prove` takes. */
-function signedAttestation(attestation: AttestationFile): SignedAttestation {
-  return {
-    custodian: attestation.custodian,
-    issuedAt: BigInt(attestation.issuedAt),
-    validUntil: BigInt(attestation.validUntil),
-    signature: attestation.signature,
-  };
+/**
+ * Refuses pledges for another account, or of other commitments than the proof's slots (pledge i
+ * pledges slot i's commitment).
+ */
+function checkPledges(
+  pledges: readonly PledgeFile[],
+  account: string,
+  commitments: readonly bigint[],
+): void {
+  pledges.forEach((pledge, slot) => {
+    if (pledge.account !== account) {
+      throw new PermanentJobError(
+        `the job's pledge ${slot} is for account ${pledge.account}, not ${account}`,
+      );
+    }
+    if (BigInt(pledge.portfolioCommitment) !== commitments[slot]) {
+      throw new PermanentJobError(
+        `the job's pledge ${slot} is of another portfolio commitment than the proof's slot ${slot} ` +
+          "(prove from the pledged opening, so the salt is the same)",
+      );
+    }
+  });
 }

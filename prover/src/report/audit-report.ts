@@ -140,7 +140,8 @@ function chainHtml(data: ChainAuditData): string {
       "local instance",
       "max round age",
       "superseded grace",
-      "attestation",
+      "venue",
+      "pledges",
     ],
     data.policies.map((p) => [
       `<span class="mono">${esc(shorten(p.policyId))}</span>`,
@@ -151,7 +152,10 @@ function chainHtml(data: ChainAuditData): string {
       esc(p.instance ?? "none"),
       `${esc(p.maxRoundAge)} s`,
       `${esc(p.supersededGrace)} s`,
-      p.requiresAttestation ? "required" : "not required",
+      `<span class="mono">${esc(shorten(p.venue))}</span>`,
+      p.requiresPledges
+        ? `required (${p.pledgeSlots} slot${p.pledgeSlots === 1 ? "" : "s"})`
+        : "not required",
     ]),
     true,
   );
@@ -255,11 +259,11 @@ export function auditReportMarkdown(
       ...(chain.marketBook ? [`- MarketBook \`${chain.marketBook}\``] : []),
       ...(chain.policyRegistry ? [`- PolicyRegistry \`${chain.policyRegistry}\``] : []),
       "",
-      "| policy | state | feed (layout) | verifier | verification key hash | local instance | max round age | superseded grace | attestation |",
-      "| --- | --- | --- | --- | --- | --- | ---: | ---: | --- |",
+      "| policy | state | feed (layout) | verifier | verification key hash | local instance | max round age | superseded grace | venue | pledges |",
+      "| --- | --- | --- | --- | --- | --- | ---: | ---: | --- | --- |",
       ...chain.policies.map(
         (p) =>
-          `| \`${p.policyId}\` | ${p.mode}, ${p.retired ? "retired" : "active"} | \`${p.feed}\` | \`${p.verifier}\` | \`${p.verificationKeyHash}\` | ${p.instance ?? "none"} | ${p.maxRoundAge} s | ${p.supersededGrace} s | ${p.requiresAttestation ? "required" : "not required"} |`,
+          `| \`${p.policyId}\` | ${p.mode}, ${p.retired ? "retired" : "active"} | \`${p.feed}\` | \`${p.verifier}\` | \`${p.verificationKeyHash}\` | ${p.instance ?? "none"} | ${p.maxRoundAge} s | ${p.supersededGrace} s | \`${p.venue}\` | ${p.requiresPledges ? `required (${p.pledgeSlots} slot${p.pledgeSlots === 1 ? "" : "s"})` : "not required"} |`,
       ),
       "",
       "## Account timelines",

@@ -9,6 +9,7 @@
  */
 import { PRICE_DECIMALS } from "../encoding/widths";
 import type { Policy } from "../inputs/types";
+import { pieceLabel, pieceTotals, type PieceTotals } from "../model/pieces";
 import type { ConcentrationLine, MarginReport } from "../model/report";
 import { barChart, ratioGauge, type BarRow } from "./charts";
 import { percent, units, usdCents } from "./format";
@@ -20,6 +21,8 @@ export interface MarginHtmlOptions {
   policy?: Policy;
   /** Prefix for element ids, so two reports can share a page. */
   idPrefix?: string;
+  /** The sub-portfolios' names (e.g. their files), for the report of several. */
+  pieceNames?: readonly string[];
 }
 
 const PPM = 1_000_000n;
@@ -291,6 +294,46 @@ function concentration(report: MarginReport, id: (s: string) => string): string 
   );
 }
 
+/** Each sub-portfolio's share of the total (only for several). */
+function pieces(
+  report: MarginReport,
+  names: readonly string[] | undefined,
+  id: (s: string) => string,
+): string {
+  if (report.pieces.length < 2) return "";
+  const rows = pieceTotals(report.pieces);
+  const cells = (label: string, t: PieceTotals) => [
+    esc(label),
+    usdCents(t.valueMicroUsd),
+    usdCents(t.haircutValueMicroUsd),
+    usdCents(t.pnlMicroUsd),
+    usdCents(t.optionValueMicroUsd),
+    usdCents(t.equityPartMicroUsd),
+    usdCents(t.perpRequirementMicroUsd),
+  ];
+  return section(
+    id("pieces"),
+    "Sub-portfolios",
+    `<p>The margin is the sum's: ${rows.pieces.length} sub-portfolios, each held apart (one per custodian), each with its share of the total's figures; the shares add up to the total exactly. The scan risk, the short-option minimum, the concentration excess and the buffer belong to the whole book.</p>` +
+      dataTable(
+        "Each sub-portfolio's share (USD)",
+        [
+          "sub-portfolio",
+          "value",
+          "after haircut",
+          "perp PnL",
+          "option value",
+          "equity part",
+          "perp requirement",
+        ],
+        [
+          ...rows.pieces.map((t, k) => cells(`sub-portfolio ${pieceLabel(k, names)}`, t)),
+          cells("total", rows.total),
+        ],
+      ),
+  );
+}
+
 /**
  * The report as an HTML fragment (headings from h1 down), for a page that already has the
  * report stylesheet (`.zkm-report`).
@@ -310,7 +353,8 @@ export function marginReportBody(report: MarginReport, options: MarginHtmlOption
     equity(report, options.policy, id) +
     requirement(report, options.policy, id) +
     scenarios(report, id) +
-    concentration(report, id)
+    concentration(report, id) +
+    pieces(report, options.pieceNames, id)
   );
 }
 

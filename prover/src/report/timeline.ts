@@ -98,11 +98,19 @@ export function timelineHtml(
       `<li${classes.length > 0 ? ` class="${classes.join(" ")}"` : ""}>` +
       `<strong>${esc(when(e))}</strong>${marks.length > 0 ? ` <span class="badge badge-neutral">${esc(marks.join(", "))}</span>` : ""}<br>` +
       `${esc(round)}, nonce ${esc(e.nonce)}, policy <span class="mono">${esc(shorten(e.policyId))}</span><br>` +
-      `<span class="muted">portfolio commitment <span class="mono">${esc(shorten(e.portfolioCommitment.toString(), 12, 6))}</span>, ` +
+      `<span class="muted">${usedCommitments(e).length === 1 ? "portfolio commitment" : "portfolio commitments"} ` +
+      `${usedCommitments(e)
+        .map((c) => `<span class="mono">${esc(shorten(c.toString(), 12, 6))}</span>`)
+        .join(", ")}, ` +
       `tx ${txHtml(e.transactionHash, options)}</span></li>`
     );
   });
   return `${strip}<ol class="timeline" aria-label="MarginProved events, oldest first">${items.join("")}</ol>`;
+}
+
+/** A proof's portfolio commitments in the slots it used (unused slots are zero). */
+export function usedCommitments(e: Pick<TimelineEvent, "portfolioCommitments">): bigint[] {
+  return e.portfolioCommitments.filter((c) => c !== 0n);
 }
 
 /** Markdown cell text: pipes and line breaks escaped. */
@@ -118,7 +126,11 @@ export function timelineMarkdown(
   if (events.length === 0) return "No `MarginProved` event.\n";
   const rows = chronological(events).map(
     (e) =>
-      `| ${e.blockNumber} | ${e.blockTime === undefined ? "" : isoTime(e.blockTime)} | ${e.round} | ${e.nonce} | \`${e.policyId}\` | \`${e.portfolioCommitment}\` | \`${e.transactionHash}\` | ${mdCell(tags(e, options).join(", "))} |`,
+      `| ${e.blockNumber} | ${e.blockTime === undefined ? "" : isoTime(e.blockTime)} | ${e.round} | ${e.nonce} | \`${e.policyId}\` | ${usedCommitments(
+        e,
+      )
+        .map((c) => `\`${c}\``)
+        .join(", ")} | \`${e.transactionHash}\` | ${mdCell(tags(e, options).join(", "))} |`,
   );
   return (
     [

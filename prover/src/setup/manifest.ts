@@ -15,7 +15,7 @@ import { withLock } from "./lock";
 import { setupPaths, type SetupPaths } from "./paths";
 import type { VerificationKey } from "./snarkjs";
 
-export const MANIFEST_VERSION = 2;
+export const MANIFEST_VERSION = 3;
 
 const hex64 = z.string().regex(/^[0-9a-f]{64}$/, "a lowercase hex sha256");
 
@@ -32,6 +32,7 @@ export const instanceParamsSchema = z
     tiers: z.number().int().positive(),
     groups: z.number().int().positive(),
     joint: z.union([z.literal(0), z.literal(1)]),
+    pledges: z.number().int().positive(),
   })
   .strict();
 export type InstanceParams = z.infer<typeof instanceParamsSchema>;

@@ -36,7 +36,10 @@ export function formatStatus(
       "policy rules",
       `${p.retired ? "RETIRED" : "active"}, ${p.mode}; max round age ${seconds(p.maxRoundAge)}, ` +
         `superseded grace ${seconds(p.supersededGrace)}, cure window ${seconds(p.cureWindow)}, ` +
-        `attestation ${p.requiresAttestation ? "required" : "not required"}`,
+        `venue ${p.venue}, ` +
+        (p.requiresPledges
+          ? `pledges required (${p.pledgeSlots} slot${p.pledgeSlots === 1 ? "" : "s"})`
+          : "pledges not required"),
     ]);
   }
   if (s.nonce === 0n) {
@@ -46,14 +49,22 @@ export function formatStatus(
       "status",
       `round ${s.round} (timestamp ${unixTime(s.roundTimestamp)}), nonce ${s.nonce}`,
     ]);
-    pairs.push([
-      "attestation",
-      s.custodianId === 0n
-        ? "none (the policy requires none)"
-        : `by ${s.custodian} (registration ${s.custodianId}, ${s.custodianActive ? "active" : "REMOVED"}), ` +
-          `issued ${unixTime(s.attestationIssuedAt)}, valid until ${unixTime(s.attestationValidUntil)}` +
-          (s.revoked ? ", REVOKED" : ", not revoked"),
-    ]);
+    if (s.pledges.length === 0) pairs.push(["pledges", "none (the policy requires none)"]);
+    for (const [slot, pledge] of s.pledges.entries()) {
+      pairs.push([
+        `pledge ${slot}`,
+        `by ${pledge.custodian} (registration ${pledge.registration}, ` +
+          `${pledge.active ? "active" : "REMOVED"})`,
+      ]);
+    }
+    if (s.pledges.length > 0) {
+      pairs.push([
+        "pledges",
+        `valid until ${unixTime(s.pledgesValidUntil)} (the earliest), ` +
+          (s.revoked ? "REVOKED" : "not revoked") +
+          ` (epochs ${s.epochSum} when proven, ${s.currentEpochSum} now)`,
+      ]);
+    }
   }
   const c = facts.call;
   pairs.push([

@@ -44,24 +44,27 @@ function applyRules(f: StatusFacts): {
   }
   if (p.retired) reasons.push("the policy is retired: none of its statuses count any more");
 
-  if (s.custodianId !== 0n) {
-    if (!s.custodianActive) {
+  for (const [slot, pledge] of s.pledges.entries()) {
+    if (!pledge.active) {
       reasons.push(
-        `custodian ${s.custodian} was removed from the policy (registration ${s.custodianId}): ` +
-          "its attestations no longer count; a registered custodian must attest again",
+        `custodian ${pledge.custodian} of pledge ${slot} was removed from the venue (registration ` +
+          `${pledge.registration}): what it pledged no longer counts; a registered custodian must pledge again`,
       );
     }
-    if (now > s.attestationValidUntil) {
+  }
+  if (s.pledges.length > 0) {
+    if (now > s.pledgesValidUntil) {
       reasons.push(
-        `the attestation expired at ${unixTime(s.attestationValidUntil)}: the custodian must attest again`,
+        `a pledge expired at ${unixTime(s.pledgesValidUntil)}: its custodian must pledge again`,
       );
     } else {
-      ends.push([s.attestationValidUntil + 1n, "the attestation expires"]);
+      ends.push([s.pledgesValidUntil + 1n, "the earliest pledge expires"]);
     }
     if (s.revoked) {
       reasons.push(
-        `the attestation was revoked: custodian ${s.custodian} revoked the account's attestations ` +
-          `issued before a time after this one's ${unixTime(s.attestationIssuedAt)}`,
+        "a pledge was revoked: a custodian of the proof advanced its epoch for the account " +
+          `(the pledges' epochs summed ${s.epochSum}, the custodians' current ones sum ` +
+          `${s.currentEpochSum}); the custodian must pledge again`,
       );
     }
   }

@@ -23,7 +23,7 @@ export type WatchEventType =
   | "stress-shortfall"
   | "shortfall"
   | "market-refused"
-  | "attestation-needed"
+  | "pledge-needed"
   | "margin-call"
   | "margin-call-cured"
   | "margin-call-expired"

@@ -3,11 +3,11 @@
  * configured confirmations, fetches and checks the round's market file (it must fit the layout and
  * hash to the posted commitment, or it is refused and alerted), recomputes the margin from the
  * holder's files, and proves and submits while sufficient, with the salt the custodian's
- * attestation was made for. It raises alerts (JSON lines, optional webhook) on a low excess, on a
+ * pledge was made for. It raises alerts (JSON lines, optional webhook) on a low excess, on a
  * scenario of the round that would put the portfolio short (the model's per-scenario losses: joint
  * under portfolio margin, see `stress.ts`), on a shortfall (no submission; the alert says by how
  * much), on a margin call (answered with a proof on the first round after it, then settled), and
- * when a new attestation is needed (policies that require one). Every step is recorded in an
+ * when a new pledge is needed (policies that require one). Every step is recorded in an
  * atomically written state file.
  *
  * Chain state, not the state file, decides whether a round still needs a proof (the account's
@@ -31,7 +31,7 @@ import {
   submitProof,
   toSolidityProof,
   type MarginCall,
-  type SignedAttestation,
+  type SignedPledge,
   type MarginStatus,
 } from "../chain";
 import { formatUnits } from "../decimal";
@@ -47,9 +47,9 @@ import { InputError } from "../errors";
 import { writeJsonFile } from "../io/json";
 import { checkPosting, findRoundPosting, MarketDataError, type FeedLayout } from "../market-data";
 import { computeMargin, type MarginReport } from "../model";
-import { decodePublicSignals, generateProof } from "../proving";
+import { decodePublicSignals, generateProof, signedPledgeOf } from "../proving";
 import { AlertSink, type WatchEvent, type WatchEventType, type WebhookOptions } from "./alerts";
-import { readAttestationFile, readHolderPortfolio, type HolderFiles } from "./holder";
+import { readHolderPortfolio, readPledgeFile, type HolderFiles } from "./holder";
 import { loadWatchState, saveWatchState, type RoundOutcome, type WatchState } from "./state";
 import { sleep } from "./sleep";
 import { StateLock } from "./state-lock";
@@ -79,8 +79,8 @@ export interface WatchOptions {
   confirmations?: number;
   /** Alert when equity falls under this multiple of the required equity, ppm (default 1.2). */
   warnRatioPpm?: bigint;
-  /** An attestation within this many seconds of its expiry is renewed (default 300). */
-  attestationMarginSeconds?: bigint;
+  /** A pledge within this many seconds of its expiry is renewed (default 300). */
+  pledgeMarginSeconds?: bigint;
   /** Polling interval, ms (default 2000). */
   pollMs?: number;
   /** Longest backoff while the node is unreachable, ms (default 30000). */
@@ -515,28 +515,28 @@ export class Watcher {
     const nonce = await nextNonce(this.registry, this.account, this.entry.policyId);
     const proofInput = { policy, market, portfolio: holder.portfolio, nonce };
     let made: Awaited<ReturnType<typeof generateProof>>;
-    let attestation: SignedAttestation | undefined;
+    let pledge: SignedPledge | undefined;
     if (holder.opening === undefined) {
-      // A new salt: its opening is written, and, where the policy requires an attestation, the
-      // custodian is asked to attest it (the round is proven once it has).
+      // A new salt: its opening is written, and, where the policy requires a pledge, the
+      // custodian is asked to pledge it (the round is proven once it has).
       made = await generateProof({ ...proofInput, instance: this.layout.instance });
       writeJsonFile(this.options.files.opening, made.opening, { mode: 0o600 });
-      if (this.entry.requiresAttestation) {
+      if (this.entry.requiresPledges) {
         const commitment = made.opening.commitments.portfolio;
         this.emitOnce(
-          `attest:${commitment}`,
+          `pledge:${commitment}`,
           "warn",
-          "attestation-needed",
-          `${holder.renewal}: wrote ${this.options.files.opening}; have the custodian attest it ` +
-            `(portfolio commitment ${commitment}) into ${this.options.files.attestation}`,
+          "pledge-needed",
+          `${holder.renewal}: wrote ${this.options.files.opening}; have the custodian pledge it ` +
+            `(portfolio commitment ${commitment}) into ${this.options.files.pledge}`,
           { round: r, portfolioCommitment: commitment, opening: this.options.files.opening },
         );
         return;
       }
     } else {
       const opening = holder.opening;
-      attestation = await this.usableAttestation(r, BigInt(opening.commitments.portfolio));
-      if (this.entry.requiresAttestation && attestation === undefined) return;
+      pledge = await this.usablePledge(r, BigInt(opening.commitments.portfolio));
+      if (this.entry.requiresPledges && pledge === undefined) return;
       made = await generateProof({
         ...proofInput,
         salt: BigInt(opening.salt),
@@ -552,15 +552,17 @@ export class Watcher {
         {
           policyId: this.entry.policyId,
           round,
-          portfolioCommitment: signals.portfolioCommitment,
+          portfolioCommitments: signals.portfolioCommitments,
           nonce,
           proof: toSolidityProof(made.proof),
-          ...(attestation !== undefined ? { attestation } : {}),
+          ...(pledge !== undefined ? { pledges: [pledge] } : {}),
         },
-        async (hash) => {
-          this.state.pending = { round: r, nonce: nonce.toString(), transactionHash: hash };
-          this.save();
-          await this.options.hooks?.afterSend?.(round, hash);
+        {
+          onSent: async (hash) => {
+            this.state.pending = { round: r, nonce: nonce.toString(), transactionHash: hash };
+            this.save();
+            await this.options.hooks?.afterSend?.(round, hash);
+          },
         },
       );
       this.record(round, {
@@ -657,31 +659,34 @@ export class Watcher {
     }
   }
 
-  /** The attestation of `commitment`, if it is there, the account's, and not about to expire. */
-  private async usableAttestation(r: string, commitment: bigint) {
-    if (!this.entry.requiresAttestation) return undefined;
-    const file = this.options.files.attestation;
-    const attestation = readAttestationFile(file);
+  /**
+   * The pledge of `commitment`, if it is there, the account's, to the policy's venue, and not
+   * about to expire.
+   */
+  private async usablePledge(r: string, commitment: bigint) {
+    if (!this.entry.requiresPledges) return undefined;
+    const file = this.options.files.pledge;
+    const pledge = readPledgeFile(file);
     const block = await this.options.provider.getBlock("latest");
     const now = BigInt(block?.timestamp ?? Math.floor(Date.now() / 1000));
-    const margin = this.options.attestationMarginSeconds ?? 300n;
+    const margin = this.options.pledgeMarginSeconds ?? 300n;
     let problem: string | undefined;
-    let key = `attest:${commitment}`;
-    if (attestation === undefined) problem = `${file} does not exist`;
-    else if (attestation.account !== this.account)
-      problem = `${file} is for ${attestation.account}`;
-    else if (attestation.portfolioCommitment !== commitment) {
-      problem = `${file} attests another commitment`;
-    } else if (attestation.signed.validUntil <= now + margin) {
-      problem = `${file} expires at ${unixTime(attestation.signed.validUntil)}`;
-      key = `${key}:expiring:${attestation.signed.validUntil}`;
+    let key = `pledge:${commitment}`;
+    if (pledge === undefined) problem = `${file} does not exist`;
+    else if (pledge.account !== this.account) problem = `${file} is for ${pledge.account}`;
+    else if (pledge.venue !== this.entry.venue) problem = `${file} is for venue ${pledge.venue}`;
+    else if (BigInt(pledge.portfolioCommitment) !== commitment) {
+      problem = `${file} pledges another commitment`;
+    } else if (BigInt(pledge.validUntil) <= now + margin) {
+      problem = `${file} expires at ${unixTime(BigInt(pledge.validUntil))}`;
+      key = `${key}:expiring:${pledge.validUntil}`;
     }
-    if (problem === undefined) return attestation?.signed;
+    if (problem === undefined && pledge !== undefined) return signedPledgeOf(pledge);
     this.emitOnce(
       key,
       "warn",
-      "attestation-needed",
-      `round ${r} not proven: ${problem}; have the custodian attest ${this.options.files.opening}`,
+      "pledge-needed",
+      `round ${r} not proven: ${problem}; have the custodian pledge ${this.options.files.opening}`,
       { round: r, portfolioCommitment: commitment.toString(), opening: this.options.files.opening },
     );
     return undefined;

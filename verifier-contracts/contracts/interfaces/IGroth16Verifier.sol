@@ -5,10 +5,13 @@ pragma solidity 0.8.30;
 /// @author zkmargin
 /// @notice The interface of the Groth16 verifiers that snarkjs 0.7.6 generates for a zkmargin
 ///         circuit instance (`zkey export solidityverifier`), with zkmargin's one edit:
-///         `verificationKeyHash()`.
-/// @dev The four public signals are, in this order:
-///      `[accountNonce, marketCommitment, policyCommitment, portfolioCommitment]`, where
-///      `accountNonce = uint160(account) | nonce << 160`.
+///         `verificationKeyHash()`, as declared for an instance of one pledge slot (C = 1).
+/// @dev The 3 + C public signals are, in this order: `[accountNonce, marketCommitment,
+///      policyCommitment, portfolioCommitment_1 .. portfolioCommitment_C]`, where
+///      `accountNonce = uint160(account) | nonce << 160`. snarkjs's `verifyProof` takes them as a
+///      `uint256[3 + C]`, so its selector depends on C: MarginRegistry calls it by that selector
+///      (the type here only names the contract; see IGroth16BatchVerifier for the calls that
+///      serve any C).
 ///      The generated verifier returns false (it does not revert) for an invalid proof, for a
 ///      public signal at or above the scalar field modulus, and for points the precompiles refuse.
 interface IGroth16Verifier {

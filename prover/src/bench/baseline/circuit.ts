@@ -7,7 +7,7 @@ import { createHash } from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { compileMain, PROJECT_ROOT, type CompiledArtifacts } from "../../build/compile";
-import type { CircuitInput } from "../../encoding/circuit-input";
+import { pieceOf, type CircuitInput, type PortfolioSignals } from "../../encoding/circuit-input";
 import { DIMENSIONS, type InstanceDims } from "../../encoding/instances";
 
 /** The baseline's circom source. */
@@ -46,7 +46,10 @@ export const BASELINE_VALUE_INPUTS = [
 /** Inputs that exist only with joint scenario arrays (joint = 1). */
 const JOINT_ONLY = ["assetRisk", "perpRisk", "portfolioMargin"] as const;
 
-/** The baseline's private inputs: the portfolio and the commitment's salt. */
+/**
+ * The baseline's private inputs: one portfolio and the commitment's salt (the baseline has no
+ * pledge slots; it proves the first sub-portfolio of the SDK's encoding).
+ */
 export const BASELINE_PRIVATE_INPUTS = [
   "amount",
   "perpSizeNeg",
@@ -55,7 +58,7 @@ export const BASELINE_PRIVATE_INPUTS = [
   "optionQtyNeg",
   "optionQtyAbs",
   "salt",
-] as const satisfies readonly (keyof CircuitInput)[];
+] as const satisfies readonly (keyof PortfolioSignals)[];
 
 /** One of the baseline's input names. */
 export type BaselineInputName =
@@ -63,7 +66,8 @@ export type BaselineInputName =
   | (typeof BASELINE_PRIVATE_INPUTS)[number];
 
 /** The witness input of `BaselineMargin`: the subset of the SDK's encoding it reads. */
-export type BaselineInput = Pick<CircuitInput, BaselineInputName>;
+export type BaselineInput = Pick<CircuitInput, (typeof BASELINE_VALUE_INPUTS)[number]> &
+  PortfolioSignals;
 
 /**
  * The baseline's public inputs for `dims`, in declaration order (after its one output,
@@ -76,12 +80,16 @@ export function baselinePublicInputs(dims: InstanceDims): (typeof BASELINE_VALUE
   );
 }
 
-/** The baseline's witness input from an encoded input of `MarginProof` for the same dimensions. */
+/**
+ * The baseline's witness input from an encoded input of `MarginProof` for the same dimensions:
+ * the market and policy values, and the first pledge slot's sub-portfolio.
+ */
 export function baselineInput(input: CircuitInput): BaselineInput {
   const picked: Record<string, unknown> = {};
-  for (const name of [...BASELINE_VALUE_INPUTS, ...BASELINE_PRIVATE_INPUTS])
-    picked[name] = input[name];
-  return picked as BaselineInput;
+  for (const name of BASELINE_VALUE_INPUTS) picked[name] = input[name];
+  const piece = pieceOf(input, 0);
+  for (const name of BASELINE_PRIVATE_INPUTS) picked[name] = piece[name];
+  return picked as unknown as BaselineInput;
 }
 
 /** The public signals the baseline exposes for `input` on `dims`, after its commitment. */
@@ -107,12 +115,15 @@ export function baselineBuildName(instance: string): string {
 }
 
 /**
- * The baseline's `main.circom` for `dims`. It carries the sha256 of baseline.circom, so an edited
- * baseline is recompiled (the compiler's freshness check watches circuits/ only).
+ * The baseline's `main.circom` for `dims` (every dimension but the pledge slots: the baseline
+ * proves one portfolio). It carries the sha256 of baseline.circom, so an edited baseline is
+ * recompiled (the compiler's freshness check watches circuits/ only).
  */
 export function baselineMainSource(dims: InstanceDims): string {
   const digest = createHash("sha256").update(fs.readFileSync(BASELINE_SOURCE)).digest("hex");
-  const args = DIMENSIONS.map((d) => dims[d]).join(", ");
+  const args = DIMENSIONS.filter((d) => d !== "pledges")
+    .map((d) => dims[d])
+    .join(", ");
   return [
     "pragma circom 2.1.9;",
     `// bench/baseline/baseline.circom sha256 ${digest}`,

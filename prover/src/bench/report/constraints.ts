@@ -4,7 +4,7 @@
  * and every target of issues 14 and 10 compared with its measured figure. Markdown tables, so
  * circuits/README.md can quote them as they are.
  */
-import { AVERAGE_OVER, declaredCosts, type CostSplit } from "../cost-split";
+import { AVERAGE_OVER, declaredCosts, declaredOnePortfolio, type CostSplit } from "../cost-split";
 import { dimsLabel } from "../slot-costs";
 import type { TargetCheck } from "../targets";
 import { formatCount, markdownTable as table } from "./format";
@@ -24,12 +24,13 @@ export function totalsTable(splits: readonly CostSplit[]): string {
   return table(
     [
       "instance",
-      "A/P/O/S/T/G/J",
+      "A/P/O/S/T/G/J/C",
       "constraints",
       "per asset",
       "per perp",
       "per option",
       "per scenario",
+      "per pledge slot",
     ],
     splits.map((s) => {
       const c = declaredCosts(s);
@@ -41,6 +42,7 @@ export function totalsTable(splits: readonly CostSplit[]): string {
         formatCount(c.perSlot.perps),
         formatCount(c.perSlot.options),
         formatCount(c.perScenario),
+        formatCount(c.perPledge),
       ];
     }),
   );
@@ -71,6 +73,7 @@ export function splitTable(splits: readonly CostSplit[]): string {
       "per perp",
       "per option",
       "per scenario",
+      "per pledge slot",
       "ScanRisk's joint arithmetic",
       "joint share per position per scenario",
     ],
@@ -84,6 +87,7 @@ export function splitTable(splits: readonly CostSplit[]): string {
         split(s.standard.perSlot.perps, s.joint.perSlot.perps),
         split(s.standard.perSlot.options, s.joint.perSlot.options),
         split(s.standard.perScenario, s.joint.perScenario),
+        split(s.standard.perPledge, s.joint.perPledge),
         formatCount(s.scanArithmetic),
         `${(share / positionScenarios).toFixed(2)} (scan alone ${(s.scanArithmetic / positionScenarios).toFixed(2)})`,
       ];
@@ -109,6 +113,37 @@ export function averagedTable(splits: readonly CostSplit[]): string {
       split(s.standard.perSlot.perps, s.joint.perSlot.perps),
       split(s.averaged.standard.perps, s.averaged.joint.perps, formatAverage),
     ]),
+  );
+}
+
+/**
+ * Pledge slots: each instance as declared against its dimensions with one pledge slot (v2's
+ * circuit), the cost of one more pledge slot, and the averaged slot costs with one.
+ */
+export function pledgeTable(splits: readonly CostSplit[]): string {
+  const average = `average of ${AVERAGE_OVER} more`;
+  return table(
+    [
+      "instance",
+      "C",
+      "constraints",
+      "with one pledge slot",
+      "per pledge slot, 1 more",
+      `per asset, ${average}, C 1`,
+      `per perp, ${average}, C 1`,
+    ],
+    splits.map((s) => {
+      const one = declaredOnePortfolio(s);
+      return [
+        s.instance,
+        formatCount(s.dims.pledges),
+        formatCount(declaredCosts(s).total),
+        formatCount(one.total),
+        formatCount(declaredCosts(s).perPledge),
+        formatAverage(one.averaged.assets),
+        formatAverage(one.averaged.perps),
+      ];
+    }),
   );
 }
 
@@ -147,7 +182,14 @@ export function renderConstraintsReport(
     "",
     averagedTable(splits),
     "",
-    "Targets (issue 14 on the standard instance; issue 10 per instance)",
+    "Pledge slots: each instance as declared and with one pledge slot (C 1, v2's circuit); one more",
+    "pledge slot adds a sub-portfolio's range checks and hash and the slot rules; every asset, perp",
+    "and option slot carries one set of holdings per pledge slot",
+    "",
+    pledgeTable(splits),
+    "",
+    "Targets (issue 14 on the standard instance; issue 10 per instance; both set for one portfolio,",
+    "so checked with one pledge slot)",
     "",
     ...targetLines(checks),
     "",

@@ -58,12 +58,13 @@ function constraintsSection(list: readonly InstanceFigures[]): string {
     table(
       [
         "instance",
-        "A/P/O/S/T/G/J",
+        "A/P/O/S/T/G/J/C",
         "constraints",
         "per asset",
         "per perp",
         "per option",
         "per scenario",
+        "per pledge slot",
         "baseline constraints",
       ],
       list.map((f) => [
@@ -74,12 +75,14 @@ function constraintsSection(list: readonly InstanceFigures[]): string {
         formatCount(f.constraints.perSlot.perps),
         formatCount(f.constraints.perSlot.options),
         formatCount(f.constraints.perScenario),
+        formatCount(f.constraints.perPledge),
         `${formatCount(f.baseline.constraints)} (${formatRatio(f.baseline.constraints, f.constraints.total)})`,
       ]),
     ),
     "",
-    "A/P/O/S/T/G/J: assets, perps, options, scenarios, tiers, concentration groups, and 1 when the " +
-      "instance has joint scenario arrays (portfolio margin). Per slot and per scenario: the marginal " +
+    "A/P/O/S/T/G/J/C: assets, perps, options, scenarios, tiers, concentration groups, 1 when the " +
+      "instance has joint scenario arrays (portfolio margin), and pledge slots (sub-portfolios summed " +
+      "in one proof). Per slot, per scenario and per pledge slot: the marginal " +
       "cost of one more, measured by compiling the instance with one more and differencing, so it " +
       "includes its share of the commitments (as `npm run constraints`, which also splits each " +
       "figure into the standard machinery and the joint scenario share and checks the targets).",
@@ -305,7 +308,7 @@ function sizesAndGasSection(list: readonly InstanceFigures[]): string {
     ),
     "",
     "Gas on Hardhat's in-process EVM with real proofs. `prove` is `MarginRegistry.prove` with a " +
-      "custodian attestation (the account's first proof, then a repeat); `verifyProof` is the " +
+      "custodian pledge (the account's first proof, then a repeat); `verifyProof` is the " +
       "transaction gas of the generated verifier alone.",
     "",
     table(

@@ -39,7 +39,7 @@ export function register(program: Command): void {
     .requiredOption("--market <file>", "market.json of the round (public)")
     .requiredOption(
       "--portfolios <dir>",
-      "folder of NAME.json portfolios or earlier openings (private), with optional NAME.attestation.json",
+      "folder of NAME.json portfolios or earlier openings (private), with optional NAME.pledge.json",
     )
     .requiredOption("--results <dir>", "results folder (storage the workers share)")
     .option("--nonce <n>", "submission nonce of every job (default: the round's timestamp)")

@@ -1,4 +1,4 @@
-/** `zkmargin demo`: the whole story (keys, report, proof, chain, attestation, replay, shortfall). */
+/** `zkmargin demo`: the whole story (keys, report, proof, chain, pledge, replay, shortfall). */
 import type { Command } from "commander";
 import { runDemo } from "../../demo/run-demo";
 import { examples } from "../options";
@@ -9,7 +9,7 @@ export function register(program: Command): void {
     .command("demo")
     .description(
       "run the end-to-end story on an in-process Hardhat chain (or --rpc URL): development keys, " +
-        "the institution's report, a proof, deployment, attestation, submission, replay refused",
+        "the institution's report, a proof, deployment, pledge, submission, replay refused",
     )
     .option("--rpc <url>", "an EVM JSON-RPC node with unlocked accounts (e.g. npx hardhat node)")
     .option("--instance <name>", "circuit instance", "demo")

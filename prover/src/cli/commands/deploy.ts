@@ -14,6 +14,7 @@ import {
   verifierApprovals,
   writeDeployment,
 } from "../../deployment";
+import { parseVenueId } from "../../chain/policy";
 import { InputError } from "../../errors";
 import { FileExistsError } from "../../io/atomic-write";
 import { loadPolicy } from "../../inputs";
@@ -156,8 +157,17 @@ export function register(program: Command): void {
     .requiredOption("--max-round-age <seconds>", "largest age of a round a proof may use")
     .option("--superseded-grace <seconds>", "how long a superseded round still counts", "0")
     .option("--cure-window <seconds>", "time to answer a margin call (0: no margin calls)", "0")
-    .option("--no-attestation", "proofs need no custodian attestation (not for production)")
-    .option("--custodian <address>", "custodian whose attestations count (repeatable)", collect, [])
+    .requiredOption(
+      "--venue-id <name|bytes32>",
+      "the venue the policy belongs to (a name, hashed, or 0x and 64 hex digits): its initial and maintenance policies share it",
+    )
+    .option("--no-pledges", "proofs need no custodian pledge (not for production)")
+    .option(
+      "--custodian <address>",
+      "custodian registered at the venue, whose pledges count (repeatable; already registered: skipped)",
+      collect,
+      [],
+    )
     .option(
       "--venue <address>",
       "holder of the policy's venue role: calls margin (repeatable)",
@@ -181,7 +191,7 @@ export function register(program: Command): void {
     .addHelpText(
       "after",
       examples(
-        "ZKMARGIN_POLICY_ADMIN_KEY=0x... ZKMARGIN_CUSTODIAN_ADMIN_KEY=0x... ZKMARGIN_ADMIN_KEY=0x... zkmargin deploy policy --deployment deployment.json --rpc http://127.0.0.1:8545 --policy examples/desk/policy.json --instance demo --max-round-age 3600 --superseded-grace 300 --cure-window 900 --custodian 0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC --publisher 0x90F79bf6EB2c4f870365E785982E1f101E93b906",
+        "ZKMARGIN_POLICY_ADMIN_KEY=0x... ZKMARGIN_CUSTODIAN_ADMIN_KEY=0x... ZKMARGIN_ADMIN_KEY=0x... zkmargin deploy policy --deployment deployment.json --rpc http://127.0.0.1:8545 --policy examples/desk/policy.json --instance demo --venue-id desk-venue --max-round-age 3600 --superseded-grace 300 --cure-window 900 --custodian 0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC --publisher 0x90F79bf6EB2c4f870365E785982E1f101E93b906",
       ),
     )
     .action(
@@ -193,7 +203,8 @@ export function register(program: Command): void {
         maxRoundAge: string;
         supersededGrace: string;
         cureWindow: string;
-        attestation: boolean;
+        venueId: string;
+        pledges: boolean;
         custodian: string[];
         venue: string[];
         publisher: string[];
@@ -234,7 +245,8 @@ export function register(program: Command): void {
           maxRoundAge: parseIntegerOption(opts.maxRoundAge, "--max-round-age", 32),
           supersededGrace: parseIntegerOption(opts.supersededGrace, "--superseded-grace", 32),
           cureWindow: parseIntegerOption(opts.cureWindow, "--cure-window", 32),
-          requiresAttestation: opts.attestation,
+          venue: parseVenueId(opts.venueId),
+          requiresPledges: opts.pledges,
           custodians,
           venues,
           publishers,
@@ -254,7 +266,7 @@ export function register(program: Command): void {
         const policy = loadPolicy(opts.policy);
         const entry = updated.policies[policy.id];
         process.stdout.write(
-          `registered ${policy.id} (${entry.policyId}) on feed ${entry.feed}: commitment ${entry.commitment}, ` +
+          `registered ${policy.id} (${entry.policyId}) on feed ${entry.feed} at venue ${entry.venue}: commitment ${entry.commitment}, ` +
             `cure window ${entry.cureWindow} s, ${custodians.length} custodian(s), ${venues.length} venue(s), ` +
             `${publishers.length} publisher(s) granted; ` +
             `updated ${opts.deployment}\n`,

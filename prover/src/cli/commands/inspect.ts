@@ -80,7 +80,12 @@ export function register(program: Command): void {
           ["nonce", decoded.nonce.toString()],
           ["market commitment", decoded.marketCommitment.toString()],
           ["policy commitment", decoded.policyCommitment.toString()],
-          ["portfolio commitment", decoded.portfolioCommitment.toString()],
+          ...decoded.portfolioCommitments.map((c, k): [string, string] => [
+            decoded.portfolioCommitments.length === 1
+              ? "portfolio commitment"
+              : `portfolio commitment ${k + 1}${c === 0n ? " (unused)" : ""}`,
+            c.toString(),
+          ]),
         ];
         if (match !== null) {
           rows.push(

@@ -1,16 +1,16 @@
-/** `zkmargin margin`: the plaintext margin report of a portfolio under a policy and market round. */
+/**
+ * `zkmargin margin`: the plaintext margin report of a portfolio (or of the sum of several
+ * sub-portfolios, with each one's share) under a policy and market round.
+ */
 import type { Command } from "commander";
 import { toJson } from "../../io/json";
 import { writeFileAtomic } from "../../io/atomic-write";
 import { computeMargin, formatComparison, formatReport } from "../../model";
 import { marginReportHtml } from "../../report";
 import { EXIT_NO, exitStatusHelp } from "../exit-status";
-import { examples, loadInputs, withInputFiles } from "../options";
+import { examples, loadInputs, withInputFiles, type InputFileOptions } from "../options";
 
-interface MarginOptions {
-  policy: string;
-  market: string;
-  portfolio: string;
+interface MarginOptions extends InputFileOptions {
   json?: boolean;
   /** Also write the visual report here (private figures: owner-only permissions). */
   html?: string;
@@ -46,30 +46,34 @@ export function register(program: Command): void {
         "zkmargin margin --policy policy.json --market market.json --portfolio portfolio.json --html report.html",
         "zkmargin margin --policy examples/portfolio/policy.json --market examples/portfolio/market.json --portfolio examples/portfolio/portfolio.json --html report.html",
         "zkmargin margin --policy examples/desk/policy.json --compare examples/portfolio/policy.json --market examples/portfolio/market.json --portfolio examples/portfolio/portfolio.json",
+        "zkmargin margin --policy policy.json --market market.json --portfolio at-custodian-a.json --portfolio at-custodian-b.json",
       ) + exitStatusHelp("the report (with --check: sufficient)", "with --check, a shortfall"),
     )
     .action((opts: MarginOptions) => {
-      const { policy, market, portfolio } = loadInputs(opts);
-      const report = computeMargin(policy, market, portfolio);
+      const { policy, market, portfolios, files } = loadInputs(opts);
+      const report = computeMargin(policy, market, portfolios);
+      const names = files.portfolios.length > 1 ? files.portfolios : undefined;
       if (opts.html !== undefined) {
-        writeFileAtomic(opts.html, marginReportHtml(report, { policy }), { mode: 0o600 });
+        writeFileAtomic(opts.html, marginReportHtml(report, { policy, pieceNames: names }), {
+          mode: 0o600,
+        });
         process.stderr.write(`zkmargin: margin report written to ${opts.html}\n`);
       }
       const reports = [report];
       let text: string;
       if (opts.compare !== undefined) {
         const other = loadInputs({ ...opts, policy: opts.compare });
-        reports.push(computeMargin(other.policy, other.market, other.portfolio));
+        reports.push(computeMargin(other.policy, other.market, other.portfolios));
         text =
           opts.json === true
             ? toJson(reports)
             : [
                 formatComparison(reports),
-                formatReport(reports[0], policy),
-                formatReport(reports[1], other.policy),
+                formatReport(reports[0], policy, names),
+                formatReport(reports[1], other.policy, names),
               ].join("\n");
       } else {
-        text = opts.json === true ? toJson(report) : formatReport(report, policy);
+        text = opts.json === true ? toJson(report) : formatReport(report, policy, names);
       }
       process.stdout.write(text.endsWith("\n") ? text : `${text}\n`);
       if (opts.check === true && reports.some((r) => !r.sufficient)) process.exitCode = EXIT_NO;

@@ -1,6 +1,8 @@
 /**
- * `zkmargin prove`: proves that the portfolio meets the policy and writes proof.json, public.json,
- * calldata.json and opening.json (owner-only, never printed, never overwritten without --force).
+ * `zkmargin prove`: proves that the portfolio (or the sum of several sub-portfolios) meets the
+ * policy and writes proof.json, public.json, calldata.json and the openings: opening.json for one
+ * portfolio, opening-1.json .. opening-K.json for K sub-portfolios, one per custodian (owner-only,
+ * never printed, never overwritten without --force).
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
@@ -11,12 +13,15 @@ import { writeJsonFile } from "../../io/json";
 import { chooseProver, generateProof, PROVER_NAMES, type ProverName } from "../../proving";
 import { terminalProgress } from "../../setup/progress";
 import { exitStatusHelp, NegativeAnswer } from "../exit-status";
-import { examples, loadInputs, parseIntegerOption, withInputFiles } from "../options";
+import {
+  examples,
+  loadInputs,
+  parseIntegerOption,
+  withInputFiles,
+  type InputFileOptions,
+} from "../options";
 
-interface ProveOptions {
-  policy: string;
-  market: string;
-  portfolio: string;
+interface ProveOptions extends InputFileOptions {
   out: string;
   instance?: string;
   nonce?: string;
@@ -27,14 +32,22 @@ interface ProveOptions {
 /** Owner read/write only: the opening holds the private portfolio and the salt. */
 const OPENING_MODE = 0o600;
 
+/** The openings' files: opening.json for one portfolio, opening-k.json for sub-portfolio k. */
+export function openingFiles(out: string, count: number): string[] {
+  return count === 1
+    ? [path.join(out, "opening.json")]
+    : Array.from({ length: count }, (_, k) => path.join(out, `opening-${k + 1}.json`));
+}
+
 /** Registers `zkmargin prove`. */
 export function register(program: Command): void {
   withInputFiles(
     program
       .command("prove")
       .description(
-        "prove in zero knowledge that the portfolio meets the policy; writes proof.json, public.json, " +
-          "calldata.json and opening.json (private, mode 0600)",
+        "prove in zero knowledge that the portfolio (or the sum of the sub-portfolios) meets the policy; " +
+          "writes proof.json, public.json, calldata.json and one opening per sub-portfolio (opening.json, " +
+          "or opening-1.json ..: private, mode 0600; give each custodian only its own)",
       ),
   )
     .option("--out <dir>", "output folder", ".")
@@ -46,7 +59,7 @@ export function register(program: Command): void {
       "--nonce <n>",
       "submission nonce, above the account's last (default: current Unix time)",
     )
-    .option("--force", "overwrite an existing opening.json")
+    .option("--force", "overwrite existing openings")
     .addOption(
       new Option(
         "--prover <name>",
@@ -57,6 +70,7 @@ export function register(program: Command): void {
       "after",
       examples(
         "zkmargin prove --policy examples/small/policy.json --market examples/small/market.json --portfolio examples/small/portfolio.json --out out/ --nonce 1",
+        "zkmargin prove --policy policy.json --market market.json --portfolio at-custodian-a.json --portfolio at-custodian-b.json --out out/",
       ) + exitStatusHelp("proved", "a shortfall (nothing written)"),
     )
     .action(async (opts: ProveOptions) => {
@@ -68,16 +82,23 @@ export function register(program: Command): void {
         proof: path.join(opts.out, "proof.json"),
         public: path.join(opts.out, "public.json"),
         calldata: path.join(opts.out, "calldata.json"),
-        opening: path.join(opts.out, "opening.json"),
+        openings: openingFiles(opts.out, opts.portfolio.length),
       };
-      if (opts.force !== true && fs.existsSync(target.opening)) {
-        throw new InputError(target.opening, "$", "already exists; pass --force to overwrite it");
+      if (opts.force !== true) {
+        const existing = target.openings.find((file) => fs.existsSync(file));
+        if (existing !== undefined) {
+          throw new InputError(existing, "$", "already exists; pass --force to overwrite it");
+        }
       }
       const inputs = loadInputs(opts);
+      const { portfolios, files } = inputs;
       let result;
       try {
         result = await generateProof({
-          ...inputs,
+          policy: inputs.policy,
+          market: inputs.market,
+          portfolio: portfolios.length === 1 ? portfolios[0] : portfolios,
+          files,
           nonce,
           instance: opts.instance,
           prover: chooseProver(opts.prover),
@@ -86,27 +107,39 @@ export function register(program: Command): void {
       } catch (error) {
         if (error instanceof ShortfallError) {
           throw new NegativeAnswer(
-            `${inputs.files.portfolio}: $: ${error.message}; nothing written ` +
+            `${files.portfolios.join(" + ")}: $: ${error.message}; nothing written ` +
               "(see `zkmargin margin` for the breakdown)",
           );
         }
         throw error;
       }
-      // The opening first: its no-overwrite write is atomic, so a race cannot clobber one.
-      writeJsonFile(target.opening, result.opening, {
-        mode: OPENING_MODE,
-        overwrite: opts.force === true,
-      });
+      // The openings first: their no-overwrite writes are atomic, so a race cannot clobber one.
+      result.openings.forEach((opening, k) =>
+        writeJsonFile(target.openings[k], opening, {
+          mode: OPENING_MODE,
+          overwrite: opts.force === true,
+        }),
+      );
       writeJsonFile(target.proof, result.proof);
       writeJsonFile(target.public, result.publicSignals);
       writeJsonFile(target.calldata, result.calldata);
+      const openingLines =
+        target.openings.length === 1
+          ? [
+              `wrote ${target.openings[0]} (private: keep it; show it only to your custodian or auditor)`,
+            ]
+          : target.openings.map(
+              (file, k) =>
+                `wrote ${file} (private: sub-portfolio ${k + 1}, ${files.portfolios[k]}; show it only ` +
+                "to its custodian or your auditor)",
+            );
       process.stdout.write(
         [
           `proof verified locally: policy ${inputs.policy.id}, round ${inputs.market.round}, ` +
-            `account ${inputs.portfolio.account}, nonce ${nonce}, instance ${result.instance}, ` +
+            `account ${inputs.account}, nonce ${nonce}, instance ${result.instance}, ` +
             `prover ${result.prover}`,
           `wrote ${target.proof}, ${target.public}, ${target.calldata}`,
-          `wrote ${target.opening} (private: keep it; show it only to your custodian or auditor)`,
+          ...openingLines,
           "",
         ].join("\n"),
       );

@@ -72,7 +72,7 @@ export function register(program: Command): void {
     .command("status")
     .description(
       "anyone: whether an account's margin counts under a policy now (isMarginSufficient), and why or why " +
-        "not in words: no status, stale or superseded round, invalidated round, attestation expired or revoked, " +
+        "not in words: no status, stale or superseded round, invalidated round, a pledge expired or revoked, " +
         "custodian removed, margin call pending or expired",
     )
     .requiredOption("--rpc <url>", "JSON-RPC endpoint of the chain")

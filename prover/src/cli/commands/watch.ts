@@ -22,7 +22,7 @@ interface WatchCliOptions {
   policyId: string;
   portfolio: string;
   opening: string;
-  attestation: string;
+  pledge: string;
   state: string;
   confirmations: string;
   warnRatio: string;
@@ -38,14 +38,14 @@ export function register(program: Command): void {
     .description(
       "institution: follow the policy's feed; on each confirmed round recompute the margin, prove and submit while " +
         "sufficient, and alert (JSON lines, --webhook) on low excess, scenario stress, shortfall, margin calls and " +
-        "attestations (key from $ZKMARGIN_ACCOUNT_KEY or --keystore)",
+        "pledges (key from $ZKMARGIN_ACCOUNT_KEY or --keystore)",
     )
     .requiredOption("--portfolio <file>", "portfolio.json (private; re-read every round)")
     .requiredOption(
       "--opening <file>",
-      "opening.json whose salt the attestation is for (written when renewed)",
+      "opening.json whose salt the pledge is for (written when renewed)",
     )
-    .requiredOption("--attestation <file>", "attestation.json of the opening's commitment")
+    .requiredOption("--pledge <file>", "pledge.json of the opening's commitment (zkmargin attest)")
     .requiredOption("--state <file>", "the watcher's state file (created if missing)")
     .option("--confirmations <n>", "confirmations a round needs before it is acted on", "2")
     .option("--warn-ratio <x>", "alert when equity falls under x times the required equity", "1.2")
@@ -55,7 +55,7 @@ export function register(program: Command): void {
     .addHelpText(
       "after",
       examples(
-        "ZKMARGIN_ACCOUNT_KEY=0x... zkmargin watch --deployment deployment.json --rpc http://127.0.0.1:8545 --policy-id desk-maintenance-v1 --portfolio portfolio.json --opening opening.json --attestation attestation.json --state watch-state.json",
+        "ZKMARGIN_ACCOUNT_KEY=0x... zkmargin watch --deployment deployment.json --rpc http://127.0.0.1:8545 --policy-id desk-maintenance-v1 --portfolio portfolio.json --opening opening.json --pledge pledge.json --state watch-state.json",
       ),
     )
     .action(async (opts: WatchCliOptions) => {
@@ -83,7 +83,7 @@ export function register(program: Command): void {
           files: {
             portfolio: opts.portfolio,
             opening: opts.opening,
-            attestation: opts.attestation,
+            pledge: opts.pledge,
             state: opts.state,
           },
           confirmations,
