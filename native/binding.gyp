@@ -8,6 +8,9 @@
         "src/fft.cpp",
         "src/ffiasm.cpp",
         "src/groth16.cpp",
+        "src/pairing.cpp",
+        "src/ptau.cpp",
+        "src/verify.cpp",
         "src/zkey.cpp"
       ],
       "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")"],

@@ -1,6 +1,9 @@
 // The N-API binding: `loadProvingKey(zkeyBytes)` resolves to a ProvingKey kept in native memory,
 // whose `prove(wtnsBytes)` and `multiExp(section, scalarBytes)` run on worker threads and resolve
-// with plain values as hexadecimal strings. C++ exceptions become rejected promises (JS errors).
+// with plain values as hexadecimal strings; `verifyGroth16(vkey, proof, signals)` verifies a
+// proof (synchronously: a few milliseconds); `generateDevPtau(power, file)` and
+// `checkPtau(file)` write and check powers-of-tau files on worker threads. C++ exceptions become
+// thrown errors or rejected promises (JS errors).
 #include <napi.h>
 
 #include <chrono>
@@ -8,6 +11,8 @@
 
 #include "cpu.hpp"
 #include "groth16.hpp"
+#include "ptau.hpp"
+#include "verify.hpp"
 
 namespace {
 
@@ -207,6 +212,93 @@ Napi::Value KeyObject::MultiExp(const Napi::CallbackInfo &info) {
   return promise;
 }
 
+/** A string argument. */
+std::string stringArgument(const Napi::CallbackInfo &info, size_t index, const char *name) {
+  if (info.Length() <= index || !info[index].IsString()) {
+    throw Napi::TypeError::New(info.Env(), std::string(name) + " must be a string");
+  }
+  return info[index].As<Napi::String>().Utf8Value();
+}
+
+void requireCpu(Napi::Env env) {
+  if (!zkm::cpuSupported()) throw Napi::Error::New(env, "this CPU lacks BMI2 or ADX, which the native code needs");
+}
+
+class DevPtauTask : public Task {
+ public:
+  DevPtauTask(Napi::Env env, unsigned power, std::string file)
+      : Task(env, Bytes{}), power_(power), file_(std::move(file)) {}
+
+ protected:
+  void Run() override { timings_ = zkm::writeDevPtau(power_, file_, threads()); }
+  Napi::Value Result(Napi::Env env) override {
+    Napi::Object out = Napi::Object::New(env);
+    out.Set("powers", timings_.powers);
+    out.Set("lagrange", timings_.lagrange);
+    return out;
+  }
+
+ private:
+  unsigned power_;
+  std::string file_;
+  zkm::DevPtauTimings timings_;
+};
+
+class CheckPtauTask : public Task {
+ public:
+  CheckPtauTask(Napi::Env env, std::string file) : Task(env, Bytes{}), file_(std::move(file)) {}
+
+ protected:
+  void Run() override { check_ = zkm::checkPtau(file_, threads()); }
+  Napi::Value Result(Napi::Env env) override {
+    Napi::Object out = Napi::Object::New(env);
+    out.Set("power", check_.power);
+    out.Set("ceremonyPower", check_.ceremonyPower);
+    out.Set("contributions", check_.contributions);
+    out.Set("prepared", check_.prepared);
+    return out;
+  }
+
+ private:
+  std::string file_;
+  zkm::PtauCheck check_;
+};
+
+Napi::Value GenerateDevPtau(const Napi::CallbackInfo &info) {
+  requireCpu(info.Env());
+  if (info.Length() < 1 || !info[0].IsNumber()) throw Napi::TypeError::New(info.Env(), "the power must be a number");
+  int power = info[0].As<Napi::Number>().Int32Value();
+  if (power < 1 || power > static_cast<int>(zkm::PTAU_MAX_POWER)) {
+    throw Napi::RangeError::New(info.Env(), "the power must be 1 .. " + std::to_string(zkm::PTAU_MAX_POWER));
+  }
+  auto *task = new DevPtauTask(info.Env(), static_cast<unsigned>(power), stringArgument(info, 1, "the file"));
+  Napi::Promise promise = task->promise();
+  task->Queue();
+  return promise;
+}
+
+Napi::Value CheckPtau(const Napi::CallbackInfo &info) {
+  requireCpu(info.Env());
+  auto *task = new CheckPtauTask(info.Env(), stringArgument(info, 0, "the file"));
+  Napi::Promise promise = task->promise();
+  task->Queue();
+  return promise;
+}
+
+Napi::Value VerifyGroth16(const Napi::CallbackInfo &info) {
+  requireCpu(info.Env());
+  Bytes vkey = bytesArgument(info, 0, "the verification key");
+  Bytes proof = bytesArgument(info, 1, "the proof");
+  Bytes signals = bytesArgument(info, 2, "the public signals");
+  try {
+    zkm::VerifyingKey key = zkm::VerifyingKey::read(vkey.data, vkey.size);
+    return Napi::Boolean::New(info.Env(),
+                              zkm::verifyGroth16(key, proof.data, proof.size, signals.data, signals.size));
+  } catch (const std::exception &e) {
+    throw Napi::Error::New(info.Env(), e.what());
+  }
+}
+
 Napi::Value LoadProvingKey(const Napi::CallbackInfo &info) {
   auto *task = new LoadTask(info.Env(), bytesArgument(info, 0, "the zkey"));
   Napi::Promise promise = task->promise();
@@ -221,6 +313,9 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   env.SetInstanceData(data);  // freed with the environment
   exports.Set("ProvingKey", keyClass);
   exports.Set("loadProvingKey", Napi::Function::New(env, LoadProvingKey));
+  exports.Set("verifyGroth16", Napi::Function::New(env, VerifyGroth16));
+  exports.Set("generateDevPtau", Napi::Function::New(env, GenerateDevPtau));
+  exports.Set("checkPtau", Napi::Function::New(env, CheckPtau));
   exports.Set("cpuSupported", Napi::Boolean::New(env, zkm::cpuSupported()));
   exports.Set("threads", Napi::Number::New(env, threads()));
   return exports;
