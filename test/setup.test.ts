@@ -54,7 +54,12 @@ describe("setup: ptau", function () {
   it("refuses a --ptau of a power without a published hash, and a file that is no ptau", async function () {
     const tiny = path.join(work, "pot5.ptau");
     await snarkjs.powersOfTau.newAccumulator(await bn128(), 5, tiny);
-    expect(readPtauHeader(tiny)).to.deep.equal({ power: 5, ceremonyPower: 5, prepared: false });
+    expect(readPtauHeader(tiny)).to.deep.equal({
+      power: 5,
+      ceremonyPower: 5,
+      prepared: false,
+      contributions: 0,
+    });
     const e = await refusal(checkProductionPtau(tiny, 5));
     expect(e.message).to.contain(tiny).and.contain("power 5 has no published hash");
     const text = path.join(work, "notes.ptau");

@@ -58,18 +58,25 @@ export interface PtauHeader {
   ceremonyPower: number;
   /** True when phase-2 preparation was done (section 12, the Lagrange bases, is present). */
   prepared: boolean;
+  /** Phase-1 contributions recorded (section 7's count; 0 for a native development ptau). */
+  contributions: number;
 }
 
-/** Reads a ptau header (section 1: n8, q, power, ceremonyPower). */
+/** Reads a ptau header (section 1: n8, q, power, ceremonyPower) and its contribution count. */
 export function readPtauHeader(file: string): PtauHeader {
   return withContainer(file, "ptau", (sections, read) => {
     const header = headerSection(file, sections);
     const n8 = read(header.offset, 4).readUInt32LE(0);
     const fields = read(header.offset + 4 + n8, 8);
+    const contributions = sections.find((s) => s.type === 7);
+    if (!contributions || contributions.length < 4) {
+      throw new Error(`${file}: no contributions section (7)`);
+    }
     return {
       power: fields.readUInt32LE(0),
       ceremonyPower: fields.readUInt32LE(4),
       prepared: sections.some((s) => s.type === 12),
+      contributions: read(contributions.offset, 4).readUInt32LE(0),
     };
   });
 }

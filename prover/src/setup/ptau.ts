@@ -3,12 +3,17 @@
  * `powersOfTau28_hez_final_NN.ptau` files (checked before a production ptau is used), and a
  * locally generated development ptau cached per machine.
  *
- * A development ptau has one random contribution from this machine: whoever ran it knows nothing
- * more than anyone else only if the machine was honest. It is for development and tests only.
+ * A development ptau comes from one secret on this machine: whoever ran it knows nothing more than
+ * anyone else only if the machine was honest. It is for development and tests only. Where the
+ * native addon is built, it is computed natively (`dev-potNN-native.ptau`: tau, alpha and beta
+ * from the OS CSPRNG, wiped in memory, never written; no contribution transcript, and seconds
+ * where snarkjs takes hours at power 19); elsewhere snarkjs makes it with one recorded random
+ * contribution (`dev-potNN.ptau`). Both are snarkjs's format, prepared for phase 2.
  */
 import { randomBytes } from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { nativeAddon } from "../native/addon";
 import { readPtauHeader } from "./binfile";
 import { fileDigest, sha256File } from "./hash";
 import { withLock } from "./lock";
@@ -130,38 +135,75 @@ export async function checkProductionPtau(file: string, neededPower: number): Pr
   };
 }
 
+/** What makes a development ptau: the native addon, or snarkjs. */
+export type DevPtauGenerator = "native" | "snarkjs";
+
 /** The cache file name of a development ptau of a power. */
-export function devPtauName(power: number): string {
-  return `dev-pot${String(power).padStart(2, "0")}.ptau`;
+export function devPtauName(power: number, generator: DevPtauGenerator = "snarkjs"): string {
+  return `dev-pot${String(power).padStart(2, "0")}${generator === "native" ? "-native" : ""}.ptau`;
 }
 
 /**
- * Honest wall-clock estimate, in seconds, for generating a development ptau (new accumulator,
- * one contribution, phase-2 preparation) on 2 cores with snarkjs 0.7.6: measured about 2 minutes
- * at power 13 and 18 minutes at power 16, so time grows about 2.1x per power.
+ * Honest wall-clock estimate, in seconds, for generating a development ptau on 2 cores. snarkjs
+ * 0.7.6 (new accumulator, one contribution, phase-2 preparation): measured about 2 minutes at
+ * power 13 and 18 minutes at power 16, so time grows about 2.1x per power. Native: about 3 s at
+ * power 14, doubling per power.
  */
-export function devPtauEstimateSeconds(power: number): number {
+export function devPtauEstimateSeconds(
+  power: number,
+  generator: DevPtauGenerator = "snarkjs",
+): number {
+  if (generator === "native") return Math.max(1, Math.round(3 * 2 ** (power - 14)));
   return Math.round(120 * 2 ** ((power - 13) * 1.057));
 }
 
 /** Options of {@link ensureDevPtau}. */
 export interface DevPtauOptions {
   cacheDir?: string;
+  /**
+   * What generates a missing ptau; default native where the addon is loaded, else snarkjs.
+   * Either kind already cached is used.
+   */
+  generator?: DevPtauGenerator;
   /** Called when a new ptau must be generated, before the work starts. */
-  onGenerate?: (power: number, estimateSeconds: number) => void;
+  onGenerate?: (power: number, estimateSeconds: number, generator: DevPtauGenerator) => void;
   /** Called when another process is generating the same file and we wait for it. */
   onWait?: () => void;
 }
 
-/** Powers of the development ptau files present in the cache. */
-export function cachedDevPowers(cacheDir: string = ptauCacheDir()): number[] {
+/** A development ptau in the cache. */
+export interface CachedDevPtau {
+  power: number;
+  generator: DevPtauGenerator;
+  name: string;
+}
+
+/**
+ * The development ptau files present in the cache, by power; at one power, snarkjs's (which
+ * records its contribution) before the native one.
+ */
+export function cachedDevPtaus(cacheDir: string = ptauCacheDir()): CachedDevPtau[] {
   if (!fs.existsSync(cacheDir)) return [];
   return fs
     .readdirSync(cacheDir)
-    .map((name) => /^dev-pot(\d{2})\.ptau$/.exec(name))
+    .map((name) => /^dev-pot(\d{2})(-native)?\.ptau$/.exec(name))
     .filter((m): m is RegExpExecArray => m !== null)
-    .map((m) => Number(m[1]))
-    .sort((a, b) => a - b);
+    .map((m) => ({
+      power: Number(m[1]),
+      generator: (m[2] ? "native" : "snarkjs") as DevPtauGenerator,
+      name: m[0],
+    }))
+    .sort((a, b) => a.power - b.power || (a.generator === "snarkjs" ? -1 : 1));
+}
+
+/** Powers of the development ptau files present in the cache. */
+export function cachedDevPowers(cacheDir: string = ptauCacheDir()): number[] {
+  return [...new Set(cachedDevPtaus(cacheDir).map((c) => c.power))];
+}
+
+/** The generator used for a new development ptau when none is asked for. */
+export function defaultDevPtauGenerator(): DevPtauGenerator {
+  return nativeAddon().addon ? "native" : "snarkjs";
 }
 
 /**
@@ -174,27 +216,43 @@ export async function ensureDevPtau(
   options: DevPtauOptions = {},
 ): Promise<PtauInfo> {
   const cacheDir = options.cacheDir ?? ptauCacheDir();
-  const fitting = cachedDevPowers(cacheDir).find((p) => p >= minPower);
-  const power = fitting ?? minPower;
-  const file = path.join(cacheDir, devPtauName(power));
+  const fitting = cachedDevPtaus(cacheDir).find((c) => c.power >= minPower);
+  const generator = fitting?.generator ?? options.generator ?? defaultDevPtauGenerator();
+  const power = fitting?.power ?? minPower;
+  const name = devPtauName(power, generator);
+  const file = path.join(cacheDir, name);
   if (!fs.existsSync(file)) {
     await withLock(
       file,
       async () => {
         if (fs.existsSync(file)) return; // another process finished it while we waited
-        options.onGenerate?.(power, devPtauEstimateSeconds(power));
-        await generateDevPtau(power, file);
+        options.onGenerate?.(power, devPtauEstimateSeconds(power, generator), generator);
+        await (generator === "native" ? generateNativeDevPtau : generateDevPtau)(power, file);
       },
       options.onWait,
     );
   }
-  return {
-    file,
-    power,
-    source: "development",
-    name: devPtauName(power),
-    sha256: await sha256File(file),
-  };
+  return { file, power, source: "development", name, sha256: await sha256File(file) };
+}
+
+/**
+ * Generates a prepared development ptau natively (native/src/ptau.cpp), atomically at `file`:
+ * written to a temporary sibling, checked (its sections against each other, with pairings), then
+ * moved into place.
+ */
+async function generateNativeDevPtau(power: number, file: string): Promise<void> {
+  const addon = nativeAddon().addon;
+  if (addon === undefined) throw new Error("the native addon is not loaded");
+  const dir = path.dirname(file);
+  fs.mkdirSync(dir, { recursive: true });
+  const temp = path.join(dir, `.${path.basename(file)}.${randomBytes(6).toString("hex")}.tmp`);
+  try {
+    await addon.generateDevPtau(power, temp);
+    await addon.checkPtau(temp);
+    fs.renameSync(temp, file);
+  } finally {
+    fs.rmSync(temp, { force: true });
+  }
 }
 
 /** Generates a prepared development ptau with one random contribution, atomically at `file`. */
