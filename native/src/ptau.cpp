@@ -330,6 +330,16 @@ class PtauFile {
     }
   }
 
+  /** Point `index` of a section of `expected` bytes, checked reduced and on its curve. */
+  template <class F>
+  Affine<F> point(uint32_t type, uint64_t expected, uint64_t index) const {
+    Place place = section(type, expected);
+    std::vector<Affine<F>> out(1);
+    read(place.offset + index * sizeof(Affine<F>), out.data(), sizeof(Affine<F>));
+    checkPoints(out, type, 1);
+    return out[0];
+  }
+
   /** The points of a section, each checked reduced and on its curve. */
   template <class F>
   std::vector<Affine<F>> points(uint32_t type, uint64_t expected, unsigned threads) const {
@@ -477,14 +487,20 @@ PtauCheck checkPtau(const std::string &file, unsigned threads) {
     ptau.fail("section " + std::to_string(type) + " (" + sectionName(type) + ") " + rule);
   };
 
-  // Section 2 and its Lagrange form; both large, so each is dropped when done.
-  G1 tau1;
-  std::pair<G1, G1> tauRatio;
+  // [tau]G1 and [tau]G2 first: every ratio check below is against them (and section 2's own
+  // check ties [tau]G1 to [tau]G2).
+  const G1 tau1 = ptau.point<Fq>(TAU_G1, sizes[TAU_G1], 1);
+  const G2 tau2 = ptau.point<Fq2>(TAU_G2, sizes[TAU_G2], 1);
+  if (!inG2Subgroup(tau2)) mismatch(TAU_G2, "has a second point outside G2's subgroup");
+
+  // Each section, then its Lagrange form; sections are large, so each is dropped when done.
   {
     auto tauG1 = ptau.points<Fq>(TAU_G1, sizes[TAU_G1], threads);
     if (!(tauG1[0].x == g1.x && tauG1[0].y == g1.y)) mismatch(TAU_G1, "does not start with the generator");
-    tau1 = tauG1[1];
-    tauRatio = shiftedCombinations(tauG1, threads);
+    auto [r1, r2] = shiftedCombinations(tauG1, threads);
+    if (!sameRatio(r1, r2, g2, tau2)) {
+      mismatch(TAU_G1, "is not the powers of one tau (its successive points differ in ratio)");
+    }
     if (result.prepared) {
       auto lagrange = ptau.points<Fq>(LAGRANGE_TAU_G1, sizes[LAGRANGE_TAU_G1], threads);
       if (!isLagrangeForm(tauG1, lagrange, power + 2, threads)) {
@@ -492,12 +508,9 @@ PtauCheck checkPtau(const std::string &file, unsigned threads) {
       }
     }
   }
-  G2 tau2;
   {
     auto tauG2 = ptau.points<Fq2>(TAU_G2, sizes[TAU_G2], threads);
     if (!(tauG2[0].x == g2.x && tauG2[0].y == g2.y)) mismatch(TAU_G2, "does not start with the generator");
-    tau2 = tauG2[1];
-    if (!inG2Subgroup(tau2)) mismatch(TAU_G2, "has a second point outside G2's subgroup");
     auto [s1, s2] = shiftedCombinations(tauG2, threads);
     if (!inG2Subgroup(s1) || !inG2Subgroup(s2)) mismatch(TAU_G2, "has points outside G2's subgroup");
     if (!sameRatio(g1, tau1, s1, s2)) mismatch(TAU_G2, "is not the powers of the tau of section 2");
@@ -507,9 +520,6 @@ PtauCheck checkPtau(const std::string &file, unsigned threads) {
         mismatch(LAGRANGE_TAU_G2, "is not the Lagrange form of section 3 (tauG2)");
       }
     }
-  }
-  if (!sameRatio(tauRatio.first, tauRatio.second, g2, tau2)) {
-    mismatch(TAU_G1, "is not the powers of one tau (its successive points differ in ratio)");
   }
   G1 beta1;
   for (uint32_t type : {ALPHA_TAU_G1, BETA_TAU_G1}) {

@@ -22,12 +22,7 @@ import { chooseInstance } from "./instance-choice";
 import { toVerifierCalldata, type VerifierCalldata } from "./calldata";
 import { OPENING_VERSION, portfolioToJson, type Opening } from "./opening";
 import { encodePublicSignals } from "./public-signals";
-import {
-  chooseProver,
-  nativeGroth16Check,
-  type Groth16Prover,
-  type ProverName,
-} from "./groth16";
+import { chooseProver, nativeGroth16Check, type Groth16Prover, type ProverName } from "./groth16";
 import { snarkjs, usingCurve, type Groth16Proof } from "./snarkjs";
 import { verifyProof } from "./verify-proof";
 
