@@ -22,7 +22,8 @@ import { readPtauHeader } from "../prover/src/setup/binfile";
 import { setupInstance } from "../prover/src/setup/dev-setup";
 import { loadArtifacts, readManifest, type LoadedArtifacts } from "../prover/src/setup/manifest";
 import { setupPaths } from "../prover/src/setup/paths";
-import { contributeRandom, newZkey } from "../prover/src/setup/phase2";
+import { circuitPower, newZkeyNative } from "../prover/src/setup/native-zkey";
+import { contributeRandom } from "../prover/src/setup/phase2";
 import { cachedDevPtaus, devPtauName, ensureDevPtau } from "../prover/src/setup/ptau";
 import { bn128, releaseCurve, snarkjs, type VerificationKey } from "../prover/src/setup/snarkjs";
 import { refusal } from "./helpers/refusal";
@@ -309,7 +310,8 @@ describe("native development ptau", function () {
     );
     const init = path.join(work, "cube-0.zkey");
     const zkey = path.join(work, "cube-1.zkey");
-    await newZkey(circuit.r1cs, ptau8, init);
+    // snarkjs's own zkey new (newZkey of setup/phase2 is native where the addon is built).
+    expect(await snarkjs.zKey.newZKey(circuit.r1cs, ptau8, init)).to.be.instanceOf(Uint8Array);
     await contributeRandom(init, zkey, "test");
     const vkey = await snarkjs.zKey.exportVerificationKey(zkey);
     const { proof, publicSignals } = await snarkjs.groth16.fullProve({ x: 3 }, circuit.wasm, zkey);
@@ -412,6 +414,83 @@ describe("native development ptau", function () {
       "dev-pot08.ptau",
       "dev-pot08-native.ptau",
     ]);
+  });
+});
+
+describe("native zkey new", function () {
+  let addon: NativeAddon;
+  let work: string;
+
+  before(function () {
+    addon = requireAddon();
+    work = buildScratchDir("tmp-native-zkey-");
+  });
+
+  after(async function () {
+    await releaseCurve();
+    fs.rmSync(work, { recursive: true, force: true });
+  });
+
+  /** Native and snarkjs zkey new of `r1cs` over `ptau`: their circuit hashes and files agree. */
+  async function compare(name: string, r1cs: string, ptau: string): Promise<void> {
+    const native = path.join(work, `${name}-native.zkey`);
+    const reference = path.join(work, `${name}-snarkjs.zkey`);
+    const hash = await newZkeyNative(addon, r1cs, ptau, native);
+    const expected = Buffer.from(
+      (await snarkjs.zKey.newZKey(r1cs, ptau, reference)) as Uint8Array,
+    ).toString("hex");
+    expect(hash).to.equal(expected);
+    expect(Buffer.compare(fs.readFileSync(native), fs.readFileSync(reference))).to.equal(0);
+  }
+
+  it("writes snarkjs's zkey, byte for byte, for the small instance", async function () {
+    await setupInstance("small", quiet);
+    const entry = readManifest().instances.small;
+    await compare(
+      "small",
+      path.join(ROOT, entry.artifacts.r1cs.path),
+      path.join(ROOT, entry.ptau.path),
+    );
+  });
+
+  it("keeps snarkjs's circuit hash above 2^14, over a ptau of the circuit's power (the hash tail) and of a larger one", async function () {
+    // 16,390 constraints and one output: a domain of 2^15.
+    const chain = await compileMain(
+      "native-zkey-chain",
+      [
+        "pragma circom 2.1.9;",
+        "template Chain(n) { signal input x; signal output y; signal t[n]; t[0] <== x * x;",
+        "  for (var i = 1; i < n; i++) { t[i] <== t[i - 1] * x + i; } y <== t[n - 1]; }",
+        "component main = Chain(16390);",
+        "",
+      ].join("\n"),
+    );
+    expect(circuitPower(chain.r1cs)).to.equal(15);
+    for (const power of [15, 16]) {
+      const ptau = path.join(work, `pot${power}.ptau`);
+      await addon.generateDevPtau(power, ptau);
+      await compare(`chain-${power}`, chain.r1cs, ptau);
+    }
+  });
+
+  it("refuses a ptau too small for the circuit and a tail of the wrong size", async function () {
+    const ptau = path.join(work, "pot8.ptau");
+    await addon.generateDevPtau(8, ptau);
+    const entry = readManifest().instances.small;
+    const r1cs = path.join(ROOT, entry.artifacts.r1cs.path);
+    const small = await refusal(addon.newZkey(r1cs, ptau, path.join(work, "too-small.zkey")));
+    expect(small.message)
+      .to.contain(ptau)
+      .and.match(/has power 8, too small for .* \(it needs 13\)/);
+    const tail = await refusal(
+      addon.newZkey(
+        r1cs,
+        path.join(ROOT, entry.ptau.path),
+        path.join(work, "tail.zkey"),
+        new Uint8Array(3),
+      ),
+    );
+    expect(tail.message).to.match(/the hash tail must be 64 bytes/);
   });
 });
 

@@ -2,7 +2,8 @@
 // whose `prove(wtnsBytes)` and `multiExp(section, scalarBytes)` run on worker threads and resolve
 // with plain values as hexadecimal strings; `verifyGroth16(vkey, proof, signals)` verifies a
 // proof (synchronously: a few milliseconds); `generateDevPtau(power, file)` and
-// `checkPtau(file)` write and check powers-of-tau files on worker threads. C++ exceptions become
+// `checkPtau(file)` write and check powers-of-tau files, and `newZkey(r1cs, ptau, zkey, tail?)`
+// writes snarkjs's initial zkey, on worker threads. C++ exceptions become
 // thrown errors or rejected promises (JS errors).
 #include <napi.h>
 
@@ -13,6 +14,7 @@
 #include "groth16.hpp"
 #include "ptau.hpp"
 #include "verify.hpp"
+#include "zkey_new.hpp"
 
 namespace {
 
@@ -264,6 +266,47 @@ class CheckPtauTask : public Task {
   zkm::PtauCheck check_;
 };
 
+class NewZkeyTask : public Task {
+ public:
+  NewZkeyTask(Napi::Env env, Bytes tail, std::string r1cs, std::string ptau, std::string zkey)
+      : Task(env, std::move(tail)), r1cs_(std::move(r1cs)), ptau_(std::move(ptau)), zkey_(std::move(zkey)) {}
+
+ protected:
+  void Run() override {
+    if (bytes_.data != nullptr && bytes_.size != 64) throw std::runtime_error("the hash tail must be 64 bytes");
+    result_ = zkm::newZkey(r1cs_, ptau_, zkey_, bytes_.data, threads());
+  }
+  Napi::Value Result(Napi::Env env) override {
+    static const char digits[] = "0123456789abcdef";
+    std::string hex;
+    for (uint8_t b : result_.circuitHash) {
+      hex += digits[b >> 4];
+      hex += digits[b & 15];
+    }
+    Napi::Object out = Napi::Object::New(env);
+    out.Set("circuitHash", hex);
+    out.Set("domainSize", result_.domainSize);
+    return out;
+  }
+
+ private:
+  std::string r1cs_, ptau_, zkey_;
+  zkm::NewZkey result_;
+};
+
+Napi::Value NewZkey(const Napi::CallbackInfo &info) {
+  requireCpu(info.Env());
+  std::string r1cs = stringArgument(info, 0, "the r1cs file");
+  std::string ptau = stringArgument(info, 1, "the ptau file");
+  std::string zkey = stringArgument(info, 2, "the zkey file");
+  Bytes tail;
+  if (info.Length() > 3 && !info[3].IsUndefined()) tail = bytesArgument(info, 3, "the hash tail");
+  auto *task = new NewZkeyTask(info.Env(), std::move(tail), std::move(r1cs), std::move(ptau), std::move(zkey));
+  Napi::Promise promise = task->promise();
+  task->Queue();
+  return promise;
+}
+
 Napi::Value GenerateDevPtau(const Napi::CallbackInfo &info) {
   requireCpu(info.Env());
   if (info.Length() < 1 || !info[0].IsNumber()) throw Napi::TypeError::New(info.Env(), "the power must be a number");
@@ -316,6 +359,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("verifyGroth16", Napi::Function::New(env, VerifyGroth16));
   exports.Set("generateDevPtau", Napi::Function::New(env, GenerateDevPtau));
   exports.Set("checkPtau", Napi::Function::New(env, CheckPtau));
+  exports.Set("newZkey", Napi::Function::New(env, NewZkey));
   exports.Set("cpuSupported", Napi::Boolean::New(env, zkm::cpuSupported()));
   exports.Set("threads", Napi::Number::New(env, threads()));
   return exports;

@@ -1,9 +1,5 @@
 #include "ptau.hpp"
 
-#include <fcntl.h>
-#include <sys/stat.h>
-#include <unistd.h>
-
 #include <cerrno>
 #include <chrono>
 #include <cstring>
@@ -12,6 +8,7 @@
 #include <vector>
 
 #include "binfile.hpp"
+#include "binio.hpp"
 #include "fft.hpp"
 #include "fixed_base.hpp"
 #include "msm.hpp"
@@ -26,23 +23,13 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-enum : uint32_t {
-  HEADER = 1,
-  TAU_G1 = 2,
-  TAU_G2 = 3,
-  ALPHA_TAU_G1 = 4,
-  BETA_TAU_G1 = 5,
-  BETA_G2 = 6,
-  CONTRIBUTIONS = 7,
-  LAGRANGE_TAU_G1 = 12,
-  LAGRANGE_TAU_G2 = 13,
-  LAGRANGE_ALPHA_TAU_G1 = 14,
-  LAGRANGE_BETA_TAU_G1 = 15,
-};
+using namespace ptau;
 
 constexpr uint64_t HEADER_SIZE = 4 + 32 + 4 + 4;
 
-const char *sectionName(uint32_t type) {
+}  // namespace
+
+const char *ptauSectionName(uint32_t type) {
   switch (type) {
     case HEADER: return "header";
     case TAU_G1: return "tauG1";
@@ -58,6 +45,8 @@ const char *sectionName(uint32_t type) {
   }
   return "unknown";
 }
+
+namespace {
 
 /** The sections of a prepared ptau of 2^power with their sizes, in file order. */
 std::vector<std::pair<uint32_t, uint64_t>> layout(unsigned power) {
@@ -75,78 +64,9 @@ std::vector<std::pair<uint32_t, uint64_t>> layout(unsigned power) {
           {LAGRANGE_BETA_TAU_G1, (2 * n - 1) * 64}};
 }
 
-std::string systemError(const std::string &file, const char *what) {
-  return file + ": cannot " + what + " (" + std::strerror(errno) + ")";
-}
-
-/** A ptau being written: every section's place is known up front, so blocks go in any order. */
-class Output {
- public:
-  Output(const std::string &file, unsigned power) : file_(file) {
-    fd_ = ::open(file.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
-    if (fd_ < 0) throw std::runtime_error(systemError(file, "create the ptau"));
-    const auto sections = layout(power);
-    std::vector<uint8_t> head;
-    auto put = [&head](const void *data, size_t size) {
-      const uint8_t *bytes = static_cast<const uint8_t *>(data);
-      head.insert(head.end(), bytes, bytes + size);
-    };
-    const uint32_t version = 1, count = static_cast<uint32_t>(sections.size());
-    put("ptau", 4);
-    put(&version, 4);
-    put(&count, 4);
-    write(0, head.data(), head.size());
-    uint64_t at = head.size();
-    for (const auto &[type, size] : sections) {
-      uint8_t sectionHead[12];
-      std::memcpy(sectionHead, &type, 4);
-      std::memcpy(sectionHead + 4, &size, 8);
-      write(at, sectionHead, 12);
-      offsets_[type] = at + 12;
-      at += 12 + size;
-    }
-  }
-  Output(const Output &) = delete;
-  Output &operator=(const Output &) = delete;
-  ~Output() {
-    if (fd_ >= 0) ::close(fd_);
-  }
-
-  /** Writes `size` bytes at `offset` of section `type` (thread-safe). */
-  void put(uint32_t type, uint64_t offset, const void *data, size_t size) {
-    write(offsets_.at(type) + offset, data, size);
-  }
-
-  void close() {
-    if (::fsync(fd_) != 0) throw std::runtime_error(systemError(file_, "flush the ptau"));
-    int fd = fd_;
-    fd_ = -1;
-    if (::close(fd) != 0) throw std::runtime_error(systemError(file_, "close the ptau"));
-  }
-
- private:
-  void write(uint64_t offset, const void *data, size_t size) {
-    const uint8_t *bytes = static_cast<const uint8_t *>(data);
-    while (size > 0) {
-      ssize_t n = ::pwrite(fd_, bytes, size, static_cast<off_t>(offset));
-      if (n < 0) {
-        if (errno == EINTR) continue;
-        throw std::runtime_error(systemError(file_, "write the ptau"));
-      }
-      bytes += n;
-      offset += static_cast<uint64_t>(n);
-      size -= static_cast<size_t>(n);
-    }
-  }
-
-  std::string file_;
-  int fd_ = -1;
-  std::map<uint32_t, uint64_t> offsets_;
-};
-
 /** Writes [k]G for each plain scalar of `scalars` as points first .. first + count of `section`. */
 template <class F>
-void writeMultiples(Output &out, uint32_t section, uint64_t first, const FixedBase<F> &base, const U256 *scalars,
+void writeMultiples(SectionWriter &out, uint32_t section, uint64_t first, const FixedBase<F> &base, const U256 *scalars,
                     size_t count, unsigned threads) {
   parallelFor(count, threads, [&](size_t lo, size_t hi, unsigned) {
     constexpr size_t CHUNK = 4096;
@@ -202,7 +122,7 @@ DevPtauTimings writeDevPtau(unsigned power, const std::string &file, unsigned th
   DevPtauTimings timings;
   auto mark = Clock::now();
   const size_t n = size_t(1) << power;
-  Output out(file, power);
+  SectionWriter out(file, "ptau", 1, layout(power));
   {
     uint8_t header[HEADER_SIZE];
     const uint32_t n8 = 32, p = power;
@@ -258,94 +178,24 @@ DevPtauTimings writeDevPtau(unsigned power, const std::string &file, unsigned th
 
 namespace {
 
-/** A ptau file's sections, read on demand with pread (no mapping, aligned copies). */
-class PtauFile {
+/** A ptau file's sections; points are checked reduced and on their curve as they are read. */
+class PtauFile : public SectionFile {
  public:
-  struct Place {
-    uint64_t offset = 0, size = 0;
-  };
+  explicit PtauFile(const std::string &file) : SectionFile(file, "ptau", 1, ptauSectionName) {}
 
-  explicit PtauFile(const std::string &file) : file_(file) {
-    fd_ = ::open(file.c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd_ < 0) throw std::runtime_error(systemError(file, "open the ptau"));
-    struct stat st;
-    if (::fstat(fd_, &st) != 0) throw std::runtime_error(systemError(file, "read the ptau"));
-    size_ = static_cast<uint64_t>(st.st_size);
-    uint8_t head[12];
-    if (size_ < 12) fail("is truncated: " + std::to_string(size_) + " bytes");
-    read(0, head, 12);
-    if (std::memcmp(head, "ptau", 4) != 0) fail("is not a .ptau file (its first bytes are not \"ptau\")");
-    uint32_t version, count;
-    std::memcpy(&version, head + 4, 4);
-    std::memcpy(&count, head + 8, 4);
-    if (version != 1) fail("has version " + std::to_string(version) + ", not 1");
-    uint64_t at = 12;
-    for (uint32_t i = 0; i < count; i++) {
-      if (size_ - at < 12) fail("is truncated: section table entry " + std::to_string(i) + " is missing");
-      uint8_t entry[12];
-      read(at, entry, 12);
-      uint32_t type;
-      uint64_t length;
-      std::memcpy(&type, entry, 4);
-      std::memcpy(&length, entry + 4, 8);
-      at += 12;
-      if (length > size_ - at) {
-        fail("is truncated: section " + std::to_string(type) + " declares " + std::to_string(length) + " bytes, " +
-             std::to_string(size_ - at) + " remain");
-      }
-      sections_[type].push_back({at, length});
-      at += length;
-    }
-  }
-  PtauFile(const PtauFile &) = delete;
-  PtauFile &operator=(const PtauFile &) = delete;
-  ~PtauFile() { ::close(fd_); }
-
-  [[noreturn]] void fail(const std::string &rule) const { throw FormatError(file_ + ": " + rule); }
-
-  bool has(uint32_t type) const { return sections_.count(type) != 0; }
-
-  /** The one section of `type`, of `expected` bytes (any size when expected is 0). */
-  Place section(uint32_t type, uint64_t expected) const {
-    auto found = sections_.find(type);
-    std::string name = "section " + std::to_string(type) + " (" + sectionName(type) + ")";
-    if (found == sections_.end()) fail("has no " + name);
-    if (found->second.size() != 1) fail("has " + name + " " + std::to_string(found->second.size()) + " times");
-    Place place = found->second[0];
-    if (expected != 0 && place.size != expected) {
-      fail(name + " holds " + std::to_string(place.size) + " bytes, its power implies " + std::to_string(expected));
-    }
-    return place;
-  }
-
-  void read(uint64_t offset, void *out, size_t size) const {
-    uint8_t *bytes = static_cast<uint8_t *>(out);
-    while (size > 0) {
-      ssize_t n = ::pread(fd_, bytes, size, static_cast<off_t>(offset));
-      if (n < 0 && errno == EINTR) continue;
-      if (n <= 0) throw std::runtime_error(systemError(file_, "read the ptau"));
-      bytes += n;
-      offset += static_cast<uint64_t>(n);
-      size -= static_cast<size_t>(n);
-    }
-  }
-
-  /** Point `index` of a section of `expected` bytes, checked reduced and on its curve. */
+  /** Point `index` of a section of `expected` bytes, checked. */
   template <class F>
   Affine<F> point(uint32_t type, uint64_t expected, uint64_t index) const {
-    Place place = section(type, expected);
-    std::vector<Affine<F>> out(1);
-    read(place.offset + index * sizeof(Affine<F>), out.data(), sizeof(Affine<F>));
+    auto out = items<Affine<F>>(section(type, expected), index, 1);
     checkPoints(out, type, 1);
     return out[0];
   }
 
-  /** The points of a section, each checked reduced and on its curve. */
+  /** The points of a section of `expected` bytes, each checked. */
   template <class F>
   std::vector<Affine<F>> points(uint32_t type, uint64_t expected, unsigned threads) const {
     Place place = section(type, expected);
-    std::vector<Affine<F>> out(place.size / sizeof(Affine<F>));
-    read(place.offset, out.data(), place.size);
+    auto out = items<Affine<F>>(place, 0, place.size / sizeof(Affine<F>));
     checkPoints(out, type, threads);
     return out;
   }
@@ -353,11 +203,6 @@ class PtauFile {
  private:
   template <class F>
   void checkPoints(const std::vector<Affine<F>> &points, uint32_t type, unsigned threads) const;
-
-  std::string file_;
-  int fd_ = -1;
-  uint64_t size_ = 0;
-  std::map<uint32_t, std::vector<Place>> sections_;
 };
 
 bool reducedFq(const Fq &f) { return f.raw() < Fq::modulus(); }
@@ -382,8 +227,7 @@ void PtauFile::checkPoints(const std::vector<Affine<F>> &points, uint32_t type, 
   });
   for (uint64_t bad : firstBad) {
     if (bad != UINT64_MAX) {
-      fail("point " + std::to_string(bad) + " of section " + std::to_string(type) + " (" + sectionName(type) +
-           ") is not a point of the curve");
+      fail("point " + std::to_string(bad) + " of " + name(type) + " is not a point of the curve");
     }
   }
 }
@@ -450,32 +294,35 @@ bool sameRatio(const G1 &a1, const G1 &b1, const G2 &a2, const G2 &b2) {
 
 }  // namespace
 
+PtauHeader readPtauHeader(const SectionFile &ptau) {
+  SectionFile::Place place = ptau.section(HEADER, HEADER_SIZE);
+  uint8_t bytes[HEADER_SIZE];
+  ptau.read(place.offset, bytes, HEADER_SIZE);
+  uint32_t n8, power, ceremonyPower;
+  U256 q;
+  std::memcpy(&n8, bytes, 4);
+  std::memcpy(q.v, bytes + 4, 32);
+  std::memcpy(&power, bytes + 36, 4);
+  std::memcpy(&ceremonyPower, bytes + 40, 4);
+  if (n8 != 32 || !(q == Fq::modulus())) ptau.fail("is not over BN254 (its header's field differs)");
+  if (power < 1 || power > PTAU_MAX_POWER) {
+    ptau.fail("has power " + std::to_string(power) + "; this code handles 1 .. " + std::to_string(PTAU_MAX_POWER));
+  }
+  if (ceremonyPower < power) ptau.fail("has ceremony power " + std::to_string(ceremonyPower) + " below its power");
+  return {power, ceremonyPower};
+}
+
 PtauCheck checkPtau(const std::string &file, unsigned threads) {
   PtauFile ptau(file);
   PtauCheck result;
-  {
-    PtauFile::Place header = ptau.section(HEADER, HEADER_SIZE);
-    uint8_t bytes[HEADER_SIZE];
-    ptau.read(header.offset, bytes, HEADER_SIZE);
-    uint32_t n8, power, ceremonyPower;
-    U256 q;
-    std::memcpy(&n8, bytes, 4);
-    std::memcpy(q.v, bytes + 4, 32);
-    std::memcpy(&power, bytes + 36, 4);
-    std::memcpy(&ceremonyPower, bytes + 40, 4);
-    if (n8 != 32 || !(q == Fq::modulus())) ptau.fail("is not over BN254 (its header's field differs)");
-    if (power < 1 || power > PTAU_MAX_POWER) {
-      ptau.fail("has power " + std::to_string(power) + "; this check handles 1 .. " + std::to_string(PTAU_MAX_POWER));
-    }
-    if (ceremonyPower < power) ptau.fail("has ceremony power " + std::to_string(ceremonyPower) + " below its power");
-    result.power = power;
-    result.ceremonyPower = ceremonyPower;
-  }
+  const PtauHeader header = readPtauHeader(ptau);
+  result.power = header.power;
+  result.ceremonyPower = header.ceremonyPower;
   const unsigned power = result.power;
   std::map<uint32_t, uint64_t> sizes;
   for (const auto &[type, size] : layout(power)) sizes[type] = size;
   {
-    PtauFile::Place contributions = ptau.section(CONTRIBUTIONS, 0);
+    SectionFile::Place contributions = ptau.section(CONTRIBUTIONS, 0);
     if (contributions.size < 4) ptau.fail("section 7 (contributions) has no count");
     ptau.read(contributions.offset, &result.contributions, 4);
   }
@@ -483,9 +330,7 @@ PtauCheck checkPtau(const std::string &file, unsigned threads) {
 
   const G1 g1 = g1Generator();
   const G2 g2 = g2Generator();
-  auto mismatch = [&](uint32_t type, const std::string &rule) {
-    ptau.fail("section " + std::to_string(type) + " (" + sectionName(type) + ") " + rule);
-  };
+  auto mismatch = [&](uint32_t type, const std::string &rule) { ptau.fail(ptau.name(type) + " " + rule); };
 
   // [tau]G1 and [tau]G2 first: every ratio check below is against them (and section 2's own
   // check ties [tau]G1 to [tau]G2).
@@ -532,7 +377,7 @@ PtauCheck checkPtau(const std::string &file, unsigned threads) {
       auto lagrange = ptau.points<Fq>(prepared, sizes[prepared], threads);
       if (!isLagrangeForm(scaled, lagrange, power + 1, threads)) {
         mismatch(prepared, std::string("is not the Lagrange form of section ") + std::to_string(type) + " (" +
-                               sectionName(type) + ")");
+                               ptauSectionName(type) + ")");
       }
     }
   }

@@ -16,7 +16,36 @@
 #include <cstdint>
 #include <string>
 
+#include "binio.hpp"
+
 namespace zkm {
+
+namespace ptau {
+/** The sections of a ptau file. */
+enum Section : uint32_t {
+  HEADER = 1,
+  TAU_G1 = 2,
+  TAU_G2 = 3,
+  ALPHA_TAU_G1 = 4,
+  BETA_TAU_G1 = 5,
+  BETA_G2 = 6,
+  CONTRIBUTIONS = 7,
+  LAGRANGE_TAU_G1 = 12,
+  LAGRANGE_TAU_G2 = 13,
+  LAGRANGE_ALPHA_TAU_G1 = 14,
+  LAGRANGE_BETA_TAU_G1 = 15,
+};
+}  // namespace ptau
+
+/** "tauG1", "Lagrange tauG2", ... for errors about ptau sections. */
+const char *ptauSectionName(uint32_t type);
+
+/** A ptau's header: BN254 checked, power at most {@link PTAU_MAX_POWER}. */
+struct PtauHeader {
+  unsigned power = 0;
+  unsigned ceremonyPower = 0;
+};
+PtauHeader readPtauHeader(const SectionFile &ptau);
 
 /** Seconds spent by {@link writeDevPtau}. */
 struct DevPtauTimings {

@@ -56,6 +56,17 @@ export interface NativeAddon {
   generateDevPtau(power: number, file: string): Promise<{ powers: number; lagrange: number }>;
   /** Checks a ptau's sections against each other with pairings; rejects naming the broken rule. */
   checkPtau(file: string): Promise<RawPtauCheck>;
+  /**
+   * snarkjs 0.7.6's `zkey new`, byte for byte: writes `zkey` (which must not exist) from `r1cs`
+   * over the prepared `ptau`; `hashTail` is the 64 bytes snarkjs hashes past the ptau's section
+   * 2 when the domain exceeds 2^14 and the ptau has the circuit's power (see setup/native-zkey.ts).
+   */
+  newZkey(
+    r1cs: string,
+    ptau: string,
+    zkey: string,
+    hashTail?: Uint8Array,
+  ): Promise<{ circuitHash: string; domainSize: number }>;
   /** True when the CPU has BMI2 and ADX (the field code's instructions). */
   readonly cpuSupported: boolean;
   /** Threads each proof uses (the machine's hardware threads). */

@@ -5,6 +5,8 @@
 import { randomBytes } from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { nativeAddon } from "../native/addon";
+import { newZkeyNative } from "./native-zkey";
 import { capturingLogger, snarkjs } from "./snarkjs";
 
 /** A temporary sibling path of `file` (same folder, so a rename into place is atomic). */
@@ -32,9 +34,18 @@ export async function writeAtomically(
 
 /**
  * Creates the initial (zero-contribution) zkey of `r1cs` over `ptau`; returns snarkjs's circuit
- * hash (blake2b-512, hex). Throws with snarkjs's reason when it refuses.
+ * hash (blake2b-512, hex). Natively where the addon is loaded (the same bytes as snarkjs's, see
+ * native-zkey.ts), else with snarkjs. Throws with the reason when either refuses.
  */
 export async function newZkey(r1cs: string, ptau: string, zkey: string): Promise<string> {
+  const addon = nativeAddon().addon;
+  if (addon !== undefined) {
+    let circuitHash = "";
+    await writeAtomically(zkey, async (temp) => {
+      circuitHash = await newZkeyNative(addon, r1cs, ptau, temp);
+    });
+    return circuitHash;
+  }
   const logger = capturingLogger();
   let circuitHash = "";
   await writeAtomically(zkey, async (temp) => {
