@@ -83,23 +83,28 @@ class CircuitHasher {
 };
 
 /**
- * sum_j k_j P_j for one signal's terms. Few terms: Straus's method with 4-bit windows (each
- * point's 15 multiples, then one pass over the windows of every scalar); many: Pippenger. Each
- * scalar above r/2 is replaced by r - k with its point negated (circuit coefficients are often
- * small negatives).
+ * sum_j k_j P_j for one signal's terms. Few terms: Straus's method with signed 5-bit windows
+ * (each point's multiples 1..16 in affine form, one inversion for all, then one pass over the
+ * windows of every scalar, digits -16..16); many: Pippenger. Each scalar above r/2 is replaced by
+ * r - k with its point negated (circuit coefficients are often small negatives).
  */
 template <class F>
 Xyzz<F> combination(const Affine<F> *bases, const U256 *scalars, size_t m) {
   if (m >= 64) return detail::pippenger(bases, scalars, 0, m, 1);
+  constexpr unsigned W = 5, HALF = 1u << (W - 1), MAX_WINDOWS = (256 + W - 1) / W;
   static const U256 r = Fr::modulus();
   static const U256 half = [] {
     U256 h = Fr::modulus().minus(U256{{1, 0, 0, 0}});
     for (int i = 0; i < 4; i++) h.v[i] = (h.v[i] >> 1) | (i < 3 ? h.v[i + 1] << 63 : 0);
     return h;
   }();
-  std::vector<std::array<Xyzz<F>, 15>> tables(m);
-  std::vector<U256> k(m);
-  unsigned maxBits = 0;
+  thread_local std::vector<int8_t> digits;
+  thread_local std::vector<Xyzz<F>> multiples;
+  thread_local std::vector<Affine<F>> table;
+  digits.assign(m * MAX_WINDOWS, 0);
+  multiples.resize(m * HALF);
+  table.resize(m * HALF);
+  unsigned windows = 0;
   for (size_t j = 0; j < m; j++) {
     Affine<F> p = bases[j];
     U256 s = scalars[j];
@@ -107,26 +112,34 @@ Xyzz<F> combination(const Affine<F> *bases, const U256 *scalars, size_t m) {
       s = r.minus(s);
       p = p.negated();
     }
+    Xyzz<F> *row = &multiples[j * HALF];
     if (s.isZero() || p.isInfinity()) {
-      k[j] = U256{{0, 0, 0, 0}};
+      for (unsigned d = 0; d < HALF; d++) row[d] = Xyzz<F>::infinity();
       continue;
     }
-    k[j] = s;
-    const unsigned bits = s.bitLength();
-    maxBits = std::max(maxBits, bits);
-    const unsigned entries = bits >= 4 ? 15 : (1u << bits) - 1;
-    tables[j][0] = Xyzz<F>::from(p);
-    for (unsigned d = 1; d < entries; d++) {
-      tables[j][d] = tables[j][d - 1];
-      tables[j][d].addAffine(p);
+    // Signed digits, least significant first: d = bits + carry, above 16 taken as d - 32.
+    unsigned carry = 0, w = 0;
+    for (; w < MAX_WINDOWS; w++) {
+      unsigned d = s.bits(w * W, W) + carry;
+      carry = d > HALF;
+      digits[j * MAX_WINDOWS + w] = static_cast<int8_t>(carry ? static_cast<int>(d) - (1 << W) : static_cast<int>(d));
+      if (d != 0) windows = std::max(windows, w + 1);
+    }
+    row[0] = Xyzz<F>::from(p);
+    row[1] = row[0].doubled();
+    for (unsigned d = 2; d < HALF; d++) {
+      row[d] = row[d - 1];
+      row[d].addAffine(p);
     }
   }
+  toAffine(multiples.data(), table.data(), m * HALF);
   Xyzz<F> acc = Xyzz<F>::infinity();
-  for (int w = static_cast<int>((maxBits + 3) / 4) - 1; w >= 0; w--) {
-    for (int d = 0; d < 4 && !acc.isInfinity(); d++) acc = acc.doubled();
+  for (int w = static_cast<int>(windows) - 1; w >= 0; w--) {
+    for (unsigned d = 0; d < W && !acc.isInfinity(); d++) acc = acc.doubled();
     for (size_t j = 0; j < m; j++) {
-      const uint32_t digit = k[j].bits(static_cast<unsigned>(w) * 4, 4);
-      if (digit != 0) acc.add(tables[j][digit - 1]);
+      const int d = digits[j * MAX_WINDOWS + static_cast<size_t>(w)];
+      if (d > 0) acc.addAffine(table[j * HALF + static_cast<size_t>(d) - 1]);
+      if (d < 0) acc.addAffine(table[j * HALF + static_cast<size_t>(-d) - 1].negated());
     }
   }
   return acc;
