@@ -36,16 +36,15 @@ import { feedIdOf } from "../prover/src/layout";
 import { loadInstances } from "../prover/src/encoding/instances";
 import { loadMarket, loadPolicy, loadPortfolio, type Market } from "../prover/src/inputs";
 import { decodePublicSignals, generateProof, type MarginProof } from "../prover/src/proving";
-import { setupInstance } from "../prover/src/setup/dev-setup";
 import { MANIFEST_VERSION, readManifest } from "../prover/src/setup/manifest";
 import { PROJECT_ROOT } from "../prover/src/setup/paths";
 import { releaseCurve } from "../prover/src/setup/snarkjs";
 import { isoTime } from "../prover/src/report/format";
 import { compileContracts, hre, now, revertAfterEachTest } from "./contracts.fixture";
 import { SMALL_EXAMPLES, removeTempDirs, runCli, tempDir } from "./helpers/cli";
+import { sharedKeysHook } from "./helpers/shared-keys";
 
 const INSTANCE = "small";
-const quiet = { log: () => undefined, onProgress: () => undefined };
 const policyFile = path.join(SMALL_EXAMPLES, "policy.json");
 const marketFile = path.join(SMALL_EXAMPLES, "market.json");
 const policy = loadPolicy(policyFile);
@@ -109,9 +108,7 @@ function tamper(file: string): void {
 }
 
 describe("zkmargin audit", function () {
-  before(async function () {
-    await setupInstance(INSTANCE, quiet);
-  });
+  before(sharedKeysHook(INSTANCE));
 
   after(async function () {
     removeTempDirs();

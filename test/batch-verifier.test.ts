@@ -26,10 +26,10 @@ import {
 import { exampleFor } from "../prover/src/bench/examples";
 import { loadInstances } from "../prover/src/encoding/instances";
 import { installZkMarginVerifier, provenBatchItems, withPublicInputs } from "../prover/src/gas";
-import { setupInstance } from "../prover/src/setup/dev-setup";
 import { loadArtifacts } from "../prover/src/setup/manifest";
 import { releaseCurve } from "../prover/src/setup/snarkjs";
 import { SCALAR_FIELD, compileContracts, expectRevert, hre } from "./contracts.fixture";
+import { awaitSharedKeys } from "./helpers/shared-keys";
 
 const INSTANCE = "small";
 /** Real proofs made once for the suite (distinct accounts, so distinct public signals). */
@@ -116,7 +116,7 @@ describe("batch verifier (real proofs, small instance)", function () {
   }
 
   before(async function () {
-    await setupInstance(INSTANCE, { log: () => undefined, onProgress: () => undefined });
+    await awaitSharedKeys(this, INSTANCE);
     await compileContracts();
     const [admin] = await hre.ethers.getSigners();
     verifier = (await deployVerifier(admin, INSTANCE)).contract;

@@ -27,11 +27,11 @@ import { vectorHash } from "../prover/src/commitments";
 import { loadInstances, type InstanceDims } from "../prover/src/encoding/instances";
 import { compileSolidity, measureVerifierGas, MAX_RUNTIME_BYTES } from "../prover/src/gas";
 import { computeMargin } from "../prover/src/model";
-import { setupInstance } from "../prover/src/setup/dev-setup";
 import { PROJECT_ROOT } from "../prover/src/setup/paths";
 import { compileContracts, hre } from "./contracts.fixture";
 import { atBoundary, tripleArb, type Triple } from "./helpers/arbitraries";
 import { CircuitTester } from "./helpers/circuit";
+import { sharedKeysHook } from "./helpers/shared-keys";
 
 const INSTANCE = "small";
 const dims = loadInstances()[INSTANCE];
@@ -219,10 +219,8 @@ function withoutMetadata(code: string): string {
 }
 
 describe("bench: baseline keys, proofs and generated verifier (small)", function () {
-  before(async function () {
-    // The instance's keys bring the ptau the baseline's phase 2 reuses (no-op when up to date).
-    await setupInstance(INSTANCE, { log: () => undefined, onProgress: () => undefined });
-  });
+  // The instance's keys bring the ptau the baseline's phase 2 reuses (no-op when up to date).
+  before(sharedKeysHook(INSTANCE));
 
   it("compiles rendered verifiers exactly as Hardhat compiles the project's contracts", async function () {
     // The instance's generated verifier, compiled by compileSolidity and by Hardhat

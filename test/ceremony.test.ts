@@ -15,10 +15,10 @@ import {
 } from "../prover/src/setup/ceremony";
 import { loadArtifacts } from "../prover/src/setup/manifest";
 import { contributeRandom } from "../prover/src/setup/phase2";
-import { ensureDevPtau } from "../prover/src/setup/ptau";
-import { releaseCurve, snarkjs } from "../prover/src/setup/snarkjs";
+import { bn128, releaseCurve, snarkjs } from "../prover/src/setup/snarkjs";
 import { refusal } from "./helpers/refusal";
 import { buildScratchDir } from "./helpers/scratch";
+import { sharedKeysHook } from "./helpers/shared-keys";
 import { ContractFactory, type Contract, type InterfaceAbi } from "ethers";
 import type { HardhatRuntimeEnvironment } from "hardhat/types";
 import type { HardhatEthersHelpers } from "@nomicfoundation/hardhat-ethers/types";
@@ -51,6 +51,8 @@ describe("setup: phase-2 ceremony on the small instance", function () {
   let dir: string;
   let installRoot: string;
 
+  // The shared keys' setup brings a ptau that fits `small` into the cache, with its own timeout.
+  before(sharedKeysHook("small"));
   before(async function () {
     work = buildScratchDir("tmp-ceremony-");
     dir = path.join(work, "ceremony");
@@ -125,9 +127,19 @@ describe("setup: phase-2 ceremony on the small instance", function () {
     } finally {
       fs.writeFileSync(latest, original);
     }
-    const other = await ensureDevPtau(transcript.ptau.power + 1);
-    const wrong = await refusal(verifyCeremony(dir, { ptau: other.file }));
-    expect(wrong.message).to.contain(other.file).and.contain("not the ceremony's ptau");
+    // Wrong ptaus made on the spot, whatever the machine's ptau cache holds: another setup's
+    // (a fresh accumulator) and the ceremony's own with one byte changed.
+    const other = path.join(work, "other.ptau");
+    await snarkjs.powersOfTau.newAccumulator(await bn128(), 8, other);
+    const changed = path.join(work, "changed.ptau");
+    fs.copyFileSync(transcript.ptau.path, changed);
+    const bytes = fs.readFileSync(changed);
+    bytes[bytes.length >> 1] ^= 0x5a;
+    fs.writeFileSync(changed, bytes);
+    for (const wrongPtau of [other, changed]) {
+      const wrong = await refusal(verifyCeremony(dir, { ptau: wrongPtau }));
+      expect(wrong.message).to.contain(wrongPtau).and.contain("not the ceremony's ptau");
+    }
   });
 
   it("finalizes into keys whose proof verifies with the exported key and the generated Solidity verifier", async function () {

@@ -2,6 +2,7 @@
  * The `zkmargin` CLI, spawned as a user runs it (`node bin/zkmargin.js`, CI=true), on the `small`
  * instance: margin, prove, verify, inspect and attest, their refusals and what they never reveal.
  */
+import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { expect } from "chai";
@@ -9,10 +10,12 @@ import { Wallet, encryptKeystoreJson, verifyTypedData } from "ethers";
 import { ATTESTATION_TYPES, marginRegistryDomain } from "../prover/src/chain/eip712";
 import { loadMarket, loadPolicy, loadPortfolio } from "../prover/src/inputs";
 import { toJson } from "../prover/src/io/json";
+import { parseBeaconHash } from "../prover/src/cli/commands/ceremony";
 import { computeMargin, formatComparison, formatReport } from "../prover/src/model";
-import { setupInstance } from "../prover/src/setup/dev-setup";
+import { PUBLIC_SIGNAL_NAMES } from "../prover/src/proving";
 import {
   BAD_INPUTS,
+  BIN,
   ROOT,
   SMALL_EXAMPLES,
   example,
@@ -24,6 +27,8 @@ import {
   writeInputs,
   type CliResult,
 } from "./helpers/cli";
+import { deadPid } from "./helpers/locks";
+import { sharedKeysHook } from "./helpers/shared-keys";
 
 const EXAMPLE_FILES = {
   policy: path.join(SMALL_EXAMPLES, "policy.json"),
@@ -35,9 +40,18 @@ const VERBS = ["margin", "prove", "verify", "inspect", "attest"];
 const CUSTODIAN_KEY = "0x59c6995e998f97a5a0044966f0945389dc9c86dae88c7a8412f4603b6b78690d";
 const REGISTRY = "0x5FbDB2315678afecb367f032d93F642f64180aa3";
 
-/** Asserts a refusal: non-zero exit, exactly one line `zkmargin: <file>: <path>: <rule>` on stderr. */
-function expectRefusal(result: CliResult, file: string, where: string, rule: RegExp): void {
-  expect(result.status, result.stderr).to.equal(1);
+/**
+ * Asserts a refusal: exit status `status` (1: an error; 2: a "no", such as a shortfall), exactly
+ * one line `zkmargin: <file>: <path>: <rule>` on stderr.
+ */
+function expectRefusal(
+  result: CliResult,
+  file: string,
+  where: string,
+  rule: RegExp,
+  status = 1,
+): void {
+  expect(result.status, result.stderr).to.equal(status);
   const lines = result.stderr.trimEnd().split("\n");
   expect(lines, result.stderr).to.have.length(1);
   const prefix = `zkmargin: ${file}: ${where}: `;
@@ -95,8 +109,8 @@ describe("zkmargin CLI (small instance)", function () {
   const out = tempDir("zkmargin-cli-out-");
   let proved: CliResult;
 
+  before(sharedKeysHook("small"));
   before(async function () {
-    await setupInstance("small", { log: () => undefined, onProgress: () => undefined });
     proved = runCli(["prove", ...inputArgs(EXAMPLE_FILES), "--out", out, "--nonce", "7"]);
   });
 
@@ -133,21 +147,19 @@ describe("zkmargin CLI (small instance)", function () {
       portfolio: path.join(ROOT, "examples", "portfolio", "portfolio.json"),
     };
     const portfolioPolicy = path.join(ROOT, "examples", "portfolio", "policy.json");
-    const expected = [files.policy, portfolioPolicy].map((policyFile) => {
-      const policy = loadPolicy(policyFile);
-      return computeMargin(
-        policy,
-        loadMarket(files.market),
-        loadPortfolio(files.portfolio, policy),
-      );
-    });
+    const policies = [files.policy, portfolioPolicy].map((file) => loadPolicy(file));
+    const expected = policies.map((policy) =>
+      computeMargin(policy, loadMarket(files.market), loadPortfolio(files.portfolio, policy)),
+    );
     // The hedged desk: short under model v1, sufficient under model v2.
     expect(expected.map((r) => r.sufficient)).to.deep.equal([false, true]);
 
     const text = runCli(["margin", ...inputArgs(files), "--compare", portfolioPolicy]);
     expect(text.status, text.stderr).to.equal(0);
     expect(text.stdout).to.equal(
-      [formatComparison(expected), ...expected.map(formatReport)].join("\n"),
+      [formatComparison(expected), ...expected.map((r, i) => formatReport(r, policies[i]))].join(
+        "\n",
+      ),
     );
     const json = runCli(["margin", ...inputArgs(files), "--compare", portfolioPolicy, "--json"]);
     expect(JSON.parse(json.stdout)).to.deep.equal(JSON.parse(toJson(expected)));
@@ -217,12 +229,41 @@ describe("zkmargin CLI (small instance)", function () {
     expect(fs.statSync(replaced).mode & 0o777).to.equal(0o600);
   });
 
-  it("prove refuses a shortfall with the shortfall and writes nothing", () => {
+  it("prove refuses a shortfall with the shortfall, exit status 2, and writes nothing", () => {
     const files = writeInputs((d) => void (d.portfolio.collateral = { USDC: "1000" }));
     const target = path.join(tempDir(), "proofs");
     const result = runCli(["prove", ...inputArgs(files), "--out", target]);
-    expectRefusal(result, files.portfolio, "$", /margin shortfall of [0-9.]+ USD; nothing written/);
+    expectRefusal(
+      result,
+      files.portfolio,
+      "$",
+      /margin shortfall of [0-9.]+ USD; nothing written/,
+      2,
+    );
     expect(fs.existsSync(target)).to.equal(false);
+  });
+
+  it("margin shows amounts and sizes in the files' units, and --check exits 2 on a shortfall", () => {
+    const table = runCli(["margin", ...inputArgs(EXAMPLE_FILES)]);
+    expect(table.status, table.stderr).to.equal(0);
+    // portfolio.json says USDC "250000", WETH "40.5" and an ETH-PERP size of "-60".
+    expect(table.stdout).to.match(/^asset +amount \(tokens\) +price/m);
+    expect(table.stdout).to.match(/^USDC +250000 +0\.99995 /m);
+    expect(table.stdout).to.match(/^WETH +40\.5 +3012\.55 /m);
+    expect(table.stdout).to.match(/^ETH-PERP +-60 +3150 /m);
+    expect(table.stdout).to.not.contain("250000000000");
+    expect(runCli(["margin", ...inputArgs(EXAMPLE_FILES), "--check"]).status).to.equal(0);
+    const short = writeInputs((d) => void (d.portfolio.collateral = { USDC: "1000" }));
+    const report = runCli(["margin", ...inputArgs(short)]);
+    expect([report.status, report.stdout]).to.satisfy(
+      ([status, out]: [number, string]) => status === 0 && out.includes("Verdict: SHORTFALL"),
+    );
+    const checked = runCli(["margin", ...inputArgs(short), "--check"]);
+    expect(checked.status).to.equal(2);
+    expect(checked.stdout).to.contain("Verdict: SHORTFALL");
+    expect(runCli(["margin", "--help"]).stdout).to.contain(
+      "Exit status: 0 the report (with --check: sufficient), 2 with --check, a shortfall, 1 an error",
+    );
   });
 
   it("verify accepts the proof (exit 0) with the instance's key or a key file", () => {
@@ -276,6 +317,27 @@ describe("zkmargin CLI (small instance)", function () {
     expect(misfit.stderr).to.match(
       /policy\.json: \$: .*does not fit instance "small".*"demo" would fit/,
     );
+  });
+
+  it("setup finds the keys up to date, then says what the ptau cache holds after removing what interrupted builds left", () => {
+    const cache = tempDir("zkmargin-cache-");
+    const ptauDir = path.join(cache, "ptau");
+    fs.mkdirSync(ptauDir);
+    const leftover = path.join(ptauDir, `.dev-pot09.ptau.${deadPid()}-0123456789ab.1.tmp`);
+    fs.writeFileSync(leftover, Buffer.alloc(2048));
+    const result = runCli(["setup", "--instance", "small"], { env: { ZKMARGIN_CACHE: cache } });
+    expect(result.status, result.stderr).to.equal(0);
+    expect(result.stdout).to.match(
+      /^small: unchanged \(development keys, vkeyHash 0x[0-9a-f]{64}\)$/m,
+    );
+    expect(result.stdout).to.contain(
+      [
+        `ptau cache ${ptauDir} (set ZKMARGIN_CACHE to move it):`,
+        "  empty",
+        "  removed 1 temporary file(s) of interrupted builds (2.0 kB)",
+      ].join("\n"),
+    );
+    expect(fs.existsSync(leftover)).to.equal(false);
   });
 
   it("inspect decodes the public signals and tells which policy and round the proof is for", () => {
@@ -462,6 +524,157 @@ describe("zkmargin CLI (small instance)", function () {
     it("a bad --nonce", () => {
       const result = runCli(["prove", ...inputArgs(EXAMPLE_FILES), "--nonce", "1e3"]);
       expectRefusal(result, "command line", "--nonce", /decimal integer/);
+    });
+
+    it("a beacon that is not hex; a block hash with 0x is accepted", () => {
+      const dir = path.join(tempDir(), "no-ceremony");
+      const bad = runCli(["ceremony", "beacon", "--dir", dir, "--hash", "0xzz"]);
+      expectRefusal(
+        bad,
+        "command line",
+        "--hash",
+        /must be 1 to 255 bytes of hex, with or without 0x/,
+      );
+      const blockHash = `0x${"9c6e0f4b".repeat(8)}`;
+      expect(parseBeaconHash(blockHash)).to.equal("9c6e0f4b".repeat(8));
+      expect(parseBeaconHash("0X0c1e")).to.equal("0c1e");
+      // Past the hash: the folder holds no ceremony, and that is what is refused.
+      const noDir = runCli(["ceremony", "beacon", "--dir", dir, "--hash", blockHash]);
+      expect(noDir.status).to.equal(1);
+      expect(noDir.stderr).to.not.match(/--hash|hex/);
+    });
+  });
+
+  describe("the command line as a whole", () => {
+    it("--version prints the package's version", () => {
+      const version = (
+        JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), "utf8")) as {
+          version: string;
+        }
+      ).version;
+      for (const flag of ["--version", "-V"]) {
+        const run = runCli([flag]);
+        expect([run.status, run.stdout]).to.deep.equal([0, `${version}\n`]);
+      }
+    });
+
+    it("--help groups the verbs by who runs them, each verb in one group", () => {
+      const help = runCli(["--help"]).stdout;
+      const headings = [
+        "Institutions (provers):",
+        "Custodians:",
+        "Venues and protocols:",
+        "Oracle publishers:",
+        "Counterparties and auditors:",
+        "Operators and setup:",
+      ];
+      const at = headings.map((h) => help.indexOf(`\n${h}\n`));
+      expect(
+        at.every((i) => i > 0),
+        help,
+      ).to.equal(true);
+      expect([...at].sort((a, b) => a - b)).to.deep.equal(at); // in this order
+      const section = (h: string) => {
+        const start = help.indexOf(`\n${h}\n`);
+        const next = at.filter((i) => i > start).sort((a, b) => a - b)[0] ?? help.length;
+        return help.slice(start, next);
+      };
+      expect(section("Institutions (provers):")).to.match(/\n {2}prove \[options\]/);
+      expect(section("Custodians:")).to.match(/\n {2}attest \[options\]/);
+      expect(section("Venues and protocols:")).to.match(/\n {2}status \[options\]/);
+      expect(section("Oracle publishers:")).to.match(/\n {2}publish \[options\]/);
+      expect(section("Counterparties and auditors:")).to.match(/\n {2}verify \[options\]/);
+      expect(section("Operators and setup:")).to.match(/\n {2}keystore /);
+      expect(help).to.not.match(/\nCommands:\n/); // no verb left ungrouped
+    });
+
+    it("verify and inspect --help count the public signals from the circuit's list", () => {
+      const signals = `${PUBLIC_SIGNAL_NAMES.length} public signals (${PUBLIC_SIGNAL_NAMES.join(", ")})`;
+      for (const verb of ["verify", "inspect"]) {
+        const help = runCli([verb, "--help"]).stdout.replace(/\s+/g, " ");
+        expect(help, verb).to.contain(signals);
+        expect(help, verb).to.not.match(/\b(five|four) public signals/);
+      }
+    });
+  });
+
+  describe("keystore", () => {
+    const PASSWORD = { ZKMARGIN_KEYSTORE_PASSWORD: "correct horse battery" };
+
+    it("new writes an encrypted 0600 keystore, prints its address, and never overwrites it", async () => {
+      const file = path.join(tempDir(), "keys", "publisher.json");
+      const made = runCli(["keystore", "new", "--out", file], { env: PASSWORD });
+      expect(made.status, made.stderr).to.equal(0);
+      const address = /for (0x[0-9a-fA-F]{40})$/m.exec(made.stdout)?.[1];
+      expect(fs.statSync(file).mode & 0o777).to.equal(0o600);
+      const wallet = await Wallet.fromEncryptedJson(
+        fs.readFileSync(file, "utf8"),
+        PASSWORD.ZKMARGIN_KEYSTORE_PASSWORD,
+      );
+      expect(wallet.address).to.equal(address);
+      expect(made.stdout + made.stderr).to.not.contain(wallet.privateKey.slice(2));
+      const shown = runCli(["keystore", "address", "--keystore", file]);
+      expect([shown.status, shown.stdout]).to.deep.equal([0, `${address}\n`]);
+      const before = fs.readFileSync(file, "utf8");
+      const again = runCli(["keystore", "new", "--out", file], { env: PASSWORD });
+      expectRefusal(again, file, "$", /already exists; a keystore is never overwritten/);
+      expect(fs.readFileSync(file, "utf8")).to.equal(before);
+    });
+
+    it("import encrypts a key named by --key-env, or piped, and attest signs with it", () => {
+      const dir = tempDir();
+      const file = path.join(dir, "custodian.json");
+      const imported = runCli(
+        ["keystore", "import", "--key-env", "MY_CUSTODIAN_KEY", "--out", file],
+        { env: { ...PASSWORD, MY_CUSTODIAN_KEY: CUSTODIAN_KEY } },
+      );
+      expect(imported.status, imported.stderr).to.equal(0);
+      const custodian = new Wallet(CUSTODIAN_KEY).address;
+      expect(imported.stdout).to.equal(`wrote ${file} (mode 0600) for ${custodian}\n`);
+      expect(imported.stdout + imported.stderr).to.not.contain(CUSTODIAN_KEY.slice(2));
+      const piped = spawnSync(
+        process.execPath,
+        [BIN, "keystore", "import", "--out", path.join(dir, "piped.json")],
+        {
+          input: `${CUSTODIAN_KEY.slice(2)}\n`,
+          env: { ...process.env, ...PASSWORD },
+          encoding: "utf8",
+        },
+      );
+      expect(piped.status, piped.stderr).to.equal(0);
+      expect(piped.stdout).to.contain(custodian);
+      const attestation = path.join(dir, "attestation.json");
+      const signed = runCli(
+        [
+          ...["attest", "--opening", path.join(out, "opening.json"), "--records"],
+          ...[writeInputs().portfolio, "--policy", EXAMPLE_FILES.policy, "--market"],
+          ...[EXAMPLE_FILES.market, "--registry", REGISTRY, "--chain-id", "31337"],
+          ...["--keystore", file, "--out", attestation],
+        ],
+        { env: { ...PASSWORD, ZKMARGIN_CUSTODIAN_KEY: undefined } },
+      );
+      expect(signed.status, signed.stderr).to.equal(0);
+      expect(
+        (JSON.parse(fs.readFileSync(attestation, "utf8")) as { custodian: string }).custodian,
+      ).to.equal(custodian);
+    });
+
+    it("refuses a short password, a missing one without a terminal, and a bad key, writing nothing", () => {
+      const file = path.join(tempDir(), "k.json");
+      const short = runCli(["keystore", "new", "--out", file], {
+        env: { ZKMARGIN_KEYSTORE_PASSWORD: "short" },
+      });
+      expectRefusal(short, "environment", "ZKMARGIN_KEYSTORE_PASSWORD", /at least 8 characters/);
+      const none = runCli(["keystore", "new", "--out", file], {
+        env: { ZKMARGIN_KEYSTORE_PASSWORD: undefined },
+      });
+      expectRefusal(none, "environment", "ZKMARGIN_KEYSTORE_PASSWORD", /or run in a terminal/);
+      const badKey = runCli(["keystore", "import", "--key-env", "K", "--out", file], {
+        env: { ...PASSWORD, K: "0x1234" },
+      });
+      expectRefusal(badKey, "environment", "K", /must be a 32-byte hex private key/);
+      expect(badKey.stderr).to.not.contain("1234");
+      expect(fs.existsSync(file)).to.equal(false);
     });
   });
 });

@@ -50,7 +50,6 @@ import { snarkjs, usingCurve } from "../prover/src/proving/snarkjs";
 import type { Groth16Proof, MarginProof } from "../prover/src/proving";
 import { loadArtifacts, readManifest } from "../prover/src/setup/manifest";
 import { releaseCurve } from "../prover/src/setup/snarkjs";
-import { setupInstance } from "../prover/src/setup/dev-setup";
 import {
   SCALAR_FIELD,
   compileContracts,
@@ -63,6 +62,7 @@ import {
 } from "./contracts.fixture";
 import { withAssetOrder } from "./helpers/layouts";
 import { MARKET_SIGNALS, PORTFOLIO_SIGNALS } from "./helpers/signals";
+import { sharedKeysHook } from "./helpers/shared-keys";
 
 const INSTANCE = "small";
 const GRACE = 300n;
@@ -174,9 +174,9 @@ describe("contracts end to end (real proofs, small instance)", function () {
     };
   }
 
+  // Development keys and the generated verifier of the instance (a no-op when up to date).
+  before(sharedKeysHook(INSTANCE));
   before(async function () {
-    // Development keys and the generated verifier of the instance (a no-op when up to date).
-    await setupInstance(INSTANCE, { log: () => undefined, onProgress: () => undefined });
     await compileContracts();
     [admin, alice, bob, custodian, publisher, relayer, policyAdmin, custodianAdmin] =
       await hre.ethers.getSigners();

@@ -24,11 +24,11 @@ import {
 } from "../prover/src/deployment";
 import { loadPolicy } from "../prover/src/inputs";
 import { readJsonFile } from "../prover/src/io";
-import { setupInstance } from "../prover/src/setup/dev-setup";
 import { compileContracts } from "./contracts.fixture";
 import { refusal } from "./helpers/refusal";
 import { nodeWallet, startRpcNode, type RpcNode } from "./helpers/hardhat-node";
 import { buildScratchDir } from "./helpers/scratch";
+import { sharedKeysHook } from "./helpers/shared-keys";
 
 const ROOT = path.resolve(__dirname, "..");
 const POLICY_FILE = path.join(ROOT, "examples", "small", "policy.json");
@@ -75,8 +75,8 @@ describe("deployment (Ignition modules, hardhat node)", function () {
     ...overrides,
   });
 
+  before(sharedKeysHook("small"));
   before(async function () {
-    await setupInstance("small", { log: () => undefined });
     await compileContracts();
     node = await startRpcNode();
     dir = buildScratchDir("deployment-");

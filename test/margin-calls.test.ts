@@ -42,6 +42,7 @@ import {
 import { approveVerifierOnDevChain } from "../prover/src/demo/deployment";
 import { feedIdOf } from "../prover/src/layout";
 import { encodePublicSignals } from "../prover/src/proving/public-signals";
+import { seconds, unixTime } from "../prover/src/time";
 import {
   blockTimestamp,
   compileContracts,
@@ -238,7 +239,9 @@ describe("margin calls (test verifier)", function () {
       cureWindow: CURE_WINDOW,
       deadline: 0n,
     });
-    expect(deadlineText(pending)).to.equal(`within ${CURE_WINDOW} s of the next round's posting`);
+    expect(deadlineText(pending)).to.equal(
+      `within ${seconds(CURE_WINDOW)} of the next round's posting`,
+    );
     const [event] = await marginCalledEvents(registry, { account, policyId: POLICY });
     expect([event.venue, event.round, event.cureWindow]).to.deep.equal([
       await venue.getAddress(),
@@ -249,7 +252,7 @@ describe("margin calls (test verifier)", function () {
     await postNext(next);
     const running = await readMarginCall(registry, account, POLICY);
     expect(running.deadline).to.equal(next + CURE_WINDOW);
-    expect(deadlineText(running)).to.equal(`before ${next + CURE_WINDOW}`);
+    expect(deadlineText(running)).to.equal(`before ${unixTime(next + CURE_WINDOW)}`);
     // Calls are per policy.
     expect(await state(OTHER)).to.equal("none");
   });

@@ -1,13 +1,24 @@
 import { expect } from "chai";
+import { formatUnits } from "../prover/src/decimal";
 import fc from "fast-check";
+import * as fs from "node:fs";
 import * as path from "node:path";
 import type { InstanceDims } from "../prover/src/encoding/instances";
-import { RISK_SUM_BITS, bound } from "../prover/src/encoding/widths";
+import {
+  MAX_PPM,
+  PRICE_DECIMALS as ENCODING_PRICE_DECIMALS,
+  RISK_SUM_BITS,
+  bound,
+} from "../prover/src/encoding/widths";
 import { InputError, ShortfallError } from "../prover/src/errors";
 import { checkConsistency, loadMarket, loadPolicy, loadPortfolio } from "../prover/src/inputs";
 import type { Market, Policy, Portfolio, ScenarioSet } from "../prover/src/inputs/types";
 import {
   JOINT_DENOMINATOR,
+  MICRO_USD_DECIMALS,
+  MICRO_USD_PER_USD,
+  PPM as MODEL_PPM,
+  PRICE_DECIMALS as MODEL_PRICE_DECIMALS,
   bracketSum,
   ceilDiv,
   computeMargin,
@@ -25,6 +36,7 @@ const MICRO = 1_000_000n;
 /** One USD in the price unit. */
 const USD = 1_000_000_000_000n;
 const EXAMPLES = path.resolve(__dirname, "../examples");
+const MODEL_DIR = path.resolve(__dirname, "../prover/src/model");
 
 /** A one-asset policy (decimals 0, one tier at 100 %) to which tests add what they need. */
 function policy(overrides: Partial<Policy> = {}): Policy {
@@ -396,6 +408,21 @@ describe("margin model", () => {
   });
 
   describe("price unit (1e-12 USD)", () => {
+    it("takes its units from its own module, and they agree with the circuit encoding's", () => {
+      // The model is an independent check of the encoding: it defines its units itself
+      // (prover/src/model/units.ts), so a change to one side only is caught here.
+      expect(MODEL_PRICE_DECIMALS).to.equal(ENCODING_PRICE_DECIMALS);
+      expect(MODEL_PPM).to.equal(MAX_PPM);
+      expect(MICRO_USD_PER_USD).to.equal(10n ** BigInt(MICRO_USD_DECIMALS));
+      expect(JOINT_DENOMINATOR).to.equal(
+        10n ** BigInt(18 + MODEL_PRICE_DECIMALS - MICRO_USD_DECIMALS),
+      );
+      const modelSources = fs
+        .readdirSync(MODEL_DIR)
+        .map((name) => fs.readFileSync(path.join(MODEL_DIR, name), "utf8"));
+      for (const source of modelSources) expect(source).not.to.match(/from "\.\.\/encoding/);
+    });
+
     it("values a SHIB-like token exactly at a 12-decimal price", () => {
       // 80 000 000 000.5 SHIB at 0.000012345678 USD = 987 654.240006172839 USD -> floor in µUSD
       // (a 1e-8 USD price unit would have cut the price to 0.00001234: 987 200 USD)
@@ -900,6 +927,27 @@ describe("margin model", () => {
       expect(text).to.contain("Verdict: SHORTFALL of 0.500000 USD");
       expect(text).not.to.contain("scenarios");
       expect(text).not.to.contain("Concentration");
+    });
+
+    it("prints amounts in whole tokens and sizes in units given the policy, base units without", () => {
+      const files = ["policy", "market", "portfolio"].map((f) =>
+        path.join(EXAMPLES, "desk", `${f}.json`),
+      );
+      const p = loadPolicy(files[0]);
+      const report = computeMargin(p, loadMarket(files[1]), loadPortfolio(files[2], p));
+      const inFileUnits = formatReport(report, p);
+      expect(inFileUnits).to.match(/^asset +amount \(tokens\) +price \(USD\)/m);
+      expect(inFileUnits).to.match(/^instrument +size \(units\) +entry/m);
+      const weth = report.assets.find((a) => a.symbol === "WETH")!;
+      const wethFile = formatUnits(
+        weth.amount,
+        p.assets.find((a) => a.symbol === "WETH")!.decimals,
+      );
+      expect(inFileUnits).to.match(new RegExp(`^WETH +${wethFile.replace(".", "\\.")} `, "m"));
+      const inBaseUnits = formatReport(report);
+      expect(inBaseUnits).to.match(/^asset +amount \(base units\)/m);
+      expect(inBaseUnits).to.match(new RegExp(`^WETH +${weth.amount} `, "m"));
+      expect(inBaseUnits).to.match(/^instrument +size \(base units\)/m);
     });
 
     it("prints 12-decimal prices exactly", () => {

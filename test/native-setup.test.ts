@@ -25,6 +25,8 @@ import { setupPaths } from "../prover/src/setup/paths";
 import { circuitPower, newZkeyNative } from "../prover/src/setup/native-zkey";
 import { contributeRandom } from "../prover/src/setup/phase2";
 import { cachedDevPtaus, devPtauName, ensureDevPtau } from "../prover/src/setup/ptau";
+import { describePtauCache, formatPtauCache } from "../prover/src/setup/ptau-cache";
+import type { SetupProgressEvent } from "../prover/src/setup/progress";
 import { bn128, releaseCurve, snarkjs, type VerificationKey } from "../prover/src/setup/snarkjs";
 import { refusal } from "./helpers/refusal";
 import { SMALL_EXAMPLES } from "./helpers/cli";
@@ -232,7 +234,7 @@ describe("native development ptau", function () {
   });
 
   it("writes snarkjs's format: snarkjs's own phase-2 preparation of its powers gives the same file, byte for byte", async function () {
-    expect(readPtauHeader(ptau8)).to.deep.equal({
+    expect(await readPtauHeader(ptau8)).to.deep.equal({
       power: 8,
       ceremonyPower: 8,
       prepared: true,
@@ -396,15 +398,36 @@ describe("native development ptau", function () {
 
   it("ensureDevPtau generates natively, caches it by its own name, and prefers snarkjs's at one power", async function () {
     const cacheDir = path.join(work, "cache");
+    fs.mkdirSync(cacheDir, { recursive: true });
+    // An interrupted native build's file (its owner gone) is removed before the new build.
+    const leftover = path.join(cacheDir, ".dev-pot08-native.ptau.999999999-0a1b2c3d4e5f.0.tmp");
+    fs.writeFileSync(leftover, Buffer.alloc(100));
     const generated: string[] = [];
+    const events: SetupProgressEvent[] = [];
     const first = await ensureDevPtau(8, {
       cacheDir,
       onGenerate: (power, seconds, generator) => generated.push(`${power} ${generator}`),
+      progress: (e) => events.push(e),
     });
     expect(generated).to.deep.equal(["8 native"]);
+    expect(fs.existsSync(leftover)).to.equal(false);
+    expect(fs.readdirSync(cacheDir)).to.deep.equal(["dev-pot08-native.ptau"]);
+    expect(events[0]).to.include({ phase: "start", step: "development ptau 2^8 (native)" });
+    expect(events.at(-1)).to.include({ phase: "end", step: "development ptau 2^8 (native)" });
+    expect(events.flatMap((e) => (e.phase === "detail" ? [e.message] : []))).to.deep.equal([
+      "powers of tau (native)",
+      "pairing check",
+    ]);
+    const listed = await describePtauCache(cacheDir);
+    expect(listed.files.map((f) => [f.name, f.power, f.source])).to.deep.equal([
+      ["dev-pot08-native.ptau", 8, "native development"],
+    ]);
+    expect(formatPtauCache(listed)[1]).to.match(
+      /^ {2}dev-pot08-native\.ptau: power 8, \d+\.\d kB, development \(made natively from one secret/,
+    );
     expect(first.name).to.equal(devPtauName(8, "native")).and.equal("dev-pot08-native.ptau");
     expect(first.source).to.equal("development");
-    expect(readPtauHeader(first.file).contributions).to.equal(0);
+    expect((await readPtauHeader(first.file)).contributions).to.equal(0);
     const again = await ensureDevPtau(8, { cacheDir, onGenerate: () => generated.push("again") });
     expect(again).to.deep.equal(first);
     expect(generated).to.have.length(1);
@@ -465,7 +488,7 @@ describe("native zkey new", function () {
         "",
       ].join("\n"),
     );
-    expect(circuitPower(chain.r1cs)).to.equal(15);
+    expect(await circuitPower(chain.r1cs)).to.equal(15);
     for (const power of [15, 16]) {
       const ptau = path.join(work, `pot${power}.ptau`);
       await addon.generateDevPtau(power, ptau);

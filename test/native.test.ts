@@ -38,11 +38,11 @@ import {
   type NativeMsm,
 } from "../prover/src/native";
 import { WitnessCalculators } from "../prover/src/queue/witness";
-import { setupInstance } from "../prover/src/setup/dev-setup";
 import { loadArtifacts, readManifest, type LoadedArtifacts } from "../prover/src/setup/manifest";
 import { bn128, releaseCurve, snarkjs as setupSnarkjs } from "../prover/src/setup/snarkjs";
 import { compileContracts, hre } from "./contracts.fixture";
 import { SMALL_EXAMPLES, inputArgs, removeTempDirs, runCli, tempDir } from "./helpers/cli";
+import { awaitSharedKeys } from "./helpers/shared-keys";
 
 const ROOT = path.resolve(__dirname, "..");
 
@@ -122,7 +122,7 @@ describe("native Groth16 prover", function () {
     const shared = sharedNativeProver();
     if (!shared) throw new Error("no shared native prover");
     native = shared;
-    await setupInstance("small", { log: () => undefined, onProgress: () => undefined });
+    await awaitSharedKeys(this, "small");
     small = await loadArtifacts("small");
     zkeyBytes = fs.readFileSync(small.zkey);
     const made = await generateProof({ policy, market, portfolio, nonce: 7n, instance: "small" });

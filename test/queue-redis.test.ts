@@ -44,12 +44,12 @@ import {
   type JobOutcome,
   type ProofJob,
 } from "../prover/src/queue";
-import { setupInstance } from "../prover/src/setup/dev-setup";
 import { SMALL_EXAMPLES, removeTempDirs, tempDir } from "./helpers/cli";
 import { runCliAsync, WorkerProcess, writePortfolios } from "./helpers/queue";
 import { startHardhatNode, stopHardhatNode } from "./helpers/hardhat-node";
 import { freePort } from "./helpers/ports";
 import { startRedisServer, type RedisServer } from "./helpers/redis-server";
+import { sharedKeys, sharedKeysHook } from "./helpers/shared-keys";
 
 const POLICY = path.join(SMALL_EXAMPLES, "policy.json");
 const policy = loadPolicy(POLICY);
@@ -166,11 +166,9 @@ describe("proving service on Redis (redis-server, hardhat node, worker processes
     return counts;
   };
 
+  before(sharedKeysHook("small"));
   before(async function () {
-    const setup = await setupInstance("small", {
-      log: () => undefined,
-      onProgress: () => undefined,
-    });
+    const setup = await sharedKeys("small");
     dims = setup.entry.params;
     const port = await freePort();
     rpcUrl = `http://127.0.0.1:${port}`;
@@ -453,7 +451,8 @@ describe("proving service on Redis (redis-server, hardhat node, worker processes
         w.waitFor(
           new RegExp(
             `${literal(jobId(earlyJob))}: attempt failed: MarginRegistry refused the proof: ` +
-              `AttestationFromFuture\\(${now + 3600n}\\); retried`,
+              `AttestationFromFuture\\(${now + 3600n}\\): the attestation's issuedAt .* runs ahead ` +
+              "of the chain's; it counts once the chain catches up; retried",
           ),
         ),
       ),
@@ -464,7 +463,10 @@ describe("proving service on Redis (redis-server, hardhat node, worker processes
     const [submitted, failed] = [early, revoked].map((a) => outcomes.find((o) => o.account === a));
     expect([submitted?.status, failed?.status]).to.deep.equal(["submitted", "failed"]);
     expect(failed?.reason).to.match(
-      new RegExp(`^MarginRegistry refused the proof: AttestationRevoked\\(\\d+, ${now}\\)$`),
+      new RegExp(
+        `^MarginRegistry refused the proof: AttestationRevoked\\(\\d+, ${now}\\): the custodian ` +
+          `revoked the account's attestations issued before ${now} \\(.*\\), and this one was issued`,
+      ),
     );
     const [retried, dead] = await Promise.all(
       [earlyJob, revokedJob].map((j) => Job.fromId(queue, jobId(j))),
@@ -473,7 +475,123 @@ describe("proving service on Redis (redis-server, hardhat node, worker processes
     expect([dead?.attemptsMade, dead?.failedReason]).to.deep.equal([1, failed?.reason]);
     expect([...(await proofsOnChain(8)).entries()]).to.deep.equal([[early, 1]]);
   });
+
+  describe("a worker whose Redis goes away (a Redis of its own)", function () {
+    let lone: RedisServer;
+
+    beforeEach(async function () {
+      lone = await startRedisServer();
+    });
+
+    afterEach(async function () {
+      await lone.stop();
+    });
+
+    it("says so in one line, without a stack trace, and a SIGTERM stops it within seconds", async function () {
+      const worker = await WorkerProcess.start(["--redis", lone.url, "--stop-timeout", "8000"]);
+      workers.push(worker);
+      await lone.down();
+      await within(worker.waitFor(/is unreachable \(/), 30_000, "the outage line", worker);
+      await new Promise((resolve) => setTimeout(resolve, 3_000)); // reconnections keep failing
+      const signalled = Date.now();
+      worker.child.kill("SIGTERM");
+      const exit = await within(worker.exited, 20_000, "the exit after SIGTERM", worker);
+      expect(Date.now() - signalled, worker.output).to.be.below(10_000);
+      expect(exit.code, worker.output).to.equal(0);
+      expect(worker.output).to.match(
+        /received SIGTERM[\s\S]*Redis is unreachable; stopping without it \(no job in hand\)[\s\S]*stopped/,
+      );
+      expect(worker.output.match(/is unreachable \(/g), worker.output).to.have.length(1);
+      expect(worker.output).to.not.match(/\[ioredis\]|\n\s+at /);
+      expect(worker.output).to.not.include(lone.password);
+    });
+
+    it("with a job in hand, finishes it, says it could not record it, exits 1; the job is not lost", async function () {
+      const worker = await WorkerProcess.start([
+        ...["--redis", lone.url, "--preload", "small"],
+        ...["--stop-timeout", "15000", "--lock-duration", LOCK_MS],
+      ]);
+      workers.push(worker);
+      const connection = redisConnection(lone.url);
+      const queue = proofQueue(connection);
+      try {
+        const { jobs } = planBatch({
+          policy: POLICY,
+          market: path.join(SMALL_EXAMPLES, "market.json"),
+          portfolios: batchFolder([accounts[4]]),
+          results: tempDir(),
+        });
+        await enqueueJobs(queue, jobs);
+        const id = jobId(jobs[0]);
+        await within(
+          worker.waitFor(new RegExp(`${literal(id)}: proving`)),
+          120_000,
+          "the proof",
+          worker,
+        );
+        // Frozen mid-proof: Redis goes, then the SIGTERM comes while the job is in hand.
+        worker.child.kill("SIGSTOP");
+        await lone.down();
+        worker.child.kill("SIGTERM");
+        worker.child.kill("SIGCONT");
+        const exit = await within(worker.exited, 45_000, "the exit after SIGTERM", worker);
+        expect(exit.code, worker.output).to.equal(1);
+        // The proof ends within the stop timeout (its outcome cannot reach Redis), or, on a busy
+        // machine, does not: either way the worker says what it gave up, and stops.
+        const said = new RegExp(
+          `finishing the job in hand \\(${literal(id)}\\), then stopping \\(at most 15 s\\)[\\s\\S]*` +
+            `(finished ${literal(id)} but could not record it \\(Redis is unreachable\\)|` +
+            `gave up ${literal(id)}: still running after 15 s)[\\s\\S]*stopped\\n$`,
+        );
+        expect(worker.output, worker.output).to.match(said);
+        const finished = worker.output.includes(`finished ${id} but could not record it`);
+        expect(worker.output).to.not.match(/\[ioredis\]|\n\s+at /);
+        // Redis back, another worker takes the job up once its lock expires and adopts the outcome.
+        await lone.up();
+        const rescuer = await WorkerProcess.start([
+          "--redis",
+          lone.url,
+          "--lock-duration",
+          LOCK_MS,
+        ]);
+        workers.push(rescuer);
+        const [outcome] = await within(
+          waitForJobs(queue, jobs, () => undefined),
+          120_000,
+          "the job's outcome",
+          rescuer,
+        );
+        // A proof that was finished is adopted from its stored outcome, not made again.
+        expect([outcome.status, outcome.reused]).to.deep.equal(["proved", finished]);
+        await rescuer.stop("SIGTERM");
+      } finally {
+        await queue.close();
+        connection.disconnect();
+      }
+    });
+  });
 });
+
+/** `promise`, or a clear failure after `ms` naming `what` (with the worker's log). */
+async function within<T>(
+  promise: Promise<T>,
+  ms: number,
+  what: string,
+  worker: WorkerProcess,
+): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () => reject(new Error(`no ${what} within ${ms} ms; worker log:\n${worker.output}`)),
+      ms,
+    );
+  });
+  try {
+    return await Promise.race([promise, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
 
 /** `text` as a literal inside a regular expression. */
 function literal(text: string): string {

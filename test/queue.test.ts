@@ -19,18 +19,19 @@ import {
   JobResults,
   WarmProver,
   checkRedisUrl,
+  isRedisUnreachable,
   jobId,
   parseProofJob,
   planBatch,
   readAccountKeys,
   redactRedisUrl,
+  RedisOutages,
   redisConnection,
   runInProcess,
   type JobOutcome,
   type ProofJob,
   WitnessCalculators,
 } from "../prover/src/queue";
-import { setupInstance } from "../prover/src/setup/dev-setup";
 import {
   ArtifactIntegrityError,
   loadArtifacts,
@@ -39,10 +40,10 @@ import {
 import { SMALL_EXAMPLES, removeTempDirs, runCli, tempDir } from "./helpers/cli";
 import { syntheticAccounts, writePortfolios } from "./helpers/queue";
 import { refusal } from "./helpers/refusal";
+import { sharedKeysHook } from "./helpers/shared-keys";
 
 const POLICY = path.join(SMALL_EXAMPLES, "policy.json");
 const MARKET = path.join(SMALL_EXAMPLES, "market.json");
-const QUIET = { log: () => undefined, onProgress: () => undefined };
 
 /** `zkmargin batch` over `folder` into `results`, on the small example's policy and market. */
 function batchArgs(folder: string, results: string): string[] {
@@ -102,9 +103,7 @@ function attestationOf(account: string, custodian: string): Record<string, strin
 }
 
 describe("proving service: jobs and the in-process runner", function () {
-  before(async function () {
-    await setupInstance("small", QUIET);
-  });
+  before(sharedKeysHook("small"));
   after(() => removeTempDirs());
 
   describe("job payloads", function () {
@@ -556,6 +555,30 @@ describe("proving service: jobs and the in-process runner", function () {
       } finally {
         tls.disconnect();
       }
+    });
+
+    it("tells a Redis outage in one line each way, and any other error once", function () {
+      const lines: string[] = [];
+      const outages = new RedisOutages("redis://:s3cret@127.0.0.1:6379", (l) => lines.push(l));
+      const refused = Object.assign(new Error("connect ECONNREFUSED 127.0.0.1:6379"), {
+        code: "ECONNREFUSED",
+      });
+      for (let i = 0; i < 5; i++) outages.error(refused);
+      outages.error(new Error("Connection is closed."));
+      expect(outages.unreachable).to.equal(true);
+      outages.ready();
+      outages.ready();
+      for (let i = 0; i < 3; i++) outages.error(new Error("NOAUTH Authentication required."));
+      expect(lines).to.deep.equal([
+        "Redis at redis://:***@127.0.0.1:6379 is unreachable (ECONNREFUSED); retrying until it is back",
+        "Redis at redis://:***@127.0.0.1:6379 is back",
+        "Redis error: NOAUTH Authentication required.",
+      ]);
+      expect(outages.unreachable).to.equal(false);
+      expect(isRedisUnreachable(new Error("NOAUTH Authentication required."))).to.equal(false);
+      expect(isRedisUnreachable(Object.assign(new Error("x"), { code: "ETIMEDOUT" }))).to.equal(
+        true,
+      );
     });
 
     it("reads an owner-only account-keys file and refuses one others can read or with a wrong address", function () {

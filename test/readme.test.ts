@@ -3,27 +3,46 @@
  * written (in a scratch folder holding a link to examples/) and must succeed; lines with
  * `<placeholders>` stand for values only the reader has, so their verb and every option they use
  * must exist in the CLI's `--help` (their real flows are exercised by the ceremony, attest and
- * audit tests). Every `npm` command must name a script of package.json; `npm start` and `npm
- * test` themselves are the demo test and this suite.
+ * audit tests). The walkthrough (the block that starts with `npx hardhat node`) runs as written,
+ * line after line, on a real `hardhat node`: `export` lines set the environment, the line ending
+ * in `&` runs in the background (the watcher), and a line whose comment starts with "once" waits
+ * for the watcher (it is retried until it succeeds, with a timeout). Every `npm` command must name
+ * a script of package.json; `npm start` and `npm test` themselves are the demo test and this suite.
  */
-import { execFileSync, spawnSync } from "node:child_process";
+import { execFileSync, spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, symlinkSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { expect } from "chai";
-import { setupInstance } from "../prover/src/setup/dev-setup";
+import { compileContracts } from "./contracts.fixture";
+import { startRpcNode, type RpcNode } from "./helpers/hardhat-node";
+import { awaitSharedKeys, sharedKeysHook } from "./helpers/shared-keys";
 
 const ROOT = path.resolve(__dirname, "..");
 const CLI = path.join(ROOT, "bin", "zkmargin.js");
 
-/** The shell lines of the README's ```sh blocks, continuations joined, comments dropped. */
-function readmeShellLines(): string[] {
+/** A shell line of the README: the command (continuations joined) and its comment. */
+interface ShellLine {
+  command: string;
+  comment: string;
+}
+
+/** The README's ```sh blocks, each as its shell lines (empty and comment-only lines dropped). */
+function readmeShellBlocks(): ShellLine[][] {
   const readme = readFileSync(path.join(ROOT, "README.md"), "utf8");
-  const blocks = [...readme.matchAll(/```sh\n([\s\S]*?)```/g)].map((m) => m[1]);
-  return blocks
-    .flatMap((block) => block.replace(/\\\n\s*/g, " ").split("\n"))
-    .map((line) => line.replace(/\s+#.*$/, "").trim())
-    .filter((line) => line.length > 0);
+  return [...readme.matchAll(/```sh\n([\s\S]*?)```/g)].map((m) =>
+    m[1]
+      .replace(/\\\n\s*/g, " ")
+      .split("\n")
+      .map((line) => {
+        const comment = /\s+#\s*(.*)$/.exec(line);
+        return {
+          command: (comment ? line.slice(0, comment.index) : line).trim(),
+          comment: comment?.[1] ?? "",
+        };
+      })
+      .filter((line) => line.command.length > 0 && !line.command.startsWith("#")),
+  );
 }
 
 /** Splits a command line into words, expanding `$P`-style variables set earlier in the README. */
@@ -32,7 +51,10 @@ function words(line: string, vars: Map<string, string>): string[] {
   return expanded.split(/\s+/).filter((w) => w.length > 0);
 }
 
-const lines = readmeShellLines();
+const blocks = readmeShellBlocks();
+/** The walkthrough on a local chain: the block that starts the node. */
+const walkthrough = blocks.find((b) => b[0]?.command === "npx hardhat node") ?? [];
+const lines = blocks.filter((b) => b !== walkthrough).flatMap((b) => b.map((l) => l.command));
 const vars = new Map<string, string>();
 for (const line of lines) {
   const assignment = /^([A-Z]+)="(.*)"$/.exec(line);
@@ -44,8 +66,8 @@ const npmLines = lines.flatMap((line) => line.split("&&").map((part) => part.tri
 describe("README commands", function () {
   let scratch: string;
 
+  before(sharedKeysHook("demo"));
   before(async function () {
-    await setupInstance("demo", { log: () => undefined });
     scratch = mkdtempSync(path.join(tmpdir(), "zkmargin-readme-"));
     symlinkSync(path.join(ROOT, "examples"), path.join(scratch, "examples"));
   });
@@ -53,6 +75,7 @@ describe("README commands", function () {
   after(() => rmSync(scratch, { recursive: true, force: true }));
 
   it("the README has commands for every user", () => {
+    const all = [...zkmarginLines, ...walkthrough.map((l) => l.command)];
     for (const verb of [
       "setup",
       "margin",
@@ -62,9 +85,15 @@ describe("README commands", function () {
       "attest",
       "audit",
       "ceremony",
+      "deploy",
+      "publish",
+      "watch",
+      "status",
+      "margin-call",
+      "keystore",
     ]) {
       expect(
-        zkmarginLines.some((l) => l.startsWith(`npx zkmargin ${verb} `)),
+        all.some((l) => l.startsWith(`npx zkmargin ${verb} `)),
         verb,
       ).to.equal(true);
     }
@@ -125,4 +154,98 @@ describe("README commands", function () {
       }
     });
   }
+});
+
+describe("README walkthrough on a hardhat node, as written", function () {
+  /** How long a line that waits for the watcher is retried. */
+  const WAIT_MS = 600_000;
+  let node: RpcNode;
+  let scratch: string;
+  const env: NodeJS.ProcessEnv = { ...process.env, CI: "true" };
+  const chainVars = new Map<string, string>();
+  const background: { line: string; child: ChildProcess; output: () => string }[] = [];
+
+  before(async function () {
+    expect(walkthrough.length, "a ```sh block that starts with npx hardhat node").to.be.above(5);
+    await awaitSharedKeys(this, "demo");
+    await compileContracts();
+    node = await startRpcNode();
+    scratch = mkdtempSync(path.join(tmpdir(), "zkmargin-walkthrough-"));
+    symlinkSync(path.join(ROOT, "examples"), path.join(scratch, "examples"));
+  });
+
+  after(async function () {
+    for (const b of background) if (b.child.exitCode === null) b.child.kill("SIGKILL");
+    await node?.stop();
+    if (scratch) rmSync(scratch, { recursive: true, force: true });
+  });
+
+  /** Runs one zkmargin line in the scratch folder. */
+  const run = (args: string[]) =>
+    spawnSync(process.execPath, [CLI, ...args], { cwd: scratch, env, encoding: "utf8" });
+
+  for (const { command, comment } of walkthrough) {
+    if (command === "npx hardhat node") continue; // the test's own node stands for it
+    it(`${comment.startsWith("once") ? "waits, then runs" : "runs"}: ${command}`, async function () {
+      const assignment = /^([A-Z]+)="(.*)"$/.exec(command);
+      if (assignment) {
+        // The README's node is on 8545; the test's on a free port.
+        chainVars.set(assignment[1], assignment[1] === "RPC" ? node.url : assignment[2]);
+        return;
+      }
+      if (command.startsWith("export ")) {
+        for (const pair of command.slice("export ".length).trim().split(/\s+/)) {
+          const [name, value] = pair.split("=");
+          env[name] = value;
+        }
+        return;
+      }
+      expect(command.startsWith("npx zkmargin "), command).to.equal(true);
+      const inBackground = command.endsWith("&");
+      const args = words(command.replace(/&$/, ""), chainVars).slice(2);
+      if (inBackground) {
+        const child = spawn(process.execPath, [CLI, ...args], { cwd: scratch, env });
+        let output = "";
+        child.stdout.on("data", (chunk: Buffer) => (output += chunk.toString()));
+        child.stderr.on("data", (chunk: Buffer) => (output += chunk.toString()));
+        background.push({ line: command, child, output: () => output });
+        return;
+      }
+      const deadline = Date.now() + (comment.startsWith("once") ? WAIT_MS : 0);
+      for (;;) {
+        const result = run(args);
+        if (result.status === 0) return;
+        if (Date.now() >= deadline) {
+          const logs = background.map((b) => `${b.line}:\n${b.output()}`).join("\n");
+          expect.fail(`${command}\n${result.stdout}\n${result.stderr}\n${logs}`);
+        }
+        await new Promise((resolve) => setTimeout(resolve, 2_000));
+      }
+    });
+  }
+
+  it("the watcher proved both rounds, answered the margin call, and stops on SIGTERM", async function () {
+    const watcher = background.find((b) => b.line.startsWith("npx zkmargin watch "));
+    expect(watcher, "the walkthrough runs the watcher").to.not.equal(undefined);
+    const deadline = Date.now() + WAIT_MS;
+    while (!/"type":"margin-call-cured"/.test(watcher!.output()) && Date.now() < deadline) {
+      if (watcher!.child.exitCode !== null) break;
+      await new Promise((resolve) => setTimeout(resolve, 1_000));
+    }
+    const events = watcher!
+      .output()
+      .split("\n")
+      .filter((line) => line.startsWith("{"))
+      .map((line) => JSON.parse(line) as { type: string; round?: string; level: string });
+    const proved = events.filter((e) => e.type === "proved").map((e) => e.round);
+    expect(proved, watcher!.output()).to.deep.equal(["1042", "1043"]);
+    expect(events.map((e) => e.type)).to.include("margin-call-cured");
+    expect(
+      events.filter((e) => e.level === "error"),
+      watcher!.output(),
+    ).to.deep.equal([]);
+    const exited = new Promise<number | null>((resolve) => watcher!.child.once("exit", resolve));
+    watcher!.child.kill("SIGTERM");
+    expect(await exited).to.equal(0);
+  });
 });

@@ -476,7 +476,7 @@ describe("visual reports", function () {
         files.md,
       ]);
       for (const f of Object.values(files)) expect(fs.statSync(f).mode & 0o777).to.equal(0o600);
-      expect(fs.readFileSync(files.md, "utf8")).to.include(formatReport(report).trimEnd());
+      expect(fs.readFileSync(files.md, "utf8")).to.include(formatReport(report, policy).trimEnd());
       expect(fs.readFileSync(files.html, "utf8"))
         .to.include("Margin report")
         .and.to.include("WETH");

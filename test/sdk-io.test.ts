@@ -66,6 +66,17 @@ describe("SDK file and format helpers", () => {
       writeFileAtomic(file, "third");
       expect(fs.readFileSync(file, "utf8")).to.equal("third");
     });
+
+    it("gives a replaced file the requested mode (0o644 by default), not the old file's, and writes bytes as given", () => {
+      const file = path.join(tempDir(), "report.bin");
+      writeFileAtomic(file, "secret", { mode: 0o600 });
+      writeFileAtomic(file, new Uint8Array([0, 1, 2, 255]));
+      expect(fs.statSync(file).mode & 0o777).to.equal(0o644);
+      expect([...fs.readFileSync(file)]).to.deep.equal([0, 1, 2, 255]);
+      writeFileAtomic(file, "owner only", { mode: 0o600 });
+      expect(fs.statSync(file).mode & 0o777).to.equal(0o600);
+      expect(fs.readdirSync(path.dirname(file))).to.deep.equal(["report.bin"]);
+    });
   });
 
   describe("JSON helpers", () => {

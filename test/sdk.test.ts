@@ -20,11 +20,11 @@ import {
   verifyProof,
   type MarginProof,
 } from "../prover/src";
-import { setupInstance } from "../prover/src/setup/dev-setup";
 import { loadArtifacts } from "../prover/src/setup/manifest";
 import { instanceKeyPaths, setupPaths } from "../prover/src/setup/paths";
 import { BAD_INPUTS, SMALL_EXAMPLES, removeTempDirs, writeInputs } from "./helpers/cli";
 import { refusal } from "./helpers/refusal";
+import { sharedKeysHook } from "./helpers/shared-keys";
 import { loadInputs } from "../prover/src/cli/options";
 
 const files = {
@@ -42,8 +42,8 @@ describe("prover SDK (small instance)", function () {
   let second: MarginProof;
   const steps: string[] = [];
 
+  before(sharedKeysHook("small"));
   before(async function () {
-    await setupInstance("small", { log: () => undefined, onProgress: () => undefined });
     first = await generateProof({
       policy,
       market,

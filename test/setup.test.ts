@@ -1,4 +1,5 @@
 import { expect } from "chai";
+import type { ChildProcess } from "node:child_process";
 import { PUBLIC_SIGNAL_NAMES } from "../prover/src/proving/public-signals";
 import * as fs from "node:fs";
 import * as path from "node:path";
@@ -12,9 +13,23 @@ import {
   publishedPtauName,
   requiredPower,
 } from "../prover/src/setup/ptau";
+import {
+  formatDuration,
+  lineProgress,
+  setupProgress,
+  step,
+  type SetupProgressEvent,
+} from "../prover/src/setup/progress";
+import {
+  describePtauCache,
+  formatPtauCache,
+  removeOrphanTemps,
+} from "../prover/src/setup/ptau-cache";
 import { bn128, releaseCurve, snarkjs } from "../prover/src/setup/snarkjs";
+import { deadPid, holdLockInChild, stop } from "./helpers/locks";
 import { refusal } from "./helpers/refusal";
 import { buildScratchDir } from "./helpers/scratch";
+import { sharedKeysHook } from "./helpers/shared-keys";
 
 const ROOT = path.resolve(__dirname, "..");
 
@@ -54,7 +69,7 @@ describe("setup: ptau", function () {
   it("refuses a --ptau of a power without a published hash, and a file that is no ptau", async function () {
     const tiny = path.join(work, "pot5.ptau");
     await snarkjs.powersOfTau.newAccumulator(await bn128(), 5, tiny);
-    expect(readPtauHeader(tiny)).to.deep.equal({
+    expect(await readPtauHeader(tiny)).to.deep.equal({
       power: 5,
       ceremonyPower: 5,
       prepared: false,
@@ -70,7 +85,55 @@ describe("setup: ptau", function () {
   });
 });
 
+describe("setup: binary containers (@iden3/binfileutils)", function () {
+  let work: string;
+  before(() => (work = buildScratchDir("tmp-binfile-")));
+  after(async function () {
+    await releaseCurve();
+    fs.rmSync(work, { recursive: true, force: true });
+  });
+
+  it("reads a ptau header, and refuses a bad magic, a newer version and a truncated file, naming it", async function () {
+    const ptau = path.join(work, "pot6.ptau");
+    await snarkjs.powersOfTau.newAccumulator(await bn128(), 6, ptau);
+    expect(await readPtauHeader(ptau)).to.deep.equal({
+      power: 6,
+      ceremonyPower: 6,
+      prepared: false,
+      contributions: 0,
+    });
+    const bytes = fs.readFileSync(ptau);
+
+    const variants: [string, Buffer, RegExp][] = [
+      [
+        "r1cs.ptau",
+        Buffer.concat([Buffer.from("r1cs"), bytes.subarray(4)]),
+        /: not a ptau file \(bad magic\)$/,
+      ],
+      ["empty.ptau", Buffer.alloc(0), /: not a ptau file \(bad magic\)$/],
+      [
+        "v2.ptau",
+        Buffer.from(bytes).fill(0, 4, 8).fill(2, 4, 5),
+        /: ptau version 2 is not supported \(at most 1\)$/,
+      ],
+      ["cut.ptau", bytes.subarray(0, bytes.length >> 1), /: not a valid ptau file \(truncated\)$/],
+    ];
+    for (const [name, content, message] of variants) {
+      const file = path.join(work, name);
+      fs.writeFileSync(file, content);
+      const e = await refusal(readPtauHeader(file));
+      expect(e.message.startsWith(`${file}:`), e.message).to.equal(true);
+      expect(e.message).to.match(message);
+    }
+    await refusal(readR1csHeader(ptau)).then((e) =>
+      expect(e.message).to.equal(`${ptau}: not a r1cs file (bad magic)`),
+    );
+  });
+});
+
 describe("setup: development setup of the small instance", function () {
+  // A first build (ptau and phase 2) happens in the shared fixture, with its own timeout.
+  before(sharedKeysHook("small"));
   after(releaseCurve);
 
   it("sets up (or finds up to date) the small instance, prints the development warning, and reruns as a no-op", async function () {
@@ -81,7 +144,7 @@ describe("setup: development setup of the small instance", function () {
     });
     expect(logs[0]).to.equal(DEVELOPMENT_WARNING);
     expect(first.entry.kind).to.equal("development");
-    const r1cs = readR1csHeader(path.join(ROOT, first.entry.artifacts.r1cs.path));
+    const r1cs = await readR1csHeader(path.join(ROOT, first.entry.artifacts.r1cs.path));
     expect(first.entry.constraints).to.equal(r1cs.nConstraints);
     expect(first.entry.nPublic).to.equal(PUBLIC_SIGNAL_NAMES.length);
     expect(first.entry.ptau.power).to.be.at.least(requiredPower(r1cs.nConstraints, r1cs.nPublic));
@@ -99,5 +162,150 @@ describe("setup: development setup of the small instance", function () {
     expect(rerunLogs[0]).to.equal(DEVELOPMENT_WARNING);
     const artifacts = await loadArtifacts("small");
     expect(artifacts.vkey.nPublic).to.equal(PUBLIC_SIGNAL_NAMES.length);
+  });
+});
+
+describe("setup: ptau cache (what interrupted builds leave, what it holds)", function () {
+  let cache: string;
+  const children: ChildProcess[] = [];
+  beforeEach(() => (cache = buildScratchDir("tmp-ptau-cache-")));
+  afterEach(async function () {
+    await Promise.all(children.splice(0).map((c) => stop(c)));
+    fs.rmSync(cache, { recursive: true, force: true });
+  });
+  after(releaseCurve);
+
+  /** A temporary file as a build of `power` by `pid` (none: an older zkmargin's) would leave it. */
+  function temp(power: number, pid: number | undefined, k: number, bytes = 1000): string {
+    const random = Math.random().toString(16).slice(2, 14).padEnd(12, "0");
+    const owner = pid === undefined ? "" : `${pid}-`;
+    const file = path.join(
+      cache,
+      `.dev-pot${String(power).padStart(2, "0")}.ptau.${owner}${random}.${k}.tmp`,
+    );
+    fs.writeFileSync(file, Buffer.alloc(bytes));
+    return file;
+  }
+
+  it("removes every temporary file of a power nobody builds, and those of gone processes where a build runs", async function () {
+    const gone = deadPid();
+    const idle = [temp(9, gone, 1), temp(9, undefined, 0), temp(9, process.ppid, 2)];
+    const builder = await holdLockInChild(path.join(cache, "dev-pot10.ptau"));
+    children.push(builder);
+    const orphan = temp(10, gone, 1, 500);
+    const running = [temp(10, builder.pid, 1, 300), temp(10, undefined, 2, 200)];
+
+    const sweep = await removeOrphanTemps(cache);
+    expect(sweep.removed).to.deep.equal({ files: 4, bytes: 3500 });
+    expect(sweep.inUse).to.deep.equal({ files: 2, bytes: 500 });
+    for (const file of [...idle, orphan]) expect(fs.existsSync(file), file).to.equal(false);
+    for (const file of running) expect(fs.existsSync(file), file).to.equal(true);
+    expect(fs.existsSync(path.join(cache, "dev-pot09.ptau.lock"))).to.equal(false);
+  });
+
+  it("builds a missing power after removing an interrupted build's files, reporting the step with snarkjs's progress", async function () {
+    const leftover = temp(8, deadPid(), 1, 4096);
+    const events: SetupProgressEvent[] = [];
+    const ptau = await ensureDevPtau(8, {
+      cacheDir: cache,
+      generator: "snarkjs",
+      progress: (e) => events.push(e),
+    });
+    expect(ptau).to.include({ power: 8, source: "development", name: "dev-pot08.ptau" });
+    expect(fs.existsSync(leftover)).to.equal(false);
+    expect(fs.readdirSync(cache)).to.deep.equal(["dev-pot08.ptau"]);
+    expect(events[0]).to.include({ phase: "start", step: "development ptau 2^8" });
+    expect(events.at(-1)).to.include({ phase: "end", step: "development ptau 2^8" });
+    const details = events.flatMap((e) => (e.phase === "detail" ? [e.message] : []));
+    expect(details).to.include.members(["new accumulator", "contribution", "phase-2 preparation"]);
+    expect(details.some((d) => /^contribution: processing: tauG1: \d+\/\d+$/.test(d))).to.equal(
+      true,
+    );
+
+    // Cached now: the next call neither builds nor reports.
+    const again: SetupProgressEvent[] = [];
+    await ensureDevPtau(8, { cacheDir: cache, progress: (e) => again.push(e) });
+    expect(again).to.deep.equal([]);
+  });
+
+  it("says what the cache holds: each ptau's power, size and source, and the folder", async function () {
+    await snarkjs.powersOfTau.newAccumulator(await bn128(), 5, path.join(cache, "dev-pot05.ptau"));
+    fs.writeFileSync(path.join(cache, "powersOfTau28_hez_final_08.ptau"), "not really");
+    temp(11, deadPid(), 1, 2_000_000);
+    const report = await describePtauCache(cache);
+    expect(report.dir).to.equal(cache);
+    expect(report.files.map((f) => [f.name, f.power, f.source])).to.deep.equal([
+      ["dev-pot05.ptau", 5, "development"],
+      ["powersOfTau28_hez_final_08.ptau", undefined, "published"],
+    ]);
+    const lines = formatPtauCache(report);
+    expect(lines[0]).to.equal(`ptau cache ${cache} (set ZKMARGIN_CACHE to move it):`);
+    expect(lines[1]).to.match(
+      /^ {2}dev-pot05\.ptau: power 5, \d+\.\d kB, development \(one contribution from this machine/,
+    );
+    expect(lines[2]).to.match(
+      /^ {2}powersOfTau28_hez_final_08\.ptau: unreadable \(.*not a ptau file.*\), 10 B, published Hermez file/,
+    );
+    expect(lines[3]).to.equal("  removed 1 temporary file(s) of interrupted builds (2.0 MB)");
+    expect(formatPtauCache(await describePtauCache(path.join(cache, "none")))).to.deep.equal([
+      `ptau cache ${path.join(cache, "none")} (set ZKMARGIN_CACHE to move it):`,
+      "  empty",
+    ]);
+  });
+});
+
+describe("setup: progress of long steps", function () {
+  it("prints a line per step with the time, a heartbeat with what snarkjs is doing, and the duration", async function () {
+    const lines: string[] = [];
+    const progress = lineProgress({ write: (l) => lines.push(l), heartbeatMs: 40 });
+    await step(progress, "phase 2 for demo (2^14)", 256, async (detail) => {
+      detail("new zkey: processing constraints: 10000/16000");
+      await new Promise((resolve) => setTimeout(resolve, 130));
+    });
+    expect(lines[0]).to.equal(
+      "[0:00] phase 2 for demo (2^14): started, estimate about 4 min 16 s on 2 cores",
+    );
+    expect(lines.slice(1, -1).length).to.be.at.least(2);
+    for (const beat of lines.slice(1, -1)) {
+      expect(beat).to.match(
+        /^\[0:00\] phase 2 for demo \(2\^14\): 0 s elapsed, estimate about 4 min 16 s on 2 cores; snarkjs: new zkey: processing constraints: 10000\/16000$/,
+      );
+    }
+    expect(lines.at(-1)).to.equal("[0:00] phase 2 for demo (2^14): done in 0 s");
+
+    // No heartbeat once the step is over, also after a failure.
+    const count = lines.length;
+    await refusal(
+      step(progress, "compile small", undefined, async () => {
+        throw new Error("circom failed");
+      }),
+    );
+    expect(lines.slice(count)).to.deep.equal([
+      "[0:00] compile small: started",
+      "[0:00] compile small (failed): done in 0 s",
+    ]);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(lines).to.have.length(count + 2);
+  });
+
+  it("draws a bar only on an interactive terminal outside CI, and prints lines anywhere else", async function () {
+    const lines: string[] = [];
+    const write = (l: string) => lines.push(l);
+    const pipe = { isTTY: false } as NodeJS.WriteStream;
+    const ciTerminal = { isTTY: true } as NodeJS.WriteStream;
+    for (const progress of [
+      setupProgress({ stream: pipe, env: {}, write }),
+      setupProgress({ stream: ciTerminal, env: { CI: "true" }, write }),
+    ]) {
+      await step(progress, "compile demo", undefined, async () => undefined);
+    }
+    expect(lines).to.deep.equal([
+      "[0:00] compile demo: started",
+      "[0:00] compile demo: done in 0 s",
+      "[0:00] compile demo: started",
+      "[0:00] compile demo: done in 0 s",
+    ]);
+    expect(formatDuration(59.6)).to.equal("60 s");
+    expect(formatDuration(125)).to.equal("2 min 05 s");
   });
 });

@@ -1,12 +1,15 @@
 /**
  * The continuous-margin verbs as their users run them, against a real `hardhat node`: the
- * deployer (`deploy contracts`), governance (`deploy policy`), the publisher (`publish`), the
- * institution (`watch`, a child process killed with SIGKILL mid-stream and restarted), the
- * custodian (`attest --deployment --rpc`, the round fetched from the chain), the venue
- * (`margin-call`) and the auditor (`audit chain --deployment`). Keys come from `ZKMARGIN_*_KEY`.
+ * deployer (`deploy contracts`), governance (`deploy policy`), the publisher (`publish`, which
+ * refuses a round too old for the policy), the institution (`watch`, a child process killed with
+ * SIGKILL mid-stream and restarted; a second one on its state file refused), the custodian
+ * (`attest --deployment --rpc`, the round fetched from the chain), anyone (`status`, in words and
+ * exit statuses), the venue (`margin-call`, its refusals in words) and the auditor (`audit chain
+ * --deployment`). Keys come from `ZKMARGIN_*_KEY`.
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { readFileSync } from "node:fs";
+import { hostname } from "node:os";
 import path from "node:path";
 import { createInterface } from "node:readline";
 import { expect } from "chai";
@@ -16,12 +19,12 @@ import { parseMarket } from "../prover/src/inputs";
 import { readJsonFile, writeJsonFile } from "../prover/src/io";
 import { marketDocumentOf } from "../prover/src/market-data";
 import type { WatchEvent } from "../prover/src/watch";
-import { setupInstance } from "../prover/src/setup/dev-setup";
 import { compileContracts } from "./contracts.fixture";
 import { runCli, type CliResult } from "./helpers/cli";
 import { nodeWallet, startRpcNode, type RpcNode } from "./helpers/hardhat-node";
 import { withSmallJointSet } from "./helpers/joint-scenarios";
 import { buildScratchDir } from "./helpers/scratch";
+import { sharedKeysHook } from "./helpers/shared-keys";
 
 const ROOT = path.resolve(__dirname, "..");
 const BIN = path.join(ROOT, "bin", "zkmargin.js");
@@ -52,31 +55,34 @@ describe("zkmargin deploy, publish, watch, attest, margin-call (CLI, hardhat nod
     return result.stdout;
   };
   const file = (name: string) => path.join(dir, name);
-  /** A verb on the deployment file and the node, for `policy`. */
-  const onDeployment = (verb: string[], policy: string, ...rest: string[]) => [
+  /** A verb on the deployment file and the node, for a registered policy (`--policy-id`). */
+  const onDeployment = (verb: string[], policyId: string, ...rest: string[]) => [
     ...verb,
     "--deployment",
     deploymentFile,
     "--rpc",
     node.url,
-    "--policy",
-    policy,
+    "--policy-id",
+    policyId,
     ...rest,
   ];
   /** `zkmargin publish` of a market file to the policy's feed. */
-  const publishArgs = (market: string) => onDeployment(["publish"], POLICY, "--market", market);
+  const publishArgs = (market: string, ...rest: string[]) =>
+    onDeployment(["publish"], POLICY, "--market", market, ...rest);
+  /** `zkmargin status` of the holder under the policy. */
+  const statusArgs = (...rest: string[]) =>
+    onDeployment(["status"], POLICY, "--account", holder.address, ...rest);
   /** Governance's `zkmargin deploy policy` of a policy file on the small instance. */
-  const deployPolicyArgs = (policyFile: string) =>
-    onDeployment(
-      ["deploy", "policy"],
-      policyFile,
-      "--instance",
-      "small",
-      "--max-round-age",
-      "86400",
-      "--superseded-grace",
-      "300",
-    );
+  const deployPolicyArgs = (policyFile: string) => [
+    ...["deploy", "policy", "--deployment", deploymentFile, "--rpc", node.url],
+    ...["--policy", policyFile],
+    "--instance",
+    "small",
+    "--max-round-age",
+    "86400",
+    "--superseded-grace",
+    "300",
+  ];
   /** A venue's `zkmargin margin-call` on the holder. */
   const marginCallArgs = (...extra: string[]) =>
     onDeployment(["margin-call"], POLICY, "--account", holder.address, ...extra);
@@ -104,33 +110,35 @@ describe("zkmargin deploy, publish, watch, attest, margin-call (CLI, hardhat nod
     waitFor(match: (e: WatchEvent) => boolean, what: string): Promise<WatchEvent>;
   }
 
+  /** The watcher's command line. */
+  const watchArgs = () => [
+    "watch",
+    "--deployment",
+    deploymentFile,
+    "--rpc",
+    node.url,
+    "--policy-id",
+    POLICY,
+    "--portfolio",
+    file("portfolio.json"),
+    "--opening",
+    file("opening.json"),
+    "--attestation",
+    file("attestation.json"),
+    "--state",
+    file("state.json"),
+    "--confirmations",
+    "1",
+    "--poll",
+    "100",
+  ];
+
   function startWatch(): WatchProcess {
-    const child = spawn(
-      process.execPath,
-      [
-        BIN,
-        "watch",
-        "--deployment",
-        deploymentFile,
-        "--rpc",
-        node.url,
-        "--policy",
-        POLICY,
-        "--portfolio",
-        file("portfolio.json"),
-        "--opening",
-        file("opening.json"),
-        "--attestation",
-        file("attestation.json"),
-        "--state",
-        file("state.json"),
-        "--confirmations",
-        "1",
-        "--poll",
-        "100",
-      ],
-      { cwd: ROOT, env: { ...process.env, ...keys }, stdio: ["ignore", "pipe", "pipe"] },
-    );
+    const child = spawn(process.execPath, [BIN, ...watchArgs()], {
+      cwd: ROOT,
+      env: { ...process.env, ...keys },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
     const events: WatchEvent[] = [];
     let stderr = "";
     child.stderr!.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
@@ -165,8 +173,8 @@ describe("zkmargin deploy, publish, watch, attest, margin-call (CLI, hardhat nod
 
   let watch: WatchProcess | undefined;
 
+  before(sharedKeysHook("small"));
   before(async function () {
-    await setupInstance("small", { log: () => undefined });
     await compileContracts();
     node = await startRpcNode();
     dir = buildScratchDir("watch-cli-");
@@ -223,7 +231,27 @@ describe("zkmargin deploy, publish, watch, attest, margin-call (CLI, hardhat nod
     expect(deployment.policies[POLICY].cureWindow).to.equal("600");
   });
 
-  it("publishes a market file, refusing one that does not fit the layout or is not the next round", async function () {
+  it("publishes a market file, refusing one that does not fit the layout, is too old for the policy or is not the next round", async function () {
+    // The shipped example is a year old: no proof under the policy (maxRoundAge a day) could use it.
+    const shipped = path.join(EXAMPLE, "market.json");
+    const old = cli(publishArgs(shipped));
+    expect(old.status).to.equal(1);
+    expect(old.stderr).to.match(
+      new RegExp(
+        `^zkmargin: ${shipped}: timestamp: too old to post: its timestamp 1764072000 \\(2025-11-25T12:00:00Z\\) ` +
+          "is \\d+ s \\(\\d+ d \\d+ h\\) before the chain's clock \\d+ \\(.*Z\\), more than the maxRoundAge of every " +
+          "policy of the feed \\(small-initial-v1: 86400 s \\(1 d\\)\\), so no proof could use the round; post " +
+          "fresh prices \\(--timestamp now posts this file's prices at the chain's clock\\), or --force\\n$",
+      ),
+    );
+    const none = cli(statusArgs());
+    expect(none.status, none.stderr).to.equal(2);
+    expect(none.stdout).to.match(
+      /^verdict +DOES NOT COUNT: isMarginSufficient\(account, policy, 86400 s \(1 d\)\) is false$/m,
+    );
+    expect(none.stdout).to.match(
+      /^why +no status: the registry has accepted no proof of this account/m,
+    );
     const unfit = await marketFile(1, (m) => {
       delete (m.prices as Record<string, string>).WBTC;
     });
@@ -245,7 +273,7 @@ describe("zkmargin deploy, publish, watch, attest, margin-call (CLI, hardhat nod
     );
     const posted = ok(publishArgs(good));
     expect(posted).to.match(
-      /^posted round 1 to feed 0x[0-9a-f]{64}: timestamp \d+, market commitment \d+, \d+ bytes/,
+      /^posted round 1 to feed 0x[0-9a-f]{64}: timestamp \d+ \(20[0-9-]+T[0-9:]+Z\) \(\d+ s old\), market commitment \d+, \d+ bytes/,
     );
     const skipped = cli(publishArgs(await marketFile(3)));
     expect(skipped.status).to.equal(1);
@@ -273,8 +301,40 @@ describe("zkmargin deploy, publish, watch, attest, margin-call (CLI, hardhat nod
       file("attestation.json"),
     ]);
     expect(attested).to.include(`as custodian ${custodian.address}`);
-    expect(attested).to.match(/ issued at \d+ \(the chain's clock\) /);
+    expect(attested).to.match(/ issued at \d+ \(\S+Z\) \(the chain's clock\) /);
     await watch.waitFor((e) => e.type === "proved" && e.round === "1", "proof of round 1");
+
+    const counts = cli(statusArgs("--json"));
+    expect(counts.status, counts.stderr).to.equal(0);
+    const verdict = JSON.parse(counts.stdout) as {
+      counts: boolean;
+      reasons: string[];
+      status: { round: string; custodian: string };
+      until: { what: string } | null;
+    };
+    expect(verdict.counts).to.equal(true);
+    expect(verdict.reasons).to.deep.equal([]);
+    expect(verdict.status.round).to.equal("1");
+    expect(verdict.status.custodian).to.equal(custodian.address);
+    expect(verdict.until?.what).to.be.a("string");
+    // A venue that accepts only a round a second old: the same status does not count for it.
+    await node.send("evm_mine", []);
+    await node.send("evm_mine", []);
+    const strict = cli(statusArgs("--max-age", "1"));
+    expect(strict.status).to.equal(2);
+    expect(strict.stdout).to.match(
+      /^why +stale round: round 1's timestamp \d+ \(.*Z\) is \d+ s old, more than the max age of 1 s/m,
+    );
+
+    // A second watcher on the same state file is refused at once, naming the first.
+    const second = cli(watchArgs());
+    expect(second.status).to.equal(1);
+    expect(second.stderr).to.equal(
+      `zkmargin: ${file("state.json")}: $: is in use by zkmargin watch process ${watch.child.pid} on host ` +
+        `${hostname()} (since ${/since (\S+)\)/.exec(second.stderr)?.[1]}): two watchers must not share a ` +
+        `state file; stop that one, or give this one its own --state (if that process is gone, delete ` +
+        `${file("state.json")}.lock)\n`,
+    );
   });
 
   it("killed (SIGKILL) while handling a round and restarted, proves that round exactly once", async function () {
@@ -300,14 +360,26 @@ describe("zkmargin deploy, publish, watch, attest, margin-call (CLI, hardhat nod
   it("a venue's margin call is answered on the next round and settled; audit chain passes", async function () {
     const called = ok(marginCallArgs());
     expect(called).to.include(
-      ": pending (prove on a round after 2 within 600 s of the next round's posting)",
+      ": pending (prove on a round after 2 within 600 s (10 min) of the next round's posting)",
+    );
+    const again = cli(marginCallArgs());
+    expect(again.status).to.equal(1);
+    expect(again.stderr).to.match(
+      /callMargin: refused: MarginCallOpen\(0x\w+, 0x\w+, \d+\): 0x\w+ already has an uncured margin call under this policy \(called at \d+ \(20.*Z\)\)/,
+    );
+    const pending = cli(statusArgs());
+    expect(pending.status, pending.stderr).to.equal(0); // a pending call still counts
+    expect(pending.stdout).to.match(
+      /^note +margin call pending: called at \d+ \(.*Z\); the account must prove on a round after 2 within 600 s \(10 min\) of the next round's posting \(no round has followed the call yet/m,
     );
     await watch!.waitFor((e) => e.type === "margin-call", "margin-call alert");
     ok(publishArgs(await marketFile(3)));
     await watch!.waitFor((e) => e.type === "margin-call-cured", "cure");
     const settled = cli(marginCallArgs("--settle"));
     expect(settled.status).to.equal(1);
-    expect(settled.stderr).to.match(/settleMarginCall: refused: NoMarginCall\(/);
+    expect(settled.stderr).to.match(
+      /settleMarginCall: refused: NoMarginCall\(0x\w+, 0x\w+\): 0x\w+ has no margin call under policy 0x\w+: nothing to settle\n$/,
+    );
     await stopWatch(watch!, "SIGTERM");
     expect(watch!.events.at(-1)?.type).to.equal("stopped");
     // The venue calls again and withdraws the call.

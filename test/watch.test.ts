@@ -21,6 +21,7 @@ import type { AddressInfo } from "node:net";
 import type { Contract, JsonRpcProvider } from "ethers";
 import {
   callMargin,
+  revokeAttestations,
   isMarginSufficient,
   marginProvedEvents,
   marginRegistryDomain,
@@ -57,7 +58,6 @@ import {
   type FeedLayout,
 } from "../prover/src/market-data";
 import { attestOpening, parseOpening } from "../prover/src/proving";
-import { setupInstance } from "../prover/src/setup/dev-setup";
 import {
   SimulatedCrash,
   stressNextMove,
@@ -69,6 +69,7 @@ import { compileContracts } from "./contracts.fixture";
 import { nodeWallet, startRpcNode, type RpcNode } from "./helpers/hardhat-node";
 import { SMALL_CRASH_LABEL, withSmallJointSet } from "./helpers/joint-scenarios";
 import { buildScratchDir } from "./helpers/scratch";
+import { sharedKeysHook } from "./helpers/shared-keys";
 
 const ROOT = path.resolve(__dirname, "..");
 const EXAMPLE = path.join(ROOT, "examples", "small");
@@ -85,7 +86,7 @@ class Webhook {
   readonly bodies: WatchEvent[] = [];
   /** The requests answered with success. */
   readonly delivered: WatchEvent[] = [];
-  private server!: Server;
+  private server: Server | undefined;
   private held: [ServerResponse, WatchEvent][] = [];
   hold = false;
   constructor(public failures: number) {}
@@ -107,8 +108,9 @@ class Webhook {
         }
       });
     });
-    await new Promise<void>((resolve) => this.server.listen(0, "127.0.0.1", resolve));
-    return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}/alerts`;
+    const server = this.server;
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    return `http://127.0.0.1:${(server.address() as AddressInfo).port}/alerts`;
   }
   release(): void {
     this.hold = false;
@@ -119,8 +121,10 @@ class Webhook {
   }
   async stop(): Promise<void> {
     this.release();
-    this.server.closeAllConnections();
-    await new Promise((resolve) => this.server.close(resolve));
+    const server = this.server;
+    if (server === undefined) return; // never started (a failed before-all hook)
+    server.closeAllConnections();
+    await new Promise((resolve) => server.close(resolve));
   }
 }
 
@@ -267,8 +271,8 @@ describe("zkmargin watch (hardhat node, small instance)", function () {
     return proved.map((e) => e.round);
   }
 
+  before(sharedKeysHook("small"));
   before(async function () {
-    await setupInstance("small", { log: () => undefined });
     await compileContracts();
     node = await startRpcNode();
     dir = buildScratchDir("watch-");
@@ -781,4 +785,111 @@ describe("zkmargin watch (hardhat node, small instance)", function () {
     expect(opening.policyId).to.equal(pmPolicy.id);
     expect(events.map((e) => JSON.stringify(e)).join("\n")).to.not.include(opening.salt);
   });
+
+  it("says when a round waits for its confirmations, and warns once when no block comes", async function () {
+    // The standard holder's watcher again, warning after a second without a block.
+    await running!.stop();
+    const from = events.length;
+    startWatcher({ stallWarnMs: 1_000 });
+    // First it catches up on the rounds the portfolio-margin story posted (its own transactions
+    // mine blocks); then nothing moves the chain but the publisher.
+    const { latestRound } = (await book.getFunction("feedHead")(layout.feed)) as {
+      latestRound: bigint;
+    };
+    await waitForEvent(
+      (e) => e.type === "proved" && e.round === latestRound.toString(),
+      from,
+      "the watcher catching up",
+    );
+    await waitForPass(await provider.getBlockNumber());
+    const round = await publish(); // one block: one confirmation of the two it needs
+    const waiting = await waitForEvent(
+      (e) => e.type === "waiting-confirmations" && e.round === round.toString(),
+      from,
+      "the waiting line",
+    );
+    expect(waiting.level).to.equal("info");
+    expect(waiting.message).to.match(/^round \d+ is posted; waiting for 2 confirmations/);
+    const stalled = await waitForEvent(
+      (e) => e.type === "no-new-blocks" && e.round === round.toString(),
+      from,
+      "the stall warning",
+    );
+    expect(stalled.level).to.equal("warn");
+    expect(stalled.message).to.match(
+      /^no new block for \d+ s while round \d+ waits for 2 confirmations: the node mines no block without a transaction .*--confirmations 1/,
+    );
+    const head = await provider.getBlockNumber();
+    await waitForPass(head);
+    await waitForPass(head);
+    expect(events.slice(from).filter((e) => e.type === "no-new-blocks")).to.have.length(1);
+    await mine();
+    await waitForEvent((e) => e.type === "proved" && e.round === round.toString(), from, "proof");
+  });
+
+  it("refuses a second watcher on the same state file, naming the one that holds it", async function () {
+    const second = new Watcher(watcherOptions());
+    let refusal: unknown;
+    try {
+      await second.start();
+    } catch (error) {
+      refusal = error;
+    }
+    expect(String(refusal)).to.match(
+      new RegExp(
+        `${literal(files().state)}: \\$: is in use by another watcher of this process \\(pid ${process.pid}\\): ` +
+          "two watchers must not share a state file",
+      ),
+    );
+    await second.close();
+    // The running watcher still holds it; once stopped, the next one takes it.
+    await running!.stop();
+    const third = new Watcher(watcherOptions());
+    await third.start();
+    await third.close();
+    startWatcher();
+  });
+
+  it("alerts a refusal of the registry in words (a revoked attestation), and records it", async function () {
+    const from = events.length;
+    const asCustodian = registry.connect(custodian.connect(provider)) as Contract;
+    await revokeAttestations(asCustodian, holder.address, await latestTimestamp());
+    const round = await publish();
+    await mine();
+    const refused = await waitForEvent(
+      (e) => e.type === "submission-refused" && e.round === round.toString(),
+      from,
+      "the refusal",
+    );
+    expect(refused).to.include({ error: "AttestationRevoked" });
+    expect(refused.message).to.match(
+      /^round \d+: the registry refused the proof: AttestationRevoked\(\d+, \d+\): the custodian revoked the account's attestations issued before \d+ \(20\d\d-[0-9-]+T[0-9:]+Z\), and this one was issued at /,
+    );
+    expect(await provedRounds()).to.not.include(round);
+  });
+
+  it("never proves a round already older than the policy's maxRoundAge, and says why", async function () {
+    const from = events.length;
+    const round = await publish();
+    await node.send("evm_increaseTime", [86_401]); // the policy's maxRoundAge is a day
+    await mine();
+    const stale = await waitForEvent(
+      (e) => e.type === "round-stale" && e.round === round.toString(),
+      from,
+      "the stale-round alert",
+    );
+    expect(stale.level).to.equal("error");
+    expect(stale.message).to.match(
+      /^round \d+ is not proven: its timestamp \d+ \(.*Z\) is 864\d\d s \(1 d\) before the chain's clock, more than the policy's maxRoundAge of 86400 s \(1 d\), so the registry would refuse the proof \(StaleRound\)/,
+    );
+    await waitForPass(await provider.getBlockNumber());
+    expect(await provedRounds()).to.not.include(round);
+    const state = readJsonFile(files().state) as { rounds: Record<string, { outcome: string }> };
+    expect(state.rounds[round.toString()]).to.deep.equal({ outcome: "stale" });
+  });
 });
+
+/** `text` as a literal inside a regular expression. */
+function literal(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+}

@@ -46,7 +46,6 @@ import {
 } from "../prover/src/proving";
 import { computeMargin } from "../prover/src/model";
 import { isoTime, usdCents } from "../prover/src/report/format";
-import { setupInstance } from "../prover/src/setup/dev-setup";
 import { buildSite, type BuiltSite } from "../prover/src/web/build-site";
 import { serveSite, type SiteServer } from "../prover/src/web/serve";
 import {
@@ -61,6 +60,7 @@ import { ROOT, SMALL_EXAMPLES, runCli } from "./helpers/cli";
 import { startHardhatNode, stopHardhatNode } from "./helpers/hardhat-node";
 import { freePort } from "./helpers/ports";
 import { buildScratchDir } from "./helpers/scratch";
+import { sharedKeys, sharedKeysHook } from "./helpers/shared-keys";
 
 const SCREENSHOTS = path.join(ROOT, "build", "screenshots");
 /** The block explorer the test page is built with (linked, never fetched). */
@@ -103,8 +103,6 @@ interface Story {
   lookalikes: Lookalikes;
 }
 
-const quiet = { log: () => undefined, onProgress: () => undefined };
-
 /** The latest block's time on the node. */
 async function chainTime(chain: DemoChain): Promise<bigint> {
   return BigInt((await chain.provider.getBlock("latest"))!.timestamp);
@@ -146,7 +144,7 @@ async function chainStory(chain: DemoChain, dir: string): Promise<Story> {
     opening: path.join(dir, "opening.json"),
     market7: path.join(dir, "market-7.json"),
   };
-  const setUp = await setupInstance("small", quiet);
+  const setUp = await sharedKeys("small");
   const dims = setUp.entry.params;
   const roles = await assignRoles(chain.signers, portfolio.account);
   const holder = await chain.signerFor(portfolio.account);
@@ -285,8 +283,8 @@ describe("verify page and visual reports in headless Chromium", function () {
   let browser: TestBrowser | undefined;
   const pages: Watched[] = [];
 
+  before(sharedKeysHook("small"));
   before(async function () {
-    await setupInstance("small", quiet);
     scratch = buildScratchDir("web-");
     fs.mkdirSync(SCREENSHOTS, { recursive: true });
     const port = await freePort();

@@ -66,6 +66,10 @@ export interface RedisServer {
   password: string;
   /** Stops it (SIGTERM: it writes its append-only file) and starts it again on the same port and data. */
   restart(): Promise<void>;
+  /** Stops it, keeping its data, until {@link RedisServer.up}. */
+  down(): Promise<void>;
+  /** Starts it again after {@link RedisServer.down}, on the same port and data. */
+  up(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -110,6 +114,12 @@ export async function startRedisServer(): Promise<RedisServer> {
     password,
     async restart() {
       await stopProcess(child);
+      child = await start();
+    },
+    async down() {
+      await stopProcess(child);
+    },
+    async up() {
       child = await start();
     },
     async stop() {

@@ -27,7 +27,6 @@ import {
   type MarginProvedEvent,
 } from "../chain/registry";
 import { statementSignals } from "../inspect/signals";
-import { unixWithIso } from "../report/format";
 import { decodeSubmissions, snarkjsProof, submittedStatement } from "../inspect/submission";
 import { verifyProof } from "../proving/verify-proof";
 import { sha256Hex } from "../setup/hash";
@@ -39,6 +38,7 @@ import {
   type Manifest,
 } from "../setup/manifest";
 import { setupPaths } from "../setup/paths";
+import { unixTime } from "../time";
 import { Checklist, noteDevelopmentSetup, type AuditResult } from "./checklist";
 
 /** Options of {@link auditChain}. */
@@ -335,7 +335,7 @@ async function auditEvent(
   list.expect(
     `${label}: MarketBook holds the round in the policy's feed`,
     marketCommitment !== 0n,
-    `timestamp ${record === undefined ? "none" : unixWithIso(record.timestamp)}, marketCommitment ${marketCommitment}`,
+    `timestamp ${record === undefined ? "none" : unixTime(record.timestamp)}, marketCommitment ${marketCommitment}`,
     policy === undefined
       ? "the policy is not registered"
       : `round ${event.round} is not in feed ${short(policy.feed)} of MarketBook ${String(contracts.marketBook.target)}`,

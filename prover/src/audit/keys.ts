@@ -141,8 +141,8 @@ export async function auditKeys(
     const r1cs = intact.r1cs.file;
     await list.attempt(
       `the r1cs has the manifest's constraint count and ${PUBLIC_SIGNAL_NAMES.length} public inputs`,
-      () => {
-        const header = readR1csHeader(r1cs);
+      async () => {
+        const header = await readR1csHeader(r1cs);
         if (header.nConstraints !== entry.constraints || header.nPublic !== entry.nPublic) {
           throw new Error(
             `${r1cs}: ${header.nConstraints} constraints and ${header.nPublic} public signals, manifest says ${entry.constraints} and ${entry.nPublic}`,
@@ -306,7 +306,7 @@ async function auditPtau(
     );
     if (ok === undefined) return undefined;
   } else {
-    const native = readPtauHeader(file).contributions === 0;
+    const native = (await readPtauHeader(file)).contributions === 0;
     list.add(
       options.requireProduction ? "fail" : "warn",
       "ptau: DEVELOPMENT powers of tau, NOT FOR PRODUCTION",

@@ -11,7 +11,7 @@ import { randomBytes } from "node:crypto";
 import { performance } from "node:perf_hooks";
 import { SNARK_SCALAR_FIELD } from "../encoding/widths";
 import { NATIVE_MSMS, type NativeMsm } from "../native";
-import { withContainer } from "../setup/binfile";
+import { withBinFile } from "../setup/binfile";
 import { bn128 } from "../setup/snarkjs";
 import { summarize, type Summary } from "./stats";
 
@@ -48,21 +48,15 @@ function pointBytes(g2: boolean): number {
  * Reads the MSM sizes of a Groth16 zkey (header section 2: n8q, q, n8r, r, nVars, nPublic,
  * domainSize) and checks each base section's length against them; throws naming the file.
  */
-export function readZkeyMsmSizes(zkey: string): ZkeyMsmSizes {
-  return withContainer(zkey, "zkey", (sections, read) => {
-    const section = (type: number) => {
-      const found = sections.find((s) => s.type === type);
-      if (!found) throw new Error(`${zkey}: no section ${type}`);
-      return found;
-    };
-    if (read(section(1).offset, 4).readUInt32LE(0) !== 1) {
+export function readZkeyMsmSizes(zkey: string): Promise<ZkeyMsmSizes> {
+  return withBinFile(zkey, "zkey", async (bin) => {
+    if ((await bin.read(1, 0, 4)).readUInt32LE(0) !== 1) {
       throw new Error(`${zkey}: not a Groth16 zkey`);
     }
-    const header = section(2).offset;
-    const n8q = read(header, 4).readUInt32LE(0);
-    const n8r = read(header + 4 + n8q, 4).readUInt32LE(0);
+    const n8q = (await bin.read(2, 0, 4)).readUInt32LE(0);
+    const n8r = (await bin.read(2, 4 + n8q, 4)).readUInt32LE(0);
     if (n8q !== N8 || n8r !== N8) throw new Error(`${zkey}: not a bn128 zkey`);
-    const counts = read(header + 8 + n8q + n8r, 12);
+    const counts = await bin.read(2, 8 + n8q + n8r, 12);
     const nVars = counts.readUInt32LE(0);
     const nPublic = counts.readUInt32LE(4);
     const domainSize = counts.readUInt32LE(8);
@@ -76,7 +70,7 @@ export function readZkeyMsmSizes(zkey: string): ZkeyMsmSizes {
     const points = {} as Record<MsmName, number>;
     for (const name of MSM_NAMES) {
       const { section: type, g2 } = BASES[name];
-      points[name] = section(type).length / pointBytes(g2);
+      points[name] = bin.size(type) / pointBytes(g2);
       if (points[name] !== expected[name]) {
         throw new Error(
           `${zkey}: section ${type} holds ${points[name]} points, the header implies ${expected[name]}`,
@@ -88,14 +82,10 @@ export function readZkeyMsmSizes(zkey: string): ZkeyMsmSizes {
 }
 
 /** The base points of each MSM, as snarkjs passes them (affine, Montgomery form). */
-function readBases(zkey: string): Record<MsmName, Uint8Array> {
-  return withContainer(zkey, "zkey", (sections, read) => {
+function readBases(zkey: string): Promise<Record<MsmName, Uint8Array>> {
+  return withBinFile(zkey, "zkey", async (bin) => {
     const bases = {} as Record<MsmName, Uint8Array>;
-    for (const name of MSM_NAMES) {
-      const found = sections.find((s) => s.type === BASES[name].section);
-      if (!found) throw new Error(`${zkey}: no section ${BASES[name].section}`);
-      bases[name] = read(found.offset, found.length);
-    }
+    for (const name of MSM_NAMES) bases[name] = await bin.read(BASES[name].section);
     return bases;
   });
 }
@@ -163,11 +153,11 @@ export async function measureMsmFloor(
   witness: readonly bigint[],
   runs: number,
 ): Promise<MsmFloor> {
-  const sizes = readZkeyMsmSizes(zkey);
+  const sizes = await readZkeyMsmSizes(zkey);
   if (witness.length !== sizes.nVars) {
     throw new Error(`${zkey}: a witness of ${witness.length} wires for ${sizes.nVars} variables`);
   }
-  const bases = readBases(zkey);
+  const bases = await readBases(zkey);
   const scalars = msmScalars(sizes, witness);
   const curve = (await bn128()) as unknown as MsmCurve;
   const times: Record<MsmName, number[]> = { A: [], B1: [], B2: [], C: [], H: [] };

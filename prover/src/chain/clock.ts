@@ -7,3 +7,15 @@ export async function latestBlockTime(provider: Provider): Promise<bigint> {
   if (!block) throw new Error("the chain has no latest block");
   return BigInt(block.timestamp);
 }
+
+/**
+ * The earliest time the next block can carry: the latest block's time, or this machine's clock
+ * when it is later. A node that mines only for transactions (`npx hardhat node`) stamps the next
+ * block with the wall clock, however old its latest block is; a chain that lags this clock
+ * refuses a transaction judged too early with the contract's own error.
+ */
+export async function nextBlockTime(provider: Provider, now = Date.now()): Promise<bigint> {
+  const latest = await latestBlockTime(provider);
+  const wall = BigInt(Math.floor(now / 1000));
+  return wall > latest ? wall : latest;
+}

@@ -9,6 +9,7 @@ export * from "./events";
 export * from "./margin-calls";
 export * from "./market-book";
 export * from "./policy";
+export * from "./refusals";
 export * from "./registry";
 export * from "./revert";
 export * from "./roles";

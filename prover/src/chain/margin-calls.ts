@@ -6,6 +6,7 @@
 import type { BaseContract, ContractTransactionReceipt } from "ethers";
 import { queryEvents, type BlockRange } from "./events";
 import { sendAndWait } from "./send";
+import { seconds, unixTime } from "../time";
 
 /** `MarginRegistry.MarginCallState`, by name. */
 export const MARGIN_CALL_STATES = ["none", "pending", "cured", "expired"] as const;
@@ -32,8 +33,8 @@ export interface MarginCall {
  */
 export function deadlineText(call: Pick<MarginCall, "deadline" | "cureWindow">): string {
   return call.deadline === 0n
-    ? `within ${call.cureWindow} s of the next round's posting`
-    : `before ${call.deadline}`;
+    ? `within ${seconds(call.cureWindow)} of the next round's posting`
+    : `before ${unixTime(call.deadline)}`;
 }
 
 /** A `MarginCalled` event. */

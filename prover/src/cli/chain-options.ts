@@ -7,7 +7,7 @@ import {
   type JsonRpcProvider,
   type Wallet,
 } from "ethers";
-import { decodeRevert } from "../chain/revert";
+import { explainRevert, refusalText } from "../chain/refusals";
 import {
   checkDeploymentChain,
   deploymentProvider,
@@ -43,6 +43,20 @@ export function withDeployment(command: Command): Command {
     .requiredOption("--rpc <url>", "JSON-RPC endpoint of the deployment's chain");
 }
 
+/**
+ * Adds `--policy-id ID`: a policy registered in the deployment, by its policy.json id or its
+ * bytes32 on-chain id. (`--policy FILE` is a policy.json file in every verb.)
+ */
+export function withPolicyId(
+  command: Command,
+  what = "a policy registered in the deployment",
+): Command {
+  return command.requiredOption(
+    "--policy-id <id>",
+    `${what}: its policy.json id (e.g. desk-maintenance-v1) or its bytes32 id`,
+  );
+}
+
 /** Adds `--keystore FILE` for `role`'s key (else `ZKMARGIN_<ROLE>_KEY`). */
 export function withKey(command: Command, role: KeyRole): Command {
   return command.option(
@@ -76,7 +90,10 @@ export async function connectedWallet(
   return (await loadWallet(role, keystore)).connect(provider);
 }
 
-/** Runs a chain action; a revert with a known custom error becomes a one-line refusal. */
+/**
+ * Runs a chain action; a revert with a known custom error becomes a one-line refusal that names
+ * the error and says in words what it means (prover/src/chain/refusals.ts).
+ */
 export async function refusedAs<T>(
   contract: { interface: Interface; target: unknown },
   what: string,
@@ -86,13 +103,12 @@ export async function refusedAs<T>(
   try {
     return await action();
   } catch (error) {
-    const decoded = decodeRevert(error, [contract.interface, ...others]);
-    if (decoded === undefined) throw error;
-    const args = decoded.args.map((a) => String(a)).join(", ");
+    const refusal = explainRevert(error, [contract.interface, ...others]);
+    if (refusal === undefined) throw error;
     throw new InputError(
       `contract ${String(contract.target)}`,
       what,
-      `refused: ${decoded.name}(${args})`,
+      `refused: ${refusalText(refusal)}`,
     );
   }
 }

@@ -3,6 +3,7 @@ import type { Command } from "commander";
 import { getAddress } from "ethers";
 import { InputError } from "../errors";
 import { UINT_DECIMAL } from "../proving/proof-files";
+import { PUBLIC_SIGNAL_NAMES } from "../proving/public-signals";
 import {
   checkConsistency,
   loadMarket,
@@ -67,3 +68,6 @@ export function parseAddressOption(text: string, option: string): string {
 export function examples(...lines: string[]): string {
   return `\nExample${lines.length > 1 ? "s" : ""}:\n${lines.map((l) => `  $ ${l}`).join("\n")}\n`;
 }
+
+/** The help of a `--public FILE` option: public.json and its signals, counted from the circuit's list. */
+export const PUBLIC_FILE_HELP = `public.json: the proof's ${PUBLIC_SIGNAL_NAMES.length} public signals (${PUBLIC_SIGNAL_NAMES.join(", ")})`;

@@ -23,6 +23,7 @@ import { marketDocumentOf, publishMarket } from "../market-data";
 import { attestOpening } from "../proving";
 import type { Opening } from "../proving/opening";
 import { Watcher, type WatchEvent } from "../watch";
+import { seconds } from "../time";
 import { nextRound, type DemoRoles, type DemoVenue } from "./deployment";
 
 /** What the chapter needs from the story so far. */
@@ -155,7 +156,7 @@ export async function continuousMargin(ctx: ContinuousContext): Promise<Continuo
     const call = await readMarginCall(venue.marginRegistry.contract, account, venue.policyId);
     print(
       `venue ${await roles.venue.getAddress()} called margin: prove on a round after ${call.round} ` +
-        `${deadlineText(call)} (cure window ${call.cureWindow} s)`,
+        `${deadlineText(call)} (cure window ${seconds(call.cureWindow)})`,
     );
     await waitFor(events, (e) => e.type === "margin-call", "the margin-call alert");
     const third = await post(-20_000n, "prices fall 2 % more");

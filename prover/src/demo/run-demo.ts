@@ -11,6 +11,7 @@ import { performance } from "node:perf_hooks";
 import {
   isMarginSufficient,
   marginProvedEvents,
+  refusalText,
   revokeAttestations,
   submitProof,
   toSolidityProof,
@@ -19,7 +20,7 @@ import { loadMarket, loadPolicy, loadPortfolio, type Market } from "../inputs";
 import { computeMargin, formatReport } from "../model";
 import { decodePublicSignals, generateProof } from "../proving";
 import { setupInstance } from "../setup/dev-setup";
-import { terminalProgress } from "../setup/progress";
+import { setupProgress, terminalProgress } from "../setup/progress";
 import { formatUnits } from "../decimal";
 import { readJsonFile } from "../io/json";
 import { connectChain } from "./chain";
@@ -34,6 +35,7 @@ import {
 } from "./deployment";
 import { hedgedBookChapter, type HedgedBookResult } from "./hedged-book";
 import { attestForADay, latestTimestamp, refusal, refusesShortfall } from "./steps";
+import { unixTime } from "../time";
 
 /** Options of {@link runDemo}. */
 export interface DemoOptions {
@@ -99,7 +101,12 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
   const heading = (title: string) => print(`\n== ${title} ==`);
 
   heading(`1. Circuit "${instance}" and its keys`);
-  const setup = await setupInstance(instance, { onProgress: terminalProgress(), log: print });
+  // A first run builds a ptau and keys for minutes: a bar on a terminal, else a line per step
+  // with a heartbeat, told with the story.
+  const setup = await setupInstance(instance, {
+    onProgress: setupProgress({ write: print }),
+    log: print,
+  });
   const constraints = setup.entry.constraints;
   print(`${constraints} constraints; keys ${setup.status === "created" ? "made" : "cached"}.`);
 
@@ -121,7 +128,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
     );
 
     heading("3. Plaintext margin report (what only the institution sees)");
-    print(formatReport(computeMargin(policy, market, portfolio)));
+    print(formatReport(computeMargin(policy, market, portfolio), policy));
 
     heading("4. Proof, verified locally, then on-chain");
     const started = performance.now();
@@ -210,17 +217,17 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
         "(and, in the calldata, the custodian and the attestation's times).",
     );
     const iface = venue.marginRegistry.contract.interface;
-    const replayRefusedWith = await refusal(iface, () =>
+    const replayRefusal = await refusal(iface, () =>
       submitProof(venue.registryAs(roles.stranger), submission),
     );
     print(
       `the same proof and attestation sent from ${await roles.stranger.getAddress()}: ` +
-        `refused (${replayRefusedWith})`,
+        `refused: ${refusalText(replayRefusal)}`,
     );
-    const resubmitRefusedWith = await refusal(iface, () =>
+    const resubmitRefusal = await refusal(iface, () =>
       submitProof(venue.registryAs(holder), submission),
     );
-    print(`the same proof sent again by the holder: refused (${resubmitRefusedWith})`);
+    print(`the same proof sent again by the holder: refused: ${refusalText(resubmitRefusal)}`);
 
     heading("6. Prices move on: only the latest round counts");
     const prepared = await generateProof({
@@ -240,7 +247,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
     }
     const sufficientAfterRounds = await sufficient();
     print(`isMarginSufficient on the status of round ${market.round}: ${sufficientAfterRounds}`);
-    const supersededRefusedWith = await refusal(iface, () =>
+    const supersededRefusal = await refusal(iface, () =>
       submitProof(venue.registryAs(holder), {
         ...submission,
         nonce: 2n,
@@ -248,7 +255,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
       }),
     );
     print(
-      `a proof against round ${market.round}, made before the move: refused (${supersededRefusedWith})`,
+      `a proof against round ${market.round}, made before the move: refused: ${refusalText(supersededRefusal)}`,
     );
     const reproved = await generateProof({
       policy,
@@ -276,13 +283,13 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
     await revokeAttestations(venue.registryAs(roles.custodian), portfolio.account, revokedAt);
     const sufficientAfterRevoke = await sufficient();
     print(
-      `custodian revoked the account's attestations issued before ${revokedAt}; ` +
+      `custodian revoked the account's attestations issued before ${unixTime(revokedAt)}; ` +
         `isMarginSufficient: ${sufficientAfterRevoke}`,
     );
-    const revokedRefusedWith = await refusal(iface, () =>
+    const revokedRefusal = await refusal(iface, () =>
       submitProof(venue.registryAs(holder), { ...latestSubmission, nonce: 4n }),
     );
-    print(`a proof with the revoked attestation: refused (${revokedRefusedWith})`);
+    print(`a proof with the revoked attestation: refused: ${refusalText(revokedRefusal)}`);
 
     heading("8. A portfolio that falls short is refused before any proving");
     const shortfallRefused = await refusesShortfall(
@@ -343,12 +350,12 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
       proveGas: receipt.gasUsed,
       sufficientBefore,
       sufficientAfter,
-      replayRefusedWith,
-      resubmitRefusedWith,
+      replayRefusedWith: replayRefusal.name,
+      resubmitRefusedWith: resubmitRefusal.name,
       sufficientAfterRounds,
-      supersededRefusedWith,
+      supersededRefusedWith: supersededRefusal.name,
       sufficientAfterRevoke,
-      revokedRefusedWith,
+      revokedRefusedWith: revokedRefusal.name,
       shortfallRefused,
       continuous,
       hedged,

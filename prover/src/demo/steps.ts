@@ -2,9 +2,10 @@
 import path from "node:path";
 import type { Contract, Interface, Provider, Signer } from "ethers";
 import {
-  decodeRevert,
+  explainRevert,
   readMarginRegistryDomain,
   signAttestation,
+  type Refusal,
   type SignedAttestation,
 } from "../chain";
 import { ShortfallError } from "../errors";
@@ -49,13 +50,13 @@ export async function attestForADay(
   });
 }
 
-/** Runs a transaction expected to revert and returns the custom error's name. */
-export async function refusal(iface: Interface, send: () => Promise<unknown>): Promise<string> {
+/** Runs a transaction expected to revert and returns the refusal: its custom error and words. */
+export async function refusal(iface: Interface, send: () => Promise<unknown>): Promise<Refusal> {
   try {
     await send();
   } catch (error) {
-    const decoded = decodeRevert(error, [iface]);
-    if (decoded) return decoded.name;
+    const refused = explainRevert(error, [iface]);
+    if (refused) return refused;
     throw error;
   }
   throw new Error("a submission the story expects refused was accepted");

@@ -7,7 +7,7 @@
  */
 import { JsonRpcProvider, getAddress, type HDNodeWallet, type Wallet } from "ethers";
 import { attach, DEFAULT_ADMIN_DELAY, DEFAULT_VERIFIER_APPROVAL_DELAY } from "../chain/deploy";
-import { latestBlockTime } from "../chain/clock";
+import { nextBlockTime } from "../chain/clock";
 import { policyIdOf, readVerifierApproval, verifierCodeHash } from "../chain/policy";
 import { policyCommitmentOf } from "../commitments";
 import { loadInstances } from "../encoding/instances";
@@ -19,6 +19,7 @@ import { signingProvider } from "./eip1193";
 import { DEPLOYMENT_FILE_VERSION, type Deployment } from "./file";
 import { approvalModule, contractsModule, policyModule, runModule } from "./ignition";
 import { verifierContractName } from "../setup/paths";
+import { seconds, unixTime } from "../time";
 
 type AnyWallet = Wallet | HDNodeWallet;
 
@@ -57,7 +58,7 @@ export interface VerifierApprovalState {
   /** The first block time at which the default admin can approve it (0n: never proposed). */
   effectiveAt: bigint;
   approved: boolean;
-  /** The latest block's time when read. */
+  /** The earliest time of the next block when read ({@link nextBlockTime}). */
   chainTime: bigint;
 }
 
@@ -69,7 +70,7 @@ export async function verifierApprovals(
   const provider = new JsonRpcProvider(rpc, BigInt(deployment.chainId), { staticNetwork: true });
   try {
     const registry = attach("PolicyRegistry", deployment.contracts.policyRegistry, provider);
-    const chainTime = await latestBlockTime(provider);
+    const chainTime = await nextBlockTime(provider);
     const states: VerifierApprovalState[] = [];
     for (const [instance, verifier] of Object.entries(deployment.verifiers)) {
       const codeHash = await verifierCodeHash(provider, verifier.address);
@@ -102,8 +103,8 @@ export class VerifierApprovalPendingError extends Error {
   ) {
     super(
       `the verifier of instance "${instance}" (${verifier}) can be approved from ` +
-        `${effectiveAt} (${new Date(Number(effectiveAt) * 1000).toISOString()}) by the chain's ` +
-        `clock, ${effectiveAt - chainTime} s after its latest block: run \`zkmargin deploy policy\` ` +
+        `${unixTime(effectiveAt)} by the chain's clock, ${seconds(effectiveAt - chainTime)} from ` +
+        "now: run `zkmargin deploy policy` " +
         "again after it (the approval delay lets anyone audit the proposed code first)",
     );
     this.name = "VerifierApprovalPendingError";
@@ -198,12 +199,23 @@ export interface DeployPolicyOptions {
   signers: { policyAdmin: AnyWallet; custodianAdmin?: AnyWallet; admin?: AnyWallet };
   journalDir: string;
   confirmations?: number;
+  /**
+   * Waits for a verifier proposal that becomes approvable within this many seconds instead of
+   * refusing (default {@link SHORT_APPROVAL_WAIT_SECONDS}); a longer wait is refused.
+   */
+  maxApprovalWaitSeconds?: number;
+  /** Told before such a wait, with the seconds it lasts. */
+  onApprovalWait?: (seconds: bigint, effectiveAt: bigint) => void;
 }
+
+/** How long `deployPolicy` waits by itself for a proposal that is about to become approvable. */
+export const SHORT_APPROVAL_WAIT_SECONDS = 30;
 
 /**
  * Registers a policy (approving its verifier first when needed; custodians, venues, the feed's
  * publishers) and returns the deployment with it recorded. Throws
- * {@link VerifierApprovalPendingError} while the verifier's proposal is not yet effective.
+ * {@link VerifierApprovalPendingError} while the verifier's proposal is not yet effective (after
+ * waiting for one that becomes so within `maxApprovalWaitSeconds`).
  */
 export async function deployPolicy(options: DeployPolicyOptions): Promise<Deployment> {
   const { deployment, file, policy, instance } = options;
@@ -256,7 +268,16 @@ export async function deployPolicy(options: DeployPolicyOptions): Promise<Deploy
       `${verifier.address} is not proposed on PolicyRegistry (never, or withdrawn): the default admin proposes it first`,
     );
   }
-  if (!approval.approved && approval.chainTime < approval.effectiveAt) {
+  const wait = approval.effectiveAt - approval.chainTime;
+  if (
+    !approval.approved &&
+    wait > 0n &&
+    wait <= BigInt(options.maxApprovalWaitSeconds ?? SHORT_APPROVAL_WAIT_SECONDS)
+  ) {
+    options.onApprovalWait?.(wait, approval.effectiveAt);
+    // One second more: the next block must carry a time at or after effectiveAt.
+    await new Promise((resolve) => setTimeout(resolve, Number(wait + 1n) * 1000));
+  } else if (!approval.approved && wait > 0n) {
     throw new VerifierApprovalPendingError(
       instance,
       verifier.address,

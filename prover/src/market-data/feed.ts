@@ -11,6 +11,7 @@ import { misfits, requiredDims } from "../encoding/instances";
 import { InputError } from "../errors";
 import { checkConsistency, parseMarket, type Market, type Policy } from "../inputs";
 import { feedIdOf } from "../layout";
+import { unixTime } from "../time";
 import { decodeMarketData } from "./encoding";
 
 /** What a market file is checked against: a feed and the layout it carries. */
@@ -25,7 +26,7 @@ export interface FeedLayout {
 }
 
 /** Why a round's market file was refused. */
-export type MarketRefusal = "missing" | "encoding" | "invalid" | "layout" | "commitment";
+export type MarketRefusal = "missing" | "encoding" | "invalid" | "layout" | "commitment" | "stale";
 
 /** A market file refused for a feed: an InputError (one line in the CLI) with its reason. */
 export class MarketDataError extends InputError {
@@ -202,7 +203,7 @@ export async function checkPosting(
       "invalid",
       source,
       "timestamp",
-      `is ${checked.market.timestamp}, posted with timestamp ${posting.timestamp}`,
+      `is ${unixTime(checked.market.timestamp)}, posted with timestamp ${unixTime(posting.timestamp)}`,
     );
   }
   if (checked.commitment !== posting.commitment) {

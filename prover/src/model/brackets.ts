@@ -3,9 +3,7 @@
  * and every slice is weighted by its own tier's ppm. This is the definition in DESIGN.md; the
  * circuit checks the equivalent min/max-of-lines form, so the two are tested against each other.
  */
-
-/** µUSD per whole USD of a tier bound. */
-export const MICRO_USD_PER_USD = 1_000_000n;
+import { MICRO_USD_PER_USD } from "./units";
 
 /** A tier reduced to what the bracket sum needs. */
 export interface Bracket {

@@ -3,7 +3,8 @@
  * hedged desk under a `standard` policy (model v1, each position charged on its own) and a
  * `portfolio` policy (model v2, one joint scenario scan).
  */
-import { percent, table, usd } from "./format";
+import { table } from "../io/table";
+import { percent, usd } from "./format";
 import type { MarginReport } from "./report";
 
 const sum = (values: bigint[]): bigint => values.reduce((s, v) => s + v, 0n);

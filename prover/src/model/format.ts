@@ -1,31 +1,22 @@
 /** Plaintext rendering of a {@link MarginReport} for the CLI (`zkmargin margin`). */
 import { formatUnits } from "../decimal";
-import { PRICE_DECIMALS } from "../encoding/widths";
+import type { Policy } from "../inputs/types";
+import { table } from "../io/table";
 import type { MarginReport } from "./report";
+import { MICRO_USD_DECIMALS, PERCENT_DECIMALS_OF_PPM, PRICE_DECIMALS } from "./units";
 
 /** µUSD as USD with exactly 6 decimals, right-aligned by the table. */
 export function usd(microUsd: bigint): string {
-  const text = formatUnits(microUsd, 6);
+  const text = formatUnits(microUsd, MICRO_USD_DECIMALS);
   const [whole, fraction = ""] = text.split(".");
-  return `${whole}.${fraction.padEnd(6, "0")}`;
+  return `${whole}.${fraction.padEnd(MICRO_USD_DECIMALS, "0")}`;
 }
 
 /** ppm as a percentage with 4 decimals. */
 export function percent(ppm: bigint): string {
-  const text = formatUnits(ppm, 4);
+  const text = formatUnits(ppm, PERCENT_DECIMALS_OF_PPM);
   const [whole, fraction = ""] = text.split(".");
-  return `${whole}.${fraction.padEnd(4, "0")} %`;
-}
-
-/** Renders rows as a table: first column left-aligned, the others right-aligned. */
-export function table(header: string[], rows: string[][]): string[] {
-  const widths = header.map((h, c) => Math.max(h.length, ...rows.map((r) => r[c].length)));
-  const line = (cells: string[]): string =>
-    cells
-      .map((cell, c) => (c === 0 ? cell.padEnd(widths[c]) : cell.padStart(widths[c])))
-      .join("  ")
-      .trimEnd();
-  return [line(header), line(widths.map((w) => "-".repeat(w))), ...rows.map(line)];
+  return `${whole}.${fraction.padEnd(PERCENT_DECIMALS_OF_PPM, "0")} %`;
 }
 
 /** The scenario section: every scenario's loss, the scan risk and which scenario binds. */
@@ -80,13 +71,21 @@ function concentrationSection(report: MarginReport): string[] {
   ];
 }
 
+/** The decimals a report's amounts and sizes are shown in: the policy's (the files' units). */
+export type ReportUnits = Pick<Policy, "assets" | "perps">;
+
 /**
  * A readable report: one row per asset, per concentration group and per perp, the option book,
  * every scenario (joint under a `portfolio` policy) with the one that binds, the totals and the
- * verdict. Amounts are shown in base units and prices in USD with up to 12 decimals (their exact
- * 1e-12 USD unit), so nothing is rounded for display.
+ * verdict. Given the policy, amounts are in whole tokens and perp sizes in units of the
+ * underlying, as portfolio.json writes them; without it, in base units. Prices are in USD with up
+ * to 12 decimals (their exact 1e-12 USD unit), so nothing is rounded for display.
  */
-export function formatReport(report: MarginReport): string {
+export function formatReport(report: MarginReport, units?: ReportUnits): string {
+  const decimals = new Map(units?.assets.map((a) => [a.symbol, a.decimals]));
+  const sizeDecimals = new Map(units?.perps.map((p) => [p.instrument, p.sizeDecimals]));
+  const inUnits = (value: bigint, scale: number | undefined) =>
+    scale === undefined ? value.toString() : formatUnits(value, scale);
   const out: string[] = [
     `Margin report: policy ${report.policyId} (${report.margin} margin), market round ${report.round}`,
     "",
@@ -94,10 +93,16 @@ export function formatReport(report: MarginReport): string {
   out.push("Collateral (USD)");
   out.push(
     ...table(
-      ["asset", "amount (base units)", "price (USD)", "value", "after haircut"],
+      [
+        "asset",
+        units === undefined ? "amount (base units)" : "amount (tokens)",
+        "price (USD)",
+        "value",
+        "after haircut",
+      ],
       report.assets.map((a) => [
         a.symbol,
-        a.amount.toString(),
+        inUnits(a.amount, decimals.get(a.symbol)),
         formatUnits(a.price, PRICE_DECIMALS),
         usd(a.valueMicroUsd),
         usd(a.haircutValueMicroUsd),
@@ -109,10 +114,18 @@ export function formatReport(report: MarginReport): string {
   out.push("Perpetuals (USD)");
   out.push(
     ...table(
-      ["instrument", "size (units)", "entry", "mark", "notional", "PnL", "requirement"],
+      [
+        "instrument",
+        units === undefined ? "size (base units)" : "size (units)",
+        "entry",
+        "mark",
+        "notional",
+        "PnL",
+        "requirement",
+      ],
       report.perps.map((p) => [
         p.instrument,
-        p.size.toString(),
+        inUnits(p.size, sizeDecimals.get(p.instrument)),
         formatUnits(p.entryPrice, PRICE_DECIMALS),
         formatUnits(p.mark, PRICE_DECIMALS),
         usd(p.notionalMicroUsd),

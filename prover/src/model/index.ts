@@ -8,7 +8,8 @@ export {
 } from "./margin";
 export { formatReport } from "./format";
 export { formatComparison } from "./compare";
-export { bracketSum, MICRO_USD_PER_USD, type Bracket } from "./brackets";
+export { bracketSum, type Bracket } from "./brackets";
+export { MICRO_USD_DECIMALS, MICRO_USD_PER_USD, PPM, PRICE_DECIMALS } from "./units";
 export { abs, ceilDiv, floorDiv, pow10 } from "./arith";
 export type {
   AssetLine,

@@ -7,7 +7,6 @@
  * portfolio policy on a round whose joint scenario set does not cover every asset and perp is
  * refused (an InputError naming the market file), never scanned with missing losses as zeros.
  */
-import { PRICE_DECIMALS } from "../encoding/widths";
 import { assertJointSetFor } from "../inputs/joint-set";
 import type { Market, Policy, Portfolio } from "../inputs/types";
 import { abs, ceilDiv, floorDiv, pow10 } from "./arith";
@@ -20,11 +19,7 @@ import type {
   PerpLine,
   ScenarioLine,
 } from "./report";
-
-/** 1e6: ppm per unit, and µUSD per USD. */
-const PPM = 1_000_000n;
-/** Decimals of µUSD. */
-const MICRO = 6;
+import { MICRO_USD_DECIMALS as MICRO, PPM, PRICE_DECIMALS } from "./units";
 /**
  * Joint losses put every position in 1e-18 units of its token (the largest decimals), so all
  * scenario terms share the one denominator 10^(18 + 12 - 6) = 10^24 (1e-18 token x 1e-12 USD

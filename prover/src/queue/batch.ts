@@ -8,7 +8,7 @@ import { DEFAULT_QUEUE, enqueueJobs, proofQueue, waitForJobs, type EnqueueResult
 import { runInProcess } from "./in-process";
 import type { ProverName } from "../proving";
 import { WarmProver } from "./prover";
-import { redisConnection } from "./redis";
+import { RedisOutages, redisConnection } from "./redis";
 import type { JobOutcome } from "./results";
 import type { RetryPolicy } from "./retry";
 import { Submitter } from "./submit";
@@ -87,7 +87,8 @@ export async function runBatch(options: BatchOptions): Promise<BatchResult> {
     }
   } else {
     submitter?.close(); // the workers submit
-    const connection = redisConnection(options.redis);
+    const log = options.log ?? (() => undefined);
+    const connection = redisConnection(options.redis, new RedisOutages(options.redis, log));
     const queue = proofQueue(connection, options.queue ?? DEFAULT_QUEUE);
     try {
       enqueued = await enqueueJobs(queue, jobs, options);

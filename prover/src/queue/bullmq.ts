@@ -100,6 +100,8 @@ export interface WorkerOptions {
   lockDurationMs?: number;
   /** How often this worker looks for stalled jobs of dead workers. */
   stalledIntervalMs?: number;
+  /** Holds the ids of the jobs this worker is running (proving, submitting) at any moment. */
+  inHand?: Set<string>;
 }
 
 /** Default lock duration (renewed every half of it while a job runs). */
@@ -112,11 +114,15 @@ export function startWorker(options: WorkerOptions): Worker {
     options.queue ?? DEFAULT_QUEUE,
     async (job: Job) => {
       const lastAttempt = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
+      const id = job.id ?? "(no id)";
+      options.inHand?.add(id);
       try {
-        return await runDelivery(job.data, job.id ?? "(no id)", context, lastAttempt);
+        return await runDelivery(job.data, id, context, lastAttempt);
       } catch (error) {
         if (error instanceof PermanentJobError) throw new UnrecoverableError(error.message);
         throw error;
+      } finally {
+        options.inHand?.delete(id);
       }
     },
     {

@@ -22,7 +22,13 @@ export { runInProcess, type InProcessOptions } from "./in-process";
 export { jobId, JOB_VERSION, parseProofJob, type ProofJob } from "./job";
 export { planBatch, type BatchPlan, type BatchPlanOptions, type RefusedFile } from "./plan";
 export { WarmProver } from "./prover";
-export { checkRedisUrl, redactRedisUrl, redisConnection } from "./redis";
+export {
+  checkRedisUrl,
+  isRedisUnreachable,
+  redactRedisUrl,
+  RedisOutages,
+  redisConnection,
+} from "./redis";
 export {
   failedOutcome,
   JobResults,

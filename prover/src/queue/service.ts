@@ -1,13 +1,21 @@
 /**
  * `runWorker`: a long-lived proving worker on a Redis queue. It checks its instances' keys and
  * builds the curve before taking a job, proves one job at a time, and on `close()` (SIGTERM)
- * finishes the job in hand before letting go of Redis, the node and the curve.
+ * stops taking jobs, finishes the job in hand and has its outcome recorded, then lets go of Redis,
+ * the node and the curve, all within a bounded time: a job still running at the deadline, or whose
+ * outcome cannot be recorded because Redis is unreachable, is given up, and said so. A job given
+ * up is not lost: its lock expires, another worker takes it, and the stored proof, the stored
+ * outcome and the on-chain nonce check make the rerun adopt what was already done.
  */
 import type { Worker } from "bullmq";
+import { duration } from "../time";
 import { DEFAULT_QUEUE, startWorker, workerName } from "./bullmq";
 import { WarmProver } from "./prover";
-import { redactRedisUrl, redisConnection } from "./redis";
+import { RedisOutages, redactRedisUrl, redisConnection } from "./redis";
 import { Submitter } from "./submit";
+
+/** How long `close()` waits by default, ms: below the usual 30 s an orchestrator gives. */
+export const DEFAULT_STOP_TIMEOUT_MS = 25_000;
 
 /** Options of {@link runWorker}. */
 export interface ServiceOptions {
@@ -21,16 +29,51 @@ export interface ServiceOptions {
   concurrency?: number;
   lockDurationMs?: number;
   stalledIntervalMs?: number;
+  /** Longest wait of `close()` for the job in hand, ms (default {@link DEFAULT_STOP_TIMEOUT_MS}). */
+  stopTimeoutMs?: number;
   /** Receives the worker's log lines (public facts only). */
   log?: (line: string) => void;
+}
+
+/** How a worker stopped. */
+export interface WorkerStop {
+  /** Whether every job in hand finished and was recorded in Redis. */
+  clean: boolean;
+  /** The jobs given up (still running at the deadline, or not recorded: Redis unreachable). */
+  givenUp: string[];
 }
 
 /** A running worker. */
 export interface RunningWorker {
   worker: Worker;
   name: string;
-  /** Finishes the job in hand, then disconnects. Safe to call more than once. */
-  close(): Promise<void>;
+  /** Stops within the stop timeout (see the module comment). Safe to call more than once. */
+  close(): Promise<WorkerStop>;
+}
+
+/** Resolves true when `promise` settles within `ms`, false otherwise (never rejects). */
+async function within(promise: Promise<unknown>, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<false>((resolve) => {
+    timer = setTimeout(() => resolve(false), Math.max(0, ms));
+  });
+  const settled = promise.then(
+    () => true,
+    () => true,
+  );
+  try {
+    return await Promise.race([settled, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** Resolves once `done()` holds or `deadline` (ms since the epoch) has passed; returns `done()`. */
+async function until(done: () => boolean, deadline: number): Promise<boolean> {
+  while (!done() && Date.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  return done();
 }
 
 /** Starts a worker; resolves once it is ready to take jobs. */
@@ -41,7 +84,9 @@ export async function runWorker(options: ServiceOptions): Promise<RunningWorker>
   const submitter = options.rpc
     ? await Submitter.connect({ rpc: options.rpc, accountKeys: options.accountKeys })
     : undefined;
-  const connection = redisConnection(options.redis);
+  const outages = new RedisOutages(options.redis, log);
+  const connection = redisConnection(options.redis, outages);
+  const inHand = new Set<string>();
   try {
     await prover.preload(options.preload ?? []);
     const worker = startWorker({
@@ -51,22 +96,60 @@ export async function runWorker(options: ServiceOptions): Promise<RunningWorker>
       concurrency: options.concurrency,
       lockDurationMs: options.lockDurationMs,
       stalledIntervalMs: options.stalledIntervalMs,
+      inHand,
     });
-    worker.on("error", (error) => log(`queue error: ${error.message}`));
+    worker.on("error", outages.error);
     await worker.waitUntilReady();
     log(
       `worker ${name} ready on ${redactRedisUrl(options.redis)} queue ${options.queue ?? DEFAULT_QUEUE}` +
         (submitter ? `, submitting on chain ${submitter.chainId}` : ""),
     );
-    let closing: Promise<void> | undefined;
+    const timeoutMs = options.stopTimeoutMs ?? DEFAULT_STOP_TIMEOUT_MS;
+    let closing: Promise<WorkerStop> | undefined;
     const close = () => {
-      closing ??= (async () => {
-        log(`worker ${name}: finishing the job in hand, then stopping`);
-        await worker.close();
+      closing ??= (async (): Promise<WorkerStop> => {
+        const deadline = Date.now() + timeoutMs;
+        const held = [...inHand];
+        log(
+          held.length === 0
+            ? `worker ${name}: stopping (no job in hand)`
+            : `worker ${name}: finishing the job in hand (${held.join(", ")}), then stopping ` +
+                `(at most ${duration(Math.ceil(timeoutMs / 1000))})`,
+        );
+        let finished: boolean;
+        let recorded = false;
+        if (outages.unreachable) {
+          // Redis is gone, so no new job can come: let the jobs in hand end (bounded), then
+          // drop the connections instead of waiting for a Redis that does not answer.
+          finished = await until(() => inHand.size === 0, deadline);
+          await within(worker.close(true), 2_000);
+        } else {
+          // Takes no new job; resolves once the jobs in hand are done and recorded in Redis.
+          const graceful = worker.close();
+          finished = await until(() => inHand.size === 0, deadline);
+          recorded = finished && (await within(graceful, deadline - Date.now()));
+        }
+        const givenUp = !finished ? [...inHand] : recorded ? [] : held;
+        const why = outages.unreachable ? "Redis is unreachable" : "Redis did not answer in time";
+        if (!finished) {
+          log(
+            `worker ${name}: gave up ${givenUp.join(", ")}: still running after ` +
+              `${duration(Math.ceil(timeoutMs / 1000))}; its lock expires and another worker takes it ` +
+              "(a stored proof is reused, a sent submission adopted)",
+          );
+        } else if (givenUp.length > 0) {
+          log(
+            `worker ${name}: finished ${givenUp.join(", ")} but could not record it (${why}); ` +
+              "another worker takes it up once its lock expires and finds its stored outcome",
+          );
+        } else if (!recorded) {
+          log(`worker ${name}: ${why}; stopping without it (no job in hand)`);
+        }
         submitter?.close();
-        await prover.close();
-        await connection.quit();
+        await within(prover.close(), 5_000);
+        if (!recorded || !(await within(connection.quit(), 2_000))) connection.disconnect();
         log(`worker ${name}: stopped`);
+        return { clean: givenUp.length === 0, givenUp };
       })();
       return closing;
     };

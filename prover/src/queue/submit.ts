@@ -9,10 +9,11 @@ import * as fs from "node:fs";
 import { JsonRpcProvider, Wallet, getAddress, type Signer } from "ethers";
 import {
   attach,
-  decodeRevert,
+  explainRevert,
   marginProvedEvents,
   nextNonce,
   policyIdOf,
+  refusalText,
   submitProof,
   toSolidityProof,
   type SignedAttestation,
@@ -176,13 +177,13 @@ export class Submitter {
         found: false,
       };
     } catch (error) {
-      const refusal = decodeRevert(error, [registry.interface]);
+      const refusal = explainRevert(error, [registry.interface]);
       if (refusal?.name === "NonceNotIncreasing") {
         const found = await recorded(); // another attempt's transaction got in first
         if (found) return found;
       }
       if (refusal === undefined) throw error;
-      const reason = `MarginRegistry refused the proof: ${refusal.name}(${refusal.args.join(", ")})`;
+      const reason = `MarginRegistry refused the proof: ${refusalText(refusal)}`;
       if (TRANSIENT_REFUSALS.has(refusal.name)) throw new Error(`${reason}; retried`);
       throw new PermanentJobError(reason);
     }

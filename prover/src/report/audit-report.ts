@@ -278,7 +278,7 @@ export function auditReportMarkdown(
       "The holder disclosed this portfolio to the auditor; the figures below are private.",
       "",
       "```text",
-      formatReport(extras.marginReport).trimEnd(),
+      formatReport(extras.marginReport, extras.policy).trimEnd(),
       "```",
       "",
     );

@@ -46,15 +46,8 @@ export function units(value: bigint, decimals: number): string {
   return groupThousands(formatUnits(value, decimals));
 }
 
-/** Unix seconds as an ISO-8601 UTC time without milliseconds. */
-export function isoTime(unixSeconds: bigint | number): string {
-  return new Date(Number(unixSeconds) * 1000).toISOString().replace(".000Z", "Z");
-}
-
-/** Unix seconds with their ISO-8601 UTC time beside them: "1764072000 (2025-11-25T12:00:00Z)". */
-export function unixWithIso(unixSeconds: bigint | number): string {
-  return `${unixSeconds} (${isoTime(unixSeconds)})`;
-}
+/** Unix seconds as an ISO-8601 UTC time without milliseconds (one definition, in time.ts). */
+export { isoTime } from "../time";
 
 /** A long hex or decimal string shortened for display: "0x1234abcd…89ef". */
 export function shorten(text: string, head = 10, tail = 6): string {

@@ -1,6 +1,6 @@
 /** A short human summary of a generated scenario set, for the publisher (`zkmargin scenarios`). */
 import { formatUnits } from "../decimal";
-import { table } from "../model/format";
+import { table } from "../io/table";
 import { formatHistoryTime } from "./history";
 import type { GeneratedScenarioSet } from "./types";
 

@@ -166,7 +166,7 @@ export async function initCeremony(
   const paths = setupPaths(options.root);
   const params = instanceParams(paths, instance);
   const compiled = await (options.compile ?? compileWithCircom)(instance);
-  const { nConstraints, nPublic } = readR1csHeader(compiled.r1cs);
+  const { nConstraints, nPublic } = await readR1csHeader(compiled.r1cs);
   const power = requiredPower(nConstraints, nPublic);
   let ptau: PtauInfo;
   if (options.ptau !== undefined) {

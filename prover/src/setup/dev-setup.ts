@@ -20,10 +20,10 @@ import {
   writeManifestEntry,
   type InstanceEntry,
 } from "./manifest";
-import { withLock } from "./lock";
+import { describeHolder, withLock } from "./lock";
 import { contributeRandom, newZkey, phase2EstimateSeconds, tempSibling } from "./phase2";
 import { instanceKeyPaths, setupPaths, type SetupPaths } from "./paths";
-import { terminalProgress, step, type ProgressListener } from "./progress";
+import { setupProgress, formatDuration, step, type ProgressListener } from "./progress";
 import {
   checkProductionPtau,
   ensureDevPtau,
@@ -43,7 +43,10 @@ export interface SetupOptions {
   ptau?: string;
   /** Redo everything even when nothing changed; also needed to replace ceremony keys. */
   force?: boolean;
-  /** Progress of long steps; default: a bar on an interactive terminal, silent otherwise. */
+  /**
+   * Progress of long steps (compile, ptau, phase 2); default {@link setupProgress}: a bar on an
+   * interactive terminal, else a line per step with a heartbeat on stderr.
+   */
   onProgress?: ProgressListener;
   /** Plain messages (the development warning, the outcome); default: stderr. */
   log?: (message: string) => void;
@@ -51,7 +54,18 @@ export interface SetupOptions {
   root?: string;
   /** The compiler (tests); default: `compileInstance` from `prover/src/build/compile.ts`. */
   compile?: CompileFn;
+  /**
+   * Longest wait for another process that sets up the same instance (or builds the ptau it
+   * needs); default {@link SETUP_LOCK_WAIT_MS}.
+   */
+  lockWaitMs?: number;
 }
+
+/**
+ * How long a setup waits for another process that sets up the same instance: that process may be
+ * building a ptau and phase 2 on a busy machine.
+ */
+export const SETUP_LOCK_WAIT_MS = 2 * 60 * 60_000;
 
 /** What {@link setupInstance} did. */
 export interface SetupResult {
@@ -123,7 +137,7 @@ export async function setupInstance(
 ): Promise<SetupResult> {
   const paths = setupPaths(options.root);
   const log = options.log ?? defaultLog;
-  const progress = options.onProgress ?? terminalProgress();
+  const progress = options.onProgress ?? setupProgress();
   const compile = options.compile ?? compileWithCircom;
   log(DEVELOPMENT_WARNING);
   const params = instanceParams(paths, instance);
@@ -149,7 +163,7 @@ export async function setupInstance(
       const compiled = await step(progress, `compile ${instance}`, undefined, async () =>
         compile(instance),
       );
-      const { nConstraints, nPublic } = readR1csHeader(compiled.r1cs);
+      const { nConstraints, nPublic } = await readR1csHeader(compiled.r1cs);
       const power = requiredPower(nConstraints, nPublic);
 
       let ptau: PtauInfo;
@@ -167,10 +181,15 @@ export async function setupInstance(
               log(
                 generator === "native"
                   ? `generating a development ptau of power ${p} natively, from one secret drawn and wiped in memory ` +
-                      `(no contribution transcript; cached for this machine; about ${estimate} s on 2 cores)`
-                  : `generating a development ptau of power ${p} (cached for this machine; about ${Math.ceil(estimate / 60)} min on 2 cores)`,
+                      `(no contribution transcript; cached for this machine; about ${formatDuration(estimate)} on 2 cores)`
+                  : `generating a development ptau of power ${p} (cached for this machine; about ${formatDuration(estimate)} on 2 cores)`,
               ),
-            onWait: () => log("another process is generating the same ptau; waiting for it"),
+            onWait: (holder, waited) =>
+              log(
+                `waiting for ${describeHolder(holder)}, which generates the same ptau (${formatDuration(waited / 1000)} so far)`,
+              ),
+            progress,
+            ...(options.lockWaitMs !== undefined ? { waitMs: options.lockWaitMs } : {}),
           }));
         ptau = { ...cached, file: linkIntoBuild(cached, paths.ptauDir) };
       }
@@ -181,9 +200,11 @@ export async function setupInstance(
           progress,
           `phase 2 for ${instance} (2^${power})`,
           2 * phase2EstimateSeconds(ptau.power),
-          async () => {
-            await newZkey(compiled.r1cs, ptau.file, zkeyInit);
-            await contributeRandom(zkeyInit, keys.zkey, "zkmargin development");
+          async (detail) => {
+            await newZkey(compiled.r1cs, ptau.file, zkeyInit, (m) => detail(`new zkey: ${m}`));
+            await contributeRandom(zkeyInit, keys.zkey, "zkmargin development", (m) =>
+              detail(`contribution: ${m}`),
+            );
           },
         );
       } finally {
@@ -223,6 +244,13 @@ export async function setupInstance(
       );
       return { status: "created", instance, entry };
     },
-    () => log(`another process is setting up ${instance}; waiting for it`),
+    {
+      purpose: `setting up ${instance}`,
+      waitMs: options.lockWaitMs ?? SETUP_LOCK_WAIT_MS,
+      onWait: (holder, waited) =>
+        log(
+          `waiting for ${describeHolder(holder)}, which sets up ${instance} (${formatDuration(waited / 1000)} so far)`,
+        ),
+    },
   );
 }

@@ -121,6 +121,12 @@ export function readManifest(paths: SetupPaths = setupPaths()): Manifest {
   return parsed.data;
 }
 
+/**
+ * This process's manifest writes, one after another: the lock refuses a second holder in the same
+ * process, and two setups of different instances may finish together.
+ */
+let pendingManifestWrite: Promise<unknown> = Promise.resolve();
+
 /** Sets (or replaces) one instance's entry, under a lock so concurrent setups do not lose entries. */
 export async function writeManifestEntry(
   instance: string,
@@ -128,17 +134,29 @@ export async function writeManifestEntry(
   paths: SetupPaths = setupPaths(),
 ): Promise<void> {
   instanceEntrySchema.parse(entry);
-  await withLock(paths.manifest, async () => {
-    const manifest = readManifest(paths);
-    manifest.instances[instance] = entry;
-    const sorted = Object.fromEntries(
-      Object.entries(manifest.instances).sort(([a], [b]) => a.localeCompare(b)),
-    );
-    writeFileAtomic(
-      paths.manifest,
-      `${JSON.stringify({ ...manifest, instances: sorted }, null, 2)}\n`,
-    );
-  });
+  const write = pendingManifestWrite.then(() => writeLocked(instance, entry, paths));
+  pendingManifestWrite = write.catch(() => undefined);
+  await write;
+}
+
+/** The read-merge-write of {@link writeManifestEntry}, under the manifest's cross-process lock. */
+async function writeLocked(instance: string, entry: InstanceEntry, paths: SetupPaths) {
+  const lockOptions = { purpose: `writing ${instance} into the manifest`, waitMs: 10 * 60_000 };
+  await withLock(
+    paths.manifest,
+    async () => {
+      const manifest = readManifest(paths);
+      manifest.instances[instance] = entry;
+      const sorted = Object.fromEntries(
+        Object.entries(manifest.instances).sort(([a], [b]) => a.localeCompare(b)),
+      );
+      writeFileAtomic(
+        paths.manifest,
+        `${JSON.stringify({ ...manifest, instances: sorted }, null, 2)}\n`,
+      );
+    },
+    lockOptions,
+  );
 }
 
 /** The manifest record of a file: its path relative to the root and its sha256. */

@@ -7,12 +7,12 @@
  * bytes exactly as snarkjs does.
  */
 import type { NativeAddon } from "../native/addon";
-import { readPtauHeader, readR1csHeader, withContainer } from "./binfile";
+import { readPtauHeader, readR1csHeader, withBinFile } from "./binfile";
 import { bn128 } from "./snarkjs";
 
 /** The power of the domain snarkjs's `zkey new` gives a circuit: 2^power > constraints + public. */
-export function circuitPower(r1cs: string): number {
-  const { nConstraints, nPublic } = readR1csHeader(r1cs);
+export async function circuitPower(r1cs: string): Promise<number> {
+  const { nConstraints, nPublic } = await readR1csHeader(r1cs);
   let power = 1;
   while (2 ** power <= nConstraints + nPublic) power += 1;
   return power;
@@ -31,10 +31,9 @@ interface ThreadManager {
  */
 export async function snarkjsHashTail(ptau: string, power: number): Promise<Uint8Array> {
   const n = 2 ** power;
-  const [beyond, last] = withContainer(ptau, "ptau", (sections, read) => {
-    const tau = sections.find((s) => s.type === 2);
-    if (!tau) throw new Error(`${ptau}: no section 2 (tauG1)`);
-    return [read(tau.offset + (2 * n - 1) * 64, 64), read(tau.offset + (n - 1) * 64, 64)];
+  const [beyond, last] = await withBinFile(ptau, "ptau", async (bin) => {
+    if (bin.size(2) < 2 * n * 64) throw new Error(`${ptau}: section 2 (tauG1) is too short`);
+    return [await bin.read(2, (2 * n - 1) * 64, 64), await bin.read(2, (n - 1) * 64, 64)];
   });
   const curve = (await bn128()) as unknown as { tm: ThreadManager };
   const [tail] = await curve.tm.queueAction([
@@ -59,9 +58,8 @@ export async function newZkeyNative(
   ptau: string,
   zkey: string,
 ): Promise<string> {
-  const power = circuitPower(r1cs);
-  const ptauPower = readPtauHeader(ptau).power;
-  const tail =
-    power > 14 && power === ptauPower ? await snarkjsHashTail(ptau, power) : undefined;
+  const power = await circuitPower(r1cs);
+  const ptauPower = (await readPtauHeader(ptau)).power;
+  const tail = power > 14 && power === ptauPower ? await snarkjsHashTail(ptau, power) : undefined;
   return (await addon.newZkey(r1cs, ptau, zkey, tail)).circuitHash;
 }

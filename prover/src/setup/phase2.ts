@@ -35,9 +35,15 @@ export async function writeAtomically(
 /**
  * Creates the initial (zero-contribution) zkey of `r1cs` over `ptau`; returns snarkjs's circuit
  * hash (blake2b-512, hex). Natively where the addon is loaded (the same bytes as snarkjs's, see
- * native-zkey.ts), else with snarkjs. Throws with the reason when either refuses.
+ * native-zkey.ts), else with snarkjs. Throws with the reason when either refuses. `onDetail`
+ * hears what snarkjs is doing (its log), for progress; the native path, one call, says nothing.
  */
-export async function newZkey(r1cs: string, ptau: string, zkey: string): Promise<string> {
+export async function newZkey(
+  r1cs: string,
+  ptau: string,
+  zkey: string,
+  onDetail?: (message: string) => void,
+): Promise<string> {
   const addon = nativeAddon().addon;
   if (addon !== undefined) {
     let circuitHash = "";
@@ -46,7 +52,7 @@ export async function newZkey(r1cs: string, ptau: string, zkey: string): Promise
     });
     return circuitHash;
   }
-  const logger = capturingLogger();
+  const logger = capturingLogger(onDetail);
   let circuitHash = "";
   await writeAtomically(zkey, async (temp) => {
     const result = await snarkjs.zKey.newZKey(r1cs, ptau, temp, logger);
@@ -62,12 +68,19 @@ export async function newZkey(r1cs: string, ptau: string, zkey: string): Promise
 
 /**
  * Adds one contribution with 64 bytes of fresh OS randomness (never stored or logged) to `from`,
- * writing `to`; returns snarkjs's contribution hash (blake2b-512, hex).
+ * writing `to`; returns snarkjs's contribution hash (blake2b-512, hex). `onDetail` hears what
+ * snarkjs is doing (its log), for progress.
  */
-export async function contributeRandom(from: string, to: string, name: string): Promise<string> {
+export async function contributeRandom(
+  from: string,
+  to: string,
+  name: string,
+  onDetail?: (message: string) => void,
+): Promise<string> {
   let hash: Uint8Array | undefined;
+  const logger = onDetail === undefined ? undefined : capturingLogger(onDetail);
   await writeAtomically(to, async (temp) => {
-    hash = await snarkjs.zKey.contribute(from, temp, name, randomBytes(64).toString("hex"));
+    hash = await snarkjs.zKey.contribute(from, temp, name, randomBytes(64).toString("hex"), logger);
   });
   return Buffer.from(hash as Uint8Array).toString("hex");
 }

@@ -16,9 +16,19 @@ import * as path from "node:path";
 import { nativeAddon } from "../native/addon";
 import { readPtauHeader } from "./binfile";
 import { fileDigest, sha256File } from "./hash";
-import { withLock } from "./lock";
+import { withLock, type LockHolder } from "./lock";
 import { ptauCacheDir } from "./paths";
-import { bn128, snarkjs } from "./snarkjs";
+import { step, type ProgressListener } from "./progress";
+import {
+  devPtauName,
+  devPtauTempStem,
+  removeOrphanTemps,
+  removeTempsOf,
+  type DevPtauGenerator,
+} from "./ptau-cache";
+import { bn128, capturingLogger, snarkjs } from "./snarkjs";
+
+export { devPtauName, type DevPtauGenerator } from "./ptau-cache";
 
 /** Largest power a bn128 ptau can have (the scalar field's 2-adicity is 28). */
 export const MAX_POWER = 28;
@@ -106,7 +116,7 @@ export interface PtauInfo {
  */
 export async function checkProductionPtau(file: string, neededPower: number): Promise<PtauInfo> {
   if (!fs.existsSync(file)) throw new Error(`${file}: ptau file not found`);
-  const header = readPtauHeader(file);
+  const header = await readPtauHeader(file);
   const expected = PUBLISHED_PTAU_BLAKE2B[header.power];
   if (expected === undefined) {
     throw new Error(
@@ -135,14 +145,6 @@ export async function checkProductionPtau(file: string, neededPower: number): Pr
   };
 }
 
-/** What makes a development ptau: the native addon, or snarkjs. */
-export type DevPtauGenerator = "native" | "snarkjs";
-
-/** The cache file name of a development ptau of a power. */
-export function devPtauName(power: number, generator: DevPtauGenerator = "snarkjs"): string {
-  return `dev-pot${String(power).padStart(2, "0")}${generator === "native" ? "-native" : ""}.ptau`;
-}
-
 /**
  * Honest wall-clock estimate, in seconds, for generating a development ptau on 2 cores. snarkjs
  * 0.7.6 (new accumulator, one contribution, phase-2 preparation): measured about 2 minutes at
@@ -157,6 +159,15 @@ export function devPtauEstimateSeconds(
   return Math.round(120 * 2 ** ((power - 13) * 1.057));
 }
 
+/**
+ * How long to wait for another process that builds the same development ptau: ten times the
+ * estimate (a machine shared with other work was measured five times slower), and at least 30
+ * minutes.
+ */
+export function devPtauWaitMs(power: number): number {
+  return Math.max(30 * 60_000, 10 * devPtauEstimateSeconds(power) * 1000);
+}
+
 /** Options of {@link ensureDevPtau}. */
 export interface DevPtauOptions {
   cacheDir?: string;
@@ -167,8 +178,12 @@ export interface DevPtauOptions {
   generator?: DevPtauGenerator;
   /** Called when a new ptau must be generated, before the work starts. */
   onGenerate?: (power: number, estimateSeconds: number, generator: DevPtauGenerator) => void;
-  /** Called when another process is generating the same file and we wait for it. */
-  onWait?: () => void;
+  /** Called when another process is generating the same file, then every 30 s while we wait. */
+  onWait?: (holder: LockHolder | undefined, waitedMs: number) => void;
+  /** Progress of the generation (one step, with what snarkjs is doing); default none. */
+  progress?: ProgressListener;
+  /** Longest wait for another process generating the same file; default {@link devPtauWaitMs}. */
+  waitMs?: number;
 }
 
 /** A development ptau in the cache. */
@@ -209,13 +224,14 @@ export function defaultDevPtauGenerator(): DevPtauGenerator {
 /**
  * A development ptau of at least `minPower` from the per-machine cache: the smallest cached one
  * that fits, else a new one of exactly `minPower`, generated under a lock and moved into place
- * only when complete (an interrupted run leaves no cached file).
+ * only when complete. Temporary files that interrupted builds left in the cache are removed first.
  */
 export async function ensureDevPtau(
   minPower: number,
   options: DevPtauOptions = {},
 ): Promise<PtauInfo> {
   const cacheDir = options.cacheDir ?? ptauCacheDir();
+  await removeOrphanTemps(cacheDir);
   const fitting = cachedDevPtaus(cacheDir).find((c) => c.power >= minPower);
   const generator = fitting?.generator ?? options.generator ?? defaultDevPtauGenerator();
   const power = fitting?.power ?? minPower;
@@ -226,10 +242,24 @@ export async function ensureDevPtau(
       file,
       async () => {
         if (fs.existsSync(file)) return; // another process finished it while we waited
-        options.onGenerate?.(power, devPtauEstimateSeconds(power, generator), generator);
-        await (generator === "native" ? generateNativeDevPtau : generateDevPtau)(power, file);
+        removeTempsOf(file); // we hold the lock: any left are an interrupted build's
+        const estimate = devPtauEstimateSeconds(power, generator);
+        options.onGenerate?.(power, estimate, generator);
+        await step(
+          options.progress ?? (() => undefined),
+          `development ptau 2^${power}${generator === "native" ? " (native)" : ""}`,
+          estimate,
+          (detail) =>
+            generator === "native"
+              ? generateNativeDevPtau(power, file, detail)
+              : generateDevPtau(power, file, detail),
+        );
       },
-      options.onWait,
+      {
+        purpose: `generating ${name}`,
+        waitMs: options.waitMs ?? devPtauWaitMs(power),
+        onWait: options.onWait,
+      },
     );
   }
   return { file, power, source: "development", name, sha256: await sha256File(file) };
@@ -240,14 +270,19 @@ export async function ensureDevPtau(
  * written to a temporary sibling, checked (its sections against each other, with pairings), then
  * moved into place.
  */
-async function generateNativeDevPtau(power: number, file: string): Promise<void> {
+async function generateNativeDevPtau(
+  power: number,
+  file: string,
+  detail: (message: string) => void,
+): Promise<void> {
   const addon = nativeAddon().addon;
   if (addon === undefined) throw new Error("the native addon is not loaded");
-  const dir = path.dirname(file);
-  fs.mkdirSync(dir, { recursive: true });
-  const temp = path.join(dir, `.${path.basename(file)}.${randomBytes(6).toString("hex")}.tmp`);
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  const temp = `${devPtauTempStem(file)}.0.tmp`;
   try {
+    detail("powers of tau (native)");
     await addon.generateDevPtau(power, temp);
+    detail("pairing check");
     await addon.checkPtau(temp);
     fs.renameSync(temp, file);
   } finally {
@@ -255,24 +290,36 @@ async function generateNativeDevPtau(power: number, file: string): Promise<void>
   }
 }
 
-/** Generates a prepared development ptau with one random contribution, atomically at `file`. */
-async function generateDevPtau(power: number, file: string): Promise<void> {
-  const dir = path.dirname(file);
-  fs.mkdirSync(dir, { recursive: true });
-  const stem = path.join(dir, `.${path.basename(file)}.${randomBytes(6).toString("hex")}`);
+/**
+ * Generates a prepared development ptau with one random contribution, atomically at `file`;
+ * `detail` hears what snarkjs is doing. Its temporary files carry this process's pid, so a later
+ * run can tell an interrupted build's files from a running one's.
+ */
+async function generateDevPtau(
+  power: number,
+  file: string,
+  detail: (message: string) => void,
+): Promise<void> {
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  const stem = devPtauTempStem(file);
   const fresh = `${stem}.0.tmp`;
   const contributed = `${stem}.1.tmp`;
   const prepared = `${stem}.2.tmp`;
+  const stage = (name: string) => capturingLogger((message) => detail(`${name}: ${message}`));
   try {
-    await snarkjs.powersOfTau.newAccumulator(await bn128(), power, fresh);
+    detail("new accumulator");
+    await snarkjs.powersOfTau.newAccumulator(await bn128(), power, fresh, stage("new accumulator"));
+    detail("contribution");
     await snarkjs.powersOfTau.contribute(
       fresh,
       contributed,
       "zkmargin development",
       randomBytes(64).toString("hex"),
+      stage("contribution"),
     );
     fs.rmSync(fresh, { force: true });
-    await snarkjs.powersOfTau.preparePhase2(contributed, prepared);
+    detail("phase-2 preparation");
+    await snarkjs.powersOfTau.preparePhase2(contributed, prepared, stage("phase-2 preparation"));
     fs.renameSync(prepared, file);
   } finally {
     for (const temp of [fresh, contributed, prepared]) fs.rmSync(temp, { force: true });

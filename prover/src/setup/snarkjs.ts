@@ -122,13 +122,25 @@ export interface LogLine {
   message: string;
 }
 
-/** A logger that records every line (for parsing results or explaining a refusal). */
-export function capturingLogger(): SnarkLogger & { lines: LogLine[]; errors(): string[] } {
+/**
+ * A logger that records every line (for parsing results or explaining a refusal) and passes the
+ * first line of each debug or info message to `onDetail` (what snarkjs is doing now, for
+ * progress). It also has `log`, which snarkjs's `newAccumulator` calls on large powers.
+ */
+export function capturingLogger(
+  onDetail?: (message: string) => void,
+): SnarkLogger & { log(message: string): void; lines: LogLine[]; errors(): string[] } {
   const lines: LogLine[] = [];
-  const push = (level: LogLine["level"]) => (message: string) =>
-    void lines.push({ level, message });
+  const push = (level: LogLine["level"]) => (message: string) => {
+    lines.push({ level, message });
+    if (onDetail && (level === "debug" || level === "info")) {
+      const first = String(message).split("\n")[0].trim();
+      if (first !== "") onDetail(first);
+    }
+  };
   return {
     lines,
+    log: push("debug"),
     debug: push("debug"),
     info: push("info"),
     warn: push("warn"),

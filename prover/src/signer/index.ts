@@ -1,11 +1,16 @@
 /**
- * Where a CLI verb gets its signing key: an encrypted JSON keystore (`--keystore FILE`, password
- * from `ZKMARGIN_KEYSTORE_PASSWORD`) or the role's environment variable (`ZKMARGIN_<ROLE>_KEY`),
- * never the command line. Secrets are never echoed, also not in errors.
+ * Where a CLI verb gets its signing key: an encrypted JSON keystore (`--keystore FILE`, made by
+ * `zkmargin keystore`, password from `ZKMARGIN_KEYSTORE_PASSWORD` or asked on the terminal) or the
+ * role's environment variable (`ZKMARGIN_<ROLE>_KEY`), never the command line. Secrets are never
+ * echoed, also not in errors.
  */
 import * as fs from "node:fs";
 import { Wallet, type HDNodeWallet } from "ethers";
 import { InputError } from "../errors";
+import { KEYSTORE_PASSWORD_ENV, passwordToOpen } from "./password";
+
+export * from "./keystore";
+export * from "./password";
 
 /** The roles a key can be asked for, each with its own environment variable. */
 export type KeyRole =
@@ -18,33 +23,27 @@ export type KeyRole =
   | "venue"
   | "account";
 
-/** The password of any keystore. */
-export const KEYSTORE_PASSWORD_ENV = "ZKMARGIN_KEYSTORE_PASSWORD";
-
 /** The environment variable holding `role`'s private key, e.g. `ZKMARGIN_POLICY_ADMIN_KEY`. */
 export function keyEnvOf(role: KeyRole): string {
   return `ZKMARGIN_${role.toUpperCase().replace(/-/g, "_")}_KEY`;
 }
 
-/** Decrypts a JSON keystore with the password from the environment. */
+/** Decrypts a JSON keystore with the password from the environment (or asked for). */
 async function fromKeystore(file: string, env: NodeJS.ProcessEnv): Promise<Wallet | HDNodeWallet> {
-  const password = env[KEYSTORE_PASSWORD_ENV];
-  if (password === undefined || password === "") {
-    throw new InputError("environment", KEYSTORE_PASSWORD_ENV, "must hold the keystore's password");
-  }
   let json: string;
   try {
     json = fs.readFileSync(file, "utf8");
   } catch {
     throw new InputError(file, "$", "cannot read the keystore file");
   }
+  const password = await passwordToOpen(file, env);
   try {
     return await Wallet.fromEncryptedJson(json, password);
   } catch {
     throw new InputError(
       file,
       "$",
-      `cannot decrypt (not a JSON keystore, or wrong ${KEYSTORE_PASSWORD_ENV})`,
+      `cannot decrypt (not a JSON keystore, or a wrong password: ${KEYSTORE_PASSWORD_ENV} or the one typed)`,
     );
   }
 }

@@ -2,5 +2,6 @@
 export * from "./alerts";
 export * from "./holder";
 export * from "./state";
+export * from "./state-lock";
 export * from "./stress";
 export * from "./watcher";

@@ -17,7 +17,7 @@ const uint = z.string().regex(/^(0|[1-9][0-9]*)$/);
 /** What became of a round. */
 const outcome = z
   .object({
-    outcome: z.enum(["proved", "shortfall", "market-refused", "superseded", "refused"]),
+    outcome: z.enum(["proved", "shortfall", "market-refused", "superseded", "refused", "stale"]),
     nonce: uint.optional(),
     transactionHash: z.string().optional(),
     /** The excess (µUSD; negative = shortfall) the holder's files gave at the round. */

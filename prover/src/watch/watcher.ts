@@ -12,15 +12,21 @@
  *
  * Chain state, not the state file, decides whether a round still needs a proof (the account's
  * status round), so a proof dropped by a reorg is made again; the state file says what is in
- * flight, so a restart never sends a submission twice.
+ * flight, so a restart never sends a submission twice. One watcher holds a state file at a time
+ * (`<state>.lock`). While a posted round waits for its confirmations the watcher says so, and
+ * warns when no block comes (an auto-mining node mines none without a transaction). Every refusal
+ * of the registry is alerted in words (prover/src/chain/refusals.ts); a round already older than
+ * the policy's maxRoundAge is alerted and never proven.
  */
 import { isError, type Contract, type Provider, type Signer } from "ethers";
 import {
   deadlineText,
   decodeRevert,
+  explainRevert,
   nextNonce,
   readMarginCall,
   readStatus,
+  refusalText,
   settleMarginCall,
   submitProof,
   toSolidityProof,
@@ -46,7 +52,9 @@ import { AlertSink, type WatchEvent, type WatchEventType, type WebhookOptions } 
 import { readAttestationFile, readHolderPortfolio, type HolderFiles } from "./holder";
 import { loadWatchState, saveWatchState, type RoundOutcome, type WatchState } from "./state";
 import { sleep } from "./sleep";
+import { StateLock } from "./state-lock";
 import { stressNextMove } from "./stress";
+import { duration, seconds, unixTime } from "../time";
 
 /** Test hooks (a simulated crash at a chosen point). */
 export interface WatchHooks {
@@ -77,6 +85,11 @@ export interface WatchOptions {
   pollMs?: number;
   /** Longest backoff while the node is unreachable, ms (default 30000). */
   maxBackoffMs?: number;
+  /**
+   * Warn when a round waits for confirmations and no new block came for this long, ms (default
+   * ten polls, at least 20 s).
+   */
+  stallWarnMs?: number;
   webhook?: WebhookOptions;
   /** Where event lines go (default stdout). */
   write?: (line: string) => void;
@@ -113,6 +126,9 @@ export class Watcher {
   private account = "";
   private started = false;
   private unreachable = false;
+  private lock: StateLock | undefined;
+  /** The newest block seen, and since when (ms) it is the newest. */
+  private head = { number: -1, since: 0 };
 
   constructor(private readonly options: WatchOptions) {
     const { deployment, deploymentFile } = options;
@@ -162,17 +178,27 @@ export class Watcher {
     saveWatchState(this.options.files.state, this.state);
   }
 
-  /** Checks the chain and loads the state; resolves what a previous run left in flight. */
+  /**
+   * Checks the chain, takes the state file's lock (refused while another watcher holds it) and
+   * loads the state; resolves what a previous run left in flight.
+   */
   async start(): Promise<void> {
     if (this.started) return;
     await checkDeploymentChain(this.deployment, this.options.provider, this.options.deploymentFile);
     this.account = await this.options.signer.getAddress();
-    this.state = loadWatchState(this.options.files.state, {
-      chainId: this.deployment.chainId,
-      marginRegistry: this.deployment.contracts.marginRegistry,
-      account: this.account,
-      policyId: this.entry.policyId,
-    });
+    const lock = StateLock.acquire(this.options.files.state);
+    try {
+      this.state = loadWatchState(this.options.files.state, {
+        chainId: this.deployment.chainId,
+        marginRegistry: this.deployment.contracts.marginRegistry,
+        account: this.account,
+        policyId: this.entry.policyId,
+      });
+    } catch (error) {
+      lock.release();
+      throw error;
+    }
+    this.lock = lock;
     this.started = true;
     this.emit("info", "started", `watching ${this.account} under ${this.layout.policy.id}`, {
       account: this.account,
@@ -191,13 +217,21 @@ export class Watcher {
     this.options.hooks?.afterTick?.(head);
   }
 
-  private async pass(head: number): Promise<void> {
-    const confirmedBlock = head - (this.confirmations - 1);
-    if (confirmedBlock < this.deployment.startBlock) return;
+  /** The feed's latest round as of `block`. */
+  private async latestRoundAt(block: number): Promise<bigint> {
     const feedHead = (await this.marketBook.getFunction("feedHead")(this.layout.feed, {
-      blockTag: confirmedBlock,
+      blockTag: block,
     })) as { latestRound: bigint };
-    const round = feedHead.latestRound;
+    return feedHead.latestRound;
+  }
+
+  private async pass(head: number): Promise<void> {
+    if (head !== this.head.number) this.head = { number: head, since: Date.now() };
+    const confirmedBlock = head - (this.confirmations - 1);
+    const round =
+      confirmedBlock < this.deployment.startBlock ? 0n : await this.latestRoundAt(confirmedBlock);
+    if (this.confirmations > 1) await this.noteUnconfirmed(round, head);
+    if (confirmedBlock < this.deployment.startBlock) return;
     const status = await readStatus(this.registry, this.account, this.entry.policyId);
     const call = await readMarginCall(this.registry, this.account, this.entry.policyId);
     await this.followCall(call, status, round);
@@ -208,8 +242,57 @@ export class Watcher {
     await this.handleRound(round, confirmedBlock);
   }
 
-  /** Runs until `signal` aborts: ticks every `pollMs`, backing off while the node is unreachable. */
+  /**
+   * Says that a round newer than the confirmed one is posted and waits for its confirmations, and
+   * warns once per block when no new block has come for `stallWarnMs`: an auto-mining node (such
+   * as `npx hardhat node`) mines a block only for a transaction, so the round would wait forever.
+   */
+  private async noteUnconfirmed(confirmedRound: bigint, head: number): Promise<void> {
+    const posted = await this.latestRoundAt(head);
+    if (posted <= confirmedRound) return;
+    const c = this.confirmations;
+    this.emitOnce(
+      `waiting:${posted}`,
+      "info",
+      "waiting-confirmations",
+      `round ${posted} is posted; waiting for ${c} confirmations before acting on it (newest block ${head})`,
+      { round: posted.toString(), confirmations: c, block: head },
+    );
+    const pollMs = this.options.pollMs ?? 2_000;
+    const stallMs = this.options.stallWarnMs ?? Math.max(10 * pollMs, 20_000);
+    const waited = Date.now() - this.head.since;
+    if (waited < stallMs) return;
+    this.emitOnce(
+      `stalled:${posted}:${head}`,
+      "warn",
+      "no-new-blocks",
+      `no new block for ${duration(Math.floor(waited / 1000))} while round ${posted} waits for ${c} ` +
+        "confirmations: the node mines no block without a transaction (an auto-mining node such as " +
+        "`npx hardhat node`); there, run the watcher with --confirmations 1, or have the node mine " +
+        "at an interval",
+      { round: posted.toString(), confirmations: c, block: head },
+    );
+  }
+
+  /**
+   * Runs until `signal` aborts: ticks every `pollMs`, backing off while the node is unreachable.
+   * Lets go of the state file's lock when it ends (also on a crash).
+   */
   async run(signal: AbortSignal): Promise<void> {
+    try {
+      await this.loop(signal);
+    } finally {
+      this.releaseLock();
+    }
+  }
+
+  private releaseLock(): void {
+    this.lock?.release();
+    this.lock = undefined;
+    this.started = false; // a later pass takes the lock again and reloads the state
+  }
+
+  private async loop(signal: AbortSignal): Promise<void> {
     const pollMs = this.options.pollMs ?? 2_000;
     const maxBackoffMs = this.options.maxBackoffMs ?? 30_000;
     let delay = pollMs;
@@ -239,8 +322,9 @@ export class Watcher {
     this.emit("info", "stopped", "watch stopped");
   }
 
-  /** Waits up to `timeoutMs` for webhook deliveries, then stops them. */
+  /** Lets go of the state file; waits up to `timeoutMs` for webhook deliveries, then stops them. */
   async close(timeoutMs = 0): Promise<void> {
+    this.releaseLock();
     await this.alerts.close(timeoutMs);
   }
 
@@ -402,6 +486,10 @@ export class Watcher {
         commitment: posting.commitment.toString(),
       },
     );
+    if (await this.isStale(r, market.timestamp)) {
+      this.record(round, { outcome: "stale" });
+      return;
+    }
 
     const { policy } = this.layout;
     const holder = readHolderPortfolio(this.options.files, policy, this.layout.instance);
@@ -488,19 +576,37 @@ export class Watcher {
         gasUsed: receipt.gasUsed.toString(),
       });
     } catch (error) {
-      const decoded = decodeRevert(error, [this.registry.interface]);
-      if (decoded === undefined) throw error; // unreachable node: the pending record resolves it
+      const refusal = explainRevert(error, [this.registry.interface]);
+      if (refusal === undefined) throw error; // unreachable node: the pending record resolves it
       this.emit(
         "warn",
         "submission-refused",
-        `round ${r}: the registry refused the proof (${decoded.name})`,
-        {
-          round: r,
-          error: decoded.name,
-        },
+        `round ${r}: the registry refused the proof: ${refusalText(refusal)}`,
+        { round: r, error: refusal.name, reason: refusal.sentence },
       );
-      this.record(round, { outcome: "refused", detail: decoded.name });
+      this.record(round, { outcome: "refused", detail: refusal.name });
     }
+  }
+
+  /**
+   * Whether the round is already older than the policy's maxRoundAge at the chain's clock (the
+   * registry would refuse a proof on it with `StaleRound`); alerts so, once per round.
+   */
+  private async isStale(r: string, timestamp: bigint): Promise<boolean> {
+    const block = await this.options.provider.getBlock("latest");
+    const now = BigInt(block?.timestamp ?? Math.floor(Date.now() / 1000));
+    const maxRoundAge = BigInt(this.entry.maxRoundAge);
+    if (now - timestamp <= maxRoundAge) return false;
+    this.emitOnce(
+      `stale:${r}`,
+      "error",
+      "round-stale",
+      `round ${r} is not proven: its timestamp ${unixTime(timestamp)} is ${seconds(now - timestamp)} ` +
+        `before the chain's clock, more than the policy's maxRoundAge of ${seconds(maxRoundAge)}, so ` +
+        "the registry would refuse the proof (StaleRound); the publisher must post a fresh round",
+      { round: r, timestamp: timestamp.toString(), maxRoundAge: maxRoundAge.toString() },
+    );
+    return true;
   }
 
   /**
@@ -567,7 +673,7 @@ export class Watcher {
     else if (attestation.portfolioCommitment !== commitment) {
       problem = `${file} attests another commitment`;
     } else if (attestation.signed.validUntil <= now + margin) {
-      problem = `${file} expires at ${attestation.signed.validUntil}`;
+      problem = `${file} expires at ${unixTime(attestation.signed.validUntil)}`;
       key = `${key}:expiring:${attestation.signed.validUntil}`;
     }
     if (problem === undefined) return attestation?.signed;

@@ -189,6 +189,7 @@ async function bundle(outfile: string): Promise<void> {
       "node:fs": path.join(WEB_DIR, "shims", "fs.ts"),
       "node:crypto": path.join(WEB_DIR, "shims", "crypto.ts"),
       "node:path": path.join(modules, "path-browserify", "index.js"),
+      "write-file-atomic": path.join(WEB_DIR, "shims", "write-file-atomic.ts"),
       // Only Poseidon: circomlibjs' index also pulls in its contract generators and ethers v5.
       circomlibjs: path.join(modules, "circomlibjs", "src", "poseidon_wasm.js"),
     },

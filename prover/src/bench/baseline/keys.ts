@@ -57,7 +57,7 @@ export async function ensureBaselineKeys(
   log: (message: string) => void = () => undefined,
 ): Promise<BaselineKeys> {
   const compiled = await compileBaseline(instance, dims, (line) => log(`  circom: ${line}`));
-  const { nConstraints, nPublic } = readR1csHeader(compiled.r1cs);
+  const { nConstraints, nPublic } = await readR1csHeader(compiled.r1cs);
   const dir = baselineKeysDir(instance);
   const files = {
     zkey: path.join(dir, "baseline.zkey"),

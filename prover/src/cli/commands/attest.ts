@@ -21,6 +21,7 @@ import { readJsonFile, writeJsonFile } from "../../io/json";
 import { attestOpening, parseOpening } from "../../proving";
 import type { Opening } from "../../proving/opening";
 import { KEYSTORE_PASSWORD_ENV, keyEnvOf, loadWallet } from "../../signer";
+import { unixTime } from "../../time";
 import { COMMAND_LINE, examples, parseAddressOption, parseIntegerOption } from "../options";
 
 interface AttestOptions {
@@ -113,9 +114,9 @@ export function register(program: Command): void {
         );
       }
       process.stdout.write(
-        `attested account ${attestation.account} issued at ${attestation.issuedAt} ` +
+        `attested account ${attestation.account} issued at ${unixTime(BigInt(attestation.issuedAt))} ` +
           `(${chainTime !== undefined ? "the chain's clock" : "this machine's clock"}) until ` +
-          `${attestation.validUntil} as custodian ${attestation.custodian}; wrote ${opts.out}\n`,
+          `${unixTime(BigInt(attestation.validUntil))} as custodian ${attestation.custodian}; wrote ${opts.out}\n`,
       );
     });
 }

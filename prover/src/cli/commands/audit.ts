@@ -262,7 +262,7 @@ export function register(program: Command): void {
           opts,
           margin === undefined
             ? undefined
-            : `Margin report of the opened portfolio:\n${formatReport(margin)}`,
+            : `Margin report of the opened portfolio:\n${formatReport(margin, policy)}`,
           margin === undefined ? {} : { marginReport: margin, policy },
         );
       },

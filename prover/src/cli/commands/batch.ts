@@ -89,6 +89,10 @@ export function register(program: Command): void {
         rpc: opts.rpc,
         registry,
         accountKeys: opts.accountKeys,
+        // On Redis, the log tells its outages (one line each way), beside the progress bar.
+        ...(opts.redis === undefined
+          ? {}
+          : { log: (line: string) => void process.stderr.write(`\nzkmargin batch: ${line}\n`) }),
         onStart: (jobs) => {
           progress = new BatchProgress(jobs);
         },

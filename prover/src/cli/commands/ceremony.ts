@@ -9,7 +9,24 @@ import {
   verifyCeremony,
 } from "../../setup/ceremony";
 import { releaseCurve } from "../../setup/snarkjs";
-import { examples } from "../options";
+import { InputError } from "../../errors";
+import { COMMAND_LINE, examples, parseIntegerOption } from "../options";
+
+/**
+ * A beacon value as snarkjs takes it (hex without 0x): a block hash as a node prints it
+ * (`0x` and 64 hex digits) or any 1 to 255 bytes of hex, with or without `0x`.
+ */
+export function parseBeaconHash(text: string): string {
+  const hex = text.replace(/^0x/i, "");
+  if (!/^([0-9a-fA-F]{2}){1,255}$/.test(hex)) {
+    throw new InputError(
+      COMMAND_LINE,
+      "--hash",
+      "must be 1 to 255 bytes of hex, with or without 0x (e.g. a block hash: 0x and 64 hex digits)",
+    );
+  }
+  return hex;
+}
 
 /** Runs a ceremony action, then stops snarkjs's worker threads so the process exits. */
 function run<T>(action: (opts: T) => Promise<void>): (opts: T) => Promise<void> {
@@ -95,7 +112,7 @@ export function register(program: Command): void {
       run(async (opts: { dir: string; name?: string; zkey?: string; ptau?: string }) => {
         const ptau = opts.ptau !== undefined ? { ptau: opts.ptau } : {};
         if (opts.zkey === undefined && opts.name === undefined)
-          throw new Error("command line: give --name (or --zkey)");
+          throw new InputError(COMMAND_LINE, "--name", "is required (or --zkey)");
         const c =
           opts.zkey !== undefined
             ? await acceptContribution(opts.dir, opts.zkey, ptau)
@@ -111,19 +128,24 @@ export function register(program: Command): void {
       "close the ceremony with a public random beacon (a value fixed in advance, e.g. a future block hash)",
     )
     .requiredOption("--dir <folder>", "ceremony folder")
-    .requiredOption("--hash <hex>", "beacon value in hex (1 to 255 bytes)")
+    .requiredOption(
+      "--hash <hex>",
+      "beacon value: a block hash announced in advance (0x + 64 hex digits), or 1 to 255 bytes of hex",
+    )
     .option("--iterations <exp>", "2^exp hash iterations, 10 to 63", "10")
     .option("--ptau <file>", "the ceremony's ptau, if it is not at the recorded path")
     .addHelpText(
       "after",
-      examples("zkmargin ceremony beacon --dir ceremony-small --hash 0c1e...9f --iterations 10"),
+      examples(
+        "zkmargin ceremony beacon --dir ceremony-small --hash 0x9c6e0f4b3d1a5e8c7b2f6d4a1e3c5b7a9d8f6e4c2b1a3d5f7e9c8b6a4d2f1e3c --iterations 10",
+      ),
     )
     .action(
       run(async (opts: { dir: string; hash: string; iterations: string; ptau?: string }) => {
-        const exp = Number(opts.iterations);
+        const exp = Number(parseIntegerOption(opts.iterations, "--iterations", 8));
         const c = await applyBeacon(
           opts.dir,
-          opts.hash,
+          parseBeaconHash(opts.hash),
           exp,
           opts.ptau !== undefined ? { ptau: opts.ptau } : {},
         );

@@ -13,6 +13,7 @@ import { loadMarket, loadPolicy } from "../../inputs";
 import { toJson } from "../../io/json";
 import { feedIdOf } from "../../layout";
 import { readManifest } from "../../setup/manifest";
+import { unixTime } from "../../time";
 import { examples } from "../options";
 
 interface CommitmentsOptions {
@@ -77,7 +78,7 @@ export function register(program: Command): void {
         `policyId             ${out.policyId}`,
         `policyCommitment     ${out.policyCommitment}`,
         `verificationKeyHash  ${out.verificationKeyHash ?? `(run zkmargin setup --instance ${opts.instance})`}`,
-        `round                ${out.round} at ${out.timestamp}`,
+        `round                ${out.round} at ${unixTime(out.timestamp)}`,
         `marketCommitment     ${out.marketCommitment}`,
       ];
       process.stdout.write(`${lines.join("\n")}\n`);

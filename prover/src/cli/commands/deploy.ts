@@ -21,6 +21,7 @@ import { readJsonFile, writeJsonFile } from "../../io/json";
 import { hasKeyInEnv, KEYSTORE_PASSWORD_ENV, keyEnvOf, loadWallet } from "../../signer";
 import { collect, parseAddress } from "../chain-options";
 import { COMMAND_LINE, examples, parseIntegerOption } from "../options";
+import { seconds, unixTime } from "../../time";
 
 /** The journal folder: `--journal`, or `<deployment file>.ignition/` beside it. */
 function journalOf(file: string, journal?: string): string {
@@ -244,6 +245,10 @@ export function register(program: Command): void {
           },
           journalDir: journalOf(opts.deployment, opts.journal),
           ...(confirmations !== undefined ? { confirmations } : {}),
+          onApprovalWait: (wait, effectiveAt) =>
+            process.stderr.write(
+              `zkmargin: waiting ${seconds(wait)} for the verifier's approval delay (approvable from ${unixTime(effectiveAt)})\n`,
+            ),
         });
         writeDeployment(opts.deployment, updated);
         const policy = loadPolicy(opts.policy);

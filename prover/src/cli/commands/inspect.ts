@@ -8,8 +8,10 @@ import { InputError } from "../../errors";
 import { loadMarket, loadPolicy } from "../../inputs";
 import { matchPublicFiles } from "../../inspect/match";
 import { readJsonFile, toJson } from "../../io/json";
+import { keyValueTable } from "../../io/table";
 import { decodePublicSignals } from "../../proving";
-import { COMMAND_LINE, examples } from "../options";
+import { unixTime } from "../../time";
+import { COMMAND_LINE, PUBLIC_FILE_HELP, examples } from "../options";
 
 interface InspectOptions {
   public: string;
@@ -38,7 +40,7 @@ export function register(program: Command): void {
       "decode public.json (account, nonce, commitments); with --policy and --market, check which " +
         "policy and market round the proof is for (exit status 1 when they do not match)",
     )
-    .requiredOption("--public <file>", "public.json (the four public signals)")
+    .requiredOption("--public <file>", PUBLIC_FILE_HELP)
     .option("--policy <file>", "policy.json to compare with the policy commitment")
     .option("--market <file>", "market.json to compare with the market commitment")
     .option("--json", "print JSON (integers as decimal strings)")
@@ -89,13 +91,12 @@ export function register(program: Command): void {
             [
               "market round",
               `${yesNo(match.market.matches)} ${match.market.file} ` +
-                `(round ${match.market.round}, timestamp ${match.market.timestamp})`,
+                `(round ${match.market.round}, timestamp ${unixTime(match.market.timestamp)})`,
             ],
           );
           if (match.instance !== null) rows.push(["circuit instance", match.instance]);
         }
-        const width = Math.max(...rows.map(([k]) => k.length));
-        process.stdout.write(rows.map(([k, v]) => `${k.padEnd(width)}  ${v}`).join("\n") + "\n");
+        process.stdout.write(`${keyValueTable(rows).join("\n")}\n`);
       }
       if (match !== null && !(match.policy.matches && match.market.matches)) process.exitCode = 1;
     });

@@ -21,6 +21,7 @@ import {
   refusedAs,
   withDeployment,
   withKey,
+  withPolicyId,
 } from "../chain-options";
 import { COMMAND_LINE, examples } from "../options";
 
@@ -33,22 +34,21 @@ export function register(program: Command): void {
         "window of that round's posting), --settle an open call or --withdraw it; key from " +
         "$ZKMARGIN_VENUE_KEY or --keystore",
     )
-    .requiredOption("--policy <id>", "a registered policy of the deployment")
     .requiredOption("--account <address>", "the account")
     .option("--settle", "emit the call's cure or expiry instead of calling")
     .option("--withdraw", "withdraw the account's call (the venue's) instead of calling");
-  withKey(withDeployment(command), "venue")
+  withKey(withDeployment(withPolicyId(command)), "venue")
     .addHelpText(
       "after",
       examples(
-        "ZKMARGIN_VENUE_KEY=0x... zkmargin margin-call --deployment deployment.json --rpc http://127.0.0.1:8545 --policy desk-maintenance-v1 --account 0x70997970C51812dc3A010C7d01b50e0d17dc79C8",
+        "ZKMARGIN_VENUE_KEY=0x... zkmargin margin-call --deployment deployment.json --rpc http://127.0.0.1:8545 --policy-id desk-maintenance-v1 --account 0x70997970C51812dc3A010C7d01b50e0d17dc79C8",
       ),
     )
     .action(
       async (opts: {
         deployment: string;
         rpc: string;
-        policy: string;
+        policyId: string;
         account: string;
         settle?: boolean;
         withdraw?: boolean;
@@ -66,7 +66,7 @@ export function register(program: Command): void {
               : (["callMargin", callMargin] as const);
         const { deployment, provider } = await openDeployment(opts.deployment, opts.rpc);
         try {
-          const { entry } = deployedPolicy(deployment, opts.policy, opts.deployment);
+          const { entry } = deployedPolicy(deployment, opts.policyId, opts.deployment);
           const venue = await connectedWallet("venue", opts.keystore, provider);
           const { marginRegistry } = deployedContracts(deployment, venue);
           const registry = marginRegistry as Contract;
@@ -75,7 +75,7 @@ export function register(program: Command): void {
           );
           const call = await readMarginCall(registry, account, entry.policyId);
           process.stdout.write(
-            `margin call on ${account} under ${opts.policy}: ${call.state}` +
+            `margin call on ${account} under ${opts.policyId}: ${call.state}` +
               (call.state === "none"
                 ? ""
                 : ` (prove on a round after ${call.round} ${deadlineText(call)})`) +

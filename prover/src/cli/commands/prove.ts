@@ -10,6 +10,7 @@ import { InputError, ShortfallError } from "../../errors";
 import { writeJsonFile } from "../../io/json";
 import { chooseProver, generateProof, PROVER_NAMES, type ProverName } from "../../proving";
 import { terminalProgress } from "../../setup/progress";
+import { exitStatusHelp, NegativeAnswer } from "../exit-status";
 import { examples, loadInputs, parseIntegerOption, withInputFiles } from "../options";
 
 interface ProveOptions {
@@ -56,7 +57,7 @@ export function register(program: Command): void {
       "after",
       examples(
         "zkmargin prove --policy examples/small/policy.json --market examples/small/market.json --portfolio examples/small/portfolio.json --out out/ --nonce 1",
-      ),
+      ) + exitStatusHelp("proved", "a shortfall (nothing written)"),
     )
     .action(async (opts: ProveOptions) => {
       const nonce =
@@ -84,10 +85,9 @@ export function register(program: Command): void {
         });
       } catch (error) {
         if (error instanceof ShortfallError) {
-          throw new InputError(
-            inputs.files.portfolio,
-            "$",
-            `${error.message}; nothing written (see \`zkmargin margin\` for the breakdown)`,
+          throw new NegativeAnswer(
+            `${inputs.files.portfolio}: $: ${error.message}; nothing written ` +
+              "(see `zkmargin margin` for the breakdown)",
           );
         }
         throw error;

@@ -1,6 +1,7 @@
 /** `zkmargin setup`: development keys for one circuit instance (see prover/src/setup/dev-setup.ts). */
 import type { Command } from "commander";
 import { setupInstance } from "../../setup/dev-setup";
+import { describePtauCache, formatPtauCache } from "../../setup/ptau-cache";
 import { releaseCurve } from "../../setup/snarkjs";
 import { examples } from "../options";
 
@@ -16,7 +17,8 @@ export function register(program: Command): void {
     .command("setup")
     .description(
       "compile an instance and make DEVELOPMENT Groth16 keys (dev ptau cached per machine, one random phase-2 " +
-        "contribution), its verification key, Solidity verifier and manifest entry; a rerun with nothing changed does nothing",
+        "contribution), its verification key, Solidity verifier and manifest entry; a rerun with nothing changed does nothing; " +
+        "then list the ptau cache (powers, sizes, source, folder) after removing what interrupted builds left",
     )
     .requiredOption(
       "--instance <name>",
@@ -43,6 +45,7 @@ export function register(program: Command): void {
         process.stdout.write(
           `${result.instance}: ${result.status} (${result.entry.kind} keys, vkeyHash ${result.entry.vkeyHash})\n`,
         );
+        process.stdout.write(`${formatPtauCache(await describePtauCache()).join("\n")}\n`);
       } finally {
         await releaseCurve();
       }

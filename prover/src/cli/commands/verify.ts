@@ -10,7 +10,7 @@ import {
   type VerificationKey,
 } from "../../proving";
 import { loadArtifacts } from "../../setup/manifest";
-import { COMMAND_LINE, examples } from "../options";
+import { COMMAND_LINE, PUBLIC_FILE_HELP, examples } from "../options";
 
 interface VerifyOptions {
   proof: string;
@@ -38,7 +38,7 @@ export function register(program: Command): void {
     .command("verify")
     .description("verify a Groth16 margin proof; exit status 0 when it verifies, 1 otherwise")
     .requiredOption("--proof <file>", "proof.json")
-    .requiredOption("--public <file>", "public.json (the five public signals)")
+    .requiredOption("--public <file>", PUBLIC_FILE_HELP)
     .option("--vkey <file>", "verification_key.json to verify with")
     .option(
       "--instance <name>",

@@ -7,13 +7,19 @@ import type { Command } from "commander";
 import { InputError } from "../../errors";
 import { parseDecimal } from "../../decimal";
 import { Watcher } from "../../watch";
-import { connectedWallet, openDeployment, withDeployment, withKey } from "../chain-options";
+import {
+  connectedWallet,
+  openDeployment,
+  withDeployment,
+  withKey,
+  withPolicyId,
+} from "../chain-options";
 import { COMMAND_LINE, examples, parseIntegerOption } from "../options";
 
 interface WatchCliOptions {
   deployment: string;
   rpc: string;
-  policy: string;
+  policyId: string;
   portfolio: string;
   opening: string;
   attestation: string;
@@ -34,7 +40,6 @@ export function register(program: Command): void {
         "sufficient, and alert (JSON lines, --webhook) on low excess, scenario stress, shortfall, margin calls and " +
         "attestations (key from $ZKMARGIN_ACCOUNT_KEY or --keystore)",
     )
-    .requiredOption("--policy <id>", "a registered policy of the deployment")
     .requiredOption("--portfolio <file>", "portfolio.json (private; re-read every round)")
     .requiredOption(
       "--opening <file>",
@@ -46,11 +51,11 @@ export function register(program: Command): void {
     .option("--warn-ratio <x>", "alert when equity falls under x times the required equity", "1.2")
     .option("--poll <ms>", "polling interval", "2000")
     .option("--webhook <url>", "POST every alert here (retried with backoff)");
-  withKey(withDeployment(command), "account")
+  withKey(withDeployment(withPolicyId(command, "the policy to keep proven")), "account")
     .addHelpText(
       "after",
       examples(
-        "ZKMARGIN_ACCOUNT_KEY=0x... zkmargin watch --deployment deployment.json --rpc http://127.0.0.1:8545 --policy desk-maintenance-v1 --portfolio portfolio.json --opening opening.json --attestation attestation.json --state watch-state.json",
+        "ZKMARGIN_ACCOUNT_KEY=0x... zkmargin watch --deployment deployment.json --rpc http://127.0.0.1:8545 --policy-id desk-maintenance-v1 --portfolio portfolio.json --opening opening.json --attestation attestation.json --state watch-state.json",
       ),
     )
     .action(async (opts: WatchCliOptions) => {
@@ -74,7 +79,7 @@ export function register(program: Command): void {
           signer: await connectedWallet("account", opts.keystore, provider),
           deployment,
           deploymentFile: opts.deployment,
-          policy: opts.policy,
+          policy: opts.policyId,
           files: {
             portfolio: opts.portfolio,
             opening: opts.opening,
