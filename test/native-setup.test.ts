@@ -31,6 +31,7 @@ import { bn128, releaseCurve, snarkjs, type VerificationKey } from "../prover/sr
 import { refusal } from "./helpers/refusal";
 import { SMALL_EXAMPLES } from "./helpers/cli";
 import { buildScratchDir } from "./helpers/scratch";
+import { awaitSharedKeys } from "./helpers/shared-keys";
 
 const ROOT = path.resolve(__dirname, "..");
 const Q = 21888242871839275222246405745257275088696311157297823662689037894645226208583n;
@@ -94,7 +95,7 @@ describe("native Groth16 verification", function () {
 
   before(async function () {
     addon = requireAddon();
-    await setupInstance("small", quiet);
+    await awaitSharedKeys(this, "small");
     small = await loadArtifacts("small");
     const made = await generateProof({ policy, market, portfolio, nonce: 7n, instance: "small" });
     proof = made.proof;
@@ -467,7 +468,7 @@ describe("native zkey new", function () {
   }
 
   it("writes snarkjs's zkey, byte for byte, for the small instance", async function () {
-    await setupInstance("small", quiet);
+    await awaitSharedKeys(this, "small");
     const entry = readManifest().instances.small;
     await compare(
       "small",
@@ -525,7 +526,7 @@ describe("native development setup", function () {
     requireAddon();
     // A project root of its own (sources symlinked, the compiled small instance copied) and an
     // empty ptau cache, so that the setup makes a native ptau.
-    await setupInstance("small", quiet);
+    await awaitSharedKeys(this, "small");
     const built = readManifest().instances.small;
     root = buildScratchDir("tmp-native-setup-");
     for (const shared of ["circuits", "node_modules"]) {

@@ -268,7 +268,7 @@ describe("setup: progress of long steps", function () {
     expect(lines.slice(1, -1).length).to.be.at.least(2);
     for (const beat of lines.slice(1, -1)) {
       expect(beat).to.match(
-        /^\[0:00\] phase 2 for demo \(2\^14\): 0 s elapsed, estimate about 4 min 16 s on 2 cores; snarkjs: new zkey: processing constraints: 10000\/16000$/,
+        /^\[0:00\] phase 2 for demo \(2\^14\): 0 s elapsed, estimate about 4 min 16 s on 2 cores; now: new zkey: processing constraints: 10000\/16000$/,
       );
     }
     expect(lines.at(-1)).to.equal("[0:00] phase 2 for demo (2^14): done in 0 s");

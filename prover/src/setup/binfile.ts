@@ -17,6 +17,8 @@ export interface BinFile {
   has(id: number): boolean;
   /** Byte length of section `id`; throws naming the file when it is missing. */
   size(id: number): number;
+  /** Where section `id`'s bytes start in the file; throws naming the file when it is missing. */
+  offset(id: number): number;
   /** `length` bytes of section `id` from `offset` (default: the rest of the section). */
   read(id: number, offset?: number, length?: number): Promise<Buffer>;
 }
@@ -80,6 +82,7 @@ export async function withBinFile<T>(
       file,
       has: (id) => (sections[id]?.length ?? 0) > 0,
       size: (id) => only(id).size,
+      offset: (id) => only(id).p,
       read: async (id, offset = 0, length) => {
         const section = only(id);
         const bytes = await readSection(fd, sections, id, offset, length ?? section.size - offset);

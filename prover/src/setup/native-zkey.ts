@@ -6,6 +6,7 @@
  * section 2 when the ptau has the circuit's power; {@link snarkjsHashTail} computes those 64
  * bytes exactly as snarkjs does.
  */
+import * as fs from "node:fs";
 import type { NativeAddon } from "../native/addon";
 import { readPtauHeader, readR1csHeader, withBinFile } from "./binfile";
 import { bn128 } from "./snarkjs";
@@ -31,10 +32,22 @@ interface ThreadManager {
  */
 export async function snarkjsHashTail(ptau: string, power: number): Promise<Uint8Array> {
   const n = 2 ** power;
-  const [beyond, last] = await withBinFile(ptau, "ptau", async (bin) => {
-    if (bin.size(2) < 2 * n * 64) throw new Error(`${ptau}: section 2 (tauG1) is too short`);
-    return [await bin.read(2, (2 * n - 1) * 64, 64), await bin.read(2, (n - 1) * 64, 64)];
-  });
+  const tau = await withBinFile(ptau, "ptau", async (bin) => bin.offset(2));
+  // Point 2n - 1 is past section 2 when the ptau has the circuit's power: the file's raw bytes.
+  const read = (position: number): Buffer => {
+    const fd = fs.openSync(ptau, "r");
+    try {
+      const bytes = Buffer.alloc(64);
+      if (fs.readSync(fd, bytes, 0, 64, position) !== 64) {
+        throw new Error(`${ptau}: not a valid ptau file (truncated)`);
+      }
+      return bytes;
+    } finally {
+      fs.closeSync(fd);
+    }
+  };
+  const beyond = read(tau + (2 * n - 1) * 64);
+  const last = read(tau + (n - 1) * 64);
   const curve = (await bn128()) as unknown as { tm: ThreadManager };
   const [tail] = await curve.tm.queueAction([
     { cmd: "ALLOCSET", var: 0, buff: new Uint8Array(beyond) },
