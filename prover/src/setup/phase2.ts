@@ -36,7 +36,7 @@ export async function writeAtomically(
  * Creates the initial (zero-contribution) zkey of `r1cs` over `ptau`; returns snarkjs's circuit
  * hash (blake2b-512, hex). Natively where the addon is loaded (the same bytes as snarkjs's, see
  * native-zkey.ts), else with snarkjs. Throws with the reason when either refuses. `onDetail`
- * hears what snarkjs is doing (its log), for progress; the native path, one call, says nothing.
+ * hears what is being done (snarkjs's log, or that the native code runs), for progress.
  */
 export async function newZkey(
   r1cs: string,
@@ -46,6 +46,7 @@ export async function newZkey(
 ): Promise<string> {
   const addon = nativeAddon().addon;
   if (addon !== undefined) {
+    onDetail?.("native");
     let circuitHash = "";
     await writeAtomically(zkey, async (temp) => {
       circuitHash = await newZkeyNative(addon, r1cs, ptau, temp);
