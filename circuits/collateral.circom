@@ -6,7 +6,7 @@ include "./lib/arith.circom";
 include "./tiers.circom";
 
 /**
- * CollateralSlot(T): one collateral asset slot (DESIGN.md rules 1 and 2, prices in 1e-12 USD):
+ * CollateralSlot(T): one collateral asset slot (docs/model.md section 1, prices in 1e-12 USD):
  *   a = amount * 10^(18 - decimals)                (the position in 1e-18 tokens)
  *   v = floor(a * price / 10^24)                   (µUSD; one less is allowed: it only hurts)
  *   H = floor(bracket sum of v / 1e6)              (µUSD; one less is allowed: it only hurts)

@@ -5,7 +5,7 @@ include "./lib/widths.circom";
 
 /**
  * Concentration(nA, nG): the haircut value that concentration limits take off the equity
- * (DESIGN.md model v2): with T = sum_i H_i and S_g = sum_{i in g} H_i,
+ * (docs/model.md section 5): with T = sum_i H_i and S_g = sum_{i in g} H_i,
  *   excess_g = S_g - min(S_g, floor(maxShare_g * T / 1e6)) = max(0, S_g - floor(maxShare_g T / 1e6)).
  * For integers, excess >= S_g - floor(c) iff excess >= S_g - c, so the circuit checks
  *   excess_g >= 0  and  excess_g * 1e6 >= S_g * 1e6 - maxShare_g * T,

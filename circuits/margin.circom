@@ -41,7 +41,7 @@ template JointSetRequired() {
 
 /**
  * MarginProof(nA, nP, nO, nS, nT, nG, J): the zkmargin statement, margin models v1 ("standard")
- * and v2 ("portfolio") of DESIGN.md in one circuit: the portfolio behind `portfolioCommitment`
+ * and v2 ("portfolio") of docs/model.md in one circuit: the portfolio behind `portfolioCommitment`
  * meets the policy behind `policyCommitment` at the market round behind `marketCommitment`,
  * i.e. Eq * 1e6 >= Req * minRatio, all three encoded for one slot layout: the single `layoutId`
  * signal is the first element of all three commitments, so a round, a policy and a portfolio

@@ -4,7 +4,7 @@ include "circomlib/circuits/bitify.circom";
 include "./lib/widths.circom";
 
 /**
- * OptionBook(nO): the option book's value and short-option minimum (DESIGN.md rule 4):
+ * OptionBook(nO): the option book's value and short-option minimum (docs/model.md section 3):
  *   q_o = (1 - 2 neg_o) |q_o|,  V = sum_o q_o m_o,  SOM = shortOptionMinimum * sum_o neg_o |q_o|.
  * @param nO                 option slots (1 <= nO <= 64)
  * @input qtyNeg[nO]         1 = short (boolean, checked by the packer)
@@ -44,7 +44,7 @@ template OptionBook(nO) {
 }
 
 /**
- * ScanRisk(nA, nP, nO, nS, J): the scan risk requirement R (DESIGN.md rule 4 and model v2):
+ * ScanRisk(nA, nP, nO, nS, J): the scan risk requirement R (docs/model.md section 4):
  *   S_k = portfolio * (sum_i a_i A_i[k] + sum_j bs_j P_j[k]) + 10^24 * sum_o q_o RA_o[k]
  *   R * 10^24 >= S_k for every k,  R >= SOM  (hence R >= 0),
  * where a_i, bs_j are the positions in 1e-18 units, A, P the joint scenario entries in 1e-12 USD

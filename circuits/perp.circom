@@ -6,7 +6,7 @@ include "./lib/arith.circom";
 include "./tiers.circom";
 
 /**
- * PerpSlot(T): one perpetual / future slot (DESIGN.md rule 3, prices in 1e-12 USD):
+ * PerpSlot(T): one perpetual / future slot (docs/model.md section 2, prices in 1e-12 USD):
  *   b = |s| * 10^(18 - sizeDecimals),  bs = (1 - 2 neg) b     (the size in 1e-18 units)
  *   n = ceil(b * P / 10^24)            (µUSD; one more is allowed: it only hurts the holder)
  *   u = floor(bs * (P - E) / 10^24)    (µUSD, signed; one less is allowed)

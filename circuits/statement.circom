@@ -4,7 +4,7 @@ include "circomlib/circuits/bitify.circom";
 include "./lib/widths.circom";
 
 /**
- * MarginStatement(): the margin statement (DESIGN.md rule 6):
+ * MarginStatement(): the margin statement (docs/model.md section 6):
  *   Eq * 1e6 >= Req * minRatio,  with Req already including the buffer.
  * @input equity       Eq in µUSD, signed (|Eq| < 2^119)
  * @input requirement  Req in µUSD (0 <= Req < 2^121)

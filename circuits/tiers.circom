@@ -28,7 +28,7 @@ template TierIntercepts(T) {
 }
 
 /**
- * TierLine(T): the bracket sum of x as the line of x's own tier (DESIGN.md rules 2 and 3):
+ * TierLine(T): the bracket sum of x as the line of x's own tier (docs/model.md sections 1 and 2):
  *   line = k_t * x + c_t  for the tier t with B_{t-1} <= x <= B_t,
  * where B_0 = 0, B_t = upTo_t * 1e6 for t < T and B_T = 2^60 (so x <= 2^60). On its tier the
  * bracket sum sum_s k_s * slice_s(x) equals that tier's line, for any weights or rates, so the

@@ -11,7 +11,10 @@
  * - the batch check of the generated verifier (`verifyBatch`) at B = 1, 8, 32 and 64 real proofs
  *   of distinct accounts, per proof, beside `verifyProof` and `verifyOne`, split from a trace
  *   into pairings, ecMul, ecAdd, the keccak of the weights, calldata and the rest; and what one
- *   more public signal costs a batch (`npm run gas -- --no-batch` skips this part).
+ *   more public signal costs a batch (`npm run gas -- --no-batch` skips this part);
+ * - what a consumer contract pays for each view of IMarginOracle (and MarginRegistry's
+ *   `statusOf`), cold and warm, on a stand-in verifier (`npm run gas -- --views` prints only
+ *   this part, which needs no circuit instance).
  *
  * Every figure printed is measured here; nothing is typed in by hand.
  */
@@ -33,6 +36,7 @@ import {
   proofCalldataGas,
   measureProveGas,
   measureVerifierGas,
+  measureViewGas,
   provenBatchItems,
   tracedCall,
   withPublicInputs,
@@ -56,7 +60,7 @@ const VARIANT_EXTRA_INPUTS = [0, 8, 16];
 const BATCH_SIZES = [1, 8, 32, 64];
 /** The batch size the registry's per-account targets are set at. */
 const TARGET_BATCH = 32;
-/** The registry's targets per account in a batch of TARGET_BATCH, all in (DESIGN v3, issue 20). */
+/** The registry's targets per account in a batch of TARGET_BATCH, all in (issue 20). */
 const BATCH_TARGETS = { repeat: 90_000n, first: 110_000n };
 
 function row(label: string, value: string | bigint | number, width = 44): string {
@@ -65,12 +69,14 @@ function row(label: string, value: string | bigint | number, width = 44): string
 
 async function main(): Promise<void> {
   await hre.run("compile", { quiet: true });
-  const [admin, account, custodian, operator] = await hre.ethers.getSigners();
+  const signers = await hre.ethers.getSigners();
+  const [admin, account, custodian, operator] = signers;
   const manifest = readManifest();
   const declared = loadInstances();
   // `npm run gas -- small demo` measures only the named instances; `--no-batch` skips the batch.
   const args = process.argv.slice(2);
   const batch = !args.includes("--no-batch");
+  const viewsOnly = args.includes("--views");
   const only = args.filter((a) => !a.startsWith("--"));
   const setUp = Object.keys(manifest.instances).filter(
     (name) =>
@@ -80,6 +86,10 @@ async function main(): Promise<void> {
   );
 
   console.log("zkmargin gas report (Hardhat EVM, solc 0.8.30, optimizer 10000 runs)\n");
+  if (viewsOnly) {
+    await viewReport(signers);
+    return;
+  }
   // Stale keys (a circuit changed since setup) or no fitting example: say so rather than measure
   // an old verifier or nothing.
   const ready: { instance: string; dims: InstanceDims; example: Example }[] = [];
@@ -98,6 +108,8 @@ async function main(): Promise<void> {
   for (const { instance } of ready) {
     console.log(row(`verifier (${instance})`, (await deployVerifier(admin, instance)).gasUsed));
   }
+  console.log();
+  await viewReport(signers);
   if (ready.length === 0) {
     console.log(
       "\nNo circuit instance is set up and current (build/manifest.json + generated verifier): " +
@@ -187,6 +199,35 @@ async function main(): Promise<void> {
   if (batch) {
     const example = ready.find((r) => r.instance === reference.instance)?.example;
     if (example) await batchReport(admin, reference.instance, example, vkey);
+  }
+}
+
+/** What a consumer contract pays for each view, cold and warm (no circuit instance needed). */
+async function viewReport(
+  signers: Awaited<ReturnType<typeof hre.ethers.getSigners>>,
+): Promise<void> {
+  // Signers 0 to 3 are the prove measurement's; these are fresh ones.
+  const [admin, publisher, policyAdmin, custodianAdmin, custodian, venue, account, stranger] =
+    signers.slice(4);
+  const rows = await measureViewGas({
+    admin,
+    publisher,
+    policyAdmin,
+    custodianAdmin,
+    custodian,
+    venue,
+    account,
+    stranger,
+  });
+  console.log(
+    "What a consumer contract pays per view (a call from a contract, encoding and decoding " +
+      "included; policy with custodian attestations; cold: first read in the transaction, warm: a repeat)",
+  );
+  console.log(`  ${"view".padEnd(32)}${"situation".padEnd(30)}${pad("cold", 8)}${pad("warm", 8)}`);
+  for (const r of rows) {
+    console.log(
+      `  ${r.view.padEnd(32)}${r.situation.padEnd(30)}${pad(r.cold, 8)}${pad(r.warm, 8)}`,
+    );
   }
 }
 

@@ -334,11 +334,17 @@ describe("zkmargin audit", function () {
         policyId,
         await custodian.getAddress(),
       );
+      await proveAs(policyId, 1n);
+      return policyId;
+    }
+
+    /** Proves the example portfolio as alice under `policyId` with `nonce`, attested afresh. */
+    async function proveAs(policyId: string, nonce: bigint): Promise<void> {
       const proved = await generateProof({
         policy,
         market,
         portfolio,
-        nonce: 1n,
+        nonce,
         instance: INSTANCE,
       });
       const { portfolioCommitment } = decodePublicSignals(proved.publicSignals);
@@ -356,11 +362,10 @@ describe("zkmargin audit", function () {
         policyId,
         round: market.round,
         portfolioCommitment,
-        nonce: 1n,
+        nonce,
         proof: toSolidityProof(proved.proof),
         attestation,
       });
-      return policyId;
     }
 
     before(async function () {
@@ -416,6 +421,25 @@ describe("zkmargin audit", function () {
       expect(round.detail).to.include(
         `timestamp ${market.timestamp} (${isoTime(market.timestamp)})`,
       );
+    });
+
+    it("chain: reads events and statuses at one block (a proof landing later is not set against them)", async function () {
+      const policyId = await registerAndProve(policy.id);
+      const atBlock = await hre.ethers.provider.getBlockNumber();
+      await proveAs(policyId, 2n);
+      const then = await auditChain({
+        provider: hre.ethers.provider,
+        registry: await registry.getAddress(),
+        atBlock,
+      });
+      expect(failures(then)).to.equal("");
+      expect(then.data.events.map((e) => e.nonce)).to.deep.equal([1n]);
+      const now = await auditChain({
+        provider: hre.ethers.provider,
+        registry: await registry.getAddress(),
+      });
+      expect(failures(now)).to.equal("");
+      expect(now.data.events.map((e) => e.nonce)).to.deep.equal([1n, 2n]);
     });
 
     it("chain: fails when the registered vkey hash differs from the auditor's manifest", async function () {

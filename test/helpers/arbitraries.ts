@@ -434,7 +434,7 @@ export const saltArb = fc.bigInt({
 export const nonceArb = fc.bigInt({ min: 0n, max: bound(ROUND_BITS) - 1n });
 
 /**
- * The triple as the three JSON documents of DESIGN.md "File formats" and model v2 (for parser
+ * The triple as the three JSON documents of docs/formats.md, model v2 included (for parser
  * round trips): `margin` always written, `concentration` and `scenarios` only when present.
  */
 export function tripleToJson(triple: Triple): {

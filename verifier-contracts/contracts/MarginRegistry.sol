@@ -7,6 +7,7 @@ pragma solidity 0.8.30;
 import {ECDSA} from "@openzeppelin/contracts/utils/cryptography/ECDSA.sol";
 import {EIP712} from "@openzeppelin/contracts/utils/cryptography/EIP712.sol";
 import {SignatureChecker} from "@openzeppelin/contracts/utils/cryptography/SignatureChecker.sol";
+import {IMarginOracle} from "./interfaces/IMarginOracle.sol";
 import {MarketBook} from "./MarketBook.sol";
 import {PolicyRegistry} from "./PolicyRegistry.sol";
 import {SnarkField} from "./SnarkField.sol";
@@ -58,7 +59,7 @@ import {SnarkField} from "./SnarkField.sol";
 ///
 ///      Storage: an account's status under a policy is one slot (see `Status`), its open margin
 ///      call another (see `MarginCall`).
-contract MarginRegistry is EIP712 {
+contract MarginRegistry is EIP712, IMarginOracle {
     /// @notice A Groth16 proof in the layout the snarkjs verifier takes.
     /// @param a The A point (G1).
     /// @param b The B point (G2), coordinates as `[[x_im, x_re], [y_im, y_re]]`.
@@ -154,30 +155,7 @@ contract MarginRegistry is EIP712 {
         bool expiryEmitted;
     }
 
-    /// @notice Where a margin call stands: none, pending (uncured, before the deadline or while no
-    ///         round has been posted after the call), cured (the account's status counts and is on a
-    ///         round after the call's) or expired (uncured at or after the deadline).
-    enum MarginCallState {
-        None,
-        Pending,
-        Cured,
-        Expired
-    }
-
-    /// @notice A margin call, as `marginCallOf` returns it.
-    /// @param state Where it stands now.
-    /// @param round The feed's latest round at the call.
-    /// @param calledAt When it was made.
-    /// @param cureWindow The policy's cure window (seconds).
-    /// @param deadline When it expires uncured: `cureWindow` after the first round posted after
-    ///        the call; zero while no round has been posted after it (the deadline is not running).
-    struct MarginCallView {
-        MarginCallState state;
-        uint64 round;
-        uint64 calledAt;
-        uint32 cureWindow;
-        uint64 deadline;
-    }
+    // `MarginCallState` and `MarginCallView` (what `marginCallOf` returns) are IMarginOracle's.
 
     /// @notice EIP-712 type hash of a custodian attestation.
     bytes32 public constant ATTESTATION_TYPEHASH =
@@ -458,16 +436,11 @@ contract MarginRegistry is EIP712 {
         emit AttestationsRevoked(msg.sender, account, before);
     }
 
-    /// @notice Calls margin on `account` under the policy: the account must prove on a round of
-    ///         the policy's feed posted after this call, within the policy's cure window of that
-    ///         round's posting, or its margin is not sufficient from the deadline on (until it
-    ///         does).
+    /// @inheritdoc IMarginOracle
     /// @dev Refuses, in order: NotVenue (the caller lacks PolicyRegistry.venueRole(policyId)),
     ///      PolicyRetired (unknown or retired), MarginCallsDisabled (cure window 0), ZeroAccount,
     ///      NoStatus (the account never proved under the policy), MarginCallOpen (an earlier call
     ///      is uncured; a cured, unsettled one is settled first, emitting its cure).
-    /// @param account The account.
-    /// @param policyId The policy.
     function callMargin(address account, bytes32 policyId) external {
         (bool isVenue, bool active, bytes32 feed, uint32 cureWindow) = _POLICY_REGISTRY
             .marginCallContext(policyId, msg.sender);
@@ -495,12 +468,9 @@ contract MarginRegistry is EIP712 {
         emit MarginCalled(account, policyId, msg.sender, round, cureWindow);
     }
 
-    /// @notice Withdraws the account's margin call under the policy, whatever it stands at (an
-    ///         expired call stops making `isMarginSufficient` false).
+    /// @inheritdoc IMarginOracle
     /// @dev Refuses NotVenue (the caller lacks PolicyRegistry.venueRole(policyId); any holder may
     ///      withdraw any call of the policy, also of a retired one), then NoMarginCall.
-    /// @param account The account.
-    /// @param policyId The policy.
     function withdrawMarginCall(address account, bytes32 policyId) external {
         (bool isVenue, , , ) = _POLICY_REGISTRY.marginCallContext(policyId, msg.sender);
         if (!isVenue) revert NotVenue(policyId, msg.sender);
@@ -509,15 +479,9 @@ contract MarginRegistry is EIP712 {
         emit MarginCallWithdrawn(account, policyId, msg.sender);
     }
 
-    /// @notice Emits where the account's margin call stands: a cure (`MarginCallCured`, and the
-    ///         call is cleared) or, once, an expiry (`MarginCallExpired`; the call stays until a
-    ///         counting status on a later round cures it). Anyone may call (a watcher does, after
-    ///         its proof).
+    /// @inheritdoc IMarginOracle
     /// @dev Refuses NoMarginCall, MarginCallPending (neither cured nor past its deadline) and
     ///      MarginCallAlreadyExpired (expiry emitted, still uncured).
-    /// @param account The account.
-    /// @param policyId The policy.
-    /// @return state `Cured` or `Expired`.
     function settleMarginCall(
         address account,
         bytes32 policyId
@@ -543,11 +507,7 @@ contract MarginRegistry is EIP712 {
         }
     }
 
-    /// @notice The account's margin call under the policy and where it stands (all zero, state
-    ///         `None`, when there is none).
-    /// @param account The account.
-    /// @param policyId The policy.
-    /// @return view_ The call.
+    /// @inheritdoc IMarginOracle
     function marginCallOf(
         address account,
         bytes32 policyId
@@ -563,8 +523,7 @@ contract MarginRegistry is EIP712 {
         view_.deadline = _deadlineOf(current, feed);
     }
 
-    /// @notice Whether `account` holds a valid margin proof for the policy on a current round at
-    ///         most `maxAge` seconds old.
+    /// @inheritdoc IMarginOracle
     /// @dev True iff the account's status counts (`_statusCounts`: it exists; the policy is
     ///      registered and not retired; for a policy that requires an attestation, the attesting
     ///      custodian's registration is still active, the attestation has not expired and the
@@ -629,10 +588,7 @@ contract MarginRegistry is EIP712 {
         }
     }
 
-    /// @notice The account's last accepted nonce for the policy (zero before the first proof).
-    /// @param account The account.
-    /// @param policyId The policy.
-    /// @return The last nonce.
+    /// @inheritdoc IMarginOracle
     function lastNonce(address account, bytes32 policyId) external view returns (uint64) {
         return uint64(_statuses[account][policyId]);
     }

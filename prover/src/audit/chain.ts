@@ -50,6 +50,8 @@ export interface ChainAuditOptions {
   policyId?: string;
   /** First block to read events from (default 0). */
   fromBlock?: number;
+  /** The block the audit reads the chain at, events and statuses alike (default: the latest). */
+  atBlock?: number;
   /** The local instance every policy should use (default: the one whose vkey hash or code matches). */
   instance?: string;
   /** Project root holding build/manifest.json (default: this checkout). */
@@ -123,15 +125,18 @@ export async function auditChain(options: ChainAuditOptions): Promise<AuditResul
   data.policyRegistry = String(contracts.policies.target);
 
   const filterId = options.policyId === undefined ? undefined : parsePolicyId(options.policyId);
+  // Events and statuses are read at one block, so a proof landing mid-audit cannot set them apart.
+  const atBlock = options.atBlock ?? (await provider.getBlockNumber());
   const events = await list.attempt(
     "MarginProved events read",
     () =>
       marginProvedEvents(contracts.registry, {
         ...(filterId ? { policyId: filterId } : {}),
         fromBlock: options.fromBlock ?? 0,
+        toBlock: atBlock,
       }),
     (e) =>
-      `${e.length} event(s) from block ${options.fromBlock ?? 0}${filterId ? ` for policy ${short(filterId)}` : ""}`,
+      `${e.length} event(s) from block ${options.fromBlock ?? 0} to ${atBlock}${filterId ? ` for policy ${short(filterId)}` : ""}`,
   );
   if (!events) return done();
 
@@ -159,7 +164,7 @@ export async function auditChain(options: ChainAuditOptions): Promise<AuditResul
       ),
     );
   }
-  await auditStatuses(list, contracts.registry, events, policies);
+  await auditStatuses(list, contracts.registry, events, policies, atBlock);
   return done();
 }
 
@@ -394,12 +399,13 @@ async function auditEvent(
   return audited;
 }
 
-/** Per account and policy: nonces strictly increase, and the registry's status is the latest event. */
+/** Per account and policy, at block `atBlock`: nonces strictly increase, and the registry's status is the latest event. */
 async function auditStatuses(
   list: Checklist,
   registry: Contract,
   events: readonly MarginProvedEvent[],
   policies: Map<string, AuditedPolicy>,
+  atBlock: number,
 ): Promise<void> {
   const byPair = new Map<string, MarginProvedEvent[]>();
   for (const e of events) {
@@ -417,7 +423,7 @@ async function auditStatuses(
       `nonces ${history.map((e) => e.nonce).join(", ")}`,
     );
     const latest = history[history.length - 1];
-    const status = await readStatus(registry, account, policyId);
+    const status = await readStatus(registry, account, policyId, atBlock);
     list.expect(
       `${label}: the registry's status is the latest event`,
       status.nonce !== 0n && status.round === latest.round && status.nonce === latest.nonce,
@@ -426,10 +432,16 @@ async function auditStatuses(
     );
     const policy = policies.get(policyId);
     if (policy) {
-      const sufficient = await isMarginSufficient(registry, account, policyId, policy.maxRoundAge);
+      const sufficient = await isMarginSufficient(
+        registry,
+        account,
+        policyId,
+        policy.maxRoundAge,
+        atBlock,
+      );
       list.add(
         "info",
-        `${label}: isMarginSufficient(maxAge = ${policy.maxRoundAge} s) is ${sufficient} now`,
+        `${label}: isMarginSufficient(maxAge = ${policy.maxRoundAge} s) is ${sufficient} at block ${atBlock}`,
       );
     }
   }

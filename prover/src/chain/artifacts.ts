@@ -36,7 +36,9 @@ export type ZkMarginContractName =
   | "PolicyRegistry"
   | "MarginRegistry"
   | "ExpectedInputsVerifier"
-  | "ERC1271Wallet";
+  | "ERC1271Wallet"
+  | "ExamplePerpVenue"
+  | "OracleGasProbe";
 
 const SOURCES: Record<ZkMarginContractName, string> = {
   MarketBook: "verifier-contracts/contracts/MarketBook.sol",
@@ -44,6 +46,8 @@ const SOURCES: Record<ZkMarginContractName, string> = {
   MarginRegistry: "verifier-contracts/contracts/MarginRegistry.sol",
   ExpectedInputsVerifier: "verifier-contracts/contracts/test/ExpectedInputsVerifier.sol",
   ERC1271Wallet: "verifier-contracts/contracts/test/ERC1271Wallet.sol",
+  ExamplePerpVenue: "verifier-contracts/contracts/examples/ExamplePerpVenue.sol",
+  OracleGasProbe: "verifier-contracts/contracts/test/OracleGasProbe.sol",
 };
 
 function readArtifact(file: string): ContractArtifact {

@@ -8,7 +8,7 @@ import { queryEvents, type BlockRange } from "./events";
 import { sendAndWait } from "./send";
 import { seconds, unixTime } from "../time";
 
-/** `MarginRegistry.MarginCallState`, by name. */
+/** `IMarginOracle.MarginCallState` (MarginRegistry's `marginCallOf`), by name. */
 export const MARGIN_CALL_STATES = ["none", "pending", "cured", "expired"] as const;
 export type MarginCallState = (typeof MARGIN_CALL_STATES)[number];
 

@@ -100,8 +100,13 @@ export async function readStatus(
   registry: BaseContract,
   account: string,
   policyId: string,
+  blockTag?: number,
 ): Promise<MarginStatus> {
-  const s = (await registry.getFunction("statusOf")(account, policyId)) as MarginStatus;
+  const s = (await registry.getFunction("statusOf")(
+    account,
+    policyId,
+    ...(blockTag === undefined ? [] : [{ blockTag }]),
+  )) as MarginStatus;
   return {
     round: s.round,
     roundTimestamp: s.roundTimestamp,
@@ -144,8 +149,14 @@ export async function isMarginSufficient(
   account: string,
   policyId: string,
   maxAge: bigint,
+  blockTag?: number,
 ): Promise<boolean> {
-  return (await registry.getFunction("isMarginSufficient")(account, policyId, maxAge)) as boolean;
+  return (await registry.getFunction("isMarginSufficient")(
+    account,
+    policyId,
+    maxAge,
+    ...(blockTag === undefined ? [] : [{ blockTag }]),
+  )) as boolean;
 }
 
 /** The next nonce to use for `account` under `policyId`. */

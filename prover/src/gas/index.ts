@@ -1,8 +1,9 @@
 /**
  * Gas measurements on Hardhat's in-process EVM, shared by `npm run gas` and `npm run bench`:
  * `MarginRegistry.prove` with real proofs, the generated verifiers' batch check (`verifyBatch`)
- * with real proofs and where its gas goes, and generated Groth16 verifiers with any number of
- * public inputs.
+ * with real proofs and where its gas goes, generated Groth16 verifiers with any number of
+ * public inputs, and what a consumer contract pays for each view of IMarginOracle (on a stand-in
+ * deployment whose verifier accepts one expected proof, also what the example venue's tests use).
  */
 export {
   batchAccount,
@@ -35,3 +36,10 @@ export {
   type CompiledBytecode,
   type ProjectSolc,
 } from "./solidity";
+export {
+  deployStandIn,
+  type StandInDeployment,
+  type StandInPolicy,
+  type StandInRoles,
+} from "./stand-in";
+export { measureViewGas, type ViewGas, type ViewGasSigners } from "./view-gas";

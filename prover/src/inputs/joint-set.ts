@@ -1,6 +1,6 @@
 /**
- * Whether a round's joint scenario set is complete for a policy's layout (DESIGN.md v3, "Joint
- * scenario set present"): the round has a set of K >= 1 scenarios, and every asset and every perp
+ * Whether a round's joint scenario set is complete for a policy's layout (docs/signals.md, "The
+ * joint-set flag"): the round has a set of K >= 1 scenarios, and every asset and every perp
  * of the policy has a risk array of K entries. One rule for the three places that need it: the
  * encoder's `jointSetPresent` flag (bound by the market commitment, required by the circuit for a
  * portfolio policy), the cross-file check that refuses a portfolio policy on an incomplete round,

@@ -1,4 +1,4 @@
-/** policy.json: schema and parsing into a {@link Policy} (DESIGN.md "File formats"). */
+/** policy.json: schema and parsing into a {@link Policy} (docs/formats.md "policy.json"). */
 import { z } from "zod";
 import {
   MAX_DECIMALS,

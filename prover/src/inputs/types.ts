@@ -8,7 +8,7 @@
 export type PolicyMode = "initial" | "maintenance";
 
 /**
- * The margin model (DESIGN.md "Portfolio margin: model v2"): `standard` is model v1 (each
+ * The margin model (docs/model.md "4. Scenario scan"): `standard` is model v1 (each
  * position on its own; asset and perp scenario arrays ignored), `portfolio` scans every position
  * through the round's joint scenario set. The circuit encodes standard = 0, portfolio = 1.
  */

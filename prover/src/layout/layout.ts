@@ -1,5 +1,5 @@
 /**
- * Slot layouts (DESIGN.md "Layout binding", normative; circuits/README.md "Layout"): the ordered
+ * Slot layouts (docs/signals.md "Layout", normative; circuits/README.md "Layout"): the ordered
  * universe of a policy on a circuit instance. Every slot's identity (asset symbol, token address
  * and decimals; perp instrument, underlying and size decimals; option instrument and underlying)
  * and the instance's dimensions. Its `layoutId` is the first element of all three commitments and

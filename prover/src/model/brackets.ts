@@ -1,6 +1,6 @@
 /**
  * Bracket ("tax bracket") sums over tiers: the value is cut into slices at each tier's `upTo`
- * and every slice is weighted by its own tier's ppm. This is the definition in DESIGN.md; the
+ * and every slice is weighted by its own tier's ppm. This is the definition in docs/model.md; the
  * circuit checks the equivalent min/max-of-lines form, so the two are tested against each other.
  */
 import { MICRO_USD_PER_USD } from "./units";

@@ -1,11 +1,11 @@
 /**
- * The reference margin model (DESIGN.md "Margin model v1" and "Portfolio margin: model v2",
- * normative) in exact bigint arithmetic: one reference for the CLI report, the prover's
- * pre-check and the circuit tests. Everything that counts for the holder rounds down, everything
- * that counts against rounds up. Prices are integers of 1e-12 USD (PRICE_DECIMALS). Callers pass a
- * triple that `checkConsistency` accepted; a missing price or quote is a programming error. A
- * portfolio policy on a round whose joint scenario set does not cover every asset and perp is
- * refused (an InputError naming the market file), never scanned with missing losses as zeros.
+ * The reference margin model (docs/model.md, both margin models, normative) in exact bigint
+ * arithmetic: one reference for the CLI report, the prover's pre-check and the circuit tests.
+ * Everything that counts for the holder rounds down, everything that counts against rounds up.
+ * Prices are integers of 1e-12 USD (PRICE_DECIMALS). Callers pass a triple that `checkConsistency`
+ * accepted; a missing price or quote is a programming error. A portfolio policy on a round whose
+ * joint scenario set does not cover every asset and perp is refused (an InputError naming the
+ * market file), never scanned with missing losses as zeros.
  */
 import { assertJointSetFor } from "../inputs/joint-set";
 import type { Market, Policy, Portfolio } from "../inputs/types";

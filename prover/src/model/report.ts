@@ -1,6 +1,6 @@
 /**
- * The result of the reference margin model: every intermediate figure of DESIGN.md "Margin model
- * v1" and "Portfolio margin: model v2". Prices are in 1e-12 USD (PRICE_DECIMALS = 12).
+ * The result of the reference margin model: every intermediate figure of docs/model.md
+ * (both margin models). Prices are in 1e-12 USD (PRICE_DECIMALS = 12).
  */
 import type { MarginKind } from "../inputs/types";
 
@@ -45,7 +45,7 @@ export interface ScenarioLine {
   lossMicroUsd: bigint;
 }
 
-/** One concentration group (DESIGN.md model v2), µUSD. */
+/** One concentration group (docs/model.md "5. Concentration limits"), µUSD. */
 export interface ConcentrationLine {
   assets: string[];
   maxSharePpm: bigint;

@@ -5,7 +5,7 @@ import { decodePublicSignals } from "./public-signals";
 import type { Groth16Proof } from "./snarkjs";
 
 /**
- * `verifyProof(uint[2] _pA, uint[2][2] _pB, uint[2] _pC, uint[5] _pubSignals)` arguments as
+ * `verifyProof(uint[2] _pA, uint[2][2] _pB, uint[2] _pC, uint[4] _pubSignals)` arguments as
  * 0x-prefixed 32-byte hex strings, G2 coordinates already in the EIP-197 order.
  */
 export interface VerifierCalldata {

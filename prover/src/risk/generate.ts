@@ -1,6 +1,6 @@
 /**
  * `generateScenarios`: from a price history, a market round (prices and option marks) and a
- * policy, the joint scenario set of DESIGN.md "Portfolio margin: model v2": EWMA volatility and
+ * policy, the joint scenario set of docs/model.md "4. Scenario scan": EWMA volatility and
  * correlation of the factors, z-sigma scan ranges over the horizon, moves along the principal
  * components and of each factor alone, the loss of one long unit of every asset and perp
  * underlying, and every option revalued with Black-76 at the horizon. Pure: reads no file.

@@ -1,5 +1,5 @@
 /**
- * The generated set in market.json's format (DESIGN.md "Portfolio margin: model v2"):
+ * The generated set in market.json's format (docs/formats.md "market.json"):
  * `"scenarios": {"labels": [K], "assets": {SYMBOL: [K]}, "perps": {INSTRUMENT: [K]}}` with losses
  * in USD per whole token or unit as decimal strings, and every option's `riskArray` (K entries,
  * USD per long contract, at most 6 decimals), in the same scenario order. The format takes up to
