@@ -148,14 +148,15 @@ export async function checkProductionPtau(file: string, neededPower: number): Pr
 /**
  * Honest wall-clock estimate, in seconds, for generating a development ptau on 2 cores. snarkjs
  * 0.7.6 (new accumulator, one contribution, phase-2 preparation): measured about 2 minutes at
- * power 13 and 18 minutes at power 16, so time grows about 2.1x per power. Native: about 3 s at
- * power 14, doubling per power.
+ * power 13 and 18 minutes at power 16, so time grows about 2.1x per power. Native (generation
+ * and pairing check, measured on the shared machine at load average 7 to 9): 5.6 s at power 14,
+ * 24 s at power 16, so also about 2.1x per power (power 19: 7.7 min at load average 10 to 12).
  */
 export function devPtauEstimateSeconds(
   power: number,
   generator: DevPtauGenerator = "snarkjs",
 ): number {
-  if (generator === "native") return Math.max(1, Math.round(3 * 2 ** (power - 14)));
+  if (generator === "native") return Math.max(1, Math.round(5.6 * 2 ** ((power - 14) * 1.07)));
   return Math.round(120 * 2 ** ((power - 13) * 1.057));
 }
 
