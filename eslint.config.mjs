@@ -1,7 +1,17 @@
 import tseslint from "typescript-eslint";
 
 export default tseslint.config(
-  { ignores: ["node_modules/", "build/", "cache/", "artifacts/", "typechain-types/"] },
+  {
+    ignores: [
+      "node_modules/",
+      "build/",
+      "cache/",
+      "artifacts/",
+      "typechain-types/",
+      "prover/dist/",
+      "prover/dist.*/",
+    ],
+  },
   ...tseslint.configs.recommended,
   {
     rules: {

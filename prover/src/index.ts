@@ -14,6 +14,7 @@
  * - `generateScenarios` / `withScenarios`: a round's joint scenario set from price history (`risk`).
  * - `marginReportHtml` / `auditReportHtml` / `auditReportMarkdown`: the visual reports.
  */
+export { TOOL, TOOL_VERSION } from "./version";
 export { InputError, ShortfallError } from "./errors";
 export { formatUnits, parseDecimal } from "./decimal";
 export * from "./inputs";

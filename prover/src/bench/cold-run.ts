@@ -1,5 +1,5 @@
 /**
- * One cold run of `zkmargin prove` as a user runs it (a new Node process: TypeScript loading,
+ * One cold run of `zkmargin prove` as a user runs it (a new Node process: the compiled CLI loading,
  * manifest and artifact hashing, curve start-up, witness, proof, local verification, files
  * written), timed by GNU time (`/usr/bin/time -v`), which also reports the peak resident memory.
  */
@@ -72,7 +72,12 @@ async function timeCli(args: readonly string[]): Promise<{ usage: ProcessUsage; 
     const child = spawn(
       GNU_TIME,
       ["-v", process.execPath, path.join(PROJECT_ROOT, "bin", "zkmargin.js"), ...args],
-      { cwd: PROJECT_ROOT, stdio: ["ignore", "ignore", "pipe"] },
+      // The compiled CLI, as users run it: a stale build is refused, not timed through tsx.
+      {
+        cwd: PROJECT_ROOT,
+        env: { ...process.env, ZKMARGIN_REQUIRE_BUILD: "1" },
+        stdio: ["ignore", "ignore", "pipe"],
+      },
     );
     let text = "";
     child.stderr.on("data", (chunk: Buffer) => (text += chunk.toString()));
@@ -85,7 +90,7 @@ async function timeCli(args: readonly string[]): Promise<{ usage: ProcessUsage; 
 }
 
 /**
- * The CLI's own start-up: `zkmargin --help` in a fresh process (Node, tsx and every module the
+ * The CLI's own start-up: `zkmargin --help` in a fresh process (Node and every compiled module the
  * verbs import, no proving), the part of every cold run that does not depend on the instance.
  */
 export async function coldStartup(): Promise<ProcessUsage> {

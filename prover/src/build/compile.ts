@@ -12,7 +12,10 @@ import * as path from "node:path";
 import { loadInstances, type InstanceDims } from "../encoding/instances";
 import { readR1csHeader } from "./r1cs";
 
-/** Project root (holds circuits/, node_modules/, build/). circom2's sandbox sees only this folder. */
+/**
+ * Project root (holds circuits/ and build/; the compiler runs from here). circom2's sandbox sees
+ * this folder and its parents.
+ */
 export const PROJECT_ROOT = path.resolve(__dirname, "../../..");
 /** Where compiled circuits go. */
 export const CIRCUITS_BUILD_DIR = path.join(PROJECT_ROOT, "build", "circuits");
@@ -95,7 +98,7 @@ export async function compileMain(
   fs.mkdirSync(scratch);
   try {
     fs.writeFileSync(path.join(scratch, "main.circom"), source);
-    await runCompiler(path.relative(PROJECT_ROOT, scratch), opts.onProgress);
+    await runCompiler(scratch, opts.onProgress);
     try {
       replaceDir(scratch, dir);
     } catch (error) {
@@ -153,19 +156,36 @@ function replaceDir(from: string, to: string): void {
   fs.rmSync(old, { recursive: true, force: true });
 }
 
+/**
+ * Where the compiler runs and where it finds circomlib. circom2's WebAssembly sandbox resolves
+ * includes only inside its working folder, so that folder must hold both the project and the
+ * `node_modules` with circomlib: the project root in a checkout; in an installed package (npm puts
+ * circomlib beside it) the folder holding that `node_modules`.
+ */
+function compilerFolders(): { cwd: string; includes: string } {
+  const includes = path.dirname(path.dirname(require.resolve("circomlib/package.json")));
+  let cwd = PROJECT_ROOT;
+  while (path.relative(cwd, includes).startsWith("..") && path.dirname(cwd) !== cwd) {
+    cwd = path.dirname(cwd);
+  }
+  return { cwd, includes };
+}
+
 function hasNativeCircom(): boolean {
   return spawnSync("circom", ["--version"], { stdio: "ignore" }).status === 0;
 }
 
-/** Runs the compiler from the project root on <relDir>/main.circom, writing into relDir. */
-function runCompiler(relDir: string, onProgress?: (line: string) => void): Promise<void> {
+/** Runs the compiler on <dir>/main.circom, writing into dir (see {@link compilerFolders}). */
+function runCompiler(dir: string, onProgress?: (line: string) => void): Promise<void> {
+  const { cwd, includes } = compilerFolders();
+  const relDir = path.relative(cwd, dir);
   const args = [path.join(relDir, "main.circom"), "--r1cs", "--wasm", "--sym", "--O2"];
-  args.push("-l", "node_modules", "-o", relDir);
+  args.push("-l", path.relative(cwd, includes) || ".", "-o", relDir);
   const [command, commandArgs] = hasNativeCircom()
     ? ["circom", args]
     : [process.execPath, [require.resolve("circom2/cli.js"), ...args]];
   return new Promise((resolve, reject) => {
-    const child = spawn(command, commandArgs, { cwd: PROJECT_ROOT, stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(command, commandArgs, { cwd, stdio: ["ignore", "pipe", "pipe"] });
     let output = "";
     const collect = (chunk: Buffer): void => {
       const text = chunk.toString();

@@ -14,6 +14,13 @@ const PROJECT_ROOT = path.resolve(__dirname, "..", "..", "..");
 /** Where Hardhat writes artifacts (see hardhat.config.js). */
 export const ARTIFACTS_DIR = path.join(PROJECT_ROOT, "build", "hardhat", "artifacts");
 
+/**
+ * Where the npm package carries the artifacts of the hand-written contracts, `<Name>.json` each
+ * (`npm pack` copies them from ARTIFACTS_DIR: scripts/package-contracts.ts). Read when
+ * ARTIFACTS_DIR has no artifact of the contract, as in an installed package.
+ */
+export const PACKAGED_ARTIFACTS_DIR = path.join(PROJECT_ROOT, "verifier-contracts", "artifacts");
+
 /** Where the setup step writes the generated Groth16 verifiers. */
 export const GENERATED_VERIFIERS_DIR = path.join(
   PROJECT_ROOT,
@@ -61,10 +68,14 @@ function readArtifact(file: string): ContractArtifact {
   return json;
 }
 
-/** Loads the artifact of one of the hand-written contracts. */
+/**
+ * Loads the artifact of one of the hand-written contracts: Hardhat's, or where there is none, the
+ * one the npm package carries.
+ */
 export function loadArtifact(name: ZkMarginContractName): ContractArtifact {
-  const source = SOURCES[name];
-  return readArtifact(path.join(ARTIFACTS_DIR, source, `${name}.json`));
+  const compiled = path.join(ARTIFACTS_DIR, SOURCES[name], `${name}.json`);
+  const packaged = path.join(PACKAGED_ARTIFACTS_DIR, `${name}.json`);
+  return readArtifact(existsSync(compiled) || !existsSync(packaged) ? compiled : packaged);
 }
 
 /** The source path (from the project root) of the generated verifier of a circuit instance. */

@@ -4,13 +4,13 @@
  * unexpected errors. A "no" answer (a shortfall, a status that does not count) exits 2
  * (`exit-status.ts`).
  */
-import * as fs from "node:fs";
 import * as path from "node:path";
 import { Command, CommanderError } from "commander";
 import { InputError, ShortfallError } from "../errors";
 import { FileExistsError } from "../io/atomic-write";
 import { ProofVerificationError, releaseCurve } from "../proving";
 import { ArtifactIntegrityError } from "../setup/manifest";
+import { TOOL_VERSION } from "../version";
 import { EXIT_NO, NegativeAnswer } from "./exit-status";
 import { register as registerAttest } from "./commands/attest";
 import { register as registerAudit } from "./commands/audit";
@@ -88,18 +88,6 @@ const GROUPS: { heading: string; verbs: Verb[] }[] = [
   },
 ];
 
-/** The version of the installed package (its package.json, found above this module). */
-export function packageVersion(): string {
-  for (let dir = __dirname; ; dir = path.dirname(dir)) {
-    const file = path.join(dir, "package.json");
-    if (fs.existsSync(file)) {
-      const json = JSON.parse(fs.readFileSync(file, "utf8")) as { name?: string; version?: string };
-      if (json.name === "zkmargin" && json.version !== undefined) return json.version;
-    }
-    if (path.dirname(dir) === dir) return "unknown";
-  }
-}
-
 /** Prints a commander usage error (unknown verb or option, missing option) as one refusal line. */
 function usageError(message: string, write: (text: string) => void): void {
   const text = message.replace(/^error: /, "").trim();
@@ -112,7 +100,7 @@ export function buildProgram(): Command {
     .description(
       "Private, verifiable margin: prove in zero knowledge that a hidden portfolio meets a published margin policy.",
     )
-    .version(packageVersion(), "-V, --version", "print the version")
+    .version(TOOL_VERSION, "-V, --version", "print the version")
     .helpOption("-h, --help", "print this help (each verb has its own: zkmargin VERB --help)")
     .exitOverride()
     .configureOutput({ outputError: usageError });

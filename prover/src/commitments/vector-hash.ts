@@ -3,17 +3,33 @@
  * last one zero-padded) s = Poseidon(s, c_1, ..., c_15). The tag is an ASCII string read as a
  * big-endian integer, so each commitment lives in its own domain and binds its length.
  */
-import { buildPoseidon } from "circomlibjs";
+import type * as Circomlibjs from "circomlibjs";
 import { SNARK_SCALAR_FIELD } from "../encoding/widths";
 
 /** Elements absorbed per Poseidon call after the header. */
 export const CHUNK_SIZE = 15;
 
-let poseidonPromise: ReturnType<typeof buildPoseidon> | undefined;
+let poseidonPromise: ReturnType<typeof Circomlibjs.buildPoseidon> | undefined;
+
+/**
+ * circomlibjs, loaded on first use rather than at start-up: its CommonJS build (every hash, its
+ * contract generators, ethers v5) takes about 0.3 s to load, which every CLI verb would pay.
+ * Loading it runs its own copy of ffjavascript, which sets `globalThis.curve_bn128` (where
+ * snarkjs caches its bn128 curve, and `releaseCurve` finds it to stop its worker threads) to
+ * null; the cached curve is put back, or its threads would keep the process alive.
+ */
+function loadCircomlibjs(): typeof Circomlibjs {
+  const global = globalThis as { curve_bn128?: unknown };
+  const curve = global.curve_bn128;
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const circomlibjs = require("circomlibjs") as typeof Circomlibjs;
+  if (curve !== undefined && curve !== null) global.curve_bn128 ??= curve;
+  return circomlibjs;
+}
 
 /** circomlibjs' Poseidon as a bigint function, built once per process. */
 export async function poseidon(): Promise<(inputs: readonly bigint[]) => bigint> {
-  poseidonPromise ??= buildPoseidon();
+  poseidonPromise ??= loadCircomlibjs().buildPoseidon();
   const hash = await poseidonPromise;
   return (inputs) => hash.F.toObject(hash(inputs));
 }

@@ -204,6 +204,12 @@ async function bundle(outfile: string): Promise<void> {
  * never sees half a page.
  */
 export async function buildSite(options: BuildSiteOptions = {}): Promise<BuiltSite> {
+  if (!fs.existsSync(path.join(WEB_DIR, "src", "main.ts"))) {
+    throw new Error(
+      `${WEB_DIR}: the verify page's sources are not here (the npm package does not ship them): ` +
+        "build it from a checkout of the repository",
+    );
+  }
   const out = path.resolve(options.out ?? DEFAULT_SITE_DIR);
   const paths = setupPaths(options.root);
   const keys = await checkedKeys(options.root);

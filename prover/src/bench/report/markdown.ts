@@ -110,7 +110,7 @@ function provingSection(list: readonly InstanceFigures[], startup: ProcessUsage)
       ]),
     ),
     "",
-    "Cold: one `zkmargin prove` in a new process, as a user runs it (TypeScript loading, artifact " +
+    "Cold: one `zkmargin prove` in a new process, as a user runs it (the compiled CLI loading, artifact " +
       "hashing, curve start-up, proof, local verification, files written), under `/usr/bin/time -v`.",
     "",
     table(
@@ -124,8 +124,8 @@ function provingSection(list: readonly InstanceFigures[], startup: ProcessUsage)
       ]),
     ),
     "",
-    `Start-up is \`zkmargin --help\` in a new process, timed the same way: Node.js, tsx compiling ` +
-      `the TypeScript sources, and every module the verbs import, before any proving ` +
+    `Start-up is \`zkmargin --help\` in a new process, timed the same way: Node.js and every ` +
+      `compiled module the verbs import (prover/dist), before any proving ` +
       `(${formatSeconds(startup.wallSeconds)} wall, ${formatBytes(startup.maxRssBytes)} peak).`,
   ].join("\n");
 }
