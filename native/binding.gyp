@@ -5,10 +5,16 @@
       "sources": [
         "src/addon.cpp",
         "src/binfile.cpp",
+        "src/binio.cpp",
         "src/fft.cpp",
         "src/ffiasm.cpp",
         "src/groth16.cpp",
-        "src/zkey.cpp"
+        "src/pairing.cpp",
+        "src/ptau.cpp",
+        "src/r1cs.cpp",
+        "src/verify.cpp",
+        "src/zkey.cpp",
+        "src/zkey_new.cpp"
       ],
       "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")"],
       "defines": ["NAPI_VERSION=8", "NAPI_CPP_EXCEPTIONS"],

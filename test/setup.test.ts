@@ -73,6 +73,7 @@ describe("setup: ptau", function () {
       power: 5,
       ceremonyPower: 5,
       prepared: false,
+      contributions: 0,
     });
     const e = await refusal(checkProductionPtau(tiny, 5));
     expect(e.message).to.contain(tiny).and.contain("power 5 has no published hash");
@@ -99,6 +100,7 @@ describe("setup: binary containers (@iden3/binfileutils)", function () {
       power: 6,
       ceremonyPower: 6,
       prepared: false,
+      contributions: 0,
     });
     const bytes = fs.readFileSync(ptau);
 
@@ -204,7 +206,11 @@ describe("setup: ptau cache (what interrupted builds leave, what it holds)", fun
   it("builds a missing power after removing an interrupted build's files, reporting the step with snarkjs's progress", async function () {
     const leftover = temp(8, deadPid(), 1, 4096);
     const events: SetupProgressEvent[] = [];
-    const ptau = await ensureDevPtau(8, { cacheDir: cache, progress: (e) => events.push(e) });
+    const ptau = await ensureDevPtau(8, {
+      cacheDir: cache,
+      generator: "snarkjs",
+      progress: (e) => events.push(e),
+    });
     expect(ptau).to.include({ power: 8, source: "development", name: "dev-pot08.ptau" });
     expect(fs.existsSync(leftover)).to.equal(false);
     expect(fs.readdirSync(cache)).to.deep.equal(["dev-pot08.ptau"]);
@@ -262,7 +268,7 @@ describe("setup: progress of long steps", function () {
     expect(lines.slice(1, -1).length).to.be.at.least(2);
     for (const beat of lines.slice(1, -1)) {
       expect(beat).to.match(
-        /^\[0:00\] phase 2 for demo \(2\^14\): 0 s elapsed, estimate about 4 min 16 s on 2 cores; snarkjs: new zkey: processing constraints: 10000\/16000$/,
+        /^\[0:00\] phase 2 for demo \(2\^14\): 0 s elapsed, estimate about 4 min 16 s on 2 cores; now: new zkey: processing constraints: 10000\/16000$/,
       );
     }
     expect(lines.at(-1)).to.equal("[0:00] phase 2 for demo (2^14): done in 0 s");

@@ -1,6 +1,10 @@
 // The N-API binding: `loadProvingKey(zkeyBytes)` resolves to a ProvingKey kept in native memory,
 // whose `prove(wtnsBytes)` and `multiExp(section, scalarBytes)` run on worker threads and resolve
-// with plain values as hexadecimal strings. C++ exceptions become rejected promises (JS errors).
+// with plain values as hexadecimal strings; `verifyGroth16(vkey, proof, signals)` verifies a
+// proof (synchronously: a few milliseconds); `generateDevPtau(power, file)` and
+// `checkPtau(file)` write and check powers-of-tau files, and `newZkey(r1cs, ptau, zkey, tail?)`
+// writes snarkjs's initial zkey, on worker threads. C++ exceptions become
+// thrown errors or rejected promises (JS errors).
 #include <napi.h>
 
 #include <chrono>
@@ -8,6 +12,9 @@
 
 #include "cpu.hpp"
 #include "groth16.hpp"
+#include "ptau.hpp"
+#include "verify.hpp"
+#include "zkey_new.hpp"
 
 namespace {
 
@@ -207,6 +214,134 @@ Napi::Value KeyObject::MultiExp(const Napi::CallbackInfo &info) {
   return promise;
 }
 
+/** A string argument. */
+std::string stringArgument(const Napi::CallbackInfo &info, size_t index, const char *name) {
+  if (info.Length() <= index || !info[index].IsString()) {
+    throw Napi::TypeError::New(info.Env(), std::string(name) + " must be a string");
+  }
+  return info[index].As<Napi::String>().Utf8Value();
+}
+
+void requireCpu(Napi::Env env) {
+  if (!zkm::cpuSupported()) throw Napi::Error::New(env, "this CPU lacks BMI2 or ADX, which the native code needs");
+}
+
+class DevPtauTask : public Task {
+ public:
+  DevPtauTask(Napi::Env env, unsigned power, std::string file)
+      : Task(env, Bytes{}), power_(power), file_(std::move(file)) {}
+
+ protected:
+  void Run() override { timings_ = zkm::writeDevPtau(power_, file_, threads()); }
+  Napi::Value Result(Napi::Env env) override {
+    Napi::Object out = Napi::Object::New(env);
+    out.Set("powers", timings_.powers);
+    out.Set("lagrange", timings_.lagrange);
+    return out;
+  }
+
+ private:
+  unsigned power_;
+  std::string file_;
+  zkm::DevPtauTimings timings_;
+};
+
+class CheckPtauTask : public Task {
+ public:
+  CheckPtauTask(Napi::Env env, std::string file) : Task(env, Bytes{}), file_(std::move(file)) {}
+
+ protected:
+  void Run() override { check_ = zkm::checkPtau(file_, threads()); }
+  Napi::Value Result(Napi::Env env) override {
+    Napi::Object out = Napi::Object::New(env);
+    out.Set("power", check_.power);
+    out.Set("ceremonyPower", check_.ceremonyPower);
+    out.Set("contributions", check_.contributions);
+    out.Set("prepared", check_.prepared);
+    return out;
+  }
+
+ private:
+  std::string file_;
+  zkm::PtauCheck check_;
+};
+
+class NewZkeyTask : public Task {
+ public:
+  NewZkeyTask(Napi::Env env, Bytes tail, std::string r1cs, std::string ptau, std::string zkey)
+      : Task(env, std::move(tail)), r1cs_(std::move(r1cs)), ptau_(std::move(ptau)), zkey_(std::move(zkey)) {}
+
+ protected:
+  void Run() override {
+    if (bytes_.data != nullptr && bytes_.size != 64) throw std::runtime_error("the hash tail must be 64 bytes");
+    result_ = zkm::newZkey(r1cs_, ptau_, zkey_, bytes_.data, threads());
+  }
+  Napi::Value Result(Napi::Env env) override {
+    static const char digits[] = "0123456789abcdef";
+    std::string hex;
+    for (uint8_t b : result_.circuitHash) {
+      hex += digits[b >> 4];
+      hex += digits[b & 15];
+    }
+    Napi::Object out = Napi::Object::New(env);
+    out.Set("circuitHash", hex);
+    out.Set("domainSize", result_.domainSize);
+    return out;
+  }
+
+ private:
+  std::string r1cs_, ptau_, zkey_;
+  zkm::NewZkey result_;
+};
+
+Napi::Value NewZkey(const Napi::CallbackInfo &info) {
+  requireCpu(info.Env());
+  std::string r1cs = stringArgument(info, 0, "the r1cs file");
+  std::string ptau = stringArgument(info, 1, "the ptau file");
+  std::string zkey = stringArgument(info, 2, "the zkey file");
+  Bytes tail;
+  if (info.Length() > 3 && !info[3].IsUndefined()) tail = bytesArgument(info, 3, "the hash tail");
+  auto *task = new NewZkeyTask(info.Env(), std::move(tail), std::move(r1cs), std::move(ptau), std::move(zkey));
+  Napi::Promise promise = task->promise();
+  task->Queue();
+  return promise;
+}
+
+Napi::Value GenerateDevPtau(const Napi::CallbackInfo &info) {
+  requireCpu(info.Env());
+  if (info.Length() < 1 || !info[0].IsNumber()) throw Napi::TypeError::New(info.Env(), "the power must be a number");
+  int power = info[0].As<Napi::Number>().Int32Value();
+  if (power < 1 || power > static_cast<int>(zkm::PTAU_MAX_POWER)) {
+    throw Napi::RangeError::New(info.Env(), "the power must be 1 .. " + std::to_string(zkm::PTAU_MAX_POWER));
+  }
+  auto *task = new DevPtauTask(info.Env(), static_cast<unsigned>(power), stringArgument(info, 1, "the file"));
+  Napi::Promise promise = task->promise();
+  task->Queue();
+  return promise;
+}
+
+Napi::Value CheckPtau(const Napi::CallbackInfo &info) {
+  requireCpu(info.Env());
+  auto *task = new CheckPtauTask(info.Env(), stringArgument(info, 0, "the file"));
+  Napi::Promise promise = task->promise();
+  task->Queue();
+  return promise;
+}
+
+Napi::Value VerifyGroth16(const Napi::CallbackInfo &info) {
+  requireCpu(info.Env());
+  Bytes vkey = bytesArgument(info, 0, "the verification key");
+  Bytes proof = bytesArgument(info, 1, "the proof");
+  Bytes signals = bytesArgument(info, 2, "the public signals");
+  try {
+    zkm::VerifyingKey key = zkm::VerifyingKey::read(vkey.data, vkey.size);
+    return Napi::Boolean::New(info.Env(),
+                              zkm::verifyGroth16(key, proof.data, proof.size, signals.data, signals.size));
+  } catch (const std::exception &e) {
+    throw Napi::Error::New(info.Env(), e.what());
+  }
+}
+
 Napi::Value LoadProvingKey(const Napi::CallbackInfo &info) {
   auto *task = new LoadTask(info.Env(), bytesArgument(info, 0, "the zkey"));
   Napi::Promise promise = task->promise();
@@ -221,6 +356,10 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   env.SetInstanceData(data);  // freed with the environment
   exports.Set("ProvingKey", keyClass);
   exports.Set("loadProvingKey", Napi::Function::New(env, LoadProvingKey));
+  exports.Set("verifyGroth16", Napi::Function::New(env, VerifyGroth16));
+  exports.Set("generateDevPtau", Napi::Function::New(env, GenerateDevPtau));
+  exports.Set("checkPtau", Napi::Function::New(env, CheckPtau));
+  exports.Set("newZkey", Napi::Function::New(env, NewZkey));
   exports.Set("cpuSupported", Napi::Boolean::New(env, zkm::cpuSupported()));
   exports.Set("threads", Napi::Number::New(env, threads()));
   return exports;

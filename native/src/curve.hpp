@@ -113,6 +113,9 @@ struct Xyzz {
   }
 };
 
+using G1 = Affine<Fq>;
+using G2 = Affine<Fq2>;
+
 /** The curve constant b of each group. */
 inline Fq g1B() { return Fq::fromInt(3); }
 inline Fq2 g2B() {

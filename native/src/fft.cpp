@@ -49,8 +49,8 @@ Domain::Domain(unsigned log) : n_(size_t(1) << log), log_(log) {
   size_t half = n_ / 2 == 0 ? 1 : n_ / 2;
   roots_ = powers(w, half, Fr::one());
   inverseRoots_ = powers(w.inverse(), half, Fr::one());
-  Fr nInverse = Fr::fromInt(n_).inverse();
-  cosetScale_ = powers(rootOfUnity(log + 1), n_, nInverse);
+  nInverse_ = Fr::fromInt(n_).inverse();
+  cosetScale_ = powers(rootOfUnity(log + 1), n_, nInverse_);
 }
 
 void Domain::transform(Fr *a, const std::vector<Fr> &roots, unsigned threads) const {
@@ -78,6 +78,13 @@ void Domain::inverseToCoset(Fr *a, unsigned threads) const {
   transform(a, inverseRoots_, threads);
   parallelFor(n_, threads, [&](size_t lo, size_t hi, unsigned) {
     for (size_t i = lo; i < hi; i++) a[i] = a[i] * cosetScale_[i];
+  });
+}
+
+void Domain::inverse(Fr *a, unsigned threads) const {
+  transform(a, inverseRoots_, threads);
+  parallelFor(n_, threads, [&](size_t lo, size_t hi, unsigned) {
+    for (size_t i = lo; i < hi; i++) a[i] = a[i] * nInverse_;
   });
 }
 

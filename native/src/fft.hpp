@@ -29,6 +29,8 @@ class Domain {
    * coset generator w_(log+1): followed by {@link forward}, gives the values on the coset.
    */
   void inverseToCoset(Fr *a, unsigned threads) const;
+  /** In place: from values at w^i to coefficients (natural order in and out). */
+  void inverse(Fr *a, unsigned threads) const;
 
  private:
   void transform(Fr *a, const std::vector<Fr> &roots, unsigned threads) const;
@@ -38,6 +40,7 @@ class Domain {
   std::vector<Fr> roots_;         // w^i, i < n/2
   std::vector<Fr> inverseRoots_;  // w^-i, i < n/2
   std::vector<Fr> cosetScale_;    // shift^i / n, i < n
+  Fr nInverse_;
 };
 
 }  // namespace zkm

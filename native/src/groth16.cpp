@@ -8,6 +8,7 @@
 #include "binfile.hpp"
 #include "msm.hpp"
 #include "random.hpp"
+#include "wipe.hpp"
 
 namespace zkm {
 
@@ -20,12 +21,6 @@ double since(Clock::time_point &mark) {
   double seconds = std::chrono::duration<double>(now - mark).count();
   mark = now;
   return seconds;
-}
-
-/** Overwrites secrets (the witness, r, s) before their memory is released. */
-template <class T>
-void wipe(std::vector<T> &values) {
-  if (!values.empty()) explicit_bzero(values.data(), values.size() * sizeof(T));
 }
 
 /** A(c) or B(c) for every constraint row c, Montgomery form. */

@@ -12,9 +12,6 @@
 
 namespace zkm {
 
-using G1 = Affine<Fq>;
-using G2 = Affine<Fq2>;
-
 /** One QAP matrix (A or B) by constraint row: row c's terms are [rowStart[c], rowStart[c+1]). */
 struct Matrix {
   std::vector<uint32_t> rowStart;

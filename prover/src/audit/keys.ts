@@ -1,14 +1,16 @@
 /**
  * `audit keys`: are an instance's keys what the manifest says, and do they belong together? Every
  * artifact's sha256 against the manifest; the circuit sources against the fingerprint the r1cs was
- * built from; the ptau (and, for a production ptau, its published hash); the zkey verified against
+ * built from; the ptau (for a production ptau its published hash, for a development one its
+ * sections against each other where the native addon is built); the zkey verified against
  * the r1cs and the ptau; the verification key and both Solidity verifiers re-exported from the
  * zkey and compared byte for byte; the setup kind, with development keys flagged loudly.
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { publicSignalNames } from "../inspect/signals";
-import { readR1csHeader } from "../setup/binfile";
+import { nativeAddon } from "../native/addon";
+import { readPtauHeader, readR1csHeader } from "../setup/binfile";
 import { sourceFingerprint } from "../setup/circuit";
 import { readTranscript } from "../setup/ceremony";
 import { renderVerifier } from "../setup/export-keys";
@@ -306,11 +308,37 @@ async function auditPtau(
     );
     if (ok === undefined) return undefined;
   } else {
+    const native = (await readPtauHeader(file)).contributions === 0;
     list.add(
       options.requireProduction ? "fail" : "warn",
       "ptau: DEVELOPMENT powers of tau, NOT FOR PRODUCTION",
-      "phase 1 has a single local contributor; use a published ptau for production keys",
+      native
+        ? "computed natively from one local secret (drawn and wiped in memory, never written): it has no " +
+            "contribution transcript, so `snarkjs powersoftau verify` refuses it by design; use a published ptau for production keys"
+        : "phase 1 has a single local contributor; use a published ptau for production keys",
     );
+    await checkPtauSections(list, file);
   }
   return { file, sha256: record.sha256 };
+}
+
+/**
+ * The development ptau's sections checked against each other (native pairing checks: one tau,
+ * alpha and beta throughout, the phase-2 sections their Lagrange form), where the addon is built;
+ * an INFO line otherwise.
+ */
+async function checkPtauSections(list: Checklist, file: string): Promise<void> {
+  const title =
+    "ptau: its powers are of one tau, alpha and beta and its phase-2 sections their Lagrange form (pairing checks)";
+  const status = nativeAddon();
+  if (status.addon === undefined) {
+    list.add("info", title, `not checked: the native addon is not available (${status.reason})`);
+    return;
+  }
+  const addon = status.addon;
+  await list.attempt(
+    title,
+    () => addon.checkPtau(file),
+    (r) => `power ${r.power}, ${r.contributions} contribution(s) recorded`,
+  );
 }

@@ -1,7 +1,8 @@
 /**
  * Loads the native Groth16 prover (native/, an N-API addon built at `npm ci` when a compiler is
- * present). When it cannot be loaded, {@link nativeAddon} says why and zkmargin proves with
- * snarkjs; {@link FAST_PATH} says how to get the native prover.
+ * present), which also verifies proofs and writes and checks development powers of tau. When it
+ * cannot be loaded, {@link nativeAddon} says why and zkmargin uses snarkjs for all of it;
+ * {@link FAST_PATH} says how to get the native code.
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
@@ -28,9 +29,44 @@ export interface RawNativeKey {
   multiExp(section: number, scalars: Uint8Array): Promise<{ seconds: number; point: string[] }>;
 }
 
+/** What the addon's `checkPtau` read from a ptau it found consistent. */
+export interface RawPtauCheck {
+  power: number;
+  ceremonyPower: number;
+  /** Phase-1 contributions the file records (0 for a native development ptau). */
+  contributions: number;
+  /** Sections 12..15 (the Lagrange forms phase 2 reads) are present. */
+  prepared: boolean;
+}
+
 export interface NativeAddon {
   /** Reads and checks a `.zkey` (bytes); rejects with an error naming the broken rule. */
   loadProvingKey(zkey: Uint8Array): Promise<RawNativeKey>;
+  /**
+   * Groth16 verification: the key (alpha1, beta2, gamma2, delta2, IC...), the proof (A, B, C)
+   * and the public signals, as plain 32-byte little-endian values (see native/src/verify.hpp).
+   * False for a proof that does not verify; throws for a malformed key or a wrong signal count.
+   */
+  verifyGroth16(vkey: Uint8Array, proof: Uint8Array, signals: Uint8Array): boolean;
+  /**
+   * Writes a development ptau of 2^power, prepared for phase 2, to `file` (which must not
+   * exist), from tau, alpha and beta drawn from the OS CSPRNG and wiped in memory; resolves with
+   * the seconds of its two halves.
+   */
+  generateDevPtau(power: number, file: string): Promise<{ powers: number; lagrange: number }>;
+  /** Checks a ptau's sections against each other with pairings; rejects naming the broken rule. */
+  checkPtau(file: string): Promise<RawPtauCheck>;
+  /**
+   * snarkjs 0.7.6's `zkey new`, byte for byte: writes `zkey` (which must not exist) from `r1cs`
+   * over the prepared `ptau`; `hashTail` is the 64 bytes snarkjs hashes past the ptau's section
+   * 2 when the domain exceeds 2^14 and the ptau has the circuit's power (see setup/native-zkey.ts).
+   */
+  newZkey(
+    r1cs: string,
+    ptau: string,
+    zkey: string,
+    hashTail?: Uint8Array,
+  ): Promise<{ circuitHash: string; domainSize: number }>;
   /** True when the CPU has BMI2 and ADX (the field code's instructions). */
   readonly cpuSupported: boolean;
   /** Threads each proof uses (the machine's hardware threads). */

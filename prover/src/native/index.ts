@@ -1,5 +1,12 @@
 /** The native Groth16 prover (C++ in native/, an N-API addon) and its loader. */
-export { ADDON_FILE, FAST_PATH, nativeAddon, type NativeAddon, type NativeStatus } from "./addon";
+export {
+  ADDON_FILE,
+  FAST_PATH,
+  nativeAddon,
+  type NativeAddon,
+  type NativeStatus,
+  type RawPtauCheck,
+} from "./addon";
 export {
   NATIVE_MSMS,
   NativeKey,
@@ -9,3 +16,4 @@ export {
   type NativeProof,
 } from "./key";
 export { NativeProver } from "./prover";
+export { verifyGroth16Native } from "./verify";

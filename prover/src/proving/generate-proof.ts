@@ -25,7 +25,7 @@ import { step, type ProgressListener } from "../setup/progress";
 import { chooseInstance } from "./instance-choice";
 import { toVerifierCalldata, type VerifierCalldata } from "./calldata";
 import { OPENING_VERSION, portfolioToJson, type Opening } from "./opening";
-import { chooseProver, type Groth16Prover, type ProverName } from "./groth16";
+import { chooseProver, nativeGroth16Check, type Groth16Prover, type ProverName } from "./groth16";
 import { snarkjs, usingCurve, type Groth16Proof } from "./snarkjs";
 import { verifyProof } from "./verify-proof";
 
@@ -192,13 +192,17 @@ export async function generateProof(args: GenerateProofArgs): Promise<MarginProo
   if (!report.sufficient) throw new ShortfallError(report);
 
   const prover = typeof args.prover === "object" ? args.prover : chooseProver(args.prover);
+  // Every proof, native or snarkjs, is verified before it is returned: natively when the addon
+  // is loaded, else with snarkjs.
+  const check = nativeGroth16Check();
   // The witness stays in memory (it holds every private value) and is dropped after proving.
-  // Every proof, native or snarkjs, is verified before it is returned.
   const { signals, proof, publicSignals, valid } = await usingCurve(async () => {
-    // snarkjs's curve (which verifies the proof) is built while the artifacts are checked and the
-    // native prover works; if that fails here, the verification builds it again and says why. It
-    // is awaited before leaving, so that usingCurve can stop its threads whatever happens.
-    const curve = prover.name === "native" ? bn128().catch(() => undefined) : undefined;
+    // Without the native check, snarkjs's curve (which then verifies the proof) is built while
+    // the artifacts are checked and the native prover works; if that fails here, the
+    // verification builds it again and says why. It is awaited before leaving, so that
+    // usingCurve can stop its threads whatever happens.
+    const curve =
+      prover.name === "native" && check === undefined ? bn128().catch(() => undefined) : undefined;
     try {
       const artifacts = await (args.artifacts ?? defaultArtifacts)(instance.name, args.root);
       const signals = await withCommitments(
@@ -221,7 +225,7 @@ export async function generateProof(args: GenerateProofArgs): Promise<MarginProo
       witness = undefined;
       await curve;
       const verified = await step(progress, "verifying", undefined, () =>
-        verifyProof(made.proof, made.publicSignals, artifacts.vkey),
+        verifyProof(made.proof, made.publicSignals, artifacts.vkey, check),
       );
       return { signals, ...made, valid: verified };
     } finally {

@@ -3,10 +3,11 @@
  * snarkjs. Both take the instance's manifest-checked zkey and the `.wtns` bytes and return the
  * same JSON proof; the caller verifies every proof before returning it (generateProof does).
  */
-import { FAST_PATH, nativeAddon, NativeProver } from "../native";
+import { FAST_PATH, nativeAddon, NativeProver, verifyGroth16Native } from "../native";
 import type { LoadedArtifacts } from "../setup/manifest";
 import { bn128 } from "../setup/snarkjs";
 import { snarkjs, type Groth16Proof } from "./snarkjs";
+import type { Groth16Check } from "./verify-proof";
 
 export const PROVER_NAMES = ["native", "snarkjs"] as const;
 export type ProverName = (typeof PROVER_NAMES)[number];
@@ -35,6 +36,16 @@ export const snarkjsProver: Groth16Prover = {
     return snarkjs.groth16.prove(artifacts.zkey, { type: "mem", data: wtns });
   },
 };
+
+/**
+ * The native Groth16 verification (no WebAssembly curve to build) when the addon is loaded, for
+ * {@link verifyProof}'s `check`; undefined otherwise, and snarkjs verifies.
+ */
+export function nativeGroth16Check(): Groth16Check | undefined {
+  const addon = nativeAddon().addon;
+  if (addon === undefined) return undefined;
+  return (vkey, publicSignals, proof) => verifyGroth16Native(addon, vkey, publicSignals, proof);
+}
 
 /** The native prover is asked for by name but is not built or does not load. */
 export class ProverUnavailableError extends Error {

@@ -17,6 +17,8 @@ export interface BinFile {
   has(id: number): boolean;
   /** Byte length of section `id`; throws naming the file when it is missing. */
   size(id: number): number;
+  /** Where section `id`'s bytes start in the file; throws naming the file when it is missing. */
+  offset(id: number): number;
   /** `length` bytes of section `id` from `offset` (default: the rest of the section). */
   read(id: number, offset?: number, length?: number): Promise<Buffer>;
 }
@@ -80,6 +82,7 @@ export async function withBinFile<T>(
       file,
       has: (id) => (sections[id]?.length ?? 0) > 0,
       size: (id) => only(id).size,
+      offset: (id) => only(id).p,
       read: async (id, offset = 0, length) => {
         const section = only(id);
         const bytes = await readSection(fd, sections, id, offset, length ?? section.size - offset);
@@ -97,17 +100,21 @@ export interface PtauHeader {
   ceremonyPower: number;
   /** True when phase-2 preparation was done (section 12, the Lagrange bases, is present). */
   prepared: boolean;
+  /** Phase-1 contributions recorded (section 7's count; 0 for a native development ptau). */
+  contributions: number;
 }
 
-/** Reads a ptau header (section 1: n8, q, power, ceremonyPower). */
+/** Reads a ptau header (section 1: n8, q, power, ceremonyPower) and its contribution count. */
 export function readPtauHeader(file: string): Promise<PtauHeader> {
   return withBinFile(file, "ptau", async (bin) => {
     const n8 = (await bin.read(1, 0, 4)).readUInt32LE(0);
     const fields = await bin.read(1, 4 + n8, 8);
+    if (!bin.has(7) || bin.size(7) < 4) throw new Error(`${file}: no contributions section (7)`);
     return {
       power: fields.readUInt32LE(0),
       ceremonyPower: fields.readUInt32LE(4),
       prepared: bin.has(12),
+      contributions: (await bin.read(7, 0, 4)).readUInt32LE(0),
     };
   });
 }

@@ -177,9 +177,12 @@ export async function setupInstance(
         const cached =
           reused ??
           (await ensureDevPtau(power, {
-            onGenerate: (p, estimate) =>
+            onGenerate: (p, estimate, generator) =>
               log(
-                `generating a development ptau of power ${p} (cached for this machine; about ${formatDuration(estimate)} on 2 cores)`,
+                generator === "native"
+                  ? `generating a development ptau of power ${p} natively, from one secret drawn and wiped in memory ` +
+                      `(no contribution transcript; cached for this machine; about ${formatDuration(estimate)} on 2 cores)`
+                  : `generating a development ptau of power ${p} (cached for this machine; about ${formatDuration(estimate)} on 2 cores)`,
               ),
             onWait: (holder, waited) =>
               log(

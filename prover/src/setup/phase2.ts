@@ -5,6 +5,8 @@
 import { randomBytes } from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { nativeAddon } from "../native/addon";
+import { newZkeyNative } from "./native-zkey";
 import { capturingLogger, snarkjs } from "./snarkjs";
 
 /** A temporary sibling path of `file` (same folder, so a rename into place is atomic). */
@@ -32,8 +34,9 @@ export async function writeAtomically(
 
 /**
  * Creates the initial (zero-contribution) zkey of `r1cs` over `ptau`; returns snarkjs's circuit
- * hash (blake2b-512, hex). Throws with snarkjs's reason when it refuses. `onDetail` hears what
- * snarkjs is doing (its log), for progress.
+ * hash (blake2b-512, hex). Natively where the addon is loaded (the same bytes as snarkjs's, see
+ * native-zkey.ts), else with snarkjs. Throws with the reason when either refuses. `onDetail`
+ * hears what is being done (snarkjs's log, or that the native code runs), for progress.
  */
 export async function newZkey(
   r1cs: string,
@@ -41,6 +44,15 @@ export async function newZkey(
   zkey: string,
   onDetail?: (message: string) => void,
 ): Promise<string> {
+  const addon = nativeAddon().addon;
+  if (addon !== undefined) {
+    onDetail?.("native");
+    let circuitHash = "";
+    await writeAtomically(zkey, async (temp) => {
+      circuitHash = await newZkeyNative(addon, r1cs, ptau, temp);
+    });
+    return circuitHash;
+  }
   const logger = capturingLogger(onDetail);
   let circuitHash = "";
   await writeAtomically(zkey, async (temp) => {

@@ -2,9 +2,9 @@
  * Progress of long setup steps (compile, ptau, phase 2). Two ways to show it:
  * - on an interactive terminal outside CI, a bar that advances with elapsed time against the
  *   step's estimate (labelled as an estimate: snarkjs reports no overall progress), with what
- *   snarkjs is doing now after it;
+ *   the step (snarkjs, or the native code) is doing now after it;
  * - anywhere else (CI, a log file, a pipe), plain lines: one when a step starts, a heartbeat every
- *   {@link HEARTBEAT_MS} with the elapsed time and what snarkjs is doing now, and one when it ends.
+ *   {@link HEARTBEAT_MS} with the elapsed time and what the step is doing now, and one when it ends.
  * {@link terminalProgress} draws only the bar (silent elsewhere, for short steps such as a proof);
  * {@link setupProgress} picks the bar or the lines.
  */
@@ -97,7 +97,7 @@ export interface LineProgressOptions {
 /**
  * Plain progress lines, each prefixed with the time since the listener was made:
  * `[0:42] phase 2 for demo (2^14): started, estimate about 4 min 16 s on 2 cores`, a heartbeat
- * `[1:12] phase 2 for demo (2^14): 30 s elapsed, estimate ...; snarkjs: processing constraints: 10000/16000`
+ * `[1:12] phase 2 for demo (2^14): 30 s elapsed, estimate ...; now: new zkey: processing constraints: 10000/16000`
  * every `heartbeatMs`, and `[4:02] phase 2 for demo (2^14): done in 3 min 20 s`.
  */
 export function lineProgress(options: LineProgressOptions = {}): ProgressListener {
@@ -121,7 +121,7 @@ export function lineProgress(options: LineProgressOptions = {}): ProgressListene
         detail: "",
         timer: setInterval(() => {
           const elapsed = (now() - state.started) / 1000;
-          const doing = state.detail === "" ? "" : `; snarkjs: ${state.detail}`;
+          const doing = state.detail === "" ? "" : `; now: ${state.detail}`;
           write(
             `${clock()} ${event.step}: ${formatDuration(elapsed)} elapsed${aboutEstimate(state.estimate)}${doing}`,
           );

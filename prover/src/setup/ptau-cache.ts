@@ -1,9 +1,9 @@
 /**
  * The per-machine ptau cache (`${ZKMARGIN_CACHE:-~/.cache/zkmargin}/ptau`): what it holds, and the
  * temporary files of development ptau builds. A build writes `.dev-potNN.ptau.<pid>-<random>.<k>.tmp`
- * under the lock of `dev-potNN.ptau`; a build that was interrupted leaves them behind (tens of MB
- * each). They are removed on a later run when nobody builds that power any more (its lock is free)
- * or their owner process is gone.
+ * under the lock of `dev-potNN.ptau` (`dev-potNN-native.ptau` for the native generator); a build
+ * that was interrupted leaves them behind (tens of MB each). They are removed on a later run when
+ * nobody builds that power any more (its lock is free) or their owner process is gone.
  */
 import { randomBytes } from "node:crypto";
 import * as fs from "node:fs";
@@ -13,9 +13,12 @@ import { readPtauHeader } from "./binfile";
 import { LockHeldByThisProcessError, LockTimeoutError, processAlive, withLock } from "./lock";
 import { ptauCacheDir } from "./paths";
 
+/** What makes a development ptau: the native addon, or snarkjs. */
+export type DevPtauGenerator = "native" | "snarkjs";
+
 /** The cache file name of a development ptau of a power. */
-export function devPtauName(power: number): string {
-  return `dev-pot${String(power).padStart(2, "0")}.ptau`;
+export function devPtauName(power: number, generator: DevPtauGenerator = "snarkjs"): string {
+  return `dev-pot${String(power).padStart(2, "0")}${generator === "native" ? "-native" : ""}.ptau`;
 }
 
 /**
@@ -37,8 +40,11 @@ interface TempFile {
   bytes: number;
 }
 
-/** `.dev-pot13.ptau.123-0a1b2c3d4e5f.1.tmp`, or `.dev-pot13.ptau.0a1b2c3d4e5f.1.tmp` before owners were named. */
-const TEMP = /^\.(dev-pot\d{2}\.ptau)\.(?:(\d+)-)?[0-9a-f]{12}\.\d\.tmp$/;
+/**
+ * `.dev-pot13.ptau.123-0a1b2c3d4e5f.1.tmp` (or `.dev-pot13-native.ptau...`), or
+ * `.dev-pot13.ptau.0a1b2c3d4e5f.1.tmp` before owners were named.
+ */
+const TEMP = /^\.(dev-pot\d{2}(?:-native)?\.ptau)\.(?:(\d+)-)?[0-9a-f]{12}\.\d\.tmp$/;
 
 function tempFiles(cacheDir: string): TempFile[] {
   if (!fs.existsSync(cacheDir)) return [];
@@ -122,8 +128,11 @@ export interface CachedPtau {
   bytes: number;
   /** From the file's header; undefined when it cannot be read. */
   power?: number;
-  /** Development (generated on this machine), a published Hermez file, or anything else. */
-  source: "development" | "published" | "other";
+  /**
+   * Development (generated on this machine: by snarkjs with one contribution, or natively from
+   * one secret with no transcript), a published Hermez file, or anything else.
+   */
+  source: "development" | "native development" | "published" | "other";
   /** Why the header could not be read. */
   error?: string;
 }
@@ -151,9 +160,11 @@ export async function describePtauCache(
     const file = path.join(cacheDir, name);
     const source = /^dev-pot\d{2}\.ptau$/.test(name)
       ? "development"
-      : /^powersOfTau28_hez_final(_\d{2})?\.ptau$/.test(name)
-        ? "published"
-        : "other";
+      : /^dev-pot\d{2}-native\.ptau$/.test(name)
+        ? "native development"
+        : /^powersOfTau28_hez_final(_\d{2})?\.ptau$/.test(name)
+          ? "published"
+          : "other";
     const entry: CachedPtau = { file, name, bytes: fs.statSync(file).size, source };
     try {
       entry.power = (await readPtauHeader(file)).power;
@@ -175,6 +186,8 @@ export function formatBytes(bytes: number): string {
 
 const SOURCES: Record<CachedPtau["source"], string> = {
   development: "development (one contribution from this machine: not for production)",
+  "native development":
+    "development (made natively from one secret on this machine, no transcript: not for production)",
   published: "published Hermez file (its hash is checked when it is used)",
   other: "not made by zkmargin",
 };

@@ -3,19 +3,32 @@
  * `powersOfTau28_hez_final_NN.ptau` files (checked before a production ptau is used), and a
  * locally generated development ptau cached per machine.
  *
- * A development ptau has one random contribution from this machine: whoever ran it knows nothing
- * more than anyone else only if the machine was honest. It is for development and tests only.
+ * A development ptau comes from one secret on this machine: whoever ran it knows nothing more than
+ * anyone else only if the machine was honest. It is for development and tests only. Where the
+ * native addon is built, it is computed natively (`dev-potNN-native.ptau`: tau, alpha and beta
+ * from the OS CSPRNG, wiped in memory, never written; no contribution transcript, and seconds
+ * where snarkjs takes hours at power 19); elsewhere snarkjs makes it with one recorded random
+ * contribution (`dev-potNN.ptau`). Both are snarkjs's format, prepared for phase 2.
  */
 import { randomBytes } from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { nativeAddon } from "../native/addon";
 import { readPtauHeader } from "./binfile";
 import { fileDigest, sha256File } from "./hash";
 import { withLock, type LockHolder } from "./lock";
 import { ptauCacheDir } from "./paths";
 import { step, type ProgressListener } from "./progress";
-import { devPtauName, devPtauTempStem, removeOrphanTemps, removeTempsOf } from "./ptau-cache";
+import {
+  devPtauName,
+  devPtauTempStem,
+  removeOrphanTemps,
+  removeTempsOf,
+  type DevPtauGenerator,
+} from "./ptau-cache";
 import { bn128, capturingLogger, snarkjs } from "./snarkjs";
+
+export { devPtauName, type DevPtauGenerator } from "./ptau-cache";
 
 /** Largest power a bn128 ptau can have (the scalar field's 2-adicity is 28). */
 export const MAX_POWER = 28;
@@ -133,11 +146,17 @@ export async function checkProductionPtau(file: string, neededPower: number): Pr
 }
 
 /**
- * Honest wall-clock estimate, in seconds, for generating a development ptau (new accumulator,
- * one contribution, phase-2 preparation) on 2 cores with snarkjs 0.7.6: measured about 2 minutes
- * at power 13 and 18 minutes at power 16, so time grows about 2.1x per power.
+ * Honest wall-clock estimate, in seconds, for generating a development ptau on 2 cores. snarkjs
+ * 0.7.6 (new accumulator, one contribution, phase-2 preparation): measured about 2 minutes at
+ * power 13 and 18 minutes at power 16, so time grows about 2.1x per power. Native (generation
+ * and pairing check, measured on the shared machine at load average 7 to 9): 5.6 s at power 14,
+ * 24 s at power 16, so also about 2.1x per power (power 19: 7.7 min at load average 10 to 12).
  */
-export function devPtauEstimateSeconds(power: number): number {
+export function devPtauEstimateSeconds(
+  power: number,
+  generator: DevPtauGenerator = "snarkjs",
+): number {
+  if (generator === "native") return Math.max(1, Math.round(5.6 * 2 ** ((power - 14) * 1.07)));
   return Math.round(120 * 2 ** ((power - 13) * 1.057));
 }
 
@@ -153,8 +172,13 @@ export function devPtauWaitMs(power: number): number {
 /** Options of {@link ensureDevPtau}. */
 export interface DevPtauOptions {
   cacheDir?: string;
+  /**
+   * What generates a missing ptau; default native where the addon is loaded, else snarkjs.
+   * Either kind already cached is used.
+   */
+  generator?: DevPtauGenerator;
   /** Called when a new ptau must be generated, before the work starts. */
-  onGenerate?: (power: number, estimateSeconds: number) => void;
+  onGenerate?: (power: number, estimateSeconds: number, generator: DevPtauGenerator) => void;
   /** Called when another process is generating the same file, then every 30 s while we wait. */
   onWait?: (holder: LockHolder | undefined, waitedMs: number) => void;
   /** Progress of the generation (one step, with what snarkjs is doing); default none. */
@@ -163,15 +187,39 @@ export interface DevPtauOptions {
   waitMs?: number;
 }
 
-/** Powers of the development ptau files present in the cache. */
-export function cachedDevPowers(cacheDir: string = ptauCacheDir()): number[] {
+/** A development ptau in the cache. */
+export interface CachedDevPtau {
+  power: number;
+  generator: DevPtauGenerator;
+  name: string;
+}
+
+/**
+ * The development ptau files present in the cache, by power; at one power, snarkjs's (which
+ * records its contribution) before the native one.
+ */
+export function cachedDevPtaus(cacheDir: string = ptauCacheDir()): CachedDevPtau[] {
   if (!fs.existsSync(cacheDir)) return [];
   return fs
     .readdirSync(cacheDir)
-    .map((name) => /^dev-pot(\d{2})\.ptau$/.exec(name))
+    .map((name) => /^dev-pot(\d{2})(-native)?\.ptau$/.exec(name))
     .filter((m): m is RegExpExecArray => m !== null)
-    .map((m) => Number(m[1]))
-    .sort((a, b) => a - b);
+    .map((m) => ({
+      power: Number(m[1]),
+      generator: (m[2] ? "native" : "snarkjs") as DevPtauGenerator,
+      name: m[0],
+    }))
+    .sort((a, b) => a.power - b.power || (a.generator === "snarkjs" ? -1 : 1));
+}
+
+/** Powers of the development ptau files present in the cache. */
+export function cachedDevPowers(cacheDir: string = ptauCacheDir()): number[] {
+  return [...new Set(cachedDevPtaus(cacheDir).map((c) => c.power))];
+}
+
+/** The generator used for a new development ptau when none is asked for. */
+export function defaultDevPtauGenerator(): DevPtauGenerator {
+  return nativeAddon().addon ? "native" : "snarkjs";
 }
 
 /**
@@ -185,38 +233,62 @@ export async function ensureDevPtau(
 ): Promise<PtauInfo> {
   const cacheDir = options.cacheDir ?? ptauCacheDir();
   await removeOrphanTemps(cacheDir);
-  const fitting = cachedDevPowers(cacheDir).find((p) => p >= minPower);
-  const power = fitting ?? minPower;
-  const file = path.join(cacheDir, devPtauName(power));
+  const fitting = cachedDevPtaus(cacheDir).find((c) => c.power >= minPower);
+  const generator = fitting?.generator ?? options.generator ?? defaultDevPtauGenerator();
+  const power = fitting?.power ?? minPower;
+  const name = devPtauName(power, generator);
+  const file = path.join(cacheDir, name);
   if (!fs.existsSync(file)) {
     await withLock(
       file,
       async () => {
         if (fs.existsSync(file)) return; // another process finished it while we waited
         removeTempsOf(file); // we hold the lock: any left are an interrupted build's
-        const estimate = devPtauEstimateSeconds(power);
-        options.onGenerate?.(power, estimate);
+        const estimate = devPtauEstimateSeconds(power, generator);
+        options.onGenerate?.(power, estimate, generator);
         await step(
           options.progress ?? (() => undefined),
-          `development ptau 2^${power}`,
+          `development ptau 2^${power}${generator === "native" ? " (native)" : ""}`,
           estimate,
-          (detail) => generateDevPtau(power, file, detail),
+          (detail) =>
+            generator === "native"
+              ? generateNativeDevPtau(power, file, detail)
+              : generateDevPtau(power, file, detail),
         );
       },
       {
-        purpose: `generating ${devPtauName(power)}`,
+        purpose: `generating ${name}`,
         waitMs: options.waitMs ?? devPtauWaitMs(power),
         onWait: options.onWait,
       },
     );
   }
-  return {
-    file,
-    power,
-    source: "development",
-    name: devPtauName(power),
-    sha256: await sha256File(file),
-  };
+  return { file, power, source: "development", name, sha256: await sha256File(file) };
+}
+
+/**
+ * Generates a prepared development ptau natively (native/src/ptau.cpp), atomically at `file`:
+ * written to a temporary sibling, checked (its sections against each other, with pairings), then
+ * moved into place.
+ */
+async function generateNativeDevPtau(
+  power: number,
+  file: string,
+  detail: (message: string) => void,
+): Promise<void> {
+  const addon = nativeAddon().addon;
+  if (addon === undefined) throw new Error("the native addon is not loaded");
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  const temp = `${devPtauTempStem(file)}.0.tmp`;
+  try {
+    detail("powers of tau (native)");
+    await addon.generateDevPtau(power, temp);
+    detail("pairing check");
+    await addon.checkPtau(temp);
+    fs.renameSync(temp, file);
+  } finally {
+    fs.rmSync(temp, { force: true });
+  }
 }
 
 /**
