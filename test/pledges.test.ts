@@ -73,6 +73,12 @@ const UINT64_MAX = 2n ** 64n - 1n;
 /** Four sub-portfolios' commitments. */
 const PIECES = [0xa1n, 0xa2n, 0xa3n, 0xa4n];
 
+/** A 65-byte signature `(r, s, v)` with the other v (27 and 28 swapped). */
+function otherV(signature: string): string {
+  const v = parseInt(signature.slice(130), 16);
+  return `${signature.slice(0, 130)}${(55 - v).toString(16)}`;
+}
+
 describe("pledges (test verifier)", function () {
   let w: World;
 
@@ -188,8 +194,11 @@ describe("pledges (test verifier)", function () {
         await pledge(w.bob),
         { ...signed, issuedAt: signed.issuedAt - 1n },
         { ...signed, validUntil: signed.validUntil + 1n },
-        // 64 bytes: no ECDSA recovery, and an EOA has no ERC-1271 to fall back on.
-        { ...signed, signature: signed.signature.slice(0, 130) },
+        // The other v (the top bit of the compact `vs`): recovers to another address, and an
+        // EOA has no ERC-1271 to fall back on.
+        { ...signed, signature: otherV(signed.signature) },
+        // Another r.
+        { ...signed, signature: `0x${"11".repeat(32)}${signed.signature.slice(66)}` },
         await otherDomain({ verifyingContract: await w.marketBook.getAddress() }),
         await otherDomain({ chainId: 1n }),
         await otherDomain({ version: "2" }),
