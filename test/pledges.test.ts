@@ -15,6 +15,7 @@ import {
   deployArtifact,
   loadArtifact,
   marginProvedEvents,
+  pledgeCalldata,
   pledgesRevokedEvents,
   policyIdOf,
   proveRequestOf,
@@ -605,6 +606,40 @@ describe("pledges (test verifier)", function () {
         3n,
         await address(w.custodian),
       ]);
+    });
+
+    it("refuses a pledge whose terms or custodian word has bits set above its type (MalformedPledge)", async function () {
+      const pledges = (await piecesPledged(w.alice)).map(pledgeCalldata);
+      const registry = await w.marginRegistry.getAddress();
+      const data = (words: typeof pledges) =>
+        w.marginRegistry.interface.encodeFunctionData("prove", [
+          POLICY4,
+          ROUND,
+          1n,
+          PIECES,
+          PROOF,
+          words,
+        ]);
+      const dirtyTerms = pledges.map((p, i) =>
+        i === 1 ? { ...p, terms: p.terms | (1n << 255n) } : p,
+      );
+      await expectRevert(
+        w.alice.sendTransaction({ to: registry, data: data(dirtyTerms) }),
+        w.errors,
+        "MalformedPledge",
+        [1n],
+      );
+      // Slot 2's custodian word with a bit above its 160: the ABI encoder cannot write it.
+      const clean = data(pledges).slice(2);
+      const word = pledges[2].custodian.slice(2).toLowerCase().padStart(64, "0");
+      expect(clean.split(word).length).to.equal(2);
+      const dirty = `0x${clean.replace(word, `01${word.slice(2)}`)}`;
+      await expectRevert(
+        w.alice.sendTransaction({ to: registry, data: dirty }),
+        w.errors,
+        "MalformedPledge",
+        [2n],
+      );
     });
 
     it("refuses a non-zero commitment in an unused slot (a sub-portfolio no custodian pledged)", async function () {
