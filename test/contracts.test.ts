@@ -37,6 +37,9 @@ import {
   marginProvedEvents,
   marginRegistryDomain,
   nextNonce,
+  compactSignature,
+  expandedSignature,
+  pledgeCalldata,
   pledgeDigest,
   pledgeMessageOf,
   policyIdOf,
@@ -52,6 +55,8 @@ import {
   readPolicy,
   readRegistration,
   readRound,
+  signedPledge,
+  signedPledgeFromCalldata,
   readStatus,
   readVerifierApproval,
   registerPolicy,
@@ -2250,6 +2255,18 @@ describe("contracts (test verifier)", function () {
   });
 
   describe("SDK helpers", function () {
+    /** A pledge by the custodian to alice at VENUE, with fixed terms. */
+    const samplePledge = async (): Promise<PledgeMessage> => ({
+      custodian: await address(w.custodian),
+      registration: 7n,
+      account: await address(w.alice),
+      venue: VENUE,
+      portfolioCommitment: PORTFOLIO,
+      epoch: 2n,
+      issuedAt: 100n,
+      validUntil: 123n,
+    });
+
     it("computes the same EIP-712 type hashes, domain and digests as the contract", async function () {
       const typeHash = (types: typeof PLEDGE_TYPES, name: string) =>
         keccak256(toUtf8Bytes(TypedDataEncoder.from(types).encodeType(name)));
@@ -2268,16 +2285,7 @@ describe("contracts (test verifier)", function () {
       expect(TypedDataEncoder.hashDomain(w.domain)).to.equal(
         await w.marginRegistry.getFunction("domainSeparator")(),
       );
-      const message: PledgeMessage = {
-        custodian: await address(w.custodian),
-        registration: 7n,
-        account: await address(w.alice),
-        venue: VENUE,
-        portfolioCommitment: PORTFOLIO,
-        epoch: 2n,
-        issuedAt: 100n,
-        validUntil: 123n,
-      };
+      const message = await samplePledge();
       expect(pledgeDigest(w.domain, message)).to.equal(
         await w.marginRegistry.getFunction("pledgeDigest")(message),
       );
@@ -2295,6 +2303,38 @@ describe("contracts (test verifier)", function () {
       expect(proveRequestDigest(w.domain, req)).to.equal(
         await w.marginRegistry.getFunction("proveRequestDigest")(req),
       );
+    });
+
+    it("carries a pledge's signature as (r, vs) and refuses one with no compact form", async function () {
+      const message = await samplePledge();
+      const signature = await w.custodian.signTypedData(w.domain, PLEDGE_TYPES, message);
+      const signed = signedPledge(message, signature);
+      const calldata = pledgeCalldata(signed);
+      const { r, vs } = compactSignature(signature);
+      expect([calldata.r, calldata.vs]).to.deep.equal([r, vs]);
+      expect(r).to.equal(signature.slice(0, 66));
+      expect(BigInt(vs) >> 255n).to.equal(BigInt(parseInt(signature.slice(130), 16) - 27));
+      expect(expandedSignature(r, vs)).to.equal(signature);
+      expect(signedPledgeFromCalldata(calldata)).to.deep.include({
+        custodian: message.custodian,
+        registration: 7n,
+        epoch: 2n,
+        issuedAt: 100n,
+        validUntil: 123n,
+        signature,
+      });
+      const highS = `${signature.slice(0, 66)}${"f".repeat(64)}${signature.slice(130)}`;
+      for (const bad of [
+        signature.slice(0, 130),
+        `${signature}00`,
+        `${signature.slice(0, 130)}01`,
+        highS,
+      ]) {
+        expect(() => pledgeCalldata({ ...signed, signature: bad })).to.throw(
+          RangeError,
+          /pledge signature/,
+        );
+      }
     });
 
     it("@property EIP-712 digests match the contract for random messages", async function () {

@@ -15,6 +15,7 @@ import {
   deployArtifact,
   loadArtifact,
   marginProvedEvents,
+  pledgeCalldata,
   pledgesRevokedEvents,
   policyIdOf,
   proveRequestOf,
@@ -72,6 +73,12 @@ import {
 const UINT64_MAX = 2n ** 64n - 1n;
 /** Four sub-portfolios' commitments. */
 const PIECES = [0xa1n, 0xa2n, 0xa3n, 0xa4n];
+
+/** A 65-byte signature `(r, s, v)` with the other v (27 and 28 swapped). */
+function otherV(signature: string): string {
+  const v = parseInt(signature.slice(130), 16);
+  return `${signature.slice(0, 130)}${(55 - v).toString(16)}`;
+}
 
 describe("pledges (test verifier)", function () {
   let w: World;
@@ -188,8 +195,11 @@ describe("pledges (test verifier)", function () {
         await pledge(w.bob),
         { ...signed, issuedAt: signed.issuedAt - 1n },
         { ...signed, validUntil: signed.validUntil + 1n },
-        // 64 bytes: no ECDSA recovery, and an EOA has no ERC-1271 to fall back on.
-        { ...signed, signature: signed.signature.slice(0, 130) },
+        // The other v (the top bit of the compact `vs`): recovers to another address, and an
+        // EOA has no ERC-1271 to fall back on.
+        { ...signed, signature: otherV(signed.signature) },
+        // Another r.
+        { ...signed, signature: `0x${"11".repeat(32)}${signed.signature.slice(66)}` },
         await otherDomain({ verifyingContract: await w.marketBook.getAddress() }),
         await otherDomain({ chainId: 1n }),
         await otherDomain({ version: "2" }),
@@ -596,6 +606,40 @@ describe("pledges (test verifier)", function () {
         3n,
         await address(w.custodian),
       ]);
+    });
+
+    it("refuses a pledge whose terms or custodian word has bits set above its type (MalformedPledge)", async function () {
+      const pledges = (await piecesPledged(w.alice)).map(pledgeCalldata);
+      const registry = await w.marginRegistry.getAddress();
+      const data = (words: typeof pledges) =>
+        w.marginRegistry.interface.encodeFunctionData("prove", [
+          POLICY4,
+          ROUND,
+          1n,
+          PIECES,
+          PROOF,
+          words,
+        ]);
+      const dirtyTerms = pledges.map((p, i) =>
+        i === 1 ? { ...p, terms: p.terms | (1n << 255n) } : p,
+      );
+      await expectRevert(
+        w.alice.sendTransaction({ to: registry, data: data(dirtyTerms) }),
+        w.errors,
+        "MalformedPledge",
+        [1n],
+      );
+      // Slot 2's custodian word with a bit above its 160: the ABI encoder cannot write it.
+      const clean = data(pledges).slice(2);
+      const word = pledges[2].custodian.slice(2).toLowerCase().padStart(64, "0");
+      expect(clean.split(word).length).to.equal(2);
+      const dirty = `0x${clean.replace(word, `01${word.slice(2)}`)}`;
+      await expectRevert(
+        w.alice.sendTransaction({ to: registry, data: dirty }),
+        w.errors,
+        "MalformedPledge",
+        [2n],
+      );
     });
 
     it("refuses a non-zero commitment in an unused slot (a sub-portfolio no custodian pledged)", async function () {

@@ -92,11 +92,15 @@ contract MarginRegistry is EIP712, IMarginOracle {
     ///        signed under, `epoch` its epoch for the account and venue then, `issuedAt` when it
     ///        checked the holdings (informative: revocation and registration are decided by the
     ///        other two), `validUntil` the last second at which the pledge counts.
-    /// @param signature The EIP-712 signature of the `Pledge`.
+    /// @param r The `r` of the custodian's 65-byte signature `(r, s, v)` of the `Pledge`.
+    /// @param vs Its `s | (v - 27) << 255` (EIP-2098): a pledge is a fixed 128 bytes of calldata,
+    ///        with no offset, length or padding words. An EOA's ECDSA signature is checked from
+    ///        these two words; an ERC-1271 custodian is asked about the 65 bytes `(r, s, v)`.
     struct SignedPledge {
         address custodian;
         uint256 terms;
-        bytes signature;
+        bytes32 r;
+        bytes32 vs;
     }
 
     /// @notice The EIP-712 `Pledge` a custodian signs (field order is the type's; never stored).
@@ -238,6 +242,8 @@ contract MarginRegistry is EIP712, IMarginOracle {
         0x5fe8c13b34baeab9f398789bc894e757c9219a7ac542c93bf3bb70f6b9c6ea87;
     /// @dev The epoch sum a status keeps: 44 bits.
     uint256 private constant _EPOCH_SUM_MASK = (1 << 44) - 1;
+    /// @dev The `s` of an EIP-2098 `vs` word: all but its top bit (which is `v - 27`).
+    bytes32 private constant _S_MASK = bytes32(type(uint256).max >> 1);
     /// @dev Bit offsets in PolicyRegistry.policyState's `params` (the policy's second slot):
     ///      verifier 0, maxRoundAge 160, supersededGrace 192, mode 224, requiresPledges 232,
     ///      retired 240, pledgeSlots 248.
@@ -378,8 +384,8 @@ contract MarginRegistry is EIP712, IMarginOracle {
     error UnexpectedPledges(uint256 given);
     /// @notice PolicyRegistry did not answer a registration read (it always does: never expected).
     error RegistryCallFailed();
-    /// @notice Pledge `slot` is not a valid encoding: an offset outside the calldata, a custodian
-    ///         above 160 bits, or terms with bits above the four packed numbers (224-255) set.
+    /// @notice Pledge `slot` is not a valid encoding: a custodian above 160 bits, or terms with
+    ///         bits above the four packed numbers (224-255) set.
     error MalformedPledge(uint256 slot);
     /// @notice A custodian pledges a second slot of the same proof.
     error DuplicateCustodian(uint256 slot, address custodian);
@@ -1119,7 +1125,7 @@ contract MarginRegistry is EIP712, IMarginOracle {
         // pledge's, they are the status's second word.
         uint256 more = count > 1 ? _furtherRegistrations(venue, pledges) : 0;
         for (uint256 i = 0; i < count; ++i) {
-            (address custodian, uint256 terms, uint256 signature) = _pledgeWords(pledges, i);
+            (address custodian, uint256 terms) = _pledgeWords(pledges, i);
             if (_custodianRepeats(pledges, i, custodian)) {
                 return abi.encodeWithSelector(DuplicateCustodian.selector, i, custodian);
             }
@@ -1139,14 +1145,7 @@ contract MarginRegistry is EIP712, IMarginOracle {
                 return abi.encodeWithSelector(PledgeRevoked.selector, i, pledge.epoch, epoch);
             }
             (bytes32 structHash, bytes32 digest) = _pledgeDigest(pledge, domain);
-            if (
-                !_isEcdsaSignature(custodian, digest, signature) &&
-                !SignatureChecker.isValidERC1271SignatureNow(
-                    custodian,
-                    digest,
-                    pledges[i].signature
-                )
-            ) {
+            if (!_isPledgeSignature(custodian, digest, pledges[i])) {
                 return abi.encodeWithSelector(InvalidPledgeSignature.selector, i);
             }
             if (inputs.hashPledges) hashes[i] = structHash;
@@ -1224,7 +1223,7 @@ contract MarginRegistry is EIP712, IMarginOracle {
             mstore(add(data, 0x44), sub(count, 1))
         }
         for (uint256 i = 1; i < count; ++i) {
-            (address custodian, , ) = _pledgeWords(pledges, i);
+            (address custodian, ) = _pledgeWords(pledges, i);
             assembly ("memory-safe") {
                 mstore(add(data, add(0x44, shl(5, i))), custodian)
             }
@@ -1251,31 +1250,19 @@ contract MarginRegistry is EIP712, IMarginOracle {
         if (packed >> 64 != 0) epoch += _venueEpochs[custodian][account][venue];
     }
 
-    /// @dev The words of pledge `i` in calldata: its custodian, its terms, and the calldata
-    ///      offset of its signature's length word, each offset checked to stay inside the calldata
-    ///      (what the ABI decoder checks) and the custodian and terms checked to be in range;
-    ///      reverts MalformedPledge(i) otherwise. `i` is below `pledges.length`.
+    /// @dev The first two words of pledge `i` in calldata (a pledge is 128 bytes, the array's
+    ///      bounds checked by the ABI decoder): its custodian and its terms, checked to be in
+    ///      range; reverts MalformedPledge(i) otherwise. `i` is below `pledges.length`.
     function _pledgeWords(
         SignedPledge[] calldata pledges,
         uint256 i
-    ) private pure returns (address custodian, uint256 terms, uint256 signature) {
+    ) private pure returns (address custodian, uint256 terms) {
         bool malformed;
         assembly ("memory-safe") {
-            let at := calldataload(add(pledges.offset, shl(5, i)))
-            let pledge := add(pledges.offset, at)
-            let tail := calldataload(add(pledge, 0x40))
-            signature := add(pledge, tail)
-            let length := calldataload(signature)
+            let pledge := add(pledges.offset, shl(7, i))
             custodian := calldataload(pledge)
             terms := calldataload(add(pledge, 0x20))
-            // Offsets and the length below 2^64 (so no sum wraps), every word inside the calldata.
-            malformed := or(
-                or(shr(64, or(or(at, tail), length)), gt(add(pledge, 0x60), calldatasize())),
-                or(
-                    gt(add(add(signature, 0x20), length), calldatasize()),
-                    or(shr(160, custodian), shr(224, terms))
-                )
-            )
+            malformed := or(shr(160, custodian), shr(224, terms))
         }
         if (malformed) revert MalformedPledge(i);
     }
@@ -1293,8 +1280,7 @@ contract MarginRegistry is EIP712, IMarginOracle {
             } lt(j, i) {
                 j := add(j, 1)
             } {
-                let pledge := add(pledges.offset, calldataload(add(pledges.offset, shl(5, j))))
-                if eq(calldataload(pledge), custodian) {
+                if eq(calldataload(add(pledges.offset, shl(7, j))), custodian) {
                     repeats := 1
                     break
                 }
@@ -1320,34 +1306,47 @@ contract MarginRegistry is EIP712, IMarginOracle {
         }
     }
 
-    /// @dev Whether the 65-byte ECDSA signature whose length word is at calldata `signature`
-    ///      recovers, with a low s and v 27 or 28, to `signer` over `digest` (OpenZeppelin's
-    ///      ECDSA rules); false for any other length, so the caller can try ERC-1271.
+    /// @dev Whether the pledge's `(r, vs)` is `custodian`'s signature of `digest`: a compact
+    ///      ECDSA signature that recovers to it, or else the 65 bytes `(r, s, v)` it accepts under
+    ///      ERC-1271.
+    function _isPledgeSignature(
+        address custodian,
+        bytes32 digest,
+        SignedPledge calldata pledge
+    ) private view returns (bool) {
+        (bytes32 r, bytes32 vs) = (pledge.r, pledge.vs);
+        return
+            _isEcdsaSignature(custodian, digest, r, vs) ||
+            SignatureChecker.isValidERC1271SignatureNow(
+                custodian,
+                digest,
+                abi.encodePacked(r, vs & _S_MASK, uint8(uint256(vs >> 255)) + 27)
+            );
+    }
+
+    /// @dev Whether the compact signature `(r, vs)` (EIP-2098) recovers, with a low s, to
+    ///      `signer` over `digest` (OpenZeppelin's ECDSA rules), so the caller can try ERC-1271
+    ///      otherwise.
     function _isEcdsaSignature(
         address signer,
         bytes32 digest,
-        uint256 signature
+        bytes32 r,
+        bytes32 vs
     ) private view returns (bool valid) {
+        bytes32 sMask = _S_MASK;
         assembly ("memory-safe") {
-            if eq(calldataload(signature), 65) {
-                let r := calldataload(add(signature, 0x20))
-                let s := calldataload(add(signature, 0x40))
-                let v := byte(0, calldataload(add(signature, 0x60)))
-                // s at most (n - 1) / 2 of secp256k1, v 27 or 28.
-                if and(
-                    iszero(gt(s, 0x7fffffffffffffffffffffffffffffff5d576e7357a4501ddfe92f46681b20a0)),
-                    or(eq(v, 27), eq(v, 28))
-                ) {
-                    let data := mload(0x40)
-                    mstore(data, digest)
-                    mstore(add(data, 0x20), v)
-                    mstore(add(data, 0x40), r)
-                    mstore(add(data, 0x60), s)
-                    mstore(0, 0)
-                    if staticcall(gas(), 1, data, 0x80, 0, 0x20) {
-                        let recovered := mload(0)
-                        valid := and(iszero(iszero(recovered)), eq(recovered, signer))
-                    }
+            let s := and(vs, sMask)
+            // s at most (n - 1) / 2 of secp256k1.
+            if iszero(gt(s, 0x7fffffffffffffffffffffffffffffff5d576e7357a4501ddfe92f46681b20a0)) {
+                let data := mload(0x40)
+                mstore(data, digest)
+                mstore(add(data, 0x20), add(shr(255, vs), 27))
+                mstore(add(data, 0x40), r)
+                mstore(add(data, 0x60), s)
+                mstore(0, 0)
+                if staticcall(gas(), 1, data, 0x80, 0, 0x20) {
+                    let recovered := mload(0)
+                    valid := and(iszero(iszero(recovered)), eq(recovered, signer))
                 }
             }
         }

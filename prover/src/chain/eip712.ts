@@ -3,7 +3,15 @@
  * type strings match `PLEDGE_TYPEHASH` and `PROVE_REQUEST_TYPEHASH` in
  * verifier-contracts/contracts/MarginRegistry.sol exactly.
  */
-import { TypedDataEncoder, getAddress } from "ethers";
+import {
+  TypedDataEncoder,
+  concat,
+  dataSlice,
+  getAddress,
+  getBytes,
+  isHexString,
+  toBeHex,
+} from "ethers";
 import type { BaseContract, Signer, TypedDataDomain, TypedDataField } from "ethers";
 
 /** The EIP-712 domain name and version MarginRegistry uses. */
@@ -181,7 +189,10 @@ export interface PledgeCalldata {
   custodian: string;
   /** `registration | epoch << 32 | issuedAt << 96 | validUntil << 160`. */
   terms: bigint;
-  signature: string;
+  /** The signature's `r`. */
+  r: string;
+  /** Its `s | (v - 27) << 255` (EIP-2098). */
+  vs: string;
 }
 
 const U32 = (1n << 32n) - 1n;
@@ -201,7 +212,34 @@ export function pledgeCalldata(p: SignedPledge): PledgeCalldata {
     (fits(p.epoch, U64, "epoch") << 32n) |
     (fits(p.issuedAt, U64, "issuedAt") << 96n) |
     (fits(p.validUntil, U64, "validUntil") << 160n);
-  return { custodian: p.custodian, terms, signature: p.signature };
+  return { custodian: p.custodian, terms, ...compactSignature(p.signature) };
+}
+
+/**
+ * A 65-byte signature `(r, s, v)` as the two words a pledge carries (EIP-2098). Refuses any other
+ * signature: a v other than 27 or 28, or an s of 256 bits, has no compact form, and the registry
+ * hands an ERC-1271 custodian the 65 bytes rebuilt from the two words.
+ */
+export function compactSignature(signature: string): { r: string; vs: string } {
+  if (!isHexString(signature, 65)) {
+    throw new RangeError(`pledge signature must be 65 bytes (r, s, v), got ${signature}`);
+  }
+  const s = BigInt(dataSlice(signature, 32, 64));
+  const v = getBytes(signature)[64];
+  if ((v !== 27 && v !== 28) || s >> 255n !== 0n) {
+    throw new RangeError(`pledge signature has no compact form (v ${v}, s ${s})`);
+  }
+  return {
+    r: dataSlice(signature, 0, 32),
+    vs: toBeHex(s | (BigInt(v - 27) << 255n), 32),
+  };
+}
+
+/** The 65-byte signature `(r, s, v)` of a pledge's compact `(r, vs)`. */
+export function expandedSignature(r: string, vs: string): string {
+  const word = BigInt(vs);
+  const v = 27 + Number(word >> 255n);
+  return concat([r, toBeHex(word & ((1n << 255n) - 1n), 32), toBeHex(v, 1)]);
 }
 
 /** The inverse of {@link pledgeCalldata}: a pledge read back from `prove`'s calldata. */
@@ -212,7 +250,7 @@ export function signedPledgeFromCalldata(p: PledgeCalldata): SignedPledge {
     epoch: (p.terms >> 32n) & U64,
     issuedAt: (p.terms >> 96n) & U64,
     validUntil: (p.terms >> 160n) & U64,
-    signature: p.signature,
+    signature: expandedSignature(p.r, p.vs),
   };
 }
 

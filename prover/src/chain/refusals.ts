@@ -115,8 +115,8 @@ export const REFUSALS: Readonly<Record<string, RefusalWords>> = {
   RegistryCallFailed: () =>
     "the PolicyRegistry did not answer a custodian registration read (never expected: check the deployment)",
   MalformedPledge: (a) =>
-    `pledge ${str(a.slot)} is not a valid encoding (an offset outside the calldata, a custodian above ` +
-    "160 bits, or terms with unused bits set)",
+    `pledge ${str(a.slot)} is not a valid encoding (a custodian above 160 bits, or terms with ` +
+    "unused bits set)",
   DuplicateCustodian: (a) =>
     `custodian ${str(a.custodian)} pledges slot ${str(a.slot)} after an earlier slot of the same proof: ` +
     "one custodian pledges one sub-portfolio per proof (it pledges their sum instead)",
