@@ -421,6 +421,20 @@ describe("native Groth16 prover", function () {
     );
     expect(refused.status).to.not.equal(0);
     expect(refused.stderr).to.match(/the native prover is not available: it is not built/);
+    // An addon built from older sources (here a module that lacks newZkey) is not used.
+    const old = path.join(tempDir(), "old-addon.js");
+    fs.writeFileSync(
+      old,
+      "module.exports = { cpuSupported: true, threads: 1, loadProvingKey() {}, verifyGroth16() {}, " +
+        "generateDevPtau() {}, checkPtau() {} };\n",
+    );
+    const stale = runCli(["prove", ...inputArgs(files), "--out", tempDir(), "--prover", "native"], {
+      env: { ZKMARGIN_NATIVE_ADDON: old },
+    });
+    expect(stale.status).to.not.equal(0);
+    expect(stale.stderr).to.match(
+      /the native prover is not available: it is built from older sources \(no newZkey\): run npm run build:native/,
+    );
     const bad = runCli(["prove", ...inputArgs(files), "--out", tempDir(), "--prover", "fast"]);
     expect(bad.status).to.not.equal(0);
     expect(bad.stderr).to.match(/--prover.*native, snarkjs/);

@@ -141,10 +141,11 @@ template BaselineMargin(nA, nP, nO, nS, nT, nG, J) {
         // A padded slot's sign bit alone changes nothing: its size is forced to zero.
         ZeroUnlessActive()(perpActive[j], perpSizeAbs[j]);
         ZeroUnlessActive()(perpActive[j], perpEntryPrice[j]);
-        perp[j] = PerpSlot(nT);
-        perp[j].sizeNeg <== perpSizeNeg[j];
-        perp[j].sizeAbs <== perpSizeAbs[j];
-        perp[j].entryPrice <== perpEntryPrice[j];
+        // One portfolio: the perp is one piece (C = 1).
+        perp[j] = PerpSlot(nT, 1);
+        perp[j].sizeNeg[0] <== perpSizeNeg[j];
+        perp[j].sizeAbs[0] <== perpSizeAbs[j];
+        perp[j].entryPrice[0] <== perpEntryPrice[j];
         perp[j].mark <== perpMark[j];
         perp[j].sizeDecimalsBits <== Num2Bits(DECIMALS_BITS())(perpSizeDecimals[j]);
         perp[j].rate <== perpRate[j];

@@ -89,6 +89,15 @@ export const ADDON_FILE = path.resolve(
   "zkmargin_native.node",
 );
 
+/** The functions the addon must export: one built from older sources lacks some. */
+const ADDON_FUNCTIONS = [
+  "loadProvingKey",
+  "verifyGroth16",
+  "generateDevPtau",
+  "checkPtau",
+  "newZkey",
+] as const satisfies readonly (keyof NativeAddon)[];
+
 export type NativeStatus = { addon: NativeAddon } | { addon?: undefined; reason: string };
 
 let status: NativeStatus | undefined;
@@ -104,6 +113,12 @@ function load(file: string): NativeStatus {
   try {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const addon = require(file) as NativeAddon;
+    const missing = ADDON_FUNCTIONS.filter((name) => typeof addon[name] !== "function");
+    if (missing.length > 0) {
+      return {
+        reason: `it is built from older sources (no ${missing.join(", ")}): run npm run build:native`,
+      };
+    }
     if (!addon.cpuSupported) return { reason: "this CPU lacks BMI2/ADX" };
     return { addon };
   } catch (error) {
