@@ -83,6 +83,8 @@ describe("README commands", function () {
       "verify",
       "inspect",
       "attest",
+      "submit",
+      "revoke",
       "audit",
       "ceremony",
       "deploy",

@@ -13,6 +13,8 @@
  *   proof's public signals) and EIP-712 pledge to a venue;
  * - `setupInstance` / `loadArtifacts`: development keys and manifest-checked artifacts;
  * - deployment, submission and status reads of the contracts (`chain`);
+ * - `loadSubmission` / `checkSubmission`: a proof's files and pledges checked against each other
+ *   and against chain state before `submitProof` sends them;
  * - `runDemo`: the end-to-end story; the auditor's checks (`audit`);
  * - `generateScenarios` / `withScenarios`: a round's joint scenario set from price history (`risk`).
  * - `marginReportHtml` / `auditReportHtml` / `auditReportMarkdown`: the visual reports.
@@ -52,6 +54,15 @@ export {
   type SetupResult,
 } from "./setup/dev-setup";
 export * from "./chain";
+export {
+  checkSubmission,
+  loadSubmission,
+  pledgeMismatch,
+  type CheckedSubmission,
+  type LoadedSubmission,
+  type SubmissionContracts,
+  type SubmissionFiles,
+} from "./submit";
 export * from "./audit";
 export { runDemo, type DemoOptions, type DemoResult } from "./demo/run-demo";
 export {

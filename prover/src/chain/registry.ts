@@ -3,7 +3,13 @@
  * what the registry records (browser-safe: ethers only).
  */
 import { Contract } from "ethers";
-import type { AccessList, BaseContract, ContractTransactionReceipt, Provider } from "ethers";
+import type {
+  AccessList,
+  BaseContract,
+  ContractTransactionReceipt,
+  Provider,
+  Result,
+} from "ethers";
 import { traceAccessList, type TraceProvider } from "./access-list";
 import { queryEvents, type BlockRange } from "./events";
 import type { SolidityProof } from "./calldata";
@@ -270,6 +276,35 @@ export function revokePledgesAtVenue(
   return sendAndWait(registry, "revoke(address,bytes32)", [account, venue]);
 }
 
+/** A `PledgesRevoked` event from its decoded arguments and where it was logged. */
+function revokedEventOf(
+  args: Result,
+  blockNumber: number,
+  transactionHash: string,
+): PledgesRevokedEvent {
+  return {
+    custodian: args.custodian as string,
+    account: args.account as string,
+    venue: (args.venue as string).toLowerCase(),
+    epoch: args.epoch as bigint,
+    blockNumber,
+    transactionHash,
+  };
+}
+
+/** The `PledgesRevoked` events of a revocation's receipt (one per `revoke` call it holds). */
+export function revocationsIn(
+  registry: BaseContract,
+  receipt: ContractTransactionReceipt,
+): PledgesRevokedEvent[] {
+  return receipt.logs.flatMap((log) => {
+    const parsed = registry.interface.parseLog(log);
+    return parsed?.name === "PledgesRevoked"
+      ? [revokedEventOf(parsed.args, receipt.blockNumber, receipt.hash)]
+      : [];
+  });
+}
+
 /** `isMarginSufficient(account, policyId, maxAge)`. */
 export async function isMarginSufficient(
   registry: BaseContract,
@@ -333,12 +368,5 @@ export async function pledgesRevokedEvents(
     ),
     filter,
   );
-  return logs.map((log) => ({
-    custodian: log.args.custodian as string,
-    account: log.args.account as string,
-    venue: (log.args.venue as string).toLowerCase(),
-    epoch: log.args.epoch as bigint,
-    blockNumber: log.blockNumber,
-    transactionHash: log.transactionHash,
-  }));
+  return logs.map((log) => revokedEventOf(log.args, log.blockNumber, log.transactionHash));
 }

@@ -25,9 +25,11 @@ import { register as registerMargin } from "./commands/margin";
 import { register as registerMarginCall } from "./commands/margin-call";
 import { register as registerProve } from "./commands/prove";
 import { register as registerPublish } from "./commands/publish";
+import { register as registerRevoke } from "./commands/revoke";
 import { register as registerScenarios } from "./commands/scenarios";
 import { register as registerSetup } from "./commands/setup";
 import { register as registerStatus } from "./commands/status";
+import { register as registerSubmit } from "./commands/submit";
 import { register as registerVerify } from "./commands/verify";
 import { register as registerWatch } from "./commands/watch";
 import { register as registerWeb } from "./commands/web";
@@ -43,6 +45,7 @@ const GROUPS: { heading: string; verbs: Verb[] }[] = [
     verbs: [
       [registerMargin, "the margin report of a portfolio under a policy (local, private)"],
       [registerProve, "prove that a portfolio meets a policy; writes the proof and the opening"],
+      [registerSubmit, "send a proof with its pledges to the registry; prints the status"],
       [registerWatch, "keep an account proven round after round, with alerts"],
       [registerBatch, "prove a round for a folder of portfolios, here or on Redis workers"],
       [registerWorker, "a proving worker on a Redis queue"],
@@ -50,7 +53,10 @@ const GROUPS: { heading: string; verbs: Verb[] }[] = [
   },
   {
     heading: "Custodians:",
-    verbs: [[registerAttest, "check a holder's opening against your records and sign it"]],
+    verbs: [
+      [registerAttest, "check a holder's opening against your records and sign it"],
+      [registerRevoke, "revoke your pledges for an account (every venue, or one)"],
+    ],
   },
   {
     heading: "Venues and protocols:",

@@ -8,7 +8,8 @@
  * per account and policy, so a newer pledge there replaces the older one's use.
  *
  * "Live" is judged without the chain's revocations: a pledge counts until its `validUntil`
- * (revoked ones too, on the safe side). The file is private (the custodian's view of the
+ * (revoked ones too, on the safe side), unless `zkmargin revoke --ledger` removed it once its
+ * revocation was on-chain ({@link forgetRevokedPledges}). The file is private (the custodian's view of the
  * account's holdings): written atomically with mode 0600, under a lock while read and rewritten.
  */
 import * as fs from "node:fs";
@@ -223,6 +224,35 @@ export async function withPledgeLedger<T extends { pledge: PledgeFile; pledged: 
       ledger.pledges.push(ledgerEntry(signed.pledge, signed.pledged));
       writeJsonFile(file, ledger, { mode: 0o600 });
       return signed;
+    },
+    { purpose: "the custodian's pledge ledger", waitMs: 60_000 },
+  );
+}
+
+/**
+ * After the custodian's revocation of `account`'s pledges (to `venue`, or to every venue when it
+ * is undefined) is on-chain: removes those pledges from the ledger at `file` under its lock, since
+ * none of them can count again, so what they held is free to pledge anew. Returns how many were
+ * removed (0, and no file written, when there were none or the ledger does not exist yet).
+ */
+export async function forgetRevokedPledges(
+  file: string,
+  custodian: string,
+  subject: { account: string; venue?: string },
+): Promise<number> {
+  return withLock(
+    file,
+    async () => {
+      if (!fs.existsSync(file)) return 0;
+      const ledger = readLedger(file, custodian);
+      const account = getAddress(subject.account);
+      const venue = subject.venue?.toLowerCase();
+      const kept = ledger.pledges.filter(
+        (entry) => entry.account !== account || (venue !== undefined && entry.venue !== venue),
+      );
+      const removed = ledger.pledges.length - kept.length;
+      if (removed > 0) writeJsonFile(file, { ...ledger, pledges: kept }, { mode: 0o600 });
+      return removed;
     },
     { purpose: "the custodian's pledge ledger", waitMs: 60_000 },
   );

@@ -20,6 +20,7 @@ import {
 import { InputError } from "../errors";
 import { readJsonFile } from "../io/json";
 import { decodePublicSignals, signedPledgeOf, type PledgeFile } from "../proving";
+import { pledgeMismatch } from "../submit";
 import { PermanentJobError } from "./failures";
 import type { ProofJob } from "./job";
 import type { StoredProof, SubmissionRecord } from "./results";
@@ -194,26 +195,16 @@ export class Submitter {
   }
 }
 
-/**
- * Refuses pledges for another account, or of other commitments than the proof's slots (pledge i
- * pledges slot i's commitment).
- */
+/** Refuses pledges for another account, or of other commitments than the proof's slots. */
 function checkPledges(
   pledges: readonly PledgeFile[],
   account: string,
   commitments: readonly bigint[],
 ): void {
-  pledges.forEach((pledge, slot) => {
-    if (pledge.account !== account) {
-      throw new PermanentJobError(
-        `the job's pledge ${slot} is for account ${pledge.account}, not ${account}`,
-      );
-    }
-    if (BigInt(pledge.portfolioCommitment) !== commitments[slot]) {
-      throw new PermanentJobError(
-        `the job's pledge ${slot} is of another portfolio commitment than the proof's slot ${slot} ` +
-          "(prove from the pledged opening, so the salt is the same)",
-      );
-    }
-  });
+  const mismatch = pledgeMismatch(pledges, account, commitments);
+  if (mismatch !== undefined) {
+    throw new PermanentJobError(
+      `the job's pledge ${mismatch.slot}: ${mismatch.field} ${mismatch.rule}`,
+    );
+  }
 }
