@@ -256,6 +256,37 @@ describe("zkmargin submit and revoke (CLI, hardhat node)", function () {
     );
   });
 
+  it("refuses, before sending, a proof on a round the feed has left behind and one of another policy", function () {
+    this.timeout(300_000);
+    const next = (policy: string) =>
+      ok(
+        onChain(
+          "publish",
+          ...["--policy-id", policy, "--market", file("market-1.json")],
+          ...["--round", "next", "--timestamp", "now"],
+        ),
+      );
+    next(POLICY);
+    next(POLICY);
+    // out-2's proof is of round 1 (nonce 2, never recorded); rounds 2 and 3 are posted since.
+    expect(refused(submitArgs(file("out-2"), file("pledge-a.json")))).to.equal(
+      `zkmargin: ${file("out-2/public.json")}: [1]: marketCommitment: is not the market commitment ` +
+        "of the feed's latest round 3 nor of round 2 before it: the proof was made on an older " +
+        "round or another market file; prove on round 3\n",
+    );
+    const otherPolicy = readJsonFile(file("out-2/public.json")) as string[];
+    otherPolicy[2] = "1";
+    writeJsonFile(file("out-3/public.json"), otherPolicy);
+    expect(
+      refused([
+        ...submitArgs(file("out-2"), file("pledge-a.json")),
+        ...["--public", file("out-3/public.json")],
+      ]),
+    ).to.include(
+      `${file("out-3/public.json")}: [2]: policyCommitment: is not the commitment of policy ${policyIdOf(POLICY)}`,
+    );
+  });
+
   it("refuses a revocation without a custodian's key, naming the variable and never a secret", function () {
     const result = cli(onChain("revoke", "--account", holder.address), {
       ZKMARGIN_CUSTODIAN_KEY: "",
