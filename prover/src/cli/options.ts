@@ -107,4 +107,7 @@ export function examples(...lines: string[]): string {
 }
 
 /** The help of a `--public FILE` option: public.json and its signals, counted from the circuit's list. */
-export const PUBLIC_FILE_HELP = `public.json: the proof's ${PUBLIC_SIGNAL_NAMES.length} public signals (${PUBLIC_SIGNAL_NAMES.join(", ")})`;
+/** One pledge slot's signals name the commitment once; C slots end with one commitment per slot. */
+export const PUBLIC_FILE_HELP =
+  `public.json: the proof's 3 + C public signals, C its instance's pledge slots ` +
+  `(${PUBLIC_SIGNAL_NAMES.slice(0, 3).join(", ")}, then one portfolioCommitment per pledge slot)`;
