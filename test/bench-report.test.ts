@@ -492,4 +492,34 @@ describe("bench: BENCHMARKS.md and benchmarks.svg", function () {
     const empty = renderChart(results({ instances: [] }));
     expect(empty).to.include("No instance was measured.");
   });
+
+  it("says what a heavy instance was not measured for, in the tables and the chart", async function () {
+    const { baseline: _, ...full } = figures("large", 60);
+    const heavy: InstanceFigures = {
+      ...full,
+      constraints: { total: full.constraints.total },
+      heavyNote: "large has 455,400 constraints (more than 300000): measured in part",
+    };
+    const md = await renderMarkdown(
+      results({ instances: [figures("small", 1), heavy] }),
+      "benchmarks.svg",
+    );
+    expect(md).to.include("## Measured in part");
+    expect(md).to.include(
+      "- large: large has 455,400 constraints (more than 300000): measured in part.",
+    );
+    const largeRows = md.split("\n").filter((line) => line.startsWith("| large "));
+    // Constraints, proving (warm, cold), floor (two), native tables, sizes, gas; not the baseline's.
+    expect(largeRows.length).to.be.greaterThan(5);
+    expect(largeRows[0]).to.include("455,400");
+    expect(largeRows[0]).to.include("not measured");
+    const baselineTable = md.slice(
+      md.indexOf("## The naive baseline"),
+      md.indexOf("## Measured in part"),
+    );
+    expect(baselineTable).to.include("| small ");
+    expect(baselineTable).to.not.include("| large ");
+    const svg = renderChart(results({ instances: [heavy] }));
+    expect(svg).to.include("baseline Groth16 prove (warm): not measured");
+  });
 });

@@ -43,7 +43,11 @@ export interface InstanceFigures {
   dims: InstanceDims;
   /** The examples/ folder proved. */
   example: string;
-  constraints: SlotCosts;
+  /**
+   * The total, and the marginal costs per slot kind, scenario and pledge slot; only the total for
+   * a heavy instance (see `heavyNote`).
+   */
+  constraints: SlotCosts | { total: number };
   nPublic: number;
   zkeyBytes: number;
   wasmBytes: number;
@@ -54,7 +58,25 @@ export interface InstanceFigures {
   groth16: Groth16Phases;
   native?: NativeFigures;
   gas: GasFigures;
-  baseline: BaselineFigures;
+  /** The naive baseline's figures; absent for a heavy instance (see `heavyNote`). */
+  baseline?: BaselineFigures;
+  /**
+   * Why a heavy instance (above {@link HEAVY_CONSTRAINTS}) was measured with fewer runs and without
+   * its marginal costs and baseline; absent for the others.
+   */
+  heavyNote?: string;
+}
+
+/**
+ * An instance with more constraints than this is measured "heavy": at most 3 warm runs, and neither
+ * its marginal costs nor the naive baseline, each of which would compile (the baseline also set
+ * up) a circuit of its size again: together longer than the rest of the run.
+ */
+export const HEAVY_CONSTRAINTS = 300_000;
+
+/** The marginal costs of `constraints`, when they were measured. */
+export function marginalCosts(constraints: InstanceFigures["constraints"]): SlotCosts | undefined {
+  return "perSlot" in constraints ? constraints : undefined;
 }
 
 /** One run of `npm run bench`. */

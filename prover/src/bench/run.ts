@@ -29,7 +29,12 @@ import { readiness } from "./readiness";
 import type { BenchOptions } from "./options";
 import { renderChart } from "./report/chart";
 import { renderMarkdown } from "./report/markdown";
-import { BENCH_RESULTS_VERSION, type BenchResults, type InstanceFigures } from "./results";
+import {
+  BENCH_RESULTS_VERSION,
+  HEAVY_CONSTRAINTS,
+  type BenchResults,
+  type InstanceFigures,
+} from "./results";
 import { measureSlotCosts } from "./slot-costs";
 import { measureWarmProving } from "./warm";
 import { computeWtns, encodeExample } from "./witness";
@@ -43,26 +48,43 @@ export const REPORT_FILES = {
 
 type Log = (message: string) => void;
 
-/** An instance measured up to (not including) gas. */
+/** An instance measured up to (not including) gas; no baseline for a heavy instance. */
 interface Measured {
   figures: Omit<InstanceFigures, "gas" | "baseline">;
   example: Example;
-  baseline: BaselineResult;
+  baseline?: BaselineResult;
 }
+
+/** The most warm runs a heavy instance gets (see {@link HEAVY_CONSTRAINTS}). */
+const HEAVY_RUNS = 3;
 
 /** Every non-gas figure of one instance. */
 async function measureInstance(
   instance: string,
   dims: InstanceDims,
   example: Example,
-  runs: number,
+  requestedRuns: number,
   log: Log,
 ): Promise<Measured> {
   const artifacts = await loadArtifacts(instance);
-  log(`${instance}: constraints per slot kind and per scenario`);
-  const constraints = await measureSlotCosts(dims, (message) => log(`${instance}: ${message}`));
-  log(`${instance}: naive baseline (compile, keys, ${runs} proofs)`);
-  const baseline = await measureBaseline(instance, dims, example, runs, log);
+  const heavy = artifacts.entry.constraints > HEAVY_CONSTRAINTS;
+  const runs = heavy ? Math.min(requestedRuns, HEAVY_RUNS) : requestedRuns;
+  let heavyNote: string | undefined;
+  let constraints: InstanceFigures["constraints"];
+  let baseline: BaselineResult | undefined;
+  if (heavy) {
+    heavyNote =
+      `${instance} has ${artifacts.entry.constraints} constraints (more than ${HEAVY_CONSTRAINTS}): ` +
+      `measured with at most ${HEAVY_RUNS} warm runs, and without its marginal costs and the naive ` +
+      "baseline, each of which would compile (the baseline also set up) a circuit of its size again";
+    log(`${instance}: heavy: ${heavyNote}`);
+    constraints = { total: artifacts.entry.constraints };
+  } else {
+    log(`${instance}: constraints per slot kind and per scenario`);
+    constraints = await measureSlotCosts(dims, (message) => log(`${instance}: ${message}`));
+    log(`${instance}: naive baseline (compile, keys, ${runs} proofs)`);
+    baseline = await measureBaseline(instance, dims, example, runs, log);
+  }
   log(`${instance}: cold \`zkmargin prove --prover snarkjs\``);
   const cold = await coldProve(
     instance,
@@ -98,6 +120,7 @@ async function measureInstance(
       floor,
       groth16,
       ...(native ? { native } : {}),
+      ...(heavyNote !== undefined ? { heavyNote } : {}),
     },
     example,
     baseline,
@@ -114,7 +137,7 @@ async function measureGas(measured: readonly Measured[], log: Log): Promise<Inst
   const out: InstanceFigures[] = [];
   for (const { figures, example, baseline } of measured) {
     log(
-      `${figures.instance}: gas (prove, and the baseline verifier with ${baseline.figures.nPublic} inputs)`,
+      `${figures.instance}: gas (prove${baseline ? `, and the baseline verifier with ${baseline.figures.nPublic} inputs` : ""})`,
     );
     const prove = await measureProveGas(figures.instance, figures.dims, example, {
       admin,
@@ -122,6 +145,15 @@ async function measureGas(measured: readonly Measured[], log: Log): Promise<Inst
       account,
       custodian,
     });
+    const gas = {
+      firstProve: Number(prove.firstProve),
+      repeatProve: Number(prove.repeatProve),
+      verifyOnly: Number(prove.verifyOnly),
+    };
+    if (baseline === undefined) {
+      out.push({ ...figures, gas });
+      continue;
+    }
     const verifier = await measureVerifierGas(
       admin,
       hre.ethers.provider,
@@ -134,11 +166,7 @@ async function measureGas(measured: readonly Measured[], log: Log): Promise<Inst
     }
     out.push({
       ...figures,
-      gas: {
-        firstProve: Number(prove.firstProve),
-        repeatProve: Number(prove.repeatProve),
-        verifyOnly: Number(prove.verifyOnly),
-      },
+      gas,
       baseline: {
         ...baseline.figures,
         verifyGas: Number(verifier.verifyGas),

@@ -93,7 +93,7 @@ const PANELS: Panel[] = [
       {
         label: "baseline Groth16 prove (warm)",
         color: BASELINE,
-        value: (f) => f.baseline.proving.median,
+        value: (f) => f.baseline?.proving.median,
         format: formatSeconds,
       },
     ],
@@ -117,7 +117,7 @@ const PANELS: Panel[] = [
       {
         label: "baseline",
         color: BASELINE,
-        value: (f) => f.baseline.constraints,
+        value: (f) => f.baseline?.constraints,
         format: formatCount,
       },
     ],
@@ -130,7 +130,7 @@ const PANELS: Panel[] = [
       {
         label: "baseline",
         color: BASELINE,
-        value: (f) => f.baseline.verifyGas,
+        value: (f) => f.baseline?.verifyGas,
         format: formatCount,
       },
     ],

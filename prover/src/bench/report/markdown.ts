@@ -7,7 +7,7 @@
 import * as path from "node:path";
 import { PROJECT_ROOT } from "../../setup/paths";
 import type { ProcessUsage } from "../cold-run";
-import type { BenchResults, InstanceFigures } from "../results";
+import { marginalCosts, type BenchResults, type InstanceFigures } from "../results";
 import { dimsLabel } from "../slot-costs";
 import { GROTH16_PHASES, type Groth16Phase } from "../groth16-phases";
 import { MSM_NAMES } from "../msm-floor";
@@ -22,6 +22,9 @@ import {
 } from "./format";
 
 /** Text from outside the project (a CPU model, an OS name) made safe in a table cell. */
+/** A cell not measured (a heavy instance's marginal costs and baseline: "Measured in part"). */
+const NOT_MEASURED = "not measured";
+
 function cell(text: string): string {
   return text.replace(/\|/g, "\\|").replace(/</g, "&lt;").replace(/>/g, "&gt;");
 }
@@ -67,17 +70,24 @@ function constraintsSection(list: readonly InstanceFigures[]): string {
         "per pledge slot",
         "baseline constraints",
       ],
-      list.map((f) => [
-        f.instance,
-        dimsLabel(f.dims),
-        formatCount(f.constraints.total),
-        formatCount(f.constraints.perSlot.assets),
-        formatCount(f.constraints.perSlot.perps),
-        formatCount(f.constraints.perSlot.options),
-        formatCount(f.constraints.perScenario),
-        formatCount(f.constraints.perPledge),
-        `${formatCount(f.baseline.constraints)} (${formatRatio(f.baseline.constraints, f.constraints.total)})`,
-      ]),
+      list.map((f) => {
+        const marginal = marginalCosts(f.constraints);
+        const count = (value: number | undefined) =>
+          value === undefined ? NOT_MEASURED : formatCount(value);
+        return [
+          f.instance,
+          dimsLabel(f.dims),
+          formatCount(f.constraints.total),
+          count(marginal?.perSlot.assets),
+          count(marginal?.perSlot.perps),
+          count(marginal?.perSlot.options),
+          count(marginal?.perScenario),
+          count(marginal?.perPledge),
+          f.baseline
+            ? `${formatCount(f.baseline.constraints)} (${formatRatio(f.baseline.constraints, f.constraints.total)})`
+            : NOT_MEASURED,
+        ];
+      }),
     ),
     "",
     "A/P/O/S/T/G/J/C: assets, perps, options, scenarios, tiers, concentration groups, 1 when the " +
@@ -301,9 +311,9 @@ function sizesAndGasSection(list: readonly InstanceFigures[]): string {
         String(f.nPublic),
         formatBytes(f.zkeyBytes),
         formatBytes(f.wasmBytes),
-        String(f.baseline.nPublic),
-        formatBytes(f.baseline.zkeyBytes),
-        formatBytes(f.baseline.wasmBytes),
+        f.baseline ? String(f.baseline.nPublic) : NOT_MEASURED,
+        f.baseline ? formatBytes(f.baseline.zkeyBytes) : NOT_MEASURED,
+        f.baseline ? formatBytes(f.baseline.wasmBytes) : NOT_MEASURED,
       ]),
     ),
     "",
@@ -325,8 +335,10 @@ function sizesAndGasSection(list: readonly InstanceFigures[]): string {
         formatCount(f.gas.firstProve),
         formatCount(f.gas.repeatProve),
         formatCount(f.gas.verifyOnly),
-        formatCount(f.baseline.verifyGas),
-        `${formatCount(f.baseline.verifierRuntimeBytes)} bytes${f.baseline.verifierDeployGas === null ? " (above EIP-170: not deployable on mainnet)" : ""}`,
+        f.baseline ? formatCount(f.baseline.verifyGas) : NOT_MEASURED,
+        f.baseline
+          ? `${formatCount(f.baseline.verifierRuntimeBytes)} bytes${f.baseline.verifierDeployGas === null ? " (above EIP-170: not deployable on mainnet)" : ""}`
+          : NOT_MEASURED,
       ]),
     ),
   ].join("\n");
@@ -352,17 +364,20 @@ function baselineSection(list: readonly InstanceFigures[]): string {
         "local verification",
         "verifyProof gas",
       ],
-      list.map((f) => {
+      list.flatMap((f) => {
         const b = f.baseline;
+        if (b === undefined) return [];
         const pair = (ours: string, theirs: string) => `${ours} vs ${theirs}`;
         return [
-          f.instance,
-          pair(formatCount(f.constraints.total), formatCount(b.constraints)),
-          pair(String(f.nPublic), String(b.nPublic)),
-          pair(formatSeconds(f.warm.witness.median), formatSeconds(b.witness.median)),
-          pair(formatSeconds(f.warm.proving.median), formatSeconds(b.proving.median)),
-          pair(formatSeconds(f.warm.verifying.median), formatSeconds(b.verifying.median)),
-          pair(formatCount(f.gas.verifyOnly), formatCount(b.verifyGas)),
+          [
+            f.instance,
+            pair(formatCount(f.constraints.total), formatCount(b.constraints)),
+            pair(String(f.nPublic), String(b.nPublic)),
+            pair(formatSeconds(f.warm.witness.median), formatSeconds(b.witness.median)),
+            pair(formatSeconds(f.warm.proving.median), formatSeconds(b.proving.median)),
+            pair(formatSeconds(f.warm.verifying.median), formatSeconds(b.verifying.median)),
+            pair(formatCount(f.gas.verifyOnly), formatCount(b.verifyGas)),
+          ],
         ];
       }),
     ),
@@ -428,6 +443,15 @@ export async function renderMarkdown(results: BenchResults, chartFile: string): 
       sizesAndGasSection(list),
       "",
       baselineSection(list),
+      "",
+    );
+  }
+  const heavy = list.filter((f) => f.heavyNote !== undefined);
+  if (heavy.length > 0) {
+    parts.push(
+      "## Measured in part",
+      "",
+      ...heavy.map((f) => `- ${f.instance}: ${f.heavyNote}.`),
       "",
     );
   }
