@@ -10,6 +10,7 @@ import {
   PUBLISHED_PTAU_BLAKE2B,
   checkProductionPtau,
   ensureDevPtau,
+  linkIntoBuild,
   publishedPtauName,
   requiredPower,
 } from "../prover/src/setup/ptau";
@@ -186,6 +187,24 @@ describe("setup: ptau cache (what interrupted builds leave, what it holds)", fun
     fs.writeFileSync(file, Buffer.alloc(bytes));
     return file;
   }
+
+  it("links a cached ptau into the build folder again without leaving a temporary name behind", function () {
+    const cached = path.join(cache, "dev-pot09.ptau");
+    fs.writeFileSync(cached, "ptau");
+    const buildDir = path.join(cache, "build-ptau");
+    const info = {
+      file: cached,
+      power: 9,
+      source: "development" as const,
+      name: "dev-pot09.ptau",
+      sha256: "",
+    };
+    // The second link finds the same file already there (rename(2) of two links to one file is a no-op).
+    for (let run = 0; run < 2; run++) {
+      expect(linkIntoBuild(info, buildDir)).to.equal(path.join(buildDir, "dev-pot09.ptau"));
+    }
+    expect(fs.readdirSync(buildDir)).to.deep.equal(["dev-pot09.ptau"]);
+  });
 
   it("removes every temporary file of a power nobody builds, and those of gone processes where a build runs", async function () {
     const gone = deadPid();

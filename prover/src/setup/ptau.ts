@@ -342,5 +342,8 @@ export function linkIntoBuild(ptau: PtauInfo, buildPtauDir: string): string {
     fs.copyFileSync(ptau.file, temp);
   }
   fs.renameSync(temp, target);
+  // rename(2) does nothing when both names are already links to one file (a second set-up with
+  // the same cached ptau): the temporary name is then still there, and is removed.
+  fs.rmSync(temp, { force: true });
   return target;
 }
