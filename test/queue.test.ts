@@ -304,6 +304,16 @@ describe("proving service: jobs and the in-process runner", function () {
           `${wrong2}: account: is not the account of ${path.join(dir, "wrong.json")} (${accounts[2]})`,
         ].sort(),
       );
+      const inline = planBatch({
+        policy: POLICY,
+        market: MARKET,
+        portfolios: dir,
+        results: "out",
+        inline: true,
+      });
+      expect(inline.jobs[0].holdings).to.deep.equal(
+        pieces.map((file) => ({ portfolio: JSON.parse(fs.readFileSync(file, "utf8")) })),
+      );
       // Each job parses back as a version-3 job.
       expect(parseProofJob(JSON.parse(JSON.stringify(plan.jobs[0])), "job x")).to.deep.equal(
         plan.jobs[0],

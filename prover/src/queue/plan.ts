@@ -22,7 +22,7 @@ const PLEDGE_SUFFIX = ".pledge.json";
 /** `NAME.K.json`: sub-portfolio K (K >= 2, no leading zero) of account file NAME. */
 const PIECE_NAME = /^(.+)\.([1-9][0-9]*)\.json$/;
 
-/** The files of one account: sub-portfolio files in slot order, and their pledge files. */
+/** The files of one account (`name`.json ..): its sub-portfolio files in slot order. */
 interface AccountFiles {
   name: string;
   pieces: string[];
@@ -156,7 +156,11 @@ export function planBatch(options: BatchPlanOptions): BatchPlan {
         }
       });
       const inline = jsons.map(inlineHolding);
-      const instance = options.instance ?? inline.find((h) => h.instance !== undefined)?.instance;
+      // Inline holdings lose their file, so an opening's instance moves into the job.
+      const instance =
+        options.inline === true
+          ? (options.instance ?? inline.find((h) => h.instance !== undefined)?.instance)
+          : options.instance;
       const job: ProofJob = {
         version: JOB_VERSION,
         account,
@@ -167,10 +171,7 @@ export function planBatch(options: BatchPlanOptions): BatchPlan {
         market: marketFile,
         holdings:
           options.inline === true ? inline.map((h) => h.holding) : pieces.map((file) => ({ file })),
-        ...(options.inline === true && instance !== undefined ? { instance } : {}),
-        ...(options.inline !== true && options.instance !== undefined
-          ? { instance: options.instance }
-          : {}),
+        ...(instance === undefined ? {} : { instance }),
         ...pledgesOf(pieces),
         ...(options.submit === undefined
           ? {}
