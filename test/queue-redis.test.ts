@@ -406,7 +406,7 @@ describe("proving service on Redis (redis-server, hardhat node, worker processes
     const badId = `malformed~7~${good.account}`;
     await queue.add("prove", malformed, jobOptions(badId));
     const gone = path.join(tempDir(), "gone.json");
-    const missing: ProofJob = { ...good, holdings: { file: gone } };
+    const missing: ProofJob = { ...good, holdings: [{ file: gone }] };
     await enqueueJobs(queue, [missing]);
     const [lost] = await waitForJobs(queue, [missing], () => undefined);
     expect(lost.status).to.equal("failed");
@@ -425,7 +425,7 @@ describe("proving service on Redis (redis-server, hardhat node, worker processes
     expect(await queue.getJobCounts("failed")).to.deep.equal({ failed: 2 });
 
     // Once the file is there, --retry-failed puts the dead job back, and it is proved and submitted.
-    fs.copyFileSync((good.holdings as { file: string }).file, gone);
+    fs.copyFileSync((good.holdings[0] as { file: string }).file, gone);
     expect(await enqueueJobs(queue, [missing], { retryFailed: true })).to.include({
       added: 0,
       retried: 1,

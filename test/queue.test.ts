@@ -14,6 +14,7 @@ import { InputError } from "../prover/src/errors";
 import { loadMarket, loadPolicy, loadPortfolio } from "../prover/src/inputs";
 import { toJson } from "../prover/src/io/json";
 import { computeMargin } from "../prover/src/model";
+import { parseOpening, parsePledgeFile, verifyProof, type PledgeFile } from "../prover/src/proving";
 import { snarkjs } from "../prover/src/proving/snarkjs";
 import {
   JobResults,
@@ -37,7 +38,7 @@ import {
   loadArtifacts,
   type LoadedArtifacts,
 } from "../prover/src/setup/manifest";
-import { SMALL_EXAMPLES, removeTempDirs, runCli, tempDir } from "./helpers/cli";
+import { ROOT, SMALL_EXAMPLES, removeTempDirs, runCli, tempDir } from "./helpers/cli";
 import { syntheticAccounts, writePortfolios } from "./helpers/queue";
 import { refusal } from "./helpers/refusal";
 import { sharedKeysHook } from "./helpers/shared-keys";
@@ -63,14 +64,14 @@ function batchArgs(folder: string, results: string): string[] {
 /** A well-formed job for `account` whose holdings are `file`. */
 function jobFor(account: string, file: string, results: string): ProofJob {
   return {
-    version: 2,
+    version: 3,
     account,
     policyId: "small-initial-v1",
     round: "7",
     nonce: "5",
     policy: POLICY,
     market: MARKET,
-    holdings: { file },
+    holdings: [{ file }],
     results,
   };
 }
@@ -122,7 +123,7 @@ describe("proving service: jobs and the in-process runner", function () {
 
     it("has one id per (account, policy, round), whatever the nonce or files", function () {
       expect(jobId(good)).to.equal(`small-initial-v1~7~${account}`);
-      expect(jobId({ ...good, nonce: "9", holdings: { file: "/b.json" } } as ProofJob)).to.equal(
+      expect(jobId({ ...good, nonce: "9", holdings: [{ file: "/b.json" }] } as ProofJob)).to.equal(
         jobId(good),
       );
       expect(jobId({ ...good, round: "8" })).to.not.equal(jobId(good));
@@ -139,11 +140,38 @@ describe("proving service: jobs and the in-process runner", function () {
       ["no results folder", (j) => (j.results = ""), "results", /non-empty/],
       [
         "a salt past the field",
-        (j) => (j.holdings = { portfolio: {}, salt: "1" + "0".repeat(80) }),
-        "holdings",
+        (j) => (j.holdings = [{ portfolio: {}, salt: "1" + "0".repeat(80) }]),
+        "holdings[0]",
         /./,
       ],
-      ["another version (1: attestations)", (j) => (j.version = 1), "version", /2/],
+      [
+        "version 2's one holdings object",
+        (j) => (j.version = 2),
+        "version",
+        /^is 2, and this worker reads version 3 jobs \(holdings: a list of sub-portfolios, one per pledge slot\): re-plan the round with this release's `zkmargin batch`$/,
+      ],
+      [
+        "one holdings object (not a list)",
+        (j) => (j.holdings = { file: "/shared/a.json" }),
+        "holdings",
+        /must be an array/,
+      ],
+      ["no holdings", (j) => (j.holdings = []), "holdings", /at least one sub-portfolio/],
+      [
+        "two holdings and one pledge",
+        (j) => {
+          j.holdings = [{ file: "/shared/a.json" }, { file: "/shared/a.2.json" }];
+          j.pledges = [pledgeOf(account, custodian)];
+        },
+        "pledges",
+        /^has 1 pledge\(s\) for 2 sub-portfolio\(s\) in holdings: give one pledge per sub-portfolio, in slot order \(or none\)$/,
+      ],
+      [
+        "a pledge for another account",
+        withPledge((a) => (a.account = custodian)),
+        "pledges[0].account",
+        new RegExp(`^is ${custodian}, not the job's account \\(${account}\\)$`),
+      ],
       [
         "a pledge without its epoch",
         withPledge((a) => delete a.epoch),
@@ -194,7 +222,7 @@ describe("proving service: jobs and the in-process runner", function () {
 
       const plan = planBatch({ policy: POLICY, market: MARKET, portfolios: dir, results: "out" });
       expect(plan.jobs.map((j) => j.account)).to.deep.equal(accounts.slice(0, 2));
-      expect(plan.jobs.map((j) => j.holdings)).to.deep.equal([{ file: a }, { file: b }]);
+      expect(plan.jobs.map((j) => j.holdings)).to.deep.equal([[{ file: a }], [{ file: b }]]);
       expect(plan.jobs[0].nonce).to.equal("1764072000"); // the round's timestamp
       expect(plan.jobs[0].pledges).to.equal(undefined);
       expect(plan.jobs[1].pledges).to.deep.equal([pledge]);
@@ -212,10 +240,84 @@ describe("proving service: jobs and the in-process runner", function () {
         inline: true,
         nonce: 9n,
       });
-      expect(inline.jobs[0].holdings).to.deep.equal({
-        portfolio: JSON.parse(fs.readFileSync(a, "utf8")),
-      });
+      expect(inline.jobs[0].holdings).to.deep.equal([
+        { portfolio: JSON.parse(fs.readFileSync(a, "utf8")) },
+      ]);
       expect(inline.jobs[0].nonce).to.equal("9");
+    });
+
+    it("gathers an account's sub-portfolios NAME.json, NAME.2.json .. with their pledges, and refuses gaps and partial pledges", function () {
+      const dir = tempDir();
+      const accounts = syntheticAccounts(6);
+      const [a, a2, a3] = writePortfolios(dir, "small", [accounts[0], accounts[0], accounts[0]]);
+      const put = (name: string, from: string) => {
+        const file = path.join(dir, name);
+        fs.renameSync(from, file);
+        return file;
+      };
+      const pieces = [put("fund.json", a), put("fund.2.json", a2), put("fund.3.json", a3)];
+      pieces.forEach((file, k) =>
+        fs.writeFileSync(
+          file.replace(/\.json$/, ".pledge.json"),
+          JSON.stringify(pledgeOf(accounts[0], accounts[5 - k])),
+        ),
+      );
+      // gap.json and gap.3.json (no gap.2.json); lone.2.json alone; odd.1.json; half pledged.
+      const [g, g3, l2, o1, h, h2, w, w2] = writePortfolios(dir, "small", [
+        accounts[1],
+        accounts[1],
+        accounts[2],
+        accounts[3],
+        accounts[4],
+        accounts[4],
+        accounts[2],
+        accounts[3],
+      ]);
+      put("gap.json", g);
+      const gap3 = put("gap.3.json", g3);
+      const lone2 = put("lone.2.json", l2);
+      const odd1 = put("odd.1.json", o1);
+      put("half.json", h);
+      const half2 = put("half.2.json", h2);
+      fs.writeFileSync(
+        path.join(dir, "half.pledge.json"),
+        JSON.stringify(pledgeOf(accounts[4], accounts[5])),
+      );
+      put("wrong.json", w);
+      const wrong2 = put("wrong.2.json", w2);
+
+      const plan = planBatch({ policy: POLICY, market: MARKET, portfolios: dir, results: "out" });
+      expect(plan.jobs.map((j) => [j.account, j.holdings])).to.deep.equal([
+        [accounts[0], pieces.map((file) => ({ file }))],
+      ]);
+      expect(plan.jobs[0].pledges?.map((p) => p.custodian)).to.deep.equal([
+        accounts[5],
+        accounts[4],
+        accounts[3],
+      ]);
+      expect(plan.refused.map((r) => r.reason).sort()).to.deep.equal(
+        [
+          `${odd1}: $: sub-portfolio 1 is odd.json (no number)`,
+          `${gap3}: $: sub-portfolio 3 of account file gap.json needs gap.2.json (slots 1, 2 .. without a gap)`,
+          `${lone2}: $: sub-portfolio 2 of account file lone.json needs lone.json (slots 1, 2 .. without a gap)`,
+          `${half2.replace(/\.json$/, ".pledge.json")}: $: file not found: the account's other sub-portfolios are pledged, so each needs its pledge (or none has one)`,
+          `${wrong2}: account: is not the account of ${path.join(dir, "wrong.json")} (${accounts[2]})`,
+        ].sort(),
+      );
+      const inline = planBatch({
+        policy: POLICY,
+        market: MARKET,
+        portfolios: dir,
+        results: "out",
+        inline: true,
+      });
+      expect(inline.jobs[0].holdings).to.deep.equal(
+        pieces.map((file) => ({ portfolio: JSON.parse(fs.readFileSync(file, "utf8")) })),
+      );
+      // Each job parses back as a version-3 job.
+      expect(parseProofJob(JSON.parse(JSON.stringify(plan.jobs[0])), "job x")).to.deep.equal(
+        plan.jobs[0],
+      );
     });
 
     it("refuses a bad policy file before making any job", async function () {
@@ -415,6 +517,168 @@ describe("proving service: jobs and the in-process runner", function () {
       } finally {
         await keyless.close();
       }
+    });
+  });
+
+  describe("an account at two custodians (demo instance, C = 2)", function () {
+    const DESK = path.join(ROOT, "examples", "desk");
+    const PLEDGED = path.join(ROOT, "examples", "pledges");
+    const deskPolicy = path.join(DESK, "policy.json");
+    const deskMarket = path.join(DESK, "market.json");
+    const PIECES = ["qualified-custodian.json", "crypto-custodian.json"];
+    const [custodianA, custodianB] = syntheticAccounts(2);
+    let prover: WarmProver;
+    let first: JobOutcome;
+    let job: ProofJob;
+    const logs: string[] = [];
+
+    /** A pledge.json of `opening`'s commitment (the signature is not checked off-chain). */
+    const pledgeOfOpening = (
+      opening: { account: string; commitments: { portfolio: string } },
+      custodian: string,
+    ): PledgeFile =>
+      parsePledgeFile(
+        {
+          ...pledgeOf(opening.account, custodian),
+          portfolioCommitment: opening.commitments.portfolio,
+        },
+        "pledge.json",
+      );
+    /** A batch folder: `holder.json`, `holder.2.json` copied from `files`. */
+    const holderFolder = (files: readonly string[]) => {
+      const dir = tempDir();
+      files.forEach((file, k) =>
+        fs.copyFileSync(file, path.join(dir, k === 0 ? "holder.json" : `holder.${k + 1}.json`)),
+      );
+      return dir;
+    };
+    const planOf = (folder: string, results: string) =>
+      planBatch({ policy: deskPolicy, market: deskMarket, portfolios: folder, results }).jobs;
+
+    before(sharedKeysHook("demo"));
+    before(async function () {
+      prover = new WarmProver();
+      [job] = planOf(holderFolder(PIECES.map((name) => path.join(PLEDGED, name))), tempDir());
+      [first] = await runInProcess([job], {
+        prover,
+        worker: "in-process",
+        log: (l) => logs.push(l),
+      });
+    });
+    after(() => prover.close());
+
+    it("proves the sum of the two sub-portfolios, each short alone, with a proof that verifies", async function () {
+      const policy = loadPolicy(deskPolicy);
+      const market = loadMarket(deskMarket);
+      const pieces = PIECES.map((name) => loadPortfolio(path.join(PLEDGED, name), policy));
+      expect(pieces.map((piece) => computeMargin(policy, market, piece).sufficient)).to.deep.equal([
+        false,
+        false,
+      ]);
+      expect(job.holdings).to.have.length(2);
+      expect([first.status, first.instance]).to.deep.equal(["proved", "demo"]);
+      const stored = new JobResults(job).storedProof()!;
+      const { vkey } = await loadArtifacts("demo");
+      expect(await verifyProof(stored.proof, stored.publicSignals, vkey)).to.equal(true);
+      const commitments = stored.publicSignals.slice(3);
+      expect(commitments).to.have.length(2);
+      expect(commitments.every((c) => c !== "0")).to.equal(true);
+      const report = JSON.parse(
+        fs.readFileSync(path.join(first.resultDir, "proof", "report.json"), "utf8"),
+      ) as unknown;
+      expect(report).to.deep.equal(JSON.parse(toJson(computeMargin(policy, market, pieces))));
+    });
+
+    it("stores one owner-only opening per sub-portfolio, each opening only its own piece", function () {
+      const proofDir = path.join(first.resultDir, "proof");
+      expect(fs.existsSync(path.join(proofDir, "opening.json"))).to.equal(false);
+      const stored = new JobResults(job).storedProof()!;
+      for (const [k, name] of PIECES.entries()) {
+        const file = path.join(proofDir, `opening-${k + 1}.json`);
+        expect(mode(file)).to.equal(0o600);
+        const opening = parseOpening(JSON.parse(fs.readFileSync(file, "utf8")), file);
+        expect(opening.slot).to.equal(k + 1);
+        expect(opening.commitments.portfolio).to.equal(stored.publicSignals[3 + k]);
+        expect(opening.portfolio.collateral).to.deep.equal(
+          (JSON.parse(fs.readFileSync(path.join(PLEDGED, name), "utf8")) as { collateral: unknown })
+            .collateral,
+        );
+        // No salt in the logs, the outcome or a shared file.
+        const shared = [...snapshotFiles(first.resultDir)]
+          .filter(([f]) => !/opening-\d\.json$|report\.json$/.test(f))
+          .map(([, text]) => text);
+        for (const text of [...shared, logs.join("\n"), JSON.stringify(first)]) {
+          expect(text).to.not.include(opening.salt);
+        }
+      }
+    });
+
+    it("proves again from the pledged openings with their salts, so each pledge is of its slot's commitment", async function () {
+      const proofDir = path.join(first.resultDir, "proof");
+      const openings = [1, 2].map((k) => path.join(proofDir, `opening-${k}.json`));
+      const folder = holderFolder(openings);
+      const opened = openings.map(
+        (file) =>
+          JSON.parse(fs.readFileSync(file, "utf8")) as Parameters<typeof pledgeOfOpening>[0],
+      );
+      fs.writeFileSync(
+        path.join(folder, "holder.pledge.json"),
+        JSON.stringify(pledgeOfOpening(opened[0], custodianA)),
+      );
+      fs.writeFileSync(
+        path.join(folder, "holder.2.pledge.json"),
+        JSON.stringify(pledgeOfOpening(opened[1], custodianB)),
+      );
+      const [pledged] = planOf(folder, tempDir());
+      expect(pledged.pledges?.map((p) => p.custodian)).to.deep.equal([custodianA, custodianB]);
+      const [outcome] = await runInProcess([pledged], { prover, worker: "in-process" });
+      expect(outcome.status, outcome.reason).to.equal("proved");
+      const stored = new JobResults(pledged).storedProof()!;
+      expect(stored.publicSignals.slice(3)).to.deep.equal(
+        opened.map((o) => o.commitments.portfolio),
+      );
+    });
+
+    it("refuses, before proving, pledges in the wrong order and a pledge of a portfolio without its salt", async function () {
+      const proofDir = path.join(first.resultDir, "proof");
+      const openings = [1, 2].map((k) => path.join(proofDir, `opening-${k}.json`));
+      const opened = openings.map(
+        (file) =>
+          JSON.parse(fs.readFileSync(file, "utf8")) as Parameters<typeof pledgeOfOpening>[0],
+      );
+      const swapped: ProofJob = {
+        ...job,
+        results: tempDir(),
+        holdings: openings.map((file) => ({ file })),
+        pledges: [pledgeOfOpening(opened[1], custodianB), pledgeOfOpening(opened[0], custodianA)],
+      };
+      const unsalted: ProofJob = {
+        ...swapped,
+        results: tempDir(),
+        holdings: [{ file: openings[0] }, { file: path.join(PLEDGED, PIECES[1]) }],
+        pledges: [pledgeOfOpening(opened[0], custodianA), pledgeOfOpening(opened[1], custodianB)],
+      };
+      const lines: string[] = [];
+      const outcomes: JobOutcome[] = [];
+      for (const refused of [swapped, unsalted]) {
+        // One at a time: the runner runs one job per id.
+        const log = (l: string) => lines.push(l);
+        outcomes.push(...(await runInProcess([refused], { prover, worker: "in-process", log })));
+      }
+      const id = jobId(job);
+      expect(outcomes.map((o) => [o.status, o.reason])).to.deep.equal([
+        [
+          "failed",
+          `job ${id}: pledges[0].portfolioCommitment: is not the commitment of holdings[0] (${openings[0]}): ` +
+            "the pledge is of another opening (give the pledged opening, and the pledges in slot order)",
+        ],
+        [
+          "failed",
+          `${path.join(PLEDGED, PIECES[1])}: salt: is absent, so its commitment is new and pledges[1] cannot be ` +
+            "of it: give the pledged opening.json (its salt is reused) instead of the portfolio",
+        ],
+      ]);
+      expect(lines.some((l) => l.endsWith(": proving"))).to.equal(false);
     });
   });
 

@@ -19,8 +19,8 @@ import {
 /** The file name used in errors about command-line arguments. */
 export const COMMAND_LINE = "command line";
 
-/** `--portfolio` repeated: the files in the order given. */
-function repeated(value: string, previous: string[] | undefined): string[] {
+/** A repeatable option (`--portfolio`): the values in the order given. */
+export function repeated(value: string, previous: string[] | undefined): string[] {
   return [...(previous ?? []), value];
 }
 

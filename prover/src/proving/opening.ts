@@ -65,6 +65,16 @@ export interface Opening {
   };
 }
 
+/**
+ * The file names of a proof's openings: `opening.json` for one portfolio, `opening-1.json` ..
+ * `opening-K.json` for K sub-portfolios (one per custodian, in slot order).
+ */
+export function openingFileNames(count: number): string[] {
+  return count === 1
+    ? ["opening.json"]
+    : Array.from({ length: count }, (_, k) => `opening-${k + 1}.json`);
+}
+
 /** Writes `portfolio` back in the portfolio.json format; {@link parsePortfolio} reads it back exactly. */
 export function portfolioToJson(policy: Policy, portfolio: Portfolio): PortfolioJson {
   const collateral: Record<string, string> = {};

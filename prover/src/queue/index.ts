@@ -17,9 +17,9 @@ export {
   type WorkerOptions,
 } from "./bullmq";
 export { PermanentJobError, permanentReason } from "./failures";
-export { loadHoldings, type Holdings } from "./holdings";
+export { checkJobPledges, loadHoldings, saltsOf, type Holding, type Holdings } from "./holdings";
 export { runInProcess, type InProcessOptions } from "./in-process";
-export { jobId, JOB_VERSION, parseProofJob, type ProofJob } from "./job";
+export { jobId, JOB_VERSION, parseProofJob, type JobHolding, type ProofJob } from "./job";
 export { planBatch, type BatchPlan, type BatchPlanOptions, type RefusedFile } from "./plan";
 export { WarmProver } from "./prover";
 export {

@@ -6,14 +6,18 @@
  */
 import { getAddress } from "ethers";
 import { z } from "zod";
-import { ROUND_BITS, SNARK_SCALAR_FIELD } from "../encoding/widths";
+import { MAX_PLEDGES, ROUND_BITS, SNARK_SCALAR_FIELD } from "../encoding/widths";
 import { InputError } from "../errors";
 import { toInputError } from "../inputs/issues";
 import { pledgeFileSchema } from "../proving/attest";
 import { uintString } from "../proving/proof-files";
 
-/** Version of the job payload: 2 since the job carries pledges (1: one attestation). */
-export const JOB_VERSION = 2;
+/**
+ * Version of the job payload: 3 since `holdings` lists the sub-portfolios, one per pledge slot
+ * (2: one holdings object and its pledges; 1: one attestation). Older jobs are refused, not
+ * converted: they are made per round, so re-planning the round with this release replaces them.
+ */
+export const JOB_VERSION = 3;
 
 const address = z.string().refine(
   (s) => {
@@ -42,14 +46,17 @@ const fieldElement = uintString.refine((s) => BigInt(s) < SNARK_SCALAR_FIELD, {
 const path = z.string().min(1, "must be a non-empty path");
 
 /**
- * The private holdings: a reference to a file on storage every worker shares (a portfolio.json,
- * or an opening.json whose portfolio and salt are reused, so a custodian's pledge of its
- * commitment still applies), or the portfolio itself, inline (it then transits Redis).
+ * One sub-portfolio's private holdings: a reference to a file on storage every worker shares (a
+ * portfolio.json, or an opening.json whose portfolio and salt are reused, so a custodian's pledge
+ * of its commitment still applies), or the portfolio itself, inline (it then transits Redis).
  */
-const holdingsSchema = z.union([
+const holdingSchema = z.union([
   z.object({ file: path }).strict(),
   z.object({ portfolio: z.record(z.unknown()), salt: fieldElement.optional() }).strict(),
 ]);
+
+/** One sub-portfolio of a job (see {@link ProofJob} `holdings`). */
+export type JobHolding = z.infer<typeof holdingSchema>;
 
 const jobSchema = z
   .object({
@@ -64,12 +71,22 @@ const jobSchema = z
     /** policy.json and market.json (public) on shared storage. */
     policy: path,
     market: path,
-    holdings: holdingsSchema,
     /**
-     * The custodians' pledges of the proof's commitments, one per used slot in slot order, as
-     * `zkmargin attest` writes them (public: they go into the submission).
+     * The sub-portfolios, one per pledge slot in slot order (one for a single portfolio): the
+     * proof is of their sum, and each gets its own opening.
      */
-    pledges: z.array(pledgeFileSchema).max(8, "must hold at most 8 pledges").optional(),
+    holdings: z
+      .array(holdingSchema)
+      .min(1, "must list at least one sub-portfolio")
+      .max(MAX_PLEDGES, `must list at most ${MAX_PLEDGES} sub-portfolios (pledge slots)`),
+    /**
+     * The custodians' pledges of the proof's commitments, one per holding (used slot) in slot
+     * order, as `zkmargin attest` writes them (public: they go into the submission).
+     */
+    pledges: z
+      .array(pledgeFileSchema)
+      .max(MAX_PLEDGES, `must hold at most ${MAX_PLEDGES} pledges`)
+      .optional(),
     /** Submit the proof to this MarginRegistry (the worker's --rpc must be on `chainId`). */
     submit: z.object({ registry: address, chainId: uintString }).strict().optional(),
     /** The results folder on shared storage (see results.ts for its layout). */
@@ -85,9 +102,46 @@ export type ProofJob = z.infer<typeof jobSchema>;
  * or file), the field and the rule. Private values are never quoted.
  */
 export function parseProofJob(data: unknown, source: string): ProofJob {
+  const version = (data as { version?: unknown } | null)?.version;
+  if (typeof version === "number" && version !== JOB_VERSION) {
+    throw new InputError(
+      source,
+      "version",
+      `is ${version}, and this worker reads version ${JOB_VERSION} jobs (holdings: a list of ` +
+        "sub-portfolios, one per pledge slot): re-plan the round with this release's `zkmargin batch`",
+    );
+  }
   const parsed = jobSchema.safeParse(data);
   if (!parsed.success) throw toInputError(parsed.error, source);
-  return parsed.data;
+  const job = parsed.data;
+  checkPledgeCount(job, source);
+  return job;
+}
+
+/**
+ * Refuses pledges that cannot be the proof's: another count than the holdings (one pledge per
+ * used slot, or none), or a pledge for another account. Whether each pledges its slot's
+ * commitment is checked once the holdings are read (see `checkJobPledges`).
+ */
+function checkPledgeCount(job: ProofJob, source: string): void {
+  if (job.pledges === undefined) return;
+  if (job.pledges.length !== job.holdings.length) {
+    throw new InputError(
+      source,
+      "pledges",
+      `has ${job.pledges.length} pledge(s) for ${job.holdings.length} sub-portfolio(s) in ` +
+        "holdings: give one pledge per sub-portfolio, in slot order (or none)",
+    );
+  }
+  job.pledges.forEach((pledge, k) => {
+    if (pledge.account !== job.account) {
+      throw new InputError(
+        source,
+        `pledges[${k}].account`,
+        `is ${pledge.account}, not the job's account (${job.account})`,
+      );
+    }
+  });
 }
 
 /**

@@ -1,9 +1,11 @@
 /**
- * A round's batch: one job per portfolio file in a folder. Each `NAME.json` is a portfolio.json
- * or an earlier opening.json (its salt is reused, so a custodian's pledge of its commitment
- * still holds); `NAME.pledge.json` beside it, when present, is submitted with the proof.
+ * A round's batch: one job per account of a folder. An account's holdings are `NAME.json`, and,
+ * when they sit with several custodians, `NAME.2.json`, `NAME.3.json` .. for pledge slots 2, 3 ..
+ * (no gap); the proof is of their sum. Each is a portfolio.json or an earlier opening.json (its
+ * salt is reused, so a custodian's pledge of its commitment still holds). `NAME.pledge.json`,
+ * `NAME.2.pledge.json` .. beside them are the pledges, one per sub-portfolio or none.
  * Jobs reference the files by absolute path (storage the workers share), unless `inline` puts
- * the portfolio and salt into the job itself.
+ * the portfolios and salts into the job itself.
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
@@ -12,10 +14,19 @@ import { InputError } from "../errors";
 import { loadMarket, loadPolicy } from "../inputs";
 import { readJsonFile } from "../io/json";
 import { parsePledgeFile } from "../proving/attest";
-import { jobId, JOB_VERSION, type ProofJob } from "./job";
+import { jobId, JOB_VERSION, type JobHolding, type ProofJob } from "./job";
 
 /** Suffix of a pledge file beside a portfolio. */
 const PLEDGE_SUFFIX = ".pledge.json";
+
+/** `NAME.K.json`: sub-portfolio K (K >= 2, no leading zero) of account file NAME. */
+const PIECE_NAME = /^(.+)\.([1-9][0-9]*)\.json$/;
+
+/** The files of one account (`name`.json ..): its sub-portfolio files in slot order. */
+interface AccountFiles {
+  name: string;
+  pieces: string[];
+}
 
 /** Options of {@link planBatch}. */
 export interface BatchPlanOptions {
@@ -58,15 +69,60 @@ function accountOf(json: unknown, file: string): string {
   throw new InputError(file, "account", "must be an address with a valid EIP-55 checksum");
 }
 
-/** The inline holdings of a portfolio or opening JSON object, and an opening's instance. */
-function inlineHoldings(json: Record<string, unknown>): Pick<ProofJob, "holdings" | "instance"> {
+/** A portfolio or opening JSON object as inline holdings, and an opening's instance. */
+function inlineHolding(json: Record<string, unknown>): { holding: JobHolding; instance?: string } {
   if ("salt" in json && "portfolio" in json) {
     return {
-      holdings: { portfolio: json.portfolio as Record<string, unknown>, salt: String(json.salt) },
+      holding: { portfolio: json.portfolio as Record<string, unknown>, salt: String(json.salt) },
       ...(typeof json.instance === "string" ? { instance: json.instance } : {}),
     };
   }
-  return { holdings: { portfolio: json } };
+  return { holding: { portfolio: json } };
+}
+
+/**
+ * Groups a folder's file names by account: `NAME.json` opens a group and `NAME.K.json` is its
+ * sub-portfolio K. A sub-portfolio without its `NAME.json`, a `NAME.1.json`, or a gap in the
+ * slots is refused (the whole account: a proof of part of its holdings would mislead).
+ */
+function groupFiles(folder: string, names: readonly string[], refused: RefusedFile[]) {
+  const groups = new Map<string, Map<number, string>>();
+  for (const name of names) {
+    const piece = PIECE_NAME.exec(name);
+    const [base, slot] =
+      piece === null ? [name.slice(0, -".json".length), 1] : [piece[1], Number(piece[2])];
+    if (piece !== null && slot === 1) {
+      refused.push({
+        file: path.join(folder, name),
+        reason: `${path.join(folder, name)}: $: sub-portfolio 1 is ${base}.json (no number)`,
+      });
+      continue;
+    }
+    const group = groups.get(base) ?? new Map<number, string>();
+    group.set(slot, path.join(folder, name));
+    groups.set(base, group);
+  }
+  const accounts: AccountFiles[] = [];
+  for (const [name, group] of [...groups].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
+    const slots = [...group.keys()].sort((a, b) => a - b);
+    const gap = slots.findIndex((slot, k) => slot !== k + 1);
+    if (gap !== -1) {
+      const file = group.get(slots[gap]) as string;
+      const missing = gap === 0 ? `${name}.json` : `${name}.${gap + 1}.json`;
+      refused.push({
+        file,
+        reason: `${file}: $: sub-portfolio ${slots[gap]} of account file ${name}.json needs ${missing} (slots 1, 2 .. without a gap)`,
+      });
+      continue;
+    }
+    accounts.push({ name, pieces: slots.map((slot) => group.get(slot) as string) });
+  }
+  return accounts;
+}
+
+/** The pledge file beside a sub-portfolio file. */
+function pledgeFileOf(file: string): string {
+  return file.replace(/\.json$/, PLEDGE_SUFFIX);
 }
 
 /** Builds the batch's jobs; the policy and market are validated first (a bad one refuses the batch). */
@@ -79,19 +135,32 @@ export function planBatch(options: BatchPlanOptions): BatchPlan {
   if (!fs.existsSync(folder) || !fs.statSync(folder).isDirectory()) {
     throw new InputError(folder, "$", "must be a folder of portfolio files");
   }
-  const files = fs
+  const names = fs
     .readdirSync(folder)
     .filter((name) => name.endsWith(".json") && !name.endsWith(PLEDGE_SUFFIX))
     .sort();
   const jobs: ProofJob[] = [];
   const refused: RefusedFile[] = [];
   const byId = new Map<string, string>();
-  for (const name of files) {
-    const file = path.join(folder, name);
+  for (const { pieces } of groupFiles(folder, names, refused)) {
     try {
-      const json = readJsonFile(file) as Record<string, unknown>;
-      const account = accountOf(json, file);
-      const pledgeFile = path.join(folder, name.replace(/\.json$/, PLEDGE_SUFFIX));
+      const jsons = pieces.map((file) => readJsonFile(file) as Record<string, unknown>);
+      const account = accountOf(jsons[0], pieces[0]);
+      jsons.forEach((json, k) => {
+        if (accountOf(json, pieces[k]) !== account) {
+          throw new InputError(
+            pieces[k],
+            "account",
+            `is not the account of ${pieces[0]} (${account})`,
+          );
+        }
+      });
+      const inline = jsons.map(inlineHolding);
+      // Inline holdings lose their file, so an opening's instance moves into the job.
+      const instance =
+        options.inline === true
+          ? (options.instance ?? inline.find((h) => h.instance !== undefined)?.instance)
+          : options.instance;
       const job: ProofJob = {
         version: JOB_VERSION,
         account,
@@ -100,11 +169,10 @@ export function planBatch(options: BatchPlanOptions): BatchPlan {
         nonce: (options.nonce ?? market.timestamp).toString(),
         policy: policyFile,
         market: marketFile,
-        ...(options.inline === true ? inlineHoldings(json) : { holdings: { file } }),
-        ...(options.instance === undefined ? {} : { instance: options.instance }),
-        ...(fs.existsSync(pledgeFile)
-          ? { pledges: [parsePledgeFile(readJsonFile(pledgeFile), pledgeFile)] }
-          : {}),
+        holdings:
+          options.inline === true ? inline.map((h) => h.holding) : pieces.map((file) => ({ file })),
+        ...(instance === undefined ? {} : { instance }),
+        ...pledgesOf(pieces),
         ...(options.submit === undefined
           ? {}
           : {
@@ -118,13 +186,32 @@ export function planBatch(options: BatchPlanOptions): BatchPlan {
       const id = jobId(job);
       const twin = byId.get(id);
       if (twin !== undefined)
-        throw new InputError(file, "account", `is also the account of ${twin}`);
-      byId.set(id, file);
+        throw new InputError(pieces[0], "account", `is also the account of ${twin}`);
+      byId.set(id, pieces[0]);
       jobs.push(job);
     } catch (error) {
       if (!(error instanceof InputError)) throw error;
-      refused.push({ file, reason: error.message });
+      refused.push({ file: pieces[0], reason: error.message });
     }
   }
   return { jobs, refused };
+}
+
+/**
+ * The pledges beside an account's sub-portfolio files: one per sub-portfolio, or none; some but
+ * not all is refused, naming the first missing pledge file.
+ */
+function pledgesOf(pieces: readonly string[]): Pick<ProofJob, "pledges"> {
+  const files = pieces.map(pledgeFileOf);
+  const present = files.map((file) => fs.existsSync(file));
+  if (!present.some(Boolean)) return {};
+  const missing = present.indexOf(false);
+  if (missing !== -1) {
+    throw new InputError(
+      files[missing],
+      "$",
+      `file not found: the account's other sub-portfolios are pledged, so each needs its pledge (or none has one)`,
+    );
+  }
+  return { pledges: files.map((file) => parsePledgeFile(readJsonFile(file), file)) };
 }

@@ -2,8 +2,10 @@
  * The results folder, on storage the workers and the submitter share. One folder per job:
  *
  *     <results>/<policyId>/<round>/<account>/
- *       proof/           proof.json, public.json, calldata.json, meta.json,
- *                        opening.json and report.json (private: mode 0600)
+ *       proof/           proof.json, public.json, calldata.json, meta.json, report.json and
+ *                        the openings (private: mode 0600): opening.json for one portfolio,
+ *                        opening-1.json .. opening-K.json for K sub-portfolios, one per
+ *                        custodian (as `zkmargin prove` names them)
  *       report.json      the margin report of a portfolio that fell short (private: mode 0600)
  *       submission.json  the submission's transaction (first writer wins)
  *       outcome.json     what the last run of the job ended with (status, reason; no private value)
@@ -22,6 +24,7 @@ import { FileExistsError } from "../io/atomic-write";
 import { readJsonFile, writeJsonFile } from "../io/json";
 import type { MarginReport } from "../model";
 import type { MarginProof } from "../proving";
+import { openingFileNames } from "../proving/opening";
 import { parseProof } from "../proving/proof-files";
 import type { Groth16Proof } from "../proving/snarkjs";
 import type { ProofJob } from "./job";
@@ -124,7 +127,8 @@ export class JobResults {
     try {
       const put = (name: string, value: unknown, mode?: number) =>
         writeJsonFile(path.join(temp, name), value, mode === undefined ? {} : { mode });
-      put("opening.json", made.opening, PRIVATE_MODE);
+      const names = openingFileNames(made.openings.length);
+      made.openings.forEach((opening, k) => put(names[k], opening, PRIVATE_MODE));
       put("report.json", made.report, PRIVATE_MODE);
       put("proof.json", made.proof);
       put("public.json", made.publicSignals);

@@ -8,8 +8,9 @@ import { performance } from "node:perf_hooks";
 import { ShortfallError } from "../errors";
 import { loadMarket, loadPolicy } from "../inputs";
 import { generateProof } from "../proving";
+import { chooseInstance } from "../proving/instance-choice";
 import { failureReason, PermanentJobError, permanentReason } from "./failures";
-import { loadHoldings } from "./holdings";
+import { checkJobPledges, loadHoldings, saltsOf } from "./holdings";
 import { checkJobMatches, parseProofJob, type ProofJob } from "./job";
 import type { WarmProver } from "./prover";
 import { failedOutcome, JobResults, type JobOutcome, type OutcomeStatus } from "./results";
@@ -69,17 +70,30 @@ export async function runProofJob(job: ProofJob, id: string, ctx: JobContext): P
   let stored = results.storedProof();
   const adopted = stored !== undefined;
   if (!stored) {
+    const salts = saltsOf(holdings);
+    let instance = job.instance ?? holdings.instance;
+    if (job.pledges !== undefined) {
+      // The pledges must be of the commitments this proof will have: checked before proving.
+      const chosen = chooseInstance(policy, market, job.policy, instance, undefined, salts.length);
+      instance = chosen.name;
+      const inputs = { policy, market, instance: chosen.dims };
+      await checkJobPledges(job, holdings, salts, inputs, `job ${id}`);
+    }
     log(`${id}: proving`);
     const started = performance.now();
     try {
       const made = await generateProof({
         policy,
         market,
-        portfolio: holdings.portfolio,
+        portfolio: holdings.pieces.map((piece) => piece.portfolio),
         nonce: BigInt(job.nonce),
-        ...(holdings.salt === undefined ? {} : { salt: holdings.salt }),
-        instance: job.instance ?? holdings.instance,
-        files: { policy: job.policy, market: job.market, portfolio: holdings.source },
+        salt: salts,
+        instance,
+        files: {
+          policy: job.policy,
+          market: job.market,
+          portfolios: holdings.pieces.map((piece) => piece.source),
+        },
         artifacts: ctx.prover.artifacts,
         witness: ctx.prover.witness,
         prover: ctx.prover.prover,

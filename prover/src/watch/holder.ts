@@ -1,17 +1,19 @@
 /**
- * The holder's files as the watcher reads them each round: the portfolio (private), the opening
- * that fixes the salt the custodian's pledge was made for, and the pledge itself. The watcher
- * proves with the opening's salt, so the pledged commitment keeps counting; when the portfolio no
- * longer matches the opening, a new salt and opening are needed, and a new pledge of their
- * commitment.
+ * The holder's files as the watcher reads them each round, per sub-portfolio (one per custodian,
+ * in pledge-slot order; one for a single portfolio): the portfolio (private), the opening that
+ * fixes the salt the custodian's pledge was made for, and the pledge itself. The watcher proves
+ * with each opening's salt, so each pledged commitment keeps counting; when a sub-portfolio no
+ * longer matches its opening, a new salt and opening are needed for it, and a new pledge of its
+ * commitment (the other sub-portfolios keep theirs).
  */
 import { existsSync } from "node:fs";
+import { InputError } from "../errors";
 import { loadPortfolio, parsePortfolio, type Policy, type Portfolio } from "../inputs";
 import { readJsonFile } from "../io/json";
 import { parsePledgeFile, type PledgeFile } from "../proving/attest";
 import { parseOpening, portfolioDifferences, type Opening } from "../proving/opening";
 
-/** The holder's files. */
+/** One sub-portfolio's files. */
 export interface HolderFiles {
   portfolio: string;
   /** opening.json whose salt the watcher proves with (written by the watcher when renewed). */
@@ -50,6 +52,37 @@ export function readHolderPortfolio(
     return { portfolio, renewal: `${files.portfolio} changed (${changed.join(", ")})` };
   }
   return { portfolio, opening };
+}
+
+/** The watcher's files: one sub-portfolio's, or `pieces`, one per sub-portfolio in slot order. */
+export type WatchedFiles = (HolderFiles | { pieces: readonly HolderFiles[] }) & { state: string };
+
+/** The sub-portfolios' files of {@link WatchedFiles}, in slot order. */
+export function holderPieces(files: WatchedFiles): readonly HolderFiles[] {
+  return "pieces" in files ? files.pieces : [files];
+}
+
+/**
+ * Reads every sub-portfolio and matches each with its opening; refuses sub-portfolios of
+ * different accounts (a proof binds one account), naming the file.
+ */
+export function readHolderPieces(
+  pieces: readonly HolderFiles[],
+  policy: Policy,
+  instance: string,
+): HolderPortfolio[] {
+  const read = pieces.map((files) => readHolderPortfolio(files, policy, instance));
+  const account = read[0].portfolio.account;
+  read.forEach((piece, k) => {
+    if (piece.portfolio.account !== account) {
+      throw new InputError(
+        pieces[k].portfolio,
+        "account",
+        `is not the account of ${pieces[0].portfolio} (${account}): the sub-portfolios of one proof are one account's`,
+      );
+    }
+  });
+  return read;
 }
 
 /** Reads pledge.json (undefined when the file does not exist); a malformed one is refused. */

@@ -47,9 +47,18 @@ import { InputError } from "../errors";
 import { writeJsonFile } from "../io/json";
 import { checkPosting, findRoundPosting, MarketDataError, type FeedLayout } from "../market-data";
 import { computeMargin, type MarginReport } from "../model";
-import { decodePublicSignals, generateProof, signedPledgeOf } from "../proving";
+import { randomSalt } from "../commitments";
+import { decodePublicSignals, generateProof, signedPledgeOf, type MarginProof } from "../proving";
 import { AlertSink, type WatchEvent, type WatchEventType, type WebhookOptions } from "./alerts";
-import { readHolderPortfolio, readPledgeFile, type HolderFiles } from "./holder";
+import {
+  holderPieces,
+  readHolderPieces,
+  readPledgeFile,
+  type HolderFiles,
+  type HolderPortfolio,
+  type WatchedFiles,
+} from "./holder";
+import { pieceShareDetails } from "./shares";
 import { loadWatchState, saveWatchState, type RoundOutcome, type WatchState } from "./state";
 import { sleep } from "./sleep";
 import { StateLock } from "./state-lock";
@@ -74,7 +83,11 @@ export interface WatchOptions {
   deploymentFile: string;
   /** The policy to keep proven: its policy.json id or on-chain id. */
   policy: string;
-  files: HolderFiles & { state: string };
+  /**
+   * The state file and the holder's files: one sub-portfolio's, or `pieces`, one per
+   * sub-portfolio (custodian) in pledge-slot order, at most the instance's pledge slots.
+   */
+  files: WatchedFiles;
   /** Confirmations a round's posting needs before the watcher acts on it (default 2). */
   confirmations?: number;
   /** Alert when equity falls under this multiple of the required equity, ppm (default 1.2). */
@@ -137,6 +150,15 @@ export class Watcher {
     const contracts = deployedContracts(deployment, options.provider);
     this.marketBook = contracts.marketBook;
     this.registry = contracts.marginRegistry.connect(options.signer) as Contract;
+    const pieces = holderPieces(options.files).length;
+    if (pieces < 1 || pieces > this.layout.dims.pledges) {
+      throw new InputError(
+        "arguments",
+        "files.pieces",
+        `${pieces} sub-portfolios: the policy's instance "${this.layout.instance}" sums 1 to ` +
+          `${this.layout.dims.pledges} (its pledge slots)`,
+      );
+    }
     this.confirmations = options.confirmations ?? 2;
     if (!Number.isInteger(this.confirmations) || this.confirmations < 1) {
       throw new InputError("arguments", "confirmations", "must be an integer of at least 1");
@@ -492,8 +514,14 @@ export class Watcher {
     }
 
     const { policy } = this.layout;
-    const holder = readHolderPortfolio(this.options.files, policy, this.layout.instance);
-    const report = computeMargin(policy, market, holder.portfolio);
+    const pieces = holderPieces(this.options.files);
+    const holder = readHolderPieces(pieces, policy, this.layout.instance);
+    const portfolios = holder.map((piece) => piece.portfolio);
+    const report = computeMargin(policy, market, portfolios);
+    const shares = pieceShareDetails(
+      report,
+      pieces.map((files) => files.portfolio),
+    );
     if (!report.sufficient) {
       this.emit(
         "error",
@@ -502,6 +530,7 @@ export class Watcher {
         {
           round: r,
           shortfallUsd: USD(-report.excessMicroUsd),
+          ...shares,
         },
       );
       this.record(round, {
@@ -513,36 +542,20 @@ export class Watcher {
     this.judgeExcess(`${r}:${posting.blockHash}`, r, report);
 
     const nonce = await nextNonce(this.registry, this.account, this.entry.policyId);
-    const proofInput = { policy, market, portfolio: holder.portfolio, nonce };
-    let made: Awaited<ReturnType<typeof generateProof>>;
-    let pledge: SignedPledge | undefined;
-    if (holder.opening === undefined) {
-      // A new salt: its opening is written, and, where the policy requires a pledge, the
-      // custodian is asked to pledge it (the round is proven once it has).
-      made = await generateProof({ ...proofInput, instance: this.layout.instance });
-      writeJsonFile(this.options.files.opening, made.opening, { mode: 0o600 });
-      if (this.entry.requiresPledges) {
-        const commitment = made.opening.commitments.portfolio;
-        this.emitOnce(
-          `pledge:${commitment}`,
-          "warn",
-          "pledge-needed",
-          `${holder.renewal}: wrote ${this.options.files.opening}; have the custodian pledge it ` +
-            `(portfolio commitment ${commitment}) into ${this.options.files.pledge}`,
-          { round: r, portfolioCommitment: commitment, opening: this.options.files.opening },
-        );
-        return;
-      }
-    } else {
-      const opening = holder.opening;
-      pledge = await this.usablePledge(r, BigInt(opening.commitments.portfolio));
-      if (this.entry.requiresPledges && pledge === undefined) return;
-      made = await generateProof({
-        ...proofInput,
-        salt: BigInt(opening.salt),
-        instance: this.layout.instance,
-      });
-    }
+    const proof = await this.proveWithPledges(r, holder, pieces, {
+      policy,
+      market,
+      portfolio: portfolios,
+      nonce,
+      instance: this.layout.instance,
+      files: {
+        policy: "policy.json",
+        market: "market.json",
+        portfolios: pieces.map((files) => files.portfolio),
+      },
+    });
+    if (proof === undefined) return;
+    const { made, pledges } = proof;
     const signals = decodePublicSignals(made.publicSignals);
     this.state.pending = { round: r, nonce: nonce.toString() };
     this.save();
@@ -555,7 +568,7 @@ export class Watcher {
           portfolioCommitments: signals.portfolioCommitments,
           nonce,
           proof: toSolidityProof(made.proof),
-          ...(pledge !== undefined ? { pledges: [pledge] } : {}),
+          ...(pledges.length > 0 ? { pledges } : {}),
         },
         {
           onSent: async (hash) => {
@@ -576,6 +589,7 @@ export class Watcher {
         nonce: nonce.toString(),
         transactionHash: receipt.hash,
         gasUsed: receipt.gasUsed.toString(),
+        ...shares,
       });
     } catch (error) {
       const refusal = explainRevert(error, [this.registry.interface]);
@@ -660,12 +674,58 @@ export class Watcher {
   }
 
   /**
-   * The pledge of `commitment`, if it is there, the account's, to the policy's venue, and not
-   * about to expire.
+   * The round's proof and the pledges it is submitted with, or undefined while a pledge is
+   * missing. A sub-portfolio without a usable opening gets a new salt (the others keep theirs):
+   * the proof is made, its opening written and, where the policy requires pledges, its custodian
+   * asked to pledge it (the round is proven once every pledge is there).
    */
-  private async usablePledge(r: string, commitment: bigint) {
+  private async proveWithPledges(
+    r: string,
+    holder: readonly HolderPortfolio[],
+    pieces: readonly HolderFiles[],
+    input: Omit<Parameters<typeof generateProof>[0], "salt">,
+  ): Promise<{ made: MarginProof; pledges: SignedPledge[] } | undefined> {
+    const renewed = holder.flatMap((piece, k) => (piece.opening === undefined ? [k] : []));
+    const salts = holder.map((piece) =>
+      piece.opening === undefined ? randomSalt() : BigInt(piece.opening.salt),
+    );
+    if (renewed.length > 0) {
+      const made = await generateProof({ ...input, salt: salts });
+      for (const k of renewed) writeJsonFile(pieces[k].opening, made.openings[k], { mode: 0o600 });
+      if (!this.entry.requiresPledges) return { made, pledges: [] };
+      for (const k of renewed) {
+        const commitment = made.openings[k].commitments.portfolio;
+        const files = pieces[k];
+        const slot = pieces.length > 1 ? `sub-portfolio ${k + 1}: ` : "";
+        this.emitOnce(
+          `pledge:${commitment}`,
+          "warn",
+          "pledge-needed",
+          `${slot}${holder[k].renewal}: wrote ${files.opening}; have the custodian pledge it ` +
+            `(portfolio commitment ${commitment}) into ${files.pledge}`,
+          { round: r, portfolioCommitment: commitment, opening: files.opening },
+        );
+      }
+      return undefined;
+    }
+    const pledges: SignedPledge[] = [];
+    for (const [k, { opening }] of holder.entries()) {
+      if (opening === undefined) continue; // not reached: every piece has its opening here
+      const commitment = BigInt(opening.commitments.portfolio);
+      const pledge = await this.usablePledge(r, commitment, pieces[k]);
+      if (pledge !== undefined) pledges.push(pledge);
+    }
+    if (this.entry.requiresPledges && pledges.length < holder.length) return undefined;
+    return { made: await generateProof({ ...input, salt: salts }), pledges };
+  }
+
+  /**
+   * The pledge of `commitment` in `files.pledge`, if it is there, the account's, to the policy's
+   * venue, and not about to expire.
+   */
+  private async usablePledge(r: string, commitment: bigint, files: HolderFiles) {
     if (!this.entry.requiresPledges) return undefined;
-    const file = this.options.files.pledge;
+    const file = files.pledge;
     const pledge = readPledgeFile(file);
     const block = await this.options.provider.getBlock("latest");
     const now = BigInt(block?.timestamp ?? Math.floor(Date.now() / 1000));
@@ -686,8 +746,8 @@ export class Watcher {
       key,
       "warn",
       "pledge-needed",
-      `round ${r} not proven: ${problem}; have the custodian pledge ${this.options.files.opening}`,
-      { round: r, portfolioCommitment: commitment.toString(), opening: this.options.files.opening },
+      `round ${r} not proven: ${problem}; have the custodian pledge ${files.opening}`,
+      { round: r, portfolioCommitment: commitment.toString(), opening: files.opening },
     );
     return undefined;
   }

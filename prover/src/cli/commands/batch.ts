@@ -39,7 +39,9 @@ export function register(program: Command): void {
     .requiredOption("--market <file>", "market.json of the round (public)")
     .requiredOption(
       "--portfolios <dir>",
-      "folder of NAME.json portfolios or earlier openings (private), with optional NAME.pledge.json",
+      "folder of NAME.json portfolios or earlier openings (private), one account each; an account at " +
+        "several custodians adds NAME.2.json, NAME.3.json .. (one proof of the sum); optional " +
+        "NAME.pledge.json, NAME.2.pledge.json .. (one pledge per sub-portfolio)",
     )
     .requiredOption("--results <dir>", "results folder (storage the workers share)")
     .option("--nonce <n>", "submission nonce of every job (default: the round's timestamp)")

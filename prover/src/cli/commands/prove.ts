@@ -11,6 +11,7 @@ import { ROUND_BITS } from "../../encoding/widths";
 import { InputError, ShortfallError } from "../../errors";
 import { writeJsonFile } from "../../io/json";
 import { chooseProver, generateProof, PROVER_NAMES, type ProverName } from "../../proving";
+import { openingFileNames } from "../../proving/opening";
 import { terminalProgress } from "../../setup/progress";
 import { exitStatusHelp, NegativeAnswer } from "../exit-status";
 import {
@@ -34,9 +35,7 @@ const OPENING_MODE = 0o600;
 
 /** The openings' files: opening.json for one portfolio, opening-k.json for sub-portfolio k. */
 export function openingFiles(out: string, count: number): string[] {
-  return count === 1
-    ? [path.join(out, "opening.json")]
-    : Array.from({ length: count }, (_, k) => path.join(out, `opening-${k + 1}.json`));
+  return openingFileNames(count).map((name) => path.join(out, name));
 }
 
 /** Registers `zkmargin prove`. */

@@ -14,15 +14,16 @@ import {
   withKey,
   withPolicyId,
 } from "../chain-options";
-import { COMMAND_LINE, examples, parseIntegerOption } from "../options";
+import { COMMAND_LINE, examples, parseIntegerOption, repeated } from "../options";
 
 interface WatchCliOptions {
   deployment: string;
   rpc: string;
   policyId: string;
-  portfolio: string;
-  opening: string;
-  pledge: string;
+  /** One of each per sub-portfolio, in pledge-slot order. */
+  portfolio: string[];
+  opening: string[];
+  pledge: string[];
   state: string;
   confirmations: string;
   warnRatio: string;
@@ -40,12 +41,22 @@ export function register(program: Command): void {
         "sufficient, and alert (JSON lines, --webhook) on low excess, scenario stress, shortfall, margin calls and " +
         "pledges (key from $ZKMARGIN_ACCOUNT_KEY or --keystore)",
     )
-    .requiredOption("--portfolio <file>", "portfolio.json (private; re-read every round)")
+    .requiredOption(
+      "--portfolio <file>",
+      "portfolio.json (private; re-read every round); repeat it for sub-portfolios held apart, one " +
+        "per custodian in pledge-slot order: the margin is their sum's",
+      repeated,
+    )
     .requiredOption(
       "--opening <file>",
-      "opening.json whose salt the pledge is for (written when renewed)",
+      "opening.json whose salt the pledge is for (written when renewed); one per --portfolio, in order",
+      repeated,
     )
-    .requiredOption("--pledge <file>", "pledge.json of the opening's commitment (zkmargin attest)")
+    .requiredOption(
+      "--pledge <file>",
+      "pledge.json of the opening's commitment (zkmargin attest); one per --portfolio, in order",
+      repeated,
+    )
     .requiredOption("--state <file>", "the watcher's state file (created if missing)")
     .option("--confirmations <n>", "confirmations a round needs before it is acted on", "2")
     .option("--warn-ratio <x>", "alert when equity falls under x times the required equity", "1.2")
@@ -56,9 +67,20 @@ export function register(program: Command): void {
       "after",
       examples(
         "ZKMARGIN_ACCOUNT_KEY=0x... zkmargin watch --deployment deployment.json --rpc http://127.0.0.1:8545 --policy-id desk-maintenance-v1 --portfolio portfolio.json --opening opening.json --pledge pledge.json --state watch-state.json",
+        "ZKMARGIN_ACCOUNT_KEY=0x... zkmargin watch --deployment deployment.json --rpc http://127.0.0.1:8545 --policy-id desk-maintenance-v1 --portfolio at-custodian-a.json --opening opening-a.json --pledge pledge-a.json --portfolio at-custodian-b.json --opening opening-b.json --pledge pledge-b.json --state watch-state.json",
       ),
     )
     .action(async (opts: WatchCliOptions) => {
+      const pieces = opts.portfolio.length;
+      for (const option of ["opening", "pledge"] as const) {
+        if (opts[option].length !== pieces) {
+          throw new InputError(
+            COMMAND_LINE,
+            `--${option}`,
+            `given ${opts[option].length} time(s) for ${pieces} --portfolio: give one per sub-portfolio, in the same order`,
+          );
+        }
+      }
       const confirmations = Number(parseIntegerOption(opts.confirmations, "--confirmations", 8));
       const pollMs = Number(parseIntegerOption(opts.poll, "--poll", 32));
       const warnRatioPpm = parseDecimal(opts.warnRatio, 6, {
@@ -81,9 +103,11 @@ export function register(program: Command): void {
           deploymentFile: opts.deployment,
           policy: opts.policyId,
           files: {
-            portfolio: opts.portfolio,
-            opening: opts.opening,
-            pledge: opts.pledge,
+            pieces: opts.portfolio.map((portfolio, k) => ({
+              portfolio,
+              opening: opts.opening[k],
+              pledge: opts.pledge[k],
+            })),
             state: opts.state,
           },
           confirmations,
