@@ -44,6 +44,7 @@ import {
   type SolidityProof,
 } from "../prover/src/chain";
 import { publicCommitments } from "../prover/src/commitments";
+import { tracedTransaction } from "../prover/src/gas";
 import { exampleFor } from "../prover/src/bench/examples";
 import { deployVenue, nextRound, type DemoVenue } from "../prover/src/demo/deployment";
 import { accountNonceOf } from "../prover/src/encoding";
@@ -696,5 +697,35 @@ describe("MarginRegistry.proveBatch (real proofs, small instance)", function () 
       await expectRevert(batch(items), errors, "InvalidBatchProof", []);
     }
     expect(await lastNonce(a)).to.equal(0n);
+  });
+
+  it("splits a batch's gas from its trace: one pairing of B + 3 pairs, 2 ecrecover per item, the ecMul and ecAdd of the batch check", async function () {
+    const items = await Promise.all(first.slice(0, 3).map((p) => item(p)));
+    const { gas, returned } = await tracedTransaction(registry, hre.ethers.provider, "proveBatch", [
+      items.map(batchItemOf),
+    ]);
+    expect(returned).to.equal(3n);
+    // Weights r_0 = 1, r_1, r_2: the A and C of items 1 and 2, S alpha, S IC_0 and one per signal.
+    const signals = BigInt(first[0].publicSignals.length);
+    expect(gas.pairs).to.equal(3 + 3);
+    expect(gas.ecMuls).to.equal(2 * 2 + 2 + Number(signals));
+    expect(gas.ecAdds).to.equal(2 + Number(signals));
+    // The account's request and the custodian's pledge, per item.
+    expect(gas.ecrecovers).to.equal(2 * 3);
+    expect(gas.ecrecover).to.equal(6n * 3_100n);
+    // Three fresh status slots at least.
+    expect(gas.storage >= 3n * 22_100n).to.equal(true);
+    expect(gas.logs > 0n && gas.keccak > 0n && gas.other > 0n).to.equal(true);
+    expect(
+      gas.intrinsic +
+        gas.pairing +
+        gas.ecMul +
+        gas.ecAdd +
+        gas.ecrecover +
+        gas.storage +
+        gas.logs +
+        gas.keccak +
+        gas.other,
+    ).to.equal(gas.total);
   });
 });
