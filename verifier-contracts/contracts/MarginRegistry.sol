@@ -637,7 +637,8 @@ contract MarginRegistry is EIP712, IMarginOracle {
     ///      ABI decoder refuses) reverts the call, as in `proveFor`.
     /// @param items The relayed proofs, each with the `proveFor` arguments.
     /// @return accepted How many items were accepted.
-    function proveBatch(BatchItem[] calldata items) external returns (uint256 accepted) {
+    function proveBatch(BatchItem[] calldata items) external returns (uint256 accepted) { // solhint-disable-line function-max-lines
+        // One pass over the items, each item's fields read from calldata once.
         uint256 count = items.length;
         if (count == 0) revert EmptyBatch();
         BatchCall memory batch;
