@@ -288,38 +288,25 @@ async function viewReport(
 const per = (gas: bigint, n: number) => gas / BigInt(n);
 const pad = (v: string | bigint | number, w: number) => String(v).padStart(w);
 
+/** A table line: the label, the transaction's total, then it and each part divided by `n`. */
+function perRow(label: string, width: number, g: GasSplit, parts: bigint[], n: number): string {
+  const cells = [g.total, ...[g.total, ...parts].map((part) => per(part, n))];
+  return `  ${label.padEnd(width)}${cells.map((c) => pad(c, 10)).join("")}`;
+}
+
+/** Calldata (EIP-2028) and the 21,000 base of a transaction. */
+const txParts = (g: GasSplit) => [g.intrinsic - 21_000n, 21_000n];
+
 /** One line of the batch table: the whole call and its split, per proof. */
 function splitRow(label: string, g: GasSplit, proofs: number): string {
-  const cells = [
-    g.total,
-    per(g.total, proofs),
-    per(g.pairing, proofs),
-    per(g.ecMul, proofs),
-    per(g.ecAdd, proofs),
-    per(g.keccak, proofs),
-    per(g.intrinsic - 21_000n, proofs),
-    per(21_000n, proofs),
-    per(g.other, proofs),
-  ];
-  return `  ${label.padEnd(22)}${cells.map((c) => pad(c, 10)).join("")}`;
+  const parts = [g.pairing, g.ecMul, g.ecAdd, g.keccak, ...txParts(g), g.other];
+  return perRow(label, 22, g, parts, proofs);
 }
 
 /** One line of the registry's batch table: the whole transaction and its split, per account. */
 function accountRow(label: string, g: GasSplit, accounts: number): string {
-  const cells = [
-    g.total,
-    per(g.total, accounts),
-    per(g.pairing, accounts),
-    per(g.ecMul + g.ecAdd, accounts),
-    per(g.ecrecover, accounts),
-    per(g.storage, accounts),
-    per(g.logs, accounts),
-    per(g.keccak, accounts),
-    per(g.intrinsic - 21_000n, accounts),
-    per(21_000n, accounts),
-    per(g.other, accounts),
-  ];
-  return `  ${label.padEnd(26)}${cells.map((c) => pad(c, 10)).join("")}`;
+  const parts = [g.pairing, g.ecMul + g.ecAdd, g.ecrecover, g.storage, g.logs, g.keccak];
+  return perRow(label, 26, g, [...parts, ...txParts(g), g.other], accounts);
 }
 
 /** `MarginRegistry.proveBatch` beside `prove` and `proveFor`, per account, with the targets. */

@@ -11,7 +11,7 @@
  */
 import { expect } from "chai";
 import fc from "fast-check";
-import { AbiCoder, Wallet, keccak256, toUtf8Bytes } from "ethers";
+import { Wallet, keccak256, toUtf8Bytes } from "ethers";
 import type { Contract, Interface, Signer, TypedDataDomain } from "ethers";
 import {
   batchItemOf,
@@ -67,6 +67,7 @@ import {
   setNextTimestamp,
   snapshot,
 } from "./contracts.fixture";
+import { G1, g1Add, g1Neg, withC } from "./helpers/g1";
 import { awaitSharedKeys } from "./helpers/shared-keys";
 
 const INSTANCE = "small";
@@ -79,7 +80,6 @@ const ACCOUNTS = 6;
 const SECOND_ROUND_ACCOUNTS = ACCOUNTS;
 /** The second round is posted this long after the first: the first is stale then. */
 const SECOND_ROUND_AFTER = MAX_ROUND_AGE + 100n;
-const EC_ADD = "0x0000000000000000000000000000000000000006";
 
 /** A real proof of one account's margin, with what it was made for. */
 interface Proven {
@@ -317,22 +317,6 @@ describe("MarginRegistry.proveBatch (real proofs, small instance)", function () 
       commitment: published.market,
     });
   }
-
-  /** `P + Q` on G1, by the ecAdd precompile. */
-  async function g1Add(p: readonly bigint[], q: readonly bigint[]): Promise<[bigint, bigint]> {
-    const coder = AbiCoder.defaultAbiCoder();
-    const data = coder.encode(["uint256", "uint256", "uint256", "uint256"], [...p, ...q]);
-    const out = await hre.ethers.provider.call({ to: EC_ADD, data });
-    const [x, y] = coder.decode(["uint256", "uint256"], out) as unknown as [bigint, bigint];
-    return [x, y];
-  }
-
-  const G1: [bigint, bigint] = [1n, 2n];
-  const g1Neg = (p: readonly bigint[]): [bigint, bigint] => [
-    p[0],
-    p[1] === 0n ? 0n : BN254_BASE_FIELD - p[1],
-  ];
-  const withC = (proof: SolidityProof, c: [bigint, bigint]): SolidityProof => ({ ...proof, c });
 
   /** The decoded error of a failed call, or "accepted". */
   type Verdict = { name: string; args: unknown[] };
