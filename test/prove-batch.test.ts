@@ -669,8 +669,8 @@ describe("MarginRegistry.proveBatch (real proofs, small instance)", function () 
       ],
       [await item(a, { proof: b.proof }), await item(b, { proof: a.proof })],
     ]);
-    // Equal fixed weights let both attacks through; the registry's batch, under weights drawn
-    // from its hash (r_0 = 1, r_1 in [1, 2^128 - 1]), is left with an error of (1 - r_1) G.
+    // Equal fixed weights let both attacks through; the registry's batch draws its weights from
+    // its hash (r_0 = 1, r_1 in [1, 2^128 - 1]): C_0 + G and C_1 - G leave an error of (1 - r_1) G.
     const fixed = harness.getFunction("verifyWithWeights");
     for (const [label, calldata, items] of attacks) {
       const { proofs, pubSignals } = toBatchCalldata(calldata);
