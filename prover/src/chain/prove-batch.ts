@@ -13,6 +13,9 @@ import {
 } from "./registry";
 import { sendAndWait } from "./send";
 
+/** One item of a batch as a relayer gathers it: a relayed submission (the `proveFor` arguments). */
+export type BatchItemInput = RelayedSubmission;
+
 /** One item of `proveBatch`, as ethers encodes its `BatchItem` struct: the `proveFor` arguments. */
 export type BatchItemCalldata = RelayedCalldata;
 
@@ -30,7 +33,7 @@ export type BatchItemOutcome =
     };
 
 /** A relayed submission as one `BatchItem` of `proveBatch`. */
-export function batchItemOf(s: RelayedSubmission): BatchItemCalldata {
+export function batchItemOf(s: BatchItemInput): BatchItemCalldata {
   return relayedCalldata(s);
 }
 
@@ -42,7 +45,7 @@ export function batchItemOf(s: RelayedSubmission): BatchItemCalldata {
  */
 export async function submitProofBatch(
   registry: BaseContract,
-  items: readonly RelayedSubmission[],
+  items: readonly BatchItemInput[],
   options: SubmitOptions = {},
 ): Promise<{ receipt: TransactionReceipt; outcomes: BatchItemOutcome[] }> {
   if (items.length === 0) throw new RangeError("a batch has at least one item");
