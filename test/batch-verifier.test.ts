@@ -9,7 +9,7 @@
  */
 import { expect } from "chai";
 import fc from "fast-check";
-import { AbiCoder, Interface, type Contract } from "ethers";
+import { Interface, type Contract } from "ethers";
 import {
   BN254_BASE_FIELD,
   batchSeed,
@@ -21,7 +21,6 @@ import {
   toBatchVerifyingKey,
   WEIGHT_MODULUS,
   type BatchItem,
-  type SolidityProof,
 } from "../prover/src/chain";
 import { exampleFor } from "../prover/src/bench/examples";
 import { loadInstances } from "../prover/src/encoding/instances";
@@ -29,15 +28,13 @@ import { installZkMarginVerifier, provenBatchItems, withPublicInputs } from "../
 import { loadArtifacts } from "../prover/src/setup/manifest";
 import { releaseCurve } from "../prover/src/setup/snarkjs";
 import { SCALAR_FIELD, compileContracts, expectRevert, hre } from "./contracts.fixture";
+import { G1, g1Add, g1Neg, withC } from "./helpers/g1";
 import { awaitSharedKeys } from "./helpers/shared-keys";
 
 const INSTANCE = "small";
 /** Real proofs made once for the suite (distinct accounts, so distinct public signals). */
 const POOL = 4;
 const Q = BN254_BASE_FIELD;
-/** The generator of G1: a valid point to add to a proof's C. */
-const G1: [bigint, bigint] = [1n, 2n];
-const EC_ADD = "0x0000000000000000000000000000000000000006";
 
 /** One way to spoil a valid item that keeps every coordinate and signal in its field. */
 type Spoil = "negatedC" | "shiftedC" | "offCurveC" | "swappedB" | "signal" | "otherSignals";
@@ -56,19 +53,6 @@ describe("batch verifier (real proofs, small instance)", function () {
   let key: bigint[];
   let pool: BatchItem[];
   let errors: Interface[];
-
-  /** `P + Q` on G1, by the ecAdd precompile. */
-  async function g1Add(p: readonly bigint[], q: readonly bigint[]): Promise<[bigint, bigint]> {
-    const coder = AbiCoder.defaultAbiCoder();
-    const data = coder.encode(["uint256", "uint256", "uint256", "uint256"], [...p, ...q]);
-    const out = await hre.ethers.provider.call({ to: EC_ADD, data });
-    const [x, y] = coder.decode(["uint256", "uint256"], out) as unknown as [bigint, bigint];
-    return [x, y];
-  }
-
-  const g1Neg = (p: readonly bigint[]): [bigint, bigint] => [p[0], p[1] === 0n ? 0n : Q - p[1]];
-
-  const withC = (proof: SolidityProof, c: [bigint, bigint]): SolidityProof => ({ ...proof, c });
 
   /** Item `index` of the pool spoiled by `spoil` (still in field, no longer valid). */
   async function spoiled(index: number, spoil: Spoil): Promise<BatchItem> {

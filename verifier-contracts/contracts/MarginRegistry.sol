@@ -11,6 +11,7 @@ pragma solidity 0.8.30;
 import {ECDSA} from "@openzeppelin/contracts/utils/cryptography/ECDSA.sol";
 import {EIP712} from "@openzeppelin/contracts/utils/cryptography/EIP712.sol";
 import {SignatureChecker} from "@openzeppelin/contracts/utils/cryptography/SignatureChecker.sol";
+import {IGroth16BatchVerifier} from "./interfaces/IGroth16Verifier.sol";
 import {IMarginOracle} from "./interfaces/IMarginOracle.sol";
 import {MarketBook} from "./MarketBook.sol";
 import {PolicyRegistry} from "./PolicyRegistry.sol";
@@ -192,6 +193,7 @@ contract MarginRegistry is EIP712, IMarginOracle {
     /// @dev What `_admit` derives for an admitted proof: what to verify it against and what to
     ///      record (the public signals are the account and nonce, these two commitments and the
     ///      proof's portfolio commitments).
+    ///      `reads` is zero, or (in a batch) the memory address of the batch's `ReadCache`.
     struct Admission {
         address verifier;
         uint256 pledgeSlots;
@@ -200,6 +202,64 @@ contract MarginRegistry is EIP712, IMarginOracle {
         uint256 status;
         uint256 moreRegistrations;
         bytes32 pledgesHash;
+        uint256 reads;
+    }
+
+    /// @dev What the items of a batch share, read once: the last policy read (keyed by the policy
+    ///      and the first pledge's custodian: PolicyRegistry.policyState's answer) and the last
+    ///      round read (keyed by the feed and the round: MarketBook.packedRound's). Neither
+    ///      contract can change during the call (the registry makes only static calls), so a
+    ///      repeated read would answer the same. Empty while its commitment is zero.
+    struct ReadCache {
+        bytes32 policyId;
+        address custodian;
+        uint256 policyCommitment;
+        uint256 params;
+        bytes32 feed;
+        bytes32 venue;
+        uint256 registration;
+        bytes32 roundFeed;
+        uint256 round;
+        uint256 marketCommitment;
+        uint256 record;
+    }
+
+    /// @notice One relayed proof of a batch (`proveBatch`): exactly the arguments of `proveFor`.
+    /// @param account The account the proof is for (bound into the proof's public signals).
+    /// @param policyId The policy the proof is for.
+    /// @param round The round of the policy's feed the proof is made against.
+    /// @param nonce The proof's nonce.
+    /// @param deadline The last second at which the request may be submitted.
+    /// @param portfolioCommitments The proof's C portfolio commitments, in slot order.
+    /// @param proof The Groth16 proof.
+    /// @param pledges The pledges the account signed for, in slot order.
+    /// @param accountSignature The account's EIP-712 signature of the ProveRequest.
+    struct BatchItem {
+        address account;
+        bytes32 policyId;
+        uint64 round;
+        uint64 nonce;
+        uint64 deadline;
+        uint256[] portfolioCommitments;
+        Proof proof;
+        SignedPledge[] pledges;
+        bytes accountSignature;
+    }
+
+    /// @dev Where `proveBatch` gathers its admitted proofs: the call data of the common
+    ///      verifier's `verifyBatch(uint256[8][] proofs, uint256[] pubSignals)` in memory, laid
+    ///      out for `capacity` items once the first item is admitted (its verifier and signal
+    ///      count known then): the selector at `data`, the two offsets and the proofs' length,
+    ///      room for `capacity` proofs from `proofs`, the signals' length, room for `capacity`
+    ///      items' signals from `signals`. Unused room between the proofs and the signals is
+    ///      skipped by the signals' offset.
+    struct BatchCall {
+        address verifier;
+        uint256 pledgeSlots;
+        uint256 signalCount;
+        uint256 data;
+        uint256 proofs;
+        uint256 signals;
     }
 
     /// @notice A margin call, as stored (one slot); all zero when none (`calledAt` is never zero).
@@ -284,6 +344,19 @@ contract MarginRegistry is EIP712, IMarginOracle {
         uint64 indexed round,
         uint64 nonce,
         uint256[] portfolioCommitments
+    );
+    /// @notice A batch item was refused for a reason other than its proof, and skipped; the
+    ///         other items of the batch went on.
+    /// @param index The item's position in the batch.
+    /// @param account The item's account.
+    /// @param policyId The item's policy.
+    /// @param reason The refusal's custom error, ABI-encoded: exactly what `proveFor` would have
+    ///        reverted with (or `BatchVerifierMismatch`); decode it with the registry's ABI.
+    event ProofSkipped(
+        uint256 indexed index,
+        address indexed account,
+        bytes32 indexed policyId,
+        bytes reason
     );
     /// @notice A custodian revoked its pledges of an account: to one venue, or to all of them.
     /// @param custodian The custodian (the caller).
@@ -407,6 +480,14 @@ contract MarginRegistry is EIP712, IMarginOracle {
     error RequestExpired(uint64 deadline);
     /// @notice The relayed request is not signed by the account.
     error InvalidAccountSignature();
+    /// @notice `proveBatch` was given no item.
+    error EmptyBatch();
+    /// @notice The batched pairing check of the admitted proofs failed: at least one of them is
+    ///         invalid for its rebuilt public signals (the relayer checks each proof first).
+    error InvalidBatchProof();
+    /// @notice A batch item's policy uses another verifier than the batch's first admitted item
+    ///         (one batch, one verifier); the item is skipped with this reason.
+    error BatchVerifierMismatch(address expected, address actual);
     /// @notice A venue-scoped revocation names the zero venue.
     error ZeroVenue();
     /// @notice The caller does not hold the policy's venue role.
@@ -538,6 +619,81 @@ contract MarginRegistry is EIP712, IMarginOracle {
             revert InvalidProof();
         }
         _record(account, policyId, round, nonce, portfolioCommitments, admission);
+    }
+
+    /// @notice Submits the proofs of many accounts, each relayed as by `proveFor`, and checks
+    ///         every admitted proof in one batched pairing check of their common verifier.
+    /// @dev Anyone may call. Each item goes through `proveFor`'s checks (`_admitRelayed`, the one
+    ///      code path of `prove` and `proveFor`), in order, against the state the earlier items
+    ///      left: an admitted item's status is recorded and MarginProved emitted at once (so a
+    ///      second item of the same account and policy sees the first's nonce); a refused one is
+    ///      skipped with ProofSkipped(index, account, policyId, reason). All admitted items must
+    ///      use the first admitted item's verifier (else skipped with BatchVerifierMismatch).
+    ///      Then their proofs are checked against their public signals, rebuilt from chain state:
+    ///      by the verifier's `verifyBatch` (B + 3 pairings), or, when one item was admitted, by
+    ///      snarkjs's `verifyProof` as `proveFor` does; if that check fails the whole call reverts
+    ///      InvalidBatchProof, and nothing of the batch is recorded. Nothing admitted: no check,
+    ///      returns 0. Refuses EmptyBatch. A malformed encoding (MalformedPledge, or calldata the
+    ///      ABI decoder refuses) reverts the call, as in `proveFor`.
+    /// @param items The relayed proofs, each with the `proveFor` arguments.
+    /// @return accepted How many items were accepted.
+    function proveBatch(BatchItem[] calldata items) external returns (uint256 accepted) { // solhint-disable-line function-max-lines
+        // One pass over the items, each item's fields read from calldata once.
+        uint256 count = items.length;
+        if (count == 0) revert EmptyBatch();
+        BatchCall memory batch;
+        ReadCache memory cache;
+        uint256 reads;
+        assembly ("memory-safe") {
+            reads := cache
+        }
+        for (uint256 i = 0; i < count; ++i) {
+            BatchItem calldata item = items[i];
+            // Each field read from calldata once.
+            address account = item.account;
+            bytes32 policyId = item.policyId;
+            uint64 round = item.round;
+            uint64 nonce = item.nonce;
+            uint256[] calldata portfolioCommitments = item.portfolioCommitments;
+            Proof calldata proof = item.proof;
+            // What an item's checks allocate is scratch: given back after the item.
+            uint256 memoryMark = _freeMemory();
+            Admission memory admission;
+            admission.reads = reads;
+            bytes memory refusal = _admitRelayed(
+                account,
+                policyId,
+                round,
+                nonce,
+                item.deadline,
+                portfolioCommitments,
+                proof,
+                item.pledges,
+                item.accountSignature,
+                admission
+            );
+            if (refusal.length == 0) {
+                if (batch.verifier == address(0)) {
+                    _openBatch(batch, admission, count);
+                    memoryMark = _freeMemory();
+                } else if (admission.verifier != batch.verifier) {
+                    refusal = abi.encodeWithSelector(
+                        BatchVerifierMismatch.selector,
+                        batch.verifier,
+                        admission.verifier
+                    );
+                }
+            }
+            if (refusal.length == 0) {
+                _record(account, policyId, round, nonce, portfolioCommitments, admission);
+                _addToBatch(batch, accepted, account, nonce, portfolioCommitments, proof, admission);
+                ++accepted;
+            } else {
+                emit ProofSkipped(i, account, policyId, refusal);
+            }
+            _setFreeMemory(memoryMark);
+        }
+        if (accepted != 0 && !_verifyBatch(batch, accepted)) revert InvalidBatchProof();
     }
 
     /// @notice Revokes every pledge of `account` the caller signed, to every venue: advances the
@@ -869,7 +1025,8 @@ contract MarginRegistry is EIP712, IMarginOracle {
         (uint256 policyCommitment, uint256 params, bytes32 feed, bytes32 venue) = _readPolicy(
             policyId,
             pledges,
-            inputs
+            inputs,
+            admission.reads
         );
         if (policyCommitment == 0) return abi.encodeWithSelector(UnknownPolicy.selector, policyId);
         if (uint8(params >> _RETIRED_BIT) != 0) {
@@ -880,7 +1037,8 @@ contract MarginRegistry is EIP712, IMarginOracle {
             feed,
             round,
             params,
-            uint64(last >> 64)
+            uint64(last >> 64),
+            admission.reads
         );
         if (refusal.length != 0) return refusal;
         inputs.slots = params >> _PLEDGE_SLOTS_BIT;
@@ -909,33 +1067,88 @@ contract MarginRegistry is EIP712, IMarginOracle {
 
     /// @dev PolicyRegistry.policyState for the policy and the first pledge's custodian: the
     ///      policy's commitment, packed parameters, feed and venue, with the custodian's current
-    ///      registration at the venue put in `inputs`.
+    ///      registration at the venue put in `inputs`; from the batch's cache at `reads` (non-zero
+    ///      in a batch) when it holds this read, and put there otherwise.
     function _readPolicy(
         bytes32 policyId,
         SignedPledge[] calldata pledges,
-        PledgeInputs memory inputs
+        PledgeInputs memory inputs,
+        uint256 reads
     )
         private
         view
         returns (uint256 commitment, uint256 params, bytes32 feed, bytes32 venue)
     {
+        address custodian = pledges.length == 0 ? address(0) : pledges[0].custodian;
+        if (reads != 0) {
+            ReadCache memory cache = _cacheAt(reads);
+            if (
+                cache.policyCommitment != 0 &&
+                cache.policyId == policyId &&
+                cache.custodian == custodian
+            ) {
+                inputs.registration = cache.registration;
+                return (cache.policyCommitment, cache.params, cache.feed, cache.venue);
+            }
+            (commitment, params, feed, venue, inputs.registration) = _POLICY_REGISTRY.policyState(
+                policyId,
+                custodian
+            );
+            cache.policyId = policyId;
+            cache.custodian = custodian;
+            cache.policyCommitment = commitment;
+            cache.params = params;
+            cache.feed = feed;
+            cache.venue = venue;
+            cache.registration = inputs.registration;
+            return (commitment, params, feed, venue);
+        }
         (commitment, params, feed, venue, inputs.registration) = _POLICY_REGISTRY.policyState(
             policyId,
-            pledges.length == 0 ? address(0) : pledges[0].custodian
+            custodian
         );
     }
 
-    /// @dev Reads the round from the policy's feed and applies the round rules: known, not
-    ///      invalidated, current (latest, or superseded less than the grace ago), not older than
-    ///      the account's status, not stale. Returns the round's market commitment.
+    /// @dev MarketBook.packedRound(feed, round): the round's market commitment and its record;
+    ///      from the batch's cache at `reads` (non-zero in a batch) when it holds this read, and
+    ///      put there otherwise.
+    function _readRound(
+        bytes32 feed,
+        uint64 round,
+        uint256 reads
+    ) private view returns (uint256 marketCommitment, uint256 record) {
+        if (reads == 0) return _MARKET_BOOK.packedRound(feed, round);
+        ReadCache memory cache = _cacheAt(reads);
+        if (cache.marketCommitment != 0 && cache.roundFeed == feed && cache.round == round) {
+            return (cache.marketCommitment, cache.record);
+        }
+        (marketCommitment, record) = _MARKET_BOOK.packedRound(feed, round);
+        cache.roundFeed = feed;
+        cache.round = round;
+        cache.marketCommitment = marketCommitment;
+        cache.record = record;
+    }
+
+    /// @dev The ReadCache at memory address `reads` (only read or written when `reads` is not
+    ///      zero: a batch allocated it).
+    function _cacheAt(uint256 reads) private pure returns (ReadCache memory cache) {
+        assembly ("memory-safe") {
+            cache := reads
+        }
+    }
+
+    /// @dev Reads the round from the policy's feed (`_readRound`) and applies the round rules:
+    ///      known, not invalidated, current (latest, or superseded less than the grace ago), not
+    ///      older than the account's status, not stale. Returns the round's market commitment.
     function _checkRound(
         bytes32 feed,
         uint64 round,
         uint256 params,
-        uint64 statusRound
+        uint64 statusRound,
+        uint256 reads
     ) private view returns (uint256 marketCommitment, bytes memory refusal) {
         uint256 record;
-        (marketCommitment, record) = _MARKET_BOOK.packedRound(feed, round);
+        (marketCommitment, record) = _readRound(feed, round, reads);
         if (marketCommitment == 0) {
             return (0, abi.encodeWithSelector(UnknownRound.selector, round));
         }
@@ -1444,9 +1657,8 @@ contract MarginRegistry is EIP712, IMarginOracle {
         uint256[] calldata portfolioCommitments,
         Proof calldata proof,
         Admission memory admission
-    ) private view returns (bool ok) {
-        uint256 selector = (_VERIFY_PROOF_SELECTORS >> (32 * (8 - admission.pledgeSlots))) << 224;
-        address verifier = admission.verifier;
+    ) private view returns (bool) {
+        uint256 selector = _verifyProofSelector(admission.pledgeSlots);
         uint256 data;
         assembly ("memory-safe") {
             data := mload(0x40)
@@ -1454,10 +1666,120 @@ contract MarginRegistry is EIP712, IMarginOracle {
             calldatacopy(add(data, 4), proof, 0x100)
         }
         _storeSignals(data + 0x104, account, nonce, portfolioCommitments, admission);
-        uint256 size = 0x104 + 0x20 * (3 + admission.pledgeSlots);
+        return _callVerifier(admission.verifier, data, 0x104 + 0x20 * (3 + admission.pledgeSlots));
+    }
+
+    /// @dev The selector of snarkjs's `verifyProof(..., uint256[3 + C])` for C pledge slots, in
+    ///      the top four bytes of a word.
+    function _verifyProofSelector(uint256 pledgeSlots) private pure returns (uint256) {
+        return (_VERIFY_PROOF_SELECTORS >> (32 * (8 - pledgeSlots))) << 224;
+    }
+
+    /// @dev Calls `verifier` with the `size` bytes of call data at memory `data`; true iff the
+    ///      call succeeds and answers exactly one word, 1.
+    function _callVerifier(
+        address verifier,
+        uint256 data,
+        uint256 size
+    ) private view returns (bool ok) {
         assembly ("memory-safe") {
             ok := staticcall(gas(), verifier, data, size, 0, 0x20)
             ok := and(ok, and(eq(returndatasize(), 0x20), eq(mload(0), 1)))
+        }
+    }
+
+    /// @dev Lays out `batch` (see BatchCall) for `capacity` items of the verifier and signal
+    ///      count of the first admitted item, `admission`, where free memory starts, and moves
+    ///      the free memory pointer past it.
+    function _openBatch(
+        BatchCall memory batch,
+        Admission memory admission,
+        uint256 capacity
+    ) private pure {
+        uint256 signalCount = 3 + admission.pledgeSlots;
+        batch.verifier = admission.verifier;
+        batch.pledgeSlots = admission.pledgeSlots;
+        batch.signalCount = signalCount;
+        uint256 selector = uint256(uint32(IGroth16BatchVerifier.verifyBatch.selector)) << 224;
+        uint256 data;
+        assembly ("memory-safe") {
+            data := mload(0x40)
+            let proofsBytes := shl(8, capacity)
+            // The head after the selector: the proofs' offset, the signals' offset.
+            mstore(data, selector)
+            mstore(add(data, 0x04), 0x40)
+            mstore(add(data, 0x24), add(0x60, proofsBytes))
+            let signals := add(add(data, 0x84), proofsBytes)
+            let end := add(signals, mul(shl(5, capacity), signalCount))
+            mstore(0x40, and(add(end, 0x1f), not(0x1f)))
+        }
+        batch.data = data;
+        batch.proofs = data + 0x64;
+        batch.signals = data + 0x84 + (capacity << 8);
+    }
+
+    /// @dev Puts an admitted item in `batch` as its item number `position`: its proof's eight
+    ///      words and its 3 + C public signals, rebuilt from chain state (`_storeSignals`).
+    function _addToBatch(
+        BatchCall memory batch,
+        uint256 position,
+        address account,
+        uint64 nonce,
+        uint256[] calldata portfolioCommitments,
+        Proof calldata proof,
+        Admission memory admission
+    ) private pure {
+        uint256 proofAt = batch.proofs + (position << 8);
+        assembly ("memory-safe") {
+            calldatacopy(proofAt, proof, 0x100)
+        }
+        _storeSignals(
+            batch.signals + ((position * batch.signalCount) << 5),
+            account,
+            nonce,
+            portfolioCommitments,
+            admission
+        );
+    }
+
+    /// @dev Checks the `accepted` proofs gathered in `batch`: one by snarkjs's `verifyProof`
+    ///      (its call data copied from the batch where free memory starts), several by the
+    ///      verifier's `verifyBatch` (the lengths written into the laid-out call data).
+    function _verifyBatch(BatchCall memory batch, uint256 accepted) private view returns (bool) {
+        uint256 signalBytes = (accepted * batch.signalCount) << 5;
+        uint256 proofs = batch.proofs;
+        uint256 signals = batch.signals;
+        if (accepted == 1) {
+            uint256 selector = _verifyProofSelector(batch.pledgeSlots);
+            uint256 data;
+            assembly ("memory-safe") {
+                data := mload(0x40)
+                mstore(data, selector)
+                mcopy(add(data, 4), proofs, 0x100)
+                mcopy(add(data, 0x104), signals, signalBytes)
+            }
+            return _callVerifier(batch.verifier, data, 0x104 + signalBytes);
+        }
+        uint256 signalCount = accepted * batch.signalCount;
+        assembly ("memory-safe") {
+            mstore(sub(proofs, 0x20), accepted)
+            mstore(sub(signals, 0x20), signalCount)
+        }
+        return _callVerifier(batch.verifier, batch.data, signals + signalBytes - batch.data);
+    }
+
+    /// @dev The free memory pointer.
+    function _freeMemory() private pure returns (uint256 pointer) {
+        assembly ("memory-safe") {
+            pointer := mload(0x40)
+        }
+    }
+
+    /// @dev Sets the free memory pointer back to `pointer`, read earlier by `_freeMemory`: what
+    ///      was allocated since is scratch no one refers to any more.
+    function _setFreeMemory(uint256 pointer) private pure {
+        assembly ("memory-safe") {
+            mstore(0x40, pointer)
         }
     }
 
