@@ -106,6 +106,7 @@ describe("inspect: a proof's signals and its submission on-chain", function () {
         nonce: 2n,
         portfolioCommitments: [PORTFOLIO],
         proof,
+        pledges: [],
       });
       const relayed: SubmittedTransaction = {
         from: RELAYER,
@@ -163,6 +164,7 @@ describe("inspect: a proof's signals and its submission on-chain", function () {
     const reader = (): SubmissionReader => ({
       registry: { address: REGISTRY, abi },
       transaction: async (hash) => transactions()[hash] ?? null,
+      logs: async () => [],
       policy: async (id) =>
         id === POLICY_ID ? { commitment: POLICY_COMMITMENT, feed: FEED } : null,
       marketCommitment: async (feed, round) => (feed === FEED ? (MARKET[`${round}`] ?? 0n) : 0n),
@@ -220,7 +222,7 @@ describe("inspect: a proof's signals and its submission on-chain", function () {
         reader(),
       );
       expect(found.accepted).to.equal(undefined);
-      expect(found.candidates[0].mismatch).to.match(/not a direct prove or proveFor call/);
+      expect(found.candidates[0].mismatch).to.match(/not a direct prove, proveFor or proveBatch call/);
     });
 
     it("looks at no event of another account or nonce", async () => {

@@ -3,9 +3,12 @@
  * policy involved, compares the registered verification-key hash with the local manifest's and the
  * verifier's deployed runtime code with the locally compiled generated verifier (itself checked
  * to be compiled from the manifest's source), and reports retirement; for each event, checks that
- * MarketBook holds the round, re-verifies the proof from the transaction's calldata with the
- * local verification key against public inputs rebuilt from chain state, and checks that the
- * registry's status of every account is its latest event.
+ * MarketBook holds the round, re-verifies the proof from the transaction's calldata (the event's
+ * own item of a `proveBatch` call) with the local verification key against public inputs rebuilt
+ * from chain state, and checks that the registry's status of every account is its latest event.
+ * Each `proveBatch` transaction is accounted for item by item: every item either has its
+ * `MarginProved` (re-verified as above) or a `ProofSkipped` with its reason (listed, never counted
+ * as accepted), and no item has both.
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
@@ -26,8 +29,17 @@ import {
   readStatus,
   type MarginProvedEvent,
 } from "../chain/registry";
+import { queryEvents } from "../chain/events";
+import { skippedIn, submissionOutcomes, type SkippedItem } from "../inspect/outcomes";
 import { statementSignals } from "../inspect/signals";
-import { decodeSubmissions, snarkjsProof, submittedStatement } from "../inspect/submission";
+import {
+  batchPlace,
+  decodeSubmissions,
+  snarkjsProof,
+  submissionOfEvent,
+  submittedStatement,
+  type Submission,
+} from "../inspect/submission";
 import { verifyProof } from "../proving/verify-proof";
 import { sha256Hex } from "../setup/hash";
 import {
@@ -83,12 +95,33 @@ export interface AuditedPledge {
   active: boolean;
 }
 
+/** A batch item the registry skipped (`ProofSkipped`): never verified, never recorded. */
+export interface AuditedSkip extends SkippedItem {
+  blockNumber: number;
+  transactionHash: string;
+}
+
+/** A `proveBatch` transaction, item by item. */
+export interface AuditedBatch {
+  blockNumber: number;
+  transactionHash: string;
+  items: number;
+  /** The indices of the items with a `MarginProved` event. */
+  accepted: number[];
+  /** The indices of the items with a `ProofSkipped` event. */
+  skipped: number[];
+}
+
 /** What a chain audit established. */
 export interface ChainAuditData {
   registry: string;
   marketBook?: string;
   policyRegistry?: string;
   events: AuditedEvent[];
+  /** The batch items the registry skipped, with their reasons. */
+  skipped: AuditedSkip[];
+  /** The `proveBatch` transactions, item by item. */
+  batches: AuditedBatch[];
   policies: AuditedPolicy[];
   /** The pledges of the statuses read, in status and slot order. */
   pledges: AuditedPledge[];
@@ -110,6 +143,8 @@ export async function auditChain(options: ChainAuditOptions): Promise<AuditResul
   const data: ChainAuditData = {
     registry: options.registry,
     events: [],
+    skipped: [],
+    batches: [],
     policies: [],
     pledges: [],
   };
@@ -182,6 +217,10 @@ export async function auditChain(options: ChainAuditOptions): Promise<AuditResul
       ),
     );
   }
+  await auditBatches(list, contracts, data, filterId, {
+    fromBlock: options.fromBlock ?? 0,
+    toBlock: atBlock,
+  });
   data.pledges = await auditStatuses(list, contracts.registry, events, policies, atBlock);
   pledgesPerCustodianAndVenue(list, data.pledges);
   return done();
@@ -382,12 +421,8 @@ async function auditEvent(
     );
     return audited;
   }
-  const tx = await provider.getTransaction(event.transactionHash);
-  const [submission] =
-    tx === null
-      ? []
-      : decodeSubmissions(tx, String(contracts.registry.target), contracts.registry.interface);
-  if (submission === undefined) {
+  const submissions = await transactionSubmissions(contracts.registry, provider, event);
+  if (submissions.length === 0) {
     list.add(
       "warn",
       title,
@@ -395,13 +430,12 @@ async function auditEvent(
     );
     return audited;
   }
-  const calldataMatches =
-    submission.account === getAddress(event.account) &&
-    submission.nonce === event.nonce &&
-    submission.round === event.round &&
-    submission.portfolioCommitments.length === event.portfolioCommitments.length &&
-    submission.portfolioCommitments.every((c, i) => c === event.portfolioCommitments[i]) &&
-    submission.policyId === event.policyId.toLowerCase();
+  const skipped = submissions.some((s) => s.batch !== undefined)
+    ? await skippedIndices(contracts.registry, provider, event.transactionHash)
+    : new Set<number>();
+  const own = submissionOfEvent(submissions, event, skipped);
+  const submission: Submission = own ?? submissions[0];
+  const calldataMatches = own !== undefined;
   const publicSignals = statementSignals(
     submittedStatement(submission, { marketCommitment, policyCommitment: policy.commitment }),
   ).map(String);
@@ -411,12 +445,114 @@ async function auditEvent(
   list.expect(
     title,
     valid,
-    `instance ${local.name}`,
+    `instance ${local.name}${batchPlace(submission)}`,
     calldataMatches
-      ? "the proof does not verify with the local verification key"
-      : "the transaction's arguments differ from the event",
+      ? `the proof${batchPlace(submission)} does not verify with the local verification key`
+      : `no ${submissions.length > 1 ? "unskipped item" : "call"} of the transaction has the event's arguments`,
   );
   return audited;
+}
+
+/** The submissions of an event's transaction (empty when it is not a direct call). */
+async function transactionSubmissions(
+  registry: Contract,
+  provider: Provider,
+  event: { transactionHash: string },
+): Promise<Submission[]> {
+  const tx = await provider.getTransaction(event.transactionHash);
+  return tx === null ? [] : decodeSubmissions(tx, String(registry.target), registry.interface);
+}
+
+/** The indices of the items a batch transaction skipped (its `ProofSkipped` events). */
+async function skippedIndices(
+  registry: Contract,
+  provider: Provider,
+  hash: string,
+): Promise<Set<number>> {
+  const receipt = await provider.getTransactionReceipt(hash);
+  const logs = receipt?.logs ?? [];
+  return new Set(skippedIn(logs, String(registry.target), registry.interface).map((s) => s.index));
+}
+
+/**
+ * The `proveBatch` transactions among the events' and the `ProofSkipped` events' (read over the
+ * same blocks): each item accepted or skipped, never both and never neither; the skipped ones
+ * listed with their reasons. A registry without `proveBatch` has nothing to account for.
+ */
+async function auditBatches(
+  list: Checklist,
+  contracts: { registry: Contract; marketBook: Contract; policies: Contract },
+  data: ChainAuditData,
+  policyId: string | undefined,
+  range: { fromBlock: number; toBlock: number },
+): Promise<void> {
+  const { registry } = contracts;
+  if (registry.interface.getEvent("ProofSkipped") === null) return;
+  const provider = registry.runner as Provider;
+  const skipLogs = await queryEvents(
+    registry,
+    registry.filters.ProofSkipped(null, null, policyId ?? null),
+    range,
+  );
+  const hashes = new Map<string, number>();
+  for (const e of [...data.events, ...skipLogs]) hashes.set(e.transactionHash, e.blockNumber);
+  const interfaces = [
+    registry.interface,
+    contracts.policies.interface,
+    contracts.marketBook.interface,
+  ];
+  for (const [hash, blockNumber] of [...hashes].sort((a, b) => a[1] - b[1])) {
+    const tx = await provider.getTransaction(hash);
+    const submissions =
+      tx === null ? [] : decodeSubmissions(tx, String(registry.target), registry.interface);
+    if (!submissions.some((s) => s.batch !== undefined)) continue;
+    const receipt = await provider.getTransactionReceipt(hash);
+    const logs = receipt?.logs ?? [];
+    const address = String(registry.target);
+    const outcomes = submissionOutcomes(submissions, logs, address, registry.interface, interfaces);
+    const skips = skippedIn(logs, address, registry.interface, interfaces);
+    const batch: AuditedBatch = {
+      blockNumber,
+      transactionHash: hash,
+      items: submissions.length,
+      accepted: outcomes.filter((o) => o.accepted).map((o) => o.submission.batch!.index),
+      skipped: skips.map((s) => s.index),
+    };
+    data.batches.push(batch);
+    const label = `batch block ${blockNumber} tx ${short(hash)} (${batch.items} item(s))`;
+    const both = batch.accepted.filter((i) => batch.skipped.includes(i));
+    const neither = outcomes
+      .filter((o) => !o.accepted && o.skipped === undefined)
+      .map((o) => o.submission.batch!.index);
+    const strays = skips.filter((s) => {
+      const item = submissions[s.index];
+      return item === undefined || item.account !== s.account || item.policyId !== s.policyId;
+    });
+    list.expect(
+      `${label}: every item is either accepted (MarginProved) or skipped (ProofSkipped), never both`,
+      both.length === 0 && neither.length === 0 && strays.length === 0,
+      `${batch.accepted.length} accepted, ${batch.skipped.length} skipped`,
+      [
+        ...(both.length > 0 ? [`item(s) ${both.join(", ")} both accepted and skipped`] : []),
+        ...(neither.length > 0
+          ? [`item(s) ${neither.join(", ")} neither accepted nor skipped`]
+          : []),
+        ...strays.map(
+          (s) =>
+            `ProofSkipped of index ${s.index} (${s.account}) names no such item of the calldata`,
+        ),
+      ].join("; "),
+    );
+    for (const s of skips) {
+      if (policyId !== undefined && s.policyId !== policyId) continue;
+      data.skipped.push({ ...s, blockNumber, transactionHash: hash });
+      list.add(
+        "info",
+        `${label}: item ${s.index} skipped, not accepted (${s.account}, policy ${short(s.policyId)})`,
+        s.refusal,
+      );
+    }
+  }
 }
 
 /**

@@ -1,0 +1,129 @@
+/**
+ * `zkmargin inspect --tx`: what a transaction submitted to MarginRegistry, submission by
+ * submission (every item of a `proveBatch` call, with its index): the account, the policy, the
+ * round and nonce, what the registry did with it (accepted, or skipped and why), and each pledge
+ * slot's commitment, custodian and venue with whether its registration and epoch still hold.
+ */
+import type { Contract, Interface, Provider } from "ethers";
+import { readPolicy } from "../chain/policy";
+import { readPledgeTerms } from "../chain/registry";
+import { submissionOutcomes } from "./outcomes";
+import {
+  pledgeTermsOf,
+  slotPledges,
+  withPledgesOnChain,
+  type PledgeTermsReader,
+  type SlotPledge,
+} from "./pledges";
+import { decodeSubmissions, type SubmitMethod } from "./submission";
+
+/** One submission of an inspected transaction. */
+export interface InspectedSubmission {
+  method: SubmitMethod;
+  /** Its index in a `proveBatch` call's items. */
+  index?: number;
+  account: string;
+  policyId: string;
+  /** The policy's name (its policy.json id) when the deployment names it. */
+  policyName?: string;
+  round: bigint;
+  nonce: bigint;
+  /** accepted: a MarginProved records it; skipped: a ProofSkipped; none: neither (reverted). */
+  outcome: "accepted" | "skipped" | "none";
+  /** Why a skipped item was skipped: the refusal and its words. */
+  skipReason?: string;
+  /** Its pledge slots (commitment, custodian, venue, on-chain state). */
+  slots: SlotPledge[];
+}
+
+/** An inspected transaction. */
+export interface InspectedTransaction {
+  hash: string;
+  blockNumber?: number;
+  /** The transaction succeeded (a reverted one records nothing). */
+  succeeded: boolean;
+  /** The registry function called; undefined when it is none that submits proofs. */
+  method?: SubmitMethod;
+  submissions: InspectedSubmission[];
+}
+
+/** The contracts a transaction is inspected against. */
+export interface InspectContracts {
+  marginRegistry: Contract;
+  policyRegistry: Contract;
+  /** Interfaces whose errors a skip reason may carry (the registry's is always tried). */
+  errors?: readonly Interface[];
+}
+
+/** Policy names by on-chain id (from a deployment file), to name policies and venues. */
+export type PolicyNames = ReadonlyMap<string, string>;
+
+/** A reader of pledge terms and the chain's clock on a registry. */
+export function pledgeTermsReader(registry: Contract, provider: Provider): PledgeTermsReader {
+  return {
+    terms: (custodian, account, venue) => readPledgeTerms(registry, custodian, account, venue),
+    now: async () => BigInt((await provider.getBlock("latest"))?.timestamp ?? 0),
+  };
+}
+
+/** Reads and decodes a transaction; throws when the node does not know it. */
+export async function inspectTransaction(
+  provider: Provider,
+  contracts: InspectContracts,
+  hash: string,
+  names: PolicyNames = new Map(),
+): Promise<InspectedTransaction> {
+  const tx = await provider.getTransaction(hash);
+  if (tx === null) throw new Error(`transaction ${hash}: the node does not know it`);
+  const registry = contracts.marginRegistry;
+  const address = String(registry.target);
+  const submissions = decodeSubmissions(tx, address, registry.interface);
+  const receipt = await provider.getTransactionReceipt(hash);
+  const outcomes = submissionOutcomes(
+    submissions,
+    receipt?.logs ?? [],
+    address,
+    registry.interface,
+    [registry.interface, ...(contracts.errors ?? [])],
+  );
+  const reader = pledgeTermsReader(registry, provider);
+  const venues = new Map<string, string | undefined>();
+  const inspected: InspectedSubmission[] = [];
+  for (const { submission: s, ...outcome } of outcomes) {
+    if (!venues.has(s.policyId)) {
+      venues.set(s.policyId, (await readPolicy(contracts.policyRegistry, s.policyId))?.venue);
+    }
+    const venue = venues.get(s.policyId);
+    const slots = slotPledges(
+      s.portfolioCommitments,
+      s.pledges.map(pledgeTermsOf),
+      venue === undefined ? undefined : { id: venue, ...venueName(s.policyId, names) },
+    );
+    const policyName = names.get(s.policyId);
+    inspected.push({
+      method: s.method,
+      ...(s.batch === undefined ? {} : { index: s.batch.index }),
+      account: s.account,
+      policyId: s.policyId,
+      ...(policyName === undefined ? {} : { policyName }),
+      round: s.round,
+      nonce: s.nonce,
+      outcome: outcome.accepted ? "accepted" : outcome.skipped ? "skipped" : "none",
+      ...(outcome.accepted || !outcome.skipped ? {} : { skipReason: outcome.skipped.refusal }),
+      slots: await withPledgesOnChain(slots, s.account, reader),
+    });
+  }
+  return {
+    hash: tx.hash,
+    ...(receipt === null ? {} : { blockNumber: receipt.blockNumber }),
+    succeeded: receipt?.status === 1,
+    ...(submissions[0] === undefined ? {} : { method: submissions[0].method }),
+    submissions: inspected,
+  };
+}
+
+/** "venue of policy X" when the deployment names the policy (a venue has no name on-chain). */
+function venueName(policyId: string, names: PolicyNames): { name?: string } {
+  const name = names.get(policyId);
+  return name === undefined ? {} : { name: `the venue of policy ${name}` };
+}
