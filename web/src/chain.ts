@@ -217,7 +217,7 @@ export async function readChainView(query: ChainQuery, abis: SiteContracts): Pro
     const reader: SubmissionReader = {
       registry: { address: registryAddress, abi: registry.interface },
       transaction: (hash) => provider.getTransaction(hash),
-      logs: async (hash) => (await provider.getTransactionReceipt(hash))?.logs ?? null,
+      receipt: (hash) => provider.getTransactionReceipt(hash),
       policy: async (policyId) => {
         const p = await policyOf(policyId);
         return p && { commitment: p.commitment, feed: p.feed };

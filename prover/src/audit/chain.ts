@@ -12,7 +12,7 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { Contract, getAddress, type Provider } from "ethers";
+import { Contract, getAddress, type Interface, type Provider } from "ethers";
 import { ARTIFACTS_DIR, loadVerifierArtifact, verifierSourceName } from "../chain/artifacts";
 import { attach } from "../chain/deploy";
 import { readMarginRegistryDomain } from "../chain/eip712";
@@ -30,7 +30,12 @@ import {
   type MarginProvedEvent,
 } from "../chain/registry";
 import { queryEvents } from "../chain/events";
-import { skippedIn, submissionOutcomes, type SkippedItem } from "../inspect/outcomes";
+import {
+  skippedIndices,
+  submissionOutcomes,
+  type SkippedItem,
+  type SubmissionOutcome,
+} from "../inspect/outcomes";
 import { statementSignals } from "../inspect/signals";
 import {
   batchPlace,
@@ -430,9 +435,15 @@ async function auditEvent(
     );
     return audited;
   }
-  const skipped = submissions.some((s) => s.batch !== undefined)
-    ? await skippedIndices(contracts.registry, provider, event.transactionHash)
-    : new Set<number>();
+  let skipped = new Set<number>();
+  if (submissions.some((s) => s.batch !== undefined)) {
+    const outcomes = await batchItemOutcomes(contracts.registry, provider, event, submissions);
+    if (typeof outcomes === "string") {
+      list.add("fail", title, `the batch's logs do not account for its items: ${outcomes}`);
+      return audited;
+    }
+    skipped = skippedIndices(outcomes);
+  }
   const own = submissionOfEvent(submissions, event, skipped);
   const submission: Submission = own ?? submissions[0];
   const calldataMatches = own !== undefined;
@@ -463,21 +474,27 @@ async function transactionSubmissions(
   return tx === null ? [] : decodeSubmissions(tx, String(registry.target), registry.interface);
 }
 
-/** The indices of the items a batch transaction skipped (its `ProofSkipped` events). */
-async function skippedIndices(
+/** A batch transaction's item outcomes, or why its logs do not account for its items. */
+async function batchItemOutcomes(
   registry: Contract,
   provider: Provider,
-  hash: string,
-): Promise<Set<number>> {
-  const receipt = await provider.getTransactionReceipt(hash);
-  const logs = receipt?.logs ?? [];
-  return new Set(skippedIn(logs, String(registry.target), registry.interface).map((s) => s.index));
+  event: { transactionHash: string },
+  submissions: readonly Submission[],
+  interfaces: readonly Interface[] = [registry.interface],
+): Promise<SubmissionOutcome[] | string> {
+  try {
+    const receipt = await provider.getTransactionReceipt(event.transactionHash);
+    return submissionOutcomes(registry, receipt, submissions, interfaces);
+  } catch (error) {
+    return (error as Error).message;
+  }
 }
 
 /**
  * The `proveBatch` transactions among the events' and the `ProofSkipped` events' (read over the
- * same blocks): each item accepted or skipped, never both and never neither; the skipped ones
- * listed with their reasons. A registry without `proveBatch` has nothing to account for.
+ * same blocks): their logs account for every item, accepted or skipped (`batchOutcomes`: never
+ * both, never neither, nothing logged for another item), and the skipped ones are listed with
+ * their reasons.
  */
 async function auditBatches(
   list: Checklist,
@@ -487,7 +504,6 @@ async function auditBatches(
   range: { fromBlock: number; toBlock: number },
 ): Promise<void> {
   const { registry } = contracts;
-  if (registry.interface.getEvent("ProofSkipped") === null) return;
   const provider = registry.runner as Provider;
   const skipLogs = await queryEvents(
     registry,
@@ -502,49 +518,33 @@ async function auditBatches(
     contracts.marketBook.interface,
   ];
   for (const [hash, blockNumber] of [...hashes].sort((a, b) => a[1] - b[1])) {
-    const tx = await provider.getTransaction(hash);
-    const submissions =
-      tx === null ? [] : decodeSubmissions(tx, String(registry.target), registry.interface);
+    const submissions = await transactionSubmissions(registry, provider, { transactionHash: hash });
     if (!submissions.some((s) => s.batch !== undefined)) continue;
-    const receipt = await provider.getTransactionReceipt(hash);
-    const logs = receipt?.logs ?? [];
-    const address = String(registry.target);
-    const outcomes = submissionOutcomes(submissions, logs, address, registry.interface, interfaces);
-    const skips = skippedIn(logs, address, registry.interface, interfaces);
+    const label = `batch block ${blockNumber} tx ${short(hash)} (${submissions.length} item(s))`;
+    const outcomes = await batchItemOutcomes(
+      registry,
+      provider,
+      { transactionHash: hash },
+      submissions,
+      interfaces,
+    );
+    const title = `${label}: every item is either accepted (MarginProved) or skipped (ProofSkipped), never both`;
+    if (typeof outcomes === "string") {
+      list.add("fail", title, outcomes);
+      continue;
+    }
     const batch: AuditedBatch = {
       blockNumber,
       transactionHash: hash,
       items: submissions.length,
       accepted: outcomes.filter((o) => o.accepted).map((o) => o.submission.batch!.index),
-      skipped: skips.map((s) => s.index),
+      skipped: outcomes.flatMap((o) => (o.skipped ? [o.skipped.index] : [])),
     };
     data.batches.push(batch);
-    const label = `batch block ${blockNumber} tx ${short(hash)} (${batch.items} item(s))`;
-    const both = batch.accepted.filter((i) => batch.skipped.includes(i));
-    const neither = outcomes
-      .filter((o) => !o.accepted && o.skipped === undefined)
-      .map((o) => o.submission.batch!.index);
-    const strays = skips.filter((s) => {
-      const item = submissions[s.index];
-      return item === undefined || item.account !== s.account || item.policyId !== s.policyId;
-    });
-    list.expect(
-      `${label}: every item is either accepted (MarginProved) or skipped (ProofSkipped), never both`,
-      both.length === 0 && neither.length === 0 && strays.length === 0,
-      `${batch.accepted.length} accepted, ${batch.skipped.length} skipped`,
-      [
-        ...(both.length > 0 ? [`item(s) ${both.join(", ")} both accepted and skipped`] : []),
-        ...(neither.length > 0
-          ? [`item(s) ${neither.join(", ")} neither accepted nor skipped`]
-          : []),
-        ...strays.map(
-          (s) =>
-            `ProofSkipped of index ${s.index} (${s.account}) names no such item of the calldata`,
-        ),
-      ].join("; "),
-    );
-    for (const s of skips) {
-      if (policyId !== undefined && s.policyId !== policyId) continue;
+    list.add("pass", title, `${batch.accepted.length} accepted, ${batch.skipped.length} skipped`);
+    for (const o of outcomes) {
+      const s = o.skipped;
+      if (s === undefined || (policyId !== undefined && s.policyId !== policyId)) continue;
       data.skipped.push({ ...s, blockNumber, transactionHash: hash });
       list.add(
         "info",

@@ -8,7 +8,7 @@
  * market commitment in the policy's feed, the policy's registered commitment), every one compared
  * with the proof's.
  */
-import type { Interface } from "ethers";
+import { Contract, type Interface, type TransactionReceipt } from "ethers";
 import type { SolidityProof } from "../chain/calldata";
 import type { MarginProvedEvent } from "../chain/registry";
 import { accountNonceOf } from "../encoding/circuit-input";
@@ -18,7 +18,7 @@ import {
   statementSignals,
   type SignalComparison,
 } from "./signals";
-import { skippedIn, type LogEntry } from "./outcomes";
+import { skippedIndices, submissionOutcomes } from "./outcomes";
 import {
   decodeSubmissions,
   sameProof,
@@ -35,10 +35,10 @@ export interface SubmissionReader {
   /** A transaction by hash; null when the node does not know it. */
   transaction(hash: string): Promise<SubmittedTransaction | null>;
   /**
-   * The logs of a transaction's receipt (null when the node does not know it): a batch's
-   * `ProofSkipped` events, so a skipped item is never taken for the accepted one.
+   * A transaction's receipt (null when the node does not know it): a batch's `ProofSkipped`
+   * events, so a skipped item is never taken for the accepted one.
    */
-  logs(hash: string): Promise<readonly LogEntry[] | null>;
+  receipt(hash: string): Promise<TransactionReceipt | null>;
   /** A policy's registered commitment and feed; null when it is not registered. */
   policy(policyId: string): Promise<{ commitment: bigint; feed: string } | null>;
   /** The market commitment of `round` in `feed` (0n when it was never posted). */
@@ -100,14 +100,17 @@ async function checkEvent<E extends MarginProvedEvent>(
   if (tx === null) return unread("the node does not return its transaction");
   const { address, abi } = reader.registry;
   const submissions = decodeSubmissions(tx, address, abi);
-  const batch = submissions.some((s) => s.batch !== undefined);
-  const skipped = batch
-    ? new Set(
-        skippedIn((await reader.logs(event.transactionHash)) ?? [], address, abi).map(
-          (s) => s.index,
-        ),
-      )
-    : new Set<number>();
+  let skipped = new Set<number>();
+  if (submissions.some((s) => s.batch !== undefined)) {
+    try {
+      const receipt = await reader.receipt(event.transactionHash);
+      skipped = skippedIndices(
+        submissionOutcomes(new Contract(address, abi), receipt, submissions),
+      );
+    } catch (error) {
+      return unread(`its batch's logs do not account for its items: ${(error as Error).message}`);
+    }
+  }
   const submission = submissionOfEvent(submissions, event, skipped);
   if (submission === undefined) {
     return unread(

@@ -11,11 +11,13 @@ import { submissionOutcomes } from "./outcomes";
 import {
   pledgeTermsOf,
   slotPledges,
+  slotRows,
   withPledgesOnChain,
   type PledgeTermsReader,
   type SlotPledge,
 } from "./pledges";
 import { decodeSubmissions, type SubmitMethod } from "./submission";
+import { keyValueTable } from "../io/table";
 
 /** One submission of an inspected transaction. */
 export interface InspectedSubmission {
@@ -76,16 +78,12 @@ export async function inspectTransaction(
   const tx = await provider.getTransaction(hash);
   if (tx === null) throw new Error(`transaction ${hash}: the node does not know it`);
   const registry = contracts.marginRegistry;
-  const address = String(registry.target);
-  const submissions = decodeSubmissions(tx, address, registry.interface);
+  const submissions = decodeSubmissions(tx, String(registry.target), registry.interface);
   const receipt = await provider.getTransactionReceipt(hash);
-  const outcomes = submissionOutcomes(
-    submissions,
-    receipt?.logs ?? [],
-    address,
+  const outcomes = submissionOutcomes(registry, receipt, submissions, [
     registry.interface,
-    [registry.interface, ...(contracts.errors ?? [])],
-  );
+    ...(contracts.errors ?? []),
+  ]);
   const reader = pledgeTermsReader(registry, provider);
   const venues = new Map<string, string | undefined>();
   const inspected: InspectedSubmission[] = [];
@@ -126,4 +124,41 @@ export async function inspectTransaction(
 function venueName(policyId: string, names: PolicyNames): { name?: string } {
   const name = names.get(policyId);
   return name === undefined ? {} : { name: `the venue of policy ${name}` };
+}
+
+/** The text of an inspected transaction: its submissions, each with its pledge slots. */
+export function inspectedTransactionText(t: InspectedTransaction): string {
+  const rows: [string, string][] = [
+    ["transaction", t.hash],
+    ["block", t.blockNumber === undefined ? "not mined" : String(t.blockNumber)],
+    ["status", t.succeeded ? "succeeded" : "REVERTED (records nothing)"],
+    [
+      "call",
+      t.method === undefined
+        ? "not a prove, proveFor or proveBatch call to the registry (e.g. through a wallet contract)"
+        : t.method === "proveBatch"
+          ? `proveBatch of ${t.submissions.length} item(s): ` +
+            `${t.submissions.filter((s) => s.outcome === "accepted").length} accepted, ` +
+            `${t.submissions.filter((s) => s.outcome === "skipped").length} skipped`
+          : t.method,
+    ],
+  ];
+  const blocks = t.submissions.map((s) => {
+    const head = s.index === undefined ? "submission" : `item ${s.index}`;
+    const outcome =
+      s.outcome === "accepted"
+        ? "ACCEPTED (MarginProved)"
+        : s.outcome === "skipped"
+          ? `SKIPPED, not accepted: ${s.skipReason ?? ""}`
+          : "not recorded";
+    return keyValueTable([
+      [head, outcome],
+      ["account", s.account],
+      ["policy", `${s.policyId}${s.policyName === undefined ? "" : ` (${s.policyName})`}`],
+      ["round", s.round.toString()],
+      ["nonce", s.nonce.toString()],
+      ...s.slots.flatMap(slotRows),
+    ]).join("\n");
+  });
+  return [keyValueTable(rows).join("\n"), ...blocks].join("\n\n") + "\n";
 }

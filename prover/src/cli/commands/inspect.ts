@@ -16,9 +16,9 @@ import { matchPublicFiles } from "../../inspect/match";
 import { slotPledges, slotRows, withPledgesOnChain, type SlotPledge } from "../../inspect/pledges";
 import {
   inspectTransaction,
+  inspectedTransactionText,
   pledgeTermsReader,
   type InspectContracts,
-  type InspectedTransaction,
   type PolicyNames,
 } from "../../inspect/transaction";
 import { readJsonFile, toJson } from "../../io/json";
@@ -93,43 +93,6 @@ async function openChain(opts: InspectOptions): Promise<ChainAccess | undefined>
   };
 }
 
-/** The text of an inspected transaction: its submissions, each with its pledge slots. */
-function transactionText(t: InspectedTransaction): string {
-  const rows: [string, string][] = [
-    ["transaction", t.hash],
-    ["block", t.blockNumber === undefined ? "not mined" : String(t.blockNumber)],
-    ["status", t.succeeded ? "succeeded" : "REVERTED (records nothing)"],
-    [
-      "call",
-      t.method === undefined
-        ? "not a prove, proveFor or proveBatch call to the registry (e.g. through a wallet contract)"
-        : t.method === "proveBatch"
-          ? `proveBatch of ${t.submissions.length} item(s): ` +
-            `${t.submissions.filter((s) => s.outcome === "accepted").length} accepted, ` +
-            `${t.submissions.filter((s) => s.outcome === "skipped").length} skipped`
-          : t.method,
-    ],
-  ];
-  const blocks = t.submissions.map((s) => {
-    const head = s.index === undefined ? "submission" : `item ${s.index}`;
-    const outcome =
-      s.outcome === "accepted"
-        ? "ACCEPTED (MarginProved)"
-        : s.outcome === "skipped"
-          ? `SKIPPED, not accepted: ${s.skipReason ?? ""}`
-          : "not recorded";
-    return keyValueTable([
-      [head, outcome],
-      ["account", s.account],
-      ["policy", `${s.policyId}${s.policyName === undefined ? "" : ` (${s.policyName})`}`],
-      ["round", s.round.toString()],
-      ["nonce", s.nonce.toString()],
-      ...s.slots.flatMap(slotRows),
-    ]).join("\n");
-  });
-  return [keyValueTable(rows).join("\n"), ...blocks].join("\n\n") + "\n";
-}
-
 /** `inspect --tx`: prints the transaction's submissions; exit status 1 when none is accepted. */
 async function inspectTx(opts: InspectOptions & { tx: string }): Promise<void> {
   if (!/^0x[0-9a-fA-F]{64}$/.test(opts.tx)) {
@@ -153,7 +116,9 @@ async function inspectTx(opts: InspectOptions & { tx: string }): Promise<void> {
       opts.tx,
       chain.names,
     );
-    process.stdout.write(opts.json === true ? toJson(inspected) : transactionText(inspected));
+    process.stdout.write(
+      opts.json === true ? toJson(inspected) : inspectedTransactionText(inspected),
+    );
     if (!inspected.submissions.some((s) => s.outcome === "accepted")) process.exitCode = 1;
   } finally {
     chain.provider.destroy();
