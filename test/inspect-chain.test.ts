@@ -45,6 +45,7 @@ describe("inspect and audit chain: pledges per slot, batches item by item (demo 
   let account: string;
 
   before(sharedKeysHook("demo"));
+  before(sharedKeysHook("small")); // the auditor's wrong key in the FAIL case
   before(async function () {
     const port = await freePort();
     node = await startHardhatNode(port);

@@ -20,6 +20,7 @@ import {
   type PledgeTermsReader,
 } from "../prover/src/inspect/pledges";
 import { findProofOnChain, type SubmissionReader } from "../prover/src/inspect/on-chain";
+import { deploymentNames } from "../prover/src/inspect/transaction";
 import {
   compareSignals,
   differingSignals,
@@ -411,6 +412,20 @@ describe("inspect: a proof's signals and its submission on-chain", function () {
       expect(slots[1]).to.deep.equal({ slot: 2, commitment: 0n });
       expect(pledgeStateWords(slots[0])).to.equal("not checked on-chain");
       expect(pledgeStateWords(slots[1])).to.equal("unused slot");
+    });
+
+    it("names venues by the deployment's policies (a venue has no name on-chain)", () => {
+      const other = `0x${"0b".repeat(32)}`;
+      const names = deploymentNames({
+        "desk-initial-v1": { policyId: POLICY_ID, venue: VENUE },
+        "desk-maintenance-v1": { policyId: `0x${"cd".repeat(32)}`, venue: VENUE },
+        "venue-b": { policyId: `0x${"ef".repeat(32)}`, venue: other },
+      });
+      expect(names.policies.get(POLICY_ID)).to.equal("desk-initial-v1");
+      expect(names.venues.get(VENUE)).to.equal(
+        "the venue of policies desk-initial-v1, desk-maintenance-v1",
+      );
+      expect(names.venues.get(other)).to.equal("the venue of policy venue-b");
     });
 
     it("says whether each pledge still holds: current, revoked, removed and re-added, unregistered, expired", async () => {

@@ -78,7 +78,7 @@ export function pledgeTermsOf(p: SignedPledge): SlotPledgeTerms {
 export function slotPledges(
   commitments: readonly bigint[],
   pledges: readonly SlotPledgeTerms[],
-  venue?: { id: string; name?: string },
+  venue?: { id: string; name?: string | undefined },
 ): SlotPledge[] {
   let next = 0;
   return commitments.map((commitment, i) => {

@@ -57,8 +57,33 @@ export interface InspectContracts {
   errors?: readonly Interface[];
 }
 
-/** Policy names by on-chain id (from a deployment file), to name policies and venues. */
-export type PolicyNames = ReadonlyMap<string, string>;
+/**
+ * Names from a deployment file (a policy or a venue has none on-chain): policies by on-chain id,
+ * venues by id ("the venue of policy desk-maintenance-v1").
+ */
+export interface DeploymentNames {
+  policies: ReadonlyMap<string, string>;
+  venues: ReadonlyMap<string, string>;
+}
+
+/** The names of a deployment's policies and of their venues. */
+export function deploymentNames(
+  policies: Readonly<Record<string, { policyId: string; venue: string }>>,
+): DeploymentNames {
+  const byVenue = new Map<string, string[]>();
+  for (const [name, p] of Object.entries(policies)) {
+    byVenue.set(p.venue, [...(byVenue.get(p.venue) ?? []), name]);
+  }
+  return {
+    policies: new Map(Object.entries(policies).map(([name, p]) => [p.policyId, name])),
+    venues: new Map(
+      [...byVenue].map(([venue, names]) => [
+        venue,
+        `the venue of ${names.length === 1 ? "policy" : "policies"} ${names.join(", ")}`,
+      ]),
+    ),
+  };
+}
 
 /** A reader of pledge terms and the chain's clock on a registry. */
 export function pledgeTermsReader(registry: Contract, provider: Provider): PledgeTermsReader {
@@ -73,7 +98,7 @@ export async function inspectTransaction(
   provider: Provider,
   contracts: InspectContracts,
   hash: string,
-  names: PolicyNames = new Map(),
+  names: DeploymentNames = { policies: new Map(), venues: new Map() },
 ): Promise<InspectedTransaction> {
   const tx = await provider.getTransaction(hash);
   if (tx === null) throw new Error(`transaction ${hash}: the node does not know it`);
@@ -95,9 +120,9 @@ export async function inspectTransaction(
     const slots = slotPledges(
       s.portfolioCommitments,
       s.pledges.map(pledgeTermsOf),
-      venue === undefined ? undefined : { id: venue, ...venueName(s.policyId, names) },
+      venue === undefined ? undefined : { id: venue, name: names.venues.get(venue) },
     );
-    const policyName = names.get(s.policyId);
+    const policyName = names.policies.get(s.policyId);
     inspected.push({
       method: s.method,
       ...(s.batch === undefined ? {} : { index: s.batch.index }),
@@ -118,12 +143,6 @@ export async function inspectTransaction(
     ...(submissions[0] === undefined ? {} : { method: submissions[0].method }),
     submissions: inspected,
   };
-}
-
-/** "venue of policy X" when the deployment names the policy (a venue has no name on-chain). */
-function venueName(policyId: string, names: PolicyNames): { name?: string } {
-  const name = names.get(policyId);
-  return name === undefined ? {} : { name: `the venue of policy ${name}` };
 }
 
 /** The text of an inspected transaction: its submissions, each with its pledge slots. */

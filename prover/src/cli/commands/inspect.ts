@@ -15,21 +15,22 @@ import { loadMarket, loadPolicy } from "../../inputs";
 import { matchPublicFiles } from "../../inspect/match";
 import { slotPledges, slotRows, withPledgesOnChain, type SlotPledge } from "../../inspect/pledges";
 import {
+  deploymentNames,
   inspectTransaction,
   inspectedTransactionText,
   pledgeTermsReader,
+  type DeploymentNames,
   type InspectContracts,
-  type PolicyNames,
 } from "../../inspect/transaction";
 import { readJsonFile, toJson } from "../../io/json";
 import { keyValueTable } from "../../io/table";
 import {
   decodePublicSignals,
-  parsePledgeFile,
   signedPledgeOf,
+  type DecodedPublicSignals,
   type PledgeFile,
 } from "../../proving";
-import { pledgeMismatch } from "../../submit";
+import { loadPledgeFiles } from "../../submit";
 import { unixTime } from "../../time";
 import { collect, parseAddress } from "../chain-options";
 import { COMMAND_LINE, PUBLIC_FILE_HELP, examples } from "../options";
@@ -50,7 +51,7 @@ interface InspectOptions {
 interface ChainAccess {
   provider: JsonRpcProvider;
   contracts: InspectContracts;
-  names: PolicyNames;
+  names: DeploymentNames;
 }
 
 /** Opens `--rpc` with `--registry` or `--deployment`; undefined without `--rpc`. */
@@ -79,9 +80,7 @@ async function openChain(opts: InspectOptions): Promise<ChainAccess | undefined>
     (await marginRegistry.getFunction("marketBook")()) as string,
     provider,
   );
-  const names = new Map(
-    Object.entries(deployment?.policies ?? {}).map(([name, entry]) => [entry.policyId, name]),
-  );
+  const names = deploymentNames(deployment?.policies ?? {});
   return {
     provider,
     contracts: {
@@ -126,28 +125,15 @@ async function inspectTx(opts: InspectOptions & { tx: string }): Promise<void> {
 }
 
 /**
- * The pledge files given with a proof, checked against it (one per used slot, in slot order, of
- * the proof's account and of each slot's commitment, all to one venue).
+ * The pledge files given with a proof, checked against it (`loadPledgeFiles`: one per used slot,
+ * in slot order, of the proof's account and each slot's commitment), all to one venue.
  */
 function loadPledges(
   files: readonly string[],
-  signals: ReturnType<typeof decodePublicSignals>,
+  signals: DecodedPublicSignals,
   publicFile: string,
 ): PledgeFile[] {
-  const pledges = files.map((file) => parsePledgeFile(readJsonFile(file), file));
-  const used = signals.portfolioCommitments.filter((c) => c !== 0n).length;
-  if (pledges.length !== used) {
-    throw new InputError(
-      publicFile,
-      "portfolioCommitments",
-      `the proof uses ${used} pledge slot(s) and ${pledges.length} pledge file(s) were given: ` +
-        "give one --pledge per used slot, in slot order",
-    );
-  }
-  const mismatch = pledgeMismatch(pledges, signals.account, signals.portfolioCommitments);
-  if (mismatch !== undefined) {
-    throw new InputError(files[mismatch.slot], mismatch.field, mismatch.rule);
-  }
+  const pledges = loadPledgeFiles(files, signals, publicFile);
   const other = pledges.findIndex((p) => p.venue !== pledges[0].venue);
   if (other > 0) {
     throw new InputError(
@@ -177,7 +163,9 @@ export function register(program: Command): void {
     .command("inspect")
     .description(
       "decode public.json (account, nonce, commitments); with --policy and --market, check which " +
-        "policy and market round the proof is for (exit status 1 when they do not match)",
+        "policy and market round the proof is for (exit status 1 when they do not match); with " +
+        "--pledge, each slot's custodian and venue; --tx: a registry transaction's submissions " +
+        "(every batch item), with --rpc each pledge checked against the chain",
     )
     .option("--public <file>", PUBLIC_FILE_HELP)
     .option("--policy <file>", "policy.json to compare with the policy commitment")
