@@ -35,11 +35,11 @@ import {
 } from "../../prover/src/inspect/on-chain";
 import {
   pledgeTermsOf,
+  pledgeTermsReader,
   slotPledges,
   withPledgesOnChain,
   type SlotPledge,
 } from "../../prover/src/inspect/pledges";
-import { pledgeTermsReader } from "../../prover/src/inspect/transaction";
 import type { SiteContracts } from "../../prover/src/web/site";
 import type { TimelineEvent } from "../../prover/src/report/timeline";
 import { message } from "./message";

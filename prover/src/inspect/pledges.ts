@@ -3,9 +3,11 @@
  * the venue it is pledged to (the policy's: a pledge counts only for its venue's policies), and,
  * where the chain is read, whether the custodian's registration at the venue and its epoch for the
  * account and venue are still the ones the pledge binds, and whether it has expired. Shared by
- * `zkmargin inspect` (text and JSON) and the verify page.
+ * `zkmargin inspect` (text and JSON) and the verify page (browser-safe: ethers only).
  */
+import type { Contract, Provider } from "ethers";
 import type { SignedPledge } from "../chain/eip712";
+import { readPledgeTerms } from "../chain/registry";
 import { unixTime } from "../time";
 
 /** The pledge of one slot, as a submission or a pledge file has it. */
@@ -58,6 +60,14 @@ export interface PledgeTermsReader {
   ): Promise<{ registration: bigint; epoch: bigint }>;
   /** The latest block's timestamp. */
   now(): Promise<bigint>;
+}
+
+/** A reader of pledge terms and the chain's clock on a registry. */
+export function pledgeTermsReader(registry: Contract, provider: Provider): PledgeTermsReader {
+  return {
+    terms: (custodian, account, venue) => readPledgeTerms(registry, custodian, account, venue),
+    now: async () => BigInt((await provider.getBlock("latest"))?.timestamp ?? 0),
+  };
 }
 
 /** The terms of a signed pledge (its signature left out: a view shows who signed, not the bytes). */

@@ -6,14 +6,13 @@
  */
 import type { Contract, Interface, Provider } from "ethers";
 import { readPolicy } from "../chain/policy";
-import { readPledgeTerms } from "../chain/registry";
 import { submissionOutcomes } from "./outcomes";
 import {
   pledgeTermsOf,
   slotPledges,
+  pledgeTermsReader,
   slotRows,
   withPledgesOnChain,
-  type PledgeTermsReader,
   type SlotPledge,
 } from "./pledges";
 import { decodeSubmissions, type SubmitMethod } from "./submission";
@@ -82,14 +81,6 @@ export function deploymentNames(
         `the venue of ${names.length === 1 ? "policy" : "policies"} ${names.join(", ")}`,
       ]),
     ),
-  };
-}
-
-/** A reader of pledge terms and the chain's clock on a registry. */
-export function pledgeTermsReader(registry: Contract, provider: Provider): PledgeTermsReader {
-  return {
-    terms: (custodian, account, venue) => readPledgeTerms(registry, custodian, account, venue),
-    now: async () => BigInt((await provider.getBlock("latest"))?.timestamp ?? 0),
   };
 }
 

@@ -13,12 +13,17 @@ import { loadInstances } from "../../encoding/instances";
 import { InputError } from "../../errors";
 import { loadMarket, loadPolicy } from "../../inputs";
 import { matchPublicFiles } from "../../inspect/match";
-import { slotPledges, slotRows, withPledgesOnChain, type SlotPledge } from "../../inspect/pledges";
+import {
+  pledgeTermsReader,
+  slotPledges,
+  slotRows,
+  withPledgesOnChain,
+  type SlotPledge,
+} from "../../inspect/pledges";
 import {
   deploymentNames,
   inspectTransaction,
   inspectedTransactionText,
-  pledgeTermsReader,
   type DeploymentNames,
   type InspectContracts,
 } from "../../inspect/transaction";
