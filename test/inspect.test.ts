@@ -3,14 +3,24 @@
  * the one layout of a statement as public signals (also with several portfolio commitments), the
  * submissions read back from `prove`/`proveFor` calldata (with the registry's real ABI), and the
  * matching of a proof against lookalike `MarginProved` events (another round with the same nonce
- * and commitment, the same statement with other proof points, a call through a wallet contract).
+ * and commitment, the same statement with other proof points, a call through a wallet contract,
+ * a batch item skipped with the same statement as the accepted one), the pledges a submission
+ * carries, every item of a `proveBatch` call, and each pledge slot's state in words.
  */
 import { expect } from "chai";
-import { Interface } from "ethers";
+import { Interface, Wallet, type TransactionReceipt } from "ethers";
 import { loadArtifact } from "../prover/src/chain/artifacts";
 import { proofFromCoordinates, type SolidityProof } from "../prover/src/chain/calldata";
-import type { MarginProvedEvent } from "../prover/src/chain/registry";
+import { pledgeCalldata, signedPledge, type SignedPledge } from "../prover/src/chain/eip712";
+import { relayedCalldata, type MarginProvedEvent } from "../prover/src/chain/registry";
+import {
+  pledgeStateWords,
+  slotPledges,
+  withPledgesOnChain,
+  type PledgeTermsReader,
+} from "../prover/src/inspect/pledges";
 import { findProofOnChain, type SubmissionReader } from "../prover/src/inspect/on-chain";
+import { deploymentNames } from "../prover/src/inspect/transaction";
 import {
   compareSignals,
   differingSignals,
@@ -36,6 +46,26 @@ const POLICY_COMMITMENT = 99n;
 /** Market commitments of rounds 7 and 8 of the feed. */
 const MARKET: Record<string, bigint> = { "7": 7007n, "8": 8008n };
 const PORTFOLIO = 123456789n;
+
+const CUSTODIAN_A = "0x90F79bf6EB2c4f870365E785982E1f101E93b906";
+const CUSTODIAN_B = "0x15d34AAf54267DB7D7c367839AAf71A00a2C6A65";
+const VENUE = `0x${"5e".repeat(32)}`;
+
+/** A pledge by `custodian` with a well-formed signature (never checked here). */
+const pledgeBy = (custodian: string, registration: bigint, epoch = 0n): SignedPledge =>
+  signedPledge(
+    {
+      custodian,
+      registration,
+      account: ACCOUNT,
+      venue: VENUE,
+      portfolioCommitment: PORTFOLIO,
+      epoch,
+      issuedAt: 1_000n,
+      validUntil: 2_000n,
+    },
+    new Wallet(`0x${"42".repeat(32)}`).signingKey.sign(`0x${"11".repeat(32)}`).serialized,
+  );
 
 /** A proof with distinct coordinates (their values do not matter here: nothing is verified). */
 const proofPoints = (seed: bigint): SolidityProof =>
@@ -106,6 +136,7 @@ describe("inspect: a proof's signals and its submission on-chain", function () {
         nonce: 2n,
         portfolioCommitments: [PORTFOLIO],
         proof,
+        pledges: [],
       });
       const relayed: SubmittedTransaction = {
         from: RELAYER,
@@ -131,6 +162,58 @@ describe("inspect: a proof's signals and its submission on-chain", function () {
       expect(toSolidityProof(snarkjsProof(proof))).to.deep.equal(proof);
     });
 
+    it("reads each pledge of a prove call, in slot order, as its custodian signed it", () => {
+      const pledges = [pledgeBy(CUSTODIAN_A, 3n, 1n), pledgeBy(CUSTODIAN_B, 4n)];
+      const data = abi.encodeFunctionData("prove", [
+        POLICY_ID,
+        8n,
+        2n,
+        [PORTFOLIO, PORTFOLIO + 1n],
+        proofPoints(1n),
+        pledges.map(pledgeCalldata),
+      ]);
+      const [decoded] = decodeSubmissions(
+        { from: ACCOUNT, to: REGISTRY, value: 0n, data },
+        REGISTRY,
+        abi,
+      );
+      expect(decoded.pledges).to.deep.equal(pledges);
+      expect(decoded.batch).to.equal(undefined);
+    });
+
+    it("reads every item of a proveBatch call, with its index, account and pledges", () => {
+      const item = (account: string, nonce: bigint, pledges: SignedPledge[]) =>
+        relayedCalldata({
+          account,
+          policyId: POLICY_ID,
+          round: 8n,
+          nonce,
+          deadline: 1n << 40n,
+          portfolioCommitments: [PORTFOLIO, 0n],
+          proof: proofPoints(nonce),
+          pledges,
+          accountSignature: "0x1234",
+        });
+      const data = abi.encodeFunctionData("proveBatch", [
+        [
+          item(ACCOUNT, 2n, [pledgeBy(CUSTODIAN_A, 3n)]),
+          item(RELAYER, 5n, [pledgeBy(CUSTODIAN_B, 4n, 2n)]),
+        ],
+      ]);
+      const items = decodeSubmissions(
+        { from: WALLET, to: REGISTRY, value: 0n, data },
+        REGISTRY,
+        abi,
+      );
+      expect(items.map((s) => [s.method, s.batch, s.account, s.nonce])).to.deep.equal([
+        ["proveBatch", { index: 0, size: 2 }, ACCOUNT, 2n],
+        ["proveBatch", { index: 1, size: 2 }, RELAYER, 5n],
+      ]);
+      expect(items[1].proof).to.deep.equal(proofPoints(5n));
+      expect(items[1].pledges).to.deep.equal([pledgeBy(CUSTODIAN_B, 4n, 2n)]);
+      expect(items[0].portfolioCommitments).to.deep.equal([PORTFOLIO, 0n]);
+    });
+
     it("reads nothing from a call through a wallet, to another address or of another function", () => {
       const tx = proveTx(8n, 2n, proofPoints(1n));
       expect(decodeSubmissions({ ...tx, to: WALLET }, REGISTRY, abi)).to.deep.equal([]);
@@ -153,16 +236,67 @@ describe("inspect: a proof's signals and its submission on-chain", function () {
       blockNumber: Number(round),
       transactionHash: hash,
     });
+    /**
+     * Round 8, nonce 4, in a batch (transaction "0x0b"): item 0 (other proof points) skipped for an
+     * expired pledge, item 1 (`batched`) with the very same statement accepted.
+     */
+    const batched = proofPoints(41n);
+    const batchItem = (proof: SolidityProof) =>
+      relayedCalldata({
+        account: ACCOUNT,
+        policyId: POLICY_ID,
+        round: 8n,
+        nonce: 4n,
+        deadline: 1n << 40n,
+        portfolioCommitments: [PORTFOLIO],
+        proof,
+        pledges: [pledgeBy(CUSTODIAN_A, 3n)],
+        accountSignature: "0x1234",
+      });
     /** The transactions by hash (built once the ABI is loaded). */
     const transactions = (): Record<string, SubmittedTransaction> => ({
       "0x07": proveTx(7n, 1n, proofPoints(7n)),
       "0x08": proveTx(8n, 2n, submitted),
       "0x09": { ...proveTx(8n, 3n, proofPoints(9n)), to: WALLET },
+      "0x0b": {
+        from: RELAYER,
+        to: REGISTRY,
+        value: 0n,
+        data: abi.encodeFunctionData("proveBatch", [
+          [batchItem(proofPoints(40n)), batchItem(batched)],
+        ]),
+      },
     });
-    const events = [event(7n, 1n, "0x07"), event(8n, 2n, "0x08"), event(8n, 3n, "0x09")];
+    /** The batch's receipt: item 0 skipped (PledgeExpired), item 1 proved. */
+    const batchReceipt = (): TransactionReceipt => {
+      const log = (name: string, values: unknown[]) => ({
+        address: REGISTRY,
+        ...abi.encodeEventLog(name, values),
+      });
+      return {
+        status: 1,
+        hash: "0x0b",
+        logs: [
+          log("ProofSkipped", [
+            0n,
+            ACCOUNT,
+            POLICY_ID,
+            abi.encodeErrorResult("PledgeExpired", [0n, 2_000n]),
+          ]),
+          log("MarginProved", [ACCOUNT, POLICY_ID, 8n, 4n, [PORTFOLIO]]),
+        ],
+      } as unknown as TransactionReceipt;
+    };
+    const events = [
+      event(7n, 1n, "0x07"),
+      event(8n, 2n, "0x08"),
+      event(8n, 3n, "0x09"),
+      event(8n, 4n, "0x0b"),
+    ];
     const reader = (): SubmissionReader => ({
       registry: { address: REGISTRY, abi },
       transaction: async (hash) => transactions()[hash] ?? null,
+      receipt: async (hash) => (hash === "0x0b" ? batchReceipt() : null),
       policy: async (id) =>
         id === POLICY_ID ? { commitment: POLICY_COMMITMENT, feed: FEED } : null,
       marketCommitment: async (feed, round) => (feed === FEED ? (MARKET[`${round}`] ?? 0n) : 0n),
@@ -220,7 +354,28 @@ describe("inspect: a proof's signals and its submission on-chain", function () {
         reader(),
       );
       expect(found.accepted).to.equal(undefined);
-      expect(found.candidates[0].mismatch).to.match(/not a direct prove or proveFor call/);
+      expect(found.candidates[0].mismatch).to.match(
+        /not a direct prove, proveFor or proveBatch call/,
+      );
+    });
+
+    it("finds a proof accepted within a batch, never the skipped item of the same statement", async () => {
+      const found = await findProofOnChain(
+        { signals: signalsOf(8n, 4n), proof: batched },
+        events,
+        reader(),
+      );
+      expect(found.accepted?.event.transactionHash).to.equal("0x0b");
+      expect(found.accepted?.submission?.batch).to.deep.equal({ index: 1, size: 2 });
+      // The skipped item's proof points were never verified: that proof is not accepted.
+      const skipped = await findProofOnChain(
+        { signals: signalsOf(8n, 4n), proof: proofPoints(40n) },
+        events,
+        reader(),
+      );
+      expect(skipped.accepted).to.equal(undefined);
+      expect(skipped.candidates[0].submission?.batch?.index).to.equal(1);
+      expect(skipped.candidates[0].mismatch).to.match(/other proof points/);
     });
 
     it("looks at no event of another account or nonce", async () => {
@@ -230,6 +385,84 @@ describe("inspect: a proof's signals and its submission on-chain", function () {
         reader(),
       );
       expect(found).to.deep.equal({ candidates: [] });
+    });
+  });
+
+  describe("pledge slots", () => {
+    const reader = (
+      terms: Record<string, { registration: bigint; epoch: bigint }>,
+      now = 1_500n,
+    ): PledgeTermsReader => ({
+      terms: async (custodian) => terms[custodian] ?? { registration: 0n, epoch: 0n },
+      now: async () => now,
+    });
+
+    it("lays pledges over the used slots, naming custodian and venue, and leaves an unused slot alone", () => {
+      const slots = slotPledges([PORTFOLIO, 0n], [pledgeBy(CUSTODIAN_A, 3n)], {
+        id: VENUE,
+        name: "the venue of policy desk",
+      });
+      expect(slots[0]).to.deep.include({
+        slot: 1,
+        commitment: PORTFOLIO,
+        venue: VENUE,
+        venueName: "the venue of policy desk",
+      });
+      expect(slots[0].pledge?.custodian).to.equal(CUSTODIAN_A);
+      expect(slots[1]).to.deep.equal({ slot: 2, commitment: 0n });
+      expect(pledgeStateWords(slots[0])).to.equal("not checked on-chain");
+      expect(pledgeStateWords(slots[1])).to.equal("unused slot");
+    });
+
+    it("names venues by the deployment's policies (a venue has no name on-chain)", () => {
+      const other = `0x${"0b".repeat(32)}`;
+      const names = deploymentNames({
+        "desk-initial-v1": { policyId: POLICY_ID, venue: VENUE },
+        "desk-maintenance-v1": { policyId: `0x${"cd".repeat(32)}`, venue: VENUE },
+        "venue-b": { policyId: `0x${"ef".repeat(32)}`, venue: other },
+      });
+      expect(names.policies.get(POLICY_ID)).to.equal("desk-initial-v1");
+      expect(names.venues.get(VENUE)).to.equal(
+        "the venue of policies desk-initial-v1, desk-maintenance-v1",
+      );
+      expect(names.venues.get(other)).to.equal("the venue of policy venue-b");
+    });
+
+    it("says whether each pledge still holds: current, revoked, removed and re-added, unregistered, expired", async () => {
+      const slots = slotPledges([1n, 2n], [pledgeBy(CUSTODIAN_A, 3n), pledgeBy(CUSTODIAN_B, 4n)], {
+        id: VENUE,
+      });
+      const read = (terms: Record<string, { registration: bigint; epoch: bigint }>, now?: bigint) =>
+        withPledgesOnChain(slots, ACCOUNT, reader(terms, now));
+      const current = await read({
+        [CUSTODIAN_A]: { registration: 3n, epoch: 0n },
+        [CUSTODIAN_B]: { registration: 4n, epoch: 0n },
+      });
+      expect(current.map((s) => s.onChain?.holds)).to.deep.equal([true, true]);
+      expect(pledgeStateWords(current[0])).to.equal(
+        "holds: registration 3 and epoch 0 are current, not expired",
+      );
+      const changed = await read({ [CUSTODIAN_A]: { registration: 7n, epoch: 2n } });
+      expect(changed.map((s) => s.onChain?.holds)).to.deep.equal([false, false]);
+      expect(pledgeStateWords(changed[0])).to.equal(
+        "registration 3 ENDED (now 7: removed and re-added); REVOKED (epoch 0, now 2)",
+      );
+      expect(pledgeStateWords(changed[1])).to.equal("the custodian is NOT REGISTERED at the venue");
+      const late = await read(
+        {
+          [CUSTODIAN_A]: { registration: 3n, epoch: 0n },
+          [CUSTODIAN_B]: { registration: 4n, epoch: 0n },
+        },
+        2_001n,
+      );
+      expect(late.map((s) => [s.onChain?.expired, s.onChain?.holds])).to.deep.equal([
+        [true, false],
+        [true, false],
+      ]);
+      expect(pledgeStateWords(late[1])).to.equal("EXPIRED");
+      // The last second of validUntil still counts, as the registry's `block.timestamp > validUntil`.
+      const edge = await read({ [CUSTODIAN_A]: { registration: 3n, epoch: 0n } }, 2_000n);
+      expect(edge[0].onChain?.expired).to.equal(false);
     });
   });
 });

@@ -324,6 +324,8 @@ describe("visual reports", function () {
         registry: "0x5FC8d32690cc91D4c39d9d3abcBD16989F875707",
         marketBook: "0x5FbDB2315678afecb367f032d93F642f64180aa3",
         pledges: [],
+        skipped: [],
+        batches: [],
         events: [
           event(alice, 2n, 30),
           { ...event(bob, 1n, 20), roundInvalid: true },

@@ -62,6 +62,7 @@ import { startHardhatNode, stopHardhatNode } from "./helpers/hardhat-node";
 import { freePort } from "./helpers/ports";
 import { buildScratchDir } from "./helpers/scratch";
 import { sharedKeys, sharedKeysHook } from "./helpers/shared-keys";
+import { twoPledgeStory } from "./helpers/two-pledges";
 
 const SCREENSHOTS = path.join(ROOT, "build", "screenshots");
 /** The block explorer the test page is built with (linked, never fetched). */
@@ -286,6 +287,7 @@ describe("verify page and visual reports in headless Chromium", function () {
   const pages: Watched[] = [];
 
   before(sharedKeysHook("small"));
+  before(sharedKeysHook("demo"));
   before(async function () {
     scratch = buildScratchDir("web-");
     fs.mkdirSync(SCREENSHOTS, { recursive: true });
@@ -615,6 +617,70 @@ describe("verify page and visual reports in headless Chromium", function () {
     expect(real.summary).to.include("Accepted on-chain");
     expect(real.timeline).to.include("this proof");
     expectLocalOnly(pages[pages.length - 1], rpc);
+  });
+
+  it("shows each pledge's custodian and venue of a two-pledge proof accepted within a batch (demo instance)", async () => {
+    // test/helpers/two-pledges.ts on this node: a prove of nonce 1, then a batch whose item 0
+    // (the nonce-2 proof with an expired pledge) is skipped and item 1 (the same proof with both
+    // pledges valid) accepted. The node's state is restored afterwards.
+    const node = chain!.provider as JsonRpcProvider;
+    const snapshot = (await node.send("evm_snapshot", [])) as string;
+    try {
+      const two = await twoPledgeStory(chain!.signers, chain!.provider);
+      const files = {
+        proof: path.join(scratch, "two-proof.json"),
+        public: path.join(scratch, "two-public.json"),
+      };
+      fs.writeFileSync(files.proof, toJson(two.second.proved.proof));
+      fs.writeFileSync(files.public, toJson(two.second.proved.publicSignals));
+      const { page } = await open();
+      await page.setInputFiles("#file-any", [files.proof, files.public]);
+      expect(await verdict(page)).to.equal("valid");
+      expect(await page.locator("#verdict").innerText()).to.include("instance demo");
+      const registry = await two.venue.marginRegistry.contract.getAddress();
+      expect(await readChain(page, rpc, registry)).to.equal("done");
+      const checks = await page.locator("#chain-checks").innerText();
+      expect(checks)
+        .to.include("This proof was accepted on-chain")
+        .and.to.include("item 1 of a batch of 3")
+        .and.not.to.include("Not found on-chain");
+      expect(await page.locator("#summary").innerText())
+        .to.include("(item 1 of a batch of 3)")
+        .and.to.include(two.batchTx);
+      const custodians = await Promise.all(two.custodians.map((c) => c.getAddress()));
+      expect(await page.locator("#proof-pledges-title").innerText()).to.equal(
+        "Pledges of this proof (2 of 2 slots)",
+      );
+      for (const [k, commitment] of two.second.commitments.entries()) {
+        const card = await page
+          .locator(`#proof-pledges section[aria-labelledby="pledge-slot-${k + 1}"]`)
+          .innerText();
+        expect(card, `slot ${k + 1}`)
+          .to.include(commitment.toString())
+          .and.to.include(custodians[k])
+          .and.to.include(two.venue.venue)
+          .and.to.include("the policy's venue: the pledge counts only there")
+          .and.to.match(/On-chain now\s*✔ holds: registration \d+ and epoch 0 are current/);
+      }
+      await page.screenshot({
+        path: path.join(SCREENSHOTS, "chain-two-pledges.png"),
+        fullPage: true,
+      });
+
+      // Custodian B revokes: its slot says so, custodian A's still holds.
+      await revokePledges(two.venue.registryAs(two.custodians[1]), two.first.files[0].account);
+      await page.click("#chain-read");
+      await page.locator('#chain-status[data-state="done"]').waitFor({ timeout: 60_000 });
+      expect(
+        await page.locator('#proof-pledges section[aria-labelledby="pledge-slot-1"]').innerText(),
+      ).to.match(/✔ holds/);
+      expect(
+        await page.locator('#proof-pledges section[aria-labelledby="pledge-slot-2"]').innerText(),
+      ).to.match(/✘ REVOKED \(epoch 0, now [1-9]\d*\)/);
+      expectLocalOnly(pages[pages.length - 1], rpc);
+    } finally {
+      expect(await node.send("evm_revert", [snapshot])).to.equal(true);
+    }
   });
 
   it("shows the margin report under a proof only for its opening, and refuses or flags any other portfolio", async () => {

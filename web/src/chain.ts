@@ -33,6 +33,13 @@ import {
   type ProofOnChain,
   type SubmissionReader,
 } from "../../prover/src/inspect/on-chain";
+import {
+  pledgeTermsOf,
+  pledgeTermsReader,
+  slotPledges,
+  withPledgesOnChain,
+  type SlotPledge,
+} from "../../prover/src/inspect/pledges";
 import type { SiteContracts } from "../../prover/src/web/site";
 import type { TimelineEvent } from "../../prover/src/report/timeline";
 import { message } from "./message";
@@ -83,6 +90,11 @@ export interface ChainView {
   onChain?: ProofOnChain<TimelineEvent>;
   /** The event of this very proof: `onChain.accepted`'s. */
   proofEvent?: TimelineEvent;
+  /**
+   * The pledges this very proof was accepted with, slot by slot (from its transaction's calldata):
+   * commitment, custodian, the policy's venue, and whether each still holds on-chain now.
+   */
+  proofPledges?: SlotPledge[];
   policyId?: string;
   /** null when the policy id is not registered. */
   policy?: ChainPolicy | null;
@@ -205,6 +217,7 @@ export async function readChainView(query: ChainQuery, abis: SiteContracts): Pro
     const reader: SubmissionReader = {
       registry: { address: registryAddress, abi: registry.interface },
       transaction: (hash) => provider.getTransaction(hash),
+      receipt: (hash) => provider.getTransactionReceipt(hash),
       policy: async (policyId) => {
         const p = await policyOf(policyId);
         return p && { commitment: p.commitment, feed: p.feed };
@@ -214,6 +227,19 @@ export async function readChainView(query: ChainQuery, abis: SiteContracts): Pro
     };
     const onChain = query.proof ? await findProofOnChain(query.proof, events, reader) : undefined;
     const proofEvent = onChain?.accepted?.event;
+    const submitted = onChain?.accepted?.submission;
+    const venue = submitted ? (await policyOf(submitted.policyId))?.venue : undefined;
+    const proofPledges = submitted
+      ? await withPledgesOnChain(
+          slotPledges(
+            submitted.portfolioCommitments,
+            submitted.pledges.map(pledgeTermsOf),
+            venue === undefined ? undefined : { id: venue },
+          ),
+          submitted.account,
+          pledgeTermsReader(registry, provider),
+        )
+      : undefined;
     const view: ChainView = {
       chainId: network.chainId,
       registry: registryAddress,
@@ -223,6 +249,7 @@ export async function readChainView(query: ChainQuery, abis: SiteContracts): Pro
       events,
       ...(onChain ? { onChain } : {}),
       ...(proofEvent ? { proofEvent } : {}),
+      ...(proofPledges ? { proofPledges } : {}),
     };
     const policyId = query.policy
       ? parsePolicyId(query.policy)

@@ -11,6 +11,8 @@ import {
   type DecodedPublicSignals,
 } from "../../prover/src/proving/public-signals";
 import type { SubmissionCheck } from "../../prover/src/inspect/on-chain";
+import { pledgeStateWords, type SlotPledge } from "../../prover/src/inspect/pledges";
+import { batchPlace } from "../../prover/src/inspect/submission";
 import { isoTime, shorten } from "../../prover/src/report/format";
 import { badge, dataTable, esc, externalLink, facts, section } from "../../prover/src/report/html";
 import { timelineHtml, type TimelineEvent } from "../../prover/src/report/timeline";
@@ -149,6 +151,8 @@ export function summaryView(
     ? "Not yet checked on-chain: read the chain below."
     : accepted
       ? `Accepted on-chain (chain ${esc(own.chainId)}) in block ${esc(accepted.event.blockNumber)}${
+          accepted.submission ? esc(batchPlace(accepted.submission)) : ""
+        }${
           accepted.event.blockTime === undefined
             ? ""
             : ` (${esc(isoTime(accepted.event.blockTime))})`
@@ -442,7 +446,10 @@ function proofLines(
     item(
       `${yes("This proof was accepted on-chain")}: the registry verified these very proof points against the same ` +
         `${esc(accepted.signals.length)} public signals (${esc(accepted.signals.map((c) => c.name).join(", "))}). ` +
-        eventWords(accepted.event, explorer),
+        eventWords(accepted.event, explorer) +
+        (accepted.submission?.batch
+          ? `, ${esc(batchPlace(accepted.submission).trim())}: the registry checked it with the batch's other accepted items in one pairing check`
+          : ""),
     );
     return;
   }
@@ -465,6 +472,57 @@ function notThisProof(c: SubmissionCheck<TimelineEvent>): string {
       ? ` (the registry verified it with round ${c.event.round}'s market commitment, which is not the proof's)`
       : "";
   return `${c.mismatch ?? "it differs"}${roundNote}`;
+}
+
+/** A pledge slot's card: its commitment, custodian, venue, validity and state on-chain now. */
+function slotCard(s: SlotPledge): string {
+  const id = `pledge-slot-${s.slot}`;
+  const title = `Slot ${s.slot}`;
+  if (s.commitment === 0n)
+    return section(id, title, `<p class="muted">Unused (commitment 0).</p>`, 4);
+  const p = s.pledge;
+  const state = pledgeStateWords(s);
+  const holds = s.onChain?.holds;
+  return section(
+    id,
+    title,
+    facts([
+      ["Commitment", mono(s.commitment)],
+      [
+        "Custodian",
+        p
+          ? `${mono(p.custodian)} (registration ${esc(p.registration)}, epoch ${esc(p.epoch)})`
+          : "no pledge",
+      ],
+      [
+        "Venue",
+        s.venue === undefined
+          ? "unknown"
+          : `${mono(s.venue)}${s.venueName === undefined ? "" : ` (${esc(s.venueName)})`}<br><span class="muted">the policy's venue: the pledge counts only there</span>`,
+      ],
+      ...(p
+        ? ([
+            [
+              "Pledged",
+              `issued ${esc(isoTime(p.issuedAt))}, valid until ${esc(isoTime(p.validUntil))}`,
+            ],
+          ] as [string, string][])
+        : []),
+      ["On-chain now", holds === undefined ? esc(state) : holds ? yes(state) : no(state)],
+    ]),
+    4,
+  );
+}
+
+/** The pledges this proof was accepted with, one card per slot. */
+function pledgesView(slots: readonly SlotPledge[]): string {
+  const used = slots.filter((s) => s.commitment !== 0n).length;
+  return section(
+    "proof-pledges-title",
+    `Pledges of this proof (${used} of ${slots.length} slot${slots.length === 1 ? "" : "s"})`,
+    `<div id="proof-pledges">${slots.map(slotCard).join("")}</div>`,
+    3,
+  );
 }
 
 /** The chain's record, checked against the proof where it has one. */
@@ -513,6 +571,7 @@ export function chainView(
       ["Account", mono(view.account)],
     ]) +
     `<ul id="chain-checks">${items.join("")}</ul>` +
+    (view.proofPledges && view.proofPledges.length > 0 ? pledgesView(view.proofPledges) : "") +
     (view.status ? section("status-title", "Account status", facts(statusFacts(view)), 3) : "") +
     section("timeline-title", `MarginProved history (${view.events.length})`, timeline, 3)
   );

@@ -3,13 +3,16 @@
  * policy involved, compares the registered verification-key hash with the local manifest's and the
  * verifier's deployed runtime code with the locally compiled generated verifier (itself checked
  * to be compiled from the manifest's source), and reports retirement; for each event, checks that
- * MarketBook holds the round, re-verifies the proof from the transaction's calldata with the
- * local verification key against public inputs rebuilt from chain state, and checks that the
- * registry's status of every account is its latest event.
+ * MarketBook holds the round, re-verifies the proof from the transaction's calldata (the event's
+ * own item of a `proveBatch` call) with the local verification key against public inputs rebuilt
+ * from chain state, and checks that the registry's status of every account is its latest event.
+ * Each `proveBatch` transaction is accounted for item by item: every item either has its
+ * `MarginProved` (re-verified as above) or a `ProofSkipped` with its reason (listed, never counted
+ * as accepted), and no item has both.
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { Contract, getAddress, type Provider } from "ethers";
+import { Contract, getAddress, type Interface, type Provider } from "ethers";
 import { ARTIFACTS_DIR, loadVerifierArtifact, verifierSourceName } from "../chain/artifacts";
 import { attach } from "../chain/deploy";
 import { readMarginRegistryDomain } from "../chain/eip712";
@@ -26,8 +29,22 @@ import {
   readStatus,
   type MarginProvedEvent,
 } from "../chain/registry";
+import { queryEvents } from "../chain/events";
+import {
+  skippedIndices,
+  submissionOutcomes,
+  type SkippedItem,
+  type SubmissionOutcome,
+} from "../inspect/outcomes";
 import { statementSignals } from "../inspect/signals";
-import { decodeSubmissions, snarkjsProof, submittedStatement } from "../inspect/submission";
+import {
+  batchPlace,
+  decodeSubmissions,
+  snarkjsProof,
+  submissionOfEvent,
+  submittedStatement,
+  type Submission,
+} from "../inspect/submission";
 import { verifyProof } from "../proving/verify-proof";
 import { sha256Hex } from "../setup/hash";
 import {
@@ -83,12 +100,33 @@ export interface AuditedPledge {
   active: boolean;
 }
 
+/** A batch item the registry skipped (`ProofSkipped`): never verified, never recorded. */
+export interface AuditedSkip extends SkippedItem {
+  blockNumber: number;
+  transactionHash: string;
+}
+
+/** A `proveBatch` transaction, item by item. */
+export interface AuditedBatch {
+  blockNumber: number;
+  transactionHash: string;
+  items: number;
+  /** The indices of the items with a `MarginProved` event. */
+  accepted: number[];
+  /** The indices of the items with a `ProofSkipped` event. */
+  skipped: number[];
+}
+
 /** What a chain audit established. */
 export interface ChainAuditData {
   registry: string;
   marketBook?: string;
   policyRegistry?: string;
   events: AuditedEvent[];
+  /** The batch items the registry skipped, with their reasons. */
+  skipped: AuditedSkip[];
+  /** The `proveBatch` transactions, item by item. */
+  batches: AuditedBatch[];
   policies: AuditedPolicy[];
   /** The pledges of the statuses read, in status and slot order. */
   pledges: AuditedPledge[];
@@ -110,6 +148,8 @@ export async function auditChain(options: ChainAuditOptions): Promise<AuditResul
   const data: ChainAuditData = {
     registry: options.registry,
     events: [],
+    skipped: [],
+    batches: [],
     policies: [],
     pledges: [],
   };
@@ -182,6 +222,10 @@ export async function auditChain(options: ChainAuditOptions): Promise<AuditResul
       ),
     );
   }
+  await auditBatches(list, contracts, data, filterId, {
+    fromBlock: options.fromBlock ?? 0,
+    toBlock: atBlock,
+  });
   data.pledges = await auditStatuses(list, contracts.registry, events, policies, atBlock);
   pledgesPerCustodianAndVenue(list, data.pledges);
   return done();
@@ -382,12 +426,8 @@ async function auditEvent(
     );
     return audited;
   }
-  const tx = await provider.getTransaction(event.transactionHash);
-  const [submission] =
-    tx === null
-      ? []
-      : decodeSubmissions(tx, String(contracts.registry.target), contracts.registry.interface);
-  if (submission === undefined) {
+  const submissions = await transactionSubmissions(contracts.registry, provider, event);
+  if (submissions.length === 0) {
     list.add(
       "warn",
       title,
@@ -395,13 +435,18 @@ async function auditEvent(
     );
     return audited;
   }
-  const calldataMatches =
-    submission.account === getAddress(event.account) &&
-    submission.nonce === event.nonce &&
-    submission.round === event.round &&
-    submission.portfolioCommitments.length === event.portfolioCommitments.length &&
-    submission.portfolioCommitments.every((c, i) => c === event.portfolioCommitments[i]) &&
-    submission.policyId === event.policyId.toLowerCase();
+  let skipped = new Set<number>();
+  if (submissions.some((s) => s.batch !== undefined)) {
+    const outcomes = await batchItemOutcomes(contracts.registry, provider, event, submissions);
+    if (typeof outcomes === "string") {
+      list.add("fail", title, `the batch's logs do not account for its items: ${outcomes}`);
+      return audited;
+    }
+    skipped = skippedIndices(outcomes);
+  }
+  const own = submissionOfEvent(submissions, event, skipped);
+  const submission: Submission = own ?? submissions[0];
+  const calldataMatches = own !== undefined;
   const publicSignals = statementSignals(
     submittedStatement(submission, { marketCommitment, policyCommitment: policy.commitment }),
   ).map(String);
@@ -411,12 +456,103 @@ async function auditEvent(
   list.expect(
     title,
     valid,
-    `instance ${local.name}`,
+    `instance ${local.name}${batchPlace(submission)}`,
     calldataMatches
-      ? "the proof does not verify with the local verification key"
-      : "the transaction's arguments differ from the event",
+      ? `the proof${batchPlace(submission)} does not verify with the local verification key`
+      : `no ${submissions.length > 1 ? "unskipped item" : "call"} of the transaction has the event's arguments`,
   );
   return audited;
+}
+
+/** The submissions of an event's transaction (empty when it is not a direct call). */
+async function transactionSubmissions(
+  registry: Contract,
+  provider: Provider,
+  event: { transactionHash: string },
+): Promise<Submission[]> {
+  const tx = await provider.getTransaction(event.transactionHash);
+  return tx === null ? [] : decodeSubmissions(tx, String(registry.target), registry.interface);
+}
+
+/** A batch transaction's item outcomes, or why its logs do not account for its items. */
+async function batchItemOutcomes(
+  registry: Contract,
+  provider: Provider,
+  event: { transactionHash: string },
+  submissions: readonly Submission[],
+  interfaces: readonly Interface[] = [registry.interface],
+): Promise<SubmissionOutcome[] | string> {
+  try {
+    const receipt = await provider.getTransactionReceipt(event.transactionHash);
+    return submissionOutcomes(registry, receipt, submissions, interfaces);
+  } catch (error) {
+    return (error as Error).message;
+  }
+}
+
+/**
+ * The `proveBatch` transactions among the events' and the `ProofSkipped` events' (read over the
+ * same blocks): their logs account for every item, accepted or skipped (`batchOutcomes`: never
+ * both, never neither, nothing logged for another item), and the skipped ones are listed with
+ * their reasons.
+ */
+async function auditBatches(
+  list: Checklist,
+  contracts: { registry: Contract; marketBook: Contract; policies: Contract },
+  data: ChainAuditData,
+  policyId: string | undefined,
+  range: { fromBlock: number; toBlock: number },
+): Promise<void> {
+  const { registry } = contracts;
+  const provider = registry.runner as Provider;
+  const skipLogs = await queryEvents(
+    registry,
+    registry.filters.ProofSkipped(null, null, policyId ?? null),
+    range,
+  );
+  const hashes = new Map<string, number>();
+  for (const e of [...data.events, ...skipLogs]) hashes.set(e.transactionHash, e.blockNumber);
+  const interfaces = [
+    registry.interface,
+    contracts.policies.interface,
+    contracts.marketBook.interface,
+  ];
+  for (const [hash, blockNumber] of [...hashes].sort((a, b) => a[1] - b[1])) {
+    const submissions = await transactionSubmissions(registry, provider, { transactionHash: hash });
+    if (!submissions.some((s) => s.batch !== undefined)) continue;
+    const label = `batch block ${blockNumber} tx ${short(hash)} (${submissions.length} item(s))`;
+    const outcomes = await batchItemOutcomes(
+      registry,
+      provider,
+      { transactionHash: hash },
+      submissions,
+      interfaces,
+    );
+    const title = `${label}: every item is either accepted (MarginProved) or skipped (ProofSkipped), never both`;
+    if (typeof outcomes === "string") {
+      list.add("fail", title, outcomes);
+      continue;
+    }
+    const batch: AuditedBatch = {
+      blockNumber,
+      transactionHash: hash,
+      items: submissions.length,
+      accepted: outcomes.filter((o) => o.accepted).map((o) => o.submission.batch!.index),
+      skipped: outcomes.flatMap((o) => (o.skipped ? [o.skipped.index] : [])),
+    };
+    data.batches.push(batch);
+    list.add("pass", title, `${batch.accepted.length} accepted, ${batch.skipped.length} skipped`);
+    for (const o of outcomes) {
+      const s = o.skipped;
+      if (s === undefined || (policyId !== undefined && s.policyId !== policyId)) continue;
+      data.skipped.push({ ...s, blockNumber, transactionHash: hash });
+      list.add(
+        "info",
+        `${label}: item ${s.index} skipped, not accepted (${s.account}, policy ${short(s.policyId)})`,
+        s.refusal,
+      );
+    }
+  }
 }
 
 /**

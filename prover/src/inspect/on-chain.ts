@@ -3,11 +3,12 @@
  * round, nonce and portfolio commitment, and two proofs can share those (a proof made on round
  * 1042 and one submitted on round 1043 with the same nonce and salt). So each event of the proof's
  * account and nonce is checked the way the registry checked it: the proof points and arguments of
- * its transaction's `prove`/`proveFor` call, and the public signals rebuilt from that call and
- * chain state (the round's market commitment in the policy's feed, the policy's registered
- * commitment), every one compared with the proof's.
+ * its transaction's `prove`/`proveFor` call (or of its item of a `proveBatch` call, never one the
+ * batch skipped), and the public signals rebuilt from that call and chain state (the round's
+ * market commitment in the policy's feed, the policy's registered commitment), every one compared
+ * with the proof's.
  */
-import type { Interface } from "ethers";
+import { Contract, type Interface, type TransactionReceipt } from "ethers";
 import type { SolidityProof } from "../chain/calldata";
 import type { MarginProvedEvent } from "../chain/registry";
 import { accountNonceOf } from "../encoding/circuit-input";
@@ -17,9 +18,11 @@ import {
   statementSignals,
   type SignalComparison,
 } from "./signals";
+import { skippedIndices, submissionOutcomes } from "./outcomes";
 import {
   decodeSubmissions,
   sameProof,
+  submissionOfEvent,
   submittedStatement,
   type Submission,
   type SubmittedTransaction,
@@ -31,6 +34,11 @@ export interface SubmissionReader {
   registry: { address: string; abi: Interface };
   /** A transaction by hash; null when the node does not know it. */
   transaction(hash: string): Promise<SubmittedTransaction | null>;
+  /**
+   * A transaction's receipt (null when the node does not know it): a batch's `ProofSkipped`
+   * events, so a skipped item is never taken for the accepted one.
+   */
+  receipt(hash: string): Promise<TransactionReceipt | null>;
   /** A policy's registered commitment and feed; null when it is not registered. */
   policy(policyId: string): Promise<{ commitment: bigint; feed: string } | null>;
   /** The market commitment of `round` in `feed` (0n when it was never posted). */
@@ -90,16 +98,23 @@ async function checkEvent<E extends MarginProvedEvent>(
   });
   const tx = await reader.transaction(event.transactionHash);
   if (tx === null) return unread("the node does not return its transaction");
-  const submission = decodeSubmissions(tx, reader.registry.address, reader.registry.abi).find(
-    (s) =>
-      s.account === event.account &&
-      s.nonce === event.nonce &&
-      s.round === event.round &&
-      s.policyId === event.policyId.toLowerCase(),
-  );
+  const { address, abi } = reader.registry;
+  const submissions = decodeSubmissions(tx, address, abi);
+  let skipped = new Set<number>();
+  if (submissions.some((s) => s.batch !== undefined)) {
+    try {
+      const receipt = await reader.receipt(event.transactionHash);
+      skipped = skippedIndices(
+        submissionOutcomes(new Contract(address, abi), receipt, submissions),
+      );
+    } catch (error) {
+      return unread(`its batch's logs do not account for its items: ${(error as Error).message}`);
+    }
+  }
+  const submission = submissionOfEvent(submissions, event, skipped);
   if (submission === undefined) {
     return unread(
-      "its transaction is not a direct prove or proveFor call to the registry (e.g. through a wallet contract), so its proof cannot be read from the calldata",
+      "its transaction is not a direct prove, proveFor or proveBatch call to the registry (e.g. through a wallet contract), so its proof cannot be read from the calldata",
     );
   }
   const policy = await reader.policy(submission.policyId);

@@ -67,11 +67,25 @@ export function pledgeMismatch(
 export function loadSubmission(files: SubmissionFiles): LoadedSubmission {
   const proof = toSolidityProof(parseProof(readJsonFile(files.proof), files.proof), files.proof);
   const signals = decodePublicSignals(readJsonFile(files.public), files.public);
-  const pledges = files.pledges.map((file) => parsePledgeFile(readJsonFile(file), file));
+  const pledges = loadPledgeFiles(files.pledges, signals, files.public);
+  return { files, signals, proof, pledges };
+}
+
+/**
+ * Reads the pledge files of a proof (public.json at `publicFile`); refuses, naming the file and
+ * field, a malformed one, a count other than the proof's used slots, and a pledge that is not of
+ * its slot's commitment or is for another account. None given: none read.
+ */
+export function loadPledgeFiles(
+  files: readonly string[],
+  signals: DecodedPublicSignals,
+  publicFile: string,
+): PledgeFile[] {
+  const pledges = files.map((file) => parsePledgeFile(readJsonFile(file), file));
   const used = signals.portfolioCommitments.filter((c) => c !== 0n).length;
   if (pledges.length > 0 && pledges.length !== used) {
     throw new InputError(
-      files.public,
+      publicFile,
       "portfolioCommitments",
       `the proof uses ${used} pledge slot(s) and ${pledges.length} pledge file(s) were given: ` +
         "give one pledge per used slot, in slot order",
@@ -79,9 +93,9 @@ export function loadSubmission(files: SubmissionFiles): LoadedSubmission {
   }
   const mismatch = pledgeMismatch(pledges, signals.account, signals.portfolioCommitments);
   if (mismatch !== undefined) {
-    throw new InputError(files.pledges[mismatch.slot], mismatch.field, mismatch.rule);
+    throw new InputError(files[mismatch.slot], mismatch.field, mismatch.rule);
   }
-  return { files, signals, proof, pledges };
+  return pledges;
 }
 
 /** The contracts a submission is checked against. */
