@@ -11,6 +11,7 @@ pragma solidity 0.8.30;
 import {ECDSA} from "@openzeppelin/contracts/utils/cryptography/ECDSA.sol";
 import {EIP712} from "@openzeppelin/contracts/utils/cryptography/EIP712.sol";
 import {SignatureChecker} from "@openzeppelin/contracts/utils/cryptography/SignatureChecker.sol";
+import {IGroth16BatchVerifier} from "./interfaces/IGroth16Verifier.sol";
 import {IMarginOracle} from "./interfaces/IMarginOracle.sol";
 import {MarketBook} from "./MarketBook.sol";
 import {PolicyRegistry} from "./PolicyRegistry.sol";
@@ -202,6 +203,44 @@ contract MarginRegistry is EIP712, IMarginOracle {
         bytes32 pledgesHash;
     }
 
+    /// @notice One relayed proof of a batch (`proveBatch`): exactly the arguments of `proveFor`.
+    /// @param account The account the proof is for (bound into the proof's public signals).
+    /// @param policyId The policy the proof is for.
+    /// @param round The round of the policy's feed the proof is made against.
+    /// @param nonce The proof's nonce.
+    /// @param deadline The last second at which the request may be submitted.
+    /// @param portfolioCommitments The proof's C portfolio commitments, in slot order.
+    /// @param proof The Groth16 proof.
+    /// @param pledges The pledges the account signed for, in slot order.
+    /// @param accountSignature The account's EIP-712 signature of the ProveRequest.
+    struct BatchItem {
+        address account;
+        bytes32 policyId;
+        uint64 round;
+        uint64 nonce;
+        uint64 deadline;
+        uint256[] portfolioCommitments;
+        Proof proof;
+        SignedPledge[] pledges;
+        bytes accountSignature;
+    }
+
+    /// @dev Where `proveBatch` gathers its admitted proofs: the call data of the common
+    ///      verifier's `verifyBatch(uint256[8][] proofs, uint256[] pubSignals)` in memory, laid
+    ///      out for `capacity` items once the first item is admitted (its verifier and signal
+    ///      count known then): the selector at `data`, the two offsets and the proofs' length,
+    ///      room for `capacity` proofs from `proofs`, the signals' length, room for `capacity`
+    ///      items' signals from `signals`. Unused room between the proofs and the signals is
+    ///      skipped by the signals' offset.
+    struct BatchCall {
+        address verifier;
+        uint256 pledgeSlots;
+        uint256 signalCount;
+        uint256 data;
+        uint256 proofs;
+        uint256 signals;
+    }
+
     /// @notice A margin call, as stored (one slot); all zero when none (`calledAt` is never zero).
     /// @param round The policy feed's latest round when the call was made: a status that counts,
     ///        on a later round, cures it.
@@ -284,6 +323,19 @@ contract MarginRegistry is EIP712, IMarginOracle {
         uint64 indexed round,
         uint64 nonce,
         uint256[] portfolioCommitments
+    );
+    /// @notice A batch item was refused for a reason other than its proof, and skipped; the
+    ///         other items of the batch went on.
+    /// @param index The item's position in the batch.
+    /// @param account The item's account.
+    /// @param policyId The item's policy.
+    /// @param reason The refusal's custom error, ABI-encoded: exactly what `proveFor` would have
+    ///        reverted with (or `BatchVerifierMismatch`); decode it with the registry's ABI.
+    event ProofSkipped(
+        uint256 indexed index,
+        address indexed account,
+        bytes32 indexed policyId,
+        bytes reason
     );
     /// @notice A custodian revoked its pledges of an account: to one venue, or to all of them.
     /// @param custodian The custodian (the caller).
@@ -407,6 +459,14 @@ contract MarginRegistry is EIP712, IMarginOracle {
     error RequestExpired(uint64 deadline);
     /// @notice The relayed request is not signed by the account.
     error InvalidAccountSignature();
+    /// @notice `proveBatch` was given no item.
+    error EmptyBatch();
+    /// @notice The batched pairing check of the admitted proofs failed: at least one of them is
+    ///         invalid for its rebuilt public signals (the relayer checks each proof first).
+    error InvalidBatchProof();
+    /// @notice A batch item's policy uses another verifier than the batch's first admitted item
+    ///         (one batch, one verifier); the item is skipped with this reason.
+    error BatchVerifierMismatch(address expected, address actual);
     /// @notice A venue-scoped revocation names the zero venue.
     error ZeroVenue();
     /// @notice The caller does not hold the policy's venue role.
@@ -538,6 +598,74 @@ contract MarginRegistry is EIP712, IMarginOracle {
             revert InvalidProof();
         }
         _record(account, policyId, round, nonce, portfolioCommitments, admission);
+    }
+
+    /// @notice Submits the proofs of many accounts, each relayed as by `proveFor`, and checks
+    ///         every admitted proof in one batched pairing check of their common verifier.
+    /// @dev Anyone may call. Each item goes through `proveFor`'s checks (`_admitRelayed`, the one
+    ///      code path of `prove` and `proveFor`), in order, against the state the earlier items
+    ///      left: an admitted item's status is recorded and MarginProved emitted at once (so a
+    ///      second item of the same account and policy sees the first's nonce); a refused one is
+    ///      skipped with ProofSkipped(index, account, policyId, reason). All admitted items must
+    ///      use the first admitted item's verifier (else skipped with BatchVerifierMismatch).
+    ///      Then their proofs are checked against their public signals, rebuilt from chain state:
+    ///      by the verifier's `verifyBatch` (B + 3 pairings), or, when one item was admitted, by
+    ///      snarkjs's `verifyProof` as `proveFor` does; if that check fails the whole call reverts
+    ///      InvalidBatchProof, and nothing of the batch is recorded. Nothing admitted: no check,
+    ///      returns 0. Refuses EmptyBatch. A malformed encoding (MalformedPledge, or calldata the
+    ///      ABI decoder refuses) reverts the call, as in `proveFor`.
+    /// @param items The relayed proofs, each with the `proveFor` arguments.
+    /// @return accepted How many items were accepted.
+    function proveBatch(BatchItem[] calldata items) external returns (uint256 accepted) {
+        uint256 count = items.length;
+        if (count == 0) revert EmptyBatch();
+        BatchCall memory batch;
+        for (uint256 i = 0; i < count; ++i) {
+            BatchItem calldata item = items[i];
+            // What an item's checks allocate is scratch: given back after the item.
+            uint256 memoryMark = _freeMemory();
+            Admission memory admission;
+            bytes memory refusal = _admitRelayed(
+                item.account,
+                item.policyId,
+                item.round,
+                item.nonce,
+                item.deadline,
+                item.portfolioCommitments,
+                item.proof,
+                item.pledges,
+                item.accountSignature,
+                admission
+            );
+            if (refusal.length == 0) {
+                if (batch.verifier == address(0)) {
+                    _openBatch(batch, admission, count);
+                    memoryMark = _freeMemory();
+                } else if (admission.verifier != batch.verifier) {
+                    refusal = abi.encodeWithSelector(
+                        BatchVerifierMismatch.selector,
+                        batch.verifier,
+                        admission.verifier
+                    );
+                }
+            }
+            if (refusal.length == 0) {
+                _record(
+                    item.account,
+                    item.policyId,
+                    item.round,
+                    item.nonce,
+                    item.portfolioCommitments,
+                    admission
+                );
+                _addToBatch(batch, accepted, item, admission);
+                ++accepted;
+            } else {
+                emit ProofSkipped(i, item.account, item.policyId, refusal);
+            }
+            _setFreeMemory(memoryMark);
+        }
+        if (accepted != 0 && !_verifyBatch(batch, accepted)) revert InvalidBatchProof();
     }
 
     /// @notice Revokes every pledge of `account` the caller signed, to every venue: advances the
@@ -1444,9 +1572,8 @@ contract MarginRegistry is EIP712, IMarginOracle {
         uint256[] calldata portfolioCommitments,
         Proof calldata proof,
         Admission memory admission
-    ) private view returns (bool ok) {
-        uint256 selector = (_VERIFY_PROOF_SELECTORS >> (32 * (8 - admission.pledgeSlots))) << 224;
-        address verifier = admission.verifier;
+    ) private view returns (bool) {
+        uint256 selector = _verifyProofSelector(admission.pledgeSlots);
         uint256 data;
         assembly ("memory-safe") {
             data := mload(0x40)
@@ -1454,10 +1581,118 @@ contract MarginRegistry is EIP712, IMarginOracle {
             calldatacopy(add(data, 4), proof, 0x100)
         }
         _storeSignals(data + 0x104, account, nonce, portfolioCommitments, admission);
-        uint256 size = 0x104 + 0x20 * (3 + admission.pledgeSlots);
+        return _callVerifier(admission.verifier, data, 0x104 + 0x20 * (3 + admission.pledgeSlots));
+    }
+
+    /// @dev The selector of snarkjs's `verifyProof(..., uint256[3 + C])` for C pledge slots, in
+    ///      the top four bytes of a word.
+    function _verifyProofSelector(uint256 pledgeSlots) private pure returns (uint256) {
+        return (_VERIFY_PROOF_SELECTORS >> (32 * (8 - pledgeSlots))) << 224;
+    }
+
+    /// @dev Calls `verifier` with the `size` bytes of call data at memory `data`; true iff the
+    ///      call succeeds and answers exactly one word, 1.
+    function _callVerifier(
+        address verifier,
+        uint256 data,
+        uint256 size
+    ) private view returns (bool ok) {
         assembly ("memory-safe") {
             ok := staticcall(gas(), verifier, data, size, 0, 0x20)
             ok := and(ok, and(eq(returndatasize(), 0x20), eq(mload(0), 1)))
+        }
+    }
+
+    /// @dev Lays out `batch` (see BatchCall) for `capacity` items of the verifier and signal
+    ///      count of the first admitted item, `admission`, where free memory starts, and moves
+    ///      the free memory pointer past it.
+    function _openBatch(
+        BatchCall memory batch,
+        Admission memory admission,
+        uint256 capacity
+    ) private pure {
+        uint256 signalCount = 3 + admission.pledgeSlots;
+        batch.verifier = admission.verifier;
+        batch.pledgeSlots = admission.pledgeSlots;
+        batch.signalCount = signalCount;
+        uint256 selector = uint256(uint32(IGroth16BatchVerifier.verifyBatch.selector)) << 224;
+        uint256 data;
+        assembly ("memory-safe") {
+            data := mload(0x40)
+            let proofsBytes := shl(8, capacity)
+            // The head after the selector: the proofs' offset, the signals' offset.
+            mstore(data, selector)
+            mstore(add(data, 0x04), 0x40)
+            mstore(add(data, 0x24), add(0x60, proofsBytes))
+            let signals := add(add(data, 0x84), proofsBytes)
+            let end := add(signals, mul(shl(5, capacity), signalCount))
+            mstore(0x40, and(add(end, 0x1f), not(0x1f)))
+        }
+        batch.data = data;
+        batch.proofs = data + 0x64;
+        batch.signals = data + 0x84 + (capacity << 8);
+    }
+
+    /// @dev Puts the admitted `item` in `batch` as its item number `position`: its proof's eight
+    ///      words and its 3 + C public signals, rebuilt from chain state (`_storeSignals`).
+    function _addToBatch(
+        BatchCall memory batch,
+        uint256 position,
+        BatchItem calldata item,
+        Admission memory admission
+    ) private pure {
+        uint256 proofAt = batch.proofs + (position << 8);
+        Proof calldata proof = item.proof;
+        assembly ("memory-safe") {
+            calldatacopy(proofAt, proof, 0x100)
+        }
+        _storeSignals(
+            batch.signals + ((position * batch.signalCount) << 5),
+            item.account,
+            item.nonce,
+            item.portfolioCommitments,
+            admission
+        );
+    }
+
+    /// @dev Checks the `accepted` proofs gathered in `batch`: one by snarkjs's `verifyProof`
+    ///      (its call data copied from the batch where free memory starts), several by the
+    ///      verifier's `verifyBatch` (the lengths written into the laid-out call data).
+    function _verifyBatch(BatchCall memory batch, uint256 accepted) private view returns (bool) {
+        uint256 signalBytes = (accepted * batch.signalCount) << 5;
+        uint256 proofs = batch.proofs;
+        uint256 signals = batch.signals;
+        if (accepted == 1) {
+            uint256 selector = _verifyProofSelector(batch.pledgeSlots);
+            uint256 data;
+            assembly ("memory-safe") {
+                data := mload(0x40)
+                mstore(data, selector)
+                mcopy(add(data, 4), proofs, 0x100)
+                mcopy(add(data, 0x104), signals, signalBytes)
+            }
+            return _callVerifier(batch.verifier, data, 0x104 + signalBytes);
+        }
+        uint256 signalCount = accepted * batch.signalCount;
+        assembly ("memory-safe") {
+            mstore(sub(proofs, 0x20), accepted)
+            mstore(sub(signals, 0x20), signalCount)
+        }
+        return _callVerifier(batch.verifier, batch.data, signals + signalBytes - batch.data);
+    }
+
+    /// @dev The free memory pointer.
+    function _freeMemory() private pure returns (uint256 pointer) {
+        assembly ("memory-safe") {
+            pointer := mload(0x40)
+        }
+    }
+
+    /// @dev Sets the free memory pointer back to `pointer`, read earlier by `_freeMemory`: what
+    ///      was allocated since is scratch no one refers to any more.
+    function _setFreeMemory(uint256 pointer) private pure {
+        assembly ("memory-safe") {
+            mstore(0x40, pointer)
         }
     }
 

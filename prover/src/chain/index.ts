@@ -10,6 +10,7 @@ export * from "./events";
 export * from "./margin-calls";
 export * from "./market-book";
 export * from "./policy";
+export * from "./prove-batch";
 export * from "./refusals";
 export * from "./registry";
 export * from "./revert";

@@ -16,6 +16,7 @@ import type { SolidityProof } from "./calldata";
 import {
   pledgeCalldata,
   pledgeMessageOf,
+  type PledgeCalldata,
   type ProveRequestMessage,
   type SignedPledge,
 } from "./eip712";
@@ -119,19 +120,41 @@ function proveArgs(s: ProofSubmission): unknown[] {
   ];
 }
 
+/**
+ * The `proveFor` arguments of a relayed submission by name, in the ABI's order: also one item of
+ * `proveBatch` (its `BatchItem` struct has exactly these fields).
+ */
+export interface RelayedCalldata {
+  account: string;
+  policyId: string;
+  round: bigint;
+  nonce: bigint;
+  deadline: bigint;
+  portfolioCommitments: readonly bigint[];
+  proof: SolidityProof;
+  pledges: PledgeCalldata[];
+  accountSignature: string;
+}
+
+/** A relayed submission as `proveFor` (and each item of `proveBatch`) takes it. */
+export function relayedCalldata(s: RelayedSubmission): RelayedCalldata {
+  return {
+    account: s.account,
+    policyId: s.policyId,
+    round: s.round,
+    nonce: s.nonce,
+    deadline: s.deadline,
+    portfolioCommitments: s.portfolioCommitments,
+    proof: s.proof,
+    pledges: (s.pledges ?? []).map(pledgeCalldata),
+    accountSignature: s.accountSignature,
+  };
+}
+
 /** The `proveFor` arguments of a relayed submission, in the ABI's order. */
 function proveForArgs(s: RelayedSubmission): unknown[] {
-  return [
-    s.account,
-    s.policyId,
-    s.round,
-    s.nonce,
-    s.deadline,
-    s.portfolioCommitments,
-    s.proof,
-    (s.pledges ?? []).map(pledgeCalldata),
-    s.accountSignature,
-  ];
+  // The fields of RelayedCalldata are written in the ABI's order.
+  return Object.values(relayedCalldata(s));
 }
 
 /**
