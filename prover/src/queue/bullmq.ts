@@ -64,7 +64,7 @@ export interface EnqueueResult {
 export async function enqueueJobs(
   queue: Queue,
   jobs: readonly ProofJob[],
-  options: { retry?: RetryPolicy; retryFailed?: boolean } = {},
+  options: { retry?: RetryPolicy; retryFailed?: boolean; submissions?: Queue } = {},
 ): Promise<EnqueueResult> {
   const unique = new Map<string, ProofJob>();
   for (const job of jobs) if (!unique.has(jobId(job))) unique.set(jobId(job), job);
@@ -83,6 +83,14 @@ export async function enqueueJobs(
     for (const [i, id] of ids.entries()) {
       if (states[i] !== "failed") continue;
       await (await Job.fromId(queue, id))?.retry("failed");
+      retried += 1;
+    }
+    // A batched submission that failed: its proof job is done, the submission job goes again.
+    const submissions = options.submissions;
+    for (const id of submissions ? ids : []) {
+      const job = await Job.fromId(submissions as Queue, id);
+      if (job === undefined || (await job.getState()) !== "failed") continue;
+      await job.retry("failed");
       retried += 1;
     }
   }
@@ -137,22 +145,28 @@ export function startWorker(options: WorkerOptions): Worker {
 
 /**
  * Waits until every job of `jobs` is completed or failed, polling their states (polling, unlike
- * an event stream, also survives a Redis restart). `onOutcome` sees each outcome once.
+ * an event stream, also survives a Redis restart). A job whose proof was handed to the relayer
+ * (`relayed`) is followed on into `submissions`, where its final outcome is. `onOutcome` sees
+ * each final outcome once.
  */
 export async function waitForJobs(
   queue: Queue,
   jobs: readonly ProofJob[],
   onOutcome: (outcome: JobOutcome) => void,
   pollMs = 500,
+  submissions?: Queue,
 ): Promise<JobOutcome[]> {
   const pending = new Map(jobs.map((job) => [jobId(job), job]));
+  /** Jobs followed into the submissions queue. */
+  const relayed = new Set<string>();
   const outcomes: JobOutcome[] = [];
   while (pending.size > 0) {
     const ids = [...pending.keys()];
-    const states = await Promise.all(ids.map((id) => queue.getJobState(id)));
+    const queueOf = (id: string) => (relayed.has(id) && submissions ? submissions : queue);
+    const states = await Promise.all(ids.map((id) => queueOf(id).getJobState(id)));
     for (const [i, id] of ids.entries()) {
       if (states[i] !== "completed" && states[i] !== "failed" && states[i] !== "unknown") continue;
-      const job = await Job.fromId(queue, id);
+      const job = await Job.fromId(queueOf(id), id);
       const outcome =
         states[i] === "completed" && job
           ? (job.returnvalue as JobOutcome)
@@ -162,6 +176,10 @@ export async function waitForJobs(
               job?.failedReason ?? "the job is no longer in the queue (removed before it finished)",
               "queue",
             );
+      if (outcome.relayed === true && submissions !== undefined && !relayed.has(id)) {
+        relayed.add(id); // proved and handed over: its submission job ends it
+        continue;
+      }
       pending.delete(id);
       outcomes.push(outcome);
       onOutcome(outcome);

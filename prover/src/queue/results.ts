@@ -46,6 +46,11 @@ export interface JobOutcome {
   /** Witness, proof and local verification, for the run that made the proof. */
   provingMs?: number;
   transactionHash?: string;
+  /**
+   * Set on a `proved` outcome whose proof was handed to the relayer for a batched submission:
+   * the job's final outcome is then its submission job's (relay/submissions.ts).
+   */
+  relayed?: boolean;
   /** Why the job failed (file, field and rule, or the contract's refusal). */
   reason?: string;
   /** The worker that ran it (host:pid, or "in-process"). */

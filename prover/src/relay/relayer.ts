@@ -82,7 +82,10 @@ export class Relayer {
   readonly stats: RelayStats = { batches: [], accepted: 0, skipped: 0, adopted: 0, refused: 0 };
   private readonly batchers = new Map<string, Batcher<Request, SubmissionRecord>>();
   private readonly keys: InstanceKeys;
-  private readonly batchSize: number;
+  /** Most proofs per `proveBatch`. */
+  readonly batchSize: number;
+  /** Longest wait of a proof for its batch, ms. */
+  readonly maxWaitMs: number;
 
   constructor(
     private readonly chain: RelayChain,
@@ -96,6 +99,8 @@ export class Relayer {
     ) {
       throw new RangeError(`batch size must be 1 to ${MAX_BATCH_SIZE}, got ${this.batchSize}`);
     }
+    this.maxWaitMs = options.maxWaitMs ?? DEFAULT_BATCH_WAIT_MS;
+    if (!(this.maxWaitMs >= 0)) throw new RangeError(`batch wait must be at least 0 ms`);
     this.keys = options.keys ?? manifestKeys();
   }
 
@@ -108,7 +113,7 @@ export class Relayer {
     if (batcher === undefined) {
       batcher = new Batcher((requests) => this.process(target.registry, requests), {
         maxSize: this.batchSize,
-        maxWaitMs: this.options.maxWaitMs ?? DEFAULT_BATCH_WAIT_MS,
+        maxWaitMs: this.maxWaitMs,
         clock: this.options.clock,
       });
       this.batchers.set(key, batcher);
