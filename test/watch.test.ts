@@ -374,6 +374,32 @@ describe("zkmargin watch (hardhat node, small instance)", function () {
     expect(await isMarginSufficient(registry, holder.address, policyId, 3600n)).to.equal(true);
   });
 
+  it("with a relayer, submits through the relayer's path: proveBatch from the relayer, the account's request signed", async function () {
+    await running!.stop();
+    const from = events.length;
+    const relayer = nodeWallet(8).connect(provider);
+    const sentByHolder = await provider.getTransactionCount(holder.address);
+    startWatcher({ relayer });
+    const round = await publish();
+    await mine();
+    const proved = await waitForEvent(
+      (e) => e.type === "proved" && e.round === round.toString(),
+      from,
+      "the relayed proof",
+    );
+    expect(proved).to.include({ relayed: true });
+    const tx = await provider.getTransaction(proved.transactionHash as string);
+    expect(tx?.from).to.equal(relayer.address);
+    expect(registry.interface.parseTransaction({ data: tx?.data ?? "0x" })?.name).to.equal(
+      "proveBatch",
+    );
+    expect(await provider.getTransactionCount(holder.address)).to.equal(sentByHolder);
+    expect(await provedRounds()).to.include(round);
+    expect(await isMarginSufficient(registry, holder.address, policyId, 3600n)).to.equal(true);
+    await running!.stop();
+    startWatcher(); // the default path for the tests that follow
+  });
+
   it("refuses, alerts and never proves a market file that does not hash to the posted commitment or does not fit", async function () {
     const asPublisher = book.connect(publisher.connect(provider)) as Contract;
     const from = events.length;
