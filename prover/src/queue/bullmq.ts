@@ -101,7 +101,13 @@ export async function enqueueJobs(
 export interface WorkerOptions {
   connection: Redis;
   queue?: string;
-  context: JobContext;
+  /** What proof jobs run with (ignored when `deliver` is given). */
+  context: JobContext | { worker: string };
+  /**
+   * Runs one delivery of a job (default: a proof job's, {@link runDelivery}); the relayer's
+   * submission jobs give their own.
+   */
+  deliver?: (data: unknown, id: string, lastAttempt: boolean) => Promise<JobOutcome>;
   /** Jobs proved at once by this process (default 1: a proof already uses every core). */
   concurrency?: number;
   /** How long a job's lock lasts without renewal; a dead worker's job is handed on after it. */
@@ -118,6 +124,12 @@ export const DEFAULT_LOCK_MS = 30_000;
 /** Starts a worker that runs proof jobs with `context`; close it with `worker.close()`. */
 export function startWorker(options: WorkerOptions): Worker {
   const { context } = options;
+  const deliver =
+    options.deliver ??
+    ((data: unknown, id: string, lastAttempt: boolean) => {
+      if (!("prover" in context)) throw new Error("a proving worker needs a prover");
+      return runDelivery(data, id, context, lastAttempt);
+    });
   return new Worker(
     options.queue ?? DEFAULT_QUEUE,
     async (job: Job) => {
@@ -125,7 +137,7 @@ export function startWorker(options: WorkerOptions): Worker {
       const id = job.id ?? "(no id)";
       options.inHand?.add(id);
       try {
-        return await runDelivery(job.data, id, context, lastAttempt);
+        return await deliver(job.data, id, lastAttempt);
       } catch (error) {
         if (error instanceof PermanentJobError) throw new UnrecoverableError(error.message);
         throw error;

@@ -7,10 +7,9 @@
  * once they stall, and the relayer's nonce check adopts every item the dead one's transaction
  * recorded, so nothing is lost and nothing is sent twice.
  */
-import { Queue, UnrecoverableError, Worker, type Job } from "bullmq";
+import { Queue, type Worker } from "bullmq";
 import type { Redis } from "ioredis";
-import { DEFAULT_LOCK_MS, DEFAULT_QUEUE, jobOptions } from "../queue/bullmq";
-import { PermanentJobError } from "../queue/failures";
+import { DEFAULT_QUEUE, jobOptions, startWorker } from "../queue/bullmq";
 import type { ProofJob } from "../queue/job";
 import type { RetryPolicy } from "../queue/retry";
 import { deliver } from "../queue/run-job";
@@ -56,29 +55,10 @@ export interface RelayWorkerOptions {
 /** Starts a relayer on the submissions queue; close it with `worker.close()`. */
 export function startRelayWorker(options: RelayWorkerOptions): Worker {
   const { context } = options;
-  return new Worker(
-    submissionQueueName(options.queue),
-    async (job: Job) => {
-      const lastAttempt = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
-      const id = job.id ?? "(no id)";
-      options.inHand?.add(id);
-      try {
-        return await deliver(job.data, id, context, lastAttempt, (proofJob) =>
-          runSubmissionJob(proofJob, id, context),
-        );
-      } catch (error) {
-        if (error instanceof PermanentJobError) throw new UnrecoverableError(error.message);
-        throw error;
-      } finally {
-        options.inHand?.delete(id);
-      }
-    },
-    {
-      connection: options.connection,
-      concurrency: options.concurrency,
-      lockDuration: options.lockDurationMs ?? DEFAULT_LOCK_MS,
-      stalledInterval: options.stalledIntervalMs ?? options.lockDurationMs ?? DEFAULT_LOCK_MS,
-      maxStalledCount: 2,
-    },
-  );
+  return startWorker({
+    ...options,
+    queue: submissionQueueName(options.queue),
+    deliver: (data, id, lastAttempt) =>
+      deliver(data, id, context, lastAttempt, (job) => runSubmissionJob(job, id, context)),
+  });
 }
