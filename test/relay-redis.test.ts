@@ -3,9 +3,10 @@
  * instance: 50 accounts proved by two `zkmargin worker` processes and submitted in `proveBatch`
  * calls by a `zkmargin worker --relay`, every status counting; then a relayer killed (SIGKILL)
  * after it sent its batch, before the receipt: another relayer takes the stalled jobs up and
- * adopts their MarginProved events, so each account is recorded exactly once.
+ * adopts their MarginProved events, so each account is recorded exactly once; and `batch --submit`
+ * in one process, batched by --batch-size.
  *
- * Heavy (about 110 proofs): run it alone with `npx mocha test/relay-redis.test.ts`.
+ * Heavy (about 120 proofs): run it alone with `npx mocha test/relay-redis.test.ts`.
  */
 import type { ChildProcess } from "node:child_process";
 import * as fs from "node:fs";
@@ -23,7 +24,7 @@ import { deployVenue, publishRound, type DemoVenue } from "../prover/src/demo/de
 import { loadMarket, loadPolicy, parsePortfolio } from "../prover/src/inputs";
 import { readJsonFile } from "../prover/src/io/json";
 import { parseOpening, pledgeOpening } from "../prover/src/proving";
-import { runBatch, type JobOutcome } from "../prover/src/queue";
+import { runBatch, summaryLines, type JobOutcome } from "../prover/src/queue";
 import { SMALL_EXAMPLES, removeTempDirs, tempDir } from "./helpers/cli";
 import { startHardhatNode, stopHardhatNode } from "./helpers/hardhat-node";
 import { freePort } from "./helpers/ports";
@@ -72,15 +73,22 @@ describe("batched submissions on Redis (redis-server, hardhat node, prover and r
     return worker;
   };
 
-  /** `zkmargin batch --submit` of `who` on Redis, with a JSON summary (runs in the background). */
-  const batchRun = (market: string, who: readonly string[]) => {
+  /** A batch folder with the pledged openings of `who`. */
+  const folderOf = (who: readonly string[]): string => {
     const portfolios = tempDir();
     for (const name of fs.readdirSync(attested)) {
       const file = path.join(attested, name.replace(".pledge", ""));
       const account = (readJsonFile(file) as { account: string }).account;
-      if (who.includes(account))
+      if (who.includes(account)) {
         fs.copyFileSync(path.join(attested, name), path.join(portfolios, name));
+      }
     }
+    return portfolios;
+  };
+
+  /** `zkmargin batch --submit` of `who` on Redis, with a JSON summary (runs in the background). */
+  const batchRun = (market: string, who: readonly string[]) => {
+    const portfolios = folderOf(who);
     return runCliAsync([
       ...["batch", "--policy", POLICY, "--market", market, "--portfolios", portfolios],
       ...["--results", tempDir(), "--redis", redis.url, "--rpc", rpcUrl],
@@ -247,14 +255,43 @@ describe("batched submissions on Redis (redis-server, hardhat node, prover and r
     await relayer.stop("SIGTERM");
   });
 
+  it("in one process (batch --submit without Redis): proves the round, then submits it in batches of --batch-size", async function () {
+    const who = accounts.slice(12, 17);
+    const market = await publish(3);
+    const result = await runBatch({
+      policy: POLICY,
+      market,
+      portfolios: folderOf(who),
+      results: tempDir(),
+      rpc: rpcUrl,
+      registry: String(registry.target),
+      accountKeys,
+      batched: { relayer: relayerAddress, batchSize: 2, maxWaitMs: 200 },
+    });
+    expect(result.tally).to.include({ jobs: who.length, submitted: who.length, failed: 0 });
+    const relay = result.relay!;
+    expect(relay).to.deep.include({ accepted: 5, skipped: 0, adopted: 0, refused: 0 });
+    expect(relay.batches.reduce((a, b) => a + b, 0)).to.equal(who.length);
+    expect(Math.max(...relay.batches)).to.equal(2);
+    expect(summaryLines(result.outcomes, result.refused, result.elapsedMs, relay)).to.include(
+      `relayer: ${relay.batches.length} proveBatch transactions (sizes ${relay.batches.join(", ")}): ` +
+        "5 accepted, 0 skipped, 0 adopted (already recorded), 0 refused by the local check",
+    );
+    const txs = await transactions(result.outcomes.map((o) => o.transactionHash as string));
+    expect(txs.map((t) => t.items).sort()).to.deep.equal([...relay.batches].sort());
+    const onChain = await proofsOnChain(3);
+    expect([...onChain.keys()].sort()).to.deep.equal([...who].sort());
+    expect([...onChain.values()].every((n) => n === 1)).to.equal(true);
+  });
+
   it("loses nothing and submits nothing twice when the relayer is killed after sending its batch", async function () {
     const who = accounts.slice(0, 12);
-    const market = await publish(3);
+    const market = await publish(4);
     const run = batchRun(market, who);
     // Every proof is made and handed over before a relayer runs, so one batch holds them all.
     const provers = workers.filter((w) => w.child.exitCode === null);
     const handed = (w: WorkerProcess) =>
-      w.output.match(/~3~0x[0-9a-fA-F]{40}: proved/g)?.length ?? 0;
+      w.output.match(/~4~0x[0-9a-fA-F]{40}: proved/g)?.length ?? 0;
     const deadline = Date.now() + 300_000;
     while (provers.reduce((n, w) => n + handed(w), 0) < who.length) {
       if (Date.now() > deadline) throw new Error("the 12 proofs were not made within 5 minutes");
@@ -299,7 +336,7 @@ describe("batched submissions on Redis (redis-server, hardhat node, prover and r
     expect(outcomes.every((o) => o.worker === rescuer.name && o.reused)).to.equal(true);
     expect(new Set(outcomes.map((o) => o.transactionHash)).size).to.equal(1);
     expect(rescuer.output).to.not.match(/proveBatch 0x/); // nothing sent again
-    const onChain = await proofsOnChain(3);
+    const onChain = await proofsOnChain(4);
     expect([...onChain.keys()].sort()).to.deep.equal([...who].sort());
     expect([...onChain.values()].every((n) => n === 1)).to.equal(true);
     await rescuer.stop("SIGTERM");
