@@ -143,6 +143,7 @@ describe("zkmargin watch (hardhat node, small instance)", function () {
   let book: Contract;
   let registry: Contract;
   let webhook: Webhook;
+  let webhookUrl = "";
   const events: WatchEvent[] = [];
   let ticks = 0;
   let lastHead = 0;
@@ -331,8 +332,8 @@ describe("zkmargin watch (hardhat node, small instance)", function () {
   });
 
   it("asks for a pledge of a new salt, then proves each confirmed round with it", async function () {
-    const url = await webhook.start();
-    startWatcher({ webhook: { url, backoffMs: 50, timeoutMs: 120_000 } });
+    webhookUrl = await webhook.start();
+    startWatcher({ webhook: { url: webhookUrl, backoffMs: 50, timeoutMs: 120_000 } });
     const first = await publish();
     await mine(); // two confirmations
     const asked = await waitForEvent((e) => e.type === "pledge-needed", 0, "pledge request");
@@ -379,7 +380,8 @@ describe("zkmargin watch (hardhat node, small instance)", function () {
     const from = events.length;
     const relayer = nodeWallet(8).connect(provider);
     const sentByHolder = await provider.getTransactionCount(holder.address);
-    startWatcher({ relayer });
+    const alerts = { url: webhookUrl, backoffMs: 50, timeoutMs: 120_000 };
+    startWatcher({ relayer, webhook: alerts });
     const round = await publish();
     await mine();
     const proved = await waitForEvent(
@@ -397,7 +399,7 @@ describe("zkmargin watch (hardhat node, small instance)", function () {
     expect(await provedRounds()).to.include(round);
     expect(await isMarginSufficient(registry, holder.address, policyId, 3600n)).to.equal(true);
     await running!.stop();
-    startWatcher(); // the default path for the tests that follow
+    startWatcher({ webhook: alerts }); // the default path for the tests that follow
   });
 
   it("refuses, alerts and never proves a market file that does not hash to the posted commitment or does not fit", async function () {
