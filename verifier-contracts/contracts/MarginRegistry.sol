@@ -193,6 +193,7 @@ contract MarginRegistry is EIP712, IMarginOracle {
     /// @dev What `_admit` derives for an admitted proof: what to verify it against and what to
     ///      record (the public signals are the account and nonce, these two commitments and the
     ///      proof's portfolio commitments).
+    ///      `reads` is zero, or (in a batch) the memory address of the batch's `ReadCache`.
     struct Admission {
         address verifier;
         uint256 pledgeSlots;
@@ -201,6 +202,26 @@ contract MarginRegistry is EIP712, IMarginOracle {
         uint256 status;
         uint256 moreRegistrations;
         bytes32 pledgesHash;
+        uint256 reads;
+    }
+
+    /// @dev What the items of a batch share, read once: the last policy read (keyed by the policy
+    ///      and the first pledge's custodian: PolicyRegistry.policyState's answer) and the last
+    ///      round read (keyed by the feed and the round: MarketBook.packedRound's). Neither
+    ///      contract can change during the call (the registry makes only static calls), so a
+    ///      repeated read would answer the same. Empty while its commitment is zero.
+    struct ReadCache {
+        bytes32 policyId;
+        address custodian;
+        uint256 policyCommitment;
+        uint256 params;
+        bytes32 feed;
+        bytes32 venue;
+        uint256 registration;
+        bytes32 roundFeed;
+        uint256 round;
+        uint256 marketCommitment;
+        uint256 record;
     }
 
     /// @notice One relayed proof of a batch (`proveBatch`): exactly the arguments of `proveFor`.
@@ -620,19 +641,32 @@ contract MarginRegistry is EIP712, IMarginOracle {
         uint256 count = items.length;
         if (count == 0) revert EmptyBatch();
         BatchCall memory batch;
+        ReadCache memory cache;
+        uint256 reads;
+        assembly ("memory-safe") {
+            reads := cache
+        }
         for (uint256 i = 0; i < count; ++i) {
             BatchItem calldata item = items[i];
+            // Each field read from calldata once.
+            address account = item.account;
+            bytes32 policyId = item.policyId;
+            uint64 round = item.round;
+            uint64 nonce = item.nonce;
+            uint256[] calldata portfolioCommitments = item.portfolioCommitments;
+            Proof calldata proof = item.proof;
             // What an item's checks allocate is scratch: given back after the item.
             uint256 memoryMark = _freeMemory();
             Admission memory admission;
+            admission.reads = reads;
             bytes memory refusal = _admitRelayed(
-                item.account,
-                item.policyId,
-                item.round,
-                item.nonce,
+                account,
+                policyId,
+                round,
+                nonce,
                 item.deadline,
-                item.portfolioCommitments,
-                item.proof,
+                portfolioCommitments,
+                proof,
                 item.pledges,
                 item.accountSignature,
                 admission
@@ -650,18 +684,11 @@ contract MarginRegistry is EIP712, IMarginOracle {
                 }
             }
             if (refusal.length == 0) {
-                _record(
-                    item.account,
-                    item.policyId,
-                    item.round,
-                    item.nonce,
-                    item.portfolioCommitments,
-                    admission
-                );
-                _addToBatch(batch, accepted, item, admission);
+                _record(account, policyId, round, nonce, portfolioCommitments, admission);
+                _addToBatch(batch, accepted, account, nonce, portfolioCommitments, proof, admission);
                 ++accepted;
             } else {
-                emit ProofSkipped(i, item.account, item.policyId, refusal);
+                emit ProofSkipped(i, account, policyId, refusal);
             }
             _setFreeMemory(memoryMark);
         }
@@ -997,7 +1024,8 @@ contract MarginRegistry is EIP712, IMarginOracle {
         (uint256 policyCommitment, uint256 params, bytes32 feed, bytes32 venue) = _readPolicy(
             policyId,
             pledges,
-            inputs
+            inputs,
+            admission.reads
         );
         if (policyCommitment == 0) return abi.encodeWithSelector(UnknownPolicy.selector, policyId);
         if (uint8(params >> _RETIRED_BIT) != 0) {
@@ -1008,7 +1036,8 @@ contract MarginRegistry is EIP712, IMarginOracle {
             feed,
             round,
             params,
-            uint64(last >> 64)
+            uint64(last >> 64),
+            admission.reads
         );
         if (refusal.length != 0) return refusal;
         inputs.slots = params >> _PLEDGE_SLOTS_BIT;
@@ -1037,33 +1066,88 @@ contract MarginRegistry is EIP712, IMarginOracle {
 
     /// @dev PolicyRegistry.policyState for the policy and the first pledge's custodian: the
     ///      policy's commitment, packed parameters, feed and venue, with the custodian's current
-    ///      registration at the venue put in `inputs`.
+    ///      registration at the venue put in `inputs`; from the batch's cache at `reads` (non-zero
+    ///      in a batch) when it holds this read, and put there otherwise.
     function _readPolicy(
         bytes32 policyId,
         SignedPledge[] calldata pledges,
-        PledgeInputs memory inputs
+        PledgeInputs memory inputs,
+        uint256 reads
     )
         private
         view
         returns (uint256 commitment, uint256 params, bytes32 feed, bytes32 venue)
     {
+        address custodian = pledges.length == 0 ? address(0) : pledges[0].custodian;
+        if (reads != 0) {
+            ReadCache memory cache = _cacheAt(reads);
+            if (
+                cache.policyCommitment != 0 &&
+                cache.policyId == policyId &&
+                cache.custodian == custodian
+            ) {
+                inputs.registration = cache.registration;
+                return (cache.policyCommitment, cache.params, cache.feed, cache.venue);
+            }
+            (commitment, params, feed, venue, inputs.registration) = _POLICY_REGISTRY.policyState(
+                policyId,
+                custodian
+            );
+            cache.policyId = policyId;
+            cache.custodian = custodian;
+            cache.policyCommitment = commitment;
+            cache.params = params;
+            cache.feed = feed;
+            cache.venue = venue;
+            cache.registration = inputs.registration;
+            return (commitment, params, feed, venue);
+        }
         (commitment, params, feed, venue, inputs.registration) = _POLICY_REGISTRY.policyState(
             policyId,
-            pledges.length == 0 ? address(0) : pledges[0].custodian
+            custodian
         );
     }
 
-    /// @dev Reads the round from the policy's feed and applies the round rules: known, not
-    ///      invalidated, current (latest, or superseded less than the grace ago), not older than
-    ///      the account's status, not stale. Returns the round's market commitment.
+    /// @dev MarketBook.packedRound(feed, round): the round's market commitment and its record;
+    ///      from the batch's cache at `reads` (non-zero in a batch) when it holds this read, and
+    ///      put there otherwise.
+    function _readRound(
+        bytes32 feed,
+        uint64 round,
+        uint256 reads
+    ) private view returns (uint256 marketCommitment, uint256 record) {
+        if (reads == 0) return _MARKET_BOOK.packedRound(feed, round);
+        ReadCache memory cache = _cacheAt(reads);
+        if (cache.marketCommitment != 0 && cache.roundFeed == feed && cache.round == round) {
+            return (cache.marketCommitment, cache.record);
+        }
+        (marketCommitment, record) = _MARKET_BOOK.packedRound(feed, round);
+        cache.roundFeed = feed;
+        cache.round = round;
+        cache.marketCommitment = marketCommitment;
+        cache.record = record;
+    }
+
+    /// @dev The ReadCache at memory address `reads` (only read or written when `reads` is not
+    ///      zero: a batch allocated it).
+    function _cacheAt(uint256 reads) private pure returns (ReadCache memory cache) {
+        assembly ("memory-safe") {
+            cache := reads
+        }
+    }
+
+    /// @dev Reads the round from the policy's feed (`_readRound`) and applies the round rules:
+    ///      known, not invalidated, current (latest, or superseded less than the grace ago), not
+    ///      older than the account's status, not stale. Returns the round's market commitment.
     function _checkRound(
         bytes32 feed,
         uint64 round,
         uint256 params,
-        uint64 statusRound
+        uint64 statusRound,
+        uint256 reads
     ) private view returns (uint256 marketCommitment, bytes memory refusal) {
         uint256 record;
-        (marketCommitment, record) = _MARKET_BOOK.packedRound(feed, round);
+        (marketCommitment, record) = _readRound(feed, round, reads);
         if (marketCommitment == 0) {
             return (0, abi.encodeWithSelector(UnknownRound.selector, round));
         }
@@ -1633,24 +1717,26 @@ contract MarginRegistry is EIP712, IMarginOracle {
         batch.signals = data + 0x84 + (capacity << 8);
     }
 
-    /// @dev Puts the admitted `item` in `batch` as its item number `position`: its proof's eight
+    /// @dev Puts an admitted item in `batch` as its item number `position`: its proof's eight
     ///      words and its 3 + C public signals, rebuilt from chain state (`_storeSignals`).
     function _addToBatch(
         BatchCall memory batch,
         uint256 position,
-        BatchItem calldata item,
+        address account,
+        uint64 nonce,
+        uint256[] calldata portfolioCommitments,
+        Proof calldata proof,
         Admission memory admission
     ) private pure {
         uint256 proofAt = batch.proofs + (position << 8);
-        Proof calldata proof = item.proof;
         assembly ("memory-safe") {
             calldatacopy(proofAt, proof, 0x100)
         }
         _storeSignals(
             batch.signals + ((position * batch.signalCount) << 5),
-            item.account,
-            item.nonce,
-            item.portfolioCommitments,
+            account,
+            nonce,
+            portfolioCommitments,
             admission
         );
     }

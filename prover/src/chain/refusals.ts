@@ -139,6 +139,15 @@ export const REFUSALS: Readonly<Record<string, RefusalWords>> = {
   // Relayed proofs.
   RequestExpired: (a) => `the relayed request's deadline ${time(a.deadline)} has passed`,
   InvalidAccountSignature: () => "the relayed request is not signed by the account",
+  // Batches of relayed proofs (proveBatch).
+  EmptyBatch: () => "the batch has no item: give at least one proof",
+  InvalidBatchProof: () =>
+    "the batched check of the admitted proofs failed: at least one of them is invalid for the public " +
+    "inputs rebuilt from chain state (verify each proof locally first: zkmargin verify), and nothing " +
+    "of the batch was recorded",
+  BatchVerifierMismatch: (a) =>
+    `the item's policy uses verifier ${str(a.actual)}, and the batch's first admitted item ` +
+    `verifier ${str(a.expected)}: a batch is checked by one verifier; submit the item in a batch of its own`,
   // Revocations.
   ZeroVenue: () => "the venue id is zero",
   // Margin calls.

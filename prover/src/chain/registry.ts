@@ -109,7 +109,7 @@ export interface PledgesRevokedEvent {
 }
 
 /** The `prove` arguments of a submission, in the ABI's order. */
-function proveArgs(s: ProofSubmission): unknown[] {
+export function proveArgs(s: ProofSubmission): unknown[] {
   return [
     s.policyId,
     s.round,
@@ -152,7 +152,7 @@ export function relayedCalldata(s: RelayedSubmission): RelayedCalldata {
 }
 
 /** The `proveFor` arguments of a relayed submission, in the ABI's order. */
-function proveForArgs(s: RelayedSubmission): unknown[] {
+export function proveForArgs(s: RelayedSubmission): unknown[] {
   // The fields of RelayedCalldata are written in the ABI's order.
   return Object.values(relayedCalldata(s));
 }

@@ -77,10 +77,17 @@ export interface GasSplit {
   /** Gas of the calls to ecAdd (0x06), with their count. */
   ecAdd: bigint;
   ecAdds: number;
-  /** Gas of the KECCAK256 operations (the seed and the weights). */
+  /** Gas of the KECCAK256 operations (the seed and the weights; EIP-712 hashes in the registry). */
   keccak: bigint;
   keccaks: number;
-  /** The rest: ABI decoding, the key in memory, field checks, loops, copies. */
+  /** Gas of the calls to ecrecover (0x01): signatures, with their count. */
+  ecrecover: bigint;
+  ecrecovers: number;
+  /** Gas of SLOAD and SSTORE (cold and warm, as charged), in every contract called. */
+  storage: bigint;
+  /** Gas of the LOG operations (events). */
+  logs: bigint;
+  /** The rest: ABI decoding, the key in memory, field checks, loops, copies, calls' overhead. */
   other: bigint;
 }
 
@@ -89,7 +96,6 @@ interface StructLog {
   gas: number;
   gasCost: number;
   depth: number;
-  stack?: string[];
 }
 
 interface Trace {
@@ -106,7 +112,33 @@ export function calldataGas(data: string): bigint {
   return gas;
 }
 
-/** A trace's stack entry or return value (hex, with or without 0x) as a number. */
+/** A precompile call's price over the warm access every call pays (EIP-2929: 100). */
+const WARM_ACCESS = 100n;
+/** The pairing check's price (EIP-1108): 45,000 plus 34,000 per pair. */
+const PAIRING_BASE = 45_000n;
+const PAIRING_PER_PAIR = 34_000n;
+/** The fixed prices of ecrecover (0x01), ecAdd (0x06) and ecMul (0x07), EIP-1108's for BN254. */
+const FIXED_PRICES = new Map<bigint, "ecrecover" | "ecAdd" | "ecMul">([
+  [3_000n + WARM_ACCESS, "ecrecover"],
+  [150n + WARM_ACCESS, "ecAdd"],
+  [6_000n + WARM_ACCESS, "ecMul"],
+]);
+
+/**
+ * Which precompile a successful call into no code was, from what it cost: every precompile the
+ * contracts call has a price no other one shares (the pairing's by its count of pairs). The
+ * trace is taken without the stack (a batch of 64 has millions of stack entries), so the
+ * target's address is not in it. Undefined for any other cost (a call to an account without
+ * code).
+ */
+function precompileOf(cost: bigint): "ecrecover" | "ecAdd" | "ecMul" | "pairing" | undefined {
+  const fixed = FIXED_PRICES.get(cost);
+  if (fixed !== undefined) return fixed;
+  const pairs = cost - WARM_ACCESS - PAIRING_BASE;
+  return pairs > 0n && pairs % PAIRING_PER_PAIR === 0n ? "pairing" : undefined;
+}
+
+/** A trace's return value (hex, with or without 0x) as a number. */
 function word(hex: string): bigint {
   return BigInt(hex.startsWith("0x") ? hex : `0x${hex}`);
 }
@@ -130,6 +162,10 @@ function splitTrace(trace: Trace, data: string, total: bigint): GasSplit {
     ecAdds: 0,
     keccak: 0n,
     keccaks: 0,
+    ecrecover: 0n,
+    ecrecovers: 0,
+    storage: 0n,
+    logs: 0n,
     other: 0n,
   };
   const logs = trace.structLogs;
@@ -139,27 +175,65 @@ function splitTrace(trace: Trace, data: string, total: bigint): GasSplit {
       split.keccak += BigInt(log.gasCost);
       split.keccaks++;
     }
-    if (log.op !== "STATICCALL" || log.stack === undefined) continue;
-    // STATICCALL(gas, address, argsOffset, argsSize, ...): the stack's top is its last entry.
-    const stack = log.stack;
-    const target = word(stack[stack.length - 2]);
-    const argsSize = Number(word(stack[stack.length - 4]));
+    if (log.op === "SLOAD" || log.op === "SSTORE") split.storage += BigInt(log.gasCost);
+    if (log.op.startsWith("LOG")) split.logs += BigInt(log.gasCost);
+    if (log.op !== "STATICCALL") continue;
     const next = logs[i + 1];
     if (next === undefined || next.depth !== log.depth) continue; // a call into code, not ours
     const cost = BigInt(log.gas - next.gas);
-    if (target === 8n) {
+    const precompile = precompileOf(cost);
+    if (precompile === "pairing") {
       split.pairing += cost;
-      split.pairs += argsSize / 192;
-    } else if (target === 7n) {
+      split.pairs += Number((cost - WARM_ACCESS - PAIRING_BASE) / PAIRING_PER_PAIR);
+    } else if (precompile === "ecMul") {
       split.ecMul += cost;
       split.ecMuls++;
-    } else if (target === 6n) {
+    } else if (precompile === "ecAdd") {
       split.ecAdd += cost;
       split.ecAdds++;
+    } else if (precompile === "ecrecover") {
+      split.ecrecover += cost;
+      split.ecrecovers++;
     }
   }
-  split.other = total - split.intrinsic - split.pairing - split.ecMul - split.ecAdd - split.keccak;
+  split.other =
+    total -
+    split.intrinsic -
+    split.pairing -
+    split.ecMul -
+    split.ecAdd -
+    split.keccak -
+    split.ecrecover -
+    split.storage -
+    split.logs;
   return split;
+}
+
+/**
+ * Sends `contract.<method>(...args)` as a transaction (from the contract's runner), checks that
+ * it succeeded, and splits its gas from the trace; also returns the first word it returned (0
+ * when none).
+ */
+export async function tracedTransaction(
+  contract: Contract,
+  provider: RpcProvider,
+  method: string,
+  args: readonly unknown[],
+): Promise<{ gas: GasSplit; returned: bigint }> {
+  const tx = await contract.getFunction(method).send(...args, { gasLimit: TX_GAS_LIMIT });
+  const receipt = await tx.wait();
+  if (!receipt || receipt.status !== 1) throw new Error(`${method} transaction failed`);
+  // Memory, stack and storage snapshots at every step would take gigabytes for a batch of 64.
+  const trace = (await provider.send("debug_traceTransaction", [
+    receipt.hash,
+    { disableMemory: true, disableStack: true, disableStorage: true },
+  ])) as Trace;
+  if (trace.failed) throw new Error(`${method} failed in its traced transaction`);
+  const returned = trace.returnValue.replace(/^0x/, "").slice(0, 64);
+  return {
+    gas: splitTrace(trace, tx.data, receipt.gasUsed),
+    returned: returned === "" ? 0n : word(returned),
+  };
 }
 
 /**
@@ -172,22 +246,12 @@ export async function tracedCall(
   method: string,
   args: readonly unknown[],
 ): Promise<GasSplit> {
-  const fn = verifier.getFunction(method);
-  if ((await fn.staticCall(...args)) !== true) {
+  if ((await verifier.getFunction(method).staticCall(...args)) !== true) {
     throw new Error(`${method} refused the measured proofs`);
   }
-  const tx = await fn.send(...args, { gasLimit: TX_GAS_LIMIT });
-  const receipt = await tx.wait();
-  if (!receipt || receipt.status !== 1) throw new Error(`${method} transaction failed`);
-  // Memory and storage snapshots at every step would take gigabytes for a batch of 64.
-  const trace = (await provider.send("debug_traceTransaction", [
-    receipt.hash,
-    { disableMemory: true, disableStorage: true },
-  ])) as Trace;
-  if (trace.failed || word(trace.returnValue) !== 1n) {
-    throw new Error(`${method} did not return true in its traced transaction`);
-  }
-  return splitTrace(trace, tx.data, receipt.gasUsed);
+  const { gas, returned } = await tracedTransaction(verifier, provider, method, args);
+  if (returned !== 1n) throw new Error(`${method} did not return true in its traced transaction`);
+  return gas;
 }
 
 /** What {@link measureBatchGas} measured. */

@@ -12,9 +12,16 @@ export {
   proofCalldataGas,
   provenBatchItems,
   tracedCall,
+  tracedTransaction,
   type BatchGas,
   type GasSplit,
 } from "./batch-gas";
+export {
+  batchWallet,
+  measureProveBatchGas,
+  type FirstAndRepeat,
+  type ProveBatchGas,
+} from "./prove-batch-gas";
 export {
   measureProveGas,
   measureSeveralPledgesGas,

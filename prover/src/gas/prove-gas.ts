@@ -91,14 +91,14 @@ async function latestTimestamp(signer: Signer): Promise<bigint> {
 }
 
 /** The Hardhat provider behind `signer` (snapshots, traces). */
-function rpcOf(signer: Signer): JsonRpcProvider {
+export function rpcOf(signer: Signer): JsonRpcProvider {
   const provider = signer.provider as JsonRpcProvider | null;
   if (typeof provider?.send !== "function") throw new Error("the signer has no JSON-RPC provider");
   return provider;
 }
 
 /** A fresh venue for `example` on `instance` with `verifier` (default: the instance's). */
-async function gasVenue(
+export async function gasVenue(
   instance: string,
   dims: InstanceDims,
   example: ExampleTriple,
@@ -134,7 +134,7 @@ async function gasVenue(
 }
 
 /** `custodian`'s pledge of `portfolioCommitment` for `account` to the venue, valid a day. */
-async function pledgeOf(
+export async function pledgeOf(
   venue: DemoVenue,
   custodian: Signer,
   account: string,
