@@ -26,7 +26,7 @@ import type { ProofJob } from "../queue/job";
 import type { StoredProof, SubmissionRecord } from "../queue/results";
 import { pledgeMismatch } from "../submit";
 import { Batcher, type Settled } from "./batcher";
-import type { PolicyOnChain, RelayChain } from "./chain";
+import type { PolicyOnChain, RelayChain, SentItemOutcome } from "./chain";
 import type { Clock } from "./clock";
 import { localRefusal, manifestKeys, type InstanceKeys } from "./local-check";
 import { overtakenError, skipError } from "./outcomes";
@@ -162,33 +162,13 @@ export class Relayer {
         blockNumber: sent.blockNumber,
         found: false,
       };
-      let accepted = 0;
-      await Promise.all(
-        ready.map(async (r, k) => {
-          const outcome = sent.outcomes[k];
-          if (outcome?.accepted === true) {
-            accepted += 1;
-            results[r.index] = { ok: true, value: record };
-            return;
-          }
-          this.stats.skipped += 1;
-          if (outcome === undefined) {
-            results[r.index] = {
-              ok: false,
-              error: new Error(`no outcome for item ${k} in ${sent.transactionHash}`),
-            };
-          } else if (outcome.refusal.name === "NonceNotIncreasing") {
-            const adopted = await this.adopt(registry, requests[r.index]);
-            results[r.index] = adopted ?? {
-              ok: false,
-              error: skipError(outcome.refusal, outcome.reason),
-            };
-          } else {
-            results[r.index] = { ok: false, error: skipError(outcome.refusal, outcome.reason) };
-          }
-        }),
+      const settled = await Promise.all(
+        ready.map((r, k) => this.settle(registry, requests[r.index], sent.outcomes[k], record)),
       );
+      settled.forEach((result, k) => (results[ready[k].index] = result));
+      const accepted = settled.filter((result) => result.ok && !result.value.found).length;
       this.stats.accepted += accepted;
+      this.stats.skipped += ready.length - accepted;
       log(
         `proveBatch ${sent.transactionHash}: ${ready.length} sent, ${accepted} accepted, ` +
           `${ready.length - accepted} skipped` +
@@ -196,6 +176,31 @@ export class Relayer {
       );
     }
     return results as Settled<SubmissionRecord>[];
+  }
+
+  /**
+   * What one sent item's outcome means for its job: the batch's record when accepted; when
+   * skipped for a used nonce, the item's own earlier record if there is one; else the skip's
+   * error (./outcomes). Never rejects: a failed read is the item's (retried) error.
+   */
+  private async settle(
+    registry: string,
+    request: Request,
+    outcome: SentItemOutcome | undefined,
+    record: SubmissionRecord,
+  ): Promise<Settled<SubmissionRecord>> {
+    try {
+      if (outcome === undefined)
+        throw new Error(`no outcome for the item in ${record.transactionHash}`);
+      if (outcome.accepted) return { ok: true, value: record };
+      const adopted =
+        outcome.refusal.name === "NonceNotIncreasing"
+          ? await this.adopt(registry, request)
+          : undefined;
+      return adopted ?? { ok: false, error: skipError(outcome.refusal, outcome.reason) };
+    } catch (error) {
+      return { ok: false, error };
+    }
   }
 
   /** Checks, adopts or signs one request. */
