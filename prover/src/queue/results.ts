@@ -180,12 +180,13 @@ export class JobResults {
   }
 }
 
-/** The outcome of a job that failed for `reason`. */
-export function failedOutcome(
+/** An outcome of `job` with `status`, finished now by `worker`, with `extra` fields. */
+export function jobOutcome(
   job: ProofJob,
   id: string,
-  reason: string,
+  status: OutcomeStatus,
   worker: string,
+  extra: Partial<JobOutcome> = {},
 ): JobOutcome {
   return {
     jobId: id,
@@ -193,11 +194,21 @@ export function failedOutcome(
     policyId: job.policyId,
     round: job.round,
     nonce: job.nonce,
-    status: "failed",
+    status,
     reused: false,
-    reason,
     worker,
     resultDir: new JobResults(job).dir,
     finishedAt: new Date().toISOString(),
+    ...extra,
   };
+}
+
+/** The outcome of a job that failed for `reason`. */
+export function failedOutcome(
+  job: ProofJob,
+  id: string,
+  reason: string,
+  worker: string,
+): JobOutcome {
+  return jobOutcome(job, id, "failed", worker, { reason });
 }

@@ -6,7 +6,7 @@
  */
 import { PermanentJobError } from "../queue/failures";
 import type { ProofJob } from "../queue/job";
-import { JobResults, type JobOutcome } from "../queue/results";
+import { JobResults, jobOutcome, type JobOutcome } from "../queue/results";
 import type { DeliveryContext } from "../queue/run-job";
 import type { Relayer } from "./relayer";
 
@@ -38,20 +38,11 @@ export async function runSubmissionJob(
     ctx.log?.(`${id}: waiting for a batch`);
     submission = results.saveSubmission(await ctx.relayer.submit(job, stored));
   }
-  const outcome: JobOutcome = {
-    jobId: id,
-    account: job.account,
-    policyId: job.policyId,
-    round: job.round,
-    nonce: job.nonce,
-    status: "submitted",
+  const outcome = jobOutcome(job, id, "submitted", ctx.worker, {
     reused: submission.found,
     instance: stored.instance,
     transactionHash: submission.transactionHash,
-    worker: ctx.worker,
-    resultDir: results.dir,
-    finishedAt: new Date().toISOString(),
-  };
+  });
   results.writeOutcome(outcome);
   ctx.log?.(
     `${id}: submitted (${submission.transactionHash}${submission.found ? ", adopted" : ""})`,
