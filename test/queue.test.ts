@@ -757,11 +757,22 @@ describe("proving service: jobs and the in-process runner", function () {
           new RegExp(`\\nExamples:\\n {2}\\$ zkmargin ${verb} --`),
         );
       }
+      // Which submission is which: one prove per proof, or proveBatch through a relayer.
+      expect(runCli(["batch", "--help"]).stdout).to.match(
+        /--registry alone sends one MarginRegistry\.prove per proof[\s\S]*--submit sends proveBatch/,
+      );
+      expect(runCli(["worker", "--help"]).stdout).to.match(
+        /--relay +be a relayer instead of a prover/,
+      );
     });
 
     it("refuse bad options with one line naming the option", function () {
       const folder = tempDir();
       const base = batchArgs(folder, folder);
+      const submitting = [
+        ...["--registry", "0x5FbDB2315678afecb367f032d93F642f64180aa3"],
+        ...["--rpc", "http://127.0.0.1:1", "--submit"],
+      ];
       const cases: [string[], string][] = [
         [
           [...base, "--registry", "0x5FbDB2315678afecb367f032d93F642f64180aa3"],
@@ -778,6 +789,19 @@ describe("proving service: jobs and the in-process runner", function () {
         [
           [...base, "--nonce", "-1"],
           "zkmargin: command line: --nonce: must be a non-negative decimal integer\n",
+        ],
+        [[...base, "--submit"], "zkmargin: command line: --registry: is required with --submit\n"],
+        [
+          [...base, ...submitting, "--batch-size", "65"],
+          "zkmargin: command line: --batch-size: must be 1 to 64\n",
+        ],
+        [
+          [...base, ...submitting],
+          "zkmargin: environment: ZKMARGIN_RELAYER_KEY: must hold the relayer's private key (or use --keystore)\n",
+        ],
+        [
+          ["worker", "--redis", "redis://127.0.0.1:6379", "--relay"],
+          "zkmargin: command line: --rpc: is required with --relay\n",
         ],
       ];
       for (const [args, stderr] of cases) {

@@ -143,6 +143,7 @@ describe("zkmargin watch (hardhat node, small instance)", function () {
   let book: Contract;
   let registry: Contract;
   let webhook: Webhook;
+  let webhookUrl = "";
   const events: WatchEvent[] = [];
   let ticks = 0;
   let lastHead = 0;
@@ -331,8 +332,8 @@ describe("zkmargin watch (hardhat node, small instance)", function () {
   });
 
   it("asks for a pledge of a new salt, then proves each confirmed round with it", async function () {
-    const url = await webhook.start();
-    startWatcher({ webhook: { url, backoffMs: 50, timeoutMs: 120_000 } });
+    webhookUrl = await webhook.start();
+    startWatcher({ webhook: { url: webhookUrl, backoffMs: 50, timeoutMs: 120_000 } });
     const first = await publish();
     await mine(); // two confirmations
     const asked = await waitForEvent((e) => e.type === "pledge-needed", 0, "pledge request");
@@ -372,6 +373,33 @@ describe("zkmargin watch (hardhat node, small instance)", function () {
       opening.commitments.portfolio,
     ]);
     expect(await isMarginSufficient(registry, holder.address, policyId, 3600n)).to.equal(true);
+  });
+
+  it("with a relayer, submits through the relayer's path: proveBatch from the relayer, the account's request signed", async function () {
+    await running!.stop();
+    const from = events.length;
+    const relayer = nodeWallet(8).connect(provider);
+    const sentByHolder = await provider.getTransactionCount(holder.address);
+    const alerts = { url: webhookUrl, backoffMs: 50, timeoutMs: 120_000 };
+    startWatcher({ relayer, webhook: alerts });
+    const round = await publish();
+    await mine();
+    const proved = await waitForEvent(
+      (e) => e.type === "proved" && e.round === round.toString(),
+      from,
+      "the relayed proof",
+    );
+    expect(proved).to.include({ relayed: true });
+    const tx = await provider.getTransaction(proved.transactionHash as string);
+    expect(tx?.from).to.equal(relayer.address);
+    expect(registry.interface.parseTransaction({ data: tx?.data ?? "0x" })?.name).to.equal(
+      "proveBatch",
+    );
+    expect(await provider.getTransactionCount(holder.address)).to.equal(sentByHolder);
+    expect(await provedRounds()).to.include(round);
+    expect(await isMarginSufficient(registry, holder.address, policyId, 3600n)).to.equal(true);
+    await running!.stop();
+    startWatcher({ webhook: alerts }); // the default path for the tests that follow
   });
 
   it("refuses, alerts and never proves a market file that does not hash to the posted commitment or does not fit", async function () {

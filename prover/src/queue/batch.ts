@@ -1,8 +1,16 @@
 /**
  * `runBatch`: a round's batch from a folder of portfolios, run in this process (the embedded
- * default) or enqueued on Redis for `zkmargin worker`s and followed to its end.
+ * default) or enqueued on Redis for `zkmargin worker`s and followed to its end. Proofs are
+ * submitted one `prove` per proof (`registry`), or, with `batched`, in `proveBatch` calls by the
+ * relayer: in this process once the proofs are made, or on Redis by `zkmargin worker --relay`.
  */
 import { performance } from "node:perf_hooks";
+import type { Signer } from "ethers";
+import { relayInProcess } from "../relay/in-process";
+import { RegistryRelayChain } from "../relay/registry-chain";
+import { Relayer, type RelayStats } from "../relay/relayer";
+import { submissionQueue } from "../relay/submissions";
+import type { ProofJob } from "./job";
 import { planBatch, type BatchPlanOptions, type RefusedFile } from "./plan";
 import { DEFAULT_QUEUE, enqueueJobs, proofQueue, waitForJobs, type EnqueueResult } from "./bullmq";
 import { runInProcess } from "./in-process";
@@ -34,6 +42,21 @@ export interface BatchOptions extends Omit<BatchPlanOptions, "submit"> {
   log?: (line: string) => void;
   /** In-process: the Groth16 prover (default: native when built, else snarkjs). */
   prover?: ProverName;
+  /** Submit (to `registry`) through the relayer in `proveBatch` calls (`--submit`). */
+  batched?: BatchedSubmission;
+}
+
+/** How a batch's proofs are submitted in `proveBatch` calls. */
+export interface BatchedSubmission {
+  /**
+   * In-process: the relayer account that sends the batches (a key, or an account the node holds
+   * unlocked). On Redis, the `zkmargin worker --relay` processes send them.
+   */
+  relayer?: Signer | string;
+  /** Proofs per batch (default 32, at most 64). */
+  batchSize?: number;
+  /** Longest wait of a proof for its batch, ms (default 3000). */
+  maxWaitMs?: number;
 }
 
 /** What a batch ended with. */
@@ -43,6 +66,8 @@ export interface BatchResult {
   tally: BatchTally;
   elapsedMs: number;
   enqueued?: EnqueueResult;
+  /** In-process batched submissions: what the relayer did. */
+  relay?: RelayStats;
 }
 
 /** Plans the batch and runs it to the end; resolves with every outcome. */
@@ -51,38 +76,71 @@ export async function runBatch(options: BatchOptions): Promise<BatchResult> {
   if (options.registry !== undefined && options.rpc === undefined) {
     throw new Error("submitting (--registry) needs --rpc, the node the registry lives on");
   }
-  // The node gives the jobs' chain id; in-process, it is also where they are submitted.
+  if (options.batched !== undefined && options.registry === undefined) {
+    throw new Error("batched submissions (--submit) need --registry and --rpc");
+  }
+  // The node gives the jobs' chain id; in-process, it is also where they are submitted: by the
+  // relayer (batched), or by each account (one `prove` per proof).
+  const relayChain =
+    options.batched !== undefined && options.redis === undefined
+      ? await connectRelayChain(options)
+      : undefined;
   const submitter =
-    options.registry !== undefined && options.rpc !== undefined
+    relayChain === undefined && options.registry !== undefined && options.rpc !== undefined
       ? await Submitter.connect({ rpc: options.rpc, accountKeys: options.accountKeys })
       : undefined;
+  const chainId = relayChain?.chainId ?? submitter?.chainId;
   const submit =
-    submitter && options.registry !== undefined
-      ? { registry: options.registry, chainId: submitter.chainId }
+    chainId !== undefined && options.registry !== undefined
+      ? { registry: options.registry, chainId }
       : undefined;
+  const batched = submit && options.batched ? { ...submit, batched: true as const } : undefined;
   let plan;
   try {
     plan = planBatch({ ...options, ...(submit ? { submit } : {}) });
   } catch (error) {
     submitter?.close();
+    relayChain?.close();
     throw error;
   }
-  const { jobs, refused } = plan;
+  const { refused } = plan;
+  // Batched submissions are marked in each job (the plan knows only where to submit).
+  const jobs: ProofJob[] = batched
+    ? plan.jobs.map((job) => ({
+        ...job,
+        submit: { ...batched, chainId: batched.chainId.toString() },
+      }))
+    : plan.jobs;
   const onOutcome = options.onOutcome ?? (() => undefined);
   let outcomes: JobOutcome[];
   let enqueued: EnqueueResult | undefined;
+  let relay: RelayStats | undefined;
 
   if (options.redis === undefined) {
     options.onStart?.(jobs.length);
     const prover = new WarmProver(undefined, options.prover);
+    const handed: { job: ProofJob; id: string }[] = [];
     try {
       outcomes = await runInProcess(
         jobs,
-        { prover, submitter, worker: "in-process", log: options.log },
-        { retry: options.retry, onOutcome },
+        {
+          prover,
+          submitter,
+          relay: (job, id) => Promise.resolve(void handed.push({ job, id })),
+          worker: "in-process",
+          log: options.log,
+        },
+        { retry: options.retry, onOutcome: (o) => (o.relayed === true ? undefined : onOutcome(o)) },
       );
+      if (relayChain !== undefined) {
+        const relayed = await relayBatched(handed, relayChain, options);
+        relay = relayed.stats;
+        const byId = new Map(relayed.outcomes.map((o) => [o.jobId, o]));
+        outcomes = outcomes.map((o) => byId.get(o.jobId) ?? o);
+      }
     } finally {
       submitter?.close();
+      relayChain?.close();
       await prover.close();
     }
   } else {
@@ -90,11 +148,13 @@ export async function runBatch(options: BatchOptions): Promise<BatchResult> {
     const log = options.log ?? (() => undefined);
     const connection = redisConnection(options.redis, new RedisOutages(options.redis, log));
     const queue = proofQueue(connection, options.queue ?? DEFAULT_QUEUE);
+    const submissions = submissionQueue(connection, options.queue ?? DEFAULT_QUEUE);
     try {
-      enqueued = await enqueueJobs(queue, jobs, options);
+      enqueued = await enqueueJobs(queue, jobs, { ...options, submissions });
       options.onStart?.(enqueued.ids.length, enqueued);
-      outcomes = await waitForJobs(queue, jobs, onOutcome);
+      outcomes = await waitForJobs(queue, jobs, onOutcome, undefined, submissions);
     } finally {
+      await submissions.close();
       await queue.close();
       await connection.quit();
     }
@@ -105,5 +165,38 @@ export async function runBatch(options: BatchOptions): Promise<BatchResult> {
     tally: tallyOutcomes(outcomes),
     elapsedMs: performance.now() - started,
     ...(enqueued ? { enqueued } : {}),
+    ...(relay ? { relay } : {}),
   };
+}
+
+/** The relayer's chain of an in-process batch: the node, the accounts' keys, the relayer account. */
+function connectRelayChain(options: BatchOptions): Promise<RegistryRelayChain> {
+  const relayer = options.batched?.relayer;
+  if (options.rpc === undefined || relayer === undefined) {
+    throw new Error("batched submissions in this process need --rpc and a relayer account");
+  }
+  return RegistryRelayChain.connect({
+    rpc: options.rpc,
+    accountKeys: options.accountKeys,
+    relayer,
+  });
+}
+
+/** In-process: the proved jobs' submissions through a relayer of their own, in batches. */
+async function relayBatched(
+  handed: { job: ProofJob; id: string }[],
+  chain: RegistryRelayChain,
+  options: BatchOptions,
+): Promise<{ outcomes: JobOutcome[]; stats: RelayStats }> {
+  const relayer = new Relayer(chain, {
+    batchSize: options.batched?.batchSize,
+    maxWaitMs: options.batched?.maxWaitMs,
+    log: options.log,
+  });
+  const outcomes = await relayInProcess(handed, relayer, {
+    retry: options.retry,
+    log: options.log,
+    onOutcome: options.onOutcome,
+  });
+  return { outcomes, stats: relayer.stats };
 }

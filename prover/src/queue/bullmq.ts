@@ -64,7 +64,7 @@ export interface EnqueueResult {
 export async function enqueueJobs(
   queue: Queue,
   jobs: readonly ProofJob[],
-  options: { retry?: RetryPolicy; retryFailed?: boolean } = {},
+  options: { retry?: RetryPolicy; retryFailed?: boolean; submissions?: Queue } = {},
 ): Promise<EnqueueResult> {
   const unique = new Map<string, ProofJob>();
   for (const job of jobs) if (!unique.has(jobId(job))) unique.set(jobId(job), job);
@@ -85,6 +85,14 @@ export async function enqueueJobs(
       await (await Job.fromId(queue, id))?.retry("failed");
       retried += 1;
     }
+    // A batched submission that failed: its proof job is done, the submission job goes again.
+    const submissions = options.submissions;
+    for (const id of submissions ? ids : []) {
+      const job = await Job.fromId(submissions as Queue, id);
+      if (job === undefined || (await job.getState()) !== "failed") continue;
+      await job.retry("failed");
+      retried += 1;
+    }
   }
   return { ids, added: fresh.length, existing: ids.length - fresh.length, retried };
 }
@@ -93,7 +101,13 @@ export async function enqueueJobs(
 export interface WorkerOptions {
   connection: Redis;
   queue?: string;
-  context: JobContext;
+  /** What proof jobs run with (ignored when `deliver` is given). */
+  context: JobContext | { worker: string };
+  /**
+   * Runs one delivery of a job (default: a proof job's, {@link runDelivery}); the relayer's
+   * submission jobs give their own.
+   */
+  deliver?: (data: unknown, id: string, lastAttempt: boolean) => Promise<JobOutcome>;
   /** Jobs proved at once by this process (default 1: a proof already uses every core). */
   concurrency?: number;
   /** How long a job's lock lasts without renewal; a dead worker's job is handed on after it. */
@@ -110,6 +124,12 @@ export const DEFAULT_LOCK_MS = 30_000;
 /** Starts a worker that runs proof jobs with `context`; close it with `worker.close()`. */
 export function startWorker(options: WorkerOptions): Worker {
   const { context } = options;
+  const deliver =
+    options.deliver ??
+    ((data: unknown, id: string, lastAttempt: boolean) => {
+      if (!("prover" in context)) throw new Error("a proving worker needs a prover");
+      return runDelivery(data, id, context, lastAttempt);
+    });
   return new Worker(
     options.queue ?? DEFAULT_QUEUE,
     async (job: Job) => {
@@ -117,7 +137,7 @@ export function startWorker(options: WorkerOptions): Worker {
       const id = job.id ?? "(no id)";
       options.inHand?.add(id);
       try {
-        return await runDelivery(job.data, id, context, lastAttempt);
+        return await deliver(job.data, id, lastAttempt);
       } catch (error) {
         if (error instanceof PermanentJobError) throw new UnrecoverableError(error.message);
         throw error;
@@ -137,22 +157,28 @@ export function startWorker(options: WorkerOptions): Worker {
 
 /**
  * Waits until every job of `jobs` is completed or failed, polling their states (polling, unlike
- * an event stream, also survives a Redis restart). `onOutcome` sees each outcome once.
+ * an event stream, also survives a Redis restart). A job whose proof was handed to the relayer
+ * (`relayed`) is followed on into `submissions`, where its final outcome is. `onOutcome` sees
+ * each final outcome once.
  */
 export async function waitForJobs(
   queue: Queue,
   jobs: readonly ProofJob[],
   onOutcome: (outcome: JobOutcome) => void,
   pollMs = 500,
+  submissions?: Queue,
 ): Promise<JobOutcome[]> {
   const pending = new Map(jobs.map((job) => [jobId(job), job]));
+  /** Jobs followed into the submissions queue. */
+  const relayed = new Set<string>();
   const outcomes: JobOutcome[] = [];
   while (pending.size > 0) {
     const ids = [...pending.keys()];
-    const states = await Promise.all(ids.map((id) => queue.getJobState(id)));
+    const queueOf = (id: string) => (relayed.has(id) && submissions ? submissions : queue);
+    const states = await Promise.all(ids.map((id) => queueOf(id).getJobState(id)));
     for (const [i, id] of ids.entries()) {
       if (states[i] !== "completed" && states[i] !== "failed" && states[i] !== "unknown") continue;
-      const job = await Job.fromId(queue, id);
+      const job = await Job.fromId(queueOf(id), id);
       const outcome =
         states[i] === "completed" && job
           ? (job.returnvalue as JobOutcome)
@@ -162,6 +188,10 @@ export async function waitForJobs(
               job?.failedReason ?? "the job is no longer in the queue (removed before it finished)",
               "queue",
             );
+      if (outcome.relayed === true && submissions !== undefined && !relayed.has(id)) {
+        relayed.add(id); // proved and handed over: its submission job ends it
+        continue;
+      }
       pending.delete(id);
       outcomes.push(outcome);
       onOutcome(outcome);

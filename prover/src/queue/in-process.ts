@@ -42,11 +42,25 @@ async function runWithRetries(
   ctx: JobContext,
   retry: RetryPolicy,
 ): Promise<JobOutcome> {
-  for (let attempt = 1; ; attempt += 1) {
-    if (attempt > 1) await sleep(backoffDelay(retry, attempt));
-    const last = attempt >= retry.attempts;
+  return withRetries(job, id, ctx, retry, (last) => runDelivery(job, id, ctx, last));
+}
+
+/**
+ * Runs `attempt` until it succeeds, fails for good, or the policy's attempts are spent, waiting
+ * the policy's backoff between attempts; a failure ends as the job's failed outcome.
+ */
+export async function withRetries(
+  job: ProofJob,
+  id: string,
+  ctx: { worker: string },
+  retry: RetryPolicy,
+  attempt: (lastAttempt: boolean) => Promise<JobOutcome>,
+): Promise<JobOutcome> {
+  for (let n = 1; ; n += 1) {
+    if (n > 1) await sleep(backoffDelay(retry, n));
+    const last = n >= retry.attempts;
     try {
-      return await runDelivery(job, id, ctx, last);
+      return await attempt(last);
     } catch (error) {
       if (error instanceof PermanentJobError || last) {
         return failedOutcome(job, id, failureReason(error), ctx.worker);

@@ -3,7 +3,7 @@
  * on BullMQ over Redis by warm workers, with results on shared storage. See README "Proving
  * service".
  */
-export { runBatch, type BatchOptions, type BatchResult } from "./batch";
+export { runBatch, type BatchedSubmission, type BatchOptions, type BatchResult } from "./batch";
 export {
   DEFAULT_LOCK_MS,
   DEFAULT_QUEUE,
@@ -39,8 +39,28 @@ export {
   type SubmissionRecord,
 } from "./results";
 export { backoffDelay, DEFAULT_RETRY, type RetryPolicy } from "./retry";
-export { runDelivery, runProofJob, type JobContext } from "./run-job";
-export { runWorker, type RunningWorker, type ServiceOptions } from "./service";
-export { readAccountKeys, Submitter, type SubmitterOptions } from "./submit";
+export {
+  deliver,
+  runDelivery,
+  runProofJob,
+  type DeliveryContext,
+  type JobContext,
+} from "./run-job";
+export { runWorker, type RelayRole, type RunningWorker, type ServiceOptions } from "./service";
+export {
+  connectNode,
+  readAccountKeys,
+  Submitter,
+  type ProofSubmitter,
+  type SubmitterOptions,
+} from "./submit";
 export { BatchProgress, summaryLines, tallyOutcomes, type BatchTally } from "./summary";
 export { WitnessCalculators } from "./witness";
+export {
+  DEFAULT_BATCH_SIZE,
+  DEFAULT_BATCH_WAIT_MS,
+  MAX_BATCH_SIZE,
+  submissionQueue,
+  submissionQueueName,
+  type RelayStats,
+} from "../relay";

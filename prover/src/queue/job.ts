@@ -88,7 +88,15 @@ const jobSchema = z
       .max(MAX_PLEDGES, `must hold at most ${MAX_PLEDGES} pledges`)
       .optional(),
     /** Submit the proof to this MarginRegistry (the worker's --rpc must be on `chainId`). */
-    submit: z.object({ registry: address, chainId: uintString }).strict().optional(),
+    submit: z
+      .object({
+        registry: address,
+        chainId: uintString,
+        /** Submit through the relayer in `proveBatch` calls (relay/), not one `prove` per proof. */
+        batched: z.literal(true).optional(),
+      })
+      .strict()
+      .optional(),
     /** The results folder on shared storage (see results.ts for its layout). */
     results: path,
   })

@@ -49,6 +49,11 @@ export interface JobOutcome {
   /** Witness, proof and local verification, for the run that made the proof. */
   provingMs?: number;
   transactionHash?: string;
+  /**
+   * Set on a `proved` outcome whose proof was handed to the relayer for a batched submission:
+   * the job's final outcome is then its submission job's (relay/submissions.ts).
+   */
+  relayed?: boolean;
   /** Why the job failed (file, field and rule, or the contract's refusal). */
   reason?: string;
   /** The worker that ran it (host:pid, or "in-process"). */
@@ -179,12 +184,13 @@ export class JobResults {
   }
 }
 
-/** The outcome of a job that failed for `reason`. */
-export function failedOutcome(
+/** An outcome of `job` with `status`, finished now by `worker`, with `extra` fields. */
+export function jobOutcome(
   job: ProofJob,
   id: string,
-  reason: string,
+  status: OutcomeStatus,
   worker: string,
+  extra: Partial<JobOutcome> = {},
 ): JobOutcome {
   return {
     jobId: id,
@@ -192,11 +198,21 @@ export function failedOutcome(
     policyId: job.policyId,
     round: job.round,
     nonce: job.nonce,
-    status: "failed",
+    status,
     reused: false,
-    reason,
     worker,
     resultDir: new JobResults(job).dir,
     finishedAt: new Date().toISOString(),
+    ...extra,
   };
+}
+
+/** The outcome of a job that failed for `reason`. */
+export function failedOutcome(
+  job: ProofJob,
+  id: string,
+  reason: string,
+  worker: string,
+): JobOutcome {
+  return jobOutcome(job, id, "failed", worker, { reason });
 }

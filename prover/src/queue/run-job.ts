@@ -14,13 +14,18 @@ import { checkJobPledges, loadHoldings, saltsOf } from "./holdings";
 import { checkJobMatches, parseProofJob, type ProofJob } from "./job";
 import type { WarmProver } from "./prover";
 import { failedOutcome, JobResults, type JobOutcome, type OutcomeStatus } from "./results";
-import type { Submitter } from "./submit";
+import type { ProofSubmitter } from "./submit";
 
 /** What a job runs with: a warm prover, a submitter when jobs submit, and who is running. */
 export interface JobContext {
   prover: WarmProver;
-  /** Needed by jobs that submit (`zkmargin worker --rpc`). */
-  submitter?: Submitter;
+  /** Needed by jobs that submit one `prove` per proof (`zkmargin worker --rpc`). */
+  submitter?: ProofSubmitter;
+  /**
+   * Hands a proved job to the relayer (jobs with `submit.batched`): a BullMQ submissions queue,
+   * or the in-process runner's list. Resolves once handed over, not once submitted.
+   */
+  relay?: (job: ProofJob, id: string) => Promise<void>;
   /** Recorded in outcomes: host:pid of the worker, or "in-process". */
   worker: string;
   /** Receives one line per step (job id, account, status; never a private value). */
@@ -109,13 +114,22 @@ export async function runProofJob(job: ProofJob, id: string, ctx: JobContext): P
   }
   const proved = { instance: stored.instance, provingMs: stored.provingMs };
   if (job.submit === undefined) return finish("proved", { ...proved, reused: adopted });
-
-  if (!ctx.submitter) {
-    // Not final: another worker of the fleet may have --rpc (the stored proof makes a retry cheap).
-    throw new Error("the job asks for a submission but this worker has no --rpc");
+  let submission = results.submission();
+  if (submission === undefined) {
+    if (job.submit.batched === true) {
+      if (!ctx.relay)
+        throw new Error("the job asks for a batched submission but no relayer is set");
+      // Recorded before the hand-over, so the relayer's `submitted` is never overwritten by it.
+      const outcome = finish("proved", { ...proved, reused: adopted, relayed: true });
+      await ctx.relay(job, id);
+      return outcome;
+    }
+    if (!ctx.submitter) {
+      // Not final: another worker of the fleet may have --rpc (the stored proof makes a retry cheap).
+      throw new Error("the job asks for a submission but this worker has no --rpc");
+    }
+    submission = results.saveSubmission(await ctx.submitter.submit(job, stored));
   }
-  const submission =
-    results.submission() ?? results.saveSubmission(await ctx.submitter.submit(job, stored));
   return finish("submitted", {
     ...proved,
     transactionHash: submission.transactionHash,
@@ -128,16 +142,36 @@ export async function runProofJob(job: ProofJob, id: string, ctx: JobContext): P
  * thrown as a {@link PermanentJobError} (recorded in outcome.json when the job names its results
  * folder); other errors are rethrown for a retry, and recorded as the outcome when `lastAttempt`.
  */
-export async function runDelivery(
+export function runDelivery(
   data: unknown,
   id: string,
   ctx: JobContext,
   lastAttempt: boolean,
 ): Promise<JobOutcome> {
+  return deliver(data, id, ctx, lastAttempt, (job) => runProofJob(job, id, ctx));
+}
+
+/** Who runs a delivery, and where its lines go. */
+export interface DeliveryContext {
+  worker: string;
+  log?: (line: string) => void;
+}
+
+/**
+ * Validates a raw job payload and runs `run` on it, failures ending as {@link runDelivery}
+ * says: the one delivery path of proof jobs and of the relayer's submission jobs.
+ */
+export async function deliver(
+  data: unknown,
+  id: string,
+  ctx: DeliveryContext,
+  lastAttempt: boolean,
+  run: (job: ProofJob) => Promise<JobOutcome>,
+): Promise<JobOutcome> {
   let job: ProofJob | undefined;
   try {
     job = parseProofJob(data, `job ${id}`);
-    return await runProofJob(job, id, ctx);
+    return await run(job);
   } catch (error) {
     const permanent = permanentReason(error);
     const reason = permanent ?? failureReason(error);
@@ -151,7 +185,7 @@ export async function runDelivery(
 }
 
 /** Writes a failed outcome (best effort: the results folder may be what is failing). */
-function recordFailure(job: ProofJob, id: string, ctx: JobContext, reason: string): void {
+function recordFailure(job: ProofJob, id: string, ctx: DeliveryContext, reason: string): void {
   try {
     new JobResults(job).writeOutcome(failedOutcome(job, id, reason, ctx.worker));
   } catch {

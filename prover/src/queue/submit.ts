@@ -6,7 +6,7 @@
  * contract refuses a reused nonce, so two workers racing on one job cannot both be recorded.
  */
 import * as fs from "node:fs";
-import { JsonRpcProvider, Wallet, getAddress, type Signer } from "ethers";
+import { JsonRpcProvider, Wallet, getAddress } from "ethers";
 import {
   attach,
   explainRevert,
@@ -20,6 +20,7 @@ import {
 import { InputError } from "../errors";
 import { readJsonFile } from "../io/json";
 import { decodePublicSignals, signedPledgeOf, type PledgeFile } from "../proving";
+import { AccountSigners } from "../relay/accounts";
 import { pledgeMismatch } from "../submit";
 import { PermanentJobError } from "./failures";
 import type { ProofJob } from "./job";
@@ -81,47 +82,51 @@ export function readAccountKeys(file: string): Map<string, string> {
   return keys;
 }
 
-/** Submits stored proofs for the accounts it holds keys (or unlocked node accounts) for. */
-export class Submitter {
+/** How a job's stored proof is recorded on-chain: one `prove` per proof, or the relayer's batches. */
+export interface ProofSubmitter {
+  /** Records the job's stored proof once; resolves with the transaction that holds it. */
+  submit(job: ProofJob, stored: StoredProof): Promise<SubmissionRecord>;
+}
+
+/** Connects to the node: its provider, chain id, and the signers of the accounts held. */
+export async function connectNode(
+  options: SubmitterOptions,
+): Promise<{ provider: JsonRpcProvider; chainId: bigint; accounts: AccountSigners }> {
+  const keys = options.accountKeys
+    ? readAccountKeys(options.accountKeys)
+    : new Map<string, string>();
+  const provider = new JsonRpcProvider(options.rpc, undefined, {
+    staticNetwork: true,
+    pollingInterval: POLLING_MS,
+  });
+  try {
+    const network = await provider.getNetwork();
+    return {
+      provider,
+      chainId: network.chainId,
+      accounts: await AccountSigners.of(provider, keys),
+    };
+  } catch (error) {
+    provider.destroy();
+    throw error;
+  }
+}
+
+/**
+ * Submits stored proofs one `prove` per proof, each from its own account (a key or an unlocked
+ * node account): for registries without `proveBatch`, and accounts that send their own proofs.
+ */
+export class Submitter implements ProofSubmitter {
   private constructor(
     private readonly provider: JsonRpcProvider,
     readonly chainId: bigint,
-    private readonly unlocked: ReadonlySet<string>,
-    private readonly keys: ReadonlyMap<string, string>,
+    private readonly accounts: AccountSigners,
   ) {}
 
   /** Connects to the node and reads its chain id and unlocked accounts. */
   static async connect(options: SubmitterOptions): Promise<Submitter> {
-    const keys = options.accountKeys ? readAccountKeys(options.accountKeys) : new Map();
-    const provider = new JsonRpcProvider(options.rpc, undefined, {
-      staticNetwork: true,
-      pollingInterval: POLLING_MS,
-    });
-    try {
-      const network = await provider.getNetwork();
-      // A public node may hold no accounts or refuse to list them: then only --account-keys sign.
-      const accounts = ((await provider.send("eth_accounts", []).catch(() => [])) ??
-        []) as string[];
-      return new Submitter(
-        provider,
-        network.chainId,
-        new Set(accounts.map((a) => getAddress(a))),
-        keys,
-      );
-    } catch (error) {
-      provider.destroy();
-      throw error;
-    }
-  }
-
-  private async signerFor(account: string): Promise<Signer> {
-    const key = this.keys.get(account);
-    if (key !== undefined) return new Wallet(key, this.provider);
-    if (this.unlocked.has(account)) return this.provider.getSigner(account);
-    // Not final: another worker of the fleet may hold this account's key.
-    throw new Error(
-      `account ${account}: no key to submit with (not unlocked on the node, not in --account-keys)`,
-    );
+    const node = await connectNode(options);
+    return new Submitter(node.provider, node.chainId, node.accounts);
   }
 
   /** Records the job's stored proof on-chain once; returns the transaction that holds it. */
@@ -137,7 +142,11 @@ export class Submitter {
     const portfolioCommitments = signals.portfolioCommitments;
     const pledges = job.pledges ?? [];
     checkPledges(pledges, job.account, portfolioCommitments);
-    const registry = attach("MarginRegistry", target.registry, await this.signerFor(job.account));
+    const registry = attach(
+      "MarginRegistry",
+      target.registry,
+      await this.accounts.signerFor(job.account),
+    );
     const policyId = policyIdOf(job.policyId);
     const round = BigInt(job.round);
     const recorded = async (): Promise<SubmissionRecord | undefined> => {

@@ -5,6 +5,7 @@
  */
 import { SingleBar } from "cli-progress";
 import { progressEnabled } from "../io/progress";
+import type { RelayStats } from "../relay/relayer";
 import type { RefusedFile } from "./plan";
 import type { JobOutcome } from "./results";
 
@@ -71,6 +72,7 @@ export function summaryLines(
   outcomes: readonly JobOutcome[],
   refused: readonly RefusedFile[],
   elapsedMs: number,
+  relay?: RelayStats,
 ): string[] {
   const t = tallyOutcomes(outcomes);
   const lines = [
@@ -84,6 +86,7 @@ export function summaryLines(
     const mean = made.reduce((sum, o) => sum + (o.provingMs ?? 0), 0) / made.length;
     lines.push(`proving: ${made.length} proofs, ${seconds(mean)} each on average`);
   }
+  if (relay !== undefined) lines.push(relayLine(relay));
   for (const o of outcomes.filter((o) => o.status === "short")) {
     lines.push(`short: ${o.account} (report: ${o.resultDir}/report.json, private)`);
   }
@@ -92,4 +95,14 @@ export function summaryLines(
   }
   for (const r of refused) lines.push(`refused: ${r.reason}`);
   return lines;
+}
+
+/** What the relayer did: its `proveBatch` transactions and their items' fates. */
+export function relayLine(relay: RelayStats): string {
+  const sizes = relay.batches.length > 0 ? ` (sizes ${relay.batches.join(", ")})` : "";
+  return (
+    `relayer: ${relay.batches.length} proveBatch transactions${sizes}: ${relay.accepted} accepted, ` +
+    `${relay.skipped} skipped, ${relay.adopted} adopted (already recorded), ` +
+    `${relay.refused} refused by the local check`
+  );
 }

@@ -21,7 +21,8 @@ export type KeyRole =
   | "policy-admin"
   | "custodian-admin"
   | "venue"
-  | "account";
+  | "account"
+  | "relayer";
 
 /** The environment variable holding `role`'s private key, e.g. `ZKMARGIN_POLICY_ADMIN_KEY`. */
 export function keyEnvOf(role: KeyRole): string {

@@ -31,6 +31,7 @@ import {
   submitProof,
   toSolidityProof,
   type MarginCall,
+  type Refusal,
   type SignedPledge,
   type MarginStatus,
 } from "../chain";
@@ -49,6 +50,7 @@ import { checkPosting, findRoundPosting, MarketDataError, type FeedLayout } from
 import { computeMargin, type MarginReport } from "../model";
 import { randomSalt } from "../commitments";
 import { decodePublicSignals, generateProof, signedPledgeOf, type MarginProof } from "../proving";
+import { submitRelayedOne } from "../relay/relayed-one";
 import { AlertSink, type WatchEvent, type WatchEventType, type WebhookOptions } from "./alerts";
 import {
   holderPieces,
@@ -78,6 +80,11 @@ export interface WatchOptions {
   provider: Provider;
   /** The account: proves and submits (and settles its cured margin calls). */
   signer: Signer;
+  /**
+   * Submit through the relayer's path instead of `prove`: the account signs a ProveRequest and
+   * this relayer account sends it in `proveBatch` (a batch of one) and pays for it.
+   */
+  relayer?: Signer;
   deployment: Deployment;
   /** The deployment file's name, for errors. */
   deploymentFile: string;
@@ -385,9 +392,11 @@ export class Watcher {
         }
       }
     } else {
+      // The sender is the relayer when the watcher submits through one.
+      const sender = (await this.options.relayer?.getAddress()) ?? this.account;
       const inFlight =
-        (await provider.getTransactionCount(this.account, "pending")) >
-        (await provider.getTransactionCount(this.account, "latest"));
+        (await provider.getTransactionCount(sender, "pending")) >
+        (await provider.getTransactionCount(sender, "latest"));
       if (inFlight) return;
     }
     // Never sent, or dropped (a reorg): the round is handled again if it still needs a proof.
@@ -559,25 +568,25 @@ export class Watcher {
     const signals = decodePublicSignals(made.publicSignals);
     this.state.pending = { round: r, nonce: nonce.toString() };
     this.save();
+    const submission = {
+      policyId: this.entry.policyId,
+      round,
+      portfolioCommitments: signals.portfolioCommitments,
+      nonce,
+      proof: toSolidityProof(made.proof),
+      ...(pledges.length > 0 ? { pledges } : {}),
+    };
+    const onSent = async (hash: string) => {
+      this.state.pending = { round: r, nonce: nonce.toString(), transactionHash: hash };
+      this.save();
+      await this.options.hooks?.afterSend?.(round, hash);
+    };
     try {
-      const receipt = await submitProof(
-        this.registry,
-        {
-          policyId: this.entry.policyId,
-          round,
-          portfolioCommitments: signals.portfolioCommitments,
-          nonce,
-          proof: toSolidityProof(made.proof),
-          ...(pledges.length > 0 ? { pledges } : {}),
-        },
-        {
-          onSent: async (hash) => {
-            this.state.pending = { round: r, nonce: nonce.toString(), transactionHash: hash };
-            this.save();
-            await this.options.hooks?.afterSend?.(round, hash);
-          },
-        },
-      );
+      const receipt = await this.send(submission, onSent);
+      if ("refusal" in receipt) {
+        this.refused(r, round, receipt.refusal, receipt.reason);
+        return;
+      }
       this.record(round, {
         outcome: "proved",
         nonce: nonce.toString(),
@@ -590,18 +599,41 @@ export class Watcher {
         transactionHash: receipt.hash,
         gasUsed: receipt.gasUsed.toString(),
         ...shares,
+        ...(this.options.relayer ? { relayed: true } : {}),
       });
     } catch (error) {
       const refusal = explainRevert(error, [this.registry.interface]);
       if (refusal === undefined) throw error; // unreachable node: the pending record resolves it
-      this.emit(
-        "warn",
-        "submission-refused",
-        `round ${r}: the registry refused the proof: ${refusalText(refusal)}`,
-        { round: r, error: refusal.name, reason: refusal.sentence },
-      );
-      this.record(round, { outcome: "refused", detail: refusal.name });
+      this.refused(r, round, refusal, refusalText(refusal));
     }
+  }
+
+  /**
+   * Sends the round's proof: `prove` from the account, or, with a relayer, `proveBatch` of the
+   * account's signed request from the relayer; a skipped item comes back as its refusal.
+   */
+  private async send(
+    submission: Parameters<typeof submitProof>[1],
+    onSent: (hash: string) => Promise<void>,
+  ): Promise<{ hash: string; gasUsed: bigint } | { refusal: Refusal; reason: string }> {
+    const relayer = this.options.relayer;
+    if (relayer === undefined) return submitProof(this.registry, submission, { onSent });
+    const { receipt, outcome } = await submitRelayedOne(
+      this.registry.connect(relayer) as Contract,
+      submission,
+      { account: this.options.signer, venue: this.entry.venue, onSent },
+    );
+    return outcome.accepted ? receipt : outcome;
+  }
+
+  /** Records and alerts a refusal of the round's proof (reverted, or skipped in a batch). */
+  private refused(r: string, round: bigint, refusal: Refusal, text: string): void {
+    this.emit("warn", "submission-refused", `round ${r}: the registry refused the proof: ${text}`, {
+      round: r,
+      error: refusal.name,
+      reason: refusal.sentence,
+    });
+    this.record(round, { outcome: "refused", detail: refusal.name });
   }
 
   /**

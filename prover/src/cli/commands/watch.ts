@@ -30,6 +30,8 @@ interface WatchCliOptions {
   poll: string;
   webhook?: string;
   keystore?: string;
+  relayed?: boolean;
+  relayerKeystore?: string;
 }
 
 /** Registers `zkmargin watch`. */
@@ -61,7 +63,16 @@ export function register(program: Command): void {
     .option("--confirmations <n>", "confirmations a round needs before it is acted on", "2")
     .option("--warn-ratio <x>", "alert when equity falls under x times the required equity", "1.2")
     .option("--poll <ms>", "polling interval", "2000")
-    .option("--webhook <url>", "POST every alert here (retried with backoff)");
+    .option("--webhook <url>", "POST every alert here (retried with backoff)")
+    .option(
+      "--relayed",
+      "submit through the relayer's path: the account signs a ProveRequest and the relayer account " +
+        "($ZKMARGIN_RELAYER_KEY or --relayer-keystore) sends it in proveBatch and pays (default: prove from the account)",
+    )
+    .option(
+      "--relayer-keystore <file>",
+      "encrypted JSON keystore of the relayer account (with --relayed)",
+    );
   withKey(withDeployment(withPolicyId(command, "the policy to keep proven")), "account")
     .addHelpText(
       "after",
@@ -99,6 +110,9 @@ export function register(program: Command): void {
         const watcher = new Watcher({
           provider,
           signer: await connectedWallet("account", opts.keystore, provider),
+          ...(opts.relayed === true
+            ? { relayer: await connectedWallet("relayer", opts.relayerKeystore, provider) }
+            : {}),
           deployment,
           deploymentFile: opts.deployment,
           policy: opts.policyId,
