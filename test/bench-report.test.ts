@@ -13,6 +13,7 @@ import {
   phaseStartedBy,
   splitGroth16Log,
 } from "../prover/src/bench/groth16-phases";
+import { batchGasFigures, batchTargetChecks } from "../prover/src/bench/batch-gas";
 import { LoadMonitor } from "../prover/src/bench/machine";
 import { MSM_NAMES, measureMsmFloor, readZkeyMsmSizes } from "../prover/src/bench/msm-floor";
 import { DEFAULT_OUT_DIR, parseBenchArgs } from "../prover/src/bench/options";
@@ -25,6 +26,7 @@ import { summarize, type Summary } from "../prover/src/bench/stats";
 import { computeWitness, computeWtns, encodeExample } from "../prover/src/bench/witness";
 import { readR1csHeader } from "../prover/src/build/r1cs";
 import { loadInstances } from "../prover/src/encoding/instances";
+import type { GasSplit, ProveBatchGas } from "../prover/src/gas";
 import { loadPortfolio } from "../prover/src/inputs";
 import { usingCurve } from "../prover/src/proving/snarkjs";
 import { loadArtifacts } from "../prover/src/setup/manifest";
@@ -521,5 +523,80 @@ describe("bench: BENCHMARKS.md and benchmarks.svg", function () {
     expect(baselineTable).to.not.include("| large ");
     const svg = renderChart(results({ instances: [heavy] }));
     expect(svg).to.include("baseline Groth16 prove (warm): not measured");
+  });
+});
+
+describe("bench: batched verification on-chain (proveBatch gas per account)", function () {
+  /** A trace split whose every part is `unit` times a fixed weight, `total` its sum. */
+  function split(total: number): GasSplit {
+    const part = (share: number) => BigInt(Math.round(total * share));
+    const g = {
+      pairing: part(0.4),
+      pairs: 0,
+      ecMul: part(0.1),
+      ecMuls: 0,
+      ecAdd: part(0.05),
+      ecAdds: 0,
+      keccak: part(0.01),
+      keccaks: 0,
+      ecrecover: part(0.07),
+      ecrecovers: 0,
+      storage: part(0.08),
+      logs: part(0.03),
+      calldataBytes: 0,
+    };
+    const intrinsic = 21_000n + part(0.1);
+    const counted = g.pairing + g.ecMul + g.ecAdd + g.keccak + g.ecrecover + g.storage + g.logs;
+    const totalGas = BigInt(total);
+    return { ...g, total: totalGas, intrinsic, other: totalGas - counted - intrinsic };
+  }
+  const pair = (first: number, repeat: number) => ({ first: split(first), repeat: split(repeat) });
+  const measured = {
+    prove: pair(298_985, 281_873),
+    proveFor: pair(305_000, 288_000),
+    batches: [
+      { size: 1, ...pair(310_204, 293_104) },
+      { size: 32, ...pair(32 * 109_059, 32 * 91_961) },
+    ],
+    proofs: [],
+  } as unknown as ProveBatchGas;
+
+  it("divides each transaction by its accounts and judges issue 20's targets", function () {
+    const figures = batchGasFigures("small", measured);
+    expect(figures.rows.map((r) => r.way)).to.deep.equal([
+      "prove",
+      "proveFor",
+      "proveBatch B = 1",
+      "proveBatch B = 32",
+    ]);
+    expect(figures.rows[3]).to.deep.include({ accounts: 32, first: 109_059, repeat: 91_961 });
+    expect(figures.shareAt).to.equal(32);
+    expect(figures.repeatShare.total).to.equal(91_961);
+    expect(figures.repeatShare.txBase).to.equal(Math.round(21_000 / 32));
+    const checks = batchTargetChecks(figures);
+    expect(checks.map((c) => [c.measured, c.limit, c.met])).to.deep.equal([
+      [91_961, 90_000, false],
+      [109_059, 110_000, true],
+      [310_204, Math.floor(298_985 * 1.05), true],
+      [293_104, Math.floor(281_873 * 1.05), true],
+    ]);
+  });
+
+  it("puts the table, the split and the targets in BENCHMARKS.md, and a panel in the chart", async function () {
+    const batchGas = batchGasFigures("small", measured);
+    const md = await renderMarkdown(results({ batchGas }), "benchmarks.svg");
+    expect(md).to.include("## Batched verification on-chain");
+    expect(md).to.match(/\| proveBatch B = 32 +\| 32 +\| 109,059 +\| 91,961 +\|/);
+    expect(md).to.include("Where a repeat proof's 91,961 gas goes in a batch of 32");
+    expect(md).to.include(
+      "- **not met**: repeat proof in a batch of 32, per account: 91,961 (at most 90,000)",
+    );
+    expect(md).to.include(
+      "- met: first proof in a batch of 32, per account: 109,059 (at most 110,000)",
+    );
+    const svg = renderChart(results({ batchGas }));
+    expect(svg).to.include("<title>proveBatch B = 32, repeat proof: 91,961</title>");
+    expect(svg).to.include("<title>prove, first proof: 298,985</title>");
+    expect(renderChart(results())).to.not.include("proveBatch");
   });
 });

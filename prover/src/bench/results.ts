@@ -5,6 +5,7 @@
  */
 import type { InstanceDims } from "../encoding/instances";
 import type { BaselineMeasured } from "./baseline/measure";
+import type { BatchGasFigures } from "./batch-gas";
 import type { ProcessUsage } from "./cold-run";
 import type { LoadSummary, MachineInfo } from "./machine";
 import type { Groth16Phases } from "./groth16-phases";
@@ -92,6 +93,11 @@ export interface BenchResults {
   /** `zkmargin --help` in a fresh process: the CLI's start-up, part of every cold run. */
   startup: ProcessUsage;
   instances: InstanceFigures[];
+  /**
+   * `MarginRegistry.proveBatch` beside `prove` and `proveFor`, per account (issue 20), on the
+   * smallest measured instance; absent when none was measured.
+   */
+  batchGas?: BatchGasFigures;
   /** Why the native prover was not measured (not built), or null when it was. */
   nativeUnavailable: string | null;
   /** Instances that are set up but could not be measured, and why. */

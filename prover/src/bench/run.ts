@@ -11,7 +11,7 @@ import type {} from "@nomicfoundation/hardhat-ethers";
 import { parseWtns } from "../build/r1cs";
 import { toSolidityProof } from "../chain";
 import { loadInstances, type InstanceDims } from "../encoding/instances";
-import { measureProveGas, measureVerifierGas } from "../gas";
+import { measureProveBatchGas, measureProveGas, measureVerifierGas } from "../gas";
 import { writeFileAtomic } from "../io/atomic-write";
 import { toJson } from "../io/json";
 import { usingCurve } from "../proving/snarkjs";
@@ -19,6 +19,7 @@ import { nativeAddon } from "../native";
 import { setupInstance } from "../setup/dev-setup";
 import { loadArtifacts, readManifest } from "../setup/manifest";
 import { measureBaseline, type BaselineResult } from "./baseline/measure";
+import { BATCH_SIZES, QUICK_BATCH_SIZES, batchGasFigures, type BatchGasFigures } from "./batch-gas";
 import { coldProve, coldStartup } from "./cold-run";
 import type { Example } from "./examples";
 import { describeMachine, LoadMonitor } from "./machine";
@@ -127,13 +128,41 @@ async function measureInstance(
   };
 }
 
-/** Gas of every measured instance and of its baseline, on Hardhat's in-process network. */
-async function measureGas(measured: readonly Measured[], log: Log): Promise<InstanceFigures[]> {
-  if (measured.length === 0) return [];
+/** Hardhat's in-process network, its contracts compiled, and the signers gas is measured with. */
+async function gasNetwork() {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const hre = require("hardhat") as HardhatRuntimeEnvironment;
   await hre.run("compile", { quiet: true });
   const [admin, account, custodian, operator] = await hre.ethers.getSigners();
+  return { hre, signers: { admin, account, custodian, operator } };
+}
+
+/**
+ * `proveBatch` beside `prove` and `proveFor` on the smallest measured instance (real proofs of
+ * distinct accounts, as `npm run gas` measures them); a quick run batches fewer.
+ */
+async function measureBatchGas(
+  measured: readonly Measured[],
+  quick: boolean,
+  log: Log,
+): Promise<BatchGasFigures | undefined> {
+  const smallest = [...measured].sort(
+    (a, b) => a.figures.constraints.total - b.figures.constraints.total,
+  )[0];
+  if (smallest === undefined) return undefined;
+  const sizes = quick ? QUICK_BATCH_SIZES : BATCH_SIZES;
+  const { instance, dims } = smallest.figures;
+  log(`${instance}: gas of proveBatch at B = ${sizes.join(", ")} (real proofs, distinct accounts)`);
+  const { signers } = await gasNetwork();
+  const gas = await measureProveBatchGas(instance, dims, smallest.example, signers, sizes);
+  return batchGasFigures(instance, gas);
+}
+
+/** Gas of every measured instance and of its baseline, on Hardhat's in-process network. */
+async function measureGas(measured: readonly Measured[], log: Log): Promise<InstanceFigures[]> {
+  if (measured.length === 0) return [];
+  const { hre, signers } = await gasNetwork();
+  const { admin, account, custodian, operator } = signers;
   const out: InstanceFigures[] = [];
   for (const { figures, example, baseline } of measured) {
     log(
@@ -234,6 +263,7 @@ export async function runBench(options: BenchOptions, log: Log): Promise<BenchRe
   log("the CLI's start-up (`zkmargin --help`)");
   const startup = await coldStartup();
   const instances = await measureGas(measured, log);
+  const batchGas = await measureBatchGas(measured, options.quick, log);
   return {
     version: BENCH_RESULTS_VERSION,
     date,
@@ -243,6 +273,7 @@ export async function runBench(options: BenchOptions, log: Log): Promise<BenchRe
     load: load.stop(),
     startup,
     instances,
+    ...(batchGas ? { batchGas } : {}),
     nativeUnavailable: nativeAddon().addon ? null : (nativeAddon() as { reason: string }).reason,
     skipped,
     durationSeconds: (performance.now() - started) / 1000,

@@ -5,20 +5,22 @@
  * (zkmargin vs the baseline), each panel with notes that say what its terms mean. Plain SVG, no
  * script, no external font or style.
  */
+import { TARGET_BATCH, type BatchGasFigures, type PerAccountGas } from "../batch-gas";
 import type { BenchResults, InstanceFigures } from "../results";
 import { formatCount, formatSeconds } from "./format";
 
 /** One bar series of a panel; `value` is undefined where it was not measured (no bar). */
-interface Series {
+interface Series<Row> {
   label: string;
   color: string;
-  value(f: InstanceFigures): number | undefined;
+  value(row: Row): number | undefined;
   format(value: number): string;
 }
 
-interface Panel {
+/** A panel: one group of bars per row (an instance, or a way of submitting proofs). */
+interface Panel<Row> {
   title: string;
-  series: Series[];
+  series: Series<Row>[];
   /** Lines under the bars that explain the panel's terms. */
   notes: string[];
 }
@@ -38,7 +40,7 @@ const BASELINE = "#ff7f0e";
 
 const NATIVE = "#9467bd";
 
-const PANELS: Panel[] = [
+const PANELS: Panel<InstanceFigures>[] = [
   {
     title: "Proving time per instance (median)",
     series: [
@@ -155,8 +157,29 @@ function text(x: number, y: number, content: string, extra = ""): string {
   return `<text x="${x}" y="${y}"${extra ? ` ${extra}` : ""}>${escapeXml(content)}</text>`;
 }
 
-/** Renders one panel at vertical offset `top`; returns its elements and height. */
-function renderPanel(panel: Panel, list: readonly InstanceFigures[], top: number) {
+/** The batched-verification panel: gas per account of each way of submitting proofs. */
+function batchPanel(figures: BatchGasFigures): Panel<PerAccountGas> {
+  return {
+    title: `Gas per account: prove vs proveBatch (${figures.instance}, real proofs)`,
+    series: [
+      { label: "first proof", color: ZKMARGIN, value: (r) => r.first, format: formatCount },
+      { label: "repeat proof", color: "#17becf", value: (r) => r.repeat, format: formatCount },
+    ],
+    notes: [
+      "The transaction's gas divided by the accounts in it, all in (calldata and the 21,000 base).",
+      `proveBatch checks every proof in one randomized pairing check (B + 3 pairings); issue 20's`,
+      `targets at B = ${TARGET_BATCH}: at most 110,000 (first) and 90,000 (repeat) per account.`,
+    ],
+  };
+}
+
+/** Renders one panel at vertical offset `top`, a group per row; returns its elements and height. */
+function renderPanel<Row>(
+  panel: Panel<Row>,
+  list: readonly Row[],
+  rowLabel: (row: Row) => string,
+  top: number,
+) {
   const elements: string[] = [text(0, top + 16, panel.title, 'font-weight="bold" font-size="14"')];
   let y = top + TITLE_HEIGHT;
   panel.series.forEach((s, i) => {
@@ -174,7 +197,7 @@ function renderPanel(panel: Panel, list: readonly InstanceFigures[], top: number
       text(
         LABEL_WIDTH - 10,
         y + groupHeight / 2 + 4,
-        f.instance,
+        rowLabel(f),
         'text-anchor="end" font-weight="bold"',
       ),
     );
@@ -187,7 +210,7 @@ function renderPanel(panel: Panel, list: readonly InstanceFigures[], top: number
       }
       const width = Math.max(1, (value / max) * span);
       elements.push(
-        `<rect x="${LABEL_WIDTH}" y="${barY}" width="${width.toFixed(1)}" height="${BAR_HEIGHT}" fill="${s.color}"><title>${escapeXml(`${f.instance}, ${s.label}: ${s.format(value)}`)}</title></rect>`,
+        `<rect x="${LABEL_WIDTH}" y="${barY}" width="${width.toFixed(1)}" height="${BAR_HEIGHT}" fill="${s.color}"><title>${escapeXml(`${rowLabel(f)}, ${s.label}: ${s.format(value)}`)}</title></rect>`,
       );
       elements.push(text(LABEL_WIDTH + width + 6, barY + BAR_HEIGHT - 3, s.format(value)));
     });
@@ -218,7 +241,17 @@ export function renderChart(results: BenchResults): string {
     y += 24;
   }
   for (const panel of list.length > 0 ? PANELS : []) {
-    const rendered = renderPanel(panel, list, y);
+    const rendered = renderPanel(panel, list, (f) => f.instance, y);
+    elements.push(...rendered.elements);
+    y += rendered.height + PANEL_GAP;
+  }
+  if (results.batchGas) {
+    const rendered = renderPanel(
+      batchPanel(results.batchGas),
+      results.batchGas.rows,
+      (r) => r.way,
+      y,
+    );
     elements.push(...rendered.elements);
     y += rendered.height + PANEL_GAP;
   }

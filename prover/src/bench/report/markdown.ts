@@ -7,6 +7,7 @@
 import * as path from "node:path";
 import { PROJECT_ROOT } from "../../setup/paths";
 import type { ProcessUsage } from "../cold-run";
+import { batchTargetChecks, type BatchGasFigures } from "../batch-gas";
 import { marginalCosts, type BenchResults, type InstanceFigures } from "../results";
 import { dimsLabel } from "../slot-costs";
 import { GROTH16_PHASES, type Groth16Phase } from "../groth16-phases";
@@ -21,10 +22,10 @@ import {
   markdownTable as table,
 } from "./format";
 
-/** Text from outside the project (a CPU model, an OS name) made safe in a table cell. */
 /** A cell not measured (a heavy instance's marginal costs and baseline: "Measured in part"). */
 const NOT_MEASURED = "not measured";
 
+/** Text from outside the project (a CPU model, an OS name) made safe in a table cell. */
 function cell(text: string): string {
   return text.replace(/\|/g, "\\|").replace(/</g, "&lt;").replace(/>/g, "&gt;");
 }
@@ -344,6 +345,56 @@ function sizesAndGasSection(list: readonly InstanceFigures[]): string {
   ].join("\n");
 }
 
+function batchGasSection(figures: BatchGasFigures): string {
+  const share = figures.repeatShare;
+  const parts: [string, number][] = [
+    ["pairings", share.pairing],
+    ["ecMul and ecAdd", share.ecMulAdd],
+    ["ecrecover (the request's and the pledge's signatures)", share.ecrecover],
+    ["storage (SLOAD, SSTORE)", share.storage],
+    ["events", share.events],
+    ["keccak", share.keccak],
+    ["calldata", share.calldata],
+    ["the transaction's 21,000 base", share.txBase],
+    ["execution (ABI decoding, checks, copies, calls)", share.other],
+  ];
+  return [
+    "## Batched verification on-chain",
+    "",
+    `Gas per account of \`MarginRegistry.proveBatch\` beside single \`prove\` (sent by the account) ` +
+      `and \`proveFor\` (a relayer sends its signed request), with real proofs of the ` +
+      `${figures.instance} instance for distinct accounts, each with one custodian's pledge and a ` +
+      "signed `ProveRequest`: the account's first proof (its status slot written from zero), then " +
+      "its next. The transaction's gas divided by the accounts in it, all in (calldata and the " +
+      "21,000 base included); the same measurement as `npm run gas`.",
+    "",
+    table(
+      ["way", "accounts", "first proof, per account", "repeat proof, per account"],
+      figures.rows.map((r) => [
+        r.way,
+        String(r.accounts),
+        formatCount(r.first),
+        formatCount(r.repeat),
+      ]),
+    ),
+    "",
+    `Where a repeat proof's ${formatCount(share.total)} gas goes in a batch of ${figures.shareAt} ` +
+      "(per account, from the transaction's trace):",
+    "",
+    table(
+      ["part", "gas per account"],
+      parts.map(([what, gas]) => [what, formatCount(gas)]),
+    ),
+    "",
+    "Targets (issue 20):",
+    "",
+    ...batchTargetChecks(figures).map(
+      (c) =>
+        `- ${c.met ? "met" : "**not met**"}: ${c.what}: ${formatCount(c.measured)} (at most ${formatCount(c.limit)})`,
+    ),
+  ].join("\n");
+}
+
 function baselineSection(list: readonly InstanceFigures[]): string {
   return [
     "## The naive baseline, side by side",
@@ -442,6 +493,7 @@ export async function renderMarkdown(results: BenchResults, chartFile: string): 
       "",
       sizesAndGasSection(list),
       "",
+      ...(results.batchGas ? [batchGasSection(results.batchGas), ""] : []),
       baselineSection(list),
       "",
     );
