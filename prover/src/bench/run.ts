@@ -29,6 +29,7 @@ import { measureNative } from "./native";
 import { readiness } from "./readiness";
 import type { BenchOptions } from "./options";
 import { renderChart } from "./report/chart";
+import { formatCount } from "./report/format";
 import { renderMarkdown } from "./report/markdown";
 import {
   BENCH_RESULTS_VERSION,
@@ -75,7 +76,8 @@ async function measureInstance(
   let baseline: BaselineResult | undefined;
   if (heavy) {
     heavyNote =
-      `${instance} has ${artifacts.entry.constraints} constraints (more than ${HEAVY_CONSTRAINTS}): ` +
+      `${instance} has ${formatCount(artifacts.entry.constraints)} constraints (more than ` +
+      `${formatCount(HEAVY_CONSTRAINTS)}): ` +
       `measured with at most ${HEAVY_RUNS} warm runs, and without its marginal costs and the naive ` +
       "baseline, each of which would compile (the baseline also set up) a circuit of its size again";
     log(`${instance}: heavy: ${heavyNote}`);
