@@ -194,7 +194,8 @@ contract MarginRegistry is EIP712, IMarginOracle {
     ///      proof's portfolio commitments).
     ///      `reads` is zero, or (in a batch) the memory address of the batch's `ReadCache`;
     ///      `statusSlot` is the storage slot of the account's `StatusSlots` for the policy (read
-    ///      by `_admit`, written by `_record`: its mapping keys hashed once).
+    ///      by `_admit`, written by `_record`: its mapping keys hashed once); `domain` is the
+    ///      EIP-712 domain separator once the pledges were checked (zero before), for the request.
     struct Admission {
         address verifier;
         uint256 pledgeSlots;
@@ -205,6 +206,7 @@ contract MarginRegistry is EIP712, IMarginOracle {
         bytes32 pledgesHash;
         uint256 reads;
         uint256 statusSlot;
+        bytes32 domain;
     }
 
     /// @dev What the items of a batch share, read once: the last policy read (keyed by the policy
@@ -990,8 +992,11 @@ contract MarginRegistry is EIP712, IMarginOracle {
         if (refusal.length != 0) return refusal;
         // No pledge (a policy that requires none): the hash of the empty array.
         bytes32 pledgesHash = pledges.length == 0 ? keccak256("") : admission.pledgesHash;
+        // The domain separator, as the pledges' check read it (a policy without pledges: now).
+        bytes32 domain = admission.domain;
+        if (domain == bytes32(0)) domain = _domainSeparatorV4();
         bytes32 digest = _typedDataDigest(
-            _domainSeparatorV4(),
+            domain,
             _requestStructHash(
                 account,
                 policyId,
@@ -1341,6 +1346,7 @@ contract MarginRegistry is EIP712, IMarginOracle {
         pledge.account = account;
         pledge.venue = venue;
         bytes32 domain = _domainSeparatorV4();
+        admission.domain = domain;
         uint256 validUntil = type(uint48).max;
         uint256 epochSum = 0;
         // The further custodians' registrations, read in one call: once each matches its
