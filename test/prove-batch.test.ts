@@ -690,7 +690,11 @@ describe("MarginRegistry.proveBatch (real proofs, small instance)", function () 
     const listed = new Set(list.map((entry) => entry.address.toLowerCase()));
     // The contracts the batch calls, with their slots; not the registry itself: its
     // 2 * ACCOUNTS slots (statuses, epochs) do not pay for its entry below 25.
-    for (const contract of [venue.policyRegistry.address, venue.marketBook.address, venue.verifier]) {
+    for (const contract of [
+      venue.policyRegistry.address,
+      venue.marketBook.address,
+      venue.verifier,
+    ]) {
       expect(listed.has(contract.toLowerCase()), contract).to.equal(true);
     }
     expect(listed.has((await registry.getAddress()).toLowerCase())).to.equal(false);
