@@ -237,7 +237,9 @@ contract MarginRegistry is EIP712, IMarginOracle {
     /// @param portfolioCommitments The proof's C portfolio commitments, in slot order.
     /// @param proof The Groth16 proof.
     /// @param pledges The pledges the account signed for, in slot order.
-    /// @param accountSignature The account's EIP-712 signature of the ProveRequest.
+    /// @param accountSignature The account's EIP-712 signature of the ProveRequest: an ECDSA
+    ///        signature as 65 bytes `(r, s, v)` or EIP-2098's 64 bytes `(r, vs)`, or what the
+    ///        account accepts under ERC-1271.
     struct BatchItem {
         address account;
         bytes32 policyId;
@@ -592,7 +594,9 @@ contract MarginRegistry is EIP712, IMarginOracle {
     /// @param portfolioCommitments The proof's C portfolio commitments, in slot order.
     /// @param proof The Groth16 proof.
     /// @param pledges The pledges the account signed for, in slot order.
-    /// @param accountSignature The account's EIP-712 signature of the ProveRequest.
+    /// @param accountSignature The account's EIP-712 signature of the ProveRequest: an ECDSA
+    ///        signature as 65 bytes `(r, s, v)` or EIP-2098's 64 bytes `(r, vs)`, or what the
+    ///        account accepts under ERC-1271.
     function proveFor(
         address account,
         bytes32 policyId,
