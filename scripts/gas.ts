@@ -303,9 +303,13 @@ function splitRow(label: string, g: GasSplit, proofs: number): string {
   return perRow(label, 22, g, parts, proofs);
 }
 
-/** One line of the registry's batch table: the whole transaction and its split, per account. */
+/**
+ * One line of the registry's batch table: the whole transaction and its split, per account (an
+ * access list's intrinsic gas counted in storage: it buys the warm accesses).
+ */
 function accountRow(label: string, g: GasSplit, accounts: number): string {
-  const parts = [g.pairing, g.ecMul + g.ecAdd, g.ecrecover, g.storage, g.logs, g.keccak];
+  const storage = g.storage + g.accessList;
+  const parts = [g.pairing, g.ecMul + g.ecAdd, g.ecrecover, storage, g.logs, g.keccak];
   return perRow(label, 26, g, [...parts, ...txParts(g), g.other], accounts);
 }
 
@@ -322,23 +326,30 @@ function proveBatchTable(instance: string, measured: ProveBatchGas): void {
     console.log(accountRow(`proveFor, ${kind}`, measured.proveFor[kind], 1));
     for (const b of measured.batches) {
       console.log(accountRow(`proveBatch B = ${b.size}, ${kind}`, b[kind], b.size));
+      if (b.listed) console.log(accountRow(`  the same, access list`, b.listed[kind], b.size));
     }
   }
   console.log(
     "  Columns after the first are per account. pairing, ecMul/Add and ecrecover: the precompile " +
       "calls in the trace; storage: SLOAD and SSTORE as charged; events: the LOG operations; " +
       "keccak: EIP-712 hashes and the batch weights; calldata: EIP-2028; other: ABI decoding, " +
-      "memory, checks, loops and the calls' overhead (cold contract access included).",
+      "memory, checks, loops and the calls' overhead (cold contract access included). " +
+      "Access list: the batch sent with its EIP-2930 list (proveBatchAccessList; its 2,400 per " +
+      "address and 1,900 per slot counted in storage).",
   );
   const at = measured.batches.find((b) => b.size === TARGET_BATCH);
   const one = measured.batches.find((b) => b.size === 1);
   if (at) {
     for (const kind of ["repeat", "first"] as const) {
-      const perAccount = per(at[kind].total, TARGET_BATCH);
       const target = BATCH_TARGETS[kind];
-      console.log(
-        `    target, ${kind} proof at B = ${TARGET_BATCH}: ${perAccount} per account, at most ${target}: ${perAccount <= target ? "met" : "MISSED"}`,
-      );
+      const sent = [["", at[kind]]] as [string, GasSplit][];
+      if (at.listed) sent.push([" with its access list", at.listed[kind]]);
+      for (const [how, gas] of sent) {
+        const perAccount = per(gas.total, TARGET_BATCH);
+        console.log(
+          `    target, ${kind} proof at B = ${TARGET_BATCH}${how}: ${perAccount} per account, at most ${target}: ${perAccount <= target ? "met" : "MISSED"}`,
+        );
+      }
     }
   }
   if (one) {
@@ -375,6 +386,7 @@ async function batchReport(
     (done, total) => {
       if (done % 16 === 0) process.stderr.write(`  (${done}/${total} proofs made)\n`);
     },
+    [TARGET_BATCH],
   );
   proveBatchTable(instance, registryGas);
   console.log(

@@ -11,9 +11,12 @@ import fc from "fast-check";
 import {
   AbiCoder,
   Contract,
+  Signature,
   TypedDataEncoder,
   ZeroAddress,
   ZeroHash,
+  concat,
+  dataSlice,
   getAddress,
   hexlify,
   keccak256,
@@ -2023,7 +2026,10 @@ describe("contracts (test verifier)", function () {
     it("lets anyone submit an account's signed request, once", async function () {
       await expectSignals(signalsOf(await address(w.alice), 1n));
       const req = await request(w.alice);
-      expect(req.accountSignature).to.equal(await signProveRequest(w.alice, w.domain, req.message));
+      // The SDK sends an EOA's signature as EIP-2098's 64 bytes; the registry takes both forms.
+      expect(await signProveRequest(w.alice, w.domain, req.message)).to.equal(
+        Signature.from(req.accountSignature).compactSerialized,
+      );
       const receipt = await submitProofFor(registry(w.stranger), req);
       expect(eventArgs(w.marginRegistry, receipt, "MarginProved")[0]).to.equal(
         await address(w.alice),
@@ -2075,6 +2081,38 @@ describe("contracts (test verifier)", function () {
         w.errors,
         "InvalidAccountSignature",
       );
+    });
+
+    it("takes the account's ECDSA signature as 65 bytes or EIP-2098's 64, and refuses another's, a high s, a bad v and other lengths", async function () {
+      const alice = await address(w.alice);
+      await expectSignals(signalsOf(alice, 1n));
+      const req = await request(w.alice);
+      const signature = Signature.from(req.accountSignature);
+      const byBob = Signature.from((await request(w.alice, { signer: w.bob })).accountSignature);
+      // The same signature with s replaced by n - s (and the parity flipped): valid for
+      // ecrecover, refused as OpenZeppelin's ECDSA refuses a high s.
+      const n = 0xfffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141n;
+      const highS = BigInt(signature.s) > n / 2n ? BigInt(signature.s) : n - BigInt(signature.s);
+      const flippedV = signature.v === 27 ? 28 : 27;
+      for (const bad of [
+        byBob.compactSerialized,
+        concat([signature.r, toBeHex(highS | (BigInt(flippedV - 27) << 255n), 32)]),
+        concat([signature.r, toBeHex(highS, 32), toBeHex(flippedV, 1)]),
+        concat([signature.r, signature.s, toBeHex(signature.v + 2, 1)]),
+        dataSlice(signature.compactSerialized, 0, 63),
+        concat([signature.serialized, "0x00"]),
+      ]) {
+        await expectRevert(
+          submitProofFor(registry(w.stranger), { ...req, accountSignature: bad }),
+          w.errors,
+          "InvalidAccountSignature",
+        );
+      }
+      const receipt = await submitProofFor(registry(w.stranger), {
+        ...req,
+        accountSignature: signature.compactSerialized,
+      });
+      expect(eventArgs(w.marginRegistry, receipt, "MarginProved")[0]).to.equal(alice);
     });
 
     it("refuses a request whose fields were changed after signing", async function () {

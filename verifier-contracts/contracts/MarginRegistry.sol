@@ -8,7 +8,6 @@ pragma solidity 0.8.30;
 // words checked unrolled), each block documented and each result held to a test.
 // solhint-disable no-inline-assembly
 
-import {ECDSA} from "@openzeppelin/contracts/utils/cryptography/ECDSA.sol";
 import {EIP712} from "@openzeppelin/contracts/utils/cryptography/EIP712.sol";
 import {SignatureChecker} from "@openzeppelin/contracts/utils/cryptography/SignatureChecker.sol";
 import {IGroth16BatchVerifier} from "./interfaces/IGroth16Verifier.sol";
@@ -193,7 +192,10 @@ contract MarginRegistry is EIP712, IMarginOracle {
     /// @dev What `_admit` derives for an admitted proof: what to verify it against and what to
     ///      record (the public signals are the account and nonce, these two commitments and the
     ///      proof's portfolio commitments).
-    ///      `reads` is zero, or (in a batch) the memory address of the batch's `ReadCache`.
+    ///      `reads` is zero, or (in a batch) the memory address of the batch's `ReadCache`;
+    ///      `statusSlot` is the storage slot of the account's `StatusSlots` for the policy (read
+    ///      by `_admit`, written by `_record`: its mapping keys hashed once); `domain` is the
+    ///      EIP-712 domain separator once the pledges were checked (zero before), for the request.
     struct Admission {
         address verifier;
         uint256 pledgeSlots;
@@ -203,6 +205,8 @@ contract MarginRegistry is EIP712, IMarginOracle {
         uint256 moreRegistrations;
         bytes32 pledgesHash;
         uint256 reads;
+        uint256 statusSlot;
+        bytes32 domain;
     }
 
     /// @dev What the items of a batch share, read once: the last policy read (keyed by the policy
@@ -233,7 +237,9 @@ contract MarginRegistry is EIP712, IMarginOracle {
     /// @param portfolioCommitments The proof's C portfolio commitments, in slot order.
     /// @param proof The Groth16 proof.
     /// @param pledges The pledges the account signed for, in slot order.
-    /// @param accountSignature The account's EIP-712 signature of the ProveRequest.
+    /// @param accountSignature The account's EIP-712 signature of the ProveRequest: an ECDSA
+    ///        signature as 65 bytes `(r, s, v)` or EIP-2098's 64 bytes `(r, vs)`, or what the
+    ///        account accepts under ERC-1271.
     struct BatchItem {
         address account;
         bytes32 policyId;
@@ -588,7 +594,9 @@ contract MarginRegistry is EIP712, IMarginOracle {
     /// @param portfolioCommitments The proof's C portfolio commitments, in slot order.
     /// @param proof The Groth16 proof.
     /// @param pledges The pledges the account signed for, in slot order.
-    /// @param accountSignature The account's EIP-712 signature of the ProveRequest.
+    /// @param accountSignature The account's EIP-712 signature of the ProveRequest: an ECDSA
+    ///        signature as 65 bytes `(r, s, v)` or EIP-2098's 64 bytes `(r, vs)`, or what the
+    ///        account accepts under ERC-1271.
     function proveFor(
         address account,
         bytes32 policyId,
@@ -948,7 +956,7 @@ contract MarginRegistry is EIP712, IMarginOracle {
                     request.round,
                     request.nonce,
                     request.deadline,
-                    keccak256(abi.encodePacked(request.portfolioCommitments)),
+                    _commitmentsHash(request.portfolioCommitments),
                     keccak256(abi.encodePacked(pledgeHashes))
                 )
             );
@@ -988,14 +996,18 @@ contract MarginRegistry is EIP712, IMarginOracle {
         if (refusal.length != 0) return refusal;
         // No pledge (a policy that requires none): the hash of the empty array.
         bytes32 pledgesHash = pledges.length == 0 ? keccak256("") : admission.pledgesHash;
-        bytes32 digest = _hashTypedDataV4(
+        // The domain separator, as the pledges' check read it (a policy without pledges: now).
+        bytes32 domain = admission.domain;
+        if (domain == bytes32(0)) domain = _domainSeparatorV4();
+        bytes32 digest = _typedDataDigest(
+            domain,
             _requestStructHash(
                 account,
                 policyId,
                 round,
                 nonce,
                 deadline,
-                keccak256(abi.encodePacked(portfolioCommitments)),
+                _commitmentsHash(portfolioCommitments),
                 pledgesHash
             )
         );
@@ -1032,7 +1044,13 @@ contract MarginRegistry is EIP712, IMarginOracle {
         if (uint8(params >> _RETIRED_BIT) != 0) {
             return abi.encodeWithSelector(PolicyRetired.selector, policyId);
         }
-        uint256 last = _statuses[account][policyId].main;
+        StatusSlots storage statusSlots = _statuses[account][policyId];
+        uint256 last = statusSlots.main;
+        uint256 statusSlot;
+        assembly ("memory-safe") {
+            statusSlot := statusSlots.slot
+        }
+        admission.statusSlot = statusSlot;
         (admission.marketCommitment, refusal) = _checkRound(
             feed,
             round,
@@ -1282,7 +1300,7 @@ contract MarginRegistry is EIP712, IMarginOracle {
                 }
             }
         }
-        return "";
+        return _admitted();
     }
 
     /// @dev What `_checkPledges` reads besides the pledges: the first custodian's current
@@ -1332,6 +1350,7 @@ contract MarginRegistry is EIP712, IMarginOracle {
         pledge.account = account;
         pledge.venue = venue;
         bytes32 domain = _domainSeparatorV4();
+        admission.domain = domain;
         uint256 validUntil = type(uint48).max;
         uint256 epochSum = 0;
         // The further custodians' registrations, read in one call: once each matches its
@@ -1365,14 +1384,21 @@ contract MarginRegistry is EIP712, IMarginOracle {
             epochSum += epoch;
             if (pledge.validUntil < validUntil) validUntil = pledge.validUntil;
         }
-        if (inputs.hashPledges) admission.pledgesHash = keccak256(abi.encodePacked(hashes));
+        if (inputs.hashPledges) {
+            // The EIP-712 hash of the array: the hash of its words, hashed where they lie.
+            bytes32 pledgesHash;
+            assembly ("memory-safe") {
+                pledgesHash := keccak256(add(hashes, 0x20), shl(5, mload(hashes)))
+            }
+            admission.pledgesHash = pledgesHash;
+        }
         admission.moreRegistrations = more;
         admission.status =
             (validUntil << 128) |
             ((epochSum & _EPOCH_SUM_MASK) << 176) |
             (count << 220) |
             (inputs.registration << 224);
-        return "";
+        return _admitted();
     }
 
     /// @dev Why a pledge's registration is not the custodian's current one at the venue (zero:
@@ -1573,12 +1599,34 @@ contract MarginRegistry is EIP712, IMarginOracle {
         bytes32 domain
     ) private pure returns (bytes32 structHash, bytes32 digest) {
         structHash = _pledgeStructHash(pledge);
+        digest = _typedDataDigest(domain, structHash);
+    }
+
+    /// @dev The EIP-712 digest of `structHash` under the domain separator `domain`
+    ///      (`keccak256("\x19\x01" || domain || structHash)`), hashed where free memory starts.
+    function _typedDataDigest(
+        bytes32 domain,
+        bytes32 structHash
+    ) private pure returns (bytes32 digest) {
         assembly ("memory-safe") {
             let data := mload(0x40)
             mstore(data, 0x1901)
             mstore(add(data, 0x20), domain)
             mstore(add(data, 0x40), structHash)
             digest := keccak256(add(data, 0x1e), 0x42)
+        }
+    }
+
+    /// @dev The EIP-712 hash of a `uint256[]`: the hash of its words, one after another, copied
+    ///      from calldata where free memory starts.
+    function _commitmentsHash(
+        uint256[] calldata portfolioCommitments
+    ) private pure returns (bytes32 hash) {
+        assembly ("memory-safe") {
+            let data := mload(0x40)
+            let size := shl(5, portfolioCommitments.length)
+            calldatacopy(data, portfolioCommitments.offset, size)
+            hash := keccak256(data, size)
         }
     }
 
@@ -1607,20 +1655,21 @@ contract MarginRegistry is EIP712, IMarginOracle {
         uint64 deadline,
         bytes32 commitmentsHash,
         bytes32 pledgesHash
-    ) private pure returns (bytes32) {
-        return
-            keccak256(
-                abi.encode(
-                    PROVE_REQUEST_TYPEHASH,
-                    account,
-                    policyId,
-                    round,
-                    nonce,
-                    deadline,
-                    commitmentsHash,
-                    pledgesHash
-                )
-            );
+    ) private pure returns (bytes32 structHash) {
+        bytes32 typeHash = PROVE_REQUEST_TYPEHASH;
+        // abi.encode of the eight words, written where free memory starts and hashed there.
+        assembly ("memory-safe") {
+            let data := mload(0x40)
+            mstore(data, typeHash)
+            mstore(add(data, 0x20), account)
+            mstore(add(data, 0x40), policyId)
+            mstore(add(data, 0x60), round)
+            mstore(add(data, 0x80), nonce)
+            mstore(add(data, 0xa0), deadline)
+            mstore(add(data, 0xc0), commitmentsHash)
+            mstore(add(data, 0xe0), pledgesHash)
+            structHash := keccak256(data, 0x100)
+        }
     }
 
     /// @dev Writes a proof's 3 + C public signals at `ptr`, in the circuit's order: the account
@@ -1793,7 +1842,12 @@ contract MarginRegistry is EIP712, IMarginOracle {
         uint256[] calldata portfolioCommitments,
         Admission memory admission
     ) internal {
-        StatusSlots storage slots = _statuses[account][policyId];
+        // `_statuses[account][policyId]`, whose slot `_admit` computed.
+        StatusSlots storage slots;
+        uint256 statusSlot = admission.statusSlot;
+        assembly ("memory-safe") {
+            slots.slot := statusSlot
+        }
         uint256 status = admission.status;
         slots.main = status;
         if ((status >> 220) & 0xf > 1) slots.more = admission.moreRegistrations;
@@ -1811,6 +1865,10 @@ contract MarginRegistry is EIP712, IMarginOracle {
             log4(data, add(0x60, size), topic, account, policyId, round)
         }
     }
+
+    /// @dev No refusal: the empty `bytes` at the zero slot, allocating nothing (a `""` literal
+    ///      would allocate a new empty array in memory for each admitted item).
+    function _admitted() private pure returns (bytes memory none) {}
 
     /// @dev Reverts with `refusal` (a custom error's ABI encoding) unless it is empty.
     function _revertWith(bytes memory refusal) private pure {
@@ -1898,8 +1956,10 @@ contract MarginRegistry is EIP712, IMarginOracle {
         return nextPostedAt == 0 ? 0 : nextPostedAt + marginCall.cureWindow;
     }
 
-    /// @dev Whether `signature` is `signer`'s over `digest`: an ECDSA signature (65 bytes, low s)
-    ///      that recovers to `signer`, or else one that `signer` accepts under ERC-1271. This is
+    /// @dev Whether `signature` is `signer`'s over `digest`: an ECDSA signature, 65 bytes `(r, s,
+    ///      v)` or EIP-2098's 64 bytes `(r, vs)` (the SDK sends an account's ECDSA signature
+    ///      compact: one calldata word less), low s, that recovers to `signer`; or else one that
+    ///      `signer` accepts under ERC-1271, asked about the bytes exactly as given. This is
     ///      OpenZeppelin's SignatureChecker order up to v5.3 (v5.5 asks for the signer's code
     ///      first), and it spares an EOA signer the cold EXTCODESIZE (2,600 gas). An ECDSA
     ///      signature can recover to a contract's address only if someone holds a key for that
@@ -1909,8 +1969,27 @@ contract MarginRegistry is EIP712, IMarginOracle {
         bytes32 digest,
         bytes calldata signature
     ) private view returns (bool) {
-        (address recovered, ECDSA.RecoverError err, ) = ECDSA.tryRecoverCalldata(digest, signature);
-        if (err == ECDSA.RecoverError.NoError && recovered == signer) return true;
+        uint256 length = signature.length;
+        if (length == 64 || length == 65) {
+            bytes32 r;
+            bytes32 vs;
+            bool wellFormed = true;
+            assembly ("memory-safe") {
+                r := calldataload(signature.offset)
+                vs := calldataload(add(signature.offset, 0x20))
+            }
+            if (length == 65) {
+                // (r, s, v) as the compact (r, vs): v must be 27 or 28 and s below 2^255 (a high
+                // s is refused below anyway, as OpenZeppelin's ECDSA refuses it).
+                uint256 v;
+                assembly ("memory-safe") {
+                    v := byte(0, calldataload(add(signature.offset, 0x40)))
+                }
+                wellFormed = (v == 27 || v == 28) && uint256(vs) >> 255 == 0;
+                if (wellFormed) vs |= bytes32((v - 27) << 255);
+            }
+            if (wellFormed && _isEcdsaSignature(signer, digest, r, vs)) return true;
+        }
         return SignatureChecker.isValidERC1271SignatureNow(signer, digest, signature);
     }
 

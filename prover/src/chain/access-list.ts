@@ -5,7 +5,9 @@
  * less for each. The list is read from `debug_traceCall` (Hardhat's network and geth's debug API
  * answer it; Hardhat has no `eth_createAccessList`): every address the call reaches but the
  * target and the precompiles, and every slot read or written, under the contract whose storage it
- * is (a DELEGATECALL's slots are the caller's).
+ * is (a DELEGATECALL's slots are the caller's). The target's own slots are listed only when they
+ * pay for its entry: the target is warm already, so its 2,400 buys nothing but the slots' 100
+ * each (more than 24 slots: a batch of proofs, never a single `prove`).
  */
 import { getAddress, toBeHex, zeroPadValue } from "ethers";
 import type { AccessList } from "ethers";
@@ -28,6 +30,9 @@ export interface CallTrace {
 export interface TraceProvider {
   send(method: string, params: unknown[]): Promise<unknown>;
 }
+
+/** Slots of the target beyond which listing them (its entry 2,400, 100 saved each) pays. */
+const TARGET_SLOTS_BREAK_EVEN = 24;
 
 /** Highest precompile address (0x01 .. 0x11 with EIP-2537); they are always warm. */
 const LAST_PRECOMPILE = 0x11n;
@@ -54,8 +59,8 @@ function addressOf(hex: string): string {
 
 /**
  * The access list of a traced call to `to`: the addresses it reached but `to` and the precompiles,
- * each with the storage slots of its own that the call read or wrote. Refuses a failed call (its
- * list would be the failure's).
+ * each with the storage slots of its own that the call read or wrote, and `to` with its slots when
+ * there are more than 24 of them. Refuses a failed call (its list would be the failure's).
  */
 export function accessListFromTrace(trace: CallTrace, to: string): AccessList {
   if (trace.failed) throw new Error("the traced call failed: no access list for it");
@@ -90,7 +95,9 @@ export function accessListFromTrace(trace: CallTrace, to: string): AccessList {
   }
   const list: AccessList = [];
   for (const [address, keys] of slots) {
-    if (address !== target) list.push({ address, storageKeys: [...keys].sort() });
+    if (address !== target || keys.size > TARGET_SLOTS_BREAK_EVEN) {
+      list.push({ address, storageKeys: [...keys].sort() });
+    }
   }
   return list;
 }

@@ -4,6 +4,7 @@
  * verifier-contracts/contracts/MarginRegistry.sol exactly.
  */
 import {
+  Signature,
   TypedDataEncoder,
   concat,
   dataSlice,
@@ -11,6 +12,7 @@ import {
   getBytes,
   isHexString,
   toBeHex,
+  verifyTypedData,
 } from "ethers";
 import type { BaseContract, Signer, TypedDataDomain, TypedDataField } from "ethers";
 
@@ -254,7 +256,12 @@ export function signedPledgeFromCalldata(p: PledgeCalldata): SignedPledge {
   };
 }
 
-/** Signs a relayed proof request as the account. */
+/**
+ * Signs a relayed proof request as the account. An ECDSA signature by the account itself (an
+ * EOA's) comes back in EIP-2098's 64 bytes `(r, vs)`, which MarginRegistry takes as it takes the
+ * 65 bytes `(r, s, v)`, for one calldata word less (about 140 gas per relayed proof); any other
+ * signature (an ERC-1271 account's, whatever its wallet returns) comes back as the signer gave it.
+ */
 export async function signProveRequest(
   account: Signer,
   domain: TypedDataDomain,
@@ -264,5 +271,28 @@ export async function signProveRequest(
   if (getAddress(message.account) !== signer) {
     throw new Error(`request is for ${message.account} but the signer is ${signer}`);
   }
-  return account.signTypedData(domain, PROVE_REQUEST_TYPES, message);
+  const signature = await account.signTypedData(domain, PROVE_REQUEST_TYPES, message);
+  return compactAccountSignature(signature, signer, domain, message);
+}
+
+/**
+ * `signature` of the request `message` in EIP-2098's compact 64 bytes when it is a 65-byte ECDSA
+ * signature that recovers to `account`; unchanged otherwise (an ERC-1271 account is asked about
+ * exactly the bytes it signed).
+ */
+export function compactAccountSignature(
+  signature: string,
+  account: string,
+  domain: TypedDataDomain,
+  message: ProveRequestMessage,
+): string {
+  if (!isHexString(signature, 65)) return signature;
+  let recovered: string;
+  try {
+    recovered = verifyTypedData(domain, PROVE_REQUEST_TYPES, message, signature);
+  } catch {
+    return signature;
+  }
+  if (recovered !== getAddress(account)) return signature;
+  return Signature.from(signature).compactSerialized;
 }

@@ -3,7 +3,8 @@
  * each item: accepted (`MarginProved`) or skipped (`ProofSkipped`, its refusal decoded by the
  * registry's interface and put in words). Browser-safe: ethers only.
  */
-import type { BaseContract, Interface, TransactionReceipt } from "ethers";
+import type { AccessList, BaseContract, Interface, Provider, TransactionReceipt } from "ethers";
+import { traceAccessList, type TraceProvider } from "./access-list";
 import { explainRevert, refusalText, type Refusal } from "./refusals";
 import {
   relayedCalldata,
@@ -57,6 +58,29 @@ export async function submitProofBatch(
     options.onSent,
   );
   return { receipt, outcomes: batchOutcomes(registry, receipt, items) };
+}
+
+/**
+ * The EIP-2930 access list of `proveBatch(items)` sent by `from`, read from the node's trace of
+ * the call (`traceAccessList`): PolicyRegistry, MarketBook and the verifier with the slots read
+ * there, and the registry's own slots (each item's status and its custodians' epochs), 100 gas
+ * less each than at their cold first touch. Pass it as `options.accessList` of
+ * {@link submitProofBatch}. Throws when the node has no debug API or the call would revert.
+ */
+export async function proveBatchAccessList(
+  registry: BaseContract,
+  items: readonly BatchItemInput[],
+  from: string,
+): Promise<AccessList> {
+  const provider = registry.runner?.provider as (Provider & TraceProvider) | null | undefined;
+  if (typeof provider?.send !== "function") {
+    throw new Error("the registry's runner has no JSON-RPC provider");
+  }
+  return traceAccessList(provider, {
+    from,
+    to: await registry.getAddress(),
+    data: registry.interface.encodeFunctionData("proveBatch", [items.map(batchItemOf)]),
+  });
 }
 
 /**

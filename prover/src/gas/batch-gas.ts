@@ -5,6 +5,7 @@
  * precompile calls and the keccak of the weights are measured, not computed from a price list.
  */
 import { concat, Contract, dataSlice, getAddress, keccak256, toBeHex } from "ethers";
+import type { AccessList } from "ethers";
 import {
   proofCoordinates,
   toBatchCalldata,
@@ -67,6 +68,8 @@ export interface GasSplit {
   intrinsic: bigint;
   /** Bytes of calldata. */
   calldataBytes: number;
+  /** The access list's intrinsic gas (EIP-2930; 0 without one), not in `intrinsic`. */
+  accessList: bigint;
   /** Gas of the calls to the pairing precompile (0x08), with their count. */
   pairing: bigint;
   /** Pairs (G1, G2) the pairing precompile checked. */
@@ -148,11 +151,19 @@ export function proofCalldataGas(proof: SolidityProof): bigint {
   return calldataGas(concat(proofCoordinates(proof).map((w) => toBeHex(w, 32))));
 }
 
-/** Splits a traced call's gas by where it went (precompile calls measured from the trace). */
-function splitTrace(trace: Trace, data: string, total: bigint): GasSplit {
+/** EIP-2930's intrinsic price of an access list's address and of each of its storage keys. */
+const ACCESS_LIST_ADDRESS = 2_400n;
+const ACCESS_LIST_SLOT = 1_900n;
+
+/**
+ * Splits a traced call's gas by where it went (precompile calls measured from the trace);
+ * `accessList` is the intrinsic gas of the transaction's access list (0 without one).
+ */
+function splitTrace(trace: Trace, data: string, total: bigint, accessList = 0n): GasSplit {
   const split: GasSplit = {
     total,
     intrinsic: 21_000n + calldataGas(data),
+    accessList,
     calldataBytes: (data.length - 2) / 2,
     pairing: 0n,
     pairs: 0,
@@ -199,6 +210,7 @@ function splitTrace(trace: Trace, data: string, total: bigint): GasSplit {
   split.other =
     total -
     split.intrinsic -
+    split.accessList -
     split.pairing -
     split.ecMul -
     split.ecAdd -
@@ -210,17 +222,23 @@ function splitTrace(trace: Trace, data: string, total: bigint): GasSplit {
 }
 
 /**
- * Sends `contract.<method>(...args)` as a transaction (from the contract's runner), checks that
- * it succeeded, and splits its gas from the trace; also returns the first word it returned (0
- * when none).
+ * Sends `contract.<method>(...args)` as a transaction (from the contract's runner), with
+ * `accessList` when given (EIP-2930: its 2,400 per address and 1,900 per slot are in the
+ * intrinsic figure, the warm accesses it buys in storage and the rest), checks that it
+ * succeeded, and splits its gas from the trace; also returns the first word it returned (0 when
+ * none).
  */
 export async function tracedTransaction(
   contract: Contract,
   provider: RpcProvider,
   method: string,
   args: readonly unknown[],
+  accessList?: AccessList,
 ): Promise<{ gas: GasSplit; returned: bigint }> {
-  const tx = await contract.getFunction(method).send(...args, { gasLimit: TX_GAS_LIMIT });
+  const overrides = accessList === undefined ? {} : { accessList };
+  const tx = await contract
+    .getFunction(method)
+    .send(...args, { gasLimit: TX_GAS_LIMIT, ...overrides });
   const receipt = await tx.wait();
   if (!receipt || receipt.status !== 1) throw new Error(`${method} transaction failed`);
   // Memory, stack and storage snapshots at every step would take gigabytes for a batch of 64.
@@ -230,8 +248,12 @@ export async function tracedTransaction(
   ])) as Trace;
   if (trace.failed) throw new Error(`${method} failed in its traced transaction`);
   const returned = trace.returnValue.replace(/^0x/, "").slice(0, 64);
+  const listed = (accessList ?? []).reduce(
+    (gas, entry) => gas + ACCESS_LIST_ADDRESS + ACCESS_LIST_SLOT * BigInt(entry.storageKeys.length),
+    0n,
+  );
   return {
-    gas: splitTrace(trace, tx.data, receipt.gasUsed),
+    gas: splitTrace(trace, tx.data, receipt.gasUsed, listed),
     returned: returned === "" ? 0n : word(returned),
   };
 }

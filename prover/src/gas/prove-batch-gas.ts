@@ -6,9 +6,10 @@
  * went (`GasSplit`: pairings, ecMul, ecAdd, ecrecover, storage, events, keccak, calldata).
  */
 import { keccak256, toBeHex, Wallet } from "ethers";
-import type { Contract } from "ethers";
+import type { AccessList, Contract } from "ethers";
 import {
   batchItemOf,
+  proveBatchAccessList,
   proveArgs,
   proveForArgs,
   proveRequestOf,
@@ -43,8 +44,11 @@ export interface ProveBatchGas {
   prove: FirstAndRepeat;
   /** `proveFor` of the first account's signed request, by a relayer. */
   proveFor: FirstAndRepeat;
-  /** `proveBatch` of the first B accounts' requests, by a relayer, per batch size. */
-  batches: ({ size: number } & FirstAndRepeat)[];
+  /**
+   * `proveBatch` of the first B accounts' requests, by a relayer, per batch size; for the sizes
+   * asked, also sent with its EIP-2930 access list (`proveBatchAccessList`).
+   */
+  batches: ({ size: number; listed?: FirstAndRepeat } & FirstAndRepeat)[];
   /** The first proofs with their public signals (for the verifier's own batch measurement). */
   proofs: BatchItem[];
 }
@@ -53,8 +57,9 @@ export interface ProveBatchGas {
  * Deploys a fresh venue for `example` on `instance` (its generated verifier), makes a first
  * (nonce 1) and a repeat (nonce 2) proof for each of `max(sizes)` accounts, and measures, each
  * from the same chain state (EVM snapshots): `prove` and `proveFor` of account 0, and
- * `proveBatch` of the first B accounts for each of `sizes`, first proofs then repeats. Every
- * transaction is checked (the batch accepts all its items) and split from its trace.
+ * `proveBatch` of the first B accounts for each of `sizes`, first proofs then repeats, and again
+ * with each transaction's access list for each of `listedSizes`. Every transaction is checked
+ * (the batch accepts all its items) and split from its trace.
  */
 export async function measureProveBatchGas(
   instance: string,
@@ -63,6 +68,7 @@ export async function measureProveBatchGas(
   signers: GasSigners,
   sizes: readonly number[],
   onProof: (done: number, total: number) => void = () => undefined,
+  listedSizes: readonly number[] = [],
 ): Promise<ProveBatchGas> {
   const { venue, market } = await gasVenue(instance, dims, example, signers);
   const rpc = rpcOf(signers.admin);
@@ -133,8 +139,14 @@ export async function measureProveBatchGas(
       await rpc.send("evm_revert", [id]);
     }
   };
-  const send = async (contract: Contract, method: string, args: unknown[], accepted?: number) => {
-    const { gas, returned } = await tracedTransaction(contract, rpc, method, args);
+  const send = async (
+    contract: Contract,
+    method: string,
+    args: unknown[],
+    accepted?: number,
+    accessList?: AccessList,
+  ) => {
+    const { gas, returned } = await tracedTransaction(contract, rpc, method, args, accessList);
     if (accepted !== undefined && returned !== BigInt(accepted)) {
       throw new Error(`${method} accepted ${returned} of ${accepted} items`);
     }
@@ -153,16 +165,31 @@ export async function measureProveBatchGas(
     first: await send(relayer, "proveFor", proveForArgs(own.first)),
     repeat: await send(relayer, "proveFor", proveForArgs(own.repeat)),
   }));
+  const relayerAddress = await signers.operator.getAddress();
   const batches: ProveBatchGas["batches"] = [];
   for (const size of sizes) {
     const chosen = submissions.slice(0, size);
     const items = (kind: "first" | "repeat") => [chosen.map((s) => batchItemOf(s[kind]))];
+    /** The batch of `kind` sent with the access list traced from the chain as it is. */
+    const listed = async (kind: "first" | "repeat") => {
+      const chosenOfKind = chosen.map((s) => s[kind]);
+      const list = await proveBatchAccessList(relayer, chosenOfKind, relayerAddress);
+      return send(relayer, "proveBatch", items(kind), size, list);
+    };
     batches.push({
       size,
       ...(await fromHere(async () => ({
         first: await send(relayer, "proveBatch", items("first"), size),
         repeat: await send(relayer, "proveBatch", items("repeat"), size),
       }))),
+      ...(listedSizes.includes(size)
+        ? {
+            listed: await fromHere(async () => ({
+              first: await listed("first"),
+              repeat: await listed("repeat"),
+            })),
+          }
+        : {}),
     });
   }
   return { prove, proveFor, batches, proofs };
