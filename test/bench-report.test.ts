@@ -4,6 +4,7 @@
  * and benchmarks.svg from fixed results (no timing is asserted anywhere).
  */
 import { expect } from "chai";
+import * as fs from "node:fs";
 import * as path from "node:path";
 import { parseGnuTimeVerbose } from "../prover/src/bench/cold-run";
 import { exampleFor, loadExamples } from "../prover/src/bench/examples";
@@ -18,7 +19,7 @@ import { LoadMonitor } from "../prover/src/bench/machine";
 import { MSM_NAMES, measureMsmFloor, readZkeyMsmSizes } from "../prover/src/bench/msm-floor";
 import { DEFAULT_OUT_DIR, parseBenchArgs } from "../prover/src/bench/options";
 import { readiness } from "../prover/src/bench/readiness";
-import { benchCandidates } from "../prover/src/bench/run";
+import { benchCandidates, remeasureGas } from "../prover/src/bench/run";
 import { renderChart } from "../prover/src/bench/report/chart";
 import { renderMarkdown } from "../prover/src/bench/report/markdown";
 import type { BenchResults, InstanceFigures } from "../prover/src/bench/results";
@@ -31,6 +32,7 @@ import { loadPortfolio } from "../prover/src/inputs";
 import { usingCurve } from "../prover/src/proving/snarkjs";
 import { loadArtifacts } from "../prover/src/setup/manifest";
 import { refusal } from "./helpers/refusal";
+import { buildScratchDir } from "./helpers/scratch";
 import { awaitSharedKeys } from "./helpers/shared-keys";
 
 describe("bench: options", function () {
@@ -40,6 +42,7 @@ describe("bench: options", function () {
       runs: 5,
       outDir: DEFAULT_OUT_DIR,
       instances: [],
+      gasOnly: false,
     });
   });
 
@@ -49,6 +52,11 @@ describe("bench: options", function () {
       runs: 3,
       outDir: path.resolve("scratch"),
       instances: ["small"],
+      gasOnly: false,
+    });
+    expect(parseBenchArgs(["--gas-only", "--out", "scratch"])).to.include({
+      gasOnly: true,
+      outDir: path.resolve("scratch"),
     });
     expect(parseBenchArgs(["demo", "--runs", "7"])).to.include({ runs: 7 });
     expect(parseBenchArgs(["demo", "standard"]).instances).to.deep.equal(["demo", "standard"]);
@@ -61,6 +69,9 @@ describe("bench: options", function () {
       ["--runs"],
       ["--fast"],
       ["--quick", "demo"],
+      ["--gas-only", "--quick"],
+      ["--gas-only", "demo"],
+      ["--gas-only", "--runs", "3"],
     ]) {
       expect(() => parseBenchArgs(argv), argv.join(" ")).to.throw(/usage: npm run bench/);
     }
@@ -549,7 +560,13 @@ describe("bench: batched verification on-chain (proveBatch gas per account)", fu
     const intrinsic = 21_000n + part(0.1);
     const counted = g.pairing + g.ecMul + g.ecAdd + g.keccak + g.ecrecover + g.storage + g.logs;
     const totalGas = BigInt(total);
-    return { ...g, total: totalGas, intrinsic, other: totalGas - counted - intrinsic };
+    return {
+      ...g,
+      total: totalGas,
+      intrinsic,
+      accessList: 0n,
+      other: totalGas - counted - intrinsic,
+    };
   }
   const pair = (first: number, repeat: number) => ({ first: split(first), repeat: split(repeat) });
   const measured = {
@@ -599,5 +616,26 @@ describe("bench: batched verification on-chain (proveBatch gas per account)", fu
     expect(svg).to.include("<title>proveBatch B = 32, repeat proof: 91,961</title>");
     expect(svg).to.include("<title>prove, first proof: 298,985</title>");
     expect(renderChart(results())).to.not.include("proveBatch");
+    expect(md).to.not.include("re-measured");
+    const remeasured = await renderMarkdown(
+      results({ batchGas, gasMeasuredAt: "2026-01-03T04:05:06.000Z" }),
+      "benchmarks.svg",
+    );
+    expect(remeasured).to.include(
+      "The gas figures were re-measured on 2026-01-03 04:05 UTC by `npm run bench -- --gas-only`",
+    );
+  });
+
+  it("--gas-only refuses a report it cannot read or of another layout, saying what to run", async function () {
+    const dir = buildScratchDir("tmp-bench-gas-only-");
+    try {
+      const err = await refusal(remeasureGas(dir, () => undefined));
+      expect(err.message).to.match(/benchmarks\.json: cannot be read .*run `npm run bench` first/);
+      fs.writeFileSync(path.join(dir, "benchmarks.json"), JSON.stringify({ version: 2 }));
+      const old = await refusal(remeasureGas(dir, () => undefined));
+      expect(old.message).to.match(/version: is 2, this benchmark writes 3: run `npm run bench`/);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -10,5 +10,5 @@ export {
   USAGE,
   type BenchOptions,
 } from "./options";
-export { REPORT_FILES, runBench, writeReport } from "./run";
+export { REPORT_FILES, remeasureGas, runBench, writeReport } from "./run";
 export type { BenchResults, InstanceFigures, BaselineFigures, GasFigures } from "./results";

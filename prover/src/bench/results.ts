@@ -103,4 +103,9 @@ export interface BenchResults {
   /** Instances that are set up but could not be measured, and why. */
   skipped: { instance: string; reason: string }[];
   durationSeconds: number;
+  /**
+   * When the gas figures were re-measured by `npm run bench -- --gas-only` (ISO 8601), at the
+   * contracts of that time; absent when they come from this run.
+   */
+  gasMeasuredAt?: string;
 }

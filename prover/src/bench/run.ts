@@ -139,6 +139,20 @@ async function gasNetwork() {
   return { hre, signers: { admin, account, custodian, operator } };
 }
 
+/** `prove` (first, repeat) and `verifyProof` gas of one instance with a real proof of `example`. */
+async function instanceGas(
+  figures: Pick<InstanceFigures, "instance" | "dims">,
+  example: Example,
+  signers: Awaited<ReturnType<typeof gasNetwork>>["signers"],
+): Promise<InstanceFigures["gas"]> {
+  const prove = await measureProveGas(figures.instance, figures.dims, example, signers);
+  return {
+    firstProve: Number(prove.firstProve),
+    repeatProve: Number(prove.repeatProve),
+    verifyOnly: Number(prove.verifyOnly),
+  };
+}
+
 /**
  * `proveBatch` beside `prove` and `proveFor` on the smallest measured instance (real proofs of
  * distinct accounts, as `npm run gas` measures them); a quick run batches fewer.
@@ -170,17 +184,7 @@ async function measureGas(measured: readonly Measured[], log: Log): Promise<Inst
     log(
       `${figures.instance}: gas (prove${baseline ? `, and the baseline verifier with ${baseline.figures.nPublic} inputs` : ""})`,
     );
-    const prove = await measureProveGas(figures.instance, figures.dims, example, {
-      admin,
-      operator,
-      account,
-      custodian,
-    });
-    const gas = {
-      firstProve: Number(prove.firstProve),
-      repeatProve: Number(prove.repeatProve),
-      verifyOnly: Number(prove.verifyOnly),
-    };
+    const gas = await instanceGas(figures, example, { admin, operator, account, custodian });
     if (baseline === undefined) {
       out.push({ ...figures, gas });
       continue;
@@ -279,6 +283,48 @@ export async function runBench(options: BenchOptions, log: Log): Promise<BenchRe
     nativeUnavailable: nativeAddon().addon ? null : (nativeAddon() as { reason: string }).reason,
     skipped,
     durationSeconds: (performance.now() - started) / 1000,
+  };
+}
+
+/**
+ * `npm run bench -- --gas-only`: the report in `outDir` with its gas figures re-measured at the
+ * current contracts (each instance's `prove` and `verifyProof`, and `proveBatch`), its proving
+ * figures kept; the baseline verifier's gas is kept too (snarkjs's template, not ours). Refuses a
+ * report of another layout version, or whose instances are not measurable now.
+ */
+export async function remeasureGas(outDir: string, log: Log): Promise<BenchResults> {
+  const file = path.join(outDir, REPORT_FILES.json);
+  let previous: BenchResults;
+  try {
+    previous = JSON.parse(fs.readFileSync(file, "utf8")) as BenchResults;
+  } catch (error) {
+    throw new Error(
+      `${file}: cannot be read (${(error as Error).message}): run \`npm run bench\` first`,
+    );
+  }
+  if (previous.version !== BENCH_RESULTS_VERSION) {
+    throw new Error(
+      `${file}: version: is ${String(previous.version)}, this benchmark writes ${BENCH_RESULTS_VERSION}: run \`npm run bench\``,
+    );
+  }
+  const measured: Measured[] = [];
+  for (const figures of previous.instances) {
+    const ready = await readiness(figures.instance, figures.dims);
+    if ("reason" in ready) throw new Error(`${figures.instance}: ${ready.reason}`);
+    measured.push({ figures, example: ready.example });
+  }
+  const { signers } = await gasNetwork();
+  const instances: InstanceFigures[] = [];
+  for (const { figures, example } of measured) {
+    log(`${figures.instance}: gas (prove, verifyProof)`);
+    instances.push({ ...figures, gas: await instanceGas(figures, example, signers) });
+  }
+  const batchGas = await measureBatchGas(measured, previous.mode === "quick", log);
+  return {
+    ...previous,
+    instances,
+    ...(batchGas ? { batchGas } : {}),
+    gasMeasuredAt: new Date().toISOString(),
   };
 }
 

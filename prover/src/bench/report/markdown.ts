@@ -473,7 +473,10 @@ export async function renderMarkdown(results: BenchResults, chartFile: string): 
     "",
     `Measured on ${when} by \`npm run bench\`${results.mode === "quick" ? " `--quick`" : ""}: ` +
       `${results.runs} warm runs per figure after one warm-up, ${formatSeconds(results.durationSeconds)} in all. ` +
-      loadSentence(results),
+      loadSentence(results) +
+      (results.gasMeasuredAt
+        ? ` The gas figures were re-measured on ${results.gasMeasuredAt.slice(0, 10)} ${results.gasMeasuredAt.slice(11, 16)} UTC by \`npm run bench -- --gas-only\`, at the contracts of that time.`
+        : ""),
     "",
     machineTable(results),
     "",
