@@ -5,6 +5,7 @@
  * by the same code as `npm run gas` (prover/src/gas/prove-batch-gas.ts), with real proofs.
  */
 import type { GasSplit } from "../gas";
+import { formatCount } from "./report/format";
 import type { ProveBatchGas } from "../gas";
 
 /** Batch sizes measured by a full run (issue 20); a quick run measures {@link QUICK_BATCH_SIZES}. */
@@ -125,7 +126,7 @@ export function batchTargetChecks(figures: BatchGasFigures): BatchTargetCheck[] 
     for (const kind of ["first", "repeat"] as const) {
       const limit = Math.floor(prove[kind] * (1 + BATCH_OF_ONE_MARGIN));
       checks.push({
-        what: `a batch of one, ${kind} proof (at most 5 % over prove's ${prove[kind]})`,
+        what: `a batch of one, ${kind} proof (at most 5 % over prove's ${formatCount(prove[kind])})`,
         measured: one[kind],
         limit,
         met: one[kind] <= limit,
