@@ -3,10 +3,10 @@
  * each item: accepted (`MarginProved`) or skipped (`ProofSkipped`, its refusal decoded by the
  * registry's interface and put in words). Browser-safe: ethers only.
  */
-import type { AccessList, BaseContract, Interface, Provider, TransactionReceipt } from "ethers";
-import { traceAccessList, type TraceProvider } from "./access-list";
+import type { AccessList, BaseContract, Interface, TransactionReceipt } from "ethers";
 import { explainRevert, refusalText, type Refusal } from "./refusals";
 import {
+  registryCallAccessList,
   relayedCalldata,
   type RelayedCalldata,
   type RelayedSubmission,
@@ -67,20 +67,12 @@ export async function submitProofBatch(
  * less each than at their cold first touch. Pass it as `options.accessList` of
  * {@link submitProofBatch}. Throws when the node has no debug API or the call would revert.
  */
-export async function proveBatchAccessList(
+export function proveBatchAccessList(
   registry: BaseContract,
   items: readonly BatchItemInput[],
   from: string,
 ): Promise<AccessList> {
-  const provider = registry.runner?.provider as (Provider & TraceProvider) | null | undefined;
-  if (typeof provider?.send !== "function") {
-    throw new Error("the registry's runner has no JSON-RPC provider");
-  }
-  return traceAccessList(provider, {
-    from,
-    to: await registry.getAddress(),
-    data: registry.interface.encodeFunctionData("proveBatch", [items.map(batchItemOf)]),
-  });
+  return registryCallAccessList(registry, "proveBatch", [items.map(batchItemOf)], from);
 }
 
 /**

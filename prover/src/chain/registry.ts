@@ -187,9 +187,23 @@ export function submitProofFor(
  * PolicyRegistry, MarketBook and the verifier, with the slots the proof reads there. Throws when
  * the node has no debug API or the call would revert.
  */
-export async function proveAccessList(
+export function proveAccessList(
   registry: BaseContract,
   s: ProofSubmission,
+  from: string,
+): Promise<AccessList> {
+  return registryCallAccessList(registry, "prove", proveArgs(s), from);
+}
+
+/**
+ * The EIP-2930 access list of the registry call `method(args)` sent by `from`, from the node's
+ * trace of it (`traceAccessList`). Throws when the runner has no JSON-RPC provider, the node has
+ * no debug API, or the call would revert.
+ */
+export async function registryCallAccessList(
+  registry: BaseContract,
+  method: string,
+  args: readonly unknown[],
   from: string,
 ): Promise<AccessList> {
   const provider = registry.runner?.provider as (Provider & TraceProvider) | null | undefined;
@@ -199,7 +213,7 @@ export async function proveAccessList(
   return traceAccessList(provider, {
     from,
     to: await registry.getAddress(),
-    data: registry.interface.encodeFunctionData("prove", proveArgs(s)),
+    data: registry.interface.encodeFunctionData(method, args),
   });
 }
 
