@@ -20,7 +20,7 @@ import type { Policy, Portfolio } from "../inputs";
 import { formatPath, toInputError } from "../inputs/issues";
 import { readJsonFile, writeJsonFile } from "../io/json";
 import { withLock } from "../setup/lock";
-import type { PledgeFile } from "../proving/attest";
+import type { PledgeFile } from "./pledge-file";
 
 /** Version of the ledger file. */
 export const LEDGER_VERSION = 1;

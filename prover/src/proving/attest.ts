@@ -13,29 +13,12 @@ import { InputError } from "../errors";
 import type { Market, Policy, Portfolio } from "../inputs";
 import { toInputError } from "../inputs/issues";
 import { pledgeShortfalls, type PledgedHoldings } from "../pledges/ledger";
+import type { PledgeFile } from "../pledges/pledge-file";
 import { checkOpening, type Opening, type OpeningFiles } from "./opening";
 import { uintString } from "./proof-files";
 
-/** pledge.json: what the holder passes to `MarginRegistry.prove` for the opening's slot. */
-export interface PledgeFile {
-  account: string;
-  /** The venue id (bytes32) the pledge serves. */
-  venue: string;
-  /** Decimal string. */
-  portfolioCommitment: string;
-  /** Address of the signing custodian. */
-  custodian: string;
-  /** The custodian's registration id at the venue, decimal string. */
-  registration: string;
-  /** The custodian's epoch for the account and venue, decimal string. */
-  epoch: string;
-  /** Unix seconds, decimal string: when the custodian checked the holdings. */
-  issuedAt: string;
-  /** Unix seconds, decimal string: the last second at which the pledge counts. */
-  validUntil: string;
-  /** The EIP-712 signature, 0x-hex. */
-  signature: string;
-}
+/** pledge.json (its type lives in pledges/pledge-file.ts; named from here by its users). */
+export type { PledgeFile };
 
 const checksummed = z.string().refine(
   (s) => {
