@@ -7,13 +7,10 @@
  * one custodian in both slots, and a revocation by the second custodian alone. The attacks
  * against stand-in verifiers of any slot count are in test/pledges.test.ts.
  */
-import path from "node:path";
 import { expect } from "chai";
-import type { Contract, Signer, TypedDataDomain } from "ethers";
+import type { Contract, Signer } from "ethers";
 import {
   isMarginSufficient,
-  readMarginRegistryDomain,
-  readPledgeTerms,
   readStatus,
   revokePledges,
   submitProof,
@@ -21,25 +18,21 @@ import {
   type ProofSubmission,
   type SignedPledge,
 } from "../prover/src/chain";
-import { deployVenue, type DemoVenue } from "../prover/src/demo/deployment";
-import { loadInstances } from "../prover/src/encoding/instances";
-import { loadMarket, loadPolicy, loadPortfolio } from "../prover/src/inputs";
+import type { DemoVenue } from "../prover/src/demo/deployment";
 import type { Market, Policy, Portfolio } from "../prover/src/inputs";
 import { computeMargin } from "../prover/src/model";
 import {
   decodePublicSignals,
   generateProof,
-  pledgeOpening,
   signedPledgeOf,
   type MarginProof,
 } from "../prover/src/proving";
-import { readManifest } from "../prover/src/setup/manifest";
 import { releaseCurve } from "../prover/src/setup/snarkjs";
-import { compileContracts, expectRevert, hre, now, revertAfterEachTest } from "./contracts.fixture";
+import { compileContracts, expectRevert, hre, revertAfterEachTest } from "./contracts.fixture";
 import { sharedKeysHook } from "./helpers/shared-keys";
+import { deployTwoCustodianVenue, pledgeSlot, type TwoCustodianVenue } from "./helpers/two-pledges";
 
 const INSTANCE = "demo";
-const EXAMPLES = path.resolve(__dirname, "..", "examples", "small");
 const DAY = 86_400n;
 
 describe("several custodians in one real proof (demo instance, two pledge slots)", function () {
@@ -47,8 +40,8 @@ describe("several custodians in one real proof (demo instance, two pledge slots)
   /** The example's collateral, held by the first custodian, and its positions, by the second. */
   let pieces: Portfolio[];
   let holder: Signer, custodianA: Signer, custodianB: Signer;
+  let world: TwoCustodianVenue;
   let venue: DemoVenue;
-  let domain: TypedDataDomain;
   let proved: MarginProof;
   let commitments: bigint[];
   let pledges: SignedPledge[];
@@ -56,25 +49,7 @@ describe("several custodians in one real proof (demo instance, two pledge slots)
 
   /** Custodian `signer`'s pledge of sub-portfolio `slot`, checked against `records`. */
   async function pledgeOf(signer: Signer, slot: number, records: Portfolio = pieces[slot]) {
-    const file = await pledgeOpening({
-      opening: proved.openings[slot],
-      records,
-      policy,
-      market,
-      signer,
-      domain,
-      venue: venue.venue,
-      terms: await readPledgeTerms(
-        venue.marginRegistry.contract,
-        await signer.getAddress(),
-        whole.account,
-        venue.venue,
-      ),
-      issuedAt: await now(),
-      validUntil: (await now()) + DAY,
-      files: { opening: `opening-${slot + 1}.json`, records: `records-${slot + 1}.json` },
-    });
-    return signedPledgeOf(file);
+    return signedPledgeOf(await pledgeSlot(world, proved, slot, signer, records));
   }
 
   const submission = (overrides: Partial<ProofSubmission> = {}): ProofSubmission => ({
@@ -93,37 +68,10 @@ describe("several custodians in one real proof (demo instance, two pledge slots)
   before(sharedKeysHook(INSTANCE));
   before(async function () {
     await compileContracts();
-    const signers = await hre.ethers.getSigners();
-    policy = loadPolicy(path.join(EXAMPLES, "policy.json"));
-    whole = loadPortfolio(path.join(EXAMPLES, "portfolio.json"), policy);
-    holder = signers.find((s) => s.address === whole.account)!;
-    const [admin, publisher, policyAdmin, custodianAdmin, stranger] = signers.filter(
-      (s) => s.address !== whole.account,
-    );
-    [custodianA, custodianB] = signers.filter((s) => s.address !== whole.account).slice(5, 7);
-    pieces = [
-      { ...whole, perps: new Map(), options: new Map() },
-      { ...whole, collateral: new Map() },
-    ];
-    market = {
-      ...loadMarket(path.join(EXAMPLES, "market.json")),
-      timestamp: (await now()) - 60n,
-    };
-    venue = await deployVenue(
-      { admin, publisher, policyAdmin, custodianAdmin, custodian: custodianA, stranger },
-      {
-        policy,
-        market,
-        instance: INSTANCE,
-        dims: loadInstances()[INSTANCE],
-        verificationKeyHash: readManifest().instances[INSTANCE].vkeyHash,
-        maxRoundAge: DAY,
-        supersededGrace: 300n,
-        moreCustodians: [custodianB],
-      },
-    );
+    world = await deployTwoCustodianVenue(await hre.ethers.getSigners(), hre.ethers.provider);
+    ({ policy, market, whole, pieces, holder, venue } = world);
+    [custodianA, custodianB] = world.custodians;
     errors = [venue.marginRegistry.contract.interface, venue.policyRegistry.contract.interface];
-    domain = await readMarginRegistryDomain(venue.marginRegistry.contract);
     proved = await generateProof({ policy, market, portfolio: pieces, nonce: 1n });
     expect(proved.instance).to.equal(INSTANCE);
     commitments = decodePublicSignals(proved.publicSignals).portfolioCommitments;

@@ -1,8 +1,10 @@
 /**
- * A chain holding single and batched submissions of real two-pledge proofs (the `demo` instance,
- * C = 2), for the views that read them back (`inspect`, `audit chain`, the verify page): the
- * example's collateral pledged by custodian A and its positions by custodian B (as
- * test/pledges.e2e.test.ts splits them), then
+ * A venue whose holder's collateral sits with two custodians ({@link deployTwoCustodianVenue}, the
+ * `demo` instance, C = 2) and a custodian's pledge of a slot ({@link pledgeSlot}), shared by
+ * test/pledges.e2e.test.ts; and on it, for the views that read them back (`inspect`, `audit
+ * chain`, the verify page), a chain holding single and batched submissions of real two-pledge
+ * proofs ({@link twoPledgeStory}): the example's collateral pledged by custodian A and its
+ * positions by custodian B, then
  * - a `prove` transaction of the holder's proof of nonce 1 with both pledges, and
  * - a `proveBatch` transaction of three relayed items: the proof of nonce 2 with an expired
  *   pledge (skipped, PledgeExpired), the same proof with both pledges valid (accepted), and that
@@ -71,29 +73,47 @@ async function latest(provider: Provider): Promise<bigint> {
   return BigInt((await provider.getBlock("latest"))!.timestamp);
 }
 
-/** Runs the story (see the module comment) with `signers`, one of which holds the example's account. */
-export async function twoPledgeStory(
+/**
+ * A fresh venue on the `demo` instance (C = 2) whose holder's example portfolio is split between
+ * two custodians: custodian A holds the collateral (slot 1), custodian B the positions (slot 2).
+ */
+export interface TwoCustodianVenue {
+  venue: DemoVenue;
+  policy: Policy;
+  /** The example's round, stamped a minute before the chain's clock at deployment. */
+  market: Market;
+  /** The example's whole portfolio, and its two sub-portfolios (collateral, positions). */
+  whole: Portfolio;
+  pieces: [Portfolio, Portfolio];
+  /** The signer of the example's account. */
+  holder: Signer;
+  /** Custodian A (slot 1) and custodian B (slot 2), both registered at the venue. */
+  custodians: [Signer, Signer];
+  /** An account with no role at the venue (a relayer, an attacker). */
+  stranger: Signer;
+  domain: TypedDataDomain;
+  provider: Provider;
+}
+
+/** Deploys {@link TwoCustodianVenue} with `signers`, one of which holds the example's account. */
+export async function deployTwoCustodianVenue(
   signers: readonly Signer[],
   provider: Provider,
-): Promise<TwoPledgeStory> {
+): Promise<TwoCustodianVenue> {
   const policy = loadPolicy(path.join(EXAMPLES, "policy.json"));
   const whole: Portfolio = loadPortfolio(path.join(EXAMPLES, "portfolio.json"), policy);
   const addresses = await Promise.all(signers.map((s) => s.getAddress()));
   const holder = signers[addresses.indexOf(whole.account)];
   if (holder === undefined) throw new Error(`no signer holds the example's ${whole.account}`);
   const others = signers.filter((_, i) => addresses[i] !== whole.account);
-  const [admin, publisher, policyAdmin, custodianAdmin, relayer] = others;
+  const [admin, publisher, policyAdmin, custodianAdmin, stranger] = others;
   const custodians: [Signer, Signer] = [others[5], others[6]];
-  const pieces: Portfolio[] = [
-    { ...whole, perps: new Map(), options: new Map() },
-    { ...whole, collateral: new Map() },
-  ];
   const market: Market = {
     ...loadMarket(path.join(EXAMPLES, "market.json")),
     timestamp: (await latest(provider)) - 60n,
   };
   const venue = await deployVenue(
-    { admin, publisher, policyAdmin, custodianAdmin, custodian: custodians[0], stranger: relayer },
+    { admin, publisher, policyAdmin, custodianAdmin, custodian: custodians[0], stranger },
     {
       policy,
       market,
@@ -105,36 +125,70 @@ export async function twoPledgeStory(
       moreCustodians: [custodians[1]],
     },
   );
+  return {
+    venue,
+    policy,
+    market,
+    whole,
+    pieces: [
+      { ...whole, perps: new Map(), options: new Map() },
+      { ...whole, collateral: new Map() },
+    ],
+    holder,
+    custodians,
+    stranger,
+    domain: await readMarginRegistryDomain(venue.marginRegistry.contract),
+    provider,
+  };
+}
+
+/**
+ * `custodian`'s pledge (default: the slot's own) of slot `slot` (from 0) of `proved`, checked
+ * against `records` (default: that slot's sub-portfolio), issued at the chain's clock, valid a day.
+ */
+export async function pledgeSlot(
+  v: TwoCustodianVenue,
+  proved: MarginProof,
+  slot: number,
+  custodian: Signer = v.custodians[slot],
+  records: Portfolio = v.pieces[slot],
+): Promise<PledgeFile> {
+  const issuedAt = await latest(v.provider);
+  return pledgeOpening({
+    opening: proved.openings[slot],
+    records,
+    policy: v.policy,
+    market: v.market,
+    signer: custodian,
+    domain: v.domain,
+    venue: v.venue.venue,
+    terms: await readPledgeTerms(
+      v.venue.marginRegistry.contract,
+      await custodian.getAddress(),
+      v.whole.account,
+      v.venue.venue,
+    ),
+    issuedAt,
+    validUntil: issuedAt + DAY,
+    files: { opening: `opening-${slot + 1}.json`, records: `records-${slot + 1}.json` },
+  });
+}
+
+/** Runs the story (see the module comment) with `signers`, one of which holds the example's account. */
+export async function twoPledgeStory(
+  signers: readonly Signer[],
+  provider: Provider,
+): Promise<TwoPledgeStory> {
+  const world = await deployTwoCustodianVenue(signers, provider);
+  const { venue, policy, market, whole, pieces, holder, custodians, domain } = world;
   const registry = venue.marginRegistry.contract;
-  const domain = await readMarginRegistryDomain(registry);
+  const relayer = world.stranger;
 
   const pledged = async (nonce: bigint): Promise<PledgedProof> => {
     const proved = await generateProof({ policy, market, portfolio: pieces, nonce });
     if (proved.instance !== INSTANCE) throw new Error(`proved on ${proved.instance}, not demo`);
     const files: PledgeFile[] = [];
-    for (const [slot, custodian] of custodians.entries()) {
-      const issuedAt = await latest(provider);
-      files.push(
-        await pledgeOpening({
-          opening: proved.openings[slot],
-          records: pieces[slot],
-          policy,
-          market,
-          signer: custodian,
-          domain,
-          venue: venue.venue,
-          terms: await readPledgeTerms(
-            registry,
-            await custodian.getAddress(),
-            whole.account,
-            venue.venue,
-          ),
-          issuedAt,
-          validUntil: issuedAt + DAY,
-          files: { opening: `opening-${slot + 1}.json`, records: `records-${slot + 1}.json` },
-        }),
-      );
-    }
+    for (const slot of custodians.keys()) files.push(await pledgeSlot(world, proved, slot));
     return {
       proved,
       nonce,
