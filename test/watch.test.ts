@@ -24,42 +24,28 @@ import {
   revokePledges,
   isMarginSufficient,
   marginProvedEvents,
-  marginRegistryDomain,
   postRound,
   readMarginCall,
   readStatus,
-  readPledgeTerms,
   venueIdOf,
 } from "../prover/src/chain";
 import {
-  deployContracts,
   deployPolicy,
-  deployedContracts,
-  deploymentProvider,
   feedLayoutOf,
   feedLayoutsOf,
   type Deployment,
 } from "../prover/src/deployment";
 import { formatUnits } from "../prover/src/decimal";
-import {
-  loadMarket,
-  loadPolicy,
-  parseMarket,
-  parsePolicy,
-  parsePortfolio,
-  type Market,
-} from "../prover/src/inputs";
+import { parsePolicy, parsePortfolio, type Market } from "../prover/src/inputs";
 import { computeMargin } from "../prover/src/model";
 import { readJsonFile, writeJsonFile } from "../prover/src/io";
 import {
   checkMarketForLayout,
   encodeMarketData,
-  fetchRound,
-  marketDocumentOf,
   publishMarket,
   type FeedLayout,
 } from "../prover/src/market-data";
-import { parseOpening, pledgeOpening } from "../prover/src/proving";
+import { parseOpening } from "../prover/src/proving";
 import {
   SimulatedCrash,
   stressNextMove,
@@ -67,11 +53,17 @@ import {
   type WatchEvent,
   type WatchOptions,
 } from "../prover/src/watch";
-import { compileContracts } from "./contracts.fixture";
-import { nodeWallet, startRpcNode, type RpcNode } from "./helpers/hardhat-node";
+import { nodeWallet, type RpcNode } from "./helpers/hardhat-node";
 import { SMALL_CRASH_LABEL, withSmallJointSet } from "./helpers/joint-scenarios";
-import { buildScratchDir } from "./helpers/scratch";
 import { sharedKeysHook } from "./helpers/shared-keys";
+import {
+  WATCH_ROLES,
+  WatchLog,
+  runWatcher,
+  startWatchedChain,
+  type RunningWatcher,
+  type WatchedChain,
+} from "./helpers/watched-chain";
 
 /** The venue of the watched policies. */
 const WATCH_VENUE = venueIdOf("watch venue");
@@ -134,6 +126,7 @@ class Webhook {
 }
 
 describe("zkmargin watch (hardhat node, small instance)", function () {
+  let chain: WatchedChain;
   let node: RpcNode;
   let dir: string;
   let deployment: Deployment;
@@ -144,13 +137,11 @@ describe("zkmargin watch (hardhat node, small instance)", function () {
   let registry: Contract;
   let webhook: Webhook;
   let webhookUrl = "";
-  const events: WatchEvent[] = [];
-  let ticks = 0;
-  let lastHead = 0;
-  let running: { stop: () => Promise<void>; done: Promise<void> } | undefined;
-  const [deployer, , publisher, policyAdmin, custodianAdmin, custodian, venue, holder] = [
-    0, 1, 2, 3, 4, 5, 6, 7,
-  ].map(nodeWallet);
+  const log = new WatchLog();
+  const events = log.events;
+  let running: RunningWatcher | undefined;
+  const { deployer, publisher, policyAdmin, holder } = WATCH_ROLES;
+  const [custodian, venue] = [5, 6].map(nodeWallet);
   const files = () => ({
     portfolio: path.join(dir, "portfolio.json"),
     opening: path.join(dir, "opening.json"),
@@ -159,115 +150,32 @@ describe("zkmargin watch (hardhat node, small instance)", function () {
   });
   let policyId = "";
 
-  const latestTimestamp = async () => BigInt((await provider.getBlock("latest"))!.timestamp);
-
-  /** The next round's market document: `from`'s quotes (the example's), prices moved, stamped now. */
-  async function nextDocument(
-    moves: Record<string, number> = {},
-    from: Market = base,
-  ): Promise<Record<string, unknown>> {
-    const head = (await book.getFunction("feedHead")(layout.feed)) as { latestRound: bigint };
-    const prices = new Map(
-      [...from.prices].map(([symbol, price]) => [
-        symbol,
-        (price * BigInt(Math.round((moves[symbol] ?? 1) * 1000))) / 1000n,
-      ]),
-    );
-    return marketDocumentOf({
-      ...from,
-      prices,
-      round: head.latestRound + 1n,
-      timestamp: await latestTimestamp(),
-    });
-  }
-
-  /** The market posted last by {@link publish}. */
-  let lastPublished: Market | undefined;
-
-  /** The publisher posts the next round (market file in the event), checked for `forLayout`. */
-  async function publish(
-    moves: Record<string, number> = {},
-    from: Market = base,
-    forLayout: FeedLayout = layout,
-  ): Promise<bigint> {
-    const document = await nextDocument(moves, from);
-    const posted = await publishMarket(
-      book.connect(publisher.connect(provider)) as Contract,
-      forLayout,
-      document,
-      "market.json",
-    );
-    lastPublished = parseMarket(document, "market.json");
-    return posted.round;
-  }
+  const nextDocument = (moves?: Record<string, number>, from?: Market) =>
+    chain.nextDocument(moves, from);
+  const publish = (moves?: Record<string, number>, from?: Market, forLayout?: FeedLayout) =>
+    chain.publish(moves, from, forLayout);
+  const waitForEvent = log.waitForEvent.bind(log);
+  const waitForPass = log.waitForPass.bind(log);
 
   async function mine(blocks = 1): Promise<void> {
     for (let i = 0; i < blocks; i++) await node.send("evm_mine");
   }
 
-  /** Resolves with the first event (from `from` on) matching `match`; fails after 3 minutes. */
-  async function waitForEvent(
-    match: (e: WatchEvent) => boolean,
-    from = 0,
-    what = "an event",
-  ): Promise<WatchEvent> {
-    const deadline = Date.now() + 180_000;
-    for (;;) {
-      const found = events.slice(from).find(match);
-      if (found) return found;
-      if (Date.now() > deadline) {
-        throw new Error(`no ${what}; events:\n${events.map((e) => JSON.stringify(e)).join("\n")}`);
-      }
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
-  }
-
-  /** Resolves once the watcher completed a pass that read block `head` or later. */
-  async function waitForPass(head: number): Promise<void> {
-    const start = ticks;
-    const deadline = Date.now() + 120_000;
-    while (!(ticks > start && lastHead >= head)) {
-      if (Date.now() > deadline) throw new Error(`the watcher did not pass block ${head}`);
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
-  }
-
   function watcherOptions(overrides: Partial<WatchOptions> = {}): WatchOptions {
     return {
-      provider,
-      signer: holder.connect(provider),
-      deployment,
-      deploymentFile: path.join(dir, "deployment.json"),
+      ...chain.watcherOptions(log),
+      deployment, // the test's: the portfolio-margin test adds its policy
       policy: layout.policy.id,
       files: files(),
       confirmations: 2,
       warnRatioPpm: WARN_RATIO_PPM,
-      pollMs: 100,
-      maxBackoffMs: 1_000,
       webhook: { url: "", backoffMs: 50, timeoutMs: 120_000 },
-      write: (line) => events.push(JSON.parse(line) as WatchEvent),
-      hooks: {
-        afterTick: (head) => {
-          ticks += 1;
-          lastHead = head;
-        },
-      },
       ...overrides,
     };
   }
 
   function startWatcher(overrides: Partial<WatchOptions> = {}) {
-    const watcher = new Watcher(watcherOptions(overrides));
-    const controller = new AbortController();
-    const done = watcher.run(controller.signal);
-    running = {
-      done,
-      stop: async () => {
-        controller.abort();
-        await done.catch(() => undefined);
-        await watcher.close();
-      },
-    };
+    running = runWatcher(watcherOptions(overrides));
     return running;
   }
 
@@ -279,56 +187,24 @@ describe("zkmargin watch (hardhat node, small instance)", function () {
 
   before(sharedKeysHook("small"));
   before(async function () {
-    await compileContracts();
-    node = await startRpcNode();
-    dir = buildScratchDir("watch-");
     webhook = new Webhook(2);
-    deployment = await deployContracts({
-      rpc: node.url,
-      deployer,
-      instances: ["small"],
-      verifierApprovalDelay: 60n,
-      policyAdmins: [policyAdmin.address],
-      custodianAdmins: [custodianAdmin.address],
-      journalDir: path.join(dir, "journal"),
-    });
-    // The verifier's approval delay passes before the policy is registered.
-    await node.send("evm_increaseTime", [60]);
-    await node.send("evm_mine");
-    const policyFile = path.join(EXAMPLE, "policy.json");
-    deployment = await deployPolicy({
-      rpc: node.url,
-      deployment,
-      file: path.join(dir, "deployment.json"),
-      policy: loadPolicy(policyFile),
-      document: readJsonFile(policyFile),
+    chain = await startWatchedChain({
       instance: "small",
-      maxRoundAge: 86_400n,
-      supersededGrace: 300n,
-      cureWindow: CURE_WINDOW,
+      example: EXAMPLE,
       venue: WATCH_VENUE,
-      requiresPledges: true,
+      cureWindow: CURE_WINDOW,
       custodians: [custodian.address],
       venues: [venue.address],
-      publishers: [publisher.address],
-      signers: { policyAdmin, custodianAdmin, admin: deployer },
-      journalDir: path.join(dir, "journal"),
+      scratchPrefix: "watch-",
     });
-    writeJsonFile(path.join(dir, "deployment.json"), deployment);
-    layout = feedLayoutOf(deployment, "small-initial-v1", "deployment.json");
-    policyId = deployment.policies["small-initial-v1"].policyId;
-    provider = deploymentProvider(node.url, deployment, 1_500);
-    ({ marketBook: book, marginRegistry: registry } = deployedContracts(deployment, provider));
-    base = loadMarket(path.join(EXAMPLE, "market.json"));
-    const portfolio = readJsonFile(path.join(EXAMPLE, "portfolio.json")) as object;
-    writeJsonFile(files().portfolio, { ...portfolio, account: holder.address });
+    ({ node, dir, deployment, layout, policyId, provider, book, registry, base } = chain);
+    chain.writeHolderPortfolio(path.join(EXAMPLE, "portfolio.json"), files().portfolio);
   });
 
   after(async function () {
     await running?.stop();
     await webhook?.stop();
-    provider?.destroy();
-    await node?.stop();
+    await chain?.stop();
   });
 
   it("asks for a pledge of a new salt, then proves each confirmed round with it", async function () {
@@ -340,26 +216,7 @@ describe("zkmargin watch (hardhat node, small instance)", function () {
     expect(asked.round).to.equal(first.toString());
 
     // The custodian fetches the round from the chain alone and pledges the opening.
-    const opening = parseOpening(readJsonFile(files().opening), files().opening);
-    const fetched = await fetchRound(book, layout, BigInt(opening.round), {
-      fromBlock: deployment.startBlock,
-    });
-    const records = parsePortfolio(readJsonFile(files().portfolio), "records.json", layout.policy);
-    const now = await latestTimestamp();
-    const pledge = await pledgeOpening({
-      opening,
-      records,
-      policy: layout.policy,
-      market: fetched.market,
-      signer: custodian,
-      domain: marginRegistryDomain(31337n, deployment.contracts.marginRegistry),
-      venue: WATCH_VENUE,
-      terms: await readPledgeTerms(registry, custodian.address, holder.address, WATCH_VENUE),
-      issuedAt: now,
-      validUntil: now + 7n * 86_400n,
-      files: { opening: files().opening, records: "records.json" },
-    });
-    writeJsonFile(files().pledge, pledge);
+    const opening = await chain.pledge(files(), custodian);
     await waitForEvent((e) => e.type === "proved" && e.round === first.toString(), 0, "proof 1");
 
     const second = await publish();
@@ -485,7 +342,7 @@ describe("zkmargin watch (hardhat node, small instance)", function () {
     expect(stress.round).to.equal(round.toString());
     // The alert is the model's own judgement of the round (standard policy: the option book).
     const portfolio = parsePortfolio(readJsonFile(files().portfolio), "portfolio", layout.policy);
-    const judged = stressNextMove(computeMargin(layout.policy, lastPublished!, portfolio));
+    const judged = stressNextMove(computeMargin(layout.policy, chain.lastPublished!, portfolio));
     expect(judged.margin).to.equal("standard");
     expect(stress).to.include({
       margin: "standard",
@@ -509,7 +366,7 @@ describe("zkmargin watch (hardhat node, small instance)", function () {
     const alert = await waitForEvent((e) => e.type === "shortfall", from, "shortfall alert");
     expect(alert.round).to.equal(round.toString());
     const portfolio = parsePortfolio(readJsonFile(files().portfolio), "portfolio", layout.policy);
-    const report = computeMargin(layout.policy, lastPublished!, portfolio);
+    const report = computeMargin(layout.policy, chain.lastPublished!, portfolio);
     expect(report.sufficient).to.equal(false);
     expect(alert.shortfallUsd).to.equal(formatUnits(-report.excessMicroUsd, 6));
     expect(alert.level).to.equal("error");
@@ -591,10 +448,7 @@ describe("zkmargin watch (hardhat node, small instance)", function () {
           crashed = true;
           throw new SimulatedCrash();
         },
-        afterTick: (head) => {
-          ticks += 1;
-          lastHead = head;
-        },
+        afterTick: log.afterTick,
       },
     });
     const round = await publish(); // also cures the expired call late
@@ -678,23 +532,7 @@ describe("zkmargin watch (hardhat node, small instance)", function () {
     expect(await provedRounds()).to.not.include(round);
     const opening = parseOpening(readJsonFile(files().opening), files().opening);
     expect(opening.commitments.portfolio).to.equal(asked.portfolioCommitment);
-    const now = await latestTimestamp();
-    writeJsonFile(
-      files().pledge,
-      await pledgeOpening({
-        opening,
-        records: parsePortfolio(readJsonFile(files().portfolio), "records.json", layout.policy),
-        policy: layout.policy,
-        market: (await fetchRound(book, layout, BigInt(opening.round))).market,
-        signer: custodian,
-        domain: marginRegistryDomain(31337n, deployment.contracts.marginRegistry),
-        venue: WATCH_VENUE,
-        terms: await readPledgeTerms(registry, custodian.address, holder.address, WATCH_VENUE),
-        issuedAt: now,
-        validUntil: now + 86_400n,
-        files: { opening: files().opening, records: "records.json" },
-      }),
-    );
+    await chain.pledge(files(), custodian, 86_400n);
     await waitForEvent((e) => e.type === "proved" && e.round === round.toString(), from, "proof");
     const after = (await marginProvedEvents(registry, { account: holder.address, policyId })).at(
       -1,
@@ -791,7 +629,7 @@ describe("zkmargin watch (hardhat node, small instance)", function () {
       files: pmFiles,
     });
     await waitForEvent((e) => e.type === "proved" && e.round === calm.toString(), from, "proof");
-    expect(judge(lastPublished!).joint.short).to.deep.equal([]);
+    expect(judge(chain.lastPublished!).joint.short).to.deep.equal([]);
 
     // USDC and BTC fall: still sufficient, but the joint crash (USDC depeg) would put it short.
     // The option book alone (model v1) sees no such scenario in the same round.
@@ -802,8 +640,8 @@ describe("zkmargin watch (hardhat node, small instance)", function () {
       from,
       "joint stress alert",
     );
-    const { joint, standard } = judge(lastPublished!);
-    expect(computeMargin(pmPolicy, lastPublished!, portfolio).sufficient).to.equal(true);
+    const { joint, standard } = judge(chain.lastPublished!);
+    expect(computeMargin(pmPolicy, chain.lastPublished!, portfolio).sufficient).to.equal(true);
     expect(standard.short).to.deep.equal([]);
     expect(joint.short.map((s) => s.label)).to.deep.equal([SMALL_CRASH_LABEL]);
     expect(alert).to.include({
