@@ -8,30 +8,16 @@
  * The holders' portfolios are openings of an earlier in-process run, pledged by the custodian to
  * the venue (the salt is reused, so one pledge serves every round), as a prime broker would run it.
  */
-import type { ChildProcess } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { expect } from "chai";
 import { Job, type Queue } from "bullmq";
-import type { Contract, JsonRpcProvider } from "ethers";
+import type { Contract } from "ethers";
 import type { Redis } from "ioredis";
-import {
-  marginProvedEvents,
-  readMarginRegistryDomain,
-  readPledgeTerms,
-  revokePledges,
-} from "../prover/src/chain";
-import { connectChain, type DemoChain } from "../prover/src/demo/chain";
-import {
-  deployVenue,
-  publishRound,
-  type DemoRoles,
-  type DemoVenue,
-} from "../prover/src/demo/deployment";
-import type { InstanceDims } from "../prover/src/encoding/instances";
-import { loadMarket, loadPolicy, parsePortfolio } from "../prover/src/inputs";
+import { revokePledges } from "../prover/src/chain";
+import type { DemoRoles, DemoVenue } from "../prover/src/demo/deployment";
+import { loadPolicy } from "../prover/src/inputs";
 import { readJsonFile } from "../prover/src/io/json";
-import { parseOpening, pledgeOpening, type PledgeFile } from "../prover/src/proving";
 import {
   JobResults,
   enqueueJobs,
@@ -40,45 +26,41 @@ import {
   planBatch,
   proofQueue,
   redisConnection,
-  runBatch,
   waitForJobs,
   type JobOutcome,
   type ProofJob,
 } from "../prover/src/queue";
 import { SMALL_EXAMPLES, removeTempDirs, tempDir } from "./helpers/cli";
 import { runCliAsync, WorkerProcess, writePortfolios } from "./helpers/queue";
-import { startHardhatNode, stopHardhatNode } from "./helpers/hardhat-node";
-import { freePort } from "./helpers/ports";
 import { startRedisServer, type RedisServer } from "./helpers/redis-server";
-import { sharedKeys, sharedKeysHook } from "./helpers/shared-keys";
+import {
+  pledgeEarlierOpenings,
+  startRedisVenue,
+  type PledgedOpenings,
+  type RedisVenue,
+} from "./helpers/redis-venue";
+import { sharedKeysHook } from "./helpers/shared-keys";
 
 const POLICY = path.join(SMALL_EXAMPLES, "policy.json");
 const policy = loadPolicy(POLICY);
 /** Job locks in the tests: short, so a dead worker's job is handed on within seconds. */
 const LOCK_MS = "8000";
-/** The venue's policy: rounds up to a week old, a superseded round counts for an hour. */
+/** The venue's policy: rounds up to a week old (a superseded round counts for an hour). */
 const MAX_ROUND_AGE = 7n * 24n * 3600n;
-const SUPERSEDED_GRACE = 3600n;
 
 describe("proving service on Redis (redis-server, hardhat node, worker processes)", function () {
+  let world: RedisVenue;
   let redis: RedisServer;
-  /** The hardhat node's process and JSON-RPC URL. */
-  let node: ChildProcess | undefined;
   let rpcUrl: string;
-  let chain: DemoChain;
   let roles: DemoRoles;
   let venue: DemoVenue;
-  let dims: InstanceDims;
   let registry: Contract;
   let connection: Redis;
   let queue: Queue;
   let accounts: string[];
   let shortAccount: string;
-  /** Folder of pledged openings, one per account (NAME.json + NAME.pledge.json). */
-  let attested: string;
-  /** The custodian's pledge of an account's opening, issued at `issuedAt` (valid 30 days). */
-  let attest: (account: string, issuedAt: bigint) => Promise<PledgeFile>;
-  let lastTimestamp = 0;
+  /** The pledged openings, one per account (NAME.json + NAME.pledge.json). */
+  let pledged: PledgedOpenings;
   const workers: WorkerProcess[] = [];
 
   const startWorker = async (): Promise<WorkerProcess> => {
@@ -96,49 +78,20 @@ describe("proving service on Redis (redis-server, hardhat node, worker processes
     return worker;
   };
 
-  /** A JSON-RPC call to the hardhat node (its clock: evm_mine, evm_increaseTime). */
-  const rpc = (method: string, params: unknown[]): Promise<unknown> =>
-    (chain.provider as JsonRpcProvider).send(method, params);
-
   /** The timestamp of the chain's latest block. */
-  const chainTime = async (): Promise<bigint> =>
-    BigInt((await chain.provider.getBlock("latest"))?.timestamp ?? 0);
-
-  /** market.json of round `round`, stamped with the chain's clock (moved on by a second at least). */
-  const marketFile = async (round: number): Promise<string> => {
-    const latest = Number(await chainTime());
-    const timestamp = Math.max(latest, lastTimestamp + 1);
-    if (timestamp > latest) await rpc("evm_mine", [timestamp]);
-    lastTimestamp = timestamp;
-    const json = JSON.parse(
-      fs.readFileSync(path.join(SMALL_EXAMPLES, "market.json"), "utf8"),
-    ) as Record<string, unknown>;
-    json.round = round;
-    json.timestamp = timestamp;
-    const file = path.join(tempDir(), `market-${round}.json`);
-    fs.writeFileSync(file, JSON.stringify(json, null, 2));
-    return file;
-  };
+  const chainTime = () => world.chainTime();
 
   /** Posts round `round` to the venue's feed as the publisher; returns its market file. */
-  const postMarket = async (round: number): Promise<string> => {
-    const file = await marketFile(round);
-    await publishRound(venue, roles.publisher, policy, loadMarket(file), dims);
-    return file;
-  };
+  const postMarket = (round: number) => world.publish(round);
+
+  /** The custodian's pledge of an account's opening, issued at `issuedAt` (valid 30 days). */
+  const attest = (account: string, issuedAt: bigint) => pledged.attest(account, issuedAt);
 
   /** The account of a portfolio or opening file. */
   const accountIn = (file: string): string => (readJsonFile(file) as { account: string }).account;
 
   /** A batch folder with the pledged openings of `who`. */
-  const batchFolder = (who: readonly string[]): string => {
-    const dir = tempDir();
-    for (const name of fs.readdirSync(attested)) {
-      const account = accountIn(path.join(attested, name.replace(".pledge", "")));
-      if (who.includes(account)) fs.copyFileSync(path.join(attested, name), path.join(dir, name));
-    }
-    return dir;
-  };
+  const batchFolder = (who: readonly string[]): string => pledged.folderOf(who);
 
   /** `zkmargin batch` arguments for a round submitted through Redis, with a JSON summary. */
   const batchArgs = (market: string, portfolios: string, results: string): string[] => [
@@ -158,96 +111,19 @@ describe("proving service on Redis (redis-server, hardhat node, worker processes
     }).jobs;
 
   /** MarginProved events of `round`, by account. */
-  const proofsOnChain = async (round: number): Promise<Map<string, number>> => {
-    const counts = new Map<string, number>();
-    for (const event of await marginProvedEvents(registry, { policyId: venue.policyId })) {
-      if (event.round === BigInt(round))
-        counts.set(event.account, (counts.get(event.account) ?? 0) + 1);
-    }
-    return counts;
-  };
+  const proofsOnChain = (round: number) => world.proofsOnChain(round);
 
   before(sharedKeysHook("small"));
   before(async function () {
-    const setup = await sharedKeys("small");
-    dims = setup.entry.params;
-    const port = await freePort();
-    rpcUrl = `http://127.0.0.1:${port}`;
-    [redis, node] = await Promise.all([startRedisServer(), startHardhatNode(port)]);
-    chain = await connectChain(rpcUrl);
-    const signers = chain.signers;
+    world = await startRedisVenue(MAX_ROUND_AGE);
+    ({ redis, rpcUrl, roles, venue, registry } = world);
     // Holders are accounts 1 to 11; every role has an account of its own.
+    const signers = world.chain.signers;
     accounts = await Promise.all(signers.slice(1, 11).map((s) => s.getAddress()));
     shortAccount = await signers[11].getAddress();
-    roles = {
-      admin: signers[0],
-      publisher: signers[12],
-      policyAdmin: signers[13],
-      custodianAdmin: signers[14],
-      stranger: signers[15],
-      custodian: signers[19],
-    };
-    // Round 1 is posted with the venue's deployment, before the custodian is added.
-    const market = await marketFile(1);
-    venue = await deployVenue(roles, {
-      policy,
-      market: loadMarket(market),
-      instance: "small",
-      dims,
-      verificationKeyHash: setup.entry.vkeyHash,
-      maxRoundAge: MAX_ROUND_AGE,
-      supersededGrace: SUPERSEDED_GRACE,
-    });
-    registry = venue.marginRegistry.contract;
-
-    // Last round's openings, made in-process; the custodian checks each against its records and
-    // signs, issued at the chain's clock (after its registration, as MarginRegistry requires).
-    const plain = tempDir();
-    const portfolioFiles = writePortfolios(plain, "small", accounts);
-    const earlier = await runBatch({
-      policy: POLICY,
-      market,
-      portfolios: plain,
-      results: tempDir(),
-    });
-    expect(earlier.tally.proved).to.equal(10);
-    const domain = await readMarginRegistryDomain(registry);
-    const openings = new Map<string, { opening: string; records: string }>();
-    for (const [i, outcome] of earlier.outcomes.entries()) {
-      const opening = path.join(outcome.resultDir, "proof", "opening.json");
-      openings.set(outcome.account, { opening, records: portfolioFiles[i] });
-    }
-    attest = async (account, issuedAt) => {
-      const files = { ...openings.get(account)!, policy: POLICY, market };
-      return pledgeOpening({
-        opening: parseOpening(readJsonFile(files.opening), files.opening),
-        records: parsePortfolio(readJsonFile(files.records), files.records, policy),
-        policy,
-        market: loadMarket(market),
-        signer: roles.custodian,
-        domain,
-        venue: venue.venue,
-        terms: await readPledgeTerms(
-          registry,
-          await roles.custodian.getAddress(),
-          account,
-          venue.venue,
-        ),
-        issuedAt,
-        validUntil: issuedAt + 30n * 24n * 3600n,
-        files,
-      });
-    };
-    const issuedAt = await chainTime();
-    attested = tempDir();
-    for (const [account, files] of openings) {
-      const name = path.basename(files.records, ".json");
-      fs.copyFileSync(files.opening, path.join(attested, `${name}.json`));
-      fs.writeFileSync(
-        path.join(attested, `${name}.pledge.json`),
-        JSON.stringify(await attest(account, issuedAt)),
-      );
-    }
+    // Last round's openings, made in-process, each pledged by the custodian.
+    pledged = await pledgeEarlierOpenings(world, accounts);
+    expect(pledged.proved).to.equal(10);
     connection = redisConnection(redis.url);
     queue = proofQueue(connection);
   });
@@ -256,9 +132,7 @@ describe("proving service on Redis (redis-server, hardhat node, worker processes
     await Promise.all(workers.map((w) => w.stop("SIGKILL")));
     await queue?.close();
     await connection?.quit().catch(() => undefined);
-    await chain?.close();
-    if (node) stopHardhatNode(node);
-    await redis?.stop();
+    await world?.stop();
     removeTempDirs();
   });
 
