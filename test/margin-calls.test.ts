@@ -41,6 +41,7 @@ import {
   venueIdOf,
 } from "../prover/src/chain";
 import { approveVerifierOnDevChain } from "../prover/src/demo/deployment";
+import { standInProofHash } from "../prover/src/gas/stand-in";
 import { feedIdOf } from "../prover/src/layout";
 import { accountNonceOf } from "../prover/src/encoding";
 import { seconds, unixTime } from "../prover/src/time";
@@ -121,13 +122,7 @@ describe("margin calls (test verifier)", function () {
     const r = round ?? (await readFeedHead(book, FEED)).latestRound;
     nonce += 1n;
     const signals = [accountNonceOf(account, nonce), market(r), COMMITMENT, PORTFOLIO];
-    const proofHash = keccak256(
-      AbiCoder.defaultAbiCoder().encode(
-        ["uint256[2]", "uint256[2][2]", "uint256[2]"],
-        [PROOF.a, PROOF.b, PROOF.c],
-      ),
-    );
-    await (await verifier.getFunction("expect")(proofHash, signals)).wait();
+    await (await verifier.getFunction("expect")(standInProofHash(PROOF), signals)).wait();
     return submitProof(as(registry, alice), {
       policyId,
       round: r,

@@ -32,6 +32,7 @@ import {
 } from "../../prover/src/chain";
 import { approveVerifierOnDevChain } from "../../prover/src/demo/deployment";
 import { accountNonceOf } from "../../prover/src/encoding";
+import { standInProofHash } from "../../prover/src/gas/stand-in";
 import { feedIdOf } from "../../prover/src/layout";
 import { compileContracts, hre, now, setNextTimestamp } from "../contracts.fixture";
 
@@ -67,14 +68,7 @@ export const APPROVAL_DELAY = DAY;
 export const PROOF: SolidityProof = proofFromCoordinates([11n, 12n, 13n, 14n, 15n, 16n, 17n, 18n]);
 
 /** What the stub verifier keys a proof by: keccak256 of its eight words. */
-export function proofHash(p: SolidityProof): string {
-  return keccak256(
-    AbiCoder.defaultAbiCoder().encode(
-      ["uint256[2]", "uint256[2][2]", "uint256[2]"],
-      [p.a, p.b, p.c],
-    ),
-  );
-}
+export const proofHash = standInProofHash;
 
 /** The market commitment the tests post for `round` of `feed` (distinct per feed and round). */
 export function market(round: bigint, feed: string = FEED): bigint {

@@ -23,6 +23,7 @@ import {
   submitProof,
   venueIdOf,
   type SignedPledge,
+  type SolidityProof,
 } from "../chain";
 import { approveVerifierOnDevChain } from "../demo/deployment";
 import { feedIdOf } from "../layout";
@@ -72,12 +73,17 @@ export const STAND_IN_VENUE = venueIdOf("stand-in venue");
 const POLICY_COMMITMENT = 0x4242n;
 const PORTFOLIO_COMMITMENT = 0x7777n;
 const PROOF = proofFromCoordinates([1n, 2n, 3n, 4n, 5n, 6n, 7n, 8n]);
-const PROOF_HASH = keccak256(
-  AbiCoder.defaultAbiCoder().encode(
-    ["uint256[2]", "uint256[2][2]", "uint256[2]"],
-    [PROOF.a, PROOF.b, PROOF.c],
-  ),
-);
+const PROOF_HASH = standInProofHash(PROOF);
+
+/** What `ExpectedInputsVerifier` keys an expected proof by: keccak256 of its eight words. */
+export function standInProofHash(proof: SolidityProof): string {
+  return keccak256(
+    AbiCoder.defaultAbiCoder().encode(
+      ["uint256[2]", "uint256[2][2]", "uint256[2]"],
+      [proof.a, proof.b, proof.c],
+    ),
+  );
+}
 
 /** The market commitment posted for `round` (distinct per round, below the field modulus). */
 function marketCommitmentOf(round: bigint): bigint {
