@@ -1,8 +1,9 @@
 /**
  * What the CLI leaves out of its start-up, and that leaving it out breaks nothing: circomlibjs
- * (about 0.3 s to load) is loaded on the first hash, and loading it then must not lose the bn128
- * curve that snarkjs cached, or its worker threads would keep the process from exiting. Each
- * check runs in a new process (the sources, through tsx), bounded in time.
+ * (about 0.3 s to load) is not loaded to start (in Node, Poseidon is computed without it), and a
+ * first hash must not lose the bn128 curve that snarkjs cached, or its worker threads would keep
+ * the process from exiting. Each check runs in a new process (the sources, through tsx), bounded
+ * in time.
  */
 import { spawnSync } from "node:child_process";
 import * as path from "node:path";
@@ -39,7 +40,7 @@ describe("CLI start-up: what loads lazily", function () {
         'const { vectorHash } = require("./prover/src/commitments/vector-hash");' +
         "(async () => {" +
         "  await bn128();" + // snarkjs's cached curve, with its worker threads
-        '  const hash = await vectorHash("zkmargin/test", [1n, 2n]);' + // loads circomlibjs
+        '  const hash = await vectorHash("zkmargin/test", [1n, 2n]);' + // the first hash
         "  await releaseCurve();" +
         "  process.stdout.write(String(hash));" +
         "})();",

@@ -1,17 +1,18 @@
 /**
  * The native Groth16 prover behind the {@link Groth16Prover} interface: each instance's zkey is
- * read once, checked against the manifest's sha256, and kept in native memory until the manifest
- * names a different zkey (a new setup).
+ * read once (on a worker thread, which also hashes those bytes), checked against the manifest's
+ * sha256, and kept in native memory until the manifest names a different zkey (a new setup).
  */
-import * as fs from "node:fs";
 import type { Groth16Prover, Groth16Result } from "../proving/groth16";
-import { sha256Hex } from "../setup/hash";
 import { checkDigest, type LoadedArtifacts } from "../setup/manifest";
 import type { NativeAddon } from "./addon";
 import { NativeKey, type NativeProof } from "./key";
+import { readAndHash } from "./zkey-file";
 
 export class NativeProver implements Groth16Prover {
   readonly name = "native" as const;
+  /** The key is checked against the manifest from the bytes loaded (see {@link key}). */
+  readonly checksZkey = true;
   private readonly keys = new Map<string, { sha256: string; key: Promise<NativeKey> }>();
 
   constructor(private readonly addon: NativeAddon) {}
@@ -21,14 +22,18 @@ export class NativeProver implements Groth16Prover {
     return this.addon.threads;
   }
 
-  /** The instance's zkey in native memory (read, hashed and loaded on first use). */
+  /**
+   * The instance's zkey in native memory (read and hashed on a worker thread, checked against the
+   * manifest's sha256, and loaded, on first use); an ArtifactIntegrityError when the file
+   * is missing or its bytes are not the manifest's.
+   */
   key(artifacts: LoadedArtifacts): Promise<NativeKey> {
     const record = artifacts.entry.artifacts.zkey;
     const cached = this.keys.get(artifacts.zkey);
     if (cached && cached.sha256 === record.sha256) return cached.key;
     const key = (async () => {
-      const bytes = fs.readFileSync(artifacts.zkey);
-      checkDigest(artifacts.zkey, sha256Hex(bytes), record);
+      const { bytes, sha256 } = await readAndHash(artifacts.zkey);
+      checkDigest(artifacts.zkey, sha256, record);
       return NativeKey.load(this.addon, artifacts.zkey, bytes);
     })();
     const entry = { sha256: record.sha256, key };

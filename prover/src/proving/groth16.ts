@@ -20,7 +20,16 @@ export interface Groth16Result {
 /** A Groth16 prover over the instance's manifest-checked artifacts. */
 export interface Groth16Prover {
   readonly name: ProverName;
-  /** Loads what proving the instance needs (a warm prover calls it before the first proof). */
+  /**
+   * True when the prover checks the zkey bytes it reads against the manifest itself (the native
+   * one), so the caller's artifact check may leave the zkey out
+   * (`loadArtifacts`'s `zkeyCheckedByCaller`).
+   */
+  readonly checksZkey?: boolean;
+  /**
+   * Loads what proving the instance needs (a warm prover calls it before the first proof;
+   * generateProof starts it before the witness, to run beside it).
+   */
   prepare(artifacts: LoadedArtifacts): Promise<void>;
   /** Proves the witness (`.wtns` bytes); the caller runs it inside `usingCurve` and verifies. */
   prove(artifacts: LoadedArtifacts, wtns: Uint8Array): Promise<Groth16Result>;
