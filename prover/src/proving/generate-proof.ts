@@ -230,6 +230,8 @@ export async function generateProof(args: GenerateProofArgs): Promise<MarginProo
         }),
         pieces.length,
       );
+      // The witness holds the main thread: the key's load must not wait on it.
+      await prover.handedOff?.(artifacts).catch(() => undefined);
       let witness: Uint8Array | undefined = await step(progress, "witness", undefined, () =>
         (args.witness ?? defaultWitness)(artifacts, { ...signals }),
       );

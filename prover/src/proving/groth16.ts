@@ -31,6 +31,12 @@ export interface Groth16Prover {
    * generateProof starts it before the witness, to run beside it).
    */
   prepare(artifacts: LoadedArtifacts): Promise<void>;
+  /**
+   * Resolves once the rest of a started `prepare` runs off the main thread (the native prover:
+   * the zkey read and checked, its parse begun), so that a caller about to block the main thread
+   * (the witness calculation) does not hold it up; absent when `prepare` needs no main thread.
+   */
+  handedOff?(artifacts: LoadedArtifacts): Promise<void>;
   /** Proves the witness (`.wtns` bytes); the caller runs it inside `usingCurve` and verifies. */
   prove(artifacts: LoadedArtifacts, wtns: Uint8Array): Promise<Groth16Result>;
 }
