@@ -34,6 +34,23 @@ describe("CLI start-up: what loads lazily", function () {
     expect(JSON.parse(run.stdout)).to.deep.equal([]);
   });
 
+  it("a run of one verb registers and loads that verb alone; no verb named registers every verb", () => {
+    const run = runScript(
+      'const { buildProgram } = require("./prover/src/cli/main");' +
+        "const commands = () => Object.keys(require.cache).filter((f) => f.includes('/cli/commands/'));" +
+        'const one = buildProgram(["node", "zkmargin", "prove", "--help"]).commands.map((c) => c.name());' +
+        "const loaded = commands().map((f) => f.split('/').pop());" +
+        "const all = buildProgram().commands.map((c) => c.name());" +
+        "process.stdout.write(JSON.stringify({ one, loaded, all, after: commands().length }));",
+    );
+    expect(run.status, run.stderr).to.equal(0);
+    const { one, loaded, all, after } = JSON.parse(run.stdout) as Record<string, unknown>;
+    expect(one).to.deep.equal(["prove"]);
+    expect(loaded).to.deep.equal(["prove.ts"]);
+    expect(all).to.include.members(["prove", "margin", "submit", "deploy", "audit", "demo"]);
+    expect(all).to.have.length(after as number);
+  });
+
   it("a first hash after snarkjs built its curve keeps the curve releasable, so the process exits", () => {
     const run = runScript(
       'const { bn128, releaseCurve } = require("./prover/src/setup/snarkjs");' +
