@@ -354,6 +354,26 @@ describe("native Groth16 prover", function () {
       expect(await refused(truncated)).to.match(/does not match the manifest/);
       const missing = path.join(dir, "missing.zkey");
       expect(await refused(missing)).to.equal(`${missing}: missing (listed in the manifest)`);
+      // generateProof reports the refusal before computing the witness.
+      let error: unknown;
+      try {
+        await generateProof({
+          policy,
+          market,
+          portfolio,
+          nonce: 7n,
+          instance: "small",
+          artifacts: async () => ({ ...small, zkey: changed }),
+          witness: () => Promise.reject(new Error("the witness was computed")),
+          prover,
+        });
+      } catch (caught) {
+        error = caught;
+      }
+      expect(error).to.be.instanceOf(ArtifactIntegrityError);
+      expect((error as Error).message)
+        .to.contain(changed)
+        .and.contain("does not match the manifest");
       // A failed load is not cached, and the process lives on: the real file proves.
       fs.writeFileSync(changed, zkeyBytes);
       const made = await prover.prove({ ...small, zkey: changed }, wtns);

@@ -62,10 +62,12 @@ export class NativeProver implements Groth16Prover {
 
   /**
    * Resolves once the zkey's bytes are read and checked and its native parse has started (on a
-   * thread of its own): from then on, the key loads while the main thread is busy.
+   * thread of its own): from then on, the key loads while the main thread is busy. Rejects as the
+   * load does when the file is missing or not the manifest's; resolves at once when no load of
+   * the file was started.
    */
   async handedOff(artifacts: LoadedArtifacts): Promise<void> {
-    await this.entry(artifacts).read;
+    await this.keys.get(artifacts.zkey)?.read;
   }
 
   /** A proof with its phase timings (not yet verified). */

@@ -230,8 +230,9 @@ export async function generateProof(args: GenerateProofArgs): Promise<MarginProo
         }),
         pieces.length,
       );
-      // The witness holds the main thread: the key's load must not wait on it.
-      await prover.handedOff?.(artifacts).catch(() => undefined);
+      // The witness holds the main thread: the key's load must not wait on it. A zkey refused
+      // (missing, or not the manifest's bytes) is reported here, before the witness.
+      await prover.handedOff?.(artifacts);
       let witness: Uint8Array | undefined = await step(progress, "witness", undefined, () =>
         (args.witness ?? defaultWitness)(artifacts, { ...signals }),
       );
