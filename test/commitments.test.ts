@@ -1,5 +1,6 @@
 import { expect } from "chai";
-import { buildPoseidonReference } from "circomlibjs";
+import { buildPoseidon, buildPoseidonReference } from "circomlibjs";
+import { randomBytes } from "node:crypto";
 import * as path from "node:path";
 import {
   commitMarket,
@@ -132,6 +133,29 @@ describe("commitments", () => {
       const sixteen = Array.from({ length: 16 }, (_, i) => BigInt(i) * 0x1234567n);
       expect(H([3n, 4n])).to.equal(R([3n, 4n]));
       expect(H(sixteen)).to.equal(R(sixteen));
+    });
+
+    it("agrees with circomlibjs's WebAssembly Poseidon for 1 to 16 inputs, 0, r - 1 and random", async () => {
+      const H = await poseidon();
+      const wasm = await buildPoseidon();
+      const W = (xs: bigint[]): bigint => wasm.F.toObject(wasm(xs));
+      const random = (): bigint =>
+        BigInt(`0x${randomBytes(32).toString("hex")}`) % SNARK_SCALAR_FIELD;
+      for (let n = 1; n <= 16; n++) {
+        const vectors = [
+          Array.from({ length: n }, () => 0n),
+          Array.from({ length: n }, () => SNARK_SCALAR_FIELD - 1n),
+          Array.from({ length: n }, random),
+          Array.from({ length: n }, random),
+        ];
+        for (const xs of vectors) expect(H(xs), `${n} inputs: ${xs.join(", ")}`).to.equal(W(xs));
+      }
+    });
+
+    it("refuses no inputs and more than 16", async () => {
+      const H = await poseidon();
+      expect(() => H([])).to.throw(RangeError, /1 to 16 inputs/);
+      expect(() => H(Array.from({ length: 17 }, () => 1n))).to.throw(RangeError, /1 to 16 inputs/);
     });
   });
 

@@ -33,12 +33,18 @@ import { snarkjs, usingCurve } from "../prover/src/proving/snarkjs";
 import {
   nativeAddon,
   NativeKey,
+  NativeProver,
   NativeProverError,
   type NativeAddon,
   type NativeMsm,
 } from "../prover/src/native";
 import { WitnessCalculators } from "../prover/src/queue/witness";
-import { loadArtifacts, readManifest, type LoadedArtifacts } from "../prover/src/setup/manifest";
+import {
+  ArtifactIntegrityError,
+  loadArtifacts,
+  readManifest,
+  type LoadedArtifacts,
+} from "../prover/src/setup/manifest";
 import { bn128, releaseCurve, snarkjs as setupSnarkjs } from "../prover/src/setup/snarkjs";
 import { compileContracts, hre } from "./contracts.fixture";
 import { SMALL_EXAMPLES, inputArgs, removeTempDirs, runCli, tempDir } from "./helpers/cli";
@@ -323,6 +329,55 @@ describe("native Groth16 prover", function () {
       const notGroth16 = Uint8Array.from(zkeyBytes);
       Buffer.from(notGroth16.buffer).writeUInt32LE(2, section(zkeyBytes, 1).offset);
       expect(await loadError(notGroth16)).to.match(/not a Groth16 key/);
+    });
+
+    it("checks the zkey file it reads against the manifest: a changed, truncated or missing one is refused", async () => {
+      const dir = tempDir("zkmargin-native-");
+      const prover = new NativeProver(addon);
+      const refused = async (file: string): Promise<string> => {
+        try {
+          await prover.prove({ ...small, zkey: file }, wtns);
+        } catch (error) {
+          expect(error).to.be.instanceOf(ArtifactIntegrityError);
+          expect((error as ArtifactIntegrityError).file).to.equal(file);
+          return (error as Error).message;
+        }
+        throw new Error(`${file}: a proof was made`);
+      };
+      const changed = path.join(dir, "changed.zkey");
+      const flipped = Uint8Array.from(zkeyBytes);
+      flipped[flipped.length >> 1] ^= 0x01;
+      fs.writeFileSync(changed, flipped);
+      expect(await refused(changed)).to.match(/: sha256 [0-9a-f]{64} does not match the manifest/);
+      const truncated = path.join(dir, "truncated.zkey");
+      fs.writeFileSync(truncated, zkeyBytes.subarray(0, zkeyBytes.length - 4096));
+      expect(await refused(truncated)).to.match(/does not match the manifest/);
+      const missing = path.join(dir, "missing.zkey");
+      expect(await refused(missing)).to.equal(`${missing}: missing (listed in the manifest)`);
+      // generateProof reports the refusal before computing the witness.
+      let error: unknown;
+      try {
+        await generateProof({
+          policy,
+          market,
+          portfolio,
+          nonce: 7n,
+          instance: "small",
+          artifacts: async () => ({ ...small, zkey: changed }),
+          witness: () => Promise.reject(new Error("the witness was computed")),
+          prover,
+        });
+      } catch (caught) {
+        error = caught;
+      }
+      expect(error).to.be.instanceOf(ArtifactIntegrityError);
+      expect((error as Error).message)
+        .to.contain(changed)
+        .and.contain("does not match the manifest");
+      // A failed load is not cached, and the process lives on: the real file proves.
+      fs.writeFileSync(changed, zkeyBytes);
+      const made = await prover.prove({ ...small, zkey: changed }, wtns);
+      expect(made.publicSignals).to.have.length(small.vkey.nPublic);
     });
 
     it("gives a proof that fails verification for a zkey of another setup, and generateProof refuses it", async () => {

@@ -1,8 +1,9 @@
 /**
  * What the CLI leaves out of its start-up, and that leaving it out breaks nothing: circomlibjs
- * (about 0.3 s to load) is loaded on the first hash, and loading it then must not lose the bn128
- * curve that snarkjs cached, or its worker threads would keep the process from exiting. Each
- * check runs in a new process (the sources, through tsx), bounded in time.
+ * (about 0.3 s to load) is not loaded to start (in Node, Poseidon is computed without it), and a
+ * first hash must not lose the bn128 curve that snarkjs cached, or its worker threads would keep
+ * the process from exiting. Each check runs in a new process (the sources, through tsx), bounded
+ * in time.
  */
 import { spawnSync } from "node:child_process";
 import * as path from "node:path";
@@ -33,13 +34,30 @@ describe("CLI start-up: what loads lazily", function () {
     expect(JSON.parse(run.stdout)).to.deep.equal([]);
   });
 
+  it("a run of one verb registers and loads that verb alone; no verb named registers every verb", () => {
+    const run = runScript(
+      'const { buildProgram } = require("./prover/src/cli/main");' +
+        "const commands = () => Object.keys(require.cache).filter((f) => f.includes('/cli/commands/'));" +
+        'const one = buildProgram(["node", "zkmargin", "prove", "--help"]).commands.map((c) => c.name());' +
+        "const loaded = commands().map((f) => f.split('/').pop());" +
+        "const all = buildProgram().commands.map((c) => c.name());" +
+        "process.stdout.write(JSON.stringify({ one, loaded, all, after: commands().length }));",
+    );
+    expect(run.status, run.stderr).to.equal(0);
+    const { one, loaded, all, after } = JSON.parse(run.stdout) as Record<string, unknown>;
+    expect(one).to.deep.equal(["prove"]);
+    expect(loaded).to.deep.equal(["prove.ts"]);
+    expect(all).to.include.members(["prove", "margin", "submit", "deploy", "audit", "demo"]);
+    expect(all).to.have.length(after as number);
+  });
+
   it("a first hash after snarkjs built its curve keeps the curve releasable, so the process exits", () => {
     const run = runScript(
       'const { bn128, releaseCurve } = require("./prover/src/setup/snarkjs");' +
         'const { vectorHash } = require("./prover/src/commitments/vector-hash");' +
         "(async () => {" +
         "  await bn128();" + // snarkjs's cached curve, with its worker threads
-        '  const hash = await vectorHash("zkmargin/test", [1n, 2n]);' + // loads circomlibjs
+        '  const hash = await vectorHash("zkmargin/test", [1n, 2n]);' + // the first hash
         "  await releaseCurve();" +
         "  process.stdout.write(String(hash));" +
         "})();",

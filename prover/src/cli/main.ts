@@ -12,84 +12,62 @@ import { ProofVerificationError, releaseCurve } from "../proving";
 import { ArtifactIntegrityError } from "../setup/manifest";
 import { TOOL_VERSION } from "../version";
 import { EXIT_NO, NegativeAnswer } from "./exit-status";
-import { register as registerAttest } from "./commands/attest";
-import { register as registerAudit } from "./commands/audit";
-import { register as registerBatch } from "./commands/batch";
-import { register as registerCeremony } from "./commands/ceremony";
-import { register as registerCommitments } from "./commands/commitments";
-import { register as registerDemo } from "./commands/demo";
-import { register as registerDeploy } from "./commands/deploy";
-import { register as registerInspect } from "./commands/inspect";
-import { register as registerKeystore } from "./commands/keystore";
-import { register as registerMargin } from "./commands/margin";
-import { register as registerMarginCall } from "./commands/margin-call";
-import { register as registerProve } from "./commands/prove";
-import { register as registerPublish } from "./commands/publish";
-import { register as registerRevoke } from "./commands/revoke";
-import { register as registerScenarios } from "./commands/scenarios";
-import { register as registerSetup } from "./commands/setup";
-import { register as registerStatus } from "./commands/status";
-import { register as registerSubmit } from "./commands/submit";
-import { register as registerVerify } from "./commands/verify";
-import { register as registerWatch } from "./commands/watch";
-import { register as registerWeb } from "./commands/web";
-import { register as registerWorker } from "./commands/worker";
 
-/** A verb: how it is registered, and its line in the top-level `--help`. */
-type Verb = [register: (program: Command) => void, summary: string];
+/** A verb: its name (its module under ./commands is named so) and its line in `--help`. */
+type Verb = [name: string, summary: string];
 
 /** Every verb, grouped by who runs it, in the order `--help` lists them. */
 const GROUPS: { heading: string; verbs: Verb[] }[] = [
   {
     heading: "Institutions (provers):",
     verbs: [
-      [registerMargin, "the margin report of a portfolio under a policy (local, private)"],
-      [registerProve, "prove that a portfolio meets a policy; writes the proof and the opening"],
-      [registerSubmit, "send a proof with its pledges to the registry; prints the status"],
-      [registerWatch, "keep an account proven round after round, with alerts"],
-      [registerBatch, "prove a round for a folder of portfolios, here or on Redis workers"],
-      [registerWorker, "a proving worker on a Redis queue"],
+      ["margin", "the margin report of a portfolio under a policy (local, private)"],
+      ["prove", "prove that a portfolio meets a policy; writes the proof and the opening"],
+      ["submit", "send a proof with its pledges to the registry; prints the status"],
+      ["watch", "keep an account proven round after round, with alerts"],
+      ["batch", "prove a round for a folder of portfolios, here or on Redis workers"],
+      ["worker", "a proving worker on a Redis queue"],
     ],
   },
   {
     heading: "Custodians:",
     verbs: [
-      [registerAttest, "check a holder's opening against your records and sign it"],
-      [registerRevoke, "revoke your pledges for an account (every venue, or one)"],
+      ["attest", "check a holder's opening against your records and sign it"],
+      ["revoke", "revoke your pledges for an account (every venue, or one)"],
     ],
   },
   {
     heading: "Venues and protocols:",
     verbs: [
-      [registerStatus, "whether an account's margin counts now, and why (any role)"],
-      [registerMarginCall, "call margin on an account, or settle a call"],
+      ["status", "whether an account's margin counts now, and why (any role)"],
+      ["margin-call", "call margin on an account, or settle a call"],
     ],
   },
   {
     heading: "Oracle publishers:",
     verbs: [
-      [registerPublish, "post a market round to a policy's feed"],
-      [registerScenarios, "add the joint scenario set and option risk arrays to a round"],
+      ["publish", "post a market round to a policy's feed"],
+      ["scenarios", "add the joint scenario set and option risk arrays to a round"],
     ],
   },
   {
     heading: "Counterparties and auditors:",
     verbs: [
-      [registerVerify, "verify a proof against its public signals"],
-      [registerInspect, "decode public.json: which account, policy and round a proof is for"],
-      [registerAudit, "audit keys, a ceremony, an opening, a policy or a registry's history"],
-      [registerWeb, "build and serve the verify page (verification in the browser)"],
+      ["verify", "verify a proof against its public signals"],
+      ["inspect", "decode public.json: which account, policy and round a proof is for"],
+      ["audit", "audit keys, a ceremony, an opening, a policy or a registry's history"],
+      ["web", "build and serve the verify page (verification in the browser)"],
     ],
   },
   {
     heading: "Operators and setup:",
     verbs: [
-      [registerKeystore, "make an encrypted keystore for --keystore (new, import, address)"],
-      [registerDeploy, "deploy the contracts and register policies (Hardhat Ignition)"],
-      [registerCommitments, "the ids and commitments a publisher and governance register"],
-      [registerSetup, "development keys for a circuit instance"],
-      [registerCeremony, "a multi-party phase-2 trusted setup"],
-      [registerDemo, "the end-to-end story on a local chain"],
+      ["keystore", "make an encrypted keystore for --keystore (new, import, address)"],
+      ["deploy", "deploy the contracts and register policies (Hardhat Ignition)"],
+      ["commitments", "the ids and commitments a publisher and governance register"],
+      ["setup", "development keys for a circuit instance"],
+      ["ceremony", "a multi-party phase-2 trusted setup"],
+      ["demo", "the end-to-end story on a local chain"],
     ],
   },
 ];
@@ -100,8 +78,19 @@ function usageError(message: string, write: (text: string) => void): void {
   write(`zkmargin: command line: ${text} (see --help)\n`);
 }
 
-/** The program with every verb registered; commander errors throw instead of exiting. */
-export function buildProgram(): Command {
+/** Registers the verb `name` from its module under ./commands (loaded now, not at start-up). */
+function registerVerb(program: Command, name: string): void {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const verb = require(`./commands/${name}`) as { register(program: Command): void };
+  verb.register(program);
+}
+
+/**
+ * The program; commander errors throw instead of exiting. Given the command line (node-style),
+ * a run of one verb (`zkmargin prove ...`, or its --help) registers and loads that verb alone, so
+ * it does not pay for loading every other verb's modules; anything else registers every verb.
+ */
+export function buildProgram(argv?: readonly string[]): Command {
   const program = new Command("zkmargin")
     .description(
       "Private, verifiable margin: prove in zero knowledge that a hidden portfolio meets a published margin policy.",
@@ -110,11 +99,14 @@ export function buildProgram(): Command {
     .helpOption("-h, --help", "print this help (each verb has its own: zkmargin VERB --help)")
     .exitOverride()
     .configureOutput({ outputError: usageError });
+  const named = argv?.[2];
+  const only = GROUPS.some((g) => g.verbs.some(([name]) => name === named)) ? named : undefined;
   // Commands created after this point inherit the exit override and the error output.
   for (const group of GROUPS) {
     program.commandsGroup(group.heading);
-    for (const [register, summary] of group.verbs) {
-      register(program);
+    for (const [name, summary] of group.verbs) {
+      if (only !== undefined && name !== only) continue;
+      registerVerb(program, name);
       program.commands.at(-1)?.summary(summary);
     }
   }
@@ -140,7 +132,7 @@ function isExpected(error: unknown): error is Error {
 /** Runs the CLI on `argv` (node-style: the first two entries are skipped) and returns the exit code. */
 export async function main(argv: readonly string[] = process.argv): Promise<number> {
   try {
-    await buildProgram().parseAsync([...argv]);
+    await buildProgram(argv).parseAsync([...argv]);
     return typeof process.exitCode === "number" ? process.exitCode : 0;
   } catch (error) {
     if (error instanceof CommanderError) return error.exitCode; // commander already printed it

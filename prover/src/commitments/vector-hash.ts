@@ -5,18 +5,22 @@
  */
 import type * as Circomlibjs from "circomlibjs";
 import { SNARK_SCALAR_FIELD } from "../encoding/widths";
+import { poseidonHash } from "./poseidon";
 
 /** Elements absorbed per Poseidon call after the header. */
 export const CHUNK_SIZE = 15;
 
-let poseidonPromise: ReturnType<typeof Circomlibjs.buildPoseidon> | undefined;
+let poseidonPromise: Promise<(inputs: readonly bigint[]) => bigint> | undefined;
+
+/** Node (the SDK and the CLI), not the verify page's browser bundle. */
+const IN_NODE = typeof process !== "undefined" && typeof process.versions?.node === "string";
 
 /**
  * circomlibjs, loaded on first use rather than at start-up: its CommonJS build (every hash, its
- * contract generators, ethers v5) takes about 0.3 s to load, which every CLI verb would pay.
- * Loading it runs its own copy of ffjavascript, which sets `globalThis.curve_bn128` (where
- * snarkjs caches its bn128 curve, and `releaseCurve` finds it to stop its worker threads) to
- * null; the cached curve is put back, or its threads would keep the process alive.
+ * contract generators, ethers v5) takes about 0.3 s to load. Loading it runs its own copy of
+ * ffjavascript, which sets `globalThis.curve_bn128` (where snarkjs caches its bn128 curve, and
+ * `releaseCurve` finds it to stop its worker threads) to null; the cached curve is put back, or
+ * its threads would keep the process alive.
  */
 function loadCircomlibjs(): typeof Circomlibjs {
   const global = globalThis as { curve_bn128?: unknown };
@@ -27,11 +31,20 @@ function loadCircomlibjs(): typeof Circomlibjs {
   return circomlibjs;
 }
 
-/** circomlibjs' Poseidon as a bigint function, built once per process. */
-export async function poseidon(): Promise<(inputs: readonly bigint[]) => bigint> {
-  poseidonPromise ??= loadCircomlibjs().buildPoseidon();
-  const hash = await poseidonPromise;
+/** circomlibjs's WebAssembly Poseidon as a bigint function. */
+async function circomlibjsPoseidon(): Promise<(inputs: readonly bigint[]) => bigint> {
+  const hash = await loadCircomlibjs().buildPoseidon();
   return (inputs) => hash.F.toObject(hash(inputs));
+}
+
+/**
+ * Poseidon as a bigint function, built once per process: in Node, {@link poseidonHash} (plain
+ * bigint arithmetic: no WebAssembly curve to build, which a cold proof would wait for); in the
+ * verify page's browser bundle, circomlibjs's, which the bundle ships.
+ */
+export async function poseidon(): Promise<(inputs: readonly bigint[]) => bigint> {
+  poseidonPromise ??= IN_NODE ? Promise.resolve(poseidonHash) : circomlibjsPoseidon();
+  return poseidonPromise;
 }
 
 /** The ASCII `tag` as a big-endian integer (must be a field element). */

@@ -116,7 +116,14 @@ export class ProofVerificationError extends Error {
   }
 }
 
-const defaultArtifacts: ArtifactSource = (instance, root) => loadArtifacts(instance, { root });
+/**
+ * {@link loadArtifacts}, leaving the zkey's hash to a prover that checks the bytes it loads
+ * itself (one read of the zkey, not two).
+ */
+const defaultArtifacts =
+  (prover: Groth16Prover): ArtifactSource =>
+  (instance, root) =>
+    loadArtifacts(instance, { root, zkeyCheckedByCaller: prover.checksZkey === true });
 
 const defaultWitness: WitnessSource = async (artifacts, input) => {
   const witness: { type: "mem"; data?: Uint8Array } = { type: "mem" };
@@ -204,7 +211,14 @@ export async function generateProof(args: GenerateProofArgs): Promise<MarginProo
     const curve =
       prover.name === "native" && check === undefined ? bn128().catch(() => undefined) : undefined;
     try {
-      const artifacts = await (args.artifacts ?? defaultArtifacts)(instance.name, args.root);
+      const artifacts = await (args.artifacts ?? defaultArtifacts(prover))(
+        instance.name,
+        args.root,
+      );
+      // The prover loads its key (the native one: the zkey read, hashed and parsed off the main
+      // thread) while the commitments and the witness are computed; proving waits for it.
+      const ready = prover.prepare(artifacts);
+      ready.catch(() => undefined); // awaited below; a failure is reported there
       const signals = await withCommitments(
         encodeCircuitInput({
           policy,
@@ -216,12 +230,16 @@ export async function generateProof(args: GenerateProofArgs): Promise<MarginProo
         }),
         pieces.length,
       );
+      // The witness holds the main thread: the key's load must not wait on it. A zkey refused
+      // (missing, or not the manifest's bytes) is reported here, before the witness.
+      await prover.handedOff?.(artifacts);
       let witness: Uint8Array | undefined = await step(progress, "witness", undefined, () =>
         (args.witness ?? defaultWitness)(artifacts, { ...signals }),
       );
-      const made = await step(progress, "proving", undefined, () =>
-        prover.prove(artifacts, witness as Uint8Array),
-      );
+      const made = await step(progress, "proving", undefined, async () => {
+        await ready;
+        return prover.prove(artifacts, witness as Uint8Array);
+      });
       witness = undefined;
       await curve;
       const verified = await step(progress, "verifying", undefined, () =>

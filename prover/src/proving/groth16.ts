@@ -20,8 +20,23 @@ export interface Groth16Result {
 /** A Groth16 prover over the instance's manifest-checked artifacts. */
 export interface Groth16Prover {
   readonly name: ProverName;
-  /** Loads what proving the instance needs (a warm prover calls it before the first proof). */
+  /**
+   * True when the prover checks the zkey bytes it reads against the manifest itself (the native
+   * one), so the caller's artifact check may leave the zkey out
+   * (`loadArtifacts`'s `zkeyCheckedByCaller`).
+   */
+  readonly checksZkey?: boolean;
+  /**
+   * Loads what proving the instance needs (a warm prover calls it before the first proof;
+   * generateProof starts it before the witness, to run beside it).
+   */
   prepare(artifacts: LoadedArtifacts): Promise<void>;
+  /**
+   * Resolves once the rest of a started `prepare` runs off the main thread (the native prover:
+   * the zkey read and checked, its parse begun), so that a caller about to block the main thread
+   * (the witness calculation) does not hold it up; absent when `prepare` needs no main thread.
+   */
+  handedOff?(artifacts: LoadedArtifacts): Promise<void>;
   /** Proves the witness (`.wtns` bytes); the caller runs it inside `usingCurve` and verifies. */
   prove(artifacts: LoadedArtifacts, wtns: Uint8Array): Promise<Groth16Result>;
 }

@@ -218,12 +218,19 @@ export interface LoadArtifactsOptions {
   root?: string;
   /** Also check the ptau file (can be large; the auditor sets this). */
   checkPtau?: boolean;
+  /**
+   * Leave the zkey's hash to the caller, which checks the bytes it reads against
+   * `entry.artifacts.zkey` itself before using them (the native prover: one read serves the hash
+   * and the key); its path is still given.
+   */
+  zkeyCheckedByCaller?: boolean;
 }
 
 /**
  * Opens an instance's artifacts through the manifest, verifying the sha256 of the r1cs, wasm,
- * zkey, verification key and both copies of the generated verifier (and the ptau when asked).
- * Throws {@link ArtifactIntegrityError} naming the first file that is missing or differs.
+ * zkey (unless the caller checks it), verification key and both copies of the generated verifier
+ * (and the ptau when asked). Throws {@link ArtifactIntegrityError} naming the first file that is
+ * missing or differs.
  */
 export async function loadArtifacts(
   instance: string,
@@ -237,8 +244,12 @@ export async function loadArtifacts(
     );
   }
   const checked = {} as Record<ArtifactKind, string>;
-  for (const kind of ARTIFACT_KINDS)
-    checked[kind] = await checkArtifact(paths, entry.artifacts[kind]);
+  for (const kind of ARTIFACT_KINDS) {
+    checked[kind] =
+      kind === "zkey" && options.zkeyCheckedByCaller === true
+        ? path.resolve(paths.root, entry.artifacts.zkey.path)
+        : await checkArtifact(paths, entry.artifacts[kind]);
+  }
   if (entry.artifacts.transcript) await checkArtifact(paths, entry.artifacts.transcript);
   const vkey = JSON.parse(fs.readFileSync(checked.vkey, "utf8")) as VerificationKey;
   if (vkeyHash(vkey) !== entry.vkeyHash) {

@@ -12,6 +12,7 @@ import { InputError, ShortfallError } from "../../errors";
 import { writeJsonFile } from "../../io/json";
 import { chooseProver, generateProof, PROVER_NAMES, type ProverName } from "../../proving";
 import { openingFileNames } from "../../proving/opening";
+import { baselineWasmOnly } from "../../proving/wasm-tiers";
 import { terminalProgress } from "../../setup/progress";
 import { exitStatusHelp, NegativeAnswer } from "../exit-status";
 import {
@@ -91,6 +92,9 @@ export function register(program: Command): void {
       }
       const inputs = loadInputs(opts);
       const { portfolios, files } = inputs;
+      const prover = chooseProver(opts.prover);
+      // One witness in this process: the native path's only WebAssembly runs once.
+      if (prover.name === "native") baselineWasmOnly();
       let result;
       try {
         result = await generateProof({
@@ -100,7 +104,7 @@ export function register(program: Command): void {
           files,
           nonce,
           instance: opts.instance,
-          prover: chooseProver(opts.prover),
+          prover,
           onProgress: terminalProgress(),
         });
       } catch (error) {
