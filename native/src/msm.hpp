@@ -19,11 +19,13 @@
 #include <algorithm>
 #include <array>
 #include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <vector>
 
 #include "curve.hpp"
 #include "parallel.hpp"
+#include "wipe.hpp"
 
 namespace zkm {
 
@@ -126,12 +128,18 @@ Plan plan(const Affine<F> *bases, const U256 *scalars, size_t n) {
   return out;
 }
 
+/** Pairs of one bucket in a tree round: pairs [from, to) (pair i adds points 2i and 2i + 1). */
+struct Segment {
+  uint32_t bucket, from, to;
+};
+
 /** Per-thread working memory of windowSum, kept across its tasks. */
 template <class F>
 struct Scratch {
   std::vector<Affine<F>> src, dst, bucket;
   std::vector<F> prefix;
   std::vector<uint32_t> start, length, active, next;
+  std::vector<Segment> segments;
 };
 
 /** What adding the pair (p, q) takes: an inversion of the returned denominator or none. */
@@ -150,19 +158,19 @@ inline PairKind pairKind(const Affine<F> &p, const Affine<F> &q, F &denominator)
   return PairKind::add;
 }
 
-/**
- * Adds, in every active bucket, the points src[start + 2i] and src[start + 2i + 1] into
- * dst[start + i] (an odd one out is moved along), with one inversion for all of them.
- */
+/** Pairs added with one inversion: enough to make it cheap, few enough to stay in cache. */
+constexpr uint32_t kPairsPerInversion = 1024;
+
+/** Adds the pairs of `segments` from src into dst, with one inversion for all of them. */
 template <class F>
-void treeRound(Scratch<F> &s) {
+void addPairs(Scratch<F> &s, const std::vector<Segment> &segments) {
   F acc = F::one();
   size_t m = 0;
-  for (uint32_t b : s.active) {
-    const Affine<F> *pts = &s.src[s.start[b]];
-    for (uint32_t i = 0; i + 1 < s.length[b]; i += 2) {
+  for (const Segment &g : segments) {
+    const Affine<F> *pts = &s.src[s.start[g.bucket]];
+    for (uint32_t i = g.from; i < g.to; i++) {
       F d;
-      PairKind kind = pairKind(pts[i], pts[i + 1], d);
+      PairKind kind = pairKind(pts[2 * i], pts[2 * i + 1], d);
       if (kind == PairKind::add || kind == PairKind::doubling) {
         s.prefix[m++] = acc;
         acc = acc * d;
@@ -170,18 +178,15 @@ void treeRound(Scratch<F> &s) {
     }
   }
   F inv = acc.inverse();
-  for (size_t a = s.active.size(); a-- > 0;) {
-    const uint32_t b = s.active[a];
-    const Affine<F> *pts = &s.src[s.start[b]];
-    Affine<F> *out = &s.dst[s.start[b]];
-    const uint32_t len = s.length[b];
-    if (len & 1) out[len >> 1] = pts[len - 1];
-    for (uint32_t i = len & ~1u; i >= 2;) {
-      i -= 2;
-      const Affine<F> &p = pts[i], &q = pts[i + 1];
+  for (size_t k = segments.size(); k-- > 0;) {
+    const Segment &g = segments[k];
+    const Affine<F> *pts = &s.src[s.start[g.bucket]];
+    Affine<F> *out = &s.dst[s.start[g.bucket]];
+    for (uint32_t i = g.to; i-- > g.from;) {
+      const Affine<F> &p = pts[2 * i], &q = pts[2 * i + 1];
       F d;
       PairKind kind = pairKind(p, q, d);
-      Affine<F> &r = out[i >> 1];
+      Affine<F> &r = out[i];
       switch (kind) {
         case PairKind::copyFirst:
           r = p;
@@ -208,8 +213,36 @@ void treeRound(Scratch<F> &s) {
         }
       }
     }
+  }
+}
+
+/**
+ * One round of the bucket trees: in every active bucket, the points src[start + 2i] and
+ * src[start + 2i + 1] are added into dst[start + i] (an odd one out is moved along), in chunks of
+ * about kPairsPerInversion pairs sharing one inversion.
+ */
+template <class F>
+void treeRound(Scratch<F> &s) {
+  std::vector<Segment> &chunk = s.segments;
+  chunk.clear();
+  uint32_t pairs = 0;
+  for (uint32_t b : s.active) {
+    const uint32_t len = s.length[b];
+    if (len & 1) s.dst[s.start[b] + (len >> 1)] = s.src[s.start[b] + len - 1];
+    for (uint32_t from = 0; from < len / 2;) {
+      const uint32_t to = std::min(len / 2, from + (kPairsPerInversion - pairs));
+      chunk.push_back({b, from, to});
+      pairs += to - from;
+      from = to;
+      if (pairs == kPairsPerInversion) {
+        addPairs(s, chunk);
+        chunk.clear();
+        pairs = 0;
+      }
+    }
     s.length[b] = (len + 1) >> 1;
   }
+  if (!chunk.empty()) addPairs(s, chunk);
 }
 
 /** sum_t digit_t * P_t over the terms [lo, hi) of window w. */
@@ -235,11 +268,13 @@ Xyzz<F> windowSum(const Affine<F> *bases, const Plan &plan, unsigned w, size_t l
     s.src.resize(total);
     s.dst.resize(total);
   }
-  if (s.prefix.size() < total / 2 + 1) s.prefix.resize(total / 2 + 1);
+  if (s.prefix.size() < kPairsPerInversion) s.prefix.resize(kPairsPerInversion);
   {
     std::vector<uint32_t> &fill = s.next;
     fill.assign(s.start.begin(), s.start.end() - 1);
+    constexpr size_t ahead = 16;  // the bases are read in scalar order: fetch them early
     for (size_t t = lo; t < hi; t++) {
+      if (t + ahead < hi && digits[t + ahead] != 0) __builtin_prefetch(&bases[plan.sorted[t + ahead].index]);
       int32_t d = digits[t];
       if (d == 0) continue;
       const Term &term = plan.sorted[t];
@@ -277,63 +312,163 @@ Xyzz<F> windowSum(const Affine<F> *bases, const Plan &plan, unsigned w, size_t l
   return sum;
 }
 
-/** One piece of work: the terms [lo, hi) of window w. */
-struct Task {
-  unsigned window;
-  size_t lo, hi;
-  double cost;
+/** One MSM of a batch: its bases and scalars, its plan, and the sums of its tasks. */
+template <class F>
+struct Job {
+  const Affine<F> *bases;
+  const U256 *scalars;
+  size_t n;
+  Xyzz<F> *out;
+  double *seconds;  // the thread-seconds of its pieces, when not null
+  Plan plan;
+  std::vector<Xyzz<F>> sums;  // one a task
+
+  /** sum_w 2^(w c) * (the sums of window w's tasks), into *out. */
+  template <class Piece>
+  void finish(const std::vector<Piece> &pieces, unsigned group, size_t job) {
+    std::vector<Xyzz<F>> windowSums(plan.windows, Xyzz<F>::infinity());
+    if (seconds) *seconds = 0;
+    for (size_t i = 0; i < pieces.size(); i++) {
+      if (pieces[i].group != group || pieces[i].job != job) continue;
+      windowSums[pieces[i].window].add(sums[i]);
+      if (seconds) *seconds += pieces[i].seconds;
+    }
+    Xyzz<F> acc = Xyzz<F>::infinity();
+    for (unsigned w = plan.windows; w-- > 0;) {
+      for (unsigned d = 0; d < plan.c && !acc.isInfinity(); d++) acc = acc.doubled();
+      acc.add(windowSums[w]);
+    }
+    *out = acc;
+    // The plan holds the scalars (witness values): wiped, as the prover wipes the witness.
+    wipe(plan.sorted);
+    for (auto &digits : plan.digits) wipe(digits);
+  }
 };
 
-/** The windows as tasks, the heavy ones cut so that `threads` threads end about together. */
-inline std::vector<Task> tasks(const Plan &plan, unsigned threads) {
-  const double bucketSums = kBucketSumCost * static_cast<double>(plan.buckets());
-  double total = 0;
-  for (unsigned w = 0; w < plan.windows; w++) total += static_cast<double>(plan.reach(w)) + bucketSums;
-  // Pieces of at most a quarter of a thread's share.
-  const double piece = total / (4.0 * threads);
-  std::vector<Task> out;
-  for (unsigned w = 0; w < plan.windows; w++) {
-    const size_t reach = plan.reach(w);
-    const double cost = static_cast<double>(reach) + bucketSums;
-    size_t parts = threads == 1 ? 1 : static_cast<size_t>(cost / piece) + 1;
-    parts = std::max<size_t>(1, std::min(parts, reach / 256 + 1));
-    for (size_t p = 0; p < parts; p++) {
-      size_t lo = reach * p / parts, hi = reach * (p + 1) / parts;
-      out.push_back({w, lo, hi, static_cast<double>(hi - lo) + bucketSums});
-    }
-  }
-  // Longest first: the threads take them in turn.
-  std::stable_sort(out.begin(), out.end(), [](const Task &a, const Task &b) { return a.cost > b.cost; });
-  return out;
-}
+/** One piece of work: the terms [lo, hi) of window `window` of job `job` of group 0 (G1) or 1 (G2). */
+struct Piece {
+  unsigned group, window;
+  size_t job, lo, hi;
+  double cost;
+  double seconds;  // measured
+};
+
+/** A G2 addition costs about three G1 ones (Fq2 products are three Fq products). */
+constexpr double kGroupWeight[2] = {1.0, 3.0};
 
 }  // namespace detail
+
+/**
+ * Several MSMs over G1 and G2 computed together: their scalars are planned in parallel, then
+ * every window of every MSM (the heavy ones cut into stretches of points) is a piece of work
+ * that the threads take in turn, longest first, so that the threads are started once and end
+ * about together.
+ */
+class MsmBatch {
+ public:
+  /**
+   * Adds sum_i scalars[i] * bases[i] for i < n (plain scalars), written to *out by run(), with
+   * the thread-seconds its pieces took to *seconds when that is not null.
+   */
+  void add(const G1 *bases, const U256 *scalars, size_t n, Xyzz<Fq> *out, double *seconds = nullptr) {
+    g1_.push_back({bases, scalars, n, out, seconds, {}, {}});
+  }
+  void add(const G2 *bases, const U256 *scalars, size_t n, Xyzz<Fq2> *out, double *seconds = nullptr) {
+    g2_.push_back({bases, scalars, n, out, seconds, {}, {}});
+  }
+
+  void run(unsigned threads) {
+    const size_t jobs = g1_.size() + g2_.size();
+    size_t terms = 0;
+    parallelFor(jobs, threads, [&](size_t lo, size_t hi, unsigned) {
+      for (size_t j = lo; j < hi; j++) {
+        if (j < g1_.size()) {
+          auto &job = g1_[j];
+          job.plan = detail::plan(job.bases, job.scalars, job.n);
+        } else {
+          auto &job = g2_[j - g1_.size()];
+          job.plan = detail::plan(job.bases, job.scalars, job.n);
+        }
+      }
+    });
+    for (const auto &job : g1_) terms += job.plan.sorted.size();
+    for (const auto &job : g2_) terms += job.plan.sorted.size();
+    // Below a few thousand points, one thread is faster than starting another.
+    const unsigned parts = terms < 4096 ? 1 : std::max(1u, threads);
+    std::vector<detail::Piece> pieces = cut(parts);
+    for (auto &job : g1_) job.sums.assign(pieces.size(), Xyzz<Fq>::infinity());
+    for (auto &job : g2_) job.sums.assign(pieces.size(), Xyzz<Fq2>::infinity());
+    std::atomic<size_t> taken{0};
+    parallelFor(parts, parts, [&](size_t, size_t, unsigned) {
+      detail::Scratch<Fq> scratch1;
+      detail::Scratch<Fq2> scratch2;
+      for (size_t i = taken++; i < pieces.size(); i = taken++) {
+        detail::Piece &p = pieces[i];
+        const auto started = std::chrono::steady_clock::now();
+        if (p.group == 0) {
+          auto &job = g1_[p.job];
+          job.sums[i] = detail::windowSum(job.bases, job.plan, p.window, p.lo, p.hi, scratch1);
+        } else {
+          auto &job = g2_[p.job];
+          job.sums[i] = detail::windowSum(job.bases, job.plan, p.window, p.lo, p.hi, scratch2);
+        }
+        p.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+      }
+    });
+    for (size_t j = 0; j < g1_.size(); j++) g1_[j].finish(pieces, 0, j);
+    for (size_t j = 0; j < g2_.size(); j++) g2_[j].finish(pieces, 1, j);
+    g1_.clear();
+    g2_.clear();
+  }
+
+ private:
+  /** Every job's windows as pieces, cut so that no piece exceeds a quarter of a thread's share. */
+  std::vector<detail::Piece> cut(unsigned threads) const {
+    std::vector<detail::Piece> out;
+    double total = 0;
+    auto windowCost = [](const detail::Plan &plan, unsigned, size_t count) {
+      return static_cast<double>(count) + detail::kBucketSumCost * static_cast<double>(plan.buckets());
+    };
+    auto each = [&](auto &&fn) {
+      for (size_t j = 0; j < g1_.size(); j++) fn(0u, j, g1_[j].plan);
+      for (size_t j = 0; j < g2_.size(); j++) fn(1u, j, g2_[j].plan);
+    };
+    each([&](unsigned group, size_t, const detail::Plan &plan) {
+      for (unsigned w = 0; w < plan.windows; w++) {
+        total += detail::kGroupWeight[group] * windowCost(plan, w, plan.reach(w));
+      }
+    });
+    const double piece = total / (4.0 * threads);
+    each([&](unsigned group, size_t job, const detail::Plan &plan) {
+      for (unsigned w = 0; w < plan.windows; w++) {
+        const size_t reach = plan.reach(w);
+        const double cost = detail::kGroupWeight[group] * windowCost(plan, w, reach);
+        size_t parts = threads == 1 ? 1 : static_cast<size_t>(cost / piece) + 1;
+        parts = std::max<size_t>(1, std::min(parts, reach / 256 + 1));
+        for (size_t p = 0; p < parts; p++) {
+          const size_t lo = reach * p / parts, hi = reach * (p + 1) / parts;
+          out.push_back({group, w, job, lo, hi, detail::kGroupWeight[group] * windowCost(plan, w, hi - lo), 0});
+        }
+      }
+    });
+    // Longest first: the threads take them in turn.
+    std::stable_sort(out.begin(), out.end(),
+                     [](const detail::Piece &a, const detail::Piece &b) { return a.cost > b.cost; });
+    return out;
+  }
+
+  std::vector<detail::Job<Fq>> g1_;
+  std::vector<detail::Job<Fq2>> g2_;
+};
 
 /** sum_i scalars[i] * bases[i] for i < n; scalars are plain (normal-form) field elements. */
 template <class F>
 Xyzz<F> multiExp(const Affine<F> *bases, const U256 *scalars, size_t n, unsigned threads) {
-  const detail::Plan plan = detail::plan(bases, scalars, n);
-  if (plan.sorted.empty()) return Xyzz<F>::infinity();
-  // Below a few thousand points, one thread is faster than starting another.
-  const unsigned parts = plan.sorted.size() < 4096 ? 1 : std::max(1u, threads);
-  const std::vector<detail::Task> work = detail::tasks(plan, parts);
-  std::vector<Xyzz<F>> sums(work.size(), Xyzz<F>::infinity());
-  std::atomic<size_t> taken{0};
-  parallelFor(parts, parts, [&](size_t, size_t, unsigned) {
-    detail::Scratch<F> scratch;
-    for (size_t i = taken++; i < work.size(); i = taken++) {
-      const detail::Task &task = work[i];
-      sums[i] = detail::windowSum(bases, plan, task.window, task.lo, task.hi, scratch);
-    }
-  });
-  std::vector<Xyzz<F>> windowSums(plan.windows, Xyzz<F>::infinity());
-  for (size_t i = 0; i < work.size(); i++) windowSums[work[i].window].add(sums[i]);
-  Xyzz<F> acc = Xyzz<F>::infinity();
-  for (unsigned w = plan.windows; w-- > 0;) {
-    for (unsigned d = 0; d < plan.c && !acc.isInfinity(); d++) acc = acc.doubled();
-    acc.add(windowSums[w]);
-  }
-  return acc;
+  Xyzz<F> out = Xyzz<F>::infinity();
+  MsmBatch batch;
+  batch.add(bases, scalars, n, &out);
+  batch.run(threads);
+  return out;
 }
 
 }  // namespace zkm
