@@ -16,7 +16,7 @@ struct Phases {
   double quotient = 0;  // inverse FFTs, coset shift, FFTs, join
   double msm = 0;       // the five multi-scalar multiplications
   double finish = 0;    // randomisation and affine conversion
-  double msmEach[5] = {0, 0, 0, 0, 0};  // A, B1, B2, C, H
+  double msmEach[5] = {0, 0, 0, 0, 0};  // A, B1, B2, C, H: shares of msm by their thread-seconds
 };
 
 struct Proof {

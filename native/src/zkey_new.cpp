@@ -90,7 +90,7 @@ class CircuitHasher {
  */
 template <class F>
 Xyzz<F> combination(const Affine<F> *bases, const U256 *scalars, size_t m) {
-  if (m >= 64) return detail::pippenger(bases, scalars, 0, m, 1);
+  if (m >= 64) return multiExp(bases, scalars, m, 1);
   constexpr unsigned W = 5, HALF = 1u << (W - 1), MAX_WINDOWS = (256 + W - 1) / W;
   static const U256 r = Fr::modulus();
   static const U256 half = [] {

@@ -15,6 +15,7 @@ export interface RawNativeProof {
   c: [string, string];
   publicSignals: string[];
   phases: { read: number; abc: number; quotient: number; msm: number; finish: number };
+  /** Each MSM's share of phases.msm (the five run together), by its pieces' thread-seconds. */
   msm: { A: number; B1: number; B2: number; C: number; H: number };
 }
 
