@@ -14,7 +14,7 @@ import fc from "fast-check";
 import { Wallet, keccak256, toUtf8Bytes } from "ethers";
 import type { Contract, Interface, Signer, TypedDataDomain } from "ethers";
 import {
-  batchItemOf,
+  batchGroupsOf,
   batchOutcomes,
   batchWeights,
   BN254_BASE_FIELD,
@@ -103,6 +103,8 @@ interface ItemOptions {
   /** The pledge's expiry (default: a day after now). */
   validUntil?: bigint;
   deadline?: bigint;
+  /** The round the submission names (default: its proof's). */
+  round?: bigint;
 }
 
 describe("MarginRegistry.proveBatch (real proofs, small instance)", function () {
@@ -122,6 +124,8 @@ describe("MarginRegistry.proveBatch (real proofs, small instance)", function () 
   let key: bigint[];
   /** A policy of the same commitment and feed on another verifier (same code, new address). */
   let otherVerifierPolicy: string;
+  /** A second policy of the same commitment, feed and verifier: another group of one batch. */
+  let samePolicyTwin: string;
 
   const address = (p: Proven) => p.account.address;
 
@@ -145,7 +149,7 @@ describe("MarginRegistry.proveBatch (real proofs, small instance)", function () 
     const submission = {
       account: address(p),
       policyId: options.policyId ?? venue.policyId,
-      round: p.round,
+      round: options.round ?? p.round,
       nonce: options.nonce ?? p.nonce,
       deadline: options.deadline ?? (await now()) + DAY,
       portfolioCommitments: p.portfolioCommitments,
@@ -224,6 +228,18 @@ describe("MarginRegistry.proveBatch (real proofs, small instance)", function () 
       maxRoundAge: MAX_ROUND_AGE,
       supersededGrace: GRACE,
     });
+    samePolicyTwin = policyIdOf(`${example.policy.id} again`);
+    await registerPolicy(venue.policyRegistry.contract.connect(operator) as Contract, {
+      policyId: samePolicyTwin,
+      commitment: published.policy,
+      mode: example.policy.mode,
+      verifier: venue.verifier,
+      verificationKeyHash: readManifest().instances[INSTANCE].vkeyHash,
+      feed: venue.feed,
+      venue: venue.venue,
+      maxRoundAge: MAX_ROUND_AGE,
+      supersededGrace: GRACE,
+    });
     // The second round's market is fixed now (its timestamp too), so its proofs can be made
     // before it is posted.
     secondMarket = nextRound(market, -10_000n, market.timestamp + SECOND_ROUND_AFTER);
@@ -275,7 +291,7 @@ describe("MarginRegistry.proveBatch (real proofs, small instance)", function () 
     for (const p of first) expect(await sufficient(p)).to.equal(false);
     const items = await Promise.all(first.map((p) => item(p)));
     // The call returns how many it accepted.
-    expect(await registry.getFunction("proveBatch").staticCall(items.map(batchItemOf))).to.equal(
+    expect(await registry.getFunction("proveBatch").staticCall(batchGroupsOf(items))).to.equal(
       BigInt(first.length),
     );
     const { receipt, outcomes } = await batch(items);
@@ -481,6 +497,95 @@ describe("MarginRegistry.proveBatch (real proofs, small instance)", function () 
       await item(a, { signer: first[1].account }),
     ]);
     expect(verdicts(outcomes)).to.deep.equal(["RequestExpired", "InvalidAccountSignature"]);
+  });
+
+  it("refuses a batch with an empty group (EmptyBatch)", async function () {
+    const [a] = first;
+    const [group] = batchGroupsOf([await item(a)]);
+    const empty = { ...group, items: [] };
+    for (const groups of [[empty], [group, empty], [empty, group]]) {
+      await expectRevert(registry.getFunction("proveBatch")(groups), errors, "EmptyBatch", []);
+    }
+    expect(await lastNonce(a)).to.equal(0n);
+  });
+
+  it("accepts groups of different policies and deadlines in one batch, its skips indexed over all items in order", async function () {
+    const [a, b, c, d, e] = first;
+    const later = (await now()) + 2n * DAY;
+    const items = [
+      await item(a),
+      await item(b, { signer: c.account }),
+      await item(c, { policyId: samePolicyTwin }),
+      await item(d, { policyId: samePolicyTwin, signer: a.account }),
+      await item(e, { deadline: later }),
+    ];
+    // Three groups: the policy, its twin, the policy with a later deadline.
+    expect(
+      batchGroupsOf(items).map((g) => [g.policyId, g.deadline === later, g.items.length]),
+    ).to.deep.equal([
+      [venue.policyId, false, 2],
+      [samePolicyTwin, false, 2],
+      [venue.policyId, true, 1],
+    ]);
+    const { outcomes, receipt } = await batch(items);
+    expect(verdicts(outcomes)).to.deep.equal([
+      "accepted",
+      "InvalidAccountSignature",
+      "accepted",
+      "InvalidAccountSignature",
+      "accepted",
+    ]);
+    const events = receipt.logs
+      .map((log) => registry.interface.parseLog(log))
+      .filter((parsed) => parsed?.name === "ProofSkipped");
+    expect(events.map((e) => [Number(e?.args.index as bigint), e?.args.policyId])).to.deep.equal([
+      [1, venue.policyId],
+      [3, samePolicyTwin],
+    ]);
+    expect(await lastNonce(a)).to.equal(1n);
+    expect(await lastNonce(c, samePolicyTwin)).to.equal(1n);
+    expect(await lastNonce(c)).to.equal(0n);
+    expect(await lastNonce(e)).to.equal(1n);
+    for (const p of [b, d]) expect(await lastNonce(p, samePolicyTwin), address(p)).to.equal(0n);
+  });
+
+  it("accepts groups of two rounds in one batch, each item checked against its group's round", async function () {
+    // s0 on round 2, first[1] on round 1 (superseded, within the grace, but over its age).
+    const [s0] = second;
+    const [, b] = first;
+    await postSecondRound();
+    const items = [await item(s0), await item(b)];
+    expect(batchGroupsOf(items).map((g) => g.round)).to.deep.equal([
+      secondMarket.round,
+      first[0].round,
+    ]);
+    const { outcomes } = await batch(items);
+    // Round 1 was posted SECOND_ROUND_AFTER before round 2: over maxRoundAge, for b alone.
+    expect(verdicts(outcomes)).to.deep.equal(["accepted", "StaleRound"]);
+    expect(await lastNonce(s0)).to.equal(1n);
+  });
+
+  it("refuses an item whose request was signed for another round or deadline than its group's (InvalidAccountSignature)", async function () {
+    const [a, b, c] = first;
+    const asSent = await item(a);
+    const otherDeadline = await item(a, { deadline: asSent.deadline + 1n });
+    const otherRound = await item(a, { round: secondMarket.round });
+    const fair = await item(b);
+    const { outcomes } = await batch([
+      fair,
+      { ...asSent, accountSignature: otherDeadline.accountSignature },
+      { ...asSent, accountSignature: otherRound.accountSignature },
+      await item(c),
+    ]);
+    expect(batchGroupsOf([fair, asSent]).length).to.equal(1);
+    expect(verdicts(outcomes)).to.deep.equal([
+      "accepted",
+      "InvalidAccountSignature",
+      "InvalidAccountSignature",
+      "accepted",
+    ]);
+    // Signed for exactly this group, it is accepted.
+    expect(verdicts((await batch([asSent])).outcomes)).to.deep.equal(["accepted"]);
   });
 
   it("a batch of one accepts and refuses exactly what proveFor does", async function () {
@@ -709,7 +814,7 @@ describe("MarginRegistry.proveBatch (real proofs, small instance)", function () 
   it("splits a batch's gas from its trace: one pairing of B + 3 pairs, 2 ecrecover per item, the ecMul and ecAdd of the batch check", async function () {
     const items = await Promise.all(first.slice(0, 3).map((p) => item(p)));
     const { gas, returned } = await tracedTransaction(registry, hre.ethers.provider, "proveBatch", [
-      items.map(batchItemOf),
+      batchGroupsOf(items),
     ]);
     expect(returned).to.equal(3n);
     // Weights r_0 = 1, r_1, r_2: the A and C of items 1 and 2, S alpha, S IC_0 and one per signal.

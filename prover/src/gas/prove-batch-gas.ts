@@ -8,7 +8,7 @@
 import { keccak256, toBeHex, Wallet } from "ethers";
 import type { AccessList, Contract } from "ethers";
 import {
-  batchItemOf,
+  batchGroupsOf,
   proveBatchAccessList,
   proveArgs,
   proveForArgs,
@@ -169,7 +169,8 @@ export async function measureProveBatchGas(
   const batches: ProveBatchGas["batches"] = [];
   for (const size of sizes) {
     const chosen = submissions.slice(0, size);
-    const items = (kind: "first" | "repeat") => [chosen.map((s) => batchItemOf(s[kind]))];
+    // One group: every request of one policy, round and deadline.
+    const items = (kind: "first" | "repeat") => [batchGroupsOf(chosen.map((s) => s[kind]))];
     /** The batch of `kind` sent with the access list traced from the chain as it is. */
     const listed = async (kind: "first" | "repeat") => {
       const chosenOfKind = chosen.map((s) => s[kind]);
