@@ -29,33 +29,25 @@ import {
   proofFromCoordinates,
   proveRequestOf,
   readMarginRegistryDomain,
-  readPledgeTerms,
   registerPolicy,
   revokePledges,
-  signPledge,
   signProveRequest,
   submitProofBatch,
   submitProofFor,
   toBatchCalldata,
   toBatchVerifyingKey,
-  toSolidityProof,
   type BatchItemOutcome,
   type RelayedSubmission,
   type SignedPledge,
   type SolidityProof,
 } from "../prover/src/chain";
 import { publicCommitments } from "../prover/src/commitments";
-import { tracedTransaction } from "../prover/src/gas";
+import { gasVenue, pledgedProof, pledgeOf, tracedTransaction } from "../prover/src/gas";
 import { exampleFor } from "../prover/src/bench/examples";
-import { deployVenue, nextRound, type DemoVenue } from "../prover/src/demo/deployment";
+import { nextRound, type DemoVenue } from "../prover/src/demo/deployment";
 import { accountNonceOf } from "../prover/src/encoding";
 import { loadInstances } from "../prover/src/encoding/instances";
 import type { Market } from "../prover/src/inputs";
-import {
-  decodePublicSignals,
-  generateProof,
-  singlePortfolioCommitment,
-} from "../prover/src/proving";
 import { WarmProver } from "../prover/src/queue/prover";
 import { loadArtifacts, readManifest } from "../prover/src/setup/manifest";
 import { releaseCurve } from "../prover/src/setup/snarkjs";
@@ -117,6 +109,7 @@ describe("MarginRegistry.proveBatch (real proofs, small instance)", function () 
   /** ACCOUNTS proofs on the first round, then SECOND_ROUND_ACCOUNTS on the second. */
   let first: Proven[];
   let second: Proven[];
+  let firstMarket: Market;
   let secondMarket: Market;
   let operator: Signer;
   let example: NonNullable<ReturnType<typeof exampleFor>>;
@@ -129,19 +122,16 @@ describe("MarginRegistry.proveBatch (real proofs, small instance)", function () 
 
   const address = (p: Proven) => p.account.address;
 
-  /** A custodian's pledge of `p`'s commitment under the chain's current terms. */
+  /** A custodian's pledge of `p`'s commitment under the chain's current terms (a day by default). */
   async function pledgeFor(p: Proven, validUntil?: bigint): Promise<SignedPledge> {
-    const custodianAddress = await custodian.getAddress();
-    const issuedAt = await now();
-    return signPledge(custodian, domain, {
-      custodian: custodianAddress,
-      ...(await readPledgeTerms(registry, custodianAddress, address(p), venue.venue)),
-      account: address(p),
-      venue: venue.venue,
-      portfolioCommitment: p.portfolioCommitment,
-      issuedAt,
-      validUntil: validUntil ?? issuedAt + DAY,
-    });
+    return pledgeOf(
+      venue,
+      custodian,
+      address(p),
+      p.portfolioCommitment,
+      firstMarket,
+      validUntil ?? (await now()) + DAY,
+    );
   }
 
   /** `p` as a relayed submission, its request signed by the account (or `options.signer`). */
@@ -189,80 +179,54 @@ describe("MarginRegistry.proveBatch (real proofs, small instance)", function () 
     example = found;
     harness = await (await hre.ethers.getContractFactory("Groth16BatchHarness", admin)).deploy();
     key = toBatchVerifyingKey((await loadArtifacts(INSTANCE)).vkey);
-    const market: Market = { ...example.market, timestamp: (await now()) - 60n };
-    venue = await deployVenue(
-      {
-        admin,
-        publisher: operator,
-        policyAdmin: operator,
-        custodianAdmin: operator,
-        custodian,
-        stranger: operator,
-      },
-      {
-        policy: example.policy,
-        market,
-        instance: INSTANCE,
-        dims,
-        verificationKeyHash: readManifest().instances[INSTANCE].vkeyHash,
-        maxRoundAge: MAX_ROUND_AGE,
-        supersededGrace: GRACE,
-      },
+    // The venue of `npm run gas`, with this suite's round rules.
+    const rules = { maxRoundAge: MAX_ROUND_AGE, supersededGrace: GRACE };
+    const deployed = await gasVenue(
+      INSTANCE,
+      dims,
+      example,
+      { admin, operator, custodian },
+      undefined,
+      rules,
     );
+    venue = deployed.venue;
+    const market = deployed.market;
+    firstMarket = market;
     registry = venue.registryAs(relayer);
     domain = await readMarginRegistryDomain(registry);
     errors = [registry.interface];
     // The same verifier code at a second address (its code hash is approved already), under a
     // second policy of the same commitment and feed: every proof here is valid for it too.
     const otherVerifier = await deployVerifier(admin, INSTANCE);
-    otherVerifierPolicy = policyIdOf(`${example.policy.id} on another verifier`);
     const published = await publicCommitments({ policy: example.policy, market, instance: dims });
-    await registerPolicy(venue.policyRegistry.contract.connect(operator) as Contract, {
-      policyId: otherVerifierPolicy,
-      commitment: published.policy,
-      mode: example.policy.mode,
-      verifier: otherVerifier.address,
-      verificationKeyHash: readManifest().instances[INSTANCE].vkeyHash,
-      feed: venue.feed,
-      venue: venue.venue,
-      maxRoundAge: MAX_ROUND_AGE,
-      supersededGrace: GRACE,
-    });
+    /** Registers `policyId`: the same commitment, feed, venue and rules on `verifier`. */
+    const registerAlike = (policyId: string, verifier: string) =>
+      registerPolicy(venue.policyRegistry.contract.connect(operator) as Contract, {
+        policyId,
+        commitment: published.policy,
+        mode: example.policy.mode,
+        verifier,
+        verificationKeyHash: readManifest().instances[INSTANCE].vkeyHash,
+        feed: venue.feed,
+        venue: venue.venue,
+        ...rules,
+      });
+    otherVerifierPolicy = policyIdOf(`${example.policy.id} on another verifier`);
+    await registerAlike(otherVerifierPolicy, otherVerifier.address);
     samePolicyTwin = policyIdOf(`${example.policy.id} again`);
-    await registerPolicy(venue.policyRegistry.contract.connect(operator) as Contract, {
-      policyId: samePolicyTwin,
-      commitment: published.policy,
-      mode: example.policy.mode,
-      verifier: venue.verifier,
-      verificationKeyHash: readManifest().instances[INSTANCE].vkeyHash,
-      feed: venue.feed,
-      venue: venue.venue,
-      maxRoundAge: MAX_ROUND_AGE,
-      supersededGrace: GRACE,
-    });
+    await registerAlike(samePolicyTwin, venue.verifier);
     // The second round's market is fixed now (its timestamp too), so its proofs can be made
     // before it is posted.
     secondMarket = nextRound(market, -10_000n, market.timestamp + SECOND_ROUND_AFTER);
     const prover = new WarmProver();
     const prove = async (account: Wallet, m: Market): Promise<Proven> => {
-      const made = await generateProof({
-        policy: example.policy,
-        market: m,
-        portfolio: { ...example.portfolio, account: account.address },
-        nonce: 1n,
-        instance: INSTANCE,
-        artifacts: prover.artifacts,
-        witness: prover.witness,
-      });
-      const decoded = decodePublicSignals(made.publicSignals);
+      const made = await pledgedProof(INSTANCE, example, m, account.address, 1n, prover);
       return {
+        ...made,
         account,
         round: m.round,
         nonce: 1n,
-        proof: toSolidityProof(made.proof),
         publicSignals: made.publicSignals.map(BigInt),
-        portfolioCommitments: decoded.portfolioCommitments,
-        portfolioCommitment: singlePortfolioCommitment(decoded),
       };
     };
     try {
@@ -549,7 +513,7 @@ describe("MarginRegistry.proveBatch (real proofs, small instance)", function () 
     for (const p of [b, d]) expect(await lastNonce(p, samePolicyTwin), address(p)).to.equal(0n);
   });
 
-  it("accepts groups of two rounds in one batch, each item checked against its group's round", async function () {
+  it("checks each item against its group's round: a batch of two rounds, the older one stale", async function () {
     // s0 on round 2, first[1] on round 1 (superseded, within the grace, but over its age).
     const [s0] = second;
     const [, b] = first;
