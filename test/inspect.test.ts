@@ -12,7 +12,8 @@ import { Interface, Wallet, type TransactionReceipt } from "ethers";
 import { loadArtifact } from "../prover/src/chain/artifacts";
 import { proofFromCoordinates, type SolidityProof } from "../prover/src/chain/calldata";
 import { pledgeCalldata, signedPledge, type SignedPledge } from "../prover/src/chain/eip712";
-import { relayedCalldata, type MarginProvedEvent } from "../prover/src/chain/registry";
+import { batchGroupsOf } from "../prover/src/chain/prove-batch";
+import type { MarginProvedEvent } from "../prover/src/chain/registry";
 import {
   pledgeStateWords,
   slotPledges,
@@ -181,34 +182,40 @@ describe("inspect: a proof's signals and its submission on-chain", function () {
       expect(decoded.batch).to.equal(undefined);
     });
 
-    it("reads every item of a proveBatch call, with its index, account and pledges", () => {
-      const item = (account: string, nonce: bigint, pledges: SignedPledge[]) =>
-        relayedCalldata({
-          account,
-          policyId: POLICY_ID,
-          round: 8n,
-          nonce,
-          deadline: 1n << 40n,
-          portfolioCommitments: [PORTFOLIO, 0n],
-          proof: proofPoints(nonce),
-          pledges,
-          accountSignature: "0x1234",
-        });
-      const data = abi.encodeFunctionData("proveBatch", [
-        [
-          item(ACCOUNT, 2n, [pledgeBy(CUSTODIAN_A, 3n)]),
-          item(RELAYER, 5n, [pledgeBy(CUSTODIAN_B, 4n, 2n)]),
-        ],
+    it("reads every item of every group of a proveBatch call, with its index, account, round and pledges", () => {
+      const item = (account: string, nonce: bigint, pledges: SignedPledge[], round = 8n) => ({
+        account,
+        policyId: POLICY_ID,
+        round,
+        nonce,
+        deadline: 1n << 40n,
+        portfolioCommitments: [PORTFOLIO, 0n],
+        proof: proofPoints(nonce),
+        pledges,
+        accountSignature: "0x1234",
+      });
+      // Two groups (rounds 8 and 9): the items listed in the flat order, indices over both.
+      const groups = batchGroupsOf([
+        item(ACCOUNT, 2n, [pledgeBy(CUSTODIAN_A, 3n)]),
+        item(RELAYER, 5n, [pledgeBy(CUSTODIAN_B, 4n, 2n)]),
+        item(WALLET, 6n, [pledgeBy(CUSTODIAN_A, 3n)], 9n),
       ]);
+      expect(groups.map((g) => [g.round, g.items.length])).to.deep.equal([
+        [8n, 2],
+        [9n, 1],
+      ]);
+      const data = abi.encodeFunctionData("proveBatch", [groups]);
       const items = decodeSubmissions(
         { from: WALLET, to: REGISTRY, value: 0n, data },
         REGISTRY,
         abi,
       );
-      expect(items.map((s) => [s.method, s.batch, s.account, s.nonce])).to.deep.equal([
-        ["proveBatch", { index: 0, size: 2 }, ACCOUNT, 2n],
-        ["proveBatch", { index: 1, size: 2 }, RELAYER, 5n],
+      expect(items.map((s) => [s.method, s.batch, s.account, s.nonce, s.round])).to.deep.equal([
+        ["proveBatch", { index: 0, size: 3 }, ACCOUNT, 2n, 8n],
+        ["proveBatch", { index: 1, size: 3 }, RELAYER, 5n, 8n],
+        ["proveBatch", { index: 2, size: 3 }, WALLET, 6n, 9n],
       ]);
+      expect(items.every((s) => s.policyId === POLICY_ID.toLowerCase())).to.equal(true);
       expect(items[1].proof).to.deep.equal(proofPoints(5n));
       expect(items[1].pledges).to.deep.equal([pledgeBy(CUSTODIAN_B, 4n, 2n)]);
       expect(items[0].portfolioCommitments).to.deep.equal([PORTFOLIO, 0n]);
@@ -241,18 +248,17 @@ describe("inspect: a proof's signals and its submission on-chain", function () {
      * expired pledge, item 1 (`batched`) with the very same statement accepted.
      */
     const batched = proofPoints(41n);
-    const batchItem = (proof: SolidityProof) =>
-      relayedCalldata({
-        account: ACCOUNT,
-        policyId: POLICY_ID,
-        round: 8n,
-        nonce: 4n,
-        deadline: 1n << 40n,
-        portfolioCommitments: [PORTFOLIO],
-        proof,
-        pledges: [pledgeBy(CUSTODIAN_A, 3n)],
-        accountSignature: "0x1234",
-      });
+    const batchItem = (proof: SolidityProof) => ({
+      account: ACCOUNT,
+      policyId: POLICY_ID,
+      round: 8n,
+      nonce: 4n,
+      deadline: 1n << 40n,
+      portfolioCommitments: [PORTFOLIO],
+      proof,
+      pledges: [pledgeBy(CUSTODIAN_A, 3n)],
+      accountSignature: "0x1234",
+    });
     /** The transactions by hash (built once the ABI is loaded). */
     const transactions = (): Record<string, SubmittedTransaction> => ({
       "0x07": proveTx(7n, 1n, proofPoints(7n)),
@@ -263,7 +269,7 @@ describe("inspect: a proof's signals and its submission on-chain", function () {
         to: REGISTRY,
         value: 0n,
         data: abi.encodeFunctionData("proveBatch", [
-          [batchItem(proofPoints(40n)), batchItem(batched)],
+          batchGroupsOf([batchItem(proofPoints(40n)), batchItem(batched)]),
         ]),
       },
     });

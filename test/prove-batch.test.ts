@@ -14,7 +14,7 @@ import fc from "fast-check";
 import { Wallet, keccak256, toUtf8Bytes } from "ethers";
 import type { Contract, Interface, Signer, TypedDataDomain } from "ethers";
 import {
-  batchItemOf,
+  batchGroupsOf,
   batchOutcomes,
   batchWeights,
   BN254_BASE_FIELD,
@@ -29,33 +29,25 @@ import {
   proofFromCoordinates,
   proveRequestOf,
   readMarginRegistryDomain,
-  readPledgeTerms,
   registerPolicy,
   revokePledges,
-  signPledge,
   signProveRequest,
   submitProofBatch,
   submitProofFor,
   toBatchCalldata,
   toBatchVerifyingKey,
-  toSolidityProof,
   type BatchItemOutcome,
   type RelayedSubmission,
   type SignedPledge,
   type SolidityProof,
 } from "../prover/src/chain";
 import { publicCommitments } from "../prover/src/commitments";
-import { tracedTransaction } from "../prover/src/gas";
+import { gasVenue, pledgedProof, pledgeOf, tracedTransaction } from "../prover/src/gas";
 import { exampleFor } from "../prover/src/bench/examples";
-import { deployVenue, nextRound, type DemoVenue } from "../prover/src/demo/deployment";
+import { nextRound, type DemoVenue } from "../prover/src/demo/deployment";
 import { accountNonceOf } from "../prover/src/encoding";
 import { loadInstances } from "../prover/src/encoding/instances";
 import type { Market } from "../prover/src/inputs";
-import {
-  decodePublicSignals,
-  generateProof,
-  singlePortfolioCommitment,
-} from "../prover/src/proving";
 import { WarmProver } from "../prover/src/queue/prover";
 import { loadArtifacts, readManifest } from "../prover/src/setup/manifest";
 import { releaseCurve } from "../prover/src/setup/snarkjs";
@@ -103,6 +95,8 @@ interface ItemOptions {
   /** The pledge's expiry (default: a day after now). */
   validUntil?: bigint;
   deadline?: bigint;
+  /** The round the submission names (default: its proof's). */
+  round?: bigint;
 }
 
 describe("MarginRegistry.proveBatch (real proofs, small instance)", function () {
@@ -115,6 +109,7 @@ describe("MarginRegistry.proveBatch (real proofs, small instance)", function () 
   /** ACCOUNTS proofs on the first round, then SECOND_ROUND_ACCOUNTS on the second. */
   let first: Proven[];
   let second: Proven[];
+  let firstMarket: Market;
   let secondMarket: Market;
   let operator: Signer;
   let example: NonNullable<ReturnType<typeof exampleFor>>;
@@ -122,22 +117,21 @@ describe("MarginRegistry.proveBatch (real proofs, small instance)", function () 
   let key: bigint[];
   /** A policy of the same commitment and feed on another verifier (same code, new address). */
   let otherVerifierPolicy: string;
+  /** A second policy of the same commitment, feed and verifier: another group of one batch. */
+  let samePolicyTwin: string;
 
   const address = (p: Proven) => p.account.address;
 
-  /** A custodian's pledge of `p`'s commitment under the chain's current terms. */
+  /** A custodian's pledge of `p`'s commitment under the chain's current terms (a day by default). */
   async function pledgeFor(p: Proven, validUntil?: bigint): Promise<SignedPledge> {
-    const custodianAddress = await custodian.getAddress();
-    const issuedAt = await now();
-    return signPledge(custodian, domain, {
-      custodian: custodianAddress,
-      ...(await readPledgeTerms(registry, custodianAddress, address(p), venue.venue)),
-      account: address(p),
-      venue: venue.venue,
-      portfolioCommitment: p.portfolioCommitment,
-      issuedAt,
-      validUntil: validUntil ?? issuedAt + DAY,
-    });
+    return pledgeOf(
+      venue,
+      custodian,
+      address(p),
+      p.portfolioCommitment,
+      firstMarket,
+      validUntil ?? (await now()) + DAY,
+    );
   }
 
   /** `p` as a relayed submission, its request signed by the account (or `options.signer`). */
@@ -145,7 +139,7 @@ describe("MarginRegistry.proveBatch (real proofs, small instance)", function () 
     const submission = {
       account: address(p),
       policyId: options.policyId ?? venue.policyId,
-      round: p.round,
+      round: options.round ?? p.round,
       nonce: options.nonce ?? p.nonce,
       deadline: options.deadline ?? (await now()) + DAY,
       portfolioCommitments: p.portfolioCommitments,
@@ -185,68 +179,54 @@ describe("MarginRegistry.proveBatch (real proofs, small instance)", function () 
     example = found;
     harness = await (await hre.ethers.getContractFactory("Groth16BatchHarness", admin)).deploy();
     key = toBatchVerifyingKey((await loadArtifacts(INSTANCE)).vkey);
-    const market: Market = { ...example.market, timestamp: (await now()) - 60n };
-    venue = await deployVenue(
-      {
-        admin,
-        publisher: operator,
-        policyAdmin: operator,
-        custodianAdmin: operator,
-        custodian,
-        stranger: operator,
-      },
-      {
-        policy: example.policy,
-        market,
-        instance: INSTANCE,
-        dims,
-        verificationKeyHash: readManifest().instances[INSTANCE].vkeyHash,
-        maxRoundAge: MAX_ROUND_AGE,
-        supersededGrace: GRACE,
-      },
+    // The venue of `npm run gas`, with this suite's round rules.
+    const rules = { maxRoundAge: MAX_ROUND_AGE, supersededGrace: GRACE };
+    const deployed = await gasVenue(
+      INSTANCE,
+      dims,
+      example,
+      { admin, operator, custodian },
+      undefined,
+      rules,
     );
+    venue = deployed.venue;
+    const market = deployed.market;
+    firstMarket = market;
     registry = venue.registryAs(relayer);
     domain = await readMarginRegistryDomain(registry);
     errors = [registry.interface];
     // The same verifier code at a second address (its code hash is approved already), under a
     // second policy of the same commitment and feed: every proof here is valid for it too.
     const otherVerifier = await deployVerifier(admin, INSTANCE);
-    otherVerifierPolicy = policyIdOf(`${example.policy.id} on another verifier`);
     const published = await publicCommitments({ policy: example.policy, market, instance: dims });
-    await registerPolicy(venue.policyRegistry.contract.connect(operator) as Contract, {
-      policyId: otherVerifierPolicy,
-      commitment: published.policy,
-      mode: example.policy.mode,
-      verifier: otherVerifier.address,
-      verificationKeyHash: readManifest().instances[INSTANCE].vkeyHash,
-      feed: venue.feed,
-      venue: venue.venue,
-      maxRoundAge: MAX_ROUND_AGE,
-      supersededGrace: GRACE,
-    });
+    /** Registers `policyId`: the same commitment, feed, venue and rules on `verifier`. */
+    const registerAlike = (policyId: string, verifier: string) =>
+      registerPolicy(venue.policyRegistry.contract.connect(operator) as Contract, {
+        policyId,
+        commitment: published.policy,
+        mode: example.policy.mode,
+        verifier,
+        verificationKeyHash: readManifest().instances[INSTANCE].vkeyHash,
+        feed: venue.feed,
+        venue: venue.venue,
+        ...rules,
+      });
+    otherVerifierPolicy = policyIdOf(`${example.policy.id} on another verifier`);
+    await registerAlike(otherVerifierPolicy, otherVerifier.address);
+    samePolicyTwin = policyIdOf(`${example.policy.id} again`);
+    await registerAlike(samePolicyTwin, venue.verifier);
     // The second round's market is fixed now (its timestamp too), so its proofs can be made
     // before it is posted.
     secondMarket = nextRound(market, -10_000n, market.timestamp + SECOND_ROUND_AFTER);
     const prover = new WarmProver();
     const prove = async (account: Wallet, m: Market): Promise<Proven> => {
-      const made = await generateProof({
-        policy: example.policy,
-        market: m,
-        portfolio: { ...example.portfolio, account: account.address },
-        nonce: 1n,
-        instance: INSTANCE,
-        artifacts: prover.artifacts,
-        witness: prover.witness,
-      });
-      const decoded = decodePublicSignals(made.publicSignals);
+      const made = await pledgedProof(INSTANCE, example, m, account.address, 1n, prover);
       return {
+        ...made,
         account,
         round: m.round,
         nonce: 1n,
-        proof: toSolidityProof(made.proof),
         publicSignals: made.publicSignals.map(BigInt),
-        portfolioCommitments: decoded.portfolioCommitments,
-        portfolioCommitment: singlePortfolioCommitment(decoded),
       };
     };
     try {
@@ -275,7 +255,7 @@ describe("MarginRegistry.proveBatch (real proofs, small instance)", function () 
     for (const p of first) expect(await sufficient(p)).to.equal(false);
     const items = await Promise.all(first.map((p) => item(p)));
     // The call returns how many it accepted.
-    expect(await registry.getFunction("proveBatch").staticCall(items.map(batchItemOf))).to.equal(
+    expect(await registry.getFunction("proveBatch").staticCall(batchGroupsOf(items))).to.equal(
       BigInt(first.length),
     );
     const { receipt, outcomes } = await batch(items);
@@ -481,6 +461,95 @@ describe("MarginRegistry.proveBatch (real proofs, small instance)", function () 
       await item(a, { signer: first[1].account }),
     ]);
     expect(verdicts(outcomes)).to.deep.equal(["RequestExpired", "InvalidAccountSignature"]);
+  });
+
+  it("refuses a batch with an empty group (EmptyBatch)", async function () {
+    const [a] = first;
+    const [group] = batchGroupsOf([await item(a)]);
+    const empty = { ...group, items: [] };
+    for (const groups of [[empty], [group, empty], [empty, group]]) {
+      await expectRevert(registry.getFunction("proveBatch")(groups), errors, "EmptyBatch", []);
+    }
+    expect(await lastNonce(a)).to.equal(0n);
+  });
+
+  it("accepts groups of different policies and deadlines in one batch, its skips indexed over all items in order", async function () {
+    const [a, b, c, d, e] = first;
+    const later = (await now()) + 2n * DAY;
+    const items = [
+      await item(a),
+      await item(b, { signer: c.account }),
+      await item(c, { policyId: samePolicyTwin }),
+      await item(d, { policyId: samePolicyTwin, signer: a.account }),
+      await item(e, { deadline: later }),
+    ];
+    // Three groups: the policy, its twin, the policy with a later deadline.
+    expect(
+      batchGroupsOf(items).map((g) => [g.policyId, g.deadline === later, g.items.length]),
+    ).to.deep.equal([
+      [venue.policyId, false, 2],
+      [samePolicyTwin, false, 2],
+      [venue.policyId, true, 1],
+    ]);
+    const { outcomes, receipt } = await batch(items);
+    expect(verdicts(outcomes)).to.deep.equal([
+      "accepted",
+      "InvalidAccountSignature",
+      "accepted",
+      "InvalidAccountSignature",
+      "accepted",
+    ]);
+    const events = receipt.logs
+      .map((log) => registry.interface.parseLog(log))
+      .filter((parsed) => parsed?.name === "ProofSkipped");
+    expect(events.map((e) => [Number(e?.args.index as bigint), e?.args.policyId])).to.deep.equal([
+      [1, venue.policyId],
+      [3, samePolicyTwin],
+    ]);
+    expect(await lastNonce(a)).to.equal(1n);
+    expect(await lastNonce(c, samePolicyTwin)).to.equal(1n);
+    expect(await lastNonce(c)).to.equal(0n);
+    expect(await lastNonce(e)).to.equal(1n);
+    for (const p of [b, d]) expect(await lastNonce(p, samePolicyTwin), address(p)).to.equal(0n);
+  });
+
+  it("checks each item against its group's round: a batch of two rounds, the older one stale", async function () {
+    // s0 on round 2, first[1] on round 1 (superseded, within the grace, but over its age).
+    const [s0] = second;
+    const [, b] = first;
+    await postSecondRound();
+    const items = [await item(s0), await item(b)];
+    expect(batchGroupsOf(items).map((g) => g.round)).to.deep.equal([
+      secondMarket.round,
+      first[0].round,
+    ]);
+    const { outcomes } = await batch(items);
+    // Round 1 was posted SECOND_ROUND_AFTER before round 2: over maxRoundAge, for b alone.
+    expect(verdicts(outcomes)).to.deep.equal(["accepted", "StaleRound"]);
+    expect(await lastNonce(s0)).to.equal(1n);
+  });
+
+  it("refuses an item whose request was signed for another round or deadline than its group's (InvalidAccountSignature)", async function () {
+    const [a, b, c] = first;
+    const asSent = await item(a);
+    const otherDeadline = await item(a, { deadline: asSent.deadline + 1n });
+    const otherRound = await item(a, { round: secondMarket.round });
+    const fair = await item(b);
+    const { outcomes } = await batch([
+      fair,
+      { ...asSent, accountSignature: otherDeadline.accountSignature },
+      { ...asSent, accountSignature: otherRound.accountSignature },
+      await item(c),
+    ]);
+    expect(batchGroupsOf([fair, asSent]).length).to.equal(1);
+    expect(verdicts(outcomes)).to.deep.equal([
+      "accepted",
+      "InvalidAccountSignature",
+      "InvalidAccountSignature",
+      "accepted",
+    ]);
+    // Signed for exactly this group, it is accepted.
+    expect(verdicts((await batch([asSent])).outcomes)).to.deep.equal(["accepted"]);
   });
 
   it("a batch of one accepts and refuses exactly what proveFor does", async function () {
@@ -709,7 +778,7 @@ describe("MarginRegistry.proveBatch (real proofs, small instance)", function () 
   it("splits a batch's gas from its trace: one pairing of B + 3 pairs, 2 ecrecover per item, the ecMul and ecAdd of the batch check", async function () {
     const items = await Promise.all(first.slice(0, 3).map((p) => item(p)));
     const { gas, returned } = await tracedTransaction(registry, hre.ethers.provider, "proveBatch", [
-      items.map(batchItemOf),
+      batchGroupsOf(items),
     ]);
     expect(returned).to.equal(3n);
     // Weights r_0 = 1, r_1, r_2: the A and C of items 1 and 2, S alpha, S IC_0 and one per signal.

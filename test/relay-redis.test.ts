@@ -107,13 +107,20 @@ describe("batched submissions on Redis (redis-server, hardhat node, prover and r
     return counts;
   };
 
-  /** The proveBatch transactions among `hashes`, each with its sender. */
+  /** The proveBatch transactions among `hashes`, each with its sender, groups and items. */
   const transactions = async (hashes: Iterable<string>) =>
     Promise.all(
       [...new Set(hashes)].map(async (hash) => {
         const tx = await chain.provider.getTransaction(hash);
         const method = registry.interface.parseTransaction({ data: tx?.data ?? "0x" });
-        return { hash, from: tx?.from, method: method?.name, items: method?.args[0].length };
+        const groups = (method?.args[0] ?? []) as readonly { items: readonly unknown[] }[];
+        return {
+          hash,
+          from: tx?.from,
+          method: method?.name,
+          groups: groups.length,
+          items: groups.reduce((n, g) => n + g.items.length, 0),
+        };
       }),
     );
 
@@ -251,6 +258,8 @@ describe("batched submissions on Redis (redis-server, hardhat node, prover and r
     expect(txs.length).to.be.below(ACCOUNTS);
     expect(txs.reduce((sum, t) => sum + Number(t.items), 0)).to.equal(ACCOUNTS);
     expect(Math.max(...txs.map((t) => Number(t.items)))).to.be.at.most(32);
+    // One policy and round, one deadline per batch: each batch is one group.
+    expect(txs.every((t) => t.groups === 1)).to.equal(true);
     expect(relayer.output).to.match(/proveBatch 0x[0-9a-f]{64}: \d+ sent, \d+ accepted/);
     await relayer.stop("SIGTERM");
   });

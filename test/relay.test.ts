@@ -7,7 +7,11 @@
 import * as path from "node:path";
 import { expect } from "chai";
 import { getAddress, keccak256, toUtf8Bytes } from "ethers";
-import type { ProveRequestMessage, RelayedSubmission } from "../prover/src/chain";
+import {
+  batchGroupsOf,
+  type ProveRequestMessage,
+  type RelayedSubmission,
+} from "../prover/src/chain";
 import { loadMarket, loadPolicy, loadPortfolio } from "../prover/src/inputs";
 import { decodePublicSignals, generateProof } from "../prover/src/proving";
 import { PermanentJobError, type ProofJob, type StoredProof } from "../prover/src/queue";
@@ -179,6 +183,8 @@ class FakeChain implements RelayChain {
   readonly chainId = 31337n;
   readonly sent: RelayedSubmission[][] = [];
   readonly signed: ProveRequestMessage[] = [];
+  /** How many times a request deadline was read. */
+  deadlineReads = 0;
   readonly lastNonces = new Map<string, bigint>();
   readonly events = new Map<string, RecordedProof>();
   /** Accounts the next batch skips, with the registry's refusal. */
@@ -216,6 +222,7 @@ class FakeChain implements RelayChain {
   }
 
   deadline(ttl: bigint): Promise<bigint> {
+    this.deadlineReads += 1;
     return Promise.resolve(1_000_000n + ttl);
   }
 
@@ -318,6 +325,9 @@ describe("relayer: checks, adopts, signs and maps outcomes (fake chain, real pro
     expect(chain.signed.map((m) => [m.account, m.nonce, m.round, m.deadline])).to.deep.equal(
       accounts.slice(0, 3).map((a) => [a, NONCE, market.round, 1_000_000n + 3600n]),
     );
+    // One deadline read for the batch: its items of one policy and round are one group.
+    expect(chain.deadlineReads).to.equal(1);
+    expect(batchGroupsOf(chain.sent[0]).map((g) => g.items.length)).to.deep.equal([3]);
     expect(new Set(records.map((r) => r.transactionHash)).size).to.equal(1);
     expect(records.every((r) => r.found === false && r.registry === REGISTRY)).to.equal(true);
     expect(relayer.stats).to.deep.include({ batches: [3], accepted: 3, skipped: 0, adopted: 0 });

@@ -192,7 +192,6 @@ contract MarginRegistry is EIP712, IMarginOracle {
     /// @dev What `_admit` derives for an admitted proof: what to verify it against and what to
     ///      record (the public signals are the account and nonce, these two commitments and the
     ///      proof's portfolio commitments).
-    ///      `reads` is zero, or (in a batch) the memory address of the batch's `ReadCache`;
     ///      `statusSlot` is the storage slot of the account's `StatusSlots` for the policy (read
     ///      by `_admit`, written by `_record`: its mapping keys hashed once); `domain` is the
     ///      EIP-712 domain separator once the pledges were checked (zero before), for the request.
@@ -204,36 +203,48 @@ contract MarginRegistry is EIP712, IMarginOracle {
         uint256 status;
         uint256 moreRegistrations;
         bytes32 pledgesHash;
-        uint256 reads;
         uint256 statusSlot;
         bytes32 domain;
     }
 
-    /// @dev What the items of a batch share, read once: the last policy read (keyed by the policy
-    ///      and the first pledge's custodian: PolicyRegistry.policyState's answer) and the last
-    ///      round read (keyed by the feed and the round: MarketBook.packedRound's). Neither
-    ///      contract can change during the call (the registry makes only static calls), so a
-    ///      repeated read would answer the same. Empty while its commitment is zero.
-    struct ReadCache {
-        bytes32 policyId;
+    /// @dev What every proof of one policy and round shares, read and judged once (`_readGroup`):
+    ///      PolicyRegistry.policyState's answer for the policy (with `custodian`'s registration at
+    ///      its venue: the first pledge's custodian of the proof it was read for, read again when
+    ///      a later proof's differs), MarketBook.packedRound's for the round, and the round rules
+    ///      that do not depend on the account (`roundVerdict`: one of the `_ROUND_*` codes).
+    ///      Neither contract can change during a call (the registry makes only static calls), so
+    ///      a repeated read would answer the same. `prove` and `proveFor` read one for their
+    ///      proof, `proveBatch` one per group.
+    struct GroupReads {
         address custodian;
+        uint256 registration;
         uint256 policyCommitment;
         uint256 params;
         bytes32 feed;
         bytes32 venue;
-        uint256 registration;
-        bytes32 roundFeed;
-        uint256 round;
         uint256 marketCommitment;
         uint256 record;
+        uint256 roundVerdict;
     }
 
-    /// @notice One relayed proof of a batch (`proveBatch`): exactly the arguments of `proveFor`.
+    /// @notice Relayed proofs of a batch that share one policy, one round and one request
+    ///         deadline (`proveBatch`), each sent once for the group.
+    /// @param policyId The policy the proofs are for.
+    /// @param round The round of the policy's feed the proofs are made against.
+    /// @param deadline The last second at which the requests may be submitted.
+    /// @param items The proofs, at least one.
+    struct BatchGroup {
+        bytes32 policyId;
+        uint64 round;
+        uint64 deadline;
+        BatchItem[] items;
+    }
+
+    /// @notice One relayed proof of a batch group: with its group's policy, round and deadline,
+    ///         exactly the arguments of `proveFor` (the account's ProveRequest is rebuilt from
+    ///         both: it signs exactly what it signs for `proveFor`).
     /// @param account The account the proof is for (bound into the proof's public signals).
-    /// @param policyId The policy the proof is for.
-    /// @param round The round of the policy's feed the proof is made against.
     /// @param nonce The proof's nonce.
-    /// @param deadline The last second at which the request may be submitted.
     /// @param portfolioCommitments The proof's C portfolio commitments, in slot order.
     /// @param proof The Groth16 proof.
     /// @param pledges The pledges the account signed for, in slot order.
@@ -242,10 +253,7 @@ contract MarginRegistry is EIP712, IMarginOracle {
     ///        account accepts under ERC-1271.
     struct BatchItem {
         address account;
-        bytes32 policyId;
-        uint64 round;
         uint64 nonce;
-        uint64 deadline;
         uint256[] portfolioCommitments;
         Proof proof;
         SignedPledge[] pledges;
@@ -323,6 +331,14 @@ contract MarginRegistry is EIP712, IMarginOracle {
     uint256 private constant _SUPERSEDED_AT_BIT = 128;
     uint256 private constant _OUTDATED_BIT = 192;
     uint256 private constant _INVALID_BIT = 200;
+    /// @dev `GroupReads.roundVerdict`, the round rules that do not depend on the account, in
+    ///      their order: all kept; the round unknown, invalidated, superseded; or (checked after
+    ///      the account's status round, RoundBeforeStatus) stale.
+    uint256 private constant _ROUND_KEPT = 0;
+    uint256 private constant _ROUND_UNKNOWN = 1;
+    uint256 private constant _ROUND_INVALIDATED = 2;
+    uint256 private constant _ROUND_SUPERSEDED = 3;
+    uint256 private constant _ROUND_STALE = 4;
 
     MarketBook private immutable _MARKET_BOOK;
     PolicyRegistry private immutable _POLICY_REGISTRY;
@@ -562,6 +578,8 @@ contract MarginRegistry is EIP712, IMarginOracle {
         Proof calldata proof,
         SignedPledge[] calldata pledges
     ) external {
+        GroupReads memory group;
+        _readGroup(policyId, round, _firstCustodian(pledges), group);
         Admission memory admission;
         _revertWith(
             _admit(
@@ -573,6 +591,7 @@ contract MarginRegistry is EIP712, IMarginOracle {
                 proof,
                 pledges,
                 false,
+                group,
                 admission
             )
         );
@@ -608,6 +627,8 @@ contract MarginRegistry is EIP712, IMarginOracle {
         SignedPledge[] calldata pledges,
         bytes calldata accountSignature
     ) external {
+        GroupReads memory group;
+        _readGroup(policyId, round, _firstCustodian(pledges), group);
         Admission memory admission;
         _revertWith(
             _admitRelayed(
@@ -620,6 +641,7 @@ contract MarginRegistry is EIP712, IMarginOracle {
                 proof,
                 pledges,
                 accountSignature,
+                group,
                 admission
             )
         );
@@ -629,77 +651,93 @@ contract MarginRegistry is EIP712, IMarginOracle {
         _record(account, policyId, round, nonce, portfolioCommitments, admission);
     }
 
-    /// @notice Submits the proofs of many accounts, each relayed as by `proveFor`, and checks
-    ///         every admitted proof in one batched pairing check of their common verifier.
-    /// @dev Anyone may call. Each item goes through `proveFor`'s checks (`_admitRelayed`, the one
-    ///      code path of `prove` and `proveFor`), in order, against the state the earlier items
-    ///      left: an admitted item's status is recorded and MarginProved emitted at once (so a
-    ///      second item of the same account and policy sees the first's nonce); a refused one is
-    ///      skipped with ProofSkipped(index, account, policyId, reason). All admitted items must
-    ///      use the first admitted item's verifier (else skipped with BatchVerifierMismatch).
-    ///      Then their proofs are checked against their public signals, rebuilt from chain state:
-    ///      by the verifier's `verifyBatch` (B + 3 pairings), or, when one item was admitted, by
-    ///      snarkjs's `verifyProof` as `proveFor` does; if that check fails the whole call reverts
-    ///      InvalidBatchProof, and nothing of the batch is recorded. Nothing admitted: no check,
-    ///      returns 0. Refuses EmptyBatch. A malformed encoding (MalformedPledge, or calldata the
-    ///      ABI decoder refuses) reverts the call, as in `proveFor`.
-    /// @param items The relayed proofs, each with the `proveFor` arguments.
+    /// @notice Submits the proofs of many accounts, each relayed as by `proveFor`, in groups of
+    ///         one policy, round and request deadline, and checks every admitted proof in one
+    ///         batched pairing check of their common verifier.
+    /// @dev Anyone may call. Each group's policy and round are read and judged once
+    ///      (`_readGroup`); each item then goes through `proveFor`'s checks (`_admitRelayed`, the
+    ///      one code path of `prove` and `proveFor`) with its group's policy id, round and
+    ///      deadline, in order (group 0's items first), against the state the earlier items left:
+    ///      an admitted item's status is recorded and MarginProved emitted at once (so a second
+    ///      item of the same account and policy sees the first's nonce); a refused one is skipped
+    ///      with ProofSkipped(index, account, policyId, reason), `index` counted over all groups'
+    ///      items in order. All admitted items must use the first admitted item's verifier (else
+    ///      skipped with BatchVerifierMismatch). Then their proofs are checked against their
+    ///      public signals, rebuilt from chain state: by the verifier's `verifyBatch` (B + 3
+    ///      pairings), or, when one item was admitted, by snarkjs's `verifyProof` as `proveFor`
+    ///      does; if that check fails the whole call reverts InvalidBatchProof, and nothing of the
+    ///      batch is recorded. Nothing admitted: no check, returns 0. Refuses EmptyBatch (no
+    ///      group, or a group without items). A malformed encoding (MalformedPledge, or calldata
+    ///      the ABI decoder refuses) reverts the call, as in `proveFor`.
+    /// @param groups The relayed proofs by policy, round and deadline, each item with the rest of
+    ///        the `proveFor` arguments.
     /// @return accepted How many items were accepted.
-    function proveBatch(BatchItem[] calldata items) external returns (uint256 accepted) { // solhint-disable-line function-max-lines
-        // One pass over the items, each item's fields read from calldata once.
-        uint256 count = items.length;
-        if (count == 0) revert EmptyBatch();
+    function proveBatch(BatchGroup[] calldata groups) external returns (uint256 accepted) { // solhint-disable-line function-max-lines
         BatchCall memory batch;
-        ReadCache memory cache;
-        uint256 reads;
-        assembly ("memory-safe") {
-            reads := cache
-        }
-        for (uint256 i = 0; i < count; ++i) {
-            BatchItem calldata item = items[i];
-            // Each field read from calldata once.
-            address account = item.account;
-            bytes32 policyId = item.policyId;
-            uint64 round = item.round;
-            uint64 nonce = item.nonce;
-            uint256[] calldata portfolioCommitments = item.portfolioCommitments;
-            Proof calldata proof = item.proof;
-            // What an item's checks allocate is scratch: given back after the item.
-            uint256 memoryMark = _freeMemory();
-            Admission memory admission;
-            admission.reads = reads;
-            bytes memory refusal = _admitRelayed(
-                account,
-                policyId,
-                round,
-                nonce,
-                item.deadline,
-                portfolioCommitments,
-                proof,
-                item.pledges,
-                item.accountSignature,
-                admission
-            );
-            if (refusal.length == 0) {
-                if (batch.verifier == address(0)) {
-                    _openBatch(batch, admission, count);
-                    memoryMark = _freeMemory();
-                } else if (admission.verifier != batch.verifier) {
-                    refusal = abi.encodeWithSelector(
-                        BatchVerifierMismatch.selector,
-                        batch.verifier,
-                        admission.verifier
-                    );
+        uint256 capacity = _itemCount(groups);
+        GroupReads memory group;
+        uint256 index = 0;
+        for (uint256 g = 0; g < groups.length; ++g) {
+            // The group's fields read from calldata once, its policy and round once.
+            BatchGroup calldata batchGroup = groups[g];
+            bytes32 policyId = batchGroup.policyId;
+            uint64 round = batchGroup.round;
+            uint64 deadline = batchGroup.deadline;
+            BatchItem[] calldata items = batchGroup.items;
+            _readGroup(policyId, round, _firstCustodian(items[0].pledges), group);
+            for (uint256 i = 0; i < items.length; ++i) {
+                BatchItem calldata item = items[i];
+                // Each field read from calldata once.
+                address account = item.account;
+                uint64 nonce = item.nonce;
+                uint256[] calldata portfolioCommitments = item.portfolioCommitments;
+                Proof calldata proof = item.proof;
+                // What an item's checks allocate is scratch: given back after the item.
+                uint256 memoryMark = _freeMemory();
+                Admission memory admission;
+                bytes memory refusal = _admitRelayed(
+                    account,
+                    policyId,
+                    round,
+                    nonce,
+                    deadline,
+                    portfolioCommitments,
+                    proof,
+                    item.pledges,
+                    item.accountSignature,
+                    group,
+                    admission
+                );
+                if (refusal.length == 0) {
+                    if (batch.verifier == address(0)) {
+                        _openBatch(batch, admission, capacity);
+                        memoryMark = _freeMemory();
+                    } else if (admission.verifier != batch.verifier) {
+                        refusal = abi.encodeWithSelector(
+                            BatchVerifierMismatch.selector,
+                            batch.verifier,
+                            admission.verifier
+                        );
+                    }
                 }
+                if (refusal.length == 0) {
+                    _record(account, policyId, round, nonce, portfolioCommitments, admission);
+                    _addToBatch(
+                        batch,
+                        accepted,
+                        account,
+                        nonce,
+                        portfolioCommitments,
+                        proof,
+                        admission
+                    );
+                    ++accepted;
+                } else {
+                    emit ProofSkipped(index, account, policyId, refusal);
+                }
+                _setFreeMemory(memoryMark);
+                ++index;
             }
-            if (refusal.length == 0) {
-                _record(account, policyId, round, nonce, portfolioCommitments, admission);
-                _addToBatch(batch, accepted, account, nonce, portfolioCommitments, proof, admission);
-                ++accepted;
-            } else {
-                emit ProofSkipped(i, account, policyId, refusal);
-            }
-            _setFreeMemory(memoryMark);
         }
         if (accepted != 0 && !_verifyBatch(batch, accepted)) revert InvalidBatchProof();
     }
@@ -962,8 +1000,8 @@ contract MarginRegistry is EIP712, IMarginOracle {
             );
     }
 
-    /// @dev The checks of a relayed proof (`proveFor`, and each item of a batch): ZeroAccount and
-    ///      RequestExpired, then `_admit`, then InvalidAccountSignature (the request signs the
+    /// @dev The checks of a relayed proof (`proveFor`, and each item of a batch), its policy and
+    ///      round read in `group` (`_readGroup`): ZeroAccount and RequestExpired, then `_admit`, then InvalidAccountSignature (the request signs the
     ///      commitments and the pledges' EIP-712 hashes). Returns the first refusal as its custom
     ///      error's ABI encoding, empty when the proof may be verified (`admission` filled).
     function _admitRelayed(
@@ -976,6 +1014,7 @@ contract MarginRegistry is EIP712, IMarginOracle {
         Proof calldata proof,
         SignedPledge[] calldata pledges,
         bytes calldata accountSignature,
+        GroupReads memory group,
         Admission memory admission
     ) internal view returns (bytes memory refusal) {
         if (account == address(0)) return abi.encodeWithSelector(ZeroAccount.selector);
@@ -991,6 +1030,7 @@ contract MarginRegistry is EIP712, IMarginOracle {
             proof,
             pledges,
             true,
+            group,
             admission
         );
         if (refusal.length != 0) return refusal;
@@ -1016,10 +1056,11 @@ contract MarginRegistry is EIP712, IMarginOracle {
         }
     }
 
-    /// @dev The checks of one proof by `account`, in the documented order, without effects:
-    ///      returns the first refusal as its custom error's ABI encoding (empty when admitted),
-    ///      and fills `admission` with the verifier, the chain's commitments, the status to record
-    ///      and, when `hashPledges`, the EIP-712 hash of the pledges array (a request signs it).
+    /// @dev The checks of one proof by `account`, in the documented order, without effects, its
+    ///      policy and round read in `group` (`_readGroup`): returns the first refusal as its
+    ///      custom error's ABI encoding (empty when admitted), and fills `admission` with the
+    ///      verifier, the chain's commitments, the status to record and, when `hashPledges`, the
+    ///      EIP-712 hash of the pledges array (a request signs it).
     // The refusal order of verifier-contracts/README.md, in one place.
     // solhint-disable-next-line function-max-lines
     function _admit(
@@ -1031,15 +1072,11 @@ contract MarginRegistry is EIP712, IMarginOracle {
         Proof calldata proof,
         SignedPledge[] calldata pledges,
         bool hashPledges,
+        GroupReads memory group,
         Admission memory admission
     ) internal view returns (bytes memory refusal) {
-        PledgeInputs memory inputs;
-        (uint256 policyCommitment, uint256 params, bytes32 feed, bytes32 venue) = _readPolicy(
-            policyId,
-            pledges,
-            inputs,
-            admission.reads
-        );
+        uint256 policyCommitment = group.policyCommitment;
+        uint256 params = group.params;
         if (policyCommitment == 0) return abi.encodeWithSelector(UnknownPolicy.selector, policyId);
         if (uint8(params >> _RETIRED_BIT) != 0) {
             return abi.encodeWithSelector(PolicyRetired.selector, policyId);
@@ -1051,23 +1088,19 @@ contract MarginRegistry is EIP712, IMarginOracle {
             statusSlot := statusSlots.slot
         }
         admission.statusSlot = statusSlot;
-        (admission.marketCommitment, refusal) = _checkRound(
-            feed,
-            round,
-            params,
-            uint64(last >> 64),
-            admission.reads
-        );
+        refusal = _checkRound(round, uint64(last >> 64), group);
         if (refusal.length != 0) return refusal;
+        PledgeInputs memory inputs;
         inputs.slots = params >> _PLEDGE_SLOTS_BIT;
         refusal = _checkInputs(uint64(last), nonce, inputs.slots, portfolioCommitments, proof);
         if (refusal.length != 0) return refusal;
 
         if (uint8(params >> _REQUIRES_PLEDGES_BIT) != 0) {
             inputs.hashPledges = hashPledges;
+            inputs.registration = _firstRegistration(policyId, pledges, group);
             refusal = _checkPledges(
                 account,
-                venue,
+                group.venue,
                 inputs,
                 portfolioCommitments,
                 pledges,
@@ -1079,115 +1112,118 @@ contract MarginRegistry is EIP712, IMarginOracle {
         }
         admission.verifier = address(uint160(params));
         admission.pledgeSlots = inputs.slots;
+        admission.marketCommitment = group.marketCommitment;
         admission.policyCommitment = policyCommitment;
         admission.status |= uint256(nonce) | (uint256(round) << 64);
     }
 
-    /// @dev PolicyRegistry.policyState for the policy and the first pledge's custodian: the
-    ///      policy's commitment, packed parameters, feed and venue, with the custodian's current
-    ///      registration at the venue put in `inputs`; from the batch's cache at `reads` (non-zero
-    ///      in a batch) when it holds this read, and put there otherwise.
-    function _readPolicy(
+    /// @dev Reads into `group` what every proof of `policyId` and `round` shares:
+    ///      PolicyRegistry.policyState for the policy and `custodian` (the first pledge's, zero
+    ///      when none), and, for a registered policy that is not retired, MarketBook.packedRound
+    ///      for the round on the policy's feed, judged by the round rules that do not depend on
+    ///      the account (`roundVerdict`).
+    function _readGroup(
+        bytes32 policyId,
+        uint64 round,
+        address custodian,
+        GroupReads memory group
+    ) private view {
+        (
+            uint256 commitment,
+            uint256 params,
+            bytes32 feed,
+            bytes32 venue,
+            uint256 registration
+        ) = _POLICY_REGISTRY.policyState(policyId, custodian);
+        group.custodian = custodian;
+        group.registration = registration;
+        group.policyCommitment = commitment;
+        group.params = params;
+        group.feed = feed;
+        group.venue = venue;
+        group.marketCommitment = 0;
+        group.record = 0;
+        group.roundVerdict = _ROUND_UNKNOWN;
+        if (commitment == 0 || uint8(params >> _RETIRED_BIT) != 0) return;
+        (uint256 marketCommitment, uint256 record) = _MARKET_BOOK.packedRound(feed, round);
+        group.marketCommitment = marketCommitment;
+        group.record = record;
+        uint256 verdict = _ROUND_KEPT;
+        if (marketCommitment == 0) {
+            verdict = _ROUND_UNKNOWN;
+        } else if (uint8(record >> _INVALID_BIT) != 0) {
+            verdict = _ROUND_INVALIDATED;
+        } else if (!_isCurrent(record, uint32(params >> _GRACE_BIT))) {
+            verdict = _ROUND_SUPERSEDED;
+        } else if (block.timestamp - uint64(record) > uint32(params >> _MAX_ROUND_AGE_BIT)) {
+            // MarketBook refuses future timestamps, so this cannot underflow.
+            verdict = _ROUND_STALE;
+        }
+        group.roundVerdict = verdict;
+    }
+
+    /// @dev The custodian of a proof's first pledge; zero when it has none.
+    function _firstCustodian(SignedPledge[] calldata pledges) private pure returns (address) {
+        return pledges.length == 0 ? address(0) : pledges[0].custodian;
+    }
+
+    /// @dev The current registration at the policy's venue of the custodian of the first pledge
+    ///      (zero when none): `group`'s when it was read for that custodian, else read and kept in
+    ///      `group` for the next proof.
+    function _firstRegistration(
         bytes32 policyId,
         SignedPledge[] calldata pledges,
-        PledgeInputs memory inputs,
-        uint256 reads
-    )
-        private
-        view
-        returns (uint256 commitment, uint256 params, bytes32 feed, bytes32 venue)
-    {
-        address custodian = pledges.length == 0 ? address(0) : pledges[0].custodian;
-        if (reads != 0) {
-            ReadCache memory cache = _cacheAt(reads);
-            if (
-                cache.policyCommitment != 0 &&
-                cache.policyId == policyId &&
-                cache.custodian == custodian
-            ) {
-                inputs.registration = cache.registration;
-                return (cache.policyCommitment, cache.params, cache.feed, cache.venue);
-            }
-            (commitment, params, feed, venue, inputs.registration) = _POLICY_REGISTRY.policyState(
-                policyId,
-                custodian
-            );
-            cache.policyId = policyId;
-            cache.custodian = custodian;
-            cache.policyCommitment = commitment;
-            cache.params = params;
-            cache.feed = feed;
-            cache.venue = venue;
-            cache.registration = inputs.registration;
-            return (commitment, params, feed, venue);
-        }
-        (commitment, params, feed, venue, inputs.registration) = _POLICY_REGISTRY.policyState(
-            policyId,
-            custodian
-        );
+        GroupReads memory group
+    ) private view returns (uint256 registration) {
+        if (pledges.length == 0) return 0;
+        address custodian = pledges[0].custodian;
+        if (custodian == group.custodian) return group.registration;
+        (, , , , registration) = _POLICY_REGISTRY.policyState(policyId, custodian);
+        group.custodian = custodian;
+        group.registration = registration;
     }
 
-    /// @dev MarketBook.packedRound(feed, round): the round's market commitment and its record;
-    ///      from the batch's cache at `reads` (non-zero in a batch) when it holds this read, and
-    ///      put there otherwise.
-    function _readRound(
-        bytes32 feed,
-        uint64 round,
-        uint256 reads
-    ) private view returns (uint256 marketCommitment, uint256 record) {
-        if (reads == 0) return _MARKET_BOOK.packedRound(feed, round);
-        ReadCache memory cache = _cacheAt(reads);
-        if (cache.marketCommitment != 0 && cache.roundFeed == feed && cache.round == round) {
-            return (cache.marketCommitment, cache.record);
-        }
-        (marketCommitment, record) = _MARKET_BOOK.packedRound(feed, round);
-        cache.roundFeed = feed;
-        cache.round = round;
-        cache.marketCommitment = marketCommitment;
-        cache.record = record;
-    }
-
-    /// @dev The ReadCache at memory address `reads` (only read or written when `reads` is not
-    ///      zero: a batch allocated it).
-    function _cacheAt(uint256 reads) private pure returns (ReadCache memory cache) {
-        assembly ("memory-safe") {
-            cache := reads
+    /// @dev How many items the groups hold; reverts EmptyBatch when there is no group or a group
+    ///      has no item.
+    function _itemCount(BatchGroup[] calldata groups) private pure returns (uint256 count) {
+        if (groups.length == 0) revert EmptyBatch();
+        for (uint256 g = 0; g < groups.length; ++g) {
+            uint256 items = groups[g].items.length;
+            if (items == 0) revert EmptyBatch();
+            count += items;
         }
     }
 
-    /// @dev Reads the round from the policy's feed (`_readRound`) and applies the round rules:
+    /// @dev The round rules on `group`'s round for an account whose status is on `statusRound`:
     ///      known, not invalidated, current (latest, or superseded less than the grace ago), not
-    ///      older than the account's status, not stale. Returns the round's market commitment.
+    ///      older than the account's status, not stale.
     function _checkRound(
-        bytes32 feed,
         uint64 round,
-        uint256 params,
         uint64 statusRound,
-        uint256 reads
-    ) private view returns (uint256 marketCommitment, bytes memory refusal) {
-        uint256 record;
-        (marketCommitment, record) = _readRound(feed, round, reads);
-        if (marketCommitment == 0) {
-            return (0, abi.encodeWithSelector(UnknownRound.selector, round));
-        }
-        if (uint8(record >> _INVALID_BIT) != 0) {
-            return (0, abi.encodeWithSelector(RoundInvalidated.selector, round));
-        }
-        if (!_isCurrent(record, uint32(params >> _GRACE_BIT))) {
-            return (0, abi.encodeWithSelector(RoundSuperseded.selector, round));
+        GroupReads memory group
+    ) private pure returns (bytes memory) {
+        uint256 verdict = group.roundVerdict;
+        if (verdict != _ROUND_KEPT && verdict != _ROUND_STALE) {
+            bytes4 selector = verdict == _ROUND_UNKNOWN
+                ? UnknownRound.selector
+                : verdict == _ROUND_INVALIDATED
+                    ? RoundInvalidated.selector
+                    : RoundSuperseded.selector;
+            return abi.encodeWithSelector(selector, round);
         }
         if (round < statusRound) {
-            return (0, abi.encodeWithSelector(RoundBeforeStatus.selector, round, statusRound));
+            return abi.encodeWithSelector(RoundBeforeStatus.selector, round, statusRound);
         }
-        uint64 timestamp = uint64(record);
-        uint32 maxRoundAge = uint32(params >> _MAX_ROUND_AGE_BIT);
-        // MarketBook refuses future timestamps, so this cannot underflow.
-        if (block.timestamp - timestamp > maxRoundAge) {
-            return (
-                0,
-                abi.encodeWithSelector(StaleRound.selector, round, timestamp, maxRoundAge)
-            );
+        if (verdict == _ROUND_STALE) {
+            return
+                abi.encodeWithSelector(
+                    StaleRound.selector,
+                    round,
+                    uint64(group.record),
+                    uint32(group.params >> _MAX_ROUND_AGE_BIT)
+                );
         }
+        return _admitted();
     }
 
     /// @dev Refuses a nonce not above the account's last or more than MAX_NONCE_STEP above it, a

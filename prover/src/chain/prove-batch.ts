@@ -17,8 +17,20 @@ import { sendAndWait } from "./send";
 /** One item of a batch as a relayer gathers it: a relayed submission (the `proveFor` arguments). */
 export type BatchItemInput = RelayedSubmission;
 
-/** One item of `proveBatch`, as ethers encodes its `BatchItem` struct: the `proveFor` arguments. */
-export type BatchItemCalldata = RelayedCalldata;
+/**
+ * One item of a `proveBatch` group, as ethers encodes its `BatchItem` struct: the `proveFor`
+ * arguments but its group's policy id, round and deadline.
+ */
+export type BatchItemCalldata = Omit<RelayedCalldata, "policyId" | "round" | "deadline">;
+
+/** One group of `proveBatch`, as ethers encodes its `BatchGroup` struct. */
+export interface BatchGroupCalldata {
+  policyId: string;
+  round: bigint;
+  deadline: bigint;
+  /** At least one. */
+  items: BatchItemCalldata[];
+}
 
 /** What became of one item of a batch. */
 export type BatchItemOutcome =
@@ -33,14 +45,46 @@ export type BatchItemOutcome =
       reason: string;
     };
 
-/** A relayed submission as one `BatchItem` of `proveBatch`. */
+/** A relayed submission as one `BatchItem` of a `proveBatch` group (the group has the rest). */
 export function batchItemOf(s: BatchItemInput): BatchItemCalldata {
-  return relayedCalldata(s);
+  const { account, nonce, portfolioCommitments, proof, pledges, accountSignature } =
+    relayedCalldata(s);
+  return { account, nonce, portfolioCommitments, proof, pledges, accountSignature };
 }
 
 /**
- * Calls `proveBatch(items)` as the registry's runner (any relayer) and reads each item's outcome
- * from the receipt. Refuses an empty batch before sending (the registry would revert
+ * The `proveBatch` groups of a flat list of relayed submissions: each run of consecutive items
+ * of one policy id, round and deadline is one group, in order, so the registry's item indices
+ * (`ProofSkipped`, counted over the groups in order) are the list's. Items of the same policy
+ * and round with different deadlines simply form separate groups; an empty list, no group.
+ */
+export function batchGroupsOf(items: readonly BatchItemInput[]): BatchGroupCalldata[] {
+  const groups: BatchGroupCalldata[] = [];
+  for (const s of items) {
+    const last = groups.at(-1);
+    if (
+      last !== undefined &&
+      last.policyId.toLowerCase() === s.policyId.toLowerCase() &&
+      last.round === s.round &&
+      last.deadline === s.deadline
+    ) {
+      last.items.push(batchItemOf(s));
+    } else {
+      groups.push({
+        policyId: s.policyId,
+        round: s.round,
+        deadline: s.deadline,
+        items: [batchItemOf(s)],
+      });
+    }
+  }
+  return groups;
+}
+
+/**
+ * Calls `proveBatch` as the registry's runner (any relayer) with `items` in groups
+ * ({@link batchGroupsOf}) and reads each item's outcome from the receipt (in the order of
+ * `items`). Refuses an empty batch before sending (the registry would revert
  * `EmptyBatch`). The call reverts (`InvalidBatchProof`) when an admitted proof is invalid, so
  * verify each proof locally first; items refused for any other reason are skipped, not fatal.
  */
@@ -54,14 +98,14 @@ export async function submitProofBatch(
   const receipt = await sendAndWait(
     registry,
     "proveBatch",
-    [items.map(batchItemOf), ...overrides],
+    [batchGroupsOf(items), ...overrides],
     options.onSent,
   );
   return { receipt, outcomes: batchOutcomes(registry, receipt, items) };
 }
 
 /**
- * The EIP-2930 access list of `proveBatch(items)` sent by `from`, read from the node's trace of
+ * The EIP-2930 access list of `proveBatch` of `items` (in groups) sent by `from`, read from the node's trace of
  * the call (`traceAccessList`): PolicyRegistry, MarketBook and the verifier with the slots read
  * there, and the registry's own slots (each item's status and its custodians' epochs), 100 gas
  * less each than at their cold first touch. Pass it as `options.accessList` of
@@ -72,7 +116,7 @@ export function proveBatchAccessList(
   items: readonly BatchItemInput[],
   from: string,
 ): Promise<AccessList> {
-  return registryCallAccessList(registry, "proveBatch", [items.map(batchItemOf)], from);
+  return registryCallAccessList(registry, "proveBatch", [batchGroupsOf(items)], from);
 }
 
 /**

@@ -122,7 +122,7 @@ export function proveArgs(s: ProofSubmission): unknown[] {
 
 /**
  * The `proveFor` arguments of a relayed submission by name, in the ABI's order: also one item of
- * `proveBatch` (its `BatchItem` struct has exactly these fields).
+ * `proveBatch` with its group's policy id, round and deadline (`batchGroupsOf`).
  */
 export interface RelayedCalldata {
   account: string;
@@ -136,7 +136,7 @@ export interface RelayedCalldata {
   accountSignature: string;
 }
 
-/** A relayed submission as `proveFor` (and each item of `proveBatch`) takes it. */
+/** A relayed submission as `proveFor` takes it (and `proveBatch`, in groups). */
 export function relayedCalldata(s: RelayedSubmission): RelayedCalldata {
   return {
     account: s.account,

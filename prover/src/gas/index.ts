@@ -23,12 +23,17 @@ export {
   type ProveBatchGas,
 } from "./prove-batch-gas";
 export {
+  gasVenue,
   measureProveGas,
   measureSeveralPledgesGas,
+  pledgedProof,
+  pledgeOf,
   type ExampleTriple,
   type GasSigners,
+  type PledgedProof,
   type PledgesGas,
   type ProveGas,
+  type VenueRules,
 } from "./prove-gas";
 export {
   installZkMarginVerifier,

@@ -8,22 +8,27 @@
 import { keccak256, toBeHex, Wallet } from "ethers";
 import type { AccessList, Contract } from "ethers";
 import {
-  batchItemOf,
+  batchGroupsOf,
   proveBatchAccessList,
   proveArgs,
   proveForArgs,
   proveRequestOf,
   readMarginRegistryDomain,
   signProveRequest,
-  toSolidityProof,
   type BatchItem,
   type RelayedSubmission,
 } from "../chain";
 import type { InstanceDims } from "../encoding/instances";
-import { decodePublicSignals, generateProof, singlePortfolioCommitment } from "../proving";
 import { WarmProver } from "../queue/prover";
 import { tracedTransaction, type GasSplit } from "./batch-gas";
-import { gasVenue, pledgeOf, rpcOf, type ExampleTriple, type GasSigners } from "./prove-gas";
+import {
+  gasVenue,
+  pledgedProof,
+  pledgeOf,
+  rpcOf,
+  type ExampleTriple,
+  type GasSigners,
+} from "./prove-gas";
 
 /** The measured account `index`: a fixed key, so runs are comparable. */
 export function batchWallet(index: number): Wallet {
@@ -83,23 +88,14 @@ export async function measureProveBatchGas(
   let made = 0;
   try {
     const submission = async (wallet: Wallet, nonce: bigint): Promise<RelayedSubmission> => {
-      const output = await generateProof({
-        policy: example.policy,
-        market,
-        portfolio: { ...example.portfolio, account: wallet.address },
-        nonce,
-        instance,
-        artifacts: prover.artifacts,
-        witness: prover.witness,
-      });
-      const decoded = decodePublicSignals(output.publicSignals);
-      const proof = toSolidityProof(output.proof);
-      if (nonce === 1n) proofs.push({ proof, publicSignals: output.publicSignals });
+      const proven = await pledgedProof(instance, example, market, wallet.address, nonce, prover);
+      const { proof } = proven;
+      if (nonce === 1n) proofs.push({ proof, publicSignals: proven.publicSignals });
       const pledge = await pledgeOf(
         venue,
         signers.custodian,
         wallet.address,
-        singlePortfolioCommitment(decoded),
+        proven.portfolioCommitment,
         market,
       );
       const s = {
@@ -108,7 +104,7 @@ export async function measureProveBatchGas(
         round: market.round,
         nonce,
         deadline: market.timestamp + 86_400n,
-        portfolioCommitments: decoded.portfolioCommitments,
+        portfolioCommitments: proven.portfolioCommitments,
         proof,
         pledges: [pledge],
       };
@@ -169,7 +165,8 @@ export async function measureProveBatchGas(
   const batches: ProveBatchGas["batches"] = [];
   for (const size of sizes) {
     const chosen = submissions.slice(0, size);
-    const items = (kind: "first" | "repeat") => [chosen.map((s) => batchItemOf(s[kind]))];
+    // One group: every request of one policy, round and deadline.
+    const items = (kind: "first" | "repeat") => [batchGroupsOf(chosen.map((s) => s[kind]))];
     /** The batch of `kind` sent with the access list traced from the chain as it is. */
     const listed = async (kind: "first" | "repeat") => {
       const chosenOfKind = chosen.map((s) => s[kind]);

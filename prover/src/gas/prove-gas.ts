@@ -22,6 +22,7 @@ import { deployVenue, type DemoVenue } from "../demo/deployment";
 import type { InstanceDims } from "../encoding/instances";
 import type { Market, Policy, Portfolio } from "../inputs";
 import { decodePublicSignals, generateProof, singlePortfolioCommitment } from "../proving";
+import type { WarmProver } from "../queue/prover";
 import { loadArtifacts, readManifest, vkeyHash } from "../setup/manifest";
 import { installZkMarginVerifier, keyAcceptingMoreSignals } from "./verifier-gas";
 
@@ -97,13 +98,25 @@ export function rpcOf(signer: Signer): JsonRpcProvider {
   return provider;
 }
 
-/** A fresh venue for `example` on `instance` with `verifier` (default: the instance's). */
+/** The round rules of a venue's policy (default: an hour's round age, five minutes' grace). */
+export interface VenueRules {
+  maxRoundAge: bigint;
+  supersededGrace: bigint;
+}
+
+/**
+ * A fresh venue for `example` on `instance` with `verifier` (default: the instance's): the
+ * contracts, the verifier approved, the example's market posted as the first round (a minute
+ * old), the policy registered with `rules` and the custodians added. Its proofs are pledged
+ * with {@link pledgeOf} and made with {@link pledgedProof}.
+ */
 export async function gasVenue(
   instance: string,
   dims: InstanceDims,
   example: ExampleTriple,
-  signers: GasSigners,
+  signers: Pick<GasSigners, "admin" | "operator" | "custodian" | "moreCustodians">,
   verifier?: { address: string; keyHash: string },
+  rules: VenueRules = { maxRoundAge: 3600n, supersededGrace: 300n },
 ): Promise<{ venue: DemoVenue; market: Market }> {
   const { admin, operator, custodian } = signers;
   const market: Market = { ...example.market, timestamp: (await latestTimestamp(admin)) - 60n };
@@ -123,8 +136,8 @@ export async function gasVenue(
       instance,
       dims,
       verificationKeyHash: verifier?.keyHash ?? readManifest().instances[instance].vkeyHash,
-      maxRoundAge: 3600n,
-      supersededGrace: 300n,
+      maxRoundAge: rules.maxRoundAge,
+      supersededGrace: rules.supersededGrace,
       venue: GAS_VENUE,
       ...(verifier !== undefined ? { verifier: verifier.address } : {}),
       ...(signers.moreCustodians !== undefined ? { moreCustodians: signers.moreCustodians } : {}),
@@ -133,13 +146,18 @@ export async function gasVenue(
   return { venue, market };
 }
 
-/** `custodian`'s pledge of `portfolioCommitment` for `account` to the venue, valid a day. */
+/**
+ * `custodian`'s pledge of `portfolioCommitment` for `account` to the venue under the chain's
+ * current terms, issued now and valid until `validUntil` (default: a day after the market's
+ * round).
+ */
 export async function pledgeOf(
   venue: DemoVenue,
   custodian: Signer,
   account: string,
   portfolioCommitment: bigint,
   market: Market,
+  validUntil: bigint = market.timestamp + 86_400n,
 ): Promise<SignedPledge> {
   const registry = venue.marginRegistry.contract;
   const address = await custodian.getAddress();
@@ -150,8 +168,47 @@ export async function pledgeOf(
     venue: venue.venue,
     portfolioCommitment,
     issuedAt: await latestTimestamp(custodian),
-    validUntil: market.timestamp + 86_400n,
+    validUntil,
   });
+}
+
+/** A real proof of an example's portfolio, with what its pledge and its submission need. */
+export interface PledgedProof {
+  proof: SolidityProof;
+  publicSignals: string[];
+  /** The instance's C commitments: this one portfolio's in slot 0, zeros after it. */
+  portfolioCommitments: bigint[];
+  /** The one portfolio's commitment, which its custodian pledges. */
+  portfolioCommitment: bigint;
+}
+
+/**
+ * A real proof of `example`'s portfolio held by `account`, on `market`, with `nonce`; `prover`
+ * keeps the artifacts and the curve warm across many proofs (default: loaded for this one).
+ */
+export async function pledgedProof(
+  instance: string,
+  example: ExampleTriple,
+  market: Market,
+  account: string,
+  nonce: bigint,
+  prover?: WarmProver,
+): Promise<PledgedProof> {
+  const made = await generateProof({
+    policy: example.policy,
+    market,
+    portfolio: { ...example.portfolio, account },
+    nonce,
+    instance,
+    ...(prover !== undefined ? { artifacts: prover.artifacts, witness: prover.witness } : {}),
+  });
+  const decoded = decodePublicSignals(made.publicSignals);
+  return {
+    proof: toSolidityProof(made.proof),
+    publicSignals: made.publicSignals,
+    portfolioCommitments: decoded.portfolioCommitments,
+    portfolioCommitment: singlePortfolioCommitment(decoded),
+  };
 }
 
 /**
@@ -193,24 +250,13 @@ export async function measureProveGas(
 ): Promise<ProveGas> {
   const { admin, account, custodian } = signers;
   const accountAddress = await account.getAddress();
-  const portfolio: Portfolio = { ...example.portfolio, account: accountAddress };
   const { venue, market } = await gasVenue(instance, dims, example, signers);
   const registry = venue.registryAs(account);
   const verifier = new Contract(venue.verifier, loadVerifierArtifact(instance).abi, admin);
 
   const submission = async (nonce: bigint) => {
-    const made = await generateProof({
-      policy: example.policy,
-      market,
-      portfolio,
-      nonce,
-      instance,
-    });
-    const proof = toSolidityProof(made.proof);
-    // The instance's C commitments: this one portfolio's in slot 0, zeros after it.
-    const decoded = decodePublicSignals(made.publicSignals);
-    const { portfolioCommitments } = decoded;
-    const portfolioCommitment = singlePortfolioCommitment(decoded);
+    const made = await pledgedProof(instance, example, market, accountAddress, nonce);
+    const { proof, portfolioCommitments, portfolioCommitment } = made;
     const verify = await verifier
       .getFunction("verifyProof")
       .estimateGas(proof.a, proof.b, proof.c, made.publicSignals);
@@ -264,7 +310,6 @@ export async function measureSeveralPledgesGas(
   const custodians = [signers.custodian, ...(signers.moreCustodians ?? [])];
   const { admin, account } = signers;
   const accountAddress = await account.getAddress();
-  const portfolio: Portfolio = { ...example.portfolio, account: accountAddress };
   // The other custodians' sub-portfolios: distinct commitments, fixed (any field element does).
   const more = custodians.slice(1).map((_, k) => 0x5eed0000n + BigInt(k + 1));
   const rpc = rpcOf(admin);
@@ -275,15 +320,8 @@ export async function measureSeveralPledgesGas(
     address: wide.address,
     keyHash: vkeyHash(key),
   });
-  const made = await generateProof({
-    policy: example.policy,
-    market,
-    portfolio,
-    nonce: 1n,
-    instance,
-  });
-  const portfolioCommitment = singlePortfolioCommitment(decodePublicSignals(made.publicSignals));
-  const proof = toSolidityProof(made.proof);
+  const made = await pledgedProof(instance, example, market, accountAddress, 1n);
+  const { proof, portfolioCommitment } = made;
   const commitments = [portfolioCommitment, ...more];
   const signals = [...made.publicSignals.map(BigInt), ...more];
   const verifyOnly = await wide.contract

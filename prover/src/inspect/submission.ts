@@ -20,7 +20,10 @@ export type SubmitMethod = "prove" | "proveFor" | "proveBatch";
 export interface Submission {
   /** The registry function called. */
   method: SubmitMethod;
-  /** For an item of a `proveBatch` call: its index in `items` (from 0) and the batch's size. */
+  /**
+   * For an item of a `proveBatch` call: its index among the items of all its groups, in order
+   * (from 0; the index of its `ProofSkipped`), and the batch's number of items.
+   */
   batch?: { index: number; size: number };
   /**
    * The account the proof is for: the sender of `prove`, the `account` argument of `proveFor`
@@ -67,17 +70,21 @@ function solidityProof(p: DecodedProof): SolidityProof {
   };
 }
 
-/** The arguments every submission carries (of `prove`, `proveFor` or a batch item), decoded. */
+/**
+ * The arguments every submission carries (of `prove`, `proveFor` or a batch item), decoded; a
+ * batch item's policy id and round are its group's (`shared`).
+ */
 function submissionOf(
   method: SubmitMethod,
   account: string,
   args: Result,
+  shared: Result = args,
 ): Omit<Submission, "batch"> {
   return {
     method,
     account: getAddress(account),
-    policyId: (args.getValue("policyId") as string).toLowerCase(),
-    round: args.getValue("round") as bigint,
+    policyId: (shared.getValue("policyId") as string).toLowerCase(),
+    round: shared.getValue("round") as bigint,
     nonce: args.getValue("nonce") as bigint,
     portfolioCommitments: [...(args.getValue("portfolioCommitments") as readonly bigint[])],
     proof: solidityProof(args.getValue("proof") as DecodedProof),
@@ -115,11 +122,13 @@ export function decodeSubmissions(
     case "proveFor":
       return [submissionOf("proveFor", args.getValue("account") as string, args)];
     case "proveBatch": {
-      const items = args.getValue("items") as readonly Result[];
-      return items.map((item, index) => ({
-        ...submissionOf("proveBatch", item.getValue("account") as string, item),
-        batch: { index, size: items.length },
-      }));
+      // The items of every group, in order: their indices are the registry's (ProofSkipped).
+      const items = (args.getValue("groups") as readonly Result[]).flatMap((group) =>
+        (group.getValue("items") as readonly Result[]).map((item) =>
+          submissionOf("proveBatch", item.getValue("account") as string, item, group),
+        ),
+      );
+      return items.map((item, index) => ({ ...item, batch: { index, size: items.length } }));
     }
     default:
       return [];

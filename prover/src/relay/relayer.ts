@@ -249,13 +249,18 @@ export class Relayer {
         if (adopted !== undefined) return { settled: adopted };
         throw overtakenError(signals.nonce, last, job.policyId);
       }
-      return { send: await this.signed(registry, request, signals, policy, policyId, round) };
+      const deadline = await reads.deadline(
+        this.options.requestTtlSeconds ?? DEFAULT_REQUEST_TTL_S,
+      );
+      return {
+        send: await this.signed(registry, request, signals, policy, policyId, round, deadline),
+      };
     } catch (error) {
       return failed(error instanceof InputError ? new PermanentJobError(error.message) : error);
     }
   }
 
-  /** The item of a checked proof, with the account's signed ProveRequest. */
+  /** The item of a checked proof, with the account's ProveRequest signed until `deadline`. */
   private async signed(
     registry: string,
     { job, stored }: Request,
@@ -263,6 +268,7 @@ export class Relayer {
     policy: PolicyOnChain,
     policyId: string,
     round: bigint,
+    deadline: bigint,
   ): Promise<RelayedSubmission> {
     const submission = {
       account: job.account,
@@ -272,7 +278,7 @@ export class Relayer {
       portfolioCommitments: signals.portfolioCommitments,
       proof: toSolidityProof(stored.proof),
       pledges: (job.pledges ?? []).map(signedPledgeOf),
-      deadline: await this.chain.deadline(this.options.requestTtlSeconds ?? DEFAULT_REQUEST_TTL_S),
+      deadline,
     };
     const accountSignature = await this.chain.signRequest(
       registry,
@@ -308,10 +314,14 @@ export class Relayer {
   }
 }
 
-/** Chain reads shared by the items of one batch (one policy read per policy, one round read). */
+/**
+ * Chain reads shared by the items of one batch (one policy read per policy, one round read, and
+ * one request deadline: the items of one policy and round then form one `proveBatch` group).
+ */
 class ChainReads {
   private readonly policies = new Map<string, Promise<PolicyOnChain | undefined>>();
   private readonly rounds = new Map<string, Promise<bigint>>();
+  private requestDeadline: Promise<bigint> | undefined;
 
   constructor(
     private readonly chain: RelayChain,
@@ -325,6 +335,12 @@ class ChainReads {
       this.policies.set(policyId, read);
     }
     return read;
+  }
+
+  /** The deadline of the batch's requests (the chain's clock plus `ttlSeconds`), read once. */
+  deadline(ttlSeconds: bigint): Promise<bigint> {
+    this.requestDeadline ??= this.chain.deadline(ttlSeconds);
+    return this.requestDeadline;
   }
 
   marketCommitment(policyId: string, round: bigint): Promise<bigint> {
