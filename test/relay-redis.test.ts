@@ -8,32 +8,26 @@
  *
  * Heavy (about 120 proofs): run it alone with `npx mocha test/relay-redis.test.ts`.
  */
-import type { ChildProcess } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { expect } from "chai";
 import { Wallet, keccak256, toUtf8Bytes, type Contract, type JsonRpcProvider } from "ethers";
-import {
-  isMarginSufficient,
-  marginProvedEvents,
-  readMarginRegistryDomain,
-  readPledgeTerms,
-} from "../prover/src/chain";
-import { connectChain, type DemoChain } from "../prover/src/demo/chain";
-import { deployVenue, publishRound, type DemoVenue } from "../prover/src/demo/deployment";
-import { loadMarket, loadPolicy, parsePortfolio } from "../prover/src/inputs";
-import { readJsonFile } from "../prover/src/io/json";
-import { parseOpening, pledgeOpening } from "../prover/src/proving";
+import { isMarginSufficient } from "../prover/src/chain";
+import type { DemoChain } from "../prover/src/demo/chain";
+import type { DemoVenue } from "../prover/src/demo/deployment";
 import { runBatch, summaryLines, type JobOutcome } from "../prover/src/queue";
 import { SMALL_EXAMPLES, removeTempDirs, tempDir } from "./helpers/cli";
-import { startHardhatNode, stopHardhatNode } from "./helpers/hardhat-node";
-import { freePort } from "./helpers/ports";
-import { runCliAsync, WorkerProcess, writePortfolios } from "./helpers/queue";
-import { startRedisServer, type RedisServer } from "./helpers/redis-server";
-import { sharedKeys, sharedKeysHook } from "./helpers/shared-keys";
+import { runCliAsync, WorkerProcess } from "./helpers/queue";
+import type { RedisServer } from "./helpers/redis-server";
+import {
+  pledgeEarlierOpenings,
+  startRedisVenue,
+  type PledgedOpenings,
+  type RedisVenue,
+} from "./helpers/redis-venue";
+import { sharedKeysHook } from "./helpers/shared-keys";
 
 const POLICY = path.join(SMALL_EXAMPLES, "policy.json");
-const policy = loadPolicy(POLICY);
 const ACCOUNTS = 50;
 /** Job locks: short, so a dead relayer's jobs are taken up within seconds. */
 const LOCK_MS = "8000";
@@ -41,16 +35,15 @@ const MAX_ROUND_AGE = 7n * 24n * 3600n;
 
 describe("batched submissions on Redis (redis-server, hardhat node, prover and relayer processes)", function () {
   this.timeout(20 * 60_000);
+  let world: RedisVenue;
   let redis: RedisServer;
-  let node: ChildProcess | undefined;
   let rpcUrl: string;
   let chain: DemoChain;
   let venue: DemoVenue;
   let registry: Contract;
   let relayerAddress: string;
-  let publish: (round: number) => Promise<string>;
   /** Pledged openings, one per account (NAME.json + NAME.pledge.json). */
-  let attested: string;
+  let pledged: PledgedOpenings;
   let accountKeys: string;
   let accounts: string[];
   const workers: WorkerProcess[] = [];
@@ -73,18 +66,11 @@ describe("batched submissions on Redis (redis-server, hardhat node, prover and r
     return worker;
   };
 
+  /** Posts round `round` to the venue's feed as the publisher; returns its market file. */
+  const publish = (round: number) => world.publish(round);
+
   /** A batch folder with the pledged openings of `who`. */
-  const folderOf = (who: readonly string[]): string => {
-    const portfolios = tempDir();
-    for (const name of fs.readdirSync(attested)) {
-      const file = path.join(attested, name.replace(".pledge", ""));
-      const account = (readJsonFile(file) as { account: string }).account;
-      if (who.includes(account)) {
-        fs.copyFileSync(path.join(attested, name), path.join(portfolios, name));
-      }
-    }
-    return portfolios;
-  };
+  const folderOf = (who: readonly string[]) => pledged.folderOf(who);
 
   /** `zkmargin batch --submit` of `who` on Redis, with a JSON summary (runs in the background). */
   const batchRun = (market: string, who: readonly string[]) => {
@@ -97,15 +83,7 @@ describe("batched submissions on Redis (redis-server, hardhat node, prover and r
   };
 
   /** MarginProved events of `round`, by account. */
-  const proofsOnChain = async (round: number): Promise<Map<string, number>> => {
-    const counts = new Map<string, number>();
-    for (const event of await marginProvedEvents(registry, { policyId: venue.policyId })) {
-      if (event.round === BigInt(round)) {
-        counts.set(event.account, (counts.get(event.account) ?? 0) + 1);
-      }
-    }
-    return counts;
-  };
+  const proofsOnChain = (round: number) => world.proofsOnChain(round);
 
   /** The proveBatch transactions among `hashes`, each with its sender, groups and items. */
   const transactions = async (hashes: Iterable<string>) =>
@@ -126,52 +104,10 @@ describe("batched submissions on Redis (redis-server, hardhat node, prover and r
 
   before(sharedKeysHook("small"));
   before(async function () {
-    const setup = await sharedKeys("small");
-    const port = await freePort();
-    rpcUrl = `http://127.0.0.1:${port}`;
-    [redis, node] = await Promise.all([startRedisServer(), startHardhatNode(port)]);
-    chain = await connectChain(rpcUrl);
-    const s = chain.signers;
-    const roles = {
-      admin: s[0],
-      publisher: s[12],
-      policyAdmin: s[13],
-      custodianAdmin: s[14],
-      stranger: s[15],
-      custodian: s[19],
-    };
-    relayerAddress = await s[16].getAddress();
-    let lastTimestamp = 0;
-    const marketFile = async (round: number): Promise<string> => {
-      const latest = (await chain.provider.getBlock("latest"))?.timestamp ?? 0;
-      const timestamp = Math.max(latest, lastTimestamp + 1);
-      if (timestamp > latest)
-        await (chain.provider as JsonRpcProvider).send("evm_mine", [timestamp]);
-      lastTimestamp = timestamp;
-      const json = readJsonFile(path.join(SMALL_EXAMPLES, "market.json")) as Record<
-        string,
-        unknown
-      >;
-      const file = path.join(tempDir(), `market-${round}.json`);
-      fs.writeFileSync(file, JSON.stringify({ ...json, round, timestamp }, null, 2));
-      return file;
-    };
-    const market = await marketFile(1);
-    venue = await deployVenue(roles, {
-      policy,
-      market: loadMarket(market),
-      instance: "small",
-      dims: setup.entry.params,
-      verificationKeyHash: setup.entry.vkeyHash,
-      maxRoundAge: MAX_ROUND_AGE,
-      supersededGrace: 3600n,
-    });
-    registry = venue.marginRegistry.contract;
-    publish = async (round) => {
-      const file = await marketFile(round);
-      await publishRound(venue, roles.publisher, policy, loadMarket(file), setup.entry.params);
-      return file;
-    };
+    world = await startRedisVenue(MAX_ROUND_AGE);
+    ({ redis, rpcUrl, chain, venue, registry } = world);
+    // The relayer: account 16, one of the tests' own (none of the venue's roles).
+    relayerAddress = await chain.signers[16].getAddress();
 
     // 50 accounts the node does not hold: their keys sign their ProveRequests (--account-keys).
     const wallets = Array.from(
@@ -187,45 +123,13 @@ describe("batched submissions on Redis (redis-server, hardhat node, prover and r
     );
 
     // Last round's openings (in-process), each pledged by the custodian to the venue.
-    const plain = tempDir();
-    const records = writePortfolios(plain, "small", accounts);
-    const earlier = await runBatch({
-      policy: POLICY,
-      market,
-      portfolios: plain,
-      results: tempDir(),
-    });
-    expect(earlier.tally.proved).to.equal(ACCOUNTS);
-    const domain = await readMarginRegistryDomain(registry);
-    const custodian = await roles.custodian.getAddress();
-    const issuedAt = BigInt((await chain.provider.getBlock("latest"))?.timestamp ?? 0);
-    attested = tempDir();
-    for (const [i, outcome] of earlier.outcomes.entries()) {
-      const opening = path.join(outcome.resultDir, "proof", "opening.json");
-      const name = path.basename(records[i], ".json");
-      fs.copyFileSync(opening, path.join(attested, `${name}.json`));
-      const pledge = await pledgeOpening({
-        opening: parseOpening(readJsonFile(opening), opening),
-        records: parsePortfolio(readJsonFile(records[i]), records[i], policy),
-        policy,
-        market: loadMarket(market),
-        signer: roles.custodian,
-        domain,
-        venue: venue.venue,
-        terms: await readPledgeTerms(registry, custodian, outcome.account, venue.venue),
-        issuedAt,
-        validUntil: issuedAt + 30n * 24n * 3600n,
-        files: { opening, records: records[i], policy: POLICY, market },
-      });
-      fs.writeFileSync(path.join(attested, `${name}.pledge.json`), JSON.stringify(pledge));
-    }
+    pledged = await pledgeEarlierOpenings(world, accounts);
+    expect(pledged.proved).to.equal(ACCOUNTS);
   });
 
   after(async function () {
     await Promise.all(workers.map((w) => w.stop("SIGKILL")));
-    await chain?.close();
-    if (node) stopHardhatNode(node);
-    await redis?.stop();
+    await world?.stop();
     removeTempDirs();
   });
 
