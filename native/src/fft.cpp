@@ -12,6 +12,8 @@ namespace {
 constexpr unsigned kBlockLog = 13;
 /** Fewest contiguous columns a tile of the later stages holds (8 x 32 B: whole cache lines). */
 constexpr size_t kMinTileColumns = 8;
+/** Bit reversal trades squares of 2^4 x 2^4 points (rows of 16 x 32 B = 512 B). */
+constexpr unsigned kSwapLog = 4;
 /** Below 2^12 points a transform runs on the caller's thread alone. */
 constexpr unsigned kParallelLog = 12;
 
@@ -120,19 +122,44 @@ Domain::Domain(unsigned log) : n_(size_t(1) << log), log_(log) {
   cosetScale_ = powers(shift_, n_, nInverse_);
 }
 
+void Domain::bitReverse(Fr *a, unsigned parts) const {
+  const unsigned log = log_;
+  if (log < 2 * kSwapLog) {
+    for (size_t i = 0; i < n_; i++) {
+      const size_t j = reverseBits(i, log);
+      if (i < j) std::swap(a[i], a[j]);
+    }
+    return;
+  }
+  // Index i = (high, middle, low), high and low kSwapLog bits each; its reverse is (reversed
+  // low, reversed middle, reversed high). So the square of 2^kSwapLog rows (high) of 2^kSwapLog
+  // contiguous points (low) at one middle value trades places, transposed, with the square at
+  // the reversed middle value: whole cache lines on both sides. Each pair is swapped once, from
+  // the square with the smaller middle value (or, within a square its own reverse, from i < j).
+  const unsigned middleLog = log - 2 * kSwapLog, highShift = log - kSwapLog;
+  const size_t side = size_t(1) << kSwapLog;
+  parallelFor(size_t(1) << middleLog, parts, [&](size_t lo, size_t hi, unsigned) {
+    for (size_t m = lo; m < hi; m++) {
+      const size_t mirror = reverseBits(m, middleLog);
+      if (mirror < m) continue;
+      for (size_t high = 0; high < side; high++) {
+        const size_t rowI = (high << highShift) | (m << kSwapLog);
+        const size_t columnJ = (mirror << kSwapLog) | reverseBits(high, kSwapLog);
+        for (size_t low = 0; low < side; low++) {
+          const size_t i = rowI | low, j = (reverseBits(low, kSwapLog) << highShift) | columnJ;
+          if (mirror != m || i < j) std::swap(a[i], a[j]);
+        }
+      }
+    }
+  });
+}
+
 void Domain::transform(Fr *a, const std::vector<Fr> &twiddles, Scaling scaling,
                        unsigned threads) const {
   const unsigned parts = log_ < kParallelLog ? 1 : std::max(1u, threads);
   const Fr *tw = twiddles.data();
 
-  // Bit reversal: each pair swapped once, by the part that owns its lower index.
-  const unsigned log = log_;
-  parallelFor(n_, parts, [&](size_t lo, size_t hi, unsigned) {
-    for (size_t i = lo; i < hi; i++) {
-      const size_t j = reverseBits(i, log);
-      if (i < j) std::swap(a[i], a[j]);
-    }
-  });
+  bitReverse(a, parts);
 
   // The first stages, block by block (at least one block a part).
   unsigned blockLog = std::min(log_, kBlockLog);

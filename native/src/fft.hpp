@@ -48,6 +48,8 @@ class Domain {
     const Fr *constant = nullptr;
     const Fr *perPoint = nullptr;
   };
+  /** In place: a[i] and a[reverse(i)] swapped, square by square (see fft.cpp). */
+  void bitReverse(Fr *a, unsigned parts) const;
   void transform(Fr *a, const std::vector<Fr> &twiddles, Scaling scaling, unsigned threads) const;
 
   size_t n_;
