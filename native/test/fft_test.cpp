@@ -11,26 +11,13 @@
 #include <vector>
 
 #include "../src/fft.hpp"
+#include "random_cases.hpp"
 
 using namespace zkm;
 
 namespace {
 
-uint64_t state = 0x9e3779b97f4a7c15ULL;
-uint64_t next64() {  // splitmix64: the cases are the same on every run
-  uint64_t z = (state += 0x9e3779b97f4a7c15ULL);
-  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-  z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-  return z ^ (z >> 31);
-}
-
-const U256 kOrder = Fr::modulus();
-Fr randomFr() {
-  for (;;) {
-    U256 k{{next64(), next64(), next64(), next64() >> 2}};
-    if (k < kOrder) return Fr::fromNormal(k);
-  }
-}
+Fr randomFr() { return Fr::fromNormal(randomScalar()); }
 
 /** The previous Domain::transform, kept as the reference: w is the transform's generator. */
 void textbook(std::vector<Fr> &a, const Fr &w) {

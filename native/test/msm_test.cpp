@@ -11,27 +11,14 @@
 #include <vector>
 
 #include "../src/msm.hpp"
+#include "random_cases.hpp"
 
 using namespace zkm;
 
 namespace {
 
-uint64_t state = 0x2545f4914f6cdd1dULL;
-uint64_t next64() {  // splitmix64: the cases are the same on every run
-  uint64_t z = (state += 0x9e3779b97f4a7c15ULL);
-  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-  z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-  return z ^ (z >> 31);
-}
-
 const U256 kOrder = Fr::modulus();
 U256 small(uint64_t v) { return U256{{v, 0, 0, 0}}; }
-U256 randomFull() {
-  for (;;) {
-    U256 k{{next64(), next64(), next64(), next64() >> 2}};
-    if (k < kOrder) return k;
-  }
-}
 U256 powerOfTwo(unsigned k) {
   U256 out{{0, 0, 0, 0}};
   out.v[k / 64] = uint64_t(1) << (k % 64);
@@ -66,7 +53,7 @@ U256 mixedScalar(size_t i) {
     case 7:
       return kOrder.minus(small(1 + next64() % 100000));
     default:
-      return randomFull();
+      return randomScalar();
   }
 }
 
@@ -120,7 +107,7 @@ template <class F>
 void cases(const char *group, const Affine<F> &g, size_t large) {
   {
     std::vector<Affine<F>> p{multiple(g, 12345)};
-    for (U256 k : {small(1), small(2), kOrder.minus(small(1)), halfOrder(false), halfOrder(true), randomFull()}) {
+    for (U256 k : {small(1), small(2), kOrder.minus(small(1)), halfOrder(false), halfOrder(true), randomScalar()}) {
       check(group, "one point", p, std::vector<U256>{k});
     }
     check(group, "one point, zero scalar", p, std::vector<U256>{small(0)});
@@ -132,7 +119,7 @@ void cases(const char *group, const Affine<F> &g, size_t large) {
     std::vector<U256> k(n);
     for (size_t i = 0; i < n; i++) k[i] = mixedScalar(i);
     check(group, "mixed scalars", p, k);
-    for (size_t i = 0; i < n; i++) k[i] = randomFull();
+    for (size_t i = 0; i < n; i++) k[i] = randomScalar();
     check(group, "random scalars", p, k);
     // Every point in the same bucket of window 0: a long tree with repeats and negations.
     for (size_t i = 0; i < n; i++) k[i] = small(5);
@@ -191,7 +178,7 @@ int main() {
     const auto p2 = bases(g2, 300);
     std::vector<U256> k1(5000), k2(300);
     for (size_t i = 0; i < k1.size(); i++) k1[i] = mixedScalar(i);
-    for (size_t i = 0; i < k2.size(); i++) k2[i] = randomFull();
+    for (size_t i = 0; i < k2.size(); i++) k2[i] = randomScalar();
     Xyzz<Fq> a, b;
     Xyzz<Fq2> c;
     double seconds[3] = {-1, -1, -1};
