@@ -3,11 +3,12 @@
 // w_k = w_28^(2^(28-k)). The quotient is evaluated on the coset shifted by w_(k+1) (the odd
 // points of the doubled domain), the coset on which a .zkey's H points are computed.
 //
-// The transform is an iterative decimation-in-time radix-2 one, arranged for the cache: a
-// parallel bit-reversal pass; then the first stages within blocks of 2^13 points (256 KiB, in a
-// core's L2), block by block; then the remaining stages on tiles of a few contiguous columns of
-// every row of blocks, tile by tile, with any final scaling (1/n, or the coset's shift^i / n)
-// fused into the tile. Twiddles are read from per-stage contiguous tables built once per Domain.
+// The transform is an iterative decimation-in-time radix-2 one, arranged for the cache: the
+// bit-reversal permutation, square by square of 16 x 16 points, on every thread; then the first
+// stages within blocks of 2^13 points (256 KiB, in a core's L2), block by block; then the
+// remaining stages on tiles of a few contiguous columns of every row of blocks, tile by tile,
+// with any final scaling (1/n, or the coset's shift^i / n) fused into the tile. Twiddles are
+// read from per-stage contiguous tables built once per Domain.
 #pragma once
 #include <cstddef>
 #include <stdexcept>
