@@ -48,6 +48,7 @@ import {
 import { bn128, releaseCurve, snarkjs as setupSnarkjs } from "../prover/src/setup/snarkjs";
 import { compileContracts, hre } from "./contracts.fixture";
 import { SMALL_EXAMPLES, inputArgs, removeTempDirs, runCli, tempDir } from "./helpers/cli";
+import { refusal } from "./helpers/refusal";
 import { awaitSharedKeys } from "./helpers/shared-keys";
 
 const ROOT = path.resolve(__dirname, "..");
@@ -283,13 +284,9 @@ describe("native Groth16 prover", function () {
 
   describe("faults: a clear error, and the process lives on", () => {
     async function loadError(bytes: Uint8Array): Promise<string> {
-      try {
-        await NativeKey.load(addon, "bad.zkey", bytes);
-      } catch (error) {
-        expect(error).to.be.instanceOf(NativeProverError);
-        return (error as Error).message;
-      }
-      throw new Error("the zkey loaded");
+      const error = await refusal(NativeKey.load(addon, "bad.zkey", bytes), "the zkey refused");
+      expect(error).to.be.instanceOf(NativeProverError);
+      return error.message;
     }
 
     it("refuses a truncated zkey, naming the file and the section", async () => {
@@ -335,14 +332,13 @@ describe("native Groth16 prover", function () {
       const dir = tempDir("zkmargin-native-");
       const prover = new NativeProver(addon);
       const refused = async (file: string): Promise<string> => {
-        try {
-          await prover.prove({ ...small, zkey: file }, wtns);
-        } catch (error) {
-          expect(error).to.be.instanceOf(ArtifactIntegrityError);
-          expect((error as ArtifactIntegrityError).file).to.equal(file);
-          return (error as Error).message;
-        }
-        throw new Error(`${file}: a proof was made`);
+        const error = await refusal(
+          prover.prove({ ...small, zkey: file }, wtns),
+          `${file} refused`,
+        );
+        expect(error).to.be.instanceOf(ArtifactIntegrityError);
+        expect((error as ArtifactIntegrityError).file).to.equal(file);
+        return error.message;
       };
       const changed = path.join(dir, "changed.zkey");
       const flipped = Uint8Array.from(zkeyBytes);
@@ -355,9 +351,8 @@ describe("native Groth16 prover", function () {
       const missing = path.join(dir, "missing.zkey");
       expect(await refused(missing)).to.equal(`${missing}: missing (listed in the manifest)`);
       // generateProof reports the refusal before computing the witness.
-      let error: unknown;
-      try {
-        await generateProof({
+      const error = await refusal(
+        generateProof({
           policy,
           market,
           portfolio,
@@ -366,14 +361,11 @@ describe("native Groth16 prover", function () {
           artifacts: async () => ({ ...small, zkey: changed }),
           witness: () => Promise.reject(new Error("the witness was computed")),
           prover,
-        });
-      } catch (caught) {
-        error = caught;
-      }
+        }),
+        "the changed zkey refused",
+      );
       expect(error).to.be.instanceOf(ArtifactIntegrityError);
-      expect((error as Error).message)
-        .to.contain(changed)
-        .and.contain("does not match the manifest");
+      expect(error.message).to.contain(changed).and.contain("does not match the manifest");
       // A failed load is not cached, and the process lives on: the real file proves.
       fs.writeFileSync(changed, zkeyBytes);
       const made = await prover.prove({ ...small, zkey: changed }, wtns);
@@ -393,21 +385,12 @@ describe("native Groth16 prover", function () {
         prepare: async () => undefined,
         prove: async (_artifacts, witness) => otherKey.prove(witness),
       };
-      let error: unknown;
-      try {
-        await generateProof({
-          policy,
-          market,
-          portfolio,
-          nonce: 7n,
-          instance: "small",
-          prover: wrong,
-        });
-      } catch (caught) {
-        error = caught;
-      }
+      const error = await refusal(
+        generateProof({ policy, market, portfolio, nonce: 7n, instance: "small", prover: wrong }),
+        "the other setup's proof refused",
+      );
       expect(error).to.be.instanceOf(ProofVerificationError);
-      expect((error as Error).message).to.match(/does not verify with its verification key/);
+      expect(error.message).to.match(/does not verify with its verification key/);
     });
 
     it("refuses a witness of the wrong length or field, or a corrupted one", async () => {
@@ -503,13 +486,8 @@ interface SnarkGroup {
 }
 
 async function expectProveError(key: NativeKey, wtns: Uint8Array, pattern: RegExp): Promise<void> {
-  try {
-    await key.prove(wtns);
-  } catch (error) {
-    expect(error).to.be.instanceOf(NativeProverError);
-    expect((error as Error).message).to.match(pattern);
-    expect((error as Error).message.startsWith(key.file)).to.equal(true);
-    return;
-  }
-  throw new Error(`the witness was accepted (expected ${pattern})`);
+  const error = await refusal(key.prove(wtns), `the witness refused (${pattern})`);
+  expect(error).to.be.instanceOf(NativeProverError);
+  expect(error.message).to.match(pattern);
+  expect(error.message.startsWith(key.file)).to.equal(true);
 }
