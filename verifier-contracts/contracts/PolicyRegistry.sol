@@ -606,16 +606,16 @@ contract PolicyRegistry is SeparatedAdminRules {
     ///         those of a proof's second to last pledges with it, in one call.
     /// @dev Refuses TooManyCustodians for more than eight.
     /// @param venue The venue.
-    /// @param custodians The custodians, at most eight.
+    /// @param listed The custodians, at most eight.
     /// @return packed The registration ids, 32 bits each from the low end.
     function registrationsAt(
         bytes32 venue,
-        address[] calldata custodians
+        address[] calldata listed
     ) external view returns (uint256 packed) {
-        if (custodians.length > 8) revert TooManyCustodians(custodians.length);
+        if (listed.length > 8) revert TooManyCustodians(listed.length);
         mapping(address custodian => uint32 id) storage ids = _registrationIds[venue];
-        for (uint256 i = 0; i < custodians.length; ++i) {
-            packed |= uint256(ids[custodians[i]]) << (32 * i);
+        for (uint256 i = 0; i < listed.length; ++i) {
+            packed |= uint256(ids[listed[i]]) << (32 * i);
         }
     }
 
