@@ -1,8 +1,10 @@
 /**
  * A typed view of the parts of snarkjs 0.7.6 that the setup uses (snarkjs ships no types), plus
- * helpers to capture its log and to stop its worker threads so that processes can exit.
+ * helpers to capture its log and to stop its worker threads so that processes can exit. Every
+ * `powersOfTau` and `zKey` call closes the files it opened, whatever happens (see file-handles.ts).
  */
 import * as path from "node:path";
+import { closingFileHandlesOf } from "./file-handles";
 
 /** The logger interface snarkjs accepts. */
 export interface SnarkLogger {
@@ -95,7 +97,14 @@ interface SnarkjsSetupApi {
 }
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-export const snarkjs = require("snarkjs") as SnarkjsSetupApi;
+const library = require("snarkjs") as SnarkjsSetupApi;
+
+/** snarkjs, with the file readers and writers made to close what they open (they leak on some paths). */
+export const snarkjs: SnarkjsSetupApi = {
+  ...library,
+  powersOfTau: closingFileHandlesOf(library.powersOfTau),
+  zKey: closingFileHandlesOf(library.zKey),
+};
 
 /** The folder of snarkjs's Solidity templates (`templates/verifier_groth16.sol.ejs`). */
 export function snarkjsTemplatesDir(): string {
