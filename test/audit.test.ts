@@ -40,10 +40,11 @@ import { loadMarket, loadPolicy, loadPortfolio, type Market } from "../prover/sr
 import { decodePublicSignals, generateProof, type MarginProof } from "../prover/src/proving";
 import { MANIFEST_VERSION, readManifest } from "../prover/src/setup/manifest";
 import { PROJECT_ROOT } from "../prover/src/setup/paths";
-import { releaseCurve } from "../prover/src/setup/snarkjs";
+import { bn128, releaseCurve } from "../prover/src/setup/snarkjs";
 import { isoTime } from "../prover/src/report/format";
 import { compileContracts, hre, now, revertAfterEachTest } from "./contracts.fixture";
 import { SMALL_EXAMPLES, removeTempDirs, runCli, tempDir } from "./helpers/cli";
+import { withoutDescriptorLeak } from "./helpers/open-files";
 import { sharedKeysHook } from "./helpers/shared-keys";
 
 const INSTANCE = "small";
@@ -123,7 +124,8 @@ describe("zkmargin audit", function () {
 
     before(async function () {
       root = copyRoot();
-      fresh = await auditKeys(INSTANCE, { root });
+      await bn128(); // its worker threads hold descriptors: open them before the count
+      fresh = await withoutDescriptorLeak("auditKeys", () => auditKeys(INSTANCE, { root }));
     });
 
     it("passes on a fresh setup, with development keys flagged and the vkey hash reported", function () {
