@@ -188,6 +188,7 @@ async function bundle(outfile: string): Promise<void> {
     alias: {
       "node:fs": path.join(WEB_DIR, "shims", "fs.ts"),
       "node:crypto": path.join(WEB_DIR, "shims", "crypto.ts"),
+      "node:async_hooks": path.join(WEB_DIR, "shims", "async-hooks.ts"),
       "node:path": path.join(modules, "path-browserify", "index.js"),
       "write-file-atomic": path.join(WEB_DIR, "shims", "write-file-atomic.ts"),
       // Only Poseidon: circomlibjs' index also pulls in its contract generators and ethers v5.
