@@ -10,6 +10,7 @@ import { readManifest } from "../prover/src/setup/manifest";
 import { PROJECT_ROOT } from "../prover/src/setup/paths";
 import { newZkey } from "../prover/src/setup/phase2";
 import { bn128, capturingLogger, releaseCurve, snarkjs } from "../prover/src/setup/snarkjs";
+import { section } from "./helpers/binfile-sections";
 import { openFiles, withoutDescriptorLeak } from "./helpers/open-files";
 import { refusal } from "./helpers/refusal";
 import { buildScratchDir } from "./helpers/scratch";
@@ -69,7 +70,7 @@ describe("setup: snarkjs calls close the files they open", function () {
     const altered = path.join(work, "altered.zkey");
     const bytes = fs.readFileSync(zkey);
     // Section 10 (MPC parameters) starts with the 64-byte circuit hash every transcript hashes.
-    const at = sectionOffset(bytes, 10);
+    const at = section(bytes, 10).offset;
     bytes[at] ^= 0x01;
     fs.writeFileSync(altered, bytes);
     const logger = capturingLogger();
@@ -87,15 +88,3 @@ describe("setup: snarkjs calls close the files they open", function () {
     expect(ok, logger.errors().join("; ")).to.equal(true);
   });
 });
-
-/** Where section `id`'s bytes start in an iden3 binary file (magic, version, count, sections). */
-function sectionOffset(bytes: Buffer, id: number): number {
-  let at = 12;
-  for (let i = 0; i < bytes.readUInt32LE(8); i++) {
-    const type = bytes.readUInt32LE(at);
-    const size = Number(bytes.readBigUInt64LE(at + 4));
-    if (type === id) return at + 12;
-    at += 12 + size;
-  }
-  throw new Error(`no section ${id}`);
-}

@@ -28,6 +28,7 @@ import { cachedDevPtaus, devPtauName, ensureDevPtau } from "../prover/src/setup/
 import { describePtauCache, formatPtauCache } from "../prover/src/setup/ptau-cache";
 import type { SetupProgressEvent } from "../prover/src/setup/progress";
 import { bn128, releaseCurve, snarkjs, type VerificationKey } from "../prover/src/setup/snarkjs";
+import { section } from "./helpers/binfile-sections";
 import { refusal } from "./helpers/refusal";
 import { SMALL_EXAMPLES } from "./helpers/cli";
 import { buildScratchDir } from "./helpers/scratch";
@@ -50,24 +51,9 @@ function requireAddon(): NativeAddon {
 
 const clone = <T>(value: T): T => JSON.parse(JSON.stringify(value)) as T;
 
-/** The sections of an iden3 binary file: type, offset of the bytes and length. */
-function sections(bytes: Buffer): Map<number, { offset: number; length: number }> {
-  const out = new Map<number, { offset: number; length: number }>();
-  let at = 12;
-  for (let i = 0; i < bytes.readUInt32LE(8); i++) {
-    const type = bytes.readUInt32LE(at);
-    const length = Number(bytes.readBigUInt64LE(at + 4));
-    out.set(type, { offset: at + 12, length });
-    at += 12 + length;
-  }
-  return out;
-}
-
 /** Byte offset of point `index` (of `size` bytes) of section `type`. */
 function pointAt(bytes: Buffer, type: number, index: number, size: number): number {
-  const section = sections(bytes).get(type);
-  if (!section) throw new Error(`no section ${type}`);
-  return section.offset + index * size;
+  return section(bytes, type).offset + index * size;
 }
 
 /** The bits of snarkjs's bn128 curve these tests call (ffjavascript has no types). */

@@ -47,31 +47,12 @@ import {
 } from "../prover/src/setup/manifest";
 import { bn128, releaseCurve, snarkjs as setupSnarkjs } from "../prover/src/setup/snarkjs";
 import { compileContracts, hre } from "./contracts.fixture";
+import { section } from "./helpers/binfile-sections";
 import { SMALL_EXAMPLES, inputArgs, removeTempDirs, runCli, tempDir } from "./helpers/cli";
 import { refusal } from "./helpers/refusal";
 import { awaitSharedKeys } from "./helpers/shared-keys";
 
 const ROOT = path.resolve(__dirname, "..");
-
-/** The sections of an iden3 binary file: type, offset of the bytes and length. */
-function sections(bytes: Uint8Array): { type: number; offset: number; length: number }[] {
-  const view = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const out = [];
-  let at = 12;
-  for (let i = 0; i < view.readUInt32LE(8); i++) {
-    const type = view.readUInt32LE(at);
-    const length = Number(view.readBigUInt64LE(at + 4));
-    out.push({ type, offset: at + 12, length });
-    at += 12 + length;
-  }
-  return out;
-}
-
-function section(bytes: Uint8Array, type: number): { offset: number; length: number } {
-  const found = sections(bytes).find((s) => s.type === type);
-  if (!found) throw new Error(`no section ${type}`);
-  return found;
-}
 
 /** The plain witness values of a .wtns (section 2, 32-byte little-endian values). */
 function witnessValues(wtns: Uint8Array): bigint[] {
